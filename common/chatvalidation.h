@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+// What the chat contract accepts. Each check returns an empty string when the input is fine,
+// otherwise the reason sent to the client.
+#pragma once
+
+#include <QJsonValue>
+#include <QString>
+
+namespace chatter::validation {
+
+inline constexpr int MaxNicknameLength = 32;
+inline constexpr int MaxRoomNameLength = 64;
+inline constexpr int MaxBodyLength = 4000;
+
+//! 1–32 letters or digits of any script, or `_ . -`.
+QString checkNickname(const QJsonValue &nickname);
+//! `[A-Za-z0-9._-]{1,64}`, the part of the topic after `chatter:room:`.
+QString checkRoomName(const QString &room);
+//! A non-blank string of at most MaxBodyLength characters.
+QString checkBody(const QJsonValue &body);
+
+} // namespace chatter::validation

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+// Reserved Phoenix names and Chatter's own event names. Append only: these are wire vocabulary.
+#pragma once
+
+#include <QLatin1StringView>
+
+namespace chatter::events {
+
+inline constexpr QLatin1StringView Join("phx_join");
+inline constexpr QLatin1StringView Leave("phx_leave");
+inline constexpr QLatin1StringView Reply("phx_reply");
+inline constexpr QLatin1StringView Error("phx_error");
+inline constexpr QLatin1StringView Close("phx_close");
+inline constexpr QLatin1StringView Heartbeat("heartbeat");
+inline constexpr QLatin1StringView PhoenixTopic("phoenix");
+inline constexpr QLatin1StringView PresenceState("presence_state");
+inline constexpr QLatin1StringView PresenceDiff("presence_diff");
+inline constexpr QLatin1StringView Disconnect("disconnect");
+
+// Chatter's chat contract on top of Phoenix.
+inline constexpr QLatin1StringView NewMessage("new_msg");
+inline constexpr QLatin1StringView Ping("ping");
+inline constexpr QLatin1StringView Typing("typing");
+inline constexpr QLatin1StringView History("history");
+
+} // namespace chatter::events

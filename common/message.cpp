@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+#include "message.h"
+
+#include "events.h"
+
+namespace chatter {
+
+Message Message::reply(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic,
+                       const QString &status, const QJsonValue &response)
+{
+    Message m;
+    m.kind = Kind::Reply;
+    m.joinRef = joinRef;
+    m.ref = ref;
+    m.topic = topic;
+    m.event = events::Reply;
+    m.payload = QJsonObject{{QStringLiteral("status"), status},
+                            {QStringLiteral("response"), response}};
+    return m;
+}
+
+Message Message::binaryReply(const QJsonValue &joinRef, const QJsonValue &ref,
+                             const QString &topic, const QString &status,
+                             const QByteArray &response)
+{
+    Message m;
+    m.kind = Kind::Reply;
+    m.joinRef = joinRef;
+    m.ref = ref;
+    m.topic = topic;
+    m.event = events::Reply;
+    m.replyStatus = status;
+    m.binaryPayload = response;
+    m.binary = true;
+    return m;
+}
+
+Message Message::push(const QJsonValue &joinRef, const QString &topic, const QString &event,
+                      const QJsonObject &payload)
+{
+    Message m;
+    m.kind = Kind::Push;
+    m.joinRef = joinRef;
+    m.topic = topic;
+    m.event = event;
+    m.payload = payload;
+    return m;
+}
+
+Message Message::binaryPush(const QJsonValue &joinRef, const QString &topic, const QString &event,
+                            const QByteArray &payload)
+{
+    Message m = push(joinRef, topic, event, {});
+    m.binaryPayload = payload;
+    m.binary = true;
+    return m;
+}
+
+Message Message::broadcast(const QString &topic, const QString &event, const QJsonObject &payload)
+{
+    Message m;
+    m.kind = Kind::Broadcast;
+    m.topic = topic;
+    m.event = event;
+    m.payload = payload;
+    return m;
+}
+
+Message Message::binaryBroadcast(const QString &topic, const QString &event,
+                                 const QByteArray &payload)
+{
+    Message m = broadcast(topic, event, {});
+    m.binaryPayload = payload;
+    m.binary = true;
+    return m;
+}
+
+Message Message::channelControl(const QJsonValue &joinRef, const QString &topic,
+                                const QString &event, const QJsonObject &payload)
+{
+    Message m = push(joinRef, topic, event, payload);
+    m.ref = joinRef;
+    return m;
+}
+
+bool Message::isHeartbeat() const
+{
+    return topic == events::PhoenixTopic && event == events::Heartbeat;
+}
+
+} // namespace chatter

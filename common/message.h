@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+
+namespace chatter {
+
+//! One Phoenix message, in either direction, independent of its serializer.
+//! Refs are kept as JSON values because they are opaque and must be echoed exactly.
+struct Message
+{
+    //! Only binary frames need the kind; JSON frames have one shape for all three.
+    enum class Kind : quint8 { Push = 0, Reply = 1, Broadcast = 2 };
+
+    Kind kind = Kind::Push;
+    QJsonValue joinRef = QJsonValue::Null;
+    QJsonValue ref = QJsonValue::Null;
+    QString topic;
+    QString event;
+    //! JSON payload. For a JSON reply this is {"status":..., "response":...}.
+    QJsonValue payload = QJsonObject();
+    //! Raw bytes when `binary` is set; for a binary reply, the response bytes.
+    QByteArray binaryPayload;
+    //! Status of a binary reply (the JSON form keeps it inside `payload`).
+    QString replyStatus;
+    bool binary = false;
+
+    //! A reply with a JSON response; `joinRef` null for heartbeats and unmatched topics.
+    static Message reply(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic,
+                         const QString &status, const QJsonValue &response = QJsonObject());
+    static Message binaryReply(const QJsonValue &joinRef, const QJsonValue &ref,
+                               const QString &topic, const QString &status,
+                               const QByteArray &response);
+    //! A push from a channel to its own client: carries the join_ref, never a ref.
+    static Message push(const QJsonValue &joinRef, const QString &topic, const QString &event,
+                        const QJsonObject &payload);
+    static Message binaryPush(const QJsonValue &joinRef, const QString &topic,
+                              const QString &event, const QByteArray &payload);
+    //! A broadcast: both refs null.
+    static Message broadcast(const QString &topic, const QString &event,
+                             const QJsonObject &payload);
+    static Message binaryBroadcast(const QString &topic, const QString &event,
+                                   const QByteArray &payload);
+    //! phx_close and phx_error carry the join_ref in both ref slots.
+    static Message channelControl(const QJsonValue &joinRef, const QString &topic,
+                                  const QString &event, const QJsonObject &payload = {});
+
+    bool isHeartbeat() const;
+};
+
+} // namespace chatter

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "serializer.h"
+
+namespace chatter {
+
+//! vsn 2.0.0: `[join_ref, ref, topic, event, payload]` text frames plus the binary layout.
+class V2Serializer final : public Serializer
+{
+public:
+    Version version() const override { return Version::V2; }
+    DecodeResult decodeText(QByteArrayView utf8) const override;
+    DecodeResult decodeBinary(QByteArrayView bytes) const override;
+    EncodeResult encode(const Message &message) const override;
+};
+
+namespace jsonwire {
+//! Parses JSON text; on failure returns an undefined value and sets `error`.
+QJsonValue parse(QByteArrayView utf8, QString *error);
+//! Refs may be null, a string, or (from third-party clients) a number.
+bool isValidRef(const QJsonValue &ref);
+QByteArray compact(const QJsonValue &value);
+} // namespace jsonwire
+
+} // namespace chatter

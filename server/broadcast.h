@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "message.h"
+#include "serializer.h"
+
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace chatter::server {
+
+class Channel;
+
+//! One broadcast on its way to every subscriber. The frame for each wire format is encoded at
+//! most once, on whichever worker needs it first, and then shared by all recipients.
+class Broadcast
+{
+public:
+    static std::shared_ptr<const Broadcast> create(Message message, const Channel *exclude = nullptr);
+
+    const Message &message() const { return m_message; }
+    //! The subscriber that must not get it (broadcast_from); compared by identity only.
+    const Channel *excluded() const { return m_exclude; }
+    //! The encoded frame for `serializer`, or null if this message cannot be expressed in it.
+    const Frame *frameFor(const Serializer *serializer) const;
+    QString encodeError(const Serializer *serializer) const;
+
+private:
+    Broadcast(Message message, const Channel *exclude);
+    struct Slot
+    {
+        std::once_flag once;
+        EncodeResult result;
+    };
+    const EncodeResult &resultFor(const Serializer *serializer) const;
+
+    Message m_message;
+    const Channel *m_exclude;
+    mutable Slot m_slots[2];
+};
+
+} // namespace chatter::server

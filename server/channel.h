@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "connectinfo.h"
+#include "message.h"
+
+#include <QJsonObject>
+#include <QSet>
+#include <QString>
+
+#include <optional>
+#include <stdexcept>
+
+namespace chatter::server {
+
+class SocketSession;
+class Worker;
+
+//! The answer to a push: a status and a JSON or binary response.
+struct ChannelReply
+{
+    QString status = QStringLiteral("ok");
+    QJsonValue response = QJsonObject();
+    QByteArray binaryResponse;
+    bool binary = false;
+
+    static ChannelReply ok(QJsonValue response = QJsonObject()) { return {QStringLiteral("ok"), std::move(response), {}, false}; }
+    static ChannelReply okBinary(QByteArray bytes) { return {QStringLiteral("ok"), QJsonObject(), std::move(bytes), true}; }
+    static ChannelReply error(const QString &reason)
+    {
+        return {QStringLiteral("error"), QJsonObject{{QStringLiteral("reason"), reason}}, {}, false};
+    }
+};
+
+//! What a channel's join decided.
+struct JoinResult
+{
+    bool accepted = true;
+    QJsonValue response = QJsonObject();
+
+    static JoinResult accept(QJsonValue response = QJsonObject()) { return {true, std::move(response)}; }
+    static JoinResult refuse(const QString &reason)
+    {
+        return {false, QJsonObject{{QStringLiteral("reason"), reason}}};
+    }
+};
+
+//! What handling one inbound event decided: maybe a reply, maybe stopping the channel.
+struct HandleResult
+{
+    std::optional<ChannelReply> reply;
+    bool stop = false;
+
+    static HandleResult noReply() { return {}; }
+    static HandleResult replyWith(ChannelReply r) { return {std::move(r), false}; }
+    static HandleResult stopChannel(std::optional<ChannelReply> r = std::nullopt) { return {std::move(r), true}; }
+};
+
+struct InboundEvent
+{
+    QString event;
+    QJsonValue payload;
+    QByteArray binaryPayload;
+    bool binary = false;
+};
+
+//! Thrown (or any std::exception) by a channel to crash: the client gets phx_error.
+class ChannelCrash : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+//! One joined topic on one socket, the counterpart of a Phoenix channel process. Lives on its
+//! socket's worker thread; everything here runs there, strictly in the socket's frame order.
+class Channel
+{
+public:
+    Channel(SocketSession &session, Worker &worker, QString topic);
+    virtual ~Channel();
+    Channel(const Channel &) = delete;
+    Channel &operator=(const Channel &) = delete;
+
+    //! Runs before the join reply is sent; pushes and broadcasts made here reach the client
+    //! after the reply, as Phoenix guarantees.
+    virtual JoinResult join(const QJsonValue &payload) = 0;
+    virtual HandleResult handleIn(const InboundEvent &in) = 0;
+    //! Events listed here reach handleOut per subscriber instead of the shared encoded frame.
+    virtual QSet<QString> intercepts() const { return {}; }
+    virtual void handleOut(const QString &event, const QJsonObject &payload) { push(event, payload); }
+    //! Called once when the channel ends for any reason (left, crashed, socket closed, ...).
+    virtual void terminate(const QString &reason) {}
+
+    const QString &topic() const { return m_topic; }
+    const QJsonValue &joinRef() const { return m_joinRef; }
+    const ConnectInfo &connectInfo() const;
+    SocketSession &session() { return m_session; }
+    Worker &worker() { return m_worker; }
+
+    void setJoinRef(const QJsonValue &joinRef) { m_joinRef = joinRef; }
+
+protected:
+    //! Sends an event to this channel's own client. False (and `error`) if it cannot be encoded.
+    bool push(const QString &event, const QJsonObject &payload);
+    bool pushBinary(const QString &event, const QByteArray &payload, QString *error = nullptr);
+    //! To every subscriber of the topic, on every worker, this client included.
+    bool broadcast(const QString &event, const QJsonObject &payload);
+    //! To every subscriber but this channel's own client.
+    bool broadcastFrom(const QString &event, const QJsonObject &payload);
+    bool broadcastBinary(const QString &event, const QByteArray &payload, QString *error = nullptr);
+
+private:
+    SocketSession &m_session;
+    Worker &m_worker;
+    QString m_topic;
+    QJsonValue m_joinRef;
+};
+
+} // namespace chatter::server

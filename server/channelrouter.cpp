@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+#include "channelrouter.h"
+
+namespace chatter::server {
+
+void ChannelRouter::add(const QString &pattern, Factory factory)
+{
+    m_routes.emplace_back(TopicPattern(pattern), std::move(factory));
+}
+
+std::unique_ptr<Channel> ChannelRouter::create(SocketSession &session, Worker &worker,
+                                               const QString &topic) const
+{
+    for (const auto &[pattern, factory] : m_routes) {
+        if (pattern.matches(topic))
+            return factory(session, worker, topic);
+    }
+    return nullptr;
+}
+
+} // namespace chatter::server

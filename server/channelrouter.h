@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "channel.h"
+#include "topicpattern.h"
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace chatter::server {
+
+//! Maps topic patterns to channel factories, first match wins (Phoenix's `channel "room:*"`).
+class ChannelRouter
+{
+public:
+    using Factory = std::function<std::unique_ptr<Channel>(SocketSession &, Worker &, const QString &topic)>;
+
+    void add(const QString &pattern, Factory factory);
+    //! A new channel for `topic`, or null when no route matches ("unmatched topic").
+    std::unique_ptr<Channel> create(SocketSession &session, Worker &worker, const QString &topic) const;
+
+private:
+    std::vector<std::pair<TopicPattern, Factory>> m_routes;
+};
+
+} // namespace chatter::server

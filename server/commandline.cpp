@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+#include "commandline.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QProcessEnvironment>
+#include <QTextStream>
+
+namespace chatter::server {
+namespace {
+
+struct Option
+{
+    QCommandLineOption option;
+    QString environment;
+};
+
+QString valueOf(const QCommandLineParser &parser, const Option &o)
+{
+    if (parser.isSet(o.option))
+        return parser.value(o.option);
+    return QProcessEnvironment::systemEnvironment().value(o.environment);
+}
+
+bool flagOf(const QCommandLineParser &parser, const Option &o)
+{
+    if (parser.isSet(o.option))
+        return true;
+    const QString env = QProcessEnvironment::systemEnvironment().value(o.environment);
+    return env == QLatin1String("1") || env.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0;
+}
+
+Option makeOption(const char *name, const char *help, const char *valueName = nullptr)
+{
+    const QString flag = QString::fromLatin1(name);
+    QString env = QStringLiteral("CHATTER_") + flag.toUpper().replace(QLatin1Char('-'), QLatin1Char('_'));
+    QString description = QString::fromLatin1(help) + QStringLiteral(" [env: %1]").arg(env);
+    if (valueName)
+        return {QCommandLineOption(flag, description, QString::fromLatin1(valueName)), env};
+    return {QCommandLineOption(flag, description), env};
+}
+
+bool readInt(const QString &text, qint64 min, qint64 max, qint64 *out)
+{
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    if (!ok || value < min || value > max)
+        return false;
+    *out = value;
+    return true;
+}
+
+} // namespace
+
+std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *exitCode)
+{
+    QTextStream err(stderr);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Chatter server: Phoenix Channels chat over WebSocket."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+
+    const Option bind = makeOption("bind", "Address to listen on (default 0.0.0.0).", "address");
+    const Option port = makeOption("port", "TCP port; 0 picks a free one (default 4000).", "port");
+    const Option workers = makeOption("workers", "Worker threads (default: one per core).", "n");
+    const Option maxFrame = makeOption("max-frame-bytes", "Largest accepted frame (default 1048576).", "bytes");
+    const Option origins = makeOption(
+        "allowed-origins",
+        "Comma list of allowed Origins: *, http://host:port, //host, *.example.com. Default: "
+        "the host the request was sent to.",
+        "list");
+    const Option token = makeOption("access-token", "Token every client must present.", "token");
+    const Option idle = makeOption("idle-timeout-ms", "Close a socket silent this long (default 60000).", "ms");
+    const Option channels = makeOption("max-channels", "Channels one socket may join (default 100).", "n");
+    const Option outbound = makeOption("max-outbound-bytes", "Queued bytes before a slow reader is closed (default 8388608).", "bytes");
+    const Option logLevel = makeOption("log-level", "debug, info, warning or error (default info).", "level");
+    const Option headless = makeOption("headless", "Run the engine without a window.");
+    const Option diagnostics = makeOption("diagnostics", "Mount the chatter:diag:* protocol test channel.");
+
+    for (const Option *o : {&bind, &port, &workers, &maxFrame, &origins, &token, &idle, &channels,
+                            &outbound, &logLevel, &headless, &diagnostics})
+        parser.addOption(o->option);
+
+    if (!parser.parse(arguments)) {
+        err << parser.errorText() << Qt::endl;
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << parser.helpText();
+        *exitCode = 0;
+        return std::nullopt;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        QTextStream(stdout) << QCoreApplication::applicationName() << ' '
+                            << QCoreApplication::applicationVersion() << Qt::endl;
+        *exitCode = 0;
+        return std::nullopt;
+    }
+
+    ServerConfig config;
+    auto fail = [&](const QString &message) {
+        err << "chatter-server: " << message << Qt::endl;
+        *exitCode = 2;
+        return std::nullopt;
+    };
+
+    if (const QString v = valueOf(parser, bind); !v.isEmpty() && !config.bindAddress.setAddress(v))
+        return fail(QStringLiteral("--bind: not an IP address: %1").arg(v));
+    qint64 number = 0;
+    if (const QString v = valueOf(parser, port); !v.isEmpty()) {
+        if (!readInt(v, 0, 65535, &number))
+            return fail(QStringLiteral("--port: expected 0-65535, got %1").arg(v));
+        config.port = quint16(number);
+    }
+    if (const QString v = valueOf(parser, workers); !v.isEmpty()) {
+        if (!readInt(v, 1, 256, &number))
+            return fail(QStringLiteral("--workers: expected 1-256, got %1").arg(v));
+        config.workers = int(number);
+    }
+    if (const QString v = valueOf(parser, maxFrame); !v.isEmpty()) {
+        if (!readInt(v, 1024, qint64(1) << 30, &number))
+            return fail(QStringLiteral("--max-frame-bytes: expected 1024-1073741824, got %1").arg(v));
+        config.maxFrameBytes = number;
+    }
+    if (const QString v = valueOf(parser, origins); !v.isEmpty()) {
+        for (const QString &entry : v.split(QLatin1Char(','), Qt::SkipEmptyParts))
+            config.allowedOrigins.append(entry.trimmed());
+    }
+    config.accessToken = valueOf(parser, token);
+    if (const QString v = valueOf(parser, idle); !v.isEmpty()) {
+        if (!readInt(v, 100, 24 * 3600 * 1000, &number))
+            return fail(QStringLiteral("--idle-timeout-ms: expected 100-86400000, got %1").arg(v));
+        config.idleTimeoutMs = int(number);
+    }
+    if (const QString v = valueOf(parser, channels); !v.isEmpty()) {
+        if (!readInt(v, 1, 100'000, &number))
+            return fail(QStringLiteral("--max-channels: expected 1-100000, got %1").arg(v));
+        config.maxChannelsPerSocket = int(number);
+    }
+    if (const QString v = valueOf(parser, outbound); !v.isEmpty()) {
+        if (!readInt(v, 64 * 1024, qint64(1) << 32, &number))
+            return fail(QStringLiteral("--max-outbound-bytes: expected at least 65536, got %1").arg(v));
+        config.maxOutboundBytes = number;
+    }
+    if (const QString v = valueOf(parser, logLevel); !v.isEmpty()) {
+        static const QStringList levels{QStringLiteral("debug"), QStringLiteral("info"),
+                                        QStringLiteral("warning"), QStringLiteral("error")};
+        if (!levels.contains(v))
+            return fail(QStringLiteral("--log-level: expected debug, info, warning or error, got %1").arg(v));
+        config.logLevel = v;
+    }
+    config.headless = flagOf(parser, headless);
+    config.diagnostics = flagOf(parser, diagnostics);
+    *exitCode = 0;
+    return config;
+}
+
+} // namespace chatter::server

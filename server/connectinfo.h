@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "serializer.h"
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QString>
+
+namespace chatter::server {
+
+//! What a connection was accepted with: fixed for its lifetime, readable from any thread.
+struct ConnectInfo
+{
+    quint64 id = 0; //!< unique per server run
+    QJsonObject params;
+    QString user;
+    QString clientKind; //!< "desktop", "web" or whatever the client called itself
+    QString authToken;  //!< from phoenix.js authToken; null when absent
+    QString socketId;   //!< "user_socket:<nick>": a "disconnect" for it closes the socket
+    QString transport = QStringLiteral("websocket");
+    const Serializer *serializer = nullptr;
+    QHostAddress peerAddress;
+    quint16 peerPort = 0;
+    QDateTime connectedAt;
+    bool phoenixSubprotocol = false;
+
+    QString vsnName() const
+    {
+        return serializer && serializer->version() == Serializer::Version::V1
+                   ? QStringLiteral("1.0.0")
+                   : QStringLiteral("2.0.0");
+    }
+};
+
+} // namespace chatter::server

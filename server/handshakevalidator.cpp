@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+#include "handshakevalidator.h"
+
+#include "chatvalidation.h"
+#include "connectparams.h"
+
+namespace chatter::server {
+namespace {
+
+constexpr QByteArrayView BearerPrefix("base64url.bearer.phx.");
+
+HandshakeValidator::Decision refuse(int status, QString why, QByteArray body = {})
+{
+    HandshakeValidator::Decision d;
+    d.status = status;
+    d.logReason = std::move(why);
+    d.body = std::move(body);
+    return d;
+}
+
+} // namespace
+
+HandshakeValidator::HandshakeValidator(const ServerConfig &config)
+    : m_origins(config.allowedOrigins), m_accessToken(config.accessToken)
+{
+}
+
+QString HandshakeValidator::authTokenFromSubprotocols(const QByteArray &header,
+                                                      QList<QByteArray> *rest)
+{
+    QList<QByteArray> bearers;
+    for (const QByteArray &raw : header.split(',')) {
+        const QByteArray entry = raw.trimmed();
+        if (entry.isEmpty())
+            continue;
+        if (entry.startsWith(BearerPrefix))
+            bearers.append(entry.mid(BearerPrefix.size()));
+        else if (rest)
+            rest->append(entry);
+    }
+    if (bearers.size() != 1)
+        return {};
+    // Decode leniently: phoenix.js sends btoa() output without padding, others may use base64url.
+    const auto decoded = QByteArray::fromBase64Encoding(
+        bearers.first(), QByteArray::Base64Encoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (decoded)
+        return QString::fromUtf8(*decoded);
+    const auto urlDecoded = QByteArray::fromBase64Encoding(
+        bearers.first(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    return urlDecoded ? QString::fromUtf8(*urlDecoded) : QString();
+}
+
+HandshakeValidator::Decision HandshakeValidator::validate(const RequestHead &head) const
+{
+    if (head.method != "GET")
+        return refuse(400, QStringLiteral("method %1 on the socket path").arg(QString::fromLatin1(head.method)));
+
+    const QString origin = QString::fromUtf8(head.header("origin"));
+    if (!m_origins.allows(origin, QString::fromUtf8(head.header("host"))))
+        return refuse(403, QStringLiteral("origin %1 not allowed").arg(origin));
+
+    Decision d;
+    QList<QByteArray> subprotocols;
+    d.info.authToken = authTokenFromSubprotocols(head.header("sec-websocket-protocol"), &subprotocols);
+    if (!subprotocols.isEmpty()) {
+        if (!subprotocols.contains("phoenix"))
+            return refuse(403, QStringLiteral("no supported subprotocol offered"));
+        d.info.phoenixSubprotocol = true;
+    }
+
+    d.info.params = connectparams::parse(head.query);
+    const QJsonValue vsn = d.info.params.value(QLatin1StringView("vsn"));
+    d.info.serializer = Serializer::forVsn(vsn.isString() ? vsn.toString() : QString());
+    if (!d.info.serializer || (!vsn.isUndefined() && !vsn.isString()))
+        return refuse(403, QStringLiteral("unsupported vsn %1").arg(vsn.toString()));
+
+    const QJsonValue user = d.info.params.value(QLatin1StringView("user"));
+    if (const QString why = validation::checkNickname(user); !why.isEmpty())
+        return refuse(403, QStringLiteral("connect refused: %1").arg(why));
+    if (!m_accessToken.isEmpty()) {
+        const QString token = d.info.params.value(QLatin1StringView("token")).toString();
+        if (token != m_accessToken && d.info.authToken != m_accessToken)
+            return refuse(403, QStringLiteral("connect refused: wrong or missing token"));
+    }
+    d.info.user = user.toString();
+    d.info.clientKind = d.info.params.value(QLatin1StringView("client")).toString();
+    d.info.socketId = QStringLiteral("user_socket:") + d.info.user;
+
+    if (!head.headerHasToken("connection", "upgrade"))
+        return refuse(400, QStringLiteral("not an upgrade request"),
+                      "'connection' header must contain 'upgrade'");
+    if (!head.headerHasToken("upgrade", "websocket"))
+        return refuse(400, QStringLiteral("not a websocket upgrade"),
+                      "'upgrade' header must contain 'websocket'");
+    if (head.header("sec-websocket-version") != "13")
+        return refuse(400, QStringLiteral("unsupported websocket version"),
+                      "'sec-websocket-version' header must equal '13'");
+    if (head.header("sec-websocket-key").isEmpty())
+        return refuse(400, QStringLiteral("missing sec-websocket-key"),
+                      "'sec-websocket-key' header is missing");
+    return d;
+}
+
+} // namespace chatter::server

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "connectinfo.h"
+#include "originpolicy.h"
+#include "requesthead.h"
+#include "serverconfig.h"
+
+namespace chatter::server {
+
+//! Runs Phoenix's connect checks on a request head before anything is upgraded, in Phoenix's
+//! order (method, origin, subprotocol, vsn, connect, upgrade headers), so that every refusal is
+//! a real HTTP status: phoenix.js cannot see it, but curl, proxies and logs can.
+class HandshakeValidator
+{
+public:
+    explicit HandshakeValidator(const ServerConfig &config);
+
+    struct Decision
+    {
+        int status = 101;   //!< 101 to proceed, else the HTTP status to answer with
+        QByteArray body;    //!< for refusals
+        QString logReason;  //!< why, for the log line
+        ConnectInfo info;   //!< valid when status is 101
+    };
+
+    Decision validate(const RequestHead &head) const;
+
+    //! The token from a phoenix.js `authToken` subprotocol entry, or null.
+    static QString authTokenFromSubprotocols(const QByteArray &header, QList<QByteArray> *rest);
+
+private:
+    OriginPolicy m_origins;
+    QString m_accessToken;
+};
+
+} // namespace chatter::server

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+namespace chatter::server {
+
+//! Everything the engine can be told at start-up. Defaults just work on a LAN.
+struct ServerConfig
+{
+    QHostAddress bindAddress = QHostAddress::Any;
+    quint16 port = 4000;
+    int workers = 0; //!< 0: one per core
+    qint64 maxFrameBytes = 1024 * 1024;
+    //! Empty: an Origin must name the host the request was sent to. "*": anything.
+    QStringList allowedOrigins;
+    //! When set, every connection must present it (query `token` or phoenix.js `authToken`).
+    QString accessToken;
+    int idleTimeoutMs = 60'000;
+    int maxChannelsPerSocket = 100;
+    //! Outbound bytes queued for one socket before it counts as a slow reader and is closed.
+    qint64 maxOutboundBytes = 8 * 1024 * 1024;
+    int listenBacklog = 4096;
+    QString logLevel = QStringLiteral("info");
+    bool headless = false;
+    bool diagnostics = false;
+
+    int effectiveWorkers() const;
+};
+
+} // namespace chatter::server

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+#include "socketsession.h"
+
+#include "broadcast.h"
+#include "channelrouter.h"
+#include "connection.h"
+#include "events.h"
+#include "logging.h"
+#include "worker.h"
+
+namespace chatter::server {
+namespace {
+
+QString refText(const QJsonValue &ref)
+{
+    if (ref.isString())
+        return ref.toString();
+    if (ref.isDouble())
+        return QString::number(ref.toDouble(), 'g', 17);
+    return QStringLiteral("null");
+}
+
+bool sameRef(const QJsonValue &a, const QJsonValue &b)
+{
+    return refText(a) == refText(b) && a.isNull() == b.isNull();
+}
+
+} // namespace
+
+SocketSession::SocketSession(Connection &connection, Worker &worker, ConnectInfo info)
+    : m_connection(connection), m_worker(worker), m_info(std::move(info))
+{
+}
+
+SocketSession::~SocketSession()
+{
+    shutdown(QStringLiteral("closed"));
+}
+
+QString SocketSession::handleFrame(QByteArrayView data, bool binary)
+{
+    const Serializer *serializer = m_info.serializer;
+    DecodeResult decoded = binary ? serializer->decodeBinary(data) : serializer->decodeText(data);
+    if (!decoded.message)
+        return decoded.error;
+    handle(*decoded.message);
+    return {};
+}
+
+void SocketSession::handle(const Message &message)
+{
+    if (m_shutDown)
+        return;
+    if (message.isHeartbeat()) {
+        send(Message::reply(QJsonValue::Null, message.ref, message.topic, QStringLiteral("ok")));
+        return;
+    }
+    if (message.event == events::Join) {
+        handleJoin(message);
+        return;
+    }
+    auto it = m_channels.find(message.topic);
+    if (it == m_channels.end()) {
+        if (message.event == events::Leave) {
+            // Leaving what is not joined is fine: ok, echoing the request's join_ref, no close.
+            send(Message::reply(message.joinRef, message.ref, message.topic, QStringLiteral("ok")));
+            return;
+        }
+        send(Message::reply(QJsonValue::Null, message.ref, message.topic, QStringLiteral("error"),
+                            QJsonObject{{QStringLiteral("reason"), QStringLiteral("unmatched topic")}}));
+        return;
+    }
+    // A frame from an older join of this topic lost a race with the server; drop it silently.
+    Entry &entry = it->second;
+    if (!message.joinRef.isNull() && !sameRef(message.joinRef, entry.channel->joinRef())) {
+        qCDebug(lcProtocol).noquote() << "socket" << m_info.id << "dropped" << message.event << "on"
+                                      << message.topic << "with stale join_ref" << refText(message.joinRef);
+        return;
+    }
+    if (message.event == events::Leave)
+        handleLeave(message, entry);
+    else
+        handleEvent(message, entry);
+}
+
+void SocketSession::handleJoin(const Message &message)
+{
+    const QString &topic = message.topic;
+    const QJsonValue joinRef = message.joinRef.isNull() ? message.ref : message.joinRef;
+
+    // A duplicate join replaces the old instance; its phx_close goes out after the new reply so
+    // that the client, which already tracks the new join_ref, ignores it.
+    std::optional<QJsonValue> replacedJoinRef;
+    if (auto old = m_channels.find(topic); old != m_channels.end()) {
+        replacedJoinRef = old->second.channel->joinRef();
+        removeChannel(topic, QStringLiteral("duplicate_join"));
+    }
+    auto sendReplacedClose = [&] {
+        if (replacedJoinRef)
+            send(Message::channelControl(*replacedJoinRef, topic, events::Close));
+    };
+
+    auto refuse = [&](const QJsonValue &replyJoinRef, const QJsonObject &response, const QString &why) {
+        qCInfo(lcChannel).noquote() << "join refused: socket" << m_info.id << "user" << m_info.user
+                                    << "topic" << topic << "reason" << why;
+        send(Message::reply(replyJoinRef, message.ref, topic, QStringLiteral("error"), response));
+        sendReplacedClose();
+    };
+
+    if (m_channels.size() >= m_worker.config().maxChannelsPerSocket) {
+        refuse(joinRef, {{QStringLiteral("reason"), QStringLiteral("too many channels joined")}},
+               QStringLiteral("too many channels joined"));
+        return;
+    }
+    std::unique_ptr<Channel> channel = m_worker.router().create(*this, m_worker, topic);
+    if (!channel) {
+        refuse(QJsonValue::Null, {{QStringLiteral("reason"), QStringLiteral("unmatched topic")}},
+               QStringLiteral("unmatched topic"));
+        return;
+    }
+    channel->setJoinRef(joinRef);
+    Channel *raw = channel.get();
+    Entry &entry = m_channels[topic];
+    entry.channel = std::move(channel);
+    entry.intercepts = raw->intercepts();
+    entry.joining = true;
+    // Subscribed before join() runs so that its own broadcasts reach this client too; they wait
+    // in `pending` until the reply is out.
+    m_worker.subscribe(raw);
+
+    JoinResult result;
+    try {
+        result = raw->join(message.payload);
+    } catch (const std::exception &e) {
+        qCWarning(lcChannel).noquote() << "join crashed: socket" << m_info.id << "topic" << topic << e.what();
+        m_worker.unsubscribe(raw);
+        m_channels.erase(topic);
+        refuse(joinRef, {{QStringLiteral("reason"), QStringLiteral("join crashed")}},
+               QStringLiteral("join crashed"));
+        return;
+    }
+    if (!result.accepted) {
+        m_worker.unsubscribe(raw);
+        m_channels.erase(topic);
+        refuse(joinRef, result.response.toObject(), result.response.toObject().value(QLatin1String("reason")).toString());
+        return;
+    }
+
+    send(Message::reply(joinRef, message.ref, topic, QStringLiteral("ok"), result.response));
+    sendReplacedClose();
+    auto it = m_channels.find(topic);
+    if (it == m_channels.end() || it->second.channel.get() != raw)
+        return;
+    it->second.joining = false;
+    const QList<Frame> pending = std::exchange(it->second.pending, {});
+    for (const Frame &frame : pending)
+        m_connection.sendFrame(frame);
+    qCInfo(lcChannel).noquote() << "join: socket" << m_info.id << "user" << m_info.user << "topic" << topic;
+}
+
+void SocketSession::handleLeave(const Message &message, Entry &entry)
+{
+    const QJsonValue joinRef = entry.channel->joinRef();
+    const QString topic = message.topic;
+    send(Message::reply(joinRef, message.ref, topic, QStringLiteral("ok")));
+    send(Message::channelControl(joinRef, topic, events::Close));
+    removeChannel(topic, QStringLiteral("left"));
+    qCInfo(lcChannel).noquote() << "leave: socket" << m_info.id << "user" << m_info.user << "topic" << topic;
+}
+
+void SocketSession::handleEvent(const Message &message, Entry &entry)
+{
+    Channel *channel = entry.channel.get();
+    const QJsonValue joinRef = channel->joinRef();
+    const QString topic = message.topic;
+    HandleResult result;
+    try {
+        result = channel->handleIn(InboundEvent{message.event, message.payload,
+                                                message.binaryPayload, message.binary});
+    } catch (const std::exception &e) {
+        crash(topic, QString::fromUtf8(e.what()));
+        return;
+    }
+    if (result.reply)
+        replyTo(message, joinRef, *result.reply);
+    if (result.stop) {
+        send(Message::channelControl(joinRef, topic, events::Close));
+        removeChannel(topic, QStringLiteral("stopped"));
+    }
+}
+
+void SocketSession::crash(const QString &topic, const QString &why)
+{
+    auto it = m_channels.find(topic);
+    if (it == m_channels.end())
+        return;
+    const QJsonValue joinRef = it->second.channel->joinRef();
+    qCWarning(lcChannel).noquote() << "channel crashed: socket" << m_info.id << "topic" << topic << why;
+    send(Message::channelControl(joinRef, topic, events::Error,
+                                 {{QStringLiteral("reason"), QStringLiteral("channel_crash")}}));
+    removeChannel(topic, QStringLiteral("crashed"));
+}
+
+void SocketSession::replyTo(const Message &request, const QJsonValue &joinRef, const ChannelReply &reply)
+{
+    Message message = reply.binary
+                          ? Message::binaryReply(joinRef, request.ref, request.topic, reply.status, reply.binaryResponse)
+                          : Message::reply(joinRef, request.ref, request.topic, reply.status, reply.response);
+    QString error;
+    if (!send(message, &error)) {
+        send(Message::reply(joinRef, request.ref, request.topic, QStringLiteral("error"),
+                            QJsonObject{{QStringLiteral("reason"), error}}));
+    }
+}
+
+void SocketSession::removeChannel(const QString &topic, const QString &reason)
+{
+    auto it = m_channels.find(topic);
+    if (it == m_channels.end())
+        return;
+    std::unique_ptr<Channel> channel = std::move(it->second.channel);
+    m_channels.erase(it);
+    m_worker.unsubscribe(channel.get());
+    try {
+        channel->terminate(reason);
+    } catch (const std::exception &e) {
+        qCWarning(lcChannel).noquote() << "terminate failed: topic" << topic << e.what();
+    }
+}
+
+void SocketSession::shutdown(const QString &reason)
+{
+    if (m_shutDown)
+        return;
+    m_shutDown = true;
+    for (const QString &topic : topics())
+        removeChannel(topic, reason);
+}
+
+bool SocketSession::send(const Message &message, QString *error)
+{
+    EncodeResult encoded = m_info.serializer->encode(message);
+    if (!encoded.frame) {
+        qCWarning(lcProtocol).noquote() << "socket" << m_info.id << "cannot encode" << message.event
+                                        << "on" << message.topic << ":" << encoded.error;
+        if (error)
+            *error = encoded.error;
+        return false;
+    }
+    m_connection.sendFrame(*encoded.frame);
+    return true;
+}
+
+bool SocketSession::pushFromChannel(Channel &channel, const Message &message, QString *error)
+{
+    auto it = m_channels.find(channel.topic());
+    if (m_shutDown || it == m_channels.end() || it->second.channel.get() != &channel)
+        return false;
+    EncodeResult encoded = m_info.serializer->encode(message);
+    if (!encoded.frame) {
+        if (error)
+            *error = encoded.error;
+        return false;
+    }
+    deliver(it->second, *encoded.frame);
+    return true;
+}
+
+void SocketSession::deliverBroadcast(Channel &channel, const Broadcast &broadcast)
+{
+    auto it = m_channels.find(channel.topic());
+    if (m_shutDown || it == m_channels.end() || it->second.channel.get() != &channel)
+        return;
+    const Message &message = broadcast.message();
+    if (!message.binary && it->second.intercepts.contains(message.event)) {
+        channel.handleOut(message.event, message.payload.toObject());
+        return;
+    }
+    if (const Frame *frame = broadcast.frameFor(m_info.serializer))
+        deliver(it->second, *frame);
+    else
+        qCDebug(lcProtocol).noquote() << "socket" << m_info.id << "skipped" << message.event << ":"
+                                      << broadcast.encodeError(m_info.serializer);
+}
+
+QStringList SocketSession::topics() const
+{
+    QStringList names;
+    names.reserve(qsizetype(m_channels.size()));
+    for (const auto &[topic, entry] : m_channels)
+        names.append(topic);
+    return names;
+}
+
+void SocketSession::deliver(Entry &entry, const Frame &frame)
+{
+    if (entry.joining)
+        entry.pending.append(frame);
+    else
+        m_connection.sendFrame(frame);
+}
+
+} // namespace chatter::server

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "channel.h"
+#include "connectinfo.h"
+#include "message.h"
+#include "serializer.h"
+
+#include <QHash>
+#include <unordered_map>
+#include <QList>
+#include <QSet>
+
+#include <memory>
+
+namespace chatter::server {
+
+class Broadcast;
+class Connection;
+class Worker;
+
+//! The protocol state of one client connection, whatever its transport: the joined channels
+//! with their join_refs, and the rules of phoenix-protocol.md §3 for every inbound message.
+//! Everything runs on the owning worker's thread, one frame at a time, so replies leave in
+//! request order and a join reply always precedes anything else for that join.
+class SocketSession
+{
+public:
+    SocketSession(Connection &connection, Worker &worker, ConnectInfo info);
+    ~SocketSession();
+    SocketSession(const SocketSession &) = delete;
+    SocketSession &operator=(const SocketSession &) = delete;
+
+    const ConnectInfo &info() const { return m_info; }
+
+    //! Decodes and handles one inbound frame. Returns the reason when the frame is malformed;
+    //! the transport then closes the connection (1011), as Phoenix's connection process dies.
+    QString handleFrame(QByteArrayView data, bool binary);
+    void handle(const Message &message);
+
+    //! Called by a channel to reach its own client; buffered while its join is in flight.
+    bool pushFromChannel(Channel &channel, const Message &message, QString *error);
+    //! Called by the worker for every local subscriber of a broadcast's topic.
+    void deliverBroadcast(Channel &channel, const Broadcast &broadcast);
+
+    //! Ends every channel without sending anything: the connection is gone or going.
+    void shutdown(const QString &reason);
+
+    int channelCount() const { return int(m_channels.size()); }
+    QStringList topics() const;
+
+private:
+    struct Entry
+    {
+        std::unique_ptr<Channel> channel;
+        QSet<QString> intercepts;
+        bool joining = true;
+        QList<Frame> pending; //!< frames for this channel produced before its join reply
+    };
+
+    void handleJoin(const Message &message);
+    void handleLeave(const Message &message, Entry &entry);
+    void handleEvent(const Message &message, Entry &entry);
+    void crash(const QString &topic, const QString &why);
+    //! Unsubscribes, calls terminate() and destroys the channel; sends nothing.
+    void removeChannel(const QString &topic, const QString &reason);
+
+    bool send(const Message &message, QString *error = nullptr);
+    void deliver(Entry &entry, const Frame &frame);
+    void replyTo(const Message &request, const QJsonValue &joinRef, const ChannelReply &reply);
+
+    Connection &m_connection;
+    Worker &m_worker;
+    ConnectInfo m_info;
+    std::unordered_map<QString, Entry> m_channels;
+    bool m_shutDown = false;
+};
+
+} // namespace chatter::server

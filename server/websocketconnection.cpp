@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+#include "websocketconnection.h"
+
+#include "logging.h"
+#include "worker.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+#include <QWebSocket>
+
+namespace chatter::server {
+
+WebSocketConnection::WebSocketConnection(QWebSocket *socket, ConnectInfo info, Worker &worker)
+    : m_socket(socket), m_worker(worker), m_session(*this, worker, std::move(info))
+{
+    m_socket->setParent(this);
+    // QWebSocket keeps its TCP socket as a child; its write backlog is what a slow reader grows.
+    m_tcp = m_socket->findChild<QTcpSocket *>();
+    m_lastFrame.start();
+    const qint64 limit = worker.config().maxFrameBytes;
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(limit));
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(limit));
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &WebSocketConnection::onText);
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &WebSocketConnection::onBinary);
+    connect(m_socket, &QWebSocket::pong, this, [this] { m_lastFrame.restart(); });
+    connect(m_socket, &QWebSocket::disconnected, this, &WebSocketConnection::onDisconnected);
+    const ConnectInfo &i = m_session.info();
+    qCInfo(lcNet).noquote() << "connect: socket" << i.id << "user" << i.user << "peer"
+                            << QStringLiteral("%1:%2").arg(i.peerAddress.toString()).arg(i.peerPort)
+                            << "vsn" << i.vsnName() << "client" << (i.clientKind.isEmpty() ? QStringLiteral("-") : i.clientKind);
+}
+
+WebSocketConnection::~WebSocketConnection()
+{
+    m_session.shutdown(QStringLiteral("closed"));
+}
+
+void WebSocketConnection::onText(const QString &text)
+{
+    onInput(text.toUtf8(), false);
+}
+
+void WebSocketConnection::onBinary(const QByteArray &data)
+{
+    onInput(data, true);
+}
+
+void WebSocketConnection::onInput(QByteArrayView data, bool binary)
+{
+    if (m_closing)
+        return;
+    m_lastFrame.restart();
+    const QString error = m_session.handleFrame(data, binary);
+    if (error.isEmpty())
+        return;
+    qCWarning(lcProtocol).noquote() << "malformed frame from socket" << m_session.info().id
+                                    << "user" << m_session.info().user << ":" << error
+                                    << "- closing with 1011";
+    closeWith(1011, QStringLiteral("malformed frame"));
+}
+
+void WebSocketConnection::sendFrame(const Frame &frame)
+{
+    if (m_closing)
+        return;
+    if (frame.binary)
+        m_socket->sendBinaryMessage(frame.data);
+    else
+        m_socket->sendTextMessage(frame.text);
+    if (m_tcp && m_tcp->bytesToWrite() > m_worker.config().maxOutboundBytes) {
+        qCWarning(lcNet).noquote() << "slow reader: socket" << m_session.info().id << "user"
+                                   << m_session.info().user << "has" << m_tcp->bytesToWrite()
+                                   << "bytes queued - closing with 1013";
+        closeWith(1013, QStringLiteral("slow reader"));
+        // Its backlog would hold the close frame up for as long as it stays slow.
+        QTimer::singleShot(2000, this, [this] { m_socket->abort(); });
+    }
+}
+
+void WebSocketConnection::closeWith(quint16 code, const QString &reason)
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_session.shutdown(reason);
+    m_socket->close(QWebSocketProtocol::CloseCode(code), reason);
+}
+
+void WebSocketConnection::onDisconnected()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_closing = true;
+    m_session.shutdown(QStringLiteral("closed"));
+    qCInfo(lcNet).noquote() << "disconnect: socket" << m_session.info().id << "user"
+                            << m_session.info().user << "close code" << int(m_socket->closeCode());
+    Q_EMIT finished(this);
+}
+
+} // namespace chatter::server

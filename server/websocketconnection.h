@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "connection.h"
+#include "socketsession.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+
+class QTcpSocket;
+class QWebSocket;
+
+namespace chatter::server {
+
+class Worker;
+
+//! The WebSocket transport: turns QWebSocket messages into session input and session output
+//! into frames, watches idleness and how much output a slow reader has left queued.
+class WebSocketConnection final : public QObject, public Connection
+{
+    Q_OBJECT
+public:
+    WebSocketConnection(QWebSocket *socket, ConnectInfo info, Worker &worker);
+    ~WebSocketConnection() override;
+
+    void sendFrame(const Frame &frame) override;
+    void closeWith(quint16 code, const QString &reason) override;
+
+    const ConnectInfo &info() const { return m_session.info(); }
+    SocketSession &session() { return m_session; }
+    qint64 idleMs() const { return m_lastFrame.elapsed(); }
+    bool isClosing() const { return m_closing; }
+
+Q_SIGNALS:
+    void finished(chatter::server::WebSocketConnection *connection);
+
+private:
+    void onText(const QString &text);
+    void onBinary(const QByteArray &data);
+    void onInput(QByteArrayView data, bool binary);
+    void onDisconnected();
+
+    QWebSocket *m_socket;
+    QPointer<QTcpSocket> m_tcp;
+    Worker &m_worker;
+    SocketSession m_session;
+    QElapsedTimer m_lastFrame;
+    bool m_closing = false;
+    bool m_finished = false;
+};
+
+} // namespace chatter::server

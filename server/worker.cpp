@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+#include "worker.h"
+
+#include "channel.h"
+#include "channelrouter.h"
+#include "engine.h"
+#include "httpfeeder.h"
+#include "logging.h"
+#include "pubsub.h"
+#include "websocketconnection.h"
+
+#include <QAbstractEventDispatcher>
+#include <QHttpServer>
+#include <QHttpServerResponse>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QThread>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+namespace chatter::server {
+namespace {
+
+constexpr qsizetype MaxRequestHead = 16 * 1024;
+constexpr int RequestHeadTimeoutMs = 10'000;
+const QString SocketPath = QStringLiteral("/socket/websocket");
+
+QString peerKey(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + QLatin1Char('/') + QString::number(port);
+}
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 431: return "Request Header Fields Too Large";
+    default: return "Error";
+    }
+}
+
+//! Data that arrived before a new owner connected to readyRead would otherwise sit unread.
+void kickBufferedInput(QTcpSocket *socket)
+{
+    QMetaObject::invokeMethod(socket, [socket] {
+        if (socket->bytesAvailable() > 0)
+            Q_EMIT socket->readyRead();
+    }, Qt::QueuedConnection);
+}
+
+} // namespace
+
+Worker::Worker(int index, Engine &engine)
+    : m_index(index), m_engine(engine), m_validator(engine.config())
+{
+    setObjectName(QStringLiteral("worker-%1").arg(index));
+    m_webSockets = new QWebSocketServer(QStringLiteral("Chatter"), QWebSocketServer::NonSecureMode, this);
+    m_webSockets->setSupportedSubprotocols({QStringLiteral("phoenix")});
+    m_webSockets->setMaxPendingConnections(1 << 20);
+    m_webSockets->setHandshakeTimeout(RequestHeadTimeoutMs);
+    connect(m_webSockets, &QWebSocketServer::newConnection, this, &Worker::onWebSocketReady);
+    setupHttp();
+
+    m_idleSweep.setParent(this);
+    m_idleSweep.setInterval(std::max(50, config().idleTimeoutMs / 4));
+    connect(&m_idleSweep, &QTimer::timeout, this, &Worker::sweepIdle);
+}
+
+Worker::~Worker() = default;
+
+const ServerConfig &Worker::config() const
+{
+    return m_engine.config();
+}
+
+const ChannelRouter &Worker::router() const
+{
+    return m_engine.router();
+}
+
+QString Worker::dispatcherName() const
+{
+    const auto *dispatcher = thread()->eventDispatcher();
+    return dispatcher ? QString::fromLatin1(dispatcher->metaObject()->className()) : QString();
+}
+
+void Worker::setupHttp()
+{
+    m_httpFeeder = new HttpFeeder(this);
+    m_http = new QHttpServer(this);
+    m_http->route(QStringLiteral("/healthz"), [] {
+        return QHttpServerResponse(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
+    });
+    m_http->route(QStringLiteral("/"), [] {
+        return QHttpServerResponse(QByteArrayLiteral("text/plain; charset=utf-8"),
+                                   QByteArrayLiteral("Chatter server. Sockets: /socket/websocket\n"));
+    });
+    m_httpFeeder->attach(m_http);
+}
+
+void Worker::adoptDescriptor(qintptr descriptor)
+{
+    if (!m_idleSweep.isActive())
+        m_idleSweep.start();
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcNet) << "cannot adopt socket descriptor:" << socket->errorString();
+        delete socket;
+        return;
+    }
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { routeRequest(socket); });
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    // A client that never finishes its request head must not hold a descriptor for ever.
+    QTimer::singleShot(RequestHeadTimeoutMs, socket, [socket] {
+        if (socket->property("routed").toBool())
+            return;
+        socket->abort();
+    });
+}
+
+void Worker::routeRequest(QTcpSocket *socket)
+{
+    RequestHead head;
+    const QByteArray buffered = socket->peek(MaxRequestHead);
+    switch (RequestHead::parse(buffered, &head)) {
+    case RequestHead::Status::Incomplete:
+        if (buffered.size() >= MaxRequestHead)
+            refuse(socket, 431, {});
+        return;
+    case RequestHead::Status::Invalid:
+        refuse(socket, 400, {});
+        return;
+    case RequestHead::Status::Complete:
+        break;
+    }
+    socket->setProperty("routed", true);
+    disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
+
+    if (head.path != SocketPath) {
+        disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        m_httpFeeder->feed(socket);
+        kickBufferedInput(socket);
+        return;
+    }
+    HandshakeValidator::Decision decision = m_validator.validate(head);
+    if (decision.status != 101) {
+        qCInfo(lcNet).noquote() << "refused: peer" << socket->peerAddress().toString()
+                                << "status" << decision.status << "-" << decision.logReason;
+        refuse(socket, decision.status, decision.body);
+        return;
+    }
+    acceptWebSocket(socket, std::move(decision.info));
+}
+
+void Worker::refuse(QTcpSocket *socket, int status, const QByteArray &body)
+{
+    socket->setProperty("routed", true);
+    disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
+    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) +
+                          "\r\ncontent-length: " + QByteArray::number(body.size()) +
+                          "\r\ncache-control: no-store\r\nconnection: close\r\n\r\n" + body;
+    socket->write(response);
+    socket->disconnectFromHost();
+}
+
+void Worker::acceptWebSocket(QTcpSocket *socket, ConnectInfo info)
+{
+    disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    info.id = m_engine.nextConnectionId();
+    info.peerAddress = socket->peerAddress();
+    info.peerPort = socket->peerPort();
+    info.connectedAt = QDateTime::currentDateTimeUtc();
+    m_handshakes.insert(peerKey(info.peerAddress, info.peerPort), std::move(info));
+    // QWebSocketServer reads the (still unread) request again and completes the upgrade.
+    m_webSockets->handleConnection(socket);
+    kickBufferedInput(socket);
+}
+
+void Worker::onWebSocketReady()
+{
+    while (QWebSocket *socket = m_webSockets->nextPendingConnection()) {
+        auto info = m_handshakes.take(peerKey(socket->peerAddress(), socket->peerPort()));
+        if (!info.serializer) {
+            qCWarning(lcNet) << "upgraded socket without a validated handshake; closing";
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        const quint64 id = info.id;
+        auto *connection = new WebSocketConnection(socket, std::move(info), *this);
+        connection->setParent(this);
+        connect(connection, &WebSocketConnection::finished, this, &Worker::onConnectionFinished);
+        m_connections.insert(id, connection);
+        m_engine.noteConnected(+1);
+    }
+}
+
+void Worker::onConnectionFinished(WebSocketConnection *connection)
+{
+    if (m_connections.remove(connection->info().id) > 0)
+        m_engine.noteConnected(-1);
+    connection->deleteLater();
+}
+
+void Worker::sweepIdle()
+{
+    const qint64 limit = config().idleTimeoutMs;
+    for (WebSocketConnection *connection : std::as_const(m_connections)) {
+        if (!connection->isClosing() && connection->idleMs() >= limit) {
+            qCInfo(lcNet).noquote() << "idle timeout: socket" << connection->info().id << "user"
+                                    << connection->info().user << "- closing with 1001";
+            connection->closeWith(1001, QStringLiteral("idle timeout"));
+        }
+    }
+    // Handshakes that Qt dropped (timeout, bad request) never come back; forget old ones.
+    if (m_handshakes.size() > 1024)
+        m_handshakes.clear();
+}
+
+void Worker::subscribe(Channel *channel)
+{
+    QList<Channel *> &list = m_subscribers[channel->topic()];
+    if (list.isEmpty())
+        m_engine.pubsub().addWorker(channel->topic(), this);
+    list.append(channel);
+}
+
+void Worker::unsubscribe(Channel *channel)
+{
+    auto it = m_subscribers.find(channel->topic());
+    if (it == m_subscribers.end())
+        return;
+    it->removeOne(channel);
+    if (it->isEmpty()) {
+        m_subscribers.erase(it);
+        m_engine.pubsub().removeWorker(channel->topic(), this);
+    }
+}
+
+bool Worker::publish(const std::shared_ptr<const Broadcast> &broadcast, QString *error)
+{
+    // Every recipient needs the V2 frame; encoding it here surfaces unencodable messages to the
+    // sender instead of failing silently on each worker.
+    if (!broadcast->frameFor(Serializer::forVersion(Serializer::Version::V2))) {
+        if (error)
+            *error = broadcast->encodeError(Serializer::forVersion(Serializer::Version::V2));
+        return false;
+    }
+    m_engine.pubsub().publish(broadcast, this);
+    return true;
+}
+
+void Worker::deliver(const std::shared_ptr<const Broadcast> &broadcast)
+{
+    // A copy: delivering may make a subscriber leave (slow reader closed) mid-loop.
+    const QList<Channel *> subscribers = m_subscribers.value(broadcast->message().topic);
+    for (Channel *channel : subscribers) {
+        if (channel != broadcast->excluded())
+            channel->session().deliverBroadcast(*channel, *broadcast);
+    }
+}
+
+int Worker::disconnectSocketId(const QString &socketId)
+{
+    int closed = 0;
+    for (WebSocketConnection *connection : std::as_const(m_connections)) {
+        if (connection->info().socketId == socketId && !connection->isClosing()) {
+            qCInfo(lcNet).noquote() << "disconnect requested: socket" << connection->info().id
+                                    << "user" << connection->info().user << "- closing with 1001";
+            connection->closeWith(1001, QStringLiteral("disconnected"));
+            ++closed;
+        }
+    }
+    return closed;
+}
+
+void Worker::closeAll(quint16 code, const QString &reason)
+{
+    for (WebSocketConnection *connection : std::as_const(m_connections))
+        connection->closeWith(code, reason);
+}
+
+} // namespace chatter::server

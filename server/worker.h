@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "broadcast.h"
+#include "handshakevalidator.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+class QHttpServer;
+class QTcpSocket;
+class QWebSocketServer;
+
+namespace chatter::server {
+
+class Channel;
+class ChannelRouter;
+class Engine;
+class HttpFeeder;
+class PubSub;
+class WebSocketConnection;
+
+//! One server thread: owns a share of the connections from their first byte to their close,
+//! the channels on them, and the local topic → subscriber table used for fan-out.
+class Worker : public QObject
+{
+    Q_OBJECT
+public:
+    Worker(int index, Engine &engine);
+    ~Worker() override;
+
+    //! Takes over an accepted socket descriptor (called queued, on this worker's thread).
+    void adoptDescriptor(qintptr descriptor);
+
+    void subscribe(Channel *channel);
+    void unsubscribe(Channel *channel);
+    //! Publishes to every subscriber on every worker. Fails (with `error`) when the message
+    //! cannot be put on the wire at all, e.g. a binary field over 255 bytes.
+    bool publish(const std::shared_ptr<const Broadcast> &broadcast, QString *error);
+    //! Fans a broadcast out to this worker's subscribers of its topic.
+    void deliver(const std::shared_ptr<const Broadcast> &broadcast);
+
+    //! Closes (code 1001) every socket whose socket id is `socketId`; returns how many.
+    int disconnectSocketId(const QString &socketId);
+    //! Closes every socket, e.g. 1012 when the server restarts.
+    void closeAll(quint16 code, const QString &reason);
+    int connectionCount() const { return int(m_connections.size()); }
+    QString dispatcherName() const;
+
+    const ServerConfig &config() const;
+    const ChannelRouter &router() const;
+    Engine &engine() { return m_engine; }
+
+private:
+    void routeRequest(QTcpSocket *socket);
+    void refuse(QTcpSocket *socket, int status, const QByteArray &body);
+    void acceptWebSocket(QTcpSocket *socket, ConnectInfo info);
+    void onWebSocketReady();
+    void onConnectionFinished(WebSocketConnection *connection);
+    void sweepIdle();
+    void setupHttp();
+
+    int m_index;
+    Engine &m_engine;
+    HandshakeValidator m_validator;
+    QWebSocketServer *m_webSockets = nullptr;
+    QHttpServer *m_http = nullptr;
+    HttpFeeder *m_httpFeeder = nullptr;
+    QHash<QString, ConnectInfo> m_handshakes; //!< by "address:port", until Qt finishes the upgrade
+    QHash<quint64, WebSocketConnection *> m_connections;
+    QHash<QString, QList<Channel *>> m_subscribers;
+    QTimer m_idleSweep;
+};
+
+} // namespace chatter::server
