@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#include "chatvalidation.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace chatter::validation;
+
+class tst_ChatValidation : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void nickname_data();
+    void nickname();
+    void roomName_data();
+    void roomName();
+    void body_data();
+    void body();
+};
+
+void tst_ChatValidation::nickname_data()
+{
+    QTest::addColumn<QJsonValue>("nick");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("plain") << QJsonValue("ann") << true;
+    QTest::newRow("punctuation") << QJsonValue("a.b_c-d") << true;
+    QTest::newRow("unicode letters") << QJsonValue(QStringLiteral("J\u00fcrgen")) << true;
+    QTest::newRow("32 chars") << QJsonValue(QString(32, QLatin1Char('x'))) << true;
+    QTest::newRow("33 chars") << QJsonValue(QString(33, QLatin1Char('x'))) << false;
+    QTest::newRow("empty") << QJsonValue("") << false;
+    QTest::newRow("space") << QJsonValue("a b") << false;
+    QTest::newRow("html") << QJsonValue("<b>") << false;
+    QTest::newRow("number") << QJsonValue(5) << false;
+    QTest::newRow("object") << QJsonValue(QJsonObject{{"id", "5"}}) << false;
+    QTest::newRow("missing") << QJsonValue(QJsonValue::Undefined) << false;
+}
+
+void tst_ChatValidation::nickname()
+{
+    QFETCH(QJsonValue, nick);
+    QFETCH(bool, valid);
+    QCOMPARE(checkNickname(nick).isEmpty(), valid);
+}
+
+void tst_ChatValidation::roomName_data()
+{
+    QTest::addColumn<QString>("room");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("lobby") << "lobby" << true;
+    QTest::newRow("all allowed") << "A-z.0_9" << true;
+    QTest::newRow("64") << QString(64, QLatin1Char('r')) << true;
+    QTest::newRow("65") << QString(65, QLatin1Char('r')) << false;
+    QTest::newRow("empty") << "" << false;
+    QTest::newRow("colon") << "a:b" << false;
+    QTest::newRow("space") << "a b" << false;
+    QTest::newRow("unicode") << QStringLiteral("caf\u00e9") << false;
+}
+
+void tst_ChatValidation::roomName()
+{
+    QFETCH(QString, room);
+    QFETCH(bool, valid);
+    QCOMPARE(checkRoomName(room).isEmpty(), valid);
+    if (!valid)
+        QCOMPARE(checkRoomName(room), QStringLiteral("invalid room name"));
+}
+
+void tst_ChatValidation::body_data()
+{
+    QTest::addColumn<QJsonValue>("body");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("text") << QJsonValue("hello") << "";
+    QTest::newRow("max") << QJsonValue(QString(MaxBodyLength, QLatin1Char('b'))) << "";
+    QTest::newRow("too long") << QJsonValue(QString(MaxBodyLength + 1, QLatin1Char('b'))) << "body too long";
+    QTest::newRow("blank") << QJsonValue(" \n\t") << "body is empty";
+    QTest::newRow("empty") << QJsonValue("") << "body is empty";
+    QTest::newRow("missing") << QJsonValue(QJsonValue::Undefined) << "body missing";
+    QTest::newRow("null") << QJsonValue(QJsonValue::Null) << "body missing";
+    QTest::newRow("number") << QJsonValue(3) << "body must be a string";
+    QTest::newRow("array") << QJsonValue(QJsonArray{"x"}) << "body must be a string";
+}
+
+void tst_ChatValidation::body()
+{
+    QFETCH(QJsonValue, body);
+    QFETCH(QString, reason);
+    QCOMPARE(checkBody(body), reason);
+}
+
+QTEST_GUILESS_MAIN(tst_ChatValidation)
+#include "tst_chatvalidation.moc"

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#include "requesthead.h"
+
+#include <QTest>
+
+using chatter::server::RequestHead;
+
+class tst_RequestHead : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void complete();
+    void status_data();
+    void status();
+};
+
+void tst_RequestHead::complete()
+{
+    const QByteArray raw = "GET /socket/websocket?vsn=2.0.0&user=a HTTP/1.1\r\nHost: x:4000\r\n"
+                           "Connection: keep-alive, Upgrade\r\nX-Dup: 1\r\nx-dup: 2\r\n\r\nBODY";
+    RequestHead head;
+    QCOMPARE(RequestHead::parse(raw, &head), RequestHead::Status::Complete);
+    QCOMPARE(head.method, QByteArray("GET"));
+    QCOMPARE(head.path, QStringLiteral("/socket/websocket"));
+    QCOMPARE(head.query, QStringLiteral("vsn=2.0.0&user=a"));
+    QCOMPARE(head.header("host"), QByteArray("x:4000"));
+    QCOMPARE(head.header("x-dup"), QByteArray("1, 2"));
+    QVERIFY(head.headerHasToken("connection", "upgrade"));
+    QVERIFY(!head.headerHasToken("connection", "close"));
+    QCOMPARE(head.size, raw.indexOf("BODY"));
+}
+
+void tst_RequestHead::status_data()
+{
+    QTest::addColumn<QByteArray>("raw");
+    QTest::addColumn<int>("status");
+    QTest::newRow("partial") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n") << int(RequestHead::Status::Incomplete);
+    QTest::newRow("no version") << QByteArray("GET /\r\n\r\n") << int(RequestHead::Status::Invalid);
+    QTest::newRow("not http") << QByteArray("\x16\x03\x01 junk\r\n\r\n") << int(RequestHead::Status::Invalid);
+    QTest::newRow("relative target") << QByteArray("GET x HTTP/1.1\r\n\r\n") << int(RequestHead::Status::Invalid);
+    QTest::newRow("header without colon") << QByteArray("GET / HTTP/1.1\r\nbad\r\n\r\n") << int(RequestHead::Status::Invalid);
+    QTest::newRow("minimal") << QByteArray("GET / HTTP/1.0\r\n\r\n") << int(RequestHead::Status::Complete);
+}
+
+void tst_RequestHead::status()
+{
+    QFETCH(QByteArray, raw);
+    QFETCH(int, status);
+    RequestHead head;
+    QCOMPARE(int(RequestHead::parse(raw, &head)), status);
+}
+
+QTEST_GUILESS_MAIN(tst_RequestHead)
+#include "tst_requesthead.moc"
