@@ -10,9 +10,53 @@
 namespace chatter {
 
 namespace jsonwire {
+namespace {
+
+bool isHex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+//! QJsonDocument is lenient inside strings: it accepts raw control characters and unknown
+//! escapes such as `\q`. RFC 8259 does not, and neither does Phoenix, so check strings first.
+bool stringsAreStrict(QByteArrayView text)
+{
+    bool inString = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (!inString) {
+            inString = c == '"';
+            continue;
+        }
+        if (c == '"') {
+            inString = false;
+        } else if (uchar(c) < 0x20) {
+            return false;
+        } else if (c == '\\') {
+            if (++i >= text.size())
+                return false;
+            const char e = text[i];
+            if (e == 'u') {
+                if (i + 4 >= text.size() || !isHex(text[i + 1]) || !isHex(text[i + 2]) ||
+                    !isHex(text[i + 3]) || !isHex(text[i + 4]))
+                    return false;
+                i += 4;
+            } else if (!QByteArrayView("\"\\/bfnrt").contains(e)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+} // namespace
 
 QJsonValue parse(QByteArrayView utf8, QString *error)
 {
+    if (!stringsAreStrict(utf8)) {
+        *error = QStringLiteral("invalid JSON: bad character or escape in a string");
+        return QJsonValue(QJsonValue::Undefined);
+    }
     // QJsonDocument only parses objects and arrays at the top level, which is all Phoenix
     // frames ever are; a scalar frame is malformed either way.
     QJsonParseError parseError;

@@ -5,10 +5,13 @@
 #include <QLoggingCategory>
 #include <QTcpSocket>
 
+#include <mutex>
+
 namespace chatter::server {
 namespace {
 
 QLoggingCategory::CategoryFilter g_previousFilter = nullptr;
+QtMessageHandler g_previousHandler = nullptr;
 
 void withoutHttpServerWarnings(QLoggingCategory *category)
 {
@@ -18,7 +21,25 @@ void withoutHttpServerWarnings(QLoggingCategory *category)
         category->setEnabled(QtWarningMsg, false);
 }
 
+//! QTcpServer warns on every nextPendingConnection() of a server that is not listening, which
+//! is exactly how QHttpServer takes each connection from the feeder.
+void withoutNotListeningWarning(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtWarningMsg &&
+        message.startsWith(QLatin1String("QTcpServer::nextPendingConnection() called while not listening")))
+        return;
+    if (g_previousHandler)
+        g_previousHandler(type, context, message);
+}
+
 } // namespace
+
+HttpFeeder::HttpFeeder(QObject *parent) : QTcpServer(parent)
+{
+    static std::once_flag once;
+    std::call_once(once, [] { g_previousHandler = qInstallMessageHandler(withoutNotListeningWarning); });
+    setMaxPendingConnections(1 << 20);
+}
 
 void HttpFeeder::attach(QAbstractHttpServer *server)
 {
@@ -29,22 +50,7 @@ void HttpFeeder::attach(QAbstractHttpServer *server)
 
 void HttpFeeder::feed(QTcpSocket *socket)
 {
-    m_pending.append(socket);
-    Q_EMIT newConnection();
-}
-
-bool HttpFeeder::hasPendingConnections() const
-{
-    return !m_pending.isEmpty();
-}
-
-QTcpSocket *HttpFeeder::nextPendingConnection()
-{
-    while (!m_pending.isEmpty()) {
-        if (QTcpSocket *socket = m_pending.takeFirst())
-            return socket;
-    }
-    return nullptr;
+    addPendingConnection(socket);
 }
 
 } // namespace chatter::server

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <QList>
-#include <QPointer>
 #include <QTcpServer>
 
 class QAbstractHttpServer;
@@ -16,17 +14,11 @@ class HttpFeeder final : public QTcpServer
 {
     Q_OBJECT
 public:
-    using QTcpServer::QTcpServer;
+    explicit HttpFeeder(QObject *parent = nullptr);
 
     //! Binds `server` to this feeder without Qt's "not listening" warning, which is expected here.
     void attach(QAbstractHttpServer *server);
     void feed(QTcpSocket *socket);
-
-    bool hasPendingConnections() const override;
-    QTcpSocket *nextPendingConnection() override;
-
-private:
-    QList<QPointer<QTcpSocket>> m_pending;
 };
 
 } // namespace chatter::server

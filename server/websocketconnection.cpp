@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "websocketconnection.h"
 
+#include "lingeringclose.h"
 #include "logging.h"
 #include "worker.h"
 
@@ -10,12 +11,11 @@
 
 namespace chatter::server {
 
-WebSocketConnection::WebSocketConnection(QWebSocket *socket, ConnectInfo info, Worker &worker)
-    : m_socket(socket), m_worker(worker), m_session(*this, worker, std::move(info))
+WebSocketConnection::WebSocketConnection(QWebSocket *socket, QTcpSocket *tcp, ConnectInfo info,
+                                         Worker &worker)
+    : m_socket(socket), m_tcp(tcp), m_worker(worker), m_session(*this, worker, std::move(info))
 {
     m_socket->setParent(this);
-    // QWebSocket keeps its TCP socket as a child; its write backlog is what a slow reader grows.
-    m_tcp = m_socket->findChild<QTcpSocket *>();
     m_lastFrame.start();
     const qint64 limit = worker.config().maxFrameBytes;
     m_socket->setMaxAllowedIncomingFrameSize(quint64(limit));
@@ -24,6 +24,8 @@ WebSocketConnection::WebSocketConnection(QWebSocket *socket, ConnectInfo info, W
     connect(m_socket, &QWebSocket::binaryMessageReceived, this, &WebSocketConnection::onBinary);
     connect(m_socket, &QWebSocket::pong, this, [this] { m_lastFrame.restart(); });
     connect(m_socket, &QWebSocket::disconnected, this, &WebSocketConnection::onDisconnected);
+    // Qt closes the TCP socket right after the close frame, however the close began.
+    connect(m_socket, &QWebSocket::aboutToClose, this, [this] { LingeringClose::attach(m_tcp); });
     const ConnectInfo &i = m_session.info();
     qCInfo(lcNet).noquote() << "connect: socket" << i.id << "user" << i.user << "peer"
                             << QStringLiteral("%1:%2").arg(i.peerAddress.toString()).arg(i.peerPort)

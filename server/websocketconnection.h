@@ -21,7 +21,8 @@ class WebSocketConnection final : public QObject, public Connection
 {
     Q_OBJECT
 public:
-    WebSocketConnection(QWebSocket *socket, ConnectInfo info, Worker &worker);
+    //! `tcp` is the socket under `socket`: its write backlog is what a slow reader grows.
+    WebSocketConnection(QWebSocket *socket, QTcpSocket *tcp, ConnectInfo info, Worker &worker);
     ~WebSocketConnection() override;
 
     void sendFrame(const Frame &frame) override;

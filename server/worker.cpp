@@ -172,7 +172,8 @@ void Worker::acceptWebSocket(QTcpSocket *socket, ConnectInfo info)
     info.peerAddress = socket->peerAddress();
     info.peerPort = socket->peerPort();
     info.connectedAt = QDateTime::currentDateTimeUtc();
-    m_handshakes.insert(peerKey(info.peerAddress, info.peerPort), std::move(info));
+    const QString key = peerKey(info.peerAddress, info.peerPort);
+    m_handshakes.insert(key, Handshake{std::move(info), socket});
     // QWebSocketServer reads the (still unread) request again and completes the upgrade.
     m_webSockets->handleConnection(socket);
     kickBufferedInput(socket);
@@ -181,15 +182,16 @@ void Worker::acceptWebSocket(QTcpSocket *socket, ConnectInfo info)
 void Worker::onWebSocketReady()
 {
     while (QWebSocket *socket = m_webSockets->nextPendingConnection()) {
-        auto info = m_handshakes.take(peerKey(socket->peerAddress(), socket->peerPort()));
-        if (!info.serializer) {
+        Handshake handshake = m_handshakes.take(peerKey(socket->peerAddress(), socket->peerPort()));
+        ConnectInfo &info = handshake.info;
+        if (!info.serializer || !handshake.tcp) {
             qCWarning(lcNet) << "upgraded socket without a validated handshake; closing";
             socket->abort();
             socket->deleteLater();
             continue;
         }
         const quint64 id = info.id;
-        auto *connection = new WebSocketConnection(socket, std::move(info), *this);
+        auto *connection = new WebSocketConnection(socket, handshake.tcp, std::move(info), *this);
         connection->setParent(this);
         connect(connection, &WebSocketConnection::finished, this, &Worker::onConnectionFinished);
         m_connections.insert(id, connection);

@@ -5,14 +5,15 @@
 #include "handshakevalidator.h"
 
 #include <QHash>
+#include <QTcpSocket>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 
 #include <memory>
 
 class QHttpServer;
-class QTcpSocket;
 class QWebSocketServer;
 
 namespace chatter::server {
@@ -70,7 +71,12 @@ private:
     QWebSocketServer *m_webSockets = nullptr;
     QHttpServer *m_http = nullptr;
     HttpFeeder *m_httpFeeder = nullptr;
-    QHash<QString, ConnectInfo> m_handshakes; //!< by "address:port", until Qt finishes the upgrade
+    struct Handshake
+    {
+        ConnectInfo info;
+        QPointer<QTcpSocket> tcp;
+    };
+    QHash<QString, Handshake> m_handshakes; //!< by "address/port", until Qt finishes the upgrade
     QHash<quint64, WebSocketConnection *> m_connections;
     QHash<QString, QList<Channel *>> m_subscribers;
     QTimer m_idleSweep;

@@ -79,6 +79,8 @@ void tst_Serializer::v2DecodesValidFrames_data()
     QTest::newRow("extra elements ignored")
         << QByteArray(R"(["1","2","t","e",{"x":[1,2]},"extra",7])") << "t" << "e" << R"({"x":[1,2]})";
     QTest::newRow("array payload") << QByteArray(R"(["1","2","t","e",[1]])") << "t" << "e" << "[1]";
+    QTest::newRow("escapes") << QByteArray(R"(["1","2","a\"\\\/\b\f\n\r\t\u00e9","e",{}])")
+                             << QStringLiteral("a\"\\/\b\f\n\r\t\u00e9") << "e" << "{}";
     QTest::newRow("unicode topic") << QByteArray("[\"1\",\"2\",\"r\xc3\xa4um\",\"e\",{}]") << "r\u00e4um" << "e" << "{}";
 }
 
@@ -112,6 +114,9 @@ void tst_Serializer::v2RejectsMalformed_data()
     QTest::newRow("bool join_ref") << QByteArray(R"([true,"1","t","e",{}])");
     QTest::newRow("scalar") << QByteArray("42");
     QTest::newRow("deep nesting") << QByteArray(10000, '[') + QByteArray(10000, ']');
+    QTest::newRow("unknown escape") << QByteArray(R"([null,"1\q","phoenix","heartbeat",{}])");
+    QTest::newRow("raw control char") << QByteArray("[null,\"1\x01\",\"phoenix\",\"heartbeat\",{}]");
+    QTest::newRow("short unicode escape") << QByteArray(R"([null,"\u12","t","e",{}])");
     QTest::newRow("trailing garbage") << QByteArray(R"(["1","1","t","e",{}]xx)");
 }
 

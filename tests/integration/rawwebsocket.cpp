@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#include "rawwebsocket.h"
+
+#include <QTest>
+
+bool RawWebSocket::open(quint16 port, const QByteArray &query)
+{
+    m_socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!m_socket.waitForConnected(5000))
+        return false;
+    m_socket.write("GET /socket/websocket?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    QTest::qWaitFor([this] { return (m_buffer += m_socket.readAll()).contains("\r\n\r\n"); }, 5000);
+    const qsizetype end = m_buffer.indexOf("\r\n\r\n");
+    if (end < 0 || !m_buffer.startsWith("HTTP/1.1 101"))
+        return false;
+    m_buffer.remove(0, end + 4);
+    return true;
+}
+
+void RawWebSocket::sendText(const QByteArray &payload)
+{
+    QByteArray frame;
+    frame.append(char(0x81));
+    if (payload.size() < 126) {
+        frame.append(char(0x80 | payload.size()));
+    } else {
+        frame.append(char(0x80 | 126)).append(char(payload.size() >> 8)).append(char(payload.size() & 0xff));
+    }
+    frame.append(4, '\0').append(payload);
+    m_socket.write(frame);
+}
+
+int RawWebSocket::waitForCloseCode(int timeoutMs)
+{
+    int code = -1;
+    auto parse = [&] {
+        m_buffer += m_socket.readAll();
+        // Server frames are unmasked; skip data frames until the close frame.
+        while (m_buffer.size() >= 2) {
+            const auto opcode = uchar(m_buffer[0]) & 0x0f;
+            qsizetype length = uchar(m_buffer[1]) & 0x7f;
+            qsizetype header = 2;
+            if (length == 126) {
+                if (m_buffer.size() < 4)
+                    return false;
+                length = (qsizetype(uchar(m_buffer[2])) << 8) | uchar(m_buffer[3]);
+                header = 4;
+            } else if (length == 127) {
+                if (m_buffer.size() < 10)
+                    return false;
+                length = 0;
+                for (int i = 2; i < 10; ++i)
+                    length = (length << 8) | uchar(m_buffer[i]);
+                header = 10;
+            }
+            if (m_buffer.size() < header + length)
+                return false;
+            if (opcode == 0x8 && length >= 2) {
+                code = (uchar(m_buffer[header]) << 8) | uchar(m_buffer[header + 1]);
+                return true;
+            }
+            m_buffer.remove(0, header + length);
+        }
+        return m_socket.state() != QAbstractSocket::ConnectedState && m_socket.bytesAvailable() == 0;
+    };
+    QTest::qWaitFor(parse, timeoutMs);
+    return code;
+}

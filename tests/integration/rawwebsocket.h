@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QByteArray>
+#include <QTcpSocket>
+
+//! A WebSocket client written at the byte level, for what QWebSocket hides or refuses: reading
+//! a close code Qt considers invalid (1012), or stopping reading altogether.
+class RawWebSocket
+{
+public:
+    //! Sends the upgrade request; true when the answer is 101.
+    bool open(quint16 port, const QByteArray &query);
+    //! A masked text frame (zero masking key, which RFC 6455 allows).
+    void sendText(const QByteArray &payload);
+    //! Reads frames until a close frame; its code, or -1 on time-out or a dropped connection.
+    int waitForCloseCode(int timeoutMs = 5000);
+
+    QTcpSocket &socket() { return m_socket; }
+
+private:
+    QTcpSocket m_socket;
+    QByteArray m_buffer;
+};

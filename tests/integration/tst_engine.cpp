@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+#include "engine.h"
+#include "rawwebsocket.h"
+#include "testclient.h"
+
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+using namespace chatter::server;
+
+namespace {
+
+ServerConfig loopbackConfig()
+{
+    ServerConfig config;
+    config.bindAddress = QHostAddress::LocalHost;
+    config.port = 0;
+    config.workers = 2;
+    return config;
+}
+
+bool isEvent(const QJsonArray &frame, const char *event)
+{
+    return frame.at(3).toString() == QLatin1String(event);
+}
+
+} // namespace
+
+class tst_Engine : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void workersUseUnixDispatcher();
+    void chatReachesEveryoneAcrossWorkers();
+    void joinReplyCarriesBothRefs();
+    void oversizedFrameClosesWith1009();
+    void malformedFrameClosesWith1011();
+    void idleSocketClosesWith1001();
+    void disconnectBySocketIdClosesOnlyThatUser();
+    void stopClosesEverySocketWith1012();
+    void refusedUpgradeGetsHttp403();
+    void connectBurstLosesNobody();
+    void slowReaderIsClosedAndOthersKeepGoing();
+};
+
+void tst_Engine::workersUseUnixDispatcher()
+{
+    ServerConfig config = loopbackConfig();
+    config.workers = 3;
+    Engine engine(config);
+    QVERIFY(engine.start());
+    const QStringList dispatchers = engine.workerDispatchers();
+    QCOMPARE(dispatchers.size(), 3);
+    for (const QString &name : dispatchers)
+        QCOMPARE(name, QStringLiteral("QEventDispatcherUNIX"));
+}
+
+void tst_Engine::chatReachesEveryoneAcrossWorkers()
+{
+    Engine engine(loopbackConfig());
+    QVERIFY(engine.start());
+    std::vector<std::unique_ptr<TestClient>> clients;
+    for (int i = 0; i < 4; ++i) {
+        clients.push_back(std::make_unique<TestClient>());
+        QVERIFY(clients.back()->open(engine.port(), QStringLiteral("user%1").arg(i)));
+        QCOMPARE(clients.back()->join(QStringLiteral("chatter:room:lobby")).value("status").toString(), QStringLiteral("ok"));
+    }
+    const QJsonObject reply = clients[0]->request(QStringLiteral("1"), QStringLiteral("chatter:room:lobby"),
+                                                  QStringLiteral("new_msg"), QJsonObject{{"body", "hello all"}});
+    QCOMPARE(reply.value("status").toString(), QStringLiteral("ok"));
+    const qint64 id = qint64(reply.value("response").toObject().value("id").toDouble());
+    QVERIFY(id > 0);
+    for (auto &client : clients) {
+        const QJsonArray frame = client->waitFor([](const QJsonArray &f) { return isEvent(f, "new_msg"); });
+        QVERIFY(!frame.isEmpty());
+        QVERIFY(frame.at(0).isNull());
+        QVERIFY(frame.at(1).isNull());
+        const QJsonObject payload = frame.at(4).toObject();
+        QCOMPARE(qint64(payload.value("id").toDouble()), id);
+        QCOMPARE(payload.value("user").toString(), QStringLiteral("user0"));
+        QCOMPARE(payload.value("body").toString(), QStringLiteral("hello all"));
+    }
+    // Typing reaches the others but not the typist.
+    clients[1]->send(QJsonArray{"1", "99", "chatter:room:lobby", "typing", QJsonObject{{"typing", true}}});
+    QVERIFY(!clients[2]->waitFor([](const QJsonArray &f) { return isEvent(f, "typing"); }).isEmpty());
+    QTest::qWait(100);
+    for (const QJsonArray &f : clients[1]->frames())
+        QVERIFY(!isEvent(f, "typing"));
+}
+
+void tst_Engine::joinReplyCarriesBothRefs()
+{
+    Engine engine(loopbackConfig());
+    QVERIFY(engine.start());
+    TestClient client;
+    QVERIFY(client.open(engine.port(), QStringLiteral("ann")));
+    client.send(QJsonArray{"7", "7", "chatter:room:a", "phx_join", QJsonObject()});
+    const QJsonArray reply = client.waitFor([](const QJsonArray &f) { return isEvent(f, "phx_reply"); });
+    QCOMPARE(reply.at(0).toString(), QStringLiteral("7"));
+    QCOMPARE(reply.at(1).toString(), QStringLiteral("7"));
+    client.send(QJsonArray{"8", "8", "chatter:room:bad name", "phx_join", QJsonObject()});
+    const QJsonArray refused = client.waitFor([](const QJsonArray &f) { return f.at(1).toString() == "8"; });
+    QCOMPARE(refused.at(4).toObject().value("response").toObject().value("reason").toString(),
+             QStringLiteral("invalid room name"));
+}
+
+void tst_Engine::oversizedFrameClosesWith1009()
+{
+    ServerConfig config = loopbackConfig();
+    config.maxFrameBytes = 4096;
+    Engine engine(config);
+    QVERIFY(engine.start());
+    TestClient client;
+    QVERIFY(client.open(engine.port(), QStringLiteral("big")));
+    client.socket().sendTextMessage(QString(8192, QLatin1Char('x')));
+    QVERIFY(client.waitClosed());
+    QCOMPARE(client.closeCode(), 1009);
+}
+
+void tst_Engine::malformedFrameClosesWith1011()
+{
+    Engine engine(loopbackConfig());
+    QVERIFY(engine.start());
+    TestClient bad;
+    TestClient good;
+    QVERIFY(bad.open(engine.port(), QStringLiteral("bad")));
+    QVERIFY(good.open(engine.port(), QStringLiteral("good")));
+    bad.socket().sendTextMessage(QStringLiteral("[\"1\",\"1\",\"t\"]"));
+    QVERIFY(bad.waitClosed());
+    QCOMPARE(bad.closeCode(), 1011);
+    QCOMPARE(good.request({}, QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject())
+                 .value("status").toString(), QStringLiteral("ok"));
+}
+
+void tst_Engine::idleSocketClosesWith1001()
+{
+    ServerConfig config = loopbackConfig();
+    config.idleTimeoutMs = 300;
+    Engine engine(config);
+    QVERIFY(engine.start());
+    TestClient client;
+    QVERIFY(client.open(engine.port(), QStringLiteral("sleepy")));
+    QVERIFY(client.waitClosed(5000));
+    QCOMPARE(client.closeCode(), 1001);
+}
+
+void tst_Engine::disconnectBySocketIdClosesOnlyThatUser()
+{
+    Engine engine(loopbackConfig());
+    QVERIFY(engine.start());
+    TestClient kicked1, kicked2, other;
+    QVERIFY(kicked1.open(engine.port(), QStringLiteral("mallory")));
+    QVERIFY(kicked2.open(engine.port(), QStringLiteral("mallory")));
+    QVERIFY(other.open(engine.port(), QStringLiteral("alice")));
+    QCOMPARE(kicked1.join(QStringLiteral("chatter:room:x")).value("status").toString(), QStringLiteral("ok"));
+    engine.disconnectSocketId(QStringLiteral("user_socket:mallory"));
+    QVERIFY(kicked1.waitClosed());
+    QVERIFY(kicked2.waitClosed());
+    QCOMPARE(kicked1.closeCode(), 1001);
+    QCOMPARE(kicked2.closeCode(), 1001);
+    // No channel frames on a forced disconnect.
+    for (const QJsonArray &f : kicked1.frames())
+        QVERIFY(!isEvent(f, "phx_close") && !isEvent(f, "phx_error"));
+    QVERIFY(!other.isClosed());
+    QCOMPARE(other.request({}, QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject())
+                 .value("status").toString(), QStringLiteral("ok"));
+}
+
+void tst_Engine::stopClosesEverySocketWith1012()
+{
+    Engine engine(loopbackConfig());
+    QVERIFY(engine.start());
+    // Raw clients: Qt's own client rejects 1012 (Service Restart) as an unknown code.
+    RawWebSocket a, b;
+    QVERIFY(a.open(engine.port(), "vsn=2.0.0&user=a"));
+    QVERIFY(b.open(engine.port(), "vsn=2.0.0&user=b"));
+    QTRY_COMPARE(engine.connectionCount(), 2);
+    engine.stop(1012);
+    QCOMPARE(a.waitForCloseCode(), 1012);
+    QCOMPARE(b.waitForCloseCode(), 1012);
+}
+
+void tst_Engine::refusedUpgradeGetsHttp403()
+{
+    Engine engine(loopbackConfig());
+    QVERIFY(engine.start());
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, engine.port());
+    QVERIFY(socket.waitForConnected());
+    socket.write("GET /socket/websocket?vsn=3.0.0&user=a HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n");
+    QByteArray response;
+    QTRY_VERIFY((response += socket.readAll()).contains("\r\n\r\n"));
+    QVERIFY2(response.startsWith("HTTP/1.1 403 "), response.constData());
+}
+
+void tst_Engine::connectBurstLosesNobody()
+{
+    // Qt's defaults (listen backlog 50, 30 pending connections) drop clients in a burst like
+    // this; the engine must accept every one.
+    constexpr int Count = 1500;
+    Engine engine(loopbackConfig());
+    QVERIFY(engine.start());
+    std::vector<std::unique_ptr<QWebSocket>> sockets;
+    int connected = 0;
+    for (int i = 0; i < Count; ++i) {
+        auto socket = std::make_unique<QWebSocket>();
+        connect(socket.get(), &QWebSocket::connected, this, [&connected] { ++connected; });
+        socket->open(QUrl(QStringLiteral("ws://127.0.0.1:%1/socket/websocket?vsn=2.0.0&user=u%2")
+                              .arg(engine.port()).arg(i)));
+        sockets.push_back(std::move(socket));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(connected, Count, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(engine.connectionCount(), Count, 10000);
+}
+
+void tst_Engine::slowReaderIsClosedAndOthersKeepGoing()
+{
+    ServerConfig config = loopbackConfig();
+    config.maxOutboundBytes = 256 * 1024;
+    Engine engine(config);
+    QVERIFY(engine.start());
+
+    // A raw client that joins and then never reads again.
+    RawWebSocket slow;
+    QVERIFY(slow.open(engine.port(), "vsn=2.0.0&user=slow"));
+    slow.sendText(R"(["1","1","chatter:room:flood","phx_join",{}])");
+    QTRY_COMPARE(engine.connectionCount(), 1);
+    QTest::qWait(200);
+    slow.socket().setReadBufferSize(1);
+
+    TestClient sender;
+    QVERIFY(sender.open(engine.port(), QStringLiteral("sender")));
+    QCOMPARE(sender.join(QStringLiteral("chatter:room:flood")).value("status").toString(), QStringLiteral("ok"));
+    const QString body(3900, QLatin1Char('z'));
+    // Bounded: kernel buffers on loopback hold a few MB at most, 4000 x 4 KB is far more.
+    int sent = 0;
+    for (; sent < 4000 && engine.connectionCount() == 2; ++sent) {
+        const QJsonObject reply = sender.request(QStringLiteral("1"), QStringLiteral("chatter:room:flood"),
+                                                 QStringLiteral("new_msg"), QJsonObject{{"body", body}});
+        QCOMPARE(reply.value("status").toString(), QStringLiteral("ok"));
+    }
+    QTRY_COMPARE(engine.connectionCount(), 1);
+    QVERIFY(!sender.isClosed());
+    QCOMPARE(sender.request({}, QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject())
+                 .value("status").toString(), QStringLiteral("ok"));
+}
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    // The engine logs every connect; hundreds of them would drown the test report.
+    QLoggingCategory::setFilterRules(QStringLiteral("chatter.*.info=false"));
+    tst_Engine test;
+    return QTest::qExec(&test, argc, argv);
+}
+#include "tst_engine.moc"
