@@ -44,4 +44,9 @@ bool Channel::broadcastBinary(const QString &event, const QByteArray &payload, Q
     return m_worker.publish(Broadcast::create(Message::binaryBroadcast(m_topic, event, payload)), error);
 }
 
+void Channel::replyLater(const ReplyHandle &handle, const ChannelReply &reply)
+{
+    m_worker.completeReply(handle, reply);
+}
+
 } // namespace chatter::server

@@ -50,10 +50,23 @@ struct HandleResult
 {
     std::optional<ChannelReply> reply;
     bool stop = false;
+    //! The reply comes later through Channel::replyLater(); replies after it wait for it.
+    bool deferred = false;
 
     static HandleResult noReply() { return {}; }
-    static HandleResult replyWith(ChannelReply r) { return {std::move(r), false}; }
-    static HandleResult stopChannel(std::optional<ChannelReply> r = std::nullopt) { return {std::move(r), true}; }
+    static HandleResult replyWith(ChannelReply r) { return {std::move(r), false, false}; }
+    static HandleResult stopChannel(std::optional<ChannelReply> r = std::nullopt) { return {std::move(r), true, false}; }
+    static HandleResult deferReply() { return {std::nullopt, false, true}; }
+};
+
+//! Where a deferred reply goes: the connection and its place in that connection's reply order.
+struct ReplyHandle
+{
+    quint64 connectionId = 0;
+    quint64 sequence = 0;
+    QJsonValue joinRef;
+    QJsonValue ref;
+    QString topic;
 };
 
 struct InboundEvent
@@ -62,6 +75,8 @@ struct InboundEvent
     QJsonValue payload;
     QByteArray binaryPayload;
     bool binary = false;
+    //! For HandleResult::deferReply(): hand it to Channel::replyLater() once the answer is known.
+    ReplyHandle replyHandle;
 };
 
 //! Thrown (or any std::exception) by a channel to crash: the client gets phx_error.
@@ -84,6 +99,8 @@ public:
     //! Runs before the join reply is sent; pushes and broadcasts made here reach the client
     //! after the reply, as Phoenix guarantees.
     virtual JoinResult join(const QJsonValue &payload) = 0;
+    //! Runs right after the join reply is on the wire (Phoenix's `send(self(), :after_join)`).
+    virtual void afterJoin() {}
     virtual HandleResult handleIn(const InboundEvent &in) = 0;
     //! Events listed here reach handleOut per subscriber instead of the shared encoded frame.
     virtual QSet<QString> intercepts() const { return {}; }
@@ -108,6 +125,8 @@ protected:
     //! To every subscriber but this channel's own client.
     bool broadcastFrom(const QString &event, const QJsonObject &payload);
     bool broadcastBinary(const QString &event, const QByteArray &payload, QString *error = nullptr);
+    //! Completes a deferred reply; safe to call after the channel or its socket is gone.
+    void replyLater(const ReplyHandle &handle, const ChannelReply &reply);
 
 private:
     SocketSession &m_session;

@@ -75,11 +75,15 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option channels = makeOption("max-channels", "Channels one socket may join (default 100).", "n");
     const Option outbound = makeOption("max-outbound-bytes", "Queued bytes before a slow reader is closed (default 8388608).", "bytes");
     const Option logLevel = makeOption("log-level", "debug, info, warning or error (default info).", "level");
+    const Option dataDir = makeOption("data-dir", "Directory of the history database (default ~/.local/share/chatter-server).", "dir");
+    const Option sync = makeOption("sync", "full: fsync every commit (default); normal: survive crashes, not power loss.", "mode");
+    const Option retainMessages = makeOption("retention-messages", "Messages kept per room, 0 for all (default 100000).", "n");
+    const Option retainDays = makeOption("retention-days", "Drop messages older than this many days, 0 to keep (default 0).", "days");
     const Option headless = makeOption("headless", "Run the engine without a window.");
     const Option diagnostics = makeOption("diagnostics", "Mount the chatter:diag:* protocol test channel.");
 
     for (const Option *o : {&bind, &port, &workers, &maxFrame, &origins, &token, &idle, &channels,
-                            &outbound, &logLevel, &headless, &diagnostics})
+                            &outbound, &logLevel, &dataDir, &sync, &retainMessages, &retainDays, &headless, &diagnostics})
         parser.addOption(o->option);
 
     if (!parser.parse(arguments)) {
@@ -150,6 +154,22 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         if (!levels.contains(v))
             return fail(QStringLiteral("--log-level: expected debug, info, warning or error, got %1").arg(v));
         config.logLevel = v;
+    }
+    config.dataDir = valueOf(parser, dataDir);
+    if (const QString v = valueOf(parser, sync); !v.isEmpty()) {
+        if (v != QLatin1String("full") && v != QLatin1String("normal"))
+            return fail(QStringLiteral("--sync: expected full or normal, got %1").arg(v));
+        config.fullSync = v == QLatin1String("full");
+    }
+    if (const QString v = valueOf(parser, retainMessages); !v.isEmpty()) {
+        if (!readInt(v, 0, 1'000'000'000, &number))
+            return fail(QStringLiteral("--retention-messages: expected a count, got %1").arg(v));
+        config.retainPerRoom = int(number);
+    }
+    if (const QString v = valueOf(parser, retainDays); !v.isEmpty()) {
+        if (!readInt(v, 0, 100'000, &number))
+            return fail(QStringLiteral("--retention-days: expected a number of days, got %1").arg(v));
+        config.retainDays = int(number);
     }
     config.headless = flagOf(parser, headless);
     config.diagnostics = flagOf(parser, diagnostics);

@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: MIT
 #include "engine.h"
 
+#include "broadcast.h"
 #include "diagnosticchannel.h"
+#include "historyreader.h"
 #include "listener.h"
 #include "logging.h"
+#include "messagestore.h"
 #include "roomchannel.h"
+#include "roomdirectorychannel.h"
 #include "worker.h"
+
+#include <QDir>
+#include <QTimer>
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -22,13 +29,14 @@ Engine::Engine(ServerConfig config, QObject *parent) : QObject(parent), m_config
     m_router.add(RoomChannel::TopicPattern, [](SocketSession &s, Worker &w, const QString &topic) {
         return std::make_unique<RoomChannel>(s, w, topic);
     });
+    m_router.add(RoomDirectoryChannel::Topic, [](SocketSession &s, Worker &w, const QString &topic) {
+        return std::make_unique<RoomDirectoryChannel>(s, w, topic);
+    });
     if (m_config.diagnostics) {
         m_router.add(DiagnosticChannel::TopicPattern, [](SocketSession &s, Worker &w, const QString &topic) {
             return std::make_unique<DiagnosticChannel>(s, w, topic);
         });
     }
-    // Ids must keep increasing across restarts until history gives them a durable home.
-    m_lastMessageId = QDateTime::currentMSecsSinceEpoch();
 }
 
 Engine::~Engine()
@@ -36,8 +44,60 @@ Engine::~Engine()
     stop();
 }
 
+bool Engine::openStore()
+{
+    const QString dir = m_config.effectiveDataDir();
+    if (!QDir().mkpath(dir)) {
+        m_error = QStringLiteral("cannot create the data directory %1").arg(dir);
+        return false;
+    }
+    m_databasePath = QDir(dir).filePath(QStringLiteral("chatter.db"));
+    MessageStore::Options options;
+    options.path = m_databasePath;
+    options.fullSync = m_config.fullSync;
+    options.retainPerRoom = m_config.retainPerRoom;
+    options.retainDays = m_config.retainDays;
+    m_storeThread = std::make_unique<QThread>();
+    m_storeThread->setObjectName(QStringLiteral("chatter-store"));
+    m_store = new MessageStore(options);
+    m_store->moveToThread(m_storeThread.get());
+    connect(m_storeThread.get(), &QThread::finished, m_store, &QObject::deleteLater);
+    m_storeThread->start();
+    bool opened = false;
+    QMetaObject::invokeMethod(m_store, [this, &opened] { opened = m_store->open(&m_error); },
+                              Qt::BlockingQueuedConnection);
+    if (!opened) {
+        m_error = QStringLiteral("cannot open %1: %2").arg(m_databasePath, m_error);
+        return false;
+    }
+    {
+        HistoryReader reader(m_databasePath);
+        QList<RoomDirectory::Room> rooms;
+        for (const HistoryReader::RoomRow &row : reader.rooms())
+            rooms.append({row.name, 0, row.lastMessageId, row.messageCount, row.lastActivityAt});
+        m_directory.load(rooms);
+    }
+    qCInfo(lcNet).noquote() << "history in" << m_databasePath;
+    return true;
+}
+
+void Engine::publishDirectoryChanges()
+{
+    for (const RoomDirectory::Room &room : m_directory.takeDirty()) {
+        m_pubsub.publish(Broadcast::create(Message::broadcast(RoomDirectoryChannel::Topic,
+                                                              QStringLiteral("room_update"), room.toJson())),
+                         nullptr);
+    }
+}
+
 bool Engine::start()
 {
+    if (!openStore())
+        return false;
+    m_directoryTimer = new QTimer(this);
+    connect(m_directoryTimer, &QTimer::timeout, this, &Engine::publishDirectoryChanges);
+    m_directoryTimer->start(500);
+
     const int count = m_config.effectiveWorkers();
     for (int i = 0; i < count; ++i) {
         auto thread = std::make_unique<QThread>();
@@ -69,8 +129,8 @@ void Engine::stop(quint16 code)
         delete m_listener;
         m_listener = nullptr;
     }
-    if (m_workers.empty())
-        return;
+    if (m_directoryTimer)
+        m_directoryTimer->stop();
     for (Worker *worker : m_workers) {
         QMetaObject::invokeMethod(worker, [worker, code] {
             worker->closeAll(code, QStringLiteral("server shutting down"));
@@ -86,6 +146,12 @@ void Engine::stop(quint16 code)
     }
     m_threads.clear();
     m_workers.clear();
+    if (m_storeThread) {
+        m_storeThread->quit();
+        m_storeThread->wait();
+        m_storeThread.reset();
+        m_store = nullptr;
+    }
 }
 
 quint16 Engine::port() const
@@ -118,11 +184,6 @@ QStringList Engine::workerDispatchers() const
         names.append(name);
     }
     return names;
-}
-
-qint64 Engine::nextMessageId()
-{
-    return ++m_lastMessageId;
 }
 
 } // namespace chatter::server

@@ -2,7 +2,9 @@
 #pragma once
 
 #include "channelrouter.h"
+#include "presencetracker.h"
 #include "pubsub.h"
+#include "roomdirectory.h"
 #include "serverconfig.h"
 
 #include <QObject>
@@ -13,10 +15,12 @@
 #include <vector>
 
 class QThread;
+class QTimer;
 
 namespace chatter::server {
 
 class Listener;
+class MessageStore;
 class Worker;
 
 //! The Chatter server engine: the listening socket, the worker threads, pub/sub and the channel
@@ -39,6 +43,10 @@ public:
     ChannelRouter &router() { return m_router; }
     const ChannelRouter &router() const { return m_router; }
     PubSub &pubsub() { return m_pubsub; }
+    PresenceTracker &presence() { return m_presence; }
+    RoomDirectory &directory() { return m_directory; }
+    MessageStore &store() { return *m_store; }
+    QString databasePath() const { return m_databasePath; }
 
     //! Phoenix's `broadcast(socket_id, "disconnect", %{})`: closes those sockets with 1001.
     void disconnectSocketId(const QString &socketId);
@@ -46,7 +54,6 @@ public:
     QStringList workerDispatchers() const;
 
     quint64 nextConnectionId() { return ++m_connectionIds; }
-    qint64 nextMessageId();
     void noteConnected(int delta) { m_connections += delta; }
 
 Q_SIGNALS:
@@ -54,15 +61,22 @@ Q_SIGNALS:
 
 private:
     void dispatch(qintptr descriptor);
+    bool openStore();
+    void publishDirectoryChanges();
 
     ServerConfig m_config;
     ChannelRouter m_router;
     PubSub m_pubsub;
+    PresenceTracker m_presence;
+    RoomDirectory m_directory;
+    QString m_databasePath;
+    std::unique_ptr<QThread> m_storeThread;
+    MessageStore *m_store = nullptr;
+    QTimer *m_directoryTimer = nullptr;
     Listener *m_listener = nullptr;
     std::vector<std::unique_ptr<QThread>> m_threads;
     std::vector<Worker *> m_workers;
     std::atomic<quint64> m_connectionIds{0};
-    std::atomic<qint64> m_lastMessageId{0};
     std::atomic<int> m_connections{0};
     std::atomic<unsigned> m_nextWorker{0};
     QString m_error;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "serverconfig.h"
 
+#include <QStandardPaths>
 #include <QThread>
 
 #include <algorithm>
@@ -10,6 +11,13 @@ namespace chatter::server {
 int ServerConfig::effectiveWorkers() const
 {
     return workers > 0 ? workers : std::max(1, QThread::idealThreadCount());
+}
+
+QString ServerConfig::effectiveDataDir() const
+{
+    if (!dataDir.isEmpty())
+        return dataDir;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/chatter-server");
 }
 
 } // namespace chatter::server

@@ -24,10 +24,16 @@ struct ServerConfig
     qint64 maxOutboundBytes = 8 * 1024 * 1024;
     int listenBacklog = 4096;
     QString logLevel = QStringLiteral("info");
+    //! Where the history database lives; empty: the per-user data directory.
+    QString dataDir;
+    bool fullSync = true;        //!< fsync every group commit (power-loss safe)
+    int retainPerRoom = 100'000; //!< messages kept per room; 0: all
+    int retainDays = 0;          //!< 0: no age limit
     bool headless = false;
     bool diagnostics = false;
 
     int effectiveWorkers() const;
+    QString effectiveDataDir() const;
 };
 
 } // namespace chatter::server

@@ -146,16 +146,26 @@ void SocketSession::handleJoin(const Message &message)
         return;
     }
 
-    send(Message::reply(joinRef, message.ref, topic, QStringLiteral("ok"), result.response));
+    qCInfo(lcChannel).noquote() << "join: socket" << m_info.id << "user" << m_info.user << "topic" << topic;
+    send(Message::reply(joinRef, message.ref, topic, QStringLiteral("ok"), result.response), nullptr,
+         [this, topic, raw] { finishJoin(topic, raw); });
     sendReplacedClose();
+}
+
+void SocketSession::finishJoin(const QString &topic, Channel *channel)
+{
     auto it = m_channels.find(topic);
-    if (it == m_channels.end() || it->second.channel.get() != raw)
+    if (m_shutDown || it == m_channels.end() || it->second.channel.get() != channel)
         return;
     it->second.joining = false;
     const QList<Frame> pending = std::exchange(it->second.pending, {});
     for (const Frame &frame : pending)
         m_connection.sendFrame(frame);
-    qCInfo(lcChannel).noquote() << "join: socket" << m_info.id << "user" << m_info.user << "topic" << topic;
+    try {
+        channel->afterJoin();
+    } catch (const std::exception &e) {
+        crash(topic, QString::fromUtf8(e.what()));
+    }
 }
 
 void SocketSession::handleLeave(const Message &message, Entry &entry)
@@ -173,14 +183,17 @@ void SocketSession::handleEvent(const Message &message, Entry &entry)
     Channel *channel = entry.channel.get();
     const QJsonValue joinRef = channel->joinRef();
     const QString topic = message.topic;
+    const ReplyHandle handle{m_info.id, m_nextSequence++, joinRef, message.ref, topic};
     HandleResult result;
     try {
-        result = channel->handleIn(InboundEvent{message.event, message.payload,
-                                                message.binaryPayload, message.binary});
+        result = channel->handleIn(InboundEvent{message.event, message.payload, message.binaryPayload,
+                                                message.binary, handle});
     } catch (const std::exception &e) {
         crash(topic, QString::fromUtf8(e.what()));
         return;
     }
+    if (result.deferred)
+        m_ordered.push_back(Ordered{handle.sequence, false, std::nullopt, {}});
     if (result.reply)
         replyTo(message, joinRef, *result.reply);
     if (result.stop) {
@@ -201,15 +214,60 @@ void SocketSession::crash(const QString &topic, const QString &why)
     removeChannel(topic, QStringLiteral("crashed"));
 }
 
+Message SocketSession::replyMessage(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic,
+                                   const ChannelReply &reply) const
+{
+    return reply.binary ? Message::binaryReply(joinRef, ref, topic, reply.status, reply.binaryResponse)
+                        : Message::reply(joinRef, ref, topic, reply.status, reply.response);
+}
+
 void SocketSession::replyTo(const Message &request, const QJsonValue &joinRef, const ChannelReply &reply)
 {
-    Message message = reply.binary
-                          ? Message::binaryReply(joinRef, request.ref, request.topic, reply.status, reply.binaryResponse)
-                          : Message::reply(joinRef, request.ref, request.topic, reply.status, reply.response);
     QString error;
-    if (!send(message, &error)) {
+    if (!send(replyMessage(joinRef, request.ref, request.topic, reply), &error)) {
         send(Message::reply(joinRef, request.ref, request.topic, QStringLiteral("error"),
                             QJsonObject{{QStringLiteral("reason"), error}}));
+    }
+}
+
+void SocketSession::completeDeferred(const ReplyHandle &handle, const ChannelReply &reply)
+{
+    if (m_shutDown)
+        return;
+    auto it = std::find_if(m_ordered.begin(), m_ordered.end(),
+                           [&](const Ordered &o) { return o.sequence == handle.sequence && !o.ready; });
+    if (it == m_ordered.end())
+        return;
+    EncodeResult encoded = m_info.serializer->encode(replyMessage(handle.joinRef, handle.ref, handle.topic, reply));
+    if (!encoded.frame) {
+        encoded = m_info.serializer->encode(Message::reply(handle.joinRef, handle.ref, handle.topic, QStringLiteral("error"),
+                                                           QJsonObject{{QStringLiteral("reason"), encoded.error}}));
+    }
+    it->frame = std::move(encoded.frame);
+    it->ready = true;
+    flushOrdered();
+}
+
+void SocketSession::sendOrdered(Frame frame, std::function<void()> after)
+{
+    if (m_ordered.empty()) {
+        m_connection.sendFrame(frame);
+        if (after)
+            after();
+        return;
+    }
+    m_ordered.push_back(Ordered{0, true, std::move(frame), std::move(after)});
+}
+
+void SocketSession::flushOrdered()
+{
+    while (!m_ordered.empty() && m_ordered.front().ready) {
+        Ordered item = std::move(m_ordered.front());
+        m_ordered.pop_front();
+        if (item.frame)
+            m_connection.sendFrame(*item.frame);
+        if (item.after)
+            item.after();
     }
 }
 
@@ -233,11 +291,12 @@ void SocketSession::shutdown(const QString &reason)
     if (m_shutDown)
         return;
     m_shutDown = true;
+    m_ordered.clear();
     for (const QString &topic : topics())
         removeChannel(topic, reason);
 }
 
-bool SocketSession::send(const Message &message, QString *error)
+bool SocketSession::send(const Message &message, QString *error, std::function<void()> after)
 {
     EncodeResult encoded = m_info.serializer->encode(message);
     if (!encoded.frame) {
@@ -247,7 +306,7 @@ bool SocketSession::send(const Message &message, QString *error)
             *error = encoded.error;
         return false;
     }
-    m_connection.sendFrame(*encoded.frame);
+    sendOrdered(std::move(*encoded.frame), std::move(after));
     return true;
 }
 

@@ -11,6 +11,8 @@
 #include <QList>
 #include <QSet>
 
+#include <deque>
+#include <functional>
 #include <memory>
 
 namespace chatter::server {
@@ -43,6 +45,9 @@ public:
     //! Called by the worker for every local subscriber of a broadcast's topic.
     void deliverBroadcast(Channel &channel, const Broadcast &broadcast);
 
+    //! Delivers a reply that a channel deferred; later replies were held back until now.
+    void completeDeferred(const ReplyHandle &handle, const ChannelReply &reply);
+
     //! Ends every channel without sending anything: the connection is gone or going.
     void shutdown(const QString &reason);
 
@@ -65,7 +70,14 @@ private:
     //! Unsubscribes, calls terminate() and destroys the channel; sends nothing.
     void removeChannel(const QString &topic, const QString &reason);
 
-    bool send(const Message &message, QString *error = nullptr);
+    //! Replies and channel control frames leave in request order: while a deferred reply is
+    //! outstanding they queue behind it. `after` runs once the frame is written.
+    bool send(const Message &message, QString *error = nullptr, std::function<void()> after = {});
+    void sendOrdered(Frame frame, std::function<void()> after);
+    void flushOrdered();
+    void finishJoin(const QString &topic, Channel *channel);
+    Message replyMessage(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic,
+                         const ChannelReply &reply) const;
     void deliver(Entry &entry, const Frame &frame);
     void replyTo(const Message &request, const QJsonValue &joinRef, const ChannelReply &reply);
 
@@ -73,6 +85,15 @@ private:
     Worker &m_worker;
     ConnectInfo m_info;
     std::unordered_map<QString, Entry> m_channels;
+    struct Ordered
+    {
+        quint64 sequence = 0;
+        bool ready = false;
+        std::optional<Frame> frame;
+        std::function<void()> after;
+    };
+    std::deque<Ordered> m_ordered;
+    quint64 m_nextSequence = 1;
     bool m_shutDown = false;
 };
 

@@ -264,6 +264,19 @@ void Worker::deliver(const std::shared_ptr<const Broadcast> &broadcast)
     }
 }
 
+void Worker::completeReply(const ReplyHandle &handle, const ChannelReply &reply)
+{
+    if (WebSocketConnection *connection = m_connections.value(handle.connectionId))
+        connection->session().completeDeferred(handle, reply);
+}
+
+HistoryReader &Worker::history()
+{
+    if (!m_history)
+        m_history = std::make_unique<HistoryReader>(m_engine.databasePath());
+    return *m_history;
+}
+
 int Worker::disconnectSocketId(const QString &socketId)
 {
     int closed = 0;

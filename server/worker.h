@@ -2,7 +2,9 @@
 #pragma once
 
 #include "broadcast.h"
+#include "channel.h"
 #include "handshakevalidator.h"
+#include "historyreader.h"
 
 #include <QHash>
 #include <QTcpSocket>
@@ -45,6 +47,11 @@ public:
     //! Fans a broadcast out to this worker's subscribers of its topic.
     void deliver(const std::shared_ptr<const Broadcast> &broadcast);
 
+    //! Routes a deferred channel reply to its connection, if that is still open.
+    void completeReply(const ReplyHandle &handle, const ChannelReply &reply);
+    //! This thread's read connection to the history.
+    HistoryReader &history();
+
     //! Closes (code 1001) every socket whose socket id is `socketId`; returns how many.
     int disconnectSocketId(const QString &socketId);
     //! Closes every socket, e.g. 1012 when the server restarts.
@@ -80,6 +87,7 @@ private:
     QHash<quint64, WebSocketConnection *> m_connections;
     QHash<QString, QList<Channel *>> m_subscribers;
     QTimer m_idleSweep;
+    std::unique_ptr<HistoryReader> m_history;
 };
 
 } // namespace chatter::server

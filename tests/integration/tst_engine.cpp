@@ -8,6 +8,7 @@
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include <memory>
@@ -19,7 +20,12 @@ namespace {
 
 ServerConfig loopbackConfig()
 {
+    // One history database per engine, removed with the test process.
+    static QTemporaryDir root;
+    static int counter = 0;
     ServerConfig config;
+    config.dataDir = root.filePath(QString::number(++counter));
+    config.fullSync = false;
     config.bindAddress = QHostAddress::LocalHost;
     config.port = 0;
     config.workers = 2;

@@ -1,7 +1,8 @@
 // Starts and stops chatter-server processes for the protocol tests.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -92,15 +93,20 @@ export class ServerProcess {
 
 // opts.args: extra command-line arguments; opts.port: explicit port (0 = any);
 // opts.diagnostics: pass --diagnostics (default true).
-export async function startServer({ args = [], port = 0, diagnostics = true } = {}) {
+// opts.dataDir: history directory; by default a fresh temporary one per server, so tests
+// never share (or pollute) a database.
+export async function startServer({ args = [], port = 0, diagnostics = true, dataDir = null } = {}) {
   if (!existsSync(SERVER_BIN)) {
     throw new Error(`server binary not found at ${SERVER_BIN} (set CHATTER_SERVER_BIN)`);
   }
-  const argv = ['--headless', '--bind', '127.0.0.1', '--port', String(port)];
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'chatter-test-'));
+  const argv = ['--headless', '--bind', '127.0.0.1', '--port', String(port), '--data-dir', dir, '--sync', 'normal'];
   if (diagnostics) argv.push('--diagnostics');
   argv.push(...args);
   const proc = spawn(SERVER_BIN, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   const server = new ServerProcess(proc, argv);
+  server.dataDir = dir;
+  if (dataDir === null) proc.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   await new Promise((res, rej) => {
     const timer = setTimeout(() => {
       cleanup();

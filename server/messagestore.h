@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "storedmessage.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <functional>
+
+namespace chatter::server {
+
+//! The durable chat history: one SQLite file written by one thread.
+//!
+//! Appends from every worker are grouped: whatever arrived while the previous transaction was
+//! committing goes into the next one, so a burst costs one commit (and one fsync) instead of
+//! one per message. Each append's callback runs on the caller's thread only after its
+//! transaction committed, which is what lets the server acknowledge a message as durable.
+class MessageStore : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QString path;
+        bool fullSync = true;    //!< fsync at every commit (survives power loss, not just crashes)
+        int retainPerRoom = 0;   //!< keep at most this many messages per room; 0: no limit
+        int retainDays = 0;      //!< drop messages older than this; 0: keep for ever
+        int pruneIntervalMs = 60'000;
+    };
+    using Done = std::function<void(const StoredMessage &message, bool committed)>;
+
+    explicit MessageStore(Options options);
+    ~MessageStore() override;
+
+    //! Opens and migrates the database. Call on the store's own thread.
+    bool open(QString *error);
+    //! Thread-safe. `done` runs on `context`'s thread after the commit (or its failure).
+    void append(StoredMessage message, QObject *context, Done done);
+    //! Thread-safe. Runs retention now (also runs every pruneIntervalMs).
+    void prune();
+
+    const Options &options() const { return m_options; }
+    qint64 committedBatches() const { return m_batches.load(); }
+
+private:
+    struct Pending
+    {
+        StoredMessage message;
+        QPointer<QObject> context;
+        Done done;
+    };
+    void enqueue(Pending pending);
+    void flush();
+    void pruneNow();
+
+    Options m_options;
+    QString m_connectionName;
+    QList<Pending> m_pending;
+    bool m_flushQueued = false;
+    QTimer *m_pruneTimer = nullptr;
+    std::atomic<qint64> m_batches{0};
+};
+
+} // namespace chatter::server

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QMutex>
+#include <QString>
+
+#include <optional>
+
+namespace chatter::server {
+
+//! Who is present on which topic, Phoenix.Presence style: per topic, per key (nickname), one
+//! meta per tracked channel (a second tab of the same nickname is a second meta). Shared by
+//! every worker; the diffs it returns are broadcast by the caller as `presence_diff`.
+class PresenceTracker
+{
+public:
+    //! Tracks `owner` (a channel instance) under `key`; returns the meta with its new phx_ref.
+    QJsonObject track(const QString &topic, const QString &key, quint64 owner, QJsonObject meta);
+    //! Replaces the meta: a fresh phx_ref, `phx_ref_prev` = the old one. Returns the
+    //! {"joins","leaves"} diff, or nothing if `owner` was not tracked.
+    std::optional<QJsonObject> update(const QString &topic, const QString &key, quint64 owner, QJsonObject meta);
+    //! Removes `owner`'s meta; returns the meta that left (same phx_ref as when it joined).
+    std::optional<QJsonObject> untrack(const QString &topic, const QString &key, quint64 owner);
+
+    //! The `presence_state` payload: {key: {"metas": [...]}}.
+    QJsonObject list(const QString &topic) const;
+    int keyCount(const QString &topic) const;
+
+    static QJsonObject joinDiff(const QString &key, const QJsonObject &meta);
+    static QJsonObject leaveDiff(const QString &key, const QJsonObject &meta);
+    static QString newRef();
+
+private:
+    struct Entry
+    {
+        quint64 owner;
+        QJsonObject meta;
+    };
+    mutable QMutex m_mutex;
+    QHash<QString, QHash<QString, QList<Entry>>> m_topics;
+};
+
+} // namespace chatter::server

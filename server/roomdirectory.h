@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QMutex>
+#include <QSet>
+#include <QString>
+
+namespace chatter::server {
+
+//! The list of rooms with member counts and last activity, for the `chatter:rooms` topic.
+//! Workers note changes as they happen; the engine publishes the dirty rooms at a throttled
+//! rate, so a busy room costs one `room_update` per interval, not one per message.
+class RoomDirectory
+{
+public:
+    struct Room
+    {
+        QString name;
+        int members = 0;
+        qint64 lastMessageId = 0;
+        qint64 messageCount = 0;
+        QString lastActivityAt;
+
+        QJsonObject toJson() const;
+    };
+
+    void load(const QList<Room> &rooms);
+    void setMembers(const QString &room, int members, const QString &at);
+    void noteMessage(const QString &room, qint64 id, const QString &at);
+
+    //! Every room that has members or messages, most recently active first.
+    QJsonArray list() const;
+    //! The rooms changed since the last call.
+    QList<Room> takeDirty();
+
+private:
+    mutable QMutex m_mutex;
+    QHash<QString, Room> m_rooms;
+    QSet<QString> m_dirty;
+};
+
+} // namespace chatter::server

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QSqlDatabase>
+#include <QString>
+
+namespace chatter::server::schema {
+
+//! The version this build writes. PRAGMA user_version holds the version of a file.
+inline constexpr int CurrentVersion = 2;
+
+//! Brings the database up to CurrentVersion, one migration per version, each in a transaction.
+//! Refuses (false, with `error`) a file written by a newer Chatter.
+bool migrate(QSqlDatabase &db, QString *error);
+
+//! WAL, so readers on worker threads never block the writer; busy timeout for the moments a
+//! checkpoint holds the lock.
+bool configure(QSqlDatabase &db, bool fullSync, QString *error);
+
+} // namespace chatter::server::schema
