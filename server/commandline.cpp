@@ -72,6 +72,8 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         "list");
     const Option token = makeOption("access-token", "Token every client must present.", "token");
     const Option idle = makeOption("idle-timeout-ms", "Close a socket silent this long (default 60000).", "ms");
+    const Option lpHold = makeOption("longpoll-hold-ms", "How long an empty long-poll GET is held (default 10000).", "ms");
+    const Option lpSession = makeOption("longpoll-session-ms", "End a long-poll session after this long without a GET (default 15000).", "ms");
     const Option channels = makeOption("max-channels", "Channels one socket may join (default 100).", "n");
     const Option outbound = makeOption("max-outbound-bytes", "Queued bytes before a slow reader is closed (default 8388608).", "bytes");
     const Option logLevel = makeOption("log-level", "debug, info, warning or error (default info).", "level");
@@ -82,7 +84,7 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option headless = makeOption("headless", "Run the engine without a window.");
     const Option diagnostics = makeOption("diagnostics", "Mount the chatter:diag:* protocol test channel.");
 
-    for (const Option *o : {&bind, &port, &workers, &maxFrame, &origins, &token, &idle, &channels,
+    for (const Option *o : {&bind, &port, &workers, &maxFrame, &origins, &token, &idle, &lpHold, &lpSession, &channels,
                             &outbound, &logLevel, &dataDir, &sync, &retainMessages, &retainDays, &headless, &diagnostics})
         parser.addOption(o->option);
 
@@ -137,6 +139,16 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         if (!readInt(v, 100, 24 * 3600 * 1000, &number))
             return fail(QStringLiteral("--idle-timeout-ms: expected 100-86400000, got %1").arg(v));
         config.idleTimeoutMs = int(number);
+    }
+    if (const QString v = valueOf(parser, lpHold); !v.isEmpty()) {
+        if (!readInt(v, 10, 60'000, &number))
+            return fail(QStringLiteral("--longpoll-hold-ms: expected 10-60000, got %1").arg(v));
+        config.longPollHoldMs = int(number);
+    }
+    if (const QString v = valueOf(parser, lpSession); !v.isEmpty()) {
+        if (!readInt(v, 100, 24 * 3600 * 1000, &number))
+            return fail(QStringLiteral("--longpoll-session-ms: expected 100-86400000, got %1").arg(v));
+        config.longPollSessionMs = int(number);
     }
     if (const QString v = valueOf(parser, channels); !v.isEmpty()) {
         if (!readInt(v, 1, 100'000, &number))

@@ -1,19 +1,37 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "connectinfo.h"
 #include "serializer.h"
+
+#include <QObject>
 
 namespace chatter::server {
 
-//! A transport as the protocol layer sees it: something that carries encoded frames to one
-//! client and can be closed with a WebSocket close code. The long-poll transport fits here too.
-class Connection
+class SocketSession;
+struct ServerConfig;
+
+//! A client connection as the worker and the protocol layer see it, whatever its transport
+//! (WebSocket, long-poll): it carries encoded frames to one client and can be closed with a
+//! WebSocket close code. Lives on its worker's thread.
+class Connection : public QObject
 {
+    Q_OBJECT
 public:
-    virtual ~Connection() = default;
+    using QObject::QObject;
+
     virtual void sendFrame(const Frame &frame) = 0;
     //! Never 1000 for a server-initiated close: phoenix.js would stop reconnecting.
     virtual void closeWith(quint16 code, const QString &reason) = 0;
+    virtual SocketSession &session() = 0;
+    virtual const ConnectInfo &info() const = 0;
+    virtual bool isClosing() const = 0;
+    //! Called periodically; closes the connection if it has been idle too long.
+    virtual void sweep(const ServerConfig &config) = 0;
+
+Q_SIGNALS:
+    //! The connection is gone; the worker forgets and deletes it.
+    void finished(chatter::server::Connection *connection);
 };
 
 } // namespace chatter::server

@@ -12,6 +12,7 @@
 #include "worker.h"
 
 #include <QDir>
+#include <QRandomGenerator>
 #include <QTimer>
 
 #include <QCoreApplication>
@@ -26,6 +27,8 @@ Engine::Engine(ServerConfig config, QObject *parent) : QObject(parent), m_config
     // Qt picks a thread's event dispatcher when the thread starts. GLib's costs about 30 % CPU
     // with thousands of sockets, so the worker threads get Qt's own UNIX dispatcher.
     qputenv("QT_NO_GLIB", "1");
+    m_longPollSecret.resize(32);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(m_longPollSecret.data()), 8);
     m_router.add(RoomChannel::TopicPattern, [](SocketSession &s, Worker &w, const QString &topic) {
         return std::make_unique<RoomChannel>(s, w, topic);
     });
@@ -37,6 +40,11 @@ Engine::Engine(ServerConfig config, QObject *parent) : QObject(parent), m_config
             return std::make_unique<DiagnosticChannel>(s, w, topic);
         });
     }
+}
+
+Worker *Engine::worker(int index) const
+{
+    return index >= 0 && size_t(index) < m_workers.size() ? m_workers[size_t(index)] : nullptr;
 }
 
 Engine::~Engine()

@@ -47,6 +47,9 @@ public:
     RoomDirectory &directory() { return m_directory; }
     MessageStore &store() { return *m_store; }
     QString databasePath() const { return m_databasePath; }
+    //! Signs long-poll session tokens; random per run, since sessions do not outlive the process.
+    const QByteArray &longPollSecret() const { return m_longPollSecret; }
+    Worker *worker(int index) const;
 
     //! Phoenix's `broadcast(socket_id, "disconnect", %{})`: closes those sockets with 1001.
     void disconnectSocketId(const QString &socketId);
@@ -70,6 +73,7 @@ private:
     PresenceTracker m_presence;
     RoomDirectory m_directory;
     QString m_databasePath;
+    QByteArray m_longPollSecret;
     std::unique_ptr<QThread> m_storeThread;
     MessageStore *m_store = nullptr;
     QTimer *m_directoryTimer = nullptr;

@@ -55,20 +55,41 @@ HandshakeValidator::Decision HandshakeValidator::validate(const RequestHead &hea
     if (head.method != "GET")
         return refuse(400, QStringLiteral("method %1 on the socket path").arg(QString::fromLatin1(head.method)));
 
-    const QString origin = QString::fromUtf8(head.header("origin"));
-    if (!m_origins.allows(origin, QString::fromUtf8(head.header("host"))))
-        return refuse(403, QStringLiteral("origin %1 not allowed").arg(origin));
-
-    Decision d;
     QList<QByteArray> subprotocols;
-    d.info.authToken = authTokenFromSubprotocols(head.header("sec-websocket-protocol"), &subprotocols);
+    const QString authToken = authTokenFromSubprotocols(head.header("sec-websocket-protocol"), &subprotocols);
+    Decision d = validateConnect(head.query, QString::fromUtf8(head.header("origin")),
+                                 QString::fromUtf8(head.header("host")), authToken);
+    if (d.status != 101)
+        return d;
     if (!subprotocols.isEmpty()) {
         if (!subprotocols.contains("phoenix"))
             return refuse(403, QStringLiteral("no supported subprotocol offered"));
         d.info.phoenixSubprotocol = true;
     }
+    if (!head.headerHasToken("connection", "upgrade"))
+        return refuse(400, QStringLiteral("not an upgrade request"),
+                      "'connection' header must contain 'upgrade'");
+    if (!head.headerHasToken("upgrade", "websocket"))
+        return refuse(400, QStringLiteral("not a websocket upgrade"),
+                      "'upgrade' header must contain 'websocket'");
+    if (head.header("sec-websocket-version") != "13")
+        return refuse(400, QStringLiteral("unsupported websocket version"),
+                      "'sec-websocket-version' header must equal '13'");
+    if (head.header("sec-websocket-key").isEmpty())
+        return refuse(400, QStringLiteral("missing sec-websocket-key"),
+                      "'sec-websocket-key' header is missing");
+    return d;
+}
 
-    d.info.params = connectparams::parse(head.query);
+HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &query, const QString &origin,
+                                                                 const QString &host, const QString &authToken) const
+{
+    if (!m_origins.allows(origin, host))
+        return refuse(403, QStringLiteral("origin %1 not allowed").arg(origin));
+
+    Decision d;
+    d.info.authToken = authToken;
+    d.info.params = connectparams::parse(query);
     const QJsonValue vsn = d.info.params.value(QLatin1StringView("vsn"));
     d.info.serializer = Serializer::forVsn(vsn.isString() ? vsn.toString() : QString());
     if (!d.info.serializer || (!vsn.isUndefined() && !vsn.isString()))
@@ -85,19 +106,6 @@ HandshakeValidator::Decision HandshakeValidator::validate(const RequestHead &hea
     d.info.user = user.toString();
     d.info.clientKind = d.info.params.value(QLatin1StringView("client")).toString();
     d.info.socketId = QStringLiteral("user_socket:") + d.info.user;
-
-    if (!head.headerHasToken("connection", "upgrade"))
-        return refuse(400, QStringLiteral("not an upgrade request"),
-                      "'connection' header must contain 'upgrade'");
-    if (!head.headerHasToken("upgrade", "websocket"))
-        return refuse(400, QStringLiteral("not a websocket upgrade"),
-                      "'upgrade' header must contain 'websocket'");
-    if (head.header("sec-websocket-version") != "13")
-        return refuse(400, QStringLiteral("unsupported websocket version"),
-                      "'sec-websocket-version' header must equal '13'");
-    if (head.header("sec-websocket-key").isEmpty())
-        return refuse(400, QStringLiteral("missing sec-websocket-key"),
-                      "'sec-websocket-key' header is missing");
     return d;
 }
 

@@ -25,6 +25,12 @@ public:
     };
 
     Decision validate(const RequestHead &head) const;
+    //! The checks every transport shares: origin, vsn, nickname, access token. `authToken` is
+    //! what the client sent as phoenix.js `authToken` (null when absent).
+    Decision validateConnect(const QString &query, const QString &origin, const QString &host,
+                             const QString &authToken) const;
+
+    bool originAllowed(const QString &origin, const QString &host) const { return m_origins.allows(origin, host); }
 
     //! The token from a phoenix.js `authToken` subprotocol entry, or null.
     static QString authTokenFromSubprotocols(const QByteArray &header, QList<QByteArray> *rest);

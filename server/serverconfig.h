@@ -19,6 +19,8 @@ struct ServerConfig
     //! When set, every connection must present it (query `token` or phoenix.js `authToken`).
     QString accessToken;
     int idleTimeoutMs = 60'000;
+    int longPollHoldMs = 10'000;    //!< how long a GET with nothing to deliver is held
+    int longPollSessionMs = 15'000; //!< a long-poll session with no GET for this long ends
     int maxChannelsPerSocket = 100;
     //! Outbound bytes queued for one socket before it counts as a slow reader and is closed.
     qint64 maxOutboundBytes = 8 * 1024 * 1024;

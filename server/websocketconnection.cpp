@@ -79,6 +79,14 @@ void WebSocketConnection::sendFrame(const Frame &frame)
     }
 }
 
+void WebSocketConnection::sweep(const ServerConfig &config)
+{
+    if (m_closing || m_lastFrame.elapsed() < config.idleTimeoutMs)
+        return;
+    qCInfo(lcNet).noquote() << "idle timeout: socket" << info().id << "user" << info().user << "- closing with 1001";
+    closeWith(1001, QStringLiteral("idle timeout"));
+}
+
 void WebSocketConnection::closeWith(quint16 code, const QString &reason)
 {
     if (m_closing)

@@ -17,7 +17,7 @@ class Worker;
 
 //! The WebSocket transport: turns QWebSocket messages into session input and session output
 //! into frames, watches idleness and how much output a slow reader has left queued.
-class WebSocketConnection final : public QObject, public Connection
+class WebSocketConnection final : public Connection
 {
     Q_OBJECT
 public:
@@ -28,13 +28,10 @@ public:
     void sendFrame(const Frame &frame) override;
     void closeWith(quint16 code, const QString &reason) override;
 
-    const ConnectInfo &info() const { return m_session.info(); }
-    SocketSession &session() { return m_session; }
-    qint64 idleMs() const { return m_lastFrame.elapsed(); }
-    bool isClosing() const { return m_closing; }
-
-Q_SIGNALS:
-    void finished(chatter::server::WebSocketConnection *connection);
+    const ConnectInfo &info() const override { return m_session.info(); }
+    SocketSession &session() override { return m_session; }
+    bool isClosing() const override { return m_closing; }
+    void sweep(const ServerConfig &config) override;
 
 private:
     void onText(const QString &text);

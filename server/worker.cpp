@@ -6,11 +6,14 @@
 #include "engine.h"
 #include "httpfeeder.h"
 #include "logging.h"
+#include "longpollendpoint.h"
 #include "pubsub.h"
 #include "websocketconnection.h"
 
 #include <QAbstractEventDispatcher>
 #include <QHttpServer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
 #include <QHttpServerResponse>
 #include <QJsonObject>
 #include <QTcpSocket>
@@ -63,7 +66,7 @@ Worker::Worker(int index, Engine &engine)
     setupHttp();
 
     m_idleSweep.setParent(this);
-    m_idleSweep.setInterval(std::max(50, config().idleTimeoutMs / 4));
+    m_idleSweep.setInterval(std::max(50, std::min(config().idleTimeoutMs, config().longPollSessionMs) / 4));
     connect(&m_idleSweep, &QTimer::timeout, this, &Worker::sweepIdle);
 }
 
@@ -89,6 +92,11 @@ void Worker::setupHttp()
 {
     m_httpFeeder = new HttpFeeder(this);
     m_http = new QHttpServer(this);
+    m_longPoll = new LongPollEndpoint(*this, m_engine.longPollSecret());
+    m_http->route(QStringLiteral("/socket/longpoll"),
+                  [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                      m_longPoll->handle(request, std::move(responder));
+                  });
     m_http->route(QStringLiteral("/healthz"), [] {
         return QHttpServerResponse(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
     });
@@ -190,16 +198,19 @@ void Worker::onWebSocketReady()
             socket->deleteLater();
             continue;
         }
-        const quint64 id = info.id;
-        auto *connection = new WebSocketConnection(socket, handshake.tcp, std::move(info), *this);
-        connection->setParent(this);
-        connect(connection, &WebSocketConnection::finished, this, &Worker::onConnectionFinished);
-        m_connections.insert(id, connection);
-        m_engine.noteConnected(+1);
+        addConnection(new WebSocketConnection(socket, handshake.tcp, std::move(info), *this));
     }
 }
 
-void Worker::onConnectionFinished(WebSocketConnection *connection)
+void Worker::addConnection(Connection *connection)
+{
+    connection->setParent(this);
+    connect(connection, &Connection::finished, this, &Worker::onConnectionFinished);
+    m_connections.insert(connection->info().id, connection);
+    m_engine.noteConnected(+1);
+}
+
+void Worker::onConnectionFinished(Connection *connection)
 {
     if (m_connections.remove(connection->info().id) > 0)
         m_engine.noteConnected(-1);
@@ -208,14 +219,10 @@ void Worker::onConnectionFinished(WebSocketConnection *connection)
 
 void Worker::sweepIdle()
 {
-    const qint64 limit = config().idleTimeoutMs;
-    for (WebSocketConnection *connection : std::as_const(m_connections)) {
-        if (!connection->isClosing() && connection->idleMs() >= limit) {
-            qCInfo(lcNet).noquote() << "idle timeout: socket" << connection->info().id << "user"
-                                    << connection->info().user << "- closing with 1001";
-            connection->closeWith(1001, QStringLiteral("idle timeout"));
-        }
-    }
+    // A copy: a sweep may close and so remove connections.
+    const QList<Connection *> connections = m_connections.values();
+    for (Connection *connection : connections)
+        connection->sweep(config());
     // Handshakes that Qt dropped (timeout, bad request) never come back; forget old ones.
     if (m_handshakes.size() > 1024)
         m_handshakes.clear();
@@ -266,7 +273,7 @@ void Worker::deliver(const std::shared_ptr<const Broadcast> &broadcast)
 
 void Worker::completeReply(const ReplyHandle &handle, const ChannelReply &reply)
 {
-    if (WebSocketConnection *connection = m_connections.value(handle.connectionId))
+    if (Connection *connection = m_connections.value(handle.connectionId))
         connection->session().completeDeferred(handle, reply);
 }
 
@@ -280,7 +287,8 @@ HistoryReader &Worker::history()
 int Worker::disconnectSocketId(const QString &socketId)
 {
     int closed = 0;
-    for (WebSocketConnection *connection : std::as_const(m_connections)) {
+    const QList<Connection *> connections = m_connections.values();
+    for (Connection *connection : connections) {
         if (connection->info().socketId == socketId && !connection->isClosing()) {
             qCInfo(lcNet).noquote() << "disconnect requested: socket" << connection->info().id
                                     << "user" << connection->info().user << "- closing with 1001";
@@ -293,7 +301,8 @@ int Worker::disconnectSocketId(const QString &socketId)
 
 void Worker::closeAll(quint16 code, const QString &reason)
 {
-    for (WebSocketConnection *connection : std::as_const(m_connections))
+    const QList<Connection *> connections = m_connections.values();
+    for (Connection *connection : connections)
         connection->closeWith(code, reason);
 }
 

@@ -25,7 +25,8 @@ class ChannelRouter;
 class Engine;
 class HttpFeeder;
 class PubSub;
-class WebSocketConnection;
+class Connection;
+class LongPollEndpoint;
 
 //! One server thread: owns a share of the connections from their first byte to their close,
 //! the channels on them, and the local topic → subscriber table used for fan-out.
@@ -57,6 +58,12 @@ public:
     //! Closes every socket, e.g. 1012 when the server restarts.
     void closeAll(quint16 code, const QString &reason);
     int connectionCount() const { return int(m_connections.size()); }
+    //! Takes ownership of a connection made by a transport (long-poll sessions).
+    void addConnection(Connection *connection);
+    Connection *connection(quint64 id) const { return m_connections.value(id); }
+    int index() const { return m_index; }
+    const HandshakeValidator &validator() const { return m_validator; }
+    LongPollEndpoint &longPoll() { return *m_longPoll; }
     QString dispatcherName() const;
 
     const ServerConfig &config() const;
@@ -68,7 +75,7 @@ private:
     void refuse(QTcpSocket *socket, int status, const QByteArray &body);
     void acceptWebSocket(QTcpSocket *socket, ConnectInfo info);
     void onWebSocketReady();
-    void onConnectionFinished(WebSocketConnection *connection);
+    void onConnectionFinished(Connection *connection);
     void sweepIdle();
     void setupHttp();
 
@@ -84,7 +91,8 @@ private:
         QPointer<QTcpSocket> tcp;
     };
     QHash<QString, Handshake> m_handshakes; //!< by "address/port", until Qt finishes the upgrade
-    QHash<quint64, WebSocketConnection *> m_connections;
+    QHash<quint64, Connection *> m_connections;
+    LongPollEndpoint *m_longPoll = nullptr;
     QHash<QString, QList<Channel *>> m_subscribers;
     QTimer m_idleSweep;
     std::unique_ptr<HistoryReader> m_history;

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+#include "longpollendpoint.h"
+
+#include "engine.h"
+#include "logging.h"
+#include "longpollsession.h"
+#include "worker.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMessageAuthenticationCode>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QUrlQuery>
+
+#include <memory>
+
+namespace chatter::server {
+namespace {
+
+constexpr qsizetype MaxBodyBytes = 8 * 1024 * 1024;
+
+struct HeldResponder
+{
+    QPointer<QTcpSocket> socket;
+    QHttpServerResponder responder;
+};
+
+QByteArray headerOf(const QHttpServerRequest &request, const QByteArray &lowerName)
+{
+    for (const auto &[name, value] : request.headers()) {
+        if (name.compare(lowerName, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+QJsonObject status(int code)
+{
+    return {{QStringLiteral("status"), code}};
+}
+
+} // namespace
+
+LongPollEndpoint::LongPollEndpoint(Worker &worker, QByteArray secret)
+    : QObject(&worker), m_worker(worker), m_secret(std::move(secret))
+{
+}
+
+QString LongPollEndpoint::makeToken(quint64 sessionId) const
+{
+    const QByteArray data = QByteArray::number(m_worker.index()) + '.' + QByteArray::number(sessionId);
+    const QByteArray mac = QMessageAuthenticationCode::hash(data, m_secret, QCryptographicHash::Sha256);
+    return QString::fromLatin1(data + '.' + mac.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+std::optional<std::pair<int, quint64>> LongPollEndpoint::parseToken(const QString &token) const
+{
+    const QList<QByteArray> parts = token.toLatin1().split('.');
+    if (parts.size() != 3)
+        return std::nullopt;
+    const QByteArray data = parts[0] + '.' + parts[1];
+    const QByteArray expected = QMessageAuthenticationCode::hash(data, m_secret, QCryptographicHash::Sha256)
+                                    .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    if (expected != parts[2])
+        return std::nullopt;
+    bool okWorker = false;
+    bool okId = false;
+    const int worker = parts[0].toInt(&okWorker);
+    const quint64 id = parts[1].toULongLong(&okId);
+    if (!okWorker || !okId)
+        return std::nullopt;
+    return std::make_pair(worker, id);
+}
+
+void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest, QHttpServerResponder &&responder)
+{
+    auto held = std::make_shared<HeldResponder>(HeldResponder{responder.socket(), std::move(responder)});
+    const QByteArray origin = headerOf(httpRequest, "origin");
+
+    if (httpRequest.method() == QHttpServerRequest::Method::Options) {
+        // CORS preflight (§7.4); the origin check still applies.
+        if (m_worker.validator().originAllowed(QString::fromUtf8(origin), QString::fromUtf8(headerOf(httpRequest, "host")))) {
+            held->responder.write(QByteArray(), {{"access-control-allow-headers", headerOf(httpRequest, "access-control-request-headers")},
+                                                 {"access-control-allow-methods", "get, post, options"},
+                                                 {"access-control-max-age", "3600"},
+                                                 {"access-control-allow-origin", "*"}},
+                                  QHttpServerResponder::StatusCode::Ok);
+            return;
+        }
+    }
+
+    // Answers always travel back to this worker: the responder belongs to its thread.
+    Worker *here = &m_worker;
+    const Reply reply = [here, held](const QJsonObject &body) {
+        QMetaObject::invokeMethod(here, [held, body] {
+            if (!held->socket)
+                return; // the client gave up on this request
+            held->responder.write(QJsonDocument(body).toJson(QJsonDocument::Compact),
+                                  {{"content-type", "application/json; charset=utf-8"},
+                                   {"access-control-allow-origin", "*"},
+                                   {"cache-control", "no-store"}},
+                                  QHttpServerResponder::StatusCode::Ok);
+        }, Qt::QueuedConnection);
+    };
+
+    Request request;
+    request.query = httpRequest.url().query(QUrl::FullyEncoded);
+    request.origin = QString::fromUtf8(origin);
+    request.host = QString::fromUtf8(headerOf(httpRequest, "host"));
+    request.authToken = QString::fromUtf8(headerOf(httpRequest, "x-phoenix-authtoken"));
+    request.contentType = headerOf(httpRequest, "content-type");
+    request.peerAddress = held->socket ? held->socket->peerAddress() : QHostAddress();
+    request.peerPort = held->socket ? held->socket->peerPort() : 0;
+
+    const bool isGet = httpRequest.method() == QHttpServerRequest::Method::Get;
+    const bool isPost = httpRequest.method() == QHttpServerRequest::Method::Post;
+    if (!isGet && !isPost) {
+        reply(status(400));
+        return;
+    }
+    if (isPost) {
+        if (httpRequest.body().size() > MaxBodyBytes) {
+            reply(status(413));
+            return;
+        }
+        request.body = httpRequest.body();
+    }
+
+    // The session token: the header (1.8.10+), else the last `token` in the query (1.8.12).
+    QString token = QString::fromUtf8(headerOf(httpRequest, "x-phoenix-longpoll-token"));
+    if (token.isEmpty()) {
+        const QStringList tokens = httpRequest.query().allQueryItemValues(QStringLiteral("token"), QUrl::FullyDecoded);
+        if (!tokens.isEmpty())
+            token = tokens.last();
+    }
+    const auto target = parseToken(token);
+    Worker *owner = target ? m_worker.engine().worker(target->first) : nullptr;
+    if (!owner) {
+        if (isPost)
+            reply(status(410));
+        else
+            handleGet(0, request, reply);
+        return;
+    }
+    const quint64 sessionId = target->second;
+    QMetaObject::invokeMethod(owner, [owner, sessionId, request, reply, isGet] {
+        if (isGet)
+            owner->longPoll().handleGet(sessionId, request, reply);
+        else
+            owner->longPoll().handlePost(sessionId, request, reply);
+    }, Qt::QueuedConnection);
+}
+
+void LongPollEndpoint::handleGet(quint64 sessionId, const Request &request, const Reply &reply)
+{
+    if (auto *session = qobject_cast<LongPollSession *>(m_worker.connection(sessionId))) {
+        if (!session->isClosing()) {
+            session->poll(reply);
+            return;
+        }
+    }
+    // No session (first poll, expired, or from before a restart): connect anew.
+    HandshakeValidator::Decision decision = m_worker.validator().validateConnect(
+        request.query, request.origin, request.host, request.authToken.isEmpty() ? QString() : request.authToken);
+    if (decision.status != 101) {
+        qCInfo(lcNet).noquote() << "refused: long-poll peer" << request.peerAddress.toString() << "-" << decision.logReason;
+        reply(status(403));
+        return;
+    }
+    ConnectInfo info = std::move(decision.info);
+    info.id = m_worker.engine().nextConnectionId();
+    info.transport = QStringLiteral("longpoll");
+    info.peerAddress = request.peerAddress;
+    info.peerPort = request.peerPort;
+    info.connectedAt = QDateTime::currentDateTimeUtc();
+    const QString token = makeToken(info.id);
+    m_worker.addConnection(new LongPollSession(std::move(info), token, m_worker));
+    reply(QJsonObject{{QStringLiteral("status"), 410}, {QStringLiteral("token"), token},
+                      {QStringLiteral("messages"), QJsonArray()}});
+}
+
+void LongPollEndpoint::handlePost(quint64 sessionId, const Request &request, const Reply &reply)
+{
+    auto *session = qobject_cast<LongPollSession *>(m_worker.connection(sessionId));
+    if (!session || session->isClosing()) {
+        reply(status(410));
+        return;
+    }
+    if (!m_worker.validator().originAllowed(request.origin, request.host)) {
+        reply(status(403));
+        return;
+    }
+    reply(status(session->post(request.contentType, request.body)));
+}
+
+} // namespace chatter::server

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+#include "longpollsession.h"
+
+#include "logging.h"
+#include "worker.h"
+
+#include <QJsonArray>
+
+namespace chatter::server {
+
+LongPollSession::LongPollSession(ConnectInfo info, QString token, Worker &worker)
+    : m_token(std::move(token)), m_worker(worker), m_session(*this, worker, std::move(info))
+{
+    m_lastPoll.start();
+    m_hold.setSingleShot(true);
+    connect(&m_hold, &QTimer::timeout, this, [this] { deliver(204); });
+    const ConnectInfo &i = m_session.info();
+    qCInfo(lcNet).noquote() << "connect: socket" << i.id << "user" << i.user << "peer"
+                            << QStringLiteral("%1:%2").arg(i.peerAddress.toString()).arg(i.peerPort)
+                            << "vsn" << i.vsnName() << "client" << (i.clientKind.isEmpty() ? QStringLiteral("-") : i.clientKind)
+                            << "transport longpoll";
+}
+
+LongPollSession::~LongPollSession()
+{
+    m_session.shutdown(QStringLiteral("closed"));
+}
+
+void LongPollSession::poll(Reply reply)
+{
+    m_lastPoll.restart();
+    if (m_pending)
+        deliver(204); // one GET at a time: the older one returns empty
+    m_pending = std::move(reply);
+    if (!m_buffer.isEmpty() || m_closing) {
+        deliver(m_buffer.isEmpty() ? 204 : 200);
+        return;
+    }
+    m_hold.start(m_worker.config().longPollHoldMs);
+}
+
+void LongPollSession::deliver(int status)
+{
+    m_hold.stop();
+    if (!m_pending)
+        return;
+    Reply reply = std::exchange(m_pending, {});
+    QJsonArray messages;
+    for (const QString &message : std::as_const(m_buffer))
+        messages.append(message);
+    m_buffer.clear();
+    m_bufferedBytes = 0;
+    m_lastPoll.restart();
+    reply(QJsonObject{{QStringLiteral("status"), messages.isEmpty() ? status : 200},
+                      {QStringLiteral("token"), m_token},
+                      {QStringLiteral("messages"), messages}});
+}
+
+int LongPollSession::post(const QByteArray &contentType, const QByteArray &body)
+{
+    if (m_closing)
+        return 410;
+    QList<QPair<QByteArray, bool>> frames; // data, binary
+    if (contentType.split(';').first().trimmed() == "application/x-ndjson") {
+        const QList<QByteArray> lines = body.split('\n');
+        for (const QByteArray &raw : lines) {
+            if (frames.size() >= MaxLinesPerPost)
+                break;
+            const QByteArray line = raw.endsWith('\r') ? raw.chopped(1) : raw;
+            if (line.isEmpty())
+                continue;
+            if (line.startsWith('[')) {
+                frames.append({line, false});
+                continue;
+            }
+            const auto decoded = QByteArray::fromBase64Encoding(line, QByteArray::AbortOnBase64DecodingErrors);
+            if (!decoded) {
+                frames.append({line, false}); // malformed either way: let the decoder say why
+                continue;
+            }
+            frames.append({*decoded, true});
+        }
+    } else {
+        frames.append({body, false});
+    }
+    for (const auto &[data, binary] : frames) {
+        const QString error = m_session.handleFrame(data, binary);
+        if (!error.isEmpty()) {
+            qCWarning(lcProtocol).noquote() << "malformed frame from long-poll socket" << info().id
+                                            << "user" << info().user << ":" << error << "- ending the session";
+            closeWith(1011, QStringLiteral("malformed frame"));
+            return 400;
+        }
+    }
+    return 200;
+}
+
+void LongPollSession::sendFrame(const Frame &frame)
+{
+    if (m_closing)
+        return;
+    if (frame.binary) {
+        // A long-poll body is JSON text; phoenix.js cannot take binary through it.
+        qCDebug(lcProtocol) << "long-poll socket" << info().id << "dropped a binary frame";
+        return;
+    }
+    m_buffer.append(frame.text);
+    m_bufferedBytes += frame.data.size();
+    if (m_bufferedBytes > m_worker.config().maxOutboundBytes) {
+        qCWarning(lcNet).noquote() << "slow reader: long-poll socket" << info().id << "user" << info().user
+                                   << "has" << m_bufferedBytes << "bytes queued - ending the session";
+        closeWith(1013, QStringLiteral("slow reader"));
+        return;
+    }
+    // Everything produced in this turn of the event loop goes out in one response.
+    if (m_pending && !m_flushQueued) {
+        m_flushQueued = true;
+        QMetaObject::invokeMethod(this, [this] {
+            m_flushQueued = false;
+            deliver(200);
+        }, Qt::QueuedConnection);
+    }
+}
+
+void LongPollSession::closeWith(quint16 code, const QString &reason)
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_session.shutdown(reason);
+    m_buffer.clear();
+    deliver(204); // the next GET finds no session and starts over (410)
+    qCInfo(lcNet).noquote() << "disconnect: socket" << info().id << "user" << info().user
+                            << "transport longpoll reason" << reason << "code" << code;
+    Q_EMIT finished(this);
+}
+
+void LongPollSession::sweep(const ServerConfig &config)
+{
+    if (m_closing || m_pending || m_lastPoll.elapsed() < config.longPollSessionMs)
+        return;
+    closeWith(1001, QStringLiteral("long-poll session expired"));
+}
+
+} // namespace chatter::server
