@@ -6,6 +6,7 @@
 #include "pubsub.h"
 #include "roomdirectory.h"
 #include "serverconfig.h"
+#include "staticassets.h"
 
 #include <QObject>
 #include <QStringList>
@@ -50,6 +51,7 @@ public:
     //! Signs long-poll session tokens; random per run, since sessions do not outlive the process.
     const QByteArray &longPollSecret() const { return m_longPollSecret; }
     Worker *worker(int index) const;
+    const StaticAssets &assets() const { return m_assets; }
 
     //! Phoenix's `broadcast(socket_id, "disconnect", %{})`: closes those sockets with 1001.
     void disconnectSocketId(const QString &socketId);
@@ -74,6 +76,7 @@ private:
     RoomDirectory m_directory;
     QString m_databasePath;
     QByteArray m_longPollSecret;
+    StaticAssets m_assets;
     std::unique_ptr<QThread> m_storeThread;
     MessageStore *m_store = nullptr;
     QTimer *m_directoryTimer = nullptr;

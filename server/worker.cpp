@@ -100,11 +100,31 @@ void Worker::setupHttp()
     m_http->route(QStringLiteral("/healthz"), [] {
         return QHttpServerResponse(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
     });
-    m_http->route(QStringLiteral("/"), [] {
-        return QHttpServerResponse(QByteArrayLiteral("text/plain; charset=utf-8"),
-                                   QByteArrayLiteral("Chatter server. Sockets: /socket/websocket\n"));
+    // Everything that is not a socket or /healthz is the browser client, or a 404.
+    m_http->route(QStringLiteral("/"), [this](const QHttpServerRequest &request) { return serveAsset(request); });
+    m_http->route(QStringLiteral("/assets/"), [this](const QUrl &, const QHttpServerRequest &request) {
+        return serveAsset(request);
     });
     m_httpFeeder->attach(m_http);
+}
+
+QHttpServerResponse Worker::serveAsset(const QHttpServerRequest &request) const
+{
+    const auto asset = m_engine.assets().find(request.url().path());
+    if (!asset)
+        return QHttpServerResponse(QHttpServerResponder::StatusCode::NotFound);
+    for (const auto &[name, value] : request.headers()) {
+        if (name.compare("if-none-match", Qt::CaseInsensitive) == 0 && value == asset->etag) {
+            QHttpServerResponse notModified(QHttpServerResponder::StatusCode::NotModified);
+            notModified.setHeader("etag", asset->etag);
+            return notModified;
+        }
+    }
+    QHttpServerResponse response(asset->contentType, asset->body);
+    response.setHeader("etag", asset->etag);
+    response.setHeader("cache-control", asset->cacheControl);
+    response.setHeader("x-content-type-options", "nosniff");
+    return response;
 }
 
 void Worker::adoptDescriptor(qintptr descriptor)

@@ -16,6 +16,8 @@
 #include <memory>
 
 class QHttpServer;
+class QHttpServerRequest;
+class QHttpServerResponse;
 class QWebSocketServer;
 
 namespace chatter::server {
@@ -78,6 +80,7 @@ private:
     void onConnectionFinished(Connection *connection);
     void sweepIdle();
     void setupHttp();
+    QHttpServerResponse serveAsset(const QHttpServerRequest &request) const;
 
     int m_index;
     Engine &m_engine;
