@@ -17,6 +17,9 @@ QString checkNickname(const QJsonValue &nickname)
     static const QRegularExpression allowed(QStringLiteral(R"(^[\p{L}\p{N}_.\-]+$)"));
     if (!allowed.match(nick).hasMatch())
         return QStringLiteral("invalid nickname");
+    // Server notices are sent as "system"; nobody may pose as it.
+    if (nick.compare(QLatin1String("system"), Qt::CaseInsensitive) == 0)
+        return QStringLiteral("nickname reserved");
     return {};
 }
 

@@ -9,6 +9,15 @@
 namespace chatter::server {
 
 class SocketSession;
+
+//! Traffic of one connection, counted on its worker thread.
+struct ConnectionStats
+{
+    qint64 messagesIn = 0;
+    qint64 messagesOut = 0;
+    qint64 bytesIn = 0;
+    qint64 bytesOut = 0;
+};
 struct ServerConfig;
 
 //! A client connection as the worker and the protocol layer see it, whatever its transport
@@ -28,6 +37,10 @@ public:
     virtual bool isClosing() const = 0;
     //! Called periodically; closes the connection if it has been idle too long.
     virtual void sweep(const ServerConfig &config) = 0;
+    //! Output accepted but not yet written to the network.
+    virtual qint64 queuedBytes() const = 0;
+
+    ConnectionStats stats;
 
 Q_SIGNALS:
     //! The connection is gone; the worker forgets and deletes it.

@@ -12,6 +12,7 @@
 #include "worker.h"
 
 #include <QDir>
+#include <QMutex>
 #include <QRandomGenerator>
 #include <QTimer>
 
@@ -100,6 +101,8 @@ void Engine::publishDirectoryChanges()
 
 bool Engine::start()
 {
+    qRegisterMetaType<EngineSnapshot>();
+    m_startedAt = QDateTime::currentDateTimeUtc();
     if (!openStore())
         return false;
     m_directoryTimer = new QTimer(this);
@@ -124,8 +127,9 @@ bool Engine::start()
         m_error = m_listener->errorString();
         return false;
     }
+    m_port = m_listener->serverPort();
     qCInfo(lcNet).noquote() << "listening on" << m_config.bindAddress.toString() << "port"
-                            << m_listener->serverPort() << "with" << count << "workers";
+                            << m_port << "with" << count << "workers";
     Q_EMIT listening(m_listener->serverPort());
     return true;
 }
@@ -164,7 +168,7 @@ void Engine::stop(quint16 code)
 
 quint16 Engine::port() const
 {
-    return m_listener ? m_listener->serverPort() : 0;
+    return m_port;
 }
 
 void Engine::dispatch(qintptr descriptor)
@@ -180,6 +184,123 @@ void Engine::disconnectSocketId(const QString &socketId)
         QMetaObject::invokeMethod(worker, [worker, socketId] { worker->disconnectSocketId(socketId); },
                                   Qt::QueuedConnection);
     }
+}
+
+void Engine::forEachWorker(const std::function<void(Worker *)> &action)
+{
+    for (Worker *worker : m_workers)
+        QMetaObject::invokeMethod(worker, [worker, action] { action(worker); }, Qt::QueuedConnection);
+}
+
+void Engine::recordAdmin(const QString &text)
+{
+    qCInfo(lcNet).noquote() << "admin:" << text;
+    m_events.record(EngineEvent{QDateTime::currentDateTimeUtc(), EngineEvent::Kind::Admin, 0, {}, {}, text});
+}
+
+void Engine::requestSnapshot()
+{
+    struct Gathering
+    {
+        EngineSnapshot snapshot;
+        int remaining = 0;
+        QMutex mutex;
+    };
+    auto gathering = std::make_shared<Gathering>();
+    gathering->remaining = int(m_workers.size());
+    gathering->snapshot.takenAt = QDateTime::currentDateTimeUtc();
+    for (const RoomDirectory::Room &room : m_directory.rooms())
+        gathering->snapshot.rooms.append(RoomRow{room.name, room.members, room.messageCount, room.lastActivityAt});
+    for (const RoomRow &room : std::as_const(gathering->snapshot.rooms))
+        gathering->snapshot.storedMessages += room.messages;
+    if (m_workers.empty()) {
+        Q_EMIT snapshotReady(gathering->snapshot);
+        return;
+    }
+    // Each worker answers on its own thread; the last one hands the result to this thread.
+    forEachWorker([this, gathering](Worker *worker) {
+        EngineSnapshot partial;
+        const QList<SocketRow> rows = worker->snapshot(&partial);
+        QMutexLocker locker(&gathering->mutex);
+        EngineSnapshot &s = gathering->snapshot;
+        s.sockets.append(rows);
+        s.messagesIn += partial.messagesIn;
+        s.messagesOut += partial.messagesOut;
+        s.bytesIn += partial.bytesIn;
+        s.bytesOut += partial.bytesOut;
+        if (--gathering->remaining == 0) {
+            QMetaObject::invokeMethod(this, [this, gathering] { Q_EMIT snapshotReady(gathering->snapshot); },
+                                      Qt::QueuedConnection);
+        }
+    });
+}
+
+void Engine::disconnectSocket(quint64 id)
+{
+    recordAdmin(QStringLiteral("disconnect socket %1").arg(id));
+    forEachWorker([id](Worker *worker) { worker->disconnectSocket(id, 1001, QStringLiteral("disconnected by an administrator")); });
+}
+
+void Engine::removeFromRoom(quint64 id, const QString &topic)
+{
+    recordAdmin(QStringLiteral("remove socket %1 from %2").arg(id).arg(topic));
+    forEachWorker([id, topic](Worker *worker) { worker->removeFromTopic(id, topic); });
+}
+
+void Engine::sendSystemMessage(const QString &room, const QString &body)
+{
+    recordAdmin(QStringLiteral("system message to %1: %2").arg(room, body));
+    if (!m_store || m_workers.empty())
+        return;
+    StoredMessage message{0, room, QStringLiteral("system"), body,
+                          QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)};
+    Worker *publisher = m_workers.front();
+    m_store->append(std::move(message), publisher, [publisher](const StoredMessage &m, bool committed) {
+        if (!committed)
+            return;
+        QJsonObject payload = m.toJson();
+        payload.insert(QStringLiteral("system"), true);
+        publisher->publish(Broadcast::create(Message::broadcast(QStringLiteral("chatter:room:") + m.room,
+                                                                QStringLiteral("new_msg"), payload)),
+                           nullptr);
+        publisher->engine().directory().noteMessage(m.room, m.id, m.at);
+    });
+}
+
+void Engine::banNickname(const QString &nickname, int minutes)
+{
+    recordAdmin(QStringLiteral("ban nickname %1 for %2 min").arg(nickname).arg(minutes));
+    m_bans.banNickname(nickname, QDateTime::currentDateTimeUtc().addSecs(qint64(minutes) * 60));
+    const QString socketId = QStringLiteral("user_socket:") + nickname;
+    forEachWorker([socketId](Worker *worker) { worker->disconnectSocketId(socketId); });
+}
+
+void Engine::banAddress(const QHostAddress &address, int minutes)
+{
+    recordAdmin(QStringLiteral("ban address %1 for %2 min").arg(address.toString()).arg(minutes));
+    m_bans.banAddress(address, QDateTime::currentDateTimeUtc().addSecs(qint64(minutes) * 60));
+    forEachWorker([address](Worker *worker) { worker->disconnectAddress(address); });
+}
+
+bool Engine::setListening(bool listening)
+{
+    if (!m_listener || listening == m_listener->isListening())
+        return true;
+    recordAdmin(listening ? QStringLiteral("resumed accepting connections") : QStringLiteral("stopped accepting connections"));
+    if (!listening) {
+        m_listener->close();
+        return true;
+    }
+    if (!m_listener->listen(m_config.bindAddress, m_port)) {
+        m_error = m_listener->errorString();
+        return false;
+    }
+    return true;
+}
+
+bool Engine::isListening() const
+{
+    return m_listener && m_listener->isListening();
 }
 
 QStringList Engine::workerDispatchers() const

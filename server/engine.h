@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "bans.h"
 #include "channelrouter.h"
+#include "enginesnapshot.h"
+#include "eventlog.h"
 #include "presencetracker.h"
 #include "pubsub.h"
 #include "roomdirectory.h"
@@ -11,7 +14,10 @@
 #include <QObject>
 #include <QStringList>
 
+#include <QDateTime>
+
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -55,6 +61,22 @@ public:
 
     //! Phoenix's `broadcast(socket_id, "disconnect", %{})`: closes those sockets with 1001.
     void disconnectSocketId(const QString &socketId);
+
+    // Observation and administration, for the monitor; callable from any thread.
+    EventLog &events() { return m_events; }
+    Bans &bans() { return m_bans; }
+    //! Gathers an EngineSnapshot from every worker; delivered by snapshotReady().
+    void requestSnapshot();
+    void disconnectSocket(quint64 id);
+    void removeFromRoom(quint64 id, const QString &topic);
+    //! Stores and broadcasts a message from "system" to `room`.
+    void sendSystemMessage(const QString &room, const QString &body);
+    void banNickname(const QString &nickname, int minutes);
+    void banAddress(const QHostAddress &address, int minutes);
+    //! Stops or resumes accepting connections; open sockets stay.
+    bool setListening(bool listening);
+    bool isListening() const;
+    QDateTime startedAt() const { return m_startedAt; }
     int connectionCount() const { return m_connections.load(); }
     QStringList workerDispatchers() const;
 
@@ -63,6 +85,7 @@ public:
 
 Q_SIGNALS:
     void listening(quint16 port);
+    void snapshotReady(const chatter::server::EngineSnapshot &snapshot);
 
 private:
     void dispatch(qintptr descriptor);
@@ -76,6 +99,11 @@ private:
     RoomDirectory m_directory;
     QString m_databasePath;
     QByteArray m_longPollSecret;
+    EventLog m_events;
+    Bans m_bans;
+    QDateTime m_startedAt;
+    void recordAdmin(const QString &text);
+    void forEachWorker(const std::function<void(Worker *)> &action);
     StaticAssets m_assets;
     std::unique_ptr<QThread> m_storeThread;
     MessageStore *m_store = nullptr;
@@ -86,6 +114,7 @@ private:
     std::atomic<quint64> m_connectionIds{0};
     std::atomic<int> m_connections{0};
     std::atomic<unsigned> m_nextWorker{0};
+    quint16 m_port = 0;
     QString m_error;
 };
 

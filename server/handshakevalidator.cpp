@@ -20,8 +20,8 @@ HandshakeValidator::Decision refuse(int status, QString why, QByteArray body = {
 
 } // namespace
 
-HandshakeValidator::HandshakeValidator(const ServerConfig &config)
-    : m_origins(config.allowedOrigins), m_accessToken(config.accessToken)
+HandshakeValidator::HandshakeValidator(const ServerConfig &config, const Bans *bans)
+    : m_origins(config.allowedOrigins), m_accessToken(config.accessToken), m_bans(bans)
 {
 }
 
@@ -50,7 +50,7 @@ QString HandshakeValidator::authTokenFromSubprotocols(const QByteArray &header,
     return urlDecoded ? QString::fromUtf8(*urlDecoded) : QString();
 }
 
-HandshakeValidator::Decision HandshakeValidator::validate(const RequestHead &head) const
+HandshakeValidator::Decision HandshakeValidator::validate(const RequestHead &head, const QHostAddress &peer) const
 {
     if (head.method != "GET")
         return refuse(400, QStringLiteral("method %1 on the socket path").arg(QString::fromLatin1(head.method)));
@@ -58,7 +58,7 @@ HandshakeValidator::Decision HandshakeValidator::validate(const RequestHead &hea
     QList<QByteArray> subprotocols;
     const QString authToken = authTokenFromSubprotocols(head.header("sec-websocket-protocol"), &subprotocols);
     Decision d = validateConnect(head.query, QString::fromUtf8(head.header("origin")),
-                                 QString::fromUtf8(head.header("host")), authToken);
+                                 QString::fromUtf8(head.header("host")), authToken, peer);
     if (d.status != 101)
         return d;
     if (!subprotocols.isEmpty()) {
@@ -82,7 +82,8 @@ HandshakeValidator::Decision HandshakeValidator::validate(const RequestHead &hea
 }
 
 HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &query, const QString &origin,
-                                                                 const QString &host, const QString &authToken) const
+                                                                 const QString &host, const QString &authToken,
+                                                                 const QHostAddress &peer) const
 {
     if (!m_origins.allows(origin, host))
         return refuse(403, QStringLiteral("origin %1 not allowed").arg(origin));
@@ -102,6 +103,10 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
         const QString token = d.info.params.value(QLatin1StringView("token")).toString();
         if (token != m_accessToken && d.info.authToken != m_accessToken)
             return refuse(403, QStringLiteral("connect refused: wrong or missing token"));
+    }
+    if (m_bans) {
+        if (const QString why = m_bans->check(user.toString(), peer); !why.isEmpty())
+            return refuse(403, QStringLiteral("connect refused: %1").arg(why));
     }
     d.info.user = user.toString();
     d.info.clientKind = d.info.params.value(QLatin1StringView("client")).toString();

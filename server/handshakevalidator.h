@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "bans.h"
 #include "connectinfo.h"
 #include "originpolicy.h"
 #include "requesthead.h"
@@ -14,7 +15,7 @@ namespace chatter::server {
 class HandshakeValidator
 {
 public:
-    explicit HandshakeValidator(const ServerConfig &config);
+    explicit HandshakeValidator(const ServerConfig &config, const Bans *bans = nullptr);
 
     struct Decision
     {
@@ -24,11 +25,11 @@ public:
         ConnectInfo info;   //!< valid when status is 101
     };
 
-    Decision validate(const RequestHead &head) const;
+    Decision validate(const RequestHead &head, const QHostAddress &peer = {}) const;
     //! The checks every transport shares: origin, vsn, nickname, access token. `authToken` is
     //! what the client sent as phoenix.js `authToken` (null when absent).
     Decision validateConnect(const QString &query, const QString &origin, const QString &host,
-                             const QString &authToken) const;
+                             const QString &authToken, const QHostAddress &peer = {}) const;
 
     bool originAllowed(const QString &origin, const QString &host) const { return m_origins.allows(origin, host); }
 
@@ -38,6 +39,7 @@ public:
 private:
     OriginPolicy m_origins;
     QString m_accessToken;
+    const Bans *m_bans;
 };
 
 } // namespace chatter::server

@@ -164,9 +164,13 @@ void LongPollEndpoint::handleGet(quint64 sessionId, const Request &request, cons
     }
     // No session (first poll, expired, or from before a restart): connect anew.
     HandshakeValidator::Decision decision = m_worker.validator().validateConnect(
-        request.query, request.origin, request.host, request.authToken.isEmpty() ? QString() : request.authToken);
+        request.query, request.origin, request.host, request.authToken.isEmpty() ? QString() : request.authToken,
+        request.peerAddress);
     if (decision.status != 101) {
-        qCInfo(lcNet).noquote() << "refused: long-poll peer" << request.peerAddress.toString() << "-" << decision.logReason;
+        ConnectInfo peer;
+        peer.peerAddress = request.peerAddress;
+        peer.peerPort = request.peerPort;
+        m_worker.record(EngineEvent::Kind::Refused, peer, {}, QStringLiteral("long-poll: %1").arg(decision.logReason));
         reply(status(403));
         return;
     }

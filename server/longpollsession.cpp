@@ -14,11 +14,7 @@ LongPollSession::LongPollSession(ConnectInfo info, QString token, Worker &worker
     m_lastPoll.start();
     m_hold.setSingleShot(true);
     connect(&m_hold, &QTimer::timeout, this, [this] { deliver(204); });
-    const ConnectInfo &i = m_session.info();
-    qCInfo(lcNet).noquote() << "connect: socket" << i.id << "user" << i.user << "peer"
-                            << QStringLiteral("%1:%2").arg(i.peerAddress.toString()).arg(i.peerPort)
-                            << "vsn" << i.vsnName() << "client" << (i.clientKind.isEmpty() ? QStringLiteral("-") : i.clientKind)
-                            << "transport longpoll";
+    worker.recordConnect(m_session.info());
 }
 
 LongPollSession::~LongPollSession()
@@ -84,10 +80,12 @@ int LongPollSession::post(const QByteArray &contentType, const QByteArray &body)
         frames.append({body, false});
     }
     for (const auto &[data, binary] : frames) {
+        ++stats.messagesIn;
+        stats.bytesIn += data.size();
         const QString error = m_session.handleFrame(data, binary);
         if (!error.isEmpty()) {
-            qCWarning(lcProtocol).noquote() << "malformed frame from long-poll socket" << info().id
-                                            << "user" << info().user << ":" << error << "- ending the session";
+            m_worker.record(EngineEvent::Kind::ProtocolError, info(), {},
+                            QStringLiteral("malformed frame: %1 - ending the long-poll session").arg(error));
             closeWith(1011, QStringLiteral("malformed frame"));
             return 400;
         }
@@ -106,9 +104,11 @@ void LongPollSession::sendFrame(const Frame &frame)
     }
     m_buffer.append(frame.text);
     m_bufferedBytes += frame.data.size();
+    ++stats.messagesOut;
+    stats.bytesOut += frame.data.size();
     if (m_bufferedBytes > m_worker.config().maxOutboundBytes) {
-        qCWarning(lcNet).noquote() << "slow reader: long-poll socket" << info().id << "user" << info().user
-                                   << "has" << m_bufferedBytes << "bytes queued - ending the session";
+        m_worker.record(EngineEvent::Kind::SlowReader, info(), {},
+                        QStringLiteral("%1 bytes queued - ending the long-poll session").arg(m_bufferedBytes));
         closeWith(1013, QStringLiteral("slow reader"));
         return;
     }
@@ -130,8 +130,8 @@ void LongPollSession::closeWith(quint16 code, const QString &reason)
     m_session.shutdown(reason);
     m_buffer.clear();
     deliver(204); // the next GET finds no session and starts over (410)
-    qCInfo(lcNet).noquote() << "disconnect: socket" << info().id << "user" << info().user
-                            << "transport longpoll reason" << reason << "code" << code;
+    m_worker.record(EngineEvent::Kind::Disconnect, info(), {},
+                    QStringLiteral("long-poll session ended: %1 (%2)").arg(reason).arg(code));
     Q_EMIT finished(this);
 }
 

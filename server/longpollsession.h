@@ -39,6 +39,7 @@ public:
     const ConnectInfo &info() const override { return m_session.info(); }
     bool isClosing() const override { return m_closing; }
     void sweep(const ServerConfig &config) override;
+    qint64 queuedBytes() const override { return m_bufferedBytes; }
 
     const QString &token() const { return m_token; }
     //! At most this many lines of a POST are processed, as Phoenix does.

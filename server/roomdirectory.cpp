@@ -63,6 +63,12 @@ QJsonArray RoomDirectory::list() const
     return array;
 }
 
+QList<RoomDirectory::Room> RoomDirectory::rooms() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_rooms.values();
+}
+
 QList<RoomDirectory::Room> RoomDirectory::takeDirty()
 {
     QMutexLocker locker(&m_mutex);

@@ -33,6 +33,8 @@ public:
 
     //! Every room that has members or messages, most recently active first.
     QJsonArray list() const;
+    //! Every known room, in no particular order.
+    QList<Room> rooms() const;
     //! The rooms changed since the last call.
     QList<Room> takeDirty();
 

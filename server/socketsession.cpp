@@ -52,6 +52,7 @@ void SocketSession::handle(const Message &message)
     if (m_shutDown)
         return;
     if (message.isHeartbeat()) {
+        m_lastHeartbeat = QDateTime::currentDateTimeUtc();
         send(Message::reply(QJsonValue::Null, message.ref, message.topic, QStringLiteral("ok")));
         return;
     }
@@ -101,8 +102,7 @@ void SocketSession::handleJoin(const Message &message)
     };
 
     auto refuse = [&](const QJsonValue &replyJoinRef, const QJsonObject &response, const QString &why) {
-        qCInfo(lcChannel).noquote() << "join refused: socket" << m_info.id << "user" << m_info.user
-                                    << "topic" << topic << "reason" << why;
+        m_worker.record(EngineEvent::Kind::Refused, m_info, topic, QStringLiteral("join refused: %1").arg(why));
         send(Message::reply(replyJoinRef, message.ref, topic, QStringLiteral("error"), response));
         sendReplacedClose();
     };
@@ -132,7 +132,8 @@ void SocketSession::handleJoin(const Message &message)
     try {
         result = raw->join(message.payload);
     } catch (const std::exception &e) {
-        qCWarning(lcChannel).noquote() << "join crashed: socket" << m_info.id << "topic" << topic << e.what();
+        m_worker.record(EngineEvent::Kind::ProtocolError, m_info, topic,
+                        QStringLiteral("join crashed: %1").arg(QString::fromUtf8(e.what())));
         m_worker.unsubscribe(raw);
         m_channels.erase(topic);
         refuse(joinRef, {{QStringLiteral("reason"), QStringLiteral("join crashed")}},
@@ -146,7 +147,7 @@ void SocketSession::handleJoin(const Message &message)
         return;
     }
 
-    qCInfo(lcChannel).noquote() << "join: socket" << m_info.id << "user" << m_info.user << "topic" << topic;
+    m_worker.record(EngineEvent::Kind::Join, m_info, topic, {});
     send(Message::reply(joinRef, message.ref, topic, QStringLiteral("ok"), result.response), nullptr,
          [this, topic, raw] { finishJoin(topic, raw); });
     sendReplacedClose();
@@ -175,7 +176,7 @@ void SocketSession::handleLeave(const Message &message, Entry &entry)
     send(Message::reply(joinRef, message.ref, topic, QStringLiteral("ok")));
     send(Message::channelControl(joinRef, topic, events::Close));
     removeChannel(topic, QStringLiteral("left"));
-    qCInfo(lcChannel).noquote() << "leave: socket" << m_info.id << "user" << m_info.user << "topic" << topic;
+    m_worker.record(EngineEvent::Kind::Leave, m_info, topic, {});
 }
 
 void SocketSession::handleEvent(const Message &message, Entry &entry)
@@ -208,7 +209,7 @@ void SocketSession::crash(const QString &topic, const QString &why)
     if (it == m_channels.end())
         return;
     const QJsonValue joinRef = it->second.channel->joinRef();
-    qCWarning(lcChannel).noquote() << "channel crashed: socket" << m_info.id << "topic" << topic << why;
+    m_worker.record(EngineEvent::Kind::ProtocolError, m_info, topic, QStringLiteral("channel crashed: %1").arg(why));
     send(Message::channelControl(joinRef, topic, events::Error,
                                  {{QStringLiteral("reason"), QStringLiteral("channel_crash")}}));
     removeChannel(topic, QStringLiteral("crashed"));
@@ -284,6 +285,16 @@ void SocketSession::removeChannel(const QString &topic, const QString &reason)
     } catch (const std::exception &e) {
         qCWarning(lcChannel).noquote() << "terminate failed: topic" << topic << e.what();
     }
+}
+
+bool SocketSession::removeFromTopic(const QString &topic, const QString &reason)
+{
+    auto it = m_channels.find(topic);
+    if (m_shutDown || it == m_channels.end())
+        return false;
+    send(Message::channelControl(it->second.channel->joinRef(), topic, events::Close));
+    removeChannel(topic, reason);
+    return true;
 }
 
 void SocketSession::shutdown(const QString &reason)

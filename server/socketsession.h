@@ -6,6 +6,7 @@
 #include "message.h"
 #include "serializer.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <unordered_map>
 #include <QList>
@@ -51,6 +52,10 @@ public:
     //! Ends every channel without sending anything: the connection is gone or going.
     void shutdown(const QString &reason);
 
+    //! Server-side removal from a topic: the client gets phx_close (and so does not rejoin).
+    bool removeFromTopic(const QString &topic, const QString &reason);
+    QDateTime lastHeartbeat() const { return m_lastHeartbeat; }
+
     int channelCount() const { return int(m_channels.size()); }
     QStringList topics() const;
 
@@ -94,6 +99,7 @@ private:
     };
     std::deque<Ordered> m_ordered;
     quint64 m_nextSequence = 1;
+    QDateTime m_lastHeartbeat;
     bool m_shutDown = false;
 };
 

@@ -26,10 +26,7 @@ WebSocketConnection::WebSocketConnection(QWebSocket *socket, QTcpSocket *tcp, Co
     connect(m_socket, &QWebSocket::disconnected, this, &WebSocketConnection::onDisconnected);
     // Qt closes the TCP socket right after the close frame, however the close began.
     connect(m_socket, &QWebSocket::aboutToClose, this, [this] { LingeringClose::attach(m_tcp); });
-    const ConnectInfo &i = m_session.info();
-    qCInfo(lcNet).noquote() << "connect: socket" << i.id << "user" << i.user << "peer"
-                            << QStringLiteral("%1:%2").arg(i.peerAddress.toString()).arg(i.peerPort)
-                            << "vsn" << i.vsnName() << "client" << (i.clientKind.isEmpty() ? QStringLiteral("-") : i.clientKind);
+    worker.recordConnect(m_session.info());
 }
 
 WebSocketConnection::~WebSocketConnection()
@@ -52,12 +49,13 @@ void WebSocketConnection::onInput(QByteArrayView data, bool binary)
     if (m_closing)
         return;
     m_lastFrame.restart();
+    ++stats.messagesIn;
+    stats.bytesIn += data.size();
     const QString error = m_session.handleFrame(data, binary);
     if (error.isEmpty())
         return;
-    qCWarning(lcProtocol).noquote() << "malformed frame from socket" << m_session.info().id
-                                    << "user" << m_session.info().user << ":" << error
-                                    << "- closing with 1011";
+    m_worker.record(EngineEvent::Kind::ProtocolError, info(), {},
+                    QStringLiteral("malformed frame: %1 - closing with 1011").arg(error));
     closeWith(1011, QStringLiteral("malformed frame"));
 }
 
@@ -69,10 +67,11 @@ void WebSocketConnection::sendFrame(const Frame &frame)
         m_socket->sendBinaryMessage(frame.data);
     else
         m_socket->sendTextMessage(frame.text);
+    ++stats.messagesOut;
+    stats.bytesOut += frame.data.size();
     if (m_tcp && m_tcp->bytesToWrite() > m_worker.config().maxOutboundBytes) {
-        qCWarning(lcNet).noquote() << "slow reader: socket" << m_session.info().id << "user"
-                                   << m_session.info().user << "has" << m_tcp->bytesToWrite()
-                                   << "bytes queued - closing with 1013";
+        m_worker.record(EngineEvent::Kind::SlowReader, info(), {},
+                        QStringLiteral("%1 bytes queued - closing with 1013").arg(m_tcp->bytesToWrite()));
         closeWith(1013, QStringLiteral("slow reader"));
         // Its backlog would hold the close frame up for as long as it stays slow.
         QTimer::singleShot(2000, this, [this] { m_socket->abort(); });
@@ -83,8 +82,13 @@ void WebSocketConnection::sweep(const ServerConfig &config)
 {
     if (m_closing || m_lastFrame.elapsed() < config.idleTimeoutMs)
         return;
-    qCInfo(lcNet).noquote() << "idle timeout: socket" << info().id << "user" << info().user << "- closing with 1001";
+    m_worker.record(EngineEvent::Kind::Disconnect, info(), {}, QStringLiteral("idle timeout - closing with 1001"));
     closeWith(1001, QStringLiteral("idle timeout"));
+}
+
+qint64 WebSocketConnection::queuedBytes() const
+{
+    return m_tcp ? m_tcp->bytesToWrite() : 0;
 }
 
 void WebSocketConnection::closeWith(quint16 code, const QString &reason)
@@ -103,8 +107,8 @@ void WebSocketConnection::onDisconnected()
     m_finished = true;
     m_closing = true;
     m_session.shutdown(QStringLiteral("closed"));
-    qCInfo(lcNet).noquote() << "disconnect: socket" << m_session.info().id << "user"
-                            << m_session.info().user << "close code" << int(m_socket->closeCode());
+    m_worker.record(EngineEvent::Kind::Disconnect, info(), {},
+                    QStringLiteral("closed, code %1").arg(int(m_socket->closeCode())));
     Q_EMIT finished(this);
 }
 

@@ -32,6 +32,7 @@ public:
     SocketSession &session() override { return m_session; }
     bool isClosing() const override { return m_closing; }
     void sweep(const ServerConfig &config) override;
+    qint64 queuedBytes() const override;
 
 private:
     void onText(const QString &text);

@@ -55,7 +55,7 @@ void kickBufferedInput(QTcpSocket *socket)
 } // namespace
 
 Worker::Worker(int index, Engine &engine)
-    : m_index(index), m_engine(engine), m_validator(engine.config())
+    : m_index(index), m_engine(engine), m_validator(engine.config(), &engine.bans())
 {
     setObjectName(QStringLiteral("worker-%1").arg(index));
     m_webSockets = new QWebSocketServer(QStringLiteral("Chatter"), QWebSocketServer::NonSecureMode, this);
@@ -172,10 +172,13 @@ void Worker::routeRequest(QTcpSocket *socket)
         kickBufferedInput(socket);
         return;
     }
-    HandshakeValidator::Decision decision = m_validator.validate(head);
+    HandshakeValidator::Decision decision = m_validator.validate(head, socket->peerAddress());
     if (decision.status != 101) {
-        qCInfo(lcNet).noquote() << "refused: peer" << socket->peerAddress().toString()
-                                << "status" << decision.status << "-" << decision.logReason;
+        ConnectInfo peer;
+        peer.peerAddress = socket->peerAddress();
+        peer.peerPort = socket->peerPort();
+        record(EngineEvent::Kind::Refused, peer, {},
+               QStringLiteral("HTTP %1: %2").arg(decision.status).arg(decision.logReason));
         refuse(socket, decision.status, decision.body);
         return;
     }
@@ -232,6 +235,10 @@ void Worker::addConnection(Connection *connection)
 
 void Worker::onConnectionFinished(Connection *connection)
 {
+    m_closedTotals.messagesIn += connection->stats.messagesIn;
+    m_closedTotals.messagesOut += connection->stats.messagesOut;
+    m_closedTotals.bytesIn += connection->stats.bytesIn;
+    m_closedTotals.bytesOut += connection->stats.bytesOut;
     if (m_connections.remove(connection->info().id) > 0)
         m_engine.noteConnected(-1);
     connection->deleteLater();
@@ -310,13 +317,88 @@ int Worker::disconnectSocketId(const QString &socketId)
     const QList<Connection *> connections = m_connections.values();
     for (Connection *connection : connections) {
         if (connection->info().socketId == socketId && !connection->isClosing()) {
-            qCInfo(lcNet).noquote() << "disconnect requested: socket" << connection->info().id
-                                    << "user" << connection->info().user << "- closing with 1001";
+            record(EngineEvent::Kind::Disconnect, connection->info(), {}, QStringLiteral("disconnect requested - closing with 1001"));
             connection->closeWith(1001, QStringLiteral("disconnected"));
             ++closed;
         }
     }
     return closed;
+}
+
+void Worker::record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic, const QString &text)
+{
+    QString line = EngineEvent::kindName(kind) + QLatin1String(": ");
+    if (info.id)
+        line += QStringLiteral("socket %1 user %2 ").arg(info.id).arg(info.user);
+    else
+        line += QStringLiteral("peer %1 ").arg(info.peerAddress.toString());
+    if (!topic.isEmpty())
+        line += QStringLiteral("topic %1 ").arg(topic);
+    line += text;
+    const bool problem = kind == EngineEvent::Kind::ProtocolError || kind == EngineEvent::Kind::SlowReader;
+    if (problem)
+        qCWarning(kind == EngineEvent::Kind::ProtocolError ? lcProtocol() : lcNet()).noquote() << line.trimmed();
+    else
+        qCInfo(kind == EngineEvent::Kind::Join || kind == EngineEvent::Kind::Leave ? lcChannel() : lcNet()).noquote()
+            << line.trimmed();
+    m_engine.events().record(EngineEvent{QDateTime::currentDateTimeUtc(), kind, info.id, info.user, topic, text});
+}
+
+void Worker::recordConnect(const ConnectInfo &info)
+{
+    record(EngineEvent::Kind::Connect, info, {},
+           QStringLiteral("peer %1:%2 vsn %3 client %4 transport %5")
+               .arg(info.peerAddress.toString()).arg(info.peerPort).arg(info.vsnName(),
+                    info.clientKind.isEmpty() ? QStringLiteral("-") : info.clientKind, info.transport));
+}
+
+QList<SocketRow> Worker::snapshot(EngineSnapshot *totals) const
+{
+    QList<SocketRow> rows;
+    rows.reserve(m_connections.size());
+    ConnectionStats sum = m_closedTotals;
+    for (Connection *connection : std::as_const(m_connections)) {
+        const ConnectInfo &info = connection->info();
+        const ConnectionStats &s = connection->stats;
+        sum.messagesIn += s.messagesIn;
+        sum.messagesOut += s.messagesOut;
+        sum.bytesIn += s.bytesIn;
+        sum.bytesOut += s.bytesOut;
+        rows.append(SocketRow{info.id,
+                              QStringLiteral("%1:%2").arg(info.peerAddress.toString()).arg(info.peerPort),
+                              info.user, info.clientKind, info.transport, info.vsnName(), info.connectedAt,
+                              connection->session().topics(), s.messagesIn, s.messagesOut, s.bytesIn, s.bytesOut,
+                              connection->session().lastHeartbeat(), connection->queuedBytes()});
+    }
+    totals->messagesIn += sum.messagesIn;
+    totals->messagesOut += sum.messagesOut;
+    totals->bytesIn += sum.bytesIn;
+    totals->bytesOut += sum.bytesOut;
+    return rows;
+}
+
+bool Worker::disconnectSocket(quint64 id, quint16 code, const QString &reason)
+{
+    Connection *connection = m_connections.value(id);
+    if (!connection)
+        return false;
+    connection->closeWith(code, reason);
+    return true;
+}
+
+bool Worker::removeFromTopic(quint64 id, const QString &topic)
+{
+    Connection *connection = m_connections.value(id);
+    return connection && connection->session().removeFromTopic(topic, QStringLiteral("removed by admin"));
+}
+
+void Worker::disconnectAddress(const QHostAddress &address)
+{
+    const QList<Connection *> connections = m_connections.values();
+    for (Connection *connection : connections) {
+        if (connection->info().peerAddress.isEqual(address, QHostAddress::TolerantConversion))
+            connection->closeWith(1001, QStringLiteral("address banned"));
+    }
 }
 
 void Worker::closeAll(quint16 code, const QString &reason)

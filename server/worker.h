@@ -3,6 +3,9 @@
 
 #include "broadcast.h"
 #include "channel.h"
+#include "connection.h"
+#include "enginesnapshot.h"
+#include "eventlog.h"
 #include "handshakevalidator.h"
 #include "historyreader.h"
 
@@ -27,7 +30,6 @@ class ChannelRouter;
 class Engine;
 class HttpFeeder;
 class PubSub;
-class Connection;
 class LongPollEndpoint;
 
 //! One server thread: owns a share of the connections from their first byte to their close,
@@ -54,6 +56,16 @@ public:
     void completeReply(const ReplyHandle &handle, const ChannelReply &reply);
     //! This thread's read connection to the history.
     HistoryReader &history();
+
+    //! Logs an event and hands it to the monitor's event stream.
+    void record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic, const QString &text);
+    void recordConnect(const ConnectInfo &info);
+    //! The rows of this worker's sockets, plus its traffic totals (added into `totals`).
+    QList<SocketRow> snapshot(EngineSnapshot *totals) const;
+    //! Admin actions on one socket; false if it is not on this worker.
+    bool disconnectSocket(quint64 id, quint16 code, const QString &reason);
+    bool removeFromTopic(quint64 id, const QString &topic);
+    void disconnectAddress(const QHostAddress &address);
 
     //! Closes (code 1001) every socket whose socket id is `socketId`; returns how many.
     int disconnectSocketId(const QString &socketId);
@@ -99,6 +111,7 @@ private:
     QHash<QString, QList<Channel *>> m_subscribers;
     QTimer m_idleSweep;
     std::unique_ptr<HistoryReader> m_history;
+    ConnectionStats m_closedTotals; //!< traffic of connections that are gone
 };
 
 } // namespace chatter::server

@@ -54,6 +54,10 @@ private Q_SLOTS:
     void refusedUpgradeGetsHttp403();
     void connectBurstLosesNobody();
     void slowReaderIsClosedAndOthersKeepGoing();
+    void snapshotListsSocketsAndTopics();
+    void adminActions();
+    void banRefusesAndDisconnects();
+    void listeningCanBePaused();
 };
 
 void tst_Engine::workersUseUnixDispatcher()
@@ -258,6 +262,112 @@ void tst_Engine::slowReaderIsClosedAndOthersKeepGoing()
     QVERIFY(!sender.isClosed());
     QCOMPARE(sender.request({}, QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject())
                  .value("status").toString(), QStringLiteral("ok"));
+}
+
+void tst_Engine::snapshotListsSocketsAndTopics()
+{
+    Engine engine(loopbackConfig());
+    QVERIFY(engine.start());
+    TestClient a, b, c;
+    QVERIFY(a.open(engine.port(), QStringLiteral("ann"), QStringLiteral("&client=desktop")));
+    QVERIFY(b.open(engine.port(), QStringLiteral("bob")));
+    QVERIFY(c.open(engine.port(), QStringLiteral("cat")));
+    QCOMPARE(a.join(QStringLiteral("chatter:room:one")).value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(b.join(QStringLiteral("chatter:room:two")).value("status").toString(), QStringLiteral("ok"));
+    QSignalSpy ready(&engine, &Engine::snapshotReady);
+    engine.requestSnapshot();
+    QVERIFY(ready.wait());
+    const auto snapshot = ready.first().first().value<EngineSnapshot>();
+    QCOMPARE(snapshot.sockets.size(), 3);
+    QHash<QString, SocketRow> byUser;
+    for (const SocketRow &row : snapshot.sockets)
+        byUser.insert(row.user, row);
+    QCOMPARE(byUser.value("ann").topics, QStringList{"chatter:room:one"});
+    QCOMPARE(byUser.value("ann").clientKind, QStringLiteral("desktop"));
+    QCOMPARE(byUser.value("bob").topics, QStringList{"chatter:room:two"});
+    QVERIFY(byUser.value("cat").topics.isEmpty());
+    QVERIFY(byUser.value("ann").messagesIn >= 1);
+    QVERIFY(snapshot.bytesIn > 0 && snapshot.bytesOut > 0);
+    QSet<QString> rooms;
+    for (const RoomRow &room : snapshot.rooms)
+        rooms.insert(room.name);
+    QVERIFY(rooms.contains("one") && rooms.contains("two"));
+
+    const QList<EngineEvent> events = engine.events().take();
+    int connects = 0, joins = 0;
+    for (const EngineEvent &e : events) {
+        connects += e.kind == EngineEvent::Kind::Connect;
+        joins += e.kind == EngineEvent::Kind::Join;
+    }
+    QCOMPARE(connects, 3);
+    QCOMPARE(joins, 2);
+}
+
+void tst_Engine::adminActions()
+{
+    Engine engine(loopbackConfig());
+    QVERIFY(engine.start());
+    TestClient a, b;
+    QVERIFY(a.open(engine.port(), QStringLiteral("ann")));
+    QVERIFY(b.open(engine.port(), QStringLiteral("bob")));
+    QCOMPARE(a.join(QStringLiteral("chatter:room:lobby")).value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(b.join(QStringLiteral("chatter:room:lobby")).value("status").toString(), QStringLiteral("ok"));
+
+    engine.sendSystemMessage(QStringLiteral("lobby"), QStringLiteral("maintenance at noon"));
+    for (TestClient *client : {&a, &b}) {
+        const QJsonArray frame = client->waitFor([](const QJsonArray &f) {
+            return isEvent(f, "new_msg") && f.at(4).toObject().value("user").toString() == QLatin1String("system");
+        });
+        QCOMPARE(frame.at(4).toObject().value("body").toString(), QStringLiteral("maintenance at noon"));
+    }
+
+    QSignalSpy ready(&engine, &Engine::snapshotReady);
+    engine.requestSnapshot();
+    QVERIFY(ready.wait());
+    quint64 annId = 0, bobId = 0;
+    for (const SocketRow &row : ready.first().first().value<EngineSnapshot>().sockets)
+        (row.user == QLatin1String("ann") ? annId : bobId) = row.id;
+
+    engine.removeFromRoom(bobId, QStringLiteral("chatter:room:lobby"));
+    QVERIFY(!b.waitFor([](const QJsonArray &f) { return isEvent(f, "phx_close"); }).isEmpty());
+    QVERIFY(!b.isClosed());
+
+    engine.disconnectSocket(annId);
+    QVERIFY(a.waitClosed());
+    QCOMPARE(a.closeCode(), 1001);
+    QVERIFY(!b.isClosed());
+}
+
+void tst_Engine::banRefusesAndDisconnects()
+{
+    Engine engine(loopbackConfig());
+    QVERIFY(engine.start());
+    TestClient troll;
+    QVERIFY(troll.open(engine.port(), QStringLiteral("troll")));
+    engine.banNickname(QStringLiteral("troll"), 10);
+    QVERIFY(troll.waitClosed());
+    QCOMPARE(troll.closeCode(), 1001);
+    RawWebSocket again;
+    QVERIFY(!again.open(engine.port(), "vsn=2.0.0&user=troll"));
+    TestClient other;
+    QVERIFY(other.open(engine.port(), QStringLiteral("nice")));
+}
+
+void tst_Engine::listeningCanBePaused()
+{
+    Engine engine(loopbackConfig());
+    QVERIFY(engine.start());
+    TestClient before;
+    QVERIFY(before.open(engine.port(), QStringLiteral("early")));
+    QVERIFY(engine.setListening(false));
+    QVERIFY(!engine.isListening());
+    QTcpSocket refused;
+    refused.connectToHost(QHostAddress::LocalHost, engine.port());
+    QVERIFY(!refused.waitForConnected(2000));
+    QVERIFY(engine.setListening(true));
+    TestClient after;
+    QVERIFY(after.open(engine.port(), QStringLiteral("late")));
+    QVERIFY(!before.isClosed());
 }
 
 int main(int argc, char *argv[])

@@ -31,6 +31,7 @@ void tst_ChatValidation::nickname_data()
     QTest::newRow("empty") << QJsonValue("") << false;
     QTest::newRow("space") << QJsonValue("a b") << false;
     QTest::newRow("html") << QJsonValue("<b>") << false;
+    QTest::newRow("reserved") << QJsonValue("System") << false;
     QTest::newRow("number") << QJsonValue(5) << false;
     QTest::newRow("object") << QJsonValue(QJsonObject{{"id", "5"}}) << false;
     QTest::newRow("missing") << QJsonValue(QJsonValue::Undefined) << false;

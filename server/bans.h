@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QDateTime>
+#include <QHash>
+#include <QHostAddress>
+#include <QMutex>
+#include <QString>
+
+namespace chatter::server {
+
+//! Time-limited bans of nicknames and peer addresses, checked at every connect. Thread-safe.
+class Bans
+{
+public:
+    void banNickname(const QString &nickname, QDateTime until);
+    void banAddress(const QHostAddress &address, QDateTime until);
+    //! Why `nickname` from `address` may not connect now, or an empty string.
+    QString check(const QString &nickname, const QHostAddress &address) const;
+
+private:
+    mutable QMutex m_mutex;
+    QHash<QString, QDateTime> m_nicknames;
+    QHash<QString, QDateTime> m_addresses;
+};
+
+} // namespace chatter::server
