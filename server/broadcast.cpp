@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "broadcast.h"
 
+#include "websocketframe.h"
+
 namespace chatter::server {
 
 Broadcast::Broadcast(Message message, const Channel *exclude)
@@ -13,22 +15,31 @@ std::shared_ptr<const Broadcast> Broadcast::create(Message message, const Channe
     return std::shared_ptr<const Broadcast>(new Broadcast(std::move(message), exclude));
 }
 
-const EncodeResult &Broadcast::resultFor(const Serializer *serializer) const
+const Broadcast::Slot &Broadcast::slotFor(const Serializer *serializer) const
 {
     Slot &slot = m_slots[serializer->version() == Serializer::Version::V1 ? 0 : 1];
-    std::call_once(slot.once, [&] { slot.result = serializer->encode(m_message); });
-    return slot.result;
+    std::call_once(slot.once, [&] {
+        slot.result = serializer->encode(m_message);
+        if (slot.result.frame)
+            slot.webSocketFrame = serverWebSocketFrame(slot.result.frame->binary, slot.result.frame->data);
+    });
+    return slot;
 }
 
 const Frame *Broadcast::frameFor(const Serializer *serializer) const
 {
-    const EncodeResult &result = resultFor(serializer);
+    const EncodeResult &result = slotFor(serializer).result;
     return result.frame ? &*result.frame : nullptr;
+}
+
+const QByteArray &Broadcast::webSocketFrameFor(const Serializer *serializer) const
+{
+    return slotFor(serializer).webSocketFrame;
 }
 
 QString Broadcast::encodeError(const Serializer *serializer) const
 {
-    return resultFor(serializer).error;
+    return slotFor(serializer).result.error;
 }
 
 } // namespace chatter::server

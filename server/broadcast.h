@@ -24,6 +24,8 @@ public:
     const Channel *excluded() const { return m_exclude; }
     //! The encoded frame for `serializer`, or null if this message cannot be expressed in it.
     const Frame *frameFor(const Serializer *serializer) const;
+    //! The same frame as a complete WebSocket frame, built once for every recipient.
+    const QByteArray &webSocketFrameFor(const Serializer *serializer) const;
     QString encodeError(const Serializer *serializer) const;
 
 private:
@@ -32,8 +34,9 @@ private:
     {
         std::once_flag once;
         EncodeResult result;
+        QByteArray webSocketFrame;
     };
-    const EncodeResult &resultFor(const Serializer *serializer) const;
+    const Slot &slotFor(const Serializer *serializer) const;
 
     Message m_message;
     const Channel *m_exclude;

@@ -346,8 +346,12 @@ void SocketSession::deliverBroadcast(Channel &channel, const Broadcast &broadcas
         channel.handleOut(message.event, message.payload.toObject());
         return;
     }
-    if (const Frame *frame = broadcast.frameFor(m_info.serializer))
-        deliver(it->second, *frame);
+    if (const Frame *frame = broadcast.frameFor(m_info.serializer)) {
+        if (it->second.joining)
+            it->second.pending.append(*frame);
+        else
+            m_connection.sendPrebuilt(*frame, broadcast.webSocketFrameFor(m_info.serializer));
+    }
     else
         qCDebug(lcProtocol).noquote() << "socket" << m_info.id << "skipped" << message.event << ":"
                                       << broadcast.encodeError(m_info.serializer);

@@ -3,6 +3,7 @@
 
 #include "lingeringclose.h"
 #include "logging.h"
+#include "websocketframe.h"
 #include "worker.h"
 
 #include <QTcpSocket>
@@ -63,7 +64,23 @@ void WebSocketConnection::sendFrame(const Frame &frame)
 {
     if (m_closing)
         return;
-    if (frame.binary)
+    writeFramed(frame, serverWebSocketFrame(frame.binary, frame.data));
+}
+
+void WebSocketConnection::sendPrebuilt(const Frame &frame, const QByteArray &webSocketFrame)
+{
+    if (m_closing)
+        return;
+    writeFramed(frame, webSocketFrame);
+}
+
+void WebSocketConnection::writeFramed(const Frame &frame, const QByteArray &webSocketFrame)
+{
+    // Whole frames go straight into the TCP socket: QWebSocket only ever writes whole control
+    // frames there too, so the two never interleave inside a frame.
+    if (m_tcp && m_tcp->state() == QAbstractSocket::ConnectedState)
+        m_tcp->write(webSocketFrame);
+    else if (frame.binary)
         m_socket->sendBinaryMessage(frame.data);
     else
         m_socket->sendTextMessage(frame.text);

@@ -26,6 +26,7 @@ public:
     ~WebSocketConnection() override;
 
     void sendFrame(const Frame &frame) override;
+    void sendPrebuilt(const Frame &frame, const QByteArray &webSocketFrame) override;
     void closeWith(quint16 code, const QString &reason) override;
 
     const ConnectInfo &info() const override { return m_session.info(); }
@@ -39,6 +40,7 @@ private:
     void onBinary(const QByteArray &data);
     void onInput(QByteArrayView data, bool binary);
     void onDisconnected();
+    void writeFramed(const Frame &frame, const QByteArray &webSocketFrame);
 
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcp;
