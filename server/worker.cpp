@@ -204,7 +204,14 @@ void Worker::acceptWebSocket(QTcpSocket *socket, ConnectInfo info)
     info.peerPort = socket->peerPort();
     info.connectedAt = QDateTime::currentDateTimeUtc();
     const QString key = peerKey(info.peerAddress, info.peerPort);
-    m_handshakes.insert(key, Handshake{std::move(info), socket});
+    m_handshakes.insert(key, Handshake{std::move(info), socket, socket});
+    // A handshake that Qt gives up on (timeout, bad request) deletes the socket: forget it.
+    // The socket of a successful upgrade lives on inside QWebSocket, after its entry was taken.
+    connect(socket, &QObject::destroyed, this, [this, key, socket] {
+        const auto it = m_handshakes.constFind(key);
+        if (it != m_handshakes.cend() && it->rawTcp == socket)
+            m_handshakes.erase(it);
+    });
     // QWebSocketServer reads the (still unread) request again and completes the upgrade.
     m_webSockets->handleConnection(socket);
     kickBufferedInput(socket);
@@ -250,9 +257,6 @@ void Worker::sweepIdle()
     const QList<Connection *> connections = m_connections.values();
     for (Connection *connection : connections)
         connection->sweep(config());
-    // Handshakes that Qt dropped (timeout, bad request) never come back; forget old ones.
-    if (m_handshakes.size() > 1024)
-        m_handshakes.clear();
 }
 
 void Worker::subscribe(Channel *channel)

@@ -104,6 +104,7 @@ private:
     {
         ConnectInfo info;
         QPointer<QTcpSocket> tcp;
+        const QTcpSocket *rawTcp = nullptr; //!< identity only, valid after destruction too
     };
     QHash<QString, Handshake> m_handshakes; //!< by "address/port", until Qt finishes the upgrade
     QHash<quint64, Connection *> m_connections;
