@@ -16,6 +16,8 @@
 #include <QRandomGenerator>
 #include <QTimer>
 
+#include <sys/resource.h>
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDeadlineTimer>
@@ -99,9 +101,25 @@ void Engine::publishDirectoryChanges()
     }
 }
 
+namespace {
+
+//! Every connection is a descriptor; the default soft limit (often 1024) would cap the server
+//! far below what the machine allows.
+void raiseDescriptorLimit()
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+} // namespace
+
 bool Engine::start()
 {
     qRegisterMetaType<EngineSnapshot>();
+    raiseDescriptorLimit();
     m_startedAt = QDateTime::currentDateTimeUtc();
     if (!openStore())
         return false;
