@@ -4,6 +4,8 @@
 #include "chatvalidation.h"
 #include "connectparams.h"
 
+#include <QUrlQuery>
+
 namespace chatter::server {
 namespace {
 
@@ -100,8 +102,11 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
     if (const QString why = validation::checkNickname(user); !why.isEmpty())
         return refuse(403, QStringLiteral("connect refused: %1").arg(why));
     if (!m_accessToken.isEmpty()) {
-        const QString token = d.info.params.value(QLatin1StringView("token")).toString();
-        if (token != m_accessToken && d.info.authToken != m_accessToken)
+        // Any `token` value counts: phoenix.js long-poll appends its session token after the
+        // app's own, and the last duplicate is what the params show.
+        const QStringList tokens =
+            QUrlQuery(query).allQueryItemValues(QStringLiteral("token"), QUrl::FullyDecoded);
+        if (!tokens.contains(m_accessToken) && d.info.authToken != m_accessToken)
             return refuse(403, QStringLiteral("connect refused: wrong or missing token"));
     }
     if (m_bans) {

@@ -80,16 +80,17 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest, QHttpServer
     auto held = std::make_shared<HeldResponder>(HeldResponder{responder.socket(), std::move(responder)});
     const QByteArray origin = headerOf(httpRequest, "origin");
 
-    if (httpRequest.method() == QHttpServerRequest::Method::Options) {
-        // CORS preflight (§7.4); the origin check still applies.
-        if (m_worker.validator().originAllowed(QString::fromUtf8(origin), QString::fromUtf8(headerOf(httpRequest, "host")))) {
-            held->responder.write(QByteArray(), {{"access-control-allow-headers", headerOf(httpRequest, "access-control-request-headers")},
-                                                 {"access-control-allow-methods", "get, post, options"},
-                                                 {"access-control-max-age", "3600"},
-                                                 {"access-control-allow-origin", "*"}},
-                                  QHttpServerResponder::StatusCode::Ok);
-            return;
-        }
+    const bool originAllowed =
+        m_worker.validator().originAllowed(QString::fromUtf8(origin), QString::fromUtf8(headerOf(httpRequest, "host")));
+    if (httpRequest.method() == QHttpServerRequest::Method::Options && originAllowed) {
+        // CORS preflight (§7.4), after the origin check.
+        held->responder.write(QByteArray(),
+                              {{"access-control-allow-headers", headerOf(httpRequest, "access-control-request-headers")},
+                               {"access-control-allow-methods", "get, post, options"},
+                               {"access-control-max-age", "3600"},
+                               {"access-control-allow-origin", "*"}},
+                              QHttpServerResponder::StatusCode::Ok);
+        return;
     }
 
     // Answers always travel back to this worker: the responder belongs to its thread.
@@ -115,6 +116,11 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest, QHttpServer
     request.peerAddress = held->socket ? held->socket->peerAddress() : QHostAddress();
     request.peerPort = held->socket ? held->socket->peerPort() : 0;
 
+    // Origin first, for every method and whether or not a session exists (§7.2–7.4).
+    if (!originAllowed) {
+        reply(status(403));
+        return;
+    }
     const bool isGet = httpRequest.method() == QHttpServerRequest::Method::Get;
     const bool isPost = httpRequest.method() == QHttpServerRequest::Method::Post;
     if (!isGet && !isPost) {
@@ -191,10 +197,6 @@ void LongPollEndpoint::handlePost(quint64 sessionId, const Request &request, con
     auto *session = qobject_cast<LongPollSession *>(m_worker.connection(sessionId));
     if (!session || session->isClosing()) {
         reply(status(410));
-        return;
-    }
-    if (!m_worker.validator().originAllowed(request.origin, request.host)) {
-        reply(status(403));
         return;
     }
     reply(status(session->post(request.contentType, request.body)));
