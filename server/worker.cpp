@@ -124,6 +124,11 @@ QHttpServerResponse Worker::serveAsset(const QHttpServerRequest &request) const
     response.setHeader("etag", asset->etag);
     response.setHeader("cache-control", asset->cacheControl);
     response.setHeader("x-content-type-options", "nosniff");
+    // A second line of defence behind rendering user text as text: no inline or foreign code.
+    response.setHeader("content-security-policy",
+                       "default-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; "
+                       "frame-ancestors 'none'");
+    response.setHeader("referrer-policy", "same-origin");
     return response;
 }
 

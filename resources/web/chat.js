@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+// The protocol side: one phoenix Socket, the room directory and the joined rooms.
+// It knows nothing about the DOM; the app listens with on(event, fn).
+import { Socket, Presence, LongPoll } from "/assets/vendor/phoenix.mjs";
+
+const TYPING_RESEND_MS = 3000; // re-announce while still typing, so others' timers don't expire
+const TYPING_IDLE_MS = 4000;   // stop announcing after this long without a keystroke
+const TYPING_EXPIRE_MS = 6000; // forget a remote "typing" if its "false" never arrives
+const HISTORY_PAGE = 50;
+
+export class Room {
+  constructor(name) {
+    this.name = name;
+    this.topic = `chatter:room:${name}`;
+    this.channel = null;
+    this.presence = null;
+    this.messages = new Map(); // id → message; the dedupe key across joins, rejoins and history
+    this.lastId = 0;           // newest id seen: sent as last_seen_id when rejoining
+    this.oldestId = null;
+    this.more = false;         // older history exists on the server
+    this.loadingOlder = false;
+    this.state = "joining";    // joining | joined | error
+    this.joinedOnce = false;
+    this.unread = 0;
+    this.mentioned = false;
+    this.typing = new Map();   // nick → expiry timer
+    this.typingSent = 0;       // when we last said typing:true (0 = not typing)
+    this.typingIdle = null;
+  }
+
+  members() {
+    if (!this.presence) return [];
+    return this.presence
+      .list((nick, { metas }) => {
+        const last = metas[metas.length - 1] || {};
+        return { nick, client: last.client || "", status: last.status || "online", sessions: metas.length };
+      })
+      .sort((a, b) => a.nick.localeCompare(b.nick, undefined, { sensitivity: "base" }));
+  }
+
+  typingUsers() {
+    return [...this.typing.keys()].sort();
+  }
+}
+
+export class ChatClient {
+  constructor({ nick, forceLongPoll = false }) {
+    this.nick = nick;
+    this.rooms = new Map();     // joined rooms, in join order
+    this.directory = new Map(); // name → {name, members, messages, last_message_id, last_activity_at}
+    this.listeners = new Map();
+    this.state = "connecting";
+    this.everConnected = false;
+    this.socket = new Socket("/socket", {
+      params: { user: nick, client: "web" },
+      // Where WebSockets are blocked (proxies), phoenix switches to long-poll after 3 s.
+      longPollFallbackMs: 3000,
+      ...(forceLongPoll ? { transport: LongPoll } : {}),
+    });
+    this.socket.onOpen(() => this.setState("connected"));
+    this.socket.onError(() => this.setState(this.everConnected ? "reconnecting" : "connecting"));
+    this.socket.onClose(() => this.setState(this.everConnected ? "reconnecting" : "connecting"));
+  }
+
+  on(event, fn) {
+    if (!this.listeners.has(event)) this.listeners.set(event, []);
+    this.listeners.get(event).push(fn);
+  }
+
+  emit(event, ...args) {
+    for (const fn of this.listeners.get(event) || []) fn(...args);
+  }
+
+  get transport() {
+    return this.socket.transport === LongPoll ? "longpoll" : "websocket";
+  }
+
+  setState(state) {
+    if (state === "connected") this.everConnected = true;
+    if (state === this.state && state !== "connected") return;
+    this.state = state;
+    this.emit("connection", state, this.transport);
+  }
+
+  connect() {
+    this.socket.connect();
+    this.joinDirectory();
+  }
+
+  joinDirectory() {
+    const ch = this.socket.channel("chatter:rooms", {});
+    ch.on("room_update", (room) => {
+      this.directory.set(room.name, room);
+      this.emit("directory");
+    });
+    // Runs again after every rejoin: the reply is the full list, so replace it.
+    ch.join().receive("ok", ({ rooms = [] }) => {
+      this.directory = new Map(rooms.map((r) => [r.name, r]));
+      this.emit("directory");
+    });
+  }
+
+  join(name) {
+    if (this.rooms.has(name)) return this.rooms.get(name);
+    const room = new Room(name);
+    this.rooms.set(name, room);
+    // A function, so every rejoin after a reconnect asks only for what we missed.
+    const ch = this.socket.channel(room.topic, () => (room.lastId > 0 ? { last_seen_id: room.lastId } : {}));
+    room.channel = ch;
+    room.presence = new Presence(ch);
+    room.presence.onSync(() => {
+      // Someone who left can't still be typing.
+      const online = new Set(room.members().map((m) => m.nick));
+      for (const nick of room.typing.keys()) if (!online.has(nick)) this.clearTyping(room, nick);
+      this.emit("presence", room);
+    });
+    ch.on("new_msg", (msg) => {
+      this.clearTyping(room, msg.user);
+      this.addMessages(room, [msg], "live");
+    });
+    ch.on("typing", ({ user, typing }) => this.remoteTyping(room, user, typing));
+    ch.onError(() => {
+      if (room.state === "joined") { room.state = "joining"; this.emit("room", room); }
+    });
+    ch.join()
+      .receive("ok", (reply) => this.joined(room, reply))
+      .receive("error", ({ reason } = {}) => {
+        // Join errors here are permanent (bad name, too many channels): stop phoenix's retries.
+        room.state = "error";
+        this.emit("room-error", room, reason || "could not join");
+        this.leave(name);
+      });
+    this.emit("room", room);
+    return room;
+  }
+
+  joined(room, { messages = [], more = false }) {
+    const rejoin = room.joinedOnce;
+    room.joinedOnce = true;
+    room.state = "joined";
+    if (!rejoin) {
+      room.more = more;
+      this.addMessages(room, messages, "initial");
+    } else if (more) {
+      // More than the server's backfill cap was missed: the gap can't be bridged,
+      // so start over from the newest page (history without `before`).
+      room.messages.clear();
+      room.lastId = 0;
+      room.oldestId = null;
+      this.emit("reset", room);
+      room.channel.push("history", { limit: HISTORY_PAGE }).receive("ok", (r) => {
+        room.more = r.more;
+        this.addMessages(room, r.messages, "initial");
+      });
+    } else {
+      this.addMessages(room, messages, "missed");
+    }
+    this.emit("room", room);
+  }
+
+  leave(name) {
+    const room = this.rooms.get(name);
+    if (!room) return;
+    this.setTyping(room, false);
+    for (const nick of [...room.typing.keys()]) this.clearTyping(room, nick);
+    room.channel.leave();
+    this.rooms.delete(name);
+    this.emit("left", room);
+  }
+
+  // Adds messages not seen before (by id) and reports the new ones, oldest first.
+  addMessages(room, list, kind) {
+    const fresh = [];
+    for (const m of list) {
+      if (typeof m?.id !== "number" || room.messages.has(m.id)) continue;
+      room.messages.set(m.id, m);
+      fresh.push(m);
+      if (m.id > room.lastId) room.lastId = m.id;
+      if (room.oldestId === null || m.id < room.oldestId) room.oldestId = m.id;
+    }
+    fresh.sort((a, b) => a.id - b.id);
+    if (fresh.length > 0 || kind === "initial" || kind === "older") this.emit("messages", room, fresh, kind);
+  }
+
+  loadOlder(room) {
+    if (room.loadingOlder || !room.more || room.state !== "joined") return;
+    room.loadingOlder = true;
+    this.emit("room", room);
+    const payload = room.oldestId === null ? { limit: HISTORY_PAGE } : { before: room.oldestId, limit: HISTORY_PAGE };
+    const done = () => { room.loadingOlder = false; this.emit("room", room); };
+    room.channel.push("history", payload)
+      .receive("ok", ({ messages = [], more = false }) => {
+        room.more = more;
+        room.loadingOlder = false;
+        this.addMessages(room, messages, "older");
+        this.emit("room", room);
+      })
+      .receive("error", done)
+      .receive("timeout", done);
+  }
+
+  // Resolves with the message id, rejects with a reason the user can read.
+  send(room, body) {
+    this.setTyping(room, false);
+    return new Promise((resolve, reject) => {
+      if (room.state !== "joined") { reject(new Error("not joined yet")); return; }
+      room.channel.push("new_msg", { body })
+        .receive("ok", ({ id }) => resolve(id))
+        .receive("error", ({ reason } = {}) => reject(new Error(reason || "rejected by the server")))
+        .receive("timeout", () => reject(new Error("no answer from the server")));
+    });
+  }
+
+  // Called on every keystroke: says typing:true at most every few seconds and
+  // typing:false once the user pauses, sends, or leaves.
+  setTyping(room, typing) {
+    if (!room || room.state !== "joined") return;
+    clearTimeout(room.typingIdle);
+    if (typing) {
+      const now = Date.now();
+      if (now - room.typingSent > TYPING_RESEND_MS) {
+        room.typingSent = now;
+        room.channel.push("typing", { typing: true });
+      }
+      room.typingIdle = setTimeout(() => this.setTyping(room, false), TYPING_IDLE_MS);
+    } else if (room.typingSent) {
+      room.typingSent = 0;
+      room.channel.push("typing", { typing: false });
+    }
+  }
+
+  remoteTyping(room, nick, typing) {
+    if (nick === this.nick) return; // another tab of ours
+    if (!typing) { this.clearTyping(room, nick); return; }
+    clearTimeout(room.typing.get(nick));
+    room.typing.set(nick, setTimeout(() => this.clearTyping(room, nick), TYPING_EXPIRE_MS));
+    this.emit("typing", room);
+  }
+
+  clearTyping(room, nick) {
+    if (!room.typing.has(nick)) return;
+    clearTimeout(room.typing.get(nick));
+    room.typing.delete(nick);
+    this.emit("typing", room);
+  }
+}

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+// The DOM side. Builds everything with el()/textContent (never innerHTML), keeps one
+// scrolling log per room so switching rooms keeps each room's scroll position.
+import { el, nickHue, parseAt, formatStamp, appendBody, mentions, typingText, validNick } from "/assets/util.js";
+
+const $ = (id) => document.getElementById(id);
+const GROUP_MS = 5 * 60 * 1000; // consecutive messages by one user within this share a header
+const NEAR_BOTTOM_PX = 48;
+const NEAR_TOP_PX = 80;
+const CONNECTION_TEXT = { connecting: "connecting…", connected: "connected", reconnecting: "reconnecting…" };
+
+function avatar(nick) {
+  const a = el("span", { className: "avatar", "aria-hidden": "true", text: nick.slice(0, 1).toUpperCase() });
+  a.style.setProperty("--hue", nickHue(nick));
+  return a;
+}
+
+export class View {
+  constructor() {
+    this.nick = "";
+    this.logs = new Map(); // room name → {log, list, older}
+    this.active = null;
+    this.handlers = {};
+    this.bindStatic();
+  }
+
+  // The app registers callbacks: select, join, leave, send, typing, older, changeNick, login.
+  on(name, fn) { this.handlers[name] = fn; }
+
+  fire(name, ...args) { return this.handlers[name]?.(...args); }
+
+  bindStatic() {
+    $("login-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const nick = $("nick-input").value.trim();
+      if (!validNick(nick)) {
+        $("login-error").textContent = nick === ""
+          ? "Please enter a nickname."
+          : "Only letters, digits, “_”, “.” and “-” are allowed (no spaces).";
+        $("nick-input").focus();
+        return;
+      }
+      this.fire("login", nick);
+    });
+    $("nick-input").addEventListener("input", () => { $("login-error").textContent = ""; });
+    $("login-cancel").addEventListener("click", () => { $("login").hidden = true; });
+    $("change-nick").addEventListener("click", () => this.showLogin(this.nick, true));
+
+    $("join-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const name = $("join-input").value.trim().replace(/^#/, "");
+      if (name === "") return;
+      const why = this.fire("join", name);
+      $("join-error").textContent = why || "";
+      if (!why) { $("join-input").value = ""; this.closeDrawers(); }
+    });
+    $("join-input").addEventListener("input", () => { $("join-error").textContent = ""; });
+
+    $("composer").addEventListener("submit", (e) => { e.preventDefault(); this.submit(); });
+    const input = $("input");
+    input.addEventListener("keydown", (e) => {
+      // Enter sends, Shift+Enter is a newline; never while an IME is composing.
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.submit(); }
+    });
+    input.addEventListener("input", () => {
+      this.autosize();
+      if (input.value.trim() !== "") this.fire("typing");
+    });
+
+    $("leave").addEventListener("click", () => this.active && this.fire("leave", this.active));
+    $("rooms-toggle").addEventListener("click", () => this.toggleDrawer("rooms"));
+    $("members-toggle").addEventListener("click", () => this.toggleDrawer("members"));
+    $("scrim").addEventListener("click", () => this.closeDrawers());
+    document.addEventListener("keydown", (e) => { if (e.key === "Escape") this.closeDrawers(); });
+  }
+
+  showLogin(prefill = "", canCancel = false, error = "") {
+    $("login").hidden = false;
+    $("login-cancel").hidden = !canCancel;
+    $("nick-input").value = prefill;
+    $("login-error").textContent = error;
+    $("nick-input").focus();
+    $("nick-input").select();
+  }
+
+  showApp(nick) {
+    this.nick = nick;
+    $("login").hidden = true;
+    $("app").hidden = false;
+    $("me-nick").textContent = nick;
+    $("me-avatar").replaceWith(Object.assign(avatar(nick), { id: "me-avatar" }));
+  }
+
+  setConnection(state, transport) {
+    const conn = $("conn");
+    conn.dataset.state = state;
+    conn.dataset.transport = transport;
+    $("conn-text").textContent = CONNECTION_TEXT[state] + (state === "connected" && transport === "longpoll" ? " (long-poll)" : "");
+    conn.title = transport === "longpoll" ? "Using HTTP long-polling" : "Using WebSocket";
+  }
+
+  // Drawers exist only on narrow screens (CSS decides); the classes are harmless elsewhere.
+  toggleDrawer(which) {
+    const app = $("app");
+    const open = !app.classList.contains(`show-${which}`);
+    this.closeDrawers();
+    app.classList.toggle(`show-${which}`, open);
+    $(`${which}-toggle`).setAttribute("aria-expanded", String(open));
+  }
+
+  closeDrawers() {
+    $("app").classList.remove("show-rooms", "show-members");
+    $("rooms-toggle").setAttribute("aria-expanded", "false");
+    $("members-toggle").setAttribute("aria-expanded", "false");
+  }
+
+  // entries: [{name, joined, unread, mentioned, members}]
+  renderRooms(joined, others, active) {
+    const item = (r) => {
+      const badge = r.unread > 0
+        ? el("span", { className: r.mentioned ? "badge mention" : "badge", text: r.unread > 99 ? "99+" : String(r.unread), "aria-label": `${r.unread} unread` })
+        : r.joined ? null : el("span", { className: "count", title: `${r.members} online`, text: r.members > 0 ? String(r.members) : "" });
+      return el("li", {},
+        el("button", {
+          type: "button",
+          className: ["room", r.name === active && "active", r.unread > 0 && "unread", r.state === "joining" && "pending"].filter(Boolean).join(" "),
+          "aria-current": r.name === active ? "page" : null,
+          dataset: { room: r.name },
+          onclick: () => { this.fire("select", r.name); this.closeDrawers(); },
+        }, el("span", { className: "hash", "aria-hidden": "true", text: "#" }), el("span", { className: "room-name", text: r.name }), badge));
+    };
+    const nav = $("room-nav");
+    nav.replaceChildren(
+      el("h3", { text: "Your rooms" }),
+      joined.length ? el("ul", { id: "room-list", className: "room-list" }, joined.map(item)) : el("p", { className: "muted small", text: "None yet — join one above." }),
+      others.length ? el("h3", { text: "Other rooms" }) : null,
+      others.length ? el("ul", { id: "other-rooms", className: "room-list" }, others.map(item)) : null,
+    );
+    const total = joined.reduce((n, r) => n + (r.name === active ? 0 : r.unread), 0);
+    $("rooms-toggle-badge").hidden = total === 0;
+    $("rooms-toggle-badge").textContent = String(total);
+  }
+
+  logFor(room) {
+    let entry = this.logs.get(room.name);
+    if (entry) return entry;
+    const older = el("button", { type: "button", className: "load-older", text: "Load older messages", onclick: () => this.fire("older", room.name) });
+    const start = el("p", { className: "log-start", text: `This is the beginning of #${room.name}.` });
+    const list = el("div", { className: "msgs" });
+    const log = el("div", { className: "log", hidden: true, dataset: { room: room.name }, role: "log", "aria-label": `Messages in #${room.name}` },
+      el("div", { className: "log-top" }, older, start), list);
+    entry = { log, list, older, start, stick: true };
+    log.addEventListener("scroll", () => {
+      entry.stick = log.scrollTop + log.clientHeight >= log.scrollHeight - NEAR_BOTTOM_PX;
+      if (log.scrollTop < NEAR_TOP_PX) this.fire("older", room.name);
+    }, { passive: true });
+    $("logs").append(log);
+    this.logs.set(room.name, entry);
+    return entry;
+  }
+
+  removeLog(name) {
+    this.logs.get(name)?.log.remove();
+    this.logs.delete(name);
+  }
+
+  resetLog(room) {
+    this.logFor(room).list.replaceChildren();
+  }
+
+  messageNode(m) {
+    const own = m.user === this.nick;
+    const date = parseAt(m.at);
+    const hue = nickHue(m.user);
+    const node = el("div", {
+      className: ["msg", own && "own", !own && mentions(m.body, this.nick) && "mentioned"].filter(Boolean).join(" "),
+      dataset: { id: String(m.id), user: m.user, ts: date ? String(date.getTime()) : "" },
+    },
+    avatar(m.user),
+    el("div", { className: "msg-main" },
+      el("div", { className: "msg-head" },
+        el("span", { className: "nick", text: m.user }),
+        own ? el("span", { className: "you", text: "you" }) : null,
+        el("time", { datetime: date?.toISOString(), title: date?.toLocaleString(), text: formatStamp(date) })),
+      appendBody(el("div", { className: "body" }), String(m.body ?? ""), own ? "" : this.nick)),
+    el("time", { className: "side-time", "aria-hidden": "true", text: date ? formatStamp(date).split(" ").at(-1) : "" }));
+    node.style.setProperty("--hue", hue);
+    return node;
+  }
+
+  // Messages with the same author in a row collapse into one header, like the desktop client.
+  regroup(node) {
+    if (!node) return;
+    const prev = node.previousElementSibling;
+    const cont = prev && prev.dataset.user === node.dataset.user &&
+      Math.abs(Number(node.dataset.ts) - Number(prev.dataset.ts)) < GROUP_MS;
+    node.classList.toggle("cont", Boolean(cont));
+  }
+
+  // msgs are new (deduped by the session) and sorted by id; usually they go at the end,
+  // but history pages and late arrivals are slotted in by id.
+  addMessages(room, msgs, kind) {
+    const entry = this.logFor(room);
+    const { log, list } = entry;
+    const visible = !log.hidden;
+    const prevHeight = log.scrollHeight;
+    const prevTop = log.scrollTop;
+    let ownAdded = false;
+    for (const m of msgs) {
+      const node = this.messageNode(m);
+      let before = null;
+      const last = list.lastElementChild;
+      if (last && Number(last.dataset.id) > m.id) {
+        before = [...list.children].find((c) => Number(c.dataset.id) > m.id) || null;
+      }
+      list.insertBefore(node, before);
+      this.regroup(node);
+      this.regroup(node.nextElementSibling);
+      if (m.user === this.nick) ownAdded = true;
+    }
+    this.updateLogTop(room);
+    if (kind === "older") {
+      if (visible) log.scrollTop = prevTop + (log.scrollHeight - prevHeight);
+    } else if (kind === "initial" || ownAdded || entry.stick) {
+      entry.stick = true;
+      if (visible) log.scrollTop = log.scrollHeight;
+    }
+  }
+
+  updateLogTop(room) {
+    const entry = this.logFor(room);
+    entry.older.hidden = !room.more;
+    entry.older.disabled = room.loadingOlder;
+    entry.older.textContent = room.loadingOlder ? "Loading…" : "Load older messages";
+    // Only claim "the beginning" once the server said there is nothing older.
+    entry.start.hidden = room.more || room.state !== "joined";
+  }
+
+  notice(roomName, text) {
+    const entry = this.logs.get(roomName);
+    if (!entry) return;
+    entry.list.append(el("div", { className: "notice", role: "alert", text }));
+    entry.log.scrollTop = entry.log.scrollHeight;
+  }
+
+  // room is a Room or null (nothing joined).
+  showRoom(room, draftOut, draftIn = "") {
+    const input = $("input");
+    if (draftOut !== undefined) draftOut(input.value);
+    this.active = room?.name ?? null;
+    for (const [name, entry] of this.logs) entry.log.hidden = name !== this.active;
+    $("empty").hidden = Boolean(room);
+    $("room-title").textContent = room ? `#${room.name}` : "Chatter";
+    $("leave").hidden = !room;
+    $("composer").hidden = !room;
+    input.value = draftIn;
+    input.placeholder = room ? `Message #${room.name}` : "";
+    this.autosize();
+    if (room) {
+      const entry = this.logFor(room);
+      entry.log.hidden = false;
+      if (entry.stick) entry.log.scrollTop = entry.log.scrollHeight;
+      this.updateRoom(room);
+    }
+    this.renderMembers(room);
+    this.renderTyping(room);
+  }
+
+  updateRoom(room) {
+    this.updateLogTop(room);
+    if (room.name !== this.active) return;
+    $("send").disabled = room.state !== "joined";
+    $("input").placeholder = room.state === "joined" ? `Message #${room.name}` : `Joining #${room.name}…`;
+  }
+
+  renderMembers(room) {
+    if (room && room.name !== this.active) return;
+    const members = room ? room.members() : [];
+    $("member-count").textContent = members.length ? String(members.length) : "";
+    $("members-toggle-count").textContent = String(members.length);
+    $("member-list").replaceChildren(...members.map((m) => el("li", {
+      className: ["member", m.nick === this.nick && "self"].filter(Boolean).join(" "),
+      dataset: { nick: m.nick, status: m.status },
+      title: [m.client && `on ${m.client}`, m.sessions > 1 && `${m.sessions} sessions`].filter(Boolean).join(", ") || null,
+    },
+    el("span", { className: "avatar-wrap" }, avatar(m.nick), el("span", { className: `presence ${m.status}` })),
+    el("span", { className: "member-nick", text: m.nick }),
+    m.nick === this.nick ? el("span", { className: "you", text: "you" }) : null,
+    m.client === "web" || m.client === "desktop" ? el("span", { className: "client", text: m.client }) : null)));
+  }
+
+  renderTyping(room) {
+    if (room && room.name !== this.active) return;
+    $("typing").textContent = room ? typingText(room.typingUsers()) : "";
+  }
+
+  submit() {
+    const input = $("input");
+    const body = input.value;
+    if (body.trim() === "" || $("send").disabled || !this.active) return;
+    input.value = "";
+    this.autosize();
+    this.fire("send", this.active, body);
+  }
+
+  // A message the server refused comes back into the composer, unless the user
+  // already started typing something else.
+  restoreDraft(roomName, body) {
+    if (roomName === this.active && $("input").value === "") {
+      $("input").value = body;
+      this.autosize();
+    }
+  }
+
+  autosize() {
+    const input = $("input");
+    input.style.height = "auto";
+    input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
+  }
+
+  setTitle(unread, roomName) {
+    document.title = `${unread > 0 ? `(${unread}) ` : ""}${roomName ? `#${roomName} · ` : ""}Chatter`;
+  }
+}

@@ -1,0 +1,77 @@
+// Renders the screenshots in docs/images/ from a real server, browser and a phoenix
+// (Node) participant: `npm run screenshots`. Not part of `npm test`, so test runs
+// never rewrite the docs. CHATTER_SCREENSHOT_DIR and COLOR_SCHEME override defaults.
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from './lib/server.mjs';
+import { launchBrowser, openChat, say, messageBody } from './lib/browser.mjs';
+import { participant } from './lib/participant.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const outDir = process.env.CHATTER_SCREENSHOT_DIR || resolve(here, '..', '..', 'docs', 'images');
+const colorScheme = process.env.COLOR_SCHEME || 'light';
+mkdirSync(outDir, { recursive: true });
+
+const server = await startServer();
+const browser = await launchBrowser();
+const people = [];
+try {
+  // Other rooms with people in them, so the directory looks lived-in.
+  const carol = await participant(server, 'carol');
+  people.push(carol);
+  await (await carol.join('design')).send('New icon drafts are in the shared folder.');
+  await carol.join('random');
+  const bob = await participant(server, 'bob');
+  people.push(bob);
+  const lobby = await bob.join('lobby');
+  await lobby.send('Morning! Is the staging server back up?');
+
+  const open = async (viewport) => {
+    const { page, context } = await openChat(browser, server, 'ann', { viewport, colorScheme });
+    await page.locator('#send:not([disabled])').waitFor();
+    const phone = viewport.width < 700; // the room list is a drawer there
+    if (phone) await page.locator('#rooms-toggle').click();
+    await page.locator('#join-input').fill('releases');
+    await page.locator('#join-input').press('Enter');
+    if (phone) await page.locator('#rooms-toggle').click();
+    await page.locator('#room-list .room[data-room="lobby"]').click();
+    await page.locator('#send:not([disabled])').waitFor();
+    return { page, context };
+  };
+
+  // One conversation, seen from the desktop; the phone joins later and sees it as history.
+  const desk = await open({ width: 1280, height: 800 });
+  await say(desk.page, 'Yes, since about ten minutes ago. Deploy notes are at https://example.com/wiki/staging');
+  await lobby.waitForMessage((m) => m.user === 'ann');
+  await lobby.send('Great, thanks ann! I will run the smoke tests now.');
+  await say(desk.page, 'Ping me if anything looks off.\nI am around until 6.');
+  await lobby.send('Will do. The release notes draft is in #releases if you want to take a look 👀');
+  const releases = await bob.join('releases');
+  await releases.send('Draft v0.4 notes: web client, long-poll fallback, history paging.');
+  await releases.send('Comments welcome before Friday.');
+  lobby.setTyping(true);
+  await desk.page.locator('#typing', { hasText: 'bob is typing' }).waitFor();
+  await desk.page.locator('#room-list .room[data-room="releases"] .badge').waitFor();
+  await desk.page.screenshot({ path: join(outDir, 'web-client.png') });
+  await desk.context.close();
+
+  const phone = await open({ width: 390, height: 844 });
+  await messageBody(phone.page, 'bob', 'release notes').waitFor();
+  lobby.setTyping(true);
+  await phone.page.locator('#typing', { hasText: 'bob is typing' }).waitFor();
+  await phone.page.waitForFunction(() => document.getElementById('sidebar').getBoundingClientRect().right <= 0);
+  await phone.page.waitForTimeout(300); // the scrim fades out
+  await phone.page.screenshot({ path: join(outDir, 'web-client-phone.png') });
+  if (process.env.DRAWER_SHOT) {
+    await phone.page.locator('#rooms-toggle').click();
+    await phone.page.waitForTimeout(400); // let the slide-in transition finish for the picture
+    await phone.page.screenshot({ path: join(outDir, 'web-client-phone-drawer.png') });
+  }
+  await phone.context.close();
+  console.log(`screenshots written to ${outDir}`);
+} finally {
+  for (const p of people) await p.close().catch(() => {});
+  await browser.close();
+  await server.stop();
+}
