@@ -1,0 +1,1083 @@
+// SPDX-License-Identifier: MIT
+//
+// chatter-loadgen: a single-threaded epoll load generator for Phoenix-Channels
+// (V2 JSON serializer) chat servers. No Qt, no event library, no TLS: plain
+// non-blocking sockets and a minimal RFC 6455 client (HTTP upgrade, masked
+// client frames, unmasked server frames, text frames, ping->pong).
+//
+// It opens N connections (spread over source addresses 127.0.0.2..), joins
+// each to a room, optionally lets some of them send `new_msg` at a fixed rate
+// with a CLOCK_MONOTONIC send timestamp in the body, and measures delivery
+// (count, latency, rate) at every recipient, plus the server's CPU time and RSS
+// read from /proc/<pid>. Every loop is bounded in count and in time.
+//
+// Output: human-readable progress on stderr, `key=value` results on stdout.
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+uint64_t nowNs()
+{
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
+}
+
+double secs(uint64_t ns) { return double(ns) / 1e9; }
+
+[[noreturn]] void die(const char *fmt, const char *arg = "")
+{
+    std::fprintf(stderr, "loadgen: ");
+    std::fprintf(stderr, fmt, arg);
+    std::fprintf(stderr, "\n");
+    std::exit(2);
+}
+
+// ---------------------------------------------------------------- options
+
+struct Options
+{
+    std::string host = "127.0.0.1";
+    int port = 0;
+    int serverPid = 0;
+    int clients = 100;
+    int rooms = 1;
+    int sendersPerRoom = 0; // the first S members of each room send
+    double rate = 0;        // messages per second per sender
+    double duration = 0;    // seconds of sending
+    double connectRate = 2000; // connection attempts per second
+    int srcAddrs = 50;      // 127.0.0.2 .. 127.0.0.(1+srcAddrs)
+    int srcBase = 2;        // first source address' last octet
+    double settle = 1;      // seconds after the last join before measuring
+    double drain = 10;      // max seconds to wait for outstanding deliveries
+    double connectTimeout = 10; // seconds for connect+upgrade+join of one client
+    double heartbeat = 25;  // seconds between heartbeats of one connection
+    double maxTime = 0;     // hard cap for the whole run (0: computed)
+    std::string roomPrefix = "bench";
+    std::string userPrefix = "u";
+    std::string label = "run";
+    int bodyPad = 0;        // extra characters appended to every body
+};
+
+void usage()
+{
+    std::fprintf(stderr,
+                 "usage: chatter-loadgen --port P [options]\n"
+                 "  --host A            server address (loopback only; default 127.0.0.1)\n"
+                 "  --server-pid PID    read CPU and RSS of this process from /proc\n"
+                 "  --clients N         connections (default 100)\n"
+                 "  --rooms R           rooms; client i joins room i %% R (default 1)\n"
+                 "  --senders-per-room S  first S members of each room send (default 0)\n"
+                 "  --rate X            messages/s per sender\n"
+                 "  --duration S        seconds of sending\n"
+                 "  --connect-rate X    connection attempts per second (default 2000)\n"
+                 "  --src-addrs K       spread source addresses over 127.0.0.2..(K+1) (default 50)\n"
+                 "  --settle S          seconds to wait after joins before measuring (default 1)\n"
+                 "  --drain S           max seconds to wait for late deliveries (default 10)\n"
+                 "  --connect-timeout S per-client connect+upgrade+join timeout (default 10)\n"
+                 "  --heartbeat S       Phoenix heartbeat period per connection (default 25)\n"
+                 "  --body-pad N        extra characters in each message body (default 0)\n"
+                 "  --max-time S        hard cap on total run time (default: computed)\n"
+                 "  --label NAME        echoed in the results\n");
+}
+
+Options parseOptions(int argc, char **argv)
+{
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto val = [&]() -> const char * {
+            if (i + 1 >= argc)
+                die("missing value for %s", a.c_str());
+            return argv[++i];
+        };
+        if (a == "--host") o.host = val();
+        else if (a == "--port") o.port = std::atoi(val());
+        else if (a == "--server-pid") o.serverPid = std::atoi(val());
+        else if (a == "--clients") o.clients = std::atoi(val());
+        else if (a == "--rooms") o.rooms = std::atoi(val());
+        else if (a == "--senders-per-room") o.sendersPerRoom = std::atoi(val());
+        else if (a == "--rate") o.rate = std::atof(val());
+        else if (a == "--duration") o.duration = std::atof(val());
+        else if (a == "--connect-rate") o.connectRate = std::atof(val());
+        else if (a == "--src-addrs") o.srcAddrs = std::atoi(val());
+        else if (a == "--src-base") o.srcBase = std::atoi(val());
+        else if (a == "--settle") o.settle = std::atof(val());
+        else if (a == "--drain") o.drain = std::atof(val());
+        else if (a == "--connect-timeout") o.connectTimeout = std::atof(val());
+        else if (a == "--heartbeat") o.heartbeat = std::atof(val());
+        else if (a == "--body-pad") o.bodyPad = std::atoi(val());
+        else if (a == "--max-time") o.maxTime = std::atof(val());
+        else if (a == "--room-prefix") o.roomPrefix = val();
+        else if (a == "--user-prefix") o.userPrefix = val();
+        else if (a == "--label") o.label = val();
+        else if (a == "-h" || a == "--help") { usage(); std::exit(0); }
+        else { usage(); die("unknown option %s", a.c_str()); }
+    }
+    if (o.port <= 0 || o.port > 65535) { usage(); die("--port is required"); }
+    if (o.clients < 1 || o.clients > 60000) die("--clients must be 1..60000");
+    if (o.rooms < 1 || o.rooms > o.clients) die("--rooms must be 1..clients");
+    if (o.srcAddrs < 1 || o.srcBase < 1 || o.srcBase + o.srcAddrs > 255) die("bad --src-addrs/--src-base");
+    if (o.connectRate <= 0) die("--connect-rate must be > 0");
+    if (o.sendersPerRoom < 0 || o.rate < 0 || o.duration < 0) die("negative sender settings");
+    if (o.rate > 100000 || o.duration > 3600) die("--rate/--duration out of range");
+    in_addr a{};
+    if (inet_pton(AF_INET, o.host.c_str(), &a) != 1 || (ntohl(a.s_addr) >> 24) != 127)
+        die("--host must be an IPv4 loopback address (127.0.0.0/8), got %s", o.host.c_str());
+    return o;
+}
+
+// ---------------------------------------------------------------- /proc
+
+struct ProcSample
+{
+    bool ok = false;
+    double cpuSec = 0; // utime + stime, all threads
+    long rssKb = 0;
+    int threads = 0;
+};
+
+ProcSample readProc(int pid)
+{
+    ProcSample s;
+    if (pid <= 0)
+        return s;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = std::fopen(path, "r");
+    if (!f)
+        return s;
+    char buf[2048];
+    size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = 0;
+    // comm may contain spaces and parentheses: fields start after the last ')'.
+    char *p = std::strrchr(buf, ')');
+    if (!p)
+        return s;
+    p += 2; // field 3 (state)
+    unsigned long long utime = 0, stime = 0;
+    long threads = 0;
+    int field = 3;
+    for (char *tok = std::strtok(p, " "); tok; tok = std::strtok(nullptr, " "), ++field) {
+        if (field == 14) utime = std::strtoull(tok, nullptr, 10);
+        else if (field == 15) stime = std::strtoull(tok, nullptr, 10);
+        else if (field == 20) { threads = std::strtol(tok, nullptr, 10); break; }
+    }
+    s.cpuSec = double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+    s.threads = int(threads);
+    std::snprintf(path, sizeof path, "/proc/%d/status", pid);
+    f = std::fopen(path, "r");
+    if (!f)
+        return s;
+    char line[256];
+    while (std::fgets(line, sizeof line, f)) {
+        if (std::strncmp(line, "VmRSS:", 6) == 0) {
+            s.rssKb = std::strtol(line + 6, nullptr, 10);
+            break;
+        }
+    }
+    std::fclose(f);
+    s.ok = true;
+    return s;
+}
+
+// Busy CPU seconds of the whole machine (all CPUs) from /proc/stat: to tell how
+// much else ran during a measurement.
+double machineBusySec()
+{
+    FILE *f = std::fopen("/proc/stat", "r");
+    if (!f)
+        return 0;
+    unsigned long long v[10] = {};
+    int n = std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                        &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+    std::fclose(f);
+    if (n < 8)
+        return 0;
+    // user nice system idle iowait irq softirq steal (guest time is inside user)
+    unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+    return double(busy) / double(sysconf(_SC_CLK_TCK));
+}
+
+double selfCpuSec()
+{
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// ---------------------------------------------------------------- connections
+
+enum class State : uint8_t { Idle, Connecting, Handshake, Joining, Joined, Failed, Closed };
+
+struct Conn
+{
+    int fd = -1;
+    State state = State::Idle;
+    bool wantOut = false;
+    uint32_t room = 0;
+    uint64_t tStart = 0;
+    std::string in;  // partial frame bytes carried between reads
+    std::string out; // bytes the kernel did not take yet
+    std::string frag; // fragmented message being reassembled
+};
+
+struct Counters
+{
+    long refused = 0, connectErrors = 0, handshakeFailed = 0, joinFailed = 0, timedOut = 0;
+    long dropped = 0;      // closed by the server (or reset) after joining
+    long joined = 0;
+    long protocolErrors = 0; // unparseable frames
+    long channelErrors = 0;  // phx_error / phx_close pushed by the server
+    long sent = 0, skipped = 0, acked = 0, ackErrors = 0;
+    long delivered = 0, duplicates = 0, foreign = 0;
+    long heartbeats = 0, heartbeatReplies = 0;
+    long pings = 0;
+    std::string firstFailure;
+};
+
+struct Generator
+{
+    Options opt;
+    int ep = -1;
+    std::vector<Conn> conns;
+    std::vector<int> roomJoined;              // joined members per room
+    std::vector<std::vector<uint32_t>> roomMembers;
+    std::vector<uint32_t> senders;            // connection indexes, interleaved across rooms
+    Counters c;
+
+    // message bookkeeping, indexed by message number
+    std::vector<uint64_t> sendTs;
+    std::vector<uint32_t> expectedFor;
+    std::vector<uint32_t> receivedFor;
+    std::vector<uint64_t> latencies; // ns, one per delivery
+    std::vector<uint64_t> ackLatencies;
+    std::vector<uint64_t> connectLatencies;
+    long expected = 0;
+    uint64_t firstSend = 0, lastSend = 0, lastReceipt = 0;
+
+    std::vector<char> rbuf = std::vector<char>(256 * 1024);
+    std::string scratch;
+    uint32_t maskState = 0x9e3779b9u;
+
+    uint32_t nextMask()
+    {
+        maskState ^= maskState << 13;
+        maskState ^= maskState >> 17;
+        maskState ^= maskState << 5;
+        return maskState;
+    }
+
+    void fail(uint32_t i, long &counter, const std::string &why)
+    {
+        Conn &k = conns[i];
+        if (k.state == State::Joined) {
+            roomJoined[k.room]--;
+            c.dropped++;
+        } else {
+            counter++;
+        }
+        if (c.firstFailure.empty())
+            c.firstFailure = why;
+        if (k.fd >= 0) {
+            epoll_ctl(ep, EPOLL_CTL_DEL, k.fd, nullptr);
+            close(k.fd);
+        }
+        k.fd = -1;
+        k.state = State::Failed;
+        std::string().swap(k.in);
+        std::string().swap(k.out);
+    }
+
+    void setWantOut(uint32_t i, bool want)
+    {
+        Conn &k = conns[i];
+        if (k.wantOut == want)
+            return;
+        k.wantOut = want;
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLRDHUP | (want ? uint32_t(EPOLLOUT) : 0u);
+        ev.data.u32 = i;
+        epoll_ctl(ep, EPOLL_CTL_MOD, k.fd, &ev);
+    }
+
+    void writeRaw(uint32_t i, const char *data, size_t len)
+    {
+        Conn &k = conns[i];
+        if (k.fd < 0)
+            return;
+        if (k.out.empty()) {
+            ssize_t w = send(k.fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (w < 0) {
+                if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                    fail(i, c.connectErrors, std::string("send: ") + std::strerror(errno));
+                    return;
+                }
+                w = 0;
+            }
+            if (size_t(w) == len)
+                return;
+            k.out.append(data + w, len - size_t(w));
+            setWantOut(i, true);
+        } else {
+            k.out.append(data, len);
+        }
+    }
+
+    void flush(uint32_t i)
+    {
+        Conn &k = conns[i];
+        while (!k.out.empty()) {
+            ssize_t w = send(k.fd, k.out.data(), k.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (w < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK)
+                    return;
+                fail(i, c.connectErrors, std::string("send: ") + std::strerror(errno));
+                return;
+            }
+            k.out.erase(0, size_t(w));
+        }
+        setWantOut(i, false);
+    }
+
+    // A masked client frame (RFC 6455 5.3).
+    void sendFrame(uint32_t i, uint8_t opcode, std::string_view payload)
+    {
+        scratch.clear();
+        scratch.push_back(char(0x80 | opcode));
+        size_t n = payload.size();
+        if (n < 126) {
+            scratch.push_back(char(0x80 | n));
+        } else if (n < 65536) {
+            scratch.push_back(char(0x80 | 126));
+            scratch.push_back(char(n >> 8));
+            scratch.push_back(char(n & 0xff));
+        } else {
+            scratch.push_back(char(0x80 | 127));
+            for (int s = 56; s >= 0; s -= 8)
+                scratch.push_back(char((uint64_t(n) >> s) & 0xff));
+        }
+        uint32_t m = nextMask();
+        char mask[4] = {char(m >> 24), char(m >> 16), char(m >> 8), char(m)};
+        scratch.append(mask, 4);
+        size_t off = scratch.size();
+        scratch.append(payload);
+        for (size_t j = 0; j < n; ++j)
+            scratch[off + j] ^= mask[j & 3];
+        writeRaw(i, scratch.data(), scratch.size());
+    }
+
+    std::string topicOf(uint32_t room) const { return "chatter:room:" + opt.roomPrefix + "-" + std::to_string(room); }
+
+    // ------------------------------------------------------------ connect
+
+    void startConnect(uint32_t i)
+    {
+        Conn &k = conns[i];
+        k.tStart = nowNs();
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            k.state = State::Failed;
+            c.connectErrors++;
+            if (c.firstFailure.empty())
+                c.firstFailure = std::string("socket: ") + std::strerror(errno);
+            return;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+#ifdef IP_BIND_ADDRESS_NO_PORT
+        // Pick the ephemeral port at connect() time, per (src, dst) pair.
+        setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+#endif
+        sockaddr_in src{};
+        src.sin_family = AF_INET;
+        src.sin_addr.s_addr = htonl((127u << 24) | uint32_t(opt.srcBase + int(i % uint32_t(opt.srcAddrs))));
+        if (bind(fd, reinterpret_cast<sockaddr *>(&src), sizeof src) != 0) {
+            close(fd);
+            k.state = State::Failed;
+            c.connectErrors++;
+            if (c.firstFailure.empty())
+                c.firstFailure = std::string("bind: ") + std::strerror(errno);
+            return;
+        }
+        sockaddr_in dst{};
+        dst.sin_family = AF_INET;
+        dst.sin_port = htons(uint16_t(opt.port));
+        inet_pton(AF_INET, opt.host.c_str(), &dst.sin_addr);
+        k.fd = fd;
+        k.state = State::Connecting;
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+        ev.data.u32 = i;
+        k.wantOut = true;
+        epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+        int r = connect(fd, reinterpret_cast<sockaddr *>(&dst), sizeof dst);
+        if (r != 0 && errno != EINPROGRESS) {
+            if (errno == ECONNREFUSED)
+                fail(i, c.refused, "connect: connection refused");
+            else
+                fail(i, c.connectErrors, std::string("connect: ") + std::strerror(errno));
+        }
+    }
+
+    void onConnected(uint32_t i)
+    {
+        int err = 0;
+        socklen_t len = sizeof err;
+        getsockopt(conns[i].fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err != 0) {
+            if (err == ECONNREFUSED)
+                fail(i, c.refused, "connect: connection refused");
+            else
+                fail(i, c.connectErrors, std::string("connect: ") + std::strerror(err));
+            return;
+        }
+        conns[i].state = State::Handshake;
+        // A fixed key: Sec-WebSocket-Accept is not verified, only the 101 status.
+        std::string req = "GET /socket/websocket?vsn=2.0.0&user=" + opt.userPrefix + std::to_string(i) +
+                          " HTTP/1.1\r\nHost: " + opt.host + ":" + std::to_string(opt.port) +
+                          "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==" +
+                          "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        setWantOut(i, false);
+        writeRaw(i, req.data(), req.size());
+    }
+
+    void sendJoin(uint32_t i)
+    {
+        conns[i].state = State::Joining;
+        std::string msg = "[\"1\",\"j\",\"" + topicOf(conns[i].room) + "\",\"phx_join\",{}]";
+        sendFrame(i, 0x1, msg);
+    }
+
+    // ------------------------------------------------------------ receive
+
+    // Minimal JSON scanning: the first four array elements are null or strings
+    // without escapes in every message this benchmark exchanges.
+    static bool nextElement(std::string_view s, size_t &pos, std::string_view &out)
+    {
+        while (pos < s.size() && (s[pos] == ' ' || s[pos] == ',' || s[pos] == '['))
+            ++pos;
+        if (pos >= s.size())
+            return false;
+        if (s.compare(pos, 4, "null") == 0) {
+            out = {};
+            pos += 4;
+            return true;
+        }
+        if (s[pos] != '"')
+            return false;
+        size_t end = pos + 1;
+        while (end < s.size() && s[end] != '"') {
+            if (s[end] == '\\')
+                ++end;
+            ++end;
+        }
+        if (end >= s.size())
+            return false;
+        out = s.substr(pos + 1, end - pos - 1);
+        pos = end + 1;
+        return true;
+    }
+
+    static bool parseU64(std::string_view s, size_t &pos, uint64_t &v)
+    {
+        size_t start = pos;
+        v = 0;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9')
+            v = v * 10 + uint64_t(s[pos++] - '0');
+        return pos > start;
+    }
+
+    void onText(uint32_t i, std::string_view msg, uint64_t rxTime)
+    {
+        size_t pos = 0;
+        std::string_view joinRef, ref, topic, event;
+        if (!nextElement(msg, pos, joinRef) || !nextElement(msg, pos, ref) || !nextElement(msg, pos, topic) ||
+            !nextElement(msg, pos, event)) {
+            c.protocolErrors++;
+            return;
+        }
+        std::string_view payload = msg.substr(pos);
+        if (event == "new_msg") {
+            size_t b = payload.find("\"body\"");
+            size_t t = b == std::string_view::npos ? b : payload.find("t=", b);
+            uint64_t ts = 0, n = 0;
+            if (t == std::string_view::npos) {
+                c.foreign++;
+                return;
+            }
+            size_t p = t + 2;
+            if (!parseU64(payload, p, ts) || payload.compare(p, 3, ";n=") != 0) {
+                c.foreign++;
+                return;
+            }
+            p += 3;
+            if (!parseU64(payload, p, n) || n >= receivedFor.size()) {
+                c.foreign++;
+                return;
+            }
+            if (++receivedFor[n] > expectedFor[n])
+                c.duplicates++;
+            c.delivered++;
+            latencies.push_back(rxTime > ts ? rxTime - ts : 0);
+            lastReceipt = rxTime;
+            return;
+        }
+        if (event == "phx_reply") {
+            size_t st = payload.find("\"status\"");
+            bool ok = st != std::string_view::npos && payload.compare(payload.find('"', payload.find(':', st)), 4, "\"ok\"") == 0;
+            if (!ref.empty() && ref[0] == 'n') {
+                uint64_t n = 0;
+                size_t p = 1;
+                parseU64(ref, p, n);
+                if (ok) {
+                    c.acked++;
+                    if (n < sendTs.size() && sendTs[n])
+                        ackLatencies.push_back(rxTime - sendTs[n]);
+                } else {
+                    c.ackErrors++;
+                    if (c.firstFailure.empty())
+                        c.firstFailure = "new_msg reply: " + std::string(msg.substr(0, 300));
+                }
+                return;
+            }
+            if (ref == "j") {
+                Conn &k = conns[i];
+                if (k.state != State::Joining)
+                    return;
+                if (!ok) {
+                    fail(i, c.joinFailed, "join reply: " + std::string(msg.substr(0, 300)));
+                    return;
+                }
+                k.state = State::Joined;
+                roomJoined[k.room]++;
+                c.joined++;
+                connectLatencies.push_back(rxTime - k.tStart);
+                return;
+            }
+            if (ref == "h") {
+                c.heartbeatReplies++;
+                return;
+            }
+            return;
+        }
+        if (event == "phx_error" || event == "phx_close") {
+            c.channelErrors++;
+            if (c.firstFailure.empty())
+                c.firstFailure = "channel event: " + std::string(msg.substr(0, 300));
+            return;
+        }
+        // presence_state / presence_diff and the like: ignored.
+    }
+
+    // Parses complete frames from data; returns bytes consumed. false: closed.
+    bool parseFrames(uint32_t i, const char *data, size_t len, size_t &consumed, uint64_t rxTime)
+    {
+        consumed = 0;
+        while (true) {
+            const uint8_t *p = reinterpret_cast<const uint8_t *>(data + consumed);
+            size_t avail = len - consumed;
+            if (avail < 2)
+                return true;
+            bool fin = p[0] & 0x80;
+            uint8_t op = p[0] & 0x0f;
+            bool masked = p[1] & 0x80;
+            uint64_t plen = p[1] & 0x7f;
+            size_t hdr = 2;
+            if (plen == 126) {
+                if (avail < 4)
+                    return true;
+                plen = (uint64_t(p[2]) << 8) | p[3];
+                hdr = 4;
+            } else if (plen == 127) {
+                if (avail < 10)
+                    return true;
+                plen = 0;
+                for (int j = 0; j < 8; ++j)
+                    plen = (plen << 8) | p[2 + j];
+                hdr = 10;
+            }
+            if (masked)
+                hdr += 4; // a server must not mask; tolerate and unmask
+            if (plen > (64u << 20)) {
+                fail(i, c.dropped, "frame too large");
+                return false;
+            }
+            if (avail < hdr + plen)
+                return true;
+            std::string_view payload(data + consumed + hdr, size_t(plen));
+            std::string unmasked;
+            if (masked) {
+                unmasked.assign(payload);
+                const uint8_t *mk = p + hdr - 4;
+                for (size_t j = 0; j < unmasked.size(); ++j)
+                    unmasked[j] ^= char(mk[j & 3]);
+                payload = unmasked;
+            }
+            consumed += hdr + size_t(plen);
+            switch (op) {
+            case 0x0: // continuation
+                conns[i].frag.append(payload);
+                if (fin) {
+                    std::string whole;
+                    whole.swap(conns[i].frag);
+                    onText(i, whole, rxTime);
+                }
+                break;
+            case 0x1:
+                if (fin)
+                    onText(i, payload, rxTime);
+                else
+                    conns[i].frag.assign(payload);
+                break;
+            case 0x2:
+                c.protocolErrors++;
+                break;
+            case 0x8:
+                fail(i, c.dropped, "server sent close frame");
+                return false;
+            case 0x9:
+                c.pings++;
+                sendFrame(i, 0xA, payload);
+                break;
+            case 0xA:
+                break;
+            default:
+                c.protocolErrors++;
+            }
+            if (conns[i].state == State::Failed)
+                return false;
+        }
+    }
+
+    void onReadable(uint32_t i)
+    {
+        Conn &k = conns[i];
+        for (int round = 0; round < 4 && k.fd >= 0; ++round) {
+            ssize_t r = recv(k.fd, rbuf.data(), rbuf.size(), MSG_DONTWAIT);
+            if (r < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                    return;
+                long &ctr = k.state == State::Connecting ? (errno == ECONNREFUSED ? c.refused : c.connectErrors)
+                                                         : c.connectErrors;
+                fail(i, ctr, std::string("recv: ") + std::strerror(errno));
+                return;
+            }
+            if (r == 0) {
+                long &ctr = k.state == State::Handshake ? c.handshakeFailed
+                            : k.state == State::Joining ? c.joinFailed
+                                                        : c.connectErrors;
+                fail(i, ctr, "connection closed by server");
+                return;
+            }
+            uint64_t rx = nowNs();
+            const char *data = rbuf.data();
+            size_t len = size_t(r);
+            if (k.state == State::Handshake || !k.in.empty()) {
+                k.in.append(data, len);
+                data = k.in.data();
+                len = k.in.size();
+            }
+            size_t off = 0;
+            if (k.state == State::Handshake) {
+                std::string_view sv(data, len);
+                size_t end = sv.find("\r\n\r\n");
+                if (end == std::string_view::npos) {
+                    if (len > 16384)
+                        fail(i, c.handshakeFailed, "oversized upgrade response");
+                    continue;
+                }
+                if (sv.compare(0, 12, "HTTP/1.1 101") != 0) {
+                    fail(i, c.handshakeFailed, "upgrade refused: " + std::string(sv.substr(0, sv.find("\r\n"))));
+                    return;
+                }
+                off = end + 4;
+                sendJoin(i);
+                if (k.state == State::Failed)
+                    return;
+            }
+            size_t consumed = 0;
+            if (!parseFrames(i, data + off, len - off, consumed, rx))
+                return;
+            off += consumed;
+            if (data == k.in.data()) {
+                k.in.erase(0, off);
+            } else if (off < len) {
+                k.in.assign(data + off, len - off);
+            }
+            if (size_t(r) < rbuf.size())
+                return;
+        }
+    }
+
+    // ------------------------------------------------------------ sending
+
+    void sendMessage(uint64_t n, uint32_t sender)
+    {
+        Conn &k = conns[sender];
+        if (k.state != State::Joined) {
+            c.skipped++; // sender not connected: nothing sent, nothing expected
+            return;
+        }
+        uint64_t ts = nowNs();
+        char body[64];
+        std::snprintf(body, sizeof body, "t=%" PRIu64 ";n=%" PRIu64, ts, n);
+        std::string msg = "[\"1\",\"n" + std::to_string(n) + "\",\"" + topicOf(k.room) + "\",\"new_msg\",{\"body\":\"" +
+                          body + std::string(size_t(opt.bodyPad), 'x') + "\"}]";
+        sendTs[n] = ts;
+        expectedFor[n] = uint32_t(roomJoined[k.room]);
+        expected += roomJoined[k.room];
+        if (!firstSend)
+            firstSend = ts;
+        lastSend = ts;
+        c.sent++;
+        sendFrame(sender, 0x1, msg);
+    }
+
+    void heartbeatSweep(uint64_t slot, uint64_t slots)
+    {
+        static const std::string hb = "[null,\"h\",\"phoenix\",\"heartbeat\",{}]";
+        for (uint32_t i = uint32_t(slot % slots); i < conns.size(); i += uint32_t(slots)) {
+            if (conns[i].state == State::Joined) {
+                sendFrame(i, 0x1, hb);
+                c.heartbeats++;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ run
+
+    void pump(int timeoutMs)
+    {
+        epoll_event evs[512];
+        int n = epoll_wait(ep, evs, 512, timeoutMs);
+        for (int e = 0; e < n; ++e) {
+            uint32_t i = evs[e].data.u32;
+            Conn &k = conns[i];
+            if (k.fd < 0)
+                continue;
+            uint32_t ev = evs[e].events;
+            if (k.state == State::Connecting) {
+                if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+                    onConnected(i);
+                continue;
+            }
+            if (ev & EPOLLIN)
+                onReadable(i);
+            if (k.fd >= 0 && (ev & EPOLLOUT))
+                flush(i);
+            if (k.fd >= 0 && (ev & (EPOLLERR | EPOLLHUP)) && !(ev & EPOLLIN))
+                fail(i, c.connectErrors, "socket error/hangup");
+            else if (k.fd >= 0 && (ev & EPOLLRDHUP) && !(ev & EPOLLIN))
+                fail(i, c.connectErrors, "peer closed");
+        }
+    }
+
+    static uint64_t pct(std::vector<uint64_t> v, double q)
+    {
+        if (v.empty())
+            return 0;
+        size_t idx = std::min(v.size() - 1, size_t(q * double(v.size() - 1) + 0.5));
+        std::nth_element(v.begin(), v.begin() + long(idx), v.end());
+        return v[idx];
+    }
+
+    int run()
+    {
+        signal(SIGPIPE, SIG_IGN);
+        rlimit rl{};
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+            rl.rlim_cur = rl.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &rl);
+        }
+        getrlimit(RLIMIT_NOFILE, &rl);
+        if (rlim_t(opt.clients) + 64 > rl.rlim_cur)
+            std::fprintf(stderr, "loadgen: warning: RLIMIT_NOFILE %llu < clients %d\n",
+                         (unsigned long long)rl.rlim_cur, opt.clients);
+
+        ep = epoll_create1(EPOLL_CLOEXEC);
+        conns.resize(size_t(opt.clients));
+        roomJoined.assign(size_t(opt.rooms), 0);
+        roomMembers.resize(size_t(opt.rooms));
+        for (uint32_t i = 0; i < conns.size(); ++i) {
+            conns[i].room = i % uint32_t(opt.rooms);
+            roomMembers[conns[i].room].push_back(i);
+        }
+        // Senders: member s of every room, rooms interleaved so that sends
+        // are spread evenly over rooms and over time.
+        for (int s = 0; s < opt.sendersPerRoom; ++s)
+            for (auto &m : roomMembers)
+                if (size_t(s) < m.size())
+                    senders.push_back(m[size_t(s)]);
+        const double totalRate = senders.empty() ? 0 : opt.rate * double(senders.size());
+        const uint64_t totalMsgs = totalRate > 0 ? uint64_t(totalRate * opt.duration + 0.5) : 0;
+        if (totalMsgs > 50'000'000ull)
+            die("too many messages planned");
+        sendTs.assign(totalMsgs, 0);
+        expectedFor.assign(totalMsgs, 0);
+        receivedFor.assign(totalMsgs, 0);
+        long maxDeliveries = 0;
+        for (uint32_t s : senders)
+            maxDeliveries += long(roomMembers[conns[s].room].size());
+        latencies.reserve(size_t(std::min<double>(double(maxDeliveries) * opt.rate * opt.duration * 1.05 + 16, 8e7)));
+        ackLatencies.reserve(totalMsgs);
+        connectLatencies.reserve(conns.size());
+
+        const double connectSpan = double(opt.clients) / opt.connectRate;
+        if (opt.maxTime <= 0)
+            opt.maxTime = connectSpan + opt.connectTimeout + opt.settle + opt.duration + opt.drain + 30;
+        const double machine0 = machineBusySec();
+        const uint64_t t0 = nowNs();
+        const uint64_t hardEnd = t0 + uint64_t(opt.maxTime * 1e9);
+        const ProcSample before = readProc(opt.serverPid);
+        const double selfCpu0 = selfCpuSec();
+        std::fprintf(stderr, "[%s] connecting %d clients at %.0f/s over %d source addresses\n", opt.label.c_str(),
+                     opt.clients, opt.connectRate, opt.srcAddrs);
+
+        // Phase 1: connect, upgrade, join. Bounded by the per-client timeout.
+        uint32_t launched = 0;
+        const uint64_t connectInterval = uint64_t(1e9 / opt.connectRate);
+        const uint64_t perClientTimeout = uint64_t(opt.connectTimeout * 1e9);
+        uint64_t hbSlot = 0;
+        const uint64_t hbSlots = std::max<uint64_t>(1, uint64_t(opt.heartbeat));
+        uint64_t nextHb = t0 + 1'000'000'000ull;
+        auto heartbeatIfDue = [&](uint64_t now) {
+            while (now >= nextHb) {
+                heartbeatSweep(hbSlot++, hbSlots);
+                nextHb += 1'000'000'000ull;
+            }
+        };
+        uint64_t timeoutCheck = t0;
+        while (true) {
+            uint64_t now = nowNs();
+            while (launched < conns.size() && now >= t0 + uint64_t(launched) * connectInterval)
+                startConnect(launched++);
+            if (now >= timeoutCheck) {
+                timeoutCheck = now + 50'000'000ull;
+                for (uint32_t i = 0; i < launched; ++i) {
+                    State s = conns[i].state;
+                    if ((s == State::Connecting || s == State::Handshake || s == State::Joining) &&
+                        now > conns[i].tStart && now - conns[i].tStart > perClientTimeout)
+                        fail(i, c.timedOut, "timed out before joining");
+                }
+            }
+            heartbeatIfDue(now);
+            if (launched == conns.size()) {
+                bool pending = false;
+                for (const Conn &k : conns)
+                    if (k.state == State::Connecting || k.state == State::Handshake || k.state == State::Joining) {
+                        pending = true;
+                        break;
+                    }
+                if (!pending)
+                    break;
+            }
+            if (now >= hardEnd)
+                break;
+            pump(1);
+        }
+        const uint64_t tConnected = nowNs();
+        std::fprintf(stderr, "[%s] joined %ld/%d in %.2fs (refused %ld, errors %ld, handshake %ld, join %ld, timeout %ld)\n",
+                     opt.label.c_str(), c.joined, opt.clients, secs(tConnected - t0), c.refused, c.connectErrors,
+                     c.handshakeFailed, c.joinFailed, c.timedOut);
+
+        // Phase 2: settle, then sample RSS with everybody connected and idle.
+        const uint64_t settleEnd = tConnected + uint64_t(opt.settle * 1e9);
+        while (nowNs() < std::min(settleEnd, hardEnd)) {
+            heartbeatIfDue(nowNs());
+            pump(5);
+        }
+        const ProcSample afterConnect = readProc(opt.serverPid);
+        const long droppedBeforeSend = c.dropped;
+
+        // Phase 3: send at a fixed schedule; message m is due at start + m / totalRate.
+        // The measured window: sending + draining; without messages, the
+        // whole connect + settle phase.
+        const uint64_t sendStart = nowNs();
+        const ProcSample cpuStart = totalMsgs > 0 ? readProc(opt.serverPid) : before;
+        const double selfCpuSend0 = totalMsgs > 0 ? selfCpuSec() : selfCpu0;
+        const uint64_t windowStart = totalMsgs > 0 ? sendStart : t0;
+        const double machineStart = totalMsgs > 0 ? machineBusySec() : machine0;
+        uint64_t m = 0;
+        if (totalMsgs > 0) {
+            std::fprintf(stderr, "[%s] sending %" PRIu64 " messages from %zu senders at %.1f msg/s total\n",
+                         opt.label.c_str(), totalMsgs, senders.size(), totalRate);
+            const double interval = 1e9 / totalRate;
+            while (m < totalMsgs) {
+                uint64_t now = nowNs();
+                if (now >= hardEnd)
+                    break;
+                while (m < totalMsgs && now >= sendStart + uint64_t(double(m) * interval)) {
+                    sendMessage(m, senders[m % senders.size()]);
+                    ++m;
+                }
+                heartbeatIfDue(now);
+                pump(m < totalMsgs ? 1 : 0);
+            }
+        }
+        const uint64_t sendEnd = nowNs();
+
+        // Phase 4: drain until every expected delivery and ack arrived, bounded.
+        const uint64_t drainEnd = std::min(hardEnd, sendEnd + uint64_t(opt.drain * 1e9));
+        while (totalMsgs > 0 && (c.delivered < expected || c.acked + c.ackErrors < c.sent) && nowNs() < drainEnd) {
+            heartbeatIfDue(nowNs());
+            pump(2);
+        }
+        const uint64_t windowEnd = nowNs();
+        const ProcSample cpuEnd = readProc(opt.serverPid);
+        const double selfCpuSend1 = selfCpuSec();
+        const double machineEnd = machineBusySec();
+
+        // Give heartbeat replies still in flight a moment (bounded), so that
+        // "unanswered" means unanswered. Nothing new is sent meanwhile.
+        {
+            const uint64_t hbEnd = std::min<uint64_t>(hardEnd, nowNs() + 1500000000ull);
+            while (c.heartbeatReplies < c.heartbeats && nowNs() < hbEnd)
+                pump(5);
+        }
+
+        // Connections still open at the end (also counts drops during sending).
+        long open = 0;
+        for (const Conn &k : conns)
+            if (k.state == State::Joined)
+                ++open;
+
+        // Per-message accounting: how many messages missed how many recipients.
+        long lostMsgs = 0, lost = 0;
+        long firstLost = -1;
+        for (uint64_t n = 0; n < m; ++n) {
+            if (receivedFor[n] < expectedFor[n]) {
+                ++lostMsgs;
+                lost += long(expectedFor[n] - receivedFor[n]);
+                if (firstLost < 0)
+                    firstLost = long(n);
+            }
+        }
+
+        // ---------------------------------------------------------- report
+        auto kv = [](const char *k, const std::string &v) { std::printf("%s=%s\n", k, v.c_str()); };
+        auto kvd = [](const char *k, double v) { std::printf("%s=%.6g\n", k, v); };
+        auto kvl = [](const char *k, long v) { std::printf("%s=%ld\n", k, v); };
+        kv("label", opt.label);
+        kvl("clients", opt.clients);
+        kvl("rooms", opt.rooms);
+        kvl("senders", long(senders.size()));
+        kvd("rate_per_sender", opt.rate);
+        kvd("duration_s", opt.duration);
+        kvd("connect_rate", opt.connectRate);
+        kvl("joined", c.joined);
+        kvl("connect_refused", c.refused);
+        kvl("connect_errors", c.connectErrors);
+        kvl("handshake_failed", c.handshakeFailed);
+        kvl("join_failed", c.joinFailed);
+        kvl("connect_timeouts", c.timedOut);
+        kvl("connect_failures", c.refused + c.connectErrors + c.handshakeFailed + c.joinFailed + c.timedOut);
+        kvl("dropped_before_send", droppedBeforeSend);
+        kvl("dropped", c.dropped);
+        kvl("open_at_end", open);
+        kvd("connect_phase_s", secs(tConnected - t0));
+        kvd("connect_p50_ms", double(pct(connectLatencies, 0.50)) / 1e6);
+        kvd("connect_p99_ms", double(pct(connectLatencies, 0.99)) / 1e6);
+        kvd("connect_max_ms", double(pct(connectLatencies, 1.0)) / 1e6);
+        kvl("sent", c.sent);
+        kvl("skipped_sends", c.skipped);
+        kvl("acked", c.acked);
+        kvl("ack_errors", c.ackErrors);
+        kvl("expected", expected);
+        kvl("delivered", c.delivered);
+        kvl("lost", lost);
+        kvl("lost_messages", lostMsgs);
+        kvl("first_lost_msg", firstLost);
+        kvl("duplicates", c.duplicates);
+        kvl("foreign_msgs", c.foreign);
+        kvl("protocol_errors", c.protocolErrors);
+        kvl("channel_errors", c.channelErrors);
+        kvl("heartbeats", c.heartbeats);
+        kvl("heartbeat_replies", c.heartbeatReplies);
+        const double span = lastReceipt > firstSend && firstSend ? secs(lastReceipt - firstSend) : 0;
+        kvd("delivery_span_s", span);
+        kvd("deliveries_per_s", span > 0 ? double(c.delivered) / span : 0);
+        kvd("send_phase_s", secs(sendEnd - sendStart));
+        kvd("window_s", secs(windowEnd - windowStart));
+        kvd("lat_p50_ms", double(pct(latencies, 0.50)) / 1e6);
+        kvd("lat_p99_ms", double(pct(latencies, 0.99)) / 1e6);
+        kvd("lat_p999_ms", double(pct(latencies, 0.999)) / 1e6);
+        kvd("lat_max_ms", double(pct(latencies, 1.0)) / 1e6);
+        kvd("ack_p50_ms", double(pct(ackLatencies, 0.50)) / 1e6);
+        kvd("ack_p99_ms", double(pct(ackLatencies, 0.99)) / 1e6);
+        kvd("ack_max_ms", double(pct(ackLatencies, 1.0)) / 1e6);
+        kvl("server_pid", opt.serverPid);
+        if (before.ok) {
+            kvl("rss_before_kb", before.rssKb);
+            kvl("rss_connected_kb", afterConnect.rssKb);
+            kvl("rss_end_kb", cpuEnd.rssKb);
+            kvd("rss_per_conn_kb",
+                c.joined > 0 ? double(afterConnect.rssKb - before.rssKb) / double(c.joined) : 0);
+            kvl("server_threads", afterConnect.threads);
+            kvd("server_cpu_connect_s", afterConnect.cpuSec - before.cpuSec);
+            const double cpu = cpuEnd.cpuSec - cpuStart.cpuSec;
+            const double win = secs(windowEnd - windowStart);
+            kvd("server_cpu_s", cpu);
+            kvd("server_cpu_pct", win > 0 ? 100.0 * cpu / win : 0);
+            kvd("server_cpu_us_per_delivery", c.delivered > 0 ? 1e6 * cpu / double(c.delivered) : 0);
+            // Everything else that ran on the machine over the window, in % of one CPU.
+            const double other = (machineEnd - machineStart) - cpu - (selfCpuSend1 - selfCpuSend0);
+            kvd("other_cpu_pct", win > 0 ? std::max(0.0, 100.0 * other / win) : 0);
+        }
+        kvd("loadgen_cpu_s", selfCpuSend1 - selfCpuSend0);
+        kvd("loadgen_cpu_pct", windowEnd > windowStart ? 100.0 * (selfCpuSend1 - selfCpuSend0) / secs(windowEnd - windowStart) : 0);
+        kvd("loadgen_cpu_total_s", selfCpuSec() - selfCpu0);
+        {
+            rusage ru{};
+            getrusage(RUSAGE_SELF, &ru);
+            kvd("loadgen_user_total_s", double(ru.ru_utime.tv_sec) + double(ru.ru_utime.tv_usec) / 1e6);
+            kvd("loadgen_sys_total_s", double(ru.ru_stime.tv_sec) + double(ru.ru_stime.tv_usec) / 1e6);
+        }
+        kv("first_failure", c.firstFailure.empty() ? "-" : c.firstFailure);
+        std::fflush(stdout);
+
+        std::fprintf(stderr,
+                     "[%s] delivered %ld/%ld (lost %ld, dup %ld) p50 %.2fms p99 %.2fms max %.2fms, %.0f deliveries/s, "
+                     "acks %ld/%ld, dropped %ld\n",
+                     opt.label.c_str(), c.delivered, expected, lost, c.duplicates, double(pct(latencies, 0.5)) / 1e6,
+                     double(pct(latencies, 0.99)) / 1e6, double(pct(latencies, 1.0)) / 1e6,
+                     span > 0 ? double(c.delivered) / span : 0, c.acked, c.sent, c.dropped);
+
+        for (Conn &k : conns)
+            if (k.fd >= 0)
+                close(k.fd);
+        close(ep);
+        return 0;
+    }
+};
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    Generator g;
+    g.opt = parseOptions(argc, argv);
+    return g.run();
+}

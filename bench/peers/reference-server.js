@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+//
+// Reference server for Chatter's benchmarks: the Phoenix Channels subset that
+// Chatter speaks (V2 JSON serializer), on Node.js and the `ws` package, with no
+// persistence. It is the baseline the Chatter server is compared against.
+//
+//   node reference-server.js PORT        -> prints "listening on 127.0.0.1:PORT"
+//
+// Frames are [join_ref, ref, topic, event, payload].
+//   phoenix/heartbeat          -> ok reply {}
+//   chatter:room:*/phx_join    -> ok reply {}
+//   chatter:room:*/phx_leave   -> ok reply {}
+//   chatter:room:*/new_msg     -> broadcast [null,null,topic,"new_msg",{id,user,body,at}]
+//                                 to every subscriber of the topic (sender included),
+//                                 serialized ONCE per broadcast, then ok reply {"id":n}
+'use strict';
+
+const { WebSocketServer } = require('ws');
+
+const port = Number(process.argv[2] || 4001);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error('usage: node reference-server.js PORT');
+  process.exit(2);
+}
+const host = process.env.BIND || '127.0.0.1';
+
+const TOPIC_RE = /^chatter:room:[A-Za-z0-9._-]{1,64}$/;
+const USER_RE = /^[A-Za-z0-9_.-]{1,32}$/;
+
+/** topic -> Set<WebSocket> */
+const topics = new Map();
+let nextId = 0;
+
+function reply(ws, joinRef, ref, topic, status, response) {
+  ws.send(JSON.stringify([joinRef, ref, topic, 'phx_reply', { status, response }]));
+}
+
+function leave(ws, topic) {
+  const subs = topics.get(topic);
+  if (subs) {
+    subs.delete(ws);
+    if (subs.size === 0) topics.delete(topic);
+  }
+  ws.joined.delete(topic);
+}
+
+function onMessage(ws, data, isBinary) {
+  if (isBinary) return;
+  let msg;
+  try {
+    msg = JSON.parse(data);
+  } catch {
+    ws.close(1003, 'bad json');
+    return;
+  }
+  if (!Array.isArray(msg) || msg.length !== 5) {
+    ws.close(1003, 'bad frame');
+    return;
+  }
+  const [joinRef, ref, topic, event, payload] = msg;
+
+  if (topic === 'phoenix' && event === 'heartbeat') {
+    reply(ws, null, ref, topic, 'ok', {});
+    return;
+  }
+  if (event === 'phx_join') {
+    if (!TOPIC_RE.test(topic)) {
+      reply(ws, joinRef, ref, topic, 'error', { reason: 'unmatched topic' });
+      return;
+    }
+    let subs = topics.get(topic);
+    if (!subs) topics.set(topic, (subs = new Set()));
+    subs.add(ws);
+    ws.joined.set(topic, joinRef);
+    reply(ws, joinRef, ref, topic, 'ok', {});
+    return;
+  }
+  if (!ws.joined.has(topic)) {
+    ws.send(JSON.stringify([joinRef, ref, topic, 'phx_close', {}]));
+    return;
+  }
+  if (event === 'phx_leave') {
+    leave(ws, topic);
+    reply(ws, joinRef, ref, topic, 'ok', {});
+    return;
+  }
+  if (event === 'new_msg') {
+    const body = payload && payload.body;
+    if (typeof body !== 'string' || body.trim() === '' || body.length > 4000) {
+      reply(ws, joinRef, ref, topic, 'error', { reason: 'invalid body' });
+      return;
+    }
+    const id = ++nextId;
+    // One serialization per broadcast; the same bytes go to every subscriber.
+    const frame = Buffer.from(
+      JSON.stringify([null, null, topic, 'new_msg', { id, user: ws.user, body, at: new Date().toISOString() }]),
+    );
+    for (const sub of topics.get(topic)) {
+      if (sub.readyState === 1) sub.send(frame, { binary: false });
+    }
+    reply(ws, joinRef, ref, topic, 'ok', { id });
+    return;
+  }
+  reply(ws, joinRef, ref, topic, 'error', { reason: 'unhandled event' });
+}
+
+const wss = new WebSocketServer({
+  host,
+  port,
+  path: '/socket/websocket',
+  backlog: 4096,
+  perMessageDeflate: false,
+  clientTracking: false,
+  maxPayload: 1024 * 1024,
+});
+
+wss.on('connection', (ws, req) => {
+  const params = new URL(req.url, 'http://localhost').searchParams;
+  const user = params.get('user') || '';
+  if (params.get('vsn') !== '2.0.0' || !USER_RE.test(user)) {
+    ws.close(1008, 'bad params');
+    return;
+  }
+  ws.user = user;
+  ws.joined = new Map();
+  ws.on('message', (data, isBinary) => onMessage(ws, data, isBinary));
+  ws.on('close', () => {
+    for (const topic of [...ws.joined.keys()]) leave(ws, topic);
+  });
+  ws.on('error', () => {});
+});
+
+wss.on('listening', () => {
+  const addr = wss.address();
+  console.log(`listening on ${addr.address}:${addr.port}`);
+});
+wss.on('error', (err) => {
+  console.error(`reference-server: ${err.message}`);
+  process.exit(1);
+});
+
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(0));

@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+//
+// Turns the raw results written by bench/run.sh into a Markdown table:
+// Chatter vs reference, ratio, target, PASS/FAIL.
+//   node bench/tools/report.js bench/results/latest.txt
+// Across repetitions, rates/latencies/CPU/RSS use the median; losses, failures
+// and drops use the worst repetition.
+'use strict';
+
+const fs = require('fs');
+
+const file = process.argv[2];
+if (!file) {
+  console.error('usage: report.js RESULTS.txt');
+  process.exit(2);
+}
+const text = fs.readFileSync(file, 'utf8');
+
+const header = [];
+const runs = [];
+for (const block of text.split(/\n\s*\n/)) {
+  const run = { logs: [] };
+  for (const line of block.split('\n')) {
+    if (line.startsWith('# ')) {
+      header.push(line.slice(2));
+      continue;
+    }
+    if (line.startsWith('server_log: ')) {
+      run.logs.push(line.slice(12));
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq > 0) run[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  if (run.scenario && run.server) runs.push(run);
+}
+
+const num = (v) => (v === undefined || v === '' || isNaN(Number(v)) ? undefined : Number(v));
+const median = (xs) => {
+  const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
+  if (!v.length) return undefined;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+const worst = (xs) => {
+  const v = xs.filter((x) => x !== undefined);
+  return v.length ? Math.max(...v) : undefined;
+};
+
+function pick(scenario, server) {
+  return runs.filter((r) => r.scenario === scenario && r.server === server && !r.error);
+}
+function agg(scenario, server, key, how = median) {
+  return how(pick(scenario, server).map((r) => num(r[key])));
+}
+function derived(scenario, server, fn, how = median) {
+  return how(pick(scenario, server).map((r) => fn(r)));
+}
+
+const fmt = (v, digits = 2) => {
+  if (v === undefined || Number.isNaN(v)) return 'n/a';
+  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  return Number(v.toFixed(digits)).toString();
+};
+const ratio = (a, b) => (a !== undefined && b !== undefined && b !== 0 ? a / b : undefined);
+
+const rows = [];
+const verdicts = [];
+function row(scenario, metric, c, r, target, pass, digits = 2) {
+  const q = ratio(c, r);
+  const result = pass === undefined ? '' : pass === null ? 'n/a' : pass ? 'PASS' : 'FAIL';
+  if (pass !== undefined) verdicts.push(result);
+  rows.push([scenario, metric, fmt(c, digits), fmt(r, digits), q === undefined ? 'n/a' : fmt(q, 2) + '×', target, result]);
+}
+const has = (...vs) => vs.every((v) => v !== undefined);
+const check = (cond, ...vs) => (has(...vs) ? cond() : null);
+
+// Load generator CPU over the measured window, % of its one pinned core.
+const loadgenPct = (r) => num(r.loadgen_cpu_pct);
+const lossOf = (r) => num(r.lost) + Math.max(0, num(r.skipped_sends) || 0);
+const failsOf = (r) => num(r.connect_failures) + num(r.dropped);
+const scenarios = [...new Set(runs.map((r) => r.scenario))];
+const describe = {
+  idle: 'idle joined clients',
+  fanout: 'fan-out 50 msg/s',
+  rooms: 'rooms × 10, 1 msg/s each',
+  fanout200: 'fan-out 200 msg/s (saturating)',
+  connect: 'connect burst',
+};
+
+for (const s of scenarios) {
+  const any = pick(s, 'chatter')[0] || pick(s, 'reference')[0];
+  const label = `${s}: ${describe[s] || ''} (${any ? any.clients : '?'} clients)`;
+  const C = (k, how) => agg(s, 'chatter', k, how);
+  const R = (k, how) => agg(s, 'reference', k, how);
+  if (s === 'idle') {
+    const c = C('rss_per_conn_kb');
+    const r = R('rss_per_conn_kb');
+    row(label, 'server RSS per connection (KiB)', c, r, '≤ 6 KiB and ≤ 0.9× ref', check(() => c <= 6 && c / r <= 0.9, c, r));
+    row(label, 'server RSS with all joined (MiB)', has(C('rss_connected_kb')) ? C('rss_connected_kb') / 1024 : undefined,
+      has(R('rss_connected_kb')) ? R('rss_connected_kb') / 1024 : undefined, '', undefined, 1);
+    row(label, 'connect failures + drops (worst)', derived(s, 'chatter', failsOf, worst), derived(s, 'reference', failsOf, worst), '', undefined, 0);
+  } else if (s === 'fanout' || s === 'rooms') {
+    const p99Target = s === 'fanout' ? 5 : 10;
+    const c = C('server_cpu_s');
+    const r = R('server_cpu_s');
+    row(label, 'server CPU over window (s)', c, r, '≤ 0.6× ref', check(() => c / r <= 0.6, c, r));
+    row(label, 'server CPU µs per delivery', C('server_cpu_us_per_delivery'), R('server_cpu_us_per_delivery'), '', undefined);
+    const p99 = C('lat_p99_ms');
+    row(label, 'latency p99 (ms)', p99, R('lat_p99_ms'), `≤ ${p99Target} ms`, check(() => p99 <= p99Target, p99));
+    row(label, 'latency p50 (ms)', C('lat_p50_ms'), R('lat_p50_ms'), '', undefined);
+    row(label, 'latency max (ms)', C('lat_max_ms'), R('lat_max_ms'), '', undefined);
+    row(label, 'ack p99 (ms, send → ok reply)', C('ack_p99_ms'), R('ack_p99_ms'), '', undefined);
+    row(label, 'deliveries/s', C('deliveries_per_s'), R('deliveries_per_s'), '', undefined, 0);
+    const lost = derived(s, 'chatter', lossOf, worst);
+    row(label, 'lost deliveries (worst rep)', lost, derived(s, 'reference', lossOf, worst), '0 lost', check(() => lost === 0, lost), 0);
+    row(label, 'delivered / expected', C('delivered'), C('expected'), '(chatter / chatter)', undefined, 0);
+  } else if (s === 'fanout200') {
+    const c = C('deliveries_per_s');
+    const r = R('deliveries_per_s');
+    row(label, 'deliveries/s', c, r, '≥ 1.3× ref', check(() => c / r >= 1.3, c, r), 0);
+    row(label, 'delivered / expected (chatter)', C('delivered'), C('expected'), '', undefined, 0);
+    row(label, 'delivered / expected (reference)', R('delivered'), R('expected'), '', undefined, 0);
+    row(label, 'latency p99 (ms)', C('lat_p99_ms'), R('lat_p99_ms'), '', undefined);
+    row(label, 'server CPU over window (s)', C('server_cpu_s'), R('server_cpu_s'), '', undefined);
+  } else if (s === 'connect') {
+    const c = derived(s, 'chatter', failsOf, worst);
+    row(label, 'refused or dropped (worst rep)', c, derived(s, 'reference', failsOf, worst), '0', check(() => c === 0, c), 0);
+    row(label, 'connect+upgrade+join p99 (ms)', C('connect_p99_ms'), R('connect_p99_ms'), '', undefined);
+    row(label, 'connect phase (s)', C('connect_phase_s'), R('connect_phase_s'), '', undefined);
+    row(label, 'server RSS per connection (KiB)', C('rss_per_conn_kb'), R('rss_per_conn_kb'), '', undefined);
+  }
+}
+
+const out = [];
+out.push('# Chatter vs reference (Node.js ws)');
+out.push('');
+for (const h of header) out.push(`- ${h}`);
+out.push('');
+out.push('| scenario | metric | chatter | reference | ratio | target | result |');
+out.push('| --- | --- | ---: | ---: | ---: | --- | --- |');
+for (const r of rows) out.push(`| ${r.join(' | ')} |`);
+out.push('');
+const fails = verdicts.filter((v) => v === 'FAIL').length;
+const passes = verdicts.filter((v) => v === 'PASS').length;
+out.push(`targets: ${passes} PASS, ${fails} FAIL, ${verdicts.length - passes - fails} n/a`);
+
+// Per-run details and anything suspicious.
+out.push('');
+out.push('## Runs');
+out.push('');
+out.push('| scenario | server | rep | joined | conn fail | dropped | sent | acked | delivered/expected | lost | p50 ms | p99 ms | max ms | deliv/s | srv CPU s | srv CPU % | RSS/conn KiB | RSS end MiB | threads | loadgen CPU % | other CPU % |');
+out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of runs) {
+  if (r.error) {
+    out.push(`| ${r.scenario} | ${r.server} | ${r.rep} | ${r.error} |`);
+    continue;
+  }
+  const n = (k, d = 2) => fmt(num(r[k]), d);
+  out.push(
+    `| ${r.scenario} | ${r.server} | ${r.rep} | ${r.joined} | ${r.connect_failures} | ${r.dropped} | ${r.sent} | ${r.acked} | ` +
+      `${r.delivered}/${r.expected} | ${r.lost} | ${n('lat_p50_ms')} | ${n('lat_p99_ms')} | ${n('lat_max_ms')} | ` +
+      `${n('deliveries_per_s', 0)} | ${n('server_cpu_s')} | ${n('server_cpu_pct', 1)} | ${n('rss_per_conn_kb')} | ${fmt(num(r.rss_end_kb) / 1024, 1)} | ${r.server_threads} | ${fmt(loadgenPct(r), 1)} | ${fmt(num(r.other_cpu_pct), 1)} |`,
+  );
+}
+const notes = [];
+for (const r of runs) {
+  const tag = `${r.scenario}/${r.server} rep ${r.rep}`;
+  if (num(r.other_cpu_pct) > 15) notes.push(`${tag}: other processes used ${fmt(num(r.other_cpu_pct), 0)}% of a CPU during the window: noisy run`);
+  if (loadgenPct(r) > 90) notes.push(`${tag}: load generator used ${fmt(loadgenPct(r), 0)}% of its CPU: it may have limited this run`);
+  if (r.error) notes.push(`${tag}: ${r.error}`);
+  if (r.server_alive_at_end === '0') notes.push(`${tag}: server process had exited before the end of the run`);
+  for (const k of ['ack_errors', 'duplicates', 'protocol_errors', 'channel_errors', 'foreign_msgs', 'skipped_sends']) {
+    if (num(r[k]) > 0) notes.push(`${tag}: ${k}=${r[k]}`);
+  }
+  if (num(r.acked) + num(r.ack_errors) < num(r.sent)) notes.push(`${tag}: ${num(r.sent) - num(r.acked) - num(r.ack_errors)} new_msg without a reply`);
+  if (num(r.heartbeat_replies) < num(r.heartbeats) && !(num(r.delivered) < num(r.expected))) notes.push(`${tag}: heartbeats ${r.heartbeat_replies}/${r.heartbeats} answered`);
+  if (r.first_failure && r.first_failure !== '-') notes.push(`${tag}: first failure: ${r.first_failure}`);
+  if (r.logs.length) notes.push(`${tag}: server log (${r.server_log_lines} lines): ${r.logs.join(' / ')}`);
+}
+if (notes.length) {
+  out.push('');
+  out.push('## Notes');
+  out.push('');
+  for (const n of notes) out.push(`- ${n}`);
+}
+console.log(out.join('\n'));

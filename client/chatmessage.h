@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+
+#include <optional>
+
+namespace chatter::client {
+
+//! One line of a room: a chat message from the server, or a local system line.
+struct ChatMessage
+{
+    enum class Kind { Chat, Joined, Left, Notice };
+
+    Kind kind = Kind::Chat;
+    qint64 id = 0; //!< server id; 0 for system lines
+    QString user;
+    QString body;
+    QDateTime at;
+    bool own = false;     //!< sent by this session's nickname
+    bool mention = false; //!< mentions this session's nickname (never set on own messages)
+
+    //! Parses `{"id","user","body","at"}`; nullopt when id, user or body is missing.
+    static std::optional<ChatMessage> fromJson(const QJsonObject &json);
+    static ChatMessage system(Kind kind, const QString &user, const QString &body = {});
+    bool isSystem() const { return kind != Kind::Chat; }
+    //! Whether `body` names `nickname` as a whole word, ignoring case.
+    static bool mentions(const QString &body, const QString &nickname);
+};
+
+} // namespace chatter::client
+
+Q_DECLARE_METATYPE(chatter::client::ChatMessage)

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+#include "chatsession.h"
+
+#include "chatvalidation.h"
+#include "membermodel.h"
+#include "messagemodel.h"
+#include "phoenixsocket.h"
+#include "roomlistmodel.h"
+#include "roomsession.h"
+
+#include <QUrlQuery>
+
+namespace chatter::client {
+
+ChatSession::ChatSession(SocketOptions options, QObject *parent)
+    : QObject(parent), m_options(std::move(options)), m_rooms(new RoomListModel(this))
+{
+}
+
+ChatSession::~ChatSession()
+{
+    // Rooms leave their channels on destruction; do it while the socket still exists.
+    qDeleteAll(m_roomSessions);
+    m_roomSessions.clear();
+    delete m_socket;
+}
+
+QUrl ChatSession::endpointFor(const QString &server)
+{
+    QString text = server.trimmed();
+    if (!text.contains(QLatin1String("://")))
+        text.prepend(QLatin1String("ws://"));
+    QUrl url(text);
+    if (url.scheme() == QLatin1String("http"))
+        url.setScheme(QStringLiteral("ws"));
+    else if (url.scheme() == QLatin1String("https"))
+        url.setScheme(QStringLiteral("wss"));
+    if (url.port() < 0 && url.scheme() == QLatin1String("ws"))
+        url.setPort(4000);
+    if (url.path().isEmpty() || url.path() == QLatin1String("/"))
+        url.setPath(QStringLiteral("/socket"));
+    url.setQuery(QString());
+    return url;
+}
+
+void ChatSession::connectToServer(const QString &server, const QString &nickname)
+{
+    m_server = server;
+    const bool nickChanged = nickname != m_nickname;
+    m_nickname = nickname;
+    if (m_socket) {
+        m_socket->close();
+        qDeleteAll(m_roomSessions);
+        m_roomSessions.clear();
+        delete m_socket;
+        m_socket = nullptr;
+    }
+    Q_UNUSED(nickChanged)
+    createSocket();
+    // Rooms from before (a reconnect to another server or as another nick) start afresh.
+    for (const QString &room : m_rooms->names()) {
+        m_rooms->setStatus(room, RoomListModel::Status::Joining);
+        addRoomSession(room)->join();
+    }
+    setState(ConnectionState::Connecting);
+    m_socket->open();
+}
+
+void ChatSession::createSocket()
+{
+    m_socket = new PhoenixSocket(endpointFor(m_server), m_options, this);
+    m_socket->setParams([this] {
+        QUrlQuery query;
+        query.addQueryItem(QStringLiteral("user"), QString::fromLatin1(QUrl::toPercentEncoding(m_nickname)));
+        query.addQueryItem(QStringLiteral("client"), QStringLiteral("desktop"));
+        return query;
+    });
+    connect(m_socket, &PhoenixSocket::opened, this, [this] {
+        m_lastError.clear();
+        setState(ConnectionState::Connected);
+    });
+    connect(m_socket, &PhoenixSocket::transportError, this, [this](const QString &message) {
+        m_lastError = message;
+    });
+    connect(m_socket, &PhoenixSocket::closed, this, [this](int code, const QString &reason) {
+        if (!reason.isEmpty())
+            m_lastError = reason;
+        if (code == 1000 && m_state == ConnectionState::Connected)
+            m_lastError = tr("the server closed the connection");
+        // Stays "reconnecting" if a reconnect gets scheduled right after this.
+        setState(ConnectionState::Disconnected);
+    });
+    connect(m_socket, &PhoenixSocket::reconnectScheduled, this, [this](int delayMs, int) {
+        setState(ConnectionState::Reconnecting);
+        emit reconnectScheduled(delayMs, m_lastError);
+    });
+    connect(m_socket, &PhoenixSocket::stateChanged, this, [this](PhoenixSocket::State state) {
+        if (state == PhoenixSocket::State::Connecting && m_state == ConnectionState::Disconnected)
+            setState(ConnectionState::Connecting);
+    });
+}
+
+void ChatSession::disconnectFromServer()
+{
+    if (m_socket)
+        m_socket->close();
+    setState(ConnectionState::Disconnected);
+}
+
+int ChatSession::reconnectRemainingMs() const
+{
+    return m_socket ? m_socket->reconnectRemainingMs() : -1;
+}
+
+void ChatSession::setState(ConnectionState state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    emit connectionStateChanged(state);
+}
+
+bool ChatSession::joinRoom(const QString &room)
+{
+    if (const QString why = validation::checkRoomName(room); !why.isEmpty()) {
+        emit roomError(room, why);
+        return false;
+    }
+    if (m_roomSessions.contains(room)) {
+        setCurrentRoom(room);
+        return true;
+    }
+    m_rooms->addRoom(room);
+    if (m_socket)
+        addRoomSession(room)->join();
+    if (currentRoom().isEmpty())
+        setCurrentRoom(room);
+    return true;
+}
+
+RoomSession *ChatSession::addRoomSession(const QString &room)
+{
+    auto *session = new RoomSession(room, m_nickname, m_socket, this);
+    m_roomSessions.insert(room, session);
+    connect(session, &RoomSession::joined, this, [this, room](bool rejoin) {
+        m_rooms->setStatus(room, RoomListModel::Status::Joined);
+        emit roomJoined(room, rejoin);
+    });
+    connect(session, &RoomSession::joinRefused, this, [this, room](const QString &reason) {
+        m_rooms->setStatus(room, RoomListModel::Status::Error, reason);
+        emit roomError(room, reason);
+    });
+    connect(session, &RoomSession::connectionLost, this, [this, room](const QString &reason) {
+        m_rooms->setStatus(room, RoomListModel::Status::Joining, reason);
+    });
+    connect(session, &RoomSession::messageArrived, this, [this, room](const ChatMessage &message) {
+        if (message.own)
+            return;
+        if (room != currentRoom())
+            m_rooms->addUnread(room, message.mention);
+        emit messageReceived(room, message);
+    });
+    connect(session, &RoomSession::sendFailed, this, [this, room](const QString &reason) {
+        emit sendFailed(room, reason);
+    });
+    connect(session, &RoomSession::typingChanged, this, [this, room](const QStringList &users) {
+        emit typingChanged(room, users);
+    });
+    connect(session, &RoomSession::olderLoaded, this, [this, room](int count) {
+        emit olderLoaded(room, count);
+    });
+    return session;
+}
+
+void ChatSession::leaveRoom(const QString &room)
+{
+    RoomSession *session = m_roomSessions.take(room);
+    if (session) {
+        session->leave();
+        session->deleteLater();
+    }
+    const int row = m_rooms->rowOf(room);
+    const bool wasCurrent = currentRoom() == room;
+    m_rooms->removeRoom(room);
+    emit roomLeft(room);
+    if (wasCurrent) {
+        // Move to the neighbour, as a tab bar does.
+        const QStringList names = m_rooms->names();
+        setCurrentRoom(names.isEmpty() ? QString() : names.at(qBound(0, row, int(names.size()) - 1)));
+    }
+}
+
+void ChatSession::setCurrentRoom(const QString &room)
+{
+    if (room == m_rooms->current() && (room.isEmpty() || m_rooms->rowOf(room) >= 0))
+        return;
+    if (RoomSession *previous = m_roomSessions.value(m_rooms->current()))
+        previous->stopTyping();
+    m_rooms->setCurrent(room);
+    emit currentRoomChanged(room);
+}
+
+QString ChatSession::currentRoom() const
+{
+    return m_rooms->current();
+}
+
+QStringList ChatSession::roomNames() const
+{
+    return m_rooms->names();
+}
+
+void ChatSession::sendMessage(const QString &body)
+{
+    sendMessage(currentRoom(), body);
+}
+
+void ChatSession::sendMessage(const QString &room, const QString &body)
+{
+    if (RoomSession *session = m_roomSessions.value(room))
+        session->send(body);
+    else
+        emit sendFailed(room, tr("not in a room"));
+}
+
+void ChatSession::noteTyping()
+{
+    if (RoomSession *session = m_roomSessions.value(currentRoom()))
+        session->noteTyping();
+}
+
+void ChatSession::loadOlder(const QString &room)
+{
+    if (RoomSession *session = m_roomSessions.value(room))
+        session->loadOlder();
+}
+
+bool ChatSession::canLoadOlder(const QString &room) const
+{
+    const RoomSession *session = m_roomSessions.value(room);
+    return session && session->canLoadOlder();
+}
+
+MessageModel *ChatSession::messages(const QString &room) const
+{
+    const RoomSession *session = m_roomSessions.value(room);
+    return session ? session->messages() : nullptr;
+}
+
+MemberModel *ChatSession::members(const QString &room) const
+{
+    const RoomSession *session = m_roomSessions.value(room);
+    return session ? session->members() : nullptr;
+}
+
+QStringList ChatSession::typingUsers(const QString &room) const
+{
+    const RoomSession *session = m_roomSessions.value(room);
+    return session ? session->typingUsers() : QStringList();
+}
+
+} // namespace chatter::client

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "chatmessage.h"
+#include "socketoptions.h"
+
+#include <QMap>
+#include <QObject>
+#include <QPointer>
+
+namespace chatter::client {
+
+class MemberModel;
+class MessageModel;
+class PhoenixSocket;
+class RoomListModel;
+class RoomSession;
+
+//! A chat user's connection to one server: the socket, the joined rooms and their models.
+//! Any UI can drive it (widgets, QML, tests); it holds no UI state beyond "current room".
+class ChatSession : public QObject
+{
+    Q_OBJECT
+public:
+    enum class ConnectionState { Disconnected, Connecting, Connected, Reconnecting };
+    Q_ENUM(ConnectionState)
+
+    explicit ChatSession(SocketOptions options = {}, QObject *parent = nullptr);
+    ~ChatSession() override;
+
+    //! `server` is `host`, `host:port` or a ws:// URL; the port defaults to 4000.
+    static QUrl endpointFor(const QString &server);
+
+    //! Connects as `nickname`; rooms already in the list are (re)joined once open.
+    void connectToServer(const QString &server, const QString &nickname);
+    void disconnectFromServer();
+    QString nickname() const { return m_nickname; }
+    QString server() const { return m_server; }
+    ConnectionState connectionState() const { return m_state; }
+    //! Milliseconds until the next reconnect attempt, -1 if none is scheduled.
+    int reconnectRemainingMs() const;
+    QString lastError() const { return m_lastError; }
+
+    //! Joins `room` (adds it to the list); false with roomError() if the name is invalid.
+    bool joinRoom(const QString &room);
+    void leaveRoom(const QString &room);
+    void setCurrentRoom(const QString &room);
+    QString currentRoom() const;
+    QStringList roomNames() const;
+
+    //! Sends to the current room.
+    void sendMessage(const QString &body);
+    void sendMessage(const QString &room, const QString &body);
+    //! The user typed in the composer of the current room.
+    void noteTyping();
+    void loadOlder(const QString &room);
+    bool canLoadOlder(const QString &room) const;
+
+    RoomListModel *rooms() const { return m_rooms; }
+    //! Null for a room not joined.
+    MessageModel *messages(const QString &room) const;
+    MemberModel *members(const QString &room) const;
+    QStringList typingUsers(const QString &room) const;
+    RoomSession *room(const QString &room) const { return m_roomSessions.value(room); }
+    PhoenixSocket *socket() const { return m_socket; }
+
+Q_SIGNALS:
+    void connectionStateChanged(chatter::client::ChatSession::ConnectionState state);
+    //! A reconnect is due in `delayMs`; `error` says why the last attempt ended.
+    void reconnectScheduled(int delayMs, const QString &error);
+    void currentRoomChanged(const QString &room);
+    void roomJoined(const QString &room, bool rejoin);
+    void roomError(const QString &room, const QString &reason);
+    void roomLeft(const QString &room);
+    //! A new message from someone else (for notifications). Unread counts are already updated.
+    void messageReceived(const QString &room, const chatter::client::ChatMessage &message);
+    void sendFailed(const QString &room, const QString &reason);
+    void typingChanged(const QString &room, const QStringList &users);
+    void olderLoaded(const QString &room, int count);
+
+private:
+    void setState(ConnectionState state);
+    void createSocket();
+    RoomSession *addRoomSession(const QString &room);
+
+    SocketOptions m_options;
+    PhoenixSocket *m_socket = nullptr;
+    RoomListModel *m_rooms;
+    QMap<QString, RoomSession *> m_roomSessions;
+    QString m_nickname;
+    QString m_server;
+    QString m_lastError;
+    ConnectionState m_state = ConnectionState::Disconnected;
+};
+
+} // namespace chatter::client

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+#include "messagemodel.h"
+
+namespace chatter::client {
+
+namespace {
+
+QString signature(const ChatMessage &m)
+{
+    return m.user + QLatin1Char('\n') + m.at.toString(Qt::ISODateWithMs) + QLatin1Char('\n') + m.body;
+}
+
+} // namespace
+
+MessageModel::MessageModel(QObject *parent) : QAbstractListModel(parent) {}
+
+int MessageModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_lines.size());
+}
+
+QVariant MessageModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const ChatMessage &m = m_lines.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return m.isSystem() ? m.body : m.user + QStringLiteral(": ") + m.body;
+    case Qt::ToolTipRole:
+        return m.at.toLocalTime().toString(Qt::TextDate);
+    case IdRole:
+        return m.id;
+    case UserRole:
+        return m.user;
+    case BodyRole:
+        return m.body;
+    case AtRole:
+        return m.at;
+    case OwnRole:
+        return m.own;
+    case MentionRole:
+        return m.mention;
+    case KindRole:
+        return int(m.kind);
+    case SystemRole:
+        return m.isSystem();
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> MessageModel::roleNames() const
+{
+    return {{IdRole, "id"},     {UserRole, "user"},       {BodyRole, "body"},
+            {AtRole, "at"},     {OwnRole, "own"},         {MentionRole, "mention"},
+            {KindRole, "kind"}, {SystemRole, "system"},   {Qt::DisplayRole, "display"}};
+}
+
+bool MessageModel::isDuplicate(const ChatMessage &message) const
+{
+    if (message.isSystem())
+        return false;
+    const auto it = m_signatures.constFind(message.id);
+    return it != m_signatures.constEnd() && *it == signature(message);
+}
+
+void MessageModel::remember(const ChatMessage &message)
+{
+    if (message.isSystem())
+        return;
+    m_signatures.insert(message.id, signature(message));
+    m_lastId = std::max(m_lastId, message.id);
+}
+
+bool MessageModel::append(const ChatMessage &message)
+{
+    if (isDuplicate(message))
+        return false;
+    const int row = int(m_lines.size());
+    beginInsertRows({}, row, row);
+    m_lines.append(message);
+    remember(message);
+    endInsertRows();
+    return true;
+}
+
+int MessageModel::prependOlder(const QList<ChatMessage> &older)
+{
+    QList<ChatMessage> fresh;
+    for (const ChatMessage &m : older) {
+        if (!isDuplicate(m))
+            fresh.append(m);
+    }
+    if (fresh.isEmpty())
+        return 0;
+    beginInsertRows({}, 0, int(fresh.size()) - 1);
+    for (const ChatMessage &m : fresh)
+        remember(m);
+    m_lines = fresh + m_lines;
+    endInsertRows();
+    return int(fresh.size());
+}
+
+qint64 MessageModel::oldestId() const
+{
+    for (const ChatMessage &m : m_lines) {
+        if (!m.isSystem())
+            return m.id;
+    }
+    return 0;
+}
+
+} // namespace chatter::client

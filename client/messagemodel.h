@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "chatmessage.h"
+
+#include <QAbstractListModel>
+#include <QHash>
+#include <QList>
+
+namespace chatter::client {
+
+//! The lines of one room, oldest first. Chat messages are deduplicated by server id, so a
+//! rejoin that replays history, or a broadcast that races a join reply, adds nothing twice.
+class MessageModel : public QAbstractListModel
+{
+    Q_OBJECT
+public:
+    enum Role {
+        IdRole = Qt::UserRole + 1,
+        UserRole,
+        BodyRole,
+        AtRole,
+        OwnRole,
+        MentionRole,
+        KindRole,  //!< int(ChatMessage::Kind)
+        SystemRole //!< true for join/leave/notice lines
+    };
+
+    explicit MessageModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    //! Appends a line; false (and nothing changes) for a chat message already present.
+    bool append(const ChatMessage &message);
+    //! Older messages (oldest first) from a history page go to the top; duplicates skipped.
+    int prependOlder(const QList<ChatMessage> &older);
+    bool contains(qint64 id) const { return m_signatures.contains(id); }
+    const ChatMessage &at(int row) const { return m_lines.at(row); }
+    //! Highest server id seen; what a rejoin sends as last_seen_id.
+    qint64 lastId() const { return m_lastId; }
+    //! Lowest server id present; where a history page ends.
+    qint64 oldestId() const;
+    int chatCount() const { return int(m_signatures.size()); }
+
+private:
+    bool isDuplicate(const ChatMessage &message) const;
+    void remember(const ChatMessage &message);
+
+    QList<ChatMessage> m_lines;
+    //! id -> user/at/body: a same id with other content means the server forgot its ids
+    //! (restarted without storage); such a message is new and must not be dropped.
+    QHash<qint64, QString> m_signatures;
+    qint64 m_lastId = 0;
+};
+
+} // namespace chatter::client

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// Not a test: stages a short conversation between two windows against an in-process server
+// and saves one window as a PNG for the docs. Run under a real X server (Xvfb) for real fonts:
+//   xvfb-run -a -s "-screen 0 1280x800x24" build/tests/client/chatwindow_screenshot out.png
+#include "chatsession.h"
+#include "composer.h"
+#include "mainwindow.h"
+#include "membermodel.h"
+#include "servertestutil.h"
+
+#include <QApplication>
+#include <QTest>
+
+using namespace chatter;
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    const QString out = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("desktop-client.png");
+    TestServer server;
+    if (!server.start())
+        return 1;
+    ui::MainWindow alice;
+    ui::MainWindow bob;
+    alice.resize(1100, 680);
+    bob.move(60, 60);
+    bob.show();
+    alice.show();
+    alice.connectTo(server.address(), QStringLiteral("alice"));
+    bob.connectTo(server.address(), QStringLiteral("bob"));
+    for (const char *room : {"lobby", "dev", "random"}) {
+        alice.session()->joinRoom(QString::fromLatin1(room));
+        bob.session()->joinRoom(QString::fromLatin1(room));
+    }
+    alice.session()->setCurrentRoom(QStringLiteral("lobby"));
+    bob.session()->setCurrentRoom(QStringLiteral("lobby"));
+    QTest::qWaitFor([&] { return alice.session()->members(QStringLiteral("lobby"))->rowCount() == 2; }, 10000);
+
+    auto say = [](ui::MainWindow &w, const QString &room, const QString &text) {
+        w.session()->sendMessage(room, text);
+        QTest::qWait(150);
+    };
+    say(bob, "lobby", "morning! the LAN server is up again 🎉");
+    say(alice, "lobby", "great, thanks bob. Release notes are at https://example.org/chatter/0.1");
+    say(bob, "lobby", "alice: can you check the reconnect after a server restart?\nI killed it twice, no lost messages.");
+    say(alice, "lobby", "on it — <b>tags</b> stay plain text, by the way");
+    say(bob, "dev", "pushed the presence fix");
+    say(bob, "dev", "alice, review please?");
+    say(bob, "random", "lunch?");
+    auto *composer = bob.findChild<ui::Composer *>(QStringLiteral("composer"));
+    composer->setFocus();
+    QTest::keyClicks(composer, QStringLiteral("brb"));
+    alice.activateWindow();
+    QTest::qWait(1500);
+    alice.grab().save(out);
+    return 0;
+}

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: MIT
+#include "mainwindow.h"
+
+#include "appicon.h"
+#include "chatsession.h"
+#include "composer.h"
+#include "connectdialog.h"
+#include "connectionstatuslabel.h"
+#include "memberdelegate.h"
+#include "membermodel.h"
+#include "messagedelegate.h"
+#include "messagemodel.h"
+#include "messageview.h"
+#include "roomdelegate.h"
+#include "roomlistmodel.h"
+#include "traynotifier.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+namespace chatter::ui {
+
+using client::ChatSession;
+
+MainWindow::MainWindow(client::SocketOptions options, QWidget *parent)
+    : QMainWindow(parent), m_session(new ChatSession(std::move(options), this))
+{
+    setWindowIcon(appIcon());
+    buildUi();
+    buildActions();
+    m_tray = new TrayNotifier(m_session, this);
+    connect(m_tray, &TrayNotifier::activated, this, &MainWindow::bringToFront);
+
+    connect(m_session, &ChatSession::currentRoomChanged, this, &MainWindow::showRoom);
+    connect(m_session, &ChatSession::typingChanged, this, &MainWindow::updateTyping);
+    connect(m_session, &ChatSession::roomError, this, [this](const QString &room, const QString &reason) {
+        statusBar()->showMessage(tr("Could not join #%1: %2").arg(room, reason), 8000);
+    });
+    connect(m_session, &ChatSession::sendFailed, this, [this](const QString &room, const QString &reason) {
+        statusBar()->showMessage(tr("Message to #%1 not sent: %2").arg(room, reason), 8000);
+    });
+    connect(m_session, &ChatSession::roomJoined, this, &MainWindow::updateMemberHeader);
+    connect(m_session->rooms(), &QAbstractItemModel::dataChanged, this, &MainWindow::updateTitle);
+    connect(m_session->rooms(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateTitle);
+    showRoom({});
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildUi()
+{
+    // Left: join field and rooms.
+    m_joinEdit = new QLineEdit;
+    m_joinEdit->setObjectName(QStringLiteral("joinEdit"));
+    m_joinEdit->setPlaceholderText(tr("Join room… (Ctrl+J)"));
+    m_joinEdit->setClearButtonEnabled(true);
+    m_joinEdit->setAccessibleName(tr("Room to join"));
+    connect(m_joinEdit, &QLineEdit::returnPressed, this, &MainWindow::joinFromEdit);
+    m_roomView = new QListView;
+    m_roomView->setObjectName(QStringLiteral("roomView"));
+    m_roomView->setModel(m_session->rooms());
+    m_roomView->setItemDelegate(new RoomDelegate(m_roomView));
+    m_roomView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_roomView->setAccessibleName(tr("Rooms"));
+    connect(m_roomView->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    m_session->setCurrentRoom(current.data(client::RoomListModel::NameRole).toString());
+            });
+    auto *left = new QWidget;
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(6, 6, 0, 6);
+    auto *roomsLabel = new QLabel(tr("&Rooms"));
+    roomsLabel->setBuddy(m_roomView);
+    leftLayout->addWidget(m_joinEdit);
+    leftLayout->addWidget(roomsLabel);
+    leftLayout->addWidget(m_roomView);
+
+    // Middle: title, messages, who is typing, composer.
+    m_roomTitle = new QLabel;
+    m_roomTitle->setObjectName(QStringLiteral("roomTitle"));
+    QFont titleFont = m_roomTitle->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
+    titleFont.setBold(true);
+    m_roomTitle->setFont(titleFont);
+    m_messageView = new MessageView;
+    connect(m_messageView, &MessageView::reachedTop, this, [this] {
+        m_session->loadOlder(m_session->currentRoom());
+    });
+    m_typingLabel = new QLabel;
+    m_typingLabel->setObjectName(QStringLiteral("typingLabel"));
+    m_typingLabel->setStyleSheet(QStringLiteral("color:#757575; font-style:italic"));
+    m_typingLabel->setMinimumHeight(m_typingLabel->fontMetrics().height());
+    m_composer = new Composer;
+    m_composer->setObjectName(QStringLiteral("composer"));
+    connect(m_composer, &Composer::submitted, this, [this](const QString &text) {
+        m_session->sendMessage(text);
+    });
+    connect(m_composer, &Composer::edited, m_session, &ChatSession::noteTyping);
+    auto *middle = new QWidget;
+    auto *middleLayout = new QVBoxLayout(middle);
+    middleLayout->setContentsMargins(0, 6, 0, 6);
+    middleLayout->addWidget(m_roomTitle);
+    middleLayout->addWidget(m_messageView, 1);
+    middleLayout->addWidget(m_typingLabel);
+    middleLayout->addWidget(m_composer);
+
+    // Right: members of the current room.
+    m_memberHeader = new QLabel;
+    m_memberView = new QListView;
+    m_memberView->setObjectName(QStringLiteral("memberView"));
+    m_memberView->setItemDelegate(new MemberDelegate(m_memberView));
+    m_memberView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_memberView->setAccessibleName(tr("Members"));
+    m_memberHeader->setBuddy(m_memberView);
+    auto *right = new QWidget;
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 6, 6, 6);
+    rightLayout->addWidget(m_memberHeader);
+    rightLayout->addWidget(m_memberView);
+
+    auto *splitter = new QSplitter;
+    splitter->addWidget(left);
+    splitter->addWidget(middle);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({180, 640, 170});
+    setCentralWidget(splitter);
+
+    m_status = new ConnectionStatusLabel(m_session);
+    statusBar()->addPermanentWidget(m_status, 1);
+
+    // Keyboard order follows the layout, left to right.
+    setTabOrder(m_joinEdit, m_roomView);
+    setTabOrder(m_roomView, m_messageView);
+    setTabOrder(m_messageView, m_composer);
+    setTabOrder(m_composer, m_memberView);
+    resize(1000, 640);
+}
+
+void MainWindow::buildActions()
+{
+    QMenu *chat = menuBar()->addMenu(tr("&Chat"));
+    auto add = [this](QMenu *menu, const QString &text, QList<QKeySequence> keys, auto slot) {
+        QAction *action = menu->addAction(text);
+        action->setShortcuts(keys);
+        action->setShortcutContext(Qt::WindowShortcut);
+        connect(action, &QAction::triggered, this, slot);
+        return action;
+    };
+    add(chat, tr("&Connect…"), {QKeySequence(tr("Ctrl+Shift+N"))}, [this] { openConnectDialog(); });
+    add(chat, tr("&Join Room…"), {QKeySequence(tr("Ctrl+J"))}, [this] {
+        m_joinEdit->setFocus();
+        m_joinEdit->selectAll();
+    });
+    add(chat, tr("&Leave Room"), {QKeySequence(tr("Ctrl+W"))}, &MainWindow::leaveCurrentRoom);
+    chat->addSeparator();
+    add(chat, tr("&Quit"), {QKeySequence::Quit, QKeySequence(tr("Ctrl+Q"))}, [] { QApplication::quit(); });
+
+    QMenu *go = menuBar()->addMenu(tr("&Go"));
+    add(go, tr("&Next Room"), {QKeySequence(tr("Ctrl+PgDown")), QKeySequence(tr("Alt+Down"))},
+        [this] { stepRoom(1); });
+    add(go, tr("&Previous Room"), {QKeySequence(tr("Ctrl+PgUp")), QKeySequence(tr("Alt+Up"))},
+        [this] { stepRoom(-1); });
+    for (int i = 1; i <= 9; ++i) {
+        auto *action = new QAction(this);
+        action->setShortcut(QKeySequence(tr("Alt+%1").arg(i)));
+        connect(action, &QAction::triggered, this, [this, i] {
+            const QString room = m_session->rooms()->nameAt(i - 1);
+            if (!room.isEmpty())
+                m_session->setCurrentRoom(room);
+        });
+        addAction(action);
+    }
+    go->addSeparator();
+    add(go, tr("Room &List"), {QKeySequence(tr("Ctrl+1"))}, [this] { m_roomView->setFocus(); });
+    add(go, tr("&Messages"), {QKeySequence(tr("Ctrl+2"))}, [this] { m_messageView->setFocus(); });
+    add(go, tr("&Composer"), {QKeySequence(tr("Ctrl+3")), QKeySequence(tr("Ctrl+L"))},
+        [this] { m_composer->setFocus(); });
+    add(go, tr("M&embers"), {QKeySequence(tr("Ctrl+4"))}, [this] { m_memberView->setFocus(); });
+    add(go, tr("&Older Messages"), {QKeySequence(tr("Ctrl+Shift+Up"))},
+        [this] { m_session->loadOlder(m_session->currentRoom()); });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    add(help, tr("&Keyboard Shortcuts"), {QKeySequence::HelpContents, QKeySequence(tr("F1"))},
+        &MainWindow::showShortcuts);
+}
+
+void MainWindow::connectTo(const QString &server, const QString &nickname)
+{
+    m_messageView->messageDelegate()->setMyNickname(nickname);
+    m_session->connectToServer(server, nickname);
+    updateTitle();
+    m_composer->setFocus();
+}
+
+bool MainWindow::openConnectDialog()
+{
+    ConnectDialog dialog(this);
+    if (m_session->connectionState() == ChatSession::ConnectionState::Reconnecting)
+        dialog.setError(ConnectionStatusLabel::describeError(m_session->lastError()));
+    if (dialog.exec() != QDialog::Accepted)
+        return false;
+    connectTo(dialog.server(), dialog.nickname());
+    return true;
+}
+
+void MainWindow::showRoom(const QString &room)
+{
+    m_messageView->setModel(m_session->messages(room));
+    m_memberView->setModel(m_session->members(room));
+    if (auto *members = m_session->members(room)) {
+        connect(members, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateMemberHeader,
+                Qt::UniqueConnection);
+        connect(members, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateMemberHeader,
+                Qt::UniqueConnection);
+    }
+    const int row = m_session->rooms()->rowOf(room);
+    if (row >= 0 && m_roomView->currentIndex().row() != row)
+        m_roomView->setCurrentIndex(m_session->rooms()->index(row));
+    m_roomTitle->setText(room.isEmpty() ? tr("No room — press Ctrl+J to join one") : QStringLiteral("#") + room);
+    m_composer->setEnabled(!room.isEmpty());
+    updateTyping();
+    updateMemberHeader();
+    updateTitle();
+}
+
+void MainWindow::joinFromEdit()
+{
+    QString room = m_joinEdit->text().trimmed();
+    if (room.startsWith(QLatin1Char('#')))
+        room.remove(0, 1);
+    if (room.isEmpty())
+        return;
+    if (m_session->joinRoom(room)) {
+        m_joinEdit->clear();
+        m_session->setCurrentRoom(room);
+        m_composer->setFocus();
+    }
+}
+
+void MainWindow::leaveCurrentRoom()
+{
+    const QString room = m_session->currentRoom();
+    if (!room.isEmpty())
+        m_session->leaveRoom(room);
+}
+
+void MainWindow::stepRoom(int delta)
+{
+    const int count = m_session->rooms()->rowCount();
+    if (count == 0)
+        return;
+    const int row = m_session->rooms()->rowOf(m_session->currentRoom());
+    m_session->setCurrentRoom(m_session->rooms()->nameAt(((row + delta) % count + count) % count));
+}
+
+void MainWindow::updateTyping()
+{
+    const QStringList users = m_session->typingUsers(m_session->currentRoom());
+    QString text;
+    if (users.size() == 1)
+        text = tr("%1 is typing…").arg(users.first());
+    else if (users.size() == 2)
+        text = tr("%1 and %2 are typing…").arg(users.at(0), users.at(1));
+    else if (users.size() > 2)
+        text = tr("several people are typing…");
+    m_typingLabel->setText(text);
+}
+
+void MainWindow::updateTitle()
+{
+    int unread = 0;
+    for (const QString &room : m_session->roomNames())
+        unread += m_session->rooms()->unread(room);
+    const QString room = m_session->currentRoom();
+    QString title = room.isEmpty() ? QStringLiteral("Chatter") : QStringLiteral("#%1 — Chatter").arg(room);
+    if (unread > 0)
+        title.prepend(QStringLiteral("(%1) ").arg(unread));
+    setWindowTitle(title);
+}
+
+void MainWindow::updateMemberHeader()
+{
+    const auto *members = m_session->members(m_session->currentRoom());
+    m_memberHeader->setText(tr("&Members (%1)").arg(members ? members->rowCount() : 0));
+}
+
+void MainWindow::showShortcuts()
+{
+    QString text = QStringLiteral("<table>");
+    const auto menus = menuBar()->findChildren<QMenu *>();
+    for (const QMenu *menu : menus) {
+        for (const QAction *action : menu->actions()) {
+            if (action->shortcuts().isEmpty())
+                continue;
+            QStringList keys;
+            for (const QKeySequence &key : action->shortcuts())
+                keys << key.toString(QKeySequence::NativeText);
+            text += QStringLiteral("<tr><td>%1</td><td>&nbsp;&nbsp;<b>%2</b></td></tr>")
+                        .arg(action->text().remove(QLatin1Char('&')).toHtmlEscaped(),
+                             keys.join(QStringLiteral(", ")).toHtmlEscaped());
+        }
+    }
+    text += tr("<tr><td>Room 1–9</td><td>&nbsp;&nbsp;<b>Alt+1 … Alt+9</b></td></tr>"
+               "<tr><td>Send / new line</td><td>&nbsp;&nbsp;<b>Enter / Shift+Enter</b></td></tr>"
+               "<tr><td>Open a message's link</td><td>&nbsp;&nbsp;<b>Enter in the message list</b></td></tr>"
+               "</table>");
+    QMessageBox::information(this, tr("Keyboard Shortcuts"), text);
+}
+
+void MainWindow::bringToFront(const QString &room)
+{
+    showNormal();
+    raise();
+    activateWindow();
+    if (!room.isEmpty())
+        m_session->setCurrentRoom(room);
+}
+
+} // namespace chatter::ui

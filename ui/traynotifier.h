@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QObject>
+
+class QSystemTrayIcon;
+class QWidget;
+
+namespace chatter::client {
+class ChatSession;
+struct ChatMessage;
+}
+
+namespace chatter::ui {
+
+//! A tray icon (when the desktop has a tray) that notifies about mentions and about
+//! messages in rooms not in view; clicking it brings the window back.
+class TrayNotifier : public QObject
+{
+    Q_OBJECT
+public:
+    TrayNotifier(client::ChatSession *session, QWidget *window);
+
+    bool isAvailable() const { return m_tray != nullptr; }
+    //! Whether `message` in `room` deserves a notification right now.
+    bool shouldNotify(const QString &room, const client::ChatMessage &message) const;
+
+Q_SIGNALS:
+    //! The user clicked the notification or the icon for `room` (may be empty).
+    void activated(const QString &room);
+
+private:
+    void onMessage(const QString &room, const client::ChatMessage &message);
+
+    client::ChatSession *m_session;
+    QWidget *m_window;
+    QSystemTrayIcon *m_tray = nullptr;
+    QString m_lastRoom;
+};
+
+} // namespace chatter::ui
