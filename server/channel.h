@@ -3,6 +3,7 @@
 
 #include "connectinfo.h"
 #include "message.h"
+#include "serializer.h"
 
 #include <QJsonObject>
 #include <QSet>
@@ -129,6 +130,12 @@ protected:
     void replyLater(const ReplyHandle &handle, const ChannelReply &reply);
 
 private:
+    // Delivery state, kept here so that fan-out reaches a subscriber without any lookup.
+    friend class SocketSession;
+    bool m_joining = true;        //!< until the join reply is on the wire
+    QList<Frame> m_pendingFrames; //!< produced for this channel before its join reply
+    QSet<QString> m_intercepts;   //!< intercepts(), read once
+
     SocketSession &m_session;
     Worker &m_worker;
     QString m_topic;

@@ -122,8 +122,8 @@ void SocketSession::handleJoin(const Message &message)
     Channel *raw = channel.get();
     Entry &entry = m_channels[topic];
     entry.channel = std::move(channel);
-    entry.intercepts = raw->intercepts();
-    entry.joining = true;
+    raw->m_intercepts = raw->intercepts();
+    raw->m_joining = true;
     // Subscribed before join() runs so that its own broadcasts reach this client too; they wait
     // in `pending` until the reply is out.
     m_worker.subscribe(raw);
@@ -158,8 +158,8 @@ void SocketSession::finishJoin(const QString &topic, Channel *channel)
     auto it = m_channels.find(topic);
     if (m_shutDown || it == m_channels.end() || it->second.channel.get() != channel)
         return;
-    it->second.joining = false;
-    const QList<Frame> pending = std::exchange(it->second.pending, {});
+    channel->m_joining = false;
+    const QList<Frame> pending = std::exchange(channel->m_pendingFrames, {});
     for (const Frame &frame : pending)
         m_connection.sendFrame(frame);
     try {
@@ -332,29 +332,31 @@ bool SocketSession::pushFromChannel(Channel &channel, const Message &message, QS
             *error = encoded.error;
         return false;
     }
-    deliver(it->second, *encoded.frame);
+    deliver(channel, *encoded.frame);
     return true;
 }
 
 void SocketSession::deliverBroadcast(Channel &channel, const Broadcast &broadcast)
 {
-    auto it = m_channels.find(channel.topic());
-    if (m_shutDown || it == m_channels.end() || it->second.channel.get() != &channel)
+    // The hot path of every fan-out: the worker only lists live, subscribed channels, so no
+    // lookup is needed here.
+    if (m_shutDown)
         return;
     const Message &message = broadcast.message();
-    if (!message.binary && it->second.intercepts.contains(message.event)) {
+    if (!channel.m_intercepts.isEmpty() && !message.binary && channel.m_intercepts.contains(message.event)) {
         channel.handleOut(message.event, message.payload.toObject());
         return;
     }
-    if (const Frame *frame = broadcast.frameFor(m_info.serializer)) {
-        if (it->second.joining)
-            it->second.pending.append(*frame);
-        else
-            m_connection.sendPrebuilt(*frame, broadcast.webSocketFrameFor(m_info.serializer));
-    }
-    else
+    const Frame *frame = broadcast.frameFor(m_info.serializer);
+    if (!frame) {
         qCDebug(lcProtocol).noquote() << "socket" << m_info.id << "skipped" << message.event << ":"
                                       << broadcast.encodeError(m_info.serializer);
+        return;
+    }
+    if (channel.m_joining)
+        channel.m_pendingFrames.append(*frame);
+    else
+        m_connection.sendPrebuilt(*frame, broadcast.webSocketFrameFor(m_info.serializer));
 }
 
 QStringList SocketSession::topics() const
@@ -366,10 +368,10 @@ QStringList SocketSession::topics() const
     return names;
 }
 
-void SocketSession::deliver(Entry &entry, const Frame &frame)
+void SocketSession::deliver(Channel &channel, const Frame &frame)
 {
-    if (entry.joining)
-        entry.pending.append(frame);
+    if (channel.m_joining)
+        channel.m_pendingFrames.append(frame);
     else
         m_connection.sendFrame(frame);
 }

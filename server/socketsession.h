@@ -63,9 +63,6 @@ private:
     struct Entry
     {
         std::unique_ptr<Channel> channel;
-        QSet<QString> intercepts;
-        bool joining = true;
-        QList<Frame> pending; //!< frames for this channel produced before its join reply
     };
 
     void handleJoin(const Message &message);
@@ -83,7 +80,7 @@ private:
     void finishJoin(const QString &topic, Channel *channel);
     Message replyMessage(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic,
                          const ChannelReply &reply) const;
-    void deliver(Entry &entry, const Frame &frame);
+    void deliver(Channel &channel, const Frame &frame);
     void replyTo(const Message &request, const QJsonValue &joinRef, const ChannelReply &reply);
 
     Connection &m_connection;

@@ -10,6 +10,8 @@
 #include <QTimer>
 #include <QWebSocket>
 
+#include <sys/socket.h>
+
 namespace chatter::server {
 
 WebSocketConnection::WebSocketConnection(QWebSocket *socket, QTcpSocket *tcp, ConnectInfo info,
@@ -79,7 +81,7 @@ void WebSocketConnection::writeFramed(const Frame &frame, const QByteArray &webS
     // Whole frames go straight into the TCP socket: QWebSocket only ever writes whole control
     // frames there too, so the two never interleave inside a frame.
     if (m_tcp && m_tcp->state() == QAbstractSocket::ConnectedState)
-        m_tcp->write(webSocketFrame);
+        writeToSocket(webSocketFrame);
     else if (frame.binary)
         m_socket->sendBinaryMessage(frame.data);
     else
@@ -106,6 +108,23 @@ void WebSocketConnection::sweep(const ServerConfig &config)
 qint64 WebSocketConnection::queuedBytes() const
 {
     return m_tcp ? m_tcp->bytesToWrite() : 0;
+}
+
+void WebSocketConnection::writeToSocket(const QByteArray &bytes)
+{
+    // When nothing is queued in Qt, hand the bytes to the kernel right away. Going through
+    // QTcpSocket's buffer would arm and disarm a write notifier and cost an event per message
+    // per recipient; only what the kernel does not take (a slow reader) is queued there.
+    qint64 written = 0;
+    if (m_tcp->bytesToWrite() == 0) {
+        const ssize_t n = ::send(int(m_tcp->socketDescriptor()), bytes.constData(), size_t(bytes.size()),
+                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+        // EAGAIN: the kernel buffer is full; any other error Qt notices on its own read path.
+        if (n > 0)
+            written = n;
+    }
+    if (written < bytes.size())
+        m_tcp->write(bytes.constData() + written, bytes.size() - written);
 }
 
 void WebSocketConnection::closeWith(quint16 code, const QString &reason)

@@ -41,6 +41,7 @@ private:
     void onInput(QByteArrayView data, bool binary);
     void onDisconnected();
     void writeFramed(const Frame &frame, const QByteArray &webSocketFrame);
+    void writeToSocket(const QByteArray &bytes);
 
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcp;
