@@ -19,6 +19,10 @@ MessageStore::MessageStore(Options options)
 
 MessageStore::~MessageStore()
 {
+    if (m_batches > 0) {
+        qCInfo(lcChannel).noquote() << "history: stored" << m_messages.load() << "messages in" << m_batches.load()
+                                    << "commits";
+    }
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         if (db.isOpen())
@@ -107,6 +111,7 @@ void MessageStore::flush()
         ok = false;
     } else {
         ++m_batches;
+        m_messages += batch.size();
     }
     for (Pending &p : batch) {
         if (!p.context)

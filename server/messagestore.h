@@ -43,6 +43,7 @@ public:
 
     const Options &options() const { return m_options; }
     qint64 committedBatches() const { return m_batches.load(); }
+    qint64 committedMessages() const { return m_messages.load(); }
 
 private:
     struct Pending
@@ -61,6 +62,7 @@ private:
     bool m_flushQueued = false;
     QTimer *m_pruneTimer = nullptr;
     std::atomic<qint64> m_batches{0};
+    std::atomic<qint64> m_messages{0};
 };
 
 } // namespace chatter::server
