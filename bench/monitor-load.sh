@@ -22,6 +22,7 @@ DURATION=20
 PORT=0
 CONNECT_RATE=2000
 OUT_DIR=""
+HEADLESS=0
 
 usage() {
     cat <<USAGE
@@ -36,6 +37,7 @@ usage: bench/monitor-load.sh [options]
   --server-bin PATH  chatter-server (default build-monitor/server/chatter-server)
   --loadgen PATH     chatter-loadgen (default: built from bench/loadgen into a temp dir)
   --out DIR          keep logs here (default: a temp dir, printed)
+  --headless         the same load without the window: the baseline for the engine's figures
 USAGE
 }
 
@@ -51,6 +53,7 @@ while [[ $# -gt 0 ]]; do
         --server-bin) SERVER_BIN="$2"; shift 2 ;;
         --loadgen) LOADGEN="$2"; shift 2 ;;
         --out) OUT_DIR="$2"; shift 2 ;;
+        --headless) HEADLESS=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -89,8 +92,10 @@ cleanup() {
 trap cleanup EXIT
 
 echo "# logs in $OUT_DIR" >&2
-xvfb-run -a -s "-screen 0 1400x900x24" \
-    "$SERVER_BIN" --monitor-stats --bind 127.0.0.1 --port "$PORT" --data-dir "$OUT_DIR/data" \
+WRAP=(xvfb-run -a -s "-screen 0 1400x900x24")
+MODE=--monitor-stats
+if [[ "$HEADLESS" == 1 ]]; then WRAP=(); MODE=--headless; fi
+"${WRAP[@]}" "$SERVER_BIN" $MODE --bind 127.0.0.1 --port "$PORT" --data-dir "$OUT_DIR/data" \
     --sync normal --log-level warning >"$OUT_DIR/server.out" 2>"$OUT_DIR/server.err" &
 XVFB_PID=$!
 for _ in $(seq 100); do
@@ -98,7 +103,7 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 grep -q "listening on" "$OUT_DIR/server.out" || { echo "server did not start:" >&2; cat "$OUT_DIR/server.err" >&2; exit 1; }
-SERVER_PID=$(pgrep -n -f -- "chatter-server --monitor-stats --bind 127.0.0.1 --port $PORT --data-dir $OUT_DIR/data" || true)
+SERVER_PID=$(pgrep -n -f -- "chatter-server $MODE --bind 127.0.0.1 --port $PORT --data-dir $OUT_DIR/data" || true)
 PORT=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$OUT_DIR/server.out" | head -n 1)
 [[ -n "$SERVER_PID" ]] || { echo "cannot find the server's PID" >&2; exit 1; }
 # A few seconds of the idle window first: the baseline.

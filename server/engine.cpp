@@ -3,6 +3,7 @@
 
 #include "broadcast.h"
 #include "diagnosticchannel.h"
+#include "epolleventdispatcher.h"
 #include "historyreader.h"
 #include "listener.h"
 #include "logging.h"
@@ -131,6 +132,7 @@ bool Engine::start()
     for (int i = 0; i < count; ++i) {
         auto thread = std::make_unique<QThread>();
         thread->setObjectName(QStringLiteral("chatter-worker-%1").arg(i));
+        thread->setEventDispatcher(new EpollEventDispatcher);
         auto *worker = new Worker(i, *this);
         worker->moveToThread(thread.get());
         connect(thread.get(), &QThread::finished, worker, &QObject::deleteLater);

@@ -43,7 +43,7 @@ class tst_Engine : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void workersUseUnixDispatcher();
+    void workersUseEpollDispatcher();
     void chatReachesEveryoneAcrossWorkers();
     void joinReplyCarriesBothRefs();
     void oversizedFrameClosesWith1009();
@@ -60,7 +60,7 @@ private Q_SLOTS:
     void listeningCanBePaused();
 };
 
-void tst_Engine::workersUseUnixDispatcher()
+void tst_Engine::workersUseEpollDispatcher()
 {
     ServerConfig config = loopbackConfig();
     config.workers = 3;
@@ -69,7 +69,7 @@ void tst_Engine::workersUseUnixDispatcher()
     const QStringList dispatchers = engine.workerDispatchers();
     QCOMPARE(dispatchers.size(), 3);
     for (const QString &name : dispatchers)
-        QCOMPARE(name, QStringLiteral("QEventDispatcherUNIX"));
+        QCOMPARE(name, QStringLiteral("chatter::server::EpollEventDispatcher"));
 }
 
 void tst_Engine::chatReachesEveryoneAcrossWorkers()

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "adminprompt.h"
+#include "enginesnapshot.h"
+#include "eventlog.h"
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+
+#include <memory>
+
+class QAction;
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTimer;
+
+namespace chatter::server {
+class Engine;
+}
+
+namespace chatter::monitor {
+
+class CopyableTableView;
+class EventLogModel;
+class HeaderPanel;
+class MonitorStats;
+class RoomTableModel;
+class SocketActions;
+class SocketTableModel;
+
+//! The monitor window of chatter-server. It observes the engine and never sits on the message
+//! path: a 4 Hz timer asks for a snapshot (gathered by the workers themselves) and takes the
+//! batch of events recorded since the last tick; the models are updated once per snapshot.
+class MonitorWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MonitorWindow(server::Engine &engine, QWidget *parent = nullptr);
+    ~MonitorWindow() override;
+
+    //! Replaces the confirmation and input dialogs of the admin actions (tests script them).
+    void setPrompt(std::unique_ptr<AdminPrompt> prompt);
+    //! Prints responsiveness figures to stderr once a second (see MonitorStats).
+    void enableStats();
+    void setRefreshInterval(int milliseconds);
+    //! Asks for a snapshot and takes pending events now, instead of at the next tick.
+    void refreshNow();
+    //! Selects the socket's row in the (filtered, sorted) table; false if it is not shown.
+    bool selectSocket(quint64 id);
+
+    HeaderPanel *header() const { return m_header; }
+    SocketTableModel *socketModel() const { return m_socketModel; }
+    QSortFilterProxyModel *socketProxy() const { return m_socketProxy; }
+    CopyableTableView *socketsView() const { return m_socketsView; }
+    QLineEdit *socketFilter() const { return m_socketFilter; }
+    QAction *pauseSocketsAction() const { return m_pauseSockets; }
+    SocketActions *socketActions() const { return m_actions; }
+    RoomTableModel *roomModel() const { return m_roomModel; }
+    CopyableTableView *roomsView() const { return m_roomsView; }
+    EventLogModel *eventModel() const { return m_eventModel; }
+    QSortFilterProxyModel *eventProxy() const { return m_eventProxy; }
+    CopyableTableView *eventsView() const { return m_eventsView; }
+    QLineEdit *eventFilter() const { return m_eventFilter; }
+    QAction *pauseEventsAction() const { return m_pauseEvents; }
+
+Q_SIGNALS:
+    //! The window was closed: the application stops the engine and quits.
+    void closed();
+    //! A snapshot reached the models (tests wait on it instead of on the clock).
+    void snapshotApplied();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    QWidget *buildSocketsPane();
+    QWidget *buildRoomsPane();
+    QWidget *buildEventsPane();
+    void refresh();
+    void applySnapshot(const server::EngineSnapshot &snapshot);
+    void pollEvents();
+    void showEvents(const QList<server::EngineEvent> &events, qint64 dropped);
+    void updateCurrentSocket();
+    void updateSocketCount();
+    void setEventsPaused(bool paused);
+
+    server::Engine &m_engine;
+    HeaderPanel *m_header = nullptr;
+    SocketTableModel *m_socketModel = nullptr;
+    QSortFilterProxyModel *m_socketProxy = nullptr;
+    CopyableTableView *m_socketsView = nullptr;
+    QLineEdit *m_socketFilter = nullptr;
+    QLabel *m_socketCount = nullptr;
+    QAction *m_pauseSockets = nullptr;
+    SocketActions *m_actions = nullptr;
+    RoomTableModel *m_roomModel = nullptr;
+    QSortFilterProxyModel *m_roomProxy = nullptr;
+    CopyableTableView *m_roomsView = nullptr;
+    EventLogModel *m_eventModel = nullptr;
+    QSortFilterProxyModel *m_eventProxy = nullptr;
+    CopyableTableView *m_eventsView = nullptr;
+    QLineEdit *m_eventFilter = nullptr;
+    QAction *m_pauseEvents = nullptr;
+    QLabel *m_eventCount = nullptr;
+    QTimer *m_refreshTimer = nullptr;
+    MonitorStats *m_stats = nullptr;
+    //! One snapshot in flight at a time: a slow gather never piles requests up.
+    bool m_snapshotPending = false;
+    QElapsedTimer m_requestedAt;
+    //! Events taken while the log is paused, shown on resume (bounded like the log).
+    QList<server::EngineEvent> m_heldEvents;
+    qint64 m_heldDropped = 0;
+};
+
+} // namespace chatter::monitor
