@@ -37,10 +37,9 @@ bool ChatMessage::mentions(const QString &body, const QString &nickname)
     if (nickname.isEmpty())
         return false;
     // Nicknames may contain '.', '-' and '_', so "word" means: not next to a nick character.
-    const QRegularExpression word(
-        QStringLiteral(R"((?<![\p{L}\p{N}_.\-])%1(?![\p{L}\p{N}_\-]))")
-            .arg(QRegularExpression::escape(nickname)),
-        QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpression word(QStringLiteral(R"((?<![\p{L}\p{N}_.\-])%1(?![\p{L}\p{N}_\-]))")
+                                      .arg(QRegularExpression::escape(nickname)),
+                                  QRegularExpression::CaseInsensitiveOption);
     return word.match(body).hasMatch();
 }
 

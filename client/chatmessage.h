@@ -13,7 +13,13 @@ namespace chatter::client {
 //! One line of a room: a chat message from the server, or a local system line.
 struct ChatMessage
 {
-    enum class Kind { Chat, Joined, Left, Notice };
+    enum class Kind
+    {
+        Chat,
+        Joined,
+        Left,
+        Notice
+    };
 
     Kind kind = Kind::Chat;
     qint64 id = 0; //!< server id; 0 for system lines

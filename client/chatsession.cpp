@@ -14,8 +14,7 @@ namespace chatter::client {
 
 ChatSession::ChatSession(SocketOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_rooms(new RoomListModel(this))
-{
-}
+{}
 
 ChatSession::~ChatSession()
 {
@@ -71,7 +70,8 @@ void ChatSession::createSocket()
     m_socket = new PhoenixSocket(endpointFor(m_server), m_options, this);
     m_socket->setParams([this] {
         QUrlQuery query;
-        query.addQueryItem(QStringLiteral("user"), QString::fromLatin1(QUrl::toPercentEncoding(m_nickname)));
+        query.addQueryItem(QStringLiteral("user"),
+                           QString::fromLatin1(QUrl::toPercentEncoding(m_nickname)));
         query.addQueryItem(QStringLiteral("client"), QStringLiteral("desktop"));
         return query;
     });
@@ -79,9 +79,8 @@ void ChatSession::createSocket()
         m_lastError.clear();
         setState(ConnectionState::Connected);
     });
-    connect(m_socket, &PhoenixSocket::transportError, this, [this](const QString &message) {
-        m_lastError = message;
-    });
+    connect(m_socket, &PhoenixSocket::transportError, this,
+            [this](const QString &message) { m_lastError = message; });
     connect(m_socket, &PhoenixSocket::closed, this, [this](int code, const QString &reason) {
         if (!reason.isEmpty())
             m_lastError = reason;
@@ -160,15 +159,12 @@ RoomSession *ChatSession::addRoomSession(const QString &room)
             m_rooms->addUnread(room, message.mention);
         emit messageReceived(room, message);
     });
-    connect(session, &RoomSession::sendFailed, this, [this, room](const QString &reason) {
-        emit sendFailed(room, reason);
-    });
-    connect(session, &RoomSession::typingChanged, this, [this, room](const QStringList &users) {
-        emit typingChanged(room, users);
-    });
-    connect(session, &RoomSession::olderLoaded, this, [this, room](int count) {
-        emit olderLoaded(room, count);
-    });
+    connect(session, &RoomSession::sendFailed, this,
+            [this, room](const QString &reason) { emit sendFailed(room, reason); });
+    connect(session, &RoomSession::typingChanged, this,
+            [this, room](const QStringList &users) { emit typingChanged(room, users); });
+    connect(session, &RoomSession::olderLoaded, this,
+            [this, room](int count) { emit olderLoaded(room, count); });
     return session;
 }
 
@@ -186,7 +182,8 @@ void ChatSession::leaveRoom(const QString &room)
     if (wasCurrent) {
         // Move to the neighbour, as a tab bar does.
         const QStringList names = m_rooms->names();
-        setCurrentRoom(names.isEmpty() ? QString() : names.at(qBound(0, row, int(names.size()) - 1)));
+        setCurrentRoom(names.isEmpty() ? QString()
+                                       : names.at(qBound(0, row, int(names.size()) - 1)));
     }
 }
 

@@ -22,7 +22,13 @@ class ChatSession : public QObject
 {
     Q_OBJECT
 public:
-    enum class ConnectionState { Disconnected, Connecting, Connected, Reconnecting };
+    enum class ConnectionState
+    {
+        Disconnected,
+        Connecting,
+        Connected,
+        Reconnecting
+    };
     Q_ENUM(ConnectionState)
 
     explicit ChatSession(SocketOptions options = {}, QObject *parent = nullptr);

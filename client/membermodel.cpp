@@ -50,8 +50,11 @@ QVariant MemberModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> MemberModel::roleNames() const
 {
-    return {{NickRole, "nick"}, {ClientsRole, "clients"}, {DeviceCountRole, "devices"},
-            {IsMeRole, "isMe"}, {TypingRole, "typing"}};
+    return {{NickRole, "nick"},
+            {ClientsRole, "clients"},
+            {DeviceCountRole, "devices"},
+            {IsMeRole, "isMe"},
+            {TypingRole, "typing"}};
 }
 
 int MemberModel::rowOf(const QString &nick) const
@@ -76,7 +79,8 @@ void MemberModel::setPresence(const QJsonObject &state)
     for (auto it = state.constBegin(); it != state.constEnd(); ++it) {
         Member member{it.key(), {}};
         for (const QJsonValue &meta : it.value().toObject().value(QLatin1String("metas")).toArray())
-            member.clients << meta.toObject().value(QLatin1String("client")).toString(QStringLiteral("?"));
+            member.clients
+                << meta.toObject().value(QLatin1String("client")).toString(QStringLiteral("?"));
         const int existing = rowOf(member.nick);
         if (existing >= 0) {
             if (m_members.at(existing).clients != member.clients) {
@@ -85,8 +89,9 @@ void MemberModel::setPresence(const QJsonObject &state)
             }
             continue;
         }
-        const auto pos = std::lower_bound(m_members.begin(), m_members.end(), member.nick,
-                                          [](const Member &m, const QString &nick) { return nickLess(m.nick, nick); });
+        const auto pos = std::lower_bound(
+            m_members.begin(), m_members.end(), member.nick,
+            [](const Member &m, const QString &nick) { return nickLess(m.nick, nick); });
         const int row = int(pos - m_members.begin());
         beginInsertRows({}, row, row);
         m_members.insert(row, member);

@@ -14,9 +14,10 @@ class MemberModel : public QAbstractListModel
 {
     Q_OBJECT
 public:
-    enum Role {
+    enum Role
+    {
         NickRole = Qt::UserRole + 1,
-        ClientsRole,     //!< QStringList: "desktop", "web" … one per connected device
+        ClientsRole, //!< QStringList: "desktop", "web" … one per connected device
         DeviceCountRole,
         IsMeRole,
         TypingRole

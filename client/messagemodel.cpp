@@ -7,7 +7,8 @@ namespace {
 
 QString signature(const ChatMessage &m)
 {
-    return m.user + QLatin1Char('\n') + m.at.toString(Qt::ISODateWithMs) + QLatin1Char('\n') + m.body;
+    return m.user + QLatin1Char('\n') + m.at.toString(Qt::ISODateWithMs) + QLatin1Char('\n') +
+           m.body;
 }
 
 } // namespace
@@ -52,9 +53,9 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> MessageModel::roleNames() const
 {
-    return {{IdRole, "id"},     {UserRole, "user"},       {BodyRole, "body"},
-            {AtRole, "at"},     {OwnRole, "own"},         {MentionRole, "mention"},
-            {KindRole, "kind"}, {SystemRole, "system"},   {Qt::DisplayRole, "display"}};
+    return {{IdRole, "id"},     {UserRole, "user"},     {BodyRole, "body"},
+            {AtRole, "at"},     {OwnRole, "own"},       {MentionRole, "mention"},
+            {KindRole, "kind"}, {SystemRole, "system"}, {Qt::DisplayRole, "display"}};
 }
 
 bool MessageModel::isDuplicate(const ChatMessage &message) const

@@ -15,7 +15,8 @@ class MessageModel : public QAbstractListModel
 {
     Q_OBJECT
 public:
-    enum Role {
+    enum Role
+    {
         IdRole = Qt::UserRole + 1,
         UserRole,
         BodyRole,

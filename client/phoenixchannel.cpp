@@ -25,8 +25,8 @@ PhoenixChannel::PhoenixChannel(PhoenixSocket *socket, QString topic, ParamsProvi
     : QObject(socket), m_socket(socket), m_topic(std::move(topic)), m_params(std::move(params))
 {
     const int timeout = m_socket->options().timeoutMs;
-    m_joinPush = new Push(this, events::Join, [this] { return m_params ? m_params() : QJsonObject(); },
-                          timeout);
+    m_joinPush = new Push(
+        this, events::Join, [this] { return m_params ? m_params() : QJsonObject(); }, timeout);
     connect(m_joinPush, &Push::ok, this, &PhoenixChannel::onJoinOk);
     connect(m_joinPush, &Push::error, this, &PhoenixChannel::onJoinError);
     connect(m_joinPush, &Push::timeout, this, &PhoenixChannel::onJoinTimeout);
@@ -74,8 +74,9 @@ Push *PhoenixChannel::join(int timeoutMs)
 
 Push *PhoenixChannel::push(const QString &event, const QJsonObject &payload, int timeoutMs)
 {
-    auto *p = new Push(this, event, [payload] { return payload; },
-                       timeoutMs > 0 ? timeoutMs : m_socket->options().timeoutMs);
+    auto *p = new Push(
+        this, event, [payload] { return payload; },
+        timeoutMs > 0 ? timeoutMs : m_socket->options().timeoutMs);
     p->m_autoDelete = true;
     if (canPush()) {
         p->send();

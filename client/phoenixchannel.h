@@ -31,7 +31,14 @@ class PhoenixChannel : public QObject
 {
     Q_OBJECT
 public:
-    enum class State { Closed, Joining, Joined, Leaving, Errored };
+    enum class State
+    {
+        Closed,
+        Joining,
+        Joined,
+        Leaving,
+        Errored
+    };
     Q_ENUM(State)
     using ParamsProvider = std::function<QJsonObject()>;
 

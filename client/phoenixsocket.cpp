@@ -171,7 +171,8 @@ void PhoenixSocket::startAttempt()
     connect(ws, &QWebSocket::connected, this, [this, ws] { onConnected(ws); });
     connect(ws, &QWebSocket::disconnected, this, [this, ws] { onDisconnected(ws); });
     // Qt 6.4 names the signal error(); errorOccurred() arrived in 6.5.
-    connect(ws, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this, ws] { onError(ws); });
+    connect(ws, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+            [this, ws] { onError(ws); });
     // aboutToClose fires when the close handshake starts; since we did not start it, the
     // server sent a close frame and ws->closeCode() is its code.
     connect(ws, &QWebSocket::aboutToClose, this, [this, ws] {
@@ -249,9 +250,8 @@ void PhoenixSocket::transportClosed(int code, const QString &reason, bool schedu
     triggerChannelErrors(QStringLiteral("connection_closed"));
     // Errored channels rejoin with a new join_ref on open; their queued joins and leaves
     // would only make the server process stale join_refs.
-    m_sendBuffer.removeIf([](const Message &m) {
-        return m.event == events::Join || m.event == events::Leave;
-    });
+    m_sendBuffer.removeIf(
+        [](const Message &m) { return m.event == events::Join || m.event == events::Leave; });
     emit closed(code, reason);
     // A server that closes with 1000 means "stop"; anything else (restart 1012, going away
     // 1001, dropped 1006) is worth retrying.

@@ -32,7 +32,13 @@ class PhoenixSocket : public QObject
 {
     Q_OBJECT
 public:
-    enum class State { Closed, Connecting, Open, Closing };
+    enum class State
+    {
+        Closed,
+        Connecting,
+        Open,
+        Closing
+    };
     Q_ENUM(State)
     using ParamsProvider = std::function<QUrlQuery()>;
 

@@ -11,9 +11,15 @@ class RoomListModel : public QAbstractListModel
 {
     Q_OBJECT
 public:
-    enum class Status { Joining, Joined, Error };
+    enum class Status
+    {
+        Joining,
+        Joined,
+        Error
+    };
     Q_ENUM(Status)
-    enum Role {
+    enum Role
+    {
         NameRole = Qt::UserRole + 1,
         UnreadRole,
         MentionedRole, //!< an unread message mentions me

@@ -39,19 +39,21 @@ void RoomSession::setupPresence()
 {
     // Join/leave lines only for changes after the first sync: the first state lists people
     // who were already there, and the own nickname is not news.
-    m_presence.setJoinHandler([this](const QString &key, const QJsonObject &current, const QJsonObject &) {
-        if (m_presenceSynced && current.isEmpty() && key != m_nickname)
-            m_messages->append(ChatMessage::system(ChatMessage::Kind::Joined, key,
-                                                   tr("%1 joined").arg(key)));
-    });
-    m_presence.setLeaveHandler([this](const QString &key, const QJsonObject &remaining, const QJsonObject &) {
-        if (!remaining.value(QLatin1String("metas")).toArray().isEmpty())
-            return;
-        setPeerTyping(key, false);
-        if (m_presenceSynced && key != m_nickname)
-            m_messages->append(ChatMessage::system(ChatMessage::Kind::Left, key,
-                                                   tr("%1 left").arg(key)));
-    });
+    m_presence.setJoinHandler(
+        [this](const QString &key, const QJsonObject &current, const QJsonObject &) {
+            if (m_presenceSynced && current.isEmpty() && key != m_nickname)
+                m_messages->append(
+                    ChatMessage::system(ChatMessage::Kind::Joined, key, tr("%1 joined").arg(key)));
+        });
+    m_presence.setLeaveHandler(
+        [this](const QString &key, const QJsonObject &remaining, const QJsonObject &) {
+            if (!remaining.value(QLatin1String("metas")).toArray().isEmpty())
+                return;
+            setPeerTyping(key, false);
+            if (m_presenceSynced && key != m_nickname)
+                m_messages->append(
+                    ChatMessage::system(ChatMessage::Kind::Left, key, tr("%1 left").arg(key)));
+        });
     m_presence.setSyncHandler([this] {
         m_presenceSynced = true;
         m_members->setPresence(m_presence.state());
@@ -190,7 +192,8 @@ void RoomSession::send(const QString &body)
     connect(push, &Push::error, this, [this](const QJsonValue &response) {
         emit sendFailed(response.toObject().value(QLatin1String("reason")).toString(tr("refused")));
     });
-    connect(push, &Push::timeout, this, [this] { emit sendFailed(tr("no answer from the server")); });
+    connect(push, &Push::timeout, this,
+            [this] { emit sendFailed(tr("no answer from the server")); });
 }
 
 void RoomSession::onTyping(const QJsonObject &payload)
@@ -267,7 +270,8 @@ void RoomSession::loadOlder(int limit)
             return;
         }
         QList<ChatMessage> older;
-        for (const QJsonValue &value : response.toObject().value(QLatin1String("messages")).toArray()) {
+        for (const QJsonValue &value :
+             response.toObject().value(QLatin1String("messages")).toArray()) {
             if (auto message = ChatMessage::fromJson(value.toObject()))
                 older.append(decorate(*message));
         }

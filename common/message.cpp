@@ -14,14 +14,13 @@ Message Message::reply(const QJsonValue &joinRef, const QJsonValue &ref, const Q
     m.ref = ref;
     m.topic = topic;
     m.event = events::Reply;
-    m.payload = QJsonObject{{QStringLiteral("status"), status},
-                            {QStringLiteral("response"), response}};
+    m.payload =
+        QJsonObject{{QStringLiteral("status"), status}, {QStringLiteral("response"), response}};
     return m;
 }
 
-Message Message::binaryReply(const QJsonValue &joinRef, const QJsonValue &ref,
-                             const QString &topic, const QString &status,
-                             const QByteArray &response)
+Message Message::binaryReply(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic,
+                             const QString &status, const QByteArray &response)
 {
     Message m;
     m.kind = Kind::Reply;

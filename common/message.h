@@ -13,7 +13,12 @@ namespace chatter {
 struct Message
 {
     //! Only binary frames need the kind; JSON frames have one shape for all three.
-    enum class Kind : quint8 { Push = 0, Reply = 1, Broadcast = 2 };
+    enum class Kind : quint8
+    {
+        Push = 0,
+        Reply = 1,
+        Broadcast = 2
+    };
 
     Kind kind = Kind::Push;
     QJsonValue joinRef = QJsonValue::Null;
@@ -37,8 +42,8 @@ struct Message
     //! A push from a channel to its own client: carries the join_ref, never a ref.
     static Message push(const QJsonValue &joinRef, const QString &topic, const QString &event,
                         const QJsonObject &payload);
-    static Message binaryPush(const QJsonValue &joinRef, const QString &topic,
-                              const QString &event, const QByteArray &payload);
+    static Message binaryPush(const QJsonValue &joinRef, const QString &topic, const QString &event,
+                              const QByteArray &payload);
     //! A broadcast: both refs null.
     static Message broadcast(const QString &topic, const QString &event,
                              const QJsonObject &payload);

@@ -53,7 +53,8 @@ QJsonObject PresenceSync::syncState(QJsonObject state, const QJsonObject &newSta
             continue;
         }
         const QJsonObject current = state.value(it.key()).toObject();
-        const QJsonArray joined = filterByRefs(metasOf(newPresence), refsOf(metasOf(current)), false);
+        const QJsonArray joined =
+            filterByRefs(metasOf(newPresence), refsOf(metasOf(current)), false);
         const QJsonArray left = filterByRefs(metasOf(current), refsOf(metasOf(newPresence)), false);
         if (!joined.isEmpty()) {
             QJsonObject join = newPresence;
@@ -66,9 +67,10 @@ QJsonObject PresenceSync::syncState(QJsonObject state, const QJsonObject &newSta
             leaves.insert(it.key(), leave);
         }
     }
-    return syncDiff(std::move(state),
-                    QJsonObject{{QStringLiteral("joins"), joins}, {QStringLiteral("leaves"), leaves}},
-                    onJoin, onLeave);
+    return syncDiff(
+        std::move(state),
+        QJsonObject{{QStringLiteral("joins"), joins}, {QStringLiteral("leaves"), leaves}}, onJoin,
+        onLeave);
 }
 
 QJsonObject PresenceSync::syncDiff(QJsonObject state, const QJsonObject &diff,

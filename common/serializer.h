@@ -46,7 +46,11 @@ struct EncodeResult
 class Serializer
 {
 public:
-    enum class Version { V1 = 1, V2 = 2 };
+    enum class Version
+    {
+        V1 = 1,
+        V2 = 2
+    };
 
     virtual ~Serializer() = default;
     virtual Version version() const = 0;

@@ -19,7 +19,8 @@ DecodeResult V1JsonSerializer::decodeText(QByteArrayView utf8) const
     const QJsonObject object = value.toObject();
     for (const char *key : {"topic", "event", "payload", "ref"}) {
         if (!object.contains(QLatin1StringView(key)))
-            return DecodeResult::fail(QStringLiteral("missing key \"%1\"").arg(QLatin1StringView(key)));
+            return DecodeResult::fail(
+                QStringLiteral("missing key \"%1\"").arg(QLatin1StringView(key)));
     }
     const QJsonValue ref = object.value(QLatin1StringView("ref"));
     const QJsonValue joinRef = object.value(QLatin1StringView("join_ref"));

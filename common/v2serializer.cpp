@@ -95,7 +95,8 @@ DecodeResult V2Serializer::decodeText(QByteArrayView utf8) const
     const QJsonArray array = value.toArray();
     // Extra trailing elements are allowed and ignored, as Phoenix does.
     if (array.size() < 5)
-        return DecodeResult::fail(QStringLiteral("frame has %1 elements, 5 expected").arg(array.size()));
+        return DecodeResult::fail(
+            QStringLiteral("frame has %1 elements, 5 expected").arg(array.size()));
     const QJsonValue joinRef = array.at(0);
     const QJsonValue ref = array.at(1);
     if (!jsonwire::isValidRef(joinRef) || !jsonwire::isValidRef(ref))

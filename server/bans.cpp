@@ -30,9 +30,11 @@ QString Bans::check(const QString &nickname, const QHostAddress &address) const
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     QMutexLocker locker(&m_mutex);
-    if (const auto it = m_nicknames.constFind(nickname.toCaseFolded()); it != m_nicknames.cend() && *it > now)
+    if (const auto it = m_nicknames.constFind(nickname.toCaseFolded());
+        it != m_nicknames.cend() && *it > now)
         return QStringLiteral("nickname banned until %1").arg(it->toString(Qt::ISODate));
-    if (const auto it = m_addresses.constFind(addressKey(address)); it != m_addresses.cend() && *it > now)
+    if (const auto it = m_addresses.constFind(addressKey(address));
+        it != m_addresses.cend() && *it > now)
         return QStringLiteral("address banned until %1").arg(it->toString(Qt::ISODate));
     return {};
 }

@@ -7,8 +7,7 @@ namespace chatter::server {
 
 Broadcast::Broadcast(Message message, const Channel *exclude)
     : m_message(std::move(message)), m_exclude(exclude)
-{
-}
+{}
 
 std::shared_ptr<const Broadcast> Broadcast::create(Message message, const Channel *exclude)
 {
@@ -21,7 +20,8 @@ const Broadcast::Slot &Broadcast::slotFor(const Serializer *serializer) const
     std::call_once(slot.once, [&] {
         slot.result = serializer->encode(m_message);
         if (slot.result.frame)
-            slot.webSocketFrame = serverWebSocketFrame(slot.result.frame->binary, slot.result.frame->data);
+            slot.webSocketFrame =
+                serverWebSocketFrame(slot.result.frame->binary, slot.result.frame->data);
     });
     return slot;
 }

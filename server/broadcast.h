@@ -17,7 +17,8 @@ class Channel;
 class Broadcast
 {
 public:
-    static std::shared_ptr<const Broadcast> create(Message message, const Channel *exclude = nullptr);
+    static std::shared_ptr<const Broadcast> create(Message message,
+                                                   const Channel *exclude = nullptr);
 
     const Message &message() const { return m_message; }
     //! The subscriber that must not get it (broadcast_from); compared by identity only.

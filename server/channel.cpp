@@ -9,8 +9,7 @@ namespace chatter::server {
 
 Channel::Channel(SocketSession &session, Worker &worker, QString topic)
     : m_session(session), m_worker(worker), m_topic(std::move(topic))
-{
-}
+{}
 
 Channel::~Channel() = default;
 
@@ -21,27 +20,32 @@ const ConnectInfo &Channel::connectInfo() const
 
 bool Channel::push(const QString &event, const QJsonObject &payload)
 {
-    return m_session.pushFromChannel(*this, Message::push(m_joinRef, m_topic, event, payload), nullptr);
+    return m_session.pushFromChannel(*this, Message::push(m_joinRef, m_topic, event, payload),
+                                     nullptr);
 }
 
 bool Channel::pushBinary(const QString &event, const QByteArray &payload, QString *error)
 {
-    return m_session.pushFromChannel(*this, Message::binaryPush(m_joinRef, m_topic, event, payload), error);
+    return m_session.pushFromChannel(*this, Message::binaryPush(m_joinRef, m_topic, event, payload),
+                                     error);
 }
 
 bool Channel::broadcast(const QString &event, const QJsonObject &payload)
 {
-    return m_worker.publish(Broadcast::create(Message::broadcast(m_topic, event, payload)), nullptr);
+    return m_worker.publish(Broadcast::create(Message::broadcast(m_topic, event, payload)),
+                            nullptr);
 }
 
 bool Channel::broadcastFrom(const QString &event, const QJsonObject &payload)
 {
-    return m_worker.publish(Broadcast::create(Message::broadcast(m_topic, event, payload), this), nullptr);
+    return m_worker.publish(Broadcast::create(Message::broadcast(m_topic, event, payload), this),
+                            nullptr);
 }
 
 bool Channel::broadcastBinary(const QString &event, const QByteArray &payload, QString *error)
 {
-    return m_worker.publish(Broadcast::create(Message::binaryBroadcast(m_topic, event, payload)), error);
+    return m_worker.publish(Broadcast::create(Message::binaryBroadcast(m_topic, event, payload)),
+                            error);
 }
 
 void Channel::replyLater(const ReplyHandle &handle, const ChannelReply &reply)

@@ -25,11 +25,18 @@ struct ChannelReply
     QByteArray binaryResponse;
     bool binary = false;
 
-    static ChannelReply ok(QJsonValue response = QJsonObject()) { return {QStringLiteral("ok"), std::move(response), {}, false}; }
-    static ChannelReply okBinary(QByteArray bytes) { return {QStringLiteral("ok"), QJsonObject(), std::move(bytes), true}; }
+    static ChannelReply ok(QJsonValue response = QJsonObject())
+    {
+        return {QStringLiteral("ok"), std::move(response), {}, false};
+    }
+    static ChannelReply okBinary(QByteArray bytes)
+    {
+        return {QStringLiteral("ok"), QJsonObject(), std::move(bytes), true};
+    }
     static ChannelReply error(const QString &reason)
     {
-        return {QStringLiteral("error"), QJsonObject{{QStringLiteral("reason"), reason}}, {}, false};
+        return {
+            QStringLiteral("error"), QJsonObject{{QStringLiteral("reason"), reason}}, {}, false};
     }
 };
 
@@ -39,7 +46,10 @@ struct JoinResult
     bool accepted = true;
     QJsonValue response = QJsonObject();
 
-    static JoinResult accept(QJsonValue response = QJsonObject()) { return {true, std::move(response)}; }
+    static JoinResult accept(QJsonValue response = QJsonObject())
+    {
+        return {true, std::move(response)};
+    }
     static JoinResult refuse(const QString &reason)
     {
         return {false, QJsonObject{{QStringLiteral("reason"), reason}}};
@@ -56,7 +66,10 @@ struct HandleResult
 
     static HandleResult noReply() { return {}; }
     static HandleResult replyWith(ChannelReply r) { return {std::move(r), false, false}; }
-    static HandleResult stopChannel(std::optional<ChannelReply> r = std::nullopt) { return {std::move(r), true, false}; }
+    static HandleResult stopChannel(std::optional<ChannelReply> r = std::nullopt)
+    {
+        return {std::move(r), true, false};
+    }
     static HandleResult deferReply() { return {std::nullopt, false, true}; }
 };
 
@@ -105,7 +118,10 @@ public:
     virtual HandleResult handleIn(const InboundEvent &in) = 0;
     //! Events listed here reach handleOut per subscriber instead of the shared encoded frame.
     virtual QSet<QString> intercepts() const { return {}; }
-    virtual void handleOut(const QString &event, const QJsonObject &payload) { push(event, payload); }
+    virtual void handleOut(const QString &event, const QJsonObject &payload)
+    {
+        push(event, payload);
+    }
     //! Called once when the channel ends for any reason (left, crashed, socket closed, ...).
     virtual void terminate(const QString &reason) {}
 

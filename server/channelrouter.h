@@ -14,11 +14,13 @@ namespace chatter::server {
 class ChannelRouter
 {
 public:
-    using Factory = std::function<std::unique_ptr<Channel>(SocketSession &, Worker &, const QString &topic)>;
+    using Factory =
+        std::function<std::unique_ptr<Channel>(SocketSession &, Worker &, const QString &topic)>;
 
     void add(const QString &pattern, Factory factory);
     //! A new channel for `topic`, or null when no route matches ("unmatched topic").
-    std::unique_ptr<Channel> create(SocketSession &session, Worker &worker, const QString &topic) const;
+    std::unique_ptr<Channel> create(SocketSession &session, Worker &worker,
+                                    const QString &topic) const;
 
 private:
     std::vector<std::pair<TopicPattern, Factory>> m_routes;

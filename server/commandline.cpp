@@ -27,13 +27,15 @@ bool flagOf(const QCommandLineParser &parser, const Option &o)
     if (parser.isSet(o.option))
         return true;
     const QString env = QProcessEnvironment::systemEnvironment().value(o.environment);
-    return env == QLatin1String("1") || env.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0;
+    return env == QLatin1String("1") ||
+           env.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0;
 }
 
 Option makeOption(const char *name, const char *help, const char *valueName = nullptr)
 {
     const QString flag = QString::fromLatin1(name);
-    QString env = QStringLiteral("CHATTER_") + flag.toUpper().replace(QLatin1Char('-'), QLatin1Char('_'));
+    QString env =
+        QStringLiteral("CHATTER_") + flag.toUpper().replace(QLatin1Char('-'), QLatin1Char('_'));
     QString description = QString::fromLatin1(help) + QStringLiteral(" [env: %1]").arg(env);
     if (valueName)
         return {QCommandLineOption(flag, description, QString::fromLatin1(valueName)), env};
@@ -64,28 +66,46 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option bind = makeOption("bind", "Address to listen on (default 0.0.0.0).", "address");
     const Option port = makeOption("port", "TCP port; 0 picks a free one (default 4000).", "port");
     const Option workers = makeOption("workers", "Worker threads (default: one per core).", "n");
-    const Option maxFrame = makeOption("max-frame-bytes", "Largest accepted frame (default 1048576).", "bytes");
+    const Option maxFrame =
+        makeOption("max-frame-bytes", "Largest accepted frame (default 1048576).", "bytes");
     const Option origins = makeOption(
         "allowed-origins",
         "Comma list of allowed Origins: *, http://host:port, //host, *.example.com. Default: "
         "the host the request was sent to.",
         "list");
     const Option token = makeOption("access-token", "Token every client must present.", "token");
-    const Option idle = makeOption("idle-timeout-ms", "Close a socket silent this long (default 60000).", "ms");
-    const Option lpHold = makeOption("longpoll-hold-ms", "How long an empty long-poll GET is held (default 10000).", "ms");
-    const Option lpSession = makeOption("longpoll-session-ms", "End a long-poll session after this long without a GET (default 15000).", "ms");
-    const Option channels = makeOption("max-channels", "Channels one socket may join (default 100).", "n");
-    const Option outbound = makeOption("max-outbound-bytes", "Queued bytes before a slow reader is closed (default 8388608).", "bytes");
-    const Option logLevel = makeOption("log-level", "debug, info, warning or error (default info).", "level");
-    const Option dataDir = makeOption("data-dir", "Directory of the history database (default ~/.local/share/chatter-server).", "dir");
-    const Option sync = makeOption("sync", "full: fsync every commit (default); normal: survive crashes, not power loss.", "mode");
-    const Option retainMessages = makeOption("retention-messages", "Messages kept per room, 0 for all (default 100000).", "n");
-    const Option retainDays = makeOption("retention-days", "Drop messages older than this many days, 0 to keep (default 0).", "days");
+    const Option idle =
+        makeOption("idle-timeout-ms", "Close a socket silent this long (default 60000).", "ms");
+    const Option lpHold = makeOption(
+        "longpoll-hold-ms", "How long an empty long-poll GET is held (default 10000).", "ms");
+    const Option lpSession =
+        makeOption("longpoll-session-ms",
+                   "End a long-poll session after this long without a GET (default 15000).", "ms");
+    const Option channels =
+        makeOption("max-channels", "Channels one socket may join (default 100).", "n");
+    const Option outbound =
+        makeOption("max-outbound-bytes",
+                   "Queued bytes before a slow reader is closed (default 8388608).", "bytes");
+    const Option logLevel =
+        makeOption("log-level", "debug, info, warning or error (default info).", "level");
+    const Option dataDir = makeOption(
+        "data-dir", "Directory of the history database (default ~/.local/share/chatter-server).",
+        "dir");
+    const Option sync = makeOption(
+        "sync", "full: fsync every commit (default); normal: survive crashes, not power loss.",
+        "mode");
+    const Option retainMessages = makeOption(
+        "retention-messages", "Messages kept per room, 0 for all (default 100000).", "n");
+    const Option retainDays =
+        makeOption("retention-days",
+                   "Drop messages older than this many days, 0 to keep (default 0).", "days");
     const Option headless = makeOption("headless", "Run the engine without a window.");
-    const Option diagnostics = makeOption("diagnostics", "Mount the chatter:diag:* protocol test channel.");
+    const Option diagnostics =
+        makeOption("diagnostics", "Mount the chatter:diag:* protocol test channel.");
 
-    for (const Option *o : {&bind, &port, &workers, &maxFrame, &origins, &token, &idle, &lpHold, &lpSession, &channels,
-                            &outbound, &logLevel, &dataDir, &sync, &retainMessages, &retainDays, &headless, &diagnostics})
+    for (const Option *o : {&bind, &port, &workers, &maxFrame, &origins, &token, &idle, &lpHold,
+                            &lpSession, &channels, &outbound, &logLevel, &dataDir, &sync,
+                            &retainMessages, &retainDays, &headless, &diagnostics})
         parser.addOption(o->option);
 
     if (!parser.parse(arguments)) {
@@ -127,7 +147,8 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     }
     if (const QString v = valueOf(parser, maxFrame); !v.isEmpty()) {
         if (!readInt(v, 1024, qint64(1) << 30, &number))
-            return fail(QStringLiteral("--max-frame-bytes: expected 1024-1073741824, got %1").arg(v));
+            return fail(
+                QStringLiteral("--max-frame-bytes: expected 1024-1073741824, got %1").arg(v));
         config.maxFrameBytes = number;
     }
     if (const QString v = valueOf(parser, origins); !v.isEmpty()) {
@@ -147,7 +168,8 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     }
     if (const QString v = valueOf(parser, lpSession); !v.isEmpty()) {
         if (!readInt(v, 100, 24 * 3600 * 1000, &number))
-            return fail(QStringLiteral("--longpoll-session-ms: expected 100-86400000, got %1").arg(v));
+            return fail(
+                QStringLiteral("--longpoll-session-ms: expected 100-86400000, got %1").arg(v));
         config.longPollSessionMs = int(number);
     }
     if (const QString v = valueOf(parser, channels); !v.isEmpty()) {
@@ -157,14 +179,17 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     }
     if (const QString v = valueOf(parser, outbound); !v.isEmpty()) {
         if (!readInt(v, 64 * 1024, qint64(1) << 32, &number))
-            return fail(QStringLiteral("--max-outbound-bytes: expected at least 65536, got %1").arg(v));
+            return fail(
+                QStringLiteral("--max-outbound-bytes: expected at least 65536, got %1").arg(v));
         config.maxOutboundBytes = number;
     }
     if (const QString v = valueOf(parser, logLevel); !v.isEmpty()) {
         static const QStringList levels{QStringLiteral("debug"), QStringLiteral("info"),
                                         QStringLiteral("warning"), QStringLiteral("error")};
         if (!levels.contains(v))
-            return fail(QStringLiteral("--log-level: expected debug, info, warning or error, got %1").arg(v));
+            return fail(
+                QStringLiteral("--log-level: expected debug, info, warning or error, got %1")
+                    .arg(v));
         config.logLevel = v;
     }
     config.dataDir = valueOf(parser, dataDir);
@@ -180,7 +205,8 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     }
     if (const QString v = valueOf(parser, retainDays); !v.isEmpty()) {
         if (!readInt(v, 0, 100'000, &number))
-            return fail(QStringLiteral("--retention-days: expected a number of days, got %1").arg(v));
+            return fail(
+                QStringLiteral("--retention-days: expected a number of days, got %1").arg(v));
         config.retainDays = int(number);
     }
     config.headless = flagOf(parser, headless);

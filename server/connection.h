@@ -32,7 +32,10 @@ public:
     virtual void sendFrame(const Frame &frame) = 0;
     //! A broadcast frame with its WebSocket framing already built (shared by all recipients);
     //! transports that are not WebSocket use `frame`.
-    virtual void sendPrebuilt(const Frame &frame, const QByteArray &webSocketFrame) { sendFrame(frame); }
+    virtual void sendPrebuilt(const Frame &frame, const QByteArray &webSocketFrame)
+    {
+        sendFrame(frame);
+    }
     //! Never 1000 for a server-initiated close: phoenix.js would stop reconnecting.
     virtual void closeWith(quint16 code, const QString &reason) = 0;
     virtual SocketSession &session() = 0;

@@ -28,7 +28,8 @@ JoinResult DiagnosticChannel::join(const QJsonValue &payload)
     const ConnectInfo &info = connectInfo();
     return JoinResult::accept(QJsonObject{
         {QStringLiteral("params"), info.params},
-        {QStringLiteral("auth_token"), info.authToken.isNull() ? QJsonValue() : QJsonValue(info.authToken)},
+        {QStringLiteral("auth_token"),
+         info.authToken.isNull() ? QJsonValue() : QJsonValue(info.authToken)},
         {QStringLiteral("socket_id"), info.socketId},
     });
 }
@@ -42,7 +43,8 @@ HandleResult DiagnosticChannel::handleIn(const InboundEvent &in)
     if (event == QLatin1String("stop"))
         return HandleResult::stopChannel();
     if (event == QLatin1String("stop_reply"))
-        return HandleResult::stopChannel(ChannelReply::ok(QJsonObject{{QStringLiteral("bye"), true}}));
+        return HandleResult::stopChannel(
+            ChannelReply::ok(QJsonObject{{QStringLiteral("bye"), true}}));
     if (event == QLatin1String("noreply"))
         return HandleResult::noReply();
     if (event == QLatin1String("status_only"))
@@ -56,8 +58,9 @@ HandleResult DiagnosticChannel::handleIn(const InboundEvent &in)
     }
     QString error;
     if (event == QLatin1String("push_binary")) {
-        const bool done = pushBinary(QStringLiteral("pushed_binary"),
-                                     payload.value(QLatin1String("text")).toString().toUtf8(), &error);
+        const bool done =
+            pushBinary(QStringLiteral("pushed_binary"),
+                       payload.value(QLatin1String("text")).toString().toUtf8(), &error);
         return okOr(done, error);
     }
     if (event == QLatin1String("broadcast"))
@@ -65,8 +68,9 @@ HandleResult DiagnosticChannel::handleIn(const InboundEvent &in)
     if (event == QLatin1String("broadcast_from"))
         return okOr(broadcastFrom(QStringLiteral("broadcasted_from"), payload), QString());
     if (event == QLatin1String("broadcast_binary")) {
-        const bool done = broadcastBinary(QStringLiteral("broadcasted_binary"),
-                                          payload.value(QLatin1String("text")).toString().toUtf8(), &error);
+        const bool done =
+            broadcastBinary(QStringLiteral("broadcasted_binary"),
+                            payload.value(QLatin1String("text")).toString().toUtf8(), &error);
         return okOr(done, error);
     }
     if (event == QLatin1String("shout"))

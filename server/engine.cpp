@@ -36,13 +36,15 @@ Engine::Engine(ServerConfig config, QObject *parent) : QObject(parent), m_config
     m_router.add(RoomChannel::TopicPattern, [](SocketSession &s, Worker &w, const QString &topic) {
         return std::make_unique<RoomChannel>(s, w, topic);
     });
-    m_router.add(RoomDirectoryChannel::Topic, [](SocketSession &s, Worker &w, const QString &topic) {
-        return std::make_unique<RoomDirectoryChannel>(s, w, topic);
-    });
+    m_router.add(RoomDirectoryChannel::Topic,
+                 [](SocketSession &s, Worker &w, const QString &topic) {
+                     return std::make_unique<RoomDirectoryChannel>(s, w, topic);
+                 });
     if (m_config.diagnostics) {
-        m_router.add(DiagnosticChannel::TopicPattern, [](SocketSession &s, Worker &w, const QString &topic) {
-            return std::make_unique<DiagnosticChannel>(s, w, topic);
-        });
+        m_router.add(DiagnosticChannel::TopicPattern,
+                     [](SocketSession &s, Worker &w, const QString &topic) {
+                         return std::make_unique<DiagnosticChannel>(s, w, topic);
+                     });
     }
 }
 
@@ -76,8 +78,9 @@ bool Engine::openStore()
     connect(m_storeThread.get(), &QThread::finished, m_store, &QObject::deleteLater);
     m_storeThread->start();
     bool opened = false;
-    QMetaObject::invokeMethod(m_store, [this, &opened] { opened = m_store->open(&m_error); },
-                              Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_store, [this, &opened] { opened = m_store->open(&m_error); },
+        Qt::BlockingQueuedConnection);
     if (!opened) {
         m_error = QStringLiteral("cannot open %1: %2").arg(m_databasePath, m_error);
         return false;
@@ -96,9 +99,10 @@ bool Engine::openStore()
 void Engine::publishDirectoryChanges()
 {
     for (const RoomDirectory::Room &room : m_directory.takeDirty()) {
-        m_pubsub.publish(Broadcast::create(Message::broadcast(RoomDirectoryChannel::Topic,
-                                                              QStringLiteral("room_update"), room.toJson())),
-                         nullptr);
+        m_pubsub.publish(
+            Broadcast::create(Message::broadcast(RoomDirectoryChannel::Topic,
+                                                 QStringLiteral("room_update"), room.toJson())),
+            nullptr);
     }
 }
 
@@ -148,8 +152,8 @@ bool Engine::start()
         return false;
     }
     m_port = m_listener->serverPort();
-    qCInfo(lcNet).noquote() << "listening on" << m_config.bindAddress.toString() << "port"
-                            << m_port << "with" << count << "workers";
+    qCInfo(lcNet).noquote() << "listening on" << m_config.bindAddress.toString() << "port" << m_port
+                            << "with" << count << "workers";
     Q_EMIT listening(m_listener->serverPort());
     return true;
 }
@@ -164,9 +168,10 @@ void Engine::stop(quint16 code)
     if (m_directoryTimer)
         m_directoryTimer->stop();
     for (Worker *worker : m_workers) {
-        QMetaObject::invokeMethod(worker, [worker, code] {
-            worker->closeAll(code, QStringLiteral("server shutting down"));
-        }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            worker,
+            [worker, code] { worker->closeAll(code, QStringLiteral("server shutting down")); },
+            Qt::BlockingQueuedConnection);
     }
     // Give the close handshakes a moment to reach the clients.
     QDeadlineTimer deadline(2000);
@@ -194,28 +199,32 @@ quint16 Engine::port() const
 void Engine::dispatch(qintptr descriptor)
 {
     Worker *worker = m_workers[m_nextWorker++ % m_workers.size()];
-    QMetaObject::invokeMethod(worker, [worker, descriptor] { worker->adoptDescriptor(descriptor); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker, descriptor] { worker->adoptDescriptor(descriptor); },
+        Qt::QueuedConnection);
 }
 
 void Engine::disconnectSocketId(const QString &socketId)
 {
     for (Worker *worker : m_workers) {
-        QMetaObject::invokeMethod(worker, [worker, socketId] { worker->disconnectSocketId(socketId); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            worker, [worker, socketId] { worker->disconnectSocketId(socketId); },
+            Qt::QueuedConnection);
     }
 }
 
 void Engine::forEachWorker(const std::function<void(Worker *)> &action)
 {
     for (Worker *worker : m_workers)
-        QMetaObject::invokeMethod(worker, [worker, action] { action(worker); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            worker, [worker, action] { action(worker); }, Qt::QueuedConnection);
 }
 
 void Engine::recordAdmin(const QString &text)
 {
     qCInfo(lcNet).noquote() << "admin:" << text;
-    m_events.record(EngineEvent{QDateTime::currentDateTimeUtc(), EngineEvent::Kind::Admin, 0, {}, {}, text});
+    m_events.record(
+        EngineEvent{QDateTime::currentDateTimeUtc(), EngineEvent::Kind::Admin, 0, {}, {}, text});
 }
 
 void Engine::requestSnapshot()
@@ -230,7 +239,8 @@ void Engine::requestSnapshot()
     gathering->remaining = int(m_workers.size());
     gathering->snapshot.takenAt = QDateTime::currentDateTimeUtc();
     for (const RoomDirectory::Room &room : m_directory.rooms())
-        gathering->snapshot.rooms.append(RoomRow{room.name, room.members, room.messageCount, room.lastActivityAt});
+        gathering->snapshot.rooms.append(
+            RoomRow{room.name, room.members, room.messageCount, room.lastActivityAt});
     for (const RoomRow &room : std::as_const(gathering->snapshot.rooms))
         gathering->snapshot.storedMessages += room.messages;
     if (m_workers.empty()) {
@@ -249,8 +259,9 @@ void Engine::requestSnapshot()
         s.bytesIn += partial.bytesIn;
         s.bytesOut += partial.bytesOut;
         if (--gathering->remaining == 0) {
-            QMetaObject::invokeMethod(this, [this, gathering] { Q_EMIT snapshotReady(gathering->snapshot); },
-                                      Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, gathering] { Q_EMIT snapshotReady(gathering->snapshot); },
+                Qt::QueuedConnection);
         }
     });
 }
@@ -258,7 +269,9 @@ void Engine::requestSnapshot()
 void Engine::disconnectSocket(quint64 id)
 {
     recordAdmin(QStringLiteral("disconnect socket %1").arg(id));
-    forEachWorker([id](Worker *worker) { worker->disconnectSocket(id, 1001, QStringLiteral("disconnected by an administrator")); });
+    forEachWorker([id](Worker *worker) {
+        worker->disconnectSocket(id, 1001, QStringLiteral("disconnected by an administrator"));
+    });
 }
 
 void Engine::removeFromRoom(quint64 id, const QString &topic)
@@ -275,16 +288,18 @@ void Engine::sendSystemMessage(const QString &room, const QString &body)
     StoredMessage message{0, room, QStringLiteral("system"), body,
                           QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)};
     Worker *publisher = m_workers.front();
-    m_store->append(std::move(message), publisher, [publisher](const StoredMessage &m, bool committed) {
-        if (!committed)
-            return;
-        QJsonObject payload = m.toJson();
-        payload.insert(QStringLiteral("system"), true);
-        publisher->publish(Broadcast::create(Message::broadcast(QStringLiteral("chatter:room:") + m.room,
-                                                                QStringLiteral("new_msg"), payload)),
-                           nullptr);
-        publisher->engine().directory().noteMessage(m.room, m.id, m.at);
-    });
+    m_store->append(
+        std::move(message), publisher, [publisher](const StoredMessage &m, bool committed) {
+            if (!committed)
+                return;
+            QJsonObject payload = m.toJson();
+            payload.insert(QStringLiteral("system"), true);
+            publisher->publish(
+                Broadcast::create(Message::broadcast(QStringLiteral("chatter:room:") + m.room,
+                                                     QStringLiteral("new_msg"), payload)),
+                nullptr);
+            publisher->engine().directory().noteMessage(m.room, m.id, m.at);
+        });
 }
 
 void Engine::banNickname(const QString &nickname, int minutes)
@@ -306,7 +321,8 @@ bool Engine::setListening(bool listening)
 {
     if (!m_listener || listening == m_listener->isListening())
         return true;
-    recordAdmin(listening ? QStringLiteral("resumed accepting connections") : QStringLiteral("stopped accepting connections"));
+    recordAdmin(listening ? QStringLiteral("resumed accepting connections")
+                          : QStringLiteral("stopped accepting connections"));
     if (!listening) {
         m_listener->close();
         return true;
@@ -328,8 +344,9 @@ QStringList Engine::workerDispatchers() const
     QStringList names;
     for (Worker *worker : m_workers) {
         QString name;
-        QMetaObject::invokeMethod(worker, [worker] { return worker->dispatcherName(); },
-                                  Qt::BlockingQueuedConnection, &name);
+        QMetaObject::invokeMethod(
+            worker, [worker] { return worker->dispatcherName(); }, Qt::BlockingQueuedConnection,
+            &name);
         names.append(name);
     }
     return names;

@@ -71,9 +71,15 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
     const int fd = int(notifier->socket());
     Watch &watch = m_watches[fd];
     switch (notifier->type()) {
-    case QSocketNotifier::Read: watch.read = notifier; break;
-    case QSocketNotifier::Write: watch.write = notifier; break;
-    case QSocketNotifier::Exception: watch.exception = notifier; break;
+    case QSocketNotifier::Read:
+        watch.read = notifier;
+        break;
+    case QSocketNotifier::Write:
+        watch.write = notifier;
+        break;
+    case QSocketNotifier::Exception:
+        watch.exception = notifier;
+        break;
     }
     updateInterest(fd);
 }
@@ -102,7 +108,8 @@ void EpollEventDispatcher::schedule(int timerId, Timer &timer, qint64 deadline)
     m_heap.push(HeapEntry{deadline, timerId, timer.generation});
 }
 
-void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::TimerType timerType, QObject *object)
+void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::TimerType timerType,
+                                         QObject *object)
 {
     Timer &timer = m_timers[timerId];
     timer.interval = interval;
@@ -131,7 +138,8 @@ bool EpollEventDispatcher::unregisterTimers(QObject *object)
     return any;
 }
 
-QList<QAbstractEventDispatcher::TimerInfo> EpollEventDispatcher::registeredTimers(QObject *object) const
+QList<QAbstractEventDispatcher::TimerInfo>
+EpollEventDispatcher::registeredTimers(QObject *object) const
 {
     QList<TimerInfo> list;
     for (auto it = m_timers.cbegin(); it != m_timers.cend(); ++it) {

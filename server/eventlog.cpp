@@ -6,14 +6,22 @@ namespace chatter::server {
 QString EngineEvent::kindName(Kind kind)
 {
     switch (kind) {
-    case Kind::Connect: return QStringLiteral("connect");
-    case Kind::Disconnect: return QStringLiteral("disconnect");
-    case Kind::Join: return QStringLiteral("join");
-    case Kind::Leave: return QStringLiteral("leave");
-    case Kind::Refused: return QStringLiteral("refused");
-    case Kind::ProtocolError: return QStringLiteral("protocol error");
-    case Kind::SlowReader: return QStringLiteral("slow reader");
-    case Kind::Admin: return QStringLiteral("admin");
+    case Kind::Connect:
+        return QStringLiteral("connect");
+    case Kind::Disconnect:
+        return QStringLiteral("disconnect");
+    case Kind::Join:
+        return QStringLiteral("join");
+    case Kind::Leave:
+        return QStringLiteral("leave");
+    case Kind::Refused:
+        return QStringLiteral("refused");
+    case Kind::ProtocolError:
+        return QStringLiteral("protocol error");
+    case Kind::SlowReader:
+        return QStringLiteral("slow reader");
+    case Kind::Admin:
+        return QStringLiteral("admin");
     }
     return {};
 }
@@ -33,7 +41,8 @@ void EventLog::record(EngineEvent event)
 QList<EngineEvent> EventLog::take(qint64 *dropped)
 {
     QMutexLocker locker(&m_mutex);
-    QList<EngineEvent> out(std::make_move_iterator(m_events.begin()), std::make_move_iterator(m_events.end()));
+    QList<EngineEvent> out(std::make_move_iterator(m_events.begin()),
+                           std::make_move_iterator(m_events.end()));
     m_events.clear();
     if (dropped)
         *dropped = std::exchange(m_dropped, 0);

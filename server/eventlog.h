@@ -13,7 +13,17 @@ namespace chatter::server {
 //! Something that happened to a connection, for the log and the monitor window.
 struct EngineEvent
 {
-    enum class Kind { Connect, Disconnect, Join, Leave, Refused, ProtocolError, SlowReader, Admin };
+    enum class Kind
+    {
+        Connect,
+        Disconnect,
+        Join,
+        Leave,
+        Refused,
+        ProtocolError,
+        SlowReader,
+        Admin
+    };
     QDateTime at;
     Kind kind = Kind::Connect;
     quint64 socket = 0;

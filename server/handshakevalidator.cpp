@@ -24,8 +24,7 @@ HandshakeValidator::Decision refuse(int status, QString why, QByteArray body = {
 
 HandshakeValidator::HandshakeValidator(const ServerConfig &config, const Bans *bans)
     : m_origins(config.allowedOrigins), m_accessToken(config.accessToken), m_bans(bans)
-{
-}
+{}
 
 QString HandshakeValidator::authTokenFromSubprotocols(const QByteArray &header,
                                                       QList<QByteArray> *rest)
@@ -52,13 +51,17 @@ QString HandshakeValidator::authTokenFromSubprotocols(const QByteArray &header,
     return urlDecoded ? QString::fromUtf8(*urlDecoded) : QString();
 }
 
-HandshakeValidator::Decision HandshakeValidator::validate(const RequestHead &head, const QHostAddress &peer) const
+HandshakeValidator::Decision HandshakeValidator::validate(const RequestHead &head,
+                                                          const QHostAddress &peer) const
 {
     if (head.method != "GET")
-        return refuse(400, QStringLiteral("method %1 on the socket path").arg(QString::fromLatin1(head.method)));
+        return refuse(
+            400,
+            QStringLiteral("method %1 on the socket path").arg(QString::fromLatin1(head.method)));
 
     QList<QByteArray> subprotocols;
-    const QString authToken = authTokenFromSubprotocols(head.header("sec-websocket-protocol"), &subprotocols);
+    const QString authToken =
+        authTokenFromSubprotocols(head.header("sec-websocket-protocol"), &subprotocols);
     Decision d = validateConnect(head.query, QString::fromUtf8(head.header("origin")),
                                  QString::fromUtf8(head.header("host")), authToken, peer);
     if (d.status != 101)
@@ -83,8 +86,10 @@ HandshakeValidator::Decision HandshakeValidator::validate(const RequestHead &hea
     return d;
 }
 
-HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &query, const QString &origin,
-                                                                 const QString &host, const QString &authToken,
+HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &query,
+                                                                 const QString &origin,
+                                                                 const QString &host,
+                                                                 const QString &authToken,
                                                                  const QHostAddress &peer) const
 {
     if (!m_origins.allows(origin, host))

@@ -19,10 +19,10 @@ public:
 
     struct Decision
     {
-        int status = 101;   //!< 101 to proceed, else the HTTP status to answer with
-        QByteArray body;    //!< for refusals
-        QString logReason;  //!< why, for the log line
-        ConnectInfo info;   //!< valid when status is 101
+        int status = 101;  //!< 101 to proceed, else the HTTP status to answer with
+        QByteArray body;   //!< for refusals
+        QString logReason; //!< why, for the log line
+        ConnectInfo info;  //!< valid when status is 101
     };
 
     Decision validate(const RequestHead &head, const QHostAddress &peer = {}) const;
@@ -31,7 +31,10 @@ public:
     Decision validateConnect(const QString &query, const QString &origin, const QString &host,
                              const QString &authToken, const QHostAddress &peer = {}) const;
 
-    bool originAllowed(const QString &origin, const QString &host) const { return m_origins.allows(origin, host); }
+    bool originAllowed(const QString &origin, const QString &host) const
+    {
+        return m_origins.allows(origin, host);
+    }
 
     //! The token from a phoenix.js `authToken` subprotocol entry, or null.
     static QString authTokenFromSubprotocols(const QByteArray &header, QList<QByteArray> *rest);

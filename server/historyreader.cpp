@@ -12,9 +12,9 @@
 namespace chatter::server {
 
 HistoryReader::HistoryReader(QString path)
-    : m_path(std::move(path)), m_connectionName(QStringLiteral("chatter-read-%1").arg(quintptr(this)))
-{
-}
+    : m_path(std::move(path)),
+      m_connectionName(QStringLiteral("chatter-read-%1").arg(quintptr(this)))
+{}
 
 HistoryReader::~HistoryReader()
 {
@@ -34,13 +34,15 @@ bool HistoryReader::ensureOpen()
     db.setDatabaseName(m_path);
     db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
     if (!db.open()) {
-        qCCritical(lcChannel).noquote() << "cannot open history for reading:" << db.lastError().text();
+        qCCritical(lcChannel).noquote()
+            << "cannot open history for reading:" << db.lastError().text();
         return false;
     }
     return true;
 }
 
-HistoryPage HistoryReader::query(const QString &sql, const QString &room, qint64 id, int limit, bool newestFirst)
+HistoryPage HistoryReader::query(const QString &sql, const QString &room, qint64 id, int limit,
+                                 bool newestFirst)
 {
     HistoryPage page;
     if (!ensureOpen())
@@ -71,19 +73,23 @@ HistoryPage HistoryReader::query(const QString &sql, const QString &room, qint64
 
 HistoryPage HistoryReader::recent(const QString &room, int limit)
 {
-    return query(QStringLiteral("SELECT id, user, body, at FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?"),
-                 room, -1, limit, true);
+    return query(
+        QStringLiteral(
+            "SELECT id, user, body, at FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?"),
+        room, -1, limit, true);
 }
 
 HistoryPage HistoryReader::after(const QString &room, qint64 lastSeenId, int limit)
 {
-    return query(QStringLiteral("SELECT id, user, body, at FROM messages WHERE room = ? AND id > ? ORDER BY id ASC LIMIT ?"),
+    return query(QStringLiteral("SELECT id, user, body, at FROM messages WHERE room = ? AND id > ? "
+                                "ORDER BY id ASC LIMIT ?"),
                  room, lastSeenId, limit, false);
 }
 
 HistoryPage HistoryReader::before(const QString &room, qint64 beforeId, int limit)
 {
-    return query(QStringLiteral("SELECT id, user, body, at FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?"),
+    return query(QStringLiteral("SELECT id, user, body, at FROM messages WHERE room = ? AND id < ? "
+                                "ORDER BY id DESC LIMIT ?"),
                  room, beforeId, limit, true);
 }
 
@@ -93,10 +99,12 @@ QList<HistoryReader::RoomRow> HistoryReader::rooms()
     if (!ensureOpen())
         return rows;
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    if (!q.exec(QStringLiteral("SELECT name, last_message_id, last_activity_at, message_count FROM rooms")))
+    if (!q.exec(QStringLiteral(
+            "SELECT name, last_message_id, last_activity_at, message_count FROM rooms")))
         return rows;
     while (q.next())
-        rows.append({q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toLongLong()});
+        rows.append({q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toString(),
+                     q.value(3).toLongLong()});
     return rows;
 }
 

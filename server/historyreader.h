@@ -34,7 +34,8 @@ public:
     QList<RoomRow> rooms();
 
 private:
-    HistoryPage query(const QString &sql, const QString &room, qint64 id, int limit, bool newestFirst);
+    HistoryPage query(const QString &sql, const QString &room, qint64 id, int limit,
+                      bool newestFirst);
     bool ensureOpen();
 
     QString m_path;

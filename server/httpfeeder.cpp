@@ -23,10 +23,12 @@ void withoutHttpServerWarnings(QLoggingCategory *category)
 
 //! QTcpServer warns on every nextPendingConnection() of a server that is not listening, which
 //! is exactly how QHttpServer takes each connection from the feeder.
-void withoutNotListeningWarning(QtMsgType type, const QMessageLogContext &context, const QString &message)
+void withoutNotListeningWarning(QtMsgType type, const QMessageLogContext &context,
+                                const QString &message)
 {
     if (type == QtWarningMsg &&
-        message.startsWith(QLatin1String("QTcpServer::nextPendingConnection() called while not listening")))
+        message.startsWith(
+            QLatin1String("QTcpServer::nextPendingConnection() called while not listening")))
         return;
     if (g_previousHandler)
         g_previousHandler(type, context, message);
@@ -37,7 +39,8 @@ void withoutNotListeningWarning(QtMsgType type, const QMessageLogContext &contex
 HttpFeeder::HttpFeeder(QObject *parent) : QTcpServer(parent)
 {
     static std::once_flag once;
-    std::call_once(once, [] { g_previousHandler = qInstallMessageHandler(withoutNotListeningWarning); });
+    std::call_once(once,
+                   [] { g_previousHandler = qInstallMessageHandler(withoutNotListeningWarning); });
     setMaxPendingConnections(1 << 20);
 }
 

@@ -5,8 +5,7 @@ namespace chatter::server {
 
 Listener::Listener(Dispatch dispatch, QObject *parent)
     : QTcpServer(parent), m_dispatch(std::move(dispatch))
-{
-}
+{}
 
 void Listener::incomingConnection(qintptr descriptor)
 {

@@ -19,7 +19,8 @@ void setupLogging(const QString &level)
     else if (level == QLatin1String("warning"))
         rules = QStringLiteral("chatter.*.debug=false\nchatter.*.info=false");
     else if (level == QLatin1String("error"))
-        rules = QStringLiteral("chatter.*.debug=false\nchatter.*.info=false\nchatter.*.warning=false");
+        rules =
+            QStringLiteral("chatter.*.debug=false\nchatter.*.info=false\nchatter.*.warning=false");
     else
         rules = QStringLiteral("chatter.*.debug=false\nchatter.*.info=true");
     QLoggingCategory::setFilterRules(rules);

@@ -46,14 +46,16 @@ QJsonObject status(int code)
 
 LongPollEndpoint::LongPollEndpoint(Worker &worker, QByteArray secret)
     : QObject(&worker), m_worker(worker), m_secret(std::move(secret))
-{
-}
+{}
 
 QString LongPollEndpoint::makeToken(quint64 sessionId) const
 {
-    const QByteArray data = QByteArray::number(m_worker.index()) + '.' + QByteArray::number(sessionId);
-    const QByteArray mac = QMessageAuthenticationCode::hash(data, m_secret, QCryptographicHash::Sha256);
-    return QString::fromLatin1(data + '.' + mac.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    const QByteArray data =
+        QByteArray::number(m_worker.index()) + '.' + QByteArray::number(sessionId);
+    const QByteArray mac =
+        QMessageAuthenticationCode::hash(data, m_secret, QCryptographicHash::Sha256);
+    return QString::fromLatin1(
+        data + '.' + mac.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 std::optional<std::pair<int, quint64>> LongPollEndpoint::parseToken(const QString &token) const
@@ -62,8 +64,9 @@ std::optional<std::pair<int, quint64>> LongPollEndpoint::parseToken(const QStrin
     if (parts.size() != 3)
         return std::nullopt;
     const QByteArray data = parts[0] + '.' + parts[1];
-    const QByteArray expected = QMessageAuthenticationCode::hash(data, m_secret, QCryptographicHash::Sha256)
-                                    .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const QByteArray expected =
+        QMessageAuthenticationCode::hash(data, m_secret, QCryptographicHash::Sha256)
+            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     if (expected != parts[2])
         return std::nullopt;
     bool okWorker = false;
@@ -75,17 +78,20 @@ std::optional<std::pair<int, quint64>> LongPollEndpoint::parseToken(const QStrin
     return std::make_pair(worker, id);
 }
 
-void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest, QHttpServerResponder &&responder)
+void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest,
+                              QHttpServerResponder &&responder)
 {
-    auto held = std::make_shared<HeldResponder>(HeldResponder{responder.socket(), std::move(responder)});
+    auto held =
+        std::make_shared<HeldResponder>(HeldResponder{responder.socket(), std::move(responder)});
     const QByteArray origin = headerOf(httpRequest, "origin");
 
-    const bool originAllowed =
-        m_worker.validator().originAllowed(QString::fromUtf8(origin), QString::fromUtf8(headerOf(httpRequest, "host")));
+    const bool originAllowed = m_worker.validator().originAllowed(
+        QString::fromUtf8(origin), QString::fromUtf8(headerOf(httpRequest, "host")));
     if (httpRequest.method() == QHttpServerRequest::Method::Options && originAllowed) {
         // CORS preflight (§7.4), after the origin check.
         held->responder.write(QByteArray(),
-                              {{"access-control-allow-headers", headerOf(httpRequest, "access-control-request-headers")},
+                              {{"access-control-allow-headers",
+                                headerOf(httpRequest, "access-control-request-headers")},
                                {"access-control-allow-methods", "get, post, options"},
                                {"access-control-max-age", "3600"},
                                {"access-control-allow-origin", "*"}},
@@ -96,15 +102,18 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest, QHttpServer
     // Answers always travel back to this worker: the responder belongs to its thread.
     Worker *here = &m_worker;
     const Reply reply = [here, held](const QJsonObject &body) {
-        QMetaObject::invokeMethod(here, [held, body] {
-            if (!held->socket)
-                return; // the client gave up on this request
-            held->responder.write(QJsonDocument(body).toJson(QJsonDocument::Compact),
-                                  {{"content-type", "application/json; charset=utf-8"},
-                                   {"access-control-allow-origin", "*"},
-                                   {"cache-control", "no-store"}},
-                                  QHttpServerResponder::StatusCode::Ok);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            here,
+            [held, body] {
+                if (!held->socket)
+                    return; // the client gave up on this request
+                held->responder.write(QJsonDocument(body).toJson(QJsonDocument::Compact),
+                                      {{"content-type", "application/json; charset=utf-8"},
+                                       {"access-control-allow-origin", "*"},
+                                       {"cache-control", "no-store"}},
+                                      QHttpServerResponder::StatusCode::Ok);
+            },
+            Qt::QueuedConnection);
     };
 
     Request request;
@@ -138,7 +147,8 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest, QHttpServer
     // The session token: the header (1.8.10+), else the last `token` in the query (1.8.12).
     QString token = QString::fromUtf8(headerOf(httpRequest, "x-phoenix-longpoll-token"));
     if (token.isEmpty()) {
-        const QStringList tokens = httpRequest.query().allQueryItemValues(QStringLiteral("token"), QUrl::FullyDecoded);
+        const QStringList tokens =
+            httpRequest.query().allQueryItemValues(QStringLiteral("token"), QUrl::FullyDecoded);
         if (!tokens.isEmpty())
             token = tokens.last();
     }
@@ -152,12 +162,15 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest, QHttpServer
         return;
     }
     const quint64 sessionId = target->second;
-    QMetaObject::invokeMethod(owner, [owner, sessionId, request, reply, isGet] {
-        if (isGet)
-            owner->longPoll().handleGet(sessionId, request, reply);
-        else
-            owner->longPoll().handlePost(sessionId, request, reply);
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        owner,
+        [owner, sessionId, request, reply, isGet] {
+            if (isGet)
+                owner->longPoll().handleGet(sessionId, request, reply);
+            else
+                owner->longPoll().handlePost(sessionId, request, reply);
+        },
+        Qt::QueuedConnection);
 }
 
 void LongPollEndpoint::handleGet(quint64 sessionId, const Request &request, const Reply &reply)
@@ -170,13 +183,14 @@ void LongPollEndpoint::handleGet(quint64 sessionId, const Request &request, cons
     }
     // No session (first poll, expired, or from before a restart): connect anew.
     HandshakeValidator::Decision decision = m_worker.validator().validateConnect(
-        request.query, request.origin, request.host, request.authToken.isEmpty() ? QString() : request.authToken,
-        request.peerAddress);
+        request.query, request.origin, request.host,
+        request.authToken.isEmpty() ? QString() : request.authToken, request.peerAddress);
     if (decision.status != 101) {
         ConnectInfo peer;
         peer.peerAddress = request.peerAddress;
         peer.peerPort = request.peerPort;
-        m_worker.record(EngineEvent::Kind::Refused, peer, {}, QStringLiteral("long-poll: %1").arg(decision.logReason));
+        m_worker.record(EngineEvent::Kind::Refused, peer, {},
+                        QStringLiteral("long-poll: %1").arg(decision.logReason));
         reply(status(403));
         return;
     }
@@ -188,7 +202,8 @@ void LongPollEndpoint::handleGet(quint64 sessionId, const Request &request, cons
     info.connectedAt = QDateTime::currentDateTimeUtc();
     const QString token = makeToken(info.id);
     m_worker.addConnection(new LongPollSession(std::move(info), token, m_worker));
-    reply(QJsonObject{{QStringLiteral("status"), 410}, {QStringLiteral("token"), token},
+    reply(QJsonObject{{QStringLiteral("status"), 410},
+                      {QStringLiteral("token"), token},
                       {QStringLiteral("messages"), QJsonArray()}});
 }
 

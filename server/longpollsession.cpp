@@ -69,7 +69,8 @@ int LongPollSession::post(const QByteArray &contentType, const QByteArray &body)
                 frames.append({line, false});
                 continue;
             }
-            const auto decoded = QByteArray::fromBase64Encoding(line, QByteArray::AbortOnBase64DecodingErrors);
+            const auto decoded =
+                QByteArray::fromBase64Encoding(line, QByteArray::AbortOnBase64DecodingErrors);
             if (!decoded) {
                 frames.append({line, false}); // malformed either way: let the decoder say why
                 continue;
@@ -84,8 +85,9 @@ int LongPollSession::post(const QByteArray &contentType, const QByteArray &body)
         stats.bytesIn += data.size();
         const QString error = m_session.handleFrame(data, binary);
         if (!error.isEmpty()) {
-            m_worker.record(EngineEvent::Kind::ProtocolError, info(), {},
-                            QStringLiteral("malformed frame: %1 - ending the long-poll session").arg(error));
+            m_worker.record(
+                EngineEvent::Kind::ProtocolError, info(), {},
+                QStringLiteral("malformed frame: %1 - ending the long-poll session").arg(error));
             closeWith(1011, QStringLiteral("malformed frame"));
             return 400;
         }
@@ -107,18 +109,22 @@ void LongPollSession::sendFrame(const Frame &frame)
     ++stats.messagesOut;
     stats.bytesOut += frame.data.size();
     if (m_bufferedBytes > m_worker.config().maxOutboundBytes) {
-        m_worker.record(EngineEvent::Kind::SlowReader, info(), {},
-                        QStringLiteral("%1 bytes queued - ending the long-poll session").arg(m_bufferedBytes));
+        m_worker.record(
+            EngineEvent::Kind::SlowReader, info(), {},
+            QStringLiteral("%1 bytes queued - ending the long-poll session").arg(m_bufferedBytes));
         closeWith(1013, QStringLiteral("slow reader"));
         return;
     }
     // Everything produced in this turn of the event loop goes out in one response.
     if (m_pending && !m_flushQueued) {
         m_flushQueued = true;
-        QMetaObject::invokeMethod(this, [this] {
-            m_flushQueued = false;
-            deliver(200);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_flushQueued = false;
+                deliver(200);
+            },
+            Qt::QueuedConnection);
     }
 }
 

@@ -14,14 +14,13 @@ namespace chatter::server {
 MessageStore::MessageStore(Options options)
     : m_options(std::move(options)),
       m_connectionName(QStringLiteral("chatter-store-%1").arg(quintptr(this)))
-{
-}
+{}
 
 MessageStore::~MessageStore()
 {
     if (m_batches > 0) {
-        qCInfo(lcChannel).noquote() << "history: stored" << m_messages.load() << "messages in" << m_batches.load()
-                                    << "commits";
+        qCInfo(lcChannel).noquote() << "history: stored" << m_messages.load() << "messages in"
+                                    << m_batches.load() << "commits";
     }
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
@@ -51,8 +50,9 @@ bool MessageStore::open(QString *error)
 void MessageStore::append(StoredMessage message, QObject *context, Done done)
 {
     Pending pending{std::move(message), context, std::move(done)};
-    QMetaObject::invokeMethod(this, [this, p = std::move(pending)]() mutable { enqueue(std::move(p)); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, p = std::move(pending)]() mutable { enqueue(std::move(p)); },
+        Qt::QueuedConnection);
 }
 
 void MessageStore::prune()
@@ -80,11 +80,14 @@ void MessageStore::flush()
     bool ok = db.transaction();
     QSqlQuery insert(db);
     QSqlQuery room(db);
-    ok = ok && insert.prepare(QStringLiteral("INSERT INTO messages (room, user, body, at) VALUES (?, ?, ?, ?)"));
-    ok = ok && room.prepare(QStringLiteral(
-        "INSERT INTO rooms (name, created_at, last_message_id, last_activity_at, message_count) "
-        "VALUES (:name, :at, :id, :at, 1) ON CONFLICT(name) DO UPDATE SET last_message_id = :id, "
-        "last_activity_at = :at, message_count = message_count + 1"));
+    ok = ok && insert.prepare(QStringLiteral(
+                   "INSERT INTO messages (room, user, body, at) VALUES (?, ?, ?, ?)"));
+    ok = ok &&
+         room.prepare(QStringLiteral("INSERT INTO rooms (name, created_at, last_message_id, "
+                                     "last_activity_at, message_count) "
+                                     "VALUES (:name, :at, :id, :at, 1) ON CONFLICT(name) DO UPDATE "
+                                     "SET last_message_id = :id, "
+                                     "last_activity_at = :at, message_count = message_count + 1"));
     for (Pending &p : batch) {
         if (!ok)
             break;
@@ -101,9 +104,9 @@ void MessageStore::flush()
         ok = ok && room.exec();
     }
     if (!ok) {
-        qCCritical(lcChannel).noquote() << "storing" << batch.size() << "messages failed:"
-                                         << insert.lastError().text() << room.lastError().text()
-                                         << db.lastError().text();
+        qCCritical(lcChannel).noquote()
+            << "storing" << batch.size() << "messages failed:" << insert.lastError().text()
+            << room.lastError().text() << db.lastError().text();
         db.rollback();
     } else if (!db.commit()) {
         qCCritical(lcChannel).noquote() << "commit failed:" << db.lastError().text();
@@ -116,8 +119,9 @@ void MessageStore::flush()
     for (Pending &p : batch) {
         if (!p.context)
             continue;
-        QMetaObject::invokeMethod(p.context, [done = std::move(p.done), m = p.message, ok] { done(m, ok); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            p.context, [done = std::move(p.done), m = p.message, ok] { done(m, ok); },
+            Qt::QueuedConnection);
     }
 }
 
@@ -129,7 +133,9 @@ void MessageStore::pruneNow()
     QSqlQuery query(db);
     int removed = 0;
     if (m_options.retainDays > 0) {
-        const QString cutoff = QDateTime::currentDateTimeUtc().addDays(-m_options.retainDays).toString(Qt::ISODateWithMs);
+        const QString cutoff = QDateTime::currentDateTimeUtc()
+                                   .addDays(-m_options.retainDays)
+                                   .toString(Qt::ISODateWithMs);
         query.prepare(QStringLiteral("DELETE FROM messages WHERE at < ?"));
         query.addBindValue(cutoff);
         if (query.exec())
@@ -142,8 +148,9 @@ void MessageStore::pruneNow()
                 rooms.append(query.value(0).toString());
         }
         QSqlQuery trim(db);
-        trim.prepare(QStringLiteral("DELETE FROM messages WHERE room = :room AND id <= (SELECT id FROM messages "
-                                    "WHERE room = :room ORDER BY id DESC LIMIT 1 OFFSET :keep)"));
+        trim.prepare(QStringLiteral(
+            "DELETE FROM messages WHERE room = :room AND id <= (SELECT id FROM messages "
+            "WHERE room = :room ORDER BY id DESC LIMIT 1 OFFSET :keep)"));
         for (const QString &room : rooms) {
             trim.bindValue(QStringLiteral(":room"), room);
             trim.bindValue(QStringLiteral(":keep"), m_options.retainPerRoom);

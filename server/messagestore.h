@@ -24,9 +24,9 @@ public:
     struct Options
     {
         QString path;
-        bool fullSync = true;    //!< fsync at every commit (survives power loss, not just crashes)
-        int retainPerRoom = 0;   //!< keep at most this many messages per room; 0: no limit
-        int retainDays = 0;      //!< drop messages older than this; 0: keep for ever
+        bool fullSync = true;  //!< fsync at every commit (survives power loss, not just crashes)
+        int retainPerRoom = 0; //!< keep at most this many messages per room; 0: no limit
+        int retainDays = 0;    //!< drop messages older than this; 0: keep for ever
         int pruneIntervalMs = 60'000;
     };
     using Done = std::function<void(const StoredMessage &message, bool committed)>;

@@ -39,7 +39,9 @@ OriginPolicy::OriginPolicy(QStringList allowed)
             spec = spec.mid(2);
         }
         const bool hasScheme = spec.contains(QLatin1String("://"));
-        const QUrl url(hasScheme ? spec : QStringLiteral("//") + (spec.startsWith(QLatin1String("//")) ? spec.mid(2) : spec));
+        const QUrl url(hasScheme ? spec
+                                 : QStringLiteral("//") +
+                                       (spec.startsWith(QLatin1String("//")) ? spec.mid(2) : spec));
         entry.scheme = hasScheme ? url.scheme().toLower() : QString();
         entry.host = url.host().toLower();
         entry.port = url.port(hasScheme ? defaultPort(entry.scheme) : -1);

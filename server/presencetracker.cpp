@@ -11,7 +11,9 @@ const QString PhxRef = QStringLiteral("phx_ref");
 
 QJsonObject wrap(const QString &key, const QJsonObject &meta)
 {
-    return key.isEmpty() ? QJsonObject() : QJsonObject{{key, QJsonObject{{QStringLiteral("metas"), QJsonArray{meta}}}}};
+    return key.isEmpty()
+               ? QJsonObject()
+               : QJsonObject{{key, QJsonObject{{QStringLiteral("metas"), QJsonArray{meta}}}}};
 }
 
 } // namespace
@@ -21,7 +23,8 @@ QString PresenceTracker::newRef()
     // Opaque to clients; 12 random bytes make 16 URL-safe characters, like Phoenix's refs.
     QByteArray bytes(12, Qt::Uninitialized);
     QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), 3);
-    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return QString::fromLatin1(
+        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 QJsonObject PresenceTracker::joinDiff(const QString &key, const QJsonObject &meta)
@@ -34,7 +37,8 @@ QJsonObject PresenceTracker::leaveDiff(const QString &key, const QJsonObject &me
     return {{QStringLiteral("joins"), QJsonObject()}, {QStringLiteral("leaves"), wrap(key, meta)}};
 }
 
-QJsonObject PresenceTracker::track(const QString &topic, const QString &key, quint64 owner, QJsonObject meta)
+QJsonObject PresenceTracker::track(const QString &topic, const QString &key, quint64 owner,
+                                   QJsonObject meta)
 {
     meta.insert(PhxRef, newRef());
     QMutexLocker locker(&m_mutex);
@@ -42,8 +46,8 @@ QJsonObject PresenceTracker::track(const QString &topic, const QString &key, qui
     return meta;
 }
 
-std::optional<QJsonObject> PresenceTracker::update(const QString &topic, const QString &key, quint64 owner,
-                                                   QJsonObject meta)
+std::optional<QJsonObject> PresenceTracker::update(const QString &topic, const QString &key,
+                                                   quint64 owner, QJsonObject meta)
 {
     QMutexLocker locker(&m_mutex);
     auto topicIt = m_topics.find(topic);
@@ -59,12 +63,14 @@ std::optional<QJsonObject> PresenceTracker::update(const QString &topic, const Q
         meta.insert(QStringLiteral("phx_ref_prev"), old.value(PhxRef));
         meta.insert(PhxRef, newRef());
         entry.meta = meta;
-        return QJsonObject{{QStringLiteral("joins"), wrap(key, meta)}, {QStringLiteral("leaves"), wrap(key, old)}};
+        return QJsonObject{{QStringLiteral("joins"), wrap(key, meta)},
+                           {QStringLiteral("leaves"), wrap(key, old)}};
     }
     return std::nullopt;
 }
 
-std::optional<QJsonObject> PresenceTracker::untrack(const QString &topic, const QString &key, quint64 owner)
+std::optional<QJsonObject> PresenceTracker::untrack(const QString &topic, const QString &key,
+                                                    quint64 owner)
 {
     QMutexLocker locker(&m_mutex);
     auto topicIt = m_topics.find(topic);

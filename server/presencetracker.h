@@ -21,7 +21,8 @@ public:
     QJsonObject track(const QString &topic, const QString &key, quint64 owner, QJsonObject meta);
     //! Replaces the meta: a fresh phx_ref, `phx_ref_prev` = the old one. Returns the
     //! {"joins","leaves"} diff, or nothing if `owner` was not tracked.
-    std::optional<QJsonObject> update(const QString &topic, const QString &key, quint64 owner, QJsonObject meta);
+    std::optional<QJsonObject> update(const QString &topic, const QString &key, quint64 owner,
+                                      QJsonObject meta);
     //! Removes `owner`'s meta; returns the meta that left (same phx_ref as when it joined).
     std::optional<QJsonObject> untrack(const QString &topic, const QString &key, quint64 owner);
 

@@ -24,7 +24,12 @@ struct RequestHead
     //! True when the comma-separated header contains `token` (case-insensitive).
     bool headerHasToken(const QByteArray &lowerName, const QByteArray &token) const;
 
-    enum class Status { Complete, Incomplete, Invalid };
+    enum class Status
+    {
+        Complete,
+        Incomplete,
+        Invalid
+    };
     //! Parses `buffer`; Incomplete means more bytes are needed for the blank line.
     static Status parse(const QByteArray &buffer, RequestHead *out);
 };

@@ -34,23 +34,24 @@ qint64 idFrom(const QJsonValue &value)
 RoomChannel::RoomChannel(SocketSession &session, Worker &worker, const QString &topic)
     : Channel(session, worker, topic),
       m_room(chatter::TopicPattern(TopicPattern).wildcardPart(topic))
-{
-}
+{}
 
 JoinResult RoomChannel::join(const QJsonValue &payload)
 {
     if (const QString why = validation::checkRoomName(m_room); !why.isEmpty())
         return JoinResult::refuse(why);
     const qint64 lastSeen = idFrom(payload.toObject().value(QLatin1String("last_seen_id")));
-    const HistoryPage page = lastSeen >= 0 ? worker().history().after(m_room, lastSeen, BackfillLimit)
-                                           : worker().history().recent(m_room, RecentOnJoin);
+    const HistoryPage page = lastSeen >= 0
+                                 ? worker().history().after(m_room, lastSeen, BackfillLimit)
+                                 : worker().history().recent(m_room, RecentOnJoin);
     return JoinResult::accept(page.toJson());
 }
 
 void RoomChannel::afterJoin()
 {
     PresenceTracker &presence = worker().engine().presence();
-    const QString client = connectInfo().clientKind.isEmpty() ? QStringLiteral("unknown") : connectInfo().clientKind;
+    const QString client =
+        connectInfo().clientKind.isEmpty() ? QStringLiteral("unknown") : connectInfo().clientKind;
     const QJsonObject meta = presence.track(topic(), connectInfo().user, connectInfo().id,
                                             {{QStringLiteral("online_at"), now()},
                                              {QStringLiteral("client"), client},
@@ -75,7 +76,8 @@ void RoomChannel::terminate(const QString &)
 
 void RoomChannel::publishMembers()
 {
-    worker().engine().directory().setMembers(m_room, worker().engine().presence().keyCount(topic()), now());
+    worker().engine().directory().setMembers(m_room, worker().engine().presence().keyCount(topic()),
+                                             now());
 }
 
 HandleResult RoomChannel::handleIn(const InboundEvent &in)
@@ -106,15 +108,21 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
     const QString roomTopic = topic();
     // Durable first: the broadcast and the `ok` go out only once the message is committed.
     // This runs on the worker after the commit, whether or not this channel still exists.
-    owner->engine().store().append(std::move(message), owner, [owner, handle, roomTopic](const StoredMessage &m, bool committed) {
-        if (!committed) {
-            owner->completeReply(handle, ChannelReply::error(QStringLiteral("could not store the message")));
-            return;
-        }
-        owner->publish(Broadcast::create(Message::broadcast(roomTopic, events::NewMessage, m.toJson())), nullptr);
-        owner->engine().directory().noteMessage(m.room, m.id, m.at);
-        owner->completeReply(handle, ChannelReply::ok(QJsonObject{{QStringLiteral("id"), m.id}}));
-    });
+    owner->engine().store().append(
+        std::move(message), owner,
+        [owner, handle, roomTopic](const StoredMessage &m, bool committed) {
+            if (!committed) {
+                owner->completeReply(
+                    handle, ChannelReply::error(QStringLiteral("could not store the message")));
+                return;
+            }
+            owner->publish(
+                Broadcast::create(Message::broadcast(roomTopic, events::NewMessage, m.toJson())),
+                nullptr);
+            owner->engine().directory().noteMessage(m.room, m.id, m.at);
+            owner->completeReply(handle,
+                                 ChannelReply::ok(QJsonObject{{QStringLiteral("id"), m.id}}));
+        });
     return HandleResult::deferReply();
 }
 
@@ -125,31 +133,40 @@ HandleResult RoomChannel::history(const QJsonValue &payload)
     if (!request.contains(QLatin1String("before")))
         before = std::numeric_limits<qint64>::max();
     if (before < 0)
-        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("before must be a message id")));
-    qint64 limit = request.contains(QLatin1String("limit")) ? idFrom(request.value(QLatin1String("limit"))) : 50;
+        return HandleResult::replyWith(
+            ChannelReply::error(QStringLiteral("before must be a message id")));
+    qint64 limit = request.contains(QLatin1String("limit"))
+                       ? idFrom(request.value(QLatin1String("limit")))
+                       : 50;
     if (limit < 1)
-        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("limit must be a positive number")));
+        return HandleResult::replyWith(
+            ChannelReply::error(QStringLiteral("limit must be a positive number")));
     limit = std::min<qint64>(limit, MaxHistoryPage);
-    return HandleResult::replyWith(ChannelReply::ok(worker().history().before(m_room, before, int(limit)).toJson()));
+    return HandleResult::replyWith(
+        ChannelReply::ok(worker().history().before(m_room, before, int(limit)).toJson()));
 }
 
 HandleResult RoomChannel::typing(const QJsonValue &payload)
 {
     const QJsonValue typing = payload.toObject().value(QLatin1String("typing"));
-    broadcastFrom(events::Typing, {{QStringLiteral("user"), connectInfo().user},
-                                   {QStringLiteral("typing"), typing.isBool() ? typing.toBool() : true}});
+    broadcastFrom(events::Typing,
+                  {{QStringLiteral("user"), connectInfo().user},
+                   {QStringLiteral("typing"), typing.isBool() ? typing.toBool() : true}});
     return HandleResult::noReply();
 }
 
 HandleResult RoomChannel::status(const QJsonValue &payload)
 {
-    static const QStringList allowed{QStringLiteral("online"), QStringLiteral("away"), QStringLiteral("busy")};
+    static const QStringList allowed{QStringLiteral("online"), QStringLiteral("away"),
+                                     QStringLiteral("busy")};
     const QString status = payload.toObject().value(QLatin1String("status")).toString();
     if (!allowed.contains(status))
-        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("status must be online, away or busy")));
+        return HandleResult::replyWith(
+            ChannelReply::error(QStringLiteral("status must be online, away or busy")));
     m_status = status;
     PresenceTracker &presence = worker().engine().presence();
-    const QString client = connectInfo().clientKind.isEmpty() ? QStringLiteral("unknown") : connectInfo().clientKind;
+    const QString client =
+        connectInfo().clientKind.isEmpty() ? QStringLiteral("unknown") : connectInfo().clientKind;
     const auto diff = presence.update(topic(), connectInfo().user, connectInfo().id,
                                       {{QStringLiteral("online_at"), now()},
                                        {QStringLiteral("client"), client},

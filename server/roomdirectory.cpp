@@ -11,7 +11,8 @@ QJsonObject RoomDirectory::Room::toJson() const
             {QStringLiteral("members"), members},
             {QStringLiteral("last_message_id"), lastMessageId},
             {QStringLiteral("messages"), messageCount},
-            {QStringLiteral("last_activity_at"), lastActivityAt.isEmpty() ? QJsonValue() : QJsonValue(lastActivityAt)}};
+            {QStringLiteral("last_activity_at"),
+             lastActivityAt.isEmpty() ? QJsonValue() : QJsonValue(lastActivityAt)}};
 }
 
 void RoomDirectory::load(const QList<Room> &rooms)
@@ -55,7 +56,8 @@ QJsonArray RoomDirectory::list() const
         }
     }
     std::sort(rooms.begin(), rooms.end(), [](const Room &a, const Room &b) {
-        return a.lastActivityAt != b.lastActivityAt ? a.lastActivityAt > b.lastActivityAt : a.name < b.name;
+        return a.lastActivityAt != b.lastActivityAt ? a.lastActivityAt > b.lastActivityAt
+                                                    : a.name < b.name;
     });
     QJsonArray array;
     for (const Room &room : rooms)

@@ -8,14 +8,15 @@ namespace chatter::server {
 
 JoinResult RoomDirectoryChannel::join(const QJsonValue &)
 {
-    return JoinResult::accept(QJsonObject{{QStringLiteral("rooms"), worker().engine().directory().list()}});
+    return JoinResult::accept(
+        QJsonObject{{QStringLiteral("rooms"), worker().engine().directory().list()}});
 }
 
 HandleResult RoomDirectoryChannel::handleIn(const InboundEvent &in)
 {
     if (in.event == QLatin1String("list"))
-        return HandleResult::replyWith(
-            ChannelReply::ok(QJsonObject{{QStringLiteral("rooms"), worker().engine().directory().list()}}));
+        return HandleResult::replyWith(ChannelReply::ok(
+            QJsonObject{{QStringLiteral("rooms"), worker().engine().directory().list()}}));
     return HandleResult::replyWith(ChannelReply::error(QStringLiteral("unknown event")));
 }
 

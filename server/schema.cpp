@@ -30,15 +30,18 @@ const QList<QStringList> &steps()
 {
     static const QList<QStringList> all{
         // 1: messages
-        {QStringLiteral("CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, "
-                        "user TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL)")},
+        {QStringLiteral(
+            "CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, "
+            "user TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL)")},
         // 2: per-room index for history pages, and the room directory
         {QStringLiteral("CREATE INDEX messages_room_id ON messages (room, id)"),
          QStringLiteral("CREATE TABLE rooms (name TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
                         "last_message_id INTEGER NOT NULL DEFAULT 0, last_activity_at TEXT, "
                         "message_count INTEGER NOT NULL DEFAULT 0)"),
-         QStringLiteral("INSERT INTO rooms (name, created_at, last_message_id, last_activity_at, message_count) "
-                        "SELECT room, MIN(at), MAX(id), MAX(at), COUNT(*) FROM messages GROUP BY room")},
+         QStringLiteral(
+             "INSERT INTO rooms (name, created_at, last_message_id, last_activity_at, "
+             "message_count) "
+             "SELECT room, MIN(at), MAX(id), MAX(at), COUNT(*) FROM messages GROUP BY room")},
     };
     return all;
 }
@@ -49,8 +52,9 @@ bool configure(QSqlDatabase &db, bool fullSync, QString *error)
 {
     return exec(db, QStringLiteral("PRAGMA journal_mode=WAL"), error) &&
            exec(db, QStringLiteral("PRAGMA busy_timeout=5000"), error) &&
-           exec(db, fullSync ? QStringLiteral("PRAGMA synchronous=FULL")
-                             : QStringLiteral("PRAGMA synchronous=NORMAL"),
+           exec(db,
+                fullSync ? QStringLiteral("PRAGMA synchronous=FULL")
+                         : QStringLiteral("PRAGMA synchronous=NORMAL"),
                 error);
 }
 
@@ -63,7 +67,8 @@ bool migrate(QSqlDatabase &db, QString *error)
     }
     if (version > CurrentVersion) {
         *error = QStringLiteral("the database has schema version %1, newer than this server's %2")
-                     .arg(version).arg(CurrentVersion);
+                     .arg(version)
+                     .arg(CurrentVersion);
         return false;
     }
     for (; version < CurrentVersion; ++version) {
@@ -77,7 +82,8 @@ bool migrate(QSqlDatabase &db, QString *error)
                 return false;
             }
         }
-        if (!exec(db, QStringLiteral("PRAGMA user_version=%1").arg(version + 1), error) || !db.commit()) {
+        if (!exec(db, QStringLiteral("PRAGMA user_version=%1").arg(version + 1), error) ||
+            !db.commit()) {
             db.rollback();
             return false;
         }

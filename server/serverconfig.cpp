@@ -17,7 +17,8 @@ QString ServerConfig::effectiveDataDir() const
 {
     if (!dataDir.isEmpty())
         return dataDir;
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/chatter-server");
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/chatter-server");
 }
 
 } // namespace chatter::server

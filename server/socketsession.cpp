@@ -29,8 +29,7 @@ bool sameRef(const QJsonValue &a, const QJsonValue &b)
 
 SocketSession::SocketSession(Connection &connection, Worker &worker, ConnectInfo info)
     : m_connection(connection), m_worker(worker), m_info(std::move(info))
-{
-}
+{}
 
 SocketSession::~SocketSession()
 {
@@ -67,15 +66,17 @@ void SocketSession::handle(const Message &message)
             send(Message::reply(message.joinRef, message.ref, message.topic, QStringLiteral("ok")));
             return;
         }
-        send(Message::reply(QJsonValue::Null, message.ref, message.topic, QStringLiteral("error"),
-                            QJsonObject{{QStringLiteral("reason"), QStringLiteral("unmatched topic")}}));
+        send(Message::reply(
+            QJsonValue::Null, message.ref, message.topic, QStringLiteral("error"),
+            QJsonObject{{QStringLiteral("reason"), QStringLiteral("unmatched topic")}}));
         return;
     }
     // A frame from an older join of this topic lost a race with the server; drop it silently.
     Entry &entry = it->second;
     if (!message.joinRef.isNull() && !sameRef(message.joinRef, entry.channel->joinRef())) {
-        qCDebug(lcProtocol).noquote() << "socket" << m_info.id << "dropped" << message.event << "on"
-                                      << message.topic << "with stale join_ref" << refText(message.joinRef);
+        qCDebug(lcProtocol).noquote()
+            << "socket" << m_info.id << "dropped" << message.event << "on" << message.topic
+            << "with stale join_ref" << refText(message.joinRef);
         return;
     }
     if (message.event == events::Leave)
@@ -101,8 +102,10 @@ void SocketSession::handleJoin(const Message &message)
             send(Message::channelControl(*replacedJoinRef, topic, events::Close));
     };
 
-    auto refuse = [&](const QJsonValue &replyJoinRef, const QJsonObject &response, const QString &why) {
-        m_worker.record(EngineEvent::Kind::Refused, m_info, topic, QStringLiteral("join refused: %1").arg(why));
+    auto refuse = [&](const QJsonValue &replyJoinRef, const QJsonObject &response,
+                      const QString &why) {
+        m_worker.record(EngineEvent::Kind::Refused, m_info, topic,
+                        QStringLiteral("join refused: %1").arg(why));
         send(Message::reply(replyJoinRef, message.ref, topic, QStringLiteral("error"), response));
         sendReplacedClose();
     };
@@ -143,13 +146,14 @@ void SocketSession::handleJoin(const Message &message)
     if (!result.accepted) {
         m_worker.unsubscribe(raw);
         m_channels.erase(topic);
-        refuse(joinRef, result.response.toObject(), result.response.toObject().value(QLatin1String("reason")).toString());
+        refuse(joinRef, result.response.toObject(),
+               result.response.toObject().value(QLatin1String("reason")).toString());
         return;
     }
 
     m_worker.record(EngineEvent::Kind::Join, m_info, topic, {});
-    send(Message::reply(joinRef, message.ref, topic, QStringLiteral("ok"), result.response), nullptr,
-         [this, topic, raw] { finishJoin(topic, raw); });
+    send(Message::reply(joinRef, message.ref, topic, QStringLiteral("ok"), result.response),
+         nullptr, [this, topic, raw] { finishJoin(topic, raw); });
     sendReplacedClose();
 }
 
@@ -187,8 +191,8 @@ void SocketSession::handleEvent(const Message &message, Entry &entry)
     const ReplyHandle handle{m_info.id, m_nextSequence++, joinRef, message.ref, topic};
     HandleResult result;
     try {
-        result = channel->handleIn(InboundEvent{message.event, message.payload, message.binaryPayload,
-                                                message.binary, handle});
+        result = channel->handleIn(InboundEvent{message.event, message.payload,
+                                                message.binaryPayload, message.binary, handle});
     } catch (const std::exception &e) {
         crash(topic, QString::fromUtf8(e.what()));
         return;
@@ -209,20 +213,23 @@ void SocketSession::crash(const QString &topic, const QString &why)
     if (it == m_channels.end())
         return;
     const QJsonValue joinRef = it->second.channel->joinRef();
-    m_worker.record(EngineEvent::Kind::ProtocolError, m_info, topic, QStringLiteral("channel crashed: %1").arg(why));
+    m_worker.record(EngineEvent::Kind::ProtocolError, m_info, topic,
+                    QStringLiteral("channel crashed: %1").arg(why));
     send(Message::channelControl(joinRef, topic, events::Error,
                                  {{QStringLiteral("reason"), QStringLiteral("channel_crash")}}));
     removeChannel(topic, QStringLiteral("crashed"));
 }
 
-Message SocketSession::replyMessage(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic,
-                                   const ChannelReply &reply) const
+Message SocketSession::replyMessage(const QJsonValue &joinRef, const QJsonValue &ref,
+                                    const QString &topic, const ChannelReply &reply) const
 {
-    return reply.binary ? Message::binaryReply(joinRef, ref, topic, reply.status, reply.binaryResponse)
-                        : Message::reply(joinRef, ref, topic, reply.status, reply.response);
+    return reply.binary
+               ? Message::binaryReply(joinRef, ref, topic, reply.status, reply.binaryResponse)
+               : Message::reply(joinRef, ref, topic, reply.status, reply.response);
 }
 
-void SocketSession::replyTo(const Message &request, const QJsonValue &joinRef, const ChannelReply &reply)
+void SocketSession::replyTo(const Message &request, const QJsonValue &joinRef,
+                            const ChannelReply &reply)
 {
     QString error;
     if (!send(replyMessage(joinRef, request.ref, request.topic, reply), &error)) {
@@ -235,14 +242,17 @@ void SocketSession::completeDeferred(const ReplyHandle &handle, const ChannelRep
 {
     if (m_shutDown)
         return;
-    auto it = std::find_if(m_ordered.begin(), m_ordered.end(),
-                           [&](const Ordered &o) { return o.sequence == handle.sequence && !o.ready; });
+    auto it = std::find_if(m_ordered.begin(), m_ordered.end(), [&](const Ordered &o) {
+        return o.sequence == handle.sequence && !o.ready;
+    });
     if (it == m_ordered.end())
         return;
-    EncodeResult encoded = m_info.serializer->encode(replyMessage(handle.joinRef, handle.ref, handle.topic, reply));
+    EncodeResult encoded =
+        m_info.serializer->encode(replyMessage(handle.joinRef, handle.ref, handle.topic, reply));
     if (!encoded.frame) {
-        encoded = m_info.serializer->encode(Message::reply(handle.joinRef, handle.ref, handle.topic, QStringLiteral("error"),
-                                                           QJsonObject{{QStringLiteral("reason"), encoded.error}}));
+        encoded = m_info.serializer->encode(
+            Message::reply(handle.joinRef, handle.ref, handle.topic, QStringLiteral("error"),
+                           QJsonObject{{QStringLiteral("reason"), encoded.error}}));
     }
     it->frame = std::move(encoded.frame);
     it->ready = true;
@@ -343,7 +353,8 @@ void SocketSession::deliverBroadcast(Channel &channel, const Broadcast &broadcas
     if (m_shutDown)
         return;
     const Message &message = broadcast.message();
-    if (!channel.m_intercepts.isEmpty() && !message.binary && channel.m_intercepts.contains(message.event)) {
+    if (!channel.m_intercepts.isEmpty() && !message.binary &&
+        channel.m_intercepts.contains(message.event)) {
         channel.handleOut(message.event, message.payload.toObject());
         return;
     }

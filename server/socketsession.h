@@ -8,9 +8,9 @@
 
 #include <QDateTime>
 #include <QHash>
-#include <unordered_map>
 #include <QList>
 #include <QSet>
+#include <unordered_map>
 
 #include <deque>
 #include <functional>

@@ -36,18 +36,23 @@ StaticAssets::StaticAssets()
         Asset asset;
         asset.body = f.readAll();
         asset.contentType = contentTypeFor(file);
-        asset.etag = '"' + QCryptographicHash::hash(asset.body, QCryptographicHash::Sha256).toHex().left(20) + '"';
+        asset.etag =
+            '"' +
+            QCryptographicHash::hash(asset.body, QCryptographicHash::Sha256).toHex().left(20) + '"';
         // Names do not change between releases, so browsers revalidate (cheaply, by ETag).
         asset.cacheControl = "no-cache";
         const QString relative = file.mid(QStringLiteral(":/web/").size());
-        m_assets.insert(relative == QLatin1String("index.html") ? QStringLiteral("/") : QStringLiteral("/assets/") + relative,
+        m_assets.insert(relative == QLatin1String("index.html")
+                            ? QStringLiteral("/")
+                            : QStringLiteral("/assets/") + relative,
                         asset);
     }
 }
 
 std::optional<StaticAssets::Asset> StaticAssets::find(const QString &path) const
 {
-    const auto it = m_assets.constFind(path == QLatin1String("/index.html") ? QStringLiteral("/") : path);
+    const auto it =
+        m_assets.constFind(path == QLatin1String("/index.html") ? QStringLiteral("/") : path);
     if (it == m_assets.cend())
         return std::nullopt;
     return *it;

@@ -19,8 +19,10 @@ struct StoredMessage
 
     QJsonObject toJson() const
     {
-        return {{QStringLiteral("id"), id}, {QStringLiteral("user"), user},
-                {QStringLiteral("body"), body}, {QStringLiteral("at"), at}};
+        return {{QStringLiteral("id"), id},
+                {QStringLiteral("user"), user},
+                {QStringLiteral("body"), body},
+                {QStringLiteral("at"), at}};
     }
 };
 

@@ -89,8 +89,9 @@ void WebSocketConnection::writeFramed(const Frame &frame, const QByteArray &webS
     ++stats.messagesOut;
     stats.bytesOut += frame.data.size();
     if (m_tcp && m_tcp->bytesToWrite() > m_worker.config().maxOutboundBytes) {
-        m_worker.record(EngineEvent::Kind::SlowReader, info(), {},
-                        QStringLiteral("%1 bytes queued - closing with 1013").arg(m_tcp->bytesToWrite()));
+        m_worker.record(
+            EngineEvent::Kind::SlowReader, info(), {},
+            QStringLiteral("%1 bytes queued - closing with 1013").arg(m_tcp->bytesToWrite()));
         closeWith(1013, QStringLiteral("slow reader"));
         // Its backlog would hold the close frame up for as long as it stays slow.
         QTimer::singleShot(2000, this, [this] { m_socket->abort(); });
@@ -101,7 +102,8 @@ void WebSocketConnection::sweep(const ServerConfig &config)
 {
     if (m_closing || m_lastFrame.elapsed() < config.idleTimeoutMs)
         return;
-    m_worker.record(EngineEvent::Kind::Disconnect, info(), {}, QStringLiteral("idle timeout - closing with 1001"));
+    m_worker.record(EngineEvent::Kind::Disconnect, info(), {},
+                    QStringLiteral("idle timeout - closing with 1001"));
     closeWith(1001, QStringLiteral("idle timeout"));
 }
 
@@ -117,8 +119,8 @@ void WebSocketConnection::writeToSocket(const QByteArray &bytes)
     // per recipient; only what the kernel does not take (a slow reader) is queued there.
     qint64 written = 0;
     if (m_tcp->bytesToWrite() == 0) {
-        const ssize_t n = ::send(int(m_tcp->socketDescriptor()), bytes.constData(), size_t(bytes.size()),
-                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+        const ssize_t n = ::send(int(m_tcp->socketDescriptor()), bytes.constData(),
+                                 size_t(bytes.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
         // EAGAIN: the kernel buffer is full; any other error Qt notices on its own read path.
         if (n > 0)
             written = n;

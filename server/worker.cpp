@@ -36,20 +36,27 @@ QString peerKey(const QHostAddress &address, quint16 port)
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 431: return "Request Header Fields Too Large";
-    default: return "Error";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 431:
+        return "Request Header Fields Too Large";
+    default:
+        return "Error";
     }
 }
 
 //! Data that arrived before a new owner connected to readyRead would otherwise sit unread.
 void kickBufferedInput(QTcpSocket *socket)
 {
-    QMetaObject::invokeMethod(socket, [socket] {
-        if (socket->bytesAvailable() > 0)
-            Q_EMIT socket->readyRead();
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        socket,
+        [socket] {
+            if (socket->bytesAvailable() > 0)
+                Q_EMIT socket->readyRead();
+        },
+        Qt::QueuedConnection);
 }
 
 } // namespace
@@ -58,7 +65,8 @@ Worker::Worker(int index, Engine &engine)
     : m_index(index), m_engine(engine), m_validator(engine.config(), &engine.bans())
 {
     setObjectName(QStringLiteral("worker-%1").arg(index));
-    m_webSockets = new QWebSocketServer(QStringLiteral("Chatter"), QWebSocketServer::NonSecureMode, this);
+    m_webSockets =
+        new QWebSocketServer(QStringLiteral("Chatter"), QWebSocketServer::NonSecureMode, this);
     m_webSockets->setSupportedSubprotocols({QStringLiteral("phoenix")});
     m_webSockets->setMaxPendingConnections(1 << 20);
     m_webSockets->setHandshakeTimeout(RequestHeadTimeoutMs);
@@ -66,7 +74,8 @@ Worker::Worker(int index, Engine &engine)
     setupHttp();
 
     m_idleSweep.setParent(this);
-    m_idleSweep.setInterval(std::max(50, std::min(config().idleTimeoutMs, config().longPollSessionMs) / 4));
+    m_idleSweep.setInterval(
+        std::max(50, std::min(config().idleTimeoutMs, config().longPollSessionMs) / 4));
     connect(&m_idleSweep, &QTimer::timeout, this, &Worker::sweepIdle);
 }
 
@@ -101,10 +110,11 @@ void Worker::setupHttp()
         return QHttpServerResponse(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
     });
     // Everything that is not a socket or /healthz is the browser client, or a 404.
-    m_http->route(QStringLiteral("/"), [this](const QHttpServerRequest &request) { return serveAsset(request); });
-    m_http->route(QStringLiteral("/assets/"), [this](const QUrl &, const QHttpServerRequest &request) {
-        return serveAsset(request);
-    });
+    m_http->route(QStringLiteral("/"),
+                  [this](const QHttpServerRequest &request) { return serveAsset(request); });
+    m_http->route(
+        QStringLiteral("/assets/"),
+        [this](const QUrl &, const QHttpServerRequest &request) { return serveAsset(request); });
     m_httpFeeder->attach(m_http);
 }
 
@@ -125,9 +135,10 @@ QHttpServerResponse Worker::serveAsset(const QHttpServerRequest &request) const
     response.setHeader("cache-control", asset->cacheControl);
     response.setHeader("x-content-type-options", "nosniff");
     // A second line of defence behind rendering user text as text: no inline or foreign code.
-    response.setHeader("content-security-policy",
-                       "default-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; "
-                       "frame-ancestors 'none'");
+    response.setHeader(
+        "content-security-policy",
+        "default-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'");
     response.setHeader("referrer-policy", "same-origin");
     return response;
 }
@@ -326,7 +337,8 @@ int Worker::disconnectSocketId(const QString &socketId)
     const QList<Connection *> connections = m_connections.values();
     for (Connection *connection : connections) {
         if (connection->info().socketId == socketId && !connection->isClosing()) {
-            record(EngineEvent::Kind::Disconnect, connection->info(), {}, QStringLiteral("disconnect requested - closing with 1001"));
+            record(EngineEvent::Kind::Disconnect, connection->info(), {},
+                   QStringLiteral("disconnect requested - closing with 1001"));
             connection->closeWith(1001, QStringLiteral("disconnected"));
             ++closed;
         }
@@ -334,7 +346,8 @@ int Worker::disconnectSocketId(const QString &socketId)
     return closed;
 }
 
-void Worker::record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic, const QString &text)
+void Worker::record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic,
+                    const QString &text)
 {
     QString line = EngineEvent::kindName(kind) + QLatin1String(": ");
     if (info.id)
@@ -344,21 +357,29 @@ void Worker::record(EngineEvent::Kind kind, const ConnectInfo &info, const QStri
     if (!topic.isEmpty())
         line += QStringLiteral("topic %1 ").arg(topic);
     line += text;
-    const bool problem = kind == EngineEvent::Kind::ProtocolError || kind == EngineEvent::Kind::SlowReader;
+    const bool problem =
+        kind == EngineEvent::Kind::ProtocolError || kind == EngineEvent::Kind::SlowReader;
     if (problem)
-        qCWarning(kind == EngineEvent::Kind::ProtocolError ? lcProtocol() : lcNet()).noquote() << line.trimmed();
-    else
-        qCInfo(kind == EngineEvent::Kind::Join || kind == EngineEvent::Kind::Leave ? lcChannel() : lcNet()).noquote()
+        qCWarning(kind == EngineEvent::Kind::ProtocolError ? lcProtocol() : lcNet()).noquote()
             << line.trimmed();
-    m_engine.events().record(EngineEvent{QDateTime::currentDateTimeUtc(), kind, info.id, info.user, topic, text});
+    else
+        qCInfo(kind == EngineEvent::Kind::Join || kind == EngineEvent::Kind::Leave ? lcChannel()
+                                                                                   : lcNet())
+                .noquote()
+            << line.trimmed();
+    m_engine.events().record(
+        EngineEvent{QDateTime::currentDateTimeUtc(), kind, info.id, info.user, topic, text});
 }
 
 void Worker::recordConnect(const ConnectInfo &info)
 {
     record(EngineEvent::Kind::Connect, info, {},
            QStringLiteral("peer %1:%2 vsn %3 client %4 transport %5")
-               .arg(info.peerAddress.toString()).arg(info.peerPort).arg(info.vsnName(),
-                    info.clientKind.isEmpty() ? QStringLiteral("-") : info.clientKind, info.transport));
+               .arg(info.peerAddress.toString())
+               .arg(info.peerPort)
+               .arg(info.vsnName(),
+                    info.clientKind.isEmpty() ? QStringLiteral("-") : info.clientKind,
+                    info.transport));
 }
 
 QList<SocketRow> Worker::snapshot(EngineSnapshot *totals) const
@@ -373,11 +394,11 @@ QList<SocketRow> Worker::snapshot(EngineSnapshot *totals) const
         sum.messagesOut += s.messagesOut;
         sum.bytesIn += s.bytesIn;
         sum.bytesOut += s.bytesOut;
-        rows.append(SocketRow{info.id,
-                              QStringLiteral("%1:%2").arg(info.peerAddress.toString()).arg(info.peerPort),
-                              info.user, info.clientKind, info.transport, info.vsnName(), info.connectedAt,
-                              connection->session().topics(), s.messagesIn, s.messagesOut, s.bytesIn, s.bytesOut,
-                              connection->session().lastHeartbeat(), connection->queuedBytes()});
+        rows.append(SocketRow{
+            info.id, QStringLiteral("%1:%2").arg(info.peerAddress.toString()).arg(info.peerPort),
+            info.user, info.clientKind, info.transport, info.vsnName(), info.connectedAt,
+            connection->session().topics(), s.messagesIn, s.messagesOut, s.bytesIn, s.bytesOut,
+            connection->session().lastHeartbeat(), connection->queuedBytes()});
     }
     totals->messagesIn += sum.messagesIn;
     totals->messagesOut += sum.messagesOut;
@@ -398,7 +419,8 @@ bool Worker::disconnectSocket(quint64 id, quint16 code, const QString &reason)
 bool Worker::removeFromTopic(quint64 id, const QString &topic)
 {
     Connection *connection = m_connections.value(id);
-    return connection && connection->session().removeFromTopic(topic, QStringLiteral("removed by admin"));
+    return connection &&
+           connection->session().removeFromTopic(topic, QStringLiteral("removed by admin"));
 }
 
 void Worker::disconnectAddress(const QHostAddress &address)

@@ -10,10 +10,10 @@
 #include "historyreader.h"
 
 #include <QHash>
-#include <QTcpSocket>
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QTcpSocket>
 #include <QTimer>
 
 #include <memory>
@@ -58,7 +58,8 @@ public:
     HistoryReader &history();
 
     //! Logs an event and hands it to the monitor's event stream.
-    void record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic, const QString &text);
+    void record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic,
+                const QString &text);
     void recordConnect(const ConnectInfo &info);
     //! The rows of this worker's sockets, plus its traffic totals (added into `totals`).
     QList<SocketRow> snapshot(EngineSnapshot *totals) const;

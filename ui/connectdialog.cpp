@@ -20,7 +20,9 @@ ConnectDialog::ConnectDialog(QWidget *parent)
 {
     setWindowTitle(tr("Connect to Chatter"));
     QSettings settings;
-    m_server->setText(settings.value(QStringLiteral("connect/server"), QStringLiteral("localhost:4000")).toString());
+    m_server->setText(
+        settings.value(QStringLiteral("connect/server"), QStringLiteral("localhost:4000"))
+            .toString());
     m_server->setPlaceholderText(QStringLiteral("localhost:4000"));
     m_nickname->setText(settings.value(QStringLiteral("connect/nickname")).toString());
     m_nickname->setMaxLength(validation::MaxNicknameLength);
@@ -69,8 +71,8 @@ void ConnectDialog::validate()
     // The server applies the same rule and refuses the upgrade; saying it here is friendlier.
     const QString why = nickname().isEmpty() ? QString() : validation::checkNickname(nickname());
     setError(why.isEmpty() ? QString() : tr("Nickname: %1").arg(why));
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(!server().isEmpty() && !nickname().isEmpty() &&
-                                                        why.isEmpty());
+    m_buttons->button(QDialogButtonBox::Ok)
+        ->setEnabled(!server().isEmpty() && !nickname().isEmpty() && why.isEmpty());
 }
 
 void ConnectDialog::accept()

@@ -58,7 +58,9 @@ void ConnectionStatusLabel::refresh()
             if (!m_countdown.isActive())
                 m_countdown.start();
             const int seconds = int(std::ceil(remaining / 1000.0));
-            setText(tr("%1 — reconnecting in %2 s…").arg(describeError(m_session->lastError())).arg(seconds));
+            setText(tr("%1 — reconnecting in %2 s…")
+                        .arg(describeError(m_session->lastError()))
+                        .arg(seconds));
         }
         break;
     }

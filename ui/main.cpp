@@ -22,10 +22,13 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Chatter desktop client"));
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption server(QStringLiteral("server"), QStringLiteral("Server address (host:port)."),
+    QCommandLineOption server(QStringLiteral("server"),
+                              QStringLiteral("Server address (host:port)."),
                               QStringLiteral("address"));
-    QCommandLineOption nick(QStringLiteral("nick"), QStringLiteral("Nickname."), QStringLiteral("name"));
-    QCommandLineOption rooms(QStringLiteral("join"), QStringLiteral("Rooms to join, comma separated."),
+    QCommandLineOption nick(QStringLiteral("nick"), QStringLiteral("Nickname."),
+                            QStringLiteral("name"));
+    QCommandLineOption rooms(QStringLiteral("join"),
+                             QStringLiteral("Rooms to join, comma separated."),
                              QStringLiteral("rooms"));
     parser.addOptions({server, nick, rooms});
     parser.process(app);
@@ -39,9 +42,11 @@ int main(int argc, char *argv[])
     else if (!window.openConnectDialog())
         return 0;
 
-    QStringList toJoin = parser.isSet(rooms)
-        ? parser.value(rooms).split(QLatin1Char(','), Qt::SkipEmptyParts)
-        : settings.value(QStringLiteral("rooms/joined"), QStringList{QStringLiteral("lobby")}).toStringList();
+    QStringList toJoin =
+        parser.isSet(rooms)
+            ? parser.value(rooms).split(QLatin1Char(','), Qt::SkipEmptyParts)
+            : settings.value(QStringLiteral("rooms/joined"), QStringList{QStringLiteral("lobby")})
+                  .toStringList();
     for (const QString &room : toJoin)
         window.session()->joinRoom(room.trimmed());
     if (!toJoin.isEmpty())

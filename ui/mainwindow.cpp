@@ -41,12 +41,14 @@ MainWindow::MainWindow(client::SocketOptions options, QWidget *parent)
 
     connect(m_session, &ChatSession::currentRoomChanged, this, &MainWindow::showRoom);
     connect(m_session, &ChatSession::typingChanged, this, &MainWindow::updateTyping);
-    connect(m_session, &ChatSession::roomError, this, [this](const QString &room, const QString &reason) {
-        statusBar()->showMessage(tr("Could not join #%1: %2").arg(room, reason), 8000);
-    });
-    connect(m_session, &ChatSession::sendFailed, this, [this](const QString &room, const QString &reason) {
-        statusBar()->showMessage(tr("Message to #%1 not sent: %2").arg(room, reason), 8000);
-    });
+    connect(m_session, &ChatSession::roomError, this,
+            [this](const QString &room, const QString &reason) {
+                statusBar()->showMessage(tr("Could not join #%1: %2").arg(room, reason), 8000);
+            });
+    connect(m_session, &ChatSession::sendFailed, this,
+            [this](const QString &room, const QString &reason) {
+                statusBar()->showMessage(tr("Message to #%1 not sent: %2").arg(room, reason), 8000);
+            });
     connect(m_session, &ChatSession::roomJoined, this, &MainWindow::updateMemberHeader);
     connect(m_session->rooms(), &QAbstractItemModel::dataChanged, this, &MainWindow::updateTitle);
     connect(m_session->rooms(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateTitle);
@@ -73,7 +75,8 @@ void MainWindow::buildUi()
     connect(m_roomView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex &current) {
                 if (current.isValid())
-                    m_session->setCurrentRoom(current.data(client::RoomListModel::NameRole).toString());
+                    m_session->setCurrentRoom(
+                        current.data(client::RoomListModel::NameRole).toString());
             });
     auto *left = new QWidget;
     auto *leftLayout = new QVBoxLayout(left);
@@ -92,18 +95,16 @@ void MainWindow::buildUi()
     titleFont.setBold(true);
     m_roomTitle->setFont(titleFont);
     m_messageView = new MessageView;
-    connect(m_messageView, &MessageView::reachedTop, this, [this] {
-        m_session->loadOlder(m_session->currentRoom());
-    });
+    connect(m_messageView, &MessageView::reachedTop, this,
+            [this] { m_session->loadOlder(m_session->currentRoom()); });
     m_typingLabel = new QLabel;
     m_typingLabel->setObjectName(QStringLiteral("typingLabel"));
     m_typingLabel->setStyleSheet(QStringLiteral("color:#757575; font-style:italic"));
     m_typingLabel->setMinimumHeight(m_typingLabel->fontMetrics().height());
     m_composer = new Composer;
     m_composer->setObjectName(QStringLiteral("composer"));
-    connect(m_composer, &Composer::submitted, this, [this](const QString &text) {
-        m_session->sendMessage(text);
-    });
+    connect(m_composer, &Composer::submitted, this,
+            [this](const QString &text) { m_session->sendMessage(text); });
     connect(m_composer, &Composer::edited, m_session, &ChatSession::noteTyping);
     auto *middle = new QWidget;
     auto *middleLayout = new QVBoxLayout(middle);
@@ -163,7 +164,8 @@ void MainWindow::buildActions()
     });
     add(chat, tr("&Leave Room"), {QKeySequence(tr("Ctrl+W"))}, &MainWindow::leaveCurrentRoom);
     chat->addSeparator();
-    add(chat, tr("&Quit"), {QKeySequence::Quit, QKeySequence(tr("Ctrl+Q"))}, [] { QApplication::quit(); });
+    add(chat, tr("&Quit"), {QKeySequence::Quit, QKeySequence(tr("Ctrl+Q"))},
+        [] { QApplication::quit(); });
 
     QMenu *go = menuBar()->addMenu(tr("&Go"));
     add(go, tr("&Next Room"), {QKeySequence(tr("Ctrl+PgDown")), QKeySequence(tr("Alt+Down"))},
@@ -226,7 +228,8 @@ void MainWindow::showRoom(const QString &room)
     const int row = m_session->rooms()->rowOf(room);
     if (row >= 0 && m_roomView->currentIndex().row() != row)
         m_roomView->setCurrentIndex(m_session->rooms()->index(row));
-    m_roomTitle->setText(room.isEmpty() ? tr("No room — press Ctrl+J to join one") : QStringLiteral("#") + room);
+    m_roomTitle->setText(room.isEmpty() ? tr("No room — press Ctrl+J to join one")
+                                        : QStringLiteral("#") + room);
     m_composer->setEnabled(!room.isEmpty());
     updateTyping();
     updateMemberHeader();
@@ -282,7 +285,8 @@ void MainWindow::updateTitle()
     for (const QString &room : m_session->roomNames())
         unread += m_session->rooms()->unread(room);
     const QString room = m_session->currentRoom();
-    QString title = room.isEmpty() ? QStringLiteral("Chatter") : QStringLiteral("#%1 — Chatter").arg(room);
+    QString title =
+        room.isEmpty() ? QStringLiteral("Chatter") : QStringLiteral("#%1 — Chatter").arg(room);
     if (unread > 0)
         title.prepend(QStringLiteral("(%1) ").arg(unread));
     setWindowTitle(title);
@@ -312,7 +316,8 @@ void MainWindow::showShortcuts()
     }
     text += tr("<tr><td>Room 1–9</td><td>&nbsp;&nbsp;<b>Alt+1 … Alt+9</b></td></tr>"
                "<tr><td>Send / new line</td><td>&nbsp;&nbsp;<b>Enter / Shift+Enter</b></td></tr>"
-               "<tr><td>Open a message's link</td><td>&nbsp;&nbsp;<b>Enter in the message list</b></td></tr>"
+               "<tr><td>Open a message's link</td><td>&nbsp;&nbsp;<b>Enter in the message "
+               "list</b></td></tr>"
                "</table>");
     QMessageBox::information(this, tr("Keyboard Shortcuts"), text);
 }

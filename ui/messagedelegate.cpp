@@ -89,7 +89,8 @@ bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
     auto *mouse = static_cast<QMouseEvent *>(event);
     QTextDocument doc;
     layout(doc, option, index);
-    const QPointF pos = mouse->position() - QPointF(option.rect.left() + HMargin, option.rect.top() + VMargin);
+    const QPointF pos =
+        mouse->position() - QPointF(option.rect.left() + HMargin, option.rect.top() + VMargin);
     const QString anchor = doc.documentLayout()->anchorAt(pos);
     if (auto *widget = const_cast<QWidget *>(option.widget))
         widget->setCursor(anchor.isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);

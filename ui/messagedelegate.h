@@ -27,7 +27,8 @@ Q_SIGNALS:
     void linkActivated(const QString &url);
 
 private:
-    void layout(QTextDocument &doc, const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    void layout(QTextDocument &doc, const QStyleOptionViewItem &option,
+                const QModelIndex &index) const;
 
     QString m_nickname;
 };

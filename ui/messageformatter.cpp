@@ -27,16 +27,17 @@ QString highlightMentions(const QString &text, const QString &nickname)
 {
     if (nickname.isEmpty())
         return escapeText(text);
-    const QRegularExpression word(
-        QStringLiteral(R"((?<![\p{L}\p{N}_.\-])%1(?![\p{L}\p{N}_\-]))").arg(QRegularExpression::escape(nickname)),
-        QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpression word(QStringLiteral(R"((?<![\p{L}\p{N}_.\-])%1(?![\p{L}\p{N}_\-]))")
+                                      .arg(QRegularExpression::escape(nickname)),
+                                  QRegularExpression::CaseInsensitiveOption);
     QString html;
     qsizetype pos = 0;
     for (auto it = word.globalMatch(text); it.hasNext();) {
         const auto match = it.next();
         html += escapeText(text.mid(pos, match.capturedStart() - pos));
-        html += QStringLiteral("<span style=\"background-color:#ffd54f;color:#000\"><b>%1</b></span>")
-                    .arg(escapeText(match.captured()));
+        html +=
+            QStringLiteral("<span style=\"background-color:#ffd54f;color:#000\"><b>%1</b></span>")
+                .arg(escapeText(match.captured()));
         pos = match.capturedEnd();
     }
     return html + escapeText(text.mid(pos));
@@ -70,11 +71,13 @@ QString MessageFormatter::bodyHtml(const QString &body, const QString &myNicknam
 QString MessageFormatter::lineHtml(const client::ChatMessage &message, const QString &myNickname)
 {
     const QString time = message.at.toLocalTime().toString(QStringLiteral("HH:mm"));
-    const QString stamp = QStringLiteral("<span style=\"color:#8a8a8a\">%1</span>&nbsp;&nbsp;").arg(time);
+    const QString stamp =
+        QStringLiteral("<span style=\"color:#8a8a8a\">%1</span>&nbsp;&nbsp;").arg(time);
     if (message.isSystem()) {
         const QString arrow = message.kind == client::ChatMessage::Kind::Left ? QStringLiteral("←")
                                                                               : QStringLiteral("→");
-        return stamp + QStringLiteral("<i style=\"color:#8a8a8a\">%1 %2</i>").arg(arrow, escapeText(message.body));
+        return stamp + QStringLiteral("<i style=\"color:#8a8a8a\">%1 %2</i>")
+                           .arg(arrow, escapeText(message.body));
     }
     const QString nick = QStringLiteral("<b style=\"color:%1\">%2</b>&nbsp;&nbsp;")
                              .arg(nickColor(message.user).name(), message.user.toHtmlEscaped());

@@ -78,7 +78,8 @@ void MessageView::resizeEvent(QResizeEvent *event)
 
 void MessageView::openFirstLink(const QModelIndex &index)
 {
-    const QString link = MessageFormatter::firstLink(index.data(client::MessageModel::BodyRole).toString());
+    const QString link =
+        MessageFormatter::firstLink(index.data(client::MessageModel::BodyRole).toString());
     if (!link.isEmpty())
         QDesktopServices::openUrl(QUrl(link));
 }

@@ -47,7 +47,7 @@ void RoomDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
         painter->setRenderHint(QPainter::Antialiasing);
         painter->setPen(Qt::NoPen);
         painter->setBrush(index.data(RoomListModel::MentionedRole).toBool() ? QColor(211, 47, 47)
-                                                                           : QColor(97, 97, 97));
+                                                                            : QColor(97, 97, 97));
         painter->drawRoundedRect(badge, h / 2.0, h / 2.0);
         painter->setPen(Qt::white);
         painter->setFont(badgeFont);

@@ -9,7 +9,7 @@ class QWidget;
 namespace chatter::client {
 class ChatSession;
 struct ChatMessage;
-}
+} // namespace chatter::client
 
 namespace chatter::ui {
 

@@ -44,7 +44,10 @@ uint64_t nowNs()
     return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
 }
 
-double secs(uint64_t ns) { return double(ns) / 1e9; }
+double secs(uint64_t ns)
+{
+    return double(ns) / 1e9;
+}
 
 [[noreturn]] void die(const char *fmt, const char *arg = "")
 {
@@ -63,43 +66,43 @@ struct Options
     int serverPid = 0;
     int clients = 100;
     int rooms = 1;
-    int sendersPerRoom = 0; // the first S members of each room send
-    double rate = 0;        // messages per second per sender
-    double duration = 0;    // seconds of sending
-    double connectRate = 2000; // connection attempts per second
-    int srcAddrs = 50;      // 127.0.0.2 .. 127.0.0.(1+srcAddrs)
-    int srcBase = 2;        // first source address' last octet
-    double settle = 1;      // seconds after the last join before measuring
-    double drain = 10;      // max seconds to wait for outstanding deliveries
+    int sendersPerRoom = 0;     // the first S members of each room send
+    double rate = 0;            // messages per second per sender
+    double duration = 0;        // seconds of sending
+    double connectRate = 2000;  // connection attempts per second
+    int srcAddrs = 50;          // 127.0.0.2 .. 127.0.0.(1+srcAddrs)
+    int srcBase = 2;            // first source address' last octet
+    double settle = 1;          // seconds after the last join before measuring
+    double drain = 10;          // max seconds to wait for outstanding deliveries
     double connectTimeout = 10; // seconds for connect+upgrade+join of one client
-    double heartbeat = 25;  // seconds between heartbeats of one connection
-    double maxTime = 0;     // hard cap for the whole run (0: computed)
+    double heartbeat = 25;      // seconds between heartbeats of one connection
+    double maxTime = 0;         // hard cap for the whole run (0: computed)
     std::string roomPrefix = "bench";
     std::string userPrefix = "u";
     std::string label = "run";
-    int bodyPad = 0;        // extra characters appended to every body
+    int bodyPad = 0; // extra characters appended to every body
 };
 
 void usage()
 {
-    std::fprintf(stderr,
-                 "usage: chatter-loadgen --port P [options]\n"
-                 "  --host A            server address (loopback only; default 127.0.0.1)\n"
-                 "  --server-pid PID    read CPU and RSS of this process from /proc\n"
-                 "  --clients N         connections (default 100)\n"
-                 "  --rooms R           rooms; client i joins room i %% R (default 1)\n"
-                 "  --senders-per-room S  first S members of each room send (default 0)\n"
-                 "  --rate X            messages/s per sender\n"
-                 "  --duration S        seconds of sending\n"
-                 "  --connect-rate X    connection attempts per second (default 2000)\n"
-                 "  --src-addrs K       spread source addresses over 127.0.0.2..(K+1) (default 50)\n"
-                 "  --settle S          seconds to wait after joins before measuring (default 1)\n"
-                 "  --drain S           max seconds to wait for late deliveries (default 10)\n"
-                 "  --connect-timeout S per-client connect+upgrade+join timeout (default 10)\n"
-                 "  --heartbeat S       Phoenix heartbeat period per connection (default 25)\n"
-                 "  --body-pad N        extra characters in each message body (default 0)\n"
-                 "  --max-time S        hard cap on total run time (default: computed)\n"
-                 "  --label NAME        echoed in the results\n");
+    std::fprintf(
+        stderr, "usage: chatter-loadgen --port P [options]\n"
+                "  --host A            server address (loopback only; default 127.0.0.1)\n"
+                "  --server-pid PID    read CPU and RSS of this process from /proc\n"
+                "  --clients N         connections (default 100)\n"
+                "  --rooms R           rooms; client i joins room i %% R (default 1)\n"
+                "  --senders-per-room S  first S members of each room send (default 0)\n"
+                "  --rate X            messages/s per sender\n"
+                "  --duration S        seconds of sending\n"
+                "  --connect-rate X    connection attempts per second (default 2000)\n"
+                "  --src-addrs K       spread source addresses over 127.0.0.2..(K+1) (default 50)\n"
+                "  --settle S          seconds to wait after joins before measuring (default 1)\n"
+                "  --drain S           max seconds to wait for late deliveries (default 10)\n"
+                "  --connect-timeout S per-client connect+upgrade+join timeout (default 10)\n"
+                "  --heartbeat S       Phoenix heartbeat period per connection (default 25)\n"
+                "  --body-pad N        extra characters in each message body (default 0)\n"
+                "  --max-time S        hard cap on total run time (default: computed)\n"
+                "  --label NAME        echoed in the results\n");
 }
 
 Options parseOptions(int argc, char **argv)
@@ -112,36 +115,70 @@ Options parseOptions(int argc, char **argv)
                 die("missing value for %s", a.c_str());
             return argv[++i];
         };
-        if (a == "--host") o.host = val();
-        else if (a == "--port") o.port = std::atoi(val());
-        else if (a == "--server-pid") o.serverPid = std::atoi(val());
-        else if (a == "--clients") o.clients = std::atoi(val());
-        else if (a == "--rooms") o.rooms = std::atoi(val());
-        else if (a == "--senders-per-room") o.sendersPerRoom = std::atoi(val());
-        else if (a == "--rate") o.rate = std::atof(val());
-        else if (a == "--duration") o.duration = std::atof(val());
-        else if (a == "--connect-rate") o.connectRate = std::atof(val());
-        else if (a == "--src-addrs") o.srcAddrs = std::atoi(val());
-        else if (a == "--src-base") o.srcBase = std::atoi(val());
-        else if (a == "--settle") o.settle = std::atof(val());
-        else if (a == "--drain") o.drain = std::atof(val());
-        else if (a == "--connect-timeout") o.connectTimeout = std::atof(val());
-        else if (a == "--heartbeat") o.heartbeat = std::atof(val());
-        else if (a == "--body-pad") o.bodyPad = std::atoi(val());
-        else if (a == "--max-time") o.maxTime = std::atof(val());
-        else if (a == "--room-prefix") o.roomPrefix = val();
-        else if (a == "--user-prefix") o.userPrefix = val();
-        else if (a == "--label") o.label = val();
-        else if (a == "-h" || a == "--help") { usage(); std::exit(0); }
-        else { usage(); die("unknown option %s", a.c_str()); }
+        if (a == "--host")
+            o.host = val();
+        else if (a == "--port")
+            o.port = std::atoi(val());
+        else if (a == "--server-pid")
+            o.serverPid = std::atoi(val());
+        else if (a == "--clients")
+            o.clients = std::atoi(val());
+        else if (a == "--rooms")
+            o.rooms = std::atoi(val());
+        else if (a == "--senders-per-room")
+            o.sendersPerRoom = std::atoi(val());
+        else if (a == "--rate")
+            o.rate = std::atof(val());
+        else if (a == "--duration")
+            o.duration = std::atof(val());
+        else if (a == "--connect-rate")
+            o.connectRate = std::atof(val());
+        else if (a == "--src-addrs")
+            o.srcAddrs = std::atoi(val());
+        else if (a == "--src-base")
+            o.srcBase = std::atoi(val());
+        else if (a == "--settle")
+            o.settle = std::atof(val());
+        else if (a == "--drain")
+            o.drain = std::atof(val());
+        else if (a == "--connect-timeout")
+            o.connectTimeout = std::atof(val());
+        else if (a == "--heartbeat")
+            o.heartbeat = std::atof(val());
+        else if (a == "--body-pad")
+            o.bodyPad = std::atoi(val());
+        else if (a == "--max-time")
+            o.maxTime = std::atof(val());
+        else if (a == "--room-prefix")
+            o.roomPrefix = val();
+        else if (a == "--user-prefix")
+            o.userPrefix = val();
+        else if (a == "--label")
+            o.label = val();
+        else if (a == "-h" || a == "--help") {
+            usage();
+            std::exit(0);
+        } else {
+            usage();
+            die("unknown option %s", a.c_str());
+        }
     }
-    if (o.port <= 0 || o.port > 65535) { usage(); die("--port is required"); }
-    if (o.clients < 1 || o.clients > 60000) die("--clients must be 1..60000");
-    if (o.rooms < 1 || o.rooms > o.clients) die("--rooms must be 1..clients");
-    if (o.srcAddrs < 1 || o.srcBase < 1 || o.srcBase + o.srcAddrs > 255) die("bad --src-addrs/--src-base");
-    if (o.connectRate <= 0) die("--connect-rate must be > 0");
-    if (o.sendersPerRoom < 0 || o.rate < 0 || o.duration < 0) die("negative sender settings");
-    if (o.rate > 100000 || o.duration > 3600) die("--rate/--duration out of range");
+    if (o.port <= 0 || o.port > 65535) {
+        usage();
+        die("--port is required");
+    }
+    if (o.clients < 1 || o.clients > 60000)
+        die("--clients must be 1..60000");
+    if (o.rooms < 1 || o.rooms > o.clients)
+        die("--rooms must be 1..clients");
+    if (o.srcAddrs < 1 || o.srcBase < 1 || o.srcBase + o.srcAddrs > 255)
+        die("bad --src-addrs/--src-base");
+    if (o.connectRate <= 0)
+        die("--connect-rate must be > 0");
+    if (o.sendersPerRoom < 0 || o.rate < 0 || o.duration < 0)
+        die("negative sender settings");
+    if (o.rate > 100000 || o.duration > 3600)
+        die("--rate/--duration out of range");
     in_addr a{};
     if (inet_pton(AF_INET, o.host.c_str(), &a) != 1 || (ntohl(a.s_addr) >> 24) != 127)
         die("--host must be an IPv4 loopback address (127.0.0.0/8), got %s", o.host.c_str());
@@ -181,9 +218,14 @@ ProcSample readProc(int pid)
     long threads = 0;
     int field = 3;
     for (char *tok = std::strtok(p, " "); tok; tok = std::strtok(nullptr, " "), ++field) {
-        if (field == 14) utime = std::strtoull(tok, nullptr, 10);
-        else if (field == 15) stime = std::strtoull(tok, nullptr, 10);
-        else if (field == 20) { threads = std::strtol(tok, nullptr, 10); break; }
+        if (field == 14)
+            utime = std::strtoull(tok, nullptr, 10);
+        else if (field == 15)
+            stime = std::strtoull(tok, nullptr, 10);
+        else if (field == 20) {
+            threads = std::strtol(tok, nullptr, 10);
+            break;
+        }
     }
     s.cpuSec = double(utime + stime) / double(sysconf(_SC_CLK_TCK));
     s.threads = int(threads);
@@ -211,8 +253,8 @@ double machineBusySec()
     if (!f)
         return 0;
     unsigned long long v[10] = {};
-    int n = std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
-                        &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+    int n = std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+                        &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
     std::fclose(f);
     if (n < 8)
         return 0;
@@ -225,12 +267,22 @@ double selfCpuSec()
 {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
-    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 // ---------------------------------------------------------------- connections
 
-enum class State : uint8_t { Idle, Connecting, Handshake, Joining, Joined, Failed, Closed };
+enum class State : uint8_t
+{
+    Idle,
+    Connecting,
+    Handshake,
+    Joining,
+    Joined,
+    Failed,
+    Closed
+};
 
 struct Conn
 {
@@ -239,15 +291,15 @@ struct Conn
     bool wantOut = false;
     uint32_t room = 0;
     uint64_t tStart = 0;
-    std::string in;  // partial frame bytes carried between reads
-    std::string out; // bytes the kernel did not take yet
+    std::string in;   // partial frame bytes carried between reads
+    std::string out;  // bytes the kernel did not take yet
     std::string frag; // fragmented message being reassembled
 };
 
 struct Counters
 {
     long refused = 0, connectErrors = 0, handshakeFailed = 0, joinFailed = 0, timedOut = 0;
-    long dropped = 0;      // closed by the server (or reset) after joining
+    long dropped = 0; // closed by the server (or reset) after joining
     long joined = 0;
     long protocolErrors = 0; // unparseable frames
     long channelErrors = 0;  // phx_error / phx_close pushed by the server
@@ -263,9 +315,9 @@ struct Generator
     Options opt;
     int ep = -1;
     std::vector<Conn> conns;
-    std::vector<int> roomJoined;              // joined members per room
+    std::vector<int> roomJoined; // joined members per room
     std::vector<std::vector<uint32_t>> roomMembers;
-    std::vector<uint32_t> senders;            // connection indexes, interleaved across rooms
+    std::vector<uint32_t> senders; // connection indexes, interleaved across rooms
     Counters c;
 
     // message bookkeeping, indexed by message number
@@ -389,7 +441,10 @@ struct Generator
         writeRaw(i, scratch.data(), scratch.size());
     }
 
-    std::string topicOf(uint32_t room) const { return "chatter:room:" + opt.roomPrefix + "-" + std::to_string(room); }
+    std::string topicOf(uint32_t room) const
+    {
+        return "chatter:room:" + opt.roomPrefix + "-" + std::to_string(room);
+    }
 
     // ------------------------------------------------------------ connect
 
@@ -413,7 +468,8 @@ struct Generator
 #endif
         sockaddr_in src{};
         src.sin_family = AF_INET;
-        src.sin_addr.s_addr = htonl((127u << 24) | uint32_t(opt.srcBase + int(i % uint32_t(opt.srcAddrs))));
+        src.sin_addr.s_addr =
+            htonl((127u << 24) | uint32_t(opt.srcBase + int(i % uint32_t(opt.srcAddrs))));
         if (bind(fd, reinterpret_cast<sockaddr *>(&src), sizeof src) != 0) {
             close(fd);
             k.state = State::Failed;
@@ -456,9 +512,11 @@ struct Generator
         }
         conns[i].state = State::Handshake;
         // A fixed key: Sec-WebSocket-Accept is not verified, only the 101 status.
-        std::string req = "GET /socket/websocket?vsn=2.0.0&user=" + opt.userPrefix + std::to_string(i) +
-                          " HTTP/1.1\r\nHost: " + opt.host + ":" + std::to_string(opt.port) +
-                          "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==" +
+        std::string req = "GET /socket/websocket?vsn=2.0.0&user=" + opt.userPrefix +
+                          std::to_string(i) + " HTTP/1.1\r\nHost: " + opt.host + ":" +
+                          std::to_string(opt.port) +
+                          "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                          "dGhlIHNhbXBsZSBub25jZQ==" +
                           "\r\nSec-WebSocket-Version: 13\r\n\r\n";
         setWantOut(i, false);
         writeRaw(i, req.data(), req.size());
@@ -514,8 +572,8 @@ struct Generator
     {
         size_t pos = 0;
         std::string_view joinRef, ref, topic, event;
-        if (!nextElement(msg, pos, joinRef) || !nextElement(msg, pos, ref) || !nextElement(msg, pos, topic) ||
-            !nextElement(msg, pos, event)) {
+        if (!nextElement(msg, pos, joinRef) || !nextElement(msg, pos, ref) ||
+            !nextElement(msg, pos, topic) || !nextElement(msg, pos, event)) {
             c.protocolErrors++;
             return;
         }
@@ -547,7 +605,8 @@ struct Generator
         }
         if (event == "phx_reply") {
             size_t st = payload.find("\"status\"");
-            bool ok = st != std::string_view::npos && payload.compare(payload.find('"', payload.find(':', st)), 4, "\"ok\"") == 0;
+            bool ok = st != std::string_view::npos &&
+                      payload.compare(payload.find('"', payload.find(':', st)), 4, "\"ok\"") == 0;
             if (!ref.empty() && ref[0] == 'n') {
                 uint64_t n = 0;
                 size_t p = 1;
@@ -680,8 +739,9 @@ struct Generator
             if (r < 0) {
                 if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                     return;
-                long &ctr = k.state == State::Connecting ? (errno == ECONNREFUSED ? c.refused : c.connectErrors)
-                                                         : c.connectErrors;
+                long &ctr = k.state == State::Connecting
+                                ? (errno == ECONNREFUSED ? c.refused : c.connectErrors)
+                                : c.connectErrors;
                 fail(i, ctr, std::string("recv: ") + std::strerror(errno));
                 return;
             }
@@ -710,7 +770,8 @@ struct Generator
                     continue;
                 }
                 if (sv.compare(0, 12, "HTTP/1.1 101") != 0) {
-                    fail(i, c.handshakeFailed, "upgrade refused: " + std::string(sv.substr(0, sv.find("\r\n"))));
+                    fail(i, c.handshakeFailed,
+                         "upgrade refused: " + std::string(sv.substr(0, sv.find("\r\n"))));
                     return;
                 }
                 off = end + 4;
@@ -744,8 +805,9 @@ struct Generator
         uint64_t ts = nowNs();
         char body[64];
         std::snprintf(body, sizeof body, "t=%" PRIu64 ";n=%" PRIu64, ts, n);
-        std::string msg = "[\"1\",\"n" + std::to_string(n) + "\",\"" + topicOf(k.room) + "\",\"new_msg\",{\"body\":\"" +
-                          body + std::string(size_t(opt.bodyPad), 'x') + "\"}]";
+        std::string msg = "[\"1\",\"n" + std::to_string(n) + "\",\"" + topicOf(k.room) +
+                          "\",\"new_msg\",{\"body\":\"" + body +
+                          std::string(size_t(opt.bodyPad), 'x') + "\"}]";
         sendTs[n] = ts;
         expectedFor[n] = uint32_t(roomJoined[k.room]);
         expected += roomJoined[k.room];
@@ -841,20 +903,22 @@ struct Generator
         long maxDeliveries = 0;
         for (uint32_t s : senders)
             maxDeliveries += long(roomMembers[conns[s].room].size());
-        latencies.reserve(size_t(std::min<double>(double(maxDeliveries) * opt.rate * opt.duration * 1.05 + 16, 8e7)));
+        latencies.reserve(size_t(
+            std::min<double>(double(maxDeliveries) * opt.rate * opt.duration * 1.05 + 16, 8e7)));
         ackLatencies.reserve(totalMsgs);
         connectLatencies.reserve(conns.size());
 
         const double connectSpan = double(opt.clients) / opt.connectRate;
         if (opt.maxTime <= 0)
-            opt.maxTime = connectSpan + opt.connectTimeout + opt.settle + opt.duration + opt.drain + 30;
+            opt.maxTime =
+                connectSpan + opt.connectTimeout + opt.settle + opt.duration + opt.drain + 30;
         const double machine0 = machineBusySec();
         const uint64_t t0 = nowNs();
         const uint64_t hardEnd = t0 + uint64_t(opt.maxTime * 1e9);
         const ProcSample before = readProc(opt.serverPid);
         const double selfCpu0 = selfCpuSec();
-        std::fprintf(stderr, "[%s] connecting %d clients at %.0f/s over %d source addresses\n", opt.label.c_str(),
-                     opt.clients, opt.connectRate, opt.srcAddrs);
+        std::fprintf(stderr, "[%s] connecting %d clients at %.0f/s over %d source addresses\n",
+                     opt.label.c_str(), opt.clients, opt.connectRate, opt.srcAddrs);
 
         // Phase 1: connect, upgrade, join. Bounded by the per-client timeout.
         uint32_t launched = 0;
@@ -887,7 +951,8 @@ struct Generator
             if (launched == conns.size()) {
                 bool pending = false;
                 for (const Conn &k : conns)
-                    if (k.state == State::Connecting || k.state == State::Handshake || k.state == State::Joining) {
+                    if (k.state == State::Connecting || k.state == State::Handshake ||
+                        k.state == State::Joining) {
                         pending = true;
                         break;
                     }
@@ -899,9 +964,11 @@ struct Generator
             pump(1);
         }
         const uint64_t tConnected = nowNs();
-        std::fprintf(stderr, "[%s] joined %ld/%d in %.2fs (refused %ld, errors %ld, handshake %ld, join %ld, timeout %ld)\n",
-                     opt.label.c_str(), c.joined, opt.clients, secs(tConnected - t0), c.refused, c.connectErrors,
-                     c.handshakeFailed, c.joinFailed, c.timedOut);
+        std::fprintf(stderr,
+                     "[%s] joined %ld/%d in %.2fs (refused %ld, errors %ld, handshake %ld, join "
+                     "%ld, timeout %ld)\n",
+                     opt.label.c_str(), c.joined, opt.clients, secs(tConnected - t0), c.refused,
+                     c.connectErrors, c.handshakeFailed, c.joinFailed, c.timedOut);
 
         // Phase 2: settle, then sample RSS with everybody connected and idle.
         const uint64_t settleEnd = tConnected + uint64_t(opt.settle * 1e9);
@@ -922,7 +989,8 @@ struct Generator
         const double machineStart = totalMsgs > 0 ? machineBusySec() : machine0;
         uint64_t m = 0;
         if (totalMsgs > 0) {
-            std::fprintf(stderr, "[%s] sending %" PRIu64 " messages from %zu senders at %.1f msg/s total\n",
+            std::fprintf(stderr,
+                         "[%s] sending %" PRIu64 " messages from %zu senders at %.1f msg/s total\n",
                          opt.label.c_str(), totalMsgs, senders.size(), totalRate);
             const double interval = 1e9 / totalRate;
             while (m < totalMsgs) {
@@ -941,7 +1009,8 @@ struct Generator
 
         // Phase 4: drain until every expected delivery and ack arrived, bounded.
         const uint64_t drainEnd = std::min(hardEnd, sendEnd + uint64_t(opt.drain * 1e9));
-        while (totalMsgs > 0 && (c.delivered < expected || c.acked + c.ackErrors < c.sent) && nowNs() < drainEnd) {
+        while (totalMsgs > 0 && (c.delivered < expected || c.acked + c.ackErrors < c.sent) &&
+               nowNs() < drainEnd) {
             heartbeatIfDue(nowNs());
             pump(2);
         }
@@ -993,7 +1062,8 @@ struct Generator
         kvl("handshake_failed", c.handshakeFailed);
         kvl("join_failed", c.joinFailed);
         kvl("connect_timeouts", c.timedOut);
-        kvl("connect_failures", c.refused + c.connectErrors + c.handshakeFailed + c.joinFailed + c.timedOut);
+        kvl("connect_failures",
+            c.refused + c.connectErrors + c.handshakeFailed + c.joinFailed + c.timedOut);
         kvl("dropped_before_send", droppedBeforeSend);
         kvl("dropped", c.dropped);
         kvl("open_at_end", open);
@@ -1016,7 +1086,8 @@ struct Generator
         kvl("channel_errors", c.channelErrors);
         kvl("heartbeats", c.heartbeats);
         kvl("heartbeat_replies", c.heartbeatReplies);
-        const double span = lastReceipt > firstSend && firstSend ? secs(lastReceipt - firstSend) : 0;
+        const double span =
+            lastReceipt > firstSend && firstSend ? secs(lastReceipt - firstSend) : 0;
         kvd("delivery_span_s", span);
         kvd("deliveries_per_s", span > 0 ? double(c.delivered) / span : 0);
         kvd("send_phase_s", secs(sendEnd - sendStart));
@@ -1041,29 +1112,36 @@ struct Generator
             const double win = secs(windowEnd - windowStart);
             kvd("server_cpu_s", cpu);
             kvd("server_cpu_pct", win > 0 ? 100.0 * cpu / win : 0);
-            kvd("server_cpu_us_per_delivery", c.delivered > 0 ? 1e6 * cpu / double(c.delivered) : 0);
+            kvd("server_cpu_us_per_delivery",
+                c.delivered > 0 ? 1e6 * cpu / double(c.delivered) : 0);
             // Everything else that ran on the machine over the window, in % of one CPU.
             const double other = (machineEnd - machineStart) - cpu - (selfCpuSend1 - selfCpuSend0);
             kvd("other_cpu_pct", win > 0 ? std::max(0.0, 100.0 * other / win) : 0);
         }
         kvd("loadgen_cpu_s", selfCpuSend1 - selfCpuSend0);
-        kvd("loadgen_cpu_pct", windowEnd > windowStart ? 100.0 * (selfCpuSend1 - selfCpuSend0) / secs(windowEnd - windowStart) : 0);
+        kvd("loadgen_cpu_pct", windowEnd > windowStart ? 100.0 * (selfCpuSend1 - selfCpuSend0) /
+                                                             secs(windowEnd - windowStart)
+                                                       : 0);
         kvd("loadgen_cpu_total_s", selfCpuSec() - selfCpu0);
         {
             rusage ru{};
             getrusage(RUSAGE_SELF, &ru);
-            kvd("loadgen_user_total_s", double(ru.ru_utime.tv_sec) + double(ru.ru_utime.tv_usec) / 1e6);
-            kvd("loadgen_sys_total_s", double(ru.ru_stime.tv_sec) + double(ru.ru_stime.tv_usec) / 1e6);
+            kvd("loadgen_user_total_s",
+                double(ru.ru_utime.tv_sec) + double(ru.ru_utime.tv_usec) / 1e6);
+            kvd("loadgen_sys_total_s",
+                double(ru.ru_stime.tv_sec) + double(ru.ru_stime.tv_usec) / 1e6);
         }
         kv("first_failure", c.firstFailure.empty() ? "-" : c.firstFailure);
         std::fflush(stdout);
 
         std::fprintf(stderr,
-                     "[%s] delivered %ld/%ld (lost %ld, dup %ld) p50 %.2fms p99 %.2fms max %.2fms, %.0f deliveries/s, "
+                     "[%s] delivered %ld/%ld (lost %ld, dup %ld) p50 %.2fms p99 %.2fms max %.2fms, "
+                     "%.0f deliveries/s, "
                      "acks %ld/%ld, dropped %ld\n",
-                     opt.label.c_str(), c.delivered, expected, lost, c.duplicates, double(pct(latencies, 0.5)) / 1e6,
-                     double(pct(latencies, 0.99)) / 1e6, double(pct(latencies, 1.0)) / 1e6,
-                     span > 0 ? double(c.delivered) / span : 0, c.acked, c.sent, c.dropped);
+                     opt.label.c_str(), c.delivered, expected, lost, c.duplicates,
+                     double(pct(latencies, 0.5)) / 1e6, double(pct(latencies, 0.99)) / 1e6,
+                     double(pct(latencies, 1.0)) / 1e6, span > 0 ? double(c.delivered) / span : 0,
+                     c.acked, c.sent, c.dropped);
 
         for (Conn &k : conns)
             if (k.fd >= 0)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "commandline.h"
+#include "copyabletableview.h"
 #include "engine.h"
 #include "logging.h"
-#include "copyabletableview.h"
 #include "monitorwindow.h"
 #include "unixsignals.h"
 
@@ -20,8 +20,8 @@ namespace {
 //! A window needs a display: X11 or Wayland, or a platform named explicitly (offscreen, vnc...).
 bool hasDisplay()
 {
-    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY")
-           || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY") ||
+           qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
 }
 
 //! Removes a hidden flag (not part of --help) from the arguments; true if it was there.
@@ -46,8 +46,8 @@ int main(int argc, char *argv[])
     for (int i = 0; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));
     // Benchmark hooks: responsiveness figures on stderr, and a grab of the window to a file.
-    const bool monitorStats = takeFlag(arguments, QStringLiteral("--monitor-stats"))
-                              || qEnvironmentVariableIntValue("CHATTER_MONITOR_STATS") == 1;
+    const bool monitorStats = takeFlag(arguments, QStringLiteral("--monitor-stats")) ||
+                              qEnvironmentVariableIntValue("CHATTER_MONITOR_STATS") == 1;
     const QString screenshotPath = qEnvironmentVariable("CHATTER_MONITOR_SCREENSHOT");
 
     int exitCode = 0;
@@ -82,26 +82,30 @@ int main(int argc, char *argv[])
         QCoreApplication::quit();
     };
     UnixSignals unixSignals;
-    QObject::connect(&unixSignals, &UnixSignals::terminationRequested, app.get(), [&](int) { shutdown(); });
+    QObject::connect(&unixSignals, &UnixSignals::terminationRequested, app.get(),
+                     [&](int) { shutdown(); });
 
     std::unique_ptr<chatter::monitor::MonitorWindow> window;
     if (withWindow) {
         QApplication::setQuitOnLastWindowClosed(false);
         QApplication::setApplicationDisplayName(QStringLiteral("Chatter server"));
         window = std::make_unique<chatter::monitor::MonitorWindow>(engine);
-        QObject::connect(window.get(), &chatter::monitor::MonitorWindow::closed, app.get(), shutdown);
+        QObject::connect(window.get(), &chatter::monitor::MonitorWindow::closed, app.get(),
+                         shutdown);
         if (monitorStats)
             window->enableStats();
         if (!screenshotPath.isEmpty()) {
-            const int delayMs = qEnvironmentVariableIsSet("CHATTER_MONITOR_SCREENSHOT_DELAY_MS")
-                                    ? qEnvironmentVariableIntValue("CHATTER_MONITOR_SCREENSHOT_DELAY_MS")
-                                    : 5000;
+            const int delayMs =
+                qEnvironmentVariableIsSet("CHATTER_MONITOR_SCREENSHOT_DELAY_MS")
+                    ? qEnvironmentVariableIntValue("CHATTER_MONITOR_SCREENSHOT_DELAY_MS")
+                    : 5000;
             QTimer::singleShot(delayMs, window.get(), [&window, screenshotPath] {
                 // A selected row shows the actions enabled and the selection colour.
                 window->socketsView()->selectRow(0);
                 const bool saved = window->grab().save(screenshotPath);
-                QTextStream(stderr) << "chatter-server: screenshot " << (saved ? "saved to " : "FAILED: ")
-                                    << screenshotPath << Qt::endl;
+                QTextStream(stderr)
+                    << "chatter-server: screenshot " << (saved ? "saved to " : "FAILED: ")
+                    << screenshotPath << Qt::endl;
             });
         }
         window->show();

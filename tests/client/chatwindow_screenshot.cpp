@@ -16,7 +16,8 @@ using namespace chatter;
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
-    const QString out = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("desktop-client.png");
+    const QString out =
+        argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("desktop-client.png");
     TestServer server;
     if (!server.start())
         return 1;
@@ -34,7 +35,8 @@ int main(int argc, char *argv[])
     }
     alice.session()->setCurrentRoom(QStringLiteral("lobby"));
     bob.session()->setCurrentRoom(QStringLiteral("lobby"));
-    QTest::qWaitFor([&] { return alice.session()->members(QStringLiteral("lobby"))->rowCount() == 2; }, 10000);
+    QTest::qWaitFor(
+        [&] { return alice.session()->members(QStringLiteral("lobby"))->rowCount() == 2; }, 10000);
 
     auto say = [](ui::MainWindow &w, const QString &room, const QString &text) {
         w.session()->sendMessage(room, text);
@@ -42,7 +44,9 @@ int main(int argc, char *argv[])
     };
     say(bob, "lobby", "morning! the LAN server is up again 🎉");
     say(alice, "lobby", "great, thanks bob. Release notes are at https://example.org/chatter/0.1");
-    say(bob, "lobby", "alice: can you check the reconnect after a server restart?\nI killed it twice, no lost messages.");
+    say(bob, "lobby",
+        "alice: can you check the reconnect after a server restart?\nI killed it twice, no lost "
+        "messages.");
     say(alice, "lobby", "on it — <b>tags</b> stay plain text, by the way");
     say(bob, "dev", "pushed the presence fix");
     say(bob, "dev", "alice, review please?");

@@ -42,7 +42,8 @@ QList<QJsonArray> FakePhoenixServer::framesWithEvent(const QString &event) const
 void FakePhoenixServer::send(const QJsonArray &frame)
 {
     if (QWebSocket *client = current())
-        client->sendTextMessage(QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+        client->sendTextMessage(
+            QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
 }
 
 void FakePhoenixServer::closeCurrent(int code)
@@ -72,7 +73,8 @@ void FakePhoenixServer::onText(QWebSocket *client, const QString &text)
     if (answer && client == current()) {
         const QJsonArray reply{frame.at(0), frame.at(1), frame.at(2), QStringLiteral("phx_reply"),
                                QJsonObject{{"status", "ok"}, {"response", QJsonObject()}}};
-        client->sendTextMessage(QString::fromUtf8(QJsonDocument(reply).toJson(QJsonDocument::Compact)));
+        client->sendTextMessage(
+            QString::fromUtf8(QJsonDocument(reply).toJson(QJsonDocument::Compact)));
     }
     emit frameReceived(frame);
 }

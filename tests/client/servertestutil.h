@@ -44,7 +44,10 @@ public:
     }
     quint16 port() const { return m_config.port; }
     QString address() const { return QStringLiteral("127.0.0.1:%1").arg(m_config.port); }
-    QString endpoint() const { return QStringLiteral("ws://127.0.0.1:%1/socket").arg(m_config.port); }
+    QString endpoint() const
+    {
+        return QStringLiteral("ws://127.0.0.1:%1/socket").arg(m_config.port);
+    }
     chatter::server::Engine *engine() const { return m_engine.get(); }
 
 private:

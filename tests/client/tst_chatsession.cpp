@@ -69,11 +69,16 @@ void tst_ChatSession::endpointFor_data()
 {
     QTest::addColumn<QString>("server");
     QTest::addColumn<QString>("url");
-    QTest::newRow("host:port") << "localhost:4000" << "ws://localhost:4000/socket";
-    QTest::newRow("host only") << "chat.lan" << "ws://chat.lan:4000/socket";
-    QTest::newRow("spaces") << "  10.0.0.2:4100 " << "ws://10.0.0.2:4100/socket";
-    QTest::newRow("ws url") << "ws://h:1/socket" << "ws://h:1/socket";
-    QTest::newRow("http url") << "http://h:5" << "ws://h:5/socket";
+    QTest::newRow("host:port") << "localhost:4000"
+                               << "ws://localhost:4000/socket";
+    QTest::newRow("host only") << "chat.lan"
+                               << "ws://chat.lan:4000/socket";
+    QTest::newRow("spaces") << "  10.0.0.2:4100 "
+                            << "ws://10.0.0.2:4100/socket";
+    QTest::newRow("ws url") << "ws://h:1/socket"
+                            << "ws://h:1/socket";
+    QTest::newRow("http url") << "http://h:5"
+                              << "ws://h:5/socket";
 }
 
 void tst_ChatSession::endpointFor()
@@ -186,20 +191,23 @@ void tst_ChatSession::presenceFollowsJoinsAndLeaves()
     MemberModel *members = alice->members("lobby");
     // A server without presence never sends presence_state; say so rather than fail.
     if (!QTest::qWaitFor([&] { return members->rowCount() > 0; }, 5000))
-        QSKIP("the server sent no presence_state after join: presence is not implemented there yet");
+        QSKIP(
+            "the server sent no presence_state after join: presence is not implemented there yet");
     QCOMPARE(members->nicknames(), QStringList{"alice"});
 
     auto bob = joinedSession(server, "bob", "lobby");
     QVERIFY(bob);
     QTRY_COMPARE_WITH_TIMEOUT(members->nicknames(), QStringList({"alice", "bob"}), 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(bob->members("lobby")->nicknames(), QStringList({"alice", "bob"}), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(bob->members("lobby")->nicknames(), QStringList({"alice", "bob"}),
+                              10000);
     const QModelIndex bobRow = members->index(1);
     QCOMPARE(bobRow.data(MemberModel::ClientsRole).toStringList(), QStringList{"desktop"});
 
     // A join line for bob, then a leave line when he goes.
     const MessageModel *lines = alice->messages("lobby");
     QTRY_VERIFY_WITH_TIMEOUT(lines->rowCount() > 0 &&
-                             lines->at(lines->rowCount() - 1).kind == ChatMessage::Kind::Joined, 10000);
+                                 lines->at(lines->rowCount() - 1).kind == ChatMessage::Kind::Joined,
+                             10000);
     bob->leaveRoom("lobby");
     QTRY_COMPARE_WITH_TIMEOUT(members->nicknames(), QStringList{"alice"}, 10000);
     QCOMPARE(lines->at(lines->rowCount() - 1).kind, ChatMessage::Kind::Left);
@@ -229,16 +237,20 @@ void tst_ChatSession::restartLosesNoMessages()
     QSignalSpy aliceState(alice.get(), &ChatSession::connectionStateChanged);
     QSignalSpy bobRejoined(bob.get(), &ChatSession::roomJoined);
     server.stop();
-    QTRY_COMPARE_WITH_TIMEOUT(alice->connectionState(), ChatSession::ConnectionState::Reconnecting, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->connectionState(), ChatSession::ConnectionState::Reconnecting,
+                              10000);
     // Sent while the server is down: buffered by the channel, delivered after the rejoin.
     alice->sendMessage("during");
     QVERIFY(server.start());
-    QTRY_COMPARE_WITH_TIMEOUT(alice->connectionState(), ChatSession::ConnectionState::Connected, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->connectionState(), ChatSession::ConnectionState::Connected,
+                              10000);
     QTRY_VERIFY_WITH_TIMEOUT(!bobRejoined.isEmpty(), 10000);
     QVERIFY(bobRejoined.first().at(1).toBool()); // a rejoin, not a first join
     alice->sendMessage("after");
-    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages("lobby")), QStringList({"before", "during", "after"}), 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(bodies(alice->messages("lobby")), QStringList({"before", "during", "after"}), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages("lobby")),
+                              QStringList({"before", "during", "after"}), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(alice->messages("lobby")),
+                              QStringList({"before", "during", "after"}), 10000);
 }
 
 void tst_ChatSession::messagesSentWhileAwayArriveOnRejoin()

@@ -37,7 +37,8 @@ QStringList column(const QAbstractItemModel *model, int role)
 }
 
 //! A window connected as `nick` that joined `room` by typing into the join field.
-std::unique_ptr<MainWindow> openWindow(const TestServer &server, const QString &nick, const QString &room)
+std::unique_ptr<MainWindow> openWindow(const TestServer &server, const QString &nick,
+                                       const QString &room)
 {
     auto window = std::make_unique<MainWindow>(fastOptions());
     window->setWindowTitle(nick);
@@ -73,12 +74,21 @@ void tst_ChatWindow::userTextIsEscaped_data()
     QTest::addColumn<QString>("body");
     QTest::addColumn<QString>("mustContain");
     QTest::addColumn<QString>("mustNotContain");
-    QTest::newRow("tags") << "<b>bold</b>" << "&lt;b&gt;bold&lt;/b&gt;" << "<b>bold";
-    QTest::newRow("script") << "<script>x</script>" << "&lt;script&gt;" << "<script>";
-    QTest::newRow("link") << "see https://example.org/a?b=1&c=2." << "<a href=\"https://example.org/a?b=1&amp;c=2\">"
+    QTest::newRow("tags") << "<b>bold</b>"
+                          << "&lt;b&gt;bold&lt;/b&gt;"
+                          << "<b>bold";
+    QTest::newRow("script") << "<script>x</script>"
+                            << "&lt;script&gt;"
+                            << "<script>";
+    QTest::newRow("link") << "see https://example.org/a?b=1&c=2."
+                          << "<a href=\"https://example.org/a?b=1&amp;c=2\">"
                           << "c=2.\"";
-    QTest::newRow("link with quote") << "https://x.org/\"onmouseover=1" << "https://x.org/</a>" << "onmouseover=1\"";
-    QTest::newRow("mention") << "hi bob!" << "<b>bob</b>" << "hi <b";
+    QTest::newRow("link with quote") << "https://x.org/\"onmouseover=1"
+                                     << "https://x.org/</a>"
+                                     << "onmouseover=1\"";
+    QTest::newRow("mention") << "hi bob!"
+                             << "<b>bob</b>"
+                             << "hi <b";
 }
 
 void tst_ChatWindow::userTextIsEscaped()
@@ -112,11 +122,13 @@ void tst_ChatWindow::typingInOneWindowShowsInTheOther()
 
     auto *bobMessages = bob->findChild<QListView *>("messageView");
     QTRY_VERIFY_WITH_TIMEOUT(column(bobMessages->model(), client::MessageModel::BodyRole)
-                                 .contains("hello from alice\nsecond line"), 10000);
+                                 .contains("hello from alice\nsecond line"),
+                             10000);
     QTRY_VERIFY_WITH_TIMEOUT(bobTyping->text().isEmpty(), 10000);
     auto *aliceMessages = alice->findChild<QListView *>("messageView");
     QTRY_VERIFY_WITH_TIMEOUT(aliceMessages->model()->rowCount() > 0, 10000);
-    const QModelIndex own = aliceMessages->model()->index(aliceMessages->model()->rowCount() - 1, 0);
+    const QModelIndex own =
+        aliceMessages->model()->index(aliceMessages->model()->rowCount() - 1, 0);
     QVERIFY(own.data(client::MessageModel::OwnRole).toBool());
 }
 
@@ -165,7 +177,8 @@ void tst_ChatWindow::memberListFollowsJoinsAndLeaves()
     auto alice = openWindow(server, "alice", "lobby");
     QVERIFY(alice);
     auto *members = alice->findChild<QListView *>("memberView");
-    if (!QTest::qWaitFor([&] { return members->model() && members->model()->rowCount() > 0; }, 5000))
+    if (!QTest::qWaitFor([&] { return members->model() && members->model()->rowCount() > 0; },
+                         5000))
         QSKIP("the server sent no presence_state: presence is not implemented there yet");
     auto bob = openWindow(server, "bob", "lobby");
     QVERIFY(bob);
@@ -187,8 +200,10 @@ void tst_ChatWindow::statusBarExplainsFailedConnects_data()
     QTest::addColumn<bool>("serverUp");
     QTest::addColumn<QString>("nick");
     QTest::addColumn<QString>("explanation");
-    QTest::newRow("nothing listening") << false << "alice" << "connection refused";
-    QTest::newRow("upgrade refused (HTTP 403)") << true << "bad nick!" << "the server refused the connection";
+    QTest::newRow("nothing listening") << false << "alice"
+                                       << "connection refused";
+    QTest::newRow("upgrade refused (HTTP 403)") << true << "bad nick!"
+                                                << "the server refused the connection";
 }
 
 void tst_ChatWindow::statusBarExplainsFailedConnects()
@@ -205,7 +220,8 @@ void tst_ChatWindow::statusBarExplainsFailedConnects()
     window.show();
     window.connectTo(server.address(), nick);
     auto *status = window.findChild<QLabel *>("connectionStatus");
-    QTRY_VERIFY2_WITH_TIMEOUT(status->text().contains(explanation) && status->text().contains(" s…"),
+    QTRY_VERIFY2_WITH_TIMEOUT(status->text().contains(explanation) &&
+                                  status->text().contains(" s…"),
                               qPrintable(status->text()), 20000);
     QVERIFY2(status->text().contains("reconnecting in"), qPrintable(status->text()));
 }

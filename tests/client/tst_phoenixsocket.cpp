@@ -90,10 +90,14 @@ void tst_PhoenixSocket::joinPushAndBroadcast()
     QVERIFY(ok.wait(10000));
     const qint64 id = qint64(ok.first().first().toJsonValue().toObject().value("id").toDouble());
     QVERIFY(id > 0);
-    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(events.begin(), events.end(), [&](const QList<QVariant> &e) {
-        return e.at(0).toString() == "new_msg" &&
-               qint64(e.at(1).toJsonValue().toObject().value("id").toDouble()) == id;
-    }), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::any_of(events.begin(), events.end(),
+                    [&](const QList<QVariant> &e) {
+                        return e.at(0).toString() == "new_msg" &&
+                               qint64(e.at(1).toJsonValue().toObject().value("id").toDouble()) ==
+                                   id;
+                    }),
+        10000);
 }
 
 void tst_PhoenixSocket::pushBeforeJoinIsBufferedAndSentAfterJoin()
@@ -303,10 +307,12 @@ void tst_PhoenixSocket::staleJoinRefIsIgnored()
     fake.send(QJsonArray{"old", "old", topic, "phx_close", QJsonObject()});
     fake.send(QJsonArray{"old", QJsonValue(), topic, "new_msg", QJsonObject{{"body", "stale"}}});
     // A broadcast (null join_ref) and a push with the current join_ref pass.
-    fake.send(QJsonArray{QJsonValue(), QJsonValue(), topic, "new_msg", QJsonObject{{"body", "fresh"}}});
+    fake.send(
+        QJsonArray{QJsonValue(), QJsonValue(), topic, "new_msg", QJsonObject{{"body", "fresh"}}});
     fake.send(QJsonArray{channel->joinRef(), QJsonValue(), topic, "typing", QJsonObject()});
     QTRY_COMPARE_WITH_TIMEOUT(events.size(), 2, 10000);
-    QCOMPARE(events.at(0).at(1).toJsonValue().toObject().value("body").toString(), QStringLiteral("fresh"));
+    QCOMPARE(events.at(0).at(1).toJsonValue().toObject().value("body").toString(),
+             QStringLiteral("fresh"));
     QCOMPARE(events.at(1).at(0).toString(), QStringLiteral("typing"));
     QVERIFY(closed.isEmpty());
     QCOMPARE(channel->state(), PhoenixChannel::State::Joined);

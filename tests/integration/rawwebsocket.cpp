@@ -8,9 +8,11 @@ bool RawWebSocket::open(quint16 port, const QByteArray &query)
     m_socket.connectToHost(QHostAddress::LocalHost, port);
     if (!m_socket.waitForConnected(5000))
         return false;
-    m_socket.write("GET /socket/websocket?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                   "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    m_socket.write(
+        "GET /socket/websocket?" + query +
+        " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     QTest::qWaitFor([this] { return (m_buffer += m_socket.readAll()).contains("\r\n\r\n"); }, 5000);
     const qsizetype end = m_buffer.indexOf("\r\n\r\n");
     if (end < 0 || !m_buffer.startsWith("HTTP/1.1 101"))
@@ -26,7 +28,9 @@ void RawWebSocket::sendText(const QByteArray &payload)
     if (payload.size() < 126) {
         frame.append(char(0x80 | payload.size()));
     } else {
-        frame.append(char(0x80 | 126)).append(char(payload.size() >> 8)).append(char(payload.size() & 0xff));
+        frame.append(char(0x80 | 126))
+            .append(char(payload.size() >> 8))
+            .append(char(payload.size() & 0xff));
     }
     frame.append(4, '\0').append(payload);
     m_socket.write(frame);
@@ -63,7 +67,8 @@ int RawWebSocket::waitForCloseCode(int timeoutMs)
             }
             m_buffer.remove(0, header + length);
         }
-        return m_socket.state() != QAbstractSocket::ConnectedState && m_socket.bytesAvailable() == 0;
+        return m_socket.state() != QAbstractSocket::ConnectedState &&
+               m_socket.bytesAvailable() == 0;
     };
     QTest::qWaitFor(parse, timeoutMs);
     return code;

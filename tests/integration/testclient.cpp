@@ -21,23 +21,28 @@ bool TestClient::open(quint16 port, const QString &user, const QString &extraQue
 {
     QSignalSpy connected(&m_socket, &QWebSocket::connected);
     m_socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/socket/websocket?vsn=2.0.0&user=%2%3")
-                           .arg(port).arg(user, extraQuery)));
+                           .arg(port)
+                           .arg(user, extraQuery)));
     return connected.wait(10000) || m_socket.state() == QAbstractSocket::ConnectedState;
 }
 
 void TestClient::send(const QJsonArray &frame)
 {
-    m_socket.sendTextMessage(QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+    m_socket.sendTextMessage(
+        QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
 }
 
 QJsonObject TestClient::request(const QString &joinRef, const QString &topic, const QString &event,
                                 const QJsonValue &payload, int timeoutMs)
 {
     const QString ref = QString::number(m_nextRef++);
-    send(QJsonArray{joinRef.isEmpty() ? QJsonValue() : QJsonValue(joinRef), ref, topic, event, payload});
-    const QJsonArray reply = waitFor([&](const QJsonArray &f) {
-        return f.at(1).toString() == ref && f.at(3).toString() == QLatin1String("phx_reply");
-    }, timeoutMs);
+    send(QJsonArray{joinRef.isEmpty() ? QJsonValue() : QJsonValue(joinRef), ref, topic, event,
+                    payload});
+    const QJsonArray reply = waitFor(
+        [&](const QJsonArray &f) {
+            return f.at(1).toString() == ref && f.at(3).toString() == QLatin1String("phx_reply");
+        },
+        timeoutMs);
     return reply.at(4).toObject();
 }
 

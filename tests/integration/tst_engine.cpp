@@ -7,8 +7,8 @@
 #include <QLoggingCategory>
 #include <QSignalSpy>
 #include <QTcpSocket>
-#include <QTest>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTimer>
 
 #include <memory>
@@ -80,15 +80,19 @@ void tst_Engine::chatReachesEveryoneAcrossWorkers()
     for (int i = 0; i < 4; ++i) {
         clients.push_back(std::make_unique<TestClient>());
         QVERIFY(clients.back()->open(engine.port(), QStringLiteral("user%1").arg(i)));
-        QCOMPARE(clients.back()->join(QStringLiteral("chatter:room:lobby")).value("status").toString(), QStringLiteral("ok"));
+        QCOMPARE(
+            clients.back()->join(QStringLiteral("chatter:room:lobby")).value("status").toString(),
+            QStringLiteral("ok"));
     }
-    const QJsonObject reply = clients[0]->request(QStringLiteral("1"), QStringLiteral("chatter:room:lobby"),
-                                                  QStringLiteral("new_msg"), QJsonObject{{"body", "hello all"}});
+    const QJsonObject reply =
+        clients[0]->request(QStringLiteral("1"), QStringLiteral("chatter:room:lobby"),
+                            QStringLiteral("new_msg"), QJsonObject{{"body", "hello all"}});
     QCOMPARE(reply.value("status").toString(), QStringLiteral("ok"));
     const qint64 id = qint64(reply.value("response").toObject().value("id").toDouble());
     QVERIFY(id > 0);
     for (auto &client : clients) {
-        const QJsonArray frame = client->waitFor([](const QJsonArray &f) { return isEvent(f, "new_msg"); });
+        const QJsonArray frame =
+            client->waitFor([](const QJsonArray &f) { return isEvent(f, "new_msg"); });
         QVERIFY(!frame.isEmpty());
         QVERIFY(frame.at(0).isNull());
         QVERIFY(frame.at(1).isNull());
@@ -98,8 +102,10 @@ void tst_Engine::chatReachesEveryoneAcrossWorkers()
         QCOMPARE(payload.value("body").toString(), QStringLiteral("hello all"));
     }
     // Typing reaches the others but not the typist.
-    clients[1]->send(QJsonArray{"1", "99", "chatter:room:lobby", "typing", QJsonObject{{"typing", true}}});
-    QVERIFY(!clients[2]->waitFor([](const QJsonArray &f) { return isEvent(f, "typing"); }).isEmpty());
+    clients[1]->send(
+        QJsonArray{"1", "99", "chatter:room:lobby", "typing", QJsonObject{{"typing", true}}});
+    QVERIFY(
+        !clients[2]->waitFor([](const QJsonArray &f) { return isEvent(f, "typing"); }).isEmpty());
     QTest::qWait(100);
     for (const QJsonArray &f : clients[1]->frames())
         QVERIFY(!isEvent(f, "typing"));
@@ -112,11 +118,13 @@ void tst_Engine::joinReplyCarriesBothRefs()
     TestClient client;
     QVERIFY(client.open(engine.port(), QStringLiteral("ann")));
     client.send(QJsonArray{"7", "7", "chatter:room:a", "phx_join", QJsonObject()});
-    const QJsonArray reply = client.waitFor([](const QJsonArray &f) { return isEvent(f, "phx_reply"); });
+    const QJsonArray reply =
+        client.waitFor([](const QJsonArray &f) { return isEvent(f, "phx_reply"); });
     QCOMPARE(reply.at(0).toString(), QStringLiteral("7"));
     QCOMPARE(reply.at(1).toString(), QStringLiteral("7"));
     client.send(QJsonArray{"8", "8", "chatter:room:bad name", "phx_join", QJsonObject()});
-    const QJsonArray refused = client.waitFor([](const QJsonArray &f) { return f.at(1).toString() == "8"; });
+    const QJsonArray refused =
+        client.waitFor([](const QJsonArray &f) { return f.at(1).toString() == "8"; });
     QCOMPARE(refused.at(4).toObject().value("response").toObject().value("reason").toString(),
              QStringLiteral("invalid room name"));
 }
@@ -146,7 +154,9 @@ void tst_Engine::malformedFrameClosesWith1011()
     QVERIFY(bad.waitClosed());
     QCOMPARE(bad.closeCode(), 1011);
     QCOMPARE(good.request({}, QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject())
-                 .value("status").toString(), QStringLiteral("ok"));
+                 .value("status")
+                 .toString(),
+             QStringLiteral("ok"));
 }
 
 void tst_Engine::idleSocketClosesWith1001()
@@ -169,7 +179,8 @@ void tst_Engine::disconnectBySocketIdClosesOnlyThatUser()
     QVERIFY(kicked1.open(engine.port(), QStringLiteral("mallory")));
     QVERIFY(kicked2.open(engine.port(), QStringLiteral("mallory")));
     QVERIFY(other.open(engine.port(), QStringLiteral("alice")));
-    QCOMPARE(kicked1.join(QStringLiteral("chatter:room:x")).value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(kicked1.join(QStringLiteral("chatter:room:x")).value("status").toString(),
+             QStringLiteral("ok"));
     engine.disconnectSocketId(QStringLiteral("user_socket:mallory"));
     QVERIFY(kicked1.waitClosed());
     QVERIFY(kicked2.waitClosed());
@@ -179,8 +190,11 @@ void tst_Engine::disconnectBySocketIdClosesOnlyThatUser()
     for (const QJsonArray &f : kicked1.frames())
         QVERIFY(!isEvent(f, "phx_close") && !isEvent(f, "phx_error"));
     QVERIFY(!other.isClosed());
-    QCOMPARE(other.request({}, QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject())
-                 .value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(
+        other.request({}, QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject())
+            .value("status")
+            .toString(),
+        QStringLiteral("ok"));
 }
 
 void tst_Engine::stopClosesEverySocketWith1012()
@@ -204,9 +218,10 @@ void tst_Engine::refusedUpgradeGetsHttp403()
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, engine.port());
     QVERIFY(socket.waitForConnected());
-    socket.write("GET /socket/websocket?vsn=3.0.0&user=a HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                 "Sec-WebSocket-Version: 13\r\n\r\n");
+    socket.write(
+        "GET /socket/websocket?vsn=3.0.0&user=a HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n");
     QByteArray response;
     QTRY_VERIFY((response += socket.readAll()).contains("\r\n\r\n"));
     QVERIFY2(response.startsWith("HTTP/1.1 403 "), response.constData());
@@ -225,7 +240,8 @@ void tst_Engine::connectBurstLosesNobody()
         auto socket = std::make_unique<QWebSocket>();
         connect(socket.get(), &QWebSocket::connected, this, [&connected] { ++connected; });
         socket->open(QUrl(QStringLiteral("ws://127.0.0.1:%1/socket/websocket?vsn=2.0.0&user=u%2")
-                              .arg(engine.port()).arg(i)));
+                              .arg(engine.port())
+                              .arg(i)));
         sockets.push_back(std::move(socket));
     }
     QTRY_COMPARE_WITH_TIMEOUT(connected, Count, 60000);
@@ -249,19 +265,24 @@ void tst_Engine::slowReaderIsClosedAndOthersKeepGoing()
 
     TestClient sender;
     QVERIFY(sender.open(engine.port(), QStringLiteral("sender")));
-    QCOMPARE(sender.join(QStringLiteral("chatter:room:flood")).value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(sender.join(QStringLiteral("chatter:room:flood")).value("status").toString(),
+             QStringLiteral("ok"));
     const QString body(3900, QLatin1Char('z'));
     // Bounded: kernel buffers on loopback hold a few MB at most, 4000 x 4 KB is far more.
     int sent = 0;
     for (; sent < 4000 && engine.connectionCount() == 2; ++sent) {
-        const QJsonObject reply = sender.request(QStringLiteral("1"), QStringLiteral("chatter:room:flood"),
-                                                 QStringLiteral("new_msg"), QJsonObject{{"body", body}});
+        const QJsonObject reply =
+            sender.request(QStringLiteral("1"), QStringLiteral("chatter:room:flood"),
+                           QStringLiteral("new_msg"), QJsonObject{{"body", body}});
         QCOMPARE(reply.value("status").toString(), QStringLiteral("ok"));
     }
     QTRY_COMPARE(engine.connectionCount(), 1);
     QVERIFY(!sender.isClosed());
-    QCOMPARE(sender.request({}, QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject())
-                 .value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(
+        sender.request({}, QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject())
+            .value("status")
+            .toString(),
+        QStringLiteral("ok"));
 }
 
 void tst_Engine::snapshotListsSocketsAndTopics()
@@ -272,8 +293,10 @@ void tst_Engine::snapshotListsSocketsAndTopics()
     QVERIFY(a.open(engine.port(), QStringLiteral("ann"), QStringLiteral("&client=desktop")));
     QVERIFY(b.open(engine.port(), QStringLiteral("bob")));
     QVERIFY(c.open(engine.port(), QStringLiteral("cat")));
-    QCOMPARE(a.join(QStringLiteral("chatter:room:one")).value("status").toString(), QStringLiteral("ok"));
-    QCOMPARE(b.join(QStringLiteral("chatter:room:two")).value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(a.join(QStringLiteral("chatter:room:one")).value("status").toString(),
+             QStringLiteral("ok"));
+    QCOMPARE(b.join(QStringLiteral("chatter:room:two")).value("status").toString(),
+             QStringLiteral("ok"));
     QSignalSpy ready(&engine, &Engine::snapshotReady);
     engine.requestSnapshot();
     QVERIFY(ready.wait());
@@ -310,15 +333,19 @@ void tst_Engine::adminActions()
     TestClient a, b;
     QVERIFY(a.open(engine.port(), QStringLiteral("ann")));
     QVERIFY(b.open(engine.port(), QStringLiteral("bob")));
-    QCOMPARE(a.join(QStringLiteral("chatter:room:lobby")).value("status").toString(), QStringLiteral("ok"));
-    QCOMPARE(b.join(QStringLiteral("chatter:room:lobby")).value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(a.join(QStringLiteral("chatter:room:lobby")).value("status").toString(),
+             QStringLiteral("ok"));
+    QCOMPARE(b.join(QStringLiteral("chatter:room:lobby")).value("status").toString(),
+             QStringLiteral("ok"));
 
     engine.sendSystemMessage(QStringLiteral("lobby"), QStringLiteral("maintenance at noon"));
     for (TestClient *client : {&a, &b}) {
         const QJsonArray frame = client->waitFor([](const QJsonArray &f) {
-            return isEvent(f, "new_msg") && f.at(4).toObject().value("user").toString() == QLatin1String("system");
+            return isEvent(f, "new_msg") &&
+                   f.at(4).toObject().value("user").toString() == QLatin1String("system");
         });
-        QCOMPARE(frame.at(4).toObject().value("body").toString(), QStringLiteral("maintenance at noon"));
+        QCOMPARE(frame.at(4).toObject().value("body").toString(),
+                 QStringLiteral("maintenance at noon"));
     }
 
     QSignalSpy ready(&engine, &Engine::snapshotReady);

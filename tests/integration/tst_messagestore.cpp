@@ -37,7 +37,8 @@ private:
 
 static StoredMessage msg(const QString &room, const QString &body)
 {
-    return StoredMessage{0, room, QStringLiteral("ann"), body, QStringLiteral("2026-01-01T00:00:00.000Z")};
+    return StoredMessage{0, room, QStringLiteral("ann"), body,
+                         QStringLiteral("2026-01-01T00:00:00.000Z")};
 }
 
 void tst_MessageStore::init()
@@ -61,7 +62,8 @@ MessageStore *tst_MessageStore::startStore(MessageStore::Options options, QStrin
     m_thread->start();
     bool opened = false;
     QString why;
-    QMetaObject::invokeMethod(m_store, [&] { opened = m_store->open(&why); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_store, [&] { opened = m_store->open(&why); }, Qt::BlockingQueuedConnection);
     if (error)
         *error = why;
     return opened ? m_store : nullptr;
@@ -95,12 +97,14 @@ void tst_MessageStore::migratesVersionOneFiles()
 {
     {
         // A file as the first schema wrote it: messages only, no index, no rooms.
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
         db.setDatabaseName(m_path);
         QVERIFY(db.open());
         QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, "
-                                      "user TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL)")));
+        QVERIFY(q.exec(QStringLiteral(
+            "CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, "
+            "user TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL)")));
         QVERIFY(q.exec(QStringLiteral("INSERT INTO messages (room, user, body, at) VALUES "
                                       "('lobby','ann','one','2025-01-01T00:00:00.000Z'),"
                                       "('lobby','bob','two','2025-01-02T00:00:00.000Z'),"
@@ -135,10 +139,12 @@ void tst_MessageStore::migratesVersionOneFiles()
 void tst_MessageStore::refusesNewerSchema()
 {
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("future"));
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("future"));
         db.setDatabaseName(m_path);
         QVERIFY(db.open());
-        QSqlQuery(db).exec(QStringLiteral("PRAGMA user_version=%1").arg(schema::CurrentVersion + 1));
+        QSqlQuery(db).exec(
+            QStringLiteral("PRAGMA user_version=%1").arg(schema::CurrentVersion + 1));
         db.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("future"));
@@ -155,7 +161,8 @@ void tst_MessageStore::groupsConcurrentAppendsIntoFewCommits()
         batch.append(msg(QStringLiteral("r%1").arg(i % 5), QString::number(i)));
     const auto done = appendAll(batch);
     // Queued together, they share transactions: far fewer commits than messages.
-    QVERIFY2(m_store->committedBatches() < 50, qPrintable(QString::number(m_store->committedBatches())));
+    QVERIFY2(m_store->committedBatches() < 50,
+             qPrintable(QString::number(m_store->committedBatches())));
     QSet<qint64> ids;
     for (const StoredMessage &m : done)
         ids.insert(m.id);
@@ -180,7 +187,8 @@ void tst_MessageStore::historyPages()
     QVERIFY(startStore({}));
     QList<StoredMessage> batch;
     for (int i = 0; i < 120; ++i)
-        batch.append(msg(i % 2 ? QStringLiteral("odd") : QStringLiteral("even"), QString::number(i)));
+        batch.append(
+            msg(i % 2 ? QStringLiteral("odd") : QStringLiteral("even"), QString::number(i)));
     appendAll(batch);
     HistoryReader reader(m_path);
 
@@ -221,11 +229,13 @@ void tst_MessageStore::retentionKeepsNewestPerRoom()
     QVERIFY(startStore(options));
     QList<StoredMessage> batch;
     for (int i = 0; i < 30; ++i)
-        batch.append(msg(i < 25 ? QStringLiteral("busy") : QStringLiteral("quiet"), QString::number(i)));
+        batch.append(
+            msg(i < 25 ? QStringLiteral("busy") : QStringLiteral("quiet"), QString::number(i)));
     appendAll(batch);
     bool pruned = false;
     m_store->prune();
-    QMetaObject::invokeMethod(m_store, [&pruned] { pruned = true; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_store, [&pruned] { pruned = true; }, Qt::BlockingQueuedConnection);
     QVERIFY(pruned);
     HistoryReader reader(m_path);
     const HistoryPage busy = reader.recent(QStringLiteral("busy"), 100);

@@ -22,7 +22,8 @@ void tst_WebSocketFrame::header_data()
     QTest::newRow("125") << false << 125 << QByteArray("\x81\x7d", 2);
     QTest::newRow("126 uses 16 bits") << false << 126 << QByteArray("\x81\x7e\x00\x7e", 4);
     QTest::newRow("65535") << true << 65535 << QByteArray("\x82\x7e\xff\xff", 4);
-    QTest::newRow("65536 uses 64 bits") << true << 65536 << QByteArray("\x82\x7f\x00\x00\x00\x00\x00\x01\x00\x00", 10);
+    QTest::newRow("65536 uses 64 bits")
+        << true << 65536 << QByteArray("\x82\x7f\x00\x00\x00\x00\x00\x01\x00\x00", 10);
 }
 
 void tst_WebSocketFrame::header()

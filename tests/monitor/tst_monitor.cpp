@@ -61,12 +61,15 @@ public:
         asked.append(QStringLiteral("topics:") + topics.join(QLatin1Char(',')));
         return topic;
     }
-    std::optional<SystemMessageRequest> systemMessage(QWidget *, const QStringList &rooms, const QString &suggested) override
+    std::optional<SystemMessageRequest> systemMessage(QWidget *, const QStringList &rooms,
+                                                      const QString &suggested) override
     {
-        asked.append(QStringLiteral("rooms:") + rooms.join(QLatin1Char(',')) + QStringLiteral(" suggested:") + suggested);
+        asked.append(QStringLiteral("rooms:") + rooms.join(QLatin1Char(',')) +
+                     QStringLiteral(" suggested:") + suggested);
         return message;
     }
-    std::optional<BanRequest> ban(QWidget *, const QString &nickname, const QHostAddress &address) override
+    std::optional<BanRequest> ban(QWidget *, const QString &nickname,
+                                  const QHostAddress &address) override
     {
         asked.append(QStringLiteral("ban:") + nickname + QLatin1Char('@') + address.toString());
         return banRequest;
@@ -81,7 +84,8 @@ QStringList column(const QAbstractItemModel *model, int column, int role = Qt::D
     return values;
 }
 
-bool logHas(const EventLogModel *log, EngineEvent::Kind kind, const QString &user, const QString &topic = {})
+bool logHas(const EventLogModel *log, EngineEvent::Kind kind, const QString &user,
+            const QString &topic = {})
 {
     for (int row = 0; row < log->rowCount(); ++row) {
         const EngineEvent &e = log->event(row);
@@ -157,14 +161,19 @@ void tst_Monitor::init()
     m_clients.clear();
     for (const QString &user : std::as_const(m_users)) {
         m_clients.push_back(std::make_unique<TestClient>());
-        QVERIFY(m_clients.back()->open(m_engine->port(), user, user == "ann" ? "&client=desktop" : ""));
+        QVERIFY(
+            m_clients.back()->open(m_engine->port(), user, user == "ann" ? "&client=desktop" : ""));
     }
-    QCOMPARE(client("ann")->join("chatter:room:lobby").value("status").toString(), QStringLiteral("ok"));
-    QCOMPARE(client("bob")->join("chatter:room:lobby").value("status").toString(), QStringLiteral("ok"));
-    QCOMPARE(client("bob")->join("chatter:room:dev").value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(client("ann")->join("chatter:room:lobby").value("status").toString(),
+             QStringLiteral("ok"));
+    QCOMPARE(client("bob")->join("chatter:room:lobby").value("status").toString(),
+             QStringLiteral("ok"));
+    QCOMPARE(client("bob")->join("chatter:room:dev").value("status").toString(),
+             QStringLiteral("ok"));
     // Wait until the table shows everyone with their rooms.
     QTRY_COMPARE(m_window->socketModel()->rowCount(), 3);
-    QTRY_VERIFY(m_window->socketModel()->socket(idOf("bob")) && m_window->socketModel()->socket(idOf("bob"))->topics.size() == 2);
+    QTRY_VERIFY(m_window->socketModel()->socket(idOf("bob")) &&
+                m_window->socketModel()->socket(idOf("bob"))->topics.size() == 2);
 }
 
 void tst_Monitor::cleanup()
@@ -192,20 +201,31 @@ void tst_Monitor::socketsShowNicknamesAndTopics()
     users.sort();
     QCOMPARE(users, m_users);
     const auto topicsOf = [&](const QString &user) {
-        return model->index(model->rowOfKey(idOf(user)), SocketTableModel::Topics).data().toString();
+        return model->index(model->rowOfKey(idOf(user)), SocketTableModel::Topics)
+            .data()
+            .toString();
     };
     QCOMPARE(topicsOf("ann"), QStringLiteral("#lobby"));
     QCOMPARE(topicsOf("bob"), QStringLiteral("#dev, #lobby")); // sorted
     QCOMPARE(topicsOf("cat"), QString());
     const int ann = model->rowOfKey(idOf("ann"));
-    QCOMPARE(model->index(ann, SocketTableModel::Client).data().toString(), QStringLiteral("desktop"));
-    QCOMPARE(model->index(ann, SocketTableModel::Transport).data().toString(), QStringLiteral("websocket"));
-    QVERIFY(model->index(ann, SocketTableModel::Peer).data().toString().startsWith(QLatin1String("127.0.0.1:")));
-    QVERIFY(model->index(ann, SocketTableModel::Protocol).data().toString().startsWith(QLatin1Char('2')));
+    QCOMPARE(model->index(ann, SocketTableModel::Client).data().toString(),
+             QStringLiteral("desktop"));
+    QCOMPARE(model->index(ann, SocketTableModel::Transport).data().toString(),
+             QStringLiteral("websocket"));
+    QVERIFY(model->index(ann, SocketTableModel::Peer)
+                .data()
+                .toString()
+                .startsWith(QLatin1String("127.0.0.1:")));
+    QVERIFY(model->index(ann, SocketTableModel::Protocol)
+                .data()
+                .toString()
+                .startsWith(QLatin1Char('2')));
     QTRY_VERIFY(model->socket(idOf("ann"))->messagesIn >= 1);
     // The view is sorted by id through the proxy, and shows the same three rows.
     QCOMPARE(m_window->socketProxy()->rowCount(), 3);
-    QCOMPARE(m_window->header()->urlsText(), QStringLiteral("http://127.0.0.1:%1/").arg(m_engine->port()));
+    QCOMPARE(m_window->header()->urlsText(),
+             QStringLiteral("http://127.0.0.1:%1/").arg(m_engine->port()));
 }
 
 void tst_Monitor::logShowsConnectsAndJoins()
@@ -281,7 +301,8 @@ void tst_Monitor::disconnectClosesExactlyThatSocket()
     QVERIFY(!client("cat")->isClosed());
     // The admin action and the disconnect it caused are both in the log; the selection went
     // with the row, so the per-socket actions are disabled again.
-    QTRY_VERIFY(logHasText(m_window->eventModel(), EngineEvent::Kind::Admin, QStringLiteral("disconnect socket %1").arg(bob)));
+    QTRY_VERIFY(logHasText(m_window->eventModel(), EngineEvent::Kind::Admin,
+                           QStringLiteral("disconnect socket %1").arg(bob)));
     QTRY_VERIFY(logHas(m_window->eventModel(), EngineEvent::Kind::Disconnect, "bob"));
     QVERIFY(!action->isEnabled());
 }
@@ -298,7 +319,8 @@ void tst_Monitor::declinedConfirmationDoesNothing()
     QVERIFY(applied.wait());
     QCOMPARE(m_window->socketModel()->rowCount(), 3);
     QVERIFY(!client("cat")->isClosed());
-    QVERIFY(!logHasText(m_window->eventModel(), EngineEvent::Kind::Admin, QStringLiteral("disconnect")));
+    QVERIFY(!logHasText(m_window->eventModel(), EngineEvent::Kind::Admin,
+                        QStringLiteral("disconnect")));
 }
 
 void tst_Monitor::removeFromRoom()
@@ -308,12 +330,16 @@ void tst_Monitor::removeFromRoom()
     m_prompt->topic = QStringLiteral("chatter:room:dev");
     m_window->socketActions()->removeFromRoomAction()->trigger();
     QCOMPARE(m_prompt->asked.first(), QStringLiteral("topics:chatter:room:dev,chatter:room:lobby"));
-    QVERIFY(!client("bob")->waitFor([](const QJsonArray &f) {
-        return f.at(2).toString() == QLatin1String("chatter:room:dev") && f.at(3).toString() == QLatin1String("phx_close");
-    }).isEmpty());
+    QVERIFY(!client("bob")
+                 ->waitFor([](const QJsonArray &f) {
+                     return f.at(2).toString() == QLatin1String("chatter:room:dev") &&
+                            f.at(3).toString() == QLatin1String("phx_close");
+                 })
+                 .isEmpty());
     QTRY_COMPARE(m_window->socketModel()->socket(bob)->topics, QStringList{"chatter:room:lobby"});
     QVERIFY(!client("bob")->isClosed());
-    QTRY_VERIFY(logHasText(m_window->eventModel(), EngineEvent::Kind::Admin, QStringLiteral("from chatter:room:dev")));
+    QTRY_VERIFY(logHasText(m_window->eventModel(), EngineEvent::Kind::Admin,
+                           QStringLiteral("from chatter:room:dev")));
 }
 
 void tst_Monitor::systemMessageReachesRoom()
@@ -325,11 +351,14 @@ void tst_Monitor::systemMessageReachesRoom()
     QVERIFY(m_prompt->asked.first().startsWith(QLatin1String("rooms:")));
     QVERIFY(m_prompt->asked.first().endsWith(QLatin1String("suggested:lobby")));
     for (const QString &user : {QStringLiteral("ann"), QStringLiteral("bob")}) {
-        const QJsonArray frame = client(user)->waitFor([](const QJsonArray &f) { return f.at(3).toString() == QLatin1String("new_msg"); });
+        const QJsonArray frame = client(user)->waitFor(
+            [](const QJsonArray &f) { return f.at(3).toString() == QLatin1String("new_msg"); });
         QCOMPARE(frame.at(4).toObject().value("user").toString(), QStringLiteral("system"));
-        QCOMPARE(frame.at(4).toObject().value("body").toString(), QStringLiteral("server restarts at noon"));
+        QCOMPARE(frame.at(4).toObject().value("body").toString(),
+                 QStringLiteral("server restarts at noon"));
     }
-    QTRY_VERIFY(logHasText(m_window->eventModel(), EngineEvent::Kind::Admin, QStringLiteral("server restarts at noon")));
+    QTRY_VERIFY(logHasText(m_window->eventModel(), EngineEvent::Kind::Admin,
+                           QStringLiteral("server restarts at noon")));
 }
 
 void tst_Monitor::banNickname()
@@ -342,10 +371,12 @@ void tst_Monitor::banNickname()
     QCOMPARE(m_prompt->asked.first(), QStringLiteral("ban:bob@127.0.0.1"));
     QVERIFY(client("bob")->waitClosed());
     QTRY_COMPARE(m_window->socketModel()->rowCount(), 2);
-    QTRY_VERIFY(logHasText(m_window->eventModel(), EngineEvent::Kind::Admin, QStringLiteral("ban nickname bob for 5 min")));
+    QTRY_VERIFY(logHasText(m_window->eventModel(), EngineEvent::Kind::Admin,
+                           QStringLiteral("ban nickname bob for 5 min")));
     // bob cannot come back while banned; the refusal is logged too.
     QWebSocket again;
-    again.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/socket/websocket?vsn=2.0.0&user=bob").arg(m_engine->port())));
+    again.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/socket/websocket?vsn=2.0.0&user=bob")
+                        .arg(m_engine->port())));
     QTRY_VERIFY(logHasKind(m_window->eventModel(), EngineEvent::Kind::Refused));
     QVERIFY(again.state() != QAbstractSocket::ConnectedState);
 }
@@ -372,7 +403,8 @@ void tst_Monitor::listeningSwitch()
     toggle->click();
     QVERIFY(!m_engine->isListening());
     QVERIFY(!toggle->isChecked());
-    QTRY_VERIFY(logHasText(m_window->eventModel(), EngineEvent::Kind::Admin, QStringLiteral("stopped accepting")));
+    QTRY_VERIFY(logHasText(m_window->eventModel(), EngineEvent::Kind::Admin,
+                           QStringLiteral("stopped accepting")));
     // Open sockets stay.
     QVERIFY(!client("ann")->isClosed());
     toggle->click();

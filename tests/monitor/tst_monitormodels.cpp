@@ -64,7 +64,8 @@ void tst_MonitorModels::snapshotDiffInsertsRemovesAndUpdates()
 {
     SocketTableModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.applySnapshot({socketRow(1, "ann"), socketRow(2, "bob"), socketRow(3, "cat"), socketRow(4, "dan")});
+    model.applySnapshot(
+        {socketRow(1, "ann"), socketRow(2, "bob"), socketRow(3, "cat"), socketRow(4, "dan")});
     QCOMPARE(model.rowCount(), 4);
 
     QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
@@ -72,7 +73,8 @@ void tst_MonitorModels::snapshotDiffInsertsRemovesAndUpdates()
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
     QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
     // bob and cat go (one contiguous run), dan sends a message, eve arrives.
-    const auto changes = model.applySnapshot({socketRow(1, "ann"), socketRow(4, "dan", 5), socketRow(5, "eve")});
+    const auto changes =
+        model.applySnapshot({socketRow(1, "ann"), socketRow(4, "dan", 5), socketRow(5, "eve")});
     QCOMPARE(changes.removed, 2);
     QCOMPARE(changes.inserted, 1);
     QCOMPARE(changes.updated, 1);
@@ -121,7 +123,12 @@ void tst_MonitorModels::eventLogDropsOldest()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QList<EngineEvent> batch;
     for (int i = 0; i < 4; ++i)
-        batch.append(EngineEvent{QDateTime::currentDateTimeUtc(), EngineEvent::Kind::Connect, quint64(i + 1), {}, {}, {}});
+        batch.append(EngineEvent{QDateTime::currentDateTimeUtc(),
+                                 EngineEvent::Kind::Connect,
+                                 quint64(i + 1),
+                                 {},
+                                 {},
+                                 {}});
     model.append(batch);
     model.append(batch);
     QCOMPARE(model.rowCount(), 5);
@@ -133,7 +140,12 @@ void tst_MonitorModels::eventLogDropsOldest()
     // A batch larger than the log keeps its newest rows.
     QList<EngineEvent> big;
     for (int i = 0; i < 12; ++i)
-        big.append(EngineEvent{QDateTime::currentDateTimeUtc(), EngineEvent::Kind::Join, quint64(100 + i), {}, {}, {}});
+        big.append(EngineEvent{QDateTime::currentDateTimeUtc(),
+                               EngineEvent::Kind::Join,
+                               quint64(100 + i),
+                               {},
+                               {},
+                               {}});
     model.append(big);
     QCOMPARE(model.rowCount(), 5);
     QCOMPARE(model.event(0).socket, quint64(107));
@@ -146,15 +158,18 @@ void tst_MonitorModels::roomRateFromDeltas()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     const QDateTime t0 = QDateTime::fromString(QStringLiteral("2024-01-01T12:00:00Z"), Qt::ISODate);
     model.applySnapshot({RoomRow{"lobby", 3, 100, {}}}, t0);
-    QCOMPARE(model.index(0, RoomTableModel::PerMinute).data(RoomTableModel::SortRole).toDouble(), 0.0);
+    QCOMPARE(model.index(0, RoomTableModel::PerMinute).data(RoomTableModel::SortRole).toDouble(),
+             0.0);
     // 30 more messages in 10 s: 180 per minute.
     model.applySnapshot({RoomRow{"lobby", 3, 130, {}}}, t0.addSecs(10));
-    QCOMPARE(model.index(0, RoomTableModel::PerMinute).data(RoomTableModel::SortRole).toDouble(), 180.0);
+    QCOMPARE(model.index(0, RoomTableModel::PerMinute).data(RoomTableModel::SortRole).toDouble(),
+             180.0);
     QCOMPARE(model.index(0, RoomTableModel::Members).data().toString(), QStringLiteral("3"));
     // Quiet for over a minute: the rate falls to zero.
     model.applySnapshot({RoomRow{"lobby", 3, 130, {}}}, t0.addSecs(40));
     model.applySnapshot({RoomRow{"lobby", 3, 130, {}}}, t0.addSecs(80));
-    QCOMPARE(model.index(0, RoomTableModel::PerMinute).data(RoomTableModel::SortRole).toDouble(), 0.0);
+    QCOMPARE(model.index(0, RoomTableModel::PerMinute).data(RoomTableModel::SortRole).toDouble(),
+             0.0);
     QCOMPARE(model.roomNames(), QStringList{"lobby"});
 }
 
@@ -162,10 +177,14 @@ void tst_MonitorModels::peerAddress_data()
 {
     QTest::addColumn<QString>("peer");
     QTest::addColumn<QString>("address");
-    QTest::newRow("v4") << "10.0.0.5:5123" << "10.0.0.5";
-    QTest::newRow("mapped v4") << "::ffff:10.0.0.5:5123" << "10.0.0.5";
-    QTest::newRow("v6") << "fd00::1:5123" << "fd00::1";
-    QTest::newRow("bracketed v6") << "[::1]:5123" << "::1";
+    QTest::newRow("v4") << "10.0.0.5:5123"
+                        << "10.0.0.5";
+    QTest::newRow("mapped v4") << "::ffff:10.0.0.5:5123"
+                               << "10.0.0.5";
+    QTest::newRow("v6") << "fd00::1:5123"
+                        << "fd00::1";
+    QTest::newRow("bracketed v6") << "[::1]:5123"
+                                  << "::1";
 }
 
 void tst_MonitorModels::peerAddress()
@@ -178,12 +197,14 @@ void tst_MonitorModels::peerAddress()
 void tst_MonitorModels::urlsForWildcardAndSpecificBind()
 {
     QCOMPARE(listenUrls(QHostAddress::LocalHost, 4000), QStringList{"http://127.0.0.1:4000/"});
-    QCOMPARE(urlFor(QHostAddress(QStringLiteral("fd00::5")), 80), QStringLiteral("http://[fd00::5]:80/"));
+    QCOMPARE(urlFor(QHostAddress(QStringLiteral("fd00::5")), 80),
+             QStringLiteral("http://[fd00::5]:80/"));
     const QStringList any = listenUrls(QHostAddress::Any, 4000);
     QVERIFY(!any.isEmpty());
     QCOMPARE(any.last(), QStringLiteral("http://127.0.0.1:4000/"));
     for (const QString &url : any) {
-        QVERIFY2(url.startsWith(QLatin1String("http://")) && url.endsWith(QLatin1String(":4000/")), qPrintable(url));
+        QVERIFY2(url.startsWith(QLatin1String("http://")) && url.endsWith(QLatin1String(":4000/")),
+                 qPrintable(url));
         QVERIFY(!url.contains(QLatin1String("fe80")));
     }
 }

@@ -73,7 +73,8 @@ void tst_ChatValidation::body_data()
     QTest::addColumn<QString>("reason");
     QTest::newRow("text") << QJsonValue("hello") << "";
     QTest::newRow("max") << QJsonValue(QString(MaxBodyLength, QLatin1Char('b'))) << "";
-    QTest::newRow("too long") << QJsonValue(QString(MaxBodyLength + 1, QLatin1Char('b'))) << "body too long";
+    QTest::newRow("too long") << QJsonValue(QString(MaxBodyLength + 1, QLatin1Char('b')))
+                              << "body too long";
     QTest::newRow("blank") << QJsonValue(" \n\t") << "body is empty";
     QTest::newRow("empty") << QJsonValue("") << "body is empty";
     QTest::newRow("missing") << QJsonValue(QJsonValue::Undefined) << "body missing";

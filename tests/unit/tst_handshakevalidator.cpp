@@ -16,12 +16,13 @@ private Q_SLOTS:
     void authTokenDecoding();
 };
 
-static QByteArray request(const QByteArray &method, const QByteArray &query, const QByteArray &extra = {},
-                          bool upgrade = true)
+static QByteArray request(const QByteArray &method, const QByteArray &query,
+                          const QByteArray &extra = {}, bool upgrade = true)
 {
     QByteArray r = method + " /socket/websocket?" + query + " HTTP/1.1\r\nHost: chat.lan:4000\r\n";
     if (upgrade)
-        r += "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        r += "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+             "dGhlIHNhbXBsZSBub25jZQ==\r\n"
              "Sec-WebSocket-Version: 13\r\n";
     return r + extra + "\r\n";
 }
@@ -39,19 +40,30 @@ void tst_HandshakeValidator::decisions_data()
     QTest::newRow("no user") << request("GET", "vsn=2.0.0") << "" << 403;
     QTest::newRow("bad user") << request("GET", "vsn=2.0.0&user=a%20b") << "" << 403;
     QTest::newRow("nested user") << request("GET", "vsn=2.0.0&user[id]=5") << "" << 403;
-    QTest::newRow("evil origin") << request("GET", "vsn=2.0.0&user=a", "Origin: https://evil.example\r\n") << "" << 403;
-    QTest::newRow("own origin") << request("GET", "vsn=2.0.0&user=a", "Origin: http://chat.lan:4000\r\n") << "" << 101;
-    QTest::newRow("unknown subprotocol") << request("GET", "vsn=2.0.0&user=a", "Sec-WebSocket-Protocol: mqtt\r\n") << "" << 403;
-    QTest::newRow("phoenix subprotocol") << request("GET", "vsn=2.0.0&user=a", "Sec-WebSocket-Protocol: phoenix\r\n") << "" << 101;
+    QTest::newRow("evil origin") << request("GET", "vsn=2.0.0&user=a",
+                                            "Origin: https://evil.example\r\n")
+                                 << "" << 403;
+    QTest::newRow("own origin") << request("GET", "vsn=2.0.0&user=a",
+                                           "Origin: http://chat.lan:4000\r\n")
+                                << "" << 101;
+    QTest::newRow("unknown subprotocol")
+        << request("GET", "vsn=2.0.0&user=a", "Sec-WebSocket-Protocol: mqtt\r\n") << "" << 403;
+    QTest::newRow("phoenix subprotocol")
+        << request("GET", "vsn=2.0.0&user=a", "Sec-WebSocket-Protocol: phoenix\r\n") << "" << 101;
     QTest::newRow("no upgrade") << request("GET", "vsn=2.0.0&user=a", {}, false) << "" << 400;
-    QTest::newRow("ws version 8") << QByteArray("GET /socket/websocket?user=a HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n"
-                                               "Connection: Upgrade\r\nSec-WebSocket-Key: k\r\nSec-WebSocket-Version: 8\r\n\r\n")
-                                  << "" << 400;
+    QTest::newRow("ws version 8")
+        << QByteArray(
+               "GET /socket/websocket?user=a HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n"
+               "Connection: Upgrade\r\nSec-WebSocket-Key: k\r\nSec-WebSocket-Version: 8\r\n\r\n")
+        << "" << 400;
     QTest::newRow("token missing") << request("GET", "vsn=2.0.0&user=a") << "s3cret" << 403;
-    QTest::newRow("token wrong") << request("GET", "vsn=2.0.0&user=a&token=nope") << "s3cret" << 403;
-    QTest::newRow("token in query") << request("GET", "vsn=2.0.0&user=a&token=s3cret") << "s3cret" << 101;
+    QTest::newRow("token wrong") << request("GET", "vsn=2.0.0&user=a&token=nope") << "s3cret"
+                                 << 403;
+    QTest::newRow("token in query")
+        << request("GET", "vsn=2.0.0&user=a&token=s3cret") << "s3cret" << 101;
     QTest::newRow("token as authToken")
-        << request("GET", "vsn=2.0.0&user=a", "Sec-WebSocket-Protocol: phoenix, base64url.bearer.phx.czNjcmV0\r\n")
+        << request("GET", "vsn=2.0.0&user=a",
+                   "Sec-WebSocket-Protocol: phoenix, base64url.bearer.phx.czNjcmV0\r\n")
         << "s3cret" << 101;
 }
 
@@ -83,7 +95,10 @@ void tst_HandshakeValidator::acceptedInfo()
     QCOMPARE(decision.info.socketId, QStringLiteral("user_socket:ann"));
     QVERIFY(decision.info.phoenixSubprotocol);
     QCOMPARE(int(decision.info.serializer->version()), 2);
-    QCOMPARE(decision.info.params.value(QLatin1String("meta")).toObject().value(QLatin1String("id")).toString(),
+    QCOMPARE(decision.info.params.value(QLatin1String("meta"))
+                 .toObject()
+                 .value(QLatin1String("id"))
+                 .toString(),
              QStringLiteral("5"));
 }
 
@@ -91,11 +106,13 @@ void tst_HandshakeValidator::authTokenDecoding_data()
 {
     QTest::addColumn<QByteArray>("header");
     QTest::addColumn<QString>("token");
-    QTest::newRow("padded-free standard") << QByteArray("phoenix, base64url.bearer.phx.dG9rZW4") << "token";
+    QTest::newRow("padded-free standard")
+        << QByteArray("phoenix, base64url.bearer.phx.dG9rZW4") << "token";
     QTest::newRow("standard alphabet") << QByteArray("phoenix, base64url.bearer.phx.Pz8_") << "???";
     QTest::newRow("url-safe alphabet") << QByteArray("phoenix,base64url.bearer.phx.Pz8/") << "???";
     QTest::newRow("none") << QByteArray("phoenix") << QString();
-    QTest::newRow("two bearers") << QByteArray("base64url.bearer.phx.YQ, base64url.bearer.phx.Yg") << QString();
+    QTest::newRow("two bearers") << QByteArray("base64url.bearer.phx.YQ, base64url.bearer.phx.Yg")
+                                 << QString();
 }
 
 void tst_HandshakeValidator::authTokenDecoding()

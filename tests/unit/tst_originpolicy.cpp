@@ -20,22 +20,38 @@ void tst_OriginPolicy::allows_data()
     QTest::addColumn<QString>("host");
     QTest::addColumn<bool>("ok");
     const QStringList same;
-    QTest::newRow("no origin") << same << "" << "chat.lan:4000" << true;
-    QTest::newRow("same host") << same << "http://chat.lan:4000" << "chat.lan:4000" << true;
-    QTest::newRow("same host other port") << same << "http://chat.lan:8080" << "chat.lan:4000" << true;
-    QTest::newRow("other host") << same << "https://evil.example" << "chat.lan:4000" << false;
-    QTest::newRow("null origin") << same << "null" << "chat.lan:4000" << false;
-    QTest::newRow("ipv6") << same << "http://[::1]:4000" << "[::1]:4000" << true;
-    QTest::newRow("any") << QStringList{"*"} << "https://evil.example" << "x" << true;
-    QTest::newRow("scheme+port") << QStringList{"http://a.lan:4000"} << "http://a.lan:4000" << "x" << true;
-    QTest::newRow("wrong port") << QStringList{"http://a.lan:4000"} << "http://a.lan:4001" << "x" << false;
-    QTest::newRow("wrong scheme") << QStringList{"http://a.lan:4000"} << "https://a.lan:4000" << "x" << false;
-    QTest::newRow("default port") << QStringList{"https://a.lan"} << "https://a.lan" << "x" << true;
-    QTest::newRow("any scheme") << QStringList{"//a.lan"} << "https://a.lan:9" << "x" << true;
-    QTest::newRow("bare host") << QStringList{"a.lan"} << "http://a.lan" << "x" << true;
-    QTest::newRow("subdomain") << QStringList{"*.example.com"} << "https://x.example.com" << "x" << true;
-    QTest::newRow("apex") << QStringList{"*.example.com"} << "https://example.com" << "x" << true;
-    QTest::newRow("suffix trick") << QStringList{"*.example.com"} << "https://badexample.com" << "x" << false;
+    QTest::newRow("no origin") << same << ""
+                               << "chat.lan:4000" << true;
+    QTest::newRow("same host") << same << "http://chat.lan:4000"
+                               << "chat.lan:4000" << true;
+    QTest::newRow("same host other port") << same << "http://chat.lan:8080"
+                                          << "chat.lan:4000" << true;
+    QTest::newRow("other host") << same << "https://evil.example"
+                                << "chat.lan:4000" << false;
+    QTest::newRow("null origin") << same << "null"
+                                 << "chat.lan:4000" << false;
+    QTest::newRow("ipv6") << same << "http://[::1]:4000"
+                          << "[::1]:4000" << true;
+    QTest::newRow("any") << QStringList{"*"} << "https://evil.example"
+                         << "x" << true;
+    QTest::newRow("scheme+port") << QStringList{"http://a.lan:4000"} << "http://a.lan:4000"
+                                 << "x" << true;
+    QTest::newRow("wrong port") << QStringList{"http://a.lan:4000"} << "http://a.lan:4001"
+                                << "x" << false;
+    QTest::newRow("wrong scheme") << QStringList{"http://a.lan:4000"} << "https://a.lan:4000"
+                                  << "x" << false;
+    QTest::newRow("default port") << QStringList{"https://a.lan"} << "https://a.lan"
+                                  << "x" << true;
+    QTest::newRow("any scheme") << QStringList{"//a.lan"} << "https://a.lan:9"
+                                << "x" << true;
+    QTest::newRow("bare host") << QStringList{"a.lan"} << "http://a.lan"
+                               << "x" << true;
+    QTest::newRow("subdomain") << QStringList{"*.example.com"} << "https://x.example.com"
+                               << "x" << true;
+    QTest::newRow("apex") << QStringList{"*.example.com"} << "https://example.com"
+                          << "x" << true;
+    QTest::newRow("suffix trick") << QStringList{"*.example.com"} << "https://badexample.com"
+                                  << "x" << false;
 }
 
 void tst_OriginPolicy::allows()

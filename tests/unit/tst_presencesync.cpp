@@ -52,36 +52,38 @@ void tst_PresenceSync::syncDiff_data()
 
     QTest::newRow("join into empty")
         << QByteArray("{}")
-        << QByteArray(R"({"joins":{"alice":{"metas":[{"phx_ref":"a"}]}},"leaves":{}})")
-        << "alice:a" << "join alice new";
+        << QByteArray(R"({"joins":{"alice":{"metas":[{"phx_ref":"a"}]}},"leaves":{}})") << "alice:a"
+        << "join alice new";
     QTest::newRow("second device is appended, existing metas first")
         << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]}})")
         << QByteArray(R"({"joins":{"alice":{"metas":[{"phx_ref":"b"}]}},"leaves":{}})")
-        << "alice:a,b" << "join alice existing";
+        << "alice:a,b"
+        << "join alice existing";
     QTest::newRow("leave of one device keeps the key")
         << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"},{"phx_ref":"b"}]}})")
-        << QByteArray(R"({"joins":{},"leaves":{"alice":{"metas":[{"phx_ref":"a"}]}}})")
-        << "alice:b" << "leave alice 1";
+        << QByteArray(R"({"joins":{},"leaves":{"alice":{"metas":[{"phx_ref":"a"}]}}})") << "alice:b"
+        << "leave alice 1";
     QTest::newRow("leave of the last device removes the key")
         << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]},"bob":{"metas":[{"phx_ref":"c"}]}})")
-        << QByteArray(R"({"joins":{},"leaves":{"alice":{"metas":[{"phx_ref":"a"}]}}})")
-        << "bob:c" << "leave alice 0";
+        << QByteArray(R"({"joins":{},"leaves":{"alice":{"metas":[{"phx_ref":"a"}]}}})") << "bob:c"
+        << "leave alice 0";
     QTest::newRow("update: joins before leaves leaves exactly the new meta")
         << QByteArray(R"({"alice":{"metas":[{"phx_ref":"A"}]}})")
         << QByteArray(R"({"joins":{"alice":{"metas":[{"phx_ref":"B","phx_ref_prev":"A"}]}},)"
                       R"("leaves":{"alice":{"metas":[{"phx_ref":"A"}]}}})")
-        << "alice:B" << "join alice existing|leave alice 1";
+        << "alice:B"
+        << "join alice existing|leave alice 1";
     QTest::newRow("leave of an unknown key is ignored")
         << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]}})")
-        << QByteArray(R"({"joins":{},"leaves":{"zed":{"metas":[{"phx_ref":"z"}]}}})")
-        << "alice:a" << "";
+        << QByteArray(R"({"joins":{},"leaves":{"zed":{"metas":[{"phx_ref":"z"}]}}})") << "alice:a"
+        << "";
     QTest::newRow("rejoin with the same ref replaces, no duplicate")
         << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]}})")
-        << QByteArray(R"({"joins":{"alice":{"metas":[{"phx_ref":"a"}]}},"leaves":{}})")
-        << "alice:a" << "join alice existing";
+        << QByteArray(R"({"joins":{"alice":{"metas":[{"phx_ref":"a"}]}},"leaves":{}})") << "alice:a"
+        << "join alice existing";
     QTest::newRow("missing maps are empty")
-        << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]}})") << QByteArray("{}")
-        << "alice:a" << "";
+        << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]}})") << QByteArray("{}") << "alice:a"
+        << "";
 }
 
 void tst_PresenceSync::syncDiff()
@@ -97,7 +99,9 @@ void tst_PresenceSync::syncDiff()
             seen << QStringLiteral("join %1 %2").arg(key, current.isEmpty() ? "new" : "existing");
         },
         [&](const QString &key, const QJsonObject &remaining, const QJsonObject &) {
-            seen << QStringLiteral("leave %1 %2").arg(key).arg(remaining.value("metas").toArray().size());
+            seen << QStringLiteral("leave %1 %2")
+                        .arg(key)
+                        .arg(remaining.value("metas").toArray().size());
         });
     QCOMPARE(summary(result), expected);
     QCOMPARE(seen.join('|'), events);
@@ -113,22 +117,23 @@ void tst_PresenceSync::syncState_data()
     QTest::newRow("first state joins everyone")
         << QByteArray("{}")
         << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]},"bob":{"metas":[{"phx_ref":"b"}]}})")
-        << "alice:a;bob:b" << "+alice|+bob";
+        << "alice:a;bob:b"
+        << "+alice|+bob";
     QTest::newRow("missing key leaves")
         << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]},"bob":{"metas":[{"phx_ref":"b"}]}})")
-        << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]}})")
-        << "alice:a" << "-bob";
+        << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]}})") << "alice:a"
+        << "-bob";
     QTest::newRow("same refs: nothing happens")
         << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]}})")
-        << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]}})")
-        << "alice:a" << "";
+        << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]}})") << "alice:a"
+        << "";
     QTest::newRow("new ref joins, old ref leaves (after a server restart)")
         << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a1"}]}})")
-        << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a2"}]}})")
-        << "alice:a2" << "+alice|-alice";
+        << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a2"}]}})") << "alice:a2"
+        << "+alice|-alice";
     QTest::newRow("empty state leaves everyone")
-        << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]}})") << QByteArray("{}")
-        << "" << "-alice";
+        << QByteArray(R"({"alice":{"metas":[{"phx_ref":"a"}]}})") << QByteArray("{}") << ""
+        << "-alice";
 }
 
 void tst_PresenceSync::syncState()
@@ -152,9 +157,14 @@ void tst_PresenceSync::callbacksSeeBeforeAndAfter()
     QJsonObject remainingSeen;
     PresenceSync::syncDiff(
         json(R"({"alice":{"metas":[{"phx_ref":"a"},{"phx_ref":"b"}]}})"),
-        json(R"({"joins":{"alice":{"metas":[{"phx_ref":"c"}]}},"leaves":{"alice":{"metas":[{"phx_ref":"a"}]}}})"),
-        [&](const QString &, const QJsonObject &, const QJsonObject &joined) { joinedSeen = joined; },
-        [&](const QString &, const QJsonObject &remaining, const QJsonObject &) { remainingSeen = remaining; });
+        json(
+            R"({"joins":{"alice":{"metas":[{"phx_ref":"c"}]}},"leaves":{"alice":{"metas":[{"phx_ref":"a"}]}}})"),
+        [&](const QString &, const QJsonObject &, const QJsonObject &joined) {
+            joinedSeen = joined;
+        },
+        [&](const QString &, const QJsonObject &remaining, const QJsonObject &) {
+            remainingSeen = remaining;
+        });
     QCOMPARE(joinedSeen.value("metas").toArray().size(), 1);
     QCOMPARE(summary(QJsonObject{{"alice", remainingSeen}}), QStringLiteral("alice:b,c"));
 }
@@ -162,10 +172,18 @@ void tst_PresenceSync::callbacksSeeBeforeAndAfter()
 void tst_PresenceSync::unknownFieldsAreKept()
 {
     const QJsonObject result = PresenceSync::syncDiff(
-        {}, json(R"({"joins":{"alice":{"user":{"id":7},"metas":[{"phx_ref":"a","client":"web"}]}}})"));
+        {},
+        json(R"({"joins":{"alice":{"user":{"id":7},"metas":[{"phx_ref":"a","client":"web"}]}}})"));
     QCOMPARE(result.value("alice").toObject().value("user").toObject().value("id").toInt(), 7);
-    QCOMPARE(result.value("alice").toObject().value("metas").toArray().at(0).toObject()
-                 .value("client").toString(), QStringLiteral("web"));
+    QCOMPARE(result.value("alice")
+                 .toObject()
+                 .value("metas")
+                 .toArray()
+                 .at(0)
+                 .toObject()
+                 .value("client")
+                 .toString(),
+             QStringLiteral("web"));
 }
 
 void tst_PresenceSync::diffsWaitForTheFirstState()
@@ -199,7 +217,8 @@ void tst_PresenceSync::rejoinQueuesDiffsUntilTheNewState()
     sync.applyDiff(json(R"({"joins":{"dan":{"metas":[{"phx_ref":"d"}]}},"leaves":{}})"), "5");
     QCOMPARE(sync.keys(), QStringList({"alice"}));
     QStringList left;
-    sync.setLeaveHandler([&](const QString &key, const QJsonObject &, const QJsonObject &) { left << key; });
+    sync.setLeaveHandler(
+        [&](const QString &key, const QJsonObject &, const QJsonObject &) { left << key; });
     sync.applyState(json(R"({"bob":{"metas":[{"phx_ref":"b"}]}})"), "5");
     QCOMPARE(sync.keys(), QStringList({"bob", "dan"}));
     QCOMPARE(left, QStringList({"alice"}));

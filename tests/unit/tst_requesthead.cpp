@@ -34,12 +34,17 @@ void tst_RequestHead::status_data()
 {
     QTest::addColumn<QByteArray>("raw");
     QTest::addColumn<int>("status");
-    QTest::newRow("partial") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n") << int(RequestHead::Status::Incomplete);
+    QTest::newRow("partial") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n")
+                             << int(RequestHead::Status::Incomplete);
     QTest::newRow("no version") << QByteArray("GET /\r\n\r\n") << int(RequestHead::Status::Invalid);
-    QTest::newRow("not http") << QByteArray("\x16\x03\x01 junk\r\n\r\n") << int(RequestHead::Status::Invalid);
-    QTest::newRow("relative target") << QByteArray("GET x HTTP/1.1\r\n\r\n") << int(RequestHead::Status::Invalid);
-    QTest::newRow("header without colon") << QByteArray("GET / HTTP/1.1\r\nbad\r\n\r\n") << int(RequestHead::Status::Invalid);
-    QTest::newRow("minimal") << QByteArray("GET / HTTP/1.0\r\n\r\n") << int(RequestHead::Status::Complete);
+    QTest::newRow("not http") << QByteArray("\x16\x03\x01 junk\r\n\r\n")
+                              << int(RequestHead::Status::Invalid);
+    QTest::newRow("relative target")
+        << QByteArray("GET x HTTP/1.1\r\n\r\n") << int(RequestHead::Status::Invalid);
+    QTest::newRow("header without colon")
+        << QByteArray("GET / HTTP/1.1\r\nbad\r\n\r\n") << int(RequestHead::Status::Invalid);
+    QTest::newRow("minimal") << QByteArray("GET / HTTP/1.0\r\n\r\n")
+                             << int(RequestHead::Status::Complete);
 }
 
 void tst_RequestHead::status()

@@ -36,8 +36,14 @@ private Q_SLOTS:
     void binaryRoundTripUtf8();
 };
 
-static const Serializer *v1() { return Serializer::forVersion(Serializer::Version::V1); }
-static const Serializer *v2() { return Serializer::forVersion(Serializer::Version::V2); }
+static const Serializer *v1()
+{
+    return Serializer::forVersion(Serializer::Version::V1);
+}
+static const Serializer *v2()
+{
+    return Serializer::forVersion(Serializer::Version::V2);
+}
 
 void tst_Serializer::vsnNegotiation_data()
 {
@@ -73,15 +79,26 @@ void tst_Serializer::v2DecodesValidFrames_data()
     QTest::addColumn<QString>("event");
     QTest::addColumn<QString>("payload");
     QTest::newRow("join") << QByteArray(R"(["1","1","chatter:room:lobby","phx_join",{"a":1}])")
-                          << "chatter:room:lobby" << "phx_join" << R"({"a":1})";
+                          << "chatter:room:lobby"
+                          << "phx_join"
+                          << R"({"a":1})";
     QTest::newRow("heartbeat") << QByteArray(R"([null,"5","phoenix","heartbeat",{}])") << "phoenix"
-                               << "heartbeat" << "{}";
+                               << "heartbeat"
+                               << "{}";
     QTest::newRow("extra elements ignored")
-        << QByteArray(R"(["1","2","t","e",{"x":[1,2]},"extra",7])") << "t" << "e" << R"({"x":[1,2]})";
-    QTest::newRow("array payload") << QByteArray(R"(["1","2","t","e",[1]])") << "t" << "e" << "[1]";
+        << QByteArray(R"(["1","2","t","e",{"x":[1,2]},"extra",7])") << "t"
+        << "e"
+        << R"({"x":[1,2]})";
+    QTest::newRow("array payload") << QByteArray(R"(["1","2","t","e",[1]])") << "t"
+                                   << "e"
+                                   << "[1]";
     QTest::newRow("escapes") << QByteArray(R"(["1","2","a\"\\\/\b\f\n\r\t\u00e9","e",{}])")
-                             << QStringLiteral("a\"\\/\b\f\n\r\t\u00e9") << "e" << "{}";
-    QTest::newRow("unicode topic") << QByteArray("[\"1\",\"2\",\"r\xc3\xa4um\",\"e\",{}]") << "r\u00e4um" << "e" << "{}";
+                             << QStringLiteral("a\"\\/\b\f\n\r\t\u00e9") << "e"
+                             << "{}";
+    QTest::newRow("unicode topic")
+        << QByteArray("[\"1\",\"2\",\"r\xc3\xa4um\",\"e\",{}]") << "r\u00e4um"
+        << "e"
+        << "{}";
 }
 
 void tst_Serializer::v2DecodesValidFrames()
@@ -96,7 +113,8 @@ void tst_Serializer::v2DecodesValidFrames()
     QCOMPARE(r.message->event, event);
     const QByteArray expected = payload.toUtf8();
     const QJsonDocument doc = QJsonDocument::fromJson(expected);
-    QCOMPARE(r.message->payload, doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()));
+    QCOMPARE(r.message->payload,
+             doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()));
 }
 
 void tst_Serializer::v2RejectsMalformed_data()
@@ -115,7 +133,8 @@ void tst_Serializer::v2RejectsMalformed_data()
     QTest::newRow("scalar") << QByteArray("42");
     QTest::newRow("deep nesting") << QByteArray(10000, '[') + QByteArray(10000, ']');
     QTest::newRow("unknown escape") << QByteArray(R"([null,"1\q","phoenix","heartbeat",{}])");
-    QTest::newRow("raw control char") << QByteArray("[null,\"1\x01\",\"phoenix\",\"heartbeat\",{}]");
+    QTest::newRow("raw control char")
+        << QByteArray("[null,\"1\x01\",\"phoenix\",\"heartbeat\",{}]");
     QTest::newRow("short unicode escape") << QByteArray(R"([null,"\u12","t","e",{}])");
     QTest::newRow("trailing garbage") << QByteArray(R"(["1","1","t","e",{}]xx)");
 }
@@ -133,18 +152,25 @@ void tst_Serializer::v2EncodesExactBytes_data()
     QTest::addColumn<Message>("message");
     QTest::addColumn<QByteArray>("bytes");
     QTest::newRow("heartbeat reply")
-        << Message::reply(QJsonValue::Null, QStringLiteral("1"), QStringLiteral("phoenix"), QStringLiteral("ok"))
+        << Message::reply(QJsonValue::Null, QStringLiteral("1"), QStringLiteral("phoenix"),
+                          QStringLiteral("ok"))
         << QByteArray(R"([null,"1","phoenix","phx_reply",{"response":{},"status":"ok"}])");
     QTest::newRow("unmatched topic")
-        << Message::reply(QJsonValue::Null, QStringLiteral("3"), QStringLiteral("nope"), QStringLiteral("error"),
-                          QJsonObject{{QStringLiteral("reason"), QStringLiteral("unmatched topic")}})
-        << QByteArray(R"([null,"3","nope","phx_reply",{"response":{"reason":"unmatched topic"},"status":"error"}])");
-    QTest::newRow("broadcast")
-        << Message::broadcast(QStringLiteral("t"), QStringLiteral("new_msg"), {{QStringLiteral("body"), QStringLiteral("hi")}})
-        << QByteArray(R"([null,null,"t","new_msg",{"body":"hi"}])");
-    QTest::newRow("push") << Message::push(QStringLiteral("4"), QStringLiteral("t"), QStringLiteral("ev"), {})
+        << Message::reply(
+               QJsonValue::Null, QStringLiteral("3"), QStringLiteral("nope"),
+               QStringLiteral("error"),
+               QJsonObject{{QStringLiteral("reason"), QStringLiteral("unmatched topic")}})
+        << QByteArray(
+               R"([null,"3","nope","phx_reply",{"response":{"reason":"unmatched topic"},"status":"error"}])");
+    QTest::newRow("broadcast") << Message::broadcast(
+                                      QStringLiteral("t"), QStringLiteral("new_msg"),
+                                      {{QStringLiteral("body"), QStringLiteral("hi")}})
+                               << QByteArray(R"([null,null,"t","new_msg",{"body":"hi"}])");
+    QTest::newRow("push") << Message::push(QStringLiteral("4"), QStringLiteral("t"),
+                                           QStringLiteral("ev"), {})
                           << QByteArray(R"(["4",null,"t","ev",{}])");
-    QTest::newRow("close") << Message::channelControl(QStringLiteral("4"), QStringLiteral("t"), QStringLiteral("phx_close"))
+    QTest::newRow("close") << Message::channelControl(QStringLiteral("4"), QStringLiteral("t"),
+                                                      QStringLiteral("phx_close"))
                            << QByteArray(R"(["4","4","t","phx_close",{}])");
 }
 
@@ -161,7 +187,8 @@ void tst_Serializer::v2EncodesExactBytes()
 
 void tst_Serializer::v2TextRoundTrip()
 {
-    Message m = Message::push(QStringLiteral("7"), QStringLiteral("chatter:room:x"), QStringLiteral("new_msg"),
+    Message m = Message::push(QStringLiteral("7"), QStringLiteral("chatter:room:x"),
+                              QStringLiteral("new_msg"),
                               {{QStringLiteral("body"), QStringLiteral("h\u00e9llo \"quoted\"")}});
     m.ref = QStringLiteral("9");
     const DecodeResult r = v2()->decodeText(v2()->encode(m).frame->data);
@@ -175,24 +202,29 @@ void tst_Serializer::v2TextRoundTrip()
 
 void tst_Serializer::v1DecodeAndEncode()
 {
-    const DecodeResult r = v1()->decodeText(R"({"topic":"t","event":"e","payload":{"a":1},"ref":"2","join_ref":"1"})");
+    const DecodeResult r =
+        v1()->decodeText(R"({"topic":"t","event":"e","payload":{"a":1},"ref":"2","join_ref":"1"})");
     QVERIFY(r.message);
     QCOMPARE(r.message->joinRef, QJsonValue(QStringLiteral("1")));
-    const EncodeResult e = v1()->encode(Message::reply(QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("t"), QStringLiteral("ok")));
+    const EncodeResult e = v1()->encode(Message::reply(QStringLiteral("1"), QStringLiteral("2"),
+                                                       QStringLiteral("t"), QStringLiteral("ok")));
     QVERIFY(e.frame);
     const QJsonObject object = QJsonDocument::fromJson(e.frame->data).object();
     QCOMPARE(object.keys(), (QStringList{"event", "payload", "ref", "topic"}));
     QVERIFY(!object.contains(QLatin1String("join_ref")));
     QCOMPARE(object.value(QLatin1String("ref")).toString(), QStringLiteral("2"));
-    QVERIFY(!v1()->encode(Message::binaryBroadcast(QStringLiteral("t"), QStringLiteral("e"), "x")).frame);
+    QVERIFY(!v1()->encode(Message::binaryBroadcast(QStringLiteral("t"), QStringLiteral("e"), "x"))
+                 .frame);
 }
 
 void tst_Serializer::v1JoinWithoutJoinRefUsesRef()
 {
-    const DecodeResult r = v1()->decodeText(R"({"topic":"t","event":"phx_join","payload":{},"ref":"12"})");
+    const DecodeResult r =
+        v1()->decodeText(R"({"topic":"t","event":"phx_join","payload":{},"ref":"12"})");
     QVERIFY(r.message);
     QCOMPARE(r.message->joinRef, QJsonValue(QStringLiteral("12")));
-    const DecodeResult push = v1()->decodeText(R"({"topic":"t","event":"x","payload":{},"ref":13})");
+    const DecodeResult push =
+        v1()->decodeText(R"({"topic":"t","event":"x","payload":{},"ref":13})");
     QVERIFY(push.message);
     QVERIFY(push.message->joinRef.isNull());
     QCOMPARE(push.message->ref.toInt(), 13);
@@ -204,7 +236,8 @@ void tst_Serializer::v1RejectsMalformed_data()
     QTest::newRow("array") << QByteArray(R"(["1","1","t","e",{}])");
     QTest::newRow("missing ref") << QByteArray(R"({"topic":"t","event":"e","payload":{}})");
     QTest::newRow("missing payload") << QByteArray(R"({"topic":"t","event":"e","ref":"1"})");
-    QTest::newRow("null topic") << QByteArray(R"({"topic":null,"event":"e","payload":{},"ref":"1"})");
+    QTest::newRow("null topic") << QByteArray(
+        R"({"topic":null,"event":"e","payload":{},"ref":"1"})");
     QTest::newRow("not json") << QByteArray("{");
 }
 
@@ -219,7 +252,8 @@ void tst_Serializer::binaryClientPush()
 {
     QByteArray frame;
     frame.append(char(0)).append(char(2)).append(char(1)).append(char(3)).append(char(4));
-    frame.append("12").append("3").append("top").append("ping").append(QByteArray("\x00\xff\x10", 3));
+    frame.append("12").append("3").append("top").append("ping").append(
+        QByteArray("\x00\xff\x10", 3));
     const DecodeResult r = v2()->decodeBinary(frame);
     QVERIFY2(r.message, qPrintable(r.error));
     QVERIFY(r.message->binary);
@@ -238,9 +272,15 @@ void tst_Serializer::binaryRejectsMalformed_data()
     QTest::newRow("kind 2 from client") << QByteArray("\x02\x01\x01te", 5);
     QTest::newRow("kind 7") << QByteArray("\x07\x00\x00\x01\x01te", 7);
     QTest::newRow("short header") << QByteArray("\x00\x01\x01", 3);
-    QTest::newRow("fields past end") << QByteArray("\x00\x05\x05\x05\x05" "abc", 8);
-    QTest::newRow("no topic") << QByteArray("\x00\x00\x00\x00\x01" "e", 6);
-    QTest::newRow("bad utf8 topic") << QByteArray("\x00\x00\x00\x01\x01\xff" "e", 7);
+    QTest::newRow("fields past end") << QByteArray("\x00\x05\x05\x05\x05"
+                                                   "abc",
+                                                   8);
+    QTest::newRow("no topic") << QByteArray("\x00\x00\x00\x00\x01"
+                                            "e",
+                                            6);
+    QTest::newRow("bad utf8 topic") << QByteArray("\x00\x00\x00\x01\x01\xff"
+                                                  "e",
+                                                  7);
 }
 
 void tst_Serializer::binaryRejectsMalformed()
@@ -254,20 +294,43 @@ void tst_Serializer::binaryRejectsMalformed()
 void tst_Serializer::binaryServerLayouts()
 {
     const QByteArray payload("\x01\x02", 2);
-    const auto push = v2()->encode(Message::binaryPush(QStringLiteral("jr"), QStringLiteral("t"), QStringLiteral("ev"), payload));
+    const auto push = v2()->encode(Message::binaryPush(QStringLiteral("jr"), QStringLiteral("t"),
+                                                       QStringLiteral("ev"), payload));
     QVERIFY(push.frame && push.frame->binary);
-    QCOMPARE(push.frame->data, QByteArray("\x00\x02\x01\x02" "jr" "t" "ev" "\x01\x02", 11));
+    QCOMPARE(push.frame->data, QByteArray("\x00\x02\x01\x02"
+                                          "jr"
+                                          "t"
+                                          "ev"
+                                          "\x01\x02",
+                                          11));
 
-    const auto reply = v2()->encode(Message::binaryReply(QStringLiteral("1"), QStringLiteral("22"), QStringLiteral("t"), QStringLiteral("ok"), payload));
+    const auto reply =
+        v2()->encode(Message::binaryReply(QStringLiteral("1"), QStringLiteral("22"),
+                                          QStringLiteral("t"), QStringLiteral("ok"), payload));
     QVERIFY(reply.frame && reply.frame->binary);
-    QCOMPARE(reply.frame->data, QByteArray("\x01\x01\x02\x01\x02" "1" "22" "t" "ok" "\x01\x02", 13));
+    QCOMPARE(reply.frame->data, QByteArray("\x01\x01\x02\x01\x02"
+                                           "1"
+                                           "22"
+                                           "t"
+                                           "ok"
+                                           "\x01\x02",
+                                           13));
 
-    const auto nullRefs = v2()->encode(Message::binaryReply(QJsonValue::Null, QJsonValue::Null, QStringLiteral("t"), QStringLiteral("ok"), {}));
-    QCOMPARE(nullRefs.frame->data, QByteArray("\x01\x00\x00\x01\x02" "t" "ok", 8));
+    const auto nullRefs = v2()->encode(Message::binaryReply(
+        QJsonValue::Null, QJsonValue::Null, QStringLiteral("t"), QStringLiteral("ok"), {}));
+    QCOMPARE(nullRefs.frame->data, QByteArray("\x01\x00\x00\x01\x02"
+                                              "t"
+                                              "ok",
+                                              8));
 
-    const auto broadcast = v2()->encode(Message::binaryBroadcast(QStringLiteral("t"), QStringLiteral("ev"), payload));
+    const auto broadcast =
+        v2()->encode(Message::binaryBroadcast(QStringLiteral("t"), QStringLiteral("ev"), payload));
     QVERIFY(broadcast.frame && broadcast.frame->binary);
-    QCOMPARE(broadcast.frame->data, QByteArray("\x02\x01\x02" "t" "ev" "\x01\x02", 8));
+    QCOMPARE(broadcast.frame->data, QByteArray("\x02\x01\x02"
+                                               "t"
+                                               "ev"
+                                               "\x01\x02",
+                                               8));
 }
 
 void tst_Serializer::binaryRefusesLongFields_data()
@@ -279,10 +342,16 @@ void tst_Serializer::binaryRefusesLongFields_data()
     // 128 two-byte characters: 128 characters but 256 bytes, so the limit is in bytes.
     const QString multibyte(128, QChar(0x00e9));
     QTest::newRow("topic 255") << Message::binaryBroadcast(at255, QStringLiteral("e"), {}) << true;
-    QTest::newRow("topic 256") << Message::binaryBroadcast(over255, QStringLiteral("e"), {}) << false;
-    QTest::newRow("event 256") << Message::binaryPush(QStringLiteral("1"), QStringLiteral("t"), over255, {}) << false;
-    QTest::newRow("join_ref 256") << Message::binaryPush(over255, QStringLiteral("t"), QStringLiteral("e"), {}) << false;
-    QTest::newRow("utf8 bytes 256") << Message::binaryBroadcast(multibyte, QStringLiteral("e"), {}) << false;
+    QTest::newRow("topic 256") << Message::binaryBroadcast(over255, QStringLiteral("e"), {})
+                               << false;
+    QTest::newRow("event 256") << Message::binaryPush(QStringLiteral("1"), QStringLiteral("t"),
+                                                      over255, {})
+                               << false;
+    QTest::newRow("join_ref 256") << Message::binaryPush(over255, QStringLiteral("t"),
+                                                         QStringLiteral("e"), {})
+                                  << false;
+    QTest::newRow("utf8 bytes 256")
+        << Message::binaryBroadcast(multibyte, QStringLiteral("e"), {}) << false;
 }
 
 void tst_Serializer::binaryRefusesLongFields()
@@ -300,12 +369,17 @@ void tst_Serializer::binaryRoundTripUtf8()
     // A client push re-encoded as a server reply keeps every UTF-8 byte of the topic.
     const QByteArray topic = QStringLiteral("chatter:room:caf\u00e9").toUtf8();
     QByteArray frame;
-    frame.append(char(0)).append(char(1)).append(char(1)).append(char(topic.size())).append(char(4));
+    frame.append(char(0))
+        .append(char(1))
+        .append(char(1))
+        .append(char(topic.size()))
+        .append(char(4));
     frame.append("1").append("2").append(topic).append("ping").append("xyz");
     const DecodeResult in = v2()->decodeBinary(frame);
     QVERIFY(in.message);
-    const auto out = v2()->encode(Message::binaryReply(in.message->joinRef, in.message->ref, in.message->topic,
-                                                       QStringLiteral("ok"), in.message->binaryPayload));
+    const auto out =
+        v2()->encode(Message::binaryReply(in.message->joinRef, in.message->ref, in.message->topic,
+                                          QStringLiteral("ok"), in.message->binaryPayload));
     QVERIFY(out.frame);
     QVERIFY(out.frame->data.contains(topic));
     QVERIFY(out.frame->data.endsWith("okxyz"));

@@ -19,14 +19,22 @@ void tst_TopicPattern::matching_data()
     QTest::addColumn<QString>("topic");
     QTest::addColumn<bool>("matches");
     QTest::addColumn<QString>("wildcard");
-    QTest::newRow("room") << "chatter:room:*" << "chatter:room:lobby" << true << "lobby";
-    QTest::newRow("empty rest") << "chatter:room:*" << "chatter:room:" << true << "";
-    QTest::newRow("nested rest") << "chatter:room:*" << "chatter:room:a:b" << true << "a:b";
-    QTest::newRow("other prefix") << "chatter:room:*" << "chatter:rooms:x" << false << "";
-    QTest::newRow("shorter") << "chatter:room:*" << "chatter:room" << false << "";
-    QTest::newRow("case matters") << "chatter:room:*" << "Chatter:room:x" << false << "";
-    QTest::newRow("exact") << "chatter:lobby" << "chatter:lobby" << true << "";
-    QTest::newRow("exact longer") << "chatter:lobby" << "chatter:lobby2" << false << "";
+    QTest::newRow("room") << "chatter:room:*"
+                          << "chatter:room:lobby" << true << "lobby";
+    QTest::newRow("empty rest") << "chatter:room:*"
+                                << "chatter:room:" << true << "";
+    QTest::newRow("nested rest") << "chatter:room:*"
+                                 << "chatter:room:a:b" << true << "a:b";
+    QTest::newRow("other prefix") << "chatter:room:*"
+                                  << "chatter:rooms:x" << false << "";
+    QTest::newRow("shorter") << "chatter:room:*"
+                             << "chatter:room" << false << "";
+    QTest::newRow("case matters") << "chatter:room:*"
+                                  << "Chatter:room:x" << false << "";
+    QTest::newRow("exact") << "chatter:lobby"
+                           << "chatter:lobby" << true << "";
+    QTest::newRow("exact longer") << "chatter:lobby"
+                                  << "chatter:lobby2" << false << "";
 }
 
 void tst_TopicPattern::matching()

@@ -19,7 +19,11 @@ struct SystemMessageRequest
 
 struct BanRequest
 {
-    enum class Target { Nickname, Address };
+    enum class Target
+    {
+        Nickname,
+        Address
+    };
     Target target = Target::Nickname;
     QString nickname;
     QHostAddress address;
@@ -37,9 +41,10 @@ public:
     virtual bool confirm(QWidget *parent, const QString &title, const QString &text) = 0;
     //! Which of the socket's topics to remove it from.
     virtual std::optional<QString> chooseTopic(QWidget *parent, const QStringList &topics) = 0;
-    virtual std::optional<SystemMessageRequest> systemMessage(QWidget *parent, const QStringList &rooms,
-                                                              const QString &suggestedRoom) = 0;
-    virtual std::optional<BanRequest> ban(QWidget *parent, const QString &nickname, const QHostAddress &address) = 0;
+    virtual std::optional<SystemMessageRequest>
+    systemMessage(QWidget *parent, const QStringList &rooms, const QString &suggestedRoom) = 0;
+    virtual std::optional<BanRequest> ban(QWidget *parent, const QString &nickname,
+                                          const QHostAddress &address) = 0;
 };
 
 //! The interactive prompt: modal dialogs.
@@ -50,7 +55,8 @@ public:
     std::optional<QString> chooseTopic(QWidget *parent, const QStringList &topics) override;
     std::optional<SystemMessageRequest> systemMessage(QWidget *parent, const QStringList &rooms,
                                                       const QString &suggestedRoom) override;
-    std::optional<BanRequest> ban(QWidget *parent, const QString &nickname, const QHostAddress &address) override;
+    std::optional<BanRequest> ban(QWidget *parent, const QString &nickname,
+                                  const QHostAddress &address) override;
 };
 
 } // namespace chatter::monitor

@@ -28,7 +28,8 @@ BanDialog::BanDialog(const QString &nickname, const QHostAddress &address, QWidg
     m_minutes->setSuffix(tr(" min"));
 
     auto *note = new QLabel(tr("Matching sockets are disconnected now, and new connections are "
-                               "refused until the ban expires."), this);
+                               "refused until the ban expires."),
+                            this);
     note->setWordWrap(true);
     note->setForegroundRole(QPalette::PlaceholderText);
 
@@ -50,7 +51,8 @@ BanDialog::BanDialog(const QString &nickname, const QHostAddress &address, QWidg
 BanRequest BanDialog::request() const
 {
     BanRequest r;
-    r.target = m_byAddress->isChecked() ? BanRequest::Target::Address : BanRequest::Target::Nickname;
+    r.target =
+        m_byAddress->isChecked() ? BanRequest::Target::Address : BanRequest::Target::Nickname;
     r.nickname = m_nickname;
     r.address = m_address;
     r.minutes = m_minutes->value();

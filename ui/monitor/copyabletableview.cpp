@@ -38,7 +38,8 @@ QString CopyableTableView::selectedText() const
     if (!model() || !selectionModel())
         return {};
     QModelIndexList rows = selectionModel()->selectedRows();
-    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    std::sort(rows.begin(), rows.end(),
+              [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
     const QHeaderView *header = horizontalHeader();
     QStringList lines;
     lines.reserve(rows.size());

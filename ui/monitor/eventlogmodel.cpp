@@ -12,8 +12,7 @@ using server::EngineEvent;
 
 EventLogModel::EventLogModel(int capacity, QObject *parent)
     : QAbstractTableModel(parent), m_capacity(std::max(1, capacity))
-{
-}
+{}
 
 int EventLogModel::rowCount(const QModelIndex &parent) const
 {
@@ -51,13 +50,20 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
-    case Time: return e.at.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
-    case Kind: return entry.note ? tr("monitor") : EngineEvent::kindName(e.kind);
-    case Socket: return e.socket ? QString::number(e.socket) : QString();
-    case User: return e.user;
-    case Topic: return e.topic;
-    case Details: return e.text;
-    default: return {};
+    case Time:
+        return e.at.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+    case Kind:
+        return entry.note ? tr("monitor") : EngineEvent::kindName(e.kind);
+    case Socket:
+        return e.socket ? QString::number(e.socket) : QString();
+    case User:
+        return e.user;
+    case Topic:
+        return e.topic;
+    case Details:
+        return e.text;
+    default:
+        return {};
     }
 }
 
@@ -66,13 +72,20 @@ QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case Time: return tr("Time");
-    case Kind: return tr("Event");
-    case Socket: return tr("Socket");
-    case User: return tr("Nickname");
-    case Topic: return tr("Topic");
-    case Details: return tr("Details");
-    default: return {};
+    case Time:
+        return tr("Time");
+    case Kind:
+        return tr("Event");
+    case Socket:
+        return tr("Socket");
+    case User:
+        return tr("Nickname");
+    case Topic:
+        return tr("Topic");
+    case Details:
+        return tr("Details");
+    default:
+        return {};
     }
 }
 

@@ -16,7 +16,16 @@ class EventLogModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Time, Kind, Socket, User, Topic, Details, ColumnCount };
+    enum Column
+    {
+        Time,
+        Kind,
+        Socket,
+        User,
+        Topic,
+        Details,
+        ColumnCount
+    };
 
     explicit EventLogModel(int capacity = 10'000, QObject *parent = nullptr);
 

@@ -70,7 +70,8 @@ HeaderPanel::HeaderPanel(QWidget *parent) : QFrame(parent)
     m_urls->setTextInteractionFlags(Qt::TextBrowserInteraction);
     m_urls->setOpenExternalLinks(true);
     m_urls->setWordWrap(true);
-    m_urls->setToolTip(tr("Type one of these into a browser, or the desktop client, on another machine"));
+    m_urls->setToolTip(
+        tr("Type one of these into a browser, or the desktop client, on another machine"));
 
     m_tiles = new QGridLayout;
     m_tiles->setHorizontalSpacing(22);
@@ -136,8 +137,8 @@ void HeaderPanel::showUrls()
     for (const QString &url : std::as_const(m_urlList))
         links.append(QStringLiteral("<a href=\"%1\">%1</a>").arg(url.toHtmlEscaped()));
     m_urls->clear(); // setText() with the same text would keep the old layout
-    m_urls->setText(tr("Connect at") + QStringLiteral("&nbsp;&nbsp;")
-                    + links.join(QStringLiteral("&nbsp;&nbsp;·&nbsp;&nbsp;")));
+    m_urls->setText(tr("Connect at") + QStringLiteral("&nbsp;&nbsp;") +
+                    links.join(QStringLiteral("&nbsp;&nbsp;·&nbsp;&nbsp;")));
 }
 
 QString HeaderPanel::urlsText() const
@@ -162,7 +163,8 @@ void HeaderPanel::setListening(bool listening)
 
 void HeaderPanel::updateSwitchText()
 {
-    m_switch->setText(m_switch->isChecked() ? tr("● Accepting connections") : tr("○ Not accepting"));
+    m_switch->setText(m_switch->isChecked() ? tr("● Accepting connections")
+                                            : tr("○ Not accepting"));
 }
 
 void HeaderPanel::updateUptime()
@@ -189,7 +191,8 @@ void HeaderPanel::showSnapshot(const server::EngineSnapshot &snapshot)
         activeRooms += room.members > 0 ? 1 : 0;
     m_sockets->setText(locale.toString(snapshot.sockets.size()));
     m_rooms->setText(locale.toString(activeRooms));
-    m_rooms->setToolTip(tr("%1 rooms with members, %2 known").arg(activeRooms).arg(snapshot.rooms.size()));
+    m_rooms->setToolTip(
+        tr("%1 rooms with members, %2 known").arg(activeRooms).arg(snapshot.rooms.size()));
     m_messagesIn->setText(locale.toString(snapshot.messagesIn));
     m_messagesOut->setText(locale.toString(snapshot.messagesOut));
     m_bytesIn->setText(bytesText(snapshot.bytesIn));
@@ -211,7 +214,8 @@ void HeaderPanel::showSnapshot(const server::EngineSnapshot &snapshot)
         const double out = std::max(0.0, double(snapshot.messagesOut - then.messagesOut) / seconds);
         m_messagesChart->addSample(in);
         m_messagesChart->setValueText(rateText(in, tr("/s")));
-        m_messagesChart->setToolTip(tr("In: %1  Out: %2").arg(rateText(in, tr("msg/s")), rateText(out, tr("msg/s"))));
+        m_messagesChart->setToolTip(
+            tr("In: %1  Out: %2").arg(rateText(in, tr("msg/s")), rateText(out, tr("msg/s"))));
     }
     m_recent.push_back({nowMs, snapshot.messagesIn, snapshot.messagesOut});
 }
@@ -219,8 +223,9 @@ void HeaderPanel::showSnapshot(const server::EngineSnapshot &snapshot)
 void HeaderPanel::changeEvent(QEvent *event)
 {
     // A desktop theme switch arrives as a palette change; the band colour follows it.
-    if ((event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
-        && !m_applyingBand) {
+    if ((event->type() == QEvent::PaletteChange ||
+         event->type() == QEvent::ApplicationPaletteChange) &&
+        !m_applyingBand) {
         applyBand();
         // A label's rich text keeps the link colour it was laid out with; lay it out again.
         showUrls();

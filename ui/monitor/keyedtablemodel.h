@@ -14,8 +14,7 @@ namespace chatter::monitor {
 //! changed get dataChanged in coalesced ranges. Selection and scroll position survive a refresh,
 //! and a sorted proxy only re-sorts what moved. A change larger than half the table is a reset,
 //! which is cheaper than thousands of separate notifications.
-template<typename Row, typename Key>
-class KeyedTableModel : public QAbstractTableModel
+template <typename Row, typename Key> class KeyedTableModel : public QAbstractTableModel
 {
 public:
     struct Changes

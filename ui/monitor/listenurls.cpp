@@ -27,8 +27,9 @@ QStringList listenUrls(const QHostAddress &bindAddress, quint16 port)
     const auto interfaces = QNetworkInterface::allInterfaces();
     for (const QNetworkInterface &iface : interfaces) {
         const auto flags = iface.flags();
-        if (!flags.testFlag(QNetworkInterface::IsUp) || !flags.testFlag(QNetworkInterface::IsRunning)
-            || flags.testFlag(QNetworkInterface::IsLoopBack))
+        if (!flags.testFlag(QNetworkInterface::IsUp) ||
+            !flags.testFlag(QNetworkInterface::IsRunning) ||
+            flags.testFlag(QNetworkInterface::IsLoopBack))
             continue;
         for (const QNetworkAddressEntry &entry : iface.addressEntries()) {
             const QHostAddress ip = entry.ip();
@@ -44,7 +45,9 @@ QStringList listenUrls(const QHostAddress &bindAddress, quint16 port)
     }
     QStringList urls = v4 + v6;
     urls.removeDuplicates();
-    urls.append(urlFor(anyV4 ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(QHostAddress::LocalHostIPv6), port));
+    urls.append(urlFor(anyV4 ? QHostAddress(QHostAddress::LocalHost)
+                             : QHostAddress(QHostAddress::LocalHostIPv6),
+                       port));
     return urls;
 }
 

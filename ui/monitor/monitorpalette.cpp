@@ -34,7 +34,8 @@ QColor secondaryAccent(const QPalette &palette)
     // Some styles make Link and Highlight the same hue; turn it towards green, which
     // reads as "traffic" rather than "error".
     if (std::abs(link.hslHue() - palette.color(QPalette::Highlight).hslHue()) < 30)
-        link = QColor::fromHsl((link.hslHue() + 290) % 360, std::max(link.hslSaturation(), 120), link.lightness());
+        link = QColor::fromHsl((link.hslHue() + 290) % 360, std::max(link.hslSaturation(), 120),
+                               link.lightness());
     return adjusted(link, palette);
 }
 

@@ -47,7 +47,8 @@ void MonitorStats::report()
     std::fprintf(stderr,
                  "monitor-stats sockets=%lld rooms=%lld tick_max_ms=%.1f update_max_ms=%.1f "
                  "update_avg_ms=%.1f updates=%d\n",
-                 qlonglong(m_sockets), qlonglong(m_rooms), double(m_maxLateNs) / 1e6, double(m_updateMaxNs) / 1e6,
+                 qlonglong(m_sockets), qlonglong(m_rooms), double(m_maxLateNs) / 1e6,
+                 double(m_updateMaxNs) / 1e6,
                  m_updates ? double(m_updateTotalNs) / 1e6 / m_updates : 0.0, m_updates);
     std::fflush(stderr);
     m_maxLateNs = 0;

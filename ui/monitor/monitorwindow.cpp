@@ -92,7 +92,8 @@ void connectDebouncedFilter(QLineEdit *edit, QSortFilterProxyModel *proxy)
     debounce->setSingleShot(true);
     debounce->setInterval(150);
     QObject::connect(edit, &QLineEdit::textChanged, debounce, qOverload<>(&QTimer::start));
-    QObject::connect(debounce, &QTimer::timeout, proxy, [edit, proxy] { proxy->setFilterFixedString(edit->text()); });
+    QObject::connect(debounce, &QTimer::timeout, proxy,
+                     [edit, proxy] { proxy->setFilterFixedString(edit->text()); });
     // Clearing is instant: nothing to wait for.
     QObject::connect(edit, &QLineEdit::textChanged, proxy, [proxy, debounce](const QString &text) {
         if (text.isEmpty()) {
@@ -104,7 +105,8 @@ void connectDebouncedFilter(QLineEdit *edit, QSortFilterProxyModel *proxy)
 
 } // namespace
 
-MonitorWindow::MonitorWindow(server::Engine &engine, QWidget *parent) : QMainWindow(parent), m_engine(engine)
+MonitorWindow::MonitorWindow(server::Engine &engine, QWidget *parent)
+    : QMainWindow(parent), m_engine(engine)
 {
     setWindowTitle(tr("Chatter server — port %1").arg(engine.port()));
     m_header = new HeaderPanel(this);
@@ -172,7 +174,9 @@ QWidget *MonitorWindow::buildSocketsPane()
     m_socketsView->addAction(m_socketsView->copyAction());
     const QFontMetrics fm = m_socketsView->fontMetrics();
     QHeaderView *header = m_socketsView->horizontalHeader();
-    const auto width = [&](const char *sample) { return fm.horizontalAdvance(QLatin1String(sample)) + 24; };
+    const auto width = [&](const char *sample) {
+        return fm.horizontalAdvance(QLatin1String(sample)) + 24;
+    };
     header->resizeSection(SocketTableModel::Id, width("00000"));
     header->resizeSection(SocketTableModel::Peer, width("192.168.1.100:65535"));
     header->resizeSection(SocketTableModel::Nickname, width("nickname__"));
@@ -188,15 +192,20 @@ QWidget *MonitorWindow::buildSocketsPane()
     header->resizeSection(SocketTableModel::LastHeartbeat, width("Heartbeat"));
     connect(m_socketsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MonitorWindow::updateCurrentSocket);
-    connect(m_socketProxy, &QAbstractItemModel::rowsInserted, this, &MonitorWindow::updateSocketCount);
-    connect(m_socketProxy, &QAbstractItemModel::rowsRemoved, this, &MonitorWindow::updateSocketCount);
-    connect(m_socketProxy, &QAbstractItemModel::modelReset, this, &MonitorWindow::updateSocketCount);
-    connect(m_socketProxy, &QAbstractItemModel::layoutChanged, this, &MonitorWindow::updateSocketCount);
+    connect(m_socketProxy, &QAbstractItemModel::rowsInserted, this,
+            &MonitorWindow::updateSocketCount);
+    connect(m_socketProxy, &QAbstractItemModel::rowsRemoved, this,
+            &MonitorWindow::updateSocketCount);
+    connect(m_socketProxy, &QAbstractItemModel::modelReset, this,
+            &MonitorWindow::updateSocketCount);
+    connect(m_socketProxy, &QAbstractItemModel::layoutChanged, this,
+            &MonitorWindow::updateSocketCount);
 
     QToolBar *bar = paneToolBar(tr("Sockets"), this);
     bar->addActions(m_actions->actions());
     bar->addSeparator();
-    m_pauseSockets = bar->addAction(QIcon::fromTheme(QStringLiteral("media-playback-pause")), tr("Pause"));
+    m_pauseSockets =
+        bar->addAction(QIcon::fromTheme(QStringLiteral("media-playback-pause")), tr("Pause"));
     m_pauseSockets->setCheckable(true);
     m_pauseSockets->setToolTip(tr("Freeze the sockets table (totals and charts keep updating)"));
     connect(m_pauseSockets, &QAction::toggled, this, [this](bool paused) {
@@ -228,12 +237,15 @@ QWidget *MonitorWindow::buildRoomsPane()
     {
         const QFontMetrics fm = m_roomsView->fontMetrics();
         QHeaderView *header = m_roomsView->horizontalHeader();
-        header->resizeSection(RoomTableModel::Topic, fm.horizontalAdvance(QStringLiteral("chatter:room:general")) + 12);
+        header->resizeSection(RoomTableModel::Topic,
+                              fm.horizontalAdvance(QStringLiteral("chatter:room:general")) + 12);
         for (int c : {RoomTableModel::Members, RoomTableModel::PerMinute, RoomTableModel::Messages})
             header->resizeSection(c, fm.horizontalAdvance(QStringLiteral("Messages")) + 20);
     }
     connect(m_roomsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex &current) { m_actions->setSuggestedRoom(current.data(RoomTableModel::NameRole).toString()); });
+            [this](const QModelIndex &current) {
+                m_actions->setSuggestedRoom(current.data(RoomTableModel::NameRole).toString());
+            });
 
     QToolBar *bar = paneToolBar(tr("Rooms"), this);
     bar->addAction(m_actions->systemMessageAction());
@@ -249,14 +261,20 @@ QWidget *MonitorWindow::buildEventsPane()
     m_eventsView->addAction(m_eventsView->copyAction());
     const QFontMetrics fm = m_eventsView->fontMetrics();
     QHeaderView *header = m_eventsView->horizontalHeader();
-    header->resizeSection(EventLogModel::Time, fm.horizontalAdvance(QStringLiteral("00:00:00.000")) + 20);
-    header->resizeSection(EventLogModel::Kind, fm.horizontalAdvance(QStringLiteral("protocol error")) + 20);
-    header->resizeSection(EventLogModel::Socket, fm.horizontalAdvance(QStringLiteral("Socket__")) + 12);
-    header->resizeSection(EventLogModel::User, fm.horizontalAdvance(QStringLiteral("nickname__")) + 20);
-    header->resizeSection(EventLogModel::Topic, fm.horizontalAdvance(QStringLiteral("chatter:room:lobby")) + 20);
+    header->resizeSection(EventLogModel::Time,
+                          fm.horizontalAdvance(QStringLiteral("00:00:00.000")) + 20);
+    header->resizeSection(EventLogModel::Kind,
+                          fm.horizontalAdvance(QStringLiteral("protocol error")) + 20);
+    header->resizeSection(EventLogModel::Socket,
+                          fm.horizontalAdvance(QStringLiteral("Socket__")) + 12);
+    header->resizeSection(EventLogModel::User,
+                          fm.horizontalAdvance(QStringLiteral("nickname__")) + 20);
+    header->resizeSection(EventLogModel::Topic,
+                          fm.horizontalAdvance(QStringLiteral("chatter:room:lobby")) + 20);
 
     QToolBar *bar = paneToolBar(tr("Event log"), this);
-    m_pauseEvents = bar->addAction(QIcon::fromTheme(QStringLiteral("media-playback-pause")), tr("Pause"));
+    m_pauseEvents =
+        bar->addAction(QIcon::fromTheme(QStringLiteral("media-playback-pause")), tr("Pause"));
     m_pauseEvents->setCheckable(true);
     m_pauseEvents->setToolTip(tr("Hold new events back (they are kept and shown on resume)"));
     connect(m_pauseEvents, &QAction::toggled, this, &MonitorWindow::setEventsPaused);
@@ -352,7 +370,8 @@ void MonitorWindow::showEvents(const QList<EngineEvent> &events, qint64 dropped)
     QScrollBar *bar = m_eventsView->verticalScrollBar();
     const bool atBottom = bar->value() >= bar->maximum() - 2;
     if (dropped > 0)
-        m_eventModel->appendNote(tr("%L1 events not shown: they came faster than the log keeps").arg(dropped));
+        m_eventModel->appendNote(
+            tr("%L1 events not shown: they came faster than the log keeps").arg(dropped));
     m_eventModel->append(events);
     if (atBottom)
         m_eventsView->scrollToBottom();
@@ -383,7 +402,8 @@ void MonitorWindow::updateSocketCount()
 {
     const int shown = m_socketProxy->rowCount();
     const int total = m_socketModel->rowCount();
-    QString text = shown == total ? tr("%L1 sockets").arg(total) : tr("%L1 of %L2 sockets").arg(shown).arg(total);
+    QString text = shown == total ? tr("%L1 sockets").arg(total)
+                                  : tr("%L1 of %L2 sockets").arg(shown).arg(total);
     if (m_pauseSockets && m_pauseSockets->isChecked())
         text += tr(" · paused");
     m_socketCount->setText(text);
@@ -397,8 +417,8 @@ bool MonitorWindow::selectSocket(quint64 id)
     const QModelIndex index = m_socketProxy->mapFromSource(m_socketModel->index(sourceRow, 0));
     if (!index.isValid())
         return false;
-    m_socketsView->selectionModel()->setCurrentIndex(
-        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_socketsView->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
+                                                                QItemSelectionModel::Rows);
     m_socketsView->scrollTo(index);
     return true;
 }

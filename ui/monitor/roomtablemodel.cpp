@@ -31,35 +31,47 @@ QVariant RoomTableModel::data(const QModelIndex &index, int role) const
         return r.room.name;
     if (role == Qt::TextAlignmentRole) {
         const bool numeric = index.column() != Topic && index.column() != LastActivity;
-        return QVariant::fromValue(Qt::Alignment(numeric ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignLeft | Qt::AlignVCenter));
+        return QVariant::fromValue(Qt::Alignment(numeric ? Qt::AlignRight | Qt::AlignVCenter
+                                                         : Qt::AlignLeft | Qt::AlignVCenter));
     }
     if (role == Qt::ToolTipRole && index.column() == LastActivity)
         return r.room.lastActivityAt;
     if (role == SortRole) {
         switch (index.column()) {
-        case Members: return r.room.members;
-        case PerMinute: return r.messagesPerMinute;
-        case Messages: return r.room.messages;
-        case LastActivity: return r.room.lastActivityAt; // ISO 8601 sorts as text
-        default: break;
+        case Members:
+            return r.room.members;
+        case PerMinute:
+            return r.messagesPerMinute;
+        case Messages:
+            return r.room.messages;
+        case LastActivity:
+            return r.room.lastActivityAt; // ISO 8601 sorts as text
+        default:
+            break;
         }
     }
     if (role != Qt::DisplayRole && role != SortRole)
         return {};
     switch (index.column()) {
-    case Topic: return QStringLiteral("chatter:room:") + r.room.name;
-    case Members: return QLocale().toString(r.room.members);
-    case PerMinute: return TextFormat::rate(r.messagesPerMinute);
-    case Messages: return QLocale().toString(r.room.messages);
+    case Topic:
+        return QStringLiteral("chatter:room:") + r.room.name;
+    case Members:
+        return QLocale().toString(r.room.members);
+    case PerMinute:
+        return TextFormat::rate(r.messagesPerMinute);
+    case Messages:
+        return QLocale().toString(r.room.messages);
     case LastActivity: {
         const QDateTime at = QDateTime::fromString(r.room.lastActivityAt, Qt::ISODateWithMs);
         if (!at.isValid())
             return QStringLiteral("—");
         const QDateTime local = at.toLocalTime();
-        return local.date() == QDate::currentDate() ? local.toString(QStringLiteral("HH:mm:ss"))
-                                                    : local.toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+        return local.date() == QDate::currentDate()
+                   ? local.toString(QStringLiteral("HH:mm:ss"))
+                   : local.toString(QStringLiteral("yyyy-MM-dd HH:mm"));
     }
-    default: return {};
+    default:
+        return {};
     }
 }
 
@@ -68,16 +80,23 @@ QVariant RoomTableModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case Topic: return tr("Topic");
-    case Members: return tr("Members");
-    case PerMinute: return tr("Msgs/min");
-    case Messages: return tr("Messages");
-    case LastActivity: return tr("Last activity");
-    default: return {};
+    case Topic:
+        return tr("Topic");
+    case Members:
+        return tr("Members");
+    case PerMinute:
+        return tr("Msgs/min");
+    case Messages:
+        return tr("Messages");
+    case LastActivity:
+        return tr("Last activity");
+    default:
+        return {};
     }
 }
 
-RoomTableModel::Changes RoomTableModel::applySnapshot(const QList<RoomRow> &rooms, const QDateTime &takenAt)
+RoomTableModel::Changes RoomTableModel::applySnapshot(const QList<RoomRow> &rooms,
+                                                      const QDateTime &takenAt)
 {
     const qint64 nowMs = takenAt.toMSecsSinceEpoch();
     QList<RoomStats> stats;
@@ -121,8 +140,9 @@ QStringList RoomTableModel::roomNames() const
 
 bool RoomTableModel::sameContent(const RoomStats &a, const RoomStats &b) const
 {
-    return a.room.members == b.room.members && a.room.messages == b.room.messages
-           && a.messagesPerMinute == b.messagesPerMinute && a.room.lastActivityAt == b.room.lastActivityAt;
+    return a.room.members == b.room.members && a.room.messages == b.room.messages &&
+           a.messagesPerMinute == b.messagesPerMinute &&
+           a.room.lastActivityAt == b.room.lastActivityAt;
 }
 
 } // namespace chatter::monitor

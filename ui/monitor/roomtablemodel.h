@@ -24,7 +24,15 @@ class RoomTableModel : public KeyedTableModel<RoomStats, QString>
 {
     Q_OBJECT
 public:
-    enum Column { Topic, Members, PerMinute, Messages, LastActivity, ColumnCount };
+    enum Column
+    {
+        Topic,
+        Members,
+        PerMinute,
+        Messages,
+        LastActivity,
+        ColumnCount
+    };
     static constexpr int SortRole = Qt::UserRole + 1;
     static constexpr int NameRole = Qt::UserRole + 2;
 

@@ -26,13 +26,16 @@ SocketActions::SocketActions(server::Engine &engine, QWidget *dialogParent)
     : QObject(dialogParent), m_engine(engine), m_dialogParent(dialogParent),
       m_prompt(std::make_unique<DialogPrompt>())
 {
-    m_disconnect = new QAction(QIcon::fromTheme(QStringLiteral("network-disconnect")), tr("Disconnect…"), this);
+    m_disconnect = new QAction(QIcon::fromTheme(QStringLiteral("network-disconnect")),
+                               tr("Disconnect…"), this);
     m_disconnect->setToolTip(tr("Close the selected socket (code 1001); the client may reconnect"));
     m_disconnect->setShortcut(QKeySequence::Delete);
     m_disconnect->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    m_removeFromRoom = new QAction(QIcon::fromTheme(QStringLiteral("list-remove")), tr("Remove from room…"), this);
+    m_removeFromRoom =
+        new QAction(QIcon::fromTheme(QStringLiteral("list-remove")), tr("Remove from room…"), this);
     m_removeFromRoom->setToolTip(tr("Make the selected socket leave one of its rooms"));
-    m_systemMessage = new QAction(QIcon::fromTheme(QStringLiteral("mail-send")), tr("System message…"), this);
+    m_systemMessage =
+        new QAction(QIcon::fromTheme(QStringLiteral("mail-send")), tr("System message…"), this);
     m_systemMessage->setToolTip(tr("Send a message from “system” to everyone in a room"));
     m_ban = new QAction(QIcon::fromTheme(QStringLiteral("action-unavailable")), tr("Ban…"), this);
     m_ban->setToolTip(tr("Ban the selected socket's nickname or address for a while"));
@@ -93,8 +96,10 @@ void SocketActions::disconnectSocket()
     if (!m_current)
         return;
     const SocketRow s = *m_current;
-    if (!m_prompt->confirm(m_dialogParent, tr("Disconnect socket"),
-                           tr("Disconnect %1?\n\nThe client sees close code 1001 and may reconnect.").arg(describe(s))))
+    if (!m_prompt->confirm(
+            m_dialogParent, tr("Disconnect socket"),
+            tr("Disconnect %1?\n\nThe client sees close code 1001 and may reconnect.")
+                .arg(describe(s))))
         return;
     m_engine.disconnectSocket(s.id);
 }
@@ -108,7 +113,8 @@ void SocketActions::removeFromRoom()
     if (!topic)
         return;
     if (!m_prompt->confirm(m_dialogParent, tr("Remove from room"),
-                           tr("Remove %1 from %2?\n\nIts client is told the channel closed.").arg(describe(s), *topic)))
+                           tr("Remove %1 from %2?\n\nIts client is told the channel closed.")
+                               .arg(describe(s), *topic)))
         return;
     m_engine.removeFromRoom(s.id, *topic);
 }
@@ -125,7 +131,8 @@ void SocketActions::sendSystemMessage()
         }
     }
     const QStringList rooms = m_rooms ? m_rooms() : QStringList();
-    const std::optional<SystemMessageRequest> request = m_prompt->systemMessage(m_dialogParent, rooms, suggested);
+    const std::optional<SystemMessageRequest> request =
+        m_prompt->systemMessage(m_dialogParent, rooms, suggested);
     if (!request || request->room.isEmpty() || request->body.isEmpty())
         return;
     if (!m_prompt->confirm(m_dialogParent, tr("Send system message"),
@@ -139,15 +146,17 @@ void SocketActions::ban()
     if (!m_current)
         return;
     const SocketRow s = *m_current;
-    const std::optional<BanRequest> request = m_prompt->ban(m_dialogParent, s.user, addressOfPeer(s.peer));
+    const std::optional<BanRequest> request =
+        m_prompt->ban(m_dialogParent, s.user, addressOfPeer(s.peer));
     if (!request || request->minutes <= 0)
         return;
     const bool byAddress = request->target == BanRequest::Target::Address;
     const QString what = byAddress ? tr("address %1").arg(request->address.toString())
                                    : tr("nickname “%1”").arg(request->nickname);
     if (!m_prompt->confirm(m_dialogParent, tr("Ban"),
-                           tr("Ban %1 for %n minute(s)?\n\nMatching sockets are disconnected now.", nullptr,
-                              request->minutes).arg(what)))
+                           tr("Ban %1 for %n minute(s)?\n\nMatching sockets are disconnected now.",
+                              nullptr, request->minutes)
+                               .arg(what)))
         return;
     if (byAddress)
         m_engine.banAddress(request->address, request->minutes);

@@ -13,7 +13,8 @@ class SocketTableModel : public KeyedTableModel<server::SocketRow, quint64>
 {
     Q_OBJECT
 public:
-    enum Column {
+    enum Column
+    {
         Id,
         Peer,
         Nickname,

@@ -53,7 +53,8 @@ void Sparkline::paintEvent(QPaintEvent *)
     QPainter painter(this);
     painter.setRenderHint(QPainter::Antialiasing);
     const QPalette &pal = palette();
-    const QColor line = m_tone == Tone::Primary ? MonitorPalette::accent(pal) : MonitorPalette::secondaryAccent(pal);
+    const QColor line = m_tone == Tone::Primary ? MonitorPalette::accent(pal)
+                                                : MonitorPalette::secondaryAccent(pal);
 
     const QRectF frame = QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5);
     painter.setPen(QPen(pal.color(QPalette::Mid), 1));
@@ -71,7 +72,8 @@ void Sparkline::paintEvent(QPaintEvent *)
     painter.setPen(pal.color(QPalette::Text));
     painter.drawText(textRect, Qt::AlignRight | Qt::AlignTop, m_valueText);
 
-    const QRectF plot = QRectF(rect()).adjusted(margin, margin / 2 + textHeight + 2, -margin, -margin);
+    const QRectF plot =
+        QRectF(rect()).adjusted(margin, margin / 2 + textHeight + 2, -margin, -margin);
     if (m_samples.size() < 2 || plot.height() < 4)
         return;
     // Scale to the visible maximum, so a quiet server still shows its shape; an all-zero series
@@ -81,7 +83,8 @@ void Sparkline::paintEvent(QPaintEvent *)
     const double startX = plot.right() - step * double(m_samples.size() - 1);
     QPainterPath path;
     for (size_t i = 0; i < m_samples.size(); ++i) {
-        const QPointF p(startX + step * double(i), plot.bottom() - plot.height() * m_samples[i] / peak);
+        const QPointF p(startX + step * double(i),
+                        plot.bottom() - plot.height() * m_samples[i] / peak);
         if (i == 0)
             path.moveTo(p);
         else

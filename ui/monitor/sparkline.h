@@ -13,9 +13,14 @@ class Sparkline : public QWidget
 {
     Q_OBJECT
 public:
-    enum class Tone { Primary, Secondary };
+    enum class Tone
+    {
+        Primary,
+        Secondary
+    };
 
-    explicit Sparkline(const QString &caption, Tone tone = Tone::Primary, QWidget *parent = nullptr);
+    explicit Sparkline(const QString &caption, Tone tone = Tone::Primary,
+                       QWidget *parent = nullptr);
 
     void setCapacity(int samples);
     void addSample(double value);

@@ -11,7 +11,8 @@
 
 namespace chatter::monitor {
 
-SystemMessageDialog::SystemMessageDialog(const QStringList &rooms, const QString &suggestedRoom, QWidget *parent)
+SystemMessageDialog::SystemMessageDialog(const QStringList &rooms, const QString &suggestedRoom,
+                                         QWidget *parent)
     : QDialog(parent)
 {
     setWindowTitle(tr("Send system message"));
@@ -49,7 +50,8 @@ SystemMessageDialog::SystemMessageDialog(const QStringList &rooms, const QString
 
 void SystemMessageDialog::updateOk()
 {
-    m_ok->setEnabled(!m_room->currentText().isEmpty() && !m_body->toPlainText().trimmed().isEmpty());
+    m_ok->setEnabled(!m_room->currentText().isEmpty() &&
+                     !m_body->toPlainText().trimmed().isEmpty());
 }
 
 SystemMessageRequest SystemMessageDialog::request() const

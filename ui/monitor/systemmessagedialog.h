@@ -16,7 +16,8 @@ class SystemMessageDialog : public QDialog
 {
     Q_OBJECT
 public:
-    SystemMessageDialog(const QStringList &rooms, const QString &suggestedRoom, QWidget *parent = nullptr);
+    SystemMessageDialog(const QStringList &rooms, const QString &suggestedRoom,
+                        QWidget *parent = nullptr);
 
     SystemMessageRequest request() const;
 
