@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { launchBrowser, openChat, say, messageBody, WAIT } from './lib/browser.mjs';
 import { participant, waitFor } from './lib/participant.mjs';
+import { desktopUser } from './lib/desktop.mjs';
 
 let server;
 let browser;
@@ -43,6 +44,26 @@ async function joinInPage(page, room) {
 }
 
 describe('web client', () => {
+  test('a browser user and a desktop-client-library user chat both ways, presence shows both', async () => {
+    const { page, errors } = await chat('wes');
+    await joinInPage(page, 'mixed');
+    const desk = await desktopUser(server, 'dora');
+    cleanups.push(() => desk.close());
+    await desk.join('mixed');
+
+    await page.locator('#member-list .member[data-nick="dora"]').waitFor();
+    await desk.waitForMembers('mixed', (nicks) => nicks.includes('wes') && nicks.includes('dora'));
+
+    await say(page, 'hello desktop');
+    const got = await desk.waitForMessage('mixed', (m) => m.body === 'hello desktop');
+    assert.equal(got.user, 'wes');
+
+    desk.say('mixed', 'hello browser <b>not bold</b>');
+    await messageBody(page, 'dora', 'hello browser <b>not bold</b>').waitFor();
+    assert.equal(await page.locator('.log:not([hidden]) .msg[data-user="dora"] b').count(), 0);
+    assert.deepEqual(errors, []);
+  });
+
   test('a browser user and a phoenix (Node) user chat both ways', async () => {
     const { page, errors } = await chat('ann');
     await joinInPage(page, 'both-ways');

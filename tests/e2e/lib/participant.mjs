@@ -1,6 +1,6 @@
-// A non-browser chat participant: the official phoenix JS client running in Node
-// over `ws`. It stands in for a desktop user until the C++ desktop-client library
-// has a scriptable participant of its own (being written separately).
+// A non-browser chat participant: the official phoenix JS client running in Node over
+// `ws`, for tests that need a scripted peer with typing and presence at hand. The C++
+// desktop-client library has its own scripted participant in desktop.mjs.
 import { Socket, Presence } from 'phoenix';
 import WebSocket from 'ws';
 

@@ -1,0 +1,59 @@
+// A desktop-client-library user: `chatter-desktop-peer` (tests/client/desktoppeer.cpp), the
+// C++ ChatSession driven over stdin/stdout, one JSON event per line.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './participant.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DESKTOP_PEER_BIN =
+  process.env.CHATTER_DESKTOP_PEER_BIN || resolve(here, '..', '..', '..', 'build', 'tests', 'client', 'chatter-desktop-peer');
+
+export async function desktopUser(server, nick) {
+  if (!existsSync(DESKTOP_PEER_BIN)) {
+    throw new Error(`desktop peer not found at ${DESKTOP_PEER_BIN} (set CHATTER_DESKTOP_PEER_BIN)`);
+  }
+  const proc = spawn(DESKTOP_PEER_BIN, [`127.0.0.1:${server.port}`, nick], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const events = [];
+  let pending = '';
+  proc.stdout.setEncoding('utf8');
+  proc.stdout.on('data', (chunk) => {
+    pending += chunk;
+    let newline;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line.trim()) events.push(JSON.parse(line));
+    }
+  });
+  const exited = new Promise((res) => proc.on('exit', res));
+  const find = (match) => events.find(match);
+  await waitFor(() => find((e) => e.event === 'connected'), `${nick} (desktop) connected`);
+  return {
+    nick,
+    events,
+    async join(room) {
+      proc.stdin.write(`join ${room}\n`);
+      await waitFor(() => find((e) => e.event === 'joined' && e.room === room), `${nick} (desktop) joined ${room}`);
+    },
+    say(room, text) {
+      proc.stdin.write(`say ${room} ${text}\n`);
+    },
+    waitForMessage(room, match) {
+      return waitFor(() => find((e) => e.event === 'message' && e.room === room && match(e)), `a message in ${room} for ${nick}`);
+    },
+    waitForMembers(room, match) {
+      return waitFor(() => [...events].reverse().find((e) => e.event === 'members' && e.room === room && match(e.nicks)),
+        `members of ${room} as ${nick} sees them`);
+    },
+    async close() {
+      if (proc.exitCode === null) {
+        proc.stdin.end('quit\n');
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
