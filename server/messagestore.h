@@ -3,11 +3,15 @@
 
 #include "storedmessage.h"
 
+#include <QElapsedTimer>
+#include <QMutex>
 #include <QObject>
 #include <QPointer>
+#include <QSqlQuery>
 #include <QTimer>
 
 #include <functional>
+#include <memory>
 
 namespace chatter::server {
 
@@ -52,12 +56,21 @@ private:
         QPointer<QObject> context;
         Done done;
     };
+    void drainIncoming();
     void enqueue(Pending pending);
     void flush();
+    bool writeBatch(QList<Pending> &batch);
     void pruneNow();
 
+    static constexpr qint64 MinFlushGapMs = 1;
+
     Options m_options;
+    std::unique_ptr<QSqlQuery> m_insert;
+    std::unique_ptr<QSqlQuery> m_upsertRoom;
+    QElapsedTimer m_sinceFlush;
     QString m_connectionName;
+    QMutex m_incomingMutex;
+    QList<Pending> m_incoming; //!< appended by workers, drained on the store thread
     QList<Pending> m_pending;
     bool m_flushQueued = false;
     QTimer *m_pruneTimer = nullptr;
