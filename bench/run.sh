@@ -19,7 +19,7 @@ LOADGEN_BUILD="${LOADGEN_BUILD:-$ROOT/build-bench}"
 NODE="${NODE:-node}"
 QUICK=0
 REPS=""
-SCENARIOS="idle,fanout,rooms,fanout200,connect"
+SCENARIOS="idle,fanout,rooms,fanout200,fanout400,connect"
 SERVERS="chatter,reference"
 SCALE=""
 DURATION=""
@@ -36,7 +36,7 @@ usage() {
 usage: bench/run.sh [options]
   --quick              smoke run: clients / 10, 5 s phases, 1 repetition
   --reps N             repetitions of every scenario (default: 2, quick: 1)
-  --scenarios LIST     comma list of: idle,fanout,rooms,fanout200,connect
+  --scenarios LIST     comma list of: idle,fanout,rooms,fanout200,fanout400,connect
   --servers LIST       comma list of: chatter,reference (default both)
   --scale F            multiply every client count by F (default 1, quick 0.1)
   --duration S         seconds of sending in the message scenarios (default 20, quick 5)
@@ -199,6 +199,9 @@ scenario_args() {
             echo "--clients $(( n * 10 )) --rooms $n --senders-per-room 10 --rate 1 --duration $DURATION --settle 1 --drain $DRAIN" ;;
         fanout200)
             echo "--clients $(scaled 1000 10) --rooms 1 --senders-per-room 1 --rate 200 --duration $DURATION --settle 1 --drain $DRAIN" ;;
+        fanout400)
+            # 200 msg/s no longer saturates Chatter; offering twice that shows both ceilings.
+            echo "--clients $(scaled 1000 10) --rooms 1 --senders-per-room 1 --rate 400 --duration $DURATION --settle 1 --drain $DRAIN" ;;
         connect)
             n="$(scaled 10000 10)"
             echo "--clients $n --rooms $(( n / 10 )) --connect-rate $(scaled 2000 10) --connect-timeout 10 --settle 2" ;;

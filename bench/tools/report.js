@@ -86,6 +86,7 @@ const describe = {
   fanout: 'fan-out 50 msg/s',
   rooms: 'rooms × 10, 1 msg/s each',
   fanout200: 'fan-out 200 msg/s (saturating)',
+  fanout400: 'fan-out 400 msg/s offered (both saturated)',
   connect: 'connect burst',
 };
 
@@ -116,7 +117,7 @@ for (const s of scenarios) {
     const lost = derived(s, 'chatter', lossOf, worst);
     row(label, 'lost deliveries (worst rep)', lost, derived(s, 'reference', lossOf, worst), '0 lost', check(() => lost === 0, lost), 0);
     row(label, 'delivered / expected', C('delivered'), C('expected'), '(chatter / chatter)', undefined, 0);
-  } else if (s === 'fanout200') {
+  } else if (s === 'fanout200' || s === 'fanout400') {
     const c = C('deliveries_per_s');
     const r = R('deliveries_per_s');
     row(label, 'deliveries/s', c, r, '≥ 1.3× ref', check(() => c / r >= 1.3, c, r), 0);
