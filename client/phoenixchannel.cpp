@@ -7,20 +7,6 @@
 
 namespace chatter::client {
 
-namespace {
-
-//! Refs are opaque; a third-party server could send numbers, so compare their text.
-QString refText(const QJsonValue &ref)
-{
-    if (ref.isString())
-        return ref.toString();
-    if (ref.isDouble())
-        return QString::number(ref.toDouble(), 'g', 17);
-    return {};
-}
-
-} // namespace
-
 PhoenixChannel::PhoenixChannel(PhoenixSocket *socket, QString topic, ParamsProvider params)
     : QObject(socket), m_socket(socket), m_topic(std::move(topic)), m_params(std::move(params))
 {
@@ -112,7 +98,7 @@ bool PhoenixChannel::isMember(const Message &message) const
     if (message.topic != m_topic)
         return false;
     // A non-null join_ref from an earlier join of this topic is stale.
-    if (!message.joinRef.isNull() && refText(message.joinRef) != joinRef())
+    if (!message.joinRef.isNull() && Message::refText(message.joinRef) != joinRef())
         return false;
     return true;
 }
@@ -122,7 +108,7 @@ void PhoenixChannel::handleMessage(const Message &message)
     const QString &event = message.event;
     if (event == events::Reply) {
         const QJsonObject payload = message.payload.toObject();
-        const QPointer<Push> push = m_pending.value(refText(message.ref));
+        const QPointer<Push> push = m_pending.value(Message::refText(message.ref));
         if (push)
             push->handleReply(payload.value(QLatin1String("status")).toString(),
                               payload.value(QLatin1String("response")));

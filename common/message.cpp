@@ -82,6 +82,20 @@ Message Message::channelControl(const QJsonValue &joinRef, const QString &topic,
     return m;
 }
 
+QString Message::refText(const QJsonValue &ref)
+{
+    if (ref.isString())
+        return ref.toString();
+    if (ref.isDouble())
+        return QString::number(ref.toDouble(), 'g', 17);
+    return {};
+}
+
+bool Message::sameRef(const QJsonValue &a, const QJsonValue &b)
+{
+    return a.isNull() == b.isNull() && refText(a) == refText(b);
+}
+
 bool Message::isHeartbeat() const
 {
     return topic == events::PhoenixTopic && event == events::Heartbeat;

@@ -54,6 +54,12 @@ struct Message
                                   const QString &event, const QJsonObject &payload = {});
 
     bool isHeartbeat() const;
+
+    //! A ref as text, for comparing and logging: refs are opaque and a third-party peer may
+    //! send numbers where phoenix.js sends strings. Null is the empty string.
+    static QString refText(const QJsonValue &ref);
+    //! Whether two refs are the same (a null ref equals only null).
+    static bool sameRef(const QJsonValue &a, const QJsonValue &b);
 };
 
 } // namespace chatter

@@ -9,24 +9,6 @@
 #include "worker.h"
 
 namespace chatter::server {
-namespace {
-
-QString refText(const QJsonValue &ref)
-{
-    if (ref.isString())
-        return ref.toString();
-    if (ref.isDouble())
-        return QString::number(ref.toDouble(), 'g', 17);
-    return QStringLiteral("null");
-}
-
-bool sameRef(const QJsonValue &a, const QJsonValue &b)
-{
-    return refText(a) == refText(b) && a.isNull() == b.isNull();
-}
-
-} // namespace
-
 SocketSession::SocketSession(Connection &connection, Worker &worker, ConnectInfo info)
     : m_connection(connection), m_worker(worker), m_info(std::move(info))
 {}
@@ -73,10 +55,10 @@ void SocketSession::handle(const Message &message)
     }
     // A frame from an older join of this topic lost a race with the server; drop it silently.
     Entry &entry = it->second;
-    if (!message.joinRef.isNull() && !sameRef(message.joinRef, entry.channel->joinRef())) {
+    if (!message.joinRef.isNull() && !Message::sameRef(message.joinRef, entry.channel->joinRef())) {
         qCDebug(lcProtocol).noquote()
             << "socket" << m_info.id << "dropped" << message.event << "on" << message.topic
-            << "with stale join_ref" << refText(message.joinRef);
+            << "with stale join_ref" << Message::refText(message.joinRef);
         return;
     }
     if (message.event == events::Leave)

@@ -2,6 +2,7 @@
 #include "engine.h"
 #include "rawwebsocket.h"
 #include "testclient.h"
+#include "testengineconfig.h"
 
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -17,20 +18,6 @@
 using namespace chatter::server;
 
 namespace {
-
-ServerConfig loopbackConfig()
-{
-    // One history database per engine, removed with the test process.
-    static QTemporaryDir root;
-    static int counter = 0;
-    ServerConfig config;
-    config.dataDir = root.filePath(QString::number(++counter));
-    config.fullSync = false;
-    config.bindAddress = QHostAddress::LocalHost;
-    config.port = 0;
-    config.workers = 2;
-    return config;
-}
 
 bool isEvent(const QJsonArray &frame, const char *event)
 {
@@ -62,7 +49,7 @@ private Q_SLOTS:
 
 void tst_Engine::workersUseEpollDispatcher()
 {
-    ServerConfig config = loopbackConfig();
+    ServerConfig config = loopbackTestConfig();
     config.workers = 3;
     Engine engine(config);
     QVERIFY(engine.start());
@@ -74,7 +61,7 @@ void tst_Engine::workersUseEpollDispatcher()
 
 void tst_Engine::chatReachesEveryoneAcrossWorkers()
 {
-    Engine engine(loopbackConfig());
+    Engine engine(loopbackTestConfig());
     QVERIFY(engine.start());
     std::vector<std::unique_ptr<TestClient>> clients;
     for (int i = 0; i < 4; ++i) {
@@ -113,7 +100,7 @@ void tst_Engine::chatReachesEveryoneAcrossWorkers()
 
 void tst_Engine::joinReplyCarriesBothRefs()
 {
-    Engine engine(loopbackConfig());
+    Engine engine(loopbackTestConfig());
     QVERIFY(engine.start());
     TestClient client;
     QVERIFY(client.open(engine.port(), QStringLiteral("ann")));
@@ -131,7 +118,7 @@ void tst_Engine::joinReplyCarriesBothRefs()
 
 void tst_Engine::oversizedFrameClosesWith1009()
 {
-    ServerConfig config = loopbackConfig();
+    ServerConfig config = loopbackTestConfig();
     config.maxFrameBytes = 4096;
     Engine engine(config);
     QVERIFY(engine.start());
@@ -144,7 +131,7 @@ void tst_Engine::oversizedFrameClosesWith1009()
 
 void tst_Engine::malformedFrameClosesWith1011()
 {
-    Engine engine(loopbackConfig());
+    Engine engine(loopbackTestConfig());
     QVERIFY(engine.start());
     TestClient bad;
     TestClient good;
@@ -161,7 +148,7 @@ void tst_Engine::malformedFrameClosesWith1011()
 
 void tst_Engine::idleSocketClosesWith1001()
 {
-    ServerConfig config = loopbackConfig();
+    ServerConfig config = loopbackTestConfig();
     config.idleTimeoutMs = 300;
     Engine engine(config);
     QVERIFY(engine.start());
@@ -173,7 +160,7 @@ void tst_Engine::idleSocketClosesWith1001()
 
 void tst_Engine::disconnectBySocketIdClosesOnlyThatUser()
 {
-    Engine engine(loopbackConfig());
+    Engine engine(loopbackTestConfig());
     QVERIFY(engine.start());
     TestClient kicked1, kicked2, other;
     QVERIFY(kicked1.open(engine.port(), QStringLiteral("mallory")));
@@ -199,7 +186,7 @@ void tst_Engine::disconnectBySocketIdClosesOnlyThatUser()
 
 void tst_Engine::stopClosesEverySocketWith1012()
 {
-    Engine engine(loopbackConfig());
+    Engine engine(loopbackTestConfig());
     QVERIFY(engine.start());
     // Raw clients: Qt's own client rejects 1012 (Service Restart) as an unknown code.
     RawWebSocket a, b;
@@ -213,7 +200,7 @@ void tst_Engine::stopClosesEverySocketWith1012()
 
 void tst_Engine::refusedUpgradeGetsHttp403()
 {
-    Engine engine(loopbackConfig());
+    Engine engine(loopbackTestConfig());
     QVERIFY(engine.start());
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, engine.port());
@@ -232,7 +219,7 @@ void tst_Engine::connectBurstLosesNobody()
     // Qt's defaults (listen backlog 50, 30 pending connections) drop clients in a burst like
     // this; the engine must accept every one.
     constexpr int Count = 1500;
-    Engine engine(loopbackConfig());
+    Engine engine(loopbackTestConfig());
     QVERIFY(engine.start());
     std::vector<std::unique_ptr<QWebSocket>> sockets;
     int connected = 0;
@@ -250,7 +237,7 @@ void tst_Engine::connectBurstLosesNobody()
 
 void tst_Engine::slowReaderIsClosedAndOthersKeepGoing()
 {
-    ServerConfig config = loopbackConfig();
+    ServerConfig config = loopbackTestConfig();
     config.maxOutboundBytes = 256 * 1024;
     Engine engine(config);
     QVERIFY(engine.start());
@@ -287,7 +274,7 @@ void tst_Engine::slowReaderIsClosedAndOthersKeepGoing()
 
 void tst_Engine::snapshotListsSocketsAndTopics()
 {
-    Engine engine(loopbackConfig());
+    Engine engine(loopbackTestConfig());
     QVERIFY(engine.start());
     TestClient a, b, c;
     QVERIFY(a.open(engine.port(), QStringLiteral("ann"), QStringLiteral("&client=desktop")));
@@ -328,7 +315,7 @@ void tst_Engine::snapshotListsSocketsAndTopics()
 
 void tst_Engine::adminActions()
 {
-    Engine engine(loopbackConfig());
+    Engine engine(loopbackTestConfig());
     QVERIFY(engine.start());
     TestClient a, b;
     QVERIFY(a.open(engine.port(), QStringLiteral("ann")));
@@ -367,7 +354,7 @@ void tst_Engine::adminActions()
 
 void tst_Engine::banRefusesAndDisconnects()
 {
-    Engine engine(loopbackConfig());
+    Engine engine(loopbackTestConfig());
     QVERIFY(engine.start());
     TestClient troll;
     QVERIFY(troll.open(engine.port(), QStringLiteral("troll")));
@@ -382,7 +369,7 @@ void tst_Engine::banRefusesAndDisconnects()
 
 void tst_Engine::listeningCanBePaused()
 {
-    Engine engine(loopbackConfig());
+    Engine engine(loopbackTestConfig());
     QVERIFY(engine.start());
     TestClient before;
     QVERIFY(before.open(engine.port(), QStringLiteral("early")));

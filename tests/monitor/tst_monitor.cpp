@@ -8,6 +8,7 @@
 #include "socketactions.h"
 #include "sockettablemodel.h"
 #include "testclient.h"
+#include "testengineconfig.h"
 
 #include <QAction>
 #include <QApplication>
@@ -27,19 +28,6 @@ using namespace chatter::monitor;
 using namespace chatter::server;
 
 namespace {
-
-ServerConfig loopbackConfig()
-{
-    static QTemporaryDir root;
-    static int counter = 0;
-    ServerConfig config;
-    config.dataDir = root.filePath(QString::number(++counter));
-    config.fullSync = false;
-    config.bindAddress = QHostAddress::LocalHost;
-    config.port = 0;
-    config.workers = 2;
-    return config;
-}
 
 //! Answers the admin dialogs with scripted values and records what it was asked.
 class ScriptedPrompt : public AdminPrompt
@@ -151,7 +139,7 @@ private:
 
 void tst_Monitor::init()
 {
-    m_engine = std::make_unique<Engine>(loopbackConfig());
+    m_engine = std::make_unique<Engine>(loopbackTestConfig());
     QVERIFY(m_engine->start());
     m_window = std::make_unique<MonitorWindow>(*m_engine);
     auto prompt = std::make_unique<ScriptedPrompt>();
