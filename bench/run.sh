@@ -218,7 +218,7 @@ for s in "${SCEN_LIST[@]}"; do scenario_args "$s" >/dev/null; done
     echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "# host: $(uname -srm), $(nproc) cpus, nofile $NOFILE"
     echo "# git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty tree)')"
-    echo "# chatter-server: $SERVER_BIN"
+    echo "# chatter-server: ${SERVER_BIN#"$ROOT/"}"
     echo "# node: $("$NODE" --version 2>/dev/null || echo '?'), ws $(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$BENCH_DIR/peers/node_modules/ws/package.json" 2>/dev/null | head -1)"
     echo "# mode: $([[ $QUICK == 1 ]] && echo quick || echo full), reps $REPS, scale $SCALE, duration ${DURATION}s, server cpu $SERVER_CPU, loadgen cpu $LOADGEN_CPU"
     echo
