@@ -83,6 +83,9 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
                    "End a long-poll session after this long without a GET (default 15000).", "ms");
     const Option channels =
         makeOption("max-channels", "Channels one socket may join (default 100).", "n");
+    const Option rate =
+        makeOption("max-messages-per-second",
+                   "Messages a socket may send per second, burst 4x (default 500).", "n");
     const Option outbound =
         makeOption("max-outbound-bytes",
                    "Queued bytes before a slow reader is closed (default 8388608).", "bytes");
@@ -104,7 +107,7 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         makeOption("diagnostics", "Mount the chatter:diag:* protocol test channel.");
 
     for (const Option *o : {&bind, &port, &workers, &maxFrame, &origins, &token, &idle, &lpHold,
-                            &lpSession, &channels, &outbound, &logLevel, &dataDir, &sync,
+                            &lpSession, &channels, &rate, &outbound, &logLevel, &dataDir, &sync,
                             &retainMessages, &retainDays, &headless, &diagnostics})
         parser.addOption(o->option);
 
@@ -171,6 +174,13 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
             return fail(
                 QStringLiteral("--longpoll-session-ms: expected 100-86400000, got %1").arg(v));
         config.longPollSessionMs = int(number);
+    }
+    if (const QString v = valueOf(parser, rate); !v.isEmpty()) {
+        if (!readInt(v, 1, 1'000'000, &number))
+            return fail(
+                QStringLiteral("--max-messages-per-second: expected 1-1000000, got %1").arg(v));
+        config.maxMessagesPerSecond = int(number);
+        config.messageBurst = int(number) * 4;
     }
     if (const QString v = valueOf(parser, channels); !v.isEmpty()) {
         if (!readInt(v, 1, 100'000, &number))

@@ -22,6 +22,10 @@ struct ServerConfig
     int longPollHoldMs = 10'000;    //!< how long a GET with nothing to deliver is held
     int longPollSessionMs = 15'000; //!< a long-poll session with no GET for this long ends
     int maxChannelsPerSocket = 100;
+    //! Messages one socket may send per second (sustained) and in a burst; heartbeats are free.
+    //! Far above what a person types, so only runaway or hostile clients meet it.
+    int maxMessagesPerSecond = 500;
+    int messageBurst = 2000;
     //! Outbound bytes queued for one socket before it counts as a slow reader and is closed.
     qint64 maxOutboundBytes = 8 * 1024 * 1024;
     int listenBacklog = 4096;

@@ -37,6 +37,13 @@ void SocketSession::handle(const Message &message)
         send(Message::reply(QJsonValue::Null, message.ref, message.topic, QStringLiteral("ok")));
         return;
     }
+    if (!takeToken()) {
+        // A flood is answered, not processed: nothing is stored or broadcast for it.
+        send(Message::reply(
+            message.joinRef, message.ref, message.topic, QStringLiteral("error"),
+            QJsonObject{{QStringLiteral("reason"), QStringLiteral("rate limited")}}));
+        return;
+    }
     if (message.event == events::Join) {
         handleJoin(message);
         return;
@@ -350,6 +357,30 @@ void SocketSession::deliverBroadcast(Channel &channel, const Broadcast &broadcas
         channel.m_pendingFrames.append(*frame);
     else
         m_connection.sendPrebuilt(*frame, broadcast.webSocketFrameFor(m_info.serializer));
+}
+
+bool SocketSession::takeToken()
+{
+    const ServerConfig &config = m_worker.config();
+    if (m_tokens < 0) {
+        m_tokens = config.messageBurst;
+        m_refill.start();
+    }
+    const qint64 elapsedMs = m_refill.restart();
+    m_tokens = std::min<double>(config.messageBurst,
+                                m_tokens + elapsedMs * config.maxMessagesPerSecond / 1000.0);
+    if (m_tokens >= 1) {
+        m_tokens -= 1;
+        return true;
+    }
+    const qint64 second = QDateTime::currentSecsSinceEpoch();
+    if (second != m_lastFloodLog) {
+        m_lastFloodLog = second;
+        m_worker.record(EngineEvent::Kind::ProtocolError, m_info, {},
+                        QStringLiteral("flood: over %1 messages/s - answering 'rate limited'")
+                            .arg(config.maxMessagesPerSecond));
+    }
+    return false;
 }
 
 QStringList SocketSession::topics() const

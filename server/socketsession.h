@@ -7,6 +7,7 @@
 #include "serializer.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QSet>
@@ -97,6 +98,11 @@ private:
     std::deque<Ordered> m_ordered;
     quint64 m_nextSequence = 1;
     QDateTime m_lastHeartbeat;
+    //! Token bucket against floods: refilled at maxMessagesPerSecond, capped at messageBurst.
+    double m_tokens = -1;
+    QElapsedTimer m_refill;
+    qint64 m_lastFloodLog = -1;
+    bool takeToken();
     bool m_shutDown = false;
 };
 

@@ -45,6 +45,7 @@ private Q_SLOTS:
     void adminActions();
     void banRefusesAndDisconnects();
     void listeningCanBePaused();
+    void floodIsRateLimited();
 };
 
 void tst_Engine::workersUseEpollDispatcher()
@@ -382,6 +383,57 @@ void tst_Engine::listeningCanBePaused()
     TestClient after;
     QVERIFY(after.open(engine.port(), QStringLiteral("late")));
     QVERIFY(!before.isClosed());
+}
+
+void tst_Engine::floodIsRateLimited()
+{
+    ServerConfig config = loopbackTestConfig();
+    config.maxMessagesPerSecond = 10;
+    config.messageBurst = 20;
+    Engine engine(config);
+    QVERIFY(engine.start());
+    TestClient flooder, listener;
+    QVERIFY(flooder.open(engine.port(), QStringLiteral("flooder")));
+    QVERIFY(listener.open(engine.port(), QStringLiteral("listener")));
+    QCOMPARE(listener.join(QStringLiteral("chatter:room:flood")).value("status").toString(),
+             QStringLiteral("ok"));
+    QCOMPARE(flooder.join(QStringLiteral("chatter:room:flood")).value("status").toString(),
+             QStringLiteral("ok"));
+    constexpr int Sent = 200;
+    for (int i = 0; i < Sent; ++i) {
+        flooder.send(QJsonArray{QJsonValue(), QStringLiteral("m%1").arg(i), "chatter:room:flood",
+                                "new_msg",
+                                QJsonObject{{"body", QStringLiteral("spam %1").arg(i)}}});
+    }
+    auto replies = [&] {
+        int ok = 0, limited = 0;
+        for (const QJsonArray &f : flooder.frames()) {
+            if (!isEvent(f, "phx_reply") || !f.at(1).toString().startsWith(QLatin1Char('m')))
+                continue;
+            const QJsonObject payload = f.at(4).toObject();
+            if (payload.value("status").toString() == QLatin1String("ok"))
+                ++ok;
+            else if (payload.value("response").toObject().value("reason").toString() ==
+                     QLatin1String("rate limited"))
+                ++limited;
+        }
+        return std::make_pair(ok, limited);
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(replies().first + replies().second, Sent, 20000);
+    const auto [ok, limited] = replies();
+    // The burst, less the token the join took, plus whatever refilled meanwhile.
+    QVERIFY2(ok >= config.messageBurst - 1 && ok < Sent / 2, qPrintable(QString::number(ok)));
+    QCOMPARE(ok + limited, Sent);
+    // What was refused was never broadcast.
+    QTRY_COMPARE(std::count_if(listener.frames().cbegin(), listener.frames().cend(),
+                               [](const QJsonArray &f) { return isEvent(f, "new_msg"); }),
+                 qsizetype(ok));
+    // Heartbeats are never limited, so the flooder stays connected.
+    QCOMPARE(
+        flooder.request({}, QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject())
+            .value("status")
+            .toString(),
+        QStringLiteral("ok"));
 }
 
 int main(int argc, char *argv[])
