@@ -46,17 +46,23 @@ QJsonObject PresenceTracker::track(const QString &topic, const QString &key, qui
     return meta;
 }
 
+QList<PresenceTracker::Entry> *PresenceTracker::entriesOf(const QString &topic, const QString &key)
+{
+    auto topicIt = m_topics.find(topic);
+    if (topicIt == m_topics.end())
+        return nullptr;
+    auto keyIt = topicIt->find(key);
+    return keyIt == topicIt->end() ? nullptr : &*keyIt;
+}
+
 std::optional<QJsonObject> PresenceTracker::update(const QString &topic, const QString &key,
                                                    quint64 owner, QJsonObject meta)
 {
     QMutexLocker locker(&m_mutex);
-    auto topicIt = m_topics.find(topic);
-    if (topicIt == m_topics.end())
+    QList<Entry> *entries = entriesOf(topic, key);
+    if (!entries)
         return std::nullopt;
-    auto keyIt = topicIt->find(key);
-    if (keyIt == topicIt->end())
-        return std::nullopt;
-    for (Entry &entry : *keyIt) {
+    for (Entry &entry : *entries) {
         if (entry.owner != owner)
             continue;
         const QJsonObject old = entry.meta;
@@ -73,20 +79,19 @@ std::optional<QJsonObject> PresenceTracker::untrack(const QString &topic, const 
                                                     quint64 owner)
 {
     QMutexLocker locker(&m_mutex);
-    auto topicIt = m_topics.find(topic);
-    if (topicIt == m_topics.end())
+    QList<Entry> *entries = entriesOf(topic, key);
+    if (!entries)
         return std::nullopt;
-    auto keyIt = topicIt->find(key);
-    if (keyIt == topicIt->end())
-        return std::nullopt;
-    for (qsizetype i = 0; i < keyIt->size(); ++i) {
-        if (keyIt->at(i).owner != owner)
+    for (qsizetype i = 0; i < entries->size(); ++i) {
+        if (entries->at(i).owner != owner)
             continue;
-        const QJsonObject meta = keyIt->takeAt(i).meta;
-        if (keyIt->isEmpty())
-            topicIt->erase(keyIt);
-        if (topicIt->isEmpty())
-            m_topics.erase(topicIt);
+        const QJsonObject meta = entries->takeAt(i).meta;
+        if (entries->isEmpty()) {
+            auto &keys = m_topics[topic];
+            keys.remove(key);
+            if (keys.isEmpty())
+                m_topics.remove(topic);
+        }
         return meta;
     }
     return std::nullopt;

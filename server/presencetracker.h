@@ -40,6 +40,9 @@ private:
         quint64 owner;
         QJsonObject meta;
     };
+    //! The metas of `key` on `topic`, or null; call with the mutex held.
+    QList<Entry> *entriesOf(const QString &topic, const QString &key);
+
     mutable QMutex m_mutex;
     QHash<QString, QHash<QString, QList<Entry>>> m_topics;
 };

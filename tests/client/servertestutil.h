@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine.h"
+#include "socketoptions.h"
 
 #include <QTemporaryDir>
 
@@ -55,3 +56,12 @@ private:
     chatter::server::ServerConfig m_config;
     std::unique_ptr<chatter::server::Engine> m_engine;
 };
+
+//! The phoenix.js schedules, ten times faster, so reconnect tests finish quickly.
+inline chatter::client::SocketOptions fastOptions()
+{
+    chatter::client::SocketOptions options;
+    options.reconnectAfter = options.reconnectAfter.scaledDown(10);
+    options.rejoinAfter = options.rejoinAfter.scaledDown(10);
+    return options;
+}

@@ -14,14 +14,6 @@ using namespace chatter::client;
 
 namespace {
 
-SocketOptions fastOptions()
-{
-    SocketOptions options;
-    options.reconnectAfter = options.reconnectAfter.scaledDown(10);
-    options.rejoinAfter = options.rejoinAfter.scaledDown(10);
-    return options;
-}
-
 QStringList bodies(const MessageModel *model)
 {
     QStringList out;

@@ -20,14 +20,6 @@ using namespace chatter::ui;
 
 namespace {
 
-client::SocketOptions fastOptions()
-{
-    client::SocketOptions options;
-    options.reconnectAfter = options.reconnectAfter.scaledDown(10);
-    options.rejoinAfter = options.rejoinAfter.scaledDown(10);
-    return options;
-}
-
 QStringList column(const QAbstractItemModel *model, int role)
 {
     QStringList out;

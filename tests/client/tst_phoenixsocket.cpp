@@ -18,15 +18,6 @@ using namespace chatter::client;
 
 namespace {
 
-//! The phoenix.js schedules, ten times faster, so reconnect tests finish quickly.
-SocketOptions fastOptions()
-{
-    SocketOptions options;
-    options.reconnectAfter = options.reconnectAfter.scaledDown(10);
-    options.rejoinAfter = options.rejoinAfter.scaledDown(10);
-    return options;
-}
-
 std::unique_ptr<PhoenixSocket> makeSocket(const QString &endpoint, const QString &user,
                                           SocketOptions options = fastOptions())
 {
