@@ -186,24 +186,26 @@ int EpollEventDispatcher::nextTimeout() const
 bool EpollEventDispatcher::activateTimers()
 {
     const qint64 now = nowMs();
-    // Collect first: a timer of interval 0 rescheduled for `now` must wait for the next turn.
-    std::vector<int> due;
+    // Take every due entry first and reschedule afterwards: a timer of interval 0 gets a new
+    // deadline of `now`, and rescheduling it inside the loop would make it due for ever.
+    std::vector<HeapEntry> due;
     while (!m_heap.empty() && m_heap.top().deadline <= now) {
         const HeapEntry top = m_heap.top();
         m_heap.pop();
-        auto it = m_timers.find(top.timerId);
-        if (it == m_timers.end() || it->generation != top.generation)
-            continue;
-        // Like Qt's precise timers: keep the cadence, but never try to catch up a backlog.
-        const qint64 next = std::max(top.deadline + it->interval, now + (it->interval > 0 ? 1 : 0));
-        schedule(top.timerId, *it, next);
-        due.push_back(top.timerId);
+        const auto it = m_timers.constFind(top.timerId);
+        if (it != m_timers.cend() && it->generation == top.generation)
+            due.push_back(top);
     }
-    for (int timerId : due) {
-        const auto it = m_timers.constFind(timerId);
+    for (const HeapEntry &entry : due) {
+        auto it = m_timers.find(entry.timerId);
+        // Like Qt's precise timers: keep the cadence, but never try to catch up a backlog.
+        schedule(entry.timerId, *it, std::max(entry.deadline + it->interval, now));
+    }
+    for (const HeapEntry &entry : due) {
+        const auto it = m_timers.constFind(entry.timerId);
         if (it == m_timers.cend())
             continue; // stopped by an earlier timer of this turn
-        QTimerEvent event(timerId);
+        QTimerEvent event(entry.timerId);
         QCoreApplication::sendEvent(it->object, &event);
     }
     return !due.empty();
