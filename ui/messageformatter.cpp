@@ -47,9 +47,10 @@ QString highlightMentions(const QString &text, const QString &nickname)
 
 QColor MessageFormatter::nickColor(const QString &nickname)
 {
-    // qHash is seeded per process; a fixed FNV-1a keeps colours the same across runs.
+    // qHash is seeded per process; a fixed FNV-1a over the UTF-16 code units keeps colours the
+    // same across runs, and the same as the browser client's nickHue() (resources/web/util.js).
     quint32 hash = 2166136261u;
-    for (QChar c : nickname.toCaseFolded())
+    for (QChar c : nickname)
         hash = (hash ^ c.unicode()) * 16777619u;
     return QColor::fromHsl(int(hash % 360), 160, 95);
 }

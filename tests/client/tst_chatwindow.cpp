@@ -52,6 +52,8 @@ class tst_ChatWindow : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void nickColoursMatchTheBrowser_data();
+    void nickColoursMatchTheBrowser();
     void userTextIsEscaped_data();
     void userTextIsEscaped();
     void typingInOneWindowShowsInTheOther();
@@ -60,6 +62,25 @@ private Q_SLOTS:
     void statusBarExplainsFailedConnects_data();
     void statusBarExplainsFailedConnects();
 };
+
+void tst_ChatWindow::nickColoursMatchTheBrowser_data()
+{
+    // Hues from the browser client's nickHue() for the same nicknames.
+    QTest::addColumn<QString>("nick");
+    QTest::addColumn<int>("hue");
+    QTest::newRow("ann") << "ann" << 320;
+    QTest::newRow("Ann differs") << "Ann" << 160;
+    QTest::newRow("bob") << "bob" << 284;
+    QTest::newRow("non-ASCII") << QStringLiteral("J\u00fcrgen") << 95;
+    QTest::newRow("punctuation") << "u_1.x" << 162;
+}
+
+void tst_ChatWindow::nickColoursMatchTheBrowser()
+{
+    QFETCH(QString, nick);
+    QFETCH(int, hue);
+    QCOMPARE(MessageFormatter::nickColor(nick).hslHue(), hue);
+}
 
 void tst_ChatWindow::userTextIsEscaped_data()
 {
