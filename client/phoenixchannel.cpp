@@ -83,12 +83,7 @@ void PhoenixChannel::leave()
     if (wasJoined) {
         // Fire and forget: phoenix.js resolves the leave locally, so the server's reply and
         // phx_close arrive after this object is gone and are ignored.
-        Message message;
-        message.joinRef = joinRefValue();
-        message.ref = m_socket->makeRef();
-        message.topic = m_topic;
-        message.event = events::Leave;
-        m_socket->push(message);
+        pushLeave();
     }
     onClose();
 }
@@ -203,15 +198,20 @@ void PhoenixChannel::onJoinError(const QJsonValue &response)
     emit joinRefused(response.toObject());
 }
 
-void PhoenixChannel::onJoinTimeout()
+void PhoenixChannel::pushLeave()
 {
-    // Tell the server to drop whatever it may have made of the late join, then retry.
     Message leave;
     leave.joinRef = joinRefValue();
     leave.ref = m_socket->makeRef();
     leave.topic = m_topic;
     leave.event = events::Leave;
     m_socket->push(leave);
+}
+
+void PhoenixChannel::onJoinTimeout()
+{
+    // Tell the server to drop whatever it may have made of the late join, then retry.
+    pushLeave();
     setState(State::Errored);
     m_joinPush->reset();
     if (m_socket->isConnected())

@@ -95,6 +95,8 @@ private:
     void onJoinOk(const QJsonValue &response);
     void onJoinError(const QJsonValue &response);
     void onJoinTimeout();
+    //! phx_leave for the current join_ref, e.g. after a join timed out or on leave().
+    void pushLeave();
     void onError(const QJsonObject &reason);
     void onClose();
 
