@@ -5,33 +5,29 @@
 #include <QTimer>
 
 class QSocketNotifier;
-class QTcpSocket;
 
 namespace chatter::server {
 
-//! Keeps a closing TCP connection readable for a moment after Qt lets go of it.
+//! Closes a TCP connection without losing the last frame written to it.
 //!
-//! QWebSocket closes its TCP socket right after writing the close frame. If the client is still
-//! sending (say, the rest of an oversized frame), the kernel answers the unread bytes with a
-//! RST, which can overtake the close frame: the client sees 1006 instead of 1009/1011/1012.
-//! Holding a duplicate descriptor, this sends FIN only after Qt has flushed, then reads and
-//! discards until the client closes too, for at most a bounded time.
+//! Closing a socket that still has unread input makes the kernel answer with a RST, which can
+//! overtake the close frame just written: a client still sending (say, the rest of an
+//! oversized frame) would see 1006 instead of 1009/1011/1012. This sends FIN after what was
+//! written, then reads and discards until the client closes too, for at most a bounded time.
 class LingeringClose final : public QObject
 {
     Q_OBJECT
 public:
-    //! Duplicates `socket`'s descriptor now; call while QWebSocket is about to close it.
-    static void attach(QTcpSocket *socket, int maxMs = 2000);
+    //! Takes ownership of `descriptor`, whose output must already be written.
+    static void start(int descriptor, QObject *parent, int maxMs = 2000);
     ~LingeringClose() override;
 
 private:
-    LingeringClose(int descriptor, QTcpSocket *socket, int maxMs);
-    void startDraining();
+    LingeringClose(int descriptor, QObject *parent, int maxMs);
     void drain();
     void finish();
 
     int m_descriptor;
-    int m_maxMs;
     QSocketNotifier *m_notifier = nullptr;
     QTimer m_deadline;
 };

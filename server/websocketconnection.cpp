@@ -6,96 +6,223 @@
 #include "websocketframe.h"
 #include "worker.h"
 
-#include <QTcpSocket>
 #include <QTimer>
-#include <QWebSocket>
 
+#include <cerrno>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace chatter::server {
 
-WebSocketConnection::WebSocketConnection(QWebSocket *socket, QTcpSocket *tcp, ConnectInfo info,
-                                         Worker &worker)
-    : m_socket(socket), m_tcp(tcp), m_worker(worker), m_session(*this, worker, std::move(info))
+namespace {
+
+//! How long a closing connection may take to flush its queue (a slow reader's backlog holds
+//! the close frame up) before it is cut.
+constexpr int CloseFlushTimeoutMs = 2000;
+
+//! One per worker thread: an idle connection owns no read buffer.
+char *scratchBuffer(qsizetype *size)
 {
-    m_socket->setParent(this);
+    constexpr qsizetype Size = 64 * 1024;
+    thread_local char buffer[Size];
+    *size = Size;
+    return buffer;
+}
+
+} // namespace
+
+WebSocketConnection::WebSocketConnection(int descriptor, QByteArray received, ConnectInfo info,
+                                         Worker &worker)
+    : m_descriptor(descriptor), m_readNotifier(descriptor, QSocketNotifier::Read, this),
+      m_worker(worker), m_reader(worker.config().maxFrameBytes),
+      m_session(*this, worker, std::move(info))
+{
+    ::fcntl(m_descriptor, F_SETFL, ::fcntl(m_descriptor, F_GETFL) | O_NONBLOCK);
     m_lastFrame.start();
-    const qint64 limit = worker.config().maxFrameBytes;
-    m_socket->setMaxAllowedIncomingFrameSize(quint64(limit));
-    m_socket->setMaxAllowedIncomingMessageSize(quint64(limit));
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &WebSocketConnection::onText);
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &WebSocketConnection::onBinary);
-    connect(m_socket, &QWebSocket::pong, this, [this] { m_lastFrame.restart(); });
-    connect(m_socket, &QWebSocket::disconnected, this, &WebSocketConnection::onDisconnected);
-    // Qt closes the TCP socket right after the close frame, however the close began.
-    connect(m_socket, &QWebSocket::aboutToClose, this, [this] { LingeringClose::attach(m_tcp); });
+    connect(&m_readNotifier, &QSocketNotifier::activated, this, &WebSocketConnection::onReadable);
     worker.recordConnect(m_session.info());
+    if (!received.isEmpty()) {
+        // Not from the constructor: the worker has not registered this connection yet.
+        QMetaObject::invokeMethod(
+            this, [this, received]() mutable { consume(received.data(), received.size()); },
+            Qt::QueuedConnection);
+    }
 }
 
 WebSocketConnection::~WebSocketConnection()
 {
     m_session.shutdown(QStringLiteral("closed"));
+    m_readNotifier.setEnabled(false);
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(false);
+    if (m_descriptor >= 0)
+        ::close(m_descriptor);
 }
 
-void WebSocketConnection::onText(const QString &text)
+void WebSocketConnection::onReadable()
 {
-    onInput(text.toUtf8(), false);
+    qsizetype capacity = 0;
+    char *buffer = scratchBuffer(&capacity);
+    // A few reads at most per wake-up, so one busy client cannot starve the others.
+    for (int round = 0; round < 4 && m_descriptor >= 0; ++round) {
+        const ssize_t n = ::recv(m_descriptor, buffer, size_t(capacity), 0);
+        if (n > 0) {
+            if (!m_closing)
+                consume(buffer, n);
+            if (n < capacity)
+                return; // drained; the notifier fires again when more arrives
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        onPeerGone(); // EOF or a reset
+        return;
+    }
 }
 
-void WebSocketConnection::onBinary(const QByteArray &data)
+void WebSocketConnection::consume(char *data, qsizetype size)
 {
-    onInput(data, true);
+    m_lastFrame.restart();
+    m_reader.feed(data, size, *this);
 }
 
-void WebSocketConnection::onInput(QByteArrayView data, bool binary)
+bool WebSocketConnection::onMessage(QByteArrayView payload, bool binary)
 {
     if (m_closing)
-        return;
-    m_lastFrame.restart();
+        return false;
     ++stats.messagesIn;
-    stats.bytesIn += data.size();
-    const QString error = m_session.handleFrame(data, binary);
-    if (error.isEmpty())
+    stats.bytesIn += payload.size();
+    const QString error = m_session.handleFrame(payload, binary);
+    if (!error.isEmpty()) {
+        m_worker.record(EngineEvent::Kind::ProtocolError, info(), {},
+                        QStringLiteral("malformed frame: %1 - closing with 1011").arg(error));
+        closeWith(1011, QStringLiteral("malformed frame"));
+    }
+    return !m_closing;
+}
+
+bool WebSocketConnection::onPing(QByteArrayView payload)
+{
+    if (m_closing)
+        return false;
+    write(serverPongFrame(payload));
+    return true;
+}
+
+bool WebSocketConnection::onPong()
+{
+    return !m_closing;
+}
+
+void WebSocketConnection::onClose(quint16 code, QByteArrayView)
+{
+    if (m_closing) {
+        // The answer to our own close frame: nothing is left to say.
+        finishWhenFlushed();
         return;
+    }
+    // RFC 6455 §5.5.1: answer with a close frame echoing the code.
+    startClosing(code, QString());
+}
+
+void WebSocketConnection::onProtocolError(quint16 code, const char *what)
+{
     m_worker.record(EngineEvent::Kind::ProtocolError, info(), {},
-                    QStringLiteral("malformed frame: %1 - closing with 1011").arg(error));
-    closeWith(1011, QStringLiteral("malformed frame"));
+                    QStringLiteral("%1 - closing with %2").arg(QLatin1String(what)).arg(code));
+    closeWith(code, QString::fromLatin1(what));
 }
 
 void WebSocketConnection::sendFrame(const Frame &frame)
 {
-    if (m_closing)
-        return;
-    writeFramed(frame, serverWebSocketFrame(frame.binary, frame.data));
+    sendPrebuilt(frame, serverWebSocketFrame(frame.binary, frame.data));
 }
 
 void WebSocketConnection::sendPrebuilt(const Frame &frame, const QByteArray &webSocketFrame)
 {
     if (m_closing)
         return;
-    writeFramed(frame, webSocketFrame);
-}
-
-void WebSocketConnection::writeFramed(const Frame &frame, const QByteArray &webSocketFrame)
-{
-    // Whole frames go straight into the TCP socket: QWebSocket only ever writes whole control
-    // frames there too, so the two never interleave inside a frame.
-    if (m_tcp && m_tcp->state() == QAbstractSocket::ConnectedState)
-        writeToSocket(webSocketFrame);
-    else if (frame.binary)
-        m_socket->sendBinaryMessage(frame.data);
-    else
-        m_socket->sendTextMessage(frame.text);
+    write(webSocketFrame);
     ++stats.messagesOut;
     stats.bytesOut += frame.data.size();
-    if (m_tcp && m_tcp->bytesToWrite() > m_worker.config().maxOutboundBytes) {
-        m_worker.record(
-            EngineEvent::Kind::SlowReader, info(), {},
-            QStringLiteral("%1 bytes queued - closing with 1013").arg(m_tcp->bytesToWrite()));
+    if (m_queuedBytes > m_worker.config().maxOutboundBytes) {
+        m_worker.record(EngineEvent::Kind::SlowReader, info(), {},
+                        QStringLiteral("%1 bytes queued - closing with 1013").arg(m_queuedBytes));
         closeWith(1013, QStringLiteral("slow reader"));
-        // Its backlog would hold the close frame up for as long as it stays slow.
-        QTimer::singleShot(2000, this, [this] { m_socket->abort(); });
     }
+}
+
+void WebSocketConnection::write(const QByteArray &bytes)
+{
+    if (m_descriptor < 0)
+        return;
+    qsizetype written = 0;
+    if (m_queue.isEmpty()) {
+        // The common case: the kernel takes the whole frame and nothing is kept or armed.
+        const ssize_t n = ::send(m_descriptor, bytes.constData(), size_t(bytes.size()),
+                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n == bytes.size())
+            return;
+        if (n > 0) {
+            written = n;
+        } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            // The peer is gone; the read side reports it. Nothing more is worth queuing.
+            m_closing = true;
+            QMetaObject::invokeMethod(this, &WebSocketConnection::onPeerGone, Qt::QueuedConnection);
+            return;
+        }
+    }
+    m_queue.append(bytes); // shared, not copied: broadcast frames are the same for everyone
+    if (m_queue.size() == 1)
+        m_queueOffset = written;
+    m_queuedBytes += bytes.size() - written;
+    if (!m_writeNotifier) {
+        m_writeNotifier = new QSocketNotifier(m_descriptor, QSocketNotifier::Write, this);
+        connect(m_writeNotifier, &QSocketNotifier::activated, this,
+                &WebSocketConnection::onWritable);
+    }
+    m_writeNotifier->setEnabled(true);
+}
+
+void WebSocketConnection::onWritable()
+{
+    while (!m_queue.isEmpty() && m_descriptor >= 0) {
+        const QByteArray &head = m_queue.first();
+        const qsizetype left = head.size() - m_queueOffset;
+        const ssize_t n = ::send(m_descriptor, head.constData() + m_queueOffset, size_t(left),
+                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return;
+            onPeerGone();
+            return;
+        }
+        m_queuedBytes -= n;
+        if (n < left) {
+            m_queueOffset += n;
+            return;
+        }
+        m_queue.removeFirst();
+        m_queueOffset = 0;
+    }
+    dropWriteNotifier(); // a slow reader's notifier is not kept once it has caught up
+    m_queue = QList<QByteArray>();
+    if (m_closing)
+        finishWhenFlushed();
+}
+
+void WebSocketConnection::dropWriteNotifier()
+{
+    if (!m_writeNotifier)
+        return;
+    // Later: this may run inside the notifier's own activation.
+    m_writeNotifier->setEnabled(false);
+    m_writeNotifier->deleteLater();
+    m_writeNotifier = nullptr;
 }
 
 void WebSocketConnection::sweep(const ServerConfig &config)
@@ -107,46 +234,62 @@ void WebSocketConnection::sweep(const ServerConfig &config)
     closeWith(1001, QStringLiteral("idle timeout"));
 }
 
-qint64 WebSocketConnection::queuedBytes() const
-{
-    return m_tcp ? m_tcp->bytesToWrite() : 0;
-}
-
-void WebSocketConnection::writeToSocket(const QByteArray &bytes)
-{
-    // When nothing is queued in Qt, hand the bytes to the kernel right away. Going through
-    // QTcpSocket's buffer would arm and disarm a write notifier and cost an event per message
-    // per recipient; only what the kernel does not take (a slow reader) is queued there.
-    qint64 written = 0;
-    if (m_tcp->bytesToWrite() == 0) {
-        const ssize_t n = ::send(int(m_tcp->socketDescriptor()), bytes.constData(),
-                                 size_t(bytes.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
-        // EAGAIN: the kernel buffer is full; any other error Qt notices on its own read path.
-        if (n > 0)
-            written = n;
-    }
-    if (written < bytes.size())
-        m_tcp->write(bytes.constData() + written, bytes.size() - written);
-}
-
 void WebSocketConnection::closeWith(quint16 code, const QString &reason)
 {
     if (m_closing)
         return;
-    m_closing = true;
-    m_session.shutdown(reason);
-    m_socket->close(QWebSocketProtocol::CloseCode(code), reason);
+    startClosing(code, reason);
 }
 
-void WebSocketConnection::onDisconnected()
+void WebSocketConnection::startClosing(quint16 code, const QString &reason)
+{
+    m_closing = true;
+    m_closeCode = code;
+    m_session.shutdown(reason.isEmpty() ? QStringLiteral("closed") : reason);
+    write(serverCloseFrame(code, reason));
+    if (m_queue.isEmpty()) {
+        finishWhenFlushed();
+        return;
+    }
+    // A slow reader's backlog would hold the close frame up for as long as it stays slow.
+    QTimer::singleShot(CloseFlushTimeoutMs, this, [this] { finish(false); });
+}
+
+void WebSocketConnection::finishWhenFlushed()
+{
+    if (!m_queue.isEmpty())
+        return;
+    // Queued: this may run inside a broadcast or a frame's handling, which still use the
+    // connection; the worker deletes it once it has been told.
+    QMetaObject::invokeMethod(
+        this, [this] { finish(true); }, Qt::QueuedConnection);
+}
+
+void WebSocketConnection::onPeerGone()
+{
+    finish(false);
+}
+
+void WebSocketConnection::finish(bool graceful)
 {
     if (m_finished)
         return;
     m_finished = true;
     m_closing = true;
+    m_readNotifier.setEnabled(false);
+    dropWriteNotifier();
+    m_queue.clear();
+    m_queuedBytes = 0;
+    if (m_descriptor >= 0) {
+        if (graceful)
+            LingeringClose::start(m_descriptor, &m_worker);
+        else
+            ::close(m_descriptor);
+        m_descriptor = -1;
+    }
     m_session.shutdown(QStringLiteral("closed"));
     m_worker.record(EngineEvent::Kind::Disconnect, info(), {},
-                    QStringLiteral("closed, code %1").arg(int(m_socket->closeCode())));
+                    QStringLiteral("closed, code %1").arg(m_closeCode));
     Q_EMIT finished(this);
 }
 

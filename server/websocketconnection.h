@@ -3,26 +3,31 @@
 
 #include "connection.h"
 #include "socketsession.h"
+#include "websocketreader.h"
 
 #include <QElapsedTimer>
+#include <QList>
 #include <QObject>
-#include <QPointer>
-
-class QTcpSocket;
-class QWebSocket;
+#include <QSocketNotifier>
 
 namespace chatter::server {
 
 class Worker;
 
-//! The WebSocket transport: turns QWebSocket messages into session input and session output
-//! into frames, watches idleness and how much output a slow reader has left queued.
-class WebSocketConnection final : public Connection
+//! The WebSocket transport after the upgrade: reads and writes the connection's descriptor
+//! itself. QWebSocketServer does the handshake; afterwards a QWebSocket and its QTcpSocket
+//! would cost ~15 KiB per idle connection (buffers kept after the 101 response, two objects
+//! with their private parts) and a text conversion per message each way. Here an idle
+//! connection holds no buffer at all: reads go into a per-thread scratch buffer and only an
+//! incomplete frame is kept; writes go straight to the kernel and only what it does not take
+//! (a slow reader) is queued.
+class WebSocketConnection final : public Connection, private WebSocketReaderSink
 {
     Q_OBJECT
 public:
-    //! `tcp` is the socket under `socket`: its write backlog is what a slow reader grows.
-    WebSocketConnection(QWebSocket *socket, QTcpSocket *tcp, ConnectInfo info, Worker &worker);
+    //! Takes ownership of `descriptor`, a connected, upgraded socket. `received` is what
+    //! arrived after the handshake before the descriptor was handed over.
+    WebSocketConnection(int descriptor, QByteArray received, ConnectInfo info, Worker &worker);
     ~WebSocketConnection() override;
 
     void sendFrame(const Frame &frame) override;
@@ -33,21 +38,37 @@ public:
     SocketSession &session() override { return m_session; }
     bool isClosing() const override { return m_closing; }
     void sweep(const ServerConfig &config) override;
-    qint64 queuedBytes() const override;
+    qint64 queuedBytes() const override { return m_queuedBytes; }
 
 private:
-    void onText(const QString &text);
-    void onBinary(const QByteArray &data);
-    void onInput(QByteArrayView data, bool binary);
-    void onDisconnected();
-    void writeFramed(const Frame &frame, const QByteArray &webSocketFrame);
-    void writeToSocket(const QByteArray &bytes);
+    bool onMessage(QByteArrayView payload, bool binary) override;
+    bool onPing(QByteArrayView payload) override;
+    bool onPong() override;
+    void onClose(quint16 code, QByteArrayView reason) override;
+    void onProtocolError(quint16 code, const char *what) override;
 
-    QWebSocket *m_socket;
-    QPointer<QTcpSocket> m_tcp;
+    void onReadable();
+    void onWritable();
+    void consume(char *data, qsizetype size);
+    void write(const QByteArray &bytes);
+    void startClosing(quint16 code, const QString &reason);
+    void finishWhenFlushed();
+    //! Ends the connection; a graceful end keeps reading until the client closes too.
+    void finish(bool graceful);
+    void onPeerGone();
+    void dropWriteNotifier();
+
+    int m_descriptor;
+    QSocketNotifier m_readNotifier;
+    QSocketNotifier *m_writeNotifier = nullptr; //!< only while output is queued
     Worker &m_worker;
+    WebSocketReader m_reader;
     SocketSession m_session;
+    QList<QByteArray> m_queue; //!< frames the kernel has not taken yet; the first one partly
+    qsizetype m_queueOffset = 0;
+    qint64 m_queuedBytes = 0;
     QElapsedTimer m_lastFrame;
+    quint16 m_closeCode = 1006; //!< as sent or received; 1006 while none was
     bool m_closing = false;
     bool m_finished = false;
 };

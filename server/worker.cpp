@@ -21,6 +21,8 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <fcntl.h>
+
 namespace chatter::server {
 namespace {
 
@@ -198,7 +200,7 @@ void Worker::routeRequest(QTcpSocket *socket)
         refuse(socket, decision.status, decision.body);
         return;
     }
-    acceptWebSocket(socket, std::move(decision.info));
+    acceptWebSocket(socket, head.size, std::move(decision.info));
 }
 
 void Worker::refuse(QTcpSocket *socket, int status, const QByteArray &body)
@@ -212,7 +214,7 @@ void Worker::refuse(QTcpSocket *socket, int status, const QByteArray &body)
     socket->disconnectFromHost();
 }
 
-void Worker::acceptWebSocket(QTcpSocket *socket, ConnectInfo info)
+void Worker::acceptWebSocket(QTcpSocket *socket, qsizetype headSize, ConnectInfo info)
 {
     disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     info.id = m_engine.nextConnectionId();
@@ -220,7 +222,12 @@ void Worker::acceptWebSocket(QTcpSocket *socket, ConnectInfo info)
     info.peerPort = socket->peerPort();
     info.connectedAt = QDateTime::currentDateTimeUtc();
     const QString key = peerKey(info.peerAddress, info.peerPort);
-    m_handshakes.insert(key, Handshake{std::move(info), socket, socket});
+    m_handshakes.insert(
+        key, Handshake{std::move(info), socket, socket, socket->peek(headSize), QByteArray()});
+    // Connected before Qt's own slots, so it runs first on every readyRead.
+    connect(socket, &QTcpSocket::readyRead, this,
+            [this, key, socket] { keepEarlyInput(key, socket); });
+    keepEarlyInput(key, socket);
     // A handshake that Qt gives up on (timeout, bad request) deletes the socket: forget it.
     // The socket of a successful upgrade lives on inside QWebSocket, after its entry was taken.
     connect(socket, &QObject::destroyed, this, [this, key, socket] {
@@ -233,18 +240,58 @@ void Worker::acceptWebSocket(QTcpSocket *socket, ConnectInfo info)
     kickBufferedInput(socket);
 }
 
+void Worker::keepEarlyInput(const QString &key, QTcpSocket *socket)
+{
+    // Frames a client sends right behind its request must reach the session, not the
+    // QWebSocket that Qt creates for a moment (and that would swallow them): everything past
+    // the request head is taken out of the socket's buffer as it arrives, so Qt's handshake
+    // reads exactly the head.
+    const auto it = m_handshakes.find(key);
+    if (it == m_handshakes.end() || it->rawTcp != socket)
+        return;
+    const qsizetype headSize = it->head.size();
+    const qint64 available = socket->bytesAvailable();
+    if (available >= headSize && socket->peek(headSize) == it->head) {
+        if (available == headSize)
+            return;
+        const QByteArray all = socket->readAll();
+        it->early += all.sliced(headSize);
+        for (qsizetype i = headSize - 1; i >= 0; --i)
+            socket->ungetChar(all[i]); // the head goes back for Qt to read
+    } else if (available > 0) {
+        it->early += socket->readAll(); // the head is gone: the rest is WebSocket input
+    }
+}
+
 void Worker::onWebSocketReady()
 {
     while (QWebSocket *socket = m_webSockets->nextPendingConnection()) {
         Handshake handshake = m_handshakes.take(peerKey(socket->peerAddress(), socket->peerPort()));
         ConnectInfo &info = handshake.info;
-        if (!info.serializer || !handshake.tcp) {
-            qCWarning(lcNet) << "upgraded socket without a validated handshake; closing";
-            socket->abort();
-            socket->deleteLater();
+        // Qt is done once the 101 is out: the connection continues on a duplicate of the
+        // descriptor, and Qt's own copy is closed without a byte on the wire (a close() of
+        // one of two descriptors neither sends FIN nor resets).
+        QTcpSocket *tcp = handshake.tcp;
+        int descriptor = -1;
+        QByteArray received;
+        if (info.serializer && tcp && tcp->state() == QAbstractSocket::ConnectedState) {
+            tcp->flush();
+            if (tcp->bytesToWrite() == 0) {
+                received = handshake.early + tcp->readAll();
+                descriptor = ::fcntl(int(tcp->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+            }
+        }
+        // Later, not now: this runs inside the QTcpSocket's own readyRead.
+        socket->abort();
+        socket->deleteLater();
+        if (tcp)
+            tcp->deleteLater();
+        if (descriptor < 0) {
+            qCWarning(lcNet) << "upgraded socket could not be taken over; closing";
             continue;
         }
-        addConnection(new WebSocketConnection(socket, handshake.tcp, std::move(info), *this));
+        addConnection(
+            new WebSocketConnection(descriptor, std::move(received), std::move(info), *this));
     }
 }
 

@@ -88,7 +88,8 @@ public:
 private:
     void routeRequest(QTcpSocket *socket);
     void refuse(QTcpSocket *socket, int status, const QByteArray &body);
-    void acceptWebSocket(QTcpSocket *socket, ConnectInfo info);
+    void acceptWebSocket(QTcpSocket *socket, qsizetype headSize, ConnectInfo info);
+    void keepEarlyInput(const QString &key, QTcpSocket *socket);
     void onWebSocketReady();
     void onConnectionFinished(Connection *connection);
     void sweepIdle();
@@ -106,6 +107,8 @@ private:
         ConnectInfo info;
         QPointer<QTcpSocket> tcp;
         const QTcpSocket *rawTcp = nullptr; //!< identity only, valid after destruction too
+        QByteArray head;                    //!< the request head, which Qt's handshake reads
+        QByteArray early; //!< WebSocket input that came behind the head, before the hand-over
     };
     QHash<QString, Handshake> m_handshakes; //!< by "address/port", until Qt finishes the upgrade
     QHash<quint64, Connection *> m_connections;

@@ -3,7 +3,7 @@
 
 #include <QTest>
 
-bool RawWebSocket::open(quint16 port, const QByteArray &query)
+bool RawWebSocket::open(quint16 port, const QByteArray &query, const QByteArray &early)
 {
     m_socket.connectToHost(QHostAddress::LocalHost, port);
     if (!m_socket.waitForConnected(5000))
@@ -12,7 +12,8 @@ bool RawWebSocket::open(quint16 port, const QByteArray &query)
         "GET /socket/websocket?" + query +
         " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" +
+        early);
     QTest::qWaitFor([this] { return (m_buffer += m_socket.readAll()).contains("\r\n\r\n"); }, 5000);
     const qsizetype end = m_buffer.indexOf("\r\n\r\n");
     if (end < 0 || !m_buffer.startsWith("HTTP/1.1 101"))
@@ -23,8 +24,18 @@ bool RawWebSocket::open(quint16 port, const QByteArray &query)
 
 void RawWebSocket::sendText(const QByteArray &payload)
 {
+    sendFrame(0x1, payload);
+}
+
+void RawWebSocket::sendFrame(int opcode, const QByteArray &payload, bool fin)
+{
+    m_socket.write(maskedFrame(opcode, payload, fin));
+}
+
+QByteArray RawWebSocket::maskedFrame(int opcode, const QByteArray &payload, bool fin)
+{
     QByteArray frame;
-    frame.append(char(0x81));
+    frame.append(char((fin ? 0x80 : 0) | opcode));
     if (payload.size() < 126) {
         frame.append(char(0x80 | payload.size()));
     } else {
@@ -33,7 +44,34 @@ void RawWebSocket::sendText(const QByteArray &payload)
             .append(char(payload.size() & 0xff));
     }
     frame.append(4, '\0').append(payload);
-    m_socket.write(frame);
+    return frame;
+}
+
+RawWebSocket::ServerFrame RawWebSocket::readFrame(int timeoutMs)
+{
+    ServerFrame frame;
+    QTest::qWaitFor(
+        [&] {
+            m_buffer += m_socket.readAll();
+            if (m_buffer.size() < 2)
+                return false;
+            qsizetype length = uchar(m_buffer[1]) & 0x7f;
+            qsizetype header = 2;
+            if (length == 126) {
+                if (m_buffer.size() < 4)
+                    return false;
+                length = (qsizetype(uchar(m_buffer[2])) << 8) | uchar(m_buffer[3]);
+                header = 4;
+            }
+            if (length == 127 || m_buffer.size() < header + length)
+                return false;
+            frame.opcode = uchar(m_buffer[0]) & 0x0f;
+            frame.payload = m_buffer.mid(header, length);
+            m_buffer.remove(0, header + length);
+            return true;
+        },
+        timeoutMs);
+    return frame;
 }
 
 int RawWebSocket::waitForCloseCode(int timeoutMs)

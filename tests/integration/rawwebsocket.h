@@ -9,10 +9,22 @@
 class RawWebSocket
 {
 public:
-    //! Sends the upgrade request; true when the answer is 101.
-    bool open(quint16 port, const QByteArray &query);
+    //! Sends the upgrade request, and `early` in the same write right behind it; true when
+    //! the answer is 101.
+    bool open(quint16 port, const QByteArray &query, const QByteArray &early = {});
     //! A masked text frame (zero masking key, which RFC 6455 allows).
     void sendText(const QByteArray &payload);
+    //! A masked frame of any kind, FIN set or not.
+    void sendFrame(int opcode, const QByteArray &payload, bool fin = true);
+    static QByteArray maskedFrame(int opcode, const QByteArray &payload, bool fin = true);
+
+    struct ServerFrame
+    {
+        int opcode = -1; //!< -1: none within the time-out
+        QByteArray payload;
+    };
+    //! The next frame from the server.
+    ServerFrame readFrame(int timeoutMs = 5000);
     //! Reads frames until a close frame; its code, or -1 on time-out or a dropped connection.
     int waitForCloseCode(int timeoutMs = 5000);
 

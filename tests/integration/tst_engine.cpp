@@ -46,6 +46,7 @@ private Q_SLOTS:
     void banRefusesAndDisconnects();
     void listeningCanBePaused();
     void floodIsRateLimited();
+    void webSocketFramesAfterTheUpgrade();
 };
 
 void tst_Engine::workersUseEpollDispatcher()
@@ -445,3 +446,48 @@ int main(int argc, char *argv[])
     return QTest::qExec(&test, argc, argv);
 }
 #include "tst_engine.moc"
+
+void tst_Engine::webSocketFramesAfterTheUpgrade()
+{
+    Engine engine(loopbackTestConfig());
+    QVERIFY(engine.start());
+    const QByteArray heartbeat = R"([null,"%1","phoenix","heartbeat",{}])";
+    auto isReplyTo = [](const RawWebSocket::ServerFrame &frame, const char *ref) {
+        return frame.opcode == 0x1 && frame.payload.contains(QByteArray("\"") + ref + "\"") &&
+               frame.payload.contains("phx_reply");
+    };
+
+    // A frame sent in the same write as the upgrade request is not lost in the hand-over.
+    RawWebSocket raw;
+    QVERIFY(raw.open(engine.port(), "vsn=2.0.0&user=raw",
+                     RawWebSocket::maskedFrame(0x1, QByteArray(heartbeat).replace("%1", "1"))));
+    QVERIFY(isReplyTo(raw.readFrame(), "1"));
+
+    // Ping is answered with a pong carrying the same payload.
+    raw.sendFrame(0x9, "are you there");
+    const RawWebSocket::ServerFrame pong = raw.readFrame();
+    QCOMPARE(pong.opcode, 0xA);
+    QCOMPARE(pong.payload, QByteArray("are you there"));
+
+    // A message in three fragments, with a ping between them, is one message.
+    const QByteArray fragmented = QByteArray(heartbeat).replace("%1", "2");
+    raw.sendFrame(0x1, fragmented.left(5), false);
+    raw.sendFrame(0x9, "");
+    raw.sendFrame(0x0, fragmented.mid(5, 10), false);
+    raw.sendFrame(0x0, fragmented.mid(15));
+    QCOMPARE(raw.readFrame().opcode, 0xA);
+    QVERIFY(isReplyTo(raw.readFrame(), "2"));
+
+    // The client's close is answered with its own code, then the server ends the connection.
+    raw.sendFrame(0x8, QByteArray("\x0f\xa0", 2) + "bye"); // 4000
+    const RawWebSocket::ServerFrame close = raw.readFrame();
+    QCOMPARE(close.opcode, 0x8);
+    QCOMPARE(close.payload.left(2), QByteArray("\x0f\xa0", 2));
+    QTRY_COMPARE(raw.socket().state(), QAbstractSocket::UnconnectedState);
+
+    // An unmasked frame breaks RFC 6455: 1002.
+    RawWebSocket unmasked;
+    QVERIFY(unmasked.open(engine.port(), "vsn=2.0.0&user=unmasked"));
+    unmasked.socket().write(QByteArray("\x81\x02hi", 4));
+    QCOMPARE(unmasked.waitForCloseCode(), 1002);
+}
