@@ -37,7 +37,9 @@ LingeringClose::~LingeringClose()
 void LingeringClose::drain()
 {
     char buffer[16384];
-    for (;;) {
+    // A bounded number of reads per wake-up: a client still sending fast must not hold the
+    // worker; the notifier fires again.
+    for (int round = 0; round < 8; ++round) {
         const ssize_t n = ::read(m_descriptor, buffer, sizeof buffer);
         if (n > 0)
             continue;

@@ -133,7 +133,9 @@ void LongPollSession::closeWith(quint16 code, const QString &reason)
     if (m_closing)
         return;
     m_closing = true;
-    m_session.shutdown(reason);
+    // Later, as for WebSocket connections: this can run inside a broadcast or a join.
+    QMetaObject::invokeMethod(
+        this, [this, reason] { m_session.shutdown(reason); }, Qt::QueuedConnection);
     m_buffer.clear();
     deliver(204); // the next GET finds no session and starts over (410)
     m_worker.record(EngineEvent::Kind::Disconnect, info(), {},

@@ -43,9 +43,16 @@ WebSocketConnection::WebSocketConnection(int descriptor, QByteArray received, Co
     connect(&m_readNotifier, &QSocketNotifier::activated, this, &WebSocketConnection::onReadable);
     worker.recordConnect(m_session.info());
     if (!received.isEmpty()) {
-        // Not from the constructor: the worker has not registered this connection yet.
+        // Not from the constructor: the worker has not registered this connection yet. The
+        // socket is read only after these bytes, which came first.
+        m_readNotifier.setEnabled(false);
         QMetaObject::invokeMethod(
-            this, [this, received]() mutable { consume(received.data(), received.size()); },
+            this,
+            [this, received]() mutable {
+                consume(received.data(), received.size());
+                if (!m_finished)
+                    m_readNotifier.setEnabled(true);
+            },
             Qt::QueuedConnection);
     }
 }
@@ -78,6 +85,12 @@ void WebSocketConnection::onReadable()
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return;
+        if (n == 0 && m_closing && !m_queue.isEmpty()) {
+            // The client closed its side after its close frame; ours is still queued and
+            // can go out (the flush or its time limit ends the connection).
+            m_readNotifier.setEnabled(false);
+            return;
+        }
         onPeerGone(); // EOF or a reset
         return;
     }
@@ -85,7 +98,6 @@ void WebSocketConnection::onReadable()
 
 void WebSocketConnection::consume(char *data, qsizetype size)
 {
-    m_lastFrame.restart();
     m_reader.feed(data, size, *this);
 }
 
@@ -93,6 +105,9 @@ bool WebSocketConnection::onMessage(QByteArrayView payload, bool binary)
 {
     if (m_closing)
         return false;
+    // Only whole messages and pongs count as activity: a trickle of bytes, or pings, do not
+    // keep a connection alive.
+    m_lastFrame.restart();
     ++stats.messagesIn;
     stats.bytesIn += payload.size();
     const QString error = m_session.handleFrame(payload, binary);
@@ -108,12 +123,16 @@ bool WebSocketConnection::onPing(QByteArrayView payload)
 {
     if (m_closing)
         return false;
-    write(serverPongFrame(payload));
+    // A client that pings without reading gets no pongs piling up: RFC 6455 §5.5.3 lets an
+    // endpoint answer only the latest ping, and while output is queued none is answered.
+    if (m_queue.isEmpty())
+        write(serverPongFrame(payload));
     return true;
 }
 
 bool WebSocketConnection::onPong()
 {
+    m_lastFrame.restart();
     return !m_closing;
 }
 
@@ -245,7 +264,15 @@ void WebSocketConnection::startClosing(quint16 code, const QString &reason)
 {
     m_closing = true;
     m_closeCode = code;
-    m_session.shutdown(reason.isEmpty() ? QStringLiteral("closed") : reason);
+    // Later: closing can start inside a broadcast or a join (a slow reader), whose callers
+    // still use the channels that shutting the session down destroys. Nothing goes in or out
+    // meanwhile, as the connection is closing.
+    QMetaObject::invokeMethod(
+        this,
+        [this, reason] {
+            m_session.shutdown(reason.isEmpty() ? QStringLiteral("closed") : reason);
+        },
+        Qt::QueuedConnection);
     write(serverCloseFrame(code, reason));
     if (m_queue.isEmpty()) {
         finishWhenFlushed();

@@ -332,6 +332,8 @@ void Worker::subscribe(Channel *channel)
 
 void Worker::unsubscribe(Channel *channel)
 {
+    if (m_deliveryDepth > 0)
+        m_retired.insert(channel);
     auto it = m_subscribers.find(channel->topic());
     if (it == m_subscribers.end())
         return;
@@ -357,12 +359,19 @@ bool Worker::publish(const std::shared_ptr<const Broadcast> &broadcast, QString 
 
 void Worker::deliver(const std::shared_ptr<const Broadcast> &broadcast)
 {
-    // A copy: delivering may make a subscriber leave (slow reader closed) mid-loop.
+    // A copy: delivering may make subscribers leave mid-loop (a presence leave delivered
+    // from inside this one, say); those are remembered as retired and skipped, never touched.
     const QList<Channel *> subscribers = m_subscribers.value(broadcast->message().topic);
+    ++m_deliveryDepth;
     for (Channel *channel : subscribers) {
-        if (channel != broadcast->excluded())
-            channel->session().deliverBroadcast(*channel, *broadcast);
+        if (channel == broadcast->excluded())
+            continue;
+        if (!m_retired.isEmpty() && m_retired.contains(channel))
+            continue;
+        channel->session().deliverBroadcast(*channel, *broadcast);
     }
+    if (--m_deliveryDepth == 0)
+        m_retired.clear();
 }
 
 void Worker::completeReply(const ReplyHandle &handle, const ChannelReply &reply)

@@ -13,6 +13,7 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -112,6 +113,8 @@ private:
     };
     QHash<QString, Handshake> m_handshakes; //!< by "address/port", until Qt finishes the upgrade
     QHash<quint64, Connection *> m_connections;
+    int m_deliveryDepth = 0;   //!< nested deliver() calls in progress
+    QSet<Channel *> m_retired; //!< unsubscribed while a delivery was in progress
     LongPollEndpoint *m_longPoll = nullptr;
     QHash<QString, QList<Channel *>> m_subscribers;
     QTimer m_idleSweep;
