@@ -97,6 +97,11 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option sync = makeOption(
         "sync", "full: fsync every commit (default); normal: survive crashes, not power loss.",
         "mode");
+    const Option ioUring = makeOption(
+        "io-uring",
+        "on: a broadcast's sends go to the kernel in one io_uring call (default); off: one "
+        "send() per recipient.",
+        "mode");
     const Option retainMessages = makeOption(
         "retention-messages", "Messages kept per room, 0 for all (default 100000).", "n");
     const Option retainDays =
@@ -106,9 +111,10 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option diagnostics =
         makeOption("diagnostics", "Mount the chatter:diag:* protocol test channel.");
 
-    for (const Option *o : {&bind, &port, &workers, &maxFrame, &origins, &token, &idle, &lpHold,
-                            &lpSession, &channels, &rate, &outbound, &logLevel, &dataDir, &sync,
-                            &retainMessages, &retainDays, &headless, &diagnostics})
+    for (const Option *o :
+         {&bind,   &port,      &workers,        &maxFrame,   &origins,  &token,      &idle,
+          &lpHold, &lpSession, &channels,       &rate,       &outbound, &logLevel,   &dataDir,
+          &sync,   &ioUring,   &retainMessages, &retainDays, &headless, &diagnostics})
         parser.addOption(o->option);
 
     if (!parser.parse(arguments)) {
@@ -207,6 +213,11 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         if (v != QLatin1String("full") && v != QLatin1String("normal"))
             return fail(QStringLiteral("--sync: expected full or normal, got %1").arg(v));
         config.fullSync = v == QLatin1String("full");
+    }
+    if (const QString v = valueOf(parser, ioUring); !v.isEmpty()) {
+        if (v != QLatin1String("on") && v != QLatin1String("off"))
+            return fail(QStringLiteral("--io-uring: expected on or off, got %1").arg(v));
+        config.batchedSends = v == QLatin1String("on");
     }
     if (const QString v = valueOf(parser, retainMessages); !v.isEmpty()) {
         if (!readInt(v, 0, 1'000'000'000, &number))

@@ -64,27 +64,17 @@ bool MessageStore::open(QString *error)
 
 void MessageStore::append(StoredMessage message, QObject *context, Done done)
 {
-    // Appends from all workers meet in one list; only the first since the last drain costs a
-    // queued call (and a wake-up of the store thread).
-    bool first = false;
+    // Appends from all workers meet in one list. Only the first one after a commit wakes the
+    // store thread, to schedule the next commit; everything appended until that commit starts
+    // rides along without another wake-up (each one used to cost a context switch).
+    bool arm = false;
     {
         QMutexLocker locker(&m_incomingMutex);
-        first = m_incoming.isEmpty();
         m_incoming.append(Pending{std::move(message), context, std::move(done)});
+        arm = !std::exchange(m_flushArmed, true);
     }
-    if (first)
-        QMetaObject::invokeMethod(this, &MessageStore::drainIncoming, Qt::QueuedConnection);
-}
-
-void MessageStore::drainIncoming()
-{
-    QList<Pending> incoming;
-    {
-        QMutexLocker locker(&m_incomingMutex);
-        incoming.swap(m_incoming);
-    }
-    for (Pending &pending : incoming)
-        enqueue(std::move(pending));
+    if (arm)
+        QMetaObject::invokeMethod(this, &MessageStore::scheduleFlush, Qt::QueuedConnection);
 }
 
 void MessageStore::prune()
@@ -92,19 +82,14 @@ void MessageStore::prune()
     QMetaObject::invokeMethod(this, &MessageStore::pruneNow, Qt::QueuedConnection);
 }
 
-void MessageStore::enqueue(Pending pending)
+void MessageStore::scheduleFlush()
 {
-    m_pending.append(std::move(pending));
-    if (m_flushQueued)
-        return;
-    m_flushQueued = true;
-    // Queued behind every append already waiting in the event queue, so they share this
-    // commit. Right after a commit, wait a moment for more: under load that turns many tiny
+    // Right after a commit, wait a moment for more: under load that turns many tiny
     // transactions (each a fsync and two thread hops) into a few larger ones, and when idle
     // the first message still goes out at once.
     const qint64 sinceLast = m_sinceFlush.isValid() ? m_sinceFlush.elapsed() : MinFlushGapMs;
     if (sinceLast >= MinFlushGapMs)
-        QMetaObject::invokeMethod(this, &MessageStore::flush, Qt::QueuedConnection);
+        flush();
     else
         QTimer::singleShot(int(MinFlushGapMs - sinceLast), Qt::PreciseTimer, this,
                            &MessageStore::flush);
@@ -162,8 +147,12 @@ bool MessageStore::writeBatch(QList<Pending> &batch)
 
 void MessageStore::flush()
 {
-    m_flushQueued = false;
-    QList<Pending> batch = std::exchange(m_pending, {});
+    QList<Pending> batch;
+    {
+        QMutexLocker locker(&m_incomingMutex);
+        batch.swap(m_incoming);
+        m_flushArmed = false;
+    }
     if (batch.isEmpty())
         return;
     const bool ok = writeBatch(batch);

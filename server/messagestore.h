@@ -56,8 +56,7 @@ private:
         QPointer<QObject> context;
         Done done;
     };
-    void drainIncoming();
-    void enqueue(Pending pending);
+    void scheduleFlush();
     void flush();
     bool writeBatch(QList<Pending> &batch);
     void pruneNow();
@@ -70,9 +69,9 @@ private:
     QElapsedTimer m_sinceFlush;
     QString m_connectionName;
     QMutex m_incomingMutex;
-    QList<Pending> m_incoming; //!< appended by workers, drained on the store thread
-    QList<Pending> m_pending;
-    bool m_flushQueued = false;
+    QList<Pending> m_incoming; //!< appended by workers, committed on the store thread
+    bool m_flushArmed = false; //!< a commit is scheduled and will take m_incoming
+
     QTimer *m_pruneTimer = nullptr;
     std::atomic<qint64> m_batches{0};
     std::atomic<qint64> m_messages{0};

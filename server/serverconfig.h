@@ -29,6 +29,8 @@ struct ServerConfig
     //! Outbound bytes queued for one socket before it counts as a slow reader and is closed.
     qint64 maxOutboundBytes = 8 * 1024 * 1024;
     int listenBacklog = 4096;
+    //! Broadcasts submit all their sends in one io_uring call (where the kernel allows it).
+    bool batchedSends = true;
     QString logLevel = QStringLiteral("info");
     //! Where the history database lives; empty: the per-user data directory.
     QString dataDir;

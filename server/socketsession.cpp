@@ -99,7 +99,7 @@ void SocketSession::handleJoin(const Message &message)
         sendReplacedClose();
     };
 
-    if (m_channels.size() >= m_worker.config().maxChannelsPerSocket) {
+    if (int(m_channels.size()) >= m_worker.config().maxChannelsPerSocket) {
         refuse(joinRef, {{QStringLiteral("reason"), QStringLiteral("too many channels joined")}},
                QStringLiteral("too many channels joined"));
         return;

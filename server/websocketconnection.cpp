@@ -166,11 +166,7 @@ void WebSocketConnection::sendPrebuilt(const Frame &frame, const QByteArray &web
     write(webSocketFrame);
     ++stats.messagesOut;
     stats.bytesOut += frame.data.size();
-    if (m_queuedBytes > m_worker.config().maxOutboundBytes) {
-        m_worker.record(EngineEvent::Kind::SlowReader, info(), {},
-                        QStringLiteral("%1 bytes queued - closing with 1013").arg(m_queuedBytes));
-        closeWith(1013, QStringLiteral("slow reader"));
-    }
+    checkSlowReader();
 }
 
 void WebSocketConnection::write(const QByteArray &bytes)
@@ -178,8 +174,14 @@ void WebSocketConnection::write(const QByteArray &bytes)
     if (m_descriptor < 0)
         return;
     qsizetype written = 0;
-    if (m_queue.isEmpty()) {
-        // The common case: the kernel takes the whole frame and nothing is kept or armed.
+    if (m_queue.isEmpty() && !m_batchPending) {
+        // Inside a broadcast, the send joins the worker's single submission.
+        BatchSender &batch = m_worker.batchSender();
+        if (batch.isCollecting() && batch.queue(m_descriptor, bytes, this)) {
+            m_batchPending = true;
+            return;
+        }
+        // Otherwise the common case: the kernel takes the whole frame, nothing is kept.
         const ssize_t n = ::send(m_descriptor, bytes.constData(), size_t(bytes.size()),
                                  MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n == bytes.size())
@@ -187,22 +189,72 @@ void WebSocketConnection::write(const QByteArray &bytes)
         if (n > 0) {
             written = n;
         } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            // The peer is gone; the read side reports it. Nothing more is worth queuing.
-            m_closing = true;
-            QMetaObject::invokeMethod(this, &WebSocketConnection::onPeerGone, Qt::QueuedConnection);
+            onSendFailed();
             return;
         }
     }
+    enqueue(bytes, written);
+}
+
+void WebSocketConnection::batchedSendDone(const QByteArray &bytes, int result)
+{
+    m_batchPending = false;
+    if (m_descriptor < 0)
+        return;
+    if (result == bytes.size()) {
+        if (!m_queue.isEmpty())
+            onWritable(); // what was written meanwhile waited behind this
+        return;
+    }
+    if (result < 0 && result != -EAGAIN && result != -EWOULDBLOCK && result != -EINTR) {
+        onSendFailed();
+        return;
+    }
+    // A short write: the rest goes first, ahead of anything queued meanwhile.
+    const qsizetype written = std::max(result, 0);
+    m_queue.prepend(bytes);
+    m_queueOffset = written;
+    m_queuedBytes += bytes.size() - written;
+    armWriteNotifier();
+    checkSlowReader();
+}
+
+void WebSocketConnection::enqueue(const QByteArray &bytes, qsizetype written)
+{
     m_queue.append(bytes); // shared, not copied: broadcast frames are the same for everyone
     if (m_queue.size() == 1)
         m_queueOffset = written;
     m_queuedBytes += bytes.size() - written;
+    if (!m_batchPending)
+        armWriteNotifier();
+}
+
+void WebSocketConnection::armWriteNotifier()
+{
     if (!m_writeNotifier) {
         m_writeNotifier = new QSocketNotifier(m_descriptor, QSocketNotifier::Write, this);
         connect(m_writeNotifier, &QSocketNotifier::activated, this,
                 &WebSocketConnection::onWritable);
     }
     m_writeNotifier->setEnabled(true);
+}
+
+void WebSocketConnection::onSendFailed()
+{
+    // The peer is gone; the read side may not have noticed yet. Nothing more is worth queuing.
+    if (m_finished)
+        return;
+    m_closing = true;
+    QMetaObject::invokeMethod(this, &WebSocketConnection::onPeerGone, Qt::QueuedConnection);
+}
+
+void WebSocketConnection::checkSlowReader()
+{
+    if (m_closing || m_queuedBytes <= m_worker.config().maxOutboundBytes)
+        return;
+    m_worker.record(EngineEvent::Kind::SlowReader, info(), {},
+                    QStringLiteral("%1 bytes queued - closing with 1013").arg(m_queuedBytes));
+    closeWith(1013, QStringLiteral("slow reader"));
 }
 
 void WebSocketConnection::onWritable()
@@ -274,12 +326,9 @@ void WebSocketConnection::startClosing(quint16 code, const QString &reason)
         },
         Qt::QueuedConnection);
     write(serverCloseFrame(code, reason));
-    if (m_queue.isEmpty()) {
-        finishWhenFlushed();
-        return;
-    }
     // A slow reader's backlog would hold the close frame up for as long as it stays slow.
     QTimer::singleShot(CloseFlushTimeoutMs, this, [this] { finish(false); });
+    finishWhenFlushed();
 }
 
 void WebSocketConnection::finishWhenFlushed()

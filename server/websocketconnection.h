@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "batchsender.h"
 #include "connection.h"
 #include "socketsession.h"
 #include "websocketreader.h"
@@ -21,7 +22,9 @@ class Worker;
 //! connection holds no buffer at all: reads go into a per-thread scratch buffer and only an
 //! incomplete frame is kept; writes go straight to the kernel and only what it does not take
 //! (a slow reader) is queued.
-class WebSocketConnection final : public Connection, private WebSocketReaderSink
+class WebSocketConnection final : public Connection,
+                                  private WebSocketReaderSink,
+                                  private BatchSender::Client
 {
     Q_OBJECT
 public:
@@ -47,10 +50,16 @@ private:
     void onClose(quint16 code, QByteArrayView reason) override;
     void onProtocolError(quint16 code, const char *what) override;
 
+    void batchedSendDone(const QByteArray &bytes, int result) override;
+
     void onReadable();
     void onWritable();
     void consume(char *data, qsizetype size);
     void write(const QByteArray &bytes);
+    void enqueue(const QByteArray &bytes, qsizetype written);
+    void armWriteNotifier();
+    void onSendFailed();
+    void checkSlowReader();
     void startClosing(quint16 code, const QString &reason);
     void finishWhenFlushed();
     //! Ends the connection; a graceful end keeps reading until the client closes too.
@@ -71,6 +80,7 @@ private:
     quint16 m_closeCode = 1006; //!< as sent or received; 1006 while none was
     bool m_closing = false;
     bool m_finished = false;
+    bool m_batchPending = false; //!< a send is in the worker's batch; later output queues
 };
 
 } // namespace chatter::server

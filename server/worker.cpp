@@ -64,7 +64,8 @@ void kickBufferedInput(QTcpSocket *socket)
 } // namespace
 
 Worker::Worker(int index, Engine &engine)
-    : m_index(index), m_engine(engine), m_validator(engine.config(), &engine.bans())
+    : m_index(index), m_engine(engine), m_validator(engine.config(), &engine.bans()),
+      m_batch(engine.config().batchedSends)
 {
     setObjectName(QStringLiteral("worker-%1").arg(index));
     m_webSockets =
@@ -363,6 +364,7 @@ void Worker::deliver(const std::shared_ptr<const Broadcast> &broadcast)
     // from inside this one, say); those are remembered as retired and skipped, never touched.
     const QList<Channel *> subscribers = m_subscribers.value(broadcast->message().topic);
     ++m_deliveryDepth;
+    m_batch.begin();
     for (Channel *channel : subscribers) {
         if (channel == broadcast->excluded())
             continue;
@@ -370,6 +372,7 @@ void Worker::deliver(const std::shared_ptr<const Broadcast> &broadcast)
             continue;
         channel->session().deliverBroadcast(*channel, *broadcast);
     }
+    m_batch.end();
     if (--m_deliveryDepth == 0)
         m_retired.clear();
 }

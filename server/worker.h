@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "batchsender.h"
+
 #include "broadcast.h"
 #include "channel.h"
 #include "connection.h"
@@ -57,6 +59,8 @@ public:
     void completeReply(const ReplyHandle &handle, const ChannelReply &reply);
     //! This thread's read connection to the history.
     HistoryReader &history();
+    //! Collects the sends of a delivery into one submission.
+    BatchSender &batchSender() { return m_batch; }
 
     //! Logs an event and hands it to the monitor's event stream.
     void record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic,
@@ -113,6 +117,7 @@ private:
     };
     QHash<QString, Handshake> m_handshakes; //!< by "address/port", until Qt finishes the upgrade
     QHash<quint64, Connection *> m_connections;
+    BatchSender m_batch;
     int m_deliveryDepth = 0;   //!< nested deliver() calls in progress
     QSet<Channel *> m_retired; //!< unsubscribed while a delivery was in progress
     LongPollEndpoint *m_longPoll = nullptr;

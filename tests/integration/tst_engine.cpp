@@ -40,6 +40,7 @@ private Q_SLOTS:
     void stopClosesEverySocketWith1012();
     void refusedUpgradeGetsHttp403();
     void connectBurstLosesNobody();
+    void slowReaderIsClosedAndOthersKeepGoing_data();
     void slowReaderIsClosedAndOthersKeepGoing();
     void snapshotListsSocketsAndTopics();
     void adminActions();
@@ -238,10 +239,19 @@ void tst_Engine::connectBurstLosesNobody()
     QTRY_COMPARE_WITH_TIMEOUT(engine.connectionCount(), Count, 10000);
 }
 
+void tst_Engine::slowReaderIsClosedAndOthersKeepGoing_data()
+{
+    QTest::addColumn<bool>("batchedSends");
+    QTest::newRow("sends batched (io_uring)") << true;
+    QTest::newRow("one send() per recipient") << false;
+}
+
 void tst_Engine::slowReaderIsClosedAndOthersKeepGoing()
 {
+    QFETCH(bool, batchedSends);
     ServerConfig config = loopbackTestConfig();
     config.maxOutboundBytes = 256 * 1024;
+    config.batchedSends = batchedSends;
     config.workers = 1; // the slow readers share the sender's worker and its broadcasts
     Engine engine(config);
     QVERIFY(engine.start());
