@@ -8,9 +8,12 @@
 #include "logging.h"
 #include "worker.h"
 
+#include <chrono>
+
 namespace chatter::server {
 SocketSession::SocketSession(Connection &connection, Worker &worker, ConnectInfo info)
-    : m_connection(connection), m_worker(worker), m_info(std::move(info))
+    : m_connection(connection), m_worker(worker), m_info(std::move(info)),
+      m_flood(worker.config().maxMessagesPerSecond, worker.config().messageBurst)
 {}
 
 SocketSession::~SocketSession()
@@ -362,17 +365,11 @@ void SocketSession::deliverBroadcast(Channel &channel, const Broadcast &broadcas
 bool SocketSession::takeToken()
 {
     const ServerConfig &config = m_worker.config();
-    if (m_tokens < 0) {
-        m_tokens = config.messageBurst;
-        m_refill.start();
-    }
-    const qint64 elapsedMs = m_refill.restart();
-    m_tokens = std::min<double>(config.messageBurst,
-                                m_tokens + elapsedMs * config.maxMessagesPerSecond / 1000.0);
-    if (m_tokens >= 1) {
-        m_tokens -= 1;
+    const qint64 nowNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch())
+                             .count();
+    if (m_flood.take(nowNs))
         return true;
-    }
     const qint64 second = QDateTime::currentSecsSinceEpoch();
     if (second != m_lastFloodLog) {
         m_lastFloodLog = second;

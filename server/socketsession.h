@@ -5,6 +5,7 @@
 #include "connectinfo.h"
 #include "message.h"
 #include "serializer.h"
+#include "tokenbucket.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -99,8 +100,7 @@ private:
     quint64 m_nextSequence = 1;
     QDateTime m_lastHeartbeat;
     //! Token bucket against floods: refilled at maxMessagesPerSecond, capped at messageBurst.
-    double m_tokens = -1;
-    QElapsedTimer m_refill;
+    TokenBucket m_flood;
     qint64 m_lastFloodLog = -1;
     bool takeToken();
     bool m_shutDown = false;
