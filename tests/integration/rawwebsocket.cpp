@@ -47,28 +47,41 @@ QByteArray RawWebSocket::maskedFrame(int opcode, const QByteArray &payload, bool
     return frame;
 }
 
+bool RawWebSocket::takeFrame(ServerFrame *frame)
+{
+    // Server frames are unmasked.
+    if (m_buffer.size() < 2)
+        return false;
+    qsizetype length = uchar(m_buffer[1]) & 0x7f;
+    qsizetype header = 2;
+    if (length == 126) {
+        if (m_buffer.size() < 4)
+            return false;
+        length = (qsizetype(uchar(m_buffer[2])) << 8) | uchar(m_buffer[3]);
+        header = 4;
+    } else if (length == 127) {
+        if (m_buffer.size() < 10)
+            return false;
+        length = 0;
+        for (int i = 2; i < 10; ++i)
+            length = (length << 8) | uchar(m_buffer[i]);
+        header = 10;
+    }
+    if (m_buffer.size() < header + length)
+        return false;
+    frame->opcode = uchar(m_buffer[0]) & 0x0f;
+    frame->payload = m_buffer.mid(header, length);
+    m_buffer.remove(0, header + length);
+    return true;
+}
+
 RawWebSocket::ServerFrame RawWebSocket::readFrame(int timeoutMs)
 {
     ServerFrame frame;
     QTest::qWaitFor(
         [&] {
             m_buffer += m_socket.readAll();
-            if (m_buffer.size() < 2)
-                return false;
-            qsizetype length = uchar(m_buffer[1]) & 0x7f;
-            qsizetype header = 2;
-            if (length == 126) {
-                if (m_buffer.size() < 4)
-                    return false;
-                length = (qsizetype(uchar(m_buffer[2])) << 8) | uchar(m_buffer[3]);
-                header = 4;
-            }
-            if (length == 127 || m_buffer.size() < header + length)
-                return false;
-            frame.opcode = uchar(m_buffer[0]) & 0x0f;
-            frame.payload = m_buffer.mid(header, length);
-            m_buffer.remove(0, header + length);
-            return true;
+            return takeFrame(&frame);
         },
         timeoutMs);
     return frame;
@@ -79,31 +92,13 @@ int RawWebSocket::waitForCloseCode(int timeoutMs)
     int code = -1;
     auto parse = [&] {
         m_buffer += m_socket.readAll();
-        // Server frames are unmasked; skip data frames until the close frame.
-        while (m_buffer.size() >= 2) {
-            const auto opcode = uchar(m_buffer[0]) & 0x0f;
-            qsizetype length = uchar(m_buffer[1]) & 0x7f;
-            qsizetype header = 2;
-            if (length == 126) {
-                if (m_buffer.size() < 4)
-                    return false;
-                length = (qsizetype(uchar(m_buffer[2])) << 8) | uchar(m_buffer[3]);
-                header = 4;
-            } else if (length == 127) {
-                if (m_buffer.size() < 10)
-                    return false;
-                length = 0;
-                for (int i = 2; i < 10; ++i)
-                    length = (length << 8) | uchar(m_buffer[i]);
-                header = 10;
-            }
-            if (m_buffer.size() < header + length)
-                return false;
-            if (opcode == 0x8 && length >= 2) {
-                code = (uchar(m_buffer[header]) << 8) | uchar(m_buffer[header + 1]);
+        // Data frames are skipped until the close frame.
+        ServerFrame frame;
+        while (takeFrame(&frame)) {
+            if (frame.opcode == 0x8 && frame.payload.size() >= 2) {
+                code = (uchar(frame.payload[0]) << 8) | uchar(frame.payload[1]);
                 return true;
             }
-            m_buffer.remove(0, header + length);
         }
         return m_socket.state() != QAbstractSocket::ConnectedState &&
                m_socket.bytesAvailable() == 0;

@@ -31,6 +31,9 @@ public:
     QTcpSocket &socket() { return m_socket; }
 
 private:
+    //! Takes one complete server frame from the buffer, if there is one.
+    bool takeFrame(ServerFrame *frame);
+
     QTcpSocket m_socket;
     QByteArray m_buffer;
 };
