@@ -42,8 +42,23 @@ QJsonObject PresenceTracker::track(const QString &topic, const QString &key, qui
 {
     meta.insert(PhxRef, newRef());
     QMutexLocker locker(&m_mutex);
-    m_topics[topic][key].append(Entry{owner, meta});
+    Topic &entry = m_topics[topic];
+    entry.keys[key].append(Entry{owner, meta});
+    restate(entry, key);
     return meta;
+}
+
+void PresenceTracker::restate(Topic &topic, const QString &key)
+{
+    const auto it = topic.keys.constFind(key);
+    if (it == topic.keys.cend()) {
+        topic.state.remove(key);
+        return;
+    }
+    QJsonArray metas;
+    for (const Entry &entry : it.value())
+        metas.append(entry.meta);
+    topic.state.insert(key, QJsonObject{{QStringLiteral("metas"), metas}});
 }
 
 QList<PresenceTracker::Entry> *PresenceTracker::entriesOf(const QString &topic, const QString &key)
@@ -51,8 +66,8 @@ QList<PresenceTracker::Entry> *PresenceTracker::entriesOf(const QString &topic, 
     auto topicIt = m_topics.find(topic);
     if (topicIt == m_topics.end())
         return nullptr;
-    auto keyIt = topicIt->find(key);
-    return keyIt == topicIt->end() ? nullptr : &*keyIt;
+    auto keyIt = topicIt->keys.find(key);
+    return keyIt == topicIt->keys.end() ? nullptr : &*keyIt;
 }
 
 std::optional<QJsonObject> PresenceTracker::update(const QString &topic, const QString &key,
@@ -69,6 +84,7 @@ std::optional<QJsonObject> PresenceTracker::update(const QString &topic, const Q
         meta.insert(QStringLiteral("phx_ref_prev"), old.value(PhxRef));
         meta.insert(PhxRef, newRef());
         entry.meta = meta;
+        restate(m_topics[topic], key);
         return QJsonObject{{QStringLiteral("joins"), wrap(key, meta)},
                            {QStringLiteral("leaves"), wrap(key, old)}};
     }
@@ -86,12 +102,13 @@ std::optional<QJsonObject> PresenceTracker::untrack(const QString &topic, const 
         if (entries->at(i).owner != owner)
             continue;
         const QJsonObject meta = entries->takeAt(i).meta;
-        if (entries->isEmpty()) {
-            auto &keys = m_topics[topic];
-            keys.remove(key);
-            if (keys.isEmpty())
-                m_topics.remove(topic);
-        }
+        Topic &entry = m_topics[topic];
+        if (entries->isEmpty())
+            entry.keys.remove(key);
+        if (entry.keys.isEmpty())
+            m_topics.remove(topic);
+        else
+            restate(entry, key);
         return meta;
     }
     return std::nullopt;
@@ -100,23 +117,15 @@ std::optional<QJsonObject> PresenceTracker::untrack(const QString &topic, const 
 QJsonObject PresenceTracker::list(const QString &topic) const
 {
     QMutexLocker locker(&m_mutex);
-    QJsonObject state;
-    const auto topicIt = m_topics.constFind(topic);
-    if (topicIt == m_topics.cend())
-        return state;
-    for (auto it = topicIt->cbegin(); it != topicIt->cend(); ++it) {
-        QJsonArray metas;
-        for (const Entry &entry : it.value())
-            metas.append(entry.meta);
-        state.insert(it.key(), QJsonObject{{QStringLiteral("metas"), metas}});
-    }
-    return state;
+    const auto it = m_topics.constFind(topic);
+    return it == m_topics.cend() ? QJsonObject() : it->state;
 }
 
 int PresenceTracker::keyCount(const QString &topic) const
 {
     QMutexLocker locker(&m_mutex);
-    return int(m_topics.value(topic).size());
+    const auto it = m_topics.constFind(topic);
+    return it == m_topics.cend() ? 0 : int(it->keys.size());
 }
 
 } // namespace chatter::server

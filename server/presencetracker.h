@@ -40,11 +40,20 @@ private:
         quint64 owner;
         QJsonObject meta;
     };
+    struct Topic
+    {
+        QHash<QString, QList<Entry>> keys;
+        //! The `presence_state` payload, kept up to date key by key: a join to a room of N
+        //! members then copies a shared object instead of building one of N keys.
+        QJsonObject state;
+    };
     //! The metas of `key` on `topic`, or null; call with the mutex held.
     QList<Entry> *entriesOf(const QString &topic, const QString &key);
+    //! Refreshes `key` in `topic`'s state after its metas changed; call with the mutex held.
+    static void restate(Topic &topic, const QString &key);
 
     mutable QMutex m_mutex;
-    QHash<QString, QHash<QString, QList<Entry>>> m_topics;
+    QHash<QString, Topic> m_topics;
 };
 
 } // namespace chatter::server

@@ -59,7 +59,7 @@ void RoomChannel::afterJoin()
     m_tracked = true;
     // A fresh state after every (re)join: phoenix.js Presence only re-syncs from a state.
     push(events::PresenceState, presence.list(topic()));
-    broadcast(events::PresenceDiff, PresenceTracker::joinDiff(connectInfo().user, meta));
+    worker().queuePresenceDiff(topic(), PresenceTracker::joinDiff(connectInfo().user, meta));
     publishMembers();
 }
 
@@ -70,7 +70,7 @@ void RoomChannel::terminate(const QString &)
     m_tracked = false;
     PresenceTracker &presence = worker().engine().presence();
     if (const auto left = presence.untrack(topic(), connectInfo().user, connectInfo().id))
-        broadcast(events::PresenceDiff, PresenceTracker::leaveDiff(connectInfo().user, *left));
+        worker().queuePresenceDiff(topic(), PresenceTracker::leaveDiff(connectInfo().user, *left));
     publishMembers();
 }
 
@@ -172,7 +172,7 @@ HandleResult RoomChannel::status(const QJsonValue &payload)
                                        {QStringLiteral("client"), client},
                                        {QStringLiteral("status"), status}});
     if (diff)
-        broadcast(events::PresenceDiff, *diff);
+        worker().queuePresenceDiff(topic(), *diff);
     return HandleResult::replyWith(ChannelReply::ok());
 }
 

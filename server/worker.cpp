@@ -4,6 +4,7 @@
 #include "channel.h"
 #include "channelrouter.h"
 #include "engine.h"
+#include "events.h"
 #include "httpfeeder.h"
 #include "logging.h"
 #include "longpollendpoint.h"
@@ -26,6 +27,9 @@
 namespace chatter::server {
 namespace {
 
+// Presence is for people: 50 ms is not noticed, and it bounds a room's presence traffic to 20
+// diffs per second per worker however fast its members come and go.
+constexpr qint64 PresenceDiffWindowMs = 50;
 constexpr qsizetype MaxRequestHead = 16 * 1024;
 constexpr int RequestHeadTimeoutMs = 10'000;
 const QString SocketPath = QStringLiteral("/socket/websocket");
@@ -80,6 +84,10 @@ Worker::Worker(int index, Engine &engine)
     m_idleSweep.setInterval(
         std::max(50, std::min(config().idleTimeoutMs, config().longPollSessionMs) / 4));
     connect(&m_idleSweep, &QTimer::timeout, this, &Worker::sweepIdle);
+
+    m_presenceFlush.setParent(this);
+    m_presenceFlush.setSingleShot(true);
+    connect(&m_presenceFlush, &QTimer::timeout, this, &Worker::flushPresenceDiffs);
 }
 
 Worker::~Worker() = default;
@@ -345,10 +353,38 @@ void Worker::unsubscribe(Channel *channel)
     }
 }
 
+void Worker::queuePresenceDiff(const QString &topic, const QJsonObject &diff)
+{
+    m_presenceDiffs.add(topic, diff);
+    if (m_presenceFlush.isActive())
+        return;
+    const qint64 sinceLast =
+        m_presenceFlushed.isValid() ? m_presenceFlushed.elapsed() : PresenceDiffWindowMs;
+    m_presenceFlush.start(int(std::max<qint64>(0, PresenceDiffWindowMs - sinceLast)));
+}
+
+void Worker::flushPresenceDiffs()
+{
+    m_presenceFlushed.start();
+    const QList<PresenceDiffBuffer::TopicDiff> diffs = m_presenceDiffs.take();
+    for (const PresenceDiffBuffer::TopicDiff &pending : diffs)
+        publish(Broadcast::create(
+                    Message::broadcast(pending.topic, events::PresenceDiff, pending.diff)),
+                nullptr);
+}
+
 bool Worker::publish(const std::shared_ptr<const Broadcast> &broadcast, QString *error)
 {
     // Every recipient needs the V2 frame; encoding it here surfaces unencodable messages to the
     // sender instead of failing silently on each worker.
+    // Presence waiting for its window goes out first, so that a room's members see "bob
+    // joined" before bob's first message and "bob left" after his last one.
+    const QString &topic = broadcast->message().topic;
+    if (!m_presenceDiffs.isEmpty() && m_presenceDiffs.contains(topic) &&
+        broadcast->message().event != events::PresenceDiff)
+        publish(Broadcast::create(
+                    Message::broadcast(topic, events::PresenceDiff, m_presenceDiffs.take(topic))),
+                nullptr);
     if (!broadcast->frameFor(Serializer::forVersion(Serializer::Version::V2))) {
         if (error)
             *error = broadcast->encodeError(Serializer::forVersion(Serializer::Version::V2));

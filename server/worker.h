@@ -10,7 +10,9 @@
 #include "eventlog.h"
 #include "handshakevalidator.h"
 #include "historyreader.h"
+#include "presencediffbuffer.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QObject>
@@ -55,6 +57,10 @@ public:
     //! Fans a broadcast out to this worker's subscribers of its topic.
     void deliver(const std::shared_ptr<const Broadcast> &broadcast);
 
+    //! Broadcasts a presence diff of `topic`, merged with the others of the same moment: at
+    //! the end of this loop turn after a quiet spell, at most once per window during a storm.
+    void queuePresenceDiff(const QString &topic, const QJsonObject &diff);
+
     //! Routes a deferred channel reply to its connection, if that is still open.
     void completeReply(const ReplyHandle &handle, const ChannelReply &reply);
     //! This thread's read connection to the history.
@@ -98,6 +104,7 @@ private:
     void onWebSocketReady();
     void onConnectionFinished(Connection *connection);
     void sweepIdle();
+    void flushPresenceDiffs();
     void setupHttp();
     QHttpServerResponse serveAsset(const QHttpServerRequest &request) const;
 
@@ -123,6 +130,9 @@ private:
     LongPollEndpoint *m_longPoll = nullptr;
     QHash<QString, QList<Channel *>> m_subscribers;
     QTimer m_idleSweep;
+    PresenceDiffBuffer m_presenceDiffs;
+    QTimer m_presenceFlush;
+    QElapsedTimer m_presenceFlushed; //!< since the last flush
     std::unique_ptr<HistoryReader> m_history;
     ConnectionStats m_closedTotals; //!< traffic of connections that are gone
 };

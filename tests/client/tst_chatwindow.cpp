@@ -139,10 +139,12 @@ void tst_ChatWindow::typingInOneWindowShowsInTheOther()
                              10000);
     QTRY_VERIFY_WITH_TIMEOUT(bobTyping->text().isEmpty(), 10000);
     auto *aliceMessages = alice->findChild<QListView *>("messageView");
-    QTRY_VERIFY_WITH_TIMEOUT(aliceMessages->model()->rowCount() > 0, 10000);
-    const QModelIndex own =
-        aliceMessages->model()->index(aliceMessages->model()->rowCount() - 1, 0);
-    QVERIFY(own.data(client::MessageModel::OwnRole).toBool());
+    QTRY_VERIFY_WITH_TIMEOUT(column(aliceMessages->model(), client::MessageModel::BodyRole)
+                                 .contains("hello from alice\nsecond line"),
+                             10000);
+    const int row = int(column(aliceMessages->model(), client::MessageModel::BodyRole)
+                            .indexOf("hello from alice\nsecond line"));
+    QVERIFY(aliceMessages->model()->index(row, 0).data(client::MessageModel::OwnRole).toBool());
 }
 
 void tst_ChatWindow::unreadCountsInTheRoomList()

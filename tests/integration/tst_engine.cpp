@@ -49,6 +49,8 @@ private Q_SLOTS:
     void floodIsRateLimited();
     void webSocketFramesAfterTheUpgrade();
     void pingsDoNotKeepAnIdleSocketOpen();
+    void joinStormReachesMembersAsMergedPresenceDiffs();
+    void presenceOfAJoinPrecedesTheJoinersFirstMessage();
 };
 
 void tst_Engine::workersUseEpollDispatcher()
@@ -455,16 +457,6 @@ void tst_Engine::floodIsRateLimited()
         QStringLiteral("ok"));
 }
 
-int main(int argc, char *argv[])
-{
-    QCoreApplication app(argc, argv);
-    // The engine logs every connect; hundreds of them would drown the test report.
-    QLoggingCategory::setFilterRules(QStringLiteral("chatter.*.info=false"));
-    tst_Engine test;
-    return QTest::qExec(&test, argc, argv);
-}
-#include "tst_engine.moc"
-
 void tst_Engine::webSocketFramesAfterTheUpgrade()
 {
     Engine engine(loopbackTestConfig());
@@ -531,3 +523,93 @@ void tst_Engine::pingsDoNotKeepAnIdleSocketOpen()
     QCOMPARE(pinging.waitForCloseCode(5000), 1001);
     QCOMPARE(trickling.waitForCloseCode(5000), 1001);
 }
+
+void tst_Engine::joinStormReachesMembersAsMergedPresenceDiffs()
+{
+    // Twenty people joining at once: one presence_diff per join would cost every member a frame
+    // per join. They arrive merged, and together they still name everyone, joins and leaves.
+    constexpr int Count = 20;
+    const QString topic = QStringLiteral("chatter:room:storm");
+    Engine engine(loopbackTestConfig());
+    QVERIFY(engine.start());
+    TestClient observer;
+    QVERIFY(observer.open(engine.port(), QStringLiteral("observer")));
+    QCOMPARE(observer.join(topic).value("status").toString(), QStringLiteral("ok"));
+    QVERIFY(!observer.waitFor([](const QJsonArray &f) { return isEvent(f, "presence_state"); })
+                 .isEmpty());
+
+    std::vector<std::unique_ptr<TestClient>> people;
+    for (int i = 0; i < Count; ++i) {
+        people.push_back(std::make_unique<TestClient>());
+        QVERIFY(people.back()->open(engine.port(), QStringLiteral("p%1").arg(i)));
+    }
+    const qsizetype seen = observer.frames().size();
+    for (auto &person : people)
+        person->send(QJsonArray{"1", "1", topic, "phx_join", QJsonObject()});
+
+    // Every key named in the observer's diffs since `seen`, under "joins" or "leaves".
+    const auto named = [&](const char *side) {
+        QSet<QString> keys;
+        int diffs = 0;
+        for (qsizetype i = seen; i < observer.frames().size(); ++i) {
+            const QJsonArray &f = observer.frames().at(i);
+            if (!isEvent(f, "presence_diff"))
+                continue;
+            const QJsonObject part = f.at(4).toObject().value(QLatin1String(side)).toObject();
+            if (part.isEmpty())
+                continue;
+            ++diffs;
+            for (auto it = part.constBegin(); it != part.constEnd(); ++it)
+                keys.insert(it.key());
+        }
+        return std::make_pair(keys, diffs);
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(named("joins").first.size(), Count, 10000);
+    const int joinDiffs = named("joins").second;
+    QVERIFY2(joinDiffs <= Count / 2, qPrintable(QString::number(joinDiffs)));
+
+    for (auto &person : people)
+        person->socket().close();
+    QTRY_COMPARE_WITH_TIMEOUT(named("leaves").first.size(), Count, 10000);
+    const int leaveDiffs = named("leaves").second;
+    QVERIFY2(leaveDiffs <= Count / 2, qPrintable(QString::number(leaveDiffs)));
+}
+
+void tst_Engine::presenceOfAJoinPrecedesTheJoinersFirstMessage()
+{
+    // Bob joins right after the observer, inside the presence window, and speaks at once: the
+    // observer must still learn that bob joined before it reads what he said.
+    const QString topic = QStringLiteral("chatter:room:order");
+    ServerConfig config = loopbackTestConfig();
+    config.workers = 1;
+    Engine engine(config);
+    QVERIFY(engine.start());
+    TestClient observer;
+    TestClient bob;
+    QVERIFY(observer.open(engine.port(), QStringLiteral("observer")));
+    QVERIFY(bob.open(engine.port(), QStringLiteral("bob")));
+    QCOMPARE(observer.join(topic).value("status").toString(), QStringLiteral("ok"));
+    bob.send(QJsonArray{"1", "1", topic, "phx_join", QJsonObject()});
+    bob.send(QJsonArray{"1", "2", topic, "new_msg", QJsonObject{{"body", "first words"}}});
+    const QJsonArray said =
+        observer.waitFor([](const QJsonArray &f) { return isEvent(f, "new_msg"); });
+    QVERIFY(!said.isEmpty());
+    const auto joinedAt =
+        std::find_if(observer.frames().cbegin(), observer.frames().cend(), [](const QJsonArray &f) {
+            return isEvent(f, "presence_diff") &&
+                   f.at(4).toObject().value("joins").toObject().contains("bob");
+        });
+    const auto saidAt = std::find(observer.frames().cbegin(), observer.frames().cend(), said);
+    QVERIFY(joinedAt != observer.frames().cend());
+    QVERIFY(joinedAt < saidAt);
+}
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    // The engine logs every connect; hundreds of them would drown the test report.
+    QLoggingCategory::setFilterRules(QStringLiteral("chatter.*.info=false"));
+    tst_Engine test;
+    return QTest::qExec(&test, argc, argv);
+}
+#include "tst_engine.moc"

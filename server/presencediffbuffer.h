@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace chatter::server {
+
+//! Presence diffs waiting to go out, merged per topic. When 1,000 clients (re)join one room
+//! within a second, one `presence_diff` per join would cost every member a frame per join
+//! (a million frames); merged, the room gets a few diffs that each carry many joins.
+//!
+//! Merging is plain concatenation, never cancellation: a client that got a `presence_state`
+//! while a join was still waiting here already lists that meta, so a later leave of it must
+//! still reach that client. Phoenix clients apply a diff's joins before its leaves and
+//! identify metas by `phx_ref`, so a meta that joined and left within one merged diff ends
+//! up absent, and a join they already know is not duplicated.
+class PresenceDiffBuffer
+{
+public:
+    struct TopicDiff
+    {
+        QString topic;
+        QJsonObject diff; //!< {"joins": {key: {"metas": [...]}}, "leaves": {...}}
+    };
+
+    //! Adds a {"joins", "leaves"} diff for `topic`.
+    void add(const QString &topic, const QJsonObject &diff);
+    bool isEmpty() const { return m_order.isEmpty(); }
+    bool contains(const QString &topic) const { return m_topics.contains(topic); }
+    //! The merged diffs, topics in the order they first had one; empties the buffer.
+    QList<TopicDiff> take();
+    //! The merged diff of one topic (empty if it has none), which leaves the buffer.
+    QJsonObject take(const QString &topic);
+
+private:
+    struct Pending;
+    static QJsonObject merged(const Pending &pending);
+
+    struct Pending
+    {
+        QHash<QString, QJsonArray> joins;
+        QHash<QString, QJsonArray> leaves;
+    };
+
+    QHash<QString, Pending> m_topics;
+    QStringList m_order;
+};
+
+} // namespace chatter::server

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+#include "presencetracker.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QTest>
+
+using chatter::server::PresenceTracker;
+
+namespace {
+
+const QString Topic = QStringLiteral("chatter:room:a");
+
+//! key → statuses of its metas, in order: what `list()` must describe.
+QMap<QString, QStringList> statusesOf(const QJsonObject &state)
+{
+    QMap<QString, QStringList> out;
+    for (auto it = state.constBegin(); it != state.constEnd(); ++it)
+        for (const QJsonValue &m : it.value().toObject().value("metas").toArray())
+            out[it.key()].append(m.toObject().value("status").toString());
+    return out;
+}
+
+QJsonObject status(const QString &s)
+{
+    return {{QStringLiteral("status"), s}};
+}
+
+} // namespace
+
+class tst_PresenceTracker : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void stateFollowsTrackUpdateUntrack();
+    void refsAreFreshAndLeavesKeepTheirRef();
+    void aListTakenEarlierDoesNotChange();
+    void topicsAreSeparate();
+};
+
+void tst_PresenceTracker::stateFollowsTrackUpdateUntrack()
+{
+    PresenceTracker tracker;
+    QVERIFY(tracker.list(Topic).isEmpty());
+    tracker.track(Topic, "ann", 1, status("online"));
+    tracker.track(Topic, "ann", 2, status("away")); // a second tab
+    tracker.track(Topic, "bob", 3, status("online"));
+    QCOMPARE(statusesOf(tracker.list(Topic)),
+             (QMap<QString, QStringList>{{"ann", {"online", "away"}}, {"bob", {"online"}}}));
+    QCOMPARE(tracker.keyCount(Topic), 2);
+
+    QVERIFY(tracker.update(Topic, "ann", 2, status("busy")));
+    QVERIFY(!tracker.update(Topic, "ann", 9, status("busy"))); // not tracked
+    QCOMPARE(statusesOf(tracker.list(Topic)).value("ann"), (QStringList{"online", "busy"}));
+
+    QVERIFY(tracker.untrack(Topic, "ann", 1));
+    QVERIFY(!tracker.untrack(Topic, "ann", 1));
+    QCOMPARE(statusesOf(tracker.list(Topic)),
+             (QMap<QString, QStringList>{{"ann", {"busy"}}, {"bob", {"online"}}}));
+    QVERIFY(tracker.untrack(Topic, "ann", 2));
+    QCOMPARE(statusesOf(tracker.list(Topic)), (QMap<QString, QStringList>{{"bob", {"online"}}}));
+    QCOMPARE(tracker.keyCount(Topic), 1);
+    QVERIFY(tracker.untrack(Topic, "bob", 3));
+    QVERIFY(tracker.list(Topic).isEmpty());
+    QCOMPARE(tracker.keyCount(Topic), 0);
+}
+
+void tst_PresenceTracker::refsAreFreshAndLeavesKeepTheirRef()
+{
+    PresenceTracker tracker;
+    const QJsonObject joined = tracker.track(Topic, "ann", 1, status("online"));
+    const QString ref = joined.value("phx_ref").toString();
+    QVERIFY(!ref.isEmpty());
+    QCOMPARE(tracker.list(Topic).value("ann").toObject().value("metas").toArray().at(0).toObject(),
+             joined);
+
+    const auto diff = tracker.update(Topic, "ann", 1, status("away"));
+    QVERIFY(diff);
+    const QJsonObject now = diff->value("joins")
+                                .toObject()
+                                .value("ann")
+                                .toObject()
+                                .value("metas")
+                                .toArray()
+                                .at(0)
+                                .toObject();
+    QCOMPARE(now.value("phx_ref_prev").toString(), ref);
+    QVERIFY(now.value("phx_ref").toString() != ref);
+    QCOMPARE(diff->value("leaves")
+                 .toObject()
+                 .value("ann")
+                 .toObject()
+                 .value("metas")
+                 .toArray()
+                 .at(0)
+                 .toObject(),
+             joined);
+
+    const auto left = tracker.untrack(Topic, "ann", 1);
+    QVERIFY(left);
+    QCOMPARE(left->value("phx_ref").toString(), now.value("phx_ref").toString());
+}
+
+void tst_PresenceTracker::aListTakenEarlierDoesNotChange()
+{
+    // The state is shared with the lists handed out; later changes must not reach them.
+    PresenceTracker tracker;
+    tracker.track(Topic, "ann", 1, status("online"));
+    const QJsonObject before = tracker.list(Topic);
+    tracker.track(Topic, "bob", 2, status("online"));
+    tracker.update(Topic, "ann", 1, status("away"));
+    QCOMPARE(statusesOf(before), (QMap<QString, QStringList>{{"ann", {"online"}}}));
+    QCOMPARE(statusesOf(tracker.list(Topic)),
+             (QMap<QString, QStringList>{{"ann", {"away"}}, {"bob", {"online"}}}));
+}
+
+void tst_PresenceTracker::topicsAreSeparate()
+{
+    PresenceTracker tracker;
+    tracker.track(Topic, "ann", 1, status("online"));
+    tracker.track("chatter:room:b", "bob", 1, status("online"));
+    QCOMPARE(tracker.list(Topic).keys(), QStringList{"ann"});
+    QCOMPARE(tracker.list("chatter:room:b").keys(), QStringList{"bob"});
+    QVERIFY(!tracker.untrack(Topic, "bob", 1));
+}
+
+QTEST_APPLESS_MAIN(tst_PresenceTracker)
+#include "tst_presencetracker.moc"
