@@ -45,23 +45,37 @@ void BatchSender::end()
         submit();
 }
 
-bool BatchSender::queue(int descriptor, const QByteArray &bytes, Client *client)
+int BatchSender::queue(int descriptor, const QByteArray &bytes, Client *client)
 {
     if (!m_ring)
-        return false;
+        return -1;
     io_uring_sqe *sqe = io_uring_get_sqe(m_ring.get());
     if (!sqe) {
         submit(); // the ring is full: this part goes now, the rest in the next one
         if (!m_ring)
-            return false;
+            return -1;
         sqe = io_uring_get_sqe(m_ring.get());
         if (!sqe)
-            return false;
+            return -1;
     }
+    const int entry = int(m_entries.size());
     io_uring_prep_send(sqe, descriptor, bytes.constData(), size_t(bytes.size()),
                        MSG_DONTWAIT | MSG_NOSIGNAL);
-    io_uring_sqe_set_data64(sqe, m_entries.size());
-    m_entries.push_back(Entry{client, bytes});
+    io_uring_sqe_set_data64(sqe, quint64(entry));
+    m_entries.push_back(Entry{client, bytes, descriptor, sqe});
+    return entry;
+}
+
+bool BatchSender::append(int entry, Client *client, const QByteArray &bytes)
+{
+    if (!isCollecting() || entry < 0 || size_t(entry) >= m_entries.size() ||
+        m_entries[size_t(entry)].client != client)
+        return false;
+    Entry &e = m_entries[size_t(entry)];
+    e.bytes.append(bytes); // the shared frame is copied here, once, for this one socket
+    io_uring_prep_send(e.sqe, e.descriptor, e.bytes.constData(), size_t(e.bytes.size()),
+                       MSG_DONTWAIT | MSG_NOSIGNAL);
+    io_uring_sqe_set_data64(e.sqe, quint64(entry));
     return true;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 struct io_uring;
+struct io_uring_sqe;
 
 namespace chatter::server {
 
@@ -45,9 +46,27 @@ public:
     void end();
     bool isCollecting() const { return m_depth > 0 && m_ring; }
 
-    //! Only while collecting. `bytes` is shared, not copied, until the submission. False when
-    //! the send cannot be queued; the caller then sends it itself.
-    bool queue(int descriptor, const QByteArray &bytes, Client *client);
+    //! begin() … end() for a block.
+    class Scope
+    {
+    public:
+        explicit Scope(BatchSender &sender) : m_sender(sender) { m_sender.begin(); }
+        ~Scope() { m_sender.end(); }
+        Scope(const Scope &) = delete;
+        Scope &operator=(const Scope &) = delete;
+
+    private:
+        BatchSender &m_sender;
+    };
+
+    //! Only while collecting. `bytes` is shared, not copied, until the submission. Returns
+    //! the entry for append(), or -1 when the send cannot be queued; the caller then sends
+    //! it itself.
+    int queue(int descriptor, const QByteArray &bytes, Client *client);
+    //! Adds `bytes` to `client`'s queued `entry`, so that one send carries both (a sender's
+    //! own copy of its message and the reply to it, say). False if that entry is not waiting
+    //! in this batch any more; the caller then queues the bytes itself.
+    bool append(int entry, Client *client, const QByteArray &bytes);
 
 private:
     void submit();
@@ -56,6 +75,8 @@ private:
     {
         Client *client;
         QByteArray bytes;
+        int descriptor;
+        io_uring_sqe *sqe; //!< still in the submission queue, so it can be re-aimed
     };
     std::unique_ptr<io_uring> m_ring;
     std::vector<Entry> m_entries;

@@ -111,6 +111,9 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
     owner->engine().store().append(
         std::move(message), owner,
         [owner, handle, roomTopic](const StoredMessage &m, bool committed) {
+            // The broadcast and the reply in one submission: the sender's own copy of the
+            // message and its `ok` leave in a single send.
+            BatchSender::Scope batch(owner->batchSender());
             if (!committed) {
                 owner->completeReply(
                     handle, ChannelReply::error(QStringLiteral("could not store the message")));

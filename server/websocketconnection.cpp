@@ -174,12 +174,17 @@ void WebSocketConnection::write(const QByteArray &bytes)
     if (m_descriptor < 0)
         return;
     qsizetype written = 0;
+    BatchSender &batch = m_worker.batchSender();
+    if (m_batchPending && m_queue.isEmpty() && batch.append(m_batchEntry, this, bytes))
+        return;
     if (m_queue.isEmpty() && !m_batchPending) {
         // Inside a broadcast, the send joins the worker's single submission.
-        BatchSender &batch = m_worker.batchSender();
-        if (batch.isCollecting() && batch.queue(m_descriptor, bytes, this)) {
-            m_batchPending = true;
-            return;
+        if (batch.isCollecting()) {
+            m_batchEntry = batch.queue(m_descriptor, bytes, this);
+            if (m_batchEntry >= 0) {
+                m_batchPending = true;
+                return;
+            }
         }
         // Otherwise the common case: the kernel takes the whole frame, nothing is kept.
         const ssize_t n = ::send(m_descriptor, bytes.constData(), size_t(bytes.size()),

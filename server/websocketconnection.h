@@ -80,7 +80,8 @@ private:
     quint16 m_closeCode = 1006; //!< as sent or received; 1006 while none was
     bool m_closing = false;
     bool m_finished = false;
-    bool m_batchPending = false; //!< a send is in the worker's batch; later output queues
+    bool m_batchPending = false; //!< a send is in the worker's batch; later output joins it
+    int m_batchEntry = -1;       //!< that send's entry in the batch
 };
 
 } // namespace chatter::server

@@ -77,6 +77,8 @@ private Q_SLOTS:
     void fullSocketReportsWhatWasNotWritten();
     void failedSendReportsTheError();
     void largeBatchesAreSplit();
+    void appendedBytesGoInTheSameSend();
+    void appendOnlyToAWaitingEntry();
     void disabledSenderQueuesNothing();
 };
 
@@ -100,7 +102,7 @@ void tst_BatchSender::sendsEverythingInOrder()
     QVERIFY(sender.isCollecting());
     for (int i = 0; i < sockets; ++i) {
         pairs.push_back(std::make_unique<Pair>());
-        QVERIFY(sender.queue(pairs.back()->ours, "frame " + QByteArray::number(i), &client));
+        QVERIFY(sender.queue(pairs.back()->ours, "frame " + QByteArray::number(i), &client) >= 0);
     }
     QVERIFY(client.results.empty()); // nothing is sent before the outermost end()
     sender.begin();
@@ -130,8 +132,8 @@ void tst_BatchSender::fullSocketReportsWhatWasNotWritten()
     }
     RecordingClient client;
     sender.begin();
-    QVERIFY(sender.queue(full.ours, QByteArray(1000, 'x'), &client));
-    QVERIFY(sender.queue(fine.ours, "after", &client));
+    QVERIFY(sender.queue(full.ours, QByteArray(1000, 'x'), &client) >= 0);
+    QVERIFY(sender.queue(fine.ours, "after", &client) >= 0);
     sender.end();
     QCOMPARE(int(client.results.size()), 2);
     // A full socket does not block the batch: the send reports EAGAIN (or a short count).
@@ -151,7 +153,7 @@ void tst_BatchSender::failedSendReportsTheError()
     closed.theirs = -1;
     RecordingClient client;
     sender.begin();
-    QVERIFY(sender.queue(closed.ours, "nobody listens", &client));
+    QVERIFY(sender.queue(closed.ours, "nobody listens", &client) >= 0);
     sender.end();
     QCOMPARE(int(client.results.size()), 1);
     QCOMPARE(client.results[0].result, -EPIPE); // and no SIGPIPE: MSG_NOSIGNAL
@@ -173,13 +175,13 @@ void tst_BatchSender::largeBatchesAreSplit()
     client.onDone = [&] {
         if (requeued < 3 && sender.isCollecting()) {
             ++requeued;
-            QVERIFY(sender.queue(pairs[0]->ours, "r", &client));
+            QVERIFY(sender.queue(pairs[0]->ours, "r", &client) >= 0);
         }
     };
     constexpr int Count = 2500;
     sender.begin();
     for (int i = 0; i < Count; ++i)
-        QVERIFY(sender.queue(pairs[i % PairCount]->ours, "x", &client));
+        QVERIFY(sender.queue(pairs[i % PairCount]->ours, "x", &client) >= 0);
     sender.end();
     QCOMPARE(requeued, 3);
     QCOMPARE(int(client.results.size()), Count + requeued);
@@ -191,6 +193,53 @@ void tst_BatchSender::largeBatchesAreSplit()
     QCOMPARE(received, Count + requeued);
 }
 
+void tst_BatchSender::appendedBytesGoInTheSameSend()
+{
+    BatchSender sender;
+    if (!sender.isAvailable())
+        QSKIP("io_uring is not available here");
+    Pair a;
+    Pair b;
+    RecordingClient first;
+    RecordingClient second;
+    const QByteArray shared = "broadcast;";
+    {
+        BatchSender::Scope scope(sender);
+        const int entry = sender.queue(a.ours, shared, &first);
+        QVERIFY(entry >= 0);
+        QVERIFY(sender.queue(b.ours, shared, &second) >= 0);
+        QVERIFY(sender.append(entry, &first, "reply;"));
+        QVERIFY(sender.append(entry, &first, "more"));
+        QVERIFY(first.results.empty());
+    }
+    QCOMPARE(int(first.results.size()), 1); // one send for the three
+    QCOMPARE(first.results[0].bytes, QByteArray("broadcast;reply;more"));
+    QCOMPARE(first.results[0].result, int(first.results[0].bytes.size()));
+    QCOMPARE(a.readAll(), QByteArray("broadcast;reply;more"));
+    QCOMPARE(b.readAll(), shared);
+    QCOMPARE(shared, QByteArray("broadcast;")); // the shared frame itself is untouched
+}
+
+void tst_BatchSender::appendOnlyToAWaitingEntry()
+{
+    BatchSender sender;
+    if (!sender.isAvailable())
+        QSKIP("io_uring is not available here");
+    Pair a;
+    RecordingClient client;
+    RecordingClient other;
+    int entry = -1;
+    {
+        BatchSender::Scope scope(sender);
+        entry = sender.queue(a.ours, "x", &client);
+        QVERIFY(entry >= 0);
+        QVERIFY(!sender.append(entry, &other, "not yours"));
+        QVERIFY(!sender.append(entry + 1, &client, "no such entry"));
+    }
+    QVERIFY(!sender.append(entry, &client, "after the submission"));
+    QCOMPARE(a.readAll(), QByteArray("x"));
+}
+
 void tst_BatchSender::disabledSenderQueuesNothing()
 {
     BatchSender sender(false);
@@ -199,7 +248,7 @@ void tst_BatchSender::disabledSenderQueuesNothing()
     QVERIFY(!sender.isCollecting());
     Pair pair;
     RecordingClient client;
-    QVERIFY(!sender.queue(pair.ours, "x", &client));
+    QVERIFY(sender.queue(pair.ours, "x", &client) < 0);
     sender.end();
     QVERIFY(client.results.empty());
 }
