@@ -45,7 +45,7 @@ void BatchSender::end()
         submit();
 }
 
-int BatchSender::queue(int descriptor, const QByteArray &bytes, Client *client)
+BatchSender::EntryId BatchSender::queue(int descriptor, const QByteArray &bytes, Client *client)
 {
     if (!m_ring)
         return -1;
@@ -58,24 +58,25 @@ int BatchSender::queue(int descriptor, const QByteArray &bytes, Client *client)
         if (!sqe)
             return -1;
     }
-    const int entry = int(m_entries.size());
+    const size_t index = m_entries.size();
     io_uring_prep_send(sqe, descriptor, bytes.constData(), size_t(bytes.size()),
                        MSG_DONTWAIT | MSG_NOSIGNAL);
-    io_uring_sqe_set_data64(sqe, quint64(entry));
+    io_uring_sqe_set_data64(sqe, index);
     m_entries.push_back(Entry{client, bytes, descriptor, sqe});
-    return entry;
+    return EntryId(quint64(m_submissions) << 32 | index);
 }
 
-bool BatchSender::append(int entry, Client *client, const QByteArray &bytes)
+bool BatchSender::append(EntryId entry, Client *client, const QByteArray &bytes)
 {
-    if (!isCollecting() || entry < 0 || size_t(entry) >= m_entries.size() ||
-        m_entries[size_t(entry)].client != client)
+    const size_t index = size_t(entry & 0xffffffff);
+    if (!isCollecting() || entry < 0 || quint32(quint64(entry) >> 32) != m_submissions ||
+        index >= m_entries.size() || m_entries[index].client != client)
         return false;
-    Entry &e = m_entries[size_t(entry)];
+    Entry &e = m_entries[index];
     e.bytes.append(bytes); // the shared frame is copied here, once, for this one socket
     io_uring_prep_send(e.sqe, e.descriptor, e.bytes.constData(), size_t(e.bytes.size()),
                        MSG_DONTWAIT | MSG_NOSIGNAL);
-    io_uring_sqe_set_data64(e.sqe, quint64(entry));
+    io_uring_sqe_set_data64(e.sqe, index);
     return true;
 }
 
@@ -83,6 +84,7 @@ void BatchSender::submit()
 {
     if (m_entries.empty())
         return;
+    ++m_submissions;
     const auto count = unsigned(m_entries.size());
     m_results.assign(count, -EIO);
     unsigned submitted = 0;

@@ -59,14 +59,17 @@ public:
         BatchSender &m_sender;
     };
 
+    //! A queued send, valid until its submission (submission number and index).
+    using EntryId = qint64;
+
     //! Only while collecting. `bytes` is shared, not copied, until the submission. Returns
     //! the entry for append(), or -1 when the send cannot be queued; the caller then sends
     //! it itself.
-    int queue(int descriptor, const QByteArray &bytes, Client *client);
+    EntryId queue(int descriptor, const QByteArray &bytes, Client *client);
     //! Adds `bytes` to `client`'s queued `entry`, so that one send carries both (a sender's
     //! own copy of its message and the reply to it, say). False if that entry is not waiting
     //! in this batch any more; the caller then queues the bytes itself.
-    bool append(int entry, Client *client, const QByteArray &bytes);
+    bool append(EntryId entry, Client *client, const QByteArray &bytes);
 
 private:
     void submit();
@@ -82,6 +85,7 @@ private:
     std::vector<Entry> m_entries;
     std::vector<int> m_results;
     int m_depth = 0;
+    quint32 m_submissions = 0; //!< tells an entry of an earlier submission from a current one
 };
 
 } // namespace chatter::server

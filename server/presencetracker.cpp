@@ -8,6 +8,8 @@ namespace chatter::server {
 namespace {
 
 const QString PhxRef = QStringLiteral("phx_ref");
+//! Rooms with this many members keep their presence state between joins.
+constexpr qsizetype KeepStateFrom = 64;
 
 QJsonObject wrap(const QString &key, const QJsonObject &meta)
 {
@@ -48,17 +50,28 @@ QJsonObject PresenceTracker::track(const QString &topic, const QString &key, qui
     return meta;
 }
 
+QJsonObject PresenceTracker::metasOf(const QList<Entry> &entries)
+{
+    QJsonArray metas;
+    for (const Entry &entry : entries)
+        metas.append(entry.meta);
+    return {{QStringLiteral("metas"), metas}};
+}
+
 void PresenceTracker::restate(Topic &topic, const QString &key)
 {
-    const auto it = topic.keys.constFind(key);
-    if (it == topic.keys.cend()) {
-        topic.state.remove(key);
+    if (!topic.stateKept)
+        return;
+    if (topic.keys.size() < KeepStateFrom / 2) {
+        topic.state = {}; // small again: building on demand is cheap, keeping it is not
+        topic.stateKept = false;
         return;
     }
-    QJsonArray metas;
-    for (const Entry &entry : it.value())
-        metas.append(entry.meta);
-    topic.state.insert(key, QJsonObject{{QStringLiteral("metas"), metas}});
+    const auto it = topic.keys.constFind(key);
+    if (it == topic.keys.cend())
+        topic.state.remove(key);
+    else
+        topic.state.insert(key, metasOf(it.value()));
 }
 
 QList<PresenceTracker::Entry> *PresenceTracker::entriesOf(const QString &topic, const QString &key)
@@ -114,11 +127,25 @@ std::optional<QJsonObject> PresenceTracker::untrack(const QString &topic, const 
     return std::nullopt;
 }
 
-QJsonObject PresenceTracker::list(const QString &topic) const
+QJsonObject PresenceTracker::list(const QString &topic)
 {
     QMutexLocker locker(&m_mutex);
-    const auto it = m_topics.constFind(topic);
-    return it == m_topics.cend() ? QJsonObject() : it->state;
+    const auto it = m_topics.find(topic);
+    if (it == m_topics.end())
+        return {};
+    if (it->stateKept)
+        return it->state;
+    // Keys in order: each insert then appends instead of moving the ones after it.
+    QStringList keys = it->keys.keys();
+    keys.sort();
+    QJsonObject state;
+    for (const QString &key : std::as_const(keys))
+        state.insert(key, metasOf(it->keys.value(key)));
+    if (keys.size() >= KeepStateFrom) {
+        it->state = state;
+        it->stateKept = true;
+    }
+    return state;
 }
 
 int PresenceTracker::keyCount(const QString &topic) const

@@ -26,8 +26,8 @@ public:
     //! Removes `owner`'s meta; returns the meta that left (same phx_ref as when it joined).
     std::optional<QJsonObject> untrack(const QString &topic, const QString &key, quint64 owner);
 
-    //! The `presence_state` payload: {key: {"metas": [...]}}.
-    QJsonObject list(const QString &topic) const;
+    //! The `presence_state` payload: {key: {"metas": [...]}}. Not const: a large room keeps it.
+    QJsonObject list(const QString &topic);
     int keyCount(const QString &topic) const;
 
     static QJsonObject joinDiff(const QString &key, const QJsonObject &meta);
@@ -43,13 +43,17 @@ private:
     struct Topic
     {
         QHash<QString, QList<Entry>> keys;
-        //! The `presence_state` payload, kept up to date key by key: a join to a room of N
-        //! members then copies a shared object instead of building one of N keys.
+        //! A large room's `presence_state` payload, kept up to date key by key once built:
+        //! a join to a room of N members then copies a shared object instead of building one
+        //! of N keys. Small rooms build it when asked; keeping it costs ~0.4 KiB per member.
         QJsonObject state;
+        bool stateKept = false;
     };
     //! The metas of `key` on `topic`, or null; call with the mutex held.
     QList<Entry> *entriesOf(const QString &topic, const QString &key);
-    //! Refreshes `key` in `topic`'s state after its metas changed; call with the mutex held.
+    static QJsonObject metasOf(const QList<Entry> &entries);
+    //! Refreshes `key` in `topic`'s kept state after its metas changed; call with the mutex
+    //! held.
     static void restate(Topic &topic, const QString &key);
 
     mutable QMutex m_mutex;

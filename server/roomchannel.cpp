@@ -174,8 +174,11 @@ HandleResult RoomChannel::status(const QJsonValue &payload)
                                       {{QStringLiteral("online_at"), now()},
                                        {QStringLiteral("client"), client},
                                        {QStringLiteral("status"), status}});
-    if (diff)
+    if (diff) {
+        // Out before the reply, so that the client sees its new status once told `ok`.
         worker().queuePresenceDiff(topic(), *diff);
+        worker().flushPresenceDiff(topic());
+    }
     return HandleResult::replyWith(ChannelReply::ok());
 }
 

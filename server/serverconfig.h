@@ -22,6 +22,10 @@ struct ServerConfig
     int longPollHoldMs = 10'000;    //!< how long a GET with nothing to deliver is held
     int longPollSessionMs = 15'000; //!< a long-poll session with no GET for this long ends
     int maxChannelsPerSocket = 100;
+    //! Presence changes within this long of the last presence_diff are merged into the next.
+    //! People do not notice 50 ms; a room of 1,000 rejoining after a restart then gets a few
+    //! diffs per second instead of one per join to each member.
+    int presenceWindowMs = 50;
     //! Messages one socket may send per second (sustained) and in a burst; heartbeats are free.
     //! Far above what a person types, so only runaway or hostile clients meet it.
     int maxMessagesPerSecond = 500;

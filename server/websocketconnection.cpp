@@ -175,7 +175,9 @@ void WebSocketConnection::write(const QByteArray &bytes)
         return;
     qsizetype written = 0;
     BatchSender &batch = m_worker.batchSender();
-    if (m_batchPending && m_queue.isEmpty() && batch.append(m_batchEntry, this, bytes))
+    // Not once closing: the close frame must stay in the queue that decides when we are done.
+    if (m_batchPending && !m_closing && m_queue.isEmpty() &&
+        batch.append(m_batchEntry, this, bytes))
         return;
     if (m_queue.isEmpty() && !m_batchPending) {
         // Inside a broadcast, the send joins the worker's single submission.
@@ -209,6 +211,8 @@ void WebSocketConnection::batchedSendDone(const QByteArray &bytes, int result)
     if (result == bytes.size()) {
         if (!m_queue.isEmpty())
             onWritable(); // what was written meanwhile waited behind this
+        else if (m_closing)
+            finishWhenFlushed();
         return;
     }
     if (result < 0 && result != -EAGAIN && result != -EWOULDBLOCK && result != -EINTR) {
@@ -338,7 +342,7 @@ void WebSocketConnection::startClosing(quint16 code, const QString &reason)
 
 void WebSocketConnection::finishWhenFlushed()
 {
-    if (!m_queue.isEmpty())
+    if (!m_queue.isEmpty() || m_batchPending)
         return;
     // Queued: this may run inside a broadcast or a frame's handling, which still use the
     // connection; the worker deletes it once it has been told.

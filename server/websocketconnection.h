@@ -81,7 +81,7 @@ private:
     bool m_closing = false;
     bool m_finished = false;
     bool m_batchPending = false; //!< a send is in the worker's batch; later output joins it
-    int m_batchEntry = -1;       //!< that send's entry in the batch
+    BatchSender::EntryId m_batchEntry = -1; //!< that send's entry in the batch
 };
 
 } // namespace chatter::server

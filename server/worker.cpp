@@ -27,9 +27,6 @@
 namespace chatter::server {
 namespace {
 
-// Presence is for people: 50 ms is not noticed, and it bounds a room's presence traffic to 20
-// diffs per second per worker however fast its members come and go.
-constexpr qint64 PresenceDiffWindowMs = 50;
 constexpr qsizetype MaxRequestHead = 16 * 1024;
 constexpr int RequestHeadTimeoutMs = 10'000;
 const QString SocketPath = QStringLiteral("/socket/websocket");
@@ -90,7 +87,15 @@ Worker::Worker(int index, Engine &engine)
     connect(&m_presenceFlush, &QTimer::timeout, this, &Worker::flushPresenceDiffs);
 }
 
-Worker::~Worker() = default;
+Worker::~Worker()
+{
+    // Connections are children, which ~QObject would delete after this worker's members; on
+    // the way out their channels still leave topics and presence, which those members hold.
+    m_tearingDown = true;
+    const QList<Connection *> connections = m_connections.values();
+    m_connections.clear();
+    qDeleteAll(connections);
+}
 
 const ServerConfig &Worker::config() const
 {
@@ -355,16 +360,30 @@ void Worker::unsubscribe(Channel *channel)
 
 void Worker::queuePresenceDiff(const QString &topic, const QJsonObject &diff)
 {
+    if (m_tearingDown)
+        return; // nobody is left to tell, and this thread's timers are gone
     m_presenceDiffs.add(topic, diff);
     if (m_presenceFlush.isActive())
         return;
-    const qint64 sinceLast =
-        m_presenceFlushed.isValid() ? m_presenceFlushed.elapsed() : PresenceDiffWindowMs;
-    m_presenceFlush.start(int(std::max<qint64>(0, PresenceDiffWindowMs - sinceLast)));
+    const qint64 window = config().presenceWindowMs;
+    const qint64 sinceLast = m_presenceFlushed.isValid() ? m_presenceFlushed.elapsed() : window;
+    m_presenceFlush.start(int(std::max<qint64>(0, window - sinceLast)));
+}
+
+void Worker::flushPresenceDiff(const QString &topic)
+{
+    if (!m_presenceDiffs.contains(topic))
+        return;
+    publish(Broadcast::create(
+                Message::broadcast(topic, events::PresenceDiff, m_presenceDiffs.take(topic))),
+            nullptr);
 }
 
 void Worker::flushPresenceDiffs()
 {
+    // Emptied meanwhile by broadcasts on its topics: the window has not restarted.
+    if (m_presenceDiffs.isEmpty())
+        return;
     m_presenceFlushed.start();
     const QList<PresenceDiffBuffer::TopicDiff> diffs = m_presenceDiffs.take();
     for (const PresenceDiffBuffer::TopicDiff &pending : diffs)
@@ -375,16 +394,13 @@ void Worker::flushPresenceDiffs()
 
 bool Worker::publish(const std::shared_ptr<const Broadcast> &broadcast, QString *error)
 {
+    // Presence waiting for its window goes out first: members learn that bob joined before
+    // they read what he says.
+    const QString &topic = broadcast->message().topic;
+    if (!m_presenceDiffs.isEmpty() && broadcast->message().event != events::PresenceDiff)
+        flushPresenceDiff(topic);
     // Every recipient needs the V2 frame; encoding it here surfaces unencodable messages to the
     // sender instead of failing silently on each worker.
-    // Presence waiting for its window goes out first, so that a room's members see "bob
-    // joined" before bob's first message and "bob left" after his last one.
-    const QString &topic = broadcast->message().topic;
-    if (!m_presenceDiffs.isEmpty() && m_presenceDiffs.contains(topic) &&
-        broadcast->message().event != events::PresenceDiff)
-        publish(Broadcast::create(
-                    Message::broadcast(topic, events::PresenceDiff, m_presenceDiffs.take(topic))),
-                nullptr);
     if (!broadcast->frameFor(Serializer::forVersion(Serializer::Version::V2))) {
         if (error)
             *error = broadcast->encodeError(Serializer::forVersion(Serializer::Version::V2));

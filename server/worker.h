@@ -60,6 +60,8 @@ public:
     //! Broadcasts a presence diff of `topic`, merged with the others of the same moment: at
     //! the end of this loop turn after a quiet spell, at most once per window during a storm.
     void queuePresenceDiff(const QString &topic, const QJsonObject &diff);
+    //! Broadcasts `topic`'s waiting presence diff now, if it has one.
+    void flushPresenceDiff(const QString &topic);
 
     //! Routes a deferred channel reply to its connection, if that is still open.
     void completeReply(const ReplyHandle &handle, const ChannelReply &reply);
@@ -133,6 +135,7 @@ private:
     PresenceDiffBuffer m_presenceDiffs;
     QTimer m_presenceFlush;
     QElapsedTimer m_presenceFlushed; //!< since the last flush
+    bool m_tearingDown = false;
     std::unique_ptr<HistoryReader> m_history;
     ConnectionStats m_closedTotals; //!< traffic of connections that are gone
 };

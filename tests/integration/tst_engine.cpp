@@ -51,6 +51,9 @@ private Q_SLOTS:
     void pingsDoNotKeepAnIdleSocketOpen();
     void joinStormReachesMembersAsMergedPresenceDiffs();
     void presenceOfAJoinPrecedesTheJoinersFirstMessage();
+    void statusChangeReachesItsSenderBeforeTheReply();
+    void senderGetsItsOwnCopyBeforeTheReply_data();
+    void senderGetsItsOwnCopyBeforeTheReply();
 };
 
 void tst_Engine::workersUseEpollDispatcher()
@@ -258,8 +261,8 @@ void tst_Engine::slowReaderIsClosedAndOthersKeepGoing()
     Engine engine(config);
     QVERIFY(engine.start());
 
-    // Raw clients that join and then never read again. Several in one room: closing one sends
-    // a presence leave to the others from inside the broadcast that overflowed it.
+    // Raw clients that join and then never read again. Several in one room: closing one from
+    // inside the broadcast that overflowed it leaves presence while the others still wait.
     constexpr int SlowCount = 3;
     std::vector<std::unique_ptr<RawWebSocket>> slow;
     for (int i = 0; i < SlowCount; ++i) {
@@ -582,6 +585,7 @@ void tst_Engine::presenceOfAJoinPrecedesTheJoinersFirstMessage()
     const QString topic = QStringLiteral("chatter:room:order");
     ServerConfig config = loopbackTestConfig();
     config.workers = 1;
+    config.presenceWindowMs = 5000; // bob's join waits, unless his message sends it along
     Engine engine(config);
     QVERIFY(engine.start());
     TestClient observer;
@@ -602,6 +606,83 @@ void tst_Engine::presenceOfAJoinPrecedesTheJoinersFirstMessage()
     const auto saidAt = std::find(observer.frames().cbegin(), observer.frames().cend(), said);
     QVERIFY(joinedAt != observer.frames().cend());
     QVERIFY(joinedAt < saidAt);
+}
+
+void tst_Engine::statusChangeReachesItsSenderBeforeTheReply()
+{
+    const QString topic = QStringLiteral("chatter:room:status");
+    ServerConfig config = loopbackTestConfig();
+    config.workers = 1;
+    config.presenceWindowMs = 5000; // without the flush, the diff would come seconds later
+    Engine engine(config);
+    QVERIFY(engine.start());
+    TestClient ann;
+    TestClient bob;
+    QVERIFY(ann.open(engine.port(), QStringLiteral("ann")));
+    QVERIFY(bob.open(engine.port(), QStringLiteral("bob")));
+    QCOMPARE(ann.join(topic).value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(bob.join(topic).value("status").toString(), QStringLiteral("ok"));
+    const QJsonObject reply = bob.request(QStringLiteral("1"), topic, QStringLiteral("status"),
+                                          QJsonObject{{"status", "away"}});
+    QCOMPARE(reply.value("status").toString(), QStringLiteral("ok"));
+    const auto isAway = [](const QJsonArray &f) {
+        if (!isEvent(f, "presence_diff"))
+            return false;
+        const QJsonArray metas = f.at(4)
+                                     .toObject()
+                                     .value("joins")
+                                     .toObject()
+                                     .value("bob")
+                                     .toObject()
+                                     .value("metas")
+                                     .toArray();
+        return !metas.isEmpty() &&
+               metas.last().toObject().value("status") == QStringLiteral("away");
+    };
+    // Already there when the reply came: request() returned on the reply.
+    QVERIFY(std::any_of(bob.frames().cbegin(), bob.frames().cend(), isAway));
+    QVERIFY(!ann.waitFor(isAway).isEmpty());
+}
+
+void tst_Engine::senderGetsItsOwnCopyBeforeTheReply_data()
+{
+    QTest::addColumn<bool>("batchedSends");
+    QTest::newRow("io_uring") << true;
+    QTest::newRow("send()") << false;
+}
+
+void tst_Engine::senderGetsItsOwnCopyBeforeTheReply()
+{
+    // The copy and the reply may share one send; they must still arrive in this order.
+    QFETCH(bool, batchedSends);
+    const QString topic = QStringLiteral("chatter:room:echo");
+    ServerConfig config = loopbackTestConfig();
+    config.batchedSends = batchedSends;
+    Engine engine(config);
+    QVERIFY(engine.start());
+    TestClient ann;
+    TestClient bob;
+    QVERIFY(ann.open(engine.port(), QStringLiteral("ann")));
+    QVERIFY(bob.open(engine.port(), QStringLiteral("bob")));
+    QCOMPARE(ann.join(topic).value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(bob.join(topic).value("status").toString(), QStringLiteral("ok"));
+    for (int i = 0; i < 20; ++i) {
+        const QString ref = QStringLiteral("m%1").arg(i);
+        const QString body = QStringLiteral("message %1").arg(i);
+        ann.send(QJsonArray{"1", ref, topic, "new_msg", QJsonObject{{"body", body}}});
+        const auto isCopy = [&](const QJsonArray &f) {
+            return isEvent(f, "new_msg") && f.at(4).toObject().value("body").toString() == body;
+        };
+        const auto isReply = [&](const QJsonArray &f) {
+            return isEvent(f, "phx_reply") && f.at(1).toString() == ref;
+        };
+        QVERIFY(!ann.waitFor(isReply).isEmpty());
+        const auto &frames = ann.frames();
+        const auto copyAt = std::find_if(frames.cbegin(), frames.cend(), isCopy);
+        const auto replyAt = std::find_if(frames.cbegin(), frames.cend(), isReply);
+        QVERIFY2(copyAt < replyAt, qPrintable(body));
+        QVERIFY(!bob.waitFor(isCopy).isEmpty());
+    }
 }
 
 int main(int argc, char *argv[])

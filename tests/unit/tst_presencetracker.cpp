@@ -36,6 +36,8 @@ private Q_SLOTS:
     void refsAreFreshAndLeavesKeepTheirRef();
     void aListTakenEarlierDoesNotChange();
     void topicsAreSeparate();
+    void largeAndSmallRoomsListTheSame_data();
+    void largeAndSmallRoomsListTheSame();
 };
 
 void tst_PresenceTracker::stateFollowsTrackUpdateUntrack()
@@ -122,6 +124,68 @@ void tst_PresenceTracker::topicsAreSeparate()
     QCOMPARE(tracker.list(Topic).keys(), QStringList{"ann"});
     QCOMPARE(tracker.list("chatter:room:b").keys(), QStringList{"bob"});
     QVERIFY(!tracker.untrack(Topic, "bob", 1));
+}
+
+void tst_PresenceTracker::largeAndSmallRoomsListTheSame_data()
+{
+    // Large rooms keep their state between joins and small ones build it when asked; both
+    // must list exactly what is tracked, also when a room shrinks or grows across the line.
+    QTest::addColumn<int>("members");
+    QTest::newRow("small") << 10;
+    QTest::newRow("just below") << 63;
+    QTest::newRow("large") << 200;
+}
+
+void tst_PresenceTracker::largeAndSmallRoomsListTheSame()
+{
+    QFETCH(int, members);
+    PresenceTracker tracker;
+    QMap<QString, QStringList> expected;
+    const auto check = [&] { return statusesOf(tracker.list(Topic)) == expected; };
+    for (int i = 0; i < members; ++i) {
+        const QString key = QStringLiteral("u%1").arg(i);
+        tracker.track(Topic, key, quint64(i), status("online"));
+        expected[key] = QStringList{"online"};
+        if (i % 7 == 0)
+            QVERIFY2(check(), qPrintable(key));
+    }
+    QVERIFY(check());
+    const QJsonObject full = tracker.list(Topic);
+    // Second tabs, status changes, and most people leaving again.
+    for (int i = 0; i < members; i += 3) {
+        const QString key = QStringLiteral("u%1").arg(i);
+        tracker.track(Topic, key, quint64(members + i), status("busy"));
+        expected[key].append("busy");
+        QVERIFY(tracker.update(Topic, key, quint64(i), status("away")));
+        expected[key][0] = "away";
+    }
+    QVERIFY(check());
+    for (int i = 0; i < members; ++i) {
+        if (i % 10 == 0)
+            continue;
+        const QString key = QStringLiteral("u%1").arg(i);
+        QVERIFY(tracker.untrack(Topic, key, quint64(i)));
+        expected[key].removeFirst();
+        if (i % 3 == 0) {
+            QVERIFY(tracker.untrack(Topic, key, quint64(members + i)));
+            expected[key].removeFirst();
+        }
+        if (expected[key].isEmpty())
+            expected.remove(key);
+        if (i % 5 == 0)
+            QVERIFY2(check(), qPrintable(key));
+    }
+    QVERIFY(check());
+    // Growing again after shrinking below the line.
+    for (int i = 0; i < members; ++i) {
+        const QString key = QStringLiteral("v%1").arg(i);
+        tracker.track(Topic, key, quint64(10 * members + i), status("online"));
+        expected[key] = QStringList{"online"};
+    }
+    QVERIFY(check());
+    QCOMPARE(tracker.keyCount(Topic), int(expected.size()));
+    // A list handed out earlier is a snapshot.
+    QCOMPARE(full.size(), members);
 }
 
 QTEST_APPLESS_MAIN(tst_PresenceTracker)
