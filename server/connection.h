@@ -45,6 +45,10 @@ public:
     virtual void sweep(const ServerConfig &config) = 0;
     //! Output accepted but not yet written to the network.
     virtual qint64 queuedBytes() const = 0;
+    //! Stops (or resumes) reading the client's input while many of its requests wait for an
+    //! answer: under overload the rest then waits in the kernel and, through TCP, at the
+    //! client, instead of in the server's memory. Transports that cannot pause ignore it.
+    virtual void setInputPaused(bool paused) { Q_UNUSED(paused); }
 
     ConnectionStats stats;
 

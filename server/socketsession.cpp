@@ -11,6 +11,16 @@
 #include <chrono>
 
 namespace chatter::server {
+namespace {
+
+//! Requests of one client waiting for their answers (messages being stored) before its input
+//! is paused, and the number it must be back to before reading resumes. A person has one or
+//! two at a time.
+constexpr size_t PauseInputAt = 256;
+constexpr size_t ResumeInputAt = 64;
+
+} // namespace
+
 SocketSession::SocketSession(Connection &connection, Worker &worker, ConnectInfo info)
     : m_connection(connection), m_worker(worker), m_info(std::move(info)),
       m_flood(worker.config().maxMessagesPerSecond, worker.config().messageBurst)
@@ -189,8 +199,16 @@ void SocketSession::handleEvent(const Message &message, Entry &entry)
         crash(topic, QString::fromUtf8(e.what()));
         return;
     }
-    if (result.deferred)
+    if (result.deferred) {
         m_ordered.push_back(Ordered{handle.sequence, false, std::nullopt, {}});
+        if (!m_inputPaused && m_ordered.size() >= PauseInputAt) {
+            // A client is not flooding when its messages are merely waiting for the server;
+            // reading on would only pile them up here and, read in a burst later, trip the
+            // flood limit of a client that kept to it.
+            m_inputPaused = true;
+            m_connection.setInputPaused(true);
+        }
+    }
     if (result.reply)
         replyTo(message, joinRef, *result.reply);
     if (result.stop) {
@@ -271,6 +289,10 @@ void SocketSession::flushOrdered()
             m_connection.sendFrame(*item.frame);
         if (item.after)
             item.after();
+    }
+    if (m_inputPaused && m_ordered.size() <= ResumeInputAt) {
+        m_inputPaused = false;
+        m_connection.setInputPaused(false);
     }
 }
 

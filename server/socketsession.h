@@ -104,6 +104,7 @@ private:
     qint64 m_lastFloodLog = -1;
     bool takeToken();
     bool m_shutDown = false;
+    bool m_inputPaused = false; //!< too many requests in m_ordered; see setInputPaused()
 };
 
 } // namespace chatter::server

@@ -50,7 +50,7 @@ WebSocketConnection::WebSocketConnection(int descriptor, QByteArray received, Co
             this,
             [this, received]() mutable {
                 consume(received.data(), received.size());
-                if (!m_finished)
+                if (!m_finished && !m_inputPaused)
                     m_readNotifier.setEnabled(true);
             },
             Qt::QueuedConnection);
@@ -72,7 +72,7 @@ void WebSocketConnection::onReadable()
     qsizetype capacity = 0;
     char *buffer = scratchBuffer(&capacity);
     // A few reads at most per wake-up, so one busy client cannot starve the others.
-    for (int round = 0; round < 4 && m_descriptor >= 0; ++round) {
+    for (int round = 0; round < 4 && m_descriptor >= 0 && !m_inputPaused; ++round) {
         const ssize_t n = ::recv(m_descriptor, buffer, size_t(capacity), 0);
         if (n > 0) {
             if (!m_closing)
@@ -305,9 +305,17 @@ void WebSocketConnection::dropWriteNotifier()
     m_writeNotifier = nullptr;
 }
 
+void WebSocketConnection::setInputPaused(bool paused)
+{
+    m_inputPaused = paused;
+    if (!m_finished && m_descriptor >= 0)
+        m_readNotifier.setEnabled(!paused); // level-triggered: what waits is read on resume
+}
+
 void WebSocketConnection::sweep(const ServerConfig &config)
 {
-    if (m_closing || m_lastFrame.elapsed() < config.idleTimeoutMs)
+    // A paused client is waiting for us, not idle.
+    if (m_closing || m_inputPaused || m_lastFrame.elapsed() < config.idleTimeoutMs)
         return;
     m_worker.record(EngineEvent::Kind::Disconnect, info(), {},
                     QStringLiteral("idle timeout - closing with 1001"));

@@ -42,6 +42,7 @@ public:
     bool isClosing() const override { return m_closing; }
     void sweep(const ServerConfig &config) override;
     qint64 queuedBytes() const override { return m_queuedBytes; }
+    void setInputPaused(bool paused) override;
 
 private:
     bool onMessage(QByteArrayView payload, bool binary) override;
@@ -81,6 +82,7 @@ private:
     bool m_closing = false;
     bool m_finished = false;
     bool m_batchPending = false; //!< a send is in the worker's batch; later output joins it
+    bool m_inputPaused = false;
     BatchSender::EntryId m_batchEntry = -1; //!< that send's entry in the batch
 };
 

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "engine.h"
+#include "messagestore.h"
 #include "rawwebsocket.h"
 #include "testclient.h"
 #include "testengineconfig.h"
 
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QScopeGuard>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -54,6 +57,7 @@ private Q_SLOTS:
     void statusChangeReachesItsSenderBeforeTheReply();
     void senderGetsItsOwnCopyBeforeTheReply_data();
     void senderGetsItsOwnCopyBeforeTheReply();
+    void clientWaitingForTheStoreIsNotReadFurther();
 };
 
 void tst_Engine::workersUseEpollDispatcher()
@@ -683,6 +687,68 @@ void tst_Engine::senderGetsItsOwnCopyBeforeTheReply()
         QVERIFY2(copyAt < replyAt, qPrintable(body));
         QVERIFY(!bob.waitFor(isCopy).isEmpty());
     }
+}
+
+void tst_Engine::clientWaitingForTheStoreIsNotReadFurther()
+{
+    // With the store held up, a client's messages wait unanswered; the server stops reading
+    // that client after a few hundred instead of taking in everything it sends. Once the store
+    // moves again, every message is stored and answered, in order.
+    constexpr int Count = 2000;
+    const QString topic = QStringLiteral("chatter:room:held");
+    ServerConfig config = loopbackTestConfig();
+    config.workers = 1;
+    Engine engine(config);
+    QVERIFY(engine.start());
+    TestClient ann;
+    QVERIFY(ann.open(engine.port(), QStringLiteral("ann")));
+    QCOMPARE(ann.join(topic).value("status").toString(), QStringLiteral("ok"));
+
+    QSemaphore held;
+    QSemaphore gate;
+    QMetaObject::invokeMethod(
+        &engine.store(),
+        [&] {
+            held.release();
+            gate.acquire();
+        },
+        Qt::QueuedConnection);
+    QVERIFY(held.tryAcquire(1, 5000));
+    auto release = qScopeGuard([&] { gate.release(); });
+
+    for (int i = 0; i < Count; ++i)
+        ann.send(QJsonArray{"1", QStringLiteral("m%1").arg(i), topic, "new_msg",
+                            QJsonObject{{"body", QStringLiteral("b%1").arg(i)}}});
+    QTRY_VERIFY(ann.socket().bytesToWrite() == 0);
+    const auto messagesIn = [&] {
+        QSignalSpy ready(&engine, &Engine::snapshotReady);
+        engine.requestSnapshot();
+        if (!ready.wait())
+            return qint64(-1);
+        const auto snapshot = ready.first().first().value<EngineSnapshot>();
+        return snapshot.sockets.isEmpty() ? qint64(-1) : snapshot.sockets.first().messagesIn;
+    };
+    QTRY_VERIFY(messagesIn() >= 256);
+    QTest::qWait(300); // time to read on, had it not paused
+    const qint64 read = messagesIn();
+    QVERIFY2(read < Count, qPrintable(QString::number(read)));
+
+    release.dismiss();
+    gate.release();
+    const auto isLastReply = [&](const QJsonArray &f) {
+        return isEvent(f, "phx_reply") &&
+               f.at(1).toString() == QStringLiteral("m%1").arg(Count - 1);
+    };
+    QVERIFY(!ann.waitFor(isLastReply, 30000).isEmpty());
+    int replies = 0;
+    for (const QJsonArray &f : ann.frames()) {
+        if (!isEvent(f, "phx_reply") || !f.at(1).toString().startsWith('m'))
+            continue;
+        QCOMPARE(f.at(1).toString(), QStringLiteral("m%1").arg(replies));
+        QCOMPARE(f.at(4).toObject().value("status").toString(), QStringLiteral("ok"));
+        ++replies;
+    }
+    QCOMPARE(replies, Count);
 }
 
 int main(int argc, char *argv[])
