@@ -70,6 +70,8 @@ struct HandleResult
     {
         return {std::move(r), true, false};
     }
+    //! The answer comes later, through Channel::replyLater(). It must not wait for more input
+    //! from the same client: while many replies are outstanding, that input is not read.
     static HandleResult deferReply() { return {std::nullopt, false, true}; }
 };
 

@@ -19,6 +19,13 @@ namespace {
 constexpr size_t PauseInputAt = 256;
 constexpr size_t ResumeInputAt = 64;
 
+qint64 nowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 } // namespace
 
 SocketSession::SocketSession(Connection &connection, Worker &worker, ConnectInfo info)
@@ -201,13 +208,7 @@ void SocketSession::handleEvent(const Message &message, Entry &entry)
     }
     if (result.deferred) {
         m_ordered.push_back(Ordered{handle.sequence, false, std::nullopt, {}});
-        if (!m_inputPaused && m_ordered.size() >= PauseInputAt) {
-            // A client is not flooding when its messages are merely waiting for the server;
-            // reading on would only pile them up here and, read in a burst later, trip the
-            // flood limit of a client that kept to it.
-            m_inputPaused = true;
-            m_connection.setInputPaused(true);
-        }
+        pauseInputIfBehind();
     }
     if (result.reply)
         replyTo(message, joinRef, *result.reply);
@@ -278,6 +279,18 @@ void SocketSession::sendOrdered(Frame frame, std::function<void()> after)
         return;
     }
     m_ordered.push_back(Ordered{0, true, std::move(frame), std::move(after)});
+    pauseInputIfBehind();
+}
+
+void SocketSession::pauseInputIfBehind()
+{
+    if (m_inputPaused || m_ordered.size() < PauseInputAt)
+        return;
+    // Reading on would only pile the client's requests up here; the rest waits in TCP. Its
+    // flood limit is credited for the pause, which is the server's delay, not a flood.
+    m_inputPaused = true;
+    m_flood.pause(nowNs());
+    m_connection.setInputPaused(true);
 }
 
 void SocketSession::flushOrdered()
@@ -292,6 +305,7 @@ void SocketSession::flushOrdered()
     }
     if (m_inputPaused && m_ordered.size() <= ResumeInputAt) {
         m_inputPaused = false;
+        m_flood.resume(nowNs());
         m_connection.setInputPaused(false);
     }
 }
@@ -387,10 +401,7 @@ void SocketSession::deliverBroadcast(Channel &channel, const Broadcast &broadcas
 bool SocketSession::takeToken()
 {
     const ServerConfig &config = m_worker.config();
-    const qint64 nowNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             std::chrono::steady_clock::now().time_since_epoch())
-                             .count();
-    if (m_flood.take(nowNs))
+    if (m_flood.take(nowNs()))
         return true;
     const qint64 second = QDateTime::currentSecsSinceEpoch();
     if (second != m_lastFloodLog) {

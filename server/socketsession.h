@@ -79,6 +79,8 @@ private:
     bool send(const Message &message, QString *error = nullptr, std::function<void()> after = {});
     void sendOrdered(Frame frame, std::function<void()> after);
     void flushOrdered();
+    //! Stops reading the client while PauseInputAt requests wait in m_ordered.
+    void pauseInputIfBehind();
     void finishJoin(const QString &topic, Channel *channel);
     Message replyMessage(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic,
                          const ChannelReply &reply) const;

@@ -308,8 +308,11 @@ void WebSocketConnection::dropWriteNotifier()
 void WebSocketConnection::setInputPaused(bool paused)
 {
     m_inputPaused = paused;
-    if (!m_finished && m_descriptor >= 0)
-        m_readNotifier.setEnabled(!paused); // level-triggered: what waits is read on resume
+    if (m_finished || m_descriptor < 0 || (m_closing && !paused))
+        return; // a closing one ends by its flush or time limit, not by reading
+    m_readNotifier.setEnabled(!paused); // level-triggered: what waits is read on resume
+    if (!paused)
+        m_lastFrame.restart(); // the pause was ours; the idle clock starts again
 }
 
 void WebSocketConnection::sweep(const ServerConfig &config)
