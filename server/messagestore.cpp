@@ -161,25 +161,53 @@ void MessageStore::flush()
         ++m_batches;
         m_messages += batch.size();
     }
-    // One queued call per caller thread and batch, in append order.
-    QHash<QObject *, QList<std::pair<Done, StoredMessage>>> byContext;
-    QList<QObject *> order;
+    // Each caller thread's results join its queue in append order; one drain at a time runs
+    // them there.
+    QList<std::shared_ptr<Results>> toDrain;
     for (Pending &p : batch) {
         if (!p.context)
             continue;
-        auto &list = byContext[p.context];
-        if (list.isEmpty())
-            order.append(p.context);
-        list.append({std::move(p.done), p.message});
+        std::shared_ptr<Results> &results = m_results[p.context.data()];
+        if (!results || results->context != p.context) {
+            // New, or an object that was deleted and whose address is in use again.
+            results = std::make_shared<Results>();
+            results->context = p.context;
+        }
+        QMutexLocker locker(&results->mutex);
+        results->queue.push_back({std::move(p.done), p.message, ok});
+        if (!std::exchange(results->draining, true))
+            toDrain.append(results);
     }
-    for (QObject *context : std::as_const(order)) {
+    for (const std::shared_ptr<Results> &results : std::as_const(toDrain))
         QMetaObject::invokeMethod(
-            context,
-            [results = std::move(byContext[context]), ok] {
-                for (const auto &[done, message] : results)
-                    done(message, ok);
-            },
-            Qt::QueuedConnection);
+            results->context, [results] { drain(results); }, Qt::QueuedConnection);
+}
+
+void MessageStore::drain(const std::shared_ptr<Results> &results)
+{
+    constexpr int MaxPerTurn = 64;
+    constexpr qint64 MaxTurnMs = 10;
+    QElapsedTimer turn;
+    turn.start();
+    for (int done = 0;; ++done) {
+        Results::Result next;
+        {
+            QMutexLocker locker(&results->mutex);
+            if (results->queue.empty()) {
+                results->draining = false;
+                return;
+            }
+            if (done == MaxPerTurn || (done > 0 && turn.elapsed() >= MaxTurnMs)) {
+                // The rest after whatever else waits on this thread; still in order, since
+                // nothing else runs these results.
+                QMetaObject::invokeMethod(
+                    results->context, [results] { drain(results); }, Qt::QueuedConnection);
+                return;
+            }
+            next = std::move(results->queue.front());
+            results->queue.pop_front();
+        }
+        next.done(next.message, next.committed);
     }
 }
 

@@ -4,12 +4,14 @@
 #include "storedmessage.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QMutex>
 #include <QObject>
 #include <QPointer>
 #include <QSqlQuery>
 #include <QTimer>
 
+#include <deque>
 #include <functional>
 #include <memory>
 
@@ -56,6 +58,23 @@ private:
         QPointer<QObject> context;
         Done done;
     };
+    //! One caller thread's results, handed over in commit order and run a slice per event-loop
+    //! turn: a commit of a thousand messages to a thousand recipients each would otherwise hold
+    //! that worker's loop (its reads, heartbeats, other rooms) for seconds.
+    struct Results
+    {
+        QPointer<QObject> context;
+        struct Result
+        {
+            Done done;
+            StoredMessage message;
+            bool committed;
+        };
+        QMutex mutex;
+        std::deque<Result> queue;
+        bool draining = false; //!< a drain is posted to the context and will empty the queue
+    };
+    static void drain(const std::shared_ptr<Results> &results);
     void scheduleFlush();
     void flush();
     bool writeBatch(QList<Pending> &batch);
@@ -72,6 +91,7 @@ private:
     QList<Pending> m_incoming; //!< appended by workers, committed on the store thread
     bool m_flushArmed = false; //!< a commit is scheduled and will take m_incoming
 
+    QHash<QObject *, std::shared_ptr<Results>> m_results; //!< store thread only
     QTimer *m_pruneTimer = nullptr;
     std::atomic<qint64> m_batches{0};
     std::atomic<qint64> m_messages{0};

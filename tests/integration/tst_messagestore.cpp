@@ -3,6 +3,7 @@
 #include "messagestore.h"
 #include "schema.h"
 
+#include <QSemaphore>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -20,6 +21,7 @@ private Q_SLOTS:
     void migratesVersionOneFiles();
     void refusesNewerSchema();
     void groupsConcurrentAppendsIntoFewCommits();
+    void resultsOfABigCommitLeaveTurnsForOtherWork();
     void idsIncreaseAcrossReopen();
     void historyPages();
     void retentionKeepsNewestPerRoom();
@@ -170,6 +172,45 @@ void tst_MessageStore::groupsConcurrentAppendsIntoFewCommits()
     // Callbacks arrive in append order, so ids increase in that order too.
     for (qsizetype i = 1; i < done.size(); ++i)
         QVERIFY(done[i].id > done[i - 1].id);
+}
+
+void tst_MessageStore::resultsOfABigCommitLeaveTurnsForOtherWork()
+{
+    // 500 messages in one commit: their callbacks run a slice per event-loop turn, so work
+    // queued on this thread after the first of them runs before the last, and the callbacks
+    // themselves still come in append order.
+    constexpr int Count = 500;
+    QVERIFY(startStore({}));
+    QSemaphore held;
+    QSemaphore gate;
+    QMetaObject::invokeMethod(
+        m_store,
+        [&] {
+            held.release();
+            gate.acquire();
+        },
+        Qt::QueuedConnection);
+    QVERIFY(held.tryAcquire(1, 5000));
+    QStringList events;
+    for (int i = 0; i < Count; ++i) {
+        m_store->append(msg(QStringLiteral("big"), QString::number(i)), this,
+                        [this, &events, i](const StoredMessage &, bool committed) {
+                            QVERIFY(committed);
+                            events.append(QString::number(i));
+                            if (i == 0)
+                                QMetaObject::invokeMethod(
+                                    this, [&events] { events.append(QStringLiteral("other")); },
+                                    Qt::QueuedConnection);
+                        });
+    }
+    gate.release(); // the store moves on: one commit takes all of them
+    QTRY_COMPARE_WITH_TIMEOUT(events.size(), Count + 1, 20000);
+    QCOMPARE(m_store->committedBatches(), 1);
+    const qsizetype other = events.indexOf(QStringLiteral("other"));
+    QVERIFY2(other > 0 && other < Count, qPrintable(QString::number(other)));
+    events.removeAt(other);
+    for (int i = 0; i < Count; ++i)
+        QCOMPARE(events.at(i), QString::number(i));
 }
 
 void tst_MessageStore::idsIncreaseAcrossReopen()
