@@ -161,17 +161,18 @@ void MessageStore::flush()
         ++m_batches;
         m_messages += batch.size();
     }
-    // Each caller thread's results join its queue in append order; one drain at a time runs
-    // them there.
+    // Each context's results join its queue in append order; one drain at a time runs them
+    // on its thread.
     QList<std::shared_ptr<Results>> toDrain;
     for (Pending &p : batch) {
-        if (!p.context)
+        QObject *context = p.context.data();
+        if (!context)
             continue;
-        std::shared_ptr<Results> &results = m_results[p.context.data()];
-        if (!results || results->context != p.context) {
+        std::shared_ptr<Results> &results = m_results[context];
+        if (!results || results->context != context) {
             // New, or an object that was deleted and whose address is in use again.
             results = std::make_shared<Results>();
-            results->context = p.context;
+            results->context = context;
         }
         QMutexLocker locker(&results->mutex);
         results->queue.push_back({std::move(p.done), p.message, ok});
@@ -179,8 +180,20 @@ void MessageStore::flush()
             toDrain.append(results);
     }
     for (const std::shared_ptr<Results> &results : std::as_const(toDrain))
-        QMetaObject::invokeMethod(
-            results->context, [results] { drain(results); }, Qt::QueuedConnection);
+        postDrain(results);
+    // Forget contexts that are gone, with whatever they left.
+    m_results.removeIf([](const auto &entry) { return !entry.value()->context; });
+}
+
+void MessageStore::postDrain(const std::shared_ptr<Results> &results)
+{
+    if (QMetaObject::invokeMethod(
+            results->context, [results] { drain(results); }, Qt::QueuedConnection))
+        return;
+    // The context went away meanwhile: nobody is left to tell.
+    QMutexLocker locker(&results->mutex);
+    results->queue.clear();
+    results->draining = false;
 }
 
 void MessageStore::drain(const std::shared_ptr<Results> &results)
@@ -193,15 +206,17 @@ void MessageStore::drain(const std::shared_ptr<Results> &results)
         Results::Result next;
         {
             QMutexLocker locker(&results->mutex);
-            if (results->queue.empty()) {
+            if (results->queue.empty() || !results->context) {
+                // Done, or a callback deleted the context: the rest has nobody to go to.
+                results->queue.clear();
                 results->draining = false;
                 return;
             }
             if (done == MaxPerTurn || (done > 0 && turn.elapsed() >= MaxTurnMs)) {
                 // The rest after whatever else waits on this thread; still in order, since
                 // nothing else runs these results.
-                QMetaObject::invokeMethod(
-                    results->context, [results] { drain(results); }, Qt::QueuedConnection);
+                locker.unlock();
+                postDrain(results);
                 return;
             }
             next = std::move(results->queue.front());

@@ -58,9 +58,9 @@ private:
         QPointer<QObject> context;
         Done done;
     };
-    //! One caller thread's results, handed over in commit order and run a slice per event-loop
-    //! turn: a commit of a thousand messages to a thousand recipients each would otherwise hold
-    //! that worker's loop (its reads, heartbeats, other rooms) for seconds.
+    //! One context's results (a worker's), handed over in commit order and run a slice per
+    //! event-loop turn: a commit of a thousand messages to a thousand recipients each would
+    //! otherwise hold that worker's loop (its reads, heartbeats, other rooms) for seconds.
     struct Results
     {
         QPointer<QObject> context;
@@ -75,6 +75,7 @@ private:
         bool draining = false; //!< a drain is posted to the context and will empty the queue
     };
     static void drain(const std::shared_ptr<Results> &results);
+    static void postDrain(const std::shared_ptr<Results> &results);
     void scheduleFlush();
     void flush();
     bool writeBatch(QList<Pending> &batch);

@@ -3,6 +3,7 @@
 #include "messagestore.h"
 #include "schema.h"
 
+#include <QPointer>
 #include <QSemaphore>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -22,6 +23,8 @@ private Q_SLOTS:
     void refusesNewerSchema();
     void groupsConcurrentAppendsIntoFewCommits();
     void resultsOfABigCommitLeaveTurnsForOtherWork();
+    void resultsKeepComingAfterTheQueueEmptied();
+    void aContextDeletedMidDrainGetsNothingMore();
     void idsIncreaseAcrossReopen();
     void historyPages();
     void retentionKeepsNewestPerRoom();
@@ -174,6 +177,38 @@ void tst_MessageStore::groupsConcurrentAppendsIntoFewCommits()
         QVERIFY(done[i].id > done[i - 1].id);
 }
 
+namespace {
+
+//! Holds the store thread until released, also when a test returns early.
+class StoreHold
+{
+public:
+    explicit StoreHold(MessageStore *store)
+    {
+        QMetaObject::invokeMethod(
+            store,
+            [held = m_held, gate = m_gate] {
+                held->release();
+                gate->acquire();
+            },
+            Qt::QueuedConnection);
+    }
+    ~StoreHold() { release(); }
+    bool waitHeld() { return m_held->tryAcquire(1, 5000); }
+    void release()
+    {
+        if (!std::exchange(m_released, true))
+            m_gate->release();
+    }
+
+private:
+    std::shared_ptr<QSemaphore> m_held = std::make_shared<QSemaphore>();
+    std::shared_ptr<QSemaphore> m_gate = std::make_shared<QSemaphore>();
+    bool m_released = false;
+};
+
+} // namespace
+
 void tst_MessageStore::resultsOfABigCommitLeaveTurnsForOtherWork()
 {
     // 500 messages in one commit: their callbacks run a slice per event-loop turn, so work
@@ -181,29 +216,23 @@ void tst_MessageStore::resultsOfABigCommitLeaveTurnsForOtherWork()
     // themselves still come in append order.
     constexpr int Count = 500;
     QVERIFY(startStore({}));
-    QSemaphore held;
-    QSemaphore gate;
-    QMetaObject::invokeMethod(
-        m_store,
-        [&] {
-            held.release();
-            gate.acquire();
-        },
-        Qt::QueuedConnection);
-    QVERIFY(held.tryAcquire(1, 5000));
+    QObject context; // queued work for it dies with it, should the test fail early
     QStringList events;
-    for (int i = 0; i < Count; ++i) {
-        m_store->append(msg(QStringLiteral("big"), QString::number(i)), this,
-                        [this, &events, i](const StoredMessage &, bool committed) {
-                            QVERIFY(committed);
-                            events.append(QString::number(i));
-                            if (i == 0)
-                                QMetaObject::invokeMethod(
-                                    this, [&events] { events.append(QStringLiteral("other")); },
-                                    Qt::QueuedConnection);
-                        });
-    }
-    gate.release(); // the store moves on: one commit takes all of them
+    {
+        StoreHold hold(m_store);
+        QVERIFY(hold.waitHeld());
+        for (int i = 0; i < Count; ++i) {
+            m_store->append(msg(QStringLiteral("big"), QString::number(i)), &context,
+                            [&context, &events, i](const StoredMessage &, bool committed) {
+                                events.append(committed ? QString::number(i) : QString());
+                                if (i == 0)
+                                    QMetaObject::invokeMethod(
+                                        &context,
+                                        [&events] { events.append(QStringLiteral("other")); },
+                                        Qt::QueuedConnection);
+                            });
+        }
+    } // the store moves on: one commit takes all of them
     QTRY_COMPARE_WITH_TIMEOUT(events.size(), Count + 1, 20000);
     QCOMPARE(m_store->committedBatches(), 1);
     const qsizetype other = events.indexOf(QStringLiteral("other"));
@@ -211,6 +240,52 @@ void tst_MessageStore::resultsOfABigCommitLeaveTurnsForOtherWork()
     events.removeAt(other);
     for (int i = 0; i < Count; ++i)
         QCOMPARE(events.at(i), QString::number(i));
+}
+
+void tst_MessageStore::resultsKeepComingAfterTheQueueEmptied()
+{
+    // A drain that found its queue empty must let the next commit start a new one.
+    QVERIFY(startStore({}));
+    QObject context;
+    int done = 0;
+    for (int round = 1; round <= 5; ++round) {
+        for (int i = 0; i < 3; ++i)
+            m_store->append(msg(QStringLiteral("r"), QString::number(i)), &context,
+                            [&done](const StoredMessage &, bool committed) {
+                                if (committed)
+                                    ++done;
+                            });
+        QTRY_COMPARE_WITH_TIMEOUT(done, 3 * round, 10000);
+    }
+}
+
+void tst_MessageStore::aContextDeletedMidDrainGetsNothingMore()
+{
+    constexpr int Count = 300;
+    QVERIFY(startStore({}));
+    auto *context = new QObject;
+    QPointer<QObject> alive(context);
+    int done = 0;
+    {
+        StoreHold hold(m_store);
+        QVERIFY(hold.waitHeld());
+        for (int i = 0; i < Count; ++i)
+            m_store->append(msg(QStringLiteral("gone"), QString::number(i)), context,
+                            [context, &done, i](const StoredMessage &, bool) {
+                                ++done;
+                                if (i == 10)
+                                    context->deleteLater();
+                            });
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(alive.isNull(), 10000);
+    QTest::qWait(100);
+    QVERIFY2(done > 10 && done < Count, qPrintable(QString::number(done)));
+    // The store goes on serving others.
+    QObject next;
+    int later = 0;
+    m_store->append(msg(QStringLiteral("gone"), QStringLiteral("after")), &next,
+                    [&later](const StoredMessage &, bool committed) { later += committed; });
+    QTRY_COMPARE_WITH_TIMEOUT(later, 1, 10000);
 }
 
 void tst_MessageStore::idsIncreaseAcrossReopen()
