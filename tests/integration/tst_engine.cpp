@@ -2,12 +2,12 @@
 #include "engine.h"
 #include "messagestore.h"
 #include "rawwebsocket.h"
+#include "storehold.h"
 #include "testclient.h"
 #include "testengineconfig.h"
 
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -691,36 +691,6 @@ void tst_Engine::senderGetsItsOwnCopyBeforeTheReply()
 
 namespace {
 
-//! Holds the engine's store thread until released (also when a test fails early).
-class StoreHold
-{
-public:
-    explicit StoreHold(Engine &engine)
-    {
-        QMetaObject::invokeMethod(
-            &engine.store(),
-            [held = m_held, gate = m_gate] {
-                held->release();
-                gate->acquire();
-            },
-            Qt::QueuedConnection);
-    }
-    ~StoreHold() { release(); }
-    bool waitHeld() { return m_held->tryAcquire(1, 5000); }
-    void release()
-    {
-        if (!std::exchange(m_released, true))
-            m_gate->release();
-    }
-
-private:
-    // Shared with the store thread, which may still be returning from acquire() when this
-    // object is gone.
-    std::shared_ptr<QSemaphore> m_held = std::make_shared<QSemaphore>();
-    std::shared_ptr<QSemaphore> m_gate = std::make_shared<QSemaphore>();
-    bool m_released = false;
-};
-
 //! Frames the engine has read from its only socket, from a fresh snapshot; -1 if none.
 qint64 messagesInOfOnlySocket(Engine &engine)
 {
@@ -764,7 +734,7 @@ void tst_Engine::clientWaitingForTheStoreIsNotReadFurther()
     QVERIFY(ann.open(engine.port(), QStringLiteral("ann")));
     QCOMPARE(ann.join(topic).value("status").toString(), QStringLiteral("ok"));
 
-    StoreHold hold(engine);
+    StoreHold hold(&engine.store());
     QVERIFY(hold.waitHeld());
     for (int i = 0; i < Count; ++i)
         ann.send(QJsonArray{"1", QStringLiteral("m%1").arg(i), topic, "new_msg",
@@ -805,7 +775,7 @@ void tst_Engine::clientKeepingToTheRateIsNotRefusedAfterAPause()
     QVERIFY(ann.open(engine.port(), QStringLiteral("ann")));
     QCOMPARE(ann.join(topic).value("status").toString(), QStringLiteral("ok"));
 
-    StoreHold hold(engine);
+    StoreHold hold(&engine.store());
     QVERIFY(hold.waitHeld());
     int sent = 0;
     QTimer pace;

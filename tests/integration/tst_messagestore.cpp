@@ -2,9 +2,9 @@
 #include "historyreader.h"
 #include "messagestore.h"
 #include "schema.h"
+#include "storehold.h"
 
 #include <QPointer>
-#include <QSemaphore>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -176,38 +176,6 @@ void tst_MessageStore::groupsConcurrentAppendsIntoFewCommits()
     for (qsizetype i = 1; i < done.size(); ++i)
         QVERIFY(done[i].id > done[i - 1].id);
 }
-
-namespace {
-
-//! Holds the store thread until released, also when a test returns early.
-class StoreHold
-{
-public:
-    explicit StoreHold(MessageStore *store)
-    {
-        QMetaObject::invokeMethod(
-            store,
-            [held = m_held, gate = m_gate] {
-                held->release();
-                gate->acquire();
-            },
-            Qt::QueuedConnection);
-    }
-    ~StoreHold() { release(); }
-    bool waitHeld() { return m_held->tryAcquire(1, 5000); }
-    void release()
-    {
-        if (!std::exchange(m_released, true))
-            m_gate->release();
-    }
-
-private:
-    std::shared_ptr<QSemaphore> m_held = std::make_shared<QSemaphore>();
-    std::shared_ptr<QSemaphore> m_gate = std::make_shared<QSemaphore>();
-    bool m_released = false;
-};
-
-} // namespace
 
 void tst_MessageStore::resultsOfABigCommitLeaveTurnsForOtherWork()
 {
