@@ -26,6 +26,14 @@ bool isEvent(const QJsonArray &frame, const char *event)
     return frame.at(3).toString() == QLatin1String(event);
 }
 
+//! Runs a test with sends batched into one io_uring submission and with one send() each.
+void addBatchedSendsRows()
+{
+    QTest::addColumn<bool>("batchedSends");
+    QTest::newRow("sends batched (io_uring)") << true;
+    QTest::newRow("one send() per recipient") << false;
+}
+
 } // namespace
 
 class tst_Engine : public QObject
@@ -250,9 +258,7 @@ void tst_Engine::connectBurstLosesNobody()
 
 void tst_Engine::slowReaderIsClosedAndOthersKeepGoing_data()
 {
-    QTest::addColumn<bool>("batchedSends");
-    QTest::newRow("sends batched (io_uring)") << true;
-    QTest::newRow("one send() per recipient") << false;
+    addBatchedSendsRows();
 }
 
 void tst_Engine::slowReaderIsClosedAndOthersKeepGoing()
@@ -650,9 +656,7 @@ void tst_Engine::statusChangeReachesItsSenderBeforeTheReply()
 
 void tst_Engine::senderGetsItsOwnCopyBeforeTheReply_data()
 {
-    QTest::addColumn<bool>("batchedSends");
-    QTest::newRow("io_uring") << true;
-    QTest::newRow("send()") << false;
+    addBatchedSendsRows();
 }
 
 void tst_Engine::senderGetsItsOwnCopyBeforeTheReply()

@@ -21,6 +21,12 @@ QMap<QString, QStringList> statusesOf(const QJsonObject &state)
     return out;
 }
 
+//! The first meta of `key` in a {key: {"metas": [...]}} object.
+QJsonObject firstMeta(const QJsonObject &presences, const QString &key)
+{
+    return presences.value(key).toObject().value("metas").toArray().at(0).toObject();
+}
+
 QJsonObject status(const QString &s)
 {
     return {{QStringLiteral("status"), s}};
@@ -73,30 +79,14 @@ void tst_PresenceTracker::refsAreFreshAndLeavesKeepTheirRef()
     const QJsonObject joined = tracker.track(Topic, "ann", 1, status("online"));
     const QString ref = joined.value("phx_ref").toString();
     QVERIFY(!ref.isEmpty());
-    QCOMPARE(tracker.list(Topic).value("ann").toObject().value("metas").toArray().at(0).toObject(),
-             joined);
+    QCOMPARE(firstMeta(tracker.list(Topic), "ann"), joined);
 
     const auto diff = tracker.update(Topic, "ann", 1, status("away"));
     QVERIFY(diff);
-    const QJsonObject now = diff->value("joins")
-                                .toObject()
-                                .value("ann")
-                                .toObject()
-                                .value("metas")
-                                .toArray()
-                                .at(0)
-                                .toObject();
+    const QJsonObject now = firstMeta(diff->value("joins").toObject(), "ann");
     QCOMPARE(now.value("phx_ref_prev").toString(), ref);
     QVERIFY(now.value("phx_ref").toString() != ref);
-    QCOMPARE(diff->value("leaves")
-                 .toObject()
-                 .value("ann")
-                 .toObject()
-                 .value("metas")
-                 .toArray()
-                 .at(0)
-                 .toObject(),
-             joined);
+    QCOMPARE(firstMeta(diff->value("leaves").toObject(), "ann"), joined);
 
     const auto left = tracker.untrack(Topic, "ann", 1);
     QVERIFY(left);
