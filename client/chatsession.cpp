@@ -45,7 +45,6 @@ QUrl ChatSession::endpointFor(const QString &server)
 void ChatSession::connectToServer(const QString &server, const QString &nickname)
 {
     m_server = server;
-    const bool nickChanged = nickname != m_nickname;
     m_nickname = nickname;
     if (m_socket) {
         m_socket->close();
@@ -54,7 +53,6 @@ void ChatSession::connectToServer(const QString &server, const QString &nickname
         delete m_socket;
         m_socket = nullptr;
     }
-    Q_UNUSED(nickChanged)
     createSocket();
     // Rooms from before (a reconnect to another server or as another nick) start afresh.
     for (const QString &room : m_rooms->names()) {

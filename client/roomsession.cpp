@@ -8,6 +8,7 @@
 #include "phoenixchannel.h"
 #include "phoenixsocket.h"
 #include "push.h"
+#include "topics.h"
 
 #include <QJsonArray>
 
@@ -15,7 +16,7 @@ namespace chatter::client {
 
 QString RoomSession::topicFor(const QString &room)
 {
-    return QStringLiteral("chatter:room:") + room;
+    return topics::room(room);
 }
 
 RoomSession::RoomSession(QString name, QString nickname, PhoenixSocket *socket, QObject *parent)

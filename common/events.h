@@ -22,5 +22,15 @@ inline constexpr QLatin1StringView NewMessage("new_msg");
 inline constexpr QLatin1StringView Ping("ping");
 inline constexpr QLatin1StringView Typing("typing");
 inline constexpr QLatin1StringView History("history");
+inline constexpr QLatin1StringView Status("status");
+inline constexpr QLatin1StringView RoomUpdate("room_update");
 
 } // namespace chatter::events
+
+namespace chatter::presence {
+
+//! The fields Phoenix.Presence puts in every meta.
+inline constexpr QLatin1StringView PhxRef("phx_ref");
+inline constexpr QLatin1StringView PhxRefPrev("phx_ref_prev");
+
+} // namespace chatter::presence

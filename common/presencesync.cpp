@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "presencesync.h"
 
+#include "events.h"
+
 #include <QJsonArray>
 #include <QSet>
 
@@ -9,7 +11,6 @@ namespace chatter {
 namespace {
 
 const QString Metas = QStringLiteral("metas");
-const QString PhxRef = QStringLiteral("phx_ref");
 
 QJsonArray metasOf(const QJsonObject &presence)
 {
@@ -20,7 +21,7 @@ QSet<QString> refsOf(const QJsonArray &metas)
 {
     QSet<QString> refs;
     for (const QJsonValue &meta : metas)
-        refs.insert(meta.toObject().value(PhxRef).toString());
+        refs.insert(meta.toObject().value(presence::PhxRef).toString());
     return refs;
 }
 
@@ -29,7 +30,7 @@ QJsonArray filterByRefs(const QJsonArray &metas, const QSet<QString> &refs, bool
 {
     QJsonArray out;
     for (const QJsonValue &meta : metas) {
-        if (refs.contains(meta.toObject().value(PhxRef).toString()) == keep)
+        if (refs.contains(meta.toObject().value(presence::PhxRef).toString()) == keep)
             out.append(meta);
     }
     return out;

@@ -5,13 +5,13 @@
 
 namespace chatter::server {
 
-Broadcast::Broadcast(Message message, const Channel *exclude)
-    : m_message(std::move(message)), m_exclude(exclude)
+Broadcast::Broadcast(Message message, quint64 excludedChannel)
+    : m_message(std::move(message)), m_excludedChannel(excludedChannel)
 {}
 
-std::shared_ptr<const Broadcast> Broadcast::create(Message message, const Channel *exclude)
+std::shared_ptr<const Broadcast> Broadcast::create(Message message, quint64 excludedChannel)
 {
-    return std::shared_ptr<const Broadcast>(new Broadcast(std::move(message), exclude));
+    return std::shared_ptr<const Broadcast>(new Broadcast(std::move(message), excludedChannel));
 }
 
 const Broadcast::Slot &Broadcast::slotFor(const Serializer *serializer) const

@@ -10,19 +10,17 @@
 
 namespace chatter::server {
 
-class Channel;
-
 //! One broadcast on its way to every subscriber. The frame for each wire format is encoded at
 //! most once, on whichever worker needs it first, and then shared by all recipients.
 class Broadcast
 {
 public:
-    static std::shared_ptr<const Broadcast> create(Message message,
-                                                   const Channel *exclude = nullptr);
+    //! `excludedChannel`: the Channel::id() of the one subscriber that must not get it
+    //! (broadcast_from); 0 for none.
+    static std::shared_ptr<const Broadcast> create(Message message, quint64 excludedChannel = 0);
 
     const Message &message() const { return m_message; }
-    //! The subscriber that must not get it (broadcast_from); compared by identity only.
-    const Channel *excluded() const { return m_exclude; }
+    quint64 excludedChannel() const { return m_excludedChannel; }
     //! The encoded frame for `serializer`, or null if this message cannot be expressed in it.
     const Frame *frameFor(const Serializer *serializer) const;
     //! The same frame as a complete WebSocket frame, built once for every recipient.
@@ -30,7 +28,7 @@ public:
     QString encodeError(const Serializer *serializer) const;
 
 private:
-    Broadcast(Message message, const Channel *exclude);
+    Broadcast(Message message, quint64 excludedChannel);
     struct Slot
     {
         std::once_flag once;
@@ -40,7 +38,7 @@ private:
     const Slot &slotFor(const Serializer *serializer) const;
 
     Message m_message;
-    const Channel *m_exclude;
+    quint64 m_excludedChannel;
     mutable Slot m_slots[2];
 };
 

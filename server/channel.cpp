@@ -2,13 +2,20 @@
 #include "channel.h"
 
 #include "broadcast.h"
+#include "channelcontext.h"
 #include "socketsession.h"
-#include "worker.h"
+
+#include <atomic>
 
 namespace chatter::server {
+namespace {
 
-Channel::Channel(SocketSession &session, Worker &worker, QString topic)
-    : m_session(session), m_worker(worker), m_topic(std::move(topic))
+std::atomic<quint64> lastChannelId{0};
+
+} // namespace
+
+Channel::Channel(SocketSession &session, ChannelContext &context, QString topic)
+    : m_session(session), m_context(context), m_id(++lastChannelId), m_topic(std::move(topic))
 {}
 
 Channel::~Channel() = default;
@@ -32,25 +39,25 @@ bool Channel::pushBinary(const QString &event, const QByteArray &payload, QStrin
 
 bool Channel::broadcast(const QString &event, const QJsonObject &payload)
 {
-    return m_worker.publish(Broadcast::create(Message::broadcast(m_topic, event, payload)),
-                            nullptr);
+    return m_context.publish(Broadcast::create(Message::broadcast(m_topic, event, payload)),
+                             nullptr);
 }
 
 bool Channel::broadcastFrom(const QString &event, const QJsonObject &payload)
 {
-    return m_worker.publish(Broadcast::create(Message::broadcast(m_topic, event, payload), this),
-                            nullptr);
+    return m_context.publish(Broadcast::create(Message::broadcast(m_topic, event, payload), m_id),
+                             nullptr);
 }
 
 bool Channel::broadcastBinary(const QString &event, const QByteArray &payload, QString *error)
 {
-    return m_worker.publish(Broadcast::create(Message::binaryBroadcast(m_topic, event, payload)),
-                            error);
+    return m_context.publish(Broadcast::create(Message::binaryBroadcast(m_topic, event, payload)),
+                             error);
 }
 
 void Channel::replyLater(const ReplyHandle &handle, const ChannelReply &reply)
 {
-    m_worker.completeReply(handle, reply);
+    m_context.completeReply(handle, reply);
 }
 
 } // namespace chatter::server

@@ -15,7 +15,6 @@
 namespace chatter::server {
 
 class SocketSession;
-class Worker;
 
 //! The answer to a push: a status and a JSON or binary response.
 struct ChannelReply
@@ -102,12 +101,15 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+class ChannelContext;
+
 //! One joined topic on one socket, the counterpart of a Phoenix channel process. Lives on its
 //! socket's worker thread; everything here runs there, strictly in the socket's frame order.
+//! A channel reaches the rest of the server only through its ChannelContext.
 class Channel
 {
 public:
-    Channel(SocketSession &session, Worker &worker, QString topic);
+    Channel(SocketSession &session, ChannelContext &context, QString topic);
     virtual ~Channel();
     Channel(const Channel &) = delete;
     Channel &operator=(const Channel &) = delete;
@@ -127,15 +129,17 @@ public:
     //! Called once when the channel ends for any reason (left, crashed, socket closed, ...).
     virtual void terminate(const QString &reason) {}
 
+    //! Unique in this process and never reused, unlike the channel's address: a broadcast
+    //! names the one subscriber it skips by this id.
+    quint64 id() const { return m_id; }
     const QString &topic() const { return m_topic; }
     const QJsonValue &joinRef() const { return m_joinRef; }
     const ConnectInfo &connectInfo() const;
-    SocketSession &session() { return m_session; }
-    Worker &worker() { return m_worker; }
 
     void setJoinRef(const QJsonValue &joinRef) { m_joinRef = joinRef; }
 
 protected:
+    ChannelContext &context() { return m_context; }
     //! Sends an event to this channel's own client. False (and `error`) if it cannot be encoded.
     bool push(const QString &event, const QJsonObject &payload);
     bool pushBinary(const QString &event, const QByteArray &payload, QString *error = nullptr);
@@ -148,14 +152,9 @@ protected:
     void replyLater(const ReplyHandle &handle, const ChannelReply &reply);
 
 private:
-    // Delivery state, kept here so that fan-out reaches a subscriber without any lookup.
-    friend class SocketSession;
-    bool m_joining = true;        //!< until the join reply is on the wire
-    QList<Frame> m_pendingFrames; //!< produced for this channel before its join reply
-    QSet<QString> m_intercepts;   //!< intercepts(), read once
-
     SocketSession &m_session;
-    Worker &m_worker;
+    ChannelContext &m_context;
+    const quint64 m_id;
     QString m_topic;
     QJsonValue m_joinRef;
 };

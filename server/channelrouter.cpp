@@ -8,12 +8,12 @@ void ChannelRouter::add(const QString &pattern, Factory factory)
     m_routes.emplace_back(TopicPattern(pattern), std::move(factory));
 }
 
-std::unique_ptr<Channel> ChannelRouter::create(SocketSession &session, Worker &worker,
+std::unique_ptr<Channel> ChannelRouter::create(SocketSession &session, ChannelContext &context,
                                                const QString &topic) const
 {
     for (const auto &[pattern, factory] : m_routes) {
         if (pattern.matches(topic))
-            return factory(session, worker, topic);
+            return factory(session, context, topic);
     }
     return nullptr;
 }

@@ -14,12 +14,19 @@ namespace chatter::server {
 class ChannelRouter
 {
 public:
-    using Factory =
-        std::function<std::unique_ptr<Channel>(SocketSession &, Worker &, const QString &topic)>;
+    using Factory = std::function<std::unique_ptr<Channel>(SocketSession &, ChannelContext &,
+                                                           const QString &topic)>;
 
     void add(const QString &pattern, Factory factory);
+    //! A route to channels of type `T`, constructed as `T(session, context, topic)`.
+    template <typename T> void add(const QString &pattern)
+    {
+        add(pattern, [](SocketSession &session, ChannelContext &context, const QString &topic) {
+            return std::make_unique<T>(session, context, topic);
+        });
+    }
     //! A new channel for `topic`, or null when no route matches ("unmatched topic").
-    std::unique_ptr<Channel> create(SocketSession &session, Worker &worker,
+    std::unique_ptr<Channel> create(SocketSession &session, ChannelContext &context,
                                     const QString &topic) const;
 
 private:

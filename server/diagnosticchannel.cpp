@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "diagnosticchannel.h"
 
-#include "engine.h"
-#include "worker.h"
+#include "channelcontext.h"
+#include "topics.h"
 
 namespace chatter::server {
 namespace {
@@ -76,8 +76,8 @@ HandleResult DiagnosticChannel::handleIn(const InboundEvent &in)
     if (event == QLatin1String("shout"))
         return okOr(broadcast(QStringLiteral("shout"), payload), QString());
     if (event == QLatin1String("disconnect")) {
-        worker().engine().disconnectSocketId(QStringLiteral("user_socket:") +
-                                             payload.value(QLatin1String("user")).toString());
+        context().disconnectSocketId(
+            topics::socketId(payload.value(QLatin1String("user")).toString()));
         return HandleResult::replyWith(ChannelReply::ok());
     }
     return HandleResult::replyWith(ChannelReply::error(QStringLiteral("unknown event")));

@@ -11,8 +11,6 @@ namespace chatter::server {
 class DiagnosticChannel final : public Channel
 {
 public:
-    static inline const QString TopicPattern = QStringLiteral("chatter:diag:*");
-
     using Channel::Channel;
 
     JoinResult join(const QJsonValue &payload) override;

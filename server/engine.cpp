@@ -4,12 +4,14 @@
 #include "broadcast.h"
 #include "diagnosticchannel.h"
 #include "epolleventdispatcher.h"
+#include "events.h"
 #include "historyreader.h"
 #include "listener.h"
 #include "logging.h"
 #include "messagestore.h"
 #include "roomchannel.h"
 #include "roomdirectorychannel.h"
+#include "topics.h"
 #include "worker.h"
 
 #include <QDir>
@@ -33,19 +35,10 @@ Engine::Engine(ServerConfig config, QObject *parent) : QObject(parent), m_config
     qputenv("QT_NO_GLIB", "1");
     m_longPollSecret.resize(32);
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(m_longPollSecret.data()), 8);
-    m_router.add(RoomChannel::TopicPattern, [](SocketSession &s, Worker &w, const QString &topic) {
-        return std::make_unique<RoomChannel>(s, w, topic);
-    });
-    m_router.add(RoomDirectoryChannel::Topic,
-                 [](SocketSession &s, Worker &w, const QString &topic) {
-                     return std::make_unique<RoomDirectoryChannel>(s, w, topic);
-                 });
-    if (m_config.diagnostics) {
-        m_router.add(DiagnosticChannel::TopicPattern,
-                     [](SocketSession &s, Worker &w, const QString &topic) {
-                         return std::make_unique<DiagnosticChannel>(s, w, topic);
-                     });
-    }
+    m_router.add<RoomChannel>(topics::RoomPattern);
+    m_router.add<RoomDirectoryChannel>(topics::Rooms);
+    if (m_config.diagnostics)
+        m_router.add<DiagnosticChannel>(topics::DiagnosticPattern);
 }
 
 Worker *Engine::worker(int index) const
@@ -100,8 +93,7 @@ void Engine::publishDirectoryChanges()
 {
     for (const RoomDirectory::Room &room : m_directory.takeDirty()) {
         m_pubsub.publish(
-            Broadcast::create(Message::broadcast(RoomDirectoryChannel::Topic,
-                                                 QStringLiteral("room_update"), room.toJson())),
+            Broadcast::create(Message::broadcast(topics::Rooms, events::RoomUpdate, room.toJson())),
             nullptr);
     }
 }
@@ -208,8 +200,7 @@ void Engine::disconnectSocketId(const QString &socketId)
 {
     for (Worker *worker : m_workers) {
         QMetaObject::invokeMethod(
-            worker, [worker, socketId] { worker->disconnectSocketId(socketId); },
-            Qt::QueuedConnection);
+            worker, [worker, socketId] { worker->closeSocketId(socketId); }, Qt::QueuedConnection);
     }
 }
 
@@ -287,27 +278,25 @@ void Engine::sendSystemMessage(const QString &room, const QString &body)
         return;
     StoredMessage message{0, room, QStringLiteral("system"), body,
                           QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)};
+    // Published from a worker, as members' messages are: that worker's context does it.
     Worker *publisher = m_workers.front();
-    m_store->append(
-        std::move(message), publisher, [publisher](const StoredMessage &m, bool committed) {
-            if (!committed)
-                return;
-            QJsonObject payload = m.toJson();
-            payload.insert(QStringLiteral("system"), true);
-            publisher->publish(
-                Broadcast::create(Message::broadcast(QStringLiteral("chatter:room:") + m.room,
-                                                     QStringLiteral("new_msg"), payload)),
-                nullptr);
-            publisher->engine().directory().noteMessage(m.room, m.id, m.at);
-        });
+    QMetaObject::invokeMethod(
+        publisher,
+        [publisher, message = std::move(message)]() mutable {
+            publisher->append(std::move(message), [publisher](const StoredMessage &m, bool ok) {
+                if (ok)
+                    RoomChannel::publishCommitted(*publisher, m, true);
+            });
+        },
+        Qt::QueuedConnection);
 }
 
 void Engine::banNickname(const QString &nickname, int minutes)
 {
     recordAdmin(QStringLiteral("ban nickname %1 for %2 min").arg(nickname).arg(minutes));
     m_bans.banNickname(nickname, QDateTime::currentDateTimeUtc().addSecs(qint64(minutes) * 60));
-    const QString socketId = QStringLiteral("user_socket:") + nickname;
-    forEachWorker([socketId](Worker *worker) { worker->disconnectSocketId(socketId); });
+    const QString socketId = topics::socketId(nickname);
+    forEachWorker([socketId](Worker *worker) { worker->closeSocketId(socketId); });
 }
 
 void Engine::banAddress(const QHostAddress &address, int minutes)

@@ -3,6 +3,7 @@
 
 #include "chatvalidation.h"
 #include "connectparams.h"
+#include "topics.h"
 
 #include <QUrlQuery>
 
@@ -120,7 +121,7 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
     }
     d.info.user = user.toString();
     d.info.clientKind = d.info.params.value(QLatin1StringView("client")).toString();
-    d.info.socketId = QStringLiteral("user_socket:") + d.info.user;
+    d.info.socketId = topics::socketId(d.info.user);
     return d;
 }
 

@@ -49,7 +49,6 @@ public:
 
     const Options &options() const { return m_options; }
     qint64 committedBatches() const { return m_batches.load(); }
-    qint64 committedMessages() const { return m_messages.load(); }
 
 private:
     struct Pending

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "presencetracker.h"
 
+#include "events.h"
+
 #include <QJsonArray>
 #include <QRandomGenerator>
 
 namespace chatter::server {
 namespace {
 
-const QString PhxRef = QStringLiteral("phx_ref");
 //! Rooms with this many members keep their presence state between joins.
 constexpr qsizetype KeepStateFrom = 64;
 
@@ -42,10 +43,11 @@ QJsonObject PresenceTracker::leaveDiff(const QString &key, const QJsonObject &me
 QJsonObject PresenceTracker::track(const QString &topic, const QString &key, quint64 owner,
                                    QJsonObject meta)
 {
-    meta.insert(PhxRef, newRef());
+    meta.insert(presence::PhxRef, newRef());
     QMutexLocker locker(&m_mutex);
     Topic &entry = m_topics[topic];
     entry.keys[key].append(Entry{owner, meta});
+    ++m_version;
     restate(entry, key);
     return meta;
 }
@@ -94,8 +96,8 @@ std::optional<QJsonObject> PresenceTracker::update(const QString &topic, const Q
         if (entry.owner != owner)
             continue;
         const QJsonObject old = entry.meta;
-        meta.insert(QStringLiteral("phx_ref_prev"), old.value(PhxRef));
-        meta.insert(PhxRef, newRef());
+        meta.insert(presence::PhxRefPrev, old.value(presence::PhxRef));
+        meta.insert(presence::PhxRef, newRef());
         entry.meta = meta;
         restate(m_topics[topic], key);
         return QJsonObject{{QStringLiteral("joins"), wrap(key, meta)},
@@ -115,6 +117,7 @@ std::optional<QJsonObject> PresenceTracker::untrack(const QString &topic, const 
         if (entries->at(i).owner != owner)
             continue;
         const QJsonObject meta = entries->takeAt(i).meta;
+        ++m_version;
         Topic &entry = m_topics[topic];
         if (entries->isEmpty())
             entry.keys.remove(key);
@@ -148,11 +151,11 @@ QJsonObject PresenceTracker::list(const QString &topic)
     return state;
 }
 
-int PresenceTracker::keyCount(const QString &topic) const
+PresenceTracker::MemberCount PresenceTracker::memberCount(const QString &topic) const
 {
     QMutexLocker locker(&m_mutex);
     const auto it = m_topics.constFind(topic);
-    return it == m_topics.cend() ? 0 : int(it->keys.size());
+    return {it == m_topics.cend() ? 0 : int(it->keys.size()), m_version};
 }
 
 } // namespace chatter::server

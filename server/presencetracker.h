@@ -28,7 +28,16 @@ public:
 
     //! The `presence_state` payload: {key: {"metas": [...]}}. Not const: a large room keeps it.
     QJsonObject list(const QString &topic);
-    int keyCount(const QString &topic) const;
+    int keyCount(const QString &topic) const { return memberCount(topic).keys; }
+
+    //! A topic's number of keys, stamped with the tracker's change counter at the moment it was
+    //! read: of two counts, the one with the higher version is the newer.
+    struct MemberCount
+    {
+        int keys = 0;
+        quint64 version = 0;
+    };
+    MemberCount memberCount(const QString &topic) const;
 
     static QJsonObject joinDiff(const QString &key, const QJsonObject &meta);
     static QJsonObject leaveDiff(const QString &key, const QJsonObject &meta);
@@ -58,6 +67,7 @@ private:
 
     mutable QMutex m_mutex;
     QHash<QString, Topic> m_topics;
+    quint64 m_version = 0; //!< counts every track and untrack; guarded by m_mutex
 };
 
 } // namespace chatter::server

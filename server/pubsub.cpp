@@ -44,10 +44,4 @@ void PubSub::publish(const std::shared_ptr<const Broadcast> &broadcast, Worker *
     }
 }
 
-int PubSub::topicCount() const
-{
-    QReadLocker locker(&m_lock);
-    return int(m_topics.size());
-}
-
 } // namespace chatter::server

@@ -24,7 +24,6 @@ public:
     //! Delivers on `origin` synchronously (keeps the sender's own order) and queues a single
     //! call on every other worker that has subscribers.
     void publish(const std::shared_ptr<const Broadcast> &broadcast, Worker *origin);
-    int topicCount() const;
 
 private:
     mutable QReadWriteLock m_lock;

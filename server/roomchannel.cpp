@@ -2,13 +2,13 @@
 #include "roomchannel.h"
 
 #include "broadcast.h"
+#include "channelcontext.h"
 #include "chatvalidation.h"
-#include "engine.h"
 #include "events.h"
-#include "messagestore.h"
+#include "historyreader.h"
 #include "presencetracker.h"
-#include "topicpattern.h"
-#include "worker.h"
+#include "roomdirectory.h"
+#include "topics.h"
 
 #include <QDateTime>
 
@@ -31,9 +31,8 @@ qint64 idFrom(const QJsonValue &value)
 
 } // namespace
 
-RoomChannel::RoomChannel(SocketSession &session, Worker &worker, const QString &topic)
-    : Channel(session, worker, topic),
-      m_room(chatter::TopicPattern(TopicPattern).wildcardPart(topic))
+RoomChannel::RoomChannel(SocketSession &session, ChannelContext &context, const QString &topic)
+    : Channel(session, context, topic), m_room(topics::roomName(topic))
 {}
 
 JoinResult RoomChannel::join(const QJsonValue &payload)
@@ -42,24 +41,29 @@ JoinResult RoomChannel::join(const QJsonValue &payload)
         return JoinResult::refuse(why);
     const qint64 lastSeen = idFrom(payload.toObject().value(QLatin1String("last_seen_id")));
     const HistoryPage page = lastSeen >= 0
-                                 ? worker().history().after(m_room, lastSeen, BackfillLimit)
-                                 : worker().history().recent(m_room, RecentOnJoin);
+                                 ? context().history().after(m_room, lastSeen, BackfillLimit)
+                                 : context().history().recent(m_room, RecentOnJoin);
     return JoinResult::accept(page.toJson());
+}
+
+QJsonObject RoomChannel::presenceMeta() const
+{
+    const QString client =
+        connectInfo().clientKind.isEmpty() ? QStringLiteral("unknown") : connectInfo().clientKind;
+    return {{QStringLiteral("online_at"), now()},
+            {QStringLiteral("client"), client},
+            {events::Status, m_status}};
 }
 
 void RoomChannel::afterJoin()
 {
-    PresenceTracker &presence = worker().engine().presence();
-    const QString client =
-        connectInfo().clientKind.isEmpty() ? QStringLiteral("unknown") : connectInfo().clientKind;
-    const QJsonObject meta = presence.track(topic(), connectInfo().user, connectInfo().id,
-                                            {{QStringLiteral("online_at"), now()},
-                                             {QStringLiteral("client"), client},
-                                             {QStringLiteral("status"), m_status}});
+    PresenceTracker &presence = context().presence();
+    const QJsonObject meta =
+        presence.track(topic(), connectInfo().user, connectInfo().id, presenceMeta());
     m_tracked = true;
     // A fresh state after every (re)join: phoenix.js Presence only re-syncs from a state.
     push(events::PresenceState, presence.list(topic()));
-    worker().queuePresenceDiff(topic(), PresenceTracker::joinDiff(connectInfo().user, meta));
+    context().queuePresenceDiff(topic(), PresenceTracker::joinDiff(connectInfo().user, meta));
     publishMembers();
 }
 
@@ -68,16 +72,18 @@ void RoomChannel::terminate(const QString &)
     if (!m_tracked)
         return;
     m_tracked = false;
-    PresenceTracker &presence = worker().engine().presence();
+    PresenceTracker &presence = context().presence();
     if (const auto left = presence.untrack(topic(), connectInfo().user, connectInfo().id))
-        worker().queuePresenceDiff(topic(), PresenceTracker::leaveDiff(connectInfo().user, *left));
+        context().queuePresenceDiff(topic(), PresenceTracker::leaveDiff(connectInfo().user, *left));
     publishMembers();
 }
 
 void RoomChannel::publishMembers()
 {
-    worker().engine().directory().setMembers(m_room, worker().engine().presence().keyCount(topic()),
-                                             now());
+    // Read and written under two locks: the count's version lets the directory keep the newest
+    // of two workers' counts whatever order they arrive in.
+    const PresenceTracker::MemberCount count = context().presence().memberCount(topic());
+    context().directory().setMembers(m_room, count.keys, count.version, now());
 }
 
 HandleResult RoomChannel::handleIn(const InboundEvent &in)
@@ -91,7 +97,7 @@ HandleResult RoomChannel::handleIn(const InboundEvent &in)
                                                  : ChannelReply::ok(in.payload));
     if (in.event == events::Typing)
         return typing(in.payload);
-    if (in.event == QLatin1String("status"))
+    if (in.event == events::Status)
         return status(in.payload);
     return HandleResult::replyWith(ChannelReply::error(QStringLiteral("unknown event")));
 }
@@ -103,30 +109,32 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
         return HandleResult::replyWith(ChannelReply::error(why));
 
     StoredMessage message{0, m_room, connectInfo().user, body.toString(), now()};
-    Worker *owner = &worker();
+    ChannelContext *context = &this->context();
     const ReplyHandle handle = in.replyHandle;
-    const QString roomTopic = topic();
     // Durable first: the broadcast and the `ok` go out only once the message is committed.
     // This runs on the worker after the commit, whether or not this channel still exists.
-    owner->engine().store().append(
-        std::move(message), owner,
-        [owner, handle, roomTopic](const StoredMessage &m, bool committed) {
-            // The broadcast and the reply in one submission: the sender's own copy of the
-            // message and its `ok` leave in a single send.
-            BatchSender::Scope batch(owner->batchSender());
-            if (!committed) {
-                owner->completeReply(
-                    handle, ChannelReply::error(QStringLiteral("could not store the message")));
-                return;
-            }
-            owner->publish(
-                Broadcast::create(Message::broadcast(roomTopic, events::NewMessage, m.toJson())),
-                nullptr);
-            owner->engine().directory().noteMessage(m.room, m.id, m.at);
-            owner->completeReply(handle,
-                                 ChannelReply::ok(QJsonObject{{QStringLiteral("id"), m.id}}));
-        });
+    context->append(std::move(message), [context, handle](const StoredMessage &m, bool committed) {
+        if (!committed) {
+            context->completeReply(
+                handle, ChannelReply::error(QStringLiteral("could not store the message")));
+            return;
+        }
+        publishCommitted(*context, m);
+        context->completeReply(handle, ChannelReply::ok(QJsonObject{{QStringLiteral("id"), m.id}}));
+    });
     return HandleResult::deferReply();
+}
+
+bool RoomChannel::publishCommitted(ChannelContext &context, const StoredMessage &message,
+                                   bool system)
+{
+    QJsonObject payload = message.toJson();
+    if (system)
+        payload.insert(QStringLiteral("system"), true);
+    context.directory().noteMessage(message.room, message.id, message.at);
+    return context.publish(Broadcast::create(Message::broadcast(topics::room(message.room),
+                                                                events::NewMessage, payload)),
+                           nullptr);
 }
 
 HandleResult RoomChannel::history(const QJsonValue &payload)
@@ -146,7 +154,7 @@ HandleResult RoomChannel::history(const QJsonValue &payload)
             ChannelReply::error(QStringLiteral("limit must be a positive number")));
     limit = std::min<qint64>(limit, MaxHistoryPage);
     return HandleResult::replyWith(
-        ChannelReply::ok(worker().history().before(m_room, before, int(limit)).toJson()));
+        ChannelReply::ok(context().history().before(m_room, before, int(limit)).toJson()));
 }
 
 HandleResult RoomChannel::typing(const QJsonValue &payload)
@@ -162,22 +170,17 @@ HandleResult RoomChannel::status(const QJsonValue &payload)
 {
     static const QStringList allowed{QStringLiteral("online"), QStringLiteral("away"),
                                      QStringLiteral("busy")};
-    const QString status = payload.toObject().value(QLatin1String("status")).toString();
+    const QString status = payload.toObject().value(events::Status).toString();
     if (!allowed.contains(status))
         return HandleResult::replyWith(
             ChannelReply::error(QStringLiteral("status must be online, away or busy")));
     m_status = status;
-    PresenceTracker &presence = worker().engine().presence();
-    const QString client =
-        connectInfo().clientKind.isEmpty() ? QStringLiteral("unknown") : connectInfo().clientKind;
-    const auto diff = presence.update(topic(), connectInfo().user, connectInfo().id,
-                                      {{QStringLiteral("online_at"), now()},
-                                       {QStringLiteral("client"), client},
-                                       {QStringLiteral("status"), status}});
+    const auto diff =
+        context().presence().update(topic(), connectInfo().user, connectInfo().id, presenceMeta());
     if (diff) {
         // Out before the reply, so that the client sees its new status once told `ok`.
-        worker().queuePresenceDiff(topic(), *diff);
-        worker().flushPresenceDiff(topic());
+        context().queuePresenceDiff(topic(), *diff);
+        context().flushPresenceDiff(topic());
     }
     return HandleResult::replyWith(ChannelReply::ok());
 }

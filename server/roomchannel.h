@@ -2,6 +2,7 @@
 #pragma once
 
 #include "channel.h"
+#include "storedmessage.h"
 
 namespace chatter::server {
 
@@ -11,26 +12,30 @@ namespace chatter::server {
 class RoomChannel final : public Channel
 {
 public:
-    static inline const QString TopicPattern = QStringLiteral("chatter:room:*");
     //! History in a join reply: the newest page, or everything after last_seen_id up to a bound.
     static constexpr int RecentOnJoin = 50;
     static constexpr int BackfillLimit = 1000;
     static constexpr int MaxHistoryPage = 100;
 
-    RoomChannel(SocketSession &session, Worker &worker, const QString &topic);
+    RoomChannel(SocketSession &session, ChannelContext &context, const QString &topic);
 
     JoinResult join(const QJsonValue &payload) override;
     void afterJoin() override;
     HandleResult handleIn(const InboundEvent &in) override;
     void terminate(const QString &reason) override;
 
-    QString roomName() const { return m_room; }
+    //! The one step after a message is committed, whoever wrote it (a member, the server's
+    //! system messages): broadcast it to its room and note it in the directory.
+    //! `system` marks messages from the server itself.
+    static bool publishCommitted(ChannelContext &context, const StoredMessage &message,
+                                 bool system = false);
 
 private:
     HandleResult newMessage(const InboundEvent &in);
     HandleResult history(const QJsonValue &payload);
     HandleResult typing(const QJsonValue &payload);
     HandleResult status(const QJsonValue &payload);
+    QJsonObject presenceMeta() const;
     void publishMembers();
 
     QString m_room;

@@ -22,11 +22,14 @@ void RoomDirectory::load(const QList<Room> &rooms)
         m_rooms.insert(room.name, room);
 }
 
-void RoomDirectory::setMembers(const QString &room, int members, const QString &at)
+void RoomDirectory::setMembers(const QString &room, int members, quint64 version, const QString &at)
 {
     QMutexLocker locker(&m_mutex);
     Room &r = m_rooms[room];
     r.name = room;
+    if (version < r.membersVersion)
+        return;
+    r.membersVersion = version;
     if (r.members == members)
         return;
     r.members = members;

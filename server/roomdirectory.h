@@ -23,12 +23,16 @@ public:
         qint64 lastMessageId = 0;
         qint64 messageCount = 0;
         QString lastActivityAt;
+        quint64 membersVersion = 0; //!< of the presence count `members` came from
 
         QJsonObject toJson() const;
     };
 
     void load(const QList<Room> &rooms);
-    void setMembers(const QString &room, int members, const QString &at);
+    //! A room's member count as PresenceTracker::memberCount() read it. Workers read and write
+    //! under two different locks, so two of them may arrive here in the other order: a count
+    //! older (by `version`) than the one the room holds is ignored.
+    void setMembers(const QString &room, int members, quint64 version, const QString &at);
     void noteMessage(const QString &room, qint64 id, const QString &at);
 
     //! Every room that has members or messages, most recently active first.

@@ -1,22 +1,21 @@
 // SPDX-License-Identifier: MIT
 #include "roomdirectorychannel.h"
 
-#include "engine.h"
-#include "worker.h"
+#include "channelcontext.h"
+#include "roomdirectory.h"
 
 namespace chatter::server {
 
 JoinResult RoomDirectoryChannel::join(const QJsonValue &)
 {
-    return JoinResult::accept(
-        QJsonObject{{QStringLiteral("rooms"), worker().engine().directory().list()}});
+    return JoinResult::accept(QJsonObject{{QStringLiteral("rooms"), context().directory().list()}});
 }
 
 HandleResult RoomDirectoryChannel::handleIn(const InboundEvent &in)
 {
     if (in.event == QLatin1String("list"))
-        return HandleResult::replyWith(ChannelReply::ok(
-            QJsonObject{{QStringLiteral("rooms"), worker().engine().directory().list()}}));
+        return HandleResult::replyWith(
+            ChannelReply::ok(QJsonObject{{QStringLiteral("rooms"), context().directory().list()}}));
     return HandleResult::replyWith(ChannelReply::error(QStringLiteral("unknown event")));
 }
 

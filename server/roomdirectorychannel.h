@@ -10,8 +10,6 @@ namespace chatter::server {
 class RoomDirectoryChannel final : public Channel
 {
 public:
-    static inline const QString Topic = QStringLiteral("chatter:rooms");
-
     using Channel::Channel;
 
     JoinResult join(const QJsonValue &payload) override;

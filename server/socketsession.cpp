@@ -6,7 +6,8 @@
 #include "connection.h"
 #include "events.h"
 #include "logging.h"
-#include "worker.h"
+#include "serverconfig.h"
+#include "sessioncontext.h"
 
 #include <chrono>
 
@@ -28,9 +29,9 @@ qint64 nowNs()
 
 } // namespace
 
-SocketSession::SocketSession(Connection &connection, Worker &worker, ConnectInfo info)
-    : m_connection(connection), m_worker(worker), m_info(std::move(info)),
-      m_flood(worker.config().maxMessagesPerSecond, worker.config().messageBurst)
+SocketSession::SocketSession(Connection &connection, SessionContext &context, ConnectInfo info)
+    : m_connection(connection), m_context(context), m_info(std::move(info)),
+      m_flood(context.config().maxMessagesPerSecond, context.config().messageBurst)
 {}
 
 SocketSession::~SocketSession()
@@ -113,18 +114,18 @@ void SocketSession::handleJoin(const Message &message)
 
     auto refuse = [&](const QJsonValue &replyJoinRef, const QJsonObject &response,
                       const QString &why) {
-        m_worker.record(EngineEvent::Kind::Refused, m_info, topic,
-                        QStringLiteral("join refused: %1").arg(why));
+        m_context.record(EngineEvent::Kind::Refused, m_info, topic,
+                         QStringLiteral("join refused: %1").arg(why));
         send(Message::reply(replyJoinRef, message.ref, topic, QStringLiteral("error"), response));
         sendReplacedClose();
     };
 
-    if (int(m_channels.size()) >= m_worker.config().maxChannelsPerSocket) {
+    if (int(m_channels.size()) >= m_context.config().maxChannelsPerSocket) {
         refuse(joinRef, {{QStringLiteral("reason"), QStringLiteral("too many channels joined")}},
                QStringLiteral("too many channels joined"));
         return;
     }
-    std::unique_ptr<Channel> channel = m_worker.router().create(*this, m_worker, topic);
+    std::unique_ptr<Channel> channel = m_context.createChannel(*this, topic);
     if (!channel) {
         refuse(QJsonValue::Null, {{QStringLiteral("reason"), QStringLiteral("unmatched topic")}},
                QStringLiteral("unmatched topic"));
@@ -134,49 +135,49 @@ void SocketSession::handleJoin(const Message &message)
     Channel *raw = channel.get();
     Entry &entry = m_channels[topic];
     entry.channel = std::move(channel);
-    raw->m_intercepts = raw->intercepts();
-    raw->m_joining = true;
+    entry.subscription = Subscription{this, raw, true, {}, raw->intercepts()};
     // Subscribed before join() runs so that its own broadcasts reach this client too; they wait
-    // in `pending` until the reply is out.
-    m_worker.subscribe(raw);
+    // in `pendingFrames` until the reply is out.
+    m_context.subscribe(entry.subscription);
 
     JoinResult result;
     try {
         result = raw->join(message.payload);
     } catch (const std::exception &e) {
-        m_worker.record(EngineEvent::Kind::ProtocolError, m_info, topic,
-                        QStringLiteral("join crashed: %1").arg(QString::fromUtf8(e.what())));
-        m_worker.unsubscribe(raw);
+        m_context.record(EngineEvent::Kind::ProtocolError, m_info, topic,
+                         QStringLiteral("join crashed: %1").arg(QString::fromUtf8(e.what())));
+        m_context.unsubscribe(entry.subscription);
         m_channels.erase(topic);
         refuse(joinRef, {{QStringLiteral("reason"), QStringLiteral("join crashed")}},
                QStringLiteral("join crashed"));
         return;
     }
     if (!result.accepted) {
-        m_worker.unsubscribe(raw);
+        m_context.unsubscribe(entry.subscription);
         m_channels.erase(topic);
         refuse(joinRef, result.response.toObject(),
                result.response.toObject().value(QLatin1String("reason")).toString());
         return;
     }
 
-    m_worker.record(EngineEvent::Kind::Join, m_info, topic, {});
+    m_context.record(EngineEvent::Kind::Join, m_info, topic, {});
     send(Message::reply(joinRef, message.ref, topic, QStringLiteral("ok"), result.response),
          nullptr, [this, topic, raw] { finishJoin(topic, raw); });
     sendReplacedClose();
 }
 
-void SocketSession::finishJoin(const QString &topic, Channel *channel)
+void SocketSession::finishJoin(const QString &topic, const Channel *channel)
 {
     auto it = m_channels.find(topic);
     if (m_shutDown || it == m_channels.end() || it->second.channel.get() != channel)
         return;
-    channel->m_joining = false;
-    const QList<Frame> pending = std::exchange(channel->m_pendingFrames, {});
+    Subscription &subscription = it->second.subscription;
+    subscription.joining = false;
+    const QList<Frame> pending = std::exchange(subscription.pendingFrames, {});
     for (const Frame &frame : pending)
         m_connection.sendFrame(frame);
     try {
-        channel->afterJoin();
+        it->second.channel->afterJoin();
     } catch (const std::exception &e) {
         crash(topic, QString::fromUtf8(e.what()));
     }
@@ -189,7 +190,7 @@ void SocketSession::handleLeave(const Message &message, Entry &entry)
     send(Message::reply(joinRef, message.ref, topic, QStringLiteral("ok")));
     send(Message::channelControl(joinRef, topic, events::Close));
     removeChannel(topic, QStringLiteral("left"));
-    m_worker.record(EngineEvent::Kind::Leave, m_info, topic, {});
+    m_context.record(EngineEvent::Kind::Leave, m_info, topic, {});
 }
 
 void SocketSession::handleEvent(const Message &message, Entry &entry)
@@ -224,8 +225,8 @@ void SocketSession::crash(const QString &topic, const QString &why)
     if (it == m_channels.end())
         return;
     const QJsonValue joinRef = it->second.channel->joinRef();
-    m_worker.record(EngineEvent::Kind::ProtocolError, m_info, topic,
-                    QStringLiteral("channel crashed: %1").arg(why));
+    m_context.record(EngineEvent::Kind::ProtocolError, m_info, topic,
+                     QStringLiteral("channel crashed: %1").arg(why));
     send(Message::channelControl(joinRef, topic, events::Error,
                                  {{QStringLiteral("reason"), QStringLiteral("channel_crash")}}));
     removeChannel(topic, QStringLiteral("crashed"));
@@ -316,8 +317,8 @@ void SocketSession::removeChannel(const QString &topic, const QString &reason)
     if (it == m_channels.end())
         return;
     std::unique_ptr<Channel> channel = std::move(it->second.channel);
+    m_context.unsubscribe(it->second.subscription);
     m_channels.erase(it);
-    m_worker.unsubscribe(channel.get());
     try {
         channel->terminate(reason);
     } catch (const std::exception &e) {
@@ -359,10 +360,16 @@ bool SocketSession::send(const Message &message, QString *error, std::function<v
     return true;
 }
 
-bool SocketSession::pushFromChannel(Channel &channel, const Message &message, QString *error)
+SocketSession::Entry *SocketSession::entryOf(const Channel &channel)
 {
     auto it = m_channels.find(channel.topic());
-    if (m_shutDown || it == m_channels.end() || it->second.channel.get() != &channel)
+    return it != m_channels.end() && it->second.channel.get() == &channel ? &it->second : nullptr;
+}
+
+bool SocketSession::pushFromChannel(Channel &channel, const Message &message, QString *error)
+{
+    Entry *entry = entryOf(channel);
+    if (m_shutDown || !entry)
         return false;
     EncodeResult encoded = m_info.serializer->encode(message);
     if (!encoded.frame) {
@@ -370,20 +377,24 @@ bool SocketSession::pushFromChannel(Channel &channel, const Message &message, QS
             *error = encoded.error;
         return false;
     }
-    deliver(channel, *encoded.frame);
+    deliver(entry->subscription, *encoded.frame);
     return true;
 }
 
-void SocketSession::deliverBroadcast(Channel &channel, const Broadcast &broadcast)
+void SocketSession::deliverBroadcast(Subscription &subscription, const Broadcast &broadcast)
 {
-    // The hot path of every fan-out: the worker only lists live, subscribed channels, so no
-    // lookup is needed here.
+    // The hot path of every fan-out: the fan-out only lists live subscriptions, so no lookup
+    // is needed here.
     if (m_shutDown)
         return;
     const Message &message = broadcast.message();
-    if (!channel.m_intercepts.isEmpty() && !message.binary &&
-        channel.m_intercepts.contains(message.event)) {
-        channel.handleOut(message.event, message.payload.toObject());
+    if (!subscription.intercepts.isEmpty() && !message.binary &&
+        subscription.intercepts.contains(message.event)) {
+        try {
+            subscription.channel->handleOut(message.event, message.payload.toObject());
+        } catch (const std::exception &e) {
+            crash(message.topic, QString::fromUtf8(e.what()));
+        }
         return;
     }
     const Frame *frame = broadcast.frameFor(m_info.serializer);
@@ -392,23 +403,23 @@ void SocketSession::deliverBroadcast(Channel &channel, const Broadcast &broadcas
                                       << broadcast.encodeError(m_info.serializer);
         return;
     }
-    if (channel.m_joining)
-        channel.m_pendingFrames.append(*frame);
+    if (subscription.joining)
+        subscription.pendingFrames.append(*frame);
     else
         m_connection.sendPrebuilt(*frame, broadcast.webSocketFrameFor(m_info.serializer));
 }
 
 bool SocketSession::takeToken()
 {
-    const ServerConfig &config = m_worker.config();
+    const ServerConfig &config = m_context.config();
     if (m_flood.take(nowNs()))
         return true;
     const qint64 second = QDateTime::currentSecsSinceEpoch();
     if (second != m_lastFloodLog) {
         m_lastFloodLog = second;
-        m_worker.record(EngineEvent::Kind::ProtocolError, m_info, {},
-                        QStringLiteral("flood: over %1 messages/s - answering 'rate limited'")
-                            .arg(config.maxMessagesPerSecond));
+        m_context.record(EngineEvent::Kind::ProtocolError, m_info, {},
+                         QStringLiteral("flood: over %1 messages/s - answering 'rate limited'")
+                             .arg(config.maxMessagesPerSecond));
     }
     return false;
 }
@@ -422,10 +433,10 @@ QStringList SocketSession::topics() const
     return names;
 }
 
-void SocketSession::deliver(Channel &channel, const Frame &frame)
+void SocketSession::deliver(Subscription &subscription, const Frame &frame)
 {
-    if (channel.m_joining)
-        channel.m_pendingFrames.append(frame);
+    if (subscription.joining)
+        subscription.pendingFrames.append(frame);
     else
         m_connection.sendFrame(frame);
 }

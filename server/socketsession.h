@@ -5,6 +5,7 @@
 #include "connectinfo.h"
 #include "message.h"
 #include "serializer.h"
+#include "subscription.h"
 #include "tokenbucket.h"
 
 #include <QDateTime>
@@ -22,7 +23,7 @@ namespace chatter::server {
 
 class Broadcast;
 class Connection;
-class Worker;
+class SessionContext;
 
 //! The protocol state of one client connection, whatever its transport: the joined channels
 //! with their join_refs, and the rules of phoenix-protocol.md §3 for every inbound message.
@@ -31,7 +32,7 @@ class Worker;
 class SocketSession
 {
 public:
-    SocketSession(Connection &connection, Worker &worker, ConnectInfo info);
+    SocketSession(Connection &connection, SessionContext &context, ConnectInfo info);
     ~SocketSession();
     SocketSession(const SocketSession &) = delete;
     SocketSession &operator=(const SocketSession &) = delete;
@@ -45,8 +46,8 @@ public:
 
     //! Called by a channel to reach its own client; buffered while its join is in flight.
     bool pushFromChannel(Channel &channel, const Message &message, QString *error);
-    //! Called by the worker for every local subscriber of a broadcast's topic.
-    void deliverBroadcast(Channel &channel, const Broadcast &broadcast);
+    //! Called by the fan-out for every local subscriber of a broadcast's topic.
+    void deliverBroadcast(Subscription &subscription, const Broadcast &broadcast);
 
     //! Delivers a reply that a channel deferred; later replies were held back until now.
     void completeDeferred(const ReplyHandle &handle, const ChannelReply &reply);
@@ -58,14 +59,17 @@ public:
     bool removeFromTopic(const QString &topic, const QString &reason);
     QDateTime lastHeartbeat() const { return m_lastHeartbeat; }
 
-    int channelCount() const { return int(m_channels.size()); }
     QStringList topics() const;
 
 private:
+    //! A joined topic: the channel and its delivery state, which the fan-out points to.
     struct Entry
     {
         std::unique_ptr<Channel> channel;
+        Subscription subscription;
     };
+    //! The entry of `channel` if it is still the one joined on its topic, else null.
+    Entry *entryOf(const Channel &channel);
 
     void handleJoin(const Message &message);
     void handleLeave(const Message &message, Entry &entry);
@@ -81,14 +85,14 @@ private:
     void flushOrdered();
     //! Stops reading the client while PauseInputAt requests wait in m_ordered.
     void pauseInputIfBehind();
-    void finishJoin(const QString &topic, Channel *channel);
+    void finishJoin(const QString &topic, const Channel *channel);
     Message replyMessage(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic,
                          const ChannelReply &reply) const;
-    void deliver(Channel &channel, const Frame &frame);
+    void deliver(Subscription &subscription, const Frame &frame);
     void replyTo(const Message &request, const QJsonValue &joinRef, const ChannelReply &reply);
 
     Connection &m_connection;
-    Worker &m_worker;
+    SessionContext &m_context;
     ConnectInfo m_info;
     std::unordered_map<QString, Entry> m_channels;
     struct Ordered

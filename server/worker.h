@@ -2,44 +2,36 @@
 #pragma once
 
 #include "batchsender.h"
-
-#include "broadcast.h"
-#include "channel.h"
+#include "channelcontext.h"
 #include "connection.h"
 #include "enginesnapshot.h"
 #include "eventlog.h"
 #include "handshakevalidator.h"
-#include "historyreader.h"
-#include "presencediffbuffer.h"
+#include "localfanout.h"
+#include "presencediffqueue.h"
+#include "sessioncontext.h"
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QObject>
-#include <QPointer>
-#include <QSet>
-#include <QTcpSocket>
 #include <QTimer>
 
 #include <memory>
 
-class QHttpServer;
-class QHttpServerRequest;
-class QHttpServerResponse;
-class QWebSocketServer;
-
 namespace chatter::server {
 
-class Channel;
-class ChannelRouter;
+class Broadcast;
 class Engine;
-class HttpFeeder;
-class PubSub;
+class FrontDoor;
+class HistoryReader;
+class HttpRoutes;
 class LongPollEndpoint;
 
-//! One server thread: owns a share of the connections from their first byte to their close,
-//! the channels on them, and the local topic → subscriber table used for fan-out.
-class Worker : public QObject
+//! One server thread. Owns a share of the connections from their first byte to their close,
+//! and the parts that serve them on this thread: the front door, the HTTP routes, the local
+//! fan-out and the presence-diff queue. It is the context its sessions and channels run in.
+//! The worker and everything it owns live on its thread; the engine calls in queued.
+class Worker : public QObject, public SessionContext, public ChannelContext
 {
     Q_OBJECT
 public:
@@ -48,94 +40,68 @@ public:
 
     //! Takes over an accepted socket descriptor (called queued, on this worker's thread).
     void adoptDescriptor(qintptr descriptor);
-
-    void subscribe(Channel *channel);
-    void unsubscribe(Channel *channel);
-    //! Publishes to every subscriber on every worker. Fails (with `error`) when the message
-    //! cannot be put on the wire at all, e.g. a binary field over 255 bytes.
-    bool publish(const std::shared_ptr<const Broadcast> &broadcast, QString *error);
-    //! Fans a broadcast out to this worker's subscribers of its topic.
+    //! Fans a broadcast out to this worker's subscribers of its topic (PubSub calls it).
     void deliver(const std::shared_ptr<const Broadcast> &broadcast);
 
-    //! Broadcasts a presence diff of `topic`, merged with the others of the same moment: at
-    //! the end of this loop turn after a quiet spell, at most once per window during a storm.
-    void queuePresenceDiff(const QString &topic, const QJsonObject &diff);
-    //! Broadcasts `topic`'s waiting presence diff now, if it has one.
-    void flushPresenceDiff(const QString &topic);
+    // SessionContext
+    const ServerConfig &config() const override;
+    std::unique_ptr<Channel> createChannel(SocketSession &session, const QString &topic) override;
+    void subscribe(Subscription &subscription) override;
+    void unsubscribe(Subscription &subscription) override;
+    void record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic,
+                const QString &text) override;
 
-    //! Routes a deferred channel reply to its connection, if that is still open.
-    void completeReply(const ReplyHandle &handle, const ChannelReply &reply);
-    //! This thread's read connection to the history.
-    HistoryReader &history();
+    // ChannelContext
+    HistoryReader &history() override;
+    void append(StoredMessage message, AppendDone done) override;
+    PresenceTracker &presence() override;
+    RoomDirectory &directory() override;
+    bool publish(const std::shared_ptr<const Broadcast> &broadcast, QString *error) override;
+    void queuePresenceDiff(const QString &topic, const QJsonObject &diff) override;
+    void flushPresenceDiff(const QString &topic) override;
+    void completeReply(const ReplyHandle &handle, const ChannelReply &reply) override;
+    void disconnectSocketId(const QString &socketId) override;
+
     //! Collects the sends of a delivery into one submission.
     BatchSender &batchSender() { return m_batch; }
-
-    //! Logs an event and hands it to the monitor's event stream.
-    void record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic,
-                const QString &text);
     void recordConnect(const ConnectInfo &info);
+
+    //! Takes ownership of a connection made by a transport (WebSocket, long-poll sessions).
+    void addConnection(Connection *connection);
+    Connection *connection(quint64 id) const { return m_connections.value(id); }
+    int connectionCount() const { return int(m_connections.size()); }
+
     //! The rows of this worker's sockets, plus its traffic totals (added into `totals`).
     QList<SocketRow> snapshot(EngineSnapshot *totals) const;
-    //! Admin actions on one socket; false if it is not on this worker.
+    //! Admin actions on this worker's sockets; false if the socket is not here.
     bool disconnectSocket(quint64 id, quint16 code, const QString &reason);
     bool removeFromTopic(quint64 id, const QString &topic);
     void disconnectAddress(const QHostAddress &address);
-
     //! Closes (code 1001) every socket whose socket id is `socketId`; returns how many.
-    int disconnectSocketId(const QString &socketId);
+    int closeSocketId(const QString &socketId);
     //! Closes every socket, e.g. 1012 when the server restarts.
     void closeAll(quint16 code, const QString &reason);
-    int connectionCount() const { return int(m_connections.size()); }
-    //! Takes ownership of a connection made by a transport (long-poll sessions).
-    void addConnection(Connection *connection);
-    Connection *connection(quint64 id) const { return m_connections.value(id); }
+
     int index() const { return m_index; }
     const HandshakeValidator &validator() const { return m_validator; }
-    LongPollEndpoint &longPoll() { return *m_longPoll; }
+    LongPollEndpoint &longPoll();
     QString dispatcherName() const;
-
-    const ServerConfig &config() const;
-    const ChannelRouter &router() const;
     Engine &engine() { return m_engine; }
 
 private:
-    void routeRequest(QTcpSocket *socket);
-    void refuse(QTcpSocket *socket, int status, const QByteArray &body);
-    void acceptWebSocket(QTcpSocket *socket, qsizetype headSize, ConnectInfo info);
-    void keepEarlyInput(const QString &key, QTcpSocket *socket);
-    void onWebSocketReady();
     void onConnectionFinished(Connection *connection);
     void sweepIdle();
-    void flushPresenceDiffs();
-    void setupHttp();
-    QHttpServerResponse serveAsset(const QHttpServerRequest &request) const;
 
     int m_index;
     Engine &m_engine;
     HandshakeValidator m_validator;
-    QWebSocketServer *m_webSockets = nullptr;
-    QHttpServer *m_http = nullptr;
-    HttpFeeder *m_httpFeeder = nullptr;
-    struct Handshake
-    {
-        ConnectInfo info;
-        QPointer<QTcpSocket> tcp;
-        const QTcpSocket *rawTcp = nullptr; //!< identity only, valid after destruction too
-        QByteArray head;                    //!< the request head, which Qt's handshake reads
-        QByteArray early; //!< WebSocket input that came behind the head, before the hand-over
-    };
-    QHash<QString, Handshake> m_handshakes; //!< by "address/port", until Qt finishes the upgrade
-    QHash<quint64, Connection *> m_connections;
     BatchSender m_batch;
-    int m_deliveryDepth = 0;   //!< nested deliver() calls in progress
-    QSet<Channel *> m_retired; //!< unsubscribed while a delivery was in progress
-    LongPollEndpoint *m_longPoll = nullptr;
-    QHash<QString, QList<Channel *>> m_subscribers;
+    LocalFanout m_fanout;
+    PresenceDiffQueue m_presenceDiffs;
+    HttpRoutes *m_http = nullptr;
+    FrontDoor *m_frontDoor = nullptr;
+    QHash<quint64, Connection *> m_connections;
     QTimer m_idleSweep;
-    PresenceDiffBuffer m_presenceDiffs;
-    QTimer m_presenceFlush;
-    QElapsedTimer m_presenceFlushed; //!< since the last flush
-    bool m_tearingDown = false;
     std::unique_ptr<HistoryReader> m_history;
     ConnectionStats m_closedTotals; //!< traffic of connections that are gone
 };

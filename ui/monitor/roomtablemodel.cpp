@@ -2,6 +2,7 @@
 #include "roomtablemodel.h"
 
 #include "textformat.h"
+#include "topics.h"
 
 #include <QLocale>
 #include <QSet>
@@ -54,7 +55,7 @@ QVariant RoomTableModel::data(const QModelIndex &index, int role) const
         return {};
     switch (index.column()) {
     case Topic:
-        return QStringLiteral("chatter:room:") + r.room.name;
+        return topics::room(r.room.name);
     case Members:
         return QLocale().toString(r.room.members);
     case PerMinute:

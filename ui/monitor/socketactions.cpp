@@ -3,6 +3,7 @@
 
 #include "engine.h"
 #include "sockettablemodel.h"
+#include "topics.h"
 
 #include <QAction>
 #include <QIcon>
@@ -13,7 +14,6 @@ namespace chatter::monitor {
 using server::SocketRow;
 
 namespace {
-const QString RoomPrefix = QStringLiteral("chatter:room:");
 
 QString describe(const SocketRow &s)
 {
@@ -124,8 +124,8 @@ void SocketActions::sendSystemMessage()
     QString suggested = m_suggestedRoom;
     if (m_current) {
         for (const QString &topic : std::as_const(m_current->topics)) {
-            if (topic.startsWith(RoomPrefix)) {
-                suggested = topic.mid(RoomPrefix.size());
+            if (topic.startsWith(topics::RoomPrefix)) {
+                suggested = topics::roomName(topic);
                 break;
             }
         }

@@ -2,6 +2,7 @@
 #include "sockettablemodel.h"
 
 #include "textformat.h"
+#include "topics.h"
 
 #include <QLocale>
 
@@ -33,8 +34,8 @@ int SocketTableModel::columnCount(const QModelIndex &parent) const
 
 QString SocketTableModel::displayTopic(const QString &topic)
 {
-    static const QString roomPrefix = QStringLiteral("chatter:room:");
-    return topic.startsWith(roomPrefix) ? QLatin1Char('#') + topic.mid(roomPrefix.size()) : topic;
+    return topic.startsWith(topics::RoomPrefix) ? QLatin1Char('#') + topics::roomName(topic)
+                                                : topic;
 }
 
 QVariant SocketTableModel::data(const QModelIndex &index, int role) const

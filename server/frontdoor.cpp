@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+#include "frontdoor.h"
+
+#include "engine.h"
+#include "httproutes.h"
+#include "logging.h"
+#include "requesthead.h"
+#include "websocketconnection.h"
+#include "worker.h"
+
+#include <QTcpSocket>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+#include <fcntl.h>
+
+namespace chatter::server {
+namespace {
+
+constexpr qsizetype MaxRequestHead = 16 * 1024;
+constexpr int RequestHeadTimeoutMs = 10'000;
+constexpr int HeadSweepMs = 1'000;
+const QString SocketPath = QStringLiteral("/socket/websocket");
+
+QString peerKey(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + QLatin1Char('/') + QString::number(port);
+}
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 431:
+        return "Request Header Fields Too Large";
+    default:
+        return "Error";
+    }
+}
+
+} // namespace
+
+FrontDoor::FrontDoor(Worker &worker, HttpRoutes &http)
+    : QObject(&worker), m_worker(worker), m_http(http)
+{
+    m_webSockets =
+        new QWebSocketServer(QStringLiteral("Chatter"), QWebSocketServer::NonSecureMode, this);
+    m_webSockets->setSupportedSubprotocols({QStringLiteral("phoenix")});
+    m_webSockets->setMaxPendingConnections(1 << 20);
+    m_webSockets->setHandshakeTimeout(RequestHeadTimeoutMs);
+    connect(m_webSockets, &QWebSocketServer::newConnection, this, &FrontDoor::onWebSocketReady);
+    m_headSweep.setParent(this);
+    m_headSweep.setInterval(HeadSweepMs);
+    connect(&m_headSweep, &QTimer::timeout, this, &FrontDoor::sweepUnrouted);
+}
+
+void FrontDoor::adopt(qintptr descriptor)
+{
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcNet) << "cannot adopt socket descriptor:" << socket->errorString();
+        delete socket;
+        return;
+    }
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { route(socket); });
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    connect(socket, &QObject::destroyed, this, [this, socket] { m_unrouted.remove(socket); });
+    // A client that never finishes its request head must not hold a descriptor for ever.
+    m_unrouted.insert(socket, QDeadlineTimer(RequestHeadTimeoutMs));
+    if (!m_headSweep.isActive())
+        m_headSweep.start();
+}
+
+void FrontDoor::sweepUnrouted()
+{
+    QList<QTcpSocket *> late;
+    for (auto it = m_unrouted.cbegin(); it != m_unrouted.cend(); ++it) {
+        if (it.value().hasExpired())
+            late.append(it.key());
+    }
+    for (QTcpSocket *socket : std::as_const(late)) {
+        stopWaiting(socket);
+        socket->abort();
+    }
+    if (m_unrouted.isEmpty())
+        m_headSweep.stop();
+}
+
+void FrontDoor::stopWaiting(QTcpSocket *socket)
+{
+    m_unrouted.remove(socket);
+    disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
+}
+
+void FrontDoor::route(QTcpSocket *socket)
+{
+    RequestHead head;
+    const QByteArray buffered = socket->peek(MaxRequestHead);
+    switch (RequestHead::parse(buffered, &head)) {
+    case RequestHead::Status::Incomplete:
+        if (buffered.size() >= MaxRequestHead)
+            refuse(socket, 431, {});
+        return;
+    case RequestHead::Status::Invalid:
+        refuse(socket, 400, {});
+        return;
+    case RequestHead::Status::Complete:
+        break;
+    }
+    stopWaiting(socket);
+
+    if (head.path != SocketPath) {
+        disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        m_http.serve(socket);
+        return;
+    }
+    HandshakeValidator::Decision decision =
+        m_worker.validator().validate(head, socket->peerAddress());
+    if (decision.status != 101) {
+        ConnectInfo peer;
+        peer.peerAddress = socket->peerAddress();
+        peer.peerPort = socket->peerPort();
+        m_worker.record(EngineEvent::Kind::Refused, peer, {},
+                        QStringLiteral("HTTP %1: %2").arg(decision.status).arg(decision.logReason));
+        refuse(socket, decision.status, decision.body);
+        return;
+    }
+    acceptWebSocket(socket, head.size, std::move(decision.info));
+}
+
+void FrontDoor::refuse(QTcpSocket *socket, int status, const QByteArray &body)
+{
+    stopWaiting(socket);
+    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) +
+                          "\r\ncontent-length: " + QByteArray::number(body.size()) +
+                          "\r\ncache-control: no-store\r\nconnection: close\r\n\r\n" + body;
+    socket->write(response);
+    socket->disconnectFromHost();
+}
+
+void FrontDoor::acceptWebSocket(QTcpSocket *socket, qsizetype headSize, ConnectInfo info)
+{
+    disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    info.id = m_worker.engine().nextConnectionId();
+    info.peerAddress = socket->peerAddress();
+    info.peerPort = socket->peerPort();
+    info.connectedAt = QDateTime::currentDateTimeUtc();
+    const QString key = peerKey(info.peerAddress, info.peerPort);
+    m_handshakes.insert(
+        key, Handshake{std::move(info), socket, socket, socket->peek(headSize), QByteArray()});
+    // Connected before Qt's own slots, so it runs first on every readyRead.
+    connect(socket, &QTcpSocket::readyRead, this,
+            [this, key, socket] { keepEarlyInput(key, socket); });
+    keepEarlyInput(key, socket);
+    // A handshake that Qt gives up on (timeout, bad request) deletes the socket: forget it.
+    // The socket of a successful upgrade lives on inside QWebSocket, after its entry was taken.
+    connect(socket, &QObject::destroyed, this, [this, key, socket] {
+        const auto it = m_handshakes.constFind(key);
+        if (it != m_handshakes.cend() && it->rawTcp == socket)
+            m_handshakes.erase(it);
+    });
+    // QWebSocketServer reads the (still unread) request again and completes the upgrade.
+    m_webSockets->handleConnection(socket);
+    // Data that arrived before Qt's handshake connected to readyRead would otherwise sit unread.
+    QMetaObject::invokeMethod(
+        socket,
+        [socket] {
+            if (socket->bytesAvailable() > 0)
+                Q_EMIT socket->readyRead();
+        },
+        Qt::QueuedConnection);
+}
+
+void FrontDoor::keepEarlyInput(const QString &key, QTcpSocket *socket)
+{
+    // Frames a client sends right behind its request must reach the session, not the
+    // QWebSocket that Qt creates for a moment (and that would swallow them): everything past
+    // the request head is taken out of the socket's buffer as it arrives, so Qt's handshake
+    // reads exactly the head.
+    const auto it = m_handshakes.find(key);
+    if (it == m_handshakes.end() || it->rawTcp != socket)
+        return;
+    const qsizetype headSize = it->head.size();
+    const qint64 available = socket->bytesAvailable();
+    if (available >= headSize && socket->peek(headSize) == it->head) {
+        if (available == headSize)
+            return;
+        const QByteArray all = socket->readAll();
+        it->early += all.sliced(headSize);
+        for (qsizetype i = headSize - 1; i >= 0; --i)
+            socket->ungetChar(all[i]); // the head goes back for Qt to read
+    } else if (available > 0) {
+        it->early += socket->readAll(); // the head is gone: the rest is WebSocket input
+    }
+}
+
+void FrontDoor::onWebSocketReady()
+{
+    while (QWebSocket *socket = m_webSockets->nextPendingConnection()) {
+        Handshake handshake = m_handshakes.take(peerKey(socket->peerAddress(), socket->peerPort()));
+        ConnectInfo &info = handshake.info;
+        // Qt is done once the 101 is out: the connection continues on a duplicate of the
+        // descriptor, and Qt's own copy is closed without a byte on the wire (a close() of
+        // one of two descriptors neither sends FIN nor resets).
+        QTcpSocket *tcp = handshake.tcp;
+        int descriptor = -1;
+        QByteArray received;
+        if (info.serializer && tcp && tcp->state() == QAbstractSocket::ConnectedState) {
+            tcp->flush();
+            if (tcp->bytesToWrite() == 0) {
+                received = handshake.early + tcp->readAll();
+                descriptor = ::fcntl(int(tcp->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+            }
+        }
+        // Later, not now: this runs inside the QTcpSocket's own readyRead.
+        socket->abort();
+        socket->deleteLater();
+        if (tcp)
+            tcp->deleteLater();
+        if (descriptor < 0) {
+            qCWarning(lcNet) << "upgraded socket could not be taken over; closing";
+            continue;
+        }
+        m_worker.addConnection(
+            new WebSocketConnection(descriptor, std::move(received), std::move(info), m_worker));
+    }
+}
+
+} // namespace chatter::server

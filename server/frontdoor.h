@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "connectinfo.h"
+
+#include <QByteArray>
+#include <QDeadlineTimer>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+class QTcpSocket;
+class QWebSocketServer;
+
+namespace chatter::server {
+
+class HttpRoutes;
+class Worker;
+
+//! A worker's front door: takes over accepted descriptors, peeks at the first request head
+//! and sends it on: a valid WebSocket upgrade through Qt's handshake to a
+//! WebSocketConnection, a refused one an HTTP 400/403/431, anything else to the HTTP routes.
+//! Lives on the worker's thread, as a child of the worker.
+class FrontDoor : public QObject
+{
+    Q_OBJECT
+public:
+    FrontDoor(Worker &worker, HttpRoutes &http);
+
+    //! Takes over an accepted socket descriptor.
+    void adopt(qintptr descriptor);
+
+private:
+    void route(QTcpSocket *socket);
+    void refuse(QTcpSocket *socket, int status, const QByteArray &body);
+    void acceptWebSocket(QTcpSocket *socket, qsizetype headSize, ConnectInfo info);
+    void keepEarlyInput(const QString &key, QTcpSocket *socket);
+    void onWebSocketReady();
+    //! Leaves the "waiting for a request head" state: routed, refused or gone.
+    void stopWaiting(QTcpSocket *socket);
+    void sweepUnrouted();
+
+    Worker &m_worker;
+    HttpRoutes &m_http;
+    QWebSocketServer *m_webSockets = nullptr;
+    //! Sockets whose request head is not complete yet, with the time they have left.
+    QHash<QTcpSocket *, QDeadlineTimer> m_unrouted;
+    QTimer m_headSweep;
+    struct Handshake
+    {
+        ConnectInfo info;
+        QPointer<QTcpSocket> tcp;
+        const QTcpSocket *rawTcp = nullptr; //!< identity only, valid after destruction too
+        QByteArray head;                    //!< the request head, which Qt's handshake reads
+        QByteArray early; //!< WebSocket input that came behind the head, before the hand-over
+    };
+    QHash<QString, Handshake> m_handshakes; //!< by "address/port", until Qt finishes the upgrade
+};
+
+} // namespace chatter::server

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+#include "httproutes.h"
+
+#include "httpfeeder.h"
+#include "longpollendpoint.h"
+#include "staticassets.h"
+#include "worker.h"
+
+#include <QHttpServer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QHttpServerResponse>
+#include <QJsonObject>
+#include <QTcpSocket>
+
+namespace chatter::server {
+
+HttpRoutes::HttpRoutes(Worker &worker, const StaticAssets &assets, const QByteArray &longPollSecret)
+    : QObject(&worker), m_assets(assets)
+{
+    m_feeder = new HttpFeeder(this);
+    m_http = new QHttpServer(this);
+    m_longPoll = new LongPollEndpoint(worker, longPollSecret);
+    m_http->route(QStringLiteral("/socket/longpoll"),
+                  [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                      m_longPoll->handle(request, std::move(responder));
+                  });
+    m_http->route(QStringLiteral("/healthz"), [] {
+        return QHttpServerResponse(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
+    });
+    // Everything that is not a socket or /healthz is the browser client, or a 404.
+    m_http->route(QStringLiteral("/"),
+                  [this](const QHttpServerRequest &request) { return serveAsset(request); });
+    m_http->route(
+        QStringLiteral("/assets/"),
+        [this](const QUrl &, const QHttpServerRequest &request) { return serveAsset(request); });
+    m_feeder->attach(m_http);
+}
+
+void HttpRoutes::serve(QTcpSocket *socket)
+{
+    m_feeder->feed(socket);
+    // Data that arrived before QHttpServer connected to readyRead would otherwise sit unread.
+    QMetaObject::invokeMethod(
+        socket,
+        [socket] {
+            if (socket->bytesAvailable() > 0)
+                Q_EMIT socket->readyRead();
+        },
+        Qt::QueuedConnection);
+}
+
+QHttpServerResponse HttpRoutes::serveAsset(const QHttpServerRequest &request) const
+{
+    const auto asset = m_assets.find(request.url().path());
+    if (!asset)
+        return QHttpServerResponse(QHttpServerResponder::StatusCode::NotFound);
+    for (const auto &[name, value] : request.headers()) {
+        if (name.compare("if-none-match", Qt::CaseInsensitive) == 0 && value == asset->etag) {
+            QHttpServerResponse notModified(QHttpServerResponder::StatusCode::NotModified);
+            notModified.setHeader("etag", asset->etag);
+            return notModified;
+        }
+    }
+    QHttpServerResponse response(asset->contentType, asset->body);
+    response.setHeader("etag", asset->etag);
+    response.setHeader("cache-control", asset->cacheControl);
+    response.setHeader("x-content-type-options", "nosniff");
+    // A second line of defence behind rendering user text as text: no inline or foreign code.
+    response.setHeader(
+        "content-security-policy",
+        "default-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'");
+    response.setHeader("referrer-policy", "same-origin");
+    return response;
+}
+
+} // namespace chatter::server

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QObject>
+
+class QHttpServer;
+class QHttpServerRequest;
+class QHttpServerResponse;
+class QTcpSocket;
+
+namespace chatter::server {
+
+class HttpFeeder;
+class LongPollEndpoint;
+class StaticAssets;
+class Worker;
+
+//! Every plain-HTTP route of one worker: long-poll, /healthz and the embedded browser client.
+//! The front door hands it connections whose request is not a WebSocket upgrade; QHttpServer
+//! parses and answers them. Lives on the worker's thread, as a child of the worker.
+class HttpRoutes : public QObject
+{
+    Q_OBJECT
+public:
+    HttpRoutes(Worker &worker, const StaticAssets &assets, const QByteArray &longPollSecret);
+
+    //! Takes over a connection whose first request head is complete and not an upgrade.
+    void serve(QTcpSocket *socket);
+    LongPollEndpoint &longPoll() { return *m_longPoll; }
+
+private:
+    QHttpServerResponse serveAsset(const QHttpServerRequest &request) const;
+
+    const StaticAssets &m_assets;
+    HttpFeeder *m_feeder = nullptr;
+    QHttpServer *m_http = nullptr;
+    LongPollEndpoint *m_longPoll = nullptr;
+};
+
+} // namespace chatter::server

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QSet>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace chatter::server {
+
+class BatchSender;
+class Broadcast;
+struct Subscription;
+
+//! One worker's `topic → subscriptions` table and the delivery of broadcasts to them. Lives on
+//! its worker's thread; PubSub hands it every broadcast of a topic it holds, once.
+class LocalFanout
+{
+public:
+    //! `topicHeld(topic, true)` when the first local subscription of a topic arrives,
+    //! `topicHeld(topic, false)` when its last one leaves: the worker tells PubSub.
+    using TopicHeld = std::function<void(const QString &topic, bool held)>;
+
+    LocalFanout(BatchSender &batch, TopicHeld topicHeld);
+
+    void subscribe(Subscription &subscription);
+    void unsubscribe(Subscription &subscription);
+    //! Hands `broadcast` to every local subscription of its topic but the excluded channel,
+    //! with all their sends in one submission.
+    void deliver(const Broadcast &broadcast);
+
+private:
+    struct Entry
+    {
+        Subscription *subscription;
+        quint64 channelId; //!< readable after the subscription is gone
+    };
+
+    BatchSender &m_batch;
+    TopicHeld m_topicHeld;
+    QHash<QString, QList<Entry>> m_topics;
+    int m_deliveryDepth = 0; //!< nested deliver() calls in progress
+    QSet<quint64> m_retired; //!< channels unsubscribed while a delivery was in progress
+};
+
+} // namespace chatter::server
