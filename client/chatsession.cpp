@@ -119,8 +119,8 @@ void ChatSession::setState(ConnectionState state)
 
 bool ChatSession::joinRoom(const QString &room)
 {
-    if (const QString why = validation::checkRoomName(room); !why.isEmpty()) {
-        emit roomError(room, why);
+    if (const auto valid = validation::checkRoomName(room); !valid) {
+        emit roomError(room, valid.error());
         return false;
     }
     if (m_roomSessions.contains(room)) {

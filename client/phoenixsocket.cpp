@@ -276,11 +276,11 @@ void PhoenixSocket::onTextMessage(const QString &text)
 {
     const QByteArray utf8 = text.toUtf8();
     const DecodeResult decoded = serializer().decodeText(utf8);
-    if (!decoded.message) {
-        qCWarning(lcSocket) << "dropping undecodable frame:" << decoded.error;
+    if (!decoded) {
+        qCWarning(lcSocket) << "dropping undecodable frame:" << decoded.error();
         return;
     }
-    const Message &message = *decoded.message;
+    const Message &message = *decoded;
     if (!m_pendingHeartbeatRef.isEmpty() && message.ref.isString() &&
         message.ref.toString() == m_pendingHeartbeatRef) {
         // Scheduling the next heartbeat from the reply (not a fixed interval) is what
@@ -343,11 +343,12 @@ void PhoenixSocket::dropTransport()
 void PhoenixSocket::writeMessage(const Message &message)
 {
     const EncodeResult encoded = serializer().encode(message);
-    if (!encoded.frame || !m_ws) {
-        qCWarning(lcSocket) << "cannot send" << message.event << encoded.error;
+    if (!encoded || !m_ws) {
+        qCWarning(lcSocket) << "cannot send" << message.event
+                            << (encoded ? QStringLiteral("not connected") : encoded.error());
         return;
     }
-    m_ws->sendTextMessage(encoded.frame->text);
+    m_ws->sendTextMessage(encoded->text);
 }
 
 } // namespace chatter::client

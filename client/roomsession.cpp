@@ -179,8 +179,8 @@ ChatMessage RoomSession::decorate(ChatMessage message) const
 
 void RoomSession::send(const QString &body)
 {
-    if (const QString why = validation::checkBody(body); !why.isEmpty()) {
-        emit sendFailed(why);
+    if (const auto valid = validation::checkBody(body); !valid) {
+        emit sendFailed(valid.error());
         return;
     }
     stopTyping();

@@ -38,18 +38,18 @@ DecodeResult decodeClientPush(QByteArrayView bytes)
 {
     constexpr qsizetype HeaderSize = 5;
     if (bytes.isEmpty())
-        return DecodeResult::fail(QStringLiteral("empty binary frame"));
+        return failure(QStringLiteral("empty binary frame"));
     const auto kind = quint8(bytes[0]);
     if (kind != quint8(Message::Kind::Push))
-        return DecodeResult::fail(QStringLiteral("unexpected binary kind %1").arg(kind));
+        return failure(QStringLiteral("unexpected binary kind %1").arg(kind));
     if (bytes.size() < HeaderSize)
-        return DecodeResult::fail(QStringLiteral("truncated binary header"));
+        return failure(QStringLiteral("truncated binary header"));
     const qsizetype joinRefLen = quint8(bytes[1]);
     const qsizetype refLen = quint8(bytes[2]);
     const qsizetype topicLen = quint8(bytes[3]);
     const qsizetype eventLen = quint8(bytes[4]);
     if (bytes.size() < HeaderSize + joinRefLen + refLen + topicLen + eventLen)
-        return DecodeResult::fail(QStringLiteral("truncated binary fields"));
+        return failure(QStringLiteral("truncated binary fields"));
 
     qsizetype pos = HeaderSize;
     auto take = [&](qsizetype len) {
@@ -62,9 +62,9 @@ DecodeResult decodeClientPush(QByteArrayView bytes)
     const auto topic = take(topicLen);
     const auto event = take(eventLen);
     if (!isValidUtf8(joinRef) || !isValidUtf8(ref) || !isValidUtf8(topic) || !isValidUtf8(event))
-        return DecodeResult::fail(QStringLiteral("binary header field is not UTF-8"));
+        return failure(QStringLiteral("binary header field is not UTF-8"));
     if (topic.isEmpty() || event.isEmpty())
-        return DecodeResult::fail(QStringLiteral("binary frame without topic or event"));
+        return failure(QStringLiteral("binary frame without topic or event"));
 
     Message m;
     m.kind = Message::Kind::Push;
@@ -74,7 +74,7 @@ DecodeResult decodeClientPush(QByteArrayView bytes)
     m.event = QString::fromUtf8(event);
     m.binaryPayload = bytes.sliced(pos).toByteArray();
     m.binary = true;
-    return DecodeResult::ok(std::move(m));
+    return m;
 }
 
 EncodeResult encode(const Message &message)
@@ -86,7 +86,7 @@ EncodeResult encode(const Message &message)
         (message.kind == Message::Kind::Reply ? message.replyStatus : message.event).toUtf8();
     for (const QByteArray *field : {&joinRef, &ref, &topic, &event}) {
         if (field->size() > MaxFieldBytes)
-            return {std::nullopt, QStringLiteral("field too long")};
+            return failure(QStringLiteral("field too long"));
     }
 
     QByteArray out;
@@ -109,7 +109,7 @@ EncodeResult encode(const Message &message)
         break;
     }
     out.append(message.binaryPayload);
-    return {Frame::makeBinary(std::move(out)), {}};
+    return Frame::makeBinary(std::move(out));
 }
 
 } // namespace chatter::binarycodec

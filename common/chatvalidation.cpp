@@ -5,43 +5,43 @@
 
 namespace chatter::validation {
 
-QString checkNickname(const QJsonValue &nickname)
+Expected<void> checkNickname(const QJsonValue &nickname)
 {
     if (!nickname.isString())
-        return QStringLiteral("nickname missing");
+        return failure(QStringLiteral("nickname missing"));
     const QString nick = nickname.toString();
     if (nick.isEmpty())
-        return QStringLiteral("nickname missing");
+        return failure(QStringLiteral("nickname missing"));
     if (nick.size() > MaxNicknameLength)
-        return QStringLiteral("nickname too long");
+        return failure(QStringLiteral("nickname too long"));
     static const QRegularExpression allowed(QStringLiteral(R"(^[\p{L}\p{N}_.\-]+$)"));
     if (!allowed.match(nick).hasMatch())
-        return QStringLiteral("invalid nickname");
+        return failure(QStringLiteral("invalid nickname"));
     // Server notices are sent as "system"; nobody may pose as it.
     if (nick.compare(QLatin1String("system"), Qt::CaseInsensitive) == 0)
-        return QStringLiteral("nickname reserved");
+        return failure(QStringLiteral("nickname reserved"));
     return {};
 }
 
-QString checkRoomName(const QString &room)
+Expected<void> checkRoomName(const QString &room)
 {
     static const QRegularExpression allowed(QStringLiteral(R"(^[A-Za-z0-9._\-]{1,64}$)"));
     if (!allowed.match(room).hasMatch())
-        return QStringLiteral("invalid room name");
+        return failure(QStringLiteral("invalid room name"));
     return {};
 }
 
-QString checkBody(const QJsonValue &body)
+Expected<void> checkBody(const QJsonValue &body)
 {
     if (body.isUndefined() || body.isNull())
-        return QStringLiteral("body missing");
+        return failure(QStringLiteral("body missing"));
     if (!body.isString())
-        return QStringLiteral("body must be a string");
+        return failure(QStringLiteral("body must be a string"));
     const QString text = body.toString();
     if (text.trimmed().isEmpty())
-        return QStringLiteral("body is empty");
+        return failure(QStringLiteral("body is empty"));
     if (text.size() > MaxBodyLength)
-        return QStringLiteral("body too long");
+        return failure(QStringLiteral("body too long"));
     return {};
 }
 

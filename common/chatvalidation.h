@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// What the chat contract accepts. Each check returns an empty string when the input is fine,
-// otherwise the reason sent to the client.
+// What the chat contract accepts. Each check fails with the reason sent to the client.
 #pragma once
+
+#include "expected.h"
 
 #include <QJsonValue>
 #include <QString>
@@ -13,10 +14,10 @@ inline constexpr int MaxRoomNameLength = 64;
 inline constexpr int MaxBodyLength = 4000;
 
 //! 1–32 letters or digits of any script, or `_ . -`.
-QString checkNickname(const QJsonValue &nickname);
+Expected<void> checkNickname(const QJsonValue &nickname);
 //! `[A-Za-z0-9._-]{1,64}`, the part of the topic after `chatter:room:`.
-QString checkRoomName(const QString &room);
+Expected<void> checkRoomName(const QString &room);
 //! A non-blank string of at most MaxBodyLength characters.
-QString checkBody(const QJsonValue &body);
+Expected<void> checkBody(const QJsonValue &body);
 
 } // namespace chatter::validation

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "expected.h"
 #include "message.h"
 
 #include <QByteArray>
@@ -26,21 +27,9 @@ struct Frame
 };
 
 //! The outcome of decoding one inbound frame: a message, or why the frame is malformed.
-struct DecodeResult
-{
-    std::optional<Message> message;
-    QString error;
-
-    static DecodeResult ok(Message m) { return {std::move(m), {}}; }
-    static DecodeResult fail(QString why) { return {std::nullopt, std::move(why)}; }
-};
-
+using DecodeResult = Expected<Message>;
 //! The outcome of encoding: a frame, or why the message cannot be put on the wire.
-struct EncodeResult
-{
-    std::optional<Frame> frame;
-    QString error;
-};
+using EncodeResult = Expected<Frame>;
 
 //! A Phoenix wire format ("vsn"). Implementations are stateless and thread-safe.
 class Serializer

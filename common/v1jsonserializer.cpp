@@ -10,26 +10,25 @@ namespace chatter {
 
 DecodeResult V1JsonSerializer::decodeText(QByteArrayView utf8) const
 {
-    QString error;
-    const QJsonValue value = jsonwire::parse(utf8, &error);
-    if (value.isUndefined())
-        return DecodeResult::fail(error);
+    const auto parsed = jsonwire::parse(utf8);
+    if (!parsed)
+        return failure(parsed.error());
+    const QJsonValue &value = *parsed;
     if (!value.isObject())
-        return DecodeResult::fail(QStringLiteral("frame is not a JSON object"));
+        return failure(QStringLiteral("frame is not a JSON object"));
     const QJsonObject object = value.toObject();
     for (const char *key : {"topic", "event", "payload", "ref"}) {
         if (!object.contains(QLatin1StringView(key)))
-            return DecodeResult::fail(
-                QStringLiteral("missing key \"%1\"").arg(QLatin1StringView(key)));
+            return failure(QStringLiteral("missing key \"%1\"").arg(QLatin1StringView(key)));
     }
     const QJsonValue ref = object.value(QLatin1StringView("ref"));
     const QJsonValue joinRef = object.value(QLatin1StringView("join_ref"));
     if (!jsonwire::isValidRef(ref) || !(joinRef.isUndefined() || jsonwire::isValidRef(joinRef)))
-        return DecodeResult::fail(QStringLiteral("join_ref and ref must be strings or null"));
+        return failure(QStringLiteral("join_ref and ref must be strings or null"));
     const QJsonValue topic = object.value(QLatin1StringView("topic"));
     const QJsonValue event = object.value(QLatin1StringView("event"));
     if (!topic.isString() || !event.isString())
-        return DecodeResult::fail(QStringLiteral("topic and event must be strings"));
+        return failure(QStringLiteral("topic and event must be strings"));
 
     Message m;
     m.ref = ref;
@@ -39,23 +38,23 @@ DecodeResult V1JsonSerializer::decodeText(QByteArrayView utf8) const
     m.joinRef = joinRef.isUndefined() ? QJsonValue(QJsonValue::Null) : joinRef;
     if (m.event == events::Join && m.joinRef.isNull())
         m.joinRef = m.ref;
-    return DecodeResult::ok(std::move(m));
+    return m;
 }
 
 DecodeResult V1JsonSerializer::decodeBinary(QByteArrayView) const
 {
-    return DecodeResult::fail(QStringLiteral("binary frames need vsn 2.0.0"));
+    return failure(QStringLiteral("binary frames need vsn 2.0.0"));
 }
 
 EncodeResult V1JsonSerializer::encode(const Message &message) const
 {
     if (message.binary)
-        return {std::nullopt, QStringLiteral("binary payloads need vsn 2.0.0")};
+        return failure(QStringLiteral("binary payloads need vsn 2.0.0"));
     const QJsonObject object{{QStringLiteral("topic"), message.topic},
                              {QStringLiteral("event"), message.event},
                              {QStringLiteral("payload"), message.payload},
                              {QStringLiteral("ref"), message.ref}};
-    return {Frame::makeText(jsonwire::compact(object)), {}};
+    return Frame::makeText(jsonwire::compact(object));
 }
 
 } // namespace chatter

@@ -51,23 +51,19 @@ bool stringsAreStrict(QByteArrayView text)
 
 } // namespace
 
-QJsonValue parse(QByteArrayView utf8, QString *error)
+Expected<QJsonValue> parse(QByteArrayView utf8)
 {
-    if (!stringsAreStrict(utf8)) {
-        *error = QStringLiteral("invalid JSON: bad character or escape in a string");
-        return QJsonValue(QJsonValue::Undefined);
-    }
+    if (!stringsAreStrict(utf8))
+        return failure(QStringLiteral("invalid JSON: bad character or escape in a string"));
     // QJsonDocument only parses objects and arrays at the top level, which is all Phoenix
     // frames ever are; a scalar frame is malformed either way.
     QJsonParseError parseError;
     const auto doc = QJsonDocument::fromJson(utf8.toByteArray(), &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        *error = QStringLiteral("invalid JSON: %1").arg(parseError.errorString());
-        return QJsonValue(QJsonValue::Undefined);
-    }
+    if (parseError.error != QJsonParseError::NoError)
+        return failure(QStringLiteral("invalid JSON: %1").arg(parseError.errorString()));
     if (doc.isArray())
-        return doc.array();
-    return doc.object();
+        return QJsonValue(doc.array());
+    return QJsonValue(doc.object());
 }
 
 bool isValidRef(const QJsonValue &ref)
@@ -86,23 +82,22 @@ QByteArray compact(const QJsonValue &value)
 
 DecodeResult V2Serializer::decodeText(QByteArrayView utf8) const
 {
-    QString error;
-    const QJsonValue value = jsonwire::parse(utf8, &error);
-    if (value.isUndefined())
-        return DecodeResult::fail(error);
+    const auto parsed = jsonwire::parse(utf8);
+    if (!parsed)
+        return failure(parsed.error());
+    const QJsonValue &value = *parsed;
     if (!value.isArray())
-        return DecodeResult::fail(QStringLiteral("frame is not a JSON array"));
+        return failure(QStringLiteral("frame is not a JSON array"));
     const QJsonArray array = value.toArray();
     // Extra trailing elements are allowed and ignored, as Phoenix does.
     if (array.size() < 5)
-        return DecodeResult::fail(
-            QStringLiteral("frame has %1 elements, 5 expected").arg(array.size()));
+        return failure(QStringLiteral("frame has %1 elements, 5 expected").arg(array.size()));
     const QJsonValue joinRef = array.at(0);
     const QJsonValue ref = array.at(1);
     if (!jsonwire::isValidRef(joinRef) || !jsonwire::isValidRef(ref))
-        return DecodeResult::fail(QStringLiteral("join_ref and ref must be strings or null"));
+        return failure(QStringLiteral("join_ref and ref must be strings or null"));
     if (!array.at(2).isString() || !array.at(3).isString())
-        return DecodeResult::fail(QStringLiteral("topic and event must be strings"));
+        return failure(QStringLiteral("topic and event must be strings"));
 
     Message m;
     m.joinRef = joinRef;
@@ -110,7 +105,7 @@ DecodeResult V2Serializer::decodeText(QByteArrayView utf8) const
     m.topic = array.at(2).toString();
     m.event = array.at(3).toString();
     m.payload = array.at(4);
-    return DecodeResult::ok(std::move(m));
+    return m;
 }
 
 DecodeResult V2Serializer::decodeBinary(QByteArrayView bytes) const
@@ -124,7 +119,7 @@ EncodeResult V2Serializer::encode(const Message &message) const
         return binarycodec::encode(message);
     const QJsonArray array{message.joinRef, message.ref, message.topic, message.event,
                            message.payload};
-    return {Frame::makeText(jsonwire::compact(array)), {}};
+    return Frame::makeText(jsonwire::compact(array));
 }
 
 } // namespace chatter

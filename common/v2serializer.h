@@ -16,8 +16,8 @@ public:
 };
 
 namespace jsonwire {
-//! Parses JSON text; on failure returns an undefined value and sets `error`.
-QJsonValue parse(QByteArrayView utf8, QString *error);
+//! Parses JSON text (an object or an array, strict about strings).
+Expected<QJsonValue> parse(QByteArrayView utf8);
 //! Refs may be null, a string, or (from third-party clients) a number.
 bool isValidRef(const QJsonValue &ref);
 QByteArray compact(const QJsonValue &value);

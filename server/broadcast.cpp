@@ -19,9 +19,8 @@ const Broadcast::Slot &Broadcast::slotFor(const Serializer *serializer) const
     Slot &slot = m_slots[serializer->version() == Serializer::Version::V1 ? 0 : 1];
     std::call_once(slot.once, [&] {
         slot.result = serializer->encode(m_message);
-        if (slot.result.frame)
-            slot.webSocketFrame =
-                serverWebSocketFrame(slot.result.frame->binary, slot.result.frame->data);
+        if (slot.result)
+            slot.webSocketFrame = serverWebSocketFrame(slot.result->binary, slot.result->data);
     });
     return slot;
 }
@@ -29,7 +28,7 @@ const Broadcast::Slot &Broadcast::slotFor(const Serializer *serializer) const
 const Frame *Broadcast::frameFor(const Serializer *serializer) const
 {
     const EncodeResult &result = slotFor(serializer).result;
-    return result.frame ? &*result.frame : nullptr;
+    return result ? &*result : nullptr;
 }
 
 const QByteArray &Broadcast::webSocketFrameFor(const Serializer *serializer) const
@@ -39,7 +38,8 @@ const QByteArray &Broadcast::webSocketFrameFor(const Serializer *serializer) con
 
 QString Broadcast::encodeError(const Serializer *serializer) const
 {
-    return slotFor(serializer).result.error;
+    const EncodeResult &result = slotFor(serializer).result;
+    return result ? QString() : result.error();
 }
 
 } // namespace chatter::server

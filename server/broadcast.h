@@ -32,7 +32,7 @@ private:
     struct Slot
     {
         std::once_flag once;
-        EncodeResult result;
+        EncodeResult result = failure(QString()); //!< set once, behind `once`
         QByteArray webSocketFrame;
     };
     const Slot &slotFor(const Serializer *serializer) const;

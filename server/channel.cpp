@@ -25,34 +25,30 @@ const ConnectInfo &Channel::connectInfo() const
     return m_session.info();
 }
 
-bool Channel::push(const QString &event, const QJsonObject &payload)
+Expected<void> Channel::push(const QString &event, const QJsonObject &payload)
 {
-    return m_session.pushFromChannel(*this, Message::push(m_joinRef, m_topic, event, payload),
-                                     nullptr);
+    return m_session.pushFromChannel(*this, Message::push(m_joinRef, m_topic, event, payload));
 }
 
-bool Channel::pushBinary(const QString &event, const QByteArray &payload, QString *error)
+Expected<void> Channel::pushBinary(const QString &event, const QByteArray &payload)
 {
-    return m_session.pushFromChannel(*this, Message::binaryPush(m_joinRef, m_topic, event, payload),
-                                     error);
+    return m_session.pushFromChannel(*this,
+                                     Message::binaryPush(m_joinRef, m_topic, event, payload));
 }
 
-bool Channel::broadcast(const QString &event, const QJsonObject &payload)
+Expected<void> Channel::broadcast(const QString &event, const QJsonObject &payload)
 {
-    return m_context.publish(Broadcast::create(Message::broadcast(m_topic, event, payload)),
-                             nullptr);
+    return m_context.publish(Broadcast::create(Message::broadcast(m_topic, event, payload)));
 }
 
-bool Channel::broadcastFrom(const QString &event, const QJsonObject &payload)
+Expected<void> Channel::broadcastFrom(const QString &event, const QJsonObject &payload)
 {
-    return m_context.publish(Broadcast::create(Message::broadcast(m_topic, event, payload), m_id),
-                             nullptr);
+    return m_context.publish(Broadcast::create(Message::broadcast(m_topic, event, payload), m_id));
 }
 
-bool Channel::broadcastBinary(const QString &event, const QByteArray &payload, QString *error)
+Expected<void> Channel::broadcastBinary(const QString &event, const QByteArray &payload)
 {
-    return m_context.publish(Broadcast::create(Message::binaryBroadcast(m_topic, event, payload)),
-                             error);
+    return m_context.publish(Broadcast::create(Message::binaryBroadcast(m_topic, event, payload)));
 }
 
 void Channel::replyLater(const ReplyHandle &handle, const ChannelReply &reply)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "connectinfo.h"
+#include "expected.h"
 #include "message.h"
 #include "serializer.h"
 
@@ -140,14 +141,14 @@ public:
 
 protected:
     ChannelContext &context() { return m_context; }
-    //! Sends an event to this channel's own client. False (and `error`) if it cannot be encoded.
-    bool push(const QString &event, const QJsonObject &payload);
-    bool pushBinary(const QString &event, const QByteArray &payload, QString *error = nullptr);
+    //! Sends an event to this channel's own client. Fails if it cannot be encoded.
+    Expected<void> push(const QString &event, const QJsonObject &payload);
+    Expected<void> pushBinary(const QString &event, const QByteArray &payload);
     //! To every subscriber of the topic, on every worker, this client included.
-    bool broadcast(const QString &event, const QJsonObject &payload);
+    Expected<void> broadcast(const QString &event, const QJsonObject &payload);
     //! To every subscriber but this channel's own client.
-    bool broadcastFrom(const QString &event, const QJsonObject &payload);
-    bool broadcastBinary(const QString &event, const QByteArray &payload, QString *error = nullptr);
+    Expected<void> broadcastFrom(const QString &event, const QJsonObject &payload);
+    Expected<void> broadcastBinary(const QString &event, const QByteArray &payload);
     //! Completes a deferred reply; safe to call after the channel or its socket is gone.
     void replyLater(const ReplyHandle &handle, const ChannelReply &reply);
 

@@ -39,7 +39,7 @@ public:
     virtual RoomDirectory &directory() = 0;
     //! To every subscriber of the broadcast's topic on every worker. Fails with the reason when
     //! the message cannot be put on the wire at all (a binary field over 255 bytes, say).
-    virtual bool publish(const std::shared_ptr<const Broadcast> &broadcast, QString *error) = 0;
+    virtual Expected<void> publish(const std::shared_ptr<const Broadcast> &broadcast) = 0;
     //! A presence diff, merged with the others of the same moment before it is broadcast.
     virtual void queuePresenceDiff(const QString &topic, const QJsonObject &diff) = 0;
     //! Broadcasts `topic`'s waiting presence diff now, if it has one.

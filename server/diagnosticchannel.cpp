@@ -7,9 +7,9 @@
 namespace chatter::server {
 namespace {
 
-HandleResult okOr(bool done, const QString &error)
+HandleResult okOr(const Expected<void> &done)
 {
-    return HandleResult::replyWith(done ? ChannelReply::ok() : ChannelReply::error(error));
+    return HandleResult::replyWith(done ? ChannelReply::ok() : ChannelReply::error(done.error()));
 }
 
 } // namespace
@@ -56,25 +56,20 @@ HandleResult DiagnosticChannel::handleIn(const InboundEvent &in)
         push(QStringLiteral("pushed"), payload);
         return HandleResult::replyWith(ChannelReply::ok());
     }
-    QString error;
     if (event == QLatin1String("push_binary")) {
-        const bool done =
-            pushBinary(QStringLiteral("pushed_binary"),
-                       payload.value(QLatin1String("text")).toString().toUtf8(), &error);
-        return okOr(done, error);
+        return okOr(pushBinary(QStringLiteral("pushed_binary"),
+                               payload.value(QLatin1String("text")).toString().toUtf8()));
     }
     if (event == QLatin1String("broadcast"))
-        return okOr(broadcast(QStringLiteral("broadcasted"), payload), QString());
+        return okOr(broadcast(QStringLiteral("broadcasted"), payload));
     if (event == QLatin1String("broadcast_from"))
-        return okOr(broadcastFrom(QStringLiteral("broadcasted_from"), payload), QString());
+        return okOr(broadcastFrom(QStringLiteral("broadcasted_from"), payload));
     if (event == QLatin1String("broadcast_binary")) {
-        const bool done =
-            broadcastBinary(QStringLiteral("broadcasted_binary"),
-                            payload.value(QLatin1String("text")).toString().toUtf8(), &error);
-        return okOr(done, error);
+        return okOr(broadcastBinary(QStringLiteral("broadcasted_binary"),
+                                    payload.value(QLatin1String("text")).toString().toUtf8()));
     }
     if (event == QLatin1String("shout"))
-        return okOr(broadcast(QStringLiteral("shout"), payload), QString());
+        return okOr(broadcast(QStringLiteral("shout"), payload));
     if (event == QLatin1String("disconnect")) {
         context().disconnectSocketId(
             topics::socketId(payload.value(QLatin1String("user")).toString()));

@@ -72,7 +72,13 @@ bool Engine::openStore()
     m_storeThread->start();
     bool opened = false;
     QMetaObject::invokeMethod(
-        m_store, [this, &opened] { opened = m_store->open(&m_error); },
+        m_store,
+        [this, &opened] {
+            const auto ready = m_store->open();
+            opened = ready.has_value();
+            if (!ready)
+                m_error = ready.error();
+        },
         Qt::BlockingQueuedConnection);
     if (!opened) {
         m_error = QStringLiteral("cannot open %1: %2").arg(m_databasePath, m_error);

@@ -105,8 +105,8 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
         return refuse(403, QStringLiteral("unsupported vsn %1").arg(vsn.toString()));
 
     const QJsonValue user = d.info.params.value(QLatin1StringView("user"));
-    if (const QString why = validation::checkNickname(user); !why.isEmpty())
-        return refuse(403, QStringLiteral("connect refused: %1").arg(why));
+    if (const auto valid = validation::checkNickname(user); !valid)
+        return refuse(403, QStringLiteral("connect refused: %1").arg(valid.error()));
     if (!m_accessToken.isEmpty()) {
         // Any `token` value counts: phoenix.js long-poll appends its session token after the
         // app's own, and the last duplicate is what the params show.

@@ -83,11 +83,10 @@ int LongPollSession::post(const QByteArray &contentType, const QByteArray &body)
     for (const auto &[data, binary] : frames) {
         ++stats.messagesIn;
         stats.bytesIn += data.size();
-        const QString error = m_session.handleFrame(data, binary);
-        if (!error.isEmpty()) {
-            m_worker.record(
-                EngineEvent::Kind::ProtocolError, info(), {},
-                QStringLiteral("malformed frame: %1 - ending the long-poll session").arg(error));
+        if (const auto handled = m_session.handleFrame(data, binary); !handled) {
+            m_worker.record(EngineEvent::Kind::ProtocolError, info(), {},
+                            QStringLiteral("malformed frame: %1 - ending the long-poll session")
+                                .arg(handled.error()));
             closeWith(1011, QStringLiteral("malformed frame"));
             return 400;
         }

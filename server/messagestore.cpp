@@ -32,16 +32,16 @@ MessageStore::~MessageStore()
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
-bool MessageStore::open(QString *error)
+Expected<void> MessageStore::open()
 {
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     db.setDatabaseName(m_options.path);
-    if (!db.open()) {
-        *error = db.lastError().text();
-        return false;
-    }
-    if (!schema::configure(db, m_options.fullSync, error) || !schema::migrate(db, error))
-        return false;
+    if (!db.open())
+        return failure(db.lastError().text());
+    if (auto configured = schema::configure(db, m_options.fullSync); !configured)
+        return configured;
+    if (auto migrated = schema::migrate(db); !migrated)
+        return migrated;
     m_insert = std::make_unique<QSqlQuery>(db);
     m_upsertRoom = std::make_unique<QSqlQuery>(db);
     // Prepared once: parsing the SQL for every commit showed up in profiles.
@@ -52,14 +52,13 @@ bool MessageStore::open(QString *error)
             "message_count) VALUES (:name, :at, :id, :at, :count) ON CONFLICT(name) DO UPDATE "
             "SET last_message_id = :id, last_activity_at = :at, "
             "message_count = message_count + :count"))) {
-        *error = m_insert->lastError().text() + m_upsertRoom->lastError().text();
-        return false;
+        return failure(m_insert->lastError().text() + m_upsertRoom->lastError().text());
     }
     m_pruneTimer = new QTimer(this);
     connect(m_pruneTimer, &QTimer::timeout, this, &MessageStore::pruneNow);
     m_pruneTimer->start(m_options.pruneIntervalMs);
     pruneNow();
-    return true;
+    return {};
 }
 
 void MessageStore::append(StoredMessage message, QObject *context, Done done)

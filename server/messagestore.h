@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "expected.h"
 #include "storedmessage.h"
 
 #include <QElapsedTimer>
@@ -41,7 +42,7 @@ public:
     ~MessageStore() override;
 
     //! Opens and migrates the database. Call on the store's own thread.
-    bool open(QString *error);
+    Expected<void> open();
     //! Thread-safe. `done` runs on `context`'s thread after the commit (or its failure).
     void append(StoredMessage message, QObject *context, Done done);
     //! Thread-safe. Runs retention now (also runs every pruneIntervalMs).

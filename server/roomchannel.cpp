@@ -37,8 +37,8 @@ RoomChannel::RoomChannel(SocketSession &session, ChannelContext &context, const 
 
 JoinResult RoomChannel::join(const QJsonValue &payload)
 {
-    if (const QString why = validation::checkRoomName(m_room); !why.isEmpty())
-        return JoinResult::refuse(why);
+    if (const auto valid = validation::checkRoomName(m_room); !valid)
+        return JoinResult::refuse(valid.error());
     const qint64 lastSeen = idFrom(payload.toObject().value(QLatin1String("last_seen_id")));
     const HistoryPage page = lastSeen >= 0
                                  ? context().history().after(m_room, lastSeen, BackfillLimit)
@@ -105,8 +105,8 @@ HandleResult RoomChannel::handleIn(const InboundEvent &in)
 HandleResult RoomChannel::newMessage(const InboundEvent &in)
 {
     const QJsonValue body = in.payload.toObject().value(QLatin1String("body"));
-    if (const QString why = validation::checkBody(body); !why.isEmpty())
-        return HandleResult::replyWith(ChannelReply::error(why));
+    if (const auto valid = validation::checkBody(body); !valid)
+        return HandleResult::replyWith(ChannelReply::error(valid.error()));
 
     StoredMessage message{0, m_room, connectInfo().user, body.toString(), now()};
     ChannelContext *context = &this->context();
@@ -125,16 +125,15 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
     return HandleResult::deferReply();
 }
 
-bool RoomChannel::publishCommitted(ChannelContext &context, const StoredMessage &message,
-                                   bool system)
+Expected<void> RoomChannel::publishCommitted(ChannelContext &context, const StoredMessage &message,
+                                             bool system)
 {
     QJsonObject payload = message.toJson();
     if (system)
         payload.insert(QStringLiteral("system"), true);
     context.directory().noteMessage(message.room, message.id, message.at);
-    return context.publish(Broadcast::create(Message::broadcast(topics::room(message.room),
-                                                                events::NewMessage, payload)),
-                           nullptr);
+    return context.publish(Broadcast::create(
+        Message::broadcast(topics::room(message.room), events::NewMessage, payload)));
 }
 
 HandleResult RoomChannel::history(const QJsonValue &payload)

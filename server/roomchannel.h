@@ -27,8 +27,8 @@ public:
     //! The one step after a message is committed, whoever wrote it (a member, the server's
     //! system messages): broadcast it to its room and note it in the directory.
     //! `system` marks messages from the server itself.
-    static bool publishCommitted(ChannelContext &context, const StoredMessage &message,
-                                 bool system = false);
+    static Expected<void> publishCommitted(ChannelContext &context, const StoredMessage &message,
+                                           bool system = false);
 
 private:
     HandleResult newMessage(const InboundEvent &in);

@@ -8,13 +8,12 @@
 namespace chatter::server::schema {
 namespace {
 
-bool exec(QSqlDatabase &db, const QString &sql, QString *error)
+Expected<void> exec(QSqlDatabase &db, const QString &sql)
 {
     QSqlQuery query(db);
     if (query.exec(sql))
-        return true;
-    *error = QStringLiteral("%1: %2").arg(sql.left(60), query.lastError().text());
-    return false;
+        return {};
+    return failure(QStringLiteral("%1: %2").arg(sql.left(60), query.lastError().text()));
 }
 
 int userVersion(QSqlDatabase &db)
@@ -48,47 +47,48 @@ const QList<QStringList> &steps()
 
 } // namespace
 
-bool configure(QSqlDatabase &db, bool fullSync, QString *error)
+Expected<void> configure(QSqlDatabase &db, bool fullSync)
 {
-    return exec(db, QStringLiteral("PRAGMA journal_mode=WAL"), error) &&
-           exec(db, QStringLiteral("PRAGMA busy_timeout=5000"), error) &&
-           exec(db,
-                fullSync ? QStringLiteral("PRAGMA synchronous=FULL")
-                         : QStringLiteral("PRAGMA synchronous=NORMAL"),
-                error);
+    for (const QString &sql :
+         {QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA busy_timeout=5000"),
+          fullSync ? QStringLiteral("PRAGMA synchronous=FULL")
+                   : QStringLiteral("PRAGMA synchronous=NORMAL")}) {
+        if (auto done = exec(db, sql); !done)
+            return done;
+    }
+    return {};
 }
 
-bool migrate(QSqlDatabase &db, QString *error)
+Expected<void> migrate(QSqlDatabase &db)
 {
     int version = userVersion(db);
-    if (version < 0) {
-        *error = QStringLiteral("cannot read the schema version: %1").arg(db.lastError().text());
-        return false;
-    }
+    if (version < 0)
+        return failure(
+            QStringLiteral("cannot read the schema version: %1").arg(db.lastError().text()));
     if (version > CurrentVersion) {
-        *error = QStringLiteral("the database has schema version %1, newer than this server's %2")
-                     .arg(version)
-                     .arg(CurrentVersion);
-        return false;
+        return failure(
+            QStringLiteral("the database has schema version %1, newer than this server's %2")
+                .arg(version)
+                .arg(CurrentVersion));
     }
     for (; version < CurrentVersion; ++version) {
-        if (!db.transaction()) {
-            *error = db.lastError().text();
-            return false;
-        }
+        if (!db.transaction())
+            return failure(db.lastError().text());
         for (const QString &sql : steps().at(version)) {
-            if (!exec(db, sql, error)) {
+            if (auto done = exec(db, sql); !done) {
                 db.rollback();
-                return false;
+                return done;
             }
         }
-        if (!exec(db, QStringLiteral("PRAGMA user_version=%1").arg(version + 1), error) ||
-            !db.commit()) {
+        auto done = exec(db, QStringLiteral("PRAGMA user_version=%1").arg(version + 1));
+        if (done && !db.commit())
+            done = failure(db.lastError().text());
+        if (!done) {
             db.rollback();
-            return false;
+            return done;
         }
     }
-    return true;
+    return {};
 }
 
 } // namespace chatter::server::schema

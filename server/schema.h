@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "expected.h"
+
 #include <QSqlDatabase>
 #include <QString>
 
@@ -10,11 +12,11 @@ namespace chatter::server::schema {
 inline constexpr int CurrentVersion = 2;
 
 //! Brings the database up to CurrentVersion, one migration per version, each in a transaction.
-//! Refuses (false, with `error`) a file written by a newer Chatter.
-bool migrate(QSqlDatabase &db, QString *error);
+//! Refuses a file written by a newer Chatter.
+Expected<void> migrate(QSqlDatabase &db);
 
 //! WAL, so readers on worker threads never block the writer; busy timeout for the moments a
 //! checkpoint holds the lock.
-bool configure(QSqlDatabase &db, bool fullSync, QString *error);
+Expected<void> configure(QSqlDatabase &db, bool fullSync);
 
 } // namespace chatter::server::schema

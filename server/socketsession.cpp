@@ -39,13 +39,13 @@ SocketSession::~SocketSession()
     shutdown(QStringLiteral("closed"));
 }
 
-QString SocketSession::handleFrame(QByteArrayView data, bool binary)
+Expected<void> SocketSession::handleFrame(QByteArrayView data, bool binary)
 {
     const Serializer *serializer = m_info.serializer;
     DecodeResult decoded = binary ? serializer->decodeBinary(data) : serializer->decodeText(data);
-    if (!decoded.message)
-        return decoded.error;
-    handle(*decoded.message);
+    if (!decoded)
+        return failure(decoded.error());
+    handle(*decoded);
     return {};
 }
 
@@ -162,7 +162,7 @@ void SocketSession::handleJoin(const Message &message)
 
     m_context.record(EngineEvent::Kind::Join, m_info, topic, {});
     send(Message::reply(joinRef, message.ref, topic, QStringLiteral("ok"), result.response),
-         nullptr, [this, topic, raw] { finishJoin(topic, raw); });
+         [this, topic, raw] { finishJoin(topic, raw); });
     sendReplacedClose();
 }
 
@@ -243,10 +243,9 @@ Message SocketSession::replyMessage(const QJsonValue &joinRef, const QJsonValue 
 void SocketSession::replyTo(const Message &request, const QJsonValue &joinRef,
                             const ChannelReply &reply)
 {
-    QString error;
-    if (!send(replyMessage(joinRef, request.ref, request.topic, reply), &error)) {
+    if (const auto sent = send(replyMessage(joinRef, request.ref, request.topic, reply)); !sent) {
         send(Message::reply(joinRef, request.ref, request.topic, QStringLiteral("error"),
-                            QJsonObject{{QStringLiteral("reason"), error}}));
+                            QJsonObject{{QStringLiteral("reason"), sent.error()}}));
     }
 }
 
@@ -261,12 +260,13 @@ void SocketSession::completeDeferred(const ReplyHandle &handle, const ChannelRep
         return;
     EncodeResult encoded =
         m_info.serializer->encode(replyMessage(handle.joinRef, handle.ref, handle.topic, reply));
-    if (!encoded.frame) {
+    if (!encoded) {
         encoded = m_info.serializer->encode(
             Message::reply(handle.joinRef, handle.ref, handle.topic, QStringLiteral("error"),
-                           QJsonObject{{QStringLiteral("reason"), encoded.error}}));
+                           QJsonObject{{QStringLiteral("reason"), encoded.error()}}));
     }
-    it->frame = std::move(encoded.frame);
+    if (encoded)
+        it->frame = std::move(*encoded);
     it->ready = true;
     flushOrdered();
 }
@@ -346,18 +346,16 @@ void SocketSession::shutdown(const QString &reason)
         removeChannel(topic, reason);
 }
 
-bool SocketSession::send(const Message &message, QString *error, std::function<void()> after)
+Expected<void> SocketSession::send(const Message &message, std::function<void()> after)
 {
     EncodeResult encoded = m_info.serializer->encode(message);
-    if (!encoded.frame) {
+    if (!encoded) {
         qCWarning(lcProtocol).noquote() << "socket" << m_info.id << "cannot encode" << message.event
-                                        << "on" << message.topic << ":" << encoded.error;
-        if (error)
-            *error = encoded.error;
-        return false;
+                                        << "on" << message.topic << ":" << encoded.error();
+        return failure(encoded.error());
     }
-    sendOrdered(std::move(*encoded.frame), std::move(after));
-    return true;
+    sendOrdered(std::move(*encoded), std::move(after));
+    return {};
 }
 
 SocketSession::Entry *SocketSession::entryOf(const Channel &channel)
@@ -366,19 +364,16 @@ SocketSession::Entry *SocketSession::entryOf(const Channel &channel)
     return it != m_channels.end() && it->second.channel.get() == &channel ? &it->second : nullptr;
 }
 
-bool SocketSession::pushFromChannel(Channel &channel, const Message &message, QString *error)
+Expected<void> SocketSession::pushFromChannel(Channel &channel, const Message &message)
 {
     Entry *entry = entryOf(channel);
     if (m_shutDown || !entry)
-        return false;
+        return failure(QStringLiteral("not joined"));
     EncodeResult encoded = m_info.serializer->encode(message);
-    if (!encoded.frame) {
-        if (error)
-            *error = encoded.error;
-        return false;
-    }
-    deliver(entry->subscription, *encoded.frame);
-    return true;
+    if (!encoded)
+        return failure(encoded.error());
+    deliver(entry->subscription, *encoded);
+    return {};
 }
 
 void SocketSession::deliverBroadcast(Subscription &subscription, const Broadcast &broadcast)

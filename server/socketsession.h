@@ -39,13 +39,15 @@ public:
 
     const ConnectInfo &info() const { return m_info; }
 
-    //! Decodes and handles one inbound frame. Returns the reason when the frame is malformed;
-    //! the transport then closes the connection (1011), as Phoenix's connection process dies.
-    QString handleFrame(QByteArrayView data, bool binary);
+    //! Decodes and handles one inbound frame. Fails with the reason when the frame is
+    //! malformed; the transport then closes the connection (1011), as Phoenix's connection
+    //! process dies.
+    Expected<void> handleFrame(QByteArrayView data, bool binary);
     void handle(const Message &message);
 
     //! Called by a channel to reach its own client; buffered while its join is in flight.
-    bool pushFromChannel(Channel &channel, const Message &message, QString *error);
+    //! Fails when the message cannot be encoded or the channel is no longer joined.
+    Expected<void> pushFromChannel(Channel &channel, const Message &message);
     //! Called by the fan-out for every local subscriber of a broadcast's topic.
     void deliverBroadcast(Subscription &subscription, const Broadcast &broadcast);
 
@@ -80,7 +82,7 @@ private:
 
     //! Replies and channel control frames leave in request order: while a deferred reply is
     //! outstanding they queue behind it. `after` runs once the frame is written.
-    bool send(const Message &message, QString *error = nullptr, std::function<void()> after = {});
+    Expected<void> send(const Message &message, std::function<void()> after = {});
     void sendOrdered(Frame frame, std::function<void()> after);
     void flushOrdered();
     //! Stops reading the client while PauseInputAt requests wait in m_ordered.

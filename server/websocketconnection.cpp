@@ -110,10 +110,10 @@ bool WebSocketConnection::onMessage(QByteArrayView payload, bool binary)
     m_lastFrame.restart();
     ++stats.messagesIn;
     stats.bytesIn += payload.size();
-    const QString error = m_session.handleFrame(payload, binary);
-    if (!error.isEmpty()) {
-        m_worker.record(EngineEvent::Kind::ProtocolError, info(), {},
-                        QStringLiteral("malformed frame: %1 - closing with 1011").arg(error));
+    if (const auto handled = m_session.handleFrame(payload, binary); !handled) {
+        m_worker.record(
+            EngineEvent::Kind::ProtocolError, info(), {},
+            QStringLiteral("malformed frame: %1 - closing with 1011").arg(handled.error()));
         closeWith(1011, QStringLiteral("malformed frame"));
     }
     return !m_closing;

@@ -31,8 +31,7 @@ Worker::Worker(int index, Engine &engine)
       m_presenceDiffs(
           this, engine.config().presenceWindowMs,
           [this](const QString &topic, const QJsonObject &diff) {
-              publish(Broadcast::create(Message::broadcast(topic, events::PresenceDiff, diff)),
-                      nullptr);
+              publish(Broadcast::create(Message::broadcast(topic, events::PresenceDiff, diff)));
           })
 {
     setObjectName(QStringLiteral("worker-%1").arg(index));
@@ -161,7 +160,7 @@ void Worker::flushPresenceDiff(const QString &topic)
     m_presenceDiffs.flush(topic);
 }
 
-bool Worker::publish(const std::shared_ptr<const Broadcast> &broadcast, QString *error)
+Expected<void> Worker::publish(const std::shared_ptr<const Broadcast> &broadcast)
 {
     // Presence waiting for its window goes out first: members learn that bob joined before
     // they read what he says.
@@ -170,13 +169,11 @@ bool Worker::publish(const std::shared_ptr<const Broadcast> &broadcast, QString 
         m_presenceDiffs.flush(topic);
     // Every recipient needs the V2 frame; encoding it here surfaces unencodable messages to the
     // sender instead of failing silently on each worker.
-    if (!broadcast->frameFor(Serializer::forVersion(Serializer::Version::V2))) {
-        if (error)
-            *error = broadcast->encodeError(Serializer::forVersion(Serializer::Version::V2));
-        return false;
-    }
+    const Serializer *v2 = Serializer::forVersion(Serializer::Version::V2);
+    if (!broadcast->frameFor(v2))
+        return failure(broadcast->encodeError(v2));
     m_engine.pubsub().publish(broadcast, this);
-    return true;
+    return {};
 }
 
 void Worker::deliver(const std::shared_ptr<const Broadcast> &broadcast)

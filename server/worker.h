@@ -56,7 +56,7 @@ public:
     void append(StoredMessage message, AppendDone done) override;
     PresenceTracker &presence() override;
     RoomDirectory &directory() override;
-    bool publish(const std::shared_ptr<const Broadcast> &broadcast, QString *error) override;
+    Expected<void> publish(const std::shared_ptr<const Broadcast> &broadcast) override;
     void queuePresenceDiff(const QString &topic, const QJsonObject &diff) override;
     void flushPresenceDiff(const QString &topic) override;
     void completeReply(const ReplyHandle &handle, const ChannelReply &reply) override;

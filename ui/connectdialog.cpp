@@ -69,7 +69,9 @@ void ConnectDialog::setError(const QString &message)
 void ConnectDialog::validate()
 {
     // The server applies the same rule and refuses the upgrade; saying it here is friendlier.
-    const QString why = nickname().isEmpty() ? QString() : validation::checkNickname(nickname());
+    const auto valid =
+        nickname().isEmpty() ? Expected<void>() : validation::checkNickname(nickname());
+    const QString why = valid ? QString() : valid.error();
     setError(why.isEmpty() ? QString() : tr("Nickname: %1").arg(why));
     m_buttons->button(QDialogButtonBox::Ok)
         ->setEnabled(!server().isEmpty() && !nickname().isEmpty() && why.isEmpty());

@@ -68,7 +68,13 @@ MessageStore *tst_MessageStore::startStore(MessageStore::Options options, QStrin
     bool opened = false;
     QString why;
     QMetaObject::invokeMethod(
-        m_store, [&] { opened = m_store->open(&why); }, Qt::BlockingQueuedConnection);
+        m_store,
+        [&] {
+            const auto ready = m_store->open();
+            opened = ready.has_value();
+            why = ready ? QString() : ready.error();
+        },
+        Qt::BlockingQueuedConnection);
     if (error)
         *error = why;
     return opened ? m_store : nullptr;

@@ -41,7 +41,7 @@ void tst_ChatValidation::nickname()
 {
     QFETCH(QJsonValue, nick);
     QFETCH(bool, valid);
-    QCOMPARE(checkNickname(nick).isEmpty(), valid);
+    QCOMPARE(checkNickname(nick).has_value(), valid);
 }
 
 void tst_ChatValidation::roomName_data()
@@ -62,9 +62,9 @@ void tst_ChatValidation::roomName()
 {
     QFETCH(QString, room);
     QFETCH(bool, valid);
-    QCOMPARE(checkRoomName(room).isEmpty(), valid);
+    QCOMPARE(checkRoomName(room).has_value(), valid);
     if (!valid)
-        QCOMPARE(checkRoomName(room), QStringLiteral("invalid room name"));
+        QCOMPARE(checkRoomName(room).error(), QStringLiteral("invalid room name"));
 }
 
 void tst_ChatValidation::body_data()
@@ -87,7 +87,8 @@ void tst_ChatValidation::body()
 {
     QFETCH(QJsonValue, body);
     QFETCH(QString, reason);
-    QCOMPARE(checkBody(body), reason);
+    const auto checked = checkBody(body);
+    QCOMPARE(checked ? QString() : checked.error(), reason);
 }
 
 QTEST_GUILESS_MAIN(tst_ChatValidation)

@@ -10,6 +10,16 @@ using namespace chatter;
 
 Q_DECLARE_METATYPE(chatter::Message)
 
+namespace {
+
+//! The reason a decode or encode failed, or nothing when it worked (for failure messages).
+template <typename T> QString whyNot(const Expected<T> &result)
+{
+    return result ? QString() : result.error();
+}
+
+} // namespace
+
 class tst_Serializer : public QObject
 {
     Q_OBJECT
@@ -108,13 +118,12 @@ void tst_Serializer::v2DecodesValidFrames()
     QFETCH(QString, event);
     QFETCH(QString, payload);
     const DecodeResult r = v2()->decodeText(frame);
-    QVERIFY2(r.message, qPrintable(r.error));
-    QCOMPARE(r.message->topic, topic);
-    QCOMPARE(r.message->event, event);
+    QVERIFY2(r.has_value(), qPrintable(whyNot(r)));
+    QCOMPARE(r->topic, topic);
+    QCOMPARE(r->event, event);
     const QByteArray expected = payload.toUtf8();
     const QJsonDocument doc = QJsonDocument::fromJson(expected);
-    QCOMPARE(r.message->payload,
-             doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()));
+    QCOMPARE(r->payload, doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()));
 }
 
 void tst_Serializer::v2RejectsMalformed_data()
@@ -143,8 +152,8 @@ void tst_Serializer::v2RejectsMalformed()
 {
     QFETCH(QByteArray, frame);
     const DecodeResult r = v2()->decodeText(frame);
-    QVERIFY(!r.message);
-    QVERIFY(!r.error.isEmpty());
+    QVERIFY(!r.has_value());
+    QVERIFY(!r.error().isEmpty());
 }
 
 void tst_Serializer::v2EncodesExactBytes_data()
@@ -179,10 +188,10 @@ void tst_Serializer::v2EncodesExactBytes()
     QFETCH(Message, message);
     QFETCH(QByteArray, bytes);
     const EncodeResult r = v2()->encode(message);
-    QVERIFY(r.frame);
-    QVERIFY(!r.frame->binary);
-    QCOMPARE(r.frame->data, bytes);
-    QCOMPARE(r.frame->text, QString::fromUtf8(bytes));
+    QVERIFY(r.has_value());
+    QVERIFY(!r->binary);
+    QCOMPARE(r->data, bytes);
+    QCOMPARE(r->text, QString::fromUtf8(bytes));
 }
 
 void tst_Serializer::v2TextRoundTrip()
@@ -191,43 +200,43 @@ void tst_Serializer::v2TextRoundTrip()
                               QStringLiteral("new_msg"),
                               {{QStringLiteral("body"), QStringLiteral("h\u00e9llo \"quoted\"")}});
     m.ref = QStringLiteral("9");
-    const DecodeResult r = v2()->decodeText(v2()->encode(m).frame->data);
-    QVERIFY(r.message);
-    QCOMPARE(r.message->joinRef, m.joinRef);
-    QCOMPARE(r.message->ref, m.ref);
-    QCOMPARE(r.message->topic, m.topic);
-    QCOMPARE(r.message->event, m.event);
-    QCOMPARE(r.message->payload, m.payload);
+    const DecodeResult r = v2()->decodeText(v2()->encode(m)->data);
+    QVERIFY(r.has_value());
+    QCOMPARE(r->joinRef, m.joinRef);
+    QCOMPARE(r->ref, m.ref);
+    QCOMPARE(r->topic, m.topic);
+    QCOMPARE(r->event, m.event);
+    QCOMPARE(r->payload, m.payload);
 }
 
 void tst_Serializer::v1DecodeAndEncode()
 {
     const DecodeResult r =
         v1()->decodeText(R"({"topic":"t","event":"e","payload":{"a":1},"ref":"2","join_ref":"1"})");
-    QVERIFY(r.message);
-    QCOMPARE(r.message->joinRef, QJsonValue(QStringLiteral("1")));
+    QVERIFY(r.has_value());
+    QCOMPARE(r->joinRef, QJsonValue(QStringLiteral("1")));
     const EncodeResult e = v1()->encode(Message::reply(QStringLiteral("1"), QStringLiteral("2"),
                                                        QStringLiteral("t"), QStringLiteral("ok")));
-    QVERIFY(e.frame);
-    const QJsonObject object = QJsonDocument::fromJson(e.frame->data).object();
+    QVERIFY(e.has_value());
+    const QJsonObject object = QJsonDocument::fromJson(e->data).object();
     QCOMPARE(object.keys(), (QStringList{"event", "payload", "ref", "topic"}));
     QVERIFY(!object.contains(QLatin1String("join_ref")));
     QCOMPARE(object.value(QLatin1String("ref")).toString(), QStringLiteral("2"));
     QVERIFY(!v1()->encode(Message::binaryBroadcast(QStringLiteral("t"), QStringLiteral("e"), "x"))
-                 .frame);
+                 .has_value());
 }
 
 void tst_Serializer::v1JoinWithoutJoinRefUsesRef()
 {
     const DecodeResult r =
         v1()->decodeText(R"({"topic":"t","event":"phx_join","payload":{},"ref":"12"})");
-    QVERIFY(r.message);
-    QCOMPARE(r.message->joinRef, QJsonValue(QStringLiteral("12")));
+    QVERIFY(r.has_value());
+    QCOMPARE(r->joinRef, QJsonValue(QStringLiteral("12")));
     const DecodeResult push =
         v1()->decodeText(R"({"topic":"t","event":"x","payload":{},"ref":13})");
-    QVERIFY(push.message);
-    QVERIFY(push.message->joinRef.isNull());
-    QCOMPARE(push.message->ref.toInt(), 13);
+    QVERIFY(push.has_value());
+    QVERIFY(push->joinRef.isNull());
+    QCOMPARE(push->ref.toInt(), 13);
 }
 
 void tst_Serializer::v1RejectsMalformed_data()
@@ -244,8 +253,8 @@ void tst_Serializer::v1RejectsMalformed_data()
 void tst_Serializer::v1RejectsMalformed()
 {
     QFETCH(QByteArray, frame);
-    QVERIFY(!v1()->decodeText(frame).message);
-    QVERIFY(!v1()->decodeBinary(QByteArray("\0\0\0\1\1te", 8)).message);
+    QVERIFY(!v1()->decodeText(frame).has_value());
+    QVERIFY(!v1()->decodeBinary(QByteArray("\0\0\0\1\1te", 8)).has_value());
 }
 
 void tst_Serializer::binaryClientPush()
@@ -255,13 +264,13 @@ void tst_Serializer::binaryClientPush()
     frame.append("12").append("3").append("top").append("ping").append(
         QByteArray("\x00\xff\x10", 3));
     const DecodeResult r = v2()->decodeBinary(frame);
-    QVERIFY2(r.message, qPrintable(r.error));
-    QVERIFY(r.message->binary);
-    QCOMPARE(r.message->joinRef, QJsonValue(QStringLiteral("12")));
-    QCOMPARE(r.message->ref, QJsonValue(QStringLiteral("3")));
-    QCOMPARE(r.message->topic, QStringLiteral("top"));
-    QCOMPARE(r.message->event, QStringLiteral("ping"));
-    QCOMPARE(r.message->binaryPayload, QByteArray("\x00\xff\x10", 3));
+    QVERIFY2(r.has_value(), qPrintable(whyNot(r)));
+    QVERIFY(r->binary);
+    QCOMPARE(r->joinRef, QJsonValue(QStringLiteral("12")));
+    QCOMPARE(r->ref, QJsonValue(QStringLiteral("3")));
+    QCOMPARE(r->topic, QStringLiteral("top"));
+    QCOMPARE(r->event, QStringLiteral("ping"));
+    QCOMPARE(r->binaryPayload, QByteArray("\x00\xff\x10", 3));
 }
 
 void tst_Serializer::binaryRejectsMalformed_data()
@@ -287,8 +296,8 @@ void tst_Serializer::binaryRejectsMalformed()
 {
     QFETCH(QByteArray, frame);
     const DecodeResult r = v2()->decodeBinary(frame);
-    QVERIFY(!r.message);
-    QVERIFY(!r.error.isEmpty());
+    QVERIFY(!r.has_value());
+    QVERIFY(!r.error().isEmpty());
 }
 
 void tst_Serializer::binaryServerLayouts()
@@ -296,41 +305,41 @@ void tst_Serializer::binaryServerLayouts()
     const QByteArray payload("\x01\x02", 2);
     const auto push = v2()->encode(Message::binaryPush(QStringLiteral("jr"), QStringLiteral("t"),
                                                        QStringLiteral("ev"), payload));
-    QVERIFY(push.frame && push.frame->binary);
-    QCOMPARE(push.frame->data, QByteArray("\x00\x02\x01\x02"
-                                          "jr"
-                                          "t"
-                                          "ev"
-                                          "\x01\x02",
-                                          11));
+    QVERIFY(push.has_value() && push->binary);
+    QCOMPARE(push->data, QByteArray("\x00\x02\x01\x02"
+                                    "jr"
+                                    "t"
+                                    "ev"
+                                    "\x01\x02",
+                                    11));
 
     const auto reply =
         v2()->encode(Message::binaryReply(QStringLiteral("1"), QStringLiteral("22"),
                                           QStringLiteral("t"), QStringLiteral("ok"), payload));
-    QVERIFY(reply.frame && reply.frame->binary);
-    QCOMPARE(reply.frame->data, QByteArray("\x01\x01\x02\x01\x02"
-                                           "1"
-                                           "22"
-                                           "t"
-                                           "ok"
-                                           "\x01\x02",
-                                           13));
+    QVERIFY(reply.has_value() && reply->binary);
+    QCOMPARE(reply->data, QByteArray("\x01\x01\x02\x01\x02"
+                                     "1"
+                                     "22"
+                                     "t"
+                                     "ok"
+                                     "\x01\x02",
+                                     13));
 
     const auto nullRefs = v2()->encode(Message::binaryReply(
         QJsonValue::Null, QJsonValue::Null, QStringLiteral("t"), QStringLiteral("ok"), {}));
-    QCOMPARE(nullRefs.frame->data, QByteArray("\x01\x00\x00\x01\x02"
-                                              "t"
-                                              "ok",
-                                              8));
+    QCOMPARE(nullRefs->data, QByteArray("\x01\x00\x00\x01\x02"
+                                        "t"
+                                        "ok",
+                                        8));
 
     const auto broadcast =
         v2()->encode(Message::binaryBroadcast(QStringLiteral("t"), QStringLiteral("ev"), payload));
-    QVERIFY(broadcast.frame && broadcast.frame->binary);
-    QCOMPARE(broadcast.frame->data, QByteArray("\x02\x01\x02"
-                                               "t"
-                                               "ev"
-                                               "\x01\x02",
-                                               8));
+    QVERIFY(broadcast.has_value() && broadcast->binary);
+    QCOMPARE(broadcast->data, QByteArray("\x02\x01\x02"
+                                         "t"
+                                         "ev"
+                                         "\x01\x02",
+                                         8));
 }
 
 void tst_Serializer::binaryRefusesLongFields_data()
@@ -359,9 +368,9 @@ void tst_Serializer::binaryRefusesLongFields()
     QFETCH(Message, message);
     QFETCH(bool, encodable);
     const EncodeResult r = v2()->encode(message);
-    QCOMPARE(bool(r.frame), encodable);
+    QCOMPARE(bool(r.has_value()), encodable);
     if (!encodable)
-        QCOMPARE(r.error, QStringLiteral("field too long"));
+        QCOMPARE(r.error(), QStringLiteral("field too long"));
 }
 
 void tst_Serializer::binaryRoundTripUtf8()
@@ -376,13 +385,12 @@ void tst_Serializer::binaryRoundTripUtf8()
         .append(char(4));
     frame.append("1").append("2").append(topic).append("ping").append("xyz");
     const DecodeResult in = v2()->decodeBinary(frame);
-    QVERIFY(in.message);
-    const auto out =
-        v2()->encode(Message::binaryReply(in.message->joinRef, in.message->ref, in.message->topic,
-                                          QStringLiteral("ok"), in.message->binaryPayload));
-    QVERIFY(out.frame);
-    QVERIFY(out.frame->data.contains(topic));
-    QVERIFY(out.frame->data.endsWith("okxyz"));
+    QVERIFY(in.has_value());
+    const auto out = v2()->encode(Message::binaryReply(in->joinRef, in->ref, in->topic,
+                                                       QStringLiteral("ok"), in->binaryPayload));
+    QVERIFY(out.has_value());
+    QVERIFY(out->data.contains(topic));
+    QVERIFY(out->data.endsWith("okxyz"));
 }
 
 QTEST_GUILESS_MAIN(tst_Serializer)
