@@ -4,16 +4,25 @@
 #include "events.h"
 
 namespace chatter {
+namespace {
 
-Message Message::reply(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic,
-                       const QString &status, const QJsonValue &response)
+Message replyTo(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic)
 {
     Message m;
-    m.kind = Kind::Reply;
+    m.kind = Message::Kind::Reply;
     m.joinRef = joinRef;
     m.ref = ref;
     m.topic = topic;
     m.event = events::Reply;
+    return m;
+}
+
+} // namespace
+
+Message Message::reply(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic,
+                       const QString &status, const QJsonValue &response)
+{
+    Message m = replyTo(joinRef, ref, topic);
     m.payload =
         QJsonObject{{QStringLiteral("status"), status}, {QStringLiteral("response"), response}};
     return m;
@@ -22,12 +31,7 @@ Message Message::reply(const QJsonValue &joinRef, const QJsonValue &ref, const Q
 Message Message::binaryReply(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic,
                              const QString &status, const QByteArray &response)
 {
-    Message m;
-    m.kind = Kind::Reply;
-    m.joinRef = joinRef;
-    m.ref = ref;
-    m.topic = topic;
-    m.event = events::Reply;
+    Message m = replyTo(joinRef, ref, topic);
     m.replyStatus = status;
     m.binaryPayload = response;
     m.binary = true;

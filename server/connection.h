@@ -17,6 +17,15 @@ struct ConnectionStats
     qint64 messagesOut = 0;
     qint64 bytesIn = 0;
     qint64 bytesOut = 0;
+
+    ConnectionStats &operator+=(const ConnectionStats &other)
+    {
+        messagesIn += other.messagesIn;
+        messagesOut += other.messagesOut;
+        bytesIn += other.bytesIn;
+        bytesOut += other.bytesOut;
+        return *this;
+    }
 };
 struct ServerConfig;
 

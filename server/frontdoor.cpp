@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "frontdoor.h"
 
+#include "bufferedinput.h"
 #include "engine.h"
 #include "httproutes.h"
 #include "logging.h"
@@ -165,14 +166,7 @@ void FrontDoor::acceptWebSocket(QTcpSocket *socket, qsizetype headSize, ConnectI
     });
     // QWebSocketServer reads the (still unread) request again and completes the upgrade.
     m_webSockets->handleConnection(socket);
-    // Data that arrived before Qt's handshake connected to readyRead would otherwise sit unread.
-    QMetaObject::invokeMethod(
-        socket,
-        [socket] {
-            if (socket->bytesAvailable() > 0)
-                Q_EMIT socket->readyRead();
-        },
-        Qt::QueuedConnection);
+    rereadBufferedInput(socket);
 }
 
 void FrontDoor::keepEarlyInput(const QString &key, QTcpSocket *socket)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "httproutes.h"
 
+#include "bufferedinput.h"
 #include "httpfeeder.h"
 #include "longpollendpoint.h"
 #include "staticassets.h"
@@ -40,14 +41,7 @@ HttpRoutes::HttpRoutes(Worker &worker, const StaticAssets &assets, const QByteAr
 void HttpRoutes::serve(QTcpSocket *socket)
 {
     m_feeder->feed(socket);
-    // Data that arrived before QHttpServer connected to readyRead would otherwise sit unread.
-    QMetaObject::invokeMethod(
-        socket,
-        [socket] {
-            if (socket->bytesAvailable() > 0)
-                Q_EMIT socket->readyRead();
-        },
-        Qt::QueuedConnection);
+    rereadBufferedInput(socket);
 }
 
 QHttpServerResponse HttpRoutes::serveAsset(const QHttpServerRequest &request) const

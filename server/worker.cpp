@@ -89,10 +89,7 @@ void Worker::addConnection(Connection *connection)
 
 void Worker::onConnectionFinished(Connection *connection)
 {
-    m_closedTotals.messagesIn += connection->stats.messagesIn;
-    m_closedTotals.messagesOut += connection->stats.messagesOut;
-    m_closedTotals.bytesIn += connection->stats.bytesIn;
-    m_closedTotals.bytesOut += connection->stats.bytesOut;
+    m_closedTotals += connection->stats;
     if (m_connections.remove(connection->info().id) > 0)
         m_engine.noteConnected(-1);
     connection->deleteLater();
@@ -251,10 +248,7 @@ QList<SocketRow> Worker::snapshot(EngineSnapshot *totals) const
     for (Connection *connection : std::as_const(m_connections)) {
         const ConnectInfo &info = connection->info();
         const ConnectionStats &s = connection->stats;
-        sum.messagesIn += s.messagesIn;
-        sum.messagesOut += s.messagesOut;
-        sum.bytesIn += s.bytesIn;
-        sum.bytesOut += s.bytesOut;
+        sum += s;
         rows.append(SocketRow{
             info.id, QStringLiteral("%1:%2").arg(info.peerAddress.toString()).arg(info.peerPort),
             info.user, info.clientKind, info.transport, info.vsnName(), info.connectedAt,
