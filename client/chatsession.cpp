@@ -89,7 +89,7 @@ void ChatSession::createSocket()
     });
     connect(m_socket, &PhoenixSocket::reconnectScheduled, this, [this](int delayMs, int) {
         setState(ConnectionState::Reconnecting);
-        emit reconnectScheduled(delayMs, m_lastError);
+        Q_EMIT reconnectScheduled(delayMs, m_lastError);
     });
     connect(m_socket, &PhoenixSocket::stateChanged, this, [this](PhoenixSocket::State state) {
         if (state == PhoenixSocket::State::Connecting && m_state == ConnectionState::Disconnected)
@@ -114,13 +114,13 @@ void ChatSession::setState(ConnectionState state)
     if (m_state == state)
         return;
     m_state = state;
-    emit connectionStateChanged(state);
+    Q_EMIT connectionStateChanged(state);
 }
 
 bool ChatSession::joinRoom(const QString &room)
 {
     if (const auto valid = validation::checkRoomName(room); !valid) {
-        emit roomError(room, valid.error());
+        Q_EMIT roomError(room, valid.error());
         return false;
     }
     if (m_roomSessions.contains(room)) {
@@ -141,11 +141,11 @@ RoomSession *ChatSession::addRoomSession(const QString &room)
     m_roomSessions.insert(room, session);
     connect(session, &RoomSession::joined, this, [this, room](bool rejoin) {
         m_rooms->setStatus(room, RoomListModel::Status::Joined);
-        emit roomJoined(room, rejoin);
+        Q_EMIT roomJoined(room, rejoin);
     });
     connect(session, &RoomSession::joinRefused, this, [this, room](const QString &reason) {
         m_rooms->setStatus(room, RoomListModel::Status::Error, reason);
-        emit roomError(room, reason);
+        Q_EMIT roomError(room, reason);
     });
     connect(session, &RoomSession::connectionLost, this, [this, room](const QString &reason) {
         m_rooms->setStatus(room, RoomListModel::Status::Joining, reason);
@@ -155,14 +155,14 @@ RoomSession *ChatSession::addRoomSession(const QString &room)
             return;
         if (room != currentRoom())
             m_rooms->addUnread(room, message.mention);
-        emit messageReceived(room, message);
+        Q_EMIT messageReceived(room, message);
     });
     connect(session, &RoomSession::sendFailed, this,
-            [this, room](const QString &reason) { emit sendFailed(room, reason); });
+            [this, room](const QString &reason) { Q_EMIT sendFailed(room, reason); });
     connect(session, &RoomSession::typingChanged, this,
-            [this, room](const QStringList &users) { emit typingChanged(room, users); });
+            [this, room](const QStringList &users) { Q_EMIT typingChanged(room, users); });
     connect(session, &RoomSession::olderLoaded, this,
-            [this, room](int count) { emit olderLoaded(room, count); });
+            [this, room](int count) { Q_EMIT olderLoaded(room, count); });
     return session;
 }
 
@@ -176,7 +176,7 @@ void ChatSession::leaveRoom(const QString &room)
     const int row = m_rooms->rowOf(room);
     const bool wasCurrent = currentRoom() == room;
     m_rooms->removeRoom(room);
-    emit roomLeft(room);
+    Q_EMIT roomLeft(room);
     if (wasCurrent) {
         // Move to the neighbour, as a tab bar does.
         const QStringList names = m_rooms->names();
@@ -192,7 +192,7 @@ void ChatSession::setCurrentRoom(const QString &room)
     if (RoomSession *previous = m_roomSessions.value(m_rooms->current()))
         previous->stopTyping();
     m_rooms->setCurrent(room);
-    emit currentRoomChanged(room);
+    Q_EMIT currentRoomChanged(room);
 }
 
 QString ChatSession::currentRoom() const
@@ -215,7 +215,7 @@ void ChatSession::sendMessage(const QString &room, const QString &body)
     if (RoomSession *session = m_roomSessions.value(room))
         session->send(body);
     else
-        emit sendFailed(room, tr("not in a room"));
+        Q_EMIT sendFailed(room, tr("not in a room"));
 }
 
 void ChatSession::noteTyping()

@@ -85,7 +85,7 @@ void MemberModel::setPresence(const QJsonObject &state)
         if (existing >= 0) {
             if (m_members.at(existing).clients != member.clients) {
                 m_members[existing].clients = member.clients;
-                emit dataChanged(index(existing), index(existing));
+                Q_EMIT dataChanged(index(existing), index(existing));
             }
             continue;
         }
@@ -106,7 +106,7 @@ void MemberModel::setTyping(const QStringList &nicknames)
         return;
     m_typing = next;
     if (!m_members.isEmpty())
-        emit dataChanged(index(0), index(int(m_members.size()) - 1), {TypingRole});
+        Q_EMIT dataChanged(index(0), index(int(m_members.size()) - 1), {TypingRole});
 }
 
 QStringList MemberModel::nicknames() const

@@ -119,7 +119,7 @@ void PhoenixChannel::handleMessage(const Message &message)
     }
     if (m_state == State::Closed || m_state == State::Leaving)
         return;
-    emit eventReceived(event, message.payload);
+    Q_EMIT eventReceived(event, message.payload);
 }
 
 void PhoenixChannel::handleSocketOpen()
@@ -153,7 +153,7 @@ void PhoenixChannel::setState(State state)
     if (m_state == state)
         return;
     m_state = state;
-    emit stateChanged(state);
+    Q_EMIT stateChanged(state);
 }
 
 void PhoenixChannel::rejoin()
@@ -169,7 +169,7 @@ void PhoenixChannel::scheduleRejoin()
 {
     const int delay = m_socket->options().rejoinAfter.delayMs(m_rejoinTries + 1);
     m_rejoinTimer.start(delay);
-    emit rejoinScheduled(delay);
+    Q_EMIT rejoinScheduled(delay);
 }
 
 void PhoenixChannel::resetRejoinTimer()
@@ -187,7 +187,7 @@ void PhoenixChannel::onJoinOk(const QJsonValue &response)
         if (push)
             push->send();
     }
-    emit joined(response.toObject());
+    Q_EMIT joined(response.toObject());
 }
 
 void PhoenixChannel::onJoinError(const QJsonValue &response)
@@ -195,7 +195,7 @@ void PhoenixChannel::onJoinError(const QJsonValue &response)
     setState(State::Errored);
     if (m_socket->isConnected())
         scheduleRejoin();
-    emit joinRefused(response.toObject());
+    Q_EMIT joinRefused(response.toObject());
 }
 
 void PhoenixChannel::pushLeave()
@@ -216,7 +216,7 @@ void PhoenixChannel::onJoinTimeout()
     m_joinPush->reset();
     if (m_socket->isConnected())
         scheduleRejoin();
-    emit joinTimedOut();
+    Q_EMIT joinTimedOut();
 }
 
 void PhoenixChannel::onError(const QJsonObject &reason)
@@ -228,7 +228,7 @@ void PhoenixChannel::onError(const QJsonObject &reason)
     setState(State::Errored);
     if (m_socket->isConnected())
         scheduleRejoin();
-    emit errored(reason);
+    Q_EMIT errored(reason);
 }
 
 void PhoenixChannel::onClose()
@@ -238,7 +238,7 @@ void PhoenixChannel::onClose()
     setState(State::Closed);
     m_removed = true;
     m_socket->removeChannel(this);
-    emit closed();
+    Q_EMIT closed();
 }
 
 } // namespace chatter::client

@@ -91,7 +91,7 @@ void PhoenixSocket::close()
     setState(State::Closed);
     // As in phoenix.js, channels error on any close, so a later open() rejoins them.
     triggerChannelErrors(QStringLiteral("connection_closed"));
-    emit closed(QWebSocketProtocol::CloseCodeNormal, QString());
+    Q_EMIT closed(QWebSocketProtocol::CloseCodeNormal, QString());
 }
 
 int PhoenixSocket::reconnectRemainingMs() const
@@ -152,7 +152,7 @@ void PhoenixSocket::setState(State state)
     if (m_state == state)
         return;
     m_state = state;
-    emit stateChanged(state);
+    Q_EMIT stateChanged(state);
 }
 
 void PhoenixSocket::startAttempt()
@@ -203,7 +203,7 @@ void PhoenixSocket::onConnected(QWebSocket *ws)
     resetHeartbeat();
     for (const auto &channel : channels())
         channel->handleSocketOpen();
-    emit opened();
+    Q_EMIT opened();
 }
 
 void PhoenixSocket::onDisconnected(QWebSocket *ws)
@@ -229,7 +229,7 @@ void PhoenixSocket::onError(QWebSocket *ws)
         return;
     m_lastError = ws->errorString();
     qCDebug(lcSocket) << "transport error" << m_lastError;
-    emit transportError(m_lastError);
+    Q_EMIT transportError(m_lastError);
     // A failed upgrade can leave the socket unconnected without a disconnected signal; give
     // QWebSocket a turn of the event loop, then finish the attempt ourselves if needed.
     if (ws != m_ws)
@@ -252,7 +252,7 @@ void PhoenixSocket::transportClosed(int code, const QString &reason, bool schedu
     // would only make the server process stale join_refs.
     m_sendBuffer.removeIf(
         [](const Message &m) { return m.event == events::Join || m.event == events::Leave; });
-    emit closed(code, reason);
+    Q_EMIT closed(code, reason);
     // A server that closes with 1000 means "stop"; anything else (restart 1012, going away
     // 1001, dropped 1006) is worth retrying.
     if (scheduleAnyway || (!m_closeWasClean && code != QWebSocketProtocol::CloseCodeNormal))
@@ -263,7 +263,7 @@ void PhoenixSocket::scheduleReconnect()
 {
     const int delay = m_options.reconnectAfter.delayMs(m_reconnectTries + 1);
     m_reconnectTimer.start(delay);
-    emit reconnectScheduled(delay, m_reconnectTries + 1);
+    Q_EMIT reconnectScheduled(delay, m_reconnectTries + 1);
 }
 
 void PhoenixSocket::triggerChannelErrors(const QString &reason)
@@ -293,7 +293,7 @@ void PhoenixSocket::onTextMessage(const QString &text)
         if (channel->isMember(message))
             channel->handleMessage(message);
     }
-    emit messageReceived(message);
+    Q_EMIT messageReceived(message);
 }
 
 void PhoenixSocket::resetHeartbeat()
@@ -322,7 +322,7 @@ void PhoenixSocket::heartbeatTimeout()
         return;
     m_pendingHeartbeatRef.clear();
     qCDebug(lcSocket) << "heartbeat timeout; re-establishing the connection";
-    emit heartbeatTimedOut();
+    Q_EMIT heartbeatTimedOut();
     triggerChannelErrors(QStringLiteral("heartbeat_timeout"));
     m_lastError = tr("the server stopped answering");
     dropTransport();

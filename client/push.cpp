@@ -77,11 +77,11 @@ void Push::handleReply(const QString &status, const QJsonValue &response)
     cancelTimeout();
     m_channel->unregisterRef(m_ref);
     m_done = true;
-    emit replied(status, response);
+    Q_EMIT replied(status, response);
     if (status == QLatin1String("ok"))
-        emit ok(response);
+        Q_EMIT ok(response);
     else if (status == QLatin1String("error"))
-        emit error(response);
+        Q_EMIT error(response);
     finish();
 }
 
@@ -92,7 +92,7 @@ void Push::handleTimeout()
     m_channel->unregisterRef(m_ref);
     m_timedOut = true;
     m_done = true;
-    emit timeout();
+    Q_EMIT timeout();
     finish();
 }
 

@@ -141,7 +141,7 @@ void RoomListModel::setStatus(const QString &name, Status status, const QString 
 
 void RoomListModel::changed(int row)
 {
-    emit dataChanged(index(row), index(row));
+    Q_EMIT dataChanged(index(row), index(row));
 }
 
 } // namespace chatter::client

@@ -86,10 +86,10 @@ void RoomSession::attachChannel()
     m_channel = m_socket->channel(topicFor(m_name), [this] { return joinParams(); });
     connect(m_channel, &PhoenixChannel::joined, this, &RoomSession::onJoined);
     connect(m_channel, &PhoenixChannel::joinRefused, this, [this](const QJsonObject &response) {
-        emit joinRefused(response.value(QLatin1String("reason")).toString(tr("refused")));
+        Q_EMIT joinRefused(response.value(QLatin1String("reason")).toString(tr("refused")));
     });
     connect(m_channel, &PhoenixChannel::errored, this, [this](const QJsonObject &reason) {
-        emit connectionLost(reason.value(QLatin1String("reason")).toString());
+        Q_EMIT connectionLost(reason.value(QLatin1String("reason")).toString());
     });
     connect(m_channel, &PhoenixChannel::eventReceived, this, &RoomSession::onEvent);
 }
@@ -126,7 +126,7 @@ void RoomSession::onJoined(const QJsonObject &response)
         const ChatMessage decorated = decorate(*message);
         // History from a first join is old news; what a rejoin brings was missed while away.
         if (m_messages->append(decorated) && catchUp)
-            emit messageArrived(decorated);
+            Q_EMIT messageArrived(decorated);
     }
     if (lastSeen > 0 || rejoin) {
         if (more && !messages.isEmpty()) {
@@ -139,7 +139,7 @@ void RoomSession::onJoined(const QJsonObject &response)
     } else {
         m_moreOlder = more;
     }
-    emit joined(rejoin);
+    Q_EMIT joined(rejoin);
 }
 
 void RoomSession::onEvent(const QString &event, const QJsonValue &payload)
@@ -167,7 +167,7 @@ void RoomSession::addLive(ChatMessage message)
 {
     message = decorate(std::move(message));
     if (m_messages->append(message))
-        emit messageArrived(message);
+        Q_EMIT messageArrived(message);
 }
 
 ChatMessage RoomSession::decorate(ChatMessage message) const
@@ -180,21 +180,22 @@ ChatMessage RoomSession::decorate(ChatMessage message) const
 void RoomSession::send(const QString &body)
 {
     if (const auto valid = validation::checkBody(body); !valid) {
-        emit sendFailed(valid.error());
+        Q_EMIT sendFailed(valid.error());
         return;
     }
     stopTyping();
     if (!m_channel) {
-        emit sendFailed(tr("not in this room"));
+        Q_EMIT sendFailed(tr("not in this room"));
         return;
     }
     // Buffered while (re)joining; the broadcast of it comes back to us like to everyone.
     Push *push = m_channel->push(events::NewMessage, {{QStringLiteral("body"), body}});
     connect(push, &Push::error, this, [this](const QJsonValue &response) {
-        emit sendFailed(response.toObject().value(QLatin1String("reason")).toString(tr("refused")));
+        Q_EMIT sendFailed(
+            response.toObject().value(QLatin1String("reason")).toString(tr("refused")));
     });
     connect(push, &Push::timeout, this,
-            [this] { emit sendFailed(tr("no answer from the server")); });
+            [this] { Q_EMIT sendFailed(tr("no answer from the server")); });
 }
 
 void RoomSession::onTyping(const QJsonObject &payload)
@@ -225,7 +226,7 @@ void RoomSession::setPeerTyping(const QString &user, bool typing)
         return;
     }
     m_members->setTyping(typingUsers());
-    emit typingChanged(typingUsers());
+    Q_EMIT typingChanged(typingUsers());
 }
 
 void RoomSession::noteTyping()
@@ -267,7 +268,7 @@ void RoomSession::loadOlder(int limit)
         m_loadingOlder = false;
         if (status != QLatin1String("ok")) {
             m_moreOlder = false;
-            emit olderLoaded(0);
+            Q_EMIT olderLoaded(0);
             return;
         }
         QList<ChatMessage> older;
@@ -277,11 +278,11 @@ void RoomSession::loadOlder(int limit)
                 older.append(decorate(*message));
         }
         m_moreOlder = response.toObject().value(QLatin1String("more")).toBool();
-        emit olderLoaded(m_messages->prependOlder(older));
+        Q_EMIT olderLoaded(m_messages->prependOlder(older));
     });
     connect(push, &Push::timeout, this, [this] {
         m_loadingOlder = false;
-        emit olderLoaded(0);
+        Q_EMIT olderLoaded(0);
     });
 }
 

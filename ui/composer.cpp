@@ -12,7 +12,7 @@ Composer::Composer(QWidget *parent) : QPlainTextEdit(parent)
     setAccessibleName(tr("Message composer"));
     connect(this, &QPlainTextEdit::textChanged, this, [this] {
         if (!m_clearing && !toPlainText().isEmpty())
-            emit edited();
+            Q_EMIT edited();
     });
 }
 
@@ -33,7 +33,7 @@ void Composer::keyPressEvent(QKeyEvent *event)
             m_clearing = true;
             clear();
             m_clearing = false;
-            emit submitted(text);
+            Q_EMIT submitted(text);
         }
         return;
     }

@@ -52,8 +52,7 @@ int main(int argc, char *argv[])
     if (!toJoin.isEmpty())
         window.session()->setCurrentRoom(toJoin.first().trimmed());
 
-    QObject::connect(&app, &QApplication::aboutToQuit, &window, [&window] {
-        QSettings settings;
+    QObject::connect(&app, &QApplication::aboutToQuit, &window, [&window, &settings] {
         settings.setValue(QStringLiteral("window/geometry"), window.saveGeometry());
         settings.setValue(QStringLiteral("rooms/joined"), window.session()->roomNames());
     });

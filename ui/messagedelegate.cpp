@@ -96,7 +96,7 @@ bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
         widget->setCursor(anchor.isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);
     if (event->type() == QEvent::MouseButtonRelease && mouse->button() == Qt::LeftButton &&
         !anchor.isEmpty()) {
-        emit linkActivated(anchor);
+        Q_EMIT linkActivated(anchor);
         return true;
     }
     return QStyledItemDelegate::editorEvent(event, model, option, index);

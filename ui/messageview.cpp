@@ -29,7 +29,7 @@ MessageView::MessageView(QWidget *parent) : QListView(parent), m_delegate(new Me
     connect(verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
         m_stickToBottom = value >= verticalScrollBar()->maximum() - 4;
         if (value == verticalScrollBar()->minimum() && verticalScrollBar()->maximum() > 0)
-            emit reachedTop();
+            Q_EMIT reachedTop();
     });
     // The range grows after layout, not at insert time: follow it when we should.
     connect(verticalScrollBar(), &QScrollBar::rangeChanged, this, [this](int, int max) {

@@ -18,8 +18,9 @@ TrayNotifier::TrayNotifier(client::ChatSession *session, QWidget *window)
         return;
     m_tray = new QSystemTrayIcon(QApplication::windowIcon(), this);
     m_tray->setToolTip(QStringLiteral("Chatter"));
-    connect(m_tray, &QSystemTrayIcon::activated, this, [this] { emit activated(m_lastRoom); });
-    connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] { emit activated(m_lastRoom); });
+    connect(m_tray, &QSystemTrayIcon::activated, this, [this] { Q_EMIT activated(m_lastRoom); });
+    connect(m_tray, &QSystemTrayIcon::messageClicked, this,
+            [this] { Q_EMIT activated(m_lastRoom); });
     m_tray->show();
 }
 

@@ -35,8 +35,12 @@ int main(int argc, char *argv[])
     }
     alice.session()->setCurrentRoom(QStringLiteral("lobby"));
     bob.session()->setCurrentRoom(QStringLiteral("lobby"));
-    QTest::qWaitFor(
-        [&] { return alice.session()->members(QStringLiteral("lobby"))->rowCount() == 2; }, 10000);
+    if (!QTest::qWaitFor(
+            [&] { return alice.session()->members(QStringLiteral("lobby"))->rowCount() == 2; },
+            10000)) {
+        qCritical("chatwindow_screenshot: alice and bob were not both in #lobby within 10 s");
+        return 1;
+    }
 
     auto say = [](ui::MainWindow &w, const QString &room, const QString &text) {
         w.session()->sendMessage(room, text);

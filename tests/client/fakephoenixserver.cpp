@@ -59,7 +59,7 @@ void FakePhoenixServer::onNewConnection()
         m_clients.append(client);
         connect(client, &QWebSocket::textMessageReceived, this,
                 [this, client](const QString &text) { onText(client, text); });
-        emit clientConnected();
+        Q_EMIT clientConnected();
     }
 }
 
@@ -76,5 +76,5 @@ void FakePhoenixServer::onText(QWebSocket *client, const QString &text)
         client->sendTextMessage(
             QString::fromUtf8(QJsonDocument(reply).toJson(QJsonDocument::Compact)));
     }
-    emit frameReceived(frame);
+    Q_EMIT frameReceived(frame);
 }

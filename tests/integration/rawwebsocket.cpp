@@ -14,9 +14,13 @@ bool RawWebSocket::open(quint16 port, const QByteArray &query, const QByteArray 
         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" +
         early);
-    QTest::qWaitFor([this] { return (m_buffer += m_socket.readAll()).contains("\r\n\r\n"); }, 5000);
+    if (!QTest::qWaitFor([this] { return (m_buffer += m_socket.readAll()).contains("\r\n\r\n"); },
+                         5000)) {
+        QWARN("RawWebSocket::open: no complete response head within 5 s");
+        return false;
+    }
     const qsizetype end = m_buffer.indexOf("\r\n\r\n");
-    if (end < 0 || !m_buffer.startsWith("HTTP/1.1 101"))
+    if (!m_buffer.startsWith("HTTP/1.1 101"))
         return false;
     m_buffer.remove(0, end + 4);
     return true;
@@ -78,12 +82,16 @@ bool RawWebSocket::takeFrame(ServerFrame *frame)
 RawWebSocket::ServerFrame RawWebSocket::readFrame(int timeoutMs)
 {
     ServerFrame frame;
-    QTest::qWaitFor(
-        [&] {
-            m_buffer += m_socket.readAll();
-            return takeFrame(&frame);
-        },
-        timeoutMs);
+    if (!QTest::qWaitFor(
+            [&] {
+                m_buffer += m_socket.readAll();
+                return takeFrame(&frame);
+            },
+            timeoutMs)) {
+        QWARN(qPrintable(
+            QStringLiteral("RawWebSocket::readFrame: no frame within %1 ms").arg(timeoutMs)));
+        return ServerFrame{};
+    }
     return frame;
 }
 
@@ -103,6 +111,14 @@ int RawWebSocket::waitForCloseCode(int timeoutMs)
         return m_socket.state() != QAbstractSocket::ConnectedState &&
                m_socket.bytesAvailable() == 0;
     };
-    QTest::qWaitFor(parse, timeoutMs);
+    if (!QTest::qWaitFor(parse, timeoutMs)) {
+        QWARN(qPrintable(
+            QStringLiteral("RawWebSocket::waitForCloseCode: no close frame and no disconnect "
+                           "within %1 ms")
+                .arg(timeoutMs)));
+        return -1;
+    }
+    if (code < 0)
+        QWARN("RawWebSocket::waitForCloseCode: the connection dropped without a close frame");
     return code;
 }

@@ -11,7 +11,7 @@ class RawWebSocket
 public:
     //! Sends the upgrade request, and `early` in the same write right behind it; true when
     //! the answer is 101.
-    bool open(quint16 port, const QByteArray &query, const QByteArray &early = {});
+    [[nodiscard]] bool open(quint16 port, const QByteArray &query, const QByteArray &early = {});
     //! A masked text frame (zero masking key, which RFC 6455 allows).
     void sendText(const QByteArray &payload);
     //! A masked frame of any kind, FIN set or not.
@@ -23,10 +23,11 @@ public:
         int opcode = -1; //!< -1: none within the time-out
         QByteArray payload;
     };
-    //! The next frame from the server.
-    ServerFrame readFrame(int timeoutMs = 5000);
-    //! Reads frames until a close frame; its code, or -1 on time-out or a dropped connection.
-    int waitForCloseCode(int timeoutMs = 5000);
+    //! The next frame from the server (opcode -1, with a warning, on time-out).
+    [[nodiscard]] ServerFrame readFrame(int timeoutMs = 5000);
+    //! Reads frames until a close frame; its code, or -1 (with a warning) on time-out or a
+    //! dropped connection.
+    [[nodiscard]] int waitForCloseCode(int timeoutMs = 5000);
 
     QTcpSocket &socket() { return m_socket; }
 

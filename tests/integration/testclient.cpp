@@ -65,11 +65,22 @@ QJsonArray TestClient::waitFor(const std::function<bool(const QJsonArray &)> &ma
         }
         return false;
     };
-    QTest::qWaitFor(scan, timeoutMs);
+    if (!QTest::qWaitFor(scan, timeoutMs)) {
+        QWARN(qPrintable(QStringLiteral("TestClient::waitFor: no matching frame within %1 ms "
+                                        "(%2 frames received)")
+                             .arg(timeoutMs)
+                             .arg(m_frames.size())));
+        return {};
+    }
     return found;
 }
 
 bool TestClient::waitClosed(int timeoutMs)
 {
-    return QTest::qWaitFor([this] { return m_closed; }, timeoutMs);
+    if (!QTest::qWaitFor([this] { return m_closed; }, timeoutMs)) {
+        QWARN(qPrintable(
+            QStringLiteral("TestClient::waitClosed: still open after %1 ms").arg(timeoutMs)));
+        return false;
+    }
+    return true;
 }

@@ -16,15 +16,17 @@ public:
     explicit TestClient(QObject *parent = nullptr);
 
     //! Connects to ws://127.0.0.1:port/socket/websocket?vsn=2.0.0&user=...; true once open.
-    bool open(quint16 port, const QString &user, const QString &extraQuery = {});
+    [[nodiscard]] bool open(quint16 port, const QString &user, const QString &extraQuery = {});
     void send(const QJsonArray &frame);
     //! Sends a frame and waits for the phx_reply with the same ref; returns its payload.
     QJsonObject request(const QString &joinRef, const QString &topic, const QString &event,
                         const QJsonValue &payload, int timeoutMs = 5000);
     QJsonObject join(const QString &topic, int timeoutMs = 5000);
-    //! Waits until a received frame satisfies `match`; returns it (empty on time-out).
-    QJsonArray waitFor(const std::function<bool(const QJsonArray &)> &match, int timeoutMs = 5000);
-    bool waitClosed(int timeoutMs = 5000);
+    //! Waits until a received frame satisfies `match`; returns it (empty, with a warning, on
+    //! time-out).
+    [[nodiscard]] QJsonArray waitFor(const std::function<bool(const QJsonArray &)> &match,
+                                     int timeoutMs = 5000);
+    [[nodiscard]] bool waitClosed(int timeoutMs = 5000);
 
     QWebSocket &socket() { return m_socket; }
     const QList<QJsonArray> &frames() const { return m_frames; }
