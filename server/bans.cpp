@@ -16,20 +16,20 @@ QString addressKey(const QHostAddress &address)
 
 void Bans::banNickname(const QString &nickname, QDateTime until)
 {
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     m_nicknames.insert(nickname.toCaseFolded(), until);
 }
 
 void Bans::banAddress(const QHostAddress &address, QDateTime until)
 {
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     m_addresses.insert(addressKey(address), until);
 }
 
 QString Bans::check(const QString &nickname, const QHostAddress &address) const
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     if (const auto it = m_nicknames.constFind(nickname.toCaseFolded());
         it != m_nicknames.cend() && *it > now)
         return QStringLiteral("nickname banned until %1").arg(it->toString(Qt::ISODate));

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <mutex>
 #include <QDateTime>
 #include <QHash>
 #include <QHostAddress>
-#include <QMutex>
 #include <QString>
 
 namespace chatter::server {
@@ -19,7 +19,7 @@ public:
     QString check(const QString &nickname, const QHostAddress &address) const;
 
 private:
-    mutable QMutex m_mutex;
+    mutable std::mutex m_mutex;
     QHash<QString, QDateTime> m_nicknames;
     QHash<QString, QDateTime> m_addresses;
 };

@@ -14,8 +14,8 @@
 #include "topics.h"
 #include "worker.h"
 
+#include <mutex>
 #include <QDir>
-#include <QMutex>
 #include <QRandomGenerator>
 #include <QTimer>
 
@@ -230,7 +230,7 @@ void Engine::requestSnapshot()
     {
         EngineSnapshot snapshot;
         int remaining = 0;
-        QMutex mutex;
+        std::mutex mutex;
     };
     auto gathering = std::make_shared<Gathering>();
     gathering->remaining = int(m_workers.size());
@@ -248,7 +248,7 @@ void Engine::requestSnapshot()
     forEachWorker([this, gathering](Worker *worker) {
         EngineSnapshot partial;
         const QList<SocketRow> rows = worker->snapshot(&partial);
-        QMutexLocker locker(&gathering->mutex);
+        std::scoped_lock locker(gathering->mutex);
         EngineSnapshot &s = gathering->snapshot;
         s.sockets.append(rows);
         s.messagesIn += partial.messagesIn;

@@ -30,7 +30,7 @@ void EventLog::record(EngineEvent event)
 {
     if (!event.at.isValid())
         event.at = QDateTime::currentDateTimeUtc();
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     m_events.push_back(std::move(event));
     while (m_events.size() > size_t(m_capacity)) {
         m_events.pop_front();
@@ -40,7 +40,7 @@ void EventLog::record(EngineEvent event)
 
 QList<EngineEvent> EventLog::take(qint64 *dropped)
 {
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     QList<EngineEvent> out(std::make_move_iterator(m_events.begin()),
                            std::make_move_iterator(m_events.end()));
     m_events.clear();

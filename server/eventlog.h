@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <mutex>
 #include <QDateTime>
 #include <QList>
-#include <QMutex>
 #include <QString>
 
 #include <deque>
@@ -46,7 +46,7 @@ public:
     QList<EngineEvent> take(qint64 *dropped = nullptr);
 
 private:
-    QMutex m_mutex;
+    std::mutex m_mutex;
     std::deque<EngineEvent> m_events;
     qint64 m_dropped = 0;
     int m_capacity;

@@ -68,7 +68,7 @@ void MessageStore::append(StoredMessage message, QObject *context, Done done)
     // rides along without another wake-up (each one used to cost a context switch).
     bool arm = false;
     {
-        QMutexLocker locker(&m_incomingMutex);
+        std::scoped_lock locker(m_incomingMutex);
         m_incoming.append(Pending{std::move(message), context, std::move(done)});
         arm = !std::exchange(m_flushArmed, true);
     }
@@ -148,7 +148,7 @@ void MessageStore::flush()
 {
     QList<Pending> batch;
     {
-        QMutexLocker locker(&m_incomingMutex);
+        std::scoped_lock locker(m_incomingMutex);
         batch.swap(m_incoming);
         m_flushArmed = false;
     }
@@ -173,7 +173,7 @@ void MessageStore::flush()
             results = std::make_shared<Results>();
             results->context = context;
         }
-        QMutexLocker locker(&results->mutex);
+        std::scoped_lock locker(results->mutex);
         results->queue.push_back({std::move(p.done), p.message, ok});
         if (!std::exchange(results->draining, true))
             toDrain.append(results);
@@ -190,7 +190,7 @@ void MessageStore::postDrain(const std::shared_ptr<Results> &results)
             results->context, [results] { drain(results); }, Qt::QueuedConnection))
         return;
     // The context went away meanwhile: nobody is left to tell.
-    QMutexLocker locker(&results->mutex);
+    std::scoped_lock locker(results->mutex);
     results->queue.clear();
     results->draining = false;
 }
@@ -204,7 +204,7 @@ void MessageStore::drain(const std::shared_ptr<Results> &results)
     for (int done = 0;; ++done) {
         Results::Result next;
         {
-            QMutexLocker locker(&results->mutex);
+            std::unique_lock locker(results->mutex);
             if (results->queue.empty() || !results->context) {
                 // Done, or a callback deleted the context: the rest has nobody to go to.
                 results->queue.clear();

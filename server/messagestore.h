@@ -4,9 +4,9 @@
 #include "expected.h"
 #include "storedmessage.h"
 
+#include <mutex>
 #include <QElapsedTimer>
 #include <QHash>
-#include <QMutex>
 #include <QObject>
 #include <QPointer>
 #include <QSqlQuery>
@@ -70,7 +70,7 @@ private:
             StoredMessage message;
             bool committed;
         };
-        QMutex mutex;
+        std::mutex mutex;
         std::deque<Result> queue;
         bool draining = false; //!< a drain is posted to the context and will empty the queue
     };
@@ -88,7 +88,7 @@ private:
     std::unique_ptr<QSqlQuery> m_upsertRoom;
     QElapsedTimer m_sinceFlush;
     QString m_connectionName;
-    QMutex m_incomingMutex;
+    std::mutex m_incomingMutex;
     QList<Pending> m_incoming; //!< appended by workers, committed on the store thread
     bool m_flushArmed = false; //!< a commit is scheduled and will take m_incoming
 

@@ -44,7 +44,7 @@ QJsonObject PresenceTracker::track(const QString &topic, const QString &key, qui
                                    QJsonObject meta)
 {
     meta.insert(presence::PhxRef, newRef());
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     Topic &entry = m_topics[topic];
     entry.keys[key].append(Entry{owner, meta});
     ++m_version;
@@ -88,7 +88,7 @@ QList<PresenceTracker::Entry> *PresenceTracker::entriesOf(const QString &topic, 
 std::optional<QJsonObject> PresenceTracker::update(const QString &topic, const QString &key,
                                                    quint64 owner, QJsonObject meta)
 {
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     QList<Entry> *entries = entriesOf(topic, key);
     if (!entries)
         return std::nullopt;
@@ -109,7 +109,7 @@ std::optional<QJsonObject> PresenceTracker::update(const QString &topic, const Q
 std::optional<QJsonObject> PresenceTracker::untrack(const QString &topic, const QString &key,
                                                     quint64 owner)
 {
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     QList<Entry> *entries = entriesOf(topic, key);
     if (!entries)
         return std::nullopt;
@@ -132,7 +132,7 @@ std::optional<QJsonObject> PresenceTracker::untrack(const QString &topic, const 
 
 QJsonObject PresenceTracker::list(const QString &topic)
 {
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     const auto it = m_topics.find(topic);
     if (it == m_topics.end())
         return {};
@@ -153,7 +153,7 @@ QJsonObject PresenceTracker::list(const QString &topic)
 
 PresenceTracker::MemberCount PresenceTracker::memberCount(const QString &topic) const
 {
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     const auto it = m_topics.constFind(topic);
     return {it == m_topics.cend() ? 0 : int(it->keys.size()), m_version};
 }

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <mutex>
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
-#include <QMutex>
 #include <QString>
 
 #include <optional>
@@ -65,7 +65,7 @@ private:
     //! held.
     static void restate(Topic &topic, const QString &key);
 
-    mutable QMutex m_mutex;
+    mutable std::mutex m_mutex;
     QHash<QString, Topic> m_topics;
     quint64 m_version = 0; //!< counts every track and untrack; guarded by m_mutex
 };

@@ -10,7 +10,7 @@ namespace chatter::server {
 
 void PubSub::addWorker(const QString &topic, Worker *worker)
 {
-    QWriteLocker locker(&m_lock);
+    std::unique_lock locker(m_lock);
     auto &workers = m_topics[topic];
     if (!workers.contains(worker))
         workers.append(worker);
@@ -18,7 +18,7 @@ void PubSub::addWorker(const QString &topic, Worker *worker)
 
 void PubSub::removeWorker(const QString &topic, Worker *worker)
 {
-    QWriteLocker locker(&m_lock);
+    std::unique_lock locker(m_lock);
     auto it = m_topics.find(topic);
     if (it == m_topics.end())
         return;
@@ -31,7 +31,7 @@ void PubSub::publish(const std::shared_ptr<const Broadcast> &broadcast, Worker *
 {
     QVarLengthArray<Worker *, 4> workers;
     {
-        QReadLocker locker(&m_lock);
+        std::shared_lock locker(m_lock);
         workers = m_topics.value(broadcast->message().topic);
     }
     for (Worker *worker : workers) {

@@ -2,9 +2,9 @@
 #pragma once
 
 #include <QHash>
-#include <QReadWriteLock>
 #include <QString>
 #include <QVarLengthArray>
+#include <shared_mutex>
 
 #include <memory>
 
@@ -26,7 +26,7 @@ public:
     void publish(const std::shared_ptr<const Broadcast> &broadcast, Worker *origin);
 
 private:
-    mutable QReadWriteLock m_lock;
+    mutable std::shared_mutex m_lock;
     QHash<QString, QVarLengthArray<Worker *, 4>> m_topics;
 };
 

@@ -17,14 +17,14 @@ QJsonObject RoomDirectory::Room::toJson() const
 
 void RoomDirectory::load(const QList<Room> &rooms)
 {
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     for (const Room &room : rooms)
         m_rooms.insert(room.name, room);
 }
 
 void RoomDirectory::setMembers(const QString &room, int members, quint64 version, const QString &at)
 {
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     Room &r = m_rooms[room];
     r.name = room;
     if (version < r.membersVersion)
@@ -39,7 +39,7 @@ void RoomDirectory::setMembers(const QString &room, int members, quint64 version
 
 void RoomDirectory::noteMessage(const QString &room, qint64 id, const QString &at)
 {
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     Room &r = m_rooms[room];
     r.name = room;
     r.lastMessageId = std::max(r.lastMessageId, id);
@@ -52,7 +52,7 @@ QJsonArray RoomDirectory::list() const
 {
     QList<Room> rooms;
     {
-        QMutexLocker locker(&m_mutex);
+        std::scoped_lock locker(m_mutex);
         for (const Room &room : m_rooms) {
             if (room.members > 0 || room.messageCount > 0)
                 rooms.append(room);
@@ -70,13 +70,13 @@ QJsonArray RoomDirectory::list() const
 
 QList<RoomDirectory::Room> RoomDirectory::rooms() const
 {
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     return m_rooms.values();
 }
 
 QList<RoomDirectory::Room> RoomDirectory::takeDirty()
 {
-    QMutexLocker locker(&m_mutex);
+    std::scoped_lock locker(m_mutex);
     QList<Room> dirty;
     for (const QString &name : std::as_const(m_dirty))
         dirty.append(m_rooms.value(name));

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <mutex>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QMutex>
 #include <QSet>
 #include <QString>
 
@@ -43,7 +43,7 @@ public:
     QList<Room> takeDirty();
 
 private:
-    mutable QMutex m_mutex;
+    mutable std::mutex m_mutex;
     QHash<QString, Room> m_rooms;
     QSet<QString> m_dirty;
 };
