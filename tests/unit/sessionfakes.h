@@ -27,6 +27,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <list>
 #include <memory>
 
 namespace chatter::testing {
@@ -307,5 +308,60 @@ private:
     HistoryReader m_history;
     QList<Diff> m_waitingDiffs;
 };
+
+//! A worker's worth of fakes and the clients connected to it. Members are destroyed in
+//! reverse: the clients (and their channels, which leave presence) first.
+struct SessionFixture
+{
+    FakeSessionContext sessions;
+    FakeChannelContext channels{sessions};
+    std::list<FakeConnection> clients;
+
+    //! Routes are the test's to add.
+    explicit SessionFixture(const ServerConfig &config = {}) { sessions.serverConfig = config; }
+    FakeConnection &connect(const QString &user, const QString &clientKind = "desktop")
+    {
+        return clients.emplace_back(sessions, user, clientKind);
+    }
+    //! The client goes away: its session ends every channel.
+    void disconnect(FakeConnection &client)
+    {
+        clients.remove_if([&](const FakeConnection &c) { return &c == &client; });
+    }
+};
+
+//! A message as its V2 array, compact: `["1","2","test:a","phx_reply",{...}]`.
+inline QString wire(const Message &m)
+{
+    return QString::fromUtf8(
+        QJsonDocument(QJsonArray{m.joinRef, m.ref, m.topic, m.event, m.payload})
+            .toJson(QJsonDocument::Compact));
+}
+
+inline QStringList wires(const QList<Message> &messages)
+{
+    QStringList out;
+    for (const Message &m : messages)
+        out.append(wire(m));
+    return out;
+}
+
+//! `text` in the same form as wire(): keys sorted, no spaces.
+inline QString json(const QByteArray &text)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
+    if (error.error != QJsonParseError::NoError)
+        qFatal("bad expectation %s: %s", text.constData(), qPrintable(error.errorString()));
+    return QString::fromUtf8(doc.toJson(QJsonDocument::Compact));
+}
+
+inline QStringList json(std::initializer_list<const char *> texts)
+{
+    QStringList out;
+    for (const char *text : texts)
+        out.append(json(text));
+    return out;
+}
 
 } // namespace chatter::testing

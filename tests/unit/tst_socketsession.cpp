@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "sessionfakes.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QTest>
-
-#include <list>
 
 using namespace chatter::testing;
 using chatter::Message;
@@ -89,55 +85,14 @@ private:
     bool m_crashAfterJoin = false;
 };
 
-//! A session context with `test:*` routed to ScriptedChannel, and clients on demand. Members
-//! are destroyed in reverse: the clients (and their channels) first.
-struct Fixture
+//! The fakes with `test:*` routed to ScriptedChannel.
+struct Fixture : SessionFixture
 {
-    FakeSessionContext sessions;
-    FakeChannelContext channels{sessions};
-    std::list<FakeConnection> clients;
-
-    explicit Fixture(const ServerConfig &config = {})
+    explicit Fixture(const ServerConfig &config = {}) : SessionFixture(config)
     {
-        sessions.serverConfig = config;
         sessions.router.add<ScriptedChannel>("test:*");
     }
-    FakeConnection &connect(const QString &user) { return clients.emplace_back(sessions, user); }
 };
-
-//! A message as its V2 array, compact: `["1","2","test:a","phx_reply",{...}]`.
-QString wire(const Message &m)
-{
-    return QString::fromUtf8(
-        QJsonDocument(QJsonArray{m.joinRef, m.ref, m.topic, m.event, m.payload})
-            .toJson(QJsonDocument::Compact));
-}
-
-QStringList wires(const QList<Message> &messages)
-{
-    QStringList out;
-    for (const Message &m : messages)
-        out.append(wire(m));
-    return out;
-}
-
-//! `text` in the same form as wire(): keys sorted, no spaces.
-QString json(const QByteArray &text)
-{
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
-    if (error.error != QJsonParseError::NoError)
-        qFatal("bad expectation %s: %s", text.constData(), qPrintable(error.errorString()));
-    return QString::fromUtf8(doc.toJson(QJsonDocument::Compact));
-}
-
-QStringList json(std::initializer_list<const char *> texts)
-{
-    QStringList out;
-    for (const char *text : texts)
-        out.append(json(text));
-    return out;
-}
 
 } // namespace
 
