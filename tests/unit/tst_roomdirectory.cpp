@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+#include "presencetracker.h"
+#include "roomdirectory.h"
+
+#include <QTest>
+#include <QThread>
+
+#include <latch>
+#include <thread>
+#include <vector>
+
+using chatter::server::PresenceTracker;
+using chatter::server::RoomDirectory;
+
+namespace {
+
+RoomDirectory::Room roomOf(const RoomDirectory &directory, const QString &name)
+{
+    for (const RoomDirectory::Room &room : directory.rooms())
+        if (room.name == name)
+            return room;
+    return {};
+}
+
+//! A member count as a worker writes it: "members@version".
+struct Write
+{
+    int members;
+    quint64 version;
+};
+
+} // namespace
+
+Q_DECLARE_METATYPE(QList<Write>)
+
+class tst_RoomDirectory : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void newestMemberCountWins_data();
+    void newestMemberCountWins();
+    void staleCountIsNotDirty();
+    void concurrentWorkersEndWithTheTrackersCount();
+};
+
+void tst_RoomDirectory::newestMemberCountWins_data()
+{
+    QTest::addColumn<QList<Write>>("writes");
+    QTest::addColumn<int>("members");
+
+    QTest::newRow("in order") << QList<Write>{{1, 1}, {2, 2}, {1, 3}} << 1;
+    QTest::newRow("an older count after a newer one") << QList<Write>{{1, 1}, {2, 3}, {1, 2}} << 2;
+    QTest::newRow("an older zero after a newer count") << QList<Write>{{3, 5}, {0, 4}} << 3;
+    QTest::newRow("the same version twice") << QList<Write>{{2, 4}, {2, 4}} << 2;
+    QTest::newRow("first write, whatever its version") << QList<Write>{{4, 0}} << 4;
+}
+
+void tst_RoomDirectory::newestMemberCountWins()
+{
+    QFETCH(QList<Write>, writes);
+    QFETCH(int, members);
+
+    RoomDirectory directory;
+    for (const Write &w : writes)
+        directory.setMembers("lobby", w.members, w.version, "2024-01-01T00:00:00.000Z");
+    QCOMPARE(roomOf(directory, "lobby").members, members);
+}
+
+void tst_RoomDirectory::staleCountIsNotDirty()
+{
+    RoomDirectory directory;
+    directory.setMembers("lobby", 2, 5, "t1");
+    QCOMPARE(directory.takeDirty().size(), 1);
+    directory.setMembers("lobby", 1, 4, "t2");
+    QVERIFY(directory.takeDirty().isEmpty());
+    QCOMPARE(roomOf(directory, "lobby").lastActivityAt, QString("t1"));
+}
+
+void tst_RoomDirectory::concurrentWorkersEndWithTheTrackersCount()
+{
+    // What RoomChannel::publishMembers does on every worker: change presence, read the count
+    // under the tracker's lock, write it under the directory's. A worker can be preempted in
+    // between (the yield makes that likely), so a count read earlier may arrive later; the
+    // directory must still end with the tracker's count. Many short rounds, each ending with
+    // every thread's last write, give that race many chances.
+    constexpr int Rounds = 200;
+    constexpr int Threads = 4;
+    constexpr int Iterations = 20;
+
+    PresenceTracker tracker;
+    RoomDirectory directory;
+    for (int round = 0; round < Rounds; ++round) {
+        const QString room = QStringLiteral("room%1").arg(round);
+        const QString topic = QStringLiteral("chatter:room:") + room;
+        std::latch start(Threads);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < Threads; ++t) {
+            threads.emplace_back([&, t] {
+                const QString key = QStringLiteral("user%1").arg(t);
+                const quint64 owner = quint64(t + 1);
+                start.arrive_and_wait();
+                // Thread t ends joined when t is odd, so rounds end with a non-zero count.
+                for (int i = 0; i < Iterations + (t % 2); ++i) {
+                    if (i % 2 == 0)
+                        tracker.track(topic, key, owner, {});
+                    else
+                        tracker.untrack(topic, key, owner);
+                    const PresenceTracker::MemberCount count = tracker.memberCount(topic);
+                    QThread::yieldCurrentThread();
+                    directory.setMembers(room, count.keys, count.version, {});
+                }
+            });
+        }
+        for (std::thread &thread : threads)
+            thread.join();
+        QCOMPARE(tracker.memberCount(topic).keys, Threads / 2);
+        QCOMPARE(roomOf(directory, room).members, Threads / 2);
+    }
+}
+
+QTEST_GUILESS_MAIN(tst_RoomDirectory)
+#include "tst_roomdirectory.moc"
