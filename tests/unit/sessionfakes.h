@@ -133,8 +133,8 @@ public:
     {
         const QByteArray text =
             QJsonDocument(QJsonArray{joinRef, ref, topic, event, payload}).toJson();
-        const QString error = m_session->handleFrame(text, false);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const auto handled = m_session->handleFrame(text, false);
+        QVERIFY2(handled, qPrintable(handled ? QString() : handled.error()));
     }
     //! phx_join with `joinRef` as both refs, as phoenix.js sends it.
     void join(const QString &topic, const QString &joinRef,
@@ -149,9 +149,9 @@ public:
         QList<Message> messages;
         for (const Frame &frame : std::exchange(frames, {})) {
             DecodeResult decoded = v2()->decodeText(frame.data);
-            if (!decoded.message)
-                qFatal("undecodable frame from the server: %s", qPrintable(decoded.error));
-            messages.append(*decoded.message);
+            if (!decoded)
+                qFatal("undecodable frame from the server: %s", qPrintable(decoded.error()));
+            messages.append(*decoded);
         }
         return messages;
     }
@@ -189,9 +189,10 @@ public:
         : m_sessions(sessions), m_store(storeOptions(m_dir)), m_history(m_store.options().path)
     {
         m_sessions.channels = this;
-        QString error;
-        if (!m_dir.isValid() || !m_store.open(&error))
-            qFatal("cannot open the test history: %s", qPrintable(error));
+        if (!m_dir.isValid())
+            qFatal("cannot create a directory for the test history");
+        if (const auto opened = m_store.open(); !opened)
+            qFatal("cannot open the test history: %s", qPrintable(opened.error()));
     }
     ~FakeChannelContext() override { m_sessions.channels = nullptr; }
 
@@ -205,19 +206,16 @@ public:
 
     //! What Worker::publish does, less PubSub: waiting presence first, then the V2 frame must
     //! exist (else the reason), then every local subscriber.
-    bool publish(const std::shared_ptr<const Broadcast> &broadcast, QString *error) override
+    Expected<void> publish(const std::shared_ptr<const Broadcast> &broadcast) override
     {
         const Message &message = broadcast->message();
         if (message.event != events::PresenceDiff)
             flushPresenceDiff(message.topic);
-        if (!broadcast->frameFor(v2())) {
-            if (error)
-                *error = broadcast->encodeError(v2());
-            return false;
-        }
+        if (!broadcast->frameFor(v2()))
+            return failure(broadcast->encodeError(v2()));
         published.append(message);
         m_sessions.fanout().deliver(*broadcast);
-        return true;
+        return {};
     }
     void queuePresenceDiff(const QString &topic, const QJsonObject &diff) override
     {
@@ -235,8 +233,7 @@ public:
             return true;
         });
         for (const Diff &d : std::as_const(due))
-            publish(Broadcast::create(Message::broadcast(topic, events::PresenceDiff, d.diff)),
-                    nullptr);
+            publish(Broadcast::create(Message::broadcast(topic, events::PresenceDiff, d.diff)));
     }
     void completeReply(const ReplyHandle &handle, const ChannelReply &reply) override
     {

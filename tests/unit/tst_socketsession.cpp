@@ -659,9 +659,8 @@ void tst_SocketSession::broadcastFromSkipsOnlyTheSendersChannel()
     ann.join("test:a", "5");
     ann.take();
     QVERIFY(script.channelIds.value("ann test:a") != oldChannel);
-    QVERIFY(f.channels.publish(
-        Broadcast::create(Message::broadcast("test:a", "shout", {{"event", "shout"}}), oldChannel),
-        nullptr));
+    QVERIFY(f.channels.publish(Broadcast::create(
+        Message::broadcast("test:a", "shout", {{"event", "shout"}}), oldChannel)));
     QCOMPARE(wires(ann.take()), QStringList{shout});
     QCOMPARE(wires(bob.take()), QStringList{shout});
 }
