@@ -26,16 +26,16 @@ void Bans::banAddress(const QHostAddress &address, QDateTime until)
     m_addresses.insert(addressKey(address), until);
 }
 
-QString Bans::check(const QString &nickname, const QHostAddress &address) const
+Expected<void> Bans::check(const QString &nickname, const QHostAddress &address) const
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     std::scoped_lock locker(m_mutex);
     if (const auto it = m_nicknames.constFind(nickname.toCaseFolded());
         it != m_nicknames.cend() && *it > now)
-        return QStringLiteral("nickname banned until %1").arg(it->toString(Qt::ISODate));
+        return failure(QStringLiteral("nickname banned until %1").arg(it->toString(Qt::ISODate)));
     if (const auto it = m_addresses.constFind(addressKey(address));
         it != m_addresses.cend() && *it > now)
-        return QStringLiteral("address banned until %1").arg(it->toString(Qt::ISODate));
+        return failure(QStringLiteral("address banned until %1").arg(it->toString(Qt::ISODate)));
     return {};
 }
 

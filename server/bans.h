@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "expected.h"
+
 #include <mutex>
 #include <QDateTime>
 #include <QHash>
@@ -15,8 +17,8 @@ class Bans
 public:
     void banNickname(const QString &nickname, QDateTime until);
     void banAddress(const QHostAddress &address, QDateTime until);
-    //! Why `nickname` from `address` may not connect now, or an empty string.
-    QString check(const QString &nickname, const QHostAddress &address) const;
+    //! Fails with the reason when `nickname` from `address` may not connect now.
+    Expected<void> check(const QString &nickname, const QHostAddress &address) const;
 
 private:
     mutable std::mutex m_mutex;

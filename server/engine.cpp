@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "engine.h"
 
+#include "bans.h"
 #include "broadcast.h"
+#include "channelrouter.h"
 #include "diagnosticchannel.h"
 #include "epolleventdispatcher.h"
 #include "events.h"
@@ -9,8 +11,12 @@
 #include "listener.h"
 #include "logging.h"
 #include "messagestore.h"
+#include "presencetracker.h"
+#include "pubsub.h"
 #include "roomchannel.h"
+#include "roomdirectory.h"
 #include "roomdirectorychannel.h"
+#include "staticassets.h"
 #include "topics.h"
 #include "worker.h"
 
@@ -28,17 +34,21 @@
 
 namespace chatter::server {
 
-Engine::Engine(ServerConfig config, QObject *parent) : QObject(parent), m_config(std::move(config))
+Engine::Engine(ServerConfig config, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_router(std::make_unique<ChannelRouter>()),
+      m_pubsub(std::make_unique<PubSub>()), m_presence(std::make_unique<PresenceTracker>()),
+      m_directory(std::make_unique<RoomDirectory>()), m_bans(std::make_unique<Bans>()),
+      m_assets(std::make_unique<StaticAssets>())
 {
     // Qt picks a thread's event dispatcher when the thread starts. GLib's costs about 30 % CPU
     // with thousands of sockets, so the worker threads get Qt's own UNIX dispatcher.
     qputenv("QT_NO_GLIB", "1");
     m_longPollSecret.resize(32);
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(m_longPollSecret.data()), 8);
-    m_router.add<RoomChannel>(topics::RoomPattern);
-    m_router.add<RoomDirectoryChannel>(topics::Rooms);
+    m_router->add<RoomChannel>(topics::RoomPattern);
+    m_router->add<RoomDirectoryChannel>(topics::Rooms);
     if (m_config.diagnostics)
-        m_router.add<DiagnosticChannel>(topics::DiagnosticPattern);
+        m_router->add<DiagnosticChannel>(topics::DiagnosticPattern);
 }
 
 Worker *Engine::worker(int index) const
@@ -89,7 +99,7 @@ bool Engine::openStore()
         QList<RoomDirectory::Room> rooms;
         for (const HistoryReader::RoomRow &row : reader.rooms())
             rooms.append({row.name, 0, row.lastMessageId, row.messageCount, row.lastActivityAt});
-        m_directory.load(rooms);
+        m_directory->load(rooms);
     }
     qCInfo(lcNet).noquote() << "history in" << m_databasePath;
     return true;
@@ -97,8 +107,8 @@ bool Engine::openStore()
 
 void Engine::publishDirectoryChanges()
 {
-    for (const RoomDirectory::Room &room : m_directory.takeDirty()) {
-        m_pubsub.publish(
+    for (const RoomDirectory::Room &room : m_directory->takeDirty()) {
+        m_pubsub->publish(
             Broadcast::create(Message::broadcast(topics::Rooms, events::RoomUpdate, room.toJson())),
             nullptr);
     }
@@ -235,7 +245,7 @@ void Engine::requestSnapshot()
     auto gathering = std::make_shared<Gathering>();
     gathering->remaining = int(m_workers.size());
     gathering->snapshot.takenAt = QDateTime::currentDateTimeUtc();
-    for (const RoomDirectory::Room &room : m_directory.rooms())
+    for (const RoomDirectory::Room &room : m_directory->rooms())
         gathering->snapshot.rooms.append(
             RoomRow{room.name, room.members, room.messageCount, room.lastActivityAt});
     for (const RoomRow &room : std::as_const(gathering->snapshot.rooms))
@@ -300,7 +310,7 @@ void Engine::sendSystemMessage(const QString &room, const QString &body)
 void Engine::banNickname(const QString &nickname, int minutes)
 {
     recordAdmin(QStringLiteral("ban nickname %1 for %2 min").arg(nickname).arg(minutes));
-    m_bans.banNickname(nickname, QDateTime::currentDateTimeUtc().addSecs(qint64(minutes) * 60));
+    m_bans->banNickname(nickname, QDateTime::currentDateTimeUtc().addSecs(qint64(minutes) * 60));
     const QString socketId = topics::socketId(nickname);
     forEachWorker([socketId](Worker *worker) { worker->closeSocketId(socketId); });
 }
@@ -308,7 +318,7 @@ void Engine::banNickname(const QString &nickname, int minutes)
 void Engine::banAddress(const QHostAddress &address, int minutes)
 {
     recordAdmin(QStringLiteral("ban address %1 for %2 min").arg(address.toString()).arg(minutes));
-    m_bans.banAddress(address, QDateTime::currentDateTimeUtc().addSecs(qint64(minutes) * 60));
+    m_bans->banAddress(address, QDateTime::currentDateTimeUtc().addSecs(qint64(minutes) * 60));
     forEachWorker([address](Worker *worker) { worker->disconnectAddress(address); });
 }
 

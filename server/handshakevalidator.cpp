@@ -116,8 +116,8 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
             return refuse(403, QStringLiteral("connect refused: wrong or missing token"));
     }
     if (m_bans) {
-        if (const QString why = m_bans->check(user.toString(), peer); !why.isEmpty())
-            return refuse(403, QStringLiteral("connect refused: %1").arg(why));
+        if (const auto allowed = m_bans->check(user.toString(), peer); !allowed)
+            return refuse(403, QStringLiteral("connect refused: %1").arg(allowed.error()));
     }
     d.info.user = user.toString();
     d.info.clientKind = d.info.params.value(QLatin1StringView("client")).toString();

@@ -1,15 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "bans.h"
-#include "channelrouter.h"
 #include "enginesnapshot.h"
 #include "eventlog.h"
-#include "presencetracker.h"
-#include "pubsub.h"
-#include "roomdirectory.h"
 #include "serverconfig.h"
-#include "staticassets.h"
 
 #include <QObject>
 #include <QStringList>
@@ -26,8 +20,14 @@ class QTimer;
 
 namespace chatter::server {
 
+class Bans;
+class ChannelRouter;
 class Listener;
 class MessageStore;
+class PresenceTracker;
+class PubSub;
+class RoomDirectory;
+class StaticAssets;
 class Worker;
 
 //! The Chatter server engine: the listening socket, the worker threads, pub/sub and the channel
@@ -47,24 +47,24 @@ public:
     quint16 port() const;
     QString errorString() const { return m_error; }
     const ServerConfig &config() const { return m_config; }
-    ChannelRouter &router() { return m_router; }
-    const ChannelRouter &router() const { return m_router; }
-    PubSub &pubsub() { return m_pubsub; }
-    PresenceTracker &presence() { return m_presence; }
-    RoomDirectory &directory() { return m_directory; }
+    ChannelRouter &router() { return *m_router; }
+    const ChannelRouter &router() const { return *m_router; }
+    PubSub &pubsub() { return *m_pubsub; }
+    PresenceTracker &presence() { return *m_presence; }
+    RoomDirectory &directory() { return *m_directory; }
     MessageStore &store() { return *m_store; }
     QString databasePath() const { return m_databasePath; }
     //! Signs long-poll session tokens; random per run, since sessions do not outlive the process.
     const QByteArray &longPollSecret() const { return m_longPollSecret; }
     Worker *worker(int index) const;
-    const StaticAssets &assets() const { return m_assets; }
+    const StaticAssets &assets() const { return *m_assets; }
 
     //! Phoenix's `broadcast(socket_id, "disconnect", %{})`: closes those sockets with 1001.
     void disconnectSocketId(const QString &socketId);
 
     // Observation and administration, for the monitor; callable from any thread.
     EventLog &events() { return m_events; }
-    Bans &bans() { return m_bans; }
+    Bans &bans() { return *m_bans; }
     //! Gathers an EngineSnapshot from every worker; delivered by snapshotReady().
     void requestSnapshot();
     void disconnectSocket(quint64 id);
@@ -92,19 +92,21 @@ private:
     bool openStore();
     void publishDirectoryChanges();
 
+    // The engine's internals, behind pointers so that this header (the engine's public face,
+    // read by the monitor and the executable) needs none of their headers.
     ServerConfig m_config;
-    ChannelRouter m_router;
-    PubSub m_pubsub;
-    PresenceTracker m_presence;
-    RoomDirectory m_directory;
+    std::unique_ptr<ChannelRouter> m_router;
+    std::unique_ptr<PubSub> m_pubsub;
+    std::unique_ptr<PresenceTracker> m_presence;
+    std::unique_ptr<RoomDirectory> m_directory;
     QString m_databasePath;
     QByteArray m_longPollSecret;
     EventLog m_events;
-    Bans m_bans;
+    std::unique_ptr<Bans> m_bans;
     QDateTime m_startedAt;
     void recordAdmin(const QString &text);
     void forEachWorker(const std::function<void(Worker *)> &action);
-    StaticAssets m_assets;
+    std::unique_ptr<StaticAssets> m_assets;
     std::unique_ptr<QThread> m_storeThread;
     MessageStore *m_store = nullptr;
     QTimer *m_directoryTimer = nullptr;
