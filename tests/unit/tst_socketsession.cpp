@@ -94,6 +94,16 @@ struct Fixture : SessionFixture
     }
 };
 
+//! ann on test:a and test:b, bob on test:a, their join replies read.
+void annOnTwoTopicsBobOnOne(FakeConnection &ann, FakeConnection &bob)
+{
+    ann.join("test:a", "1");
+    ann.join("test:b", "2");
+    bob.join("test:a", "1");
+    ann.take();
+    bob.take();
+}
+
 } // namespace
 
 class tst_SocketSession : public QObject
@@ -421,11 +431,7 @@ void tst_SocketSession::crashInHandleOutHitsOnlyThatTopic()
     Fixture f;
     FakeConnection &ann = f.connect("ann");
     FakeConnection &bob = f.connect("bob");
-    ann.join("test:a", "1");
-    ann.join("test:b", "2");
-    bob.join("test:a", "1");
-    ann.take();
-    bob.take();
+    annOnTwoTopicsBobOnOne(ann, bob);
 
     // "out" is intercepted: each subscriber's handleOut runs, and ann's throws.
     bob.send("1", "3", "test:a", "broadcast", QJsonObject{{"event", "out"}, {"crash_for", "ann"}});
@@ -670,11 +676,7 @@ void tst_SocketSession::removeFromTopicCloses()
     Fixture f;
     FakeConnection &ann = f.connect("ann");
     FakeConnection &bob = f.connect("bob");
-    ann.join("test:a", "1");
-    ann.join("test:b", "2");
-    bob.join("test:a", "1");
-    ann.take();
-    bob.take();
+    annOnTwoTopicsBobOnOne(ann, bob);
 
     QVERIFY(ann.session().removeFromTopic("test:a", "kicked"));
     QCOMPARE(wires(ann.take()), json({R"(["1","1","test:a","phx_close",{}])"}));
