@@ -162,14 +162,16 @@ void SocketSession::handleJoin(const Message &message)
 
     m_context.record(EngineEvent::Kind::Join, m_info, topic, {});
     send(Message::reply(joinRef, message.ref, topic, QStringLiteral("ok"), result.response),
-         [this, topic, raw] { finishJoin(topic, raw); });
+         [this, topic, id = raw->id()] { finishJoin(topic, id); });
     sendReplacedClose();
 }
 
-void SocketSession::finishJoin(const QString &topic, const Channel *channel)
+void SocketSession::finishJoin(const QString &topic, quint64 channelId)
 {
+    // By id, not address: a left and rejoined topic may get a channel at the same address,
+    // whose own join must not be finished by its predecessor's reply.
     auto it = m_channels.find(topic);
-    if (m_shutDown || it == m_channels.end() || it->second.channel.get() != channel)
+    if (m_shutDown || it == m_channels.end() || it->second.channel->id() != channelId)
         return;
     Subscription &subscription = it->second.subscription;
     subscription.joining = false;
@@ -217,6 +219,21 @@ void SocketSession::handleEvent(const Message &message, Entry &entry)
         send(Message::channelControl(joinRef, topic, events::Close));
         removeChannel(topic, QStringLiteral("stopped"));
     }
+}
+
+void SocketSession::crashLater(const Channel &channel, const QString &why)
+{
+    // Not now: the broadcast may come from this very channel's join() or handleIn(), which are
+    // still running and must not see their channel destroyed (as a closing socket's shutdown is
+    // deferred). On the next turn the topic crashes if it still has this channel.
+    QMetaObject::invokeMethod(
+        &m_connection,
+        [this, topic = channel.topic(), id = channel.id(), why] {
+            const auto it = m_channels.find(topic);
+            if (it != m_channels.end() && it->second.channel->id() == id)
+                crash(topic, why);
+        },
+        Qt::QueuedConnection);
 }
 
 void SocketSession::crash(const QString &topic, const QString &why)
@@ -388,7 +405,7 @@ void SocketSession::deliverBroadcast(Subscription &subscription, const Broadcast
         try {
             subscription.channel->handleOut(message.event, message.payload.toObject());
         } catch (const std::exception &e) {
-            crash(message.topic, QString::fromUtf8(e.what()));
+            crashLater(*subscription.channel, QString::fromUtf8(e.what()));
         }
         return;
     }

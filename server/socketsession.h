@@ -77,6 +77,8 @@ private:
     void handleLeave(const Message &message, Entry &entry);
     void handleEvent(const Message &message, Entry &entry);
     void crash(const QString &topic, const QString &why);
+    //! crash() on the next event-loop turn, if `channel` is still the one joined on its topic.
+    void crashLater(const Channel &channel, const QString &why);
     //! Unsubscribes, calls terminate() and destroys the channel; sends nothing.
     void removeChannel(const QString &topic, const QString &reason);
 
@@ -87,7 +89,7 @@ private:
     void flushOrdered();
     //! Stops reading the client while PauseInputAt requests wait in m_ordered.
     void pauseInputIfBehind();
-    void finishJoin(const QString &topic, const Channel *channel);
+    void finishJoin(const QString &topic, quint64 channelId);
     Message replyMessage(const QJsonValue &joinRef, const QJsonValue &ref, const QString &topic,
                          const ChannelReply &reply) const;
     void deliver(Subscription &subscription, const Frame &frame);

@@ -14,6 +14,7 @@ struct Script
     QList<ReplyHandle> deferred;
     QStringList terminated;             //!< "<topic> <reason>"
     QHash<QString, quint64> channelIds; //!< "<user> <topic>" → id of the newest channel
+    QStringList afterJoins;             //!< "<topic> <channel id>", in order
 } script;
 
 //! A channel whose behaviour the client chooses: by its join payload and by event name.
@@ -40,6 +41,7 @@ public:
     }
     void afterJoin() override
     {
+        script.afterJoins.append(topic() + ' ' + QString::number(id()));
         if (m_crashAfterJoin)
             throw ChannelCrash("crashed after join");
         if (m_chatty)
@@ -66,6 +68,11 @@ public:
         if (in.event == "broadcast") {
             broadcast(p.value("event").toString(), p);
             return HandleResult::noReply();
+        }
+        if (in.event == "broadcast_then_reply") {
+            // Uses the channel after its own broadcast, which may have made it crash.
+            broadcast(p.value("event").toString(), p);
+            return HandleResult::replyWith(ChannelReply::ok(QJsonObject{{"topic", topic()}}));
         }
         if (in.event == "broadcast_from") {
             broadcastFrom(p.value("event").toString(), p);
@@ -128,9 +135,11 @@ private Q_SLOTS:
     void crashInHandleIn();
     void crashInAfterJoin();
     void crashInHandleOutHitsOnlyThatTopic();
+    void crashInOwnBroadcastWaitsForTheHandler();
     void stopRepliesThenCloses();
     void deferredRepliesKeepRequestOrder_data();
     void deferredRepliesKeepRequestOrder();
+    void rejoinBehindADeferredReplyFinishesEachJoinOnce();
     void inputPausesAndResumesWithOutstandingReplies();
     void channelCap_data();
     void channelCap();
@@ -435,6 +444,8 @@ void tst_SocketSession::crashInHandleOutHitsOnlyThatTopic()
 
     // "out" is intercepted: each subscriber's handleOut runs, and ann's throws.
     bob.send("1", "3", "test:a", "broadcast", QJsonObject{{"event", "out"}, {"crash_for", "ann"}});
+    QVERIFY(ann.take().isEmpty()); // the crash waits for the end of the delivery
+    QCoreApplication::sendPostedEvents();
     QCOMPARE(wires(ann.take()),
              json({R"(["1","1","test:a","phx_error",{"reason":"channel_crash"}])"}));
     QCOMPARE(wires(bob.take()),
@@ -447,6 +458,29 @@ void tst_SocketSession::crashInHandleOutHitsOnlyThatTopic()
     QCOMPARE(wires(ann.take()),
              json({R"(["2","5","test:b","phx_reply",{"status":"ok","response":{}}])"}));
     QCOMPARE(bob.take().size(), 1);
+}
+
+void tst_SocketSession::crashInOwnBroadcastWaitsForTheHandler()
+{
+    Fixture f;
+    FakeConnection &ann = f.connect("ann");
+    FakeConnection &bob = f.connect("bob");
+    annOnTwoTopicsBobOnOne(ann, bob);
+
+    // ann's own handleOut throws inside her broadcast, while her handleIn is still running:
+    // the handler finishes with its channel intact, and the topic crashes after it.
+    ann.send("1", "3", "test:a", "broadcast_then_reply",
+             QJsonObject{{"event", "out"}, {"crash_for", "ann"}});
+    QCOMPARE(
+        wires(ann.take()),
+        json({R"(["1","3","test:a","phx_reply",{"status":"ok","response":{"topic":"test:a"}}])"}));
+    QCOMPARE(ann.session().topics().size(), 2);
+    QCoreApplication::sendPostedEvents();
+    QCOMPARE(wires(ann.take()),
+             json({R"(["1","1","test:a","phx_error",{"reason":"channel_crash"}])"}));
+    QCOMPARE(ann.session().topics(), QStringList{"test:b"});
+    QCOMPARE(wires(bob.take()),
+             json({R"(["1",null,"test:a","out",{"event":"out","crash_for":"ann"}])"}));
 }
 
 void tst_SocketSession::stopRepliesThenCloses()
@@ -476,6 +510,26 @@ void tst_SocketSession::deferredRepliesKeepRequestOrder_data()
     QTest::newRow("completed out of order") << "dde" << QList<int>{1, 0};
     QTest::newRow("a leave behind a deferred reply") << "dl" << QList<int>{0};
     QTest::newRow("a deferred reply between two echoes") << "ede" << QList<int>{0};
+}
+
+void tst_SocketSession::rejoinBehindADeferredReplyFinishesEachJoinOnce()
+{
+    Fixture f;
+    FakeConnection &ann = f.connect("ann");
+    ann.join("test:a", "1");
+    ann.send("1", "2", "test:a", "defer");
+    // Both joins of test:b are answered behind the deferred reply; the first channel is gone
+    // by then, and its successor (often at the same address) must be finished only once.
+    ann.join("test:b", "3");
+    ann.send("3", "4", "test:b", "phx_leave");
+    ann.join("test:b", "5");
+    const quint64 second = script.channelIds.value("ann test:b");
+    QCOMPARE(script.afterJoins.size(), 1); // test:a's, before anything was deferred
+
+    f.channels.completeReply(script.deferred.at(0), ChannelReply::ok());
+    QCOMPARE(script.afterJoins,
+             QStringList({script.afterJoins.first(), "test:b " + QString::number(second)}));
+    QCOMPARE(ann.session().topics().size(), 2);
 }
 
 void tst_SocketSession::deferredRepliesKeepRequestOrder()
