@@ -10,6 +10,7 @@
 #include "historyreader.h"
 #include "listener.h"
 #include "logging.h"
+#include "mailbox.h"
 #include "messagestore.h"
 #include "presencetracker.h"
 #include "pubsub.h"
@@ -38,7 +39,7 @@ Engine::Engine(ServerConfig config, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_router(std::make_unique<ChannelRouter>()),
       m_pubsub(std::make_unique<PubSub>()), m_presence(std::make_unique<PresenceTracker>()),
       m_directory(std::make_unique<RoomDirectory>()), m_bans(std::make_unique<Bans>()),
-      m_assets(std::make_unique<StaticAssets>())
+      m_assets(std::make_unique<StaticAssets>()), m_mailbox(new Mailbox(this))
 {
     // Qt picks a thread's event dispatcher when the thread starts. GLib's costs about 30 % CPU
     // with thousands of sockets, so the worker threads get Qt's own UNIX dispatcher.
@@ -76,20 +77,20 @@ bool Engine::openStore()
     options.retainDays = m_config.retainDays;
     m_storeThread = std::make_unique<QThread>();
     m_storeThread->setObjectName(QStringLiteral("chatter-store"));
+    // Made here, so its wake-up descriptor exists before the first post to the thread (Qt's
+    // default one is made by the thread itself, racing with the first post as TSan sees it).
+    m_storeThread->setEventDispatcher(new EpollEventDispatcher);
     m_store = new MessageStore(options);
     m_store->moveToThread(m_storeThread.get());
     connect(m_storeThread.get(), &QThread::finished, m_store, &QObject::deleteLater);
     m_storeThread->start();
     bool opened = false;
-    QMetaObject::invokeMethod(
-        m_store,
-        [this, &opened] {
-            const auto ready = m_store->open();
-            opened = ready.has_value();
-            if (!ready)
-                m_error = ready.error();
-        },
-        Qt::BlockingQueuedConnection);
+    m_store->mailbox().run([this, &opened] {
+        const auto ready = m_store->open();
+        opened = ready.has_value();
+        if (!ready)
+            m_error = ready.error();
+    });
     if (!opened) {
         m_error = QStringLiteral("cannot open %1: %2").arg(m_databasePath, m_error);
         return false;
@@ -176,10 +177,8 @@ void Engine::stop(quint16 code)
     if (m_directoryTimer)
         m_directoryTimer->stop();
     for (Worker *worker : m_workers) {
-        QMetaObject::invokeMethod(
-            worker,
-            [worker, code] { worker->closeAll(code, QStringLiteral("server shutting down")); },
-            Qt::BlockingQueuedConnection);
+        worker->mailbox().run(
+            [worker, code] { worker->closeAll(code, QStringLiteral("server shutting down")); });
     }
     // Give the close handshakes a moment to reach the clients.
     QDeadlineTimer deadline(2000);
@@ -207,24 +206,20 @@ quint16 Engine::port() const
 void Engine::dispatch(qintptr descriptor)
 {
     Worker *worker = m_workers[m_nextWorker++ % m_workers.size()];
-    QMetaObject::invokeMethod(
-        worker, [worker, descriptor] { worker->adoptDescriptor(descriptor); },
-        Qt::QueuedConnection);
+    worker->mailbox().post([worker, descriptor] { worker->adoptDescriptor(descriptor); });
 }
 
 void Engine::disconnectSocketId(const QString &socketId)
 {
     for (Worker *worker : m_workers) {
-        QMetaObject::invokeMethod(
-            worker, [worker, socketId] { worker->closeSocketId(socketId); }, Qt::QueuedConnection);
+        worker->mailbox().post([worker, socketId] { worker->closeSocketId(socketId); });
     }
 }
 
 void Engine::forEachWorker(const std::function<void(Worker *)> &action)
 {
     for (Worker *worker : m_workers)
-        QMetaObject::invokeMethod(
-            worker, [worker, action] { action(worker); }, Qt::QueuedConnection);
+        worker->mailbox().post([worker, action] { action(worker); });
 }
 
 void Engine::recordAdmin(const QString &text)
@@ -266,9 +261,7 @@ void Engine::requestSnapshot()
         s.bytesIn += partial.bytesIn;
         s.bytesOut += partial.bytesOut;
         if (--gathering->remaining == 0) {
-            QMetaObject::invokeMethod(
-                this, [this, gathering] { Q_EMIT snapshotReady(gathering->snapshot); },
-                Qt::QueuedConnection);
+            m_mailbox->post([this, gathering] { Q_EMIT snapshotReady(gathering->snapshot); });
         }
     });
 }
@@ -296,15 +289,12 @@ void Engine::sendSystemMessage(const QString &room, const QString &body)
                           QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)};
     // Published from a worker, as members' messages are: that worker's context does it.
     Worker *publisher = m_workers.front();
-    QMetaObject::invokeMethod(
-        publisher,
-        [publisher, message = std::move(message)]() mutable {
-            publisher->append(std::move(message), [publisher](const StoredMessage &m, bool ok) {
-                if (ok)
-                    RoomChannel::publishCommitted(*publisher, m, true);
-            });
-        },
-        Qt::QueuedConnection);
+    publisher->mailbox().post([publisher, message = std::move(message)]() mutable {
+        publisher->append(std::move(message), [publisher](const StoredMessage &m, bool ok) {
+            if (ok)
+                RoomChannel::publishCommitted(*publisher, m, true);
+        });
+    });
 }
 
 void Engine::banNickname(const QString &nickname, int minutes)
@@ -349,9 +339,7 @@ QStringList Engine::workerDispatchers() const
     QStringList names;
     for (Worker *worker : m_workers) {
         QString name;
-        QMetaObject::invokeMethod(
-            worker, [worker] { return worker->dispatcherName(); }, Qt::BlockingQueuedConnection,
-            &name);
+        worker->mailbox().run([worker, &name] { name = worker->dispatcherName(); });
         names.append(name);
     }
     return names;

@@ -102,18 +102,15 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest,
     // Answers always travel back to this worker: the responder belongs to its thread.
     Worker *here = &m_worker;
     const Reply reply = [here, held](const QJsonObject &body) {
-        QMetaObject::invokeMethod(
-            here,
-            [held, body] {
-                if (!held->socket)
-                    return; // the client gave up on this request
-                held->responder.write(QJsonDocument(body).toJson(QJsonDocument::Compact),
-                                      {{"content-type", "application/json; charset=utf-8"},
-                                       {"access-control-allow-origin", "*"},
-                                       {"cache-control", "no-store"}},
-                                      QHttpServerResponder::StatusCode::Ok);
-            },
-            Qt::QueuedConnection);
+        here->mailbox().post([held, body] {
+            if (!held->socket)
+                return; // the client gave up on this request
+            held->responder.write(QJsonDocument(body).toJson(QJsonDocument::Compact),
+                                  {{"content-type", "application/json; charset=utf-8"},
+                                   {"access-control-allow-origin", "*"},
+                                   {"cache-control", "no-store"}},
+                                  QHttpServerResponder::StatusCode::Ok);
+        });
     };
 
     Request request;
@@ -162,15 +159,12 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest,
         return;
     }
     const quint64 sessionId = target->second;
-    QMetaObject::invokeMethod(
-        owner,
-        [owner, sessionId, request, reply, isGet] {
-            if (isGet)
-                owner->longPoll().handleGet(sessionId, request, reply);
-            else
-                owner->longPoll().handlePost(sessionId, request, reply);
-        },
-        Qt::QueuedConnection);
+    owner->mailbox().post([owner, sessionId, request, reply, isGet] {
+        if (isGet)
+            owner->longPoll().handleGet(sessionId, request, reply);
+        else
+            owner->longPoll().handlePost(sessionId, request, reply);
+    });
 }
 
 void LongPollEndpoint::handleGet(quint64 sessionId, const Request &request, const Reply &reply)

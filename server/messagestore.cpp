@@ -13,7 +13,8 @@ namespace chatter::server {
 
 MessageStore::MessageStore(Options options)
     : m_options(std::move(options)),
-      m_connectionName(QStringLiteral("chatter-store-%1").arg(quintptr(this)))
+      m_connectionName(QStringLiteral("chatter-store-%1").arg(quintptr(this))),
+      m_mailbox(new Mailbox(this))
 {}
 
 MessageStore::~MessageStore()
@@ -61,7 +62,7 @@ Expected<void> MessageStore::open()
     return {};
 }
 
-void MessageStore::append(StoredMessage message, QObject *context, Done done)
+void MessageStore::append(StoredMessage message, Mailbox *context, Done done)
 {
     // Appends from all workers meet in one list. Only the first one after a commit wakes the
     // store thread, to schedule the next commit; everything appended until that commit starts
@@ -73,12 +74,12 @@ void MessageStore::append(StoredMessage message, QObject *context, Done done)
         arm = !std::exchange(m_flushArmed, true);
     }
     if (arm)
-        QMetaObject::invokeMethod(this, &MessageStore::scheduleFlush, Qt::QueuedConnection);
+        m_mailbox->post([this] { scheduleFlush(); });
 }
 
 void MessageStore::prune()
 {
-    QMetaObject::invokeMethod(this, &MessageStore::pruneNow, Qt::QueuedConnection);
+    m_mailbox->post([this] { pruneNow(); });
 }
 
 void MessageStore::scheduleFlush()
@@ -164,7 +165,7 @@ void MessageStore::flush()
     // on its thread.
     QList<std::shared_ptr<Results>> toDrain;
     for (Pending &p : batch) {
-        QObject *context = p.context.data();
+        Mailbox *context = p.context.data();
         if (!context)
             continue;
         std::shared_ptr<Results> &results = m_results[context];
@@ -186,9 +187,10 @@ void MessageStore::flush()
 
 void MessageStore::postDrain(const std::shared_ptr<Results> &results)
 {
-    if (QMetaObject::invokeMethod(
-            results->context, [results] { drain(results); }, Qt::QueuedConnection))
+    if (Mailbox *context = results->context.data()) {
+        context->post([results] { drain(results); });
         return;
+    }
     // The context went away meanwhile: nobody is left to tell.
     std::scoped_lock locker(results->mutex);
     results->queue.clear();

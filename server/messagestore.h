@@ -2,6 +2,7 @@
 #pragma once
 
 #include "expected.h"
+#include "mailbox.h"
 #include "storedmessage.h"
 
 #include <mutex>
@@ -44,7 +45,9 @@ public:
     //! Opens and migrates the database. Call on the store's own thread.
     Expected<void> open();
     //! Thread-safe. `done` runs on `context`'s thread after the commit (or its failure).
-    void append(StoredMessage message, QObject *context, Done done);
+    void append(StoredMessage message, Mailbox *context, Done done);
+    //! Work for the store's thread.
+    Mailbox &mailbox() { return *m_mailbox; }
     //! Thread-safe. Runs retention now (also runs every pruneIntervalMs).
     void prune();
 
@@ -55,7 +58,7 @@ private:
     struct Pending
     {
         StoredMessage message;
-        QPointer<QObject> context;
+        QPointer<Mailbox> context;
         Done done;
     };
     //! One context's results (a worker's), handed over in commit order and run a slice per
@@ -63,7 +66,7 @@ private:
     //! otherwise hold that worker's loop (its reads, heartbeats, other rooms) for seconds.
     struct Results
     {
-        QPointer<QObject> context;
+        QPointer<Mailbox> context;
         struct Result
         {
             Done done;
@@ -92,7 +95,8 @@ private:
     QList<Pending> m_incoming; //!< appended by workers, committed on the store thread
     bool m_flushArmed = false; //!< a commit is scheduled and will take m_incoming
 
-    QHash<QObject *, std::shared_ptr<Results>> m_results; //!< store thread only
+    QHash<Mailbox *, std::shared_ptr<Results>> m_results; //!< store thread only
+    Mailbox *m_mailbox = nullptr;
     QTimer *m_pruneTimer = nullptr;
     std::atomic<qint64> m_batches{0};
     std::atomic<qint64> m_messages{0};

@@ -38,8 +38,7 @@ void PubSub::publish(const std::shared_ptr<const Broadcast> &broadcast, Worker *
         if (worker == origin) {
             worker->deliver(broadcast);
         } else {
-            QMetaObject::invokeMethod(
-                worker, [worker, broadcast] { worker->deliver(broadcast); }, Qt::QueuedConnection);
+            worker->mailbox().post([worker, broadcast] { worker->deliver(broadcast); });
         }
     }
 }

@@ -37,6 +37,7 @@ Worker::Worker(int index, Engine &engine)
     setObjectName(QStringLiteral("worker-%1").arg(index));
     m_http = new HttpRoutes(*this, engine.assets(), engine.longPollSecret());
     m_frontDoor = new FrontDoor(*this, *m_http);
+    m_mailbox = new Mailbox(this);
 
     m_idleSweep.setParent(this);
     m_idleSweep.setInterval(
@@ -127,7 +128,7 @@ HistoryReader &Worker::history()
 
 void Worker::append(StoredMessage message, AppendDone done)
 {
-    m_engine.store().append(std::move(message), this,
+    m_engine.store().append(std::move(message), m_mailbox,
                             [this, done = std::move(done)](const StoredMessage &m, bool ok) {
                                 // Whatever the result sends (a broadcast, the sender's reply)
                                 // leaves in one submission: the sender's own copy of a

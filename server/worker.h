@@ -8,6 +8,7 @@
 #include "eventlog.h"
 #include "handshakevalidator.h"
 #include "localfanout.h"
+#include "mailbox.h"
 #include "presencediffqueue.h"
 #include "sessioncontext.h"
 
@@ -62,6 +63,8 @@ public:
     void completeReply(const ReplyHandle &handle, const ChannelReply &reply) override;
     void disconnectSocketId(const QString &socketId) override;
 
+    //! Work for this worker's thread, from any thread.
+    Mailbox &mailbox() { return *m_mailbox; }
     //! Collects the sends of a delivery into one submission.
     BatchSender &batchSender() { return m_batch; }
     void recordConnect(const ConnectInfo &info);
@@ -100,6 +103,7 @@ private:
     PresenceDiffQueue m_presenceDiffs;
     HttpRoutes *m_http = nullptr;
     FrontDoor *m_frontDoor = nullptr;
+    Mailbox *m_mailbox = nullptr;
     QHash<quint64, Connection *> m_connections;
     QTimer m_idleSweep;
     std::unique_ptr<HistoryReader> m_history;

@@ -23,6 +23,7 @@ namespace chatter::server {
 class Bans;
 class ChannelRouter;
 class Listener;
+class Mailbox;
 class MessageStore;
 class PresenceTracker;
 class PubSub;
@@ -118,6 +119,7 @@ private:
     std::atomic<unsigned> m_nextWorker{0};
     quint16 m_port = 0;
     QString m_error;
+    Mailbox *m_mailbox = nullptr; //!< work for the main thread (snapshot results)
 };
 
 } // namespace chatter::server

@@ -15,13 +15,10 @@ class StoreHold
 public:
     explicit StoreHold(chatter::server::MessageStore *store)
     {
-        QMetaObject::invokeMethod(
-            store,
-            [held = m_held, gate = m_gate] {
-                held->release();
-                gate->acquire();
-            },
-            Qt::QueuedConnection);
+        store->mailbox().post([held = m_held, gate = m_gate] {
+            held->release();
+            gate->acquire();
+        });
     }
     ~StoreHold() { release(); }
     StoreHold(const StoreHold &) = delete;

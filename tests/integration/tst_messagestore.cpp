@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
+#include "epolleventdispatcher.h"
 #include "historyreader.h"
+#include "mailbox.h"
 #include "messagestore.h"
 #include "schema.h"
 #include "storehold.h"
@@ -37,6 +39,7 @@ private:
     QTemporaryDir m_dir;
     QString m_path;
     QThread *m_thread = nullptr;
+    Mailbox m_results{nullptr}; //!< where the store hands this thread its results
     MessageStore *m_store = nullptr;
 };
 
@@ -61,20 +64,20 @@ MessageStore *tst_MessageStore::startStore(MessageStore::Options options, QStrin
     options.path = m_path;
     options.fullSync = false;
     m_thread = new QThread;
+    // As the engine does: the dispatcher (and its wake-up descriptor) made here, before anyone
+    // posts to the thread.
+    m_thread->setEventDispatcher(new EpollEventDispatcher);
     m_store = new MessageStore(options);
     m_store->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_store, &QObject::deleteLater);
     m_thread->start();
     bool opened = false;
     QString why;
-    QMetaObject::invokeMethod(
-        m_store,
-        [&] {
-            const auto ready = m_store->open();
-            opened = ready.has_value();
-            why = ready ? QString() : ready.error();
-        },
-        Qt::BlockingQueuedConnection);
+    m_store->mailbox().run([&] {
+        const auto ready = m_store->open();
+        opened = ready.has_value();
+        why = ready ? QString() : ready.error();
+    });
     if (error)
         *error = why;
     return opened ? m_store : nullptr;
@@ -95,7 +98,7 @@ QList<StoredMessage> tst_MessageStore::appendAll(const QList<StoredMessage> &mes
 {
     QList<StoredMessage> done;
     for (const StoredMessage &m : messages) {
-        m_store->append(m, this, [&done](const StoredMessage &stored, bool committed) {
+        m_store->append(m, &m_results, [&done](const StoredMessage &stored, bool committed) {
             if (committed)
                 done.append(stored);
         });
@@ -190,7 +193,7 @@ void tst_MessageStore::resultsOfABigCommitLeaveTurnsForOtherWork()
     // themselves still come in append order.
     constexpr int Count = 500;
     QVERIFY(startStore({}));
-    QObject context; // queued work for it dies with it, should the test fail early
+    Mailbox context(nullptr); // queued work for it dies with it, should the test fail early
     QStringList events;
     {
         StoreHold hold(m_store);
@@ -220,7 +223,7 @@ void tst_MessageStore::resultsKeepComingAfterTheQueueEmptied()
 {
     // A drain that found its queue empty must let the next commit start a new one.
     QVERIFY(startStore({}));
-    QObject context;
+    Mailbox context(nullptr);
     int done = 0;
     for (int round = 1; round <= 5; ++round) {
         for (int i = 0; i < 3; ++i)
@@ -237,8 +240,8 @@ void tst_MessageStore::aContextDeletedMidDrainGetsNothingMore()
 {
     constexpr int Count = 300;
     QVERIFY(startStore({}));
-    auto *context = new QObject;
-    QPointer<QObject> alive(context);
+    auto *context = new Mailbox(nullptr);
+    QPointer<Mailbox> alive(context);
     int done = 0;
     {
         StoreHold hold(m_store);
@@ -255,7 +258,7 @@ void tst_MessageStore::aContextDeletedMidDrainGetsNothingMore()
     QTest::qWait(100);
     QVERIFY2(done > 10 && done < Count, qPrintable(QString::number(done)));
     // The store goes on serving others.
-    QObject next;
+    Mailbox next(nullptr);
     int later = 0;
     m_store->append(msg(QStringLiteral("gone"), QStringLiteral("after")), &next,
                     [&later](const StoredMessage &, bool committed) { later += committed; });
@@ -324,8 +327,7 @@ void tst_MessageStore::retentionKeepsNewestPerRoom()
     appendAll(batch);
     bool pruned = false;
     m_store->prune();
-    QMetaObject::invokeMethod(
-        m_store, [&pruned] { pruned = true; }, Qt::BlockingQueuedConnection);
+    m_store->mailbox().run([&pruned] { pruned = true; });
     QVERIFY(pruned);
     HistoryReader reader(m_path);
     const HistoryPage busy = reader.recent(QStringLiteral("busy"), 100);

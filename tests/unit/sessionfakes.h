@@ -298,7 +298,7 @@ private:
 
     FakeSessionContext &m_sessions;
     QTemporaryDir m_dir;
-    QObject m_callbacks; //!< the "worker" the store hands its results to
+    Mailbox m_callbacks{nullptr}; //!< the "worker" the store hands its results to
     PresenceTracker m_presence;
     RoomDirectory m_directory;
     MessageStore m_store;
