@@ -130,12 +130,13 @@ export class View {
         }, el("span", { className: "hash", "aria-hidden": "true", text: "#" }), el("span", { className: "room-name", text: r.name }), badge));
     };
     const nav = $("room-nav");
-    nav.replaceChildren(
+    // replaceChildren() turns null into the text "null": only real nodes go in.
+    nav.replaceChildren(...[
       el("h3", { text: "Your rooms" }),
       joined.length ? el("ul", { id: "room-list", className: "room-list" }, joined.map(item)) : el("p", { className: "muted small", text: "None yet — join one above." }),
       others.length ? el("h3", { text: "Other rooms" }) : null,
       others.length ? el("ul", { id: "other-rooms", className: "room-list" }, others.map(item)) : null,
-    );
+    ].filter(Boolean));
     const total = joined.reduce((n, r) => n + (r.name === active ? 0 : r.unread), 0);
     $("rooms-toggle-badge").hidden = total === 0;
     $("rooms-toggle-badge").textContent = String(total);

@@ -44,6 +44,20 @@ async function joinInPage(page, room) {
 }
 
 describe('web client', () => {
+  test('on a fresh server the room list shows the joined room and no stray text', async () => {
+    const fresh = await startServer(); // no rooms from the other tests
+    const s = await openChat(browser, fresh, 'nora');
+    try {
+      const nav = s.page.locator('#room-nav');
+      await nav.locator('#room-list .room-name', { hasText: 'lobby' }).waitFor();
+      assert.doesNotMatch(await nav.innerText(), /null|undefined/);
+      assert.equal(await nav.locator('#other-rooms').count(), 0);
+    } finally {
+      await s.context.close();
+      await fresh.stop();
+    }
+  });
+
   test('a browser user and a desktop-client-library user chat both ways, presence shows both', async () => {
     const { page, errors } = await chat('wes');
     await joinInPage(page, 'mixed');
