@@ -89,6 +89,7 @@ export class View {
     $("app").hidden = false;
     $("me-nick").textContent = nick;
     $("me-avatar").replaceWith(Object.assign(avatar(nick), { id: "me-avatar" }));
+    $("input").focus(); // signed in: the next keystrokes are a message
   }
 
   setConnection(state, transport) {
@@ -126,7 +127,8 @@ export class View {
           className: ["room", r.name === active && "active", r.unread > 0 && "unread", r.state === "joining" && "pending"].filter(Boolean).join(" "),
           "aria-current": r.name === active ? "page" : null,
           dataset: { room: r.name },
-          onclick: () => { this.fire("select", r.name); this.closeDrawers(); },
+          // Then the composer has the focus, so that typing goes to the room just chosen.
+          onclick: () => { this.fire("select", r.name); this.closeDrawers(); $("input").focus(); },
         }, el("span", { className: "hash", "aria-hidden": "true", text: "#" }), el("span", { className: "room-name", text: r.name }), badge));
     };
     const nav = $("room-nav");

@@ -58,6 +58,18 @@ describe('web client', () => {
     }
   });
 
+  test('after sign-in and after choosing a room, typing goes to the composer', async () => {
+    const { page } = await chat('fay');
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    assert.equal(await focused(), 'input');
+    await joinInPage(page, 'focus-b');
+    await page.locator('#room-list .room[data-room="lobby"]').click();
+    await page.locator('#room-list .room.active[data-room="lobby"]').waitFor();
+    assert.equal(await focused(), 'input');
+    await page.keyboard.type('typed straight away');
+    assert.equal(await page.locator('#input').inputValue(), 'typed straight away');
+  });
+
   test('a browser user and a desktop-client-library user chat both ways, presence shows both', async () => {
     const { page, errors } = await chat('wes');
     await joinInPage(page, 'mixed');
