@@ -44,6 +44,7 @@ private Q_SLOTS:
     void chatReachesEveryoneAcrossWorkers();
     void joinReplyCarriesBothRefs();
     void oversizedFrameClosesWith1009();
+    void unfinishedRequestHeadIsCut();
     void malformedFrameClosesWith1011();
     void idleSocketClosesWith1001();
     void disconnectBySocketIdClosesOnlyThatUser();
@@ -135,6 +136,28 @@ void tst_Engine::joinReplyCarriesBothRefs()
         client.waitFor([](const QJsonArray &f) { return f.at(1).toString() == "8"; });
     QCOMPARE(refused.at(4).toObject().value("response").toObject().value("reason").toString(),
              QStringLiteral("invalid room name"));
+}
+
+void tst_Engine::unfinishedRequestHeadIsCut()
+{
+    Engine engine(loopbackTestConfig());
+    QVERIFY(engine.start());
+    // A client that never finishes its first request head must not hold a descriptor for
+    // ever (the front door cuts it after 10 s); one that finishes it is served.
+    QTcpSocket stalled;
+    stalled.connectToHost(QHostAddress::LocalHost, engine.port());
+    QVERIFY(stalled.waitForConnected(5000));
+    stalled.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    QVERIFY(stalled.waitForBytesWritten(5000));
+    QTcpSocket served;
+    served.connectToHost(QHostAddress::LocalHost, engine.port());
+    QVERIFY(served.waitForConnected(5000));
+    served.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QByteArray answer;
+    QTRY_VERIFY_WITH_TIMEOUT((answer += served.readAll()).contains("\r\n\r\n"), 5000);
+    QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
+    QTRY_COMPARE_WITH_TIMEOUT(stalled.state(), QAbstractSocket::UnconnectedState, 20000);
+    QCOMPARE(served.state(), QAbstractSocket::ConnectedState);
 }
 
 void tst_Engine::oversizedFrameClosesWith1009()
