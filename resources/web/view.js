@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The DOM side. Builds everything with el()/textContent (never innerHTML), keeps one
 // scrolling log per room so switching rooms keeps each room's scroll position.
-import { el, nickHue, parseAt, formatStamp, appendBody, mentions, typingText, validNick } from "/assets/util.js";
+import { el, nickHue, parseAt, formatStamp, appendBody, mentions, typingText, validNick, MAX_BODY } from "/assets/util.js";
 
 const $ = (id) => document.getElementById(id);
 const GROUP_MS = 5 * 60 * 1000; // consecutive messages by one user within this share a header
 const NEAR_BOTTOM_PX = 48;
 const NEAR_TOP_PX = 80;
+// The counter appears this close to the server's limit, early enough to trim before sending.
+const COUNT_FROM = MAX_BODY - 200;
+const fmt = (n) => n.toLocaleString("en");
 const CONNECTION_TEXT = { connecting: "connecting…", connected: "connected", reconnecting: "reconnecting…" };
 
 function avatar(nick) {
@@ -64,6 +67,8 @@ export class View {
     });
     input.addEventListener("input", () => {
       this.autosize();
+      this.updateCount();
+      this.composerError("");
       if (input.value.trim() !== "") this.fire("typing");
     });
 
@@ -259,6 +264,8 @@ export class View {
     input.value = draftIn;
     input.placeholder = room ? `Message #${room.name}` : "";
     this.autosize();
+    this.updateCount();
+    this.composerError("");
     if (room) {
       const entry = this.logFor(room);
       entry.log.hidden = false;
@@ -301,9 +308,33 @@ export class View {
     const input = $("input");
     const body = input.value;
     if (body.trim() === "" || $("send").disabled || !this.active) return;
+    // The server refuses longer bodies; the text stays in the box so that nothing is lost.
+    if (body.length > MAX_BODY) {
+      this.composerError(`Too long to send: ${fmt(body.length)} characters, the limit is ${fmt(MAX_BODY)}. ` +
+        `Shorten it by ${fmt(body.length - MAX_BODY)} or split it.`);
+      return;
+    }
     input.value = "";
     this.autosize();
+    this.updateCount();
+    this.composerError("");
     this.fire("send", this.active, body);
+  }
+
+  composerError(text) {
+    if ($("composer-error").textContent !== text) $("composer-error").textContent = text;
+  }
+
+  // Shown near the limit: how many characters are left, or how many too many.
+  updateCount() {
+    const input = $("input");
+    const n = input.value.length; // UTF-16 units, as the server counts (QString::size)
+    const count = $("char-count");
+    const over = n > MAX_BODY;
+    count.hidden = n < COUNT_FROM;
+    count.textContent = over ? `${fmt(n - MAX_BODY)} over the ${fmt(MAX_BODY)}-character limit` : `${fmt(MAX_BODY - n)} characters left`;
+    count.classList.toggle("over", over);
+    input.setAttribute("aria-invalid", String(over));
   }
 
   // A message the server refused comes back into the composer, unless the user
@@ -312,6 +343,7 @@ export class View {
     if (roomName === this.active && $("input").value === "") {
       $("input").value = body;
       this.autosize();
+      this.updateCount();
     }
   }
 

@@ -1,0 +1,54 @@
+// One server and one headless Chromium per test file, and the helpers the tests share.
+// Each test uses its own browser context (fresh localStorage), nicknames and rooms.
+import { before, after } from 'node:test';
+import { startServer } from './server.mjs';
+import { launchBrowser, openChat, WAIT } from './browser.mjs';
+import { participant } from './participant.mjs';
+
+export function useSuite() {
+  const suite = { server: null, browser: null, cleanups: [] };
+  before(async () => {
+    suite.server = await startServer();
+    suite.browser = await launchBrowser();
+  });
+  after(async () => {
+    for (const fn of suite.cleanups.reverse()) await fn().catch(() => {});
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  // A signed-in page (see openChat), closed with the file.
+  suite.chat = async (nick, opts) => {
+    const s = await openChat(suite.browser, suite.server, nick, opts);
+    suite.cleanups.push(() => s.context.close());
+    return s;
+  };
+  // A scripted phoenix (Node) participant, closed with the file.
+  suite.peer = async (nick) => {
+    const p = await participant(suite.server, nick);
+    suite.cleanups.push(() => p.close());
+    return p;
+  };
+  // A context of its own (for routes set up before the page loads), closed with the file.
+  suite.context = async (opts = {}) => {
+    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 }, ...opts });
+    suite.cleanups.push(() => context.close());
+    return context;
+  };
+  return suite;
+}
+
+// Signs in on a page that shows the nickname prompt and waits for the connection.
+export async function signIn(page, nick) {
+  page.setDefaultTimeout(WAIT);
+  await page.locator('#nick-input').fill(nick);
+  await page.locator('#login-form button[type=submit]').click();
+  await page.locator('#conn[data-state="connected"]').waitFor();
+}
+
+// The page starts in #lobby unless told otherwise; this moves it to `room`.
+export async function joinInPage(page, room) {
+  await page.locator('#join-input').fill(room);
+  await page.locator('#join-input').press('Enter');
+  await page.locator(`#room-list .room.active[data-room="${room}"]`).waitFor();
+  await page.locator('#send:not([disabled])').waitFor();
+}
