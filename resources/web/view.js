@@ -33,21 +33,41 @@ export class View {
   fire(name, ...args) { return this.handlers[name]?.(...args); }
 
   bindStatic() {
-    $("login-form").addEventListener("submit", (e) => {
-      e.preventDefault();
-      const nick = $("nick-input").value.trim();
-      if (!validNick(nick)) {
-        $("login-error").textContent = nick === ""
-          ? "Please enter a nickname."
-          : "Only letters, digits, “_”, “.” and “-” are allowed (no spaces).";
-        $("nick-input").focus();
-        return;
-      }
-      this.fire("login", nick);
+    // The first sign-in is the page itself; changing the nickname later is a modal dialog.
+    const nickForm = (form, input, error, done) => {
+      form.addEventListener("submit", (e) => {
+        e.preventDefault();
+        const nick = input.value.trim();
+        if (!validNick(nick)) {
+          error.textContent = nick === ""
+            ? "Please enter a nickname."
+            : "Only letters, digits, “_”, “.” and “-” are allowed (no spaces).";
+          input.focus();
+          return;
+        }
+        done(nick);
+      });
+      input.addEventListener("input", () => { error.textContent = ""; });
+    };
+    nickForm($("login-form"), $("nick-input"), $("login-error"), (nick) => this.fire("login", nick));
+    const dialog = $("nick-dialog");
+    nickForm($("nick-form"), $("nick-change-input"), $("nick-change-error"), (nick) => {
+      dialog.close();
+      if (nick !== this.nick) this.fire("login", nick);
     });
-    $("nick-input").addEventListener("input", () => { $("login-error").textContent = ""; });
-    $("login-cancel").addEventListener("click", () => { $("login").hidden = true; });
-    $("change-nick").addEventListener("click", () => this.showLogin(this.nick, true));
+    $("change-nick").addEventListener("click", () => this.showNickDialog());
+    $("nick-change-cancel").addEventListener("click", () => dialog.close());
+    dialog.addEventListener("close", () => this.dialogOpener?.focus());
+    // The modal makes the page behind it inert; Tab still leaves for the browser's own UI
+    // after the last control, so it wraps around instead.
+    dialog.addEventListener("keydown", (e) => {
+      if (e.key !== "Tab") return;
+      const items = [...dialog.querySelectorAll("input, button")].filter((n) => !n.disabled && !n.hidden);
+      const first = items[0];
+      const last = items.at(-1);
+      if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+      else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+    });
 
     $("join-form").addEventListener("submit", (e) => {
       e.preventDefault();
@@ -79,13 +99,20 @@ export class View {
     document.addEventListener("keydown", (e) => { if (e.key === "Escape") this.closeDrawers(); });
   }
 
-  showLogin(prefill = "", canCancel = false, error = "") {
+  showLogin(prefill = "", error = "") {
     $("login").hidden = false;
-    $("login-cancel").hidden = !canCancel;
     $("nick-input").value = prefill;
     $("login-error").textContent = error;
     $("nick-input").focus();
     $("nick-input").select();
+  }
+
+  showNickDialog() {
+    this.dialogOpener = document.activeElement;
+    $("nick-change-input").value = this.nick;
+    $("nick-change-error").textContent = "";
+    $("nick-dialog").showModal();
+    $("nick-change-input").select();
   }
 
   showApp(nick) {
