@@ -166,9 +166,9 @@ export class View {
     const nav = $("room-nav");
     // replaceChildren() turns null into the text "null": only real nodes go in.
     nav.replaceChildren(...[
-      el("h3", { text: "Your rooms" }),
+      el("h2", { text: "Your rooms" }),
       joined.length ? el("ul", { id: "room-list", className: "room-list" }, joined.map(item)) : el("p", { className: "muted small", text: "None yet — join one above." }),
-      others.length ? el("h3", { text: "Other rooms" }) : null,
+      others.length ? el("h2", { text: "Other rooms" }) : null,
       others.length ? el("ul", { id: "other-rooms", className: "room-list" }, others.map(item)) : null,
     ].filter(Boolean));
     const total = joined.reduce((n, r) => n + (r.name === active ? 0 : r.unread), 0);
