@@ -23,6 +23,8 @@ export class View {
     this.nick = "";
     this.logs = new Map(); // room name → {log, list, older}
     this.active = null;
+    this.activeRoom = null;
+    this.connState = "connecting";
     this.handlers = {};
     this.bindStatic();
   }
@@ -125,6 +127,8 @@ export class View {
   }
 
   setConnection(state, transport) {
+    this.connState = state;
+    this.updateReachability();
     const conn = $("conn");
     conn.dataset.state = state;
     conn.dataset.transport = transport;
@@ -283,6 +287,7 @@ export class View {
     const input = $("input");
     if (draftOut !== undefined) draftOut(input.value);
     this.active = room?.name ?? null;
+    this.activeRoom = room ?? null;
     for (const [name, entry] of this.logs) entry.log.hidden = name !== this.active;
     $("empty").hidden = Boolean(room);
     $("room-title").textContent = room ? `#${room.name}` : "Chatter";
@@ -307,6 +312,7 @@ export class View {
     this.updateLogTop(room);
     if (room.name !== this.active) return;
     $("send").disabled = room.state !== "joined";
+    this.updateReachability();
     $("input").placeholder = room.state === "joined" ? `Message #${room.name}` : `Joining #${room.name}…`;
   }
 
@@ -331,10 +337,35 @@ export class View {
     $("typing").textContent = room ? typingText(room.typingUsers()) : "";
   }
 
+  // While the connection (or the room's channel) is down, sending is paused and the member
+  // list is only what was true before: both say so instead of failing silently.
+  updateReachability() {
+    const room = this.activeRoom;
+    const online = this.connState === "connected";
+    const stale = !online || (room !== null && room.state !== "joined");
+    $("members").classList.toggle("stale", stale);
+    $("members-note").hidden = !stale || !room;
+    $("members-note").textContent = online
+      ? `Joining #${room?.name ?? ""}: who is here is not known yet.`
+      : "Not connected: who is here is unknown until the connection is back.";
+    $("composer-note").textContent = online || !room ? ""
+      : this.connState === "reconnecting"
+        ? "Offline, reconnecting… Sending is paused; what you type stays here."
+        : "Connecting… You can send once connected.";
+  }
+
   submit() {
     const input = $("input");
     const body = input.value;
-    if (body.trim() === "" || $("send").disabled || !this.active) return;
+    if (body.trim() === "" || !this.active) return;
+    if (this.connState !== "connected") {
+      this.composerError("Not sent: you are offline. The message stays here; press Enter again once reconnected.");
+      return;
+    }
+    if ($("send").disabled) {
+      this.composerError(`Not sent yet: still joining #${this.active}. Press Enter again in a moment.`);
+      return;
+    }
     // The server refuses longer bodies; the text stays in the box so that nothing is lost.
     if (body.length > MAX_BODY) {
       this.composerError(`Too long to send: ${fmt(body.length)} characters, the limit is ${fmt(MAX_BODY)}. ` +

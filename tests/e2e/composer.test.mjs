@@ -1,8 +1,10 @@
-// Browser tests for the composer: the length limit, offline sending and drafts.
+// Browser tests for the composer: the length limit, sending while offline, drafts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { say, messageBody } from './lib/browser.mjs';
 import { useSuite, joinInPage } from './lib/suite.mjs';
+import { controlNetwork } from './lib/network.mjs';
+import { axeViolations, formatViolations } from './lib/axe.mjs';
 
 const suite = useSuite();
 const LIMIT = 4000; // common/chatvalidation.h MaxBodyLength
@@ -49,5 +51,43 @@ describe('composer', () => {
     // The refused one never went out.
     assert.equal(room.messages.filter((m) => m.body.length > LIMIT).length, 0);
     assert.equal(room.messages.length, 2);
+  });
+});
+
+describe('offline', () => {
+  test('while disconnected, sending says why it is paused and the member list is marked unknown', async () => {
+    const context = await suite.context();
+    const net = await controlNetwork(context);
+    const page = await suite.chatIn(context, 'oli');
+    await joinInPage(page, 'outage');
+    const pia = await suite.peer('pia');
+    const room = await pia.join('outage');
+    await page.locator('#member-list .member[data-nick="pia"]').waitFor();
+    assert.equal(await page.locator('#members-note').isHidden(), true);
+    assert.equal(await page.locator('#composer-note').textContent(), '');
+
+    await net.down();
+    await page.locator('#conn[data-state="reconnecting"]').waitFor();
+    // The member list is kept but marked as unknown.
+    await page.locator('#members.stale #members-note', { hasText: 'unknown' }).waitFor();
+    await page.locator('#composer-note', { hasText: 'Sending is paused' }).waitFor();
+    // Enter says why nothing happens, and the text stays.
+    await say(page, 'typed while offline');
+    await page.locator('#composer-error', { hasText: 'you are offline' }).waitFor();
+    assert.equal(await page.locator('#input').inputValue(), 'typed while offline');
+    // Still WCAG AA while offline (the warning colours).
+    const violations = await axeViolations(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+
+    net.up();
+    await page.locator('#conn[data-state="connected"]').waitFor();
+    await page.locator('#send:not([disabled])').waitFor();
+    await page.locator('#members-note').waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#members.stale').count(), 0);
+    await page.locator('#member-list .member[data-nick="pia"]').waitFor();
+    assert.equal(await page.locator('#composer-note').textContent(), '');
+    await page.locator('#input').press('Enter');
+    await room.waitForMessage((m) => m.body === 'typed while offline' && m.user === 'oli');
+    assert.equal(await page.locator('#input').inputValue(), '');
   });
 });

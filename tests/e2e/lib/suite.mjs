@@ -34,6 +34,14 @@ export function useSuite() {
     suite.cleanups.push(() => context.close());
     return context;
   };
+  // A signed-in page in `context` (made with suite.context()).
+  suite.chatIn = async (context, nick, path = '/') => {
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+    await page.goto(suite.server.base + path);
+    await signIn(page, nick);
+    return page;
+  };
   return suite;
 }
 
