@@ -32,6 +32,17 @@ ChatMessage ChatMessage::system(Kind kind, const QString &user, const QString &b
     return m;
 }
 
+ChatMessage ChatMessage::pendingOwn(const QString &user, const QString &body)
+{
+    ChatMessage m;
+    m.user = user;
+    m.body = body;
+    m.at = QDateTime::currentDateTimeUtc();
+    m.own = true;
+    m.pending = true;
+    return m;
+}
+
 bool ChatMessage::mentions(const QString &body, const QString &nickname)
 {
     if (nickname.isEmpty())

@@ -28,10 +28,14 @@ struct ChatMessage
     QDateTime at;
     bool own = false;     //!< sent by this session's nickname
     bool mention = false; //!< mentions this session's nickname (never set on own messages)
+    //! Typed while the room was not joined: shown, not yet sent; the server gives it an id.
+    bool pending = false;
 
     //! Parses `{"id","user","body","at"}`; nullopt when id, user or body is missing.
     static std::optional<ChatMessage> fromJson(const QJsonObject &json);
     static ChatMessage system(Kind kind, const QString &user, const QString &body = {});
+    //! The sender's own copy of a message waiting to be sent.
+    static ChatMessage pendingOwn(const QString &user, const QString &body);
     bool isSystem() const { return kind != Kind::Chat; }
     //! Whether `body` names `nickname` as a whole word, ignoring case.
     static bool mentions(const QString &body, const QString &nickname);

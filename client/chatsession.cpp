@@ -5,6 +5,7 @@
 #include "membermodel.h"
 #include "messagemodel.h"
 #include "phoenixsocket.h"
+#include "roomdirectorymodel.h"
 #include "roomlistmodel.h"
 #include "roomsession.h"
 
@@ -13,7 +14,8 @@
 namespace chatter::client {
 
 ChatSession::ChatSession(SocketOptions options, QObject *parent)
-    : QObject(parent), m_options(std::move(options)), m_rooms(new RoomListModel(this))
+    : QObject(parent), m_options(std::move(options)), m_rooms(new RoomListModel(this)),
+      m_directory(new RoomDirectoryModel(this))
 {}
 
 ChatSession::~ChatSession()
@@ -21,6 +23,7 @@ ChatSession::~ChatSession()
     // Rooms leave their channels on destruction; do it while the socket still exists.
     qDeleteAll(m_roomSessions);
     m_roomSessions.clear();
+    m_directory->setSocket(nullptr);
     delete m_socket;
 }
 
@@ -46,8 +49,14 @@ void ChatSession::connectToServer(const QString &server, const QString &nickname
 {
     m_server = server;
     m_nickname = nickname;
+    // What the user typed while not connected goes out once the new connection joins.
+    QMap<QString, QStringList> outboxes;
+    for (auto it = m_roomSessions.cbegin(); it != m_roomSessions.cend(); ++it)
+        outboxes.insert(it.key(), it.value()->takeOutbox());
+    const bool replaced = !m_roomSessions.isEmpty();
     if (m_socket) {
         m_socket->close();
+        m_directory->setSocket(nullptr);
         qDeleteAll(m_roomSessions);
         m_roomSessions.clear();
         delete m_socket;
@@ -57,8 +66,13 @@ void ChatSession::connectToServer(const QString &server, const QString &nickname
     // Rooms from before (a reconnect to another server or as another nick) start afresh.
     for (const QString &room : m_rooms->names()) {
         m_rooms->setStatus(room, RoomListModel::Status::Joining);
-        addRoomSession(room)->join();
+        RoomSession *session = addRoomSession(room);
+        for (const QString &body : outboxes.value(room))
+            session->send(body);
+        session->join();
     }
+    if (replaced || !m_rooms->names().isEmpty())
+        Q_EMIT roomModelsReplaced();
     setState(ConnectionState::Connecting);
     m_socket->open();
 }
@@ -66,6 +80,7 @@ void ChatSession::connectToServer(const QString &server, const QString &nickname
 void ChatSession::createSocket()
 {
     m_socket = new PhoenixSocket(endpointFor(m_server), m_options, this);
+    m_directory->setSocket(m_socket);
     m_socket->setParams([this] {
         QUrlQuery query;
         query.addQueryItem(QStringLiteral("user"),
@@ -178,10 +193,13 @@ void ChatSession::leaveRoom(const QString &room)
     m_rooms->removeRoom(room);
     Q_EMIT roomLeft(room);
     if (wasCurrent) {
-        // Move to the neighbour, as a tab bar does.
+        // Move to the neighbour, as a tab bar does; after the last room there is none, and the
+        // window must still hear that the room it shows is gone.
         const QStringList names = m_rooms->names();
-        setCurrentRoom(names.isEmpty() ? QString()
-                                       : names.at(qBound(0, row, int(names.size()) - 1)));
+        if (names.isEmpty())
+            Q_EMIT currentRoomChanged(QString());
+        else
+            setCurrentRoom(names.at(qBound(0, row, int(names.size()) - 1)));
     }
 }
 
@@ -205,17 +223,25 @@ QStringList ChatSession::roomNames() const
     return m_rooms->names();
 }
 
-void ChatSession::sendMessage(const QString &body)
+bool ChatSession::sendMessage(const QString &body)
 {
-    sendMessage(currentRoom(), body);
+    return sendMessage(currentRoom(), body);
 }
 
-void ChatSession::sendMessage(const QString &room, const QString &body)
+bool ChatSession::sendMessage(const QString &room, const QString &body)
 {
-    if (RoomSession *session = m_roomSessions.value(room))
-        session->send(body);
-    else
-        Q_EMIT sendFailed(room, tr("not in a room"));
+    if (const auto valid = validation::checkBody(body); !valid) {
+        Q_EMIT sendFailed(room, valid.error());
+        return false;
+    }
+    RoomSession *session = m_roomSessions.value(room);
+    if (!session) {
+        Q_EMIT sendFailed(room, m_socket ? tr("not in a room")
+                                         : tr("not connected (Chat › Connect… to connect)"));
+        return false;
+    }
+    session->send(body);
+    return true;
 }
 
 void ChatSession::noteTyping()

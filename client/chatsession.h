@@ -13,6 +13,7 @@ namespace chatter::client {
 class MemberModel;
 class MessageModel;
 class PhoenixSocket;
+class RoomDirectoryModel;
 class RoomListModel;
 class RoomSession;
 
@@ -55,14 +56,18 @@ public:
     QStringList roomNames() const;
 
     //! Sends to the current room.
-    void sendMessage(const QString &body);
-    void sendMessage(const QString &room, const QString &body);
+    bool sendMessage(const QString &body);
+    //! False (with sendFailed) when it cannot even be queued: not connected, not in the room,
+    //! or an invalid body. While (re)connecting it waits in the room as pending.
+    bool sendMessage(const QString &room, const QString &body);
     //! The user typed in the composer of the current room.
     void noteTyping();
     void loadOlder(const QString &room);
     bool canLoadOlder(const QString &room) const;
 
     RoomListModel *rooms() const { return m_rooms; }
+    //! All rooms on the server; live while RoomDirectoryModel::setWatching(true).
+    RoomDirectoryModel *directory() const { return m_directory; }
     //! Null for a room not joined.
     MessageModel *messages(const QString &room) const;
     MemberModel *members(const QString &room) const;
@@ -75,6 +80,9 @@ Q_SIGNALS:
     //! A reconnect is due in `delayMs`; `error` says why the last attempt ended.
     void reconnectScheduled(int delayMs, const QString &error);
     void currentRoomChanged(const QString &room);
+    //! Every room's models were replaced (connecting anew, e.g. as another nickname): views
+    //! showing the old ones must take the new ones, even though the current room is the same.
+    void roomModelsReplaced();
     void roomJoined(const QString &room, bool rejoin);
     void roomError(const QString &room, const QString &reason);
     void roomLeft(const QString &room);
@@ -92,6 +100,7 @@ private:
     SocketOptions m_options;
     PhoenixSocket *m_socket = nullptr;
     RoomListModel *m_rooms;
+    RoomDirectoryModel *m_directory;
     QMap<QString, RoomSession *> m_roomSessions;
     QString m_nickname;
     QString m_server;

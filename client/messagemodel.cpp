@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "messagemodel.h"
 
+#include <QLocale>
+
 namespace chatter::client {
 
 namespace {
@@ -29,7 +31,8 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         return m.isSystem() ? m.body : m.user + QStringLiteral(": ") + m.body;
     case Qt::ToolTipRole:
-        return m.at.toLocalTime().toString(Qt::TextDate);
+        // The list shows only HH:mm; the full date and seconds are a hover away.
+        return QLocale().toString(m.at.toLocalTime(), QStringLiteral("dddd d MMMM yyyy, HH:mm:ss"));
     case IdRole:
         return m.id;
     case UserRole:
@@ -46,6 +49,11 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return int(m.kind);
     case SystemRole:
         return m.isSystem();
+    case PendingRole:
+        return m.pending;
+    case DayStartRole:
+        return index.row() == 0 ||
+               m_lines.at(index.row() - 1).at.toLocalTime().date() != m.at.toLocalTime().date();
     default:
         return {};
     }
@@ -53,14 +61,22 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> MessageModel::roleNames() const
 {
-    return {{IdRole, "id"},     {UserRole, "user"},     {BodyRole, "body"},
-            {AtRole, "at"},     {OwnRole, "own"},       {MentionRole, "mention"},
-            {KindRole, "kind"}, {SystemRole, "system"}, {Qt::DisplayRole, "display"}};
+    return {{IdRole, "id"},
+            {UserRole, "user"},
+            {BodyRole, "body"},
+            {AtRole, "at"},
+            {OwnRole, "own"},
+            {MentionRole, "mention"},
+            {KindRole, "kind"},
+            {SystemRole, "system"},
+            {PendingRole, "pending"},
+            {DayStartRole, "dayStart"},
+            {Qt::DisplayRole, "display"}};
 }
 
 bool MessageModel::isDuplicate(const ChatMessage &message) const
 {
-    if (message.isSystem())
+    if (message.isSystem() || message.pending)
         return false;
     const auto it = m_signatures.constFind(message.id);
     return it != m_signatures.constEnd() && *it == signature(message);
@@ -68,7 +84,7 @@ bool MessageModel::isDuplicate(const ChatMessage &message) const
 
 void MessageModel::remember(const ChatMessage &message)
 {
-    if (message.isSystem())
+    if (message.isSystem() || message.pending)
         return;
     m_signatures.insert(message.id, signature(message));
     m_lastId = std::max(m_lastId, message.id);
@@ -103,10 +119,27 @@ int MessageModel::prependOlder(const QList<ChatMessage> &older)
     return int(fresh.size());
 }
 
+void MessageModel::removePending()
+{
+    for (int row = int(m_lines.size()) - 1; row >= 0; --row) {
+        if (!m_lines.at(row).pending)
+            continue;
+        beginRemoveRows({}, row, row);
+        m_lines.removeAt(row);
+        endRemoveRows();
+    }
+}
+
+int MessageModel::pendingCount() const
+{
+    return int(std::count_if(m_lines.cbegin(), m_lines.cend(),
+                             [](const ChatMessage &m) { return m.pending; }));
+}
+
 qint64 MessageModel::oldestId() const
 {
     for (const ChatMessage &m : m_lines) {
-        if (!m.isSystem())
+        if (!m.isSystem() && !m.pending)
             return m.id;
     }
     return 0;

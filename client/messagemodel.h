@@ -23,8 +23,10 @@ public:
         AtRole,
         OwnRole,
         MentionRole,
-        KindRole,  //!< int(ChatMessage::Kind)
-        SystemRole //!< true for join/leave/notice lines
+        KindRole,    //!< int(ChatMessage::Kind)
+        SystemRole,  //!< true for join/leave/notice lines
+        PendingRole, //!< typed while not joined, not sent yet
+        DayStartRole //!< the first line of its local calendar day (a day separator goes above)
     };
 
     explicit MessageModel(QObject *parent = nullptr);
@@ -37,6 +39,9 @@ public:
     bool append(const ChatMessage &message);
     //! Older messages (oldest first) from a history page go to the top; duplicates skipped.
     int prependOlder(const QList<ChatMessage> &older);
+    //! Drops the pending lines (they are about to be sent; the server's copy replaces them).
+    void removePending();
+    int pendingCount() const;
     bool contains(qint64 id) const { return m_signatures.contains(id); }
     const ChatMessage &at(int row) const { return m_lines.at(row); }
     //! Highest server id seen; what a rejoin sends as last_seen_id.

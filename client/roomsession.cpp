@@ -27,6 +27,9 @@ RoomSession::RoomSession(QString name, QString nickname, PhoenixSocket *socket, 
     m_typingIdle.setSingleShot(true);
     m_typingIdle.setInterval(TypingIdleMs);
     connect(&m_typingIdle, &QTimer::timeout, this, &RoomSession::stopTyping);
+    m_rejoinSettle.setSingleShot(true);
+    m_rejoinSettle.setInterval(socket ? socket->options().rejoinSettleMs : 0);
+    connect(&m_rejoinSettle, &QTimer::timeout, this, &RoomSession::settleHeldLeaves);
     setupPresence();
 }
 
@@ -42,9 +45,13 @@ void RoomSession::setupPresence()
     // who were already there, and the own nickname is not news.
     m_presence.setJoinHandler(
         [this](const QString &key, const QJsonObject &current, const QJsonObject &) {
-            if (m_presenceSynced && current.isEmpty() && key != m_nickname)
-                m_messages->append(
-                    ChatMessage::system(ChatMessage::Kind::Joined, key, tr("%1 joined").arg(key)));
+            if (!m_presenceSynced || !current.isEmpty() || key == m_nickname)
+                return;
+            // Back within the settle window: the "left" never happened as far as people care.
+            if (m_heldLeaves.remove(key))
+                return;
+            m_messages->append(
+                ChatMessage::system(ChatMessage::Kind::Joined, key, tr("%1 joined").arg(key)));
         });
     m_presence.setLeaveHandler(
         [this](const QString &key, const QJsonObject &remaining, const QJsonObject &) {
@@ -52,13 +59,31 @@ void RoomSession::setupPresence()
                 return;
             setPeerTyping(key, false);
             if (m_presenceSynced && key != m_nickname)
-                m_messages->append(
-                    ChatMessage::system(ChatMessage::Kind::Left, key, tr("%1 left").arg(key)));
+                noteLeft(key);
         });
     m_presence.setSyncHandler([this] {
         m_presenceSynced = true;
         m_members->setPresence(m_presence.state());
     });
+}
+
+void RoomSession::noteLeft(const QString &user)
+{
+    if (m_rejoinSettle.isActive()) {
+        m_heldLeaves.insert(user);
+        return;
+    }
+    m_messages->append(ChatMessage::system(ChatMessage::Kind::Left, user, tr("%1 left").arg(user)));
+}
+
+void RoomSession::settleHeldLeaves()
+{
+    QStringList gone(m_heldLeaves.cbegin(), m_heldLeaves.cend());
+    m_heldLeaves.clear();
+    gone.sort(Qt::CaseInsensitive);
+    for (const QString &user : std::as_const(gone))
+        m_messages->append(
+            ChatMessage::system(ChatMessage::Kind::Left, user, tr("%1 left").arg(user)));
 }
 
 QStringList RoomSession::typingUsers() const
@@ -139,6 +164,9 @@ void RoomSession::onJoined(const QJsonObject &response)
     } else {
         m_moreOlder = more;
     }
+    if (rejoin)
+        m_rejoinSettle.start();
+    flushOutbox();
     Q_EMIT joined(rejoin);
 }
 
@@ -184,11 +212,14 @@ void RoomSession::send(const QString &body)
         return;
     }
     stopTyping();
-    if (!m_channel) {
-        Q_EMIT sendFailed(tr("not in this room"));
+    if (!isJoined()) {
+        // Not a push buffered in the channel: those time out after 10 s and die with the
+        // socket when the user connects elsewhere. The outbox survives both.
+        m_outbox.append(body);
+        m_messages->append(ChatMessage::pendingOwn(m_nickname, body));
         return;
     }
-    // Buffered while (re)joining; the broadcast of it comes back to us like to everyone.
+    // The broadcast of it comes back to us like to everyone.
     Push *push = m_channel->push(events::NewMessage, {{QStringLiteral("body"), body}});
     connect(push, &Push::error, this, [this](const QJsonValue &response) {
         Q_EMIT sendFailed(
@@ -196,6 +227,19 @@ void RoomSession::send(const QString &body)
     });
     connect(push, &Push::timeout, this,
             [this] { Q_EMIT sendFailed(tr("no answer from the server")); });
+}
+
+QStringList RoomSession::takeOutbox()
+{
+    m_messages->removePending();
+    return std::exchange(m_outbox, {});
+}
+
+void RoomSession::flushOutbox()
+{
+    const QStringList bodies = takeOutbox();
+    for (const QString &body : bodies)
+        send(body);
 }
 
 void RoomSession::onTyping(const QJsonObject &payload)

@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 namespace chatter::client {
@@ -40,7 +41,12 @@ public:
     //! Leaves the channel; the room stops rejoining.
     void leave();
     //! Sends a chat message; the server's broadcast (not this call) adds it to the model.
+    //! While the room is not joined the message waits, shown as pending, and goes out on join.
     void send(const QString &body);
+    //! What is still waiting to be sent, oldest first; the room forgets it (a new session
+    //! for the same room takes it over when the user connects elsewhere).
+    QStringList takeOutbox();
+    int outboxSize() const { return int(m_outbox.size()); }
     //! The user is typing: tells the others now and then, and "stopped" after a pause.
     void noteTyping();
     void stopTyping();
@@ -78,6 +84,9 @@ private:
     void addLive(ChatMessage message);
     ChatMessage decorate(ChatMessage message) const;
     void setupPresence();
+    void flushOutbox();
+    void noteLeft(const QString &user);
+    void settleHeldLeaves();
 
     QString m_name;
     QString m_nickname;
@@ -92,6 +101,10 @@ private:
     bool m_loadingOlder = false;
     //! Sent with the current join: the reply then holds what came after it.
     mutable qint64 m_joinLastSeen = 0;
+    QStringList m_outbox;
+    //! Members who left during the settle window after a rejoin; their "left" line waits.
+    QSet<QString> m_heldLeaves;
+    QTimer m_rejoinSettle;
     QHash<QString, QTimer *> m_typingPeers;
     bool m_typingSent = false;
     QElapsedTimer m_typingSentAt;

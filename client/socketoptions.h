@@ -15,6 +15,10 @@ struct SocketOptions
     int timeoutMs = 10'000;
     Backoff reconnectAfter = Backoff::reconnect();
     Backoff rejoinAfter = Backoff::rejoin();
+    //! After a rejoin, how long a member missing from a room counts as "still reconnecting":
+    //! a server restart drops everyone and they come back over the next seconds, which is not
+    //! news. Longer than the slowest reconnect step (5 s) plus a rejoin.
+    int rejoinSettleMs = 12'000;
 };
 
 } // namespace chatter::client

@@ -63,5 +63,6 @@ inline chatter::client::SocketOptions fastOptions()
     chatter::client::SocketOptions options;
     options.reconnectAfter = options.reconnectAfter.scaledDown(10);
     options.rejoinAfter = options.rejoinAfter.scaledDown(10);
+    options.rejoinSettleMs /= 10;
     return options;
 }

@@ -4,6 +4,7 @@
 #include "membermodel.h"
 #include "messagemodel.h"
 #include "phoenixsocket.h"
+#include "roomdirectorymodel.h"
 #include "roomlistmodel.h"
 #include "servertestutil.h"
 
@@ -13,6 +14,24 @@
 using namespace chatter::client;
 
 namespace {
+
+QStringList systemLines(const MessageModel *model)
+{
+    QStringList out;
+    for (int row = 0; model && row < model->rowCount(); ++row) {
+        if (model->at(row).isSystem())
+            out << model->at(row).body;
+    }
+    return out;
+}
+
+int pendingRows(const MessageModel *model)
+{
+    int count = 0;
+    for (int row = 0; model && row < model->rowCount(); ++row)
+        count += model->index(row).data(MessageModel::PendingRole).toBool() ? 1 : 0;
+    return count;
+}
 
 QStringList bodies(const MessageModel *model)
 {
@@ -55,6 +74,13 @@ private Q_SLOTS:
     void restartLosesNoMessages();
     void messagesSentWhileAwayArriveOnRejoin();
     void olderHistoryPages();
+    void serverRestartAddsNoLeftAndJoinedLines_data();
+    void serverRestartAddsNoLeftAndJoinedLines();
+    void messagesTypedOfflineWaitAsPending_data();
+    void messagesTypedOfflineWaitAsPending();
+    void connectingAgainReplacesTheRoomModels();
+    void leavingTheLastRoomLeavesNoCurrentRoom();
+    void roomDirectoryListsTheServersRooms();
 };
 
 void tst_ChatSession::endpointFor_data()
@@ -291,6 +317,160 @@ void tst_ChatSession::olderHistoryPages()
     QCOMPARE(older.first().at(1).toInt(), 10);
     QCOMPARE(bodies(carol->messages("lobby")).first(), QStringLiteral("m1"));
     QVERIFY(!carol->canLoadOlder("lobby"));
+}
+
+void tst_ChatSession::serverRestartAddsNoLeftAndJoinedLines_data()
+{
+    QTest::addColumn<bool>("bobReturns");
+    QTest::addColumn<QStringList>("linesAfterRestart");
+    QTest::newRow("everyone reconnects") << true << QStringList();
+    QTest::newRow("bob does not come back") << false << QStringList{"bob left"};
+}
+
+void tst_ChatSession::serverRestartAddsNoLeftAndJoinedLines()
+{
+    QFETCH(bool, bobReturns);
+    QFETCH(QStringList, linesAfterRestart);
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = joinedSession(server, "alice", "lobby");
+    QVERIFY(alice);
+    // Bob joins a moment later, so his reconnect schedule is not alice's.
+    auto bob = joinedSession(server, "bob", "lobby");
+    QVERIFY(bob);
+    QTRY_COMPARE_WITH_TIMEOUT(alice->members("lobby")->rowCount(), 2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(systemLines(alice->messages("lobby")), QStringList{"bob joined"},
+                              10000);
+
+    QSignalSpy aliceRejoined(alice.get(), &ChatSession::roomJoined);
+    server.stop();
+    QTRY_COMPARE_WITH_TIMEOUT(alice->connectionState(), ChatSession::ConnectionState::Reconnecting,
+                              10000);
+    if (!bobReturns)
+        bob.reset();
+    QVERIFY(server.start());
+    QTRY_VERIFY_WITH_TIMEOUT(!aliceRejoined.isEmpty(), 10000);
+    if (bobReturns) {
+        QTRY_COMPARE_WITH_TIMEOUT(bob->connectionState(), ChatSession::ConnectionState::Connected,
+                                  10000);
+        QTRY_COMPARE_WITH_TIMEOUT(alice->members("lobby")->rowCount(), 2, 10000);
+        // A held "left" would show when the settle window ends: wait it out, then look.
+        QTest::qWait(fastOptions().rejoinSettleMs + 300);
+    } else {
+        QTRY_VERIFY_WITH_TIMEOUT(systemLines(alice->messages("lobby")).size() > 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(alice->members("lobby")->rowCount(), 1, 10000);
+    }
+    QCOMPARE(systemLines(alice->messages("lobby")), QStringList{"bob joined"} + linesAfterRestart);
+}
+
+void tst_ChatSession::messagesTypedOfflineWaitAsPending_data()
+{
+    QTest::addColumn<bool>("connectAgain");
+    QTest::newRow("the session reconnects by itself") << false;
+    QTest::newRow("the user connects again (Chat › Connect…)") << true;
+}
+
+void tst_ChatSession::messagesTypedOfflineWaitAsPending()
+{
+    QFETCH(bool, connectAgain);
+    TestServer server;
+    QVERIFY(server.start());
+    auto bob = joinedSession(server, "bob", "lobby");
+    QVERIFY(bob);
+    server.stop();
+    bob.reset();
+
+    // Alice starts while the server is down: her room cannot be joined yet.
+    ChatSession alice(fastOptions());
+    alice.connectToServer(server.address(), "alice");
+    QVERIFY(alice.joinRoom("lobby"));
+    QTRY_COMPARE_WITH_TIMEOUT(alice.connectionState(), ChatSession::ConnectionState::Reconnecting,
+                              10000);
+    QVERIFY(alice.sendMessage("typed offline 1"));
+    QVERIFY(alice.sendMessage("typed offline 2"));
+    QCOMPARE(pendingRows(alice.messages("lobby")), 2);
+    QCOMPARE(bodies(alice.messages("lobby")), QStringList({"typed offline 1", "typed offline 2"}));
+
+    QVERIFY(server.start());
+    if (connectAgain)
+        alice.connectToServer(server.address(), "alice");
+    bob = joinedSession(server, "bob", "lobby");
+    QVERIFY(bob);
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages("lobby")),
+                              QStringList({"typed offline 1", "typed offline 2"}), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(alice.messages("lobby")),
+                              QStringList({"typed offline 1", "typed offline 2"}), 10000);
+    QCOMPARE(pendingRows(alice.messages("lobby")), 0);
+}
+
+void tst_ChatSession::connectingAgainReplacesTheRoomModels()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = joinedSession(server, "alice", "lobby");
+    QVERIFY(alice);
+    alice->sendMessage("hello");
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(alice->messages("lobby")), QStringList{"hello"}, 10000);
+    QSignalSpy replaced(alice.get(), &ChatSession::roomModelsReplaced);
+    QSignalSpy joined(alice.get(), &ChatSession::roomJoined);
+    alice->connectToServer(server.address(), "alice2");
+    QCOMPARE(replaced.size(), 1);
+    QVERIFY(joined.wait(10000));
+    // The new models carry the room's history and hear new messages.
+    QCOMPARE(bodies(alice->messages("lobby")), QStringList{"hello"});
+    alice->sendMessage("again");
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(alice->messages("lobby")), QStringList({"hello", "again"}),
+                              10000);
+}
+
+void tst_ChatSession::leavingTheLastRoomLeavesNoCurrentRoom()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = joinedSession(server, "alice", "lobby");
+    QVERIFY(alice);
+    QSignalSpy current(alice.get(), &ChatSession::currentRoomChanged);
+    alice->leaveRoom("lobby");
+    QCOMPARE(current.size(), 1);
+    QCOMPARE(current.first().at(0).toString(), QString());
+    QCOMPARE(alice->currentRoom(), QString());
+}
+
+void tst_ChatSession::roomDirectoryListsTheServersRooms()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = joinedSession(server, "alice", "lobby");
+    QVERIFY(alice);
+    QSignalSpy joined(alice.get(), &ChatSession::roomJoined);
+    alice->joinRoom("dev");
+    QVERIFY(joined.wait(10000));
+    alice->sendMessage("dev", "first in dev");
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(alice->messages("dev")), QStringList{"first in dev"}, 10000);
+
+    ChatSession bob(fastOptions());
+    bob.connectToServer(server.address(), "bob");
+    RoomDirectoryModel *directory = bob.directory();
+    QSignalSpy loaded(directory, &RoomDirectoryModel::loaded);
+    directory->setWatching(true);
+    QVERIFY(loaded.wait(10000));
+    const auto cell = [directory](const QString &room, int column) {
+        const int row = directory->rowOf(room);
+        return row < 0 ? QVariant() : directory->index(row, column).data();
+    };
+    QVERIFY2(directory->rowOf("lobby") >= 0 && directory->rowOf("dev") >= 0,
+             "the directory does not list the rooms alice is in");
+    QCOMPARE(cell("dev", RoomDirectoryModel::MembersColumn).toInt(), 1);
+    QCOMPARE(cell("dev", RoomDirectoryModel::MessagesColumn).toInt(), 1);
+    QCOMPARE(cell("dev", RoomDirectoryModel::NameColumn).toString(), QStringLiteral("#dev"));
+
+    // Live: a new room and a new member show up without asking again.
+    auto carol = joinedSession(server, "carol", "fresh");
+    QVERIFY(carol);
+    QTRY_VERIFY_WITH_TIMEOUT(directory->rowOf("fresh") >= 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(cell("fresh", RoomDirectoryModel::MembersColumn).toInt(), 1, 10000);
+    directory->setWatching(false);
+    QVERIFY(!directory->isWatching());
 }
 
 QTEST_GUILESS_MAIN(tst_ChatSession)
