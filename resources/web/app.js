@@ -67,8 +67,10 @@ function start(nick) {
     const previous = active;
     active = room ? room.name : null;
     if (previous && previous !== active) client.setTyping(client.rooms.get(previous), false);
+    const firstUnread = room && room.unread > 0 ? room.firstUnreadId : null;
     if (room) { room.unread = 0; room.mentioned = false; }
     view.showRoom(room, (text) => { if (previous) drafts.set(previous, text); }, drafts.get(active) ?? "");
+    if (room && previous !== active) view.markNew(room, firstUnread);
     if (active && hashRoom() !== active) history.replaceState(null, "", `#${active}`);
     persist();
     renderRooms();
@@ -98,6 +100,7 @@ function start(nick) {
     if (room.name === active && !document.hidden) return;
     const others = msgs.filter((m) => m.user !== nick);
     if (others.length === 0) return;
+    if (room.unread === 0) room.firstUnreadId = others[0].id; // where the "new" line goes
     room.unread += others.length;
     if (others.some((m) => mentions(m.body, nick))) room.mentioned = true;
     renderRooms();

@@ -94,6 +94,11 @@ export class View {
       if (input.value.trim() !== "") this.fire("typing");
     });
 
+    $("jump-new").addEventListener("click", () => {
+      const entry = this.logs.get(this.active);
+      if (entry) this.scrollToLatest(entry);
+      $("input").focus();
+    });
     $("leave").addEventListener("click", () => this.active && this.fire("leave", this.active));
     $("rooms-toggle").addEventListener("click", () => this.toggleDrawer("rooms"));
     $("members-toggle").addEventListener("click", () => this.toggleDrawer("members"));
@@ -188,9 +193,10 @@ export class View {
     const list = el("div", { className: "msgs" });
     const log = el("div", { className: "log", hidden: true, dataset: { room: room.name }, role: "log", "aria-label": `Messages in #${room.name}` },
       el("div", { className: "log-top" }, older, start), list);
-    entry = { log, list, older, start, stick: true };
+    entry = { log, list, older, start, stick: true, unseen: 0 };
     log.addEventListener("scroll", () => {
       entry.stick = log.scrollTop + log.clientHeight >= log.scrollHeight - NEAR_BOTTOM_PX;
+      if (entry.stick && entry.unseen > 0) { entry.unseen = 0; this.updateJump(); }
       if (log.scrollTop < NEAR_TOP_PX) this.fire("older", room.name);
     }, { passive: true });
     $("logs").append(log);
@@ -245,6 +251,7 @@ export class View {
     const prevHeight = log.scrollHeight;
     const prevTop = log.scrollTop;
     let ownAdded = false;
+    let othersAdded = 0;
     for (const m of msgs) {
       const node = this.messageNode(m);
       let before = null;
@@ -256,6 +263,7 @@ export class View {
       this.regroup(node);
       this.regroup(node.nextElementSibling);
       if (m.user === this.nick) ownAdded = true;
+      else othersAdded += 1;
     }
     this.updateLogTop(room);
     if (kind === "older") {
@@ -263,6 +271,49 @@ export class View {
     } else if (kind === "initial" || ownAdded || entry.stick) {
       entry.stick = true;
       if (visible) log.scrollTop = log.scrollHeight;
+    } else if (othersAdded > 0) {
+      // Reading older messages: news does not pull the view down, a button offers it.
+      entry.unseen += othersAdded;
+      this.updateJump();
+    }
+  }
+
+  scrollToLatest(entry) {
+    entry.stick = true;
+    entry.unseen = 0;
+    entry.log.scrollTop = entry.log.scrollHeight;
+    this.updateJump();
+  }
+
+  updateJump() {
+    const entry = this.logs.get(this.active);
+    const n = entry?.unseen ?? 0;
+    $("jump-new").hidden = n === 0;
+    $("jump-new").textContent = `${n === 1 ? "1 new message" : `${n} new messages`} ↓`;
+  }
+
+  // A "new" line above the first message not seen yet, when a room with unread messages is
+  // opened; the view starts there instead of at the bottom. Any older line goes.
+  markNew(room, firstUnreadId) {
+    const entry = this.logFor(room);
+    const old = entry.list.querySelector(".new-divider");
+    if (old) {
+      const next = old.nextElementSibling;
+      old.remove();
+      this.regroup(next);
+    }
+    if (firstUnreadId === null || firstUnreadId === undefined) return;
+    const first = [...entry.list.children].find((c) => c.dataset.id && Number(c.dataset.id) >= firstUnreadId);
+    if (!first) return;
+    const divider = el("div", { className: "new-divider", role: "separator", "aria-label": "New messages below" },
+      el("span", { text: "New" }));
+    entry.list.insertBefore(divider, first);
+    this.regroup(first);
+    if (entry.log.hidden) return;
+    const top = entry.log.scrollTop + divider.getBoundingClientRect().top - entry.log.getBoundingClientRect().top - 8;
+    if (top < entry.log.scrollTop || top > entry.log.scrollTop + entry.log.clientHeight - 40) {
+      entry.log.scrollTop = top;
+      entry.stick = entry.log.scrollTop + entry.log.clientHeight >= entry.log.scrollHeight - NEAR_BOTTOM_PX;
     }
   }
 
@@ -304,6 +355,7 @@ export class View {
       if (entry.stick) entry.log.scrollTop = entry.log.scrollHeight;
       this.updateRoom(room);
     }
+    this.updateJump();
     this.renderMembers(room);
     this.renderTyping(room);
   }

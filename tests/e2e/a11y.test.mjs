@@ -64,6 +64,10 @@ describe('axe-core finds no WCAG 2.2 AA violations', () => {
       await assertNoViolations(page, `the chat (${colorScheme})`);
       // One level-one heading: the room's name.
       assert.deepEqual(await page.locator('h1:visible').allTextContents(), [`#axe${colorScheme}-main`]);
+      // The room with unread messages, opened: its "new" line.
+      await page.locator(`#room-list .room[data-room="axe${colorScheme}-side"]`).click();
+      await page.locator('.log:not([hidden]) .new-divider').waitFor();
+      await assertNoViolations(page, `the "new" line (${colorScheme})`);
       await page.locator('#change-nick').click();
       await page.getByRole('dialog').waitFor();
       await assertNoViolations(page, `the nickname dialog (${colorScheme})`);
