@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: MIT
 #include "composer.h"
 
+#include "chatvalidation.h"
+
 #include <QKeyEvent>
+#include <QLocale>
 
 namespace chatter::ui {
+
+namespace {
+
+//! The counter appears this close to the limit: earlier it is noise.
+constexpr int CounterShownWithin = 500;
+
+} // namespace
 
 Composer::Composer(QWidget *parent) : QPlainTextEdit(parent)
 {
@@ -11,7 +21,8 @@ Composer::Composer(QWidget *parent) : QPlainTextEdit(parent)
     setPlaceholderText(tr("Message — Enter to send, Shift+Enter for a new line"));
     setAccessibleName(tr("Message composer"));
     connect(this, &QPlainTextEdit::textChanged, this, [this] {
-        if (!m_clearing && !toPlainText().isEmpty())
+        Q_EMIT lengthChanged(length());
+        if (!m_programmatic && !toPlainText().isEmpty())
             Q_EMIT edited();
     });
 }
@@ -24,17 +35,56 @@ QSize Composer::sizeHint() const
                  fontMetrics().lineSpacing() * lines + 2 * frameWidth() + 8);
 }
 
+int Composer::length() const
+{
+    return int(toPlainText().size());
+}
+
+int Composer::maxLength()
+{
+    return validation::MaxBodyLength;
+}
+
+QString Composer::counterText(int length)
+{
+    if (length < maxLength() - CounterShownWithin)
+        return {};
+    const QLocale locale;
+    if (length > maxLength())
+        return tr("%1 / %2 — %3 too many")
+            .arg(locale.toString(length), locale.toString(maxLength()),
+                 locale.toString(length - maxLength()));
+    return tr("%1 / %2").arg(locale.toString(length), locale.toString(maxLength()));
+}
+
+void Composer::clearSent()
+{
+    setDraft({});
+}
+
+void Composer::setDraft(const QString &text)
+{
+    m_programmatic = true;
+    setPlainText(text);
+    moveCursor(QTextCursor::End);
+    m_programmatic = false;
+}
+
 void Composer::keyPressEvent(QKeyEvent *event)
 {
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
     if (enter && !(event->modifiers() & Qt::ShiftModifier)) {
         const QString text = toPlainText();
-        if (!text.trimmed().isEmpty()) {
-            m_clearing = true;
-            clear();
-            m_clearing = false;
-            Q_EMIT submitted(text);
+        if (text.trimmed().isEmpty())
+            return;
+        if (text.size() > maxLength()) {
+            Q_EMIT refused(
+                tr("Message not sent: %1 characters, the limit is %2. Shorten it or "
+                   "split it in two.")
+                    .arg(QLocale().toString(text.size()), QLocale().toString(maxLength())));
+            return;
         }
+        Q_EMIT submitted(text);
         return;
     }
     if (enter) {

@@ -6,6 +6,7 @@
 namespace chatter::ui {
 
 //! The message input: Enter sends, Shift+Enter starts a new line, Tab moves focus on.
+//! Text over the server's limit is never cut: Enter refuses it and says why.
 class Composer : public QPlainTextEdit
 {
     Q_OBJECT
@@ -13,18 +14,31 @@ public:
     explicit Composer(QWidget *parent = nullptr);
 
     QSize sizeHint() const override;
+    //! Characters as the server counts them (UTF-16 code units), and the limit.
+    int length() const;
+    static int maxLength();
+    //! What the length counter says: empty until close to the limit.
+    static QString counterText(int length);
+    //! Clears what was just submitted (the window calls it once the session took it).
+    void clearSent();
+    //! Replaces the text without it counting as typing (switching rooms restores drafts).
+    void setDraft(const QString &text);
 
 Q_SIGNALS:
-    //! The user pressed Enter on non-blank text; the composer is already cleared.
+    //! The user pressed Enter on non-blank text within the limit. The text stays until
+    //! clearSent(): a message nobody accepted is not lost.
     void submitted(const QString &text);
-    //! The user changed the text by typing (not by our own clear()).
+    //! The user pressed Enter but the text cannot be sent (too long); `reason` says so.
+    void refused(const QString &reason);
+    //! The user changed the text by typing (not by clearSent() or setDraft()).
     void edited();
+    void lengthChanged(int length);
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
 
 private:
-    bool m_clearing = false;
+    bool m_programmatic = false;
 };
 
 } // namespace chatter::ui

@@ -37,20 +37,13 @@ int main(int argc, char *argv[])
     QSettings settings;
     window.restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     window.show();
-    if (parser.isSet(server) && parser.isSet(nick))
-        window.connectTo(parser.value(server), parser.value(nick));
-    else if (!window.openConnectDialog())
-        return 0;
-
-    QStringList toJoin =
+    const QStringList toJoin =
         parser.isSet(rooms)
             ? parser.value(rooms).split(QLatin1Char(','), Qt::SkipEmptyParts)
             : settings.value(QStringLiteral("rooms/joined"), QStringList{QStringLiteral("lobby")})
                   .toStringList();
-    for (const QString &room : toJoin)
-        window.session()->joinRoom(room.trimmed());
-    if (!toJoin.isEmpty())
-        window.session()->setCurrentRoom(toJoin.first().trimmed());
+    // A cancelled connect dialog leaves the window open: Chat › Connect… is one key away.
+    window.startUp(parser.value(server), parser.value(nick), toJoin);
 
     QObject::connect(&app, &QApplication::aboutToQuit, &window, [&window, &settings] {
         settings.setValue(QStringLiteral("window/geometry"), window.saveGeometry());

@@ -11,17 +11,21 @@
 #include "messagedelegate.h"
 #include "messagemodel.h"
 #include "messageview.h"
+#include "preferences.h"
+#include "roombrowser.h"
 #include "roomdelegate.h"
 #include "roomlistmodel.h"
 #include "traynotifier.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QResizeEvent>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -29,6 +33,29 @@
 namespace chatter::ui {
 
 using client::ChatSession;
+
+namespace {
+
+//! Below this the message column is no longer readable; side panes give way first.
+constexpr int MiddleMinimumWidth = 240;
+//! How long an error stays in the status bar.
+constexpr int ErrorShownMs = 10000;
+
+//! QKeySequence::Quit is Ctrl+Q on most desktops: listing both makes the shortcut ambiguous
+//! and dead. Keep each sequence once, and none already taken by another action.
+QList<QKeySequence> uniqueKeys(const QList<QKeySequence> &keys, QList<QKeySequence> &taken)
+{
+    QList<QKeySequence> out;
+    for (const QKeySequence &key : keys) {
+        if (key.isEmpty() || out.contains(key) || taken.contains(key))
+            continue;
+        out.append(key);
+        taken.append(key);
+    }
+    return out;
+}
+
+} // namespace
 
 MainWindow::MainWindow(client::SocketOptions options, QWidget *parent)
     : QMainWindow(parent), m_session(new ChatSession(std::move(options), this))
@@ -41,17 +68,21 @@ MainWindow::MainWindow(client::SocketOptions options, QWidget *parent)
 
     connect(m_session, &ChatSession::currentRoomChanged, this, &MainWindow::showRoom);
     connect(m_session, &ChatSession::typingChanged, this, &MainWindow::updateTyping);
+    connect(m_session, &ChatSession::roomModelsReplaced, this,
+            [this] { showRoom(m_session->currentRoom()); });
     connect(m_session, &ChatSession::roomError, this,
             [this](const QString &room, const QString &reason) {
-                statusBar()->showMessage(tr("Could not join #%1: %2").arg(room, reason), 8000);
+                showError(tr("Could not join #%1: %2").arg(room, reason));
             });
     connect(m_session, &ChatSession::sendFailed, this,
             [this](const QString &room, const QString &reason) {
-                statusBar()->showMessage(tr("Message to #%1 not sent: %2").arg(room, reason), 8000);
+                showError(room.isEmpty() ? tr("Message not sent: %1").arg(reason)
+                                         : tr("Message to #%1 not sent: %2").arg(room, reason));
             });
     connect(m_session, &ChatSession::roomJoined, this, &MainWindow::updateMemberHeader);
     connect(m_session->rooms(), &QAbstractItemModel::dataChanged, this, &MainWindow::updateTitle);
     connect(m_session->rooms(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateTitle);
+    applyPreferences(Preferences::load());
     showRoom({});
 }
 
@@ -99,23 +130,36 @@ void MainWindow::buildUi()
             [this] { m_session->loadOlder(m_session->currentRoom()); });
     m_typingLabel = new QLabel;
     m_typingLabel->setObjectName(QStringLiteral("typingLabel"));
-    m_typingLabel->setStyleSheet(QStringLiteral("color:#757575; font-style:italic"));
+    // The palette's secondary text colour, so it stays readable on a dark desktop.
+    m_typingLabel->setForegroundRole(QPalette::PlaceholderText);
+    QFont typingFont = m_typingLabel->font();
+    typingFont.setItalic(true);
+    m_typingLabel->setFont(typingFont);
     m_typingLabel->setMinimumHeight(m_typingLabel->fontMetrics().height());
+    m_counter = new QLabel;
+    m_counter->setObjectName(QStringLiteral("composerCounter"));
+    m_counter->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     m_composer = new Composer;
     m_composer->setObjectName(QStringLiteral("composer"));
-    connect(m_composer, &Composer::submitted, this,
-            [this](const QString &text) { m_session->sendMessage(text); });
+    connect(m_composer, &Composer::submitted, this, &MainWindow::submit);
+    connect(m_composer, &Composer::refused, this, &MainWindow::showError);
+    connect(m_composer, &Composer::lengthChanged, this, &MainWindow::updateCounter);
     connect(m_composer, &Composer::edited, m_session, &ChatSession::noteTyping);
+    auto *underMessages = new QHBoxLayout;
+    underMessages->setContentsMargins(0, 0, 0, 0);
+    underMessages->addWidget(m_typingLabel, 1);
+    underMessages->addWidget(m_counter);
     auto *middle = new QWidget;
     auto *middleLayout = new QVBoxLayout(middle);
     middleLayout->setContentsMargins(0, 6, 0, 6);
     middleLayout->addWidget(m_roomTitle);
     middleLayout->addWidget(m_messageView, 1);
-    middleLayout->addWidget(m_typingLabel);
+    middleLayout->addLayout(underMessages);
     middleLayout->addWidget(m_composer);
 
     // Right: members of the current room.
     m_memberHeader = new QLabel;
+    m_memberHeader->setObjectName(QStringLiteral("memberHeader"));
     m_memberView = new QListView;
     m_memberView->setObjectName(QStringLiteral("memberView"));
     m_memberView->setItemDelegate(new MemberDelegate(m_memberView));
@@ -128,16 +172,25 @@ void MainWindow::buildUi()
     rightLayout->addWidget(m_memberHeader);
     rightLayout->addWidget(m_memberView);
 
-    auto *splitter = new QSplitter;
-    splitter->addWidget(left);
-    splitter->addWidget(middle);
-    splitter->addWidget(right);
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({180, 640, 170});
-    setCentralWidget(splitter);
+    // Narrow windows take width from the side panes before the messages (fitPanes()).
+    left->setMinimumWidth(90);
+    right->setMinimumWidth(90);
+    middle->setMinimumWidth(MiddleMinimumWidth);
+    m_splitter = new QSplitter;
+    m_splitter->setObjectName(QStringLiteral("paneSplitter"));
+    m_splitter->addWidget(left);
+    m_splitter->addWidget(middle);
+    m_splitter->addWidget(right);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setStretchFactor(2, 0);
+    m_splitter->setCollapsible(1, false);
+    m_splitter->setSizes({180, 640, 170});
+    setCentralWidget(m_splitter);
 
+    // Not stretched: a stretched permanent widget leaves temporary messages (errors) no room.
     m_status = new ConnectionStatusLabel(m_session);
-    statusBar()->addPermanentWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_status);
 
     // Keyboard order follows the layout, left to right.
     setTabOrder(m_joinEdit, m_roomView);
@@ -150,31 +203,47 @@ void MainWindow::buildUi()
 void MainWindow::buildActions()
 {
     QMenu *chat = menuBar()->addMenu(tr("&Chat"));
-    auto add = [this](QMenu *menu, const QString &text, QList<QKeySequence> keys, auto slot) {
+    QList<QKeySequence> taken;
+    auto add = [this, &taken](QMenu *menu, const QString &name, const QString &text,
+                              const QList<QKeySequence> &keys, auto slot) {
         QAction *action = menu->addAction(text);
-        action->setShortcuts(keys);
+        action->setObjectName(name);
+        action->setShortcuts(uniqueKeys(keys, taken));
         action->setShortcutContext(Qt::WindowShortcut);
         connect(action, &QAction::triggered, this, slot);
         return action;
     };
-    add(chat, tr("&Connect…"), {QKeySequence(tr("Ctrl+Shift+N"))}, [this] { openConnectDialog(); });
-    add(chat, tr("&Join Room…"), {QKeySequence(tr("Ctrl+J"))}, [this] {
-        m_joinEdit->setFocus();
-        m_joinEdit->selectAll();
-    });
-    add(chat, tr("&Leave Room"), {QKeySequence(tr("Ctrl+W"))}, &MainWindow::leaveCurrentRoom);
+    add(chat, QStringLiteral("connectAction"), tr("&Connect…"), {QKeySequence(tr("Ctrl+Shift+N"))},
+        [this] { openConnectDialog(); });
+    add(chat, QStringLiteral("joinAction"), tr("&Join Room…"), {QKeySequence(tr("Ctrl+J"))},
+        [this] {
+            m_joinEdit->setFocus();
+            m_joinEdit->selectAll();
+        });
+    add(chat, QStringLiteral("browseAction"), tr("&Browse Rooms…"),
+        {QKeySequence(tr("Ctrl+Shift+J"))}, [this] {
+            roomBrowser()->show();
+            roomBrowser()->raise();
+            roomBrowser()->activateWindow();
+        });
+    add(chat, QStringLiteral("leaveAction"), tr("&Leave Room"), {QKeySequence(tr("Ctrl+W"))},
+        &MainWindow::leaveCurrentRoom);
     chat->addSeparator();
-    add(chat, tr("&Quit"), {QKeySequence::Quit, QKeySequence(tr("Ctrl+Q"))},
-        [] { QApplication::quit(); });
+    add(chat, QStringLiteral("preferencesAction"), tr("&Preferences…"),
+        {QKeySequence::Preferences, QKeySequence(tr("Ctrl+,"))}, &MainWindow::openPreferences);
+    chat->addSeparator();
+    add(chat, QStringLiteral("quitAction"), tr("&Quit"),
+        {QKeySequence::Quit, QKeySequence(tr("Ctrl+Q"))}, [] { QApplication::quit(); });
 
     QMenu *go = menuBar()->addMenu(tr("&Go"));
-    add(go, tr("&Next Room"), {QKeySequence(tr("Ctrl+PgDown")), QKeySequence(tr("Alt+Down"))},
-        [this] { stepRoom(1); });
-    add(go, tr("&Previous Room"), {QKeySequence(tr("Ctrl+PgUp")), QKeySequence(tr("Alt+Up"))},
-        [this] { stepRoom(-1); });
+    add(go, QStringLiteral("nextRoomAction"), tr("&Next Room"),
+        {QKeySequence(tr("Ctrl+PgDown")), QKeySequence(tr("Alt+Down"))}, [this] { stepRoom(1); });
+    add(go, QStringLiteral("previousRoomAction"), tr("&Previous Room"),
+        {QKeySequence(tr("Ctrl+PgUp")), QKeySequence(tr("Alt+Up"))}, [this] { stepRoom(-1); });
     for (int i = 1; i <= 9; ++i) {
         auto *action = new QAction(this);
-        action->setShortcut(QKeySequence(tr("Alt+%1").arg(i)));
+        action->setObjectName(QStringLiteral("room%1Action").arg(i));
+        action->setShortcuts(uniqueKeys({QKeySequence(tr("Alt+%1").arg(i))}, taken));
         connect(action, &QAction::triggered, this, [this, i] {
             const QString room = m_session->rooms()->nameAt(i - 1);
             if (!room.isEmpty())
@@ -183,17 +252,23 @@ void MainWindow::buildActions()
         addAction(action);
     }
     go->addSeparator();
-    add(go, tr("Room &List"), {QKeySequence(tr("Ctrl+1"))}, [this] { m_roomView->setFocus(); });
-    add(go, tr("&Messages"), {QKeySequence(tr("Ctrl+2"))}, [this] { m_messageView->setFocus(); });
-    add(go, tr("&Composer"), {QKeySequence(tr("Ctrl+3")), QKeySequence(tr("Ctrl+L"))},
+    add(go, QStringLiteral("roomListAction"), tr("Room &List"), {QKeySequence(tr("Ctrl+1"))},
+        [this] { m_roomView->setFocus(); });
+    add(go, QStringLiteral("messagesAction"), tr("&Messages"), {QKeySequence(tr("Ctrl+2"))},
+        [this] { m_messageView->setFocus(); });
+    add(go, QStringLiteral("composerAction"), tr("&Composer"),
+        {QKeySequence(tr("Ctrl+3")), QKeySequence(tr("Ctrl+L"))},
         [this] { m_composer->setFocus(); });
-    add(go, tr("M&embers"), {QKeySequence(tr("Ctrl+4"))}, [this] { m_memberView->setFocus(); });
-    add(go, tr("&Older Messages"), {QKeySequence(tr("Ctrl+Shift+Up"))},
+    add(go, QStringLiteral("membersAction"), tr("M&embers"), {QKeySequence(tr("Ctrl+4"))},
+        [this] { m_memberView->setFocus(); });
+    add(go, QStringLiteral("olderAction"), tr("&Older Messages"),
+        {QKeySequence(tr("Ctrl+Shift+Up"))},
         [this] { m_session->loadOlder(m_session->currentRoom()); });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    add(help, tr("&Keyboard Shortcuts"), {QKeySequence::HelpContents, QKeySequence(tr("F1"))},
-        &MainWindow::showShortcuts);
+    add(help, QStringLiteral("shortcutsAction"), tr("&Keyboard Shortcuts"),
+        {QKeySequence::HelpContents, QKeySequence(tr("F1"))}, &MainWindow::showShortcuts);
+    add(help, QStringLiteral("aboutAction"), tr("&About Chatter"), {}, &MainWindow::showAbout);
 }
 
 void MainWindow::connectTo(const QString &server, const QString &nickname)
@@ -202,6 +277,18 @@ void MainWindow::connectTo(const QString &server, const QString &nickname)
     m_session->connectToServer(server, nickname);
     updateTitle();
     m_composer->setFocus();
+}
+
+void MainWindow::startUp(const QString &server, const QString &nickname, const QStringList &rooms)
+{
+    if (!server.isEmpty() && !nickname.isEmpty())
+        connectTo(server, nickname);
+    else
+        openConnectDialog();
+    for (const QString &room : rooms)
+        m_session->joinRoom(room.trimmed());
+    if (!rooms.isEmpty())
+        m_session->setCurrentRoom(rooms.first().trimmed());
 }
 
 bool MainWindow::openConnectDialog()
@@ -217,6 +304,15 @@ bool MainWindow::openConnectDialog()
 
 void MainWindow::showRoom(const QString &room)
 {
+    // Each room keeps its own unsent text: Enter must never send it to the wrong room.
+    if (m_shownRoom != room) {
+        if (!m_shownRoom.isEmpty() && m_session->rooms()->rowOf(m_shownRoom) >= 0)
+            m_drafts.insert(m_shownRoom, m_composer->toPlainText());
+        else
+            m_drafts.remove(m_shownRoom);
+        m_composer->setDraft(m_drafts.take(room));
+        m_shownRoom = room;
+    }
     m_messageView->setModel(m_session->messages(room));
     m_memberView->setModel(m_session->members(room));
     if (auto *members = m_session->members(room)) {
@@ -236,6 +332,100 @@ void MainWindow::showRoom(const QString &room)
     updateTitle();
 }
 
+QString MainWindow::draft(const QString &room) const
+{
+    return room == m_shownRoom ? m_composer->toPlainText() : m_drafts.value(room);
+}
+
+void MainWindow::submit(const QString &text)
+{
+    if (m_session->currentRoom().isEmpty()) {
+        showError(tr("Message not sent: join a room first (Ctrl+J)"));
+        return;
+    }
+    // False means not even queued (not connected at all, say): the text stays to retry.
+    if (m_session->sendMessage(text))
+        m_composer->clearSent();
+}
+
+void MainWindow::showError(const QString &text)
+{
+    statusBar()->showMessage(text, ErrorShownMs);
+}
+
+void MainWindow::updateCounter(int length)
+{
+    m_counter->setText(Composer::counterText(length));
+    // Over the limit the counter turns to the palette's alarm colour and says how many.
+    QPalette palette = m_counter->palette();
+    const bool over = length > Composer::maxLength();
+    const bool dark = palette.color(QPalette::Window).lightness() < 128;
+    palette.setColor(QPalette::WindowText,
+                     over ? (dark ? QColor(255, 138, 128) : QColor(183, 28, 28))
+                          : this->palette().color(QPalette::WindowText));
+    m_counter->setPalette(palette);
+}
+
+RoomBrowser *MainWindow::roomBrowser()
+{
+    if (!m_roomBrowser)
+        m_roomBrowser = new RoomBrowser(m_session, this);
+    return m_roomBrowser;
+}
+
+void MainWindow::applyPreferences(const Preferences &preferences)
+{
+    m_tray->setNotify(preferences.notify);
+    QFont font = QApplication::font(m_messageView);
+    font.setPointSizeF(font.pointSizeF() * preferences.messageTextPercent / 100.0);
+    m_messageView->setFont(font);
+    m_messageView->doItemsLayout();
+}
+
+void MainWindow::openPreferences()
+{
+    PreferencesDialog dialog(Preferences::load(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    dialog.preferences().save();
+    applyPreferences(dialog.preferences());
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+        this, tr("About Chatter"),
+        tr("<h3>Chatter %1</h3><p>Chat for your local network: rooms, presence and history, "
+           "with a browser client on the same server.</p><p>Built with Qt %2.</p>")
+            .arg(QApplication::applicationVersion().toHtmlEscaped(),
+                 QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    fitPanes();
+}
+
+void MainWindow::fitPanes()
+{
+    // QSplitter keeps the side panes' widths and takes a shrink from the stretching middle;
+    // below a comfortable width it is the side panes' turn (down to their minimum).
+    QList<int> sizes = m_splitter->sizes();
+    if (sizes.size() != 3)
+        return;
+    const int total = sizes.at(0) + sizes.at(1) + sizes.at(2);
+    const int wantedMiddle = qMax(MiddleMinimumWidth, total * 11 / 20);
+    if (total <= 0 || sizes.at(1) >= wantedMiddle)
+        return;
+    const int sides = qMax(0, total - wantedMiddle);
+    const int oldSides = qMax(1, sizes.at(0) + sizes.at(2));
+    sizes[0] = sides * sizes.at(0) / oldSides;
+    sizes[2] = sides - sizes.at(0);
+    sizes[1] = total - sizes.at(0) - sizes.at(2);
+    m_splitter->setSizes(sizes);
+}
+
 void MainWindow::joinFromEdit()
 {
     QString room = m_joinEdit->text().trimmed();
@@ -253,8 +443,10 @@ void MainWindow::joinFromEdit()
 void MainWindow::leaveCurrentRoom()
 {
     const QString room = m_session->currentRoom();
-    if (!room.isEmpty())
+    if (!room.isEmpty()) {
+        m_drafts.remove(room);
         m_session->leaveRoom(room);
+    }
 }
 
 void MainWindow::stepRoom(int delta)
@@ -301,7 +493,7 @@ void MainWindow::updateMemberHeader()
 void MainWindow::showShortcuts()
 {
     QString text = QStringLiteral("<table>");
-    const auto menus = menuBar()->findChildren<QMenu *>();
+    const auto menus = menuBar()->findChildren<QMenu *>(Qt::FindDirectChildrenOnly);
     for (const QMenu *menu : menus) {
         for (const QAction *action : menu->actions()) {
             if (action->shortcuts().isEmpty())

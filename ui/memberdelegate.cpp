@@ -23,7 +23,8 @@ void MemberDelegate::initStyleOption(QStyleOptionViewItem *option, const QModelI
     }
     option->text = text;
     if (!(option->state & QStyle::State_Selected))
-        option->palette.setColor(QPalette::Text, MessageFormatter::nickColor(nick));
+        option->palette.setColor(QPalette::Text, MessageFormatter::nickColor(
+                                                     nick, option->palette.color(QPalette::Base)));
 }
 
 } // namespace chatter::ui

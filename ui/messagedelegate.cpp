@@ -5,6 +5,7 @@
 #include "messagemodel.h"
 
 #include <QAbstractTextDocumentLayout>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QTextDocument>
@@ -26,50 +27,112 @@ client::ChatMessage messageAt(const QModelIndex &index)
     m.at = index.data(client::MessageModel::AtRole).toDateTime();
     m.own = index.data(client::MessageModel::OwnRole).toBool();
     m.mention = index.data(client::MessageModel::MentionRole).toBool();
+    m.pending = index.data(client::MessageModel::PendingRole).toBool();
     return m;
+}
+
+QColor mix(const QColor &base, const QColor &tint, float amount)
+{
+    return QColor::fromRgbF(base.redF() + (tint.redF() - base.redF()) * amount,
+                            base.greenF() + (tint.greenF() - base.greenF()) * amount,
+                            base.blueF() + (tint.blueF() - base.blueF()) * amount);
+}
+
+QString dayText(const QDate &day)
+{
+    const QDate today = QDate::currentDate();
+    if (day == today)
+        return MessageDelegate::tr("Today");
+    if (day == today.addDays(-1))
+        return MessageDelegate::tr("Yesterday");
+    return QLocale().toString(day, QLocale::LongFormat);
 }
 
 } // namespace
 
 MessageDelegate::MessageDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
 
+int MessageDelegate::hangingIndent(const QFont &font, const QString &nickname, int available)
+{
+    QFont bold = font;
+    bold.setBold(true);
+    const QString gap = QStringLiteral("\u00a0\u00a0");
+    const int width = QFontMetrics(font).horizontalAdvance(QStringLiteral("00:00") + gap) +
+                      QFontMetrics(bold).horizontalAdvance(nickname + gap);
+    // A very long nickname must not squeeze the body into a sliver.
+    return qMin(width, available * 2 / 5);
+}
+
 void MessageDelegate::layout(QTextDocument &doc, const QStyleOptionViewItem &option,
                              const QModelIndex &index) const
 {
+    const client::ChatMessage message = messageAt(index);
+    const int width = qMax(50, option.rect.width() - 2 * HMargin);
+    const int indent = message.isSystem()
+                           ? QFontMetrics(option.font).horizontalAdvance(QStringLiteral("00:00  "))
+                           : hangingIndent(option.font, message.user, width);
     doc.setDefaultFont(option.font);
     doc.setDocumentMargin(0);
-    doc.setHtml(MessageFormatter::lineHtml(messageAt(index), m_nickname));
-    doc.setTextWidth(qMax(50, option.rect.width() - 2 * HMargin));
+    doc.setHtml(MessageFormatter::lineHtml(message, m_nickname, option.palette, indent));
+    doc.setTextWidth(width);
+}
+
+int MessageDelegate::dayHeaderHeight(const QStyleOptionViewItem &option,
+                                     const QModelIndex &index) const
+{
+    if (!index.data(client::MessageModel::DayStartRole).toBool())
+        return 0;
+    return QFontMetrics(option.font).height() + 2 * VMargin + 6;
 }
 
 void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                             const QModelIndex &index) const
 {
     painter->save();
+    const QPalette &palette = option.palette;
+    const bool dark = MessageFormatter::isDark(palette);
+    const QColor base = palette.color(QPalette::Base);
+    const int header = dayHeaderHeight(option, index);
+    if (header > 0) {
+        const QRect band(option.rect.left(), option.rect.top(), option.rect.width(), header);
+        painter->setPen(MessageFormatter::dimColor(palette));
+        const QString text =
+            dayText(index.data(client::MessageModel::AtRole).toDateTime().toLocalTime().date());
+        const int textWidth = option.fontMetrics.horizontalAdvance(text) + 16;
+        const int y = band.center().y();
+        painter->drawLine(band.left() + HMargin, y, band.center().x() - textWidth / 2, y);
+        painter->drawLine(band.center().x() + textWidth / 2, y, band.right() - HMargin, y);
+        painter->drawText(band, Qt::AlignCenter, text);
+    }
+    const QRect line = option.rect.adjusted(0, header, 0, 0);
     QColor background;
     if (option.state & QStyle::State_Selected)
-        background = option.palette.highlight().color().lighter(170);
+        background = mix(base, palette.color(QPalette::Highlight), 0.28f);
     else if (index.data(client::MessageModel::MentionRole).toBool())
-        background = QColor(255, 243, 205);
+        background = mix(base, QColor(255, 193, 7), dark ? 0.22f : 0.25f);
     else if (index.data(client::MessageModel::OwnRole).toBool())
-        background = QColor(232, 241, 252);
+        background = mix(base, palette.color(QPalette::Highlight), 0.10f);
     if (background.isValid())
-        painter->fillRect(option.rect, background);
+        painter->fillRect(line, background);
     if (index.data(client::MessageModel::OwnRole).toBool())
-        painter->fillRect(QRect(option.rect.left(), option.rect.top(), 3, option.rect.height()),
-                          QColor(66, 133, 244));
+        painter->fillRect(QRect(line.left(), line.top(), 3, line.height()),
+                          palette.color(QPalette::Highlight));
     QTextDocument doc;
     layout(doc, option, index);
-    painter->translate(option.rect.left() + HMargin, option.rect.top() + VMargin);
+    painter->translate(line.left() + HMargin, line.top() + VMargin);
     QAbstractTextDocumentLayout::PaintContext context;
-    context.palette = option.palette;
-    context.palette.setColor(QPalette::Text, QColor(32, 32, 32));
+    context.palette = palette;
+    if (dark)
+        context.palette.setColor(QPalette::Link, QColor(138, 180, 248));
+    if (index.data(client::MessageModel::PendingRole).toBool())
+        context.palette.setColor(QPalette::Text, MessageFormatter::dimColor(palette));
     doc.documentLayout()->draw(painter, context);
     painter->restore();
     if (option.state & QStyle::State_HasFocus) {
+        // Solid, two pixels: a dotted hairline is easy to miss when the keyboard moves here.
         painter->save();
-        painter->setPen(QPen(option.palette.highlight().color(), 1, Qt::DotLine));
-        painter->drawRect(option.rect.adjusted(0, 0, -1, -1));
+        painter->setPen(QPen(palette.color(QPalette::Highlight), 2));
+        painter->drawRect(line.adjusted(1, 1, -1, -1));
         painter->restore();
     }
 }
@@ -78,7 +141,8 @@ QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
 {
     QTextDocument doc;
     layout(doc, option, index);
-    return QSize(option.rect.width(), int(doc.size().height()) + 2 * VMargin);
+    return QSize(option.rect.width(),
+                 dayHeaderHeight(option, index) + int(doc.size().height()) + 2 * VMargin);
 }
 
 bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
@@ -90,7 +154,8 @@ bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
     QTextDocument doc;
     layout(doc, option, index);
     const QPointF pos =
-        mouse->position() - QPointF(option.rect.left() + HMargin, option.rect.top() + VMargin);
+        mouse->position() - QPointF(option.rect.left() + HMargin,
+                                    option.rect.top() + dayHeaderHeight(option, index) + VMargin);
     const QString anchor = doc.documentLayout()->anchorAt(pos);
     if (auto *widget = const_cast<QWidget *>(option.widget))
         widget->setCursor(anchor.isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);

@@ -8,7 +8,9 @@ class QTextDocument;
 namespace chatter::ui {
 
 //! Paints one message as wrapped rich text (see MessageFormatter) and opens clicked links.
-//! Own messages get a tinted background, messages that mention me a yellow one.
+//! Own messages get a tinted background, messages that mention me an amber one, both mixed
+//! from the view's palette so light and dark desktops stay readable. The first message of a
+//! day carries a date header above it.
 class MessageDelegate : public QStyledItemDelegate
 {
     Q_OBJECT
@@ -26,10 +28,16 @@ public:
 Q_SIGNALS:
     void linkActivated(const QString &url);
 
-private:
+public:
+    //! Lays the line out as painted: what tests and link hit-testing measure.
     void layout(QTextDocument &doc, const QStyleOptionViewItem &option,
                 const QModelIndex &index) const;
+    //! Height of the date header above a day's first message, 0 for other rows.
+    int dayHeaderHeight(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    //! Where a line's text starts after the first: the width of "12:34  nick  ".
+    static int hangingIndent(const QFont &font, const QString &nickname, int available);
 
+private:
     QString m_nickname;
 };
 

@@ -3,7 +3,10 @@
 
 #include "chatmessage.h"
 
+#include <QObject>
 #include <QRegularExpression>
+
+#include <cmath>
 
 namespace chatter::ui {
 
@@ -45,14 +48,53 @@ QString highlightMentions(const QString &text, const QString &nickname)
 
 } // namespace
 
-QColor MessageFormatter::nickColor(const QString &nickname)
+double MessageFormatter::contrast(const QColor &a, const QColor &b)
+{
+    const auto luminance = [](const QColor &c) {
+        const auto channel = [](float v) {
+            return v <= 0.03928f ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+        };
+        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) +
+               0.0722 * channel(c.blueF());
+    };
+    const double la = luminance(a);
+    const double lb = luminance(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+QColor MessageFormatter::nickColor(const QString &nickname, const QColor &background)
 {
     // qHash is seeded per process; a fixed FNV-1a over the UTF-16 code units keeps colours the
     // same across runs, and the same as the browser client's nickHue() (resources/web/util.js).
     quint32 hash = 2166136261u;
     for (QChar c : nickname)
         hash = (hash ^ c.unicode()) * 16777619u;
-    return QColor::fromHsl(int(hash % 360), 160, 95);
+    const int hue = int(hash % 360);
+    // Yellows and greens are light at any given HSL lightness: walk away from the background
+    // until the name reads at 4.7:1 (a little above AA, for tinted row backgrounds).
+    const bool onDark = background.lightness() < 128;
+    int lightness = onDark ? 170 : 100;
+    QColor color = QColor::fromHsl(hue, 160, lightness);
+    while (contrast(color, background) < 4.7 && lightness > 0 && lightness < 255) {
+        lightness += onDark ? 5 : -5;
+        color = QColor::fromHsl(hue, 160, qBound(0, lightness, 255));
+    }
+    return color;
+}
+
+bool MessageFormatter::isDark(const QPalette &palette)
+{
+    return palette.color(QPalette::Base).lightness() < palette.color(QPalette::Text).lightness();
+}
+
+QColor MessageFormatter::dimColor(const QPalette &palette)
+{
+    // 60 % text, 40 % base: black on white gives #666 (5.7:1), white on #2a2a2a about 7:1.
+    const QColor text = palette.color(QPalette::Text);
+    const QColor base = palette.color(QPalette::Base);
+    return QColor::fromRgbF(text.redF() * 0.6f + base.redF() * 0.4f,
+                            text.greenF() * 0.6f + base.greenF() * 0.4f,
+                            text.blueF() * 0.6f + base.blueF() * 0.4f);
 }
 
 QString MessageFormatter::bodyHtml(const QString &body, const QString &myNickname)
@@ -69,20 +111,31 @@ QString MessageFormatter::bodyHtml(const QString &body, const QString &myNicknam
     return html + highlightMentions(body.mid(pos), myNickname);
 }
 
-QString MessageFormatter::lineHtml(const client::ChatMessage &message, const QString &myNickname)
+QString MessageFormatter::lineHtml(const client::ChatMessage &message, const QString &myNickname,
+                                   const QPalette &palette, int hangingIndentPx)
 {
+    const QString dim = dimColor(palette).name();
     const QString time = message.at.toLocalTime().toString(QStringLiteral("HH:mm"));
     const QString stamp =
-        QStringLiteral("<span style=\"color:#8a8a8a\">%1</span>&nbsp;&nbsp;").arg(time);
+        QStringLiteral("<span style=\"color:%1\">%2</span>&nbsp;&nbsp;").arg(dim, time);
+    // One block with a negative first-line indent: every later line hangs under the body.
+    const QString block =
+        QStringLiteral("<p style=\"margin:0; margin-left:%1px; text-indent:-%1px\">%2</p>")
+            .arg(hangingIndentPx);
     if (message.isSystem()) {
         const QString arrow = message.kind == client::ChatMessage::Kind::Left ? QStringLiteral("←")
                                                                               : QStringLiteral("→");
-        return stamp + QStringLiteral("<i style=\"color:#8a8a8a\">%1 %2</i>")
-                           .arg(arrow, escapeText(message.body));
+        return block.arg(stamp + QStringLiteral("<i style=\"color:%1\">%2 %3</i>")
+                                     .arg(dim, arrow, escapeText(message.body)));
     }
-    const QString nick = QStringLiteral("<b style=\"color:%1\">%2</b>&nbsp;&nbsp;")
-                             .arg(nickColor(message.user).name(), message.user.toHtmlEscaped());
-    return stamp + nick + bodyHtml(message.body, message.own ? QString() : myNickname);
+    const QString nick =
+        QStringLiteral("<b style=\"color:%1\">%2</b>&nbsp;&nbsp;")
+            .arg(nickColor(message.user, isDark(palette)).name(), message.user.toHtmlEscaped());
+    QString body = bodyHtml(message.body, message.own ? QString() : myNickname);
+    if (message.pending)
+        body += QStringLiteral("&nbsp;&nbsp;<i style=\"color:%1\">%2</i>")
+                    .arg(dim, QObject::tr("(not sent yet — waiting for the connection)"));
+    return block.arg(stamp + nick + body);
 }
 
 QString MessageFormatter::firstLink(const QString &body)

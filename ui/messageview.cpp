@@ -6,6 +6,7 @@
 #include "messagemodel.h"
 
 #include <QDesktopServices>
+#include <QFocusEvent>
 #include <QScrollBar>
 #include <QUrl>
 
@@ -74,6 +75,17 @@ void MessageView::resizeEvent(QResizeEvent *event)
     QListView::resizeEvent(event);
     if (stick)
         scrollToBottom();
+}
+
+void MessageView::focusInEvent(QFocusEvent *event)
+{
+    // Without a current index Qt draws no focus and Down starts at the oldest line.
+    if (model() && model()->rowCount() > 0 && !currentIndex().isValid()) {
+        const QModelIndex newest = model()->index(model()->rowCount() - 1, 0);
+        selectionModel()->setCurrentIndex(newest, QItemSelectionModel::NoUpdate);
+        scrollTo(newest);
+    }
+    QListView::focusInEvent(event);
 }
 
 void MessageView::openFirstLink(const QModelIndex &index)

@@ -24,6 +24,8 @@ Q_SIGNALS:
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
+    //! Keyboard entry lands on the newest message, where reading starts, and shows it.
+    void focusInEvent(QFocusEvent *event) override;
 
 private:
     void beforeInsert(const QModelIndex &parent, int first);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "roomdelegate.h"
 
+#include "messageformatter.h"
 #include "roomlistmodel.h"
 
 #include <QApplication>
@@ -31,8 +32,8 @@ void RoomDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
     font.setBold(unread > 0 || current);
     painter->setFont(font);
     QColor text = current ? opt.palette.highlightedText().color() : opt.palette.text().color();
-    if (status == RoomListModel::Status::Error)
-        text = QColor(198, 40, 40);
+    if (status == RoomListModel::Status::Error && !current)
+        text = MessageFormatter::isDark(opt.palette) ? QColor(255, 138, 128) : QColor(198, 40, 40);
     else if (status == RoomListModel::Status::Joining)
         text.setAlpha(140);
     painter->setPen(text);

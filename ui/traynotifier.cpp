@@ -26,7 +26,9 @@ TrayNotifier::TrayNotifier(client::ChatSession *session, QWidget *window)
 
 bool TrayNotifier::shouldNotify(const QString &room, const client::ChatMessage &message) const
 {
-    if (message.own || message.isSystem())
+    if (message.own || message.isSystem() || m_notify == Preferences::Notify::Never)
+        return false;
+    if (m_notify == Preferences::Notify::Mentions && !message.mention)
         return false;
     const bool inView = m_window->isActiveWindow() && room == m_session->currentRoom();
     return message.mention ? !m_window->isActiveWindow() || !inView : !inView;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "preferences.h"
+
 #include <QObject>
 
 class QSystemTrayIcon;
@@ -22,6 +24,7 @@ public:
     TrayNotifier(client::ChatSession *session, QWidget *window);
 
     bool isAvailable() const { return m_tray != nullptr; }
+    void setNotify(Preferences::Notify notify) { m_notify = notify; }
     //! Whether `message` in `room` deserves a notification right now.
     bool shouldNotify(const QString &room, const client::ChatMessage &message) const;
 
@@ -36,6 +39,7 @@ private:
     QWidget *m_window;
     QSystemTrayIcon *m_tray = nullptr;
     QString m_lastRoom;
+    Preferences::Notify m_notify = Preferences::Notify::AllMessages;
 };
 
 } // namespace chatter::ui

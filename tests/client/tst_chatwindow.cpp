@@ -2,18 +2,36 @@
 // Two chat windows in one process against the real engine, driven through their widgets.
 #include "chatsession.h"
 #include "composer.h"
+#include "connectdialog.h"
 #include "mainwindow.h"
 #include "membermodel.h"
+#include "messagedelegate.h"
 #include "messageformatter.h"
 #include "messagemodel.h"
+#include "messageview.h"
+#include "roombrowser.h"
+#include "roomdirectorymodel.h"
 #include "roomlistmodel.h"
 #include "servertestutil.h"
+#include "traynotifier.h"
 
+#include <QAction>
+#include <QApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMessageBox>
 #include <QSignalSpy>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextDocument>
+#include <QTextLayout>
+#include <QTimer>
+
+#include <cmath>
 
 using namespace chatter;
 using namespace chatter::ui;
@@ -46,6 +64,76 @@ std::unique_ptr<MainWindow> openWindow(const TestServer &server, const QString &
     return window;
 }
 
+//! WCAG relative luminance contrast, written out here rather than taken from the code tested.
+double contrastRatio(const QColor &a, const QColor &b)
+{
+    const auto lum = [](const QColor &c) {
+        const auto ch = [](double v) {
+            return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+        };
+        return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF());
+    };
+    const double x = lum(a);
+    const double y = lum(b);
+    return (std::max(x, y) + 0.05) / (std::min(x, y) + 0.05);
+}
+
+QPalette darkPalette()
+{
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    p.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+    p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    p.setColor(QPalette::AlternateBase, QColor(0x2b, 0x2b, 0x2b));
+    p.setColor(QPalette::Text, QColor(0xee, 0xee, 0xee));
+    p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+    p.setColor(QPalette::ButtonText, QColor(0xee, 0xee, 0xee));
+    p.setColor(QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::PlaceholderText, QColor(0xa0, 0xa0, 0xa0));
+    return p;
+}
+
+QPalette lightPalette()
+{
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(0xef, 0xef, 0xef));
+    p.setColor(QPalette::WindowText, Qt::black);
+    p.setColor(QPalette::Base, Qt::white);
+    p.setColor(QPalette::Text, Qt::black);
+    p.setColor(QPalette::Highlight, QColor(0x30, 0x8c, 0xc6));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    return p;
+}
+
+client::ChatMessage chat(qint64 id, const QString &user, const QString &body,
+                         const QDateTime &at = QDateTime::currentDateTimeUtc())
+{
+    client::ChatMessage m;
+    m.id = id;
+    m.user = user;
+    m.body = body;
+    m.at = at;
+    return m;
+}
+
+//! Closes the next modal dialog once it is up, handing it to `inspect` first.
+void whenModalShows(std::function<void(QWidget *)> inspect)
+{
+    auto *timer = new QTimer;
+    timer->setInterval(20);
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, inspect] {
+        if (QWidget *modal = QApplication::activeModalWidget()) {
+            timer->stop();
+            timer->deleteLater();
+            inspect(modal);
+            if (auto *dialog = qobject_cast<QDialog *>(modal))
+                dialog->reject();
+        }
+    });
+    timer->start();
+}
+
 } // namespace
 
 class tst_ChatWindow : public QObject
@@ -61,6 +149,23 @@ private Q_SLOTS:
     void memberListFollowsJoinsAndLeaves();
     void statusBarExplainsFailedConnects_data();
     void statusBarExplainsFailedConnects();
+    void connectAgainKeepsTheRoomViewLive();
+    void offlineMessageIsShownPendingThenSent();
+    void overLimitIsRefusedWithAVisibleMessage_data();
+    void overLimitIsRefusedWithAVisibleMessage();
+    void errorsAreVisibleInTheStatusBar();
+    void shortcutsAreUniqueAndWork();
+    void leavingTheLastRoomClearsTheView();
+    void keyboardEntryIntoMessagesStartsAtTheNewest();
+    void messageTextFollowsThePalette_data();
+    void messageTextFollowsThePalette();
+    void draftsStayWithTheirRoom();
+    void cancelledFirstConnectKeepsTheWindow();
+    void continuationLinesHangUnderTheBody();
+    void daySeparatorsAndFullDateTooltip();
+    void narrowWindowKeepsTheMessagesReadable();
+    void browseRoomsJoinsFromTheDirectory();
+    void preferencesAndAbout();
 };
 
 void tst_ChatWindow::nickColoursMatchTheBrowser_data()
@@ -240,6 +345,459 @@ void tst_ChatWindow::statusBarExplainsFailedConnects()
                                   status->text().contains(" s…"),
                               qPrintable(status->text()), 20000);
     QVERIFY2(status->text().contains("reconnecting in"), qPrintable(status->text()));
+}
+
+void tst_ChatWindow::connectAgainKeepsTheRoomViewLive()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "lobby");
+    auto bob = openWindow(server, "bob", "lobby");
+    QVERIFY(alice && bob);
+    bob->session()->sendMessage("before the reconnect");
+    auto *messages = alice->findChild<QListView *>("messageView");
+    auto *members = alice->findChild<QListView *>("memberView");
+    QTRY_VERIFY_WITH_TIMEOUT(
+        column(messages->model(), client::MessageModel::BodyRole).contains("before the reconnect"),
+        10000);
+
+    // Chat › Connect… as another nickname: the window's connectTo(), as the dialog calls it.
+    QSignalSpy joined(alice->session(), &client::ChatSession::roomJoined);
+    alice->connectTo(server.address(), "alice2");
+    QVERIFY(joined.wait(10000));
+    QVERIFY2(messages->model(), "the message view lost its model");
+    QVERIFY(
+        column(messages->model(), client::MessageModel::BodyRole).contains("before the reconnect"));
+    QTRY_COMPARE_WITH_TIMEOUT(column(members->model(), client::MemberModel::NickRole),
+                              QStringList({"alice2", "bob"}), 10000);
+    auto *header = alice->findChild<QLabel *>("memberHeader");
+    QVERIFY(header);
+    QCOMPARE(header->text(), QStringLiteral("&Members (2)"));
+
+    bob->session()->sendMessage("after the reconnect");
+    auto *composer = alice->findChild<Composer *>("composer");
+    composer->setFocus();
+    QTest::keyClicks(composer, "mine after it");
+    QTest::keyClick(composer, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        column(messages->model(), client::MessageModel::BodyRole).contains("after the reconnect") &&
+            column(messages->model(), client::MessageModel::BodyRole).contains("mine after it"),
+        10000);
+}
+
+void tst_ChatWindow::offlineMessageIsShownPendingThenSent()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    server.stop();
+    MainWindow alice(fastOptions());
+    alice.show();
+    alice.connectTo(server.address(), "alice");
+    alice.session()->joinRoom("lobby");
+    auto *composer = alice.findChild<Composer *>("composer");
+    composer->setFocus();
+    QTest::keyClicks(composer, "written offline");
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(composer->toPlainText(), QString());
+    auto *messages = alice.findChild<QListView *>("messageView");
+    QVERIFY(messages->model());
+    QCOMPARE(column(messages->model(), client::MessageModel::BodyRole),
+             QStringList{"written offline"});
+    QVERIFY(messages->model()->index(0, 0).data(client::MessageModel::PendingRole).toBool());
+
+    QVERIFY(server.start());
+    QSignalSpy joined(alice.session(), &client::ChatSession::roomJoined);
+    alice.connectTo(server.address(), "alice"); // Chat › Connect…
+    QVERIFY(joined.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        messages->model()->rowCount() == 1 &&
+            !messages->model()->index(0, 0).data(client::MessageModel::PendingRole).toBool() &&
+            messages->model()->index(0, 0).data(client::MessageModel::IdRole).toLongLong() > 0,
+        10000);
+    QCOMPARE(column(messages->model(), client::MessageModel::BodyRole),
+             QStringList{"written offline"});
+}
+
+void tst_ChatWindow::overLimitIsRefusedWithAVisibleMessage_data()
+{
+    QTest::addColumn<int>("length");
+    QTest::addColumn<QString>("counter");
+    QTest::newRow("far below") << 100 << QString();
+    QTest::newRow("near the limit") << 3600 << QStringLiteral("3,600 / 4,000");
+    QTest::newRow("at the limit") << 4000 << QStringLiteral("4,000 / 4,000");
+    QTest::newRow("over") << 4001 << QStringLiteral("4,001 / 4,000 — 1 too many");
+}
+
+void tst_ChatWindow::overLimitIsRefusedWithAVisibleMessage()
+{
+    QFETCH(int, length);
+    QFETCH(QString, counter);
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "lobby");
+    QVERIFY(alice);
+    auto *composer = alice->findChild<Composer *>("composer");
+    auto *counterLabel = alice->findChild<QLabel *>("composerCounter");
+    QVERIFY(counterLabel);
+    const QString text(length, QLatin1Char('x'));
+    composer->setFocus();
+    composer->setPlainText(text);
+    QCOMPARE(counterLabel->text(), counter);
+    QTest::keyClick(composer, Qt::Key_Return);
+    auto *messages = alice->findChild<QListView *>("messageView");
+    if (length > Composer::maxLength()) {
+        QCOMPARE(composer->toPlainText(), text); // kept, not cut, not lost
+        QVERIFY2(alice->statusBar()->currentMessage().contains("limit is 4,000"),
+                 qPrintable(alice->statusBar()->currentMessage()));
+        // Nothing went out: the next message is the only one that arrives.
+        composer->setPlainText("short one");
+        QTest::keyClick(composer, Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(column(messages->model(), client::MessageModel::BodyRole),
+                                  QStringList{"short one"}, 10000);
+    } else {
+        QCOMPARE(composer->toPlainText(), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(column(messages->model(), client::MessageModel::BodyRole),
+                                  QStringList{text}, 10000);
+    }
+    QLocale::setDefault(QLocale::system());
+}
+
+void tst_ChatWindow::errorsAreVisibleInTheStatusBar()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "lobby");
+    QVERIFY(alice);
+    auto *joinEdit = alice->findChild<QLineEdit *>("joinEdit");
+    joinEdit->setFocus();
+    QTest::keyClicks(joinEdit, "bad room!");
+    QTest::keyClick(joinEdit, Qt::Key_Return);
+    const QString message = alice->statusBar()->currentMessage();
+    QVERIFY2(message.contains("bad room!") && message.contains("invalid room name"),
+             qPrintable(message));
+    // Shown, not just set: the status bar draws it left of its permanent widgets, so they
+    // must leave it the width of the text.
+    auto *status = alice->findChild<QLabel *>("connectionStatus");
+    const int room = status->geometry().left();
+    const int needed = alice->statusBar()->fontMetrics().horizontalAdvance(message);
+    QVERIFY2(room >= needed,
+             qPrintable(QStringLiteral("%1 px left of the connection label, the message needs %2")
+                            .arg(room)
+                            .arg(needed)));
+}
+
+void tst_ChatWindow::shortcutsAreUniqueAndWork()
+{
+    MainWindow window(fastOptions());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QHash<QKeySequence, QString> owner;
+    const auto actions = window.findChildren<QAction *>();
+    for (const QAction *action : actions) {
+        for (const QKeySequence &key : action->shortcuts()) {
+            QVERIFY2(!owner.contains(key),
+                     qPrintable(QStringLiteral("%1 is both '%2' and '%3'")
+                                    .arg(key.toString(), owner.value(key), action->text())));
+            owner.insert(key, action->text());
+        }
+    }
+    // Quit and the shortcut list answer their keys (an ambiguous key triggers nothing).
+    auto *quit = window.findChild<QAction *>("quitAction");
+    QVERIFY(quit);
+    disconnect(quit, &QAction::triggered, nullptr, nullptr); // do not end the test
+    QSignalSpy quitTriggered(quit, &QAction::triggered);
+    QTest::keyClick(&window, Qt::Key_Q, Qt::ControlModifier);
+    QCOMPARE(quitTriggered.size(), 1);
+
+    QString listed;
+    whenModalShows([&listed](QWidget *modal) {
+        if (auto *box = qobject_cast<QMessageBox *>(modal))
+            listed = box->text();
+    });
+    QTest::keyClick(&window, Qt::Key_F1);
+    QTRY_VERIFY_WITH_TIMEOUT(!listed.isEmpty(), 5000);
+    QCOMPARE(listed.count(QStringLiteral("Ctrl+Q")), 1);
+    QCOMPARE(listed.count(QStringLiteral("F1")), 1);
+}
+
+void tst_ChatWindow::leavingTheLastRoomClearsTheView()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "lobby");
+    QVERIFY(alice);
+    auto *members = alice->findChild<QListView *>("memberView");
+    QTRY_VERIFY_WITH_TIMEOUT(members->model() && members->model()->rowCount() == 1, 10000);
+    QTest::keyClick(alice.get(), Qt::Key_W, Qt::ControlModifier);
+    QCOMPARE(alice->session()->roomNames(), QStringList());
+    QVERIFY(alice->findChild<QLabel *>("roomTitle")->text().startsWith("No room"));
+    QCOMPARE(alice->findChild<QLabel *>("memberHeader")->text(), QStringLiteral("&Members (0)"));
+    QVERIFY(!members->model() || members->model()->rowCount() == 0);
+    auto *messages = alice->findChild<QListView *>("messageView");
+    QVERIFY(!messages->model() || messages->model()->rowCount() == 0);
+    QVERIFY(!alice->findChild<Composer *>("composer")->isEnabled());
+    QCOMPARE(alice->windowTitle(), QStringLiteral("Chatter"));
+}
+
+void tst_ChatWindow::keyboardEntryIntoMessagesStartsAtTheNewest()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "lobby");
+    QVERIFY(alice);
+    for (const char *body : {"one", "two", "three"})
+        alice->session()->sendMessage(body);
+    auto *messages = alice->findChild<QListView *>("messageView");
+    QTRY_COMPARE_WITH_TIMEOUT(messages->model()->rowCount(), 3, 10000);
+    QTest::keyClick(alice.get(), Qt::Key_2, Qt::ControlModifier); // Go › Messages
+    QVERIFY(messages->hasFocus());
+    QCOMPARE(messages->currentIndex().row(), 2);
+    QTest::keyClick(messages, Qt::Key_Up);
+    QCOMPARE(messages->currentIndex().data(client::MessageModel::BodyRole).toString(),
+             QStringLiteral("two"));
+    QTest::keyClick(messages, Qt::Key_Down);
+    QCOMPARE(messages->currentIndex().data(client::MessageModel::BodyRole).toString(),
+             QStringLiteral("three"));
+}
+
+void tst_ChatWindow::messageTextFollowsThePalette_data()
+{
+    QTest::addColumn<QPalette>("palette");
+    QTest::newRow("light") << lightPalette();
+    QTest::newRow("dark") << darkPalette();
+}
+
+void tst_ChatWindow::messageTextFollowsThePalette()
+{
+    QFETCH(QPalette, palette);
+    client::MessageModel model;
+    client::ChatMessage own = chat(2, "alice", "my own words");
+    own.own = true;
+    model.append(chat(1, "bob", "words from bob"));
+    model.append(own);
+    model.append(
+        client::ChatMessage::system(client::ChatMessage::Kind::Joined, "carol", "carol joined"));
+    MessageView view;
+    view.setPalette(palette);
+    view.messageDelegate()->setMyNickname("alice");
+    view.setModel(&model);
+    view.resize(520, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const QImage image = view.viewport()->grab().toImage();
+    const qreal dpr = image.devicePixelRatio();
+    for (int row = 0; row < model.rowCount(); ++row) {
+        const QRect rect = view.visualRect(model.index(row, 0));
+        const QColor background =
+            image.pixelColor(int((rect.right() - 3) * dpr), int((rect.bottom() - 2) * dpr));
+        double best = 1;
+        // The body only (right of time and nickname), where the message text itself is.
+        const QString user = model.index(row, 0).data(client::MessageModel::UserRole).toString();
+        const int bodyLeft =
+            rect.left() + 8 + MessageDelegate::hangingIndent(view.font(), user, rect.width()) + 2;
+        for (int y = rect.top(); y <= rect.bottom(); ++y) {
+            for (int x = bodyLeft; x < rect.right() - 6; ++x)
+                best = std::max(
+                    best, contrastRatio(image.pixelColor(int(x * dpr), int(y * dpr)), background));
+        }
+        QVERIFY2(best >= 4.5, qPrintable(QStringLiteral("row %1: text reaches only %2:1 on %3")
+                                             .arg(row)
+                                             .arg(best, 0, 'f', 2)
+                                             .arg(background.name())));
+    }
+    // Every nickname colour reads at AA on the palette's base, whatever its hue.
+    const QColor base = palette.color(QPalette::Base);
+    for (int i = 0; i < 360; ++i) {
+        const QString nick = QStringLiteral("user%1").arg(i);
+        const double ratio = contrastRatio(MessageFormatter::nickColor(nick, base), base);
+        QVERIFY2(ratio >= 4.5, qPrintable(QStringLiteral("%1: %2:1").arg(nick).arg(ratio)));
+    }
+}
+
+void tst_ChatWindow::draftsStayWithTheirRoom()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "lobby");
+    QVERIFY(alice);
+    QSignalSpy joined(alice->session(), &client::ChatSession::roomJoined);
+    alice->session()->joinRoom("dev");
+    QVERIFY(joined.wait(10000));
+    alice->session()->setCurrentRoom("lobby");
+    auto *composer = alice->findChild<Composer *>("composer");
+    composer->setFocus();
+    QTest::keyClicks(composer, "for lobby");
+    QTest::keyClick(alice.get(), Qt::Key_Down, Qt::AltModifier); // to #dev
+    QCOMPARE(alice->session()->currentRoom(), QStringLiteral("dev"));
+    QCOMPARE(composer->toPlainText(), QString());
+    composer->setFocus();
+    QTest::keyClicks(composer, "for dev");
+    QTest::keyClick(alice.get(), Qt::Key_Up, Qt::AltModifier); // back to #lobby
+    QCOMPARE(composer->toPlainText(), QStringLiteral("for lobby"));
+    QCOMPARE(alice->draft("dev"), QStringLiteral("for dev"));
+    composer->setFocus();
+    QTest::keyClick(composer, Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        column(alice->session()->messages("lobby"), client::MessageModel::BodyRole),
+        QStringList{"for lobby"}, 10000);
+    QCOMPARE(column(alice->session()->messages("dev"), client::MessageModel::BodyRole),
+             QStringList());
+    QCOMPARE(alice->draft("dev"), QStringLiteral("for dev"));
+}
+
+void tst_ChatWindow::cancelledFirstConnectKeepsTheWindow()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    MainWindow window(fastOptions());
+    window.show();
+    bool sawDialog = false;
+    whenModalShows([&sawDialog](QWidget *modal) {
+        sawDialog = qobject_cast<ConnectDialog *>(modal) != nullptr;
+    });
+    window.startUp({}, {}, {"lobby", "dev"});
+    QVERIFY(sawDialog);
+    QVERIFY(window.isVisible());
+    QCOMPARE(window.session()->roomNames(), QStringList({"lobby", "dev"}));
+    QCOMPARE(window.findChild<QLabel *>("connectionStatus")->text(),
+             QStringLiteral("Not connected"));
+    // Typing now keeps the text and says why nothing happened.
+    auto *composer = window.findChild<Composer *>("composer");
+    composer->setFocus();
+    QTest::keyClicks(composer, "hello?");
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(composer->toPlainText(), QStringLiteral("hello?"));
+    QVERIFY2(window.statusBar()->currentMessage().contains("not connected"),
+             qPrintable(window.statusBar()->currentMessage()));
+    // Connecting later joins the listed rooms.
+    QSignalSpy joined(window.session(), &client::ChatSession::roomJoined);
+    window.connectTo(server.address(), "alice");
+    QTRY_COMPARE_WITH_TIMEOUT(joined.size(), 2, 10000);
+}
+
+void tst_ChatWindow::continuationLinesHangUnderTheBody()
+{
+    client::MessageModel model;
+    model.append(chat(1, "bob", "first line\nsecond line"));
+    MessageView view;
+    view.setModel(&model);
+    view.resize(500, 200);
+    QStyleOptionViewItem option;
+    option.initFrom(&view);
+    option.rect = QRect(0, 0, 500, 100);
+    option.font = view.font();
+    QTextDocument doc;
+    view.messageDelegate()->layout(doc, option, model.index(0, 0));
+    QVERIFY(doc.size().height() > 0); // lays the document out
+    QTextLayout *layout = doc.firstBlock().layout();
+    QVERIFY(layout->lineCount() >= 2);
+    const int indent = MessageDelegate::hangingIndent(option.font, "bob", 500);
+    QVERIFY(indent > 20);
+    QVERIFY2(qAbs(layout->lineAt(1).x() - indent) <= 2,
+             qPrintable(QStringLiteral("second line at x=%1, body starts at %2")
+                            .arg(layout->lineAt(1).x())
+                            .arg(indent)));
+    QCOMPARE(layout->lineAt(0).x(), 0);
+}
+
+void tst_ChatWindow::daySeparatorsAndFullDateTooltip()
+{
+    const QDateTime monday(QDate(2026, 11, 30), QTime(9, 0));
+    client::MessageModel model;
+    model.append(chat(1, "bob", "monday morning", monday));
+    model.append(chat(2, "bob", "monday noon", monday.addSecs(3 * 3600)));
+    model.append(chat(3, "bob", "tuesday", monday.addDays(1)));
+    const auto dayStart = [&model](int row) {
+        return model.index(row, 0).data(client::MessageModel::DayStartRole).toBool();
+    };
+    QVERIFY(dayStart(0));
+    QVERIFY(!dayStart(1));
+    QVERIFY(dayStart(2));
+    const QString tip = model.index(0, 0).data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains("2026") && tip.contains("09:00:00"), qPrintable(tip));
+
+    MessageView view;
+    view.setModel(&model);
+    view.resize(500, 300);
+    QStyleOptionViewItem option;
+    option.initFrom(&view);
+    option.rect = QRect(0, 0, 500, 100);
+    option.font = view.font();
+    const auto height = [&](int row) {
+        return view.messageDelegate()->sizeHint(option, model.index(row, 0)).height();
+    };
+    QVERIFY2(height(0) > height(1), "the first message of a day has no room for its date");
+    QCOMPARE(height(2), height(0));
+}
+
+void tst_ChatWindow::narrowWindowKeepsTheMessagesReadable()
+{
+    MainWindow window(fastOptions());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.resize(1000, 640);
+    QTest::qWait(20);
+    window.resize(560, 640);
+    auto *messages = window.findChild<QListView *>("messageView");
+    QTRY_VERIFY_WITH_TIMEOUT(messages->width() >= 240, 2000);
+    QVERIFY2(messages->width() * 2 >= window.width(),
+             qPrintable(QStringLiteral("messages %1 px of a %2 px window")
+                            .arg(messages->width())
+                            .arg(window.width())));
+}
+
+void tst_ChatWindow::browseRoomsJoinsFromTheDirectory()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto bob = openWindow(server, "bob", "gardening");
+    auto alice = openWindow(server, "alice", "lobby");
+    QVERIFY(alice && bob);
+    RoomBrowser *browser = alice->roomBrowser();
+    QSignalSpy loaded(alice->session()->directory(), &client::RoomDirectoryModel::loaded);
+    QTest::keyClick(alice.get(), Qt::Key_J, Qt::ControlModifier | Qt::ShiftModifier);
+    QVERIFY(browser->isVisible());
+    QVERIFY(loaded.wait(10000));
+    auto *filter = browser->findChild<QLineEdit *>("roomFilter");
+    QTest::keyClicks(filter, "garden");
+    QCOMPARE(browser->view()->model()->rowCount(), 1);
+    QTest::keyClick(filter, Qt::Key_Return);
+    QVERIFY(!browser->isVisible());
+    QCOMPARE(alice->session()->currentRoom(), QStringLiteral("gardening"));
+    QVERIFY(!alice->session()->directory()->isWatching());
+    QTRY_COMPARE_WITH_TIMEOUT(
+        column(alice->session()->members("gardening"), client::MemberModel::NickRole),
+        QStringList({"alice", "bob"}), 10000);
+}
+
+void tst_ChatWindow::preferencesAndAbout()
+{
+    MainWindow window(fastOptions());
+    window.show();
+    QString about;
+    whenModalShows([&about](QWidget *modal) {
+        if (auto *box = qobject_cast<QMessageBox *>(modal))
+            about = box->text();
+    });
+    window.findChild<QAction *>("aboutAction")->trigger();
+    QVERIFY2(about.contains("Chatter") && about.contains(QString::fromLatin1(qVersion())),
+             qPrintable(about));
+    QVERIFY(window.findChild<QAction *>("preferencesAction"));
+
+    // Notifications follow the preference.
+    auto *tray = window.findChild<TrayNotifier *>();
+    QVERIFY(tray);
+    client::ChatMessage plain = chat(1, "bob", "hello");
+    client::ChatMessage mention = chat(2, "bob", "hi alice");
+    mention.mention = true;
+    tray->setNotify(Preferences::Notify::AllMessages);
+    QVERIFY(tray->shouldNotify("elsewhere", plain));
+    tray->setNotify(Preferences::Notify::Mentions);
+    QVERIFY(!tray->shouldNotify("elsewhere", plain));
+    QVERIFY(tray->shouldNotify("elsewhere", mention));
+    tray->setNotify(Preferences::Notify::Never);
+    QVERIFY(!tray->shouldNotify("elsewhere", mention));
 }
 
 QTEST_MAIN(tst_ChatWindow)

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QDialog>
+
+class QComboBox;
+class QSpinBox;
+
+namespace chatter::ui {
+
+//! The user's settings, kept in QSettings (GUI thread only).
+struct Preferences
+{
+    enum class Notify
+    {
+        AllMessages, //!< mentions, and messages in rooms not in view
+        Mentions,    //!< only messages that mention me
+        Never
+    };
+
+    Notify notify = Notify::AllMessages;
+    int messageTextPercent = 100; //!< message list font size, relative to the desktop's
+
+    static Preferences load();
+    void save() const;
+};
+
+//! Edit › Preferences: notifications and message text size. Applies on OK.
+class PreferencesDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    explicit PreferencesDialog(const Preferences &current, QWidget *parent = nullptr);
+
+    Preferences preferences() const;
+
+private:
+    QComboBox *m_notify;
+    QSpinBox *m_textSize;
+};
+
+} // namespace chatter::ui
