@@ -122,8 +122,6 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->translate(line.left() + HMargin, line.top() + VMargin);
     QAbstractTextDocumentLayout::PaintContext context;
     context.palette = palette;
-    if (dark)
-        context.palette.setColor(QPalette::Link, QColor(138, 180, 248));
     if (index.data(client::MessageModel::PendingRole).toBool())
         context.palette.setColor(QPalette::Text, MessageFormatter::dimColor(palette));
     doc.documentLayout()->draw(painter, context);

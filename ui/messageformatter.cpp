@@ -97,15 +97,27 @@ QColor MessageFormatter::dimColor(const QPalette &palette)
                             text.blueF() * 0.6f + base.blueF() * 0.4f);
 }
 
-QString MessageFormatter::bodyHtml(const QString &body, const QString &myNickname)
+QColor MessageFormatter::linkColor(const QPalette &palette)
 {
+    const QColor base = palette.color(QPalette::Base);
+    const QColor link = palette.color(QPalette::Link);
+    if (contrast(link, base) >= 4.5)
+        return link;
+    return isDark(palette) ? QColor(0x8a, 0xb4, 0xf8) : QColor(0x0b, 0x57, 0xd0);
+}
+
+QString MessageFormatter::bodyHtml(const QString &body, const QString &myNickname,
+                                   const QPalette &palette)
+{
+    // The colour goes into the markup: QTextDocument fixes link colours when it parses.
+    const QString link = linkColor(palette).name();
     QString html;
     qsizetype pos = 0;
     for (auto it = linkPattern().globalMatch(body); it.hasNext();) {
         const auto match = it.next();
         html += highlightMentions(body.mid(pos, match.capturedStart() - pos), myNickname);
         const QString url = match.captured().toHtmlEscaped();
-        html += QStringLiteral("<a href=\"%1\">%1</a>").arg(url);
+        html += QStringLiteral("<a href=\"%1\" style=\"color:%2\">%1</a>").arg(url, link);
         pos = match.capturedEnd();
     }
     return html + highlightMentions(body.mid(pos), myNickname);
@@ -131,7 +143,7 @@ QString MessageFormatter::lineHtml(const client::ChatMessage &message, const QSt
     const QString nick =
         QStringLiteral("<b style=\"color:%1\">%2</b>&nbsp;&nbsp;")
             .arg(nickColor(message.user, isDark(palette)).name(), message.user.toHtmlEscaped());
-    QString body = bodyHtml(message.body, message.own ? QString() : myNickname);
+    QString body = bodyHtml(message.body, message.own ? QString() : myNickname, palette);
     if (message.pending)
         body += QStringLiteral("&nbsp;&nbsp;<i style=\"color:%1\">%2</i>")
                     .arg(dim, QObject::tr("(not sent yet — waiting for the connection)"));

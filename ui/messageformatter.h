@@ -26,7 +26,10 @@ public:
     //! Secondary text (times, joins and leaves): between text and base, still 4.5:1 on base.
     static QColor dimColor(const QPalette &palette);
     //! The body as HTML: escaped text, clickable http(s) links, my nickname highlighted.
-    static QString bodyHtml(const QString &body, const QString &myNickname);
+    static QString bodyHtml(const QString &body, const QString &myNickname,
+                            const QPalette &palette = QPalette());
+    //! Links: the palette's own link colour is not always readable on its base (dark themes).
+    static QColor linkColor(const QPalette &palette);
     //! The whole line: time, nickname, body; or a dim italic line for joins and leaves.
     //! Colours follow `palette`; lines after the first (wrapped, or after a newline in the
     //! body) start `hangingIndentPx` to the right, under the body rather than under the time.

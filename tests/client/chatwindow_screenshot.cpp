@@ -2,6 +2,7 @@
 // Not a test: stages a short conversation between two windows against an in-process server
 // and saves one window as a PNG for the docs. Run under a real X server (Xvfb) for real fonts:
 //   xvfb-run -a -s "-screen 0 1280x800x24" build/tests/client/chatwindow_screenshot out.png
+// A second argument "dark" gives the application a dark palette first.
 #include "chatsession.h"
 #include "composer.h"
 #include "mainwindow.h"
@@ -9,6 +10,7 @@
 #include "servertestutil.h"
 
 #include <QApplication>
+#include <QPalette>
 #include <QTest>
 
 using namespace chatter;
@@ -18,6 +20,21 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     const QString out =
         argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("desktop-client.png");
+    if (argc > 2 && qstrcmp(argv[2], "dark") == 0) {
+        QApplication::setStyle(QStringLiteral("Fusion"));
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::AlternateBase, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::Text, QColor(0xee, 0xee, 0xee));
+        dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+        dark.setColor(QPalette::ButtonText, QColor(0xee, 0xee, 0xee));
+        dark.setColor(QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
+        dark.setColor(QPalette::HighlightedText, Qt::white);
+        dark.setColor(QPalette::PlaceholderText, QColor(0xa0, 0xa0, 0xa0));
+        QApplication::setPalette(dark);
+    }
     TestServer server;
     if (!server.start())
         return 1;
@@ -58,6 +75,10 @@ int main(int argc, char *argv[])
     auto *composer = bob.findChild<ui::Composer *>(QStringLiteral("composer"));
     composer->setFocus();
     QTest::keyClicks(composer, QStringLiteral("brb"));
+    // Alice has a draft of her own in #lobby.
+    auto *aliceComposer = alice.findChild<ui::Composer *>(QStringLiteral("composer"));
+    aliceComposer->setFocus();
+    QTest::keyClicks(aliceComposer, QStringLiteral("looks good, merging after lunch"));
     alice.activateWindow();
     QTest::qWait(1500);
     alice.grab().save(out);

@@ -199,7 +199,7 @@ void tst_ChatWindow::userTextIsEscaped_data()
                             << "&lt;script&gt;"
                             << "<script>";
     QTest::newRow("link") << "see https://example.org/a?b=1&c=2."
-                          << "<a href=\"https://example.org/a?b=1&amp;c=2\">"
+                          << "<a href=\"https://example.org/a?b=1&amp;c=2\" "
                           << "c=2.\"";
     QTest::newRow("link with quote") << "https://x.org/\"onmouseover=1"
                                      << "https://x.org/</a>"
@@ -578,6 +578,7 @@ void tst_ChatWindow::messageTextFollowsThePalette()
     model.append(own);
     model.append(
         client::ChatMessage::system(client::ChatMessage::Kind::Joined, "carol", "carol joined"));
+    model.append(chat(3, "bob", "https://example.org/a/link/only"));
     MessageView view;
     view.setPalette(palette);
     view.messageDelegate()->setMyNickname("alice");
