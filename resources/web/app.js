@@ -86,7 +86,8 @@ function start(nick) {
     return "";
   }
 
-  client.on("connection", (state, transport) => view.setConnection(state, transport));
+  client.on("connection", (state, transport, note) => view.setConnection(state, transport, note));
+  window.addEventListener("online", () => client.probeNow());
   client.on("directory", renderRooms);
   client.on("room", (room) => { view.updateRoom(room); renderRooms(); });
   client.on("reset", (room) => view.resetLog(room));

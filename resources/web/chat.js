@@ -7,6 +7,19 @@ const TYPING_RESEND_MS = 3000; // re-announce while still typing, so others' tim
 const TYPING_IDLE_MS = 4000;   // stop announcing after this long without a keystroke
 const TYPING_EXPIRE_MS = 6000; // forget a remote "typing" if its "false" never arrives
 const HISTORY_PAGE = 50;
+// Transport policy. Phoenix's own longPollFallbackMs restarts its clock on every reconnect
+// attempt (7.5 s of "connecting…" where upgrades are refused) and, once on long-poll, stays
+// there for good; so the client decides itself.
+const FALLBACK_MS = 2000;       // no working WebSocket this long after trouble began: long-poll
+const PROBE_MS = [2000, 4000, 8000, 15000, 30000]; // on long-poll, try WebSocket again after…
+const PROBE_TIMEOUT_MS = 5000;
+const FALLBACK_KEY = "phx:fallback:LongPoll"; // phoenix's sessionStorage key: start on long-poll
+
+const session = {
+  get(key) { try { return sessionStorage.getItem(key); } catch { return null; } },
+  set(key, value) { try { sessionStorage.setItem(key, value); } catch { /* not remembered */ } },
+  remove(key) { try { sessionStorage.removeItem(key); } catch { /* nothing to forget */ } },
+};
 
 export class Room {
   constructor(name) {
@@ -51,15 +64,42 @@ export class ChatClient {
     this.listeners = new Map();
     this.state = "connecting";
     this.everConnected = false;
+    this.forceLongPoll = forceLongPoll;
+    this.fallingBack = false;   // WebSocket failed; long-poll not connected yet
+    this.webSocketOk = false;   // the current WebSocket answered a heartbeat
+    this.fallbackTimer = null;
+    this.probeTimer = null;
+    this.probeAttempt = 0;
+    this.sending = 0;           // pushes awaiting their reply: a transport switch would lose them
+    // A tab that fell back before starts on long-poll (no wait), and probes WebSocket from there.
+    const startOnLongPoll = forceLongPoll || session.get(FALLBACK_KEY) === "true";
     this.socket = new Socket("/socket", {
       params: { user: nick, client: "web" },
-      // Where WebSockets are blocked (proxies), phoenix switches to long-poll after 3 s.
-      longPollFallbackMs: 3000,
-      ...(forceLongPoll ? { transport: LongPoll } : {}),
+      ...(startOnLongPoll ? { transport: LongPoll } : {}),
     });
-    this.socket.onOpen(() => this.setState("connected"));
-    this.socket.onError(() => this.setState(this.everConnected ? "reconnecting" : "connecting"));
-    this.socket.onClose(() => this.setState(this.everConnected ? "reconnecting" : "connecting"));
+    this.socket.onOpen(() => {
+      if (this.transport === "websocket") {
+        // An open WebSocket can still be a proxy that passes nothing: only an answer counts.
+        this.socket.ping(() => this.webSocketWorks());
+      } else {
+        this.fallingBack = false;
+        if (this.state !== "connected") {
+          // (Re)connected after trouble: the network may have changed, so probe soon again.
+          clearTimeout(this.probeTimer);
+          this.probeTimer = null;
+          this.probeAttempt = 0;
+        }
+        this.scheduleProbe();
+      }
+      this.setState("connected");
+    });
+    const down = () => {
+      this.webSocketOk = false;
+      this.armFallback();
+      this.setState(this.everConnected ? "reconnecting" : "connecting");
+    };
+    this.socket.onError(down);
+    this.socket.onClose(down);
   }
 
   on(event, fn) {
@@ -75,16 +115,109 @@ export class ChatClient {
     return this.socket.transport === LongPoll ? "longpoll" : "websocket";
   }
 
-  setState(state) {
+  // What the status line says besides the state: forced long-poll, falling back, or long-poll
+  // while WebSocket is retried in the background.
+  get transportNote() {
+    if (this.forceLongPoll) return "";
+    if (this.fallingBack) return "fallback";
+    return this.transport === "longpoll" ? "probing" : "";
+  }
+
+  setState(state, force = false) {
     if (state === "connected") this.everConnected = true;
-    if (state === this.state && state !== "connected") return;
+    if (state === this.state && state !== "connected" && !force) return;
     this.state = state;
-    this.emit("connection", state, this.transport);
+    this.emit("connection", state, this.transport, this.transportNote);
   }
 
   connect() {
     this.socket.connect();
+    this.armFallback();
     this.joinDirectory();
+  }
+
+  armFallback() {
+    if (this.forceLongPoll || this.fallbackTimer || this.transport !== "websocket") return;
+    this.fallbackTimer = setTimeout(() => this.fallBack(), FALLBACK_MS);
+  }
+
+  webSocketWorks() {
+    clearTimeout(this.fallbackTimer);
+    this.fallbackTimer = null;
+    this.webSocketOk = true;
+    this.probeAttempt = 0;
+    session.remove(FALLBACK_KEY);
+  }
+
+  fallBack() {
+    this.fallbackTimer = null;
+    if (this.webSocketOk || this.transport !== "websocket") return;
+    session.set(FALLBACK_KEY, "true");
+    this.fallingBack = true;
+    this.socket.replaceTransport(LongPoll);
+    this.socket.connect();
+    this.setState(this.everConnected ? "reconnecting" : "connecting", true);
+  }
+
+  scheduleProbe() {
+    if (this.forceLongPoll || this.probeTimer || this.transport !== "longpoll") return;
+    const delay = PROBE_MS[Math.min(this.probeAttempt, PROBE_MS.length - 1)];
+    this.probeTimer = setTimeout(() => { this.probeTimer = null; this.probeWebSocket(); }, delay);
+  }
+
+  // A throwaway WebSocket with the same connect params: usable once it answers a heartbeat.
+  probeWebSocket() {
+    if (this.transport !== "longpoll") return;
+    let ws;
+    try { ws = new WebSocket(this.socket.endPointURL()); } catch { this.probeFailed(); return; }
+    let done = false;
+    const finish = (works) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+      try { ws.close(1000); } catch { /* already closed */ }
+      if (works) this.switchToWebSocket();
+      else this.probeFailed();
+    };
+    const timer = setTimeout(() => finish(false), PROBE_TIMEOUT_MS);
+    ws.onopen = () => ws.send(JSON.stringify([null, "probe", "phoenix", "heartbeat", {}]));
+    ws.onmessage = (e) => {
+      let reply = null;
+      try { reply = JSON.parse(e.data); } catch { /* not ours */ }
+      finish(Array.isArray(reply) && reply[1] === "probe" && reply[3] === "phx_reply");
+    };
+    ws.onerror = () => finish(false);
+    ws.onclose = () => finish(false);
+  }
+
+  probeFailed() {
+    this.probeAttempt += 1;
+    this.scheduleProbe();
+  }
+
+  // Channels rejoin on the new transport with last_seen_id, so nothing sent meanwhile is lost.
+  switchToWebSocket() {
+    if (this.transport !== "longpoll") return;
+    if (this.sending > 0 || !this.socket.isConnected()) {
+      // A push in flight would lose its reply; try again once it has one.
+      this.probeTimer = setTimeout(() => { this.probeTimer = null; this.switchToWebSocket(); }, 500);
+      return;
+    }
+    session.remove(FALLBACK_KEY);
+    this.probeAttempt = 0;
+    this.socket.replaceTransport(WebSocket);
+    this.socket.connect();
+    this.armFallback();
+  }
+
+  // A probe right away, e.g. when the browser says it is back online.
+  probeNow() {
+    if (this.transport !== "longpoll" || this.forceLongPoll) return;
+    clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+    this.probeAttempt = 0;
+    this.probeWebSocket();
   }
 
   joinDirectory() {
@@ -204,10 +337,12 @@ export class ChatClient {
     this.setTyping(room, false);
     return new Promise((resolve, reject) => {
       if (room.state !== "joined") { reject(new Error("not joined yet")); return; }
+      this.sending += 1;
+      const settled = () => { this.sending -= 1; };
       room.channel.push("new_msg", { body })
-        .receive("ok", ({ id }) => resolve(id))
-        .receive("error", ({ reason } = {}) => reject(new Error(reason || "rejected by the server")))
-        .receive("timeout", () => reject(new Error("no answer from the server")));
+        .receive("ok", ({ id }) => { settled(); resolve(id); })
+        .receive("error", ({ reason } = {}) => { settled(); reject(new Error(reason || "rejected by the server")); })
+        .receive("timeout", () => { settled(); reject(new Error("no answer from the server")); });
     });
   }
 

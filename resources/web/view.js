@@ -131,14 +131,21 @@ export class View {
     $("input").focus(); // signed in: the next keystrokes are a message
   }
 
-  setConnection(state, transport) {
+  // note: "" | "fallback" (WebSocket failed, long-poll on its way) | "probing" (on long-poll,
+  // WebSocket retried in the background).
+  setConnection(state, transport, note = "") {
     this.connState = state;
     this.updateReachability();
     const conn = $("conn");
     conn.dataset.state = state;
     conn.dataset.transport = transport;
-    $("conn-text").textContent = CONNECTION_TEXT[state] + (state === "connected" && transport === "longpoll" ? " (long-poll)" : "");
-    conn.title = transport === "longpoll" ? "Using HTTP long-polling" : "Using WebSocket";
+    let text = CONNECTION_TEXT[state];
+    if (note === "fallback" && state !== "connected") text = "WebSocket failed, trying long-poll…";
+    else if (state === "connected" && transport === "longpoll") text += note === "probing" ? " (long-poll, retrying WebSocket)" : " (long-poll)";
+    $("conn-text").textContent = text;
+    conn.title = transport !== "longpoll" ? "Using WebSocket"
+      : note ? "WebSocket does not get through here, so HTTP long-polling is used; WebSocket is tried again in the background"
+        : "Using HTTP long-polling";
   }
 
   // Drawers exist only on narrow screens (CSS decides); the classes are harmless elsewhere.
