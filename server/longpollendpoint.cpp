@@ -92,7 +92,7 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest,
         held->responder.write(QByteArray(),
                               {{"access-control-allow-headers",
                                 headerOf(httpRequest, "access-control-request-headers")},
-                               {"access-control-allow-methods", "get, post, options"},
+                               {"access-control-allow-methods", "get, post, delete, options"},
                                {"access-control-max-age", "3600"},
                                {"access-control-allow-origin", "*"}},
                               QHttpServerResponder::StatusCode::Ok);
@@ -129,7 +129,8 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest,
     }
     const bool isGet = httpRequest.method() == QHttpServerRequest::Method::Get;
     const bool isPost = httpRequest.method() == QHttpServerRequest::Method::Post;
-    if (!isGet && !isPost) {
+    const bool isDelete = httpRequest.method() == QHttpServerRequest::Method::Delete;
+    if (!isGet && !isPost && !isDelete) {
         reply(status(400));
         return;
     }
@@ -152,18 +153,20 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest,
     const auto target = parseToken(token);
     Worker *owner = target ? m_worker.engine().worker(target->first) : nullptr;
     if (!owner) {
-        if (isPost)
-            reply(status(410));
-        else
+        if (isGet)
             handleGet(0, request, reply);
+        else
+            reply(status(410));
         return;
     }
     const quint64 sessionId = target->second;
-    owner->mailbox().post([owner, sessionId, request, reply, isGet] {
+    owner->mailbox().post([owner, sessionId, request, reply, isGet, isPost] {
         if (isGet)
             owner->longPoll().handleGet(sessionId, request, reply);
-        else
+        else if (isPost)
             owner->longPoll().handlePost(sessionId, request, reply);
+        else
+            owner->longPoll().handleDelete(sessionId, reply);
     });
 }
 
@@ -199,6 +202,20 @@ void LongPollEndpoint::handleGet(quint64 sessionId, const Request &request, cons
     reply(QJsonObject{{QStringLiteral("status"), 410},
                       {QStringLiteral("token"), token},
                       {QStringLiteral("messages"), QJsonArray()}});
+}
+
+void LongPollEndpoint::handleDelete(quint64 sessionId, const Reply &reply)
+{
+    // A long-poll client cannot be seen leaving: its requests just stop, and without a DELETE
+    // its presence would stay until the session window (15 s) ran out. The browser client sends
+    // one when its page closes.
+    auto *session = qobject_cast<LongPollSession *>(m_worker.connection(sessionId));
+    if (!session || session->isClosing()) {
+        reply(status(410));
+        return;
+    }
+    session->closeWith(1001, QStringLiteral("closed by the client"));
+    reply(status(200));
 }
 
 void LongPollEndpoint::handlePost(quint64 sessionId, const Request &request, const Reply &reply)

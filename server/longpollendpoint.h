@@ -43,9 +43,11 @@ public:
     };
     using Reply = std::function<void(const QJsonObject &body)>;
 
-    //! On the session's worker: a GET (creating a session when `sessionId` is unknown) or a POST.
+    //! On the session's worker: a GET (creating a session when `sessionId` is unknown), a POST,
+    //! or a DELETE (the client is leaving: the session ends now).
     void handleGet(quint64 sessionId, const Request &request, const Reply &reply);
     void handlePost(quint64 sessionId, const Request &request, const Reply &reply);
+    void handleDelete(quint64 sessionId, const Reply &reply);
 
     QString makeToken(quint64 sessionId) const;
     //! (worker index, session id) from a token whose signature checks out.

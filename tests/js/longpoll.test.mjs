@@ -376,7 +376,7 @@ describe('item 57: OPTIONS preflight', () => {
     assert.equal(res.status, 200);
     assert.equal(res.body, '');
     assert.equal(res.headers['access-control-allow-headers'], 'content-type, x-phoenix-longpoll-token');
-    assert.equal(res.headers['access-control-allow-methods'], 'get, post, options');
+    assert.equal(res.headers['access-control-allow-methods'], 'get, post, delete, options');
     assert.equal(res.headers['access-control-max-age'], '3600');
     assert.equal(res.headers['access-control-allow-origin'], '*');
   });
@@ -525,12 +525,56 @@ describe('item 61: envelope of every response', () => {
     assertEnvelope(await post(Q(), '[]'), { status: 410 });
   });
 
-  for (const method of ['PUT', 'DELETE', 'PATCH']) {
+  for (const method of ['PUT', 'PATCH']) {
     test(`${method} → HTTP 200 {"status":400}`, async () => {
-      const res = await lpRequest(ctx.server, method, Q(), { body: method === 'DELETE' ? undefined : '[]' });
+      const res = await lpRequest(ctx.server, method, Q(), { body: '[]' });
       assertEnvelope(res, { status: 400 });
     });
   }
+
+  test('DELETE without a session → HTTP 200 {"status":410}', async () => {
+    assertEnvelope(await lpRequest(ctx.server, 'DELETE', Q()), { status: 410 });
+  });
+});
+
+// Not in Phoenix: a long-poll client that is leaving (the browser client, when its page
+// closes) says so, instead of its presence lasting until the session window runs out.
+describe('DELETE ends a long-poll session at once', () => {
+  test('its presence leaves, a held GET returns, the token is dead', async () => {
+    const T = room('lpdel');
+    const lpUser = nick('lpd');
+    const ws = await ctx.open(Q(nick('wsd')));
+    await ws.joinOk(T);
+    await ws.next({ event: 'presence_state' });
+
+    const s = lp(Q(lpUser));
+    await s.open();
+    const jr = await s.joinOk(T);
+    const mine = await s.next({ event: 'presence_state' });
+    const ref = mine.payload[lpUser].metas[0].phx_ref;
+    await ws.next((f) => f.m?.event === 'presence_diff' && lpUser in f.m.payload.joins);
+
+    const mark = ctx.server.logMark();
+    const held = s.get(); // waiting for messages when the client leaves
+    assertEnvelope(await s.delete(), { status: 200 });
+    assert.equal(assertEnvelope(await held).status, 204);
+    const leave = await ws.next((f) => f.m?.event === 'presence_diff' && lpUser in f.m.payload.leaves);
+    assert.equal(leave.m.payload.leaves[lpUser].metas[0].phx_ref, ref);
+    // Ended by the DELETE, not by the session window running out.
+    await ctx.server.waitForLog(/long-poll session ended: closed by the client/, { since: mark, timeout: 5000 });
+
+    const line = JSON.stringify([jr, '9', T, 'new_msg', { body: 'too late' }]);
+    assertEnvelope(await s.post([line]), { status: 410 });
+    assertEnvelope(await s.delete(), { status: 410 });
+    assertNewSession(await get([...Object.entries(Q(lpUser)), ['token', s.token]]), s.token);
+  });
+
+  test('with the token in the header, as phoenix.js sends it', async () => {
+    const s = lp(Q(), { via: 'header' });
+    await s.open();
+    assertEnvelope(await s.delete(), { status: 200 });
+    assertEnvelope(await s.post(['[null,"1","phoenix","heartbeat",{}]']), { status: 410 });
+  });
 });
 
 describe('malformed frames and origin on an open session', () => {

@@ -117,6 +117,12 @@ export class LpSession {
     return lpRequest(this.server, 'POST', t.query, { headers: t.headers, body });
   }
 
+  // DELETE with the session token: the client is leaving.
+  delete() {
+    const t = this._target();
+    return lpRequest(this.server, 'DELETE', t.query, { headers: t.headers });
+  }
+
   // Posts one V2 message and returns the ref used.
   async send(joinRef, topic, event, payload = {}, ref = this.ref()) {
     const res = await this.post([[joinRef, ref, topic, event, payload]]);
