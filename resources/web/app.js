@@ -29,7 +29,15 @@ function start(nick) {
   const client = new ChatClient({ nick, forceLongPoll });
   window.chatter = client; // handy in the devtools console
   let active = null;
-  const drafts = new Map();
+  // What was typed and not sent, per room; kept across reloads.
+  const savedDrafts = store.get("chatter.drafts", {});
+  const drafts = new Map(Object.entries(savedDrafts && typeof savedDrafts === "object" ? savedDrafts : {}).filter(([, v]) => typeof v === "string"));
+  const saveDraft = (name, text) => {
+    if (!name) return;
+    if (text === "") drafts.delete(name);
+    else drafts.set(name, text);
+    store.set("chatter.drafts", Object.fromEntries(drafts));
+  };
   const dirBaseline = new Map(); // directory message counts when first seen: unread for rooms not joined
 
   view.showApp(nick);
@@ -69,7 +77,7 @@ function start(nick) {
     if (previous && previous !== active) client.setTyping(client.rooms.get(previous), false);
     const firstUnread = room && room.unread > 0 ? room.firstUnreadId : null;
     if (room) { room.unread = 0; room.mentioned = false; }
-    view.showRoom(room, (text) => { if (previous) drafts.set(previous, text); }, drafts.get(active) ?? "");
+    view.showRoom(room, (text) => { if (previous && client.rooms.has(previous)) saveDraft(previous, text); }, drafts.get(active) ?? "");
     if (room && previous !== active) view.markNew(room, firstUnread);
     if (active && hashRoom() !== active) history.replaceState(null, "", `#${active}`);
     persist();
@@ -108,7 +116,7 @@ function start(nick) {
   });
   client.on("left", (room) => {
     view.removeLog(room.name);
-    drafts.delete(room.name);
+    saveDraft(room.name, "");
     dirBaseline.set(room.name, client.directory.get(room.name)?.messages ?? 0);
     if (active === room.name) activate(client.rooms.keys().next().value ?? null);
     else { persist(); renderRooms(); }
@@ -121,6 +129,7 @@ function start(nick) {
   view.on("join", (name) => joinRoom(name));
   view.on("leave", (name) => client.leave(name));
   view.on("typing", () => client.setTyping(client.rooms.get(active), true));
+  view.on("draft", (name, text) => saveDraft(name, text));
   view.on("older", (name) => { const r = client.rooms.get(name); if (r) client.loadOlder(r); });
   view.on("send", (name, body) => {
     const room = client.rooms.get(name);

@@ -77,7 +77,12 @@ export class ChatClient {
       params: { user: nick, client: "web" },
       ...(startOnLongPoll ? { transport: LongPoll } : {}),
     });
+    this.longPoll = null;       // the open long-poll transport, to end its session when leaving
+    // Phoenix disconnects on pagehide, but a long-poll server cannot see that: it would keep
+    // this tab in every member list until its session window ran out (15 s). So say so.
+    window.addEventListener("pagehide", () => this.endLongPoll(this.longPoll, true));
     this.socket.onOpen(() => {
+      this.longPoll = this.transport === "longpoll" ? this.socket.conn : null;
       if (this.transport === "websocket") {
         // An open WebSocket can still be a proxy that passes nothing: only an answer counts.
         this.socket.ping(() => this.webSocketWorks());
@@ -206,9 +211,22 @@ export class ChatClient {
     }
     session.remove(FALLBACK_KEY);
     this.probeAttempt = 0;
+    const old = this.socket.conn;
     this.socket.replaceTransport(WebSocket);
+    this.endLongPoll(old, false); // or the server shows this tab twice for a while
+    this.longPoll = null;
     this.socket.connect();
     this.armFallback();
+  }
+
+  // DELETE /socket/longpoll ends the session at once (docs/protocol.md). keepalive lets the
+  // request outlive a closing page.
+  endLongPoll(conn, keepalive) {
+    if (!conn || typeof conn.token !== "string" || typeof conn.endpointURL !== "function") return;
+    try {
+      fetch(conn.endpointURL(), { method: "DELETE", keepalive, headers: { "X-Phoenix-Longpoll-Token": conn.token } })
+        .catch(() => { /* the session ends by itself later */ });
+    } catch { /* the same */ }
   }
 
   // A probe right away, e.g. when the browser says it is back online.

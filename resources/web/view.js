@@ -91,6 +91,7 @@ export class View {
       this.autosize();
       this.updateCount();
       this.composerError("");
+      this.fire("draft", this.active, input.value);
       if (input.value.trim() !== "") this.fire("typing");
     });
 
@@ -435,6 +436,7 @@ export class View {
     this.autosize();
     this.updateCount();
     this.composerError("");
+    this.fire("draft", this.active, "");
     this.fire("send", this.active, body);
   }
 
@@ -461,6 +463,7 @@ export class View {
       $("input").value = body;
       this.autosize();
       this.updateCount();
+      this.fire("draft", roomName, body);
     }
   }
 

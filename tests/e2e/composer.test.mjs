@@ -91,3 +91,38 @@ describe('offline', () => {
     assert.equal(await page.locator('#input').inputValue(), '');
   });
 });
+
+describe('drafts', () => {
+  test('each room keeps its unsent text across room switches and reloads; sending clears it', async () => {
+    const { page } = await suite.chat('dee');
+    const input = page.locator('#input');
+    const open = async (name) => {
+      await page.locator(`#room-list .room[data-room="${name}"]`).click();
+      await page.locator(`#room-list .room.active[data-room="${name}"]`).waitFor();
+    };
+    await joinInPage(page, 'draft-a');
+    await input.fill('half a thought');
+    await joinInPage(page, 'draft-b');
+    assert.equal(await input.inputValue(), '');
+    await input.fill('another one\nover two lines');
+    await open('draft-a');
+    assert.equal(await input.inputValue(), 'half a thought');
+
+    await page.reload();
+    await page.locator('#send:not([disabled])').waitFor();
+    assert.equal(await input.inputValue(), 'half a thought'); // draft-a was in view
+    await open('draft-b');
+    assert.equal(await input.inputValue(), 'another one\nover two lines');
+
+    await open('draft-a');
+    await page.locator('#send:not([disabled])').waitFor();
+    await input.press('Enter');
+    await messageBody(page, 'dee', 'half a thought').waitFor();
+    assert.equal(await input.inputValue(), '');
+    await page.reload();
+    await page.locator('#send:not([disabled])').waitFor();
+    assert.equal(await input.inputValue(), '', 'sent, so no draft');
+    await open('draft-b');
+    assert.equal(await input.inputValue(), 'another one\nover two lines');
+  });
+});

@@ -90,3 +90,22 @@ describe('transports', () => {
     assert.equal((await room.waitForMessage((m) => m.body === 'after the outage')).user, 'xia');
   });
 });
+
+describe('closing the page', () => {
+  test('a long-poll user who closes the tab leaves the member list at once', async () => {
+    const s = await suite.chat('zed', { path: '/?transport=longpoll' });
+    await s.page.locator('#conn[data-state="connected"][data-transport="longpoll"]').waitFor();
+    await joinInPage(s.page, 'closing');
+    const ada = await suite.peer('ada');
+    const room = await ada.join('closing');
+    const present = () => room.presence.list((nick) => nick);
+    await waitFor(() => present().includes('zed'), 'zed in the member list');
+    await s.page.locator('#member-list .member[data-nick="ada"]').waitFor();
+
+    const closed = Date.now();
+    await s.page.close();
+    // The server would drop a silent long-poll session only after 15 s; a bound well under it.
+    await waitFor(() => !present().includes('zed'), 'zed to leave after closing the tab', 5000);
+    console.log(`# the closed long-poll tab left the member list after ${Date.now() - closed} ms`);
+  });
+});
