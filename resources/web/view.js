@@ -258,6 +258,8 @@ export class View {
     const visible = !log.hidden;
     const prevHeight = log.scrollHeight;
     const prevTop = log.scrollTop;
+    // Where the reader is now, not as of the last scroll event (which may still be queued).
+    if (visible) entry.stick = prevTop + log.clientHeight >= prevHeight - NEAR_BOTTOM_PX;
     let ownAdded = false;
     let othersAdded = 0;
     for (const m of msgs) {
