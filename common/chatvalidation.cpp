@@ -23,6 +23,17 @@ Expected<void> checkNickname(const QJsonValue &nickname)
     return {};
 }
 
+Expected<void> checkClientKind(const QJsonValue &client)
+{
+    if (client.isUndefined())
+        return {};
+    static const QStringList kinds{QStringLiteral("desktop"), QStringLiteral("web"),
+                                   QStringLiteral("mobile"), QStringLiteral("bot")};
+    if (!client.isString() || !kinds.contains(client.toString()))
+        return failure(QStringLiteral("client must be desktop, web, mobile or bot"));
+    return {};
+}
+
 Expected<void> checkRoomName(const QString &room)
 {
     static const QRegularExpression allowed(QStringLiteral(R"(^[A-Za-z0-9._\-]{1,64}$)"));

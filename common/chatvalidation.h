@@ -19,5 +19,8 @@ Expected<void> checkNickname(const QJsonValue &nickname);
 Expected<void> checkRoomName(const QString &room);
 //! A non-blank string of at most MaxBodyLength characters.
 Expected<void> checkBody(const QJsonValue &body);
+//! The `client` connect parameter: absent, or one of desktop, web, mobile, bot. It goes into
+//! every presence meta, so it is a short word from a fixed list, not free text.
+Expected<void> checkClientKind(const QJsonValue &client);
 
 } // namespace chatter::validation

@@ -141,6 +141,7 @@ public:
 
 protected:
     ChannelContext &context() { return m_context; }
+    SocketSession &session() { return m_session; }
     //! Sends an event to this channel's own client. Fails if it cannot be encoded.
     Expected<void> push(const QString &event, const QJsonObject &payload);
     Expected<void> pushBinary(const QString &event, const QByteArray &payload);

@@ -107,14 +107,23 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option retainDays =
         makeOption("retention-days",
                    "Drop messages older than this many days, 0 to keep (default 0).", "days");
+    const Option maxRooms = makeOption(
+        "max-rooms", "Rooms that may exist at once (members or messages; default 10000).", "n");
+    const Option roomCreations =
+        makeOption("room-creations-per-minute",
+                   "New rooms one socket may create per minute (default 30).", "n");
+    const Option fragmentTimeout = makeOption(
+        "fragment-timeout-ms",
+        "Close a socket whose fragmented message is unfinished this long (default 10000).", "ms");
     const Option headless = makeOption("headless", "Run the engine without a window.");
     const Option diagnostics =
         makeOption("diagnostics", "Mount the chatter:diag:* protocol test channel.");
 
     for (const Option *o :
-         {&bind,   &port,      &workers,        &maxFrame,   &origins,  &token,      &idle,
-          &lpHold, &lpSession, &channels,       &rate,       &outbound, &logLevel,   &dataDir,
-          &sync,   &ioUring,   &retainMessages, &retainDays, &headless, &diagnostics})
+         {&bind,     &port,        &workers,   &maxFrame,      &origins,        &token,
+          &idle,     &lpHold,      &lpSession, &channels,      &rate,           &outbound,
+          &logLevel, &dataDir,     &sync,      &ioUring,       &retainMessages, &retainDays,
+          &headless, &diagnostics, &maxRooms,  &roomCreations, &fragmentTimeout})
         parser.addOption(o->option);
 
     if (!parser.parse(arguments)) {
@@ -229,6 +238,23 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
             return fail(
                 QStringLiteral("--retention-days: expected a number of days, got %1").arg(v));
         config.retainDays = int(number);
+    }
+    if (const QString v = valueOf(parser, maxRooms); !v.isEmpty()) {
+        if (!readInt(v, 1, 10'000'000, &number))
+            return fail(QStringLiteral("--max-rooms: expected 1-10000000, got %1").arg(v));
+        config.maxRooms = int(number);
+    }
+    if (const QString v = valueOf(parser, roomCreations); !v.isEmpty()) {
+        if (!readInt(v, 1, 1'000'000, &number))
+            return fail(
+                QStringLiteral("--room-creations-per-minute: expected 1-1000000, got %1").arg(v));
+        config.roomCreationsPerMinute = int(number);
+    }
+    if (const QString v = valueOf(parser, fragmentTimeout); !v.isEmpty()) {
+        if (!readInt(v, 100, 24 * 3600 * 1000, &number))
+            return fail(
+                QStringLiteral("--fragment-timeout-ms: expected 100-86400000, got %1").arg(v));
+        config.fragmentTimeoutMs = int(number);
     }
     config.headless = flagOf(parser, headless);
     config.diagnostics = flagOf(parser, diagnostics);

@@ -3,6 +3,7 @@
 
 #include "chatvalidation.h"
 #include "connectparams.h"
+#include "secretcompare.h"
 #include "topics.h"
 
 #include <QUrlQuery>
@@ -112,15 +113,23 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
         // app's own, and the last duplicate is what the params show.
         const QStringList tokens =
             QUrlQuery(query).allQueryItemValues(QStringLiteral("token"), QUrl::FullyDecoded);
-        if (!tokens.contains(m_accessToken) && d.info.authToken != m_accessToken)
+        const QByteArray expected = m_accessToken.toUtf8();
+        // Every candidate is compared, in constant time: no early exit tells which one matched.
+        bool matched = secretsEqual(d.info.authToken.toUtf8(), expected);
+        for (const QString &token : tokens)
+            matched = secretsEqual(token.toUtf8(), expected) || matched;
+        if (!matched)
             return refuse(403, QStringLiteral("connect refused: wrong or missing token"));
     }
     if (m_bans) {
         if (const auto allowed = m_bans->check(user.toString(), peer); !allowed)
             return refuse(403, QStringLiteral("connect refused: %1").arg(allowed.error()));
     }
+    const QJsonValue client = d.info.params.value(QLatin1StringView("client"));
+    if (const auto valid = validation::checkClientKind(client); !valid)
+        return refuse(403, QStringLiteral("connect refused: %1").arg(valid.error()));
     d.info.user = user.toString();
-    d.info.clientKind = d.info.params.value(QLatin1StringView("client")).toString();
+    d.info.clientKind = client.toString();
     d.info.socketId = topics::socketId(d.info.user);
     return d;
 }

@@ -4,6 +4,7 @@
 #include "engine.h"
 #include "logging.h"
 #include "longpollsession.h"
+#include "secretcompare.h"
 #include "worker.h"
 
 #include <QHttpServerRequest>
@@ -67,7 +68,7 @@ std::optional<std::pair<int, quint64>> LongPollEndpoint::parseToken(const QStrin
     const QByteArray expected =
         QMessageAuthenticationCode::hash(data, m_secret, QCryptographicHash::Sha256)
             .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-    if (expected != parts[2])
+    if (!secretsEqual(expected, parts[2]))
         return std::nullopt;
     bool okWorker = false;
     bool okId = false;

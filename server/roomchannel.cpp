@@ -8,6 +8,8 @@
 #include "historyreader.h"
 #include "presencetracker.h"
 #include "roomdirectory.h"
+#include "serverconfig.h"
+#include "socketsession.h"
 #include "topics.h"
 
 #include <QDateTime>
@@ -39,10 +41,25 @@ JoinResult RoomChannel::join(const QJsonValue &payload)
 {
     if (const auto valid = validation::checkRoomName(m_room); !valid)
         return JoinResult::refuse(valid.error());
+    // Names are free, rooms are not: each one that exists is a directory entry for every
+    // browser and, once it has a message, a row on disk.
+    const int maxRooms = session().config().maxRooms;
+    switch (context().directory().admit(m_room, maxRooms,
+                                        [this] { return session().takeRoomCreation(); })) {
+    case RoomDirectory::Admission::Existing:
+    case RoomDirectory::Admission::Created:
+        break;
+    case RoomDirectory::Admission::Full:
+        return JoinResult::refuse(QStringLiteral("too many rooms on this server"));
+    case RoomDirectory::Admission::TooFast:
+        return JoinResult::refuse(QStringLiteral("creating rooms too fast; try again in a minute"));
+    }
     const qint64 lastSeen = idFrom(payload.toObject().value(QLatin1String("last_seen_id")));
-    const HistoryPage page = lastSeen >= 0
-                                 ? context().history().after(m_room, lastSeen, BackfillLimit)
-                                 : context().history().recent(m_room, RecentOnJoin);
+    HistoryPage page = lastSeen >= 0 ? context().history().after(m_room, lastSeen, BackfillLimit)
+                                     : context().history().recent(m_room, RecentOnJoin);
+    // The reply is one frame: it must stay within the frame limit clients are held to, and
+    // `more` makes the client ask for the rest.
+    page.fitWithin(replyBudget(), lastSeen >= 0);
     return JoinResult::accept(page.toJson());
 }
 
@@ -136,15 +153,16 @@ Expected<void> RoomChannel::publishCommitted(ChannelContext &context, const Stor
         Message::broadcast(topics::room(message.room), events::NewMessage, payload)));
 }
 
+qint64 RoomChannel::replyBudget()
+{
+    // A quarter of the frame for the envelope and a margin: topic, refs and status are small,
+    // but escaping makes the JSON of a message longer than its text.
+    return session().config().maxFrameBytes * 3 / 4;
+}
+
 HandleResult RoomChannel::history(const QJsonValue &payload)
 {
     const QJsonObject request = payload.toObject();
-    qint64 before = idFrom(request.value(QLatin1String("before")));
-    if (!request.contains(QLatin1String("before")))
-        before = std::numeric_limits<qint64>::max();
-    if (before < 0)
-        return HandleResult::replyWith(
-            ChannelReply::error(QStringLiteral("before must be a message id")));
     qint64 limit = request.contains(QLatin1String("limit"))
                        ? idFrom(request.value(QLatin1String("limit")))
                        : 50;
@@ -152,8 +170,25 @@ HandleResult RoomChannel::history(const QJsonValue &payload)
         return HandleResult::replyWith(
             ChannelReply::error(QStringLiteral("limit must be a positive number")));
     limit = std::min<qint64>(limit, MaxHistoryPage);
-    return HandleResult::replyWith(
-        ChannelReply::ok(context().history().before(m_room, before, int(limit)).toJson()));
+    if (request.contains(QLatin1String("after"))) {
+        // Forwards from an id: how a client catches up when a rejoin's backfill said `more`.
+        const qint64 after = idFrom(request.value(QLatin1String("after")));
+        if (after < 0)
+            return HandleResult::replyWith(
+                ChannelReply::error(QStringLiteral("after must be a message id")));
+        HistoryPage page = context().history().after(m_room, after, int(limit));
+        page.fitWithin(replyBudget(), true);
+        return HandleResult::replyWith(ChannelReply::ok(page.toJson()));
+    }
+    qint64 before = idFrom(request.value(QLatin1String("before")));
+    if (!request.contains(QLatin1String("before")))
+        before = std::numeric_limits<qint64>::max();
+    if (before < 0)
+        return HandleResult::replyWith(
+            ChannelReply::error(QStringLiteral("before must be a message id")));
+    HistoryPage page = context().history().before(m_room, before, int(limit));
+    page.fitWithin(replyBudget(), false);
+    return HandleResult::replyWith(ChannelReply::ok(page.toJson()));
 }
 
 HandleResult RoomChannel::typing(const QJsonValue &payload)

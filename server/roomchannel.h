@@ -33,6 +33,8 @@ public:
 private:
     HandleResult newMessage(const InboundEvent &in);
     HandleResult history(const QJsonValue &payload);
+    //! Bytes of messages one reply may carry (see HistoryPage::fitWithin).
+    qint64 replyBudget();
     HandleResult typing(const QJsonValue &payload);
     HandleResult status(const QJsonValue &payload);
     QJsonObject presenceMeta() const;

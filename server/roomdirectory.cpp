@@ -15,11 +15,54 @@ QJsonObject RoomDirectory::Room::toJson() const
              lastActivityAt.isEmpty() ? QJsonValue() : QJsonValue(lastActivityAt)}};
 }
 
+template <typename Change> void RoomDirectory::update(Room &room, Change change)
+{
+    const bool existed = room.exists();
+    change(room);
+    m_existing += int(room.exists()) - int(existed);
+}
+
 void RoomDirectory::load(const QList<Room> &rooms)
 {
     std::scoped_lock locker(m_mutex);
-    for (const Room &room : rooms)
-        m_rooms.insert(room.name, room);
+    for (const Room &loaded : rooms)
+        update(m_rooms[loaded.name], [&loaded](Room &r) { r = loaded; });
+}
+
+RoomDirectory::Admission RoomDirectory::admit(const QString &room, int maxRooms,
+                                              const std::function<bool()> &mayCreate)
+{
+    std::scoped_lock locker(m_mutex);
+    const auto it = m_rooms.constFind(room);
+    if (it != m_rooms.cend() && it->exists())
+        return Admission::Existing;
+    if (m_existing >= maxRooms)
+        return Admission::Full;
+    if (!mayCreate())
+        return Admission::TooFast;
+    Room &r = m_rooms[room];
+    r.name = room;
+    update(r, [](Room &x) { x.reserved = true; });
+    // Names joined once and empty since are kept for their count versions, but not forever.
+    if (m_rooms.size() > 2 * qsizetype(maxRooms) + 1024)
+        forgetDormant(maxRooms);
+    return Admission::Created;
+}
+
+void RoomDirectory::forgetDormant(int keep)
+{
+    for (auto it = m_rooms.begin(); it != m_rooms.end() && m_rooms.size() > keep;) {
+        if (!it->exists() && !m_dirty.contains(it.key()))
+            it = m_rooms.erase(it);
+        else
+            ++it;
+    }
+}
+
+int RoomDirectory::existingCount() const
+{
+    std::scoped_lock locker(m_mutex);
+    return m_existing;
 }
 
 void RoomDirectory::setMembers(const QString &room, int members, quint64 version, const QString &at)
@@ -29,10 +72,15 @@ void RoomDirectory::setMembers(const QString &room, int members, quint64 version
     r.name = room;
     if (version < r.membersVersion)
         return;
-    r.membersVersion = version;
-    if (r.members == members)
+    const int before = r.members;
+    const bool wasReserved = r.reserved;
+    update(r, [members, version](Room &x) {
+        x.membersVersion = version;
+        x.members = members;
+        x.reserved = false; // its own count is here now
+    });
+    if (before == members && !wasReserved)
         return;
-    r.members = members;
     r.lastActivityAt = at;
     m_dirty.insert(room);
 }
@@ -42,9 +90,11 @@ void RoomDirectory::noteMessage(const QString &room, qint64 id, const QString &a
     std::scoped_lock locker(m_mutex);
     Room &r = m_rooms[room];
     r.name = room;
-    r.lastMessageId = std::max(r.lastMessageId, id);
-    ++r.messageCount;
-    r.lastActivityAt = at;
+    update(r, [id, &at](Room &x) {
+        x.lastMessageId = std::max(x.lastMessageId, id);
+        ++x.messageCount;
+        x.lastActivityAt = at;
+    });
     m_dirty.insert(room);
 }
 

@@ -31,7 +31,9 @@ qint64 nowNs()
 
 SocketSession::SocketSession(Connection &connection, SessionContext &context, ConnectInfo info)
     : m_connection(connection), m_context(context), m_info(std::move(info)),
-      m_flood(context.config().maxMessagesPerSecond, context.config().messageBurst)
+      m_flood(context.config().maxMessagesPerSecond, context.config().messageBurst),
+      m_roomCreations(context.config().roomCreationsPerMinute / 60.0,
+                      context.config().roomCreationsPerMinute)
 {}
 
 SocketSession::~SocketSession()
@@ -419,6 +421,26 @@ void SocketSession::deliverBroadcast(Subscription &subscription, const Broadcast
         subscription.pendingFrames.append(*frame);
     else
         m_connection.sendPrebuilt(*frame, broadcast.webSocketFrameFor(m_info.serializer));
+}
+
+const ServerConfig &SocketSession::config() const
+{
+    return m_context.config();
+}
+
+bool SocketSession::takeRoomCreation()
+{
+    if (m_roomCreations.take(nowNs()))
+        return true;
+    const qint64 second = QDateTime::currentSecsSinceEpoch();
+    if (second != m_lastCreationLog) {
+        m_lastCreationLog = second;
+        m_context.record(EngineEvent::Kind::ProtocolError, m_info, {},
+                         QStringLiteral("room creations: over %1 per minute - refusing joins of "
+                                        "new rooms")
+                             .arg(config().roomCreationsPerMinute));
+    }
+    return false;
 }
 
 bool SocketSession::takeToken()

@@ -24,6 +24,7 @@ namespace chatter::server {
 class Broadcast;
 class Connection;
 class SessionContext;
+struct ServerConfig;
 
 //! The protocol state of one client connection, whatever its transport: the joined channels
 //! with their join_refs, and the rules of phoenix-protocol.md §3 for every inbound message.
@@ -62,6 +63,10 @@ public:
     QDateTime lastHeartbeat() const { return m_lastHeartbeat; }
 
     QStringList topics() const;
+    const ServerConfig &config() const;
+    //! One of the socket's room creations (ServerConfig::roomCreationsPerMinute); false, and
+    //! logged once a second, when it has used them up.
+    bool takeRoomCreation();
 
 private:
     //! A joined topic: the channel and its delivery state, which the fan-out points to.
@@ -111,6 +116,8 @@ private:
     QDateTime m_lastHeartbeat;
     //! Token bucket against floods: refilled at maxMessagesPerSecond, capped at messageBurst.
     TokenBucket m_flood;
+    TokenBucket m_roomCreations;
+    qint64 m_lastCreationLog = 0;
     qint64 m_lastFloodLog = -1;
     bool takeToken();
     bool m_shutDown = false;

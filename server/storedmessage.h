@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -38,6 +39,30 @@ struct HistoryPage
         for (const StoredMessage &m : messages)
             list.append(m.toJson());
         return {{QStringLiteral("messages"), list}, {QStringLiteral("more"), more}};
+    }
+
+    //! Drops messages until their JSON fits in `bytes`, setting `more`. A page read forwards
+    //! (a rejoin's backfill) keeps its oldest messages, so the client asks again from the
+    //! last one; a page read backwards (recent, scrolling up) keeps its newest. At least one
+    //! message stays: one message always fits in a frame.
+    void fitWithin(qint64 bytes, bool keepOldest)
+    {
+        qint64 total = 0;
+        qsizetype kept = 0;
+        const qsizetype count = messages.size();
+        for (; kept < count; ++kept) {
+            const StoredMessage &m = messages.at(keepOldest ? kept : count - 1 - kept);
+            total += QJsonDocument(m.toJson()).toJson(QJsonDocument::Compact).size() + 1;
+            if (total > bytes && kept > 0)
+                break;
+        }
+        if (kept == count)
+            return;
+        more = true;
+        if (keepOldest)
+            messages.resize(kept);
+        else
+            messages.remove(0, count - kept);
     }
 };
 

@@ -99,14 +99,18 @@ void WebSocketConnection::onReadable()
 void WebSocketConnection::consume(char *data, qsizetype size)
 {
     m_reader.feed(data, size, *this);
+    if (!m_reader.isMessageOpen())
+        m_messageOpenSince.invalidate();
+    else if (!m_messageOpenSince.isValid())
+        m_messageOpenSince.start();
 }
 
 bool WebSocketConnection::onMessage(QByteArrayView payload, bool binary)
 {
     if (m_closing)
         return false;
-    // Only whole messages and pongs count as activity: a trickle of bytes, or pings, do not
-    // keep a connection alive.
+    // Only whole messages count as activity: a trickle of bytes, pings, or pongs nobody asked
+    // for (the server sends no pings) do not keep a connection alive.
     m_lastFrame.restart();
     ++stats.messagesIn;
     stats.bytesIn += payload.size();
@@ -132,7 +136,6 @@ bool WebSocketConnection::onPing(QByteArrayView payload)
 
 bool WebSocketConnection::onPong()
 {
-    m_lastFrame.restart();
     return !m_closing;
 }
 
@@ -317,8 +320,19 @@ void WebSocketConnection::setInputPaused(bool paused)
 
 void WebSocketConnection::sweep(const ServerConfig &config)
 {
+    if (m_closing)
+        return;
+    if (m_messageOpenSince.isValid() && !m_inputPaused &&
+        m_messageOpenSince.elapsed() >= config.fragmentTimeoutMs) {
+        m_worker.record(EngineEvent::Kind::ProtocolError, info(), {},
+                        QStringLiteral("fragmented message unfinished after %1 ms - closing "
+                                       "with 1008")
+                            .arg(config.fragmentTimeoutMs));
+        closeWith(1008, QStringLiteral("message not finished in time"));
+        return;
+    }
     // A paused client is waiting for us, not idle.
-    if (m_closing || m_inputPaused || m_lastFrame.elapsed() < config.idleTimeoutMs)
+    if (m_inputPaused || m_lastFrame.elapsed() < config.idleTimeoutMs)
         return;
     m_worker.record(EngineEvent::Kind::Disconnect, info(), {},
                     QStringLiteral("idle timeout - closing with 1001"));

@@ -78,6 +78,10 @@ private:
     qsizetype m_queueOffset = 0;
     qint64 m_queuedBytes = 0;
     QElapsedTimer m_lastFrame;
+    //! Since the first fragment of a message still open: its fragments are held in memory, so
+    //! the rest must follow within ServerConfig::fragmentTimeoutMs (pings and pongs in between
+    //! do not extend it).
+    QElapsedTimer m_messageOpenSince;
     quint16 m_closeCode = 1006; //!< as sent or received; 1006 while none was
     bool m_closing = false;
     bool m_finished = false;

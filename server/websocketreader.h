@@ -38,6 +38,8 @@ public:
     bool feed(char *data, qsizetype size, WebSocketReaderSink &sink);
 
     bool isStopped() const { return m_stopped; }
+    //! A fragmented message has begun and its final frame has not arrived.
+    bool isMessageOpen() const { return m_messageOpcode != 0; }
     //! Bytes held for an incomplete frame or message.
     qsizetype bufferedBytes() const { return m_partial.size() + m_message.size(); }
 

@@ -19,9 +19,15 @@ struct ServerConfig
     //! When set, every connection must present it (query `token` or phoenix.js `authToken`).
     QString accessToken;
     int idleTimeoutMs = 60'000;
+    //! A fragmented WebSocket message must be complete this long after its first fragment.
+    int fragmentTimeoutMs = 10'000;
     int longPollHoldMs = 10'000;    //!< how long a GET with nothing to deliver is held
     int longPollSessionMs = 15'000; //!< a long-poll session with no GET for this long ends
     int maxChannelsPerSocket = 100;
+    //! Rooms that exist (have members or messages) at once; joining a new one beyond is refused.
+    int maxRooms = 10'000;
+    //! New rooms one socket may bring into existence per minute (a burst of as many).
+    int roomCreationsPerMinute = 30;
     //! Presence changes within this long of the last presence_diff are merged into the next.
     //! People do not notice 50 ms; a room of 1,000 rejoining after a restart then gets a few
     //! diffs per second instead of one per join to each member.

@@ -11,7 +11,7 @@ const ctx = useServer();
 const COUNT = 500;
 
 function socketFor(version, user) {
-  const s = makeSocket(version, ctx.server, { params: { user, client: `js${version}` } });
+  const s = makeSocket(version, ctx.server, { params: { user, client: 'bot' } });
   ctx.onCleanup(() => disconnect(s));
   return s;
 }

@@ -50,7 +50,7 @@ async function runScenario({ sync, kills }) {
   let server = await startServer({ dataDir, args });
   servers.push(server);
   const port = server.port;
-  const url = `ws://127.0.0.1:${port}/socket/websocket?vsn=2.0.0&user=streamer&client=durability`;
+  const url = `ws://127.0.0.1:${port}/socket/websocket?vsn=2.0.0&user=streamer&client=bot`;
   const T = room(`durable_${sync}`);
   const deadline = Date.now() + DEADLINE_MS;
 

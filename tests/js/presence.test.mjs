@@ -13,9 +13,9 @@ import { watchPresence } from './lib/presence.mjs';
 import { room } from './lib/chat.mjs';
 
 const ctx = useServer();
-const V = (user, client = 'raw') => ({ vsn: '2.0.0', user, client });
+const V = (user, client = 'bot') => ({ vsn: '2.0.0', user, client });
 
-function socketFor(version, user, { server = ctx.server, client = `js${version}` } = {}) {
+function socketFor(version, user, { server = ctx.server, client = 'bot' } = {}) {
   const s = makeSocket(version, server, { params: { user, client } });
   ctx.onCleanup(() => disconnect(s));
   return s;
@@ -58,7 +58,7 @@ describe('presence on the wire', () => {
     assert.deepEqual(Object.keys(state), [me]);
     assert.deepEqual(Object.keys(state[me]), ['metas']);
     assert.equal(state[me].metas.length, 1);
-    assertMeta(state[me].metas[0], 'raw');
+    assertMeta(state[me].metas[0], 'bot');
     // The join reply precedes every other frame for T (item 18).
     const firstForT = c.all.find((x) => x.m?.topic === T);
     assert.equal(firstForT.m.event, 'phx_reply');
@@ -71,7 +71,7 @@ describe('presence on the wire', () => {
     await a.joinOk(T);
     await a.next({ event: 'presence_state' });
     const bNick = nick('pb');
-    const b = await ctx.open(V(bNick, 'other'));
+    const b = await ctx.open(V(bNick, 'mobile'));
     await b.joinOk(T);
     const bState = await b.next({ event: 'presence_state' });
     const bRef = bState.json[4][bNick].metas[0].phx_ref;
@@ -83,7 +83,7 @@ describe('presence on the wire', () => {
     // Changes close together are merged: a's own join may ride along, nobody else's.
     assert.deepEqual(Object.keys(jd.joins).filter((k) => k !== aNick), [bNick]);
     assert.equal(jd.joins[bNick].metas.length, 1);
-    assertMeta(jd.joins[bNick].metas[0], 'other');
+    assertMeta(jd.joins[bNick].metas[0], 'mobile');
     assert.equal(jd.joins[bNick].metas[0].phx_ref, bRef);
 
     b.terminate(); // abrupt: no close handshake, no phx_leave
@@ -131,7 +131,7 @@ describe('presence on the wire', () => {
     assert.deepEqual(diff.leaves[bNick].metas, [oldMeta]);
     assert.equal(diff.joins[bNick].metas.length, 1);
     const nm = diff.joins[bNick].metas[0];
-    assertMeta(nm, 'raw', 'away');
+    assertMeta(nm, 'bot', 'away');
     assert.equal(nm.phx_ref_prev, oldMeta.phx_ref);
     assert.notEqual(nm.phx_ref, oldMeta.phx_ref);
 
@@ -193,7 +193,7 @@ for (const version of ['1.8', '1.7']) {
       assert.deepEqual(a.watch.keys(), [me]);
       const metas = a.watch.state()[me];
       assert.equal(metas.length, 1);
-      assertMeta(metas[0], `js${version}`);
+      assertMeta(metas[0], 'bot');
       assert.ok(!a.watch.presence.inPendingSyncState());
     });
 

@@ -17,6 +17,8 @@ private Q_SLOTS:
     void roomName();
     void body_data();
     void body();
+    void clientKind_data();
+    void clientKind();
 };
 
 void tst_ChatValidation::nickname_data()
@@ -89,6 +91,27 @@ void tst_ChatValidation::body()
     QFETCH(QString, reason);
     const auto checked = checkBody(body);
     QCOMPARE(checked ? QString() : checked.error(), reason);
+}
+
+void tst_ChatValidation::clientKind_data()
+{
+    QTest::addColumn<QJsonValue>("client");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("absent") << QJsonValue(QJsonValue::Undefined) << true;
+    for (const char *kind : {"desktop", "web", "mobile", "bot"})
+        QTest::newRow(kind) << QJsonValue(QString::fromLatin1(kind)) << true;
+    QTest::newRow("unknown word") << QJsonValue("evil") << false;
+    QTest::newRow("case differs") << QJsonValue("Web") << false;
+    QTest::newRow("empty") << QJsonValue("") << false;
+    QTest::newRow("200 KB") << QJsonValue(QString(200 * 1024, QLatin1Char('x'))) << false;
+    QTest::newRow("nested") << QJsonValue(QJsonObject{{"a", "web"}}) << false;
+}
+
+void tst_ChatValidation::clientKind()
+{
+    QFETCH(QJsonValue, client);
+    QFETCH(bool, valid);
+    QCOMPARE(checkClientKind(client).has_value(), valid);
 }
 
 QTEST_GUILESS_MAIN(tst_ChatValidation)

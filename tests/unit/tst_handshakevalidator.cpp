@@ -61,6 +61,15 @@ void tst_HandshakeValidator::decisions_data()
                                  << 403;
     QTest::newRow("token in query")
         << request("GET", "vsn=2.0.0&user=a&token=s3cret") << "s3cret" << 101;
+    QTest::newRow("token prefix only")
+        << request("GET", "vsn=2.0.0&user=a&token=s3c") << "s3cret" << 403;
+    QTest::newRow("token longer") << request("GET", "vsn=2.0.0&user=a&token=s3cret2") << "s3cret"
+                                  << 403;
+    QTest::newRow("right token after a wrong one")
+        << request("GET", "vsn=2.0.0&user=a&token=nope&token=s3cret") << "s3cret" << 101;
+    QTest::newRow("unknown client kind")
+        << request("GET", "vsn=2.0.0&user=a&client=evil") << "" << 403;
+    QTest::newRow("client kind web") << request("GET", "vsn=2.0.0&user=a&client=web") << "" << 101;
     QTest::newRow("token as authToken")
         << request("GET", "vsn=2.0.0&user=a",
                    "Sec-WebSocket-Protocol: phoenix, base64url.bearer.phx.czNjcmV0\r\n")

@@ -41,6 +41,9 @@ private Q_SLOTS:
     void newestMemberCountWins();
     void staleCountIsNotDirty();
     void concurrentWorkersEndWithTheTrackersCount();
+    void admissionCountsRoomsThatExist();
+    void creationRateIsAsked();
+    void dormantNamesAreForgotten();
 };
 
 void tst_RoomDirectory::newestMemberCountWins_data()
@@ -116,6 +119,65 @@ void tst_RoomDirectory::concurrentWorkersEndWithTheTrackersCount()
         QCOMPARE(tracker.memberCount(topic).keys, Threads / 2);
         QCOMPARE(roomOf(directory, room).members, Threads / 2);
     }
+}
+
+void tst_RoomDirectory::admissionCountsRoomsThatExist()
+{
+    using A = RoomDirectory::Admission;
+    RoomDirectory directory;
+    const auto yes = [] { return true; };
+    directory.load({{"stored", 0, 7, 3, "t0"}});
+    QCOMPARE(directory.existingCount(), 1);
+    QCOMPARE(directory.admit("stored", 2, yes), A::Existing);
+    QCOMPARE(directory.admit("a", 2, yes), A::Created);
+    QCOMPARE(directory.existingCount(), 2);
+    // Reserved before its member count arrives: a second joiner finds it existing.
+    QCOMPARE(directory.admit("a", 2, yes), A::Existing);
+    QCOMPARE(directory.admit("b", 2, yes), A::Full);
+    directory.setMembers("a", 1, 1, "t1");
+    QCOMPARE(directory.existingCount(), 2);
+    // Everyone left "a", which has no messages: it no longer exists and frees its place.
+    directory.setMembers("a", 0, 2, "t2");
+    QCOMPARE(directory.existingCount(), 1);
+    QCOMPARE(directory.admit("b", 2, yes), A::Created);
+    // A message makes a room exist for good.
+    directory.noteMessage("b", 8, "t3");
+    directory.setMembers("b", 0, 3, "t4");
+    QCOMPARE(directory.existingCount(), 2);
+}
+
+void tst_RoomDirectory::creationRateIsAsked()
+{
+    using A = RoomDirectory::Admission;
+    RoomDirectory directory;
+    int asked = 0;
+    const auto no = [&asked] {
+        ++asked;
+        return false;
+    };
+    QCOMPARE(directory.admit("new", 10, no), A::TooFast);
+    QCOMPARE(asked, 1);
+    QCOMPARE(directory.existingCount(), 0);
+    directory.noteMessage("old", 1, "t");
+    QCOMPARE(directory.admit("old", 10, no), A::Existing);
+    QCOMPARE(asked, 1); // joining an existing room spends no creation
+}
+
+void tst_RoomDirectory::dormantNamesAreForgotten()
+{
+    RoomDirectory directory;
+    const auto yes = [] { return true; };
+    quint64 version = 0;
+    for (int i = 0; i < 3000; ++i) {
+        const QString name = QStringLiteral("r%1").arg(i);
+        QCOMPARE(directory.admit(name, 10, yes), RoomDirectory::Admission::Created);
+        directory.setMembers(name, 1, ++version, "t");
+        directory.setMembers(name, 0, ++version, "t");
+        directory.takeDirty();
+    }
+    QCOMPARE(directory.existingCount(), 0);
+    QVERIFY2(directory.rooms().size() < 2 * 10 + 1024 + 2,
+             qPrintable(QString::number(directory.rooms().size())));
 }
 
 QTEST_GUILESS_MAIN(tst_RoomDirectory)

@@ -56,9 +56,9 @@ export function longPollClientSuite({ versions, label, fallbackVersions = versio
     ctx.onCleanup(() => disconnect(socket));
     return socket;
   }
-  const wsSocket = (user, client = 'ws') => track(makeSocket('1.8', ctx.server, { params: { user, client } }));
+  const wsSocket = (user, client = 'desktop') => track(makeSocket('1.8', ctx.server, { params: { user, client } }));
   const lpSocket = (version, user, opts = {}) => track(makeSocket(version, ctx.server, {
-    params: { user, client: `lp${version}` }, transport: LONGPOLLS[version], ...opts,
+    params: { user, client: 'web' }, transport: LONGPOLLS[version], ...opts,
   }));
 
   // Raw TCP listener that accepts and never answers (for the fallback timer).
@@ -219,8 +219,8 @@ export function longPollClientSuite({ versions, label, fallbackVersions = versio
         const lpw = watchPresence(version, lc);
         await join(lc, 8000);
         const seenByLp = await lpw.waitFor((s) => lpUser in s && wsUser in s, 8000, 'both users in the long-poll presence');
-        assert.equal(seenByLp[lpUser][0].client, `lp${version}`);
-        assert.equal(seenByLp[wsUser][0].client, 'ws');
+        assert.equal(seenByLp[lpUser][0].client, 'web');
+        assert.equal(seenByLp[wsUser][0].client, 'desktop');
         const seenByWs = await wp.waitFor((s) => lpUser in s, 8000, 'long-poll user in the WebSocket presence');
         const ref = seenByWs[lpUser][0].phx_ref;
         assert.equal(ref, seenByLp[lpUser][0].phx_ref);
@@ -252,7 +252,7 @@ export function longPollClientSuite({ versions, label, fallbackVersions = versio
         const storage = new MemoryStorage();
         const { Transport, made } = redirectedWebSocket((url) => url.replace('/socket/websocket', '/no-such-socket/websocket'));
         const fb = track(makeSocket(version, ctx.server, {
-          params: { user: lpUser, client: 'fallback' },
+          params: { user: lpUser, client: 'web' },
           transport: Transport,
           longPollFallbackMs: 4000,
           sessionStorage: storage,
@@ -268,7 +268,7 @@ export function longPollClientSuite({ versions, label, fallbackVersions = versio
 
         // A new socket sharing that storage starts directly with long-poll.
         const again = track(makeSocket(version, ctx.server, {
-          params: { user: nick('fb2'), client: 'fallback' },
+          params: { user: nick('fb2'), client: 'web' },
           transport: Transport,
           longPollFallbackMs: 4000,
           sessionStorage: storage,
@@ -290,7 +290,7 @@ export function longPollClientSuite({ versions, label, fallbackVersions = versio
         const { Transport, made } = redirectedWebSocket((url) => url.replace(`:${ctx.server.port}/`, `:${hole.port}/`));
         const user = nick('fbh');
         const fb = track(makeSocket(version, ctx.server, {
-          params: { user, client: 'fallback' },
+          params: { user, client: 'web' },
           transport: Transport,
           longPollFallbackMs: 800,
           sessionStorage: new MemoryStorage(),
