@@ -76,6 +76,12 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option token = makeOption("access-token", "Token every client must present.", "token");
     const Option idle =
         makeOption("idle-timeout-ms", "Close a socket silent this long (default 60000).", "ms");
+    const Option httpIdle =
+        makeOption("http-idle-timeout-ms",
+                   "Close a kept-alive HTTP connection idle this long (default 15000).", "ms");
+    const Option httpRequest = makeOption(
+        "http-request-timeout-ms",
+        "An HTTP request's head and body must arrive within this long (default 10000).", "ms");
     const Option lpHold = makeOption(
         "longpoll-hold-ms", "How long an empty long-poll GET is held (default 10000).", "ms");
     const Option lpSession =
@@ -119,11 +125,11 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option diagnostics =
         makeOption("diagnostics", "Mount the chatter:diag:* protocol test channel.");
 
-    for (const Option *o :
-         {&bind,     &port,        &workers,   &maxFrame,      &origins,        &token,
-          &idle,     &lpHold,      &lpSession, &channels,      &rate,           &outbound,
-          &logLevel, &dataDir,     &sync,      &ioUring,       &retainMessages, &retainDays,
-          &headless, &diagnostics, &maxRooms,  &roomCreations, &fragmentTimeout})
+    for (const Option *o : {&bind,     &port,           &workers,         &maxFrame,  &origins,
+                            &token,    &idle,           &lpHold,          &lpSession, &channels,
+                            &rate,     &outbound,       &logLevel,        &dataDir,   &sync,
+                            &ioUring,  &retainMessages, &retainDays,      &headless,  &diagnostics,
+                            &maxRooms, &roomCreations,  &fragmentTimeout, &httpIdle,  &httpRequest})
         parser.addOption(o->option);
 
     if (!parser.parse(arguments)) {
@@ -178,6 +184,18 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         if (!readInt(v, 100, 24 * 3600 * 1000, &number))
             return fail(QStringLiteral("--idle-timeout-ms: expected 100-86400000, got %1").arg(v));
         config.idleTimeoutMs = int(number);
+    }
+    if (const QString v = valueOf(parser, httpIdle); !v.isEmpty()) {
+        if (!readInt(v, 100, 24 * 3600 * 1000, &number))
+            return fail(
+                QStringLiteral("--http-idle-timeout-ms: expected 100-86400000, got %1").arg(v));
+        config.httpIdleTimeoutMs = int(number);
+    }
+    if (const QString v = valueOf(parser, httpRequest); !v.isEmpty()) {
+        if (!readInt(v, 100, 3600 * 1000, &number))
+            return fail(
+                QStringLiteral("--http-request-timeout-ms: expected 100-3600000, got %1").arg(v));
+        config.httpRequestTimeoutMs = int(number);
     }
     if (const QString v = valueOf(parser, lpHold); !v.isEmpty()) {
         if (!readInt(v, 10, 60'000, &number))

@@ -4,6 +4,7 @@
 #include "bufferedinput.h"
 #include "engine.h"
 #include "httproutes.h"
+#include "httpstatus.h"
 #include "logging.h"
 #include "requesthead.h"
 #include "websocketconnection.h"
@@ -19,27 +20,12 @@ namespace chatter::server {
 namespace {
 
 constexpr qsizetype MaxRequestHead = 16 * 1024;
-constexpr int RequestHeadTimeoutMs = 10'000;
 constexpr int HeadSweepMs = 1'000;
 const QString SocketPath = QStringLiteral("/socket/websocket");
 
 QString peerKey(const QHostAddress &address, quint16 port)
 {
     return address.toString() + QLatin1Char('/') + QString::number(port);
-}
-
-QByteArray reasonPhrase(int status)
-{
-    switch (status) {
-    case 400:
-        return "Bad Request";
-    case 403:
-        return "Forbidden";
-    case 431:
-        return "Request Header Fields Too Large";
-    default:
-        return "Error";
-    }
 }
 
 } // namespace
@@ -51,7 +37,7 @@ FrontDoor::FrontDoor(Worker &worker, HttpRoutes &http)
         new QWebSocketServer(QStringLiteral("Chatter"), QWebSocketServer::NonSecureMode, this);
     m_webSockets->setSupportedSubprotocols({QStringLiteral("phoenix")});
     m_webSockets->setMaxPendingConnections(1 << 20);
-    m_webSockets->setHandshakeTimeout(RequestHeadTimeoutMs);
+    m_webSockets->setHandshakeTimeout(worker.config().httpRequestTimeoutMs);
     connect(m_webSockets, &QWebSocketServer::newConnection, this, &FrontDoor::onWebSocketReady);
     m_headSweep.setParent(this);
     m_headSweep.setInterval(HeadSweepMs);
@@ -71,7 +57,7 @@ void FrontDoor::adopt(qintptr descriptor)
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     connect(socket, &QObject::destroyed, this, [this, socket] { m_unrouted.remove(socket); });
     // A client that never finishes its request head must not hold a descriptor for ever.
-    m_unrouted.insert(socket, QDeadlineTimer(RequestHeadTimeoutMs));
+    m_unrouted.insert(socket, QDeadlineTimer(m_worker.config().httpRequestTimeoutMs));
     if (!m_headSweep.isActive())
         m_headSweep.start();
 }
@@ -136,10 +122,7 @@ void FrontDoor::route(QTcpSocket *socket)
 void FrontDoor::refuse(QTcpSocket *socket, int status, const QByteArray &body)
 {
     stopWaiting(socket);
-    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) +
-                          "\r\ncontent-length: " + QByteArray::number(body.size()) +
-                          "\r\ncache-control: no-store\r\nconnection: close\r\n\r\n" + body;
-    socket->write(response);
+    socket->write(closingResponse(status, body));
     socket->disconnectFromHost();
 }
 

@@ -3,6 +3,7 @@
 
 #include "bufferedinput.h"
 #include "httpfeeder.h"
+#include "httpgate.h"
 #include "longpollendpoint.h"
 #include "staticassets.h"
 #include "worker.h"
@@ -20,6 +21,7 @@ HttpRoutes::HttpRoutes(Worker &worker, const StaticAssets &assets, const QByteAr
     : QObject(&worker), m_assets(assets)
 {
     m_feeder = new HttpFeeder(this);
+    m_gate = new HttpGate(worker, this);
     m_http = new QHttpServer(this);
     m_longPoll = new LongPollEndpoint(worker, longPollSecret);
     m_http->route(QStringLiteral("/socket/longpoll"),
@@ -40,6 +42,8 @@ HttpRoutes::HttpRoutes(Worker &worker, const StaticAssets &assets, const QByteAr
 
 void HttpRoutes::serve(QTcpSocket *socket)
 {
+    // The gate first: its readyRead slot must run before QHttpServer's reads the bytes.
+    m_gate->watch(socket);
     m_feeder->feed(socket);
     rereadBufferedInput(socket);
 }

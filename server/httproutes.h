@@ -11,13 +11,15 @@ class QTcpSocket;
 namespace chatter::server {
 
 class HttpFeeder;
+class HttpGate;
 class LongPollEndpoint;
 class StaticAssets;
 class Worker;
 
 //! Every plain-HTTP route of one worker: long-poll, /healthz and the embedded browser client.
 //! The front door hands it connections whose request is not a WebSocket upgrade; QHttpServer
-//! parses and answers them. Lives on the worker's thread, as a child of the worker.
+//! parses and answers them, behind an HttpGate that bounds what each request may cost. Lives on the
+//! worker's thread, as a child of the worker.
 class HttpRoutes : public QObject
 {
     Q_OBJECT
@@ -33,6 +35,7 @@ private:
 
     const StaticAssets &m_assets;
     HttpFeeder *m_feeder = nullptr;
+    HttpGate *m_gate = nullptr;
     QHttpServer *m_http = nullptr;
     LongPollEndpoint *m_longPoll = nullptr;
 };

@@ -21,6 +21,11 @@ struct ServerConfig
     int idleTimeoutMs = 60'000;
     //! A fragmented WebSocket message must be complete this long after its first fragment.
     int fragmentTimeoutMs = 10'000;
+    //! A kept-alive HTTP connection with no request for this long is closed.
+    int httpIdleTimeoutMs = 15'000;
+    //! A request's head and body must arrive within this long of its first byte (a request
+    //! that trickles in would otherwise hold its connection for ever).
+    int httpRequestTimeoutMs = 10'000;
     int longPollHoldMs = 10'000;    //!< how long a GET with nothing to deliver is held
     int longPollSessionMs = 15'000; //!< a long-poll session with no GET for this long ends
     int maxChannelsPerSocket = 100;

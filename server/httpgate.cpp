@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+#include "httpgate.h"
+
+#include "httpstatus.h"
+#include "lingeringclose.h"
+#include "worker.h"
+
+#include <QTcpSocket>
+
+#include <fcntl.h>
+
+namespace chatter::server {
+namespace {
+
+constexpr qsizetype MaxRequestHead = 16 * 1024;
+constexpr int SweepMs = 250;
+const QString LongPollPath = QStringLiteral("/socket/longpoll");
+
+} // namespace
+
+HttpGate::HttpGate(Worker &worker, QObject *parent) : QObject(parent), m_worker(worker)
+{
+    m_sweep.setParent(this);
+    m_sweep.setInterval(SweepMs);
+    connect(&m_sweep, &QTimer::timeout, this, &HttpGate::sweep);
+}
+
+void HttpGate::watch(QTcpSocket *socket)
+{
+    const ServerConfig &config = m_worker.config();
+    // Long-poll bodies carry Phoenix messages: as large as one WebSocket frame may be. No
+    // other route takes a body.
+    const qint64 longPollBody = config.maxFrameBytes;
+    RequestStream stream(MaxRequestHead, [longPollBody](const RequestHead &head) {
+        return head.path == LongPollPath ? longPollBody : qint64(0);
+    });
+    // The first request has begun: its head is here, its body may not be.
+    m_watched.insert(
+        socket, Watched{socket, std::move(stream), 0, QDeadlineTimer(config.httpRequestTimeoutMs)});
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+    connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] { onBytesWritten(socket); });
+    connect(socket, &QObject::destroyed, this, [this, socket] { m_watched.remove(socket); });
+    if (!m_sweep.isActive())
+        m_sweep.start();
+}
+
+void HttpGate::onReadyRead(QTcpSocket *socket)
+{
+    const auto it = m_watched.find(socket);
+    if (it == m_watched.end())
+        return;
+    Watched &watched = *it;
+    const ServerConfig &config = m_worker.config();
+    const bool wasBetween = watched.stream.phase() == RequestStream::Phase::Between;
+    const quint64 completedBefore = watched.stream.completed();
+    // Everything buffered is what Qt has not read yet: its slot, next in line, reads it all.
+    const QByteArray fresh = socket->peek(socket->bytesAvailable());
+    const RequestStream::Verdict verdict = watched.stream.feed(fresh);
+    if (verdict != RequestStream::Verdict::Fine) {
+        refuse(socket, RequestStream::httpStatus(verdict));
+        return;
+    }
+    const bool finishedOne = watched.stream.completed() != completedBefore;
+    if (watched.stream.phase() != RequestStream::Phase::Between) {
+        // A new request began in these bytes: the whole of it gets one deadline.
+        if (wasBetween || finishedOne)
+            watched.deadline.setRemainingTime(config.httpRequestTimeoutMs);
+    } else if (finishedOne) {
+        // Answered at once, or held (an empty long-poll GET waits for messages).
+        watched.deadline.setRemainingTime(config.longPollHoldMs + config.httpIdleTimeoutMs);
+    }
+}
+
+void HttpGate::onBytesWritten(QTcpSocket *socket)
+{
+    const auto it = m_watched.find(socket);
+    if (it == m_watched.end() || socket->bytesToWrite() > 0)
+        return;
+    it->answered = it->stream.completed();
+    if (it->stream.phase() == RequestStream::Phase::Between)
+        it->deadline.setRemainingTime(m_worker.config().httpIdleTimeoutMs);
+}
+
+void HttpGate::refuse(QTcpSocket *socket, int status)
+{
+    // Qt's parser must not read what is buffered: its slot comes after this one.
+    disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
+    m_watched.remove(socket);
+    socket->write(closingResponse(status));
+    socket->flush();
+    // The client may still be sending (the rest of a 2 GB body): closing with unread input
+    // would reset the connection and could lose the answer. A duplicate of the descriptor
+    // lingers, discarding input, while Qt's socket goes.
+    int lingering = -1;
+    if (socket->bytesToWrite() == 0)
+        lingering = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    socket->abort();
+    socket->deleteLater();
+    LingeringClose::start(lingering, this);
+}
+
+void HttpGate::sweep()
+{
+    QList<const QTcpSocket *> late;
+    for (auto it = m_watched.cbegin(); it != m_watched.cend(); ++it) {
+        if (it->deadline.hasExpired())
+            late.append(it.key());
+    }
+    for (const QTcpSocket *key : std::as_const(late)) {
+        const auto it = m_watched.find(key);
+        QTcpSocket *socket = it->socket;
+        if (!socket) {
+            m_watched.erase(it);
+            continue;
+        }
+        if (it->stream.phase() != RequestStream::Phase::Between) {
+            refuse(socket, 408); // a request that trickled in
+            continue;
+        }
+        const bool idle = it->answered == it->stream.completed();
+        m_watched.erase(it);
+        if (idle) {
+            socket->disconnectFromHost();
+        } else {
+            // Its answer never came, or Qt's parser gave the connection up without closing it.
+            socket->abort();
+        }
+        socket->deleteLater();
+    }
+    if (m_watched.isEmpty())
+        m_sweep.stop();
+}
+
+} // namespace chatter::server
