@@ -143,7 +143,7 @@ start_server() {
         local data="$WORK/data-$port"
         mkdir -p "$data"
         taskset -c "$SERVER_CPU" "$SERVER_BIN" --headless --bind 127.0.0.1 --port "$port" \
-            --data-dir "$data" --log-level warning >"$log" 2>&1 &
+            --data-dir "$data" --log-level warning --max-connections-per-address 1000000 >"$log" 2>&1 &
     else
         taskset -c "$SERVER_CPU" "$NODE" "$BENCH_DIR/peers/reference-server.js" "$port" >"$log" 2>&1 &
     fi

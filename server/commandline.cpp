@@ -82,6 +82,14 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option httpRequest = makeOption(
         "http-request-timeout-ms",
         "An HTTP request's head and body must arrive within this long (default 10000).", "ms");
+    const Option maxConnections =
+        makeOption("max-connections",
+                   "Connections (and long-poll sessions) at once; beyond, HTTP 503 (default: the "
+                   "descriptor limit less 512).",
+                   "n");
+    const Option maxPerAddress =
+        makeOption("max-connections-per-address",
+                   "The same per client address, IPv6 per /64 (default 256).", "n");
     const Option lpHold = makeOption(
         "longpoll-hold-ms", "How long an empty long-poll GET is held (default 10000).", "ms");
     const Option lpSession =
@@ -125,11 +133,13 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option diagnostics =
         makeOption("diagnostics", "Mount the chatter:diag:* protocol test channel.");
 
-    for (const Option *o : {&bind,     &port,           &workers,         &maxFrame,  &origins,
-                            &token,    &idle,           &lpHold,          &lpSession, &channels,
-                            &rate,     &outbound,       &logLevel,        &dataDir,   &sync,
-                            &ioUring,  &retainMessages, &retainDays,      &headless,  &diagnostics,
-                            &maxRooms, &roomCreations,  &fragmentTimeout, &httpIdle,  &httpRequest})
+    for (const Option *o :
+         {&bind,           &port,           &workers,         &maxFrame,  &origins,
+          &token,          &idle,           &lpHold,          &lpSession, &channels,
+          &rate,           &outbound,       &logLevel,        &dataDir,   &sync,
+          &ioUring,        &retainMessages, &retainDays,      &headless,  &diagnostics,
+          &maxRooms,       &roomCreations,  &fragmentTimeout, &httpIdle,  &httpRequest,
+          &maxConnections, &maxPerAddress})
         parser.addOption(o->option);
 
     if (!parser.parse(arguments)) {
@@ -196,6 +206,19 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
             return fail(
                 QStringLiteral("--http-request-timeout-ms: expected 100-3600000, got %1").arg(v));
         config.httpRequestTimeoutMs = int(number);
+    }
+    if (const QString v = valueOf(parser, maxConnections); !v.isEmpty()) {
+        if (!readInt(v, 1, 1 << 30, &number))
+            return fail(
+                QStringLiteral("--max-connections: expected a positive count, got %1").arg(v));
+        config.maxConnections = int(number);
+    }
+    if (const QString v = valueOf(parser, maxPerAddress); !v.isEmpty()) {
+        if (!readInt(v, 1, 1 << 30, &number))
+            return fail(
+                QStringLiteral("--max-connections-per-address: expected a positive count, got %1")
+                    .arg(v));
+        config.maxConnectionsPerAddress = int(number);
     }
     if (const QString v = valueOf(parser, lpHold); !v.isEmpty()) {
         if (!readInt(v, 10, 60'000, &number))

@@ -4,6 +4,7 @@
 #include "bans.h"
 #include "broadcast.h"
 #include "channelrouter.h"
+#include "connectionlimiter.h"
 #include "diagnosticchannel.h"
 #include "epolleventdispatcher.h"
 #include "events.h"
@@ -27,6 +28,7 @@
 #include <QTimer>
 
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -117,15 +119,34 @@ void Engine::publishDirectoryChanges()
 
 namespace {
 
+//! Descriptors kept for the server's own use below the limit: event loops, io_uring, SQLite
+//! files, and connections being turned away (at most FrontDoor's lingering refusals).
+constexpr rlim_t DescriptorHeadroom = 512;
+
 //! Every connection is a descriptor; the default soft limit (often 1024) would cap the server
-//! far below what the machine allows.
-void raiseDescriptorLimit()
+//! far below what the machine allows. Returns the limit now in force.
+rlim_t raiseDescriptorLimit()
 {
     rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &limit);
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return 1024;
+    if (limit.rlim_cur < limit.rlim_max) {
+        const rlim_t raised = limit.rlim_max;
+        limit.rlim_cur = raised;
+        if (setrlimit(RLIMIT_NOFILE, &limit) == 0)
+            return raised;
+        getrlimit(RLIMIT_NOFILE, &limit);
     }
+    return limit.rlim_cur;
+}
+
+QHostAddress peerOf(qintptr descriptor)
+{
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&address), &length) != 0)
+        return {};
+    return QHostAddress(reinterpret_cast<const sockaddr *>(&address));
 }
 
 } // namespace
@@ -133,7 +154,16 @@ void raiseDescriptorLimit()
 bool Engine::start()
 {
     qRegisterMetaType<EngineSnapshot>();
-    raiseDescriptorLimit();
+    const rlim_t descriptors = raiseDescriptorLimit();
+    // The server must never run out of descriptors itself: connections beyond the limit are
+    // answered 503 while there is still room to do so.
+    if (m_config.maxConnections <= 0) {
+        const rlim_t room = descriptors > DescriptorHeadroom * 2 ? descriptors - DescriptorHeadroom
+                                                                 : descriptors / 2;
+        m_config.maxConnections = int(std::min<rlim_t>(room, 1 << 30));
+    }
+    m_limits = std::make_unique<ConnectionLimiter>(m_config.maxConnections,
+                                                   m_config.maxConnectionsPerAddress);
     m_startedAt = QDateTime::currentDateTimeUtc();
     if (!openStore())
         return false;
@@ -162,7 +192,8 @@ bool Engine::start()
     }
     m_port = m_listener->serverPort();
     qCInfo(lcNet).noquote() << "listening on" << m_config.bindAddress.toString() << "port" << m_port
-                            << "with" << count << "workers";
+                            << "with" << count << "workers; at most" << m_config.maxConnections
+                            << "connections," << m_config.maxConnectionsPerAddress << "per address";
     Q_EMIT listening(m_listener->serverPort());
     return true;
 }
@@ -205,8 +236,33 @@ quint16 Engine::port() const
 
 void Engine::dispatch(qintptr descriptor)
 {
+    // Counted before any byte is read: a refused client gets its 503 from the worker.
+    const QHostAddress peer = peerOf(descriptor);
+    QString why;
+    const bool admitted = m_limits->admit(ConnectionLimiter::Kind::Connection, peer, &why);
+    if (!admitted)
+        noteRefused(peer, QStringLiteral("HTTP 503: ") + why);
     Worker *worker = m_workers[m_nextWorker++ % m_workers.size()];
-    worker->mailbox().post([worker, descriptor] { worker->adoptDescriptor(descriptor); });
+    worker->mailbox().post([worker, descriptor, peer, admitted] {
+        worker->adoptDescriptor(descriptor, peer, admitted);
+    });
+}
+
+void Engine::noteRefused(const QHostAddress &peer, const QString &why)
+{
+    int suppressed = 0;
+    if (!m_limits->shouldLogRefusal(peer, &suppressed))
+        return;
+    QString text = why;
+    if (suppressed > 0)
+        text += QStringLiteral(" (%1 more refused in the last second)").arg(suppressed);
+    qCWarning(lcNet).noquote() << "refused: peer" << peer.toString() << text;
+    m_events.record(EngineEvent{QDateTime::currentDateTimeUtc(),
+                                EngineEvent::Kind::Refused,
+                                0,
+                                {},
+                                {},
+                                QStringLiteral("peer %1 %2").arg(peer.toString(), text)});
 }
 
 void Engine::disconnectSocketId(const QString &socketId)
@@ -245,6 +301,7 @@ void Engine::requestSnapshot()
             RoomRow{room.name, room.members, room.messageCount, room.lastActivityAt});
     for (const RoomRow &room : std::as_const(gathering->snapshot.rooms))
         gathering->snapshot.storedMessages += room.messages;
+    gathering->snapshot.refusedConnections = m_limits ? m_limits->refusedTotal() : 0;
     if (m_workers.empty()) {
         Q_EMIT snapshotReady(gathering->snapshot);
         return;

@@ -2,9 +2,11 @@
 #include "frontdoor.h"
 
 #include "bufferedinput.h"
+#include "connectionlimiter.h"
 #include "engine.h"
 #include "httproutes.h"
 #include "httpstatus.h"
+#include "lingeringclose.h"
 #include "logging.h"
 #include "requesthead.h"
 #include "websocketconnection.h"
@@ -15,12 +17,19 @@
 #include <QWebSocketServer>
 
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace chatter::server {
 namespace {
 
 constexpr qsizetype MaxRequestHead = 16 * 1024;
 constexpr int HeadSweepMs = 1'000;
+//! Refused connections that may linger at once (all workers), so that their 503 is read
+//! rather than reset; beyond it they are closed at once. Part of the engine's descriptor
+//! headroom.
+constexpr int MaxLingeringRefusals = 256;
+constexpr int RefusalLingerMs = 1'000;
 const QString SocketPath = QStringLiteral("/socket/websocket");
 
 QString peerKey(const QHostAddress &address, quint16 port)
@@ -44,9 +53,23 @@ FrontDoor::FrontDoor(Worker &worker, HttpRoutes &http)
     connect(&m_headSweep, &QTimer::timeout, this, &FrontDoor::sweepUnrouted);
 }
 
-void FrontDoor::adopt(qintptr descriptor)
+void FrontDoor::turnAway(qintptr descriptor)
+{
+    static const QByteArray busy =
+        closingResponse(503, "too many connections\n", "retry-after: 5\r\n");
+    // A fresh connection's send buffer is empty: the short answer goes out whole, or not at all.
+    ::send(int(descriptor), busy.constData(), size_t(busy.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (LingeringClose::liveCount() < MaxLingeringRefusals)
+        LingeringClose::start(int(descriptor), this, RefusalLingerMs);
+    else
+        ::close(int(descriptor));
+}
+
+void FrontDoor::adopt(qintptr descriptor, const QHostAddress &peer)
 {
     auto *socket = new QTcpSocket(this);
+    new AdmissionTicket(m_worker.engine().limits(), ConnectionLimiter::Kind::Connection, peer,
+                        socket);
     if (!socket->setSocketDescriptor(descriptor)) {
         qCWarning(lcNet) << "cannot adopt socket descriptor:" << socket->errorString();
         delete socket;
@@ -202,8 +225,12 @@ void FrontDoor::onWebSocketReady()
             qCWarning(lcNet) << "upgraded socket could not be taken over; closing";
             continue;
         }
-        m_worker.addConnection(
-            new WebSocketConnection(descriptor, std::move(received), std::move(info), m_worker));
+        auto *connection =
+            new WebSocketConnection(descriptor, std::move(received), std::move(info), m_worker);
+        // The connection is counted until the WebSocketConnection goes, no longer the socket.
+        if (auto *ticket = tcp->findChild<AdmissionTicket *>(QString(), Qt::FindDirectChildrenOnly))
+            ticket->setParent(connection);
+        m_worker.addConnection(connection);
     }
 }
 

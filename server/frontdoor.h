@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QDeadlineTimer>
 #include <QHash>
+#include <QHostAddress>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -28,8 +29,11 @@ class FrontDoor : public QObject
 public:
     FrontDoor(Worker &worker, HttpRoutes &http);
 
-    //! Takes over an accepted socket descriptor.
-    void adopt(qintptr descriptor);
+    //! Takes over an accepted socket descriptor, admitted by the connection limits for `peer`
+    //! (released when the connection ends).
+    void adopt(qintptr descriptor, const QHostAddress &peer);
+    //! Answers 503 on a descriptor the connection limits refused, and closes it.
+    void turnAway(qintptr descriptor);
 
 private:
     void route(QTcpSocket *socket);

@@ -3,12 +3,24 @@
 
 #include <QSocketNotifier>
 
+#include <atomic>
+
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 namespace chatter::server {
+namespace {
+
+std::atomic<int> g_live{0};
+
+} // namespace
+
+int LingeringClose::liveCount()
+{
+    return g_live.load();
+}
 
 void LingeringClose::start(int descriptor, QObject *parent, int maxMs)
 {
@@ -19,6 +31,7 @@ void LingeringClose::start(int descriptor, QObject *parent, int maxMs)
 LingeringClose::LingeringClose(int descriptor, QObject *parent, int maxMs)
     : QObject(parent), m_descriptor(descriptor)
 {
+    ++g_live;
     ::shutdown(m_descriptor, SHUT_WR);
     ::fcntl(m_descriptor, F_SETFL, ::fcntl(m_descriptor, F_GETFL) | O_NONBLOCK);
     m_notifier = new QSocketNotifier(m_descriptor, QSocketNotifier::Read, this);
@@ -30,6 +43,7 @@ LingeringClose::LingeringClose(int descriptor, QObject *parent, int maxMs)
 
 LingeringClose::~LingeringClose()
 {
+    --g_live;
     if (m_descriptor >= 0)
         ::close(m_descriptor);
 }

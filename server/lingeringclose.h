@@ -20,6 +20,8 @@ class LingeringClose final : public QObject
 public:
     //! Takes ownership of `descriptor`, whose output must already be written.
     static void start(int descriptor, QObject *parent, int maxMs = 2000);
+    //! How many are lingering now, in the whole process.
+    static int liveCount();
     ~LingeringClose() override;
 
 private:

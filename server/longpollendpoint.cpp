@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "longpollendpoint.h"
 
+#include "connectionlimiter.h"
 #include "engine.h"
 #include "logging.h"
 #include "longpollsession.h"
@@ -192,6 +193,15 @@ void LongPollEndpoint::handleGet(quint64 sessionId, const Request &request, cons
         reply(status(403));
         return;
     }
+    // Sessions are capped like connections: in all and per address.
+    ConnectionLimiter &limits = m_worker.engine().limits();
+    QString why;
+    if (!limits.admit(ConnectionLimiter::Kind::LongPollSession, request.peerAddress, &why)) {
+        m_worker.engine().noteRefused(request.peerAddress,
+                                      QStringLiteral("long-poll session: ") + why);
+        reply(status(500)); // phoenix.js closes and tries again after its backoff
+        return;
+    }
     ConnectInfo info = std::move(decision.info);
     info.id = m_worker.engine().nextConnectionId();
     info.transport = QStringLiteral("longpoll");
@@ -199,7 +209,10 @@ void LongPollEndpoint::handleGet(quint64 sessionId, const Request &request, cons
     info.peerPort = request.peerPort;
     info.connectedAt = QDateTime::currentDateTimeUtc();
     const QString token = makeToken(info.id);
-    m_worker.addConnection(new LongPollSession(std::move(info), token, m_worker));
+    const QHostAddress peer = info.peerAddress;
+    auto *session = new LongPollSession(std::move(info), token, m_worker);
+    new AdmissionTicket(limits, ConnectionLimiter::Kind::LongPollSession, peer, session);
+    m_worker.addConnection(session);
     reply(QJsonObject{{QStringLiteral("status"), 410},
                       {QStringLiteral("token"), token},
                       {QStringLiteral("messages"), QJsonArray()}});

@@ -71,11 +71,15 @@ LongPollEndpoint &Worker::longPoll()
     return m_http->longPoll();
 }
 
-void Worker::adoptDescriptor(qintptr descriptor)
+void Worker::adoptDescriptor(qintptr descriptor, const QHostAddress &peer, bool admitted)
 {
+    if (!admitted) {
+        m_frontDoor->turnAway(descriptor);
+        return;
+    }
     if (!m_idleSweep.isActive())
         m_idleSweep.start();
-    m_frontDoor->adopt(descriptor);
+    m_frontDoor->adopt(descriptor, peer);
 }
 
 void Worker::addConnection(Connection *connection)

@@ -39,8 +39,9 @@ public:
     Worker(int index, Engine &engine);
     ~Worker() override;
 
-    //! Takes over an accepted socket descriptor (called queued, on this worker's thread).
-    void adoptDescriptor(qintptr descriptor);
+    //! Takes over an accepted socket descriptor (called queued, on this worker's thread); one
+    //! that the connection limits refused is answered 503 and closed.
+    void adoptDescriptor(qintptr descriptor, const QHostAddress &peer, bool admitted);
     //! Fans a broadcast out to this worker's subscribers of its topic (PubSub calls it).
     void deliver(const std::shared_ptr<const Broadcast> &broadcast);
 

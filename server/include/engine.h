@@ -22,6 +22,7 @@ namespace chatter::server {
 
 class Bans;
 class ChannelRouter;
+class ConnectionLimiter;
 class Listener;
 class Mailbox;
 class MessageStore;
@@ -81,6 +82,11 @@ public:
     int connectionCount() const { return m_connections.load(); }
     QStringList workerDispatchers() const;
 
+    //! Connections and long-poll sessions, in all and per address.
+    ConnectionLimiter &limits() { return *m_limits; }
+    //! Logs a refusal by the limiter (at most once per address and second) for the monitor.
+    void noteRefused(const QHostAddress &peer, const QString &why);
+
     quint64 nextConnectionId() { return ++m_connectionIds; }
     void noteConnected(int delta) { m_connections += delta; }
 
@@ -104,6 +110,7 @@ private:
     QByteArray m_longPollSecret;
     EventLog m_events;
     std::unique_ptr<Bans> m_bans;
+    std::unique_ptr<ConnectionLimiter> m_limits;
     QDateTime m_startedAt;
     void recordAdmin(const QString &text);
     void forEachWorker(const std::function<void(Worker *)> &action);

@@ -48,6 +48,8 @@ struct EngineSnapshot
     qint64 bytesIn = 0;
     qint64 bytesOut = 0;
     qint64 storedMessages = 0;
+    //! Connections and long-poll sessions turned away by --max-connections(-per-address).
+    qint64 refusedConnections = 0;
 };
 
 } // namespace chatter::server

@@ -44,6 +44,11 @@ struct ServerConfig
     //! Outbound bytes queued for one socket before it counts as a slow reader and is closed.
     qint64 maxOutboundBytes = 8 * 1024 * 1024;
     int listenBacklog = 4096;
+    //! Connections (and, separately, long-poll sessions) held at once; 0: the descriptor limit
+    //! less room for the server's own descriptors, worked out at start.
+    int maxConnections = 0;
+    //! The same per client address (IPv6: per /64), so one host cannot take them all.
+    int maxConnectionsPerAddress = 256;
     //! Broadcasts submit all their sends in one io_uring call (where the kernel allows it).
     bool batchedSends = true;
     QString logLevel = QStringLiteral("info");

@@ -12,12 +12,17 @@ bool connectTo(QTcpSocket &socket, quint16 port, const QHostAddress &from)
     if (!from.isNull() && !socket.bind(from, 0))
         return false;
     // The engine accepts on this (the test's) thread: its event loop must run meanwhile.
+    // A server may answer and close at once (a refusal): connected is what counts.
+    bool connected = false;
+    const auto watch =
+        QObject::connect(&socket, &QTcpSocket::connected, [&connected] { connected = true; });
     socket.connectToHost(QHostAddress::LocalHost, port);
     QDeadlineTimer deadline(5000);
-    while (socket.state() != QAbstractSocket::ConnectedState && !deadline.hasExpired() &&
+    while (!connected && !deadline.hasExpired() &&
            socket.state() != QAbstractSocket::UnconnectedState)
         QTest::qWait(1);
-    return socket.state() == QAbstractSocket::ConnectedState;
+    QObject::disconnect(watch);
+    return connected;
 }
 
 namespace {

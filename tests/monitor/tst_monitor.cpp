@@ -14,10 +14,12 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QJsonObject>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
@@ -125,6 +127,7 @@ private Q_SLOTS:
     void listeningSwitch();
     void copySelectedEvents();
     void followsDarkPalette();
+    void showsRefusedConnections();
 
 private:
     quint64 idOf(const QString &user) const;
@@ -139,7 +142,11 @@ private:
 
 void tst_Monitor::init()
 {
-    m_engine = std::make_unique<Engine>(loopbackTestConfig());
+    ServerConfig config = loopbackTestConfig();
+    // Room for the three clients from 127.0.0.1, and no more.
+    if (QLatin1String(QTest::currentTestFunction()) == QLatin1String("showsRefusedConnections"))
+        config.maxConnectionsPerAddress = 3;
+    m_engine = std::make_unique<Engine>(config);
     QVERIFY(m_engine->start());
     m_window = std::make_unique<MonitorWindow>(*m_engine);
     auto prompt = std::make_unique<ScriptedPrompt>();
@@ -447,6 +454,21 @@ void tst_Monitor::followsDarkPalette()
     if (const QString dir = qEnvironmentVariable("CHATTER_MONITOR_GRAB_DIR"); !dir.isEmpty())
         shot.save(dir + QStringLiteral("/monitor-dark.png"));
     QApplication::setPalette(original);
+}
+
+void tst_Monitor::showsRefusedConnections()
+{
+    QLabel *refused = m_window->header()->findChild<QLabel *>(QStringLiteral("refusedTile"));
+    QVERIFY(refused);
+    QCOMPARE(refused->text(), QStringLiteral("0"));
+    QTcpSocket fourth;
+    fourth.connectToHost(QHostAddress::LocalHost, m_engine->port());
+    QByteArray answer;
+    QTRY_VERIFY((answer += fourth.readAll()).contains("\r\n\r\n"));
+    QVERIFY2(answer.startsWith("HTTP/1.1 503 "), answer.constData());
+    QTRY_COMPARE(refused->text(), QStringLiteral("1"));
+    QTRY_VERIFY(
+        logHasText(m_window->eventModel(), EngineEvent::Kind::Refused, QStringLiteral("HTTP 503")));
 }
 
 QTEST_MAIN(tst_Monitor)

@@ -83,6 +83,10 @@ HeaderPanel::HeaderPanel(QWidget *parent) : QFrame(parent)
     m_bytesIn = addTile(tr("Bytes in"), 4);
     m_bytesOut = addTile(tr("Bytes out"), 5);
     m_stored = addTile(tr("Stored"), 6);
+    m_refused = addTile(tr("Refused"), 7);
+    m_refused->setObjectName(QStringLiteral("refusedTile"));
+    m_refused->setToolTip(tr("Connections and long-poll sessions turned away by the connection "
+                             "limits since start (the event log says from where)"));
 
     auto *left = new QVBoxLayout;
     left->setSpacing(6);
@@ -198,6 +202,7 @@ void HeaderPanel::showSnapshot(const server::EngineSnapshot &snapshot)
     m_bytesIn->setText(bytesText(snapshot.bytesIn));
     m_bytesOut->setText(bytesText(snapshot.bytesOut));
     m_stored->setText(locale.toString(snapshot.storedMessages));
+    m_refused->setText(locale.toString(snapshot.refusedConnections));
     updateUptime();
 
     m_connectionsChart->addSample(double(snapshot.sockets.size()));

@@ -59,6 +59,7 @@ private:
     QLabel *m_bytesIn = nullptr;
     QLabel *m_bytesOut = nullptr;
     QLabel *m_stored = nullptr;
+    QLabel *m_refused = nullptr;
     QGridLayout *m_tiles = nullptr;
     Sparkline *m_connectionsChart = nullptr;
     Sparkline *m_messagesChart = nullptr;

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+#include "connectionlimiter.h"
+
+namespace chatter::server {
+namespace {
+
+constexpr int RefusalLogIntervalMs = 1000;
+//! Log states of addresses not refused lately are dropped beyond this many.
+constexpr qsizetype MaxLogStates = 4096;
+
+} // namespace
+
+ConnectionLimiter::ConnectionLimiter(int maxTotal, int maxPerAddress)
+    : m_maxTotal(maxTotal), m_maxPerAddress(maxPerAddress)
+{}
+
+QString ConnectionLimiter::addressKey(const QHostAddress &peer)
+{
+    bool isV4 = false;
+    const quint32 v4 = peer.toIPv4Address(&isV4); // IPv4-mapped IPv6 counts as IPv4
+    if (isV4)
+        return QHostAddress(v4).toString();
+    Q_IPV6ADDR bytes = peer.toIPv6Address();
+    for (int i = 8; i < 16; ++i)
+        bytes[i] = 0;
+    return QHostAddress(bytes).toString() + QStringLiteral("/64");
+}
+
+bool ConnectionLimiter::admit(Kind kind, const QHostAddress &peer, QString *why)
+{
+    const QString key = addressKey(peer);
+    const int k = int(kind);
+    std::scoped_lock locker(m_mutex);
+    if (m_total[k] >= m_maxTotal) {
+        ++m_refused;
+        if (why)
+            *why = QStringLiteral("server full (%1 in all)").arg(m_maxTotal);
+        return false;
+    }
+    PerAddress &address = m_addresses[key];
+    if (address.held[k] >= m_maxPerAddress) {
+        ++m_refused;
+        if (why)
+            *why = QStringLiteral("%1 already from %2").arg(m_maxPerAddress).arg(key);
+        return false;
+    }
+    ++address.held[k];
+    ++m_total[k];
+    return true;
+}
+
+void ConnectionLimiter::release(Kind kind, const QHostAddress &peer)
+{
+    const QString key = addressKey(peer);
+    const int k = int(kind);
+    std::scoped_lock locker(m_mutex);
+    const auto it = m_addresses.find(key);
+    if (it == m_addresses.end() || it->held[k] == 0)
+        return;
+    --it->held[k];
+    --m_total[k];
+    if (it->held[0] == 0 && it->held[1] == 0)
+        m_addresses.erase(it);
+}
+
+bool ConnectionLimiter::shouldLogRefusal(const QHostAddress &peer, int *suppressed)
+{
+    const QString key = addressKey(peer);
+    std::scoped_lock locker(m_mutex);
+    if (m_logs.size() > MaxLogStates) {
+        for (auto it = m_logs.begin(); it != m_logs.end();)
+            it = it->quietUntil.hasExpired() ? m_logs.erase(it) : std::next(it);
+    }
+    LogState &state = m_logs[key];
+    if (!state.quietUntil.hasExpired()) {
+        ++state.suppressed;
+        return false;
+    }
+    *suppressed = state.suppressed;
+    state.suppressed = 0;
+    state.quietUntil.setRemainingTime(RefusalLogIntervalMs);
+    return true;
+}
+
+int ConnectionLimiter::count(Kind kind) const
+{
+    std::scoped_lock locker(m_mutex);
+    return m_total[int(kind)];
+}
+
+int ConnectionLimiter::countFor(Kind kind, const QHostAddress &peer) const
+{
+    const QString key = addressKey(peer);
+    std::scoped_lock locker(m_mutex);
+    return m_addresses.value(key).held[int(kind)];
+}
+
+AdmissionTicket::AdmissionTicket(ConnectionLimiter &limiter, ConnectionLimiter::Kind kind,
+                                 QHostAddress peer, QObject *holder)
+    : QObject(holder), m_limiter(limiter), m_kind(kind), m_peer(std::move(peer))
+{}
+
+AdmissionTicket::~AdmissionTicket()
+{
+    m_limiter.release(m_kind, m_peer);
+}
+
+} // namespace chatter::server

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QDeadlineTimer>
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <mutex>
+
+namespace chatter::server {
+
+//! Counts what clients hold (TCP connections, long-poll sessions) in all and per address, and
+//! refuses more than the configured caps, so that one host cannot take every descriptor or
+//! fill the server with sessions. IPv6 peers count per /64, since one host may use many
+//! addresses of its prefix. Thread-safe: the main thread admits connections, workers admit
+//! sessions, and whichever thread drops a ticket releases it.
+class ConnectionLimiter
+{
+public:
+    enum class Kind
+    {
+        Connection,
+        LongPollSession
+    };
+
+    ConnectionLimiter(int maxTotal, int maxPerAddress);
+
+    //! Whether one more of `kind` from `peer` fits; if so it is counted until released.
+    //! `why` says which cap refused.
+    bool admit(Kind kind, const QHostAddress &peer, QString *why = nullptr);
+    void release(Kind kind, const QHostAddress &peer);
+
+    //! True at most once per address and second: whether this refusal should be logged;
+    //! `suppressed` gets how many went unlogged since the last one.
+    bool shouldLogRefusal(const QHostAddress &peer, int *suppressed);
+
+    int count(Kind kind) const;
+    int countFor(Kind kind, const QHostAddress &peer) const;
+    qint64 refusedTotal() const { return m_refused.load(); }
+    int maxTotal() const { return m_maxTotal; }
+    int maxPerAddress() const { return m_maxPerAddress; }
+
+    //! The key an address is counted under: IPv4 as is, IPv6 by its /64.
+    static QString addressKey(const QHostAddress &peer);
+
+private:
+    struct PerAddress
+    {
+        int held[2] = {0, 0};
+    };
+    struct LogState
+    {
+        QDeadlineTimer quietUntil;
+        int suppressed = 0;
+    };
+    const int m_maxTotal;
+    const int m_maxPerAddress;
+    mutable std::mutex m_mutex;
+    int m_total[2] = {0, 0};
+    QHash<QString, PerAddress> m_addresses;
+    QHash<QString, LogState> m_logs;
+    std::atomic<qint64> m_refused{0};
+};
+
+//! One admitted connection or session, released when this object goes: a child of whatever
+//! holds the connection (the QTcpSocket, then the WebSocketConnection; a LongPollSession).
+class AdmissionTicket final : public QObject
+{
+    Q_OBJECT
+public:
+    AdmissionTicket(ConnectionLimiter &limiter, ConnectionLimiter::Kind kind, QHostAddress peer,
+                    QObject *holder);
+    ~AdmissionTicket() override;
+
+private:
+    ConnectionLimiter &m_limiter;
+    ConnectionLimiter::Kind m_kind;
+    QHostAddress m_peer;
+};
+
+} // namespace chatter::server
