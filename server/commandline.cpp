@@ -73,6 +73,11 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         "Comma list of allowed Origins: *, http://host:port, //host, *.example.com. Default: "
         "the host the request was sent to.",
         "list");
+    const Option publicHost = makeOption(
+        "public-host",
+        "Comma list of further names (or addresses) that reach this server, e.g. a DNS name; "
+        "requests to other names are refused.",
+        "list");
     const Option token = makeOption("access-token", "Token every client must present.", "token");
     const Option idle =
         makeOption("idle-timeout-ms", "Close a socket silent this long (default 60000).", "ms");
@@ -139,7 +144,7 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
           &rate,           &outbound,       &logLevel,        &dataDir,   &sync,
           &ioUring,        &retainMessages, &retainDays,      &headless,  &diagnostics,
           &maxRooms,       &roomCreations,  &fragmentTimeout, &httpIdle,  &httpRequest,
-          &maxConnections, &maxPerAddress})
+          &maxConnections, &maxPerAddress,  &publicHost})
         parser.addOption(o->option);
 
     if (!parser.parse(arguments)) {
@@ -188,6 +193,10 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     if (const QString v = valueOf(parser, origins); !v.isEmpty()) {
         for (const QString &entry : v.split(QLatin1Char(','), Qt::SkipEmptyParts))
             config.allowedOrigins.append(entry.trimmed());
+    }
+    if (const QString v = valueOf(parser, publicHost); !v.isEmpty()) {
+        for (const QString &entry : v.split(QLatin1Char(','), Qt::SkipEmptyParts))
+            config.publicHosts.append(entry.trimmed());
     }
     config.accessToken = valueOf(parser, token);
     if (const QString v = valueOf(parser, idle); !v.isEmpty()) {

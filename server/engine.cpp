@@ -18,6 +18,7 @@
 #include "roomchannel.h"
 #include "roomdirectory.h"
 #include "roomdirectorychannel.h"
+#include "servernames.h"
 #include "staticassets.h"
 #include "topics.h"
 #include "worker.h"
@@ -43,6 +44,7 @@ Engine::Engine(ServerConfig config, QObject *parent)
       m_directory(std::make_unique<RoomDirectory>()), m_bans(std::make_unique<Bans>()),
       m_assets(std::make_unique<StaticAssets>()), m_mailbox(new Mailbox(this))
 {
+    m_names = std::make_unique<ServerNames>(m_config.publicHosts);
     // Qt picks a thread's event dispatcher when the thread starts. GLib's costs about 30 % CPU
     // with thousands of sockets, so the worker threads get Qt's own UNIX dispatcher.
     qputenv("QT_NO_GLIB", "1");

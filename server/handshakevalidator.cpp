@@ -24,9 +24,36 @@ HandshakeValidator::Decision refuse(int status, QString why, QByteArray body = {
 
 } // namespace
 
-HandshakeValidator::HandshakeValidator(const ServerConfig &config, const Bans *bans)
-    : m_origins(config.allowedOrigins), m_accessToken(config.accessToken), m_bans(bans)
+HandshakeValidator::HandshakeValidator(const ServerConfig &config, const Bans *bans,
+                                       const ServerNames *names)
+    : m_origins(config.allowedOrigins), m_accessToken(config.accessToken), m_bans(bans),
+      m_names(names)
 {}
+
+bool HandshakeValidator::hostAllowed(const QString &host) const
+{
+    // No Host at all is no browser's request (browsers always send one), so no rebinding page.
+    return !m_names || m_origins.allowsAny() || host.isEmpty() || m_names->isOwnHost(host);
+}
+
+bool HandshakeValidator::originAllowed(const QString &origin, const QString &host,
+                                       QString *why) const
+{
+    if (!m_origins.allows(origin, host)) {
+        if (why)
+            *why = QStringLiteral("origin %1 not allowed (request sent to %2)").arg(origin, host);
+        return false;
+    }
+    // A DNS rebinding page is its own origin, so the Origin check passes: its Host gives it
+    // away, as a name this server does not have.
+    if (!hostAllowed(host)) {
+        if (why)
+            *why = QStringLiteral("host %1 is not one of this server's names (see --public-host)")
+                       .arg(host);
+        return false;
+    }
+    return true;
+}
 
 QString HandshakeValidator::authTokenFromSubprotocols(const QByteArray &header,
                                                       QList<QByteArray> *rest)
@@ -94,8 +121,8 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
                                                                  const QString &authToken,
                                                                  const QHostAddress &peer) const
 {
-    if (!m_origins.allows(origin, host))
-        return refuse(403, QStringLiteral("origin %1 not allowed").arg(origin));
+    if (QString why; !originAllowed(origin, host, &why))
+        return refuse(403, why);
 
     Decision d;
     d.info.authToken = authToken;

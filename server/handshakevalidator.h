@@ -6,6 +6,7 @@
 #include "originpolicy.h"
 #include "requesthead.h"
 #include "serverconfig.h"
+#include "servernames.h"
 
 namespace chatter::server {
 
@@ -15,7 +16,9 @@ namespace chatter::server {
 class HandshakeValidator
 {
 public:
-    explicit HandshakeValidator(const ServerConfig &config, const Bans *bans = nullptr);
+    //! Without `names`, any Host is taken as the server's own.
+    explicit HandshakeValidator(const ServerConfig &config, const Bans *bans = nullptr,
+                                const ServerNames *names = nullptr);
 
     struct Decision
     {
@@ -31,10 +34,11 @@ public:
     Decision validateConnect(const QString &query, const QString &origin, const QString &host,
                              const QString &authToken, const QHostAddress &peer = {}) const;
 
-    bool originAllowed(const QString &origin, const QString &host) const
-    {
-        return m_origins.allows(origin, host);
-    }
+    //! The Origin is the one the request was sent to (or an allowed one), and the Host one
+    //! of the server's own names; `why` says what failed.
+    bool originAllowed(const QString &origin, const QString &host, QString *why = nullptr) const;
+    //! Whether `host` (a Host header) names this server, unless --allowed-origins is "*".
+    bool hostAllowed(const QString &host) const;
 
     //! The token from a phoenix.js `authToken` subprotocol entry, or null.
     static QString authTokenFromSubprotocols(const QByteArray &header, QList<QByteArray> *rest);
@@ -43,6 +47,7 @@ private:
     OriginPolicy m_origins;
     QString m_accessToken;
     const Bans *m_bans;
+    const ServerNames *m_names;
 };
 
 } // namespace chatter::server

@@ -18,7 +18,7 @@
 namespace chatter::server {
 
 HttpRoutes::HttpRoutes(Worker &worker, const StaticAssets &assets, const QByteArray &longPollSecret)
-    : QObject(&worker), m_assets(assets)
+    : QObject(&worker), m_worker(worker), m_assets(assets)
 {
     m_feeder = new HttpFeeder(this);
     m_gate = new HttpGate(worker, this);
@@ -50,6 +50,24 @@ void HttpRoutes::serve(QTcpSocket *socket)
 
 QHttpServerResponse HttpRoutes::serveAsset(const QHttpServerRequest &request) const
 {
+    // The page of a DNS rebinding attack would load from here too: this says what to do
+    // when the name is a real one.
+    QByteArray host;
+    for (const auto &[name, value] : request.headers()) {
+        if (name.compare("host", Qt::CaseInsensitive) == 0)
+            host = value;
+    }
+    if (!m_worker.validator().hostAllowed(QString::fromUtf8(host))) {
+        QHttpServerResponse refused(
+            "text/plain; charset=utf-8",
+            "This Chatter server does not know the name " + host +
+                ".\nIf that name is meant to reach it, start the server with --public-host " +
+                host.left(host.lastIndexOf(':') > host.lastIndexOf(']') ? host.lastIndexOf(':')
+                                                                        : host.size()) +
+                "\n",
+            QHttpServerResponder::StatusCode::Forbidden);
+        return refused;
+    }
     const auto asset = m_assets.find(request.url().path());
     if (!asset)
         return QHttpServerResponse(QHttpServerResponder::StatusCode::NotFound);

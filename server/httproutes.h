@@ -33,6 +33,7 @@ public:
 private:
     QHttpServerResponse serveAsset(const QHttpServerRequest &request) const;
 
+    Worker &m_worker;
     const StaticAssets &m_assets;
     HttpFeeder *m_feeder = nullptr;
     HttpGate *m_gate = nullptr;

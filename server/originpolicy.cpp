@@ -15,13 +15,6 @@ int defaultPort(const QString &scheme)
     return -1;
 }
 
-QString hostOfHostHeader(const QString &hostHeader)
-{
-    // "[::1]:4000", "localhost:4000", "example"
-    const QUrl url(QStringLiteral("http://") + hostHeader);
-    return url.host().toLower();
-}
-
 } // namespace
 
 OriginPolicy::OriginPolicy(QStringList allowed)
@@ -50,7 +43,8 @@ OriginPolicy::OriginPolicy(QStringList allowed)
     }
 }
 
-bool OriginPolicy::allows(const QString &origin, const QString &requestHost) const
+bool OriginPolicy::allows(const QString &origin, const QString &requestHost,
+                          const QString &scheme) const
 {
     if (origin.isEmpty() || m_any)
         return true;
@@ -58,16 +52,21 @@ bool OriginPolicy::allows(const QString &origin, const QString &requestHost) con
     const QString host = url.host().toLower();
     if (!url.isValid() || host.isEmpty())
         return false; // "null", file:// and friends
-    if (m_entries.isEmpty())
-        return host == hostOfHostHeader(requestHost);
-    const QString scheme = url.scheme().toLower();
-    const int port = url.port(defaultPort(scheme));
+    const QString originScheme = url.scheme().toLower();
+    const int port = url.port(defaultPort(originScheme));
+    if (m_entries.isEmpty()) {
+        // Exactly where the request went ("[::1]:4000", "chat.lan:4000", "example"): another
+        // port on the same host is another origin, possibly another program's page.
+        const QUrl target(scheme + QStringLiteral("://") + requestHost);
+        return originScheme == scheme && host == target.host().toLower() &&
+               port == target.port(defaultPort(scheme));
+    }
     for (const Entry &entry : m_entries) {
         const bool hostMatches = host == entry.host ||
                                  (entry.subdomains && host.endsWith(QLatin1Char('.') + entry.host));
         if (!hostMatches)
             continue;
-        if (!entry.scheme.isEmpty() && entry.scheme != scheme)
+        if (!entry.scheme.isEmpty() && entry.scheme != originScheme)
             continue;
         if (entry.port != -1 && entry.port != port)
             continue;

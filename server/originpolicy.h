@@ -7,15 +7,20 @@
 namespace chatter::server {
 
 //! Decides whether a browser Origin may open a socket (defence against cross-site WebSocket
-//! hijacking). Requests without an Origin header (native clients) are always allowed.
+//! hijacking). Requests without an Origin header (native clients) are always allowed; whether
+//! the Host is one of the server's own is ServerNames' question.
 class OriginPolicy
 {
 public:
     //! Entries: "*", "scheme://host[:port]", "//host[:port]", "host", "*.example.com".
-    //! An empty list allows only origins whose host is the host the request was sent to.
+    //! An empty list allows only the origin the request was sent to: the same scheme (`scheme`,
+    //! how the server is reached), host and port as its Host header.
     explicit OriginPolicy(QStringList allowed = {});
 
-    bool allows(const QString &origin, const QString &requestHost) const;
+    bool allows(const QString &origin, const QString &requestHost,
+                const QString &scheme = QStringLiteral("http")) const;
+    //! True for "*": any origin, and then any Host too.
+    bool allowsAny() const { return m_any; }
 
 private:
     struct Entry

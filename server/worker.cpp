@@ -19,7 +19,8 @@
 namespace chatter::server {
 
 Worker::Worker(int index, Engine &engine)
-    : m_index(index), m_engine(engine), m_validator(engine.config(), &engine.bans()),
+    : m_index(index), m_engine(engine),
+      m_validator(engine.config(), &engine.bans(), &engine.names()),
       m_batch(engine.config().batchedSends),
       m_fanout(m_batch,
                [this](const QString &topic, bool held) {

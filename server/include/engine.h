@@ -29,6 +29,7 @@ class MessageStore;
 class PresenceTracker;
 class PubSub;
 class RoomDirectory;
+class ServerNames;
 class StaticAssets;
 class Worker;
 
@@ -67,6 +68,8 @@ public:
     // Observation and administration, for the monitor; callable from any thread.
     EventLog &events() { return m_events; }
     Bans &bans() { return *m_bans; }
+    //! The names and addresses the server answers to (Host header checks).
+    const ServerNames &names() const { return *m_names; }
     //! Gathers an EngineSnapshot from every worker; delivered by snapshotReady().
     void requestSnapshot();
     void disconnectSocket(quint64 id);
@@ -111,6 +114,7 @@ private:
     EventLog m_events;
     std::unique_ptr<Bans> m_bans;
     std::unique_ptr<ConnectionLimiter> m_limits;
+    std::unique_ptr<ServerNames> m_names;
     QDateTime m_startedAt;
     void recordAdmin(const QString &text);
     void forEachWorker(const std::function<void(Worker *)> &action);

@@ -14,8 +14,11 @@ struct ServerConfig
     quint16 port = 4000;
     int workers = 0; //!< 0: one per core
     qint64 maxFrameBytes = 1024 * 1024;
-    //! Empty: an Origin must name the host the request was sent to. "*": anything.
+    //! Empty: an Origin must be the scheme, host and port the request was sent to, and the Host
+    //! one of the server's names. "*": anything.
     QStringList allowedOrigins;
+    //! Names (or addresses) that reach this server besides the machine's own, e.g. a DNS name.
+    QStringList publicHosts;
     //! When set, every connection must present it (query `token` or phoenix.js `authToken`).
     QString accessToken;
     int idleTimeoutMs = 60'000;

@@ -93,7 +93,9 @@ describe('item 52: refused connect → {"status":403}', () => {
 
   test('disallowed Origin on a new-session GET → 403; same-host Origin → 410', async () => {
     assertEnvelope(await get(Q(), { headers: { Origin: 'https://evil.example' } }), { status: 403 });
-    assertNewSession(await get(Q(), { headers: { Origin: 'http://127.0.0.1' } }));
+    assertNewSession(await get(Q(), { headers: { Origin: `http://127.0.0.1:${ctx.server.port}` } }));
+    // Another port on the same host is another origin.
+    assertEnvelope(await get(Q(), { headers: { Origin: 'http://127.0.0.1:9999' } }), { status: 403 });
   });
 
   describe('--access-token', () => {
@@ -383,7 +385,7 @@ describe('item 57: OPTIONS preflight', () => {
 
   test('allowed Origin → the same preflight answer', async () => {
     const res = await lpRequest(ctx.server, 'OPTIONS', '', {
-      headers: { Origin: 'http://127.0.0.1:9999', 'Access-Control-Request-Headers': 'content-type' },
+      headers: { Origin: `http://127.0.0.1:${ctx.server.port}`, 'Access-Control-Request-Headers': 'content-type' },
     });
     assert.equal(res.status, 200);
     assert.equal(res.body, '');

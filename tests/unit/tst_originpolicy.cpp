@@ -25,7 +25,19 @@ void tst_OriginPolicy::allows_data()
     QTest::newRow("same host") << same << "http://chat.lan:4000"
                                << "chat.lan:4000" << true;
     QTest::newRow("same host other port") << same << "http://chat.lan:8080"
-                                          << "chat.lan:4000" << true;
+                                          << "chat.lan:4000" << false;
+    QTest::newRow("same host other scheme") << same << "https://chat.lan:4000"
+                                            << "chat.lan:4000" << false;
+    QTest::newRow("default port both") << same << "http://chat.lan"
+                                       << "chat.lan" << true;
+    QTest::newRow("default port in origin only") << same << "http://chat.lan"
+                                                 << "chat.lan:4000" << false;
+    QTest::newRow("explicit default port") << same << "http://chat.lan:80"
+                                           << "chat.lan" << true;
+    QTest::newRow("case") << same << "http://Chat.LAN:4000"
+                          << "chat.lan:4000" << true;
+    QTest::newRow("rebinding") << same << "http://evil.example:4000"
+                               << "evil.example:4000" << true; // the Host check refuses it
     QTest::newRow("other host") << same << "https://evil.example"
                                 << "chat.lan:4000" << false;
     QTest::newRow("null origin") << same << "null"
