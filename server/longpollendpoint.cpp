@@ -44,6 +44,13 @@ QJsonObject status(int code)
     return {{QStringLiteral("status"), code}};
 }
 
+//! Phoenix clients read only `status`; the reason is for pages that explain a refusal (a
+//! missing access token, say), as a WebSocket client cannot read the body of a refused upgrade.
+QJsonObject refusal(const QString &reason)
+{
+    return {{QStringLiteral("status"), 403}, {QStringLiteral("reason"), reason}};
+}
+
 } // namespace
 
 LongPollEndpoint::LongPollEndpoint(Worker &worker, QByteArray secret)
@@ -126,7 +133,7 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest,
 
     // Origin first, for every method and whether or not a session exists (§7.2–7.4).
     if (!originAllowed) {
-        reply(status(403));
+        reply(refusal(QStringLiteral("origin %1 not allowed").arg(request.origin)));
         return;
     }
     const bool isGet = httpRequest.method() == QHttpServerRequest::Method::Get;
@@ -190,7 +197,7 @@ void LongPollEndpoint::handleGet(quint64 sessionId, const Request &request, cons
         peer.peerPort = request.peerPort;
         m_worker.record(EngineEvent::Kind::Refused, peer, {},
                         QStringLiteral("long-poll: %1").arg(decision.logReason));
-        reply(status(403));
+        reply(refusal(decision.logReason));
         return;
     }
     // Sessions are capped like connections: in all and per address.

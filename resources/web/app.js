@@ -12,21 +12,45 @@ const forceLongPoll = params.get("transport") === "longpoll";
 
 const view = new View();
 
-view.on("login", (nick) => {
+// A link with ?token=… (from whoever runs a server with --access-token) signs this browser in;
+// the token is kept in localStorage and taken out of the address bar and history.
+if (params.has("token")) {
+  store.set("chatter.token", params.get("token"));
+  params.delete("token");
+  const query = params.toString();
+  history.replaceState(null, "", location.pathname + (query ? `?${query}` : "") + location.hash);
+}
+const savedToken = () => {
+  const token = store.get("chatter.token", "");
+  return typeof token === "string" ? token : "";
+};
+
+view.on("login", (nick, token) => {
   const previous = store.get("chatter.nick");
+  const previousToken = savedToken();
   store.set("chatter.nick", nick);
-  // Changing nick mid-session: a clean reload is simpler than re-keying every channel.
-  if (previous && previous !== nick && window.chatter) location.reload();
+  if (token !== undefined) store.set("chatter.token", token);
+  // Changing nick (or token) mid-session: a clean reload is simpler than re-keying every channel.
+  if (window.chatter && ((previous && previous !== nick) || (token !== undefined && token !== previousToken) || window.chatter.refused)) location.reload();
   else if (!window.chatter) start(nick);
   else view.showApp(nick);
 });
 
 const saved = store.get("chatter.nick");
 if (typeof saved === "string" && validNick(saved)) start(saved);
-else view.showLogin(typeof saved === "string" ? saved : "");
+else view.showLogin(typeof saved === "string" ? saved : "", "", { token: savedToken() });
 
 function start(nick) {
-  const client = new ChatClient({ nick, forceLongPoll });
+  const client = new ChatClient({ nick, forceLongPoll, token: savedToken() });
+  // The server said no (a wrong or missing access token, a ban): back to the sign-in, saying why.
+  client.on("refused", (reason) => {
+    const token = savedToken();
+    const wantsToken = /token/i.test(reason);
+    const why = wantsToken
+      ? (token ? "The server did not accept this access token." : "This server needs an access token.")
+      : `The server refused the connection: ${reason}`;
+    view.showLogin(nick, why, { token, askToken: wantsToken });
+  });
   window.chatter = client; // handy in the devtools console
   let active = null;
   // What was typed and not sent, per room; kept across reloads.
@@ -98,7 +122,6 @@ function start(nick) {
   window.addEventListener("online", () => client.probeNow());
   client.on("directory", renderRooms);
   client.on("room", (room) => { view.updateRoom(room); renderRooms(); });
-  client.on("reset", (room) => view.resetLog(room));
   client.on("presence", (room) => view.renderMembers(room));
   client.on("typing", (room) => view.renderTyping(room));
   client.on("room-error", (room, reason) => view.fire("joinError", room, reason));

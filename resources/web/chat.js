@@ -7,12 +7,14 @@ const TYPING_RESEND_MS = 3000; // re-announce while still typing, so others' tim
 const TYPING_IDLE_MS = 4000;   // stop announcing after this long without a keystroke
 const TYPING_EXPIRE_MS = 6000; // forget a remote "typing" if its "false" never arrives
 const HISTORY_PAGE = 50;
+const CATCH_UP_PAGE = 100;   // the server's largest history page
 // Transport policy. Phoenix's own longPollFallbackMs restarts its clock on every reconnect
 // attempt (7.5 s of "connecting…" where upgrades are refused) and, once on long-poll, stays
 // there for good; so the client decides itself.
 const FALLBACK_MS = 2000;       // no working WebSocket this long after trouble began: long-poll
 const PROBE_MS = [2000, 4000, 8000, 15000, 30000]; // on long-poll, try WebSocket again after…
 const PROBE_TIMEOUT_MS = 5000;
+const REFUSAL_CHECK_MS = 5000; // while the first connection fails, ask why at most this often
 const FALLBACK_KEY = "phx:fallback:LongPoll"; // phoenix's sessionStorage key: start on long-poll
 
 const session = {
@@ -57,8 +59,11 @@ export class Room {
 }
 
 export class ChatClient {
-  constructor({ nick, forceLongPoll = false }) {
+  constructor({ nick, forceLongPoll = false, token = "" }) {
     this.nick = nick;
+    this.token = token;         // --access-token of the server, if it has one
+    this.refused = false;       // the server refused this nickname or token: not retrying
+    this.refusalCheck = null;
     this.rooms = new Map();     // joined rooms, in join order
     this.directory = new Map(); // name → {name, members, messages, last_message_id, last_activity_at}
     this.listeners = new Map();
@@ -75,6 +80,8 @@ export class ChatClient {
     const startOnLongPoll = forceLongPoll || session.get(FALLBACK_KEY) === "true";
     this.socket = new Socket("/socket", {
       params: { user: nick, client: "web" },
+      // phoenix.js sends it as a WebSocket subprotocol or a long-poll header, not in the URL.
+      ...(token ? { authToken: token } : {}),
       ...(startOnLongPoll ? { transport: LongPoll } : {}),
     });
     this.longPoll = null;       // the open long-poll transport, to end its session when leaving
@@ -99,9 +106,11 @@ export class ChatClient {
       this.setState("connected");
     });
     const down = () => {
+      if (this.refused) return;
       this.webSocketOk = false;
       this.armFallback();
       this.setState(this.everConnected ? "reconnecting" : "connecting");
+      if (!this.everConnected) this.checkRefusal();
     };
     this.socket.onError(down);
     this.socket.onClose(down);
@@ -141,6 +150,29 @@ export class ChatClient {
     this.joinDirectory();
   }
 
+  // A refused WebSocket upgrade looks like any network error to a page; the long-poll endpoint
+  // answers the same checks with the reason in its body. Asked at most every 5 s while the
+  // first connection has not succeeded; a session it opens is ended at once.
+  checkRefusal() {
+    if (this.refusalCheck) return;
+    this.refusalCheck = setTimeout(() => { this.refusalCheck = null; }, REFUSAL_CHECK_MS);
+    const url = `/socket/longpoll?vsn=2.0.0&user=${encodeURIComponent(this.nick)}&client=web`;
+    fetch(url, { headers: this.token ? { "X-Phoenix-AuthToken": this.token } : {} })
+      .then((r) => r.json())
+      .then((answer) => {
+        if (answer?.status === 403) {
+          this.refused = true;
+          this.socket.disconnect();
+          this.setState("refused");
+          this.emit("refused", typeof answer.reason === "string" ? answer.reason : "refused");
+        } else if (typeof answer?.token === "string") {
+          fetch("/socket/longpoll", { method: "DELETE", headers: { "X-Phoenix-Longpoll-Token": answer.token } })
+            .catch(() => { /* it times out by itself */ });
+        }
+      })
+      .catch(() => { /* no answer at all: the server is down, keep trying */ });
+  }
+
   armFallback() {
     if (this.forceLongPoll || this.fallbackTimer || this.transport !== "websocket") return;
     this.fallbackTimer = setTimeout(() => this.fallBack(), FALLBACK_MS);
@@ -174,7 +206,11 @@ export class ChatClient {
   probeWebSocket() {
     if (this.transport !== "longpoll") return;
     let ws;
-    try { ws = new WebSocket(this.socket.endPointURL()); } catch { this.probeFailed(); return; }
+    // The same credentials as phoenix.js would offer: the token as a bearer subprotocol.
+    const protocols = this.token
+      ? ["phoenix", `base64url.bearer.phx.${btoa(this.token).replace(/=/g, "")}`]
+      : undefined;
+    try { ws = new WebSocket(this.socket.endPointURL(), protocols); } catch { this.probeFailed(); return; }
     let done = false;
     const finish = (works) => {
       if (done) return;
@@ -293,20 +329,25 @@ export class ChatClient {
       room.more = more;
       this.addMessages(room, messages, "initial");
     } else if (more) {
-      // More than the server's backfill cap was missed: the gap can't be bridged,
-      // so start over from the newest page (history without `before`).
-      room.messages.clear();
-      room.lastId = 0;
-      room.oldestId = null;
-      this.emit("reset", room);
-      room.channel.push("history", { limit: HISTORY_PAGE }).receive("ok", (r) => {
-        room.more = r.more;
-        this.addMessages(room, r.messages, "initial");
-      });
+      // More was missed than one reply carries: keep it, and fetch the rest forwards.
+      this.addMessages(room, messages, "missed");
+      this.catchUp(room);
     } else {
       this.addMessages(room, messages, "missed");
     }
     this.emit("room", room);
+  }
+
+  // Pages forwards from the newest message held until the server has no more (docs/protocol.md,
+  // history {after}); every page fits in one frame.
+  catchUp(room) {
+    const channel = room.channel;
+    channel.push("history", { after: room.lastId, limit: CATCH_UP_PAGE }).receive("ok", (r) => {
+      if (room.channel !== channel) return; // left or rejoined meanwhile
+      const messages = Array.isArray(r.messages) ? r.messages : [];
+      this.addMessages(room, messages, "missed");
+      if (r.more && messages.length > 0) this.catchUp(room);
+    });
   }
 
   leave(name) {

@@ -10,7 +10,7 @@ const NEAR_TOP_PX = 80;
 // The counter appears this close to the server's limit, early enough to trim before sending.
 const COUNT_FROM = MAX_BODY - 200;
 const fmt = (n) => n.toLocaleString("en");
-const CONNECTION_TEXT = { connecting: "connecting…", connected: "connected", reconnecting: "reconnecting…" };
+const CONNECTION_TEXT = { connecting: "connecting…", connected: "connected", reconnecting: "reconnecting…", refused: "refused by the server" };
 
 function avatar(nick) {
   const a = el("span", { className: "avatar", "aria-hidden": "true", text: nick.slice(0, 1).toUpperCase() });
@@ -51,7 +51,8 @@ export class View {
       });
       input.addEventListener("input", () => { error.textContent = ""; });
     };
-    nickForm($("login-form"), $("nick-input"), $("login-error"), (nick) => this.fire("login", nick));
+    nickForm($("login-form"), $("nick-input"), $("login-error"),
+      (nick) => this.fire("login", nick, $("token-input").value.trim()));
     const dialog = $("nick-dialog");
     nickForm($("nick-form"), $("nick-change-input"), $("nick-change-error"), (nick) => {
       dialog.close();
@@ -107,12 +108,18 @@ export class View {
     document.addEventListener("keydown", (e) => { if (e.key === "Escape") this.closeDrawers(); });
   }
 
-  showLogin(prefill = "", error = "") {
+  // `token`: the access token to prefill; `askToken` opens its field and puts the focus there
+  // (the server refused the connection for want of one).
+  showLogin(prefill = "", error = "", { token = "", askToken = false } = {}) {
+    $("app").hidden = true;
     $("login").hidden = false;
     $("nick-input").value = prefill;
+    $("token-input").value = token;
     $("login-error").textContent = error;
-    $("nick-input").focus();
-    $("nick-input").select();
+    $("token-details").open = askToken || token !== "";
+    const focus = askToken ? $("token-input") : $("nick-input");
+    focus.focus();
+    focus.select();
   }
 
   showNickDialog() {
@@ -215,10 +222,6 @@ export class View {
   removeLog(name) {
     this.logs.get(name)?.log.remove();
     this.logs.delete(name);
-  }
-
-  resetLog(room) {
-    this.logFor(room).list.replaceChildren();
   }
 
   messageNode(m) {

@@ -12,11 +12,11 @@ export const SERVER_BIN =
 const READY_TIMEOUT_MS = 20000;
 const KILL_AFTER_MS = 5000;
 
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
   if (!existsSync(SERVER_BIN)) throw new Error(`server binary not found at ${SERVER_BIN} (set CHATTER_SERVER_BIN)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'chatter-e2e-'));
   const proc = spawn(SERVER_BIN,
-    ['--headless', '--bind', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--sync', 'normal'],
+    ['--headless', '--bind', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--sync', 'normal', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

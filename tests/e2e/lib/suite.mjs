@@ -5,10 +5,11 @@ import { startServer } from './server.mjs';
 import { launchBrowser, openChat, WAIT } from './browser.mjs';
 import { participant } from './participant.mjs';
 
-export function useSuite() {
+// `serverArgs`: extra chatter-server flags for this file's server.
+export function useSuite({ serverArgs = [] } = {}) {
   const suite = { server: null, browser: null, cleanups: [] };
   before(async () => {
-    suite.server = await startServer();
+    suite.server = await startServer({ args: serverArgs });
     suite.browser = await launchBrowser();
   });
   after(async () => {
