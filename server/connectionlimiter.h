@@ -27,6 +27,7 @@ public:
     };
 
     ConnectionLimiter(int maxTotal, int maxPerAddress);
+    ~ConnectionLimiter();
 
     //! Whether one more of `kind` from `peer` fits; if so it is counted until released.
     //! `why` says which cap refused.

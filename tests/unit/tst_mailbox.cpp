@@ -4,6 +4,7 @@
 #include <QTest>
 #include <QThread>
 
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -55,7 +56,7 @@ void tst_Mailbox::runWaitsAndSeesWhatTheJobWrote()
 {
     QThread thread;
     // Moved before the thread starts, as the engine does with its workers and its store.
-    auto *mailbox = new Mailbox(nullptr);
+    auto mailbox = std::make_unique<Mailbox>(nullptr);
     mailbox->moveToThread(&thread);
     thread.start();
     Qt::HANDLE ranOn = nullptr;
@@ -66,9 +67,11 @@ void tst_Mailbox::runWaitsAndSeesWhatTheJobWrote()
     });
     QCOMPARE(value, 42);
     QVERIFY(ranOn != QThread::currentThreadId());
-    mailbox->run([mailbox] { delete mailbox; });
     thread.quit();
     QVERIFY(thread.wait(10000));
+    // Freed here, after its thread has ended, not from one of its own jobs: that would leave
+    // drain() running on a deleted mailbox.
+    mailbox.reset();
 }
 
 void tst_Mailbox::aLongQueueLeavesTurnsForOtherEvents()
