@@ -70,7 +70,10 @@ int main(int argc, char *argv[])
         return 1;
     }
     QTextStream(stdout) << "chatter-server listening on " << config->bindAddress.toString() << ':'
-                        << engine.port() << Qt::endl;
+                        << engine.port() << (engine.tls() ? " (TLS)" : "") << Qt::endl;
+    if (engine.tls())
+        QTextStream(stdout) << "chatter-server TLS certificate SHA-256 " << engine.tlsFingerprint()
+                            << Qt::endl;
 
     // One way out, whichever asks first (a signal or the window): close every socket with 1012
     // (service restart), so clients reconnect later, then leave the event loop.
@@ -84,6 +87,9 @@ int main(int argc, char *argv[])
     UnixSignals unixSignals;
     QObject::connect(&unixSignals, &UnixSignals::terminationRequested, app.get(),
                      [&](int) { shutdown(); });
+    // SIGHUP: a renewed certificate is taken for new connections without a restart.
+    QObject::connect(&unixSignals, &UnixSignals::reloadRequested, app.get(),
+                     [&] { (void)engine.reloadTls(); });
 
     std::unique_ptr<chatter::monitor::MonitorWindow> window;
     if (withWindow) {

@@ -7,8 +7,9 @@ class QSocketNotifier;
 
 namespace chatter::server {
 
-//! Turns SIGTERM and SIGINT into a Qt signal on the main thread (self-pipe), so shutdown runs
-//! as ordinary event-loop code and can close every socket with 1012.
+//! Turns SIGTERM and SIGINT (shutdown) and SIGHUP (reload the TLS certificate) into Qt signals
+//! on the main thread (self-pipe), so they run as ordinary event-loop code: shutdown can close
+//! every socket with 1012.
 class UnixSignals : public QObject
 {
     Q_OBJECT
@@ -18,6 +19,7 @@ public:
 
 Q_SIGNALS:
     void terminationRequested(int signal);
+    void reloadRequested();
 
 private:
     QSocketNotifier *m_notifier = nullptr;

@@ -134,6 +134,13 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option fragmentTimeout = makeOption(
         "fragment-timeout-ms",
         "Close a socket whose fragmented message is unfinished this long (default 10000).", "ms");
+    const Option tlsCert = makeOption(
+        "tls-cert", "PEM certificate (chain) for https:// and wss:// on the port; needs --tls-key.",
+        "file");
+    const Option tlsKey = makeOption("tls-key", "PEM private key of --tls-cert.", "file");
+    const Option tlsSelfSigned =
+        makeOption("tls-self-signed", "TLS with a certificate made on first run in the data "
+                                      "directory (clients pin it on first use).");
     const Option headless = makeOption("headless", "Run the engine without a window.");
     const Option diagnostics =
         makeOption("diagnostics", "Mount the chatter:diag:* protocol test channel.");
@@ -144,7 +151,8 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
           &rate,           &outbound,       &logLevel,        &dataDir,   &sync,
           &ioUring,        &retainMessages, &retainDays,      &headless,  &diagnostics,
           &maxRooms,       &roomCreations,  &fragmentTimeout, &httpIdle,  &httpRequest,
-          &maxConnections, &maxPerAddress,  &publicHost})
+          &maxConnections, &maxPerAddress,  &publicHost,      &tlsCert,   &tlsKey,
+          &tlsSelfSigned})
         parser.addOption(o->option);
 
     if (!parser.parse(arguments)) {
@@ -306,6 +314,13 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
                 QStringLiteral("--fragment-timeout-ms: expected 100-86400000, got %1").arg(v));
         config.fragmentTimeoutMs = int(number);
     }
+    config.tlsCertificateFile = valueOf(parser, tlsCert);
+    config.tlsKeyFile = valueOf(parser, tlsKey);
+    config.tlsSelfSigned = flagOf(parser, tlsSelfSigned);
+    if (config.tlsCertificateFile.isEmpty() != config.tlsKeyFile.isEmpty())
+        return fail(QStringLiteral("--tls-cert and --tls-key go together"));
+    if (config.tlsSelfSigned && !config.tlsCertificateFile.isEmpty())
+        return fail(QStringLiteral("--tls-self-signed or --tls-cert/--tls-key, not both"));
     config.headless = flagOf(parser, headless);
     config.diagnostics = flagOf(parser, diagnostics);
     *exitCode = 0;

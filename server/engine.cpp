@@ -18,8 +18,10 @@
 #include "roomchannel.h"
 #include "roomdirectory.h"
 #include "roomdirectorychannel.h"
+#include "selfsignedcertificate.h"
 #include "servernames.h"
 #include "staticassets.h"
+#include "tlscontext.h"
 #include "topics.h"
 #include "worker.h"
 
@@ -167,7 +169,7 @@ bool Engine::start()
     m_limits = std::make_unique<ConnectionLimiter>(m_config.maxConnections,
                                                    m_config.maxConnectionsPerAddress);
     m_startedAt = QDateTime::currentDateTimeUtc();
-    if (!openStore())
+    if (!setUpTls() || !openStore())
         return false;
     m_directoryTimer = new QTimer(this);
     connect(m_directoryTimer, &QTimer::timeout, this, &Engine::publishDirectoryChanges);
@@ -198,6 +200,57 @@ bool Engine::start()
                             << "connections," << m_config.maxConnectionsPerAddress << "per address";
     Q_EMIT listening(m_listener->serverPort());
     return true;
+}
+
+bool Engine::setUpTls()
+{
+    if (!m_config.tlsEnabled())
+        return true;
+    QString certificate = m_config.tlsCertificateFile;
+    QString key = m_config.tlsKeyFile;
+    if (m_config.tlsSelfSigned) {
+        const auto files = SelfSignedCertificate::ensure(m_config.effectiveDataDir());
+        if (!files) {
+            m_error =
+                QStringLiteral("cannot make a self-signed certificate: %1").arg(files.error());
+            return false;
+        }
+        certificate = files->certificateFile;
+        key = files->keyFile;
+    }
+    m_tls = std::make_unique<TlsContext>(certificate, key);
+    if (const auto loaded = m_tls->reload(); !loaded) {
+        m_error = loaded.error();
+        m_tls.reset();
+        return false;
+    }
+    qCInfo(lcNet).noquote() << "TLS certificate" << certificate << "SHA-256"
+                            << m_tls->fingerprint();
+    return true;
+}
+
+QString Engine::tlsFingerprint() const
+{
+    return m_tls ? m_tls->fingerprint() : QString();
+}
+
+Expected<QString> Engine::reloadTls()
+{
+    if (!m_tls)
+        return failure(QStringLiteral("TLS is not enabled"));
+    const QString before = m_tls->fingerprint();
+    if (const auto loaded = m_tls->reload(); !loaded) {
+        qCWarning(lcNet).noquote()
+            << "TLS reload failed, keeping the current certificate:" << loaded.error();
+        recordAdmin(QStringLiteral("TLS reload failed: %1").arg(loaded.error()));
+        return failure(loaded.error());
+    }
+    const QString after = m_tls->fingerprint();
+    qCInfo(lcNet).noquote() << "TLS certificate reloaded, SHA-256" << after;
+    recordAdmin(QStringLiteral("TLS certificate reloaded, SHA-256 %1").arg(after));
+    if (after != before)
+        Q_EMIT tlsCertificateChanged(after);
+    return after;
 }
 
 void Engine::stop(quint16 code)

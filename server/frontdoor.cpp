@@ -8,7 +8,11 @@
 #include "httpstatus.h"
 #include "lingeringclose.h"
 #include "logging.h"
+#include "relaysocket.h"
 #include "requesthead.h"
+#include "tlscontext.h"
+#include "tlsrelay.h"
+#include "tlssession.h"
 #include "websocketconnection.h"
 #include "worker.h"
 
@@ -76,6 +80,11 @@ void FrontDoor::adopt(qintptr descriptor, const QHostAddress &peer)
         return;
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    watch(socket);
+}
+
+void FrontDoor::watch(QTcpSocket *socket)
+{
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { route(socket); });
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     connect(socket, &QObject::destroyed, this, [this, socket] { m_unrouted.remove(socket); });
@@ -108,6 +117,17 @@ void FrontDoor::stopWaiting(QTcpSocket *socket)
 
 void FrontDoor::route(QTcpSocket *socket)
 {
+    if (m_worker.engine().tls() && !qobject_cast<RelaySocket *>(socket)) {
+        // Every TLS connection opens with a handshake record (content type 22).
+        char first = 0;
+        if (socket->peek(&first, 1) != 1)
+            return;
+        if (first == 0x16)
+            startTls(socket);
+        else
+            answerPlainOnTlsPort(socket);
+        return;
+    }
     RequestHead head;
     const QByteArray buffered = socket->peek(MaxRequestHead);
     switch (RequestHead::parse(buffered, &head)) {
@@ -142,10 +162,70 @@ void FrontDoor::route(QTcpSocket *socket)
     acceptWebSocket(socket, head.size, std::move(decision.info));
 }
 
-void FrontDoor::refuse(QTcpSocket *socket, int status, const QByteArray &body)
+void FrontDoor::startTls(QTcpSocket *socket)
 {
     stopWaiting(socket);
-    socket->write(closingResponse(status, body));
+    disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    TlsRelay::Peer peer{socket->peerAddress(), socket->peerPort(), socket->localAddress(),
+                        socket->localPort()};
+    const QByteArray received = socket->readAll();
+    // The relay continues on a duplicate; closing Qt's copy puts nothing on the wire.
+    const int descriptor = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    socket->abort();
+    socket->deleteLater();
+    auto session = m_worker.engine().tls()->newSession();
+    if (descriptor < 0 || !session) {
+        qCWarning(lcNet) << "cannot start TLS:" << TlsSession::lastError();
+        if (descriptor >= 0)
+            ::close(descriptor);
+        return;
+    }
+    auto *relay = new TlsRelay(descriptor, std::move(session), received, std::move(peer),
+                               m_worker.config().httpRequestTimeoutMs, this);
+    // The relay is the connection now, for the connection limits too.
+    if (auto *ticket = socket->findChild<AdmissionTicket *>(QString(), Qt::FindDirectChildrenOnly))
+        ticket->setParent(relay);
+    // The decrypted stream is routed like a new connection, head deadline and all.
+    connect(relay, &TlsRelay::decrypted, this, &FrontDoor::watch);
+}
+
+void FrontDoor::answerPlainOnTlsPort(QTcpSocket *socket)
+{
+    // Plain HTTP on the TLS port: a page or a long-poll request sent to http:// is redirected
+    // to the same URL over https (a browser follows it); anything else, such as a ws://
+    // upgrade, which no client follows to wss://, is refused with a reason. Nothing is served
+    // in the clear.
+    RequestHead head;
+    const QByteArray buffered = socket->peek(MaxRequestHead);
+    switch (RequestHead::parse(buffered, &head)) {
+    case RequestHead::Status::Incomplete:
+        if (buffered.size() >= MaxRequestHead)
+            refuse(socket, 431, {});
+        return;
+    case RequestHead::Status::Invalid:
+        refuse(socket, 400, {});
+        return;
+    case RequestHead::Status::Complete:
+        break;
+    }
+    const QByteArray host = head.header("host");
+    const bool upgrade = head.headerHasToken("upgrade", "websocket");
+    if ((head.method == "GET" || head.method == "HEAD") && !upgrade && !host.isEmpty() &&
+        !host.contains('/') && !host.contains('\\') && !host.contains(' ')) {
+        QByteArray location = "https://" + host + head.path.toUtf8();
+        if (!head.query.isEmpty())
+            location += '?' + head.query.toUtf8();
+        refuse(socket, 308, {}, "location: " + location + "\r\n");
+        return;
+    }
+    refuse(socket, 400, "This port speaks TLS: use https:// or wss://.\n");
+}
+
+void FrontDoor::refuse(QTcpSocket *socket, int status, const QByteArray &body,
+                       const QByteArray &extraHeaders)
+{
+    stopWaiting(socket);
+    socket->write(closingResponse(status, body, extraHeaders));
     socket->disconnectFromHost();
 }
 
@@ -209,11 +289,29 @@ void FrontDoor::onWebSocketReady()
         QTcpSocket *tcp = handshake.tcp;
         int descriptor = -1;
         QByteArray received;
+        std::unique_ptr<TlsSession> tls;
+        QByteArray pendingOutput;
+        AdmissionTicket *ticket = nullptr; //!< what counts this connection against the limits
         if (info.serializer && tcp && tcp->state() == QAbstractSocket::ConnectedState) {
             tcp->flush();
             if (tcp->bytesToWrite() == 0) {
                 received = handshake.early + tcp->readAll();
-                descriptor = ::fcntl(int(tcp->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+                const auto *relayed = qobject_cast<RelaySocket *>(tcp);
+                if (!relayed) {
+                    ticket =
+                        tcp->findChild<AdmissionTicket *>(QString(), Qt::FindDirectChildrenOnly);
+                    descriptor = ::fcntl(int(tcp->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+                } else if (TlsRelay *relay = relayed->relay()) {
+                    ticket =
+                        relay->findChild<AdmissionTicket *>(QString(), Qt::FindDirectChildrenOnly);
+                    // Over TLS the connection continues on the TCP descriptor with the
+                    // relay's session; the decrypted pair Qt talked through is closed.
+                    TlsRelay::Handover handover = relay->handOver(int(tcp->socketDescriptor()));
+                    descriptor = handover.descriptor;
+                    received += handover.plain;
+                    tls = std::move(handover.session);
+                    pendingOutput = std::move(handover.pendingOutput);
+                }
             }
         }
         // Later, not now: this runs inside the QTcpSocket's own readyRead.
@@ -226,9 +324,11 @@ void FrontDoor::onWebSocketReady()
             continue;
         }
         auto *connection =
-            new WebSocketConnection(descriptor, std::move(received), std::move(info), m_worker);
-        // The connection is counted until the WebSocketConnection goes, no longer the socket.
-        if (auto *ticket = tcp->findChild<AdmissionTicket *>(QString(), Qt::FindDirectChildrenOnly))
+            new WebSocketConnection(descriptor, std::move(received), std::move(info), m_worker,
+                                    std::move(tls), std::move(pendingOutput));
+        // The connection is counted until the WebSocketConnection goes, no longer the socket
+        // (or, over TLS, the relay).
+        if (ticket)
             ticket->setParent(connection);
         m_worker.addConnection(connection);
     }

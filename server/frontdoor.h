@@ -17,11 +17,15 @@ class QWebSocketServer;
 namespace chatter::server {
 
 class HttpRoutes;
+class RelaySocket;
 class Worker;
 
 //! A worker's front door: takes over accepted descriptors, peeks at the first request head
 //! and sends it on: a valid WebSocket upgrade through Qt's handshake to a
 //! WebSocketConnection, a refused one an HTTP 400/403/431, anything else to the HTTP routes.
+//! With TLS, a connection that opens with a ClientHello goes through a TlsRelay first and its
+//! decrypted stream (a RelaySocket) is routed the same way; plain HTTP on the TLS port is
+//! redirected to https (GET, HEAD) or refused.
 //! Lives on the worker's thread, as a child of the worker.
 class FrontDoor : public QObject
 {
@@ -36,8 +40,12 @@ public:
     void turnAway(qintptr descriptor);
 
 private:
+    void watch(QTcpSocket *socket);
     void route(QTcpSocket *socket);
-    void refuse(QTcpSocket *socket, int status, const QByteArray &body);
+    void startTls(QTcpSocket *socket);
+    void answerPlainOnTlsPort(QTcpSocket *socket);
+    void refuse(QTcpSocket *socket, int status, const QByteArray &body,
+                const QByteArray &extraHeaders = {});
     void acceptWebSocket(QTcpSocket *socket, qsizetype headSize, ConnectInfo info);
     void keepEarlyInput(const QString &key, QTcpSocket *socket);
     void onWebSocketReady();

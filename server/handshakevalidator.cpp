@@ -26,8 +26,9 @@ HandshakeValidator::Decision refuse(int status, QString why, QByteArray body = {
 
 HandshakeValidator::HandshakeValidator(const ServerConfig &config, const Bans *bans,
                                        const ServerNames *names)
-    : m_origins(config.allowedOrigins), m_accessToken(config.accessToken), m_bans(bans),
-      m_names(names)
+    : m_origins(config.allowedOrigins), m_accessToken(config.accessToken),
+      m_scheme(config.tlsEnabled() ? QStringLiteral("https") : QStringLiteral("http")),
+      m_bans(bans), m_names(names)
 {}
 
 bool HandshakeValidator::hostAllowed(const QString &host) const
@@ -39,7 +40,7 @@ bool HandshakeValidator::hostAllowed(const QString &host) const
 bool HandshakeValidator::originAllowed(const QString &origin, const QString &host,
                                        QString *why) const
 {
-    if (!m_origins.allows(origin, host)) {
+    if (!m_origins.allows(origin, host, m_scheme)) {
         if (why)
             *why = QStringLiteral("origin %1 not allowed (request sent to %2)").arg(origin, host);
         return false;

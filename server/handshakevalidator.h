@@ -46,6 +46,9 @@ public:
 private:
     OriginPolicy m_origins;
     QString m_accessToken;
+    //! How browsers reach the server: with TLS the port serves nothing in the clear, so a
+    //! page's Origin is https:// (wss:// upgrades carry the page's Origin too).
+    QString m_scheme;
     const Bans *m_bans;
     const ServerNames *m_names;
 };

@@ -7,6 +7,8 @@ namespace {
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
+    case 308:
+        return "Permanent Redirect";
     case 400:
         return "Bad Request";
     case 403:

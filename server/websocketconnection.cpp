@@ -33,23 +33,30 @@ char *scratchBuffer(qsizetype *size)
 } // namespace
 
 WebSocketConnection::WebSocketConnection(int descriptor, QByteArray received, ConnectInfo info,
-                                         Worker &worker)
+                                         Worker &worker, std::unique_ptr<TlsSession> tls,
+                                         QByteArray pendingOutput)
     : m_descriptor(descriptor), m_readNotifier(descriptor, QSocketNotifier::Read, this),
-      m_worker(worker), m_reader(worker.config().maxFrameBytes),
+      m_worker(worker), m_reader(worker.config().maxFrameBytes), m_tls(std::move(tls)),
       m_session(*this, worker, std::move(info))
 {
     ::fcntl(m_descriptor, F_SETFL, ::fcntl(m_descriptor, F_GETFL) | O_NONBLOCK);
     m_lastFrame.start();
     connect(&m_readNotifier, &QSocketNotifier::activated, this, &WebSocketConnection::onReadable);
     worker.recordConnect(m_session.info());
-    if (!received.isEmpty()) {
+    // The 101 answer, encrypted by the relay: it goes ahead of everything.
+    if (!pendingOutput.isEmpty())
+        writeRaw(pendingOutput);
+    if (!received.isEmpty() || m_tls) {
         // Not from the constructor: the worker has not registered this connection yet. The
-        // socket is read only after these bytes, which came first.
+        // socket is read only after these bytes, which came first (and, over TLS, after the
+        // records the session took in with the handshake).
         m_readNotifier.setEnabled(false);
         QMetaObject::invokeMethod(
             this,
             [this, received]() mutable {
                 consume(received.data(), received.size());
+                if (m_tls && !m_closing && !decryptInput())
+                    return;
                 if (!m_finished && !m_inputPaused)
                     m_readNotifier.setEnabled(true);
             },
@@ -75,8 +82,15 @@ void WebSocketConnection::onReadable()
     for (int round = 0; round < 4 && m_descriptor >= 0 && !m_inputPaused; ++round) {
         const ssize_t n = ::recv(m_descriptor, buffer, size_t(capacity), 0);
         if (n > 0) {
-            if (!m_closing)
+            if (m_closing) {
+                // Input after our close frame is discarded, records included.
+            } else if (m_tls) {
+                m_tls->feed(buffer, n); // copied: the scratch buffer now takes the plaintext
+                if (!decryptInput())
+                    return;
+            } else {
                 consume(buffer, n);
+            }
             if (n < capacity)
                 return; // drained; the notifier fires again when more arrives
             continue;
@@ -103,6 +117,30 @@ void WebSocketConnection::consume(char *data, qsizetype size)
         m_messageOpenSince.invalidate();
     else if (!m_messageOpenSince.isValid())
         m_messageOpenSince.start();
+}
+
+bool WebSocketConnection::decryptInput()
+{
+    qsizetype capacity = 0;
+    char *buffer = scratchBuffer(&capacity);
+    while (!m_closing && !m_inputPaused && m_descriptor >= 0) {
+        const qsizetype n = m_tls->read(buffer, capacity);
+        if (n > 0) {
+            consume(buffer, n);
+            continue;
+        }
+        if (n == qsizetype(TlsSession::ReadEnd::NeedMore))
+            break;
+        if (n == qsizetype(TlsSession::ReadEnd::Failed))
+            m_worker.record(EngineEvent::Kind::ProtocolError, info(), {},
+                            QStringLiteral("TLS: %1 - closing").arg(TlsSession::lastError()));
+        onPeerGone(); // close_notify or a broken record: nothing more can be read
+        return false;
+    }
+    // Reading can produce records of its own (the answer to a key update).
+    if (m_tls->hasOutput() && m_descriptor >= 0)
+        writeRaw(m_tls->takeOutput());
+    return m_descriptor >= 0;
 }
 
 bool WebSocketConnection::onMessage(QByteArrayView payload, bool binary)
@@ -173,6 +211,17 @@ void WebSocketConnection::sendPrebuilt(const Frame &frame, const QByteArray &web
 }
 
 void WebSocketConnection::write(const QByteArray &bytes)
+{
+    if (m_descriptor < 0)
+        return;
+    // One record per frame and recipient: TLS encrypts each connection with its own keys.
+    if (m_tls)
+        writeRaw(m_tls->encrypted(bytes));
+    else
+        writeRaw(bytes);
+}
+
+void WebSocketConnection::writeRaw(const QByteArray &bytes)
 {
     if (m_descriptor < 0)
         return;
@@ -316,6 +365,16 @@ void WebSocketConnection::setInputPaused(bool paused)
     m_readNotifier.setEnabled(!paused); // level-triggered: what waits is read on resume
     if (!paused)
         m_lastFrame.restart(); // the pause was ours; the idle clock starts again
+    if (!paused && m_tls && m_tls->hasBufferedInput()) {
+        // Records already taken from the socket do not make it readable again.
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (!m_finished && !m_closing && !m_inputPaused)
+                    decryptInput();
+            },
+            Qt::QueuedConnection);
+    }
 }
 
 void WebSocketConnection::sweep(const ServerConfig &config)
@@ -391,6 +450,13 @@ void WebSocketConnection::finish(bool graceful)
     m_queue.clear();
     m_queuedBytes = 0;
     if (m_descriptor >= 0) {
+        if (graceful && m_tls) {
+            // close_notify after the close frame, if the kernel takes it at once.
+            m_tls->closeNotify();
+            const QByteArray alert = m_tls->takeOutput();
+            [[maybe_unused]] const ssize_t n = ::send(
+                m_descriptor, alert.constData(), size_t(alert.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
         if (graceful)
             LingeringClose::start(m_descriptor, &m_worker);
         else

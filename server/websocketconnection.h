@@ -4,6 +4,7 @@
 #include "batchsender.h"
 #include "connection.h"
 #include "socketsession.h"
+#include "tlssession.h"
 #include "websocketreader.h"
 
 #include <QElapsedTimer>
@@ -21,7 +22,10 @@ class Worker;
 //! with their private parts) and a text conversion per message each way. Here an idle
 //! connection holds no buffer at all: reads go into a per-thread scratch buffer and only an
 //! incomplete frame is kept; writes go straight to the kernel and only what it does not take
-//! (a slow reader) is queued.
+//! (a slow reader) is queued. Over TLS the connection holds the handshake's TlsSession and
+//! encrypts each frame itself (one record per frame and recipient), so the kernel still gets
+//! every send of a broadcast in one io_uring submission; everything below write() and above
+//! recv() is then ciphertext.
 class WebSocketConnection final : public Connection,
                                   private WebSocketReaderSink,
                                   private BatchSender::Client
@@ -29,8 +33,10 @@ class WebSocketConnection final : public Connection,
     Q_OBJECT
 public:
     //! Takes ownership of `descriptor`, a connected, upgraded socket. `received` is what
-    //! arrived after the handshake before the descriptor was handed over.
-    WebSocketConnection(int descriptor, QByteArray received, ConnectInfo info, Worker &worker);
+    //! arrived after the handshake before the descriptor was handed over (decrypted). Over
+    //! TLS, `tls` is the connection's session and `pendingOutput` ciphertext to send first.
+    WebSocketConnection(int descriptor, QByteArray received, ConnectInfo info, Worker &worker,
+                        std::unique_ptr<TlsSession> tls = nullptr, QByteArray pendingOutput = {});
     ~WebSocketConnection() override;
 
     void sendFrame(const Frame &frame) override;
@@ -56,7 +62,12 @@ private:
     void onReadable();
     void onWritable();
     void consume(char *data, qsizetype size);
+    //! Decrypts and consumes what the TLS session holds; false once the connection ended.
+    bool decryptInput();
+    //! Frames out: encrypted first over TLS.
     void write(const QByteArray &bytes);
+    //! Bytes as they go on the wire.
+    void writeRaw(const QByteArray &bytes);
     void enqueue(const QByteArray &bytes, qsizetype written);
     void armWriteNotifier();
     void onSendFailed();
@@ -73,6 +84,7 @@ private:
     QSocketNotifier *m_writeNotifier = nullptr; //!< only while output is queued
     Worker &m_worker;
     WebSocketReader m_reader;
+    std::unique_ptr<TlsSession> m_tls; //!< null for a plain connection
     SocketSession m_session;
     QList<QByteArray> m_queue; //!< frames the kernel has not taken yet; the first one partly
     qsizetype m_queueOffset = 0;

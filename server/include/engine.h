@@ -3,6 +3,7 @@
 
 #include "enginesnapshot.h"
 #include "eventlog.h"
+#include "expected.h"
 #include "serverconfig.h"
 
 #include <QObject>
@@ -31,6 +32,7 @@ class PubSub;
 class RoomDirectory;
 class ServerNames;
 class StaticAssets;
+class TlsContext;
 class Worker;
 
 //! The Chatter server engine: the listening socket, the worker threads, pub/sub and the channel
@@ -89,6 +91,13 @@ public:
     ConnectionLimiter &limits() { return *m_limits; }
     //! Logs a refusal by the limiter (at most once per address and second) for the monitor.
     void noteRefused(const QHostAddress &peer, const QString &why);
+    //! The certificate of https:// and wss://, or null without TLS.
+    TlsContext *tls() const { return m_tls.get(); }
+    //! SHA-256 of the certificate in use ("AB:CD:…"), empty without TLS; any thread.
+    QString tlsFingerprint() const;
+    //! Reads the certificate and key again (SIGHUP): new connections present the new one,
+    //! open ones keep theirs. On failure the old one stays and the reason is returned.
+    Expected<QString> reloadTls();
 
     quint64 nextConnectionId() { return ++m_connectionIds; }
     void noteConnected(int delta) { m_connections += delta; }
@@ -96,10 +105,13 @@ public:
 Q_SIGNALS:
     void listening(quint16 port);
     void snapshotReady(const chatter::server::EngineSnapshot &snapshot);
+    //! A reload put a different certificate in use.
+    void tlsCertificateChanged(const QString &fingerprint);
 
 private:
     void dispatch(qintptr descriptor);
     bool openStore();
+    bool setUpTls();
     void publishDirectoryChanges();
 
     // The engine's internals, behind pointers so that this header (the engine's public face,
@@ -119,6 +131,7 @@ private:
     void recordAdmin(const QString &text);
     void forEachWorker(const std::function<void(Worker *)> &action);
     std::unique_ptr<StaticAssets> m_assets;
+    std::unique_ptr<TlsContext> m_tls;
     std::unique_ptr<QThread> m_storeThread;
     MessageStore *m_store = nullptr;
     QTimer *m_directoryTimer = nullptr;

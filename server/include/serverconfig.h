@@ -60,9 +60,16 @@ struct ServerConfig
     bool fullSync = true;        //!< fsync every group commit (power-loss safe)
     int retainPerRoom = 100'000; //!< messages kept per room; 0: all
     int retainDays = 0;          //!< 0: no age limit
+    //! TLS: serve https:// and wss:// (and only those) with this PEM certificate chain and
+    //! key; or, with tlsSelfSigned, with a key and certificate the server makes for itself in
+    //! the data directory. SIGHUP reads them again.
+    QString tlsCertificateFile;
+    QString tlsKeyFile;
+    bool tlsSelfSigned = false;
     bool headless = false;
     bool diagnostics = false;
 
+    bool tlsEnabled() const { return tlsSelfSigned || !tlsCertificateFile.isEmpty(); }
     int effectiveWorkers() const;
     QString effectiveDataDir() const;
 };

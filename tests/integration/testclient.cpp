@@ -26,6 +26,13 @@ bool TestClient::open(quint16 port, const QString &user, const QString &extraQue
     return connected.wait(10000) || m_socket.state() == QAbstractSocket::ConnectedState;
 }
 
+bool TestClient::openUrl(const QUrl &url)
+{
+    QSignalSpy connected(&m_socket, &QWebSocket::connected);
+    m_socket.open(url);
+    return connected.wait(10000) || m_socket.state() == QAbstractSocket::ConnectedState;
+}
+
 void TestClient::send(const QJsonArray &frame)
 {
     m_socket.sendTextMessage(

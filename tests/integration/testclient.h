@@ -17,6 +17,8 @@ public:
 
     //! Connects to ws://127.0.0.1:port/socket/websocket?vsn=2.0.0&user=...; true once open.
     [[nodiscard]] bool open(quint16 port, const QString &user, const QString &extraQuery = {});
+    //! Connects to `url` (wss:// too, with whatever SSL configuration the socket was given).
+    [[nodiscard]] bool openUrl(const QUrl &url);
     void send(const QJsonArray &frame);
     //! Sends a frame and waits for the phx_reply with the same ref; returns its payload.
     QJsonObject request(const QString &joinRef, const QString &topic, const QString &event,

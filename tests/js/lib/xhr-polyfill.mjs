@@ -7,14 +7,17 @@
 // phoenix's module is evaluated. With it loaded, phoenix 1.8 also takes its
 // XMLHttpRequest path instead of fetch.
 import http from 'node:http';
+import https from 'node:https';
 
 const UNSENT = 0, OPENED = 1, DONE = 4;
 
 // Just enough of XMLHttpRequest for phoenix.js's Ajax.xhrRequest: open,
 // setRequestHeader, send, abort, timeout, onreadystatechange/onerror/ontimeout,
-// readyState, status, responseText. Traffic goes through node:http.
+// readyState, status, responseText. Traffic goes through node:http (node:https
+// for https:// URLs, trusting NodeXMLHttpRequest.ca when set).
 export class NodeXMLHttpRequest {
   static sent = 0; // requests sent through this class, for tests to check
+  static ca = undefined; // certificate authorities trusted for https:// (default: the system's)
 
   constructor() {
     this.readyState = UNSENT;
@@ -56,8 +59,9 @@ export class NodeXMLHttpRequest {
     const u = this._url;
     const headers = { ...this._headers, Connection: 'close' };
     if (body !== null && body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
-    const req = http.request({
+    const req = (this._url.protocol === 'https:' ? https : http).request({
       host: u.hostname, port: u.port, method: this._method, path: u.pathname + u.search, headers, agent: false,
+      ca: NodeXMLHttpRequest.ca,
     }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
