@@ -37,8 +37,9 @@ QUrl ChatSession::endpointFor(const QString &server)
         url.setScheme(QStringLiteral("ws"));
     else if (url.scheme() == QLatin1String("https"))
         url.setScheme(QStringLiteral("wss"));
-    if (url.port() < 0 && url.scheme() == QLatin1String("ws"))
-        url.setPort(4000);
+    if (url.port() < 0 &&
+        (url.scheme() == QLatin1String("ws") || url.scheme() == QLatin1String("wss")))
+        url.setPort(4000); // Chatter's port, plain or TLS
     if (url.path().isEmpty() || url.path() == QLatin1String("/"))
         url.setPath(QStringLiteral("/socket"));
     url.setQuery(QString());
@@ -80,7 +81,10 @@ void ChatSession::connectToServer(const QString &server, const QString &nickname
 void ChatSession::createSocket()
 {
     m_socket = new PhoenixSocket(endpointFor(m_server), m_options, this);
+    m_socket->setCertificatePins(&m_pins);
     m_directory->setSocket(m_socket);
+    connect(m_socket, &PhoenixSocket::untrustedCertificate, this,
+            &ChatSession::untrustedCertificate);
     m_socket->setParams([this] {
         QUrlQuery query;
         query.addQueryItem(QStringLiteral("user"),
@@ -110,6 +114,21 @@ void ChatSession::createSocket()
         if (state == PhoenixSocket::State::Connecting && m_state == ConnectionState::Disconnected)
             setState(ConnectionState::Connecting);
     });
+}
+
+void ChatSession::trustCertificate(const UntrustedCertificate &certificate)
+{
+    m_pins.pin(certificate.hostPort, certificate.fingerprint);
+    if (m_socket && m_socket->hostPort() == certificate.hostPort &&
+        m_state == ConnectionState::Disconnected) {
+        setState(ConnectionState::Connecting);
+        m_socket->open();
+    }
+}
+
+void ChatSession::forgetCertificate(const QString &hostPort)
+{
+    m_pins.forget(hostPort);
 }
 
 void ChatSession::disconnectFromServer()

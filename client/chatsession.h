@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "certificatepins.h"
 #include "chatmessage.h"
 #include "socketoptions.h"
 
@@ -35,7 +36,8 @@ public:
     explicit ChatSession(SocketOptions options = {}, QObject *parent = nullptr);
     ~ChatSession() override;
 
-    //! `server` is `host`, `host:port` or a ws:// URL; the port defaults to 4000.
+    //! `server` is `host`, `host:port` or a ws://, wss://, http:// or https:// URL (https
+    //! means wss); the port defaults to 4000.
     static QUrl endpointFor(const QString &server);
 
     //! Connects as `nickname`; rooms already in the list are (re)joined once open.
@@ -47,6 +49,13 @@ public:
     //! Milliseconds until the next reconnect attempt, -1 if none is scheduled.
     int reconnectRemainingMs() const;
     QString lastError() const { return m_lastError; }
+
+    //! The user trusts `certificate` (shown by untrustedCertificate()): it is pinned for its
+    //! host:port and the connection is tried again.
+    void trustCertificate(const UntrustedCertificate &certificate);
+    //! Drops the pinned certificate of `hostPort`; the next connect asks again.
+    void forgetCertificate(const QString &hostPort);
+    CertificatePins &certificatePins() { return m_pins; }
 
     //! Joins `room` (adds it to the list); false with roomError() if the name is invalid.
     bool joinRoom(const QString &room);
@@ -79,6 +88,10 @@ Q_SIGNALS:
     void connectionStateChanged(chatter::client::ChatSession::ConnectionState state);
     //! A reconnect is due in `delayMs`; `error` says why the last attempt ended.
     void reconnectScheduled(int delayMs, const QString &error);
+    //! A wss:// server's certificate is neither verified nor pinned (the user may trust it
+    //! with trustCertificate()), or differs from the pinned one (certificate.changed(): the
+    //! connection is refused). Either way no reconnect is scheduled.
+    void untrustedCertificate(const chatter::client::UntrustedCertificate &certificate);
     void currentRoomChanged(const QString &room);
     //! Every room's models were replaced (connecting anew, e.g. as another nickname): views
     //! showing the old ones must take the new ones, even though the current room is the same.
@@ -98,6 +111,7 @@ private:
     RoomSession *addRoomSession(const QString &room);
 
     SocketOptions m_options;
+    CertificatePins m_pins;
     PhoenixSocket *m_socket = nullptr;
     RoomListModel *m_rooms;
     RoomDirectoryModel *m_directory;

@@ -6,6 +6,7 @@
 #include "v2serializer.h"
 
 #include <QLoggingCategory>
+#include <QSslError>
 #include <QWebSocket>
 
 Q_LOGGING_CATEGORY(lcSocket, "chatter.client.socket", QtWarningMsg)
@@ -60,6 +61,15 @@ QUrl PhoenixSocket::endPointUrl() const
     query.addQueryItem(QStringLiteral("vsn"), QStringLiteral("2.0.0"));
     url.setQuery(query);
     return url;
+}
+
+QString PhoenixSocket::hostPort() const
+{
+    const int defaultPort = m_endpoint.scheme() == QLatin1String("wss") ? 443 : 80;
+    const QString host = m_endpoint.host().contains(QLatin1Char(':'))
+                             ? QLatin1Char('[') + m_endpoint.host() + QLatin1Char(']')
+                             : m_endpoint.host();
+    return host + QLatin1Char(':') + QString::number(m_endpoint.port(defaultPort));
 }
 
 void PhoenixSocket::open()
@@ -168,7 +178,11 @@ void PhoenixSocket::startAttempt()
     m_wsConnected = false;
     m_serverSentClose = false;
     m_closeWasClean = false;
+    m_certificateRefused = false;
     connect(ws, &QWebSocket::connected, this, [this, ws] { onConnected(ws); });
+    // Answered inside the signal: ignoring the errors later would be too late.
+    connect(ws, &QWebSocket::sslErrors, this,
+            [this, ws](const QList<QSslError> &errors) { onSslErrors(ws, errors); });
     connect(ws, &QWebSocket::disconnected, this, [this, ws] { onDisconnected(ws); });
     // Qt 6.4 names the signal error(); errorOccurred() arrived in 6.5.
     connect(ws, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
@@ -227,6 +241,8 @@ void PhoenixSocket::onError(QWebSocket *ws)
     // come from the attempt that has just ended; it still says why.
     if (ws != m_ws && ws != m_endedWs)
         return;
+    if (m_certificateRefused)
+        return; // the certificate's own message says more than "handshake failed"
     m_lastError = ws->errorString();
     qCDebug(lcSocket) << "transport error" << m_lastError;
     Q_EMIT transportError(m_lastError);
@@ -238,6 +254,38 @@ void PhoenixSocket::onError(QWebSocket *ws)
         if (ws == m_ws && ws->state() == QAbstractSocket::UnconnectedState)
             onDisconnected(ws);
     });
+}
+
+void PhoenixSocket::onSslErrors(QWebSocket *ws, const QList<QSslError> &errors)
+{
+    if (ws != m_ws)
+        return;
+    UntrustedCertificate problem;
+    problem.hostPort = hostPort();
+    problem.certificate = CertificatePins::leafOf(errors);
+    problem.fingerprint = CertificatePins::fingerprint(problem.certificate);
+    for (const QSslError &error : errors)
+        problem.errors << error.errorString();
+    if (m_pins && !problem.certificate.isNull()) {
+        const QString pinned = m_pins->pinned(problem.hostPort);
+        if (pinned == problem.fingerprint) {
+            ws->ignoreSslErrors(errors); // exactly the certificate the user trusted
+            return;
+        }
+        if (!pinned.isEmpty())
+            problem.pinnedFingerprint = pinned;
+    }
+    m_certificateRefused = true;
+    m_lastError =
+        problem.changed()
+            ? tr("the certificate of %1 has changed since it was trusted; refusing to connect")
+                  .arg(problem.hostPort)
+            : tr("the certificate of %1 is not trusted").arg(problem.hostPort);
+    // No reconnect: retrying cannot make the certificate trusted, only the user can.
+    m_closeWasClean = true;
+    qCDebug(lcSocket) << m_lastError << problem.errors;
+    Q_EMIT transportError(m_lastError);
+    Q_EMIT untrustedCertificate(problem);
 }
 
 void PhoenixSocket::transportClosed(int code, const QString &reason, bool scheduleAnyway)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "certificatepins.h"
 #include "message.h"
 #include "socketoptions.h"
 
@@ -13,6 +14,7 @@
 
 #include <functional>
 
+class QSslError;
 class QWebSocket;
 
 namespace chatter::client {
@@ -28,6 +30,9 @@ class PhoenixChannel;
 //!   1000. A connect that fails (refused, unreachable, HTTP 403 on the upgrade) counts as an
 //!   abnormal close, so it is retried too.
 //! - Messages pushed while disconnected wait in a send buffer flushed on open.
+//! - wss:// certificates are verified as usual; one that fails verification is accepted only
+//!   if it is the one pinned for the host:port (CertificatePins). Otherwise the attempt ends
+//!   with untrustedCertificate() and no reconnect: only the user can decide to trust it.
 class PhoenixSocket : public QObject
 {
     Q_OBJECT
@@ -48,6 +53,10 @@ public:
 
     //! Connect params, evaluated on every (re)connect.
     void setParams(ParamsProvider params) { m_params = std::move(params); }
+    //! Where trusted-on-first-use certificates are kept; none: only verified ones connect.
+    void setCertificatePins(CertificatePins *pins) { m_pins = pins; }
+    //! "host:port" of the endpoint, as pins are keyed.
+    QString hostPort() const;
     //! The URL a connect uses now: endpoint + "/websocket" + vsn + params.
     QUrl endPointUrl() const;
     const SocketOptions &options() const { return m_options; }
@@ -80,6 +89,9 @@ Q_SIGNALS:
     void transportError(const QString &message);
     void reconnectScheduled(int delayMs, int tries);
     void heartbeatTimedOut();
+    //! A wss:// server showed a certificate that is neither verified nor pinned (or differs
+    //! from the pinned one); the attempt ended and no reconnect is scheduled.
+    void untrustedCertificate(const chatter::client::UntrustedCertificate &certificate);
     void messageReceived(const chatter::Message &message);
 
 private:
@@ -93,6 +105,7 @@ private:
     void onConnected(QWebSocket *ws);
     void onDisconnected(QWebSocket *ws);
     void onError(QWebSocket *ws);
+    void onSslErrors(QWebSocket *ws, const QList<QSslError> &errors);
     void onTextMessage(const QString &text);
     void transportClosed(int code, const QString &reason, bool scheduleAnyway);
     void dropTransport();
@@ -114,6 +127,8 @@ private:
     bool m_serverSentClose = false;
     bool m_closeWasClean = false;
     QString m_lastError;
+    CertificatePins *m_pins = nullptr;
+    bool m_certificateRefused = false; //!< this attempt ended on an untrusted certificate
     quint64 m_ref = 0;
     QList<Message> m_sendBuffer;
     QList<QPointer<PhoenixChannel>> m_channels;

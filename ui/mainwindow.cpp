@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "appicon.h"
+#include "certificatedialog.h"
 #include "chatsession.h"
 #include "composer.h"
 #include "connectdialog.h"
@@ -80,6 +81,7 @@ MainWindow::MainWindow(client::SocketOptions options, QWidget *parent)
                                          : tr("Message to #%1 not sent: %2").arg(room, reason));
             });
     connect(m_session, &ChatSession::roomJoined, this, &MainWindow::updateMemberHeader);
+    connect(m_session, &ChatSession::untrustedCertificate, this, &MainWindow::askAboutCertificate);
     connect(m_session->rooms(), &QAbstractItemModel::dataChanged, this, &MainWindow::updateTitle);
     connect(m_session->rooms(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateTitle);
     applyPreferences(Preferences::load());
@@ -351,6 +353,29 @@ void MainWindow::submit(const QString &text)
 void MainWindow::showError(const QString &text)
 {
     statusBar()->showMessage(text, ErrorShownMs);
+}
+
+void MainWindow::askAboutCertificate(const client::UntrustedCertificate &certificate)
+{
+    showError(certificate.changed()
+                  ? tr("Refused: the certificate of %1 has changed since you trusted it")
+                        .arg(certificate.hostPort)
+                  : tr("The certificate of %1 is not trusted").arg(certificate.hostPort));
+    // One question at a time: a dialog already up for this server answers it.
+    for (auto *open : findChildren<CertificateDialog *>()) {
+        if (open->certificate().hostPort == certificate.hostPort)
+            return;
+    }
+    auto *dialog = new CertificateDialog(certificate, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const client::UntrustedCertificate &answered = dialog->certificate();
+        if (answered.changed())
+            m_session->forgetCertificate(answered.hostPort);
+        else
+            m_session->trustCertificate(answered);
+    });
+    dialog->open();
 }
 
 void MainWindow::updateCounter(int length)

@@ -43,6 +43,9 @@ public:
         stop();
         return start();
     }
+    //! TLS with a certificate the server makes in its data directory (see dataDir()).
+    void setTlsSelfSigned(bool on) { m_config.tlsSelfSigned = on; }
+    QString dataDir() const { return m_dir.path(); }
     quint16 port() const { return m_config.port; }
     QString address() const { return QStringLiteral("127.0.0.1:%1").arg(m_config.port); }
     QString endpoint() const

@@ -13,7 +13,8 @@ class QSplitter;
 
 namespace chatter::client {
 class ChatSession;
-}
+struct UntrustedCertificate;
+} // namespace chatter::client
 
 namespace chatter::ui {
 
@@ -56,6 +57,7 @@ private:
     void showRoom(const QString &room);
     void submit(const QString &text);
     void showError(const QString &text);
+    void askAboutCertificate(const client::UntrustedCertificate &certificate);
     void updateCounter(int length);
     void fitPanes();
     void openPreferences();

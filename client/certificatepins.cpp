@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#include "certificatepins.h"
+
+#include <QCryptographicHash>
+#include <QSettings>
+
+namespace chatter::client {
+namespace {
+
+QString keyFor(const QString &hostPort)
+{
+    // QSettings reads '/' as a group separator; a host:port has none, an IPv6 one has colons.
+    return QStringLiteral("certificatePins/") + QString(hostPort).replace(QLatin1Char('/'), '_');
+}
+
+} // namespace
+
+QString CertificatePins::pinned(const QString &hostPort) const
+{
+    return QSettings().value(keyFor(hostPort)).toString();
+}
+
+void CertificatePins::pin(const QString &hostPort, const QString &fingerprint)
+{
+    QSettings().setValue(keyFor(hostPort), fingerprint);
+}
+
+void CertificatePins::forget(const QString &hostPort)
+{
+    QSettings().remove(keyFor(hostPort));
+}
+
+QString CertificatePins::fingerprint(const QSslCertificate &certificate)
+{
+    return QString::fromLatin1(certificate.digest(QCryptographicHash::Sha256).toHex(':').toUpper());
+}
+
+QSslCertificate CertificatePins::leafOf(const QList<QSslError> &errors)
+{
+    QList<QSslCertificate> certificates;
+    for (const QSslError &error : errors) {
+        if (!error.certificate().isNull() && !certificates.contains(error.certificate()))
+            certificates.append(error.certificate());
+    }
+    for (const QSslCertificate &candidate : std::as_const(certificates)) {
+        bool issuesAnother = false;
+        for (const QSslCertificate &other : std::as_const(certificates)) {
+            if (other != candidate && !candidate.isSelfSigned() &&
+                other.issuerDisplayName() == candidate.subjectDisplayName())
+                issuesAnother = true;
+        }
+        if (!issuesAnother)
+            return candidate;
+    }
+    return certificates.value(0);
+}
+
+} // namespace chatter::client
