@@ -16,6 +16,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -128,6 +129,7 @@ private Q_SLOTS:
     void copySelectedEvents();
     void followsDarkPalette();
     void showsRefusedConnections();
+    void tlsShowsHttpsAndTheCertificateFingerprint();
 
 private:
     quint64 idOf(const QString &user) const;
@@ -469,6 +471,36 @@ void tst_Monitor::showsRefusedConnections()
     QTRY_COMPARE(refused->text(), QStringLiteral("1"));
     QTRY_VERIFY(
         logHasText(m_window->eventModel(), EngineEvent::Kind::Refused, QStringLiteral("HTTP 503")));
+}
+
+void tst_Monitor::tlsShowsHttpsAndTheCertificateFingerprint()
+{
+    ServerConfig config = loopbackTestConfig();
+    config.tlsSelfSigned = true;
+    Engine engine(config);
+    QVERIFY(engine.start());
+    MonitorWindow window(engine);
+    window.show();
+    const QString fingerprint = engine.tlsFingerprint();
+    QVERIFY(!fingerprint.isEmpty());
+    QVERIFY2(window.header()->tlsFingerprintText().contains(fingerprint),
+             qPrintable(window.header()->tlsFingerprintText()));
+    QCOMPARE(window.header()->urlsText(),
+             QStringLiteral("https://127.0.0.1:%1/").arg(engine.port()));
+    // A new certificate in the same files, then the reload SIGHUP asks for.
+    const QString dir = config.dataDir + QStringLiteral("/tls/");
+    QProcess openssl;
+    openssl.start(QStringLiteral("openssl"),
+                  {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                   "-days", "1", "-subj", "/CN=renewed", "-keyout", dir + "self-signed.key", "-out",
+                   dir + "self-signed.pem"});
+    QVERIFY(openssl.waitForFinished(30000) && openssl.exitCode() == 0);
+    const auto reloaded = engine.reloadTls();
+    QVERIFY2(reloaded.has_value(), qPrintable(reloaded.error()));
+    QVERIFY(*reloaded != fingerprint);
+    QVERIFY2(window.header()->tlsFingerprintText().contains(*reloaded),
+             qPrintable(window.header()->tlsFingerprintText()));
+    engine.stop(1012);
 }
 
 QTEST_MAIN(tst_Monitor)

@@ -73,6 +73,14 @@ HeaderPanel::HeaderPanel(QWidget *parent) : QFrame(parent)
     m_urls->setToolTip(
         tr("Type one of these into a browser, or the desktop client, on another machine"));
 
+    m_fingerprint = new QLabel(this);
+    m_fingerprint->setObjectName(QStringLiteral("tlsFingerprint"));
+    m_fingerprint->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_fingerprint->setWordWrap(true);
+    m_fingerprint->setToolTip(tr("Clients that do not know this server's certificate show this "
+                                 "fingerprint when they ask whether to trust it"));
+    m_fingerprint->hide();
+
     m_tiles = new QGridLayout;
     m_tiles->setHorizontalSpacing(22);
     m_tiles->setVerticalSpacing(0);
@@ -92,6 +100,7 @@ HeaderPanel::HeaderPanel(QWidget *parent) : QFrame(parent)
     left->setSpacing(6);
     left->addLayout(topRow);
     left->addWidget(m_urls);
+    left->addWidget(m_fingerprint);
     left->addSpacing(4);
     left->addLayout(m_tiles);
 
@@ -126,11 +135,22 @@ QLabel *HeaderPanel::addTile(const QString &caption, int column)
     return value;
 }
 
-void HeaderPanel::setEndpoint(const QHostAddress &bindAddress, quint16 port)
+void HeaderPanel::setEndpoint(const QHostAddress &bindAddress, quint16 port, bool secure)
 {
-    m_port->setText(tr("Port <b>%1</b>").arg(port));
-    m_urlList = listenUrls(bindAddress, port);
+    m_port->setText(secure ? tr("Port <b>%1</b> (TLS)").arg(port) : tr("Port <b>%1</b>").arg(port));
+    m_urlList = listenUrls(bindAddress, port, secure);
     showUrls();
+}
+
+void HeaderPanel::setTlsFingerprint(const QString &fingerprint)
+{
+    m_fingerprint->setText(tr("Certificate SHA-256: %1").arg(fingerprint));
+    m_fingerprint->setVisible(!fingerprint.isEmpty());
+}
+
+QString HeaderPanel::tlsFingerprintText() const
+{
+    return m_fingerprint->isVisibleTo(this) ? m_fingerprint->text() : QString();
 }
 
 void HeaderPanel::showUrls()

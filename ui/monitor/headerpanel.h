@@ -25,7 +25,12 @@ class HeaderPanel : public QFrame
 public:
     explicit HeaderPanel(QWidget *parent = nullptr);
 
-    void setEndpoint(const QHostAddress &bindAddress, quint16 port);
+    //! `secure`: the port speaks TLS, so the URLs are https://.
+    void setEndpoint(const QHostAddress &bindAddress, quint16 port, bool secure = false);
+    //! The SHA-256 of the TLS certificate, for people to compare with what their client shows
+    //! when it asks whether to trust it; empty hides it.
+    void setTlsFingerprint(const QString &fingerprint);
+    QString tlsFingerprintText() const;
     void setStartedAt(const QDateTime &startedAt);
     //! Reflects the engine's state without emitting listeningToggled().
     void setListening(bool listening);
@@ -49,6 +54,7 @@ private:
     void applyBand();
 
     QLabel *m_urls = nullptr;
+    QLabel *m_fingerprint = nullptr;
     QLabel *m_port = nullptr;
     QLabel *m_uptime = nullptr;
     QPushButton *m_switch = nullptr;

@@ -9,9 +9,9 @@ namespace chatter::monitor {
 //! The URLs another machine can type to reach this server: for a wildcard bind, this machine's
 //! non-loopback addresses of up interfaces (IPv4 first, then global IPv6), followed by the
 //! loopback URL; for a specific bind, that address alone.
-QStringList listenUrls(const QHostAddress &bindAddress, quint16 port);
+QStringList listenUrls(const QHostAddress &bindAddress, quint16 port, bool secure = false);
 
-//! `http://<addr>:<port>/`, with IPv6 in brackets.
-QString urlFor(const QHostAddress &address, quint16 port);
+//! `http://<addr>:<port>/` (`https://` when `secure`), with IPv6 in brackets.
+QString urlFor(const QHostAddress &address, quint16 port, bool secure = false);
 
 } // namespace chatter::monitor

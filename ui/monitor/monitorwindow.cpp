@@ -110,7 +110,12 @@ MonitorWindow::MonitorWindow(server::Engine &engine, QWidget *parent)
 {
     setWindowTitle(tr("Chatter server — port %1").arg(engine.port()));
     m_header = new HeaderPanel(this);
-    m_header->setEndpoint(engine.config().bindAddress, engine.port());
+    const QString fingerprint = engine.tlsFingerprint();
+    m_header->setEndpoint(engine.config().bindAddress, engine.port(), !fingerprint.isEmpty());
+    m_header->setTlsFingerprint(fingerprint);
+    // SIGHUP may put a new certificate in use.
+    connect(&engine, &server::Engine::tlsCertificateChanged, m_header,
+            &HeaderPanel::setTlsFingerprint);
     m_header->setStartedAt(engine.startedAt());
     m_header->setListening(engine.isListening());
     connect(m_header, &HeaderPanel::listeningToggled, this, [this](bool on) {
