@@ -37,7 +37,8 @@ usage: bench/run.sh [options]
   --quick              smoke run: clients / 10, 5 s phases, 1 repetition
   --reps N             repetitions of every scenario (default: 2, quick: 1)
   --scenarios LIST     comma list of: idle,fanout,rooms,fanout200,fanout400,connect
-  --servers LIST       comma list of: chatter,reference (default both)
+  --servers LIST       comma list of: chatter,reference,chatter-tls,reference-tls (default the
+                       first two; -tls: the same server over wss://, a throw-away certificate)
   --scale F            multiply every client count by F (default 1, quick 0.1)
   --duration S         seconds of sending in the message scenarios (default 20, quick 5)
   --server-bin PATH    chatter-server binary (default build/server/chatter-server)
@@ -97,14 +98,14 @@ if [[ $SKIP_BUILD == 0 ]]; then
     echo "== building load generator (build-bench/, -j1)" >&2
     cmake -S "$BENCH_DIR" -B "$LOADGEN_BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build "$LOADGEN_BUILD" -j1 >/dev/null
-    if [[ ",$SERVERS," == *",reference,"* && ! -d "$BENCH_DIR/peers/node_modules/ws" ]]; then
+    if [[ ",$SERVERS," == *",reference"* && ! -d "$BENCH_DIR/peers/node_modules/ws" ]]; then
         echo "== npm ci (bench/peers)" >&2
         (cd "$BENCH_DIR/peers" && npm ci --no-audit --no-fund >/dev/null)
     fi
 fi
 LOADGEN="$LOADGEN_BUILD/chatter-loadgen"
 [[ -x "$LOADGEN" ]] || { echo "run.sh: $LOADGEN missing" >&2; exit 1; }
-if [[ ",$SERVERS," == *",chatter,"* && ! -x "$SERVER_BIN" ]]; then
+if [[ ",$SERVERS," == *",chatter"* && ! -x "$SERVER_BIN" ]]; then
     echo "run.sh: $SERVER_BIN not found: build the server first (cmake --build build)" >&2
     exit 1
 fi
@@ -136,14 +137,24 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# The -tls servers share one certificate (EC P-256, from the tests' throw-away CA).
+PKI="$WORK/pki"
+if [[ ",$SERVERS," == *"-tls,"* ]]; then
+    "$ROOT/tests/tls/make-test-ca.sh" "$PKI"
+fi
+
 # start_server KIND PORT LOG -> sets SERVER_PID
 start_server() {
     local kind="$1" port="$2" log="$3"
-    if [[ $kind == chatter ]]; then
-        local data="$WORK/data-$port"
+    if [[ $kind == chatter || $kind == chatter-tls ]]; then
+        local data="$WORK/data-$port" tls=()
         mkdir -p "$data"
+        [[ $kind == chatter-tls ]] && tls=(--tls-cert "$PKI/server.pem" --tls-key "$PKI/server.key")
         taskset -c "$SERVER_CPU" "$SERVER_BIN" --headless --bind 127.0.0.1 --port "$port" \
-            --data-dir "$data" --log-level warning --max-connections-per-address 1000000 >"$log" 2>&1 &
+            --data-dir "$data" --log-level warning --max-connections-per-address 1000000 "${tls[@]}" >"$log" 2>&1 &
+    elif [[ $kind == reference-tls ]]; then
+        taskset -c "$SERVER_CPU" "$NODE" "$BENCH_DIR/peers/reference-server.js" "$port" \
+            "$PKI/server.pem" "$PKI/server.key" >"$log" 2>&1 &
     else
         taskset -c "$SERVER_CPU" "$NODE" "$BENCH_DIR/peers/reference-server.js" "$port" >"$log" 2>&1 &
     fi
@@ -242,9 +253,11 @@ for rep in $(seq 1 "$REPS"); do
                 continue
             fi
             res="$WORK/result-$port.txt"
+            tls_arg=""
+            [[ $kind == *-tls ]] && tls_arg="--tls"
             # shellcheck disable=SC2086
             if ! timeout 300 taskset -c "$LOADGEN_CPU" "$LOADGEN" --port "$port" --server-pid "$SERVER_PID" \
-                    --label "$scen/$kind" --user-prefix "u" --room-prefix "b$rep" $args >"$res" 2>"$WORK/loadgen-$port.log"; then
+                    --label "$scen/$kind" --user-prefix "u" --room-prefix "b$rep" $tls_arg $args >"$res" 2>"$WORK/loadgen-$port.log"; then
                 echo "   load generator failed:" >&2
                 tail -5 "$WORK/loadgen-$port.log" >&2
             fi
@@ -260,8 +273,8 @@ for rep in $(seq 1 "$REPS"); do
                 echo "server_alive_at_end=$alive"
                 cat "$res"
                 # Anything the server printed at warning level or above.
-                echo "server_log_lines=$(grep -cv "listening on" "$log" || true)"
-                grep -v "listening on" "$log" | head -5 | sed 's/^/server_log: /' || true
+                echo "server_log_lines=$(grep -cvE "listening on|TLS certificate SHA-256" "$log" || true)"
+                grep -vE "listening on|TLS certificate SHA-256" "$log" | head -5 | sed 's/^/server_log: /' || true
                 echo
             } >>"$OUT"
         done

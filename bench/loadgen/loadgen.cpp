@@ -24,6 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cinttypes>
@@ -80,6 +83,7 @@ struct Options
     std::string roomPrefix = "bench";
     std::string userPrefix = "u";
     std::string label = "run";
+    bool tls = false; // wss://: TLS on every connection (the certificate is not checked)
     int bodyPad = 0; // extra characters appended to every body
 };
 
@@ -102,7 +106,8 @@ void usage()
                 "  --heartbeat S       Phoenix heartbeat period per connection (default 25)\n"
                 "  --body-pad N        extra characters in each message body (default 0)\n"
                 "  --max-time S        hard cap on total run time (default: computed)\n"
-                "  --label NAME        echoed in the results\n");
+                "  --label NAME        echoed in the results\n"
+                "  --tls               wss:// (TLS on every connection; certificate not checked)\n");
 }
 
 Options parseOptions(int argc, char **argv)
@@ -155,6 +160,8 @@ Options parseOptions(int argc, char **argv)
             o.userPrefix = val();
         else if (a == "--label")
             o.label = val();
+        else if (a == "--tls")
+            o.tls = true;
         else if (a == "-h" || a == "--help") {
             usage();
             std::exit(0);
@@ -277,6 +284,7 @@ enum class State : uint8_t
 {
     Idle,
     Connecting,
+    TlsHandshake,
     Handshake,
     Joining,
     Joined,
@@ -287,6 +295,7 @@ enum class State : uint8_t
 struct Conn
 {
     int fd = -1;
+    SSL *ssl = nullptr; // with --tls: reads and writes go through it
     State state = State::Idle;
     bool wantOut = false;
     uint32_t room = 0;
@@ -319,6 +328,7 @@ struct Generator
     std::vector<std::vector<uint32_t>> roomMembers;
     std::vector<uint32_t> senders; // connection indexes, interleaved across rooms
     Counters c;
+    SSL_CTX *tlsContext = nullptr;
 
     // message bookkeeping, indexed by message number
     std::vector<uint64_t> sendTs;
@@ -353,6 +363,10 @@ struct Generator
         }
         if (c.firstFailure.empty())
             c.firstFailure = why;
+        if (k.ssl) {
+            SSL_free(k.ssl);
+            k.ssl = nullptr;
+        }
         if (k.fd >= 0) {
             epoll_ctl(ep, EPOLL_CTL_DEL, k.fd, nullptr);
             close(k.fd);
@@ -375,13 +389,51 @@ struct Generator
         epoll_ctl(ep, EPOLL_CTL_MOD, k.fd, &ev);
     }
 
+    // send() or SSL_write(): bytes taken (>= 0), or -1 with errno (EAGAIN when it would block).
+    ssize_t transportSend(Conn &k, const char *data, size_t len)
+    {
+        if (!k.ssl)
+            return send(k.fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        size_t written = 0;
+        if (SSL_write_ex(k.ssl, data, len, &written) == 1)
+            return ssize_t(written);
+        const int e = SSL_get_error(k.ssl, 0);
+        errno = (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) ? EAGAIN : EPIPE;
+        return -1;
+    }
+
+    // recv() or SSL_read(): like recv().
+    ssize_t transportRecv(Conn &k, char *data, size_t len)
+    {
+        if (!k.ssl)
+            return recv(k.fd, data, len, MSG_DONTWAIT);
+        size_t got = 0;
+        if (SSL_read_ex(k.ssl, data, len, &got) == 1)
+            return ssize_t(got);
+        switch (SSL_get_error(k.ssl, 0)) {
+        case SSL_ERROR_WANT_READ:
+        case SSL_ERROR_WANT_WRITE:
+            errno = EAGAIN;
+            return -1;
+        case SSL_ERROR_ZERO_RETURN:
+            return 0;
+        case SSL_ERROR_SYSCALL:
+            if (errno == 0)
+                return 0;
+            return -1;
+        default:
+            errno = EPROTO;
+            return -1;
+        }
+    }
+
     void writeRaw(uint32_t i, const char *data, size_t len)
     {
         Conn &k = conns[i];
         if (k.fd < 0)
             return;
         if (k.out.empty()) {
-            ssize_t w = send(k.fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+            ssize_t w = transportSend(k, data, len);
             if (w < 0) {
                 if (errno != EAGAIN && errno != EWOULDBLOCK) {
                     fail(i, c.connectErrors, std::string("send: ") + std::strerror(errno));
@@ -402,7 +454,7 @@ struct Generator
     {
         Conn &k = conns[i];
         while (!k.out.empty()) {
-            ssize_t w = send(k.fd, k.out.data(), k.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            ssize_t w = transportSend(k, k.out.data(), k.out.size());
             if (w < 0) {
                 if (errno == EAGAIN || errno == EWOULDBLOCK)
                     return;
@@ -510,6 +562,44 @@ struct Generator
                 fail(i, c.connectErrors, std::string("connect: ") + std::strerror(err));
             return;
         }
+        if (opt.tls) {
+            Conn &k = conns[i];
+            k.ssl = SSL_new(tlsContext);
+            // A write may be retried from a different buffer (k.out grows meanwhile).
+            SSL_set_mode(k.ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+            SSL_set_fd(k.ssl, k.fd);
+            SSL_set_connect_state(k.ssl);
+            k.state = State::TlsHandshake;
+            continueTls(i);
+            return;
+        }
+        sendUpgrade(i);
+    }
+
+    void continueTls(uint32_t i)
+    {
+        Conn &k = conns[i];
+        const int r = SSL_do_handshake(k.ssl);
+        if (r == 1) {
+            sendUpgrade(i);
+            return;
+        }
+        const int e = SSL_get_error(k.ssl, r);
+        if (e == SSL_ERROR_WANT_READ) {
+            setWantOut(i, false);
+            return;
+        }
+        if (e == SSL_ERROR_WANT_WRITE) {
+            setWantOut(i, true);
+            return;
+        }
+        char why[256];
+        ERR_error_string_n(ERR_get_error(), why, sizeof why);
+        fail(i, c.handshakeFailed, std::string("TLS handshake: ") + why);
+    }
+
+    void sendUpgrade(uint32_t i)
+    {
         conns[i].state = State::Handshake;
         // A fixed key: Sec-WebSocket-Accept is not verified, only the 101 status.
         std::string req = "GET /socket/websocket?vsn=2.0.0&user=" + opt.userPrefix +
@@ -735,7 +825,7 @@ struct Generator
     {
         Conn &k = conns[i];
         for (int round = 0; round < 4 && k.fd >= 0; ++round) {
-            ssize_t r = recv(k.fd, rbuf.data(), rbuf.size(), MSG_DONTWAIT);
+            ssize_t r = transportRecv(k, rbuf.data(), rbuf.size());
             if (r < 0) {
                 if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                     return;
@@ -846,6 +936,10 @@ struct Generator
                     onConnected(i);
                 continue;
             }
+            if (k.state == State::TlsHandshake) {
+                continueTls(i);
+                continue;
+            }
             if (ev & EPOLLIN)
                 onReadable(i);
             if (k.fd >= 0 && (ev & EPOLLOUT))
@@ -880,6 +974,11 @@ struct Generator
                          (unsigned long long)rl.rlim_cur, opt.clients);
 
         ep = epoll_create1(EPOLL_CLOEXEC);
+        if (opt.tls) {
+            // The server under test is measured, not verified: any certificate will do.
+            tlsContext = SSL_CTX_new(TLS_client_method());
+            SSL_CTX_set_verify(tlsContext, SSL_VERIFY_NONE, nullptr);
+        }
         conns.resize(size_t(opt.clients));
         roomJoined.assign(size_t(opt.rooms), 0);
         roomMembers.resize(size_t(opt.rooms));
@@ -942,7 +1041,8 @@ struct Generator
                 timeoutCheck = now + 50'000'000ull;
                 for (uint32_t i = 0; i < launched; ++i) {
                     State s = conns[i].state;
-                    if ((s == State::Connecting || s == State::Handshake || s == State::Joining) &&
+                    if ((s == State::Connecting || s == State::TlsHandshake || s == State::Handshake ||
+                         s == State::Joining) &&
                         now > conns[i].tStart && now - conns[i].tStart > perClientTimeout)
                         fail(i, c.timedOut, "timed out before joining");
                 }

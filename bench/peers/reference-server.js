@@ -5,6 +5,7 @@
 // persistence. It is the baseline the Chatter server is compared against.
 //
 //   node reference-server.js PORT        -> prints "listening on 127.0.0.1:PORT"
+//   node reference-server.js PORT CERT KEY -> the same over TLS (wss://, node's https module)
 //
 // Frames are [join_ref, ref, topic, event, payload].
 //   phoenix/heartbeat          -> ok reply {}
@@ -16,6 +17,8 @@
 'use strict';
 
 const { WebSocketServer } = require('ws');
+const fs = require('fs');
+const https = require('https');
 
 const port = Number(process.argv[2] || 4001);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -104,9 +107,14 @@ function onMessage(ws, data, isBinary) {
   reply(ws, joinRef, ref, topic, 'error', { reason: 'unhandled event' });
 }
 
+// With a certificate and key, ws rides on an https server: TLS as Node does it (OpenSSL in
+// node's tls module), the same certificate the TLS benchmark gives Chatter.
+const [certFile, keyFile] = process.argv.slice(3);
+const tlsServer = certFile
+  ? https.createServer({ cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) })
+  : null;
 const wss = new WebSocketServer({
-  host,
-  port,
+  ...(tlsServer ? { server: tlsServer } : { host, port }),
   path: '/socket/websocket',
   backlog: 4096,
   perMessageDeflate: false,
@@ -130,10 +138,19 @@ wss.on('connection', (ws, req) => {
   ws.on('error', () => {});
 });
 
-wss.on('listening', () => {
-  const addr = wss.address();
-  console.log(`listening on ${addr.address}:${addr.port}`);
-});
+const listening = () => {
+  const addr = (tlsServer ?? wss).address();
+  console.log(`listening on ${addr.address}:${addr.port}${tlsServer ? ' (TLS)' : ''}`);
+};
+if (tlsServer) {
+  tlsServer.on('error', (err) => {
+    console.error(`reference-server: ${err.message}`);
+    process.exit(1);
+  });
+  tlsServer.listen({ host, port, backlog: 4096 }, listening);
+} else {
+  wss.on('listening', listening);
+}
 wss.on('error', (err) => {
   console.error(`reference-server: ${err.message}`);
   process.exit(1);

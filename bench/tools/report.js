@@ -134,6 +134,35 @@ for (const s of scenarios) {
   }
 }
 
+// TLS: each server over wss:// beside Chatter over ws://, when the run had -tls servers.
+const tlsRows = [];
+for (const s of scenarios.filter((x) => ['fanout', 'rooms'].includes(x))) {
+  if (!pick(s, 'chatter-tls').length && !pick(s, 'reference-tls').length) continue;
+  const any = pick(s, 'chatter-tls')[0] || pick(s, 'reference-tls')[0];
+  const label = `${s}: ${describe[s] || ''} (${any ? any.clients : '?'} clients)`;
+  const A = (srv, k, how) => agg(s, srv, k, how);
+  const tlsRow = (metric, key, digits, target, passFn) => {
+    const wss = A('chatter-tls', key);
+    const ws = A('chatter', key);
+    const ref = A('reference-tls', key);
+    const q = ratio(wss, ws);
+    const pass = passFn ? check(() => passFn(wss, ws, q), wss, ws) : undefined;
+    const result = pass === undefined ? '' : pass === null ? 'n/a' : pass ? 'PASS' : 'FAIL';
+    if (pass !== undefined) verdicts.push(result);
+    tlsRows.push([label, metric, fmt(wss, digits), fmt(ws, digits), q === undefined ? 'n/a' : fmt(q, 2) + '×',
+      fmt(ref, digits), ratio(wss, ref) === undefined ? 'n/a' : fmt(ratio(wss, ref), 2) + '×', target, result]);
+  };
+  tlsRow('server CPU µs per delivery', 'server_cpu_us_per_delivery', 2, s === 'fanout' ? 'wss ≤ 1.4× ws' : '',
+    s === 'fanout' ? (wss, ws, q) => q <= 1.4 : undefined);
+  tlsRow('latency p99 (ms)', 'lat_p99_ms', 2, '', undefined);
+  tlsRow('latency p50 (ms)', 'lat_p50_ms', 2, '', undefined);
+  tlsRow('deliveries/s', 'deliveries_per_s', 0, '', undefined);
+  const lostTls = derived(s, 'chatter-tls', lossOf, worst);
+  tlsRows.push([label, 'lost deliveries (worst rep)', fmt(lostTls, 0), fmt(derived(s, 'chatter', lossOf, worst), 0), '',
+    fmt(derived(s, 'reference-tls', lossOf, worst), 0), '', '0 lost', lostTls === undefined ? 'n/a' : lostTls === 0 ? 'PASS' : 'FAIL']);
+  if (lostTls !== undefined) verdicts.push(lostTls === 0 ? 'PASS' : 'FAIL');
+}
+
 const out = [];
 out.push('# Chatter vs reference (Node.js ws)');
 out.push('');
@@ -143,6 +172,14 @@ out.push('| scenario | metric | chatter | reference | ratio | target | result |'
 out.push('| --- | --- | ---: | ---: | ---: | --- | --- |');
 for (const r of rows) out.push(`| ${r.join(' | ')} |`);
 out.push('');
+if (tlsRows.length) {
+  out.push('## TLS (wss://)');
+  out.push('');
+  out.push('| scenario | metric | chatter wss | chatter ws | wss / ws | reference wss | chatter / reference (wss) | target | result |');
+  out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+  for (const r of tlsRows) out.push(`| ${r.join(' | ')} |`);
+  out.push('');
+}
 const fails = verdicts.filter((v) => v === 'FAIL').length;
 const passes = verdicts.filter((v) => v === 'PASS').length;
 out.push(`targets: ${passes} PASS, ${fails} FAIL, ${verdicts.length - passes - fails} n/a`);
