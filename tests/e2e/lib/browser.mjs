@@ -4,7 +4,8 @@ import { chromium } from 'playwright-core';
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 export const WAIT = 15000; // generous: CI machines are small and shared
 
-export function launchBrowser() {
+// extraArgs: more Chromium switches (the TLS test trusts its server's key with one).
+export function launchBrowser({ extraArgs = [] } = {}) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -13,6 +14,7 @@ export function launchBrowser() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       // Belt and braces: nothing but loopback is ever resolved.
       '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      ...extraArgs,
     ],
   });
 }

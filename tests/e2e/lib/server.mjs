@@ -12,6 +12,7 @@ export const SERVER_BIN =
 const READY_TIMEOUT_MS = 20000;
 const KILL_AFTER_MS = 5000;
 
+// args: extra server flags (e.g. --tls-cert/--tls-key; with them `base` is https://).
 export async function startServer({ args = [] } = {}) {
   if (!existsSync(SERVER_BIN)) throw new Error(`server binary not found at ${SERVER_BIN} (set CHATTER_SERVER_BIN)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'chatter-e2e-'));
@@ -37,7 +38,7 @@ export async function startServer({ args = [] } = {}) {
   let stopped = null;
   return {
     port,
-    base: `http://127.0.0.1:${port}`,
+    base: `${args.includes('--tls-cert') ? 'https' : 'http'}://127.0.0.1:${port}`,
     get stderr() { return stderr; },
     // SIGTERM, then SIGKILL if it has not gone after 5 s; the data dir goes either way.
     stop() {
