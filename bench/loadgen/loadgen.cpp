@@ -84,30 +84,31 @@ struct Options
     std::string userPrefix = "u";
     std::string label = "run";
     bool tls = false; // wss://: TLS on every connection (the certificate is not checked)
-    int bodyPad = 0; // extra characters appended to every body
+    int bodyPad = 0;  // extra characters appended to every body
 };
 
 void usage()
 {
     std::fprintf(
-        stderr, "usage: chatter-loadgen --port P [options]\n"
-                "  --host A            server address (loopback only; default 127.0.0.1)\n"
-                "  --server-pid PID    read CPU and RSS of this process from /proc\n"
-                "  --clients N         connections (default 100)\n"
-                "  --rooms R           rooms; client i joins room i %% R (default 1)\n"
-                "  --senders-per-room S  first S members of each room send (default 0)\n"
-                "  --rate X            messages/s per sender\n"
-                "  --duration S        seconds of sending\n"
-                "  --connect-rate X    connection attempts per second (default 2000)\n"
-                "  --src-addrs K       spread source addresses over 127.0.0.2..(K+1) (default 50)\n"
-                "  --settle S          seconds to wait after joins before measuring (default 1)\n"
-                "  --drain S           max seconds to wait for late deliveries (default 10)\n"
-                "  --connect-timeout S per-client connect+upgrade+join timeout (default 10)\n"
-                "  --heartbeat S       Phoenix heartbeat period per connection (default 25)\n"
-                "  --body-pad N        extra characters in each message body (default 0)\n"
-                "  --max-time S        hard cap on total run time (default: computed)\n"
-                "  --label NAME        echoed in the results\n"
-                "  --tls               wss:// (TLS on every connection; certificate not checked)\n");
+        stderr,
+        "usage: chatter-loadgen --port P [options]\n"
+        "  --host A            server address (loopback only; default 127.0.0.1)\n"
+        "  --server-pid PID    read CPU and RSS of this process from /proc\n"
+        "  --clients N         connections (default 100)\n"
+        "  --rooms R           rooms; client i joins room i %% R (default 1)\n"
+        "  --senders-per-room S  first S members of each room send (default 0)\n"
+        "  --rate X            messages/s per sender\n"
+        "  --duration S        seconds of sending\n"
+        "  --connect-rate X    connection attempts per second (default 2000)\n"
+        "  --src-addrs K       spread source addresses over 127.0.0.2..(K+1) (default 50)\n"
+        "  --settle S          seconds to wait after joins before measuring (default 1)\n"
+        "  --drain S           max seconds to wait for late deliveries (default 10)\n"
+        "  --connect-timeout S per-client connect+upgrade+join timeout (default 10)\n"
+        "  --heartbeat S       Phoenix heartbeat period per connection (default 25)\n"
+        "  --body-pad N        extra characters in each message body (default 0)\n"
+        "  --max-time S        hard cap on total run time (default: computed)\n"
+        "  --label NAME        echoed in the results\n"
+        "  --tls               wss:// (TLS on every connection; certificate not checked)\n");
 }
 
 Options parseOptions(int argc, char **argv)
@@ -566,7 +567,8 @@ struct Generator
             Conn &k = conns[i];
             k.ssl = SSL_new(tlsContext);
             // A write may be retried from a different buffer (k.out grows meanwhile).
-            SSL_set_mode(k.ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+            SSL_set_mode(k.ssl,
+                         SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
             SSL_set_fd(k.ssl, k.fd);
             SSL_set_connect_state(k.ssl);
             k.state = State::TlsHandshake;
@@ -1041,8 +1043,8 @@ struct Generator
                 timeoutCheck = now + 50'000'000ull;
                 for (uint32_t i = 0; i < launched; ++i) {
                     State s = conns[i].state;
-                    if ((s == State::Connecting || s == State::TlsHandshake || s == State::Handshake ||
-                         s == State::Joining) &&
+                    if ((s == State::Connecting || s == State::TlsHandshake ||
+                         s == State::Handshake || s == State::Joining) &&
                         now > conns[i].tStart && now - conns[i].tStart > perClientTimeout)
                         fail(i, c.timedOut, "timed out before joining");
                 }
