@@ -8,6 +8,7 @@
 
 #include <QFile>
 #include <QJsonObject>
+#include <QNetworkRequest>
 #include <QSignalSpy>
 #include <QSslConfiguration>
 #include <QSslSocket>
@@ -71,6 +72,9 @@ private Q_SLOTS:
     void clientWithoutTheCaRefusesTheServer();
     void plainHttpOnTheTlsPortIsRedirectedOrRefused();
     void reloadServesTheNewCertificateToNewConnections();
+    void tlsConnectionsCountAgainstThePerAddressCap();
+    void pageOriginsAreHttps_data();
+    void pageOriginsAreHttps();
 
 private:
     ServerConfig tlsConfig() const;
@@ -219,6 +223,62 @@ void tst_Tls::reloadServesTheNewCertificateToNewConnections()
     QVERIFY(replaceFile(m_pki->path(QStringLiteral("server.key")), config.tlsKeyFile));
     QVERIFY(!engine.reloadTls().has_value());
     QCOMPARE(presented(engine.port(), m_pki->ca()), second);
+}
+
+void tst_Tls::tlsConnectionsCountAgainstThePerAddressCap()
+{
+    // The TLS relay and then the WebSocketConnection carry the accepted socket's place in the
+    // connection limits: a connection must not stop counting when its first socket object goes.
+    ServerConfig config = tlsConfig();
+    config.maxConnectionsPerAddress = 2;
+    Engine engine(config);
+    QVERIFY(engine.start());
+    std::vector<std::unique_ptr<TestClient>> clients;
+    for (int i = 0; i < 2; ++i) {
+        clients.push_back(std::make_unique<TestClient>());
+        clients.back()->socket().setSslConfiguration(trusting(m_pki->ca()));
+        QVERIFY(clients.back()->openUrl(wssUrl(engine.port(), QStringLiteral("capped%1").arg(i))));
+    }
+    TestClient third;
+    third.socket().setSslConfiguration(trusting(m_pki->ca()));
+    QSignalSpy failed(&third.socket(), qOverload<QAbstractSocket::SocketError>(&QWebSocket::error));
+    third.socket().open(wssUrl(engine.port(), QStringLiteral("capped2")));
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 10000);
+    QVERIFY(third.socket().state() != QAbstractSocket::ConnectedState);
+    // One leaves: once it is gone, its place is free again.
+    clients.front()->socket().close();
+    QVERIFY(clients.front()->waitClosed());
+    QTRY_COMPARE_WITH_TIMEOUT(engine.connectionCount(), 1, 10000);
+    TestClient fourth;
+    fourth.socket().setSslConfiguration(trusting(m_pki->ca()));
+    QVERIFY(fourth.openUrl(wssUrl(engine.port(), QStringLiteral("capped3"))));
+}
+
+void tst_Tls::pageOriginsAreHttps_data()
+{
+    QTest::addColumn<QString>("scheme");
+    QTest::addColumn<bool>("allowed");
+    QTest::newRow("page served over https") << "https" << true;
+    QTest::newRow("an http origin, which this port never serves") << "http" << false;
+}
+
+void tst_Tls::pageOriginsAreHttps()
+{
+    QFETCH(QString, scheme);
+    QFETCH(bool, allowed);
+    Engine engine(tlsConfig());
+    QVERIFY(engine.start());
+    TestClient client;
+    client.socket().setSslConfiguration(trusting(m_pki->ca()));
+    QNetworkRequest request(wssUrl(engine.port(), QStringLiteral("page")));
+    request.setRawHeader(
+        "Origin", QStringLiteral("%1://localhost:%2").arg(scheme).arg(engine.port()).toUtf8());
+    QSignalSpy connected(&client.socket(), &QWebSocket::connected);
+    QSignalSpy failed(&client.socket(),
+                      qOverload<QAbstractSocket::SocketError>(&QWebSocket::error));
+    client.socket().open(request);
+    QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty() || !failed.isEmpty(), 10000);
+    QCOMPARE(!connected.isEmpty(), allowed);
 }
 
 QTEST_GUILESS_MAIN(tst_Tls)
