@@ -11,9 +11,17 @@
 // (count, latency, rate) at every recipient, plus the server's CPU time and RSS
 // read from /proc/<pid>. Every loop is bounded in count and in time.
 //
+// Churn (soak) mode, --churn-fraction F: a share F of the clients that do not
+// send leaves and rejoins on a schedule spread over the sending time (phx_leave,
+// close handshake; every few cycles an abrupt close instead), while the others
+// stay and must receive every message of their room: `lost` then counts exactly
+// what those stable clients missed. --sample-every S prints the server's and
+// the generator's RSS and descriptor counts as a time series.
+//
 // Output: human-readable progress on stderr, `key=value` results on stdout.
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -30,10 +38,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cinttypes>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <queue>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +95,15 @@ struct Options
     std::string label = "run";
     bool tls = false; // wss://: TLS on every connection (the certificate is not checked)
     int bodyPad = 0;  // extra characters appended to every body
+    // churn / soak
+    double churnFraction = 0; // share of the clients that leave and rejoin
+    double churnPeriod = 60;  // mean seconds a churning client stays joined
+    double churnDown = 2;     // seconds a churning client stays away
+    int churnAttempts = 5;    // reconnect attempts per cycle before giving up on a client
+    int churnAbruptEvery = 3; // every K-th leave of a client just closes the socket (0: never)
+    double leaveTimeout = 5;  // seconds for phx_leave's reply and the close handshake
+    double sampleEvery = 0;   // seconds between RSS / descriptor samples (0: off)
+    double closeWait = 15;    // max seconds to watch the server release descriptors at the end
 };
 
 void usage()
@@ -108,7 +127,17 @@ void usage()
         "  --body-pad N        extra characters in each message body (default 0)\n"
         "  --max-time S        hard cap on total run time (default: computed)\n"
         "  --label NAME        echoed in the results\n"
-        "  --tls               wss:// (TLS on every connection; certificate not checked)\n");
+        "  --tls               wss:// (TLS on every connection; certificate not checked)\n"
+        "churn / soak (--duration is then the soak time):\n"
+        "  --churn-fraction F  share of the non-sending clients that leave and rejoin\n"
+        "                      (default 0); the others must receive every message\n"
+        "  --churn-period S    mean seconds a churning client stays joined (default 60)\n"
+        "  --churn-down S      seconds it stays away before reconnecting (default 2)\n"
+        "  --churn-attempts N  reconnect attempts per cycle (default 5)\n"
+        "  --churn-abrupt-every K  every K-th leave only closes the socket (default 3; 0 never)\n"
+        "  --leave-timeout S   phx_leave reply + close handshake deadline (default 5)\n"
+        "  --sample-every S    RSS/descriptor samples every S s (default 0: off)\n"
+        "  --close-wait S      at the end, watch the server release descriptors (default 15)\n");
 }
 
 Options parseOptions(int argc, char **argv)
@@ -163,6 +192,22 @@ Options parseOptions(int argc, char **argv)
             o.label = val();
         else if (a == "--tls")
             o.tls = true;
+        else if (a == "--churn-fraction")
+            o.churnFraction = std::atof(val());
+        else if (a == "--churn-period")
+            o.churnPeriod = std::atof(val());
+        else if (a == "--churn-down")
+            o.churnDown = std::atof(val());
+        else if (a == "--churn-attempts")
+            o.churnAttempts = std::atoi(val());
+        else if (a == "--churn-abrupt-every")
+            o.churnAbruptEvery = std::atoi(val());
+        else if (a == "--leave-timeout")
+            o.leaveTimeout = std::atof(val());
+        else if (a == "--sample-every")
+            o.sampleEvery = std::atof(val());
+        else if (a == "--close-wait")
+            o.closeWait = std::atof(val());
         else if (a == "-h" || a == "--help") {
             usage();
             std::exit(0);
@@ -187,6 +232,17 @@ Options parseOptions(int argc, char **argv)
         die("negative sender settings");
     if (o.rate > 100000 || o.duration > 3600)
         die("--rate/--duration out of range");
+    if (o.churnFraction < 0 || o.churnFraction > 1)
+        die("--churn-fraction must be 0..1");
+    if (o.churnFraction > 0 &&
+        (o.churnPeriod < 0.1 || o.churnDown < 0 || o.churnDown > 600 || o.churnAttempts < 1 ||
+         o.churnAttempts > 100 || o.churnAbruptEvery < 0 || o.leaveTimeout <= 0 ||
+         o.leaveTimeout > 60))
+        die("bad churn settings");
+    if (o.sampleEvery != 0 && (o.sampleEvery < 0.2 || o.sampleEvery > 3600))
+        die("--sample-every must be 0 or 0.2..3600");
+    if (o.closeWait < 0 || o.closeWait > 300)
+        die("--close-wait must be 0..300");
     in_addr a{};
     if (inet_pton(AF_INET, o.host.c_str(), &a) != 1 || (ntohl(a.s_addr) >> 24) != 127)
         die("--host must be an IPv4 loopback address (127.0.0.0/8), got %s", o.host.c_str());
@@ -253,6 +309,24 @@ ProcSample readProc(int pid)
     return s;
 }
 
+// Open descriptors of a process: the entries of /proc/PID/fd (-1 when unreadable).
+int countFds(int pid)
+{
+    if (pid <= 0)
+        return -1;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/fd", pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    int n = 0;
+    while (dirent *e = readdir(d))
+        if (e->d_name[0] != '.')
+            ++n;
+    closedir(d);
+    return n;
+}
+
 // Busy CPU seconds of the whole machine (all CPUs) from /proc/stat: to tell how
 // much else ran during a measurement.
 double machineBusySec()
@@ -289,6 +363,9 @@ enum class State : uint8_t
     Handshake,
     Joining,
     Joined,
+    Leaving, // phx_leave sent, waiting for its reply
+    Closing, // close frame sent, waiting for the server's close or EOF
+    Offline, // a churning client between leaving and reconnecting
     Failed,
     Closed
 };
@@ -299,7 +376,11 @@ struct Conn
     SSL *ssl = nullptr; // with --tls: reads and writes go through it
     State state = State::Idle;
     bool wantOut = false;
+    bool churns = false;  // leaves and rejoins during the soak; never expected to get everything
+    uint8_t attempts = 0; // reconnect attempts in the current churn cycle
     uint32_t room = 0;
+    uint32_t gen = 0;    // bumped per scheduled churn event: older events are stale
+    uint32_t cycles = 0; // leaves started
     uint64_t tStart = 0;
     std::string in;   // partial frame bytes carried between reads
     std::string out;  // bytes the kernel did not take yet
@@ -317,7 +398,40 @@ struct Counters
     long delivered = 0, duplicates = 0, foreign = 0;
     long heartbeats = 0, heartbeatReplies = 0;
     long pings = 0;
+    // churn
+    long deliveredChurn = 0; // deliveries to churning clients (not accounted per message)
+    long rejoins = 0, leavesGraceful = 0, leavesAbrupt = 0, leaveTimeouts = 0;
+    long churnRetries = 0, churnGaveUp = 0;
+    long openStable = 0, openChurn = 0; // joined right now
     std::string firstFailure;
+};
+
+// One RSS / descriptor sample of the server and of the generator itself.
+struct Sample
+{
+    double t = 0; // seconds since start
+    ProcSample server;
+    int serverFds = -1;
+    long selfRssKb = 0;
+    int selfFds = -1;
+    long openStable = 0, openChurn = 0;
+    long joins = 0, leaves = 0, sent = 0, acked = 0, delivered = 0;
+};
+
+enum class ChurnEvent : uint8_t
+{
+    Leave,
+    Reconnect,
+    Deadline // the pending leave, close or reconnect must be done by now
+};
+
+struct Scheduled
+{
+    uint64_t at;
+    uint32_t conn;
+    uint32_t gen;
+    ChurnEvent what;
+    bool operator>(const Scheduled &o) const { return at > o.at; }
 };
 
 struct Generator
@@ -325,7 +439,8 @@ struct Generator
     Options opt;
     int ep = -1;
     std::vector<Conn> conns;
-    std::vector<int> roomJoined; // joined members per room
+    std::vector<int> roomJoined;       // joined members per room
+    std::vector<int> roomJoinedStable; // of which do not churn: the expected recipients
     std::vector<std::vector<uint32_t>> roomMembers;
     std::vector<uint32_t> senders; // connection indexes, interleaved across rooms
     Counters c;
@@ -344,6 +459,14 @@ struct Generator
     std::vector<char> rbuf = std::vector<char>(256 * 1024);
     std::string scratch;
     uint32_t maskState = 0x9e3779b9u;
+    uint64_t rngState = 0x2545f4914f6cdd1dull;
+
+    // churn / soak
+    bool soaking = false; // churn events are acted on (leaves start, failures are retried)
+    std::priority_queue<Scheduled, std::vector<Scheduled>, std::greater<>> churnQueue;
+    std::vector<uint64_t> rejoinLatencies;
+    std::vector<Sample> samples;
+    uint64_t t0 = 0, nextSample = 0;
 
     uint32_t nextMask()
     {
@@ -353,17 +476,41 @@ struct Generator
         return maskState;
     }
 
-    void fail(uint32_t i, long &counter, const std::string &why)
+    double uniform() // [0, 1)
+    {
+        rngState ^= rngState << 13;
+        rngState ^= rngState >> 7;
+        rngState ^= rngState << 17;
+        return double(rngState >> 11) / 9007199254740992.0;
+    }
+
+    void joinedRoom(uint32_t i)
     {
         Conn &k = conns[i];
-        if (k.state == State::Joined) {
-            roomJoined[k.room]--;
-            c.dropped++;
+        roomJoined[k.room]++;
+        if (k.churns) {
+            c.openChurn++;
         } else {
-            counter++;
+            roomJoinedStable[k.room]++;
+            c.openStable++;
         }
-        if (c.firstFailure.empty())
-            c.firstFailure = why;
+    }
+
+    void leftRoom(uint32_t i)
+    {
+        Conn &k = conns[i];
+        roomJoined[k.room]--;
+        if (k.churns) {
+            c.openChurn--;
+        } else {
+            roomJoinedStable[k.room]--;
+            c.openStable--;
+        }
+    }
+
+    void closeFd(uint32_t i)
+    {
+        Conn &k = conns[i];
         if (k.ssl) {
             SSL_free(k.ssl);
             k.ssl = nullptr;
@@ -373,9 +520,27 @@ struct Generator
             close(k.fd);
         }
         k.fd = -1;
-        k.state = State::Failed;
+        k.wantOut = false;
         std::string().swap(k.in);
         std::string().swap(k.out);
+        std::string().swap(k.frag);
+    }
+
+    void fail(uint32_t i, long &counter, const std::string &why)
+    {
+        Conn &k = conns[i];
+        if (k.state == State::Joined) {
+            leftRoom(i);
+            c.dropped++;
+        } else {
+            counter++;
+        }
+        if (c.firstFailure.empty())
+            c.firstFailure = why;
+        closeFd(i);
+        k.state = State::Failed;
+        if (soaking && k.churns)
+            retryLater(i);
     }
 
     void setWantOut(uint32_t i, bool want)
@@ -507,10 +672,7 @@ struct Generator
         k.tStart = nowNs();
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) {
-            k.state = State::Failed;
-            c.connectErrors++;
-            if (c.firstFailure.empty())
-                c.firstFailure = std::string("socket: ") + std::strerror(errno);
+            fail(i, c.connectErrors, std::string("socket: ") + std::strerror(errno));
             return;
         }
         int one = 1;
@@ -524,11 +686,9 @@ struct Generator
         src.sin_addr.s_addr =
             htonl((127u << 24) | uint32_t(opt.srcBase + int(i % uint32_t(opt.srcAddrs))));
         if (bind(fd, reinterpret_cast<sockaddr *>(&src), sizeof src) != 0) {
+            const int err = errno;
             close(fd);
-            k.state = State::Failed;
-            c.connectErrors++;
-            if (c.firstFailure.empty())
-                c.firstFailure = std::string("bind: ") + std::strerror(errno);
+            fail(i, c.connectErrors, std::string("bind: ") + std::strerror(err));
             return;
         }
         sockaddr_in dst{};
@@ -621,6 +781,164 @@ struct Generator
         sendFrame(i, 0x1, msg);
     }
 
+    // ------------------------------------------------------------ churn
+
+    void schedule(uint32_t i, uint64_t at, ChurnEvent what)
+    {
+        churnQueue.push(Scheduled{at, i, ++conns[i].gen, what});
+    }
+
+    // The next leave of a joined churning client: after period x U(0.5, 1.5), so that
+    // leaves spread over time instead of marching in step.
+    void scheduleLeave(uint32_t i, uint64_t now)
+    {
+        schedule(i, now + uint64_t(opt.churnPeriod * (0.5 + uniform()) * 1e9), ChurnEvent::Leave);
+    }
+
+    void goOffline(uint32_t i, uint64_t now)
+    {
+        Conn &k = conns[i];
+        k.state = State::Offline;
+        k.attempts = 0;
+        if (soaking)
+            schedule(i, now + uint64_t(opt.churnDown * 1e9), ChurnEvent::Reconnect);
+    }
+
+    // A failed reconnect (or a churning client the server dropped): try again after the
+    // down time, at most --churn-attempts times per cycle.
+    void retryLater(uint32_t i)
+    {
+        Conn &k = conns[i];
+        if (k.attempts >= opt.churnAttempts) {
+            c.churnGaveUp++;
+            return;
+        }
+        k.state = State::Offline;
+        schedule(i, nowNs() + uint64_t(opt.churnDown * 1e9), ChurnEvent::Reconnect);
+    }
+
+    void startLeave(uint32_t i, uint64_t now)
+    {
+        Conn &k = conns[i];
+        k.cycles++;
+        leftRoom(i);
+        if (opt.churnAbruptEvery > 0 && k.cycles % uint32_t(opt.churnAbruptEvery) == 0) {
+            // No phx_leave, no close frame: the server must clean up after a vanished peer.
+            closeFd(i);
+            c.leavesAbrupt++;
+            goOffline(i, now);
+            return;
+        }
+        k.state = State::Leaving;
+        std::string msg = "[\"1\",\"l\",\"" + topicOf(k.room) + "\",\"phx_leave\",{}]";
+        sendFrame(i, 0x1, msg);
+        if (k.state == State::Leaving)
+            schedule(i, now + uint64_t(opt.leaveTimeout * 1e9), ChurnEvent::Deadline);
+    }
+
+    void onLeaveReply(uint32_t i, bool ok, std::string_view msg)
+    {
+        Conn &k = conns[i];
+        if (k.state != State::Leaving)
+            return;
+        if (!ok) {
+            c.channelErrors++;
+            if (c.firstFailure.empty())
+                c.firstFailure = "leave reply: " + std::string(msg.substr(0, 300));
+        }
+        k.state = State::Closing;
+        static const char normalClosure[2] = {char(0x03), char(0xe8)}; // 1000
+        sendFrame(i, 0x8, std::string_view(normalClosure, 2));
+        if (k.state == State::Closing)
+            schedule(i, nowNs() + uint64_t(opt.leaveTimeout * 1e9), ChurnEvent::Deadline);
+    }
+
+    // The server answered the close frame (or closed): the leave is complete.
+    void finishLeave(uint32_t i)
+    {
+        closeFd(i);
+        c.leavesGraceful++;
+        goOffline(i, nowNs());
+    }
+
+    void runChurn(uint64_t now)
+    {
+        // Bounded per call: a backlog is worked off over the next loop turns.
+        for (int budget = 2000; budget > 0 && !churnQueue.empty(); --budget) {
+            const Scheduled e = churnQueue.top();
+            if (e.at > now)
+                return;
+            churnQueue.pop();
+            Conn &k = conns[e.conn];
+            if (e.gen != k.gen)
+                continue; // superseded
+            switch (e.what) {
+            case ChurnEvent::Leave:
+                if (soaking && k.state == State::Joined)
+                    startLeave(e.conn, now);
+                break;
+            case ChurnEvent::Reconnect:
+                if (soaking && k.state == State::Offline) {
+                    if (k.attempts++ > 0)
+                        c.churnRetries++;
+                    startConnect(e.conn);
+                    if (k.state == State::Connecting)
+                        schedule(e.conn, now + uint64_t(opt.connectTimeout * 1e9),
+                                 ChurnEvent::Deadline);
+                }
+                break;
+            case ChurnEvent::Deadline:
+                if (k.state == State::Leaving || k.state == State::Closing) {
+                    c.leaveTimeouts++;
+                    if (c.firstFailure.empty())
+                        c.firstFailure = k.state == State::Leaving ? "phx_leave unanswered"
+                                                                   : "close frame unanswered";
+                    closeFd(e.conn);
+                    goOffline(e.conn, now);
+                } else if (k.state == State::Connecting || k.state == State::Handshake ||
+                           k.state == State::Joining) {
+                    fail(e.conn, c.timedOut, "timed out rejoining");
+                }
+                break;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ samples
+
+    void takeSample(uint64_t now)
+    {
+        Sample s;
+        s.t = secs(now - t0);
+        s.server = readProc(opt.serverPid);
+        s.serverFds = countFds(opt.serverPid);
+        const ProcSample self = readProc(int(getpid()));
+        s.selfRssKb = self.rssKb;
+        s.selfFds = countFds(int(getpid()));
+        s.openStable = c.openStable;
+        s.openChurn = c.openChurn;
+        s.joins = c.joined + c.rejoins;
+        s.leaves = c.leavesGraceful + c.leavesAbrupt + c.leaveTimeouts;
+        s.sent = c.sent;
+        s.acked = c.acked;
+        s.delivered = c.delivered + c.deliveredChurn;
+        samples.push_back(s);
+        std::fprintf(stderr,
+                     "[%s] t=%4.0fs server rss %ld KiB fds %d | loadgen rss %ld KiB fds %d | "
+                     "joined %ld stable + %ld churning | joins %ld leaves %ld | sent %ld acked "
+                     "%ld delivered %ld\n",
+                     opt.label.c_str(), s.t, s.server.rssKb, s.serverFds, s.selfRssKb, s.selfFds,
+                     s.openStable, s.openChurn, s.joins, s.leaves, s.sent, s.acked, s.delivered);
+    }
+
+    void sampleIfDue(uint64_t now)
+    {
+        if (opt.sampleEvery <= 0 || now < nextSample)
+            return;
+        takeSample(now);
+        nextSample = now + uint64_t(opt.sampleEvery * 1e9);
+    }
+
     // ------------------------------------------------------------ receive
 
     // Minimal JSON scanning: the first four array elements are null or strings
@@ -688,11 +1006,17 @@ struct Generator
                 c.foreign++;
                 return;
             }
+            latencies.push_back(rxTime > ts ? rxTime - ts : 0);
+            lastReceipt = rxTime;
+            if (conns[i].churns) {
+                // Whether a client that is joining or leaving should get a message depends
+                // on when the server saw the join or leave: only stable clients are counted.
+                c.deliveredChurn++;
+                return;
+            }
             if (++receivedFor[n] > expectedFor[n])
                 c.duplicates++;
             c.delivered++;
-            latencies.push_back(rxTime > ts ? rxTime - ts : 0);
-            lastReceipt = rxTime;
             return;
         }
         if (event == "phx_reply") {
@@ -723,9 +1047,21 @@ struct Generator
                     return;
                 }
                 k.state = State::Joined;
-                roomJoined[k.room]++;
-                c.joined++;
-                connectLatencies.push_back(rxTime - k.tStart);
+                joinedRoom(i);
+                if (k.cycles > 0 || k.attempts > 0) {
+                    c.rejoins++;
+                    rejoinLatencies.push_back(rxTime - k.tStart);
+                    k.attempts = 0;
+                } else {
+                    c.joined++;
+                    connectLatencies.push_back(rxTime - k.tStart);
+                }
+                if (soaking && k.churns)
+                    scheduleLeave(i, rxTime);
+                return;
+            }
+            if (ref == "l") {
+                onLeaveReply(i, ok, msg);
                 return;
             }
             if (ref == "h") {
@@ -735,6 +1071,8 @@ struct Generator
             return;
         }
         if (event == "phx_error" || event == "phx_close") {
+            if (conns[i].state == State::Leaving || conns[i].state == State::Closing)
+                return; // the channel of a client that is leaving may close first
             c.channelErrors++;
             if (c.firstFailure.empty())
                 c.firstFailure = "channel event: " + std::string(msg.substr(0, 300));
@@ -807,6 +1145,10 @@ struct Generator
                 c.protocolErrors++;
                 break;
             case 0x8:
+                if (conns[i].state == State::Closing) {
+                    finishLeave(i);
+                    return false;
+                }
                 fail(i, c.dropped, "server sent close frame");
                 return false;
             case 0x9:
@@ -818,7 +1160,7 @@ struct Generator
             default:
                 c.protocolErrors++;
             }
-            if (conns[i].state == State::Failed)
+            if (conns[i].state == State::Failed || conns[i].fd < 0)
                 return false;
         }
     }
@@ -828,6 +1170,11 @@ struct Generator
         Conn &k = conns[i];
         for (int round = 0; round < 4 && k.fd >= 0; ++round) {
             ssize_t r = transportRecv(k, rbuf.data(), rbuf.size());
+            if (r <= 0 && k.state == State::Closing &&
+                (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))) {
+                finishLeave(i); // the server closed after our close frame
+                return;
+            }
             if (r < 0) {
                 if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                     return;
@@ -901,8 +1248,8 @@ struct Generator
                           "\",\"new_msg\",{\"body\":\"" + body +
                           std::string(size_t(opt.bodyPad), 'x') + "\"}]";
         sendTs[n] = ts;
-        expectedFor[n] = uint32_t(roomJoined[k.room]);
-        expected += roomJoined[k.room];
+        expectedFor[n] = uint32_t(roomJoinedStable[k.room]);
+        expected += roomJoinedStable[k.room];
         if (!firstSend)
             firstSend = ts;
         lastSend = ts;
@@ -946,7 +1293,10 @@ struct Generator
                 onReadable(i);
             if (k.fd >= 0 && (ev & EPOLLOUT))
                 flush(i);
-            if (k.fd >= 0 && (ev & (EPOLLERR | EPOLLHUP)) && !(ev & EPOLLIN))
+            if (k.fd >= 0 && k.state == State::Closing &&
+                (ev & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) && !(ev & EPOLLIN))
+                finishLeave(i);
+            else if (k.fd >= 0 && (ev & (EPOLLERR | EPOLLHUP)) && !(ev & EPOLLIN))
                 fail(i, c.connectErrors, "socket error/hangup");
             else if (k.fd >= 0 && (ev & EPOLLRDHUP) && !(ev & EPOLLIN))
                 fail(i, c.connectErrors, "peer closed");
@@ -983,6 +1333,7 @@ struct Generator
         }
         conns.resize(size_t(opt.clients));
         roomJoined.assign(size_t(opt.rooms), 0);
+        roomJoinedStable.assign(size_t(opt.rooms), 0);
         roomMembers.resize(size_t(opt.rooms));
         for (uint32_t i = 0; i < conns.size(); ++i) {
             conns[i].room = i % uint32_t(opt.rooms);
@@ -994,6 +1345,20 @@ struct Generator
             for (auto &m : roomMembers)
                 if (size_t(s) < m.size())
                     senders.push_back(m[size_t(s)]);
+        // Churning clients: of the members that do not send (position j in their room),
+        // every one where floor(j' x F) steps, j' counted from the first non-sender: the same
+        // share in every room, spread over the room's members.
+        long churners = 0;
+        {
+            const long perMillion = std::lround(opt.churnFraction * 1e6);
+            for (uint32_t i = 0; i < conns.size(); ++i) {
+                const long j = long(i / uint32_t(opt.rooms)) - opt.sendersPerRoom;
+                if (j >= 0 && ((j + 1) * perMillion) / 1000000 > (j * perMillion) / 1000000) {
+                    conns[i].churns = true;
+                    ++churners;
+                }
+            }
+        }
         const double totalRate = senders.empty() ? 0 : opt.rate * double(senders.size());
         const uint64_t totalMsgs = totalRate > 0 ? uint64_t(totalRate * opt.duration + 0.5) : 0;
         if (totalMsgs > 50'000'000ull)
@@ -1011,10 +1376,12 @@ struct Generator
 
         const double connectSpan = double(opt.clients) / opt.connectRate;
         if (opt.maxTime <= 0)
-            opt.maxTime =
-                connectSpan + opt.connectTimeout + opt.settle + opt.duration + opt.drain + 30;
+            opt.maxTime = connectSpan + opt.connectTimeout + opt.settle + opt.duration + opt.drain +
+                          30 + (opt.sampleEvery > 0 ? opt.closeWait : 0);
         const double machine0 = machineBusySec();
-        const uint64_t t0 = nowNs();
+        t0 = nowNs();
+        nextSample = t0;
+        const int fdsBefore = countFds(opt.serverPid);
         const uint64_t hardEnd = t0 + uint64_t(opt.maxTime * 1e9);
         const ProcSample before = readProc(opt.serverPid);
         const double selfCpu0 = selfCpuSec();
@@ -1028,11 +1395,14 @@ struct Generator
         uint64_t hbSlot = 0;
         const uint64_t hbSlots = std::max<uint64_t>(1, uint64_t(opt.heartbeat));
         uint64_t nextHb = t0 + 1'000'000'000ull;
-        auto heartbeatIfDue = [&](uint64_t now) {
+        // Everything that runs on the clock besides sending: heartbeats, churn, samples.
+        auto periodic = [&](uint64_t now) {
             while (now >= nextHb) {
                 heartbeatSweep(hbSlot++, hbSlots);
                 nextHb += 1'000'000'000ull;
             }
+            runChurn(now);
+            sampleIfDue(now);
         };
         uint64_t timeoutCheck = t0;
         while (true) {
@@ -1049,7 +1419,7 @@ struct Generator
                         fail(i, c.timedOut, "timed out before joining");
                 }
             }
-            heartbeatIfDue(now);
+            periodic(now);
             if (launched == conns.size()) {
                 bool pending = false;
                 for (const Conn &k : conns)
@@ -1075,45 +1445,78 @@ struct Generator
         // Phase 2: settle, then sample RSS with everybody connected and idle.
         const uint64_t settleEnd = tConnected + uint64_t(opt.settle * 1e9);
         while (nowNs() < std::min(settleEnd, hardEnd)) {
-            heartbeatIfDue(nowNs());
+            periodic(nowNs());
             pump(5);
         }
         const ProcSample afterConnect = readProc(opt.serverPid);
+        const int fdsConnected = countFds(opt.serverPid);
         const long droppedBeforeSend = c.dropped;
 
         // Phase 3: send at a fixed schedule; message m is due at start + m / totalRate.
         // The measured window: sending + draining; without messages, the
         // whole connect + settle phase.
+        // With churning clients the phase lasts --duration even without messages, and the
+        // churning clients leave and rejoin throughout it.
+        const bool timed = totalMsgs > 0 || churners > 0;
         const uint64_t sendStart = nowNs();
-        const ProcSample cpuStart = totalMsgs > 0 ? readProc(opt.serverPid) : before;
-        const double selfCpuSend0 = totalMsgs > 0 ? selfCpuSec() : selfCpu0;
-        const uint64_t windowStart = totalMsgs > 0 ? sendStart : t0;
-        const double machineStart = totalMsgs > 0 ? machineBusySec() : machine0;
-        uint64_t m = 0;
-        if (totalMsgs > 0) {
+        const ProcSample cpuStart = timed ? readProc(opt.serverPid) : before;
+        const double selfCpuSend0 = timed ? selfCpuSec() : selfCpu0;
+        const uint64_t windowStart = timed ? sendStart : t0;
+        const double machineStart = timed ? machineBusySec() : machine0;
+        const uint64_t soakEnd = sendStart + uint64_t(opt.duration * 1e9);
+        if (churners > 0) {
+            soaking = true;
+            for (uint32_t i = 0; i < conns.size(); ++i)
+                if (conns[i].churns && conns[i].state == State::Joined)
+                    schedule(i, sendStart + uint64_t(opt.churnPeriod * uniform() * 1e9),
+                             ChurnEvent::Leave);
             std::fprintf(stderr,
-                         "[%s] sending %" PRIu64 " messages from %zu senders at %.1f msg/s total\n",
-                         opt.label.c_str(), totalMsgs, senders.size(), totalRate);
-            const double interval = 1e9 / totalRate;
-            while (m < totalMsgs) {
+                         "[%s] churn: %ld of %d clients leave and rejoin every %.0fs on average "
+                         "for %.0fs\n",
+                         opt.label.c_str(), churners, opt.clients, opt.churnPeriod, opt.duration);
+        }
+        uint64_t m = 0;
+        if (timed) {
+            if (totalMsgs > 0)
+                std::fprintf(stderr,
+                             "[%s] sending %" PRIu64
+                             " messages from %zu senders at %.1f msg/s total\n",
+                             opt.label.c_str(), totalMsgs, senders.size(), totalRate);
+            const double interval = totalRate > 0 ? 1e9 / totalRate : 0;
+            while (true) {
                 uint64_t now = nowNs();
-                if (now >= hardEnd)
+                if (now >= hardEnd || (m >= totalMsgs && !(soaking && now < soakEnd)))
                     break;
                 while (m < totalMsgs && now >= sendStart + uint64_t(double(m) * interval)) {
                     sendMessage(m, senders[m % senders.size()]);
                     ++m;
                 }
-                heartbeatIfDue(now);
-                pump(m < totalMsgs ? 1 : 0);
+                periodic(now);
+                pump(m < totalMsgs || soaking ? 1 : 0);
             }
         }
+        // No leave starts and no client reconnects from here on; leaves and reconnects
+        // already under way finish (or time out) during the drain.
+        soaking = false;
         const uint64_t sendEnd = nowNs();
 
         // Phase 4: drain until every expected delivery and ack arrived, bounded.
         const uint64_t drainEnd = std::min(hardEnd, sendEnd + uint64_t(opt.drain * 1e9));
-        while (totalMsgs > 0 && (c.delivered < expected || c.acked + c.ackErrors < c.sent) &&
+        // Churning clients still leaving or rejoining, looked at every 100 ms.
+        bool churnInFlight = churners > 0;
+        uint64_t nextInFlightCheck = 0;
+        while (((totalMsgs > 0 && (c.delivered < expected || c.acked + c.ackErrors < c.sent)) ||
+                churnInFlight) &&
                nowNs() < drainEnd) {
-            heartbeatIfDue(nowNs());
+            const uint64_t now = nowNs();
+            if (churnInFlight && now >= nextInFlightCheck) {
+                nextInFlightCheck = now + 100'000'000ull;
+                churnInFlight = std::any_of(conns.begin(), conns.end(), [](const Conn &k) {
+                    return k.churns && k.state != State::Joined && k.state != State::Offline &&
+                           k.state != State::Failed && k.state != State::Idle;
+                });
+            }
+            periodic(now);
             pump(2);
         }
         const uint64_t windowEnd = nowNs();
@@ -1134,6 +1537,39 @@ struct Generator
         for (const Conn &k : conns)
             if (k.state == State::Joined)
                 ++open;
+
+        // With samples: one more with everybody still connected, then close every socket
+        // and watch (bounded) the server give its descriptors back.
+        int fdsAtEnd = -1, fdsAfterClose = -1;
+        long rssAfterClose = 0;
+        double closeWaited = 0;
+        if (opt.sampleEvery > 0) {
+            takeSample(nowNs());
+            fdsAtEnd = samples.back().serverFds;
+            for (uint32_t i = 0; i < conns.size(); ++i) {
+                if (conns[i].state == State::Joined)
+                    leftRoom(i);
+                closeFd(i);
+                conns[i].state = State::Closed;
+            }
+            const uint64_t closed = nowNs();
+            const uint64_t waitEnd = closed + uint64_t(opt.closeWait * 1e9);
+            int last = -2, unchanged = 0;
+            while (nowNs() < waitEnd) {
+                const int n = countFds(opt.serverPid);
+                if (n < 0 || (fdsBefore >= 0 && n <= fdsBefore))
+                    break;
+                unchanged = n == last ? unchanged + 1 : 0;
+                if (unchanged >= 8) // 2 s without change: what is left stays
+                    break;
+                last = n;
+                usleep(250'000);
+            }
+            closeWaited = secs(nowNs() - closed);
+            takeSample(nowNs());
+            fdsAfterClose = samples.back().serverFds;
+            rssAfterClose = samples.back().server.rssKb;
+        }
 
         // Per-message accounting: how many messages missed how many recipients.
         long lostMsgs = 0, lost = 0;
@@ -1232,6 +1668,85 @@ struct Generator
                 double(ru.ru_utime.tv_sec) + double(ru.ru_utime.tv_usec) / 1e6);
             kvd("loadgen_sys_total_s",
                 double(ru.ru_stime.tv_sec) + double(ru.ru_stime.tv_usec) / 1e6);
+        }
+        if (churners > 0 || opt.sampleEvery > 0) {
+            kvd("churn_fraction", opt.churnFraction);
+            kvd("churn_period_s", opt.churnPeriod);
+            kvd("churn_down_s", opt.churnDown);
+            kvl("stable_clients", opt.clients - churners);
+            kvl("churning_clients", churners);
+            kvl("rejoins", c.rejoins);
+            kvl("connects_total", c.joined + c.rejoins);
+            kvl("leaves_graceful", c.leavesGraceful);
+            kvl("leaves_abrupt", c.leavesAbrupt);
+            kvl("leave_timeouts", c.leaveTimeouts);
+            kvl("churn_retries", c.churnRetries);
+            kvl("churn_gave_up", c.churnGaveUp);
+            kvl("delivered_churning", c.deliveredChurn);
+            kvd("rejoin_p50_ms", double(pct(rejoinLatencies, 0.50)) / 1e6);
+            kvd("rejoin_p99_ms", double(pct(rejoinLatencies, 0.99)) / 1e6);
+            kvd("rejoin_max_ms", double(pct(rejoinLatencies, 1.0)) / 1e6);
+            kvl("errors_total", c.refused + c.connectErrors + c.handshakeFailed + c.joinFailed +
+                                    c.timedOut + c.dropped + c.protocolErrors + c.channelErrors +
+                                    c.ackErrors + c.leaveTimeouts + c.churnGaveUp + c.duplicates +
+                                    c.foreign);
+        }
+        if (opt.sampleEvery > 0) {
+            kvl("server_fds_before", fdsBefore);
+            kvl("server_fds_connected", fdsConnected);
+            kvl("server_fds_at_end", fdsAtEnd);
+            kvl("server_fds_after_close", fdsAfterClose);
+            kvd("server_close_wait_s", closeWaited);
+            kvl("server_rss_after_close_kb", rssAfterClose);
+            // The soak window: the samples taken while sending and churning.
+            const double from = secs(sendStart - t0), to = secs(sendEnd - t0);
+            std::vector<const Sample *> win;
+            for (const Sample &x : samples)
+                if (x.t >= from && x.t <= to && x.server.ok)
+                    win.push_back(&x);
+            long rssMin = 0, rssMax = 0, selfRssMax = 0;
+            int fdsMin = 0, fdsMax = 0, selfFdsMax = 0;
+            double slope = 0;
+            if (!win.empty()) {
+                rssMin = rssMax = win.front()->server.rssKb;
+                fdsMin = fdsMax = win.front()->serverFds;
+                double st = 0, sr = 0, stt = 0, str = 0;
+                for (const Sample *x : win) {
+                    rssMin = std::min(rssMin, x->server.rssKb);
+                    rssMax = std::max(rssMax, x->server.rssKb);
+                    fdsMin = std::min(fdsMin, x->serverFds);
+                    fdsMax = std::max(fdsMax, x->serverFds);
+                    selfRssMax = std::max(selfRssMax, x->selfRssKb);
+                    selfFdsMax = std::max(selfFdsMax, x->selfFds);
+                    const double tm = x->t / 60.0, r = double(x->server.rssKb);
+                    st += tm;
+                    sr += r;
+                    stt += tm * tm;
+                    str += tm * r;
+                }
+                const double n = double(win.size());
+                const double den = n * stt - st * st;
+                slope = den > 0 ? (n * str - st * sr) / den : 0; // least squares, KiB per minute
+            }
+            kvl("soak_samples", long(win.size()));
+            kvl("soak_rss_first_kb", win.empty() ? 0 : win.front()->server.rssKb);
+            kvl("soak_rss_mid_kb", win.empty() ? 0 : win[win.size() / 2]->server.rssKb);
+            kvl("soak_rss_last_kb", win.empty() ? 0 : win.back()->server.rssKb);
+            kvl("soak_rss_min_kb", rssMin);
+            kvl("soak_rss_max_kb", rssMax);
+            kvd("soak_rss_slope_kb_per_min", slope);
+            kvl("soak_fds_min", fdsMin);
+            kvl("soak_fds_max", fdsMax);
+            kvl("loadgen_rss_max_kb", selfRssMax);
+            kvl("loadgen_fds_max", selfFdsMax);
+            std::printf("sample_columns=t_s,server_rss_kb,server_fds,server_threads,server_cpu_s,"
+                        "loadgen_rss_kb,loadgen_fds,joined_stable,joined_churning,joins,leaves,"
+                        "sent,acked,delivered\n");
+            for (const Sample &x : samples)
+                std::printf("sample=%.1f,%ld,%d,%d,%.2f,%ld,%d,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", x.t,
+                            x.server.rssKb, x.serverFds, x.server.threads, x.server.cpuSec,
+                            x.selfRssKb, x.selfFds, x.openStable, x.openChurn, x.joins, x.leaves,
+                            x.sent, x.acked, x.delivered);
         }
         kv("first_failure", c.firstFailure.empty() ? "-" : c.firstFailure);
         std::fflush(stdout);
