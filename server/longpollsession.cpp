@@ -2,6 +2,7 @@
 #include "longpollsession.h"
 
 #include "logging.h"
+#include "longpollbody.h"
 #include "worker.h"
 
 #include <QJsonArray>
@@ -56,30 +57,7 @@ int LongPollSession::post(const QByteArray &contentType, const QByteArray &body)
 {
     if (m_closing)
         return 410;
-    QList<QPair<QByteArray, bool>> frames; // data, binary
-    if (contentType.split(';').first().trimmed() == "application/x-ndjson") {
-        const QList<QByteArray> lines = body.split('\n');
-        for (const QByteArray &raw : lines) {
-            if (frames.size() >= MaxLinesPerPost)
-                break;
-            const QByteArray line = raw.endsWith('\r') ? raw.chopped(1) : raw;
-            if (line.isEmpty())
-                continue;
-            if (line.startsWith('[')) {
-                frames.append({line, false});
-                continue;
-            }
-            const auto decoded =
-                QByteArray::fromBase64Encoding(line, QByteArray::AbortOnBase64DecodingErrors);
-            if (!decoded) {
-                frames.append({line, false}); // malformed either way: let the decoder say why
-                continue;
-            }
-            frames.append({*decoded, true});
-        }
-    } else {
-        frames.append({body, false});
-    }
+    const QList<LongPollFrame> frames = splitLongPollBody(contentType, body, MaxLinesPerPost);
     for (const auto &[data, binary] : frames) {
         ++stats.messagesIn;
         stats.bytesIn += data.size();
