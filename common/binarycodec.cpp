@@ -3,6 +3,8 @@
 
 #include <QStringDecoder>
 
+#include <optional>
+
 namespace chatter::binarycodec {
 namespace {
 
@@ -17,19 +19,25 @@ QByteArray refBytes(const QJsonValue &ref)
     return {};
 }
 
-QJsonValue refValue(QByteArrayView bytes)
+//! A header field's text, or nothing when it is not UTF-8. Every byte counts: a field that
+//! starts with EF BB BF keeps its U+FEFF (QString::fromUtf8 would drop it as a byte-order mark,
+//! so an event of just those bytes decoded as an empty event; found by fuzz_v2serializer).
+std::optional<QString> fieldText(QByteArrayView bytes)
 {
-    // A null ref travels as an empty field, so empty decodes back to null.
-    if (bytes.isEmpty())
-        return QJsonValue::Null;
-    return QString::fromUtf8(bytes);
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless |
+                                                     QStringDecoder::Flag::ConvertInitialBom);
+    QString text = decoder.decode(bytes);
+    if (decoder.hasError())
+        return std::nullopt;
+    return text;
 }
 
-bool isValidUtf8(QByteArrayView bytes)
+QJsonValue refValue(const QString &text)
 {
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    [[maybe_unused]] const QString text = decoder.decode(bytes);
-    return !decoder.hasError();
+    // A null ref travels as an empty field, so empty decodes back to null.
+    if (text.isEmpty())
+        return QJsonValue::Null;
+    return text;
 }
 
 } // namespace
@@ -61,17 +69,21 @@ DecodeResult decodeClientPush(QByteArrayView bytes)
     const auto ref = take(refLen);
     const auto topic = take(topicLen);
     const auto event = take(eventLen);
-    if (!isValidUtf8(joinRef) || !isValidUtf8(ref) || !isValidUtf8(topic) || !isValidUtf8(event))
+    const auto joinRefText = fieldText(joinRef);
+    const auto refText = fieldText(ref);
+    const auto topicText = fieldText(topic);
+    const auto eventText = fieldText(event);
+    if (!joinRefText || !refText || !topicText || !eventText)
         return failure(QStringLiteral("binary header field is not UTF-8"));
-    if (topic.isEmpty() || event.isEmpty())
+    if (topicText->isEmpty() || eventText->isEmpty())
         return failure(QStringLiteral("binary frame without topic or event"));
 
     Message m;
     m.kind = Message::Kind::Push;
-    m.joinRef = refValue(joinRef);
-    m.ref = refValue(ref);
-    m.topic = QString::fromUtf8(topic);
-    m.event = QString::fromUtf8(event);
+    m.joinRef = refValue(*joinRefText);
+    m.ref = refValue(*refText);
+    m.topic = *topicText;
+    m.event = *eventText;
     m.binaryPayload = bytes.sliced(pos).toByteArray();
     m.binary = true;
     return m;

@@ -45,6 +45,7 @@ private Q_SLOTS:
     void binaryRefusesLongFields_data();
     void binaryRefusesLongFields();
     void binaryRoundTripUtf8();
+    void binaryKeepsLeadingFeff();
 };
 
 static const Serializer *v1()
@@ -413,6 +414,24 @@ void tst_Serializer::binaryRoundTripUtf8()
     QVERIFY(out.has_value());
     QVERIFY(out->data.contains(topic));
     QVERIFY(out->data.endsWith("okxyz"));
+}
+
+// Header fields are decoded byte for byte: EF BB BF at the start of a field is U+FEFF, not a
+// byte-order mark to drop, so an event of just those bytes is not an empty event (found by
+// tests/fuzz/fuzz_v2serializer), and a topic starting with them round-trips.
+void tst_Serializer::binaryKeepsLeadingFeff()
+{
+    const QByteArray feff = "\xEF\xBB\xBF";
+    const QByteArray frame =
+        QByteArray("\x00\x03\x00\x04\x03", 5) + feff + feff + "t" + feff + "payload";
+    const DecodeResult in = v2()->decodeBinary(frame);
+    QVERIFY2(in.has_value(), qPrintable(whyNot(in)));
+    const QString text(QChar(0xFEFF));
+    QCOMPARE(in->joinRef, QJsonValue(text));
+    QCOMPARE(in->ref, QJsonValue(QJsonValue::Null));
+    QCOMPARE(in->topic, text + QStringLiteral("t"));
+    QCOMPARE(in->event, text);
+    QCOMPARE(in->binaryPayload, QByteArray("payload"));
 }
 
 QTEST_GUILESS_MAIN(tst_Serializer)
