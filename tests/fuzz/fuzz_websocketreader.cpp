@@ -94,6 +94,10 @@ QList<QByteArray> run(QByteArrayView stream, qint64 limit, int stopAfter,
             break;
         }
     }
+    // Whether a fragmented message is left open (its fragment deadline runs) depends on the
+    // bytes only, not on how they were cut into reads.
+    if (!reader.isStopped() && reader.isMessageOpen())
+        sink.events.append("OPEN");
     return sink.events;
 }
 
