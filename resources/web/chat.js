@@ -162,6 +162,11 @@ export class ChatClient {
       .then((answer) => {
         if (answer?.status === 403) {
           this.refused = true;
+          // Nothing more may go out: no fallback to long-poll, no probe, no reconnect.
+          clearTimeout(this.fallbackTimer);
+          this.fallbackTimer = null;
+          clearTimeout(this.probeTimer);
+          this.probeTimer = null;
           this.socket.disconnect();
           this.setState("refused");
           this.emit("refused", typeof answer.reason === "string" ? answer.reason : "refused");
@@ -174,7 +179,7 @@ export class ChatClient {
   }
 
   armFallback() {
-    if (this.forceLongPoll || this.fallbackTimer || this.transport !== "websocket") return;
+    if (this.refused || this.forceLongPoll || this.fallbackTimer || this.transport !== "websocket") return;
     this.fallbackTimer = setTimeout(() => this.fallBack(), FALLBACK_MS);
   }
 
@@ -188,7 +193,7 @@ export class ChatClient {
 
   fallBack() {
     this.fallbackTimer = null;
-    if (this.webSocketOk || this.transport !== "websocket") return;
+    if (this.refused || this.webSocketOk || this.transport !== "websocket") return;
     session.set(FALLBACK_KEY, "true");
     this.fallingBack = true;
     this.socket.replaceTransport(LongPoll);

@@ -20,9 +20,16 @@ async function freshPage(path = '/') {
 describe('access token', () => {
   test('without the token the sign-in says the server needs one; with it the chat works', async () => {
     const page = await freshPage();
+    const attempts = [];
+    page.on('request', (r) => { if (r.url().includes('/socket/')) attempts.push(r.url()); });
+    page.on('websocket', (ws) => attempts.push(ws.url()));
     await page.locator('#nick-input').fill('tia');
     await page.locator('#login-form button[type=submit]').click();
     await page.locator('#login-error', { hasText: 'needs an access token' }).waitFor();
+    // Refused is final: no fallback to long-poll, no retries (past the 2 s fallback delay).
+    const afterRefusal = attempts.length;
+    await page.waitForTimeout(3000);
+    assert.deepEqual(attempts.slice(afterRefusal), [], 'the refused page kept connecting');
     assert.equal(await page.locator('#login').isVisible(), true);
     assert.equal(await page.locator('#token-details').getAttribute('open'), '');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'token-input');
