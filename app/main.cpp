@@ -64,17 +64,8 @@ int main(int argc, char *argv[])
     setupLogging(config->logLevel);
 
     Engine engine(*config);
-    if (!engine.start()) {
-        QTextStream(stderr) << "chatter-server: cannot listen on " << config->bindAddress.toString()
-                            << ':' << config->port << ": " << engine.errorString() << Qt::endl;
-        return 1;
-    }
-    QTextStream(stdout) << "chatter-server listening on " << config->bindAddress.toString() << ':'
-                        << engine.port() << (engine.tls() ? " (TLS)" : "") << Qt::endl;
-    if (engine.tls())
-        QTextStream(stdout) << "chatter-server TLS certificate SHA-256 " << engine.tlsFingerprint()
-                            << Qt::endl;
-
+    // Before the "listening" line: whoever starts the server may stop it as soon as it reads
+    // that line, and a SIGTERM must then shut down cleanly, not kill.
     // One way out, whichever asks first (a signal or the window): close every socket with 1012
     // (service restart), so clients reconnect later, then leave the event loop.
     bool stopping = false;
@@ -90,6 +81,16 @@ int main(int argc, char *argv[])
     // SIGHUP: a renewed certificate is taken for new connections without a restart.
     QObject::connect(&unixSignals, &UnixSignals::reloadRequested, app.get(),
                      [&] { (void)engine.reloadTls(); });
+    if (!engine.start()) {
+        QTextStream(stderr) << "chatter-server: cannot listen on " << config->bindAddress.toString()
+                            << ':' << config->port << ": " << engine.errorString() << Qt::endl;
+        return 1;
+    }
+    QTextStream(stdout) << "chatter-server listening on " << config->bindAddress.toString() << ':'
+                        << engine.port() << (engine.tls() ? " (TLS)" : "") << Qt::endl;
+    if (engine.tls())
+        QTextStream(stdout) << "chatter-server TLS certificate SHA-256 " << engine.tlsFingerprint()
+                            << Qt::endl;
 
     std::unique_ptr<chatter::monitor::MonitorWindow> window;
     if (withWindow) {
