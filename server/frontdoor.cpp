@@ -115,6 +115,24 @@ void FrontDoor::stopWaiting(QTcpSocket *socket)
     disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
 }
 
+std::optional<RequestHead> FrontDoor::peekHead(QTcpSocket *socket)
+{
+    RequestHead head;
+    const QByteArray buffered = socket->peek(MaxRequestHead);
+    switch (RequestHead::parse(buffered, &head)) {
+    case RequestHead::Status::Incomplete:
+        if (buffered.size() >= MaxRequestHead)
+            refuse(socket, 431, {});
+        return std::nullopt;
+    case RequestHead::Status::Invalid:
+        refuse(socket, 400, {});
+        return std::nullopt;
+    case RequestHead::Status::Complete:
+        break;
+    }
+    return head;
+}
+
 void FrontDoor::route(QTcpSocket *socket)
 {
     if (m_worker.engine().tls() && !qobject_cast<RelaySocket *>(socket)) {
@@ -128,19 +146,10 @@ void FrontDoor::route(QTcpSocket *socket)
             answerPlainOnTlsPort(socket);
         return;
     }
-    RequestHead head;
-    const QByteArray buffered = socket->peek(MaxRequestHead);
-    switch (RequestHead::parse(buffered, &head)) {
-    case RequestHead::Status::Incomplete:
-        if (buffered.size() >= MaxRequestHead)
-            refuse(socket, 431, {});
+    const std::optional<RequestHead> parsed = peekHead(socket);
+    if (!parsed)
         return;
-    case RequestHead::Status::Invalid:
-        refuse(socket, 400, {});
-        return;
-    case RequestHead::Status::Complete:
-        break;
-    }
+    const RequestHead &head = *parsed;
     stopWaiting(socket);
 
     if (head.path != SocketPath) {
@@ -195,19 +204,10 @@ void FrontDoor::answerPlainOnTlsPort(QTcpSocket *socket)
     // to the same URL over https (a browser follows it); anything else, such as a ws://
     // upgrade, which no client follows to wss://, is refused with a reason. Nothing is served
     // in the clear.
-    RequestHead head;
-    const QByteArray buffered = socket->peek(MaxRequestHead);
-    switch (RequestHead::parse(buffered, &head)) {
-    case RequestHead::Status::Incomplete:
-        if (buffered.size() >= MaxRequestHead)
-            refuse(socket, 431, {});
+    const std::optional<RequestHead> parsed = peekHead(socket);
+    if (!parsed)
         return;
-    case RequestHead::Status::Invalid:
-        refuse(socket, 400, {});
-        return;
-    case RequestHead::Status::Complete:
-        break;
-    }
+    const RequestHead &head = *parsed;
     const QByteArray host = head.header("host");
     const bool upgrade = head.headerHasToken("upgrade", "websocket");
     if ((head.method == "GET" || head.method == "HEAD") && !upgrade && !host.isEmpty() &&

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "connectinfo.h"
+#include "requesthead.h"
 
 #include <QByteArray>
 #include <QDeadlineTimer>
@@ -10,6 +11,8 @@
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
+
+#include <optional>
 
 class QTcpSocket;
 class QWebSocketServer;
@@ -44,6 +47,9 @@ private:
     void route(QTcpSocket *socket);
     void startTls(QTcpSocket *socket);
     void answerPlainOnTlsPort(QTcpSocket *socket);
+    //! The first request head, without reading it: none while it is incomplete, or when it is
+    //! oversized (431) or invalid (400), both answered here.
+    std::optional<RequestHead> peekHead(QTcpSocket *socket);
     void refuse(QTcpSocket *socket, int status, const QByteArray &body,
                 const QByteArray &extraHeaders = {});
     void acceptWebSocket(QTcpSocket *socket, qsizetype headSize, ConnectInfo info);

@@ -5,6 +5,7 @@
 // A second argument "dark" gives the application a dark palette first.
 #include "chatsession.h"
 #include "composer.h"
+#include "darkpalette.h"
 #include "mainwindow.h"
 #include "membermodel.h"
 #include "servertestutil.h"
@@ -22,18 +23,7 @@ int main(int argc, char *argv[])
         argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("desktop-client.png");
     if (argc > 2 && qstrcmp(argv[2], "dark") == 0) {
         QApplication::setStyle(QStringLiteral("Fusion"));
-        QPalette dark;
-        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-        dark.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
-        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-        dark.setColor(QPalette::AlternateBase, QColor(0x2b, 0x2b, 0x2b));
-        dark.setColor(QPalette::Text, QColor(0xee, 0xee, 0xee));
-        dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-        dark.setColor(QPalette::ButtonText, QColor(0xee, 0xee, 0xee));
-        dark.setColor(QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
-        dark.setColor(QPalette::HighlightedText, Qt::white);
-        dark.setColor(QPalette::PlaceholderText, QColor(0xa0, 0xa0, 0xa0));
-        QApplication::setPalette(dark);
+        QApplication::setPalette(darkPalette());
     }
     TestServer server;
     if (!server.start())

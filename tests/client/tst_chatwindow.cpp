@@ -3,6 +3,7 @@
 #include "chatsession.h"
 #include "composer.h"
 #include "connectdialog.h"
+#include "darkpalette.h"
 #include "mainwindow.h"
 #include "membermodel.h"
 #include "messagedelegate.h"
@@ -76,22 +77,6 @@ double contrastRatio(const QColor &a, const QColor &b)
     const double x = lum(a);
     const double y = lum(b);
     return (std::max(x, y) + 0.05) / (std::min(x, y) + 0.05);
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    p.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    p.setColor(QPalette::AlternateBase, QColor(0x2b, 0x2b, 0x2b));
-    p.setColor(QPalette::Text, QColor(0xee, 0xee, 0xee));
-    p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    p.setColor(QPalette::ButtonText, QColor(0xee, 0xee, 0xee));
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::PlaceholderText, QColor(0xa0, 0xa0, 0xa0));
-    return p;
 }
 
 QPalette lightPalette()
