@@ -210,8 +210,10 @@ void FrontDoor::answerPlainOnTlsPort(QTcpSocket *socket)
     const RequestHead &head = *parsed;
     const QByteArray host = head.header("host");
     const bool upgrade = head.headerHasToken("upgrade", "websocket");
+    // Only to this server's own names: a redirect must not lend a rebinding page a hop.
     if ((head.method == "GET" || head.method == "HEAD") && !upgrade && !host.isEmpty() &&
-        !host.contains('/') && !host.contains('\\') && !host.contains(' ')) {
+        !host.contains('/') && !host.contains('\\') && !host.contains(' ') &&
+        m_worker.validator().hostAllowed(QString::fromLatin1(host))) {
         QByteArray location = "https://" + host + head.path.toUtf8();
         if (!head.query.isEmpty())
             location += '?' + head.query.toUtf8();

@@ -176,9 +176,15 @@ void tst_Tls::plainHttpOnTheTlsPortIsRedirectedOrRefused()
                               5000);
         return socket.readAll();
     };
-    const QByteArray page = exchange("GET /?room=lobby HTTP/1.1\r\nHost: chat.lan:4000\r\n\r\n");
+    const QByteArray own = "127.0.0.1:" + QByteArray::number(engine.port());
+    const QByteArray page = exchange("GET /?room=lobby HTTP/1.1\r\nHost: " + own + "\r\n\r\n");
     QVERIFY2(page.startsWith("HTTP/1.1 308 "), page.constData());
-    QVERIFY(page.contains("\r\nlocation: https://chat.lan:4000/?room=lobby\r\n"));
+    QVERIFY(page.contains("\r\nlocation: https://" + own + "/?room=lobby\r\n"));
+    // A name the server does not have gets no redirect (a DNS rebinding page would use one).
+    const QByteArray foreign = exchange(
+        "GET / HTTP/1.1\r\nHost: evil.example:" + QByteArray::number(engine.port()) + "\r\n\r\n");
+    QVERIFY2(foreign.startsWith("HTTP/1.1 400 "), foreign.constData());
+    QVERIFY(!foreign.contains("location:"));
     const QByteArray upgrade = exchange(
         "GET /socket/websocket?vsn=2.0.0 HTTP/1.1\r\nHost: chat.lan:4000\r\nUpgrade: websocket\r\n"
         "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
