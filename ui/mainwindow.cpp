@@ -10,6 +10,7 @@
 #include "memberdelegate.h"
 #include "membermodel.h"
 #include "messagedelegate.h"
+#include "messageformatter.h"
 #include "messagemodel.h"
 #include "messageview.h"
 #include "preferences.h"
@@ -385,9 +386,8 @@ void MainWindow::updateCounter(int length)
     QPalette palette = m_counter->palette();
     const bool over = length > Composer::maxLength();
     const bool dark = palette.color(QPalette::Window).lightness() < 128;
-    palette.setColor(QPalette::WindowText,
-                     over ? (dark ? QColor(255, 138, 128) : QColor(183, 28, 28))
-                          : this->palette().color(QPalette::WindowText));
+    palette.setColor(QPalette::WindowText, over ? MessageFormatter::alarmColor(dark)
+                                                : this->palette().color(QPalette::WindowText));
     m_counter->setPalette(palette);
 }
 

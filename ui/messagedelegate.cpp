@@ -31,13 +31,6 @@ client::ChatMessage messageAt(const QModelIndex &index)
     return m;
 }
 
-QColor mix(const QColor &base, const QColor &tint, float amount)
-{
-    return QColor::fromRgbF(base.redF() + (tint.redF() - base.redF()) * amount,
-                            base.greenF() + (tint.greenF() - base.greenF()) * amount,
-                            base.blueF() + (tint.blueF() - base.blueF()) * amount);
-}
-
 QString dayText(const QDate &day)
 {
     const QDate today = QDate::currentDate();
@@ -107,11 +100,11 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const QRect line = option.rect.adjusted(0, header, 0, 0);
     QColor background;
     if (option.state & QStyle::State_Selected)
-        background = mix(base, palette.color(QPalette::Highlight), 0.28f);
+        background = MessageFormatter::blend(base, palette.color(QPalette::Highlight), 0.28f);
     else if (index.data(client::MessageModel::MentionRole).toBool())
-        background = mix(base, QColor(255, 193, 7), dark ? 0.22f : 0.25f);
+        background = MessageFormatter::blend(base, QColor(255, 193, 7), dark ? 0.22f : 0.25f);
     else if (index.data(client::MessageModel::OwnRole).toBool())
-        background = mix(base, palette.color(QPalette::Highlight), 0.10f);
+        background = MessageFormatter::blend(base, palette.color(QPalette::Highlight), 0.10f);
     if (background.isValid())
         painter->fillRect(line, background);
     if (index.data(client::MessageModel::OwnRole).toBool())

@@ -90,11 +90,19 @@ bool MessageFormatter::isDark(const QPalette &palette)
 QColor MessageFormatter::dimColor(const QPalette &palette)
 {
     // 60 % text, 40 % base: black on white gives #666 (5.7:1), white on #2a2a2a about 7:1.
-    const QColor text = palette.color(QPalette::Text);
-    const QColor base = palette.color(QPalette::Base);
-    return QColor::fromRgbF(text.redF() * 0.6f + base.redF() * 0.4f,
-                            text.greenF() * 0.6f + base.greenF() * 0.4f,
-                            text.blueF() * 0.6f + base.blueF() * 0.4f);
+    return blend(palette.color(QPalette::Base), palette.color(QPalette::Text), 0.6f);
+}
+
+QColor MessageFormatter::blend(const QColor &base, const QColor &tint, float amount)
+{
+    return QColor::fromRgbF(base.redF() + (tint.redF() - base.redF()) * amount,
+                            base.greenF() + (tint.greenF() - base.greenF()) * amount,
+                            base.blueF() + (tint.blueF() - base.blueF()) * amount);
+}
+
+QColor MessageFormatter::alarmColor(bool onDark)
+{
+    return onDark ? QColor(255, 138, 128) : QColor(183, 28, 28);
 }
 
 QColor MessageFormatter::linkColor(const QPalette &palette)

@@ -25,6 +25,10 @@ public:
     static bool isDark(const QPalette &palette);
     //! Secondary text (times, joins and leaves): between text and base, still 4.5:1 on base.
     static QColor dimColor(const QPalette &palette);
+    //! `base` moved `amount` (0–1) of the way towards `tint`, channel by channel.
+    static QColor blend(const QColor &base, const QColor &tint, float amount);
+    //! Errors and limits: a red that reads at AA on a light or a dark background.
+    static QColor alarmColor(bool onDark);
     //! The body as HTML: escaped text, clickable http(s) links, my nickname highlighted.
     static QString bodyHtml(const QString &body, const QString &myNickname,
                             const QPalette &palette = QPalette());

@@ -33,7 +33,7 @@ void RoomDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
     painter->setFont(font);
     QColor text = current ? opt.palette.highlightedText().color() : opt.palette.text().color();
     if (status == RoomListModel::Status::Error && !current)
-        text = MessageFormatter::isDark(opt.palette) ? QColor(255, 138, 128) : QColor(198, 40, 40);
+        text = MessageFormatter::alarmColor(MessageFormatter::isDark(opt.palette));
     else if (status == RoomListModel::Status::Joining)
         text.setAlpha(140);
     painter->setPen(text);
