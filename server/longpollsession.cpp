@@ -34,6 +34,8 @@ void LongPollSession::poll(Reply reply)
         return;
     }
     m_hold.start(m_worker.config().longPollHoldMs);
+    // Tests wait for this line: a request that races a held one must find it held.
+    qCDebug(lcProtocol) << "long-poll socket" << info().id << "holds a poll";
 }
 
 void LongPollSession::deliver(int status)

@@ -551,33 +551,50 @@ describe('item 61: envelope of every response', () => {
 // Not in Phoenix: a long-poll client that is leaving (the browser client, when its page
 // closes) says so, instead of its presence lasting until the session window runs out.
 describe('DELETE ends a long-poll session at once', () => {
+  // Its own server, logging when a GET is held: the held GET and the DELETE travel on two
+  // connections, so the test waits for the hold before it sends the DELETE.
+  let srv;
+  before(async () => {
+    srv = await startServer({
+      args: ['--longpoll-hold-ms', '20000', '--longpoll-session-ms', String(SESSION_MS)],
+      env: { QT_LOGGING_RULES: 'chatter.protocol.debug=true' },
+    });
+  });
+  after(async () => { await srv?.stop(); });
+
   test('its presence leaves, a held GET returns, the token is dead', async () => {
     const T = room('lpdel');
     const lpUser = nick('lpd');
-    const ws = await ctx.open(Q(nick('wsd')));
-    await ws.joinOk(T);
-    await ws.next({ event: 'presence_state' });
+    const ws = await RawClient.open(srv.wsUrl(Q(nick('wsd'))));
+    try {
+      await ws.joinOk(T);
+      await ws.next({ event: 'presence_state' });
 
-    const s = lp(Q(lpUser));
-    await s.open();
-    const jr = await s.joinOk(T);
-    const mine = await s.next({ event: 'presence_state' });
-    const ref = mine.payload[lpUser].metas[0].phx_ref;
-    await ws.next((f) => f.m?.event === 'presence_diff' && lpUser in f.m.payload.joins);
+      const s = new LpSession(srv, Q(lpUser));
+      await s.open();
+      const jr = await s.joinOk(T);
+      const mine = await s.next({ event: 'presence_state' });
+      const ref = mine.payload[lpUser].metas[0].phx_ref;
+      await ws.next((f) => f.m?.event === 'presence_diff' && lpUser in f.m.payload.joins);
 
-    const mark = ctx.server.logMark();
-    const held = s.get(); // waiting for messages when the client leaves
-    assertEnvelope(await s.delete(), { status: 200 });
-    assert.equal(assertEnvelope(await held).status, 204);
-    const leave = await ws.next((f) => f.m?.event === 'presence_diff' && lpUser in f.m.payload.leaves);
-    assert.equal(leave.m.payload.leaves[lpUser].metas[0].phx_ref, ref);
-    // Ended by the DELETE, not by the session window running out.
-    await ctx.server.waitForLog(/long-poll session ended: closed by the client/, { since: mark, timeout: 5000 });
+      await s.sync();
+      const mark = srv.logMark();
+      const held = s.get(); // waiting for messages when the client leaves
+      await srv.waitForLog(/holds a poll/, { since: mark, timeout: 5000 });
+      assertEnvelope(await s.delete(), { status: 200 });
+      assert.equal(assertEnvelope(await held).status, 204);
+      const leave = await ws.next((f) => f.m?.event === 'presence_diff' && lpUser in f.m.payload.leaves);
+      assert.equal(leave.m.payload.leaves[lpUser].metas[0].phx_ref, ref);
+      // Ended by the DELETE, not by the session window running out.
+      await srv.waitForLog(/long-poll session ended: closed by the client/, { since: mark, timeout: 5000 });
 
-    const line = JSON.stringify([jr, '9', T, 'new_msg', { body: 'too late' }]);
-    assertEnvelope(await s.post([line]), { status: 410 });
-    assertEnvelope(await s.delete(), { status: 410 });
-    assertNewSession(await get([...Object.entries(Q(lpUser)), ['token', s.token]]), s.token);
+      const line = JSON.stringify([jr, '9', T, 'new_msg', { body: 'too late' }]);
+      assertEnvelope(await s.post([line]), { status: 410 });
+      assertEnvelope(await s.delete(), { status: 410 });
+      assertNewSession(await lpRequest(srv, 'GET', [...Object.entries(Q(lpUser)), ['token', s.token]]), s.token);
+    } finally {
+      ws.terminate();
+    }
   });
 
   test('with the token in the header, as phoenix.js sends it', async () => {

@@ -95,7 +95,7 @@ export class ServerProcess {
 // opts.diagnostics: pass --diagnostics (default true).
 // opts.dataDir: history directory; by default a fresh temporary one per server, so tests
 // never share (or pollute) a database.
-export async function startServer({ args = [], port = 0, diagnostics = true, dataDir = null } = {}) {
+export async function startServer({ args = [], port = 0, diagnostics = true, dataDir = null, env = {} } = {}) {
   if (!existsSync(SERVER_BIN)) {
     throw new Error(`server binary not found at ${SERVER_BIN} (set CHATTER_SERVER_BIN)`);
   }
@@ -103,7 +103,7 @@ export async function startServer({ args = [], port = 0, diagnostics = true, dat
   const argv = ['--headless', '--bind', '127.0.0.1', '--port', String(port), '--data-dir', dir, '--sync', 'normal'];
   if (diagnostics) argv.push('--diagnostics');
   argv.push(...args);
-  const proc = spawn(SERVER_BIN, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(SERVER_BIN, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const server = new ServerProcess(proc, argv);
   server.dataDir = dir;
   if (dataDir === null) proc.on('exit', () => rmSync(dir, { recursive: true, force: true }));
