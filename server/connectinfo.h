@@ -15,10 +15,14 @@ struct ConnectInfo
 {
     quint64 id = 0; //!< unique per server run
     QJsonObject params;
-    QString user;
-    QString clientKind; //!< "desktop", "web" or whatever the client called itself
-    QString authToken;  //!< from phoenix.js authToken; null when absent
-    QString socketId;   //!< "user_socket:<nick>": a "disconnect" for it closes the socket
+    QString user;     //!< display form (NFKC) of the nickname this socket speaks as
+    QString skeleton; //!< its confusable skeleton: the identity key (NicknamePolicy)
+    QString role = QStringLiteral("guest"); //!< "member", "admin" or "guest"
+    qint64 accountId = 0;                   //!< 0 for guests
+    QByteArray sessionHash; //!< SHA-256 of the session token; empty for a bare guest
+    QString clientKind;     //!< "desktop", "web" or whatever the client called itself
+    QString authToken;      //!< from phoenix.js authToken; null when absent
+    QString socketId;       //!< "user_socket:<nick>": a "disconnect" for it closes the socket
     QString transport = QStringLiteral("websocket");
     const Serializer *serializer = nullptr;
     QHostAddress peerAddress;

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+#include "nicknamepolicy.h"
+
+#include "chatvalidation.h"
+
+#include <memory>
+#include <QJsonValue>
+#include <QStringList>
+#include <unicode/uspoof.h>
+
+namespace chatter::server {
+namespace {
+
+struct CheckerDeleter
+{
+    void operator()(USpoofChecker *checker) const { uspoof_close(checker); }
+};
+using Checker = std::unique_ptr<USpoofChecker, CheckerDeleter>;
+
+// A checker is cheap to open and not safe to share between threads while it checks: one per
+// call keeps the policy free of locks (nicknames are examined at connect and registration).
+Checker openChecker()
+{
+    UErrorCode status = U_ZERO_ERROR;
+    Checker checker(uspoof_open(&status));
+    if (U_FAILURE(status))
+        return {};
+    uspoof_setRestrictionLevel(checker.get(), USPOOF_MODERATELY_RESTRICTIVE);
+    uspoof_setChecks(checker.get(),
+                     USPOOF_RESTRICTION_LEVEL | USPOOF_INVISIBLE | USPOOF_MIXED_NUMBERS, &status);
+    return U_SUCCESS(status) ? std::move(checker) : Checker();
+}
+
+const UChar *utf16(const QString &text)
+{
+    return reinterpret_cast<const UChar *>(text.utf16());
+}
+
+QString skeletonOf(USpoofChecker *checker, const QString &text)
+{
+    UErrorCode status = U_ZERO_ERROR;
+    const int32_t size =
+        uspoof_getSkeleton(checker, 0, utf16(text), int32_t(text.size()), nullptr, 0, &status);
+    if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status))
+        return text;
+    QString skeleton(size, Qt::Uninitialized);
+    status = U_ZERO_ERROR;
+    uspoof_getSkeleton(checker, 0, utf16(text), int32_t(text.size()),
+                       reinterpret_cast<UChar *>(skeleton.data()), size, &status);
+    return U_SUCCESS(status) ? skeleton : text;
+}
+
+// Capital I is both an "i" (by case) and an "l" (by shape), so one key cannot catch both
+// `ALICE` and `aIice` as `alice`: the skeleton of the case-folded text catches case variants,
+// the case-folded skeleton of the text as typed catches shapes that only capitals share.
+NicknamePolicy::Verdict keysOf(USpoofChecker *checker, const QString &display)
+{
+    NicknamePolicy::Verdict verdict;
+    verdict.display = display;
+    verdict.skeleton = skeletonOf(checker, display.toCaseFolded());
+    verdict.shape = skeletonOf(checker, skeletonOf(checker, display).toCaseFolded());
+    return verdict;
+}
+
+QString normalized(const QString &nickname)
+{
+    return nickname.normalized(QString::NormalizationForm_KC);
+}
+
+} // namespace
+
+QStringList NicknamePolicy::Verdict::keys() const
+{
+    return skeleton == shape ? QStringList{skeleton} : QStringList{skeleton, shape};
+}
+
+Expected<NicknamePolicy::Verdict> NicknamePolicy::examine(const QString &nickname)
+{
+    const QString display = normalized(nickname);
+    if (auto valid = validation::checkNickname(QJsonValue(display)); !valid)
+        return failure(valid.error());
+    const Checker checker = openChecker();
+    if (!checker)
+        return failure(QStringLiteral("nickname check unavailable"));
+    UErrorCode status = U_ZERO_ERROR;
+    const int32_t flags =
+        uspoof_check2(checker.get(), utf16(display), int32_t(display.size()), nullptr, &status);
+    if (U_FAILURE(status))
+        return failure(QStringLiteral("nickname check unavailable"));
+    if (flags != 0)
+        return failure(QStringLiteral("nickname mixes scripts or hides characters"));
+    Verdict verdict = keysOf(checker.get(), display);
+    static const QStringList reserved{QStringLiteral("system"), QStringLiteral("admin")};
+    for (const QString &name : reserved) {
+        const Verdict taken = keysOf(checker.get(), name);
+        for (const QString &key : verdict.keys()) {
+            if (taken.keys().contains(key))
+                return failure(QStringLiteral("nickname reserved"));
+        }
+    }
+    return verdict;
+}
+
+NicknamePolicy::Verdict NicknamePolicy::keys(const QString &nickname)
+{
+    const Checker checker = openChecker();
+    const QString display = normalized(nickname);
+    if (!checker) {
+        NicknamePolicy::Verdict fallback;
+        fallback.display = display;
+        fallback.skeleton = fallback.shape = display.toCaseFolded();
+        return fallback;
+    }
+    return keysOf(checker.get(), display);
+}
+
+} // namespace chatter::server
