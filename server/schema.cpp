@@ -41,6 +41,33 @@ const QList<QStringList> &steps()
              "INSERT INTO rooms (name, created_at, last_message_id, last_activity_at, "
              "message_count) "
              "SELECT room, MIN(at), MAX(id), MAX(at), COUNT(*) FROM messages GROUP BY room")},
+        // 3: accounts and sessions (docs/identity.md). A nickname has one or two look-alike
+        // keys (NicknamePolicy); a key belongs to one account, whichever column it came from.
+        // Passwords only as Argon2id strings, session tokens only as SHA-256.
+        {QStringLiteral(
+             "CREATE TABLE accounts (id INTEGER PRIMARY KEY AUTOINCREMENT, display TEXT NOT NULL, "
+             "password_hash TEXT NOT NULL, role TEXT NOT NULL DEFAULT 'member' "
+             "CHECK (role IN ('member', 'admin')), created_at TEXT NOT NULL, last_seen_at TEXT)"),
+         QStringLiteral("CREATE TABLE account_keys (key TEXT PRIMARY KEY, "
+                        "account_id INTEGER NOT NULL REFERENCES accounts (id))"),
+         QStringLiteral("CREATE INDEX account_keys_account ON account_keys (account_id)"),
+         QStringLiteral(
+             "CREATE TABLE sessions (token_hash BLOB PRIMARY KEY, "
+             "account_id INTEGER REFERENCES accounts (id), "
+             "kind TEXT NOT NULL CHECK (kind IN ('account', 'guest')), display TEXT NOT NULL, "
+             "keys TEXT NOT NULL, created_at TEXT NOT NULL, last_used_at TEXT NOT NULL)"),
+         QStringLiteral("CREATE INDEX sessions_account ON sessions (account_id)")},
+        // 4: stored bans (by account, by nickname keys, by address) and the audit log
+        {QStringLiteral(
+             "CREATE TABLE bans (id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, "
+             "keys TEXT NOT NULL DEFAULT '', account_id INTEGER, address TEXT, "
+             "reason TEXT NOT NULL DEFAULT '', created_by TEXT NOT NULL, "
+             "created_at TEXT NOT NULL, until TEXT, lifted_at TEXT)"),
+         QStringLiteral(
+             "CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, "
+             "actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL DEFAULT '', "
+             "address TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '')"),
+         QStringLiteral("CREATE INDEX audit_at ON audit (at)")},
     };
     return all;
 }
