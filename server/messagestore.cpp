@@ -77,6 +77,14 @@ void MessageStore::append(StoredMessage message, Mailbox *context, Done done)
         m_mailbox->post([this] { scheduleFlush(); });
 }
 
+void MessageStore::run(std::function<void(QSqlDatabase &db)> job)
+{
+    m_mailbox->post([this, job = std::move(job)] {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        job(db);
+    });
+}
+
 void MessageStore::prune()
 {
     m_mailbox->post([this] { pruneNow(); });

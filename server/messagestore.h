@@ -10,6 +10,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTimer>
 
@@ -48,6 +49,10 @@ public:
     void append(StoredMessage message, Mailbox *context, Done done);
     //! Work for the store's thread.
     Mailbox &mailbox() { return *m_mailbox; }
+    //! Thread-safe. Runs `job` on the store thread with its database, between message commits:
+    //! the way to the other tables (accounts, sessions, bans, audit; docs/identity.md). A job
+    //! whose result someone waits for posts it to their mailbox.
+    void run(std::function<void(QSqlDatabase &db)> job);
     //! Thread-safe. Runs retention now (also runs every pruneIntervalMs).
     void prune();
 
