@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "engine.h"
 
+#include "auditlog.h"
 #include "bans.h"
 #include "broadcast.h"
 #include "channelrouter.h"
@@ -101,6 +102,7 @@ bool Engine::openStore()
         m_error = QStringLiteral("cannot open %1: %2").arg(m_databasePath, m_error);
         return false;
     }
+    m_audit = std::make_unique<AuditLog>(m_store, &m_events);
     {
         HistoryReader reader(m_databasePath);
         QList<RoomDirectory::Room> rooms;
@@ -276,6 +278,7 @@ void Engine::stop(quint16 code)
     }
     m_threads.clear();
     m_workers.clear();
+    m_audit.reset(); // it writes through the store: gone with it
     if (m_storeThread) {
         m_storeThread->quit();
         m_storeThread->wait();

@@ -6,6 +6,7 @@ namespace chatter::server {
 Q_LOGGING_CATEGORY(lcNet, "chatter.net")
 Q_LOGGING_CATEGORY(lcProtocol, "chatter.protocol")
 Q_LOGGING_CATEGORY(lcChannel, "chatter.channel")
+Q_LOGGING_CATEGORY(lcIdentity, "chatter.identity")
 
 void setupLogging(const QString &level)
 {

@@ -21,6 +21,7 @@ class QTimer;
 
 namespace chatter::server {
 
+class AuditLog;
 class Bans;
 class ChannelRouter;
 class ConnectionLimiter;
@@ -70,6 +71,8 @@ public:
     // Observation and administration, for the monitor; callable from any thread.
     EventLog &events() { return m_events; }
     Bans &bans() { return *m_bans; }
+    //! Null until the store is open and after stop().
+    AuditLog *audit() { return m_audit.get(); }
     //! The names and addresses the server answers to (Host header checks).
     const ServerNames &names() const { return *m_names; }
     //! Gathers an EngineSnapshot from every worker; delivered by snapshotReady().
@@ -125,6 +128,7 @@ private:
     QByteArray m_longPollSecret;
     EventLog m_events;
     std::unique_ptr<Bans> m_bans;
+    std::unique_ptr<AuditLog> m_audit;
     std::unique_ptr<ConnectionLimiter> m_limits;
     std::unique_ptr<ServerNames> m_names;
     QDateTime m_startedAt;
