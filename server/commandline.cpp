@@ -78,7 +78,25 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         "Comma list of further names (or addresses) that reach this server, e.g. a DNS name; "
         "requests to other names are refused.",
         "list");
-    const Option token = makeOption("access-token", "Token every client must present.", "token");
+    const Option token = makeOption(
+        "access-token", "Token every client must present (connect param access_token).", "token");
+    const Option accounts = makeOption(
+        "accounts", "optional: guests may connect (default); required: registered accounts only.",
+        "mode");
+    const Option registration = makeOption(
+        "registration", "open: anyone may register an account (default); closed: only the "
+                        "command line adds accounts.",
+        "mode");
+    const Option sessionDays = makeOption(
+        "session-days", "A session unused this many days expires (default 30).", "days");
+    const Option guestHold =
+        makeOption("guest-hold-minutes",
+                   "A guest session keeps its nickname this long after its last socket closes "
+                   "(default 10).",
+                   "minutes");
+    const Option passwordCost = makeOption(
+        "password-cost", "interactive (default) or minimum: Argon2id cost; minimum is for tests only.",
+        "cost");
     const Option idle =
         makeOption("idle-timeout-ms", "Close a socket silent this long (default 60000).", "ms");
     const Option httpIdle =
@@ -152,7 +170,8 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
           &ioUring,        &retainMessages, &retainDays,      &headless,  &diagnostics,
           &maxRooms,       &roomCreations,  &fragmentTimeout, &httpIdle,  &httpRequest,
           &maxConnections, &maxPerAddress,  &publicHost,      &tlsCert,   &tlsKey,
-          &tlsSelfSigned})
+          &tlsSelfSigned,  &accounts,       &registration,    &sessionDays, &guestHold,
+          &passwordCost})
         parser.addOption(o->option);
 
     if (!parser.parse(arguments)) {
@@ -207,6 +226,32 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
             config.publicHosts.append(entry.trimmed());
     }
     config.accessToken = valueOf(parser, token);
+    if (const QString v = valueOf(parser, accounts); !v.isEmpty()) {
+        if (v != QLatin1String("optional") && v != QLatin1String("required"))
+            return fail(QStringLiteral("--accounts: expected optional or required, got %1").arg(v));
+        config.accountsRequired = v == QLatin1String("required");
+    }
+    if (const QString v = valueOf(parser, registration); !v.isEmpty()) {
+        if (v != QLatin1String("open") && v != QLatin1String("closed"))
+            return fail(QStringLiteral("--registration: expected open or closed, got %1").arg(v));
+        config.registrationOpen = v == QLatin1String("open");
+    }
+    if (const QString v = valueOf(parser, sessionDays); !v.isEmpty()) {
+        if (!readInt(v, 1, 36'500, &number))
+            return fail(QStringLiteral("--session-days: expected 1-36500, got %1").arg(v));
+        config.sessionDays = int(number);
+    }
+    if (const QString v = valueOf(parser, guestHold); !v.isEmpty()) {
+        if (!readInt(v, 0, 100'000, &number))
+            return fail(QStringLiteral("--guest-hold-minutes: expected 0-100000, got %1").arg(v));
+        config.guestHoldMinutes = int(number);
+    }
+    if (const QString v = valueOf(parser, passwordCost); !v.isEmpty()) {
+        if (v != QLatin1String("interactive") && v != QLatin1String("minimum"))
+            return fail(
+                QStringLiteral("--password-cost: expected interactive or minimum, got %1").arg(v));
+        config.minimumPasswordCost = v == QLatin1String("minimum");
+    }
     if (const QString v = valueOf(parser, idle); !v.isEmpty()) {
         if (!readInt(v, 100, 24 * 3600 * 1000, &number))
             return fail(QStringLiteral("--idle-timeout-ms: expected 100-86400000, got %1").arg(v));

@@ -7,6 +7,7 @@
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 namespace chatter::server {
 
@@ -17,6 +18,7 @@ struct ConnectInfo
     QJsonObject params;
     QString user;     //!< display form (NFKC) of the nickname this socket speaks as
     QString skeleton; //!< its confusable skeleton: the identity key (NicknamePolicy)
+    QStringList keys; //!< every look-alike key of the nickname (NicknamePolicy::Verdict::keys)
     QString role = QStringLiteral("guest"); //!< "member", "admin" or "guest"
     qint64 accountId = 0;                   //!< 0 for guests
     QByteArray sessionHash; //!< SHA-256 of the session token; empty for a bare guest

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "engine.h"
 
+#include "accountdirectory.h"
 #include "auditlog.h"
 #include "bans.h"
 #include "broadcast.h"
@@ -11,6 +12,7 @@
 #include "events.h"
 #include "historyreader.h"
 #include "listener.h"
+#include "loginthrottle.h"
 #include "logging.h"
 #include "mailbox.h"
 #include "messagestore.h"
@@ -29,6 +31,8 @@
 #include <mutex>
 #include <QDir>
 #include <QRandomGenerator>
+#include <QSqlQuery>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <sys/resource.h>
@@ -47,6 +51,18 @@ Engine::Engine(ServerConfig config, QObject *parent)
       m_directory(std::make_unique<RoomDirectory>()), m_bans(std::make_unique<Bans>()),
       m_assets(std::make_unique<StaticAssets>()), m_mailbox(new Mailbox(this))
 {
+    m_accounts = std::make_unique<AccountDirectory>(m_config.sessionDays,
+                                                    m_config.guestHoldMinutes);
+    m_passwordPool = std::make_unique<QThreadPool>();
+    m_passwordPool->setObjectName(QStringLiteral("chatter-passwords"));
+    // Each hash takes 64 MiB and a core for tens of milliseconds: two at a time at most.
+    m_passwordPool->setMaxThreadCount(2);
+    // Failed logins (docs/identity.md): 5 tries then one per 30 s per address, 10 then one per
+    // minute per account. Registrations: 20 per address, then one per 3 s.
+    m_loginThrottle = std::make_unique<LoginThrottle>(LoginThrottle::Limit{5, 30},
+                                                      LoginThrottle::Limit{10, 60});
+    m_registrationThrottle = std::make_unique<LoginThrottle>(LoginThrottle::Limit{20, 3},
+                                                             LoginThrottle::Limit{1, 1});
     m_names = std::make_unique<ServerNames>(m_config.publicHosts);
     // Qt picks a thread's event dispatcher when the thread starts. GLib's costs about 30 % CPU
     // with thousands of sockets, so the worker threads get Qt's own UNIX dispatcher.
@@ -93,7 +109,15 @@ bool Engine::openStore()
     m_storeThread->start();
     bool opened = false;
     m_store->mailbox().run([this, &opened] {
-        const auto ready = m_store->open();
+        auto ready = m_store->open();
+        if (ready) {
+            QSqlDatabase db = QSqlDatabase::database(m_store->connectionName(), false);
+            if (const auto loaded = m_accounts->load(db); !loaded)
+                ready = failure(QStringLiteral("cannot read the accounts: %1").arg(loaded.error()));
+            QSqlQuery version(db);
+            if (version.exec(QStringLiteral("PRAGMA data_version")) && version.next())
+                m_dataVersion = version.value(0).toLongLong();
+        }
         opened = ready.has_value();
         if (!ready)
             m_error = ready.error();
@@ -103,6 +127,7 @@ bool Engine::openStore()
         return false;
     }
     m_audit = std::make_unique<AuditLog>(m_store, &m_events);
+    m_store->every(2000, [this](QSqlDatabase &db) { maintainAccounts(db); });
     {
         HistoryReader reader(m_databasePath);
         QList<RoomDirectory::Room> rooms;
@@ -112,6 +137,58 @@ bool Engine::openStore()
     }
     qCInfo(lcNet).noquote() << "history in" << m_databasePath;
     return true;
+}
+
+void Engine::maintainAccounts(QSqlDatabase &db)
+{
+    // PRAGMA data_version changes when another connection (the command line, in another
+    // process) committed: then what it changed is read again, and sockets of sessions it
+    // removed are closed.
+    QSqlQuery query(db);
+    if (query.exec(QStringLiteral("PRAGMA data_version")) && query.next()) {
+        const qint64 version = query.value(0).toLongLong();
+        if (version != m_dataVersion) {
+            m_dataVersion = version;
+            if (const auto gone = m_accounts->load(db); !gone) {
+                qCWarning(lcIdentity).noquote() << "cannot reload the accounts:" << gone.error();
+            } else {
+                qCInfo(lcIdentity).noquote() << "accounts reloaded (changed by another process)";
+                if (!gone->isEmpty())
+                    closeSessions(*gone, QStringLiteral("session revoked"));
+            }
+        }
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QList<QByteArray> expired = m_accounts->expired(now);
+    const auto touches = m_accounts->takeDueTouches(now, 60);
+    if (expired.isEmpty() && touches.isEmpty())
+        return;
+    if (!db.transaction())
+        return;
+    for (const QByteArray &hash : expired) {
+        if (AccountDirectory::deleteSession(db, hash))
+            m_accounts->removeSession(hash);
+    }
+    QSqlQuery touch(db);
+    touch.prepare(QStringLiteral("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?"));
+    for (const auto &[hash, at] : touches) {
+        touch.addBindValue(at.toString(Qt::ISODateWithMs));
+        touch.addBindValue(hash);
+        touch.exec();
+    }
+    if (!db.commit())
+        db.rollback();
+    // This thread's own commit does not change data_version: nothing to reload.
+}
+
+void Engine::closeSessions(const QList<QByteArray> &sessionHashes, const QString &reason)
+{
+    if (m_stopping)
+        return;
+    forEachWorker([sessionHashes, reason](Worker *worker) {
+        for (const QByteArray &hash : sessionHashes)
+            worker->closeSession(hash, reason);
+    });
 }
 
 void Engine::publishDirectoryChanges()
@@ -264,6 +341,13 @@ void Engine::stop(quint16 code)
     }
     if (m_directoryTimer)
         m_directoryTimer->stop();
+    // Password work in flight ends first: its results go to the store and to workers. Then
+    // the store finishes the job it is in; later ones see m_stopping and post to no worker.
+    m_stopping = true;
+    if (m_passwordPool)
+        m_passwordPool->waitForDone();
+    if (m_store && m_storeThread)
+        m_store->mailbox().run([] {});
     for (Worker *worker : m_workers) {
         worker->mailbox().run(
             [worker, code] { worker->closeAll(code, QStringLiteral("server shutting down")); });

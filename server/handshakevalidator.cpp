@@ -3,7 +3,9 @@
 
 #include "chatvalidation.h"
 #include "connectparams.h"
+#include "nicknamepolicy.h"
 #include "secretcompare.h"
+#include "sessiontokens.h"
 #include "topics.h"
 
 #include <QUrlQuery>
@@ -25,10 +27,11 @@ HandshakeValidator::Decision refuse(int status, QString why, QByteArray body = {
 } // namespace
 
 HandshakeValidator::HandshakeValidator(const ServerConfig &config, const Bans *bans,
-                                       const ServerNames *names)
+                                       const ServerNames *names, const AccountDirectory *accounts)
     : m_origins(config.allowedOrigins), m_accessToken(config.accessToken),
       m_scheme(config.tlsEnabled() ? QStringLiteral("https") : QStringLiteral("http")),
-      m_bans(bans), m_names(names)
+      m_bans(bans), m_names(names), m_accounts(accounts),
+      m_accountsRequired(config.accountsRequired)
 {}
 
 bool HandshakeValidator::hostAllowed(const QString &host) const
@@ -133,33 +136,124 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
     if (!d.info.serializer || (!vsn.isUndefined() && !vsn.isString()))
         return refuse(403, QStringLiteral("unsupported vsn %1").arg(vsn.toString()));
 
-    const QJsonValue user = d.info.params.value(QLatin1StringView("user"));
-    if (const auto valid = validation::checkNickname(user); !valid)
-        return refuse(403, QStringLiteral("connect refused: %1").arg(valid.error()));
+    // The session token: the `session` param, else phoenix.js authToken. With --access-token,
+    // an authToken equal to it is an older client's access token, not a session.
+    const QJsonValue sessionParam = d.info.params.value(QLatin1StringView("session"));
+    if (!sessionParam.isUndefined() && !sessionParam.isString())
+        return refuse(403, QStringLiteral("connect refused: session must be a string"));
+    QString sessionToken = sessionParam.toString();
     if (!m_accessToken.isEmpty()) {
+        const QByteArray expected = m_accessToken.toUtf8();
         // Any `token` value counts: phoenix.js long-poll appends its session token after the
         // app's own, and the last duplicate is what the params show.
-        const QStringList tokens =
+        QStringList candidates =
             QUrlQuery(query).allQueryItemValues(QStringLiteral("token"), QUrl::FullyDecoded);
-        const QByteArray expected = m_accessToken.toUtf8();
+        candidates += QUrlQuery(query).allQueryItemValues(QStringLiteral("access_token"),
+                                                          QUrl::FullyDecoded);
         // Every candidate is compared, in constant time: no early exit tells which one matched.
-        bool matched = secretsEqual(d.info.authToken.toUtf8(), expected);
-        for (const QString &token : tokens)
+        const bool legacyAuthToken = secretsEqual(d.info.authToken.toUtf8(), expected);
+        bool matched = legacyAuthToken;
+        for (const QString &token : std::as_const(candidates))
             matched = secretsEqual(token.toUtf8(), expected) || matched;
         if (!matched)
-            return refuse(403, QStringLiteral("connect refused: wrong or missing token"));
+            return refuse(403, QStringLiteral("connect refused: wrong or missing access token"));
+        if (sessionToken.isEmpty() && !legacyAuthToken)
+            sessionToken = d.info.authToken;
+    } else if (sessionToken.isEmpty()) {
+        sessionToken = d.info.authToken;
     }
+
+    identify(d, sessionToken, peer);
+    if (d.status != 101)
+        return d;
     if (m_bans) {
-        if (const auto allowed = m_bans->check(user.toString(), peer); !allowed)
+        if (const auto allowed = m_bans->check(d.info.user, peer); !allowed)
             return refuse(403, QStringLiteral("connect refused: %1").arg(allowed.error()));
     }
     const QJsonValue client = d.info.params.value(QLatin1StringView("client"));
     if (const auto valid = validation::checkClientKind(client); !valid)
         return refuse(403, QStringLiteral("connect refused: %1").arg(valid.error()));
-    d.info.user = user.toString();
     d.info.clientKind = client.toString();
     d.info.socketId = topics::socketId(d.info.user);
     return d;
+}
+
+void HandshakeValidator::identify(Decision &d, const QString &sessionToken,
+                                  const QHostAddress &peer) const
+{
+    const QJsonValue user = d.info.params.value(QLatin1StringView("user"));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (m_accounts && !sessionToken.isEmpty()) {
+        const QByteArray hash = sessiontokens::hashOf(sessionToken);
+        const auto session = m_accounts->session(hash, now);
+        if (!session) {
+            d = refuse(403, QStringLiteral("connect refused: unknown or expired session"));
+            return;
+        }
+        // The nickname is the session's; a `user` param may only repeat it.
+        if (!user.isUndefined()) {
+            const QStringList asked = NicknamePolicy::keys(user.toString()).keys();
+            if (!std::any_of(asked.cbegin(), asked.cend(),
+                             [&](const QString &key) { return session->keys.contains(key); })) {
+                d = refuse(403, QStringLiteral("connect refused: user %1 is not this session's "
+                                               "nickname %2")
+                                    .arg(user.toString(), session->display));
+                return;
+            }
+        }
+        const bool guest = session->kind == QLatin1String("guest");
+        if (guest && m_accountsRequired) {
+            d = refuse(403, QStringLiteral("connect refused: accounts required"));
+            return;
+        }
+        d.info.user = session->display;
+        d.info.keys = session->keys;
+        d.info.skeleton = session->keys.value(0);
+        d.info.sessionHash = hash;
+        d.info.accountId = session->accountId;
+        d.info.role = QStringLiteral("guest");
+        if (!guest) {
+            const auto account = m_accounts->account(session->accountId);
+            if (!account) {
+                d = refuse(403, QStringLiteral("connect refused: unknown or expired session"));
+                return;
+            }
+            d.info.user = account->display;
+            d.info.role = account->role;
+        }
+        return;
+    }
+
+    // A bare guest: the nickname the client asks for, if nobody else holds it.
+    if (const auto valid = validation::checkNickname(user); !valid) {
+        d = refuse(403, QStringLiteral("connect refused: %1").arg(valid.error()));
+        return;
+    }
+    if (!m_accounts) {
+        const NicknamePolicy::Verdict keys = NicknamePolicy::keys(user.toString());
+        d.info.user = user.toString();
+        d.info.keys = keys.keys();
+        d.info.skeleton = keys.skeleton;
+        return;
+    }
+    if (m_accountsRequired) {
+        d = refuse(403, QStringLiteral("connect refused: accounts required"));
+        return;
+    }
+    const auto verdict = NicknamePolicy::examine(user.toString());
+    if (!verdict) {
+        d = refuse(403, QStringLiteral("connect refused: %1").arg(verdict.error()));
+        return;
+    }
+    const auto holder = m_accounts->holder(verdict->keys(), {}, peer, now);
+    if (holder != AccountDirectory::Holder::Nobody) {
+        d = refuse(403, QStringLiteral("connect refused: %1 (%2)")
+                            .arg(AccountDirectory::reason(holder), verdict->display));
+        return;
+    }
+    d.info.user = verdict->display;
+    d.info.keys = verdict->keys();
+    d.info.skeleton = verdict->skeleton;
 }
 
 } // namespace chatter::server

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "accountdirectory.h"
 #include "bans.h"
 #include "connectinfo.h"
 #include "originpolicy.h"
@@ -16,9 +17,11 @@ namespace chatter::server {
 class HandshakeValidator
 {
 public:
-    //! Without `names`, any Host is taken as the server's own.
+    //! Without `names`, any Host is taken as the server's own; without `accounts`, nobody
+    //! owns a nickname (every connect is a bare guest that nothing is checked against).
     explicit HandshakeValidator(const ServerConfig &config, const Bans *bans = nullptr,
-                                const ServerNames *names = nullptr);
+                                const ServerNames *names = nullptr,
+                                const AccountDirectory *accounts = nullptr);
 
     struct Decision
     {
@@ -29,8 +32,10 @@ public:
     };
 
     Decision validate(const RequestHead &head, const QHostAddress &peer = {}) const;
-    //! The checks every transport shares: origin, vsn, nickname, access token. `authToken` is
-    //! what the client sent as phoenix.js `authToken` (null when absent).
+    //! The checks every transport shares: origin, vsn, access token, identity (a session
+    //! token from `authToken` or the `session` param, else a bare guest's nickname; see
+    //! docs/identity.md). `authToken` is what the client sent as phoenix.js `authToken` (null
+    //! when absent).
     Decision validateConnect(const QString &query, const QString &origin, const QString &host,
                              const QString &authToken, const QHostAddress &peer = {}) const;
 
@@ -44,6 +49,9 @@ public:
     static QString authTokenFromSubprotocols(const QByteArray &header, QList<QByteArray> *rest);
 
 private:
+    //! Fills `d.info`'s identity from the session token or the `user` param, or refuses.
+    void identify(Decision &d, const QString &sessionToken, const QHostAddress &peer) const;
+
     OriginPolicy m_origins;
     QString m_accessToken;
     //! How browsers reach the server: with TLS the port serves nothing in the clear, so a
@@ -51,6 +59,8 @@ private:
     QString m_scheme;
     const Bans *m_bans;
     const ServerNames *m_names;
+    const AccountDirectory *m_accounts;
+    bool m_accountsRequired;
 };
 
 } // namespace chatter::server

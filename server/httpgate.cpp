@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "httpgate.h"
 
+#include "accountapi.h"
 #include "httpstatus.h"
 #include "lingeringclose.h"
 #include "worker.h"
@@ -15,6 +16,7 @@ namespace {
 constexpr qsizetype MaxRequestHead = 16 * 1024;
 constexpr int SweepMs = 250;
 const QString LongPollPath = QStringLiteral("/socket/longpoll");
+const QString ApiPrefix = QStringLiteral("/api/");
 
 } // namespace
 
@@ -28,11 +30,13 @@ HttpGate::HttpGate(Worker &worker, QObject *parent) : QObject(parent), m_worker(
 void HttpGate::watch(QTcpSocket *socket)
 {
     const ServerConfig &config = m_worker.config();
-    // Long-poll bodies carry Phoenix messages: as large as one WebSocket frame may be. No
-    // other route takes a body.
+    // Long-poll bodies carry Phoenix messages: as large as one WebSocket frame may be. The
+    // accounts API takes small JSON objects. No other route takes a body.
     const qint64 longPollBody = config.maxFrameBytes;
     RequestStream stream(MaxRequestHead, [longPollBody](const RequestHead &head) {
-        return head.path == LongPollPath ? longPollBody : qint64(0);
+        if (head.path == LongPollPath)
+            return longPollBody;
+        return head.path.startsWith(ApiPrefix) ? qint64(AccountApi::MaxBodyBytes) : qint64(0);
     });
     // The first request has begun: its head is here, its body may not be.
     m_watched.insert(

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "httproutes.h"
 
+#include "accountapi.h"
 #include "bufferedinput.h"
 #include "httpfeeder.h"
 #include "httpgate.h"
@@ -28,6 +29,19 @@ HttpRoutes::HttpRoutes(Worker &worker, const StaticAssets &assets, const QByteAr
                   [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
                       m_longPoll->handle(request, std::move(responder));
                   });
+    m_accounts = new AccountApi(worker, this);
+    const std::pair<const char *, AccountApi::Endpoint> api[] = {
+        {"/api/accounts", AccountApi::Endpoint::Accounts},
+        {"/api/accounts/password", AccountApi::Endpoint::Password},
+        {"/api/sessions", AccountApi::Endpoint::Sessions},
+        {"/api/guests", AccountApi::Endpoint::Guests}};
+    for (const auto &[path, endpoint] : api) {
+        m_http->route(QString::fromLatin1(path),
+                      [this, endpoint](const QHttpServerRequest &request,
+                                       QHttpServerResponder &&responder) {
+                          m_accounts->handle(endpoint, request, std::move(responder));
+                      });
+    }
     m_http->route(QStringLiteral("/healthz"), [] {
         return QHttpServerResponse(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
     });

@@ -85,6 +85,19 @@ void MessageStore::run(std::function<void(QSqlDatabase &db)> job)
     });
 }
 
+void MessageStore::every(int intervalMs, std::function<void(QSqlDatabase &db)> job)
+{
+    m_mailbox->post([this, intervalMs, job = std::move(job)] {
+        // Made here, on the store thread, which owns it (a child of the store).
+        auto *timer = new QTimer(this);
+        connect(timer, &QTimer::timeout, this, [this, job] {
+            QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+            job(db);
+        });
+        timer->start(intervalMs);
+    });
+}
+
 void MessageStore::prune()
 {
     m_mailbox->post([this] { pruneNow(); });

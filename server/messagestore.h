@@ -53,10 +53,14 @@ public:
     //! the way to the other tables (accounts, sessions, bans, audit; docs/identity.md). A job
     //! whose result someone waits for posts it to their mailbox.
     void run(std::function<void(QSqlDatabase &db)> job);
+    //! Thread-safe. Runs `job` on the store thread every `intervalMs`, between commits.
+    void every(int intervalMs, std::function<void(QSqlDatabase &db)> job);
     //! Thread-safe. Runs retention now (also runs every pruneIntervalMs).
     void prune();
 
     const Options &options() const { return m_options; }
+    //! The name of the store thread's database connection (QSqlDatabase::database()).
+    QString connectionName() const { return m_connectionName; }
     qint64 committedBatches() const { return m_batches.load(); }
 
 private:

@@ -69,6 +69,7 @@ QJsonObject RoomChannel::presenceMeta() const
         connectInfo().clientKind.isEmpty() ? QStringLiteral("unknown") : connectInfo().clientKind;
     return {{QStringLiteral("online_at"), now()},
             {QStringLiteral("client"), client},
+            {QStringLiteral("role"), connectInfo().role},
             {events::Status, m_status}};
 }
 

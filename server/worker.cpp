@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "worker.h"
 
+#include "accountdirectory.h"
 #include "broadcast.h"
 #include "channelrouter.h"
 #include "engine.h"
@@ -20,7 +21,7 @@ namespace chatter::server {
 
 Worker::Worker(int index, Engine &engine)
     : m_index(index), m_engine(engine),
-      m_validator(engine.config(), &engine.bans(), &engine.names()),
+      m_validator(engine.config(), &engine.bans(), &engine.names(), &engine.accounts()),
       m_batch(engine.config().batchedSends),
       m_fanout(m_batch,
                [this](const QString &topic, bool held) {
@@ -91,6 +92,17 @@ void Worker::addConnection(Connection *connection)
     connect(connection, &Connection::finished, this, &Worker::onConnectionFinished);
     m_connections.insert(connection->info().id, connection);
     m_engine.noteConnected(+1);
+    // Counted for every transport here, and out again in onConnectionFinished().
+    if (m_engine.accounts().attach(connection->info(), QDateTime::currentDateTimeUtc())) {
+        m_attached.insert(connection->info().id);
+    } else {
+        record(EngineEvent::Kind::Refused, connection->info(), {},
+               QStringLiteral("nickname taken from another address meanwhile"));
+        // On the next turn: the transport that adds it is still setting it up.
+        QTimer::singleShot(0, connection, [connection] {
+            connection->closeWith(1008, QStringLiteral("nickname in use"));
+        });
+    }
 }
 
 void Worker::onConnectionFinished(Connection *connection)
@@ -98,6 +110,8 @@ void Worker::onConnectionFinished(Connection *connection)
     m_closedTotals += connection->stats;
     if (m_connections.remove(connection->info().id) > 0)
         m_engine.noteConnected(-1);
+    if (m_attached.remove(connection->info().id))
+        m_engine.accounts().detach(connection->info(), QDateTime::currentDateTimeUtc());
     connection->deleteLater();
 }
 
@@ -204,6 +218,21 @@ int Worker::closeSocketId(const QString &socketId)
             record(EngineEvent::Kind::Disconnect, connection->info(), {},
                    QStringLiteral("disconnect requested - closing with 1001"));
             connection->closeWith(1001, QStringLiteral("disconnected"));
+            ++closed;
+        }
+    }
+    return closed;
+}
+
+int Worker::closeSession(const QByteArray &sessionHash, const QString &reason)
+{
+    int closed = 0;
+    const QList<Connection *> connections = m_connections.values();
+    for (Connection *connection : connections) {
+        if (connection->info().sessionHash == sessionHash && !connection->isClosing()) {
+            record(EngineEvent::Kind::Disconnect, connection->info(), {},
+                   reason + QStringLiteral(" - closing with 1008"));
+            connection->closeWith(1008, reason);
             ++closed;
         }
     }

@@ -14,6 +14,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QSet>
 #include <QObject>
 #include <QTimer>
 
@@ -83,6 +84,8 @@ public:
     void disconnectAddress(const QHostAddress &address);
     //! Closes (code 1001) every socket whose socket id is `socketId`; returns how many.
     int closeSocketId(const QString &socketId);
+    //! Closes (code 1008) every socket of this session (revoked or expired).
+    int closeSession(const QByteArray &sessionHash, const QString &reason);
     //! Closes every socket, e.g. 1012 when the server restarts.
     void closeAll(quint16 code, const QString &reason);
 
@@ -106,6 +109,8 @@ private:
     FrontDoor *m_frontDoor = nullptr;
     Mailbox *m_mailbox = nullptr;
     QHash<quint64, Connection *> m_connections;
+    //! Connections counted in the account directory (who holds which nickname).
+    QSet<quint64> m_attached;
     QTimer m_idleSweep;
     std::unique_ptr<HistoryReader> m_history;
     ConnectionStats m_closedTotals; //!< traffic of connections that are gone

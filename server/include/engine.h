@@ -16,16 +16,20 @@
 #include <memory>
 #include <vector>
 
+class QSqlDatabase;
 class QThread;
+class QThreadPool;
 class QTimer;
 
 namespace chatter::server {
 
+class AccountDirectory;
 class AuditLog;
 class Bans;
 class ChannelRouter;
 class ConnectionLimiter;
 class Listener;
+class LoginThrottle;
 class Mailbox;
 class MessageStore;
 class PresenceTracker;
@@ -67,6 +71,17 @@ public:
 
     //! Phoenix's `broadcast(socket_id, "disconnect", %{})`: closes those sockets with 1001.
     void disconnectSocketId(const QString &socketId);
+
+    // Accounts and sessions (docs/identity.md); any thread.
+    AccountDirectory &accounts() { return *m_accounts; }
+    //! Where Argon2id hashes are made and checked: two threads, never an event loop's.
+    QThreadPool &passwordPool() { return *m_passwordPool; }
+    LoginThrottle &loginThrottle() { return *m_loginThrottle; }
+    LoginThrottle &registrationThrottle() { return *m_registrationThrottle; }
+    //! Closes every socket of these sessions (revoked): 1008 with `reason`.
+    void closeSessions(const QList<QByteArray> &sessionHashes, const QString &reason);
+    //! stop() has begun: work finishing on other threads posts nothing to workers any more.
+    bool isStopping() const { return m_stopping.load(); }
 
     // Observation and administration, for the monitor; callable from any thread.
     EventLog &events() { return m_events; }
@@ -114,6 +129,9 @@ Q_SIGNALS:
 private:
     void dispatch(qintptr descriptor);
     bool openStore();
+    //! Every 2 s on the store thread: reloads accounts another process changed, deletes expired
+    //! sessions, writes coalesced last-used times.
+    void maintainAccounts(QSqlDatabase &db);
     bool setUpTls();
     void publishDirectoryChanges();
 
@@ -129,6 +147,11 @@ private:
     EventLog m_events;
     std::unique_ptr<Bans> m_bans;
     std::unique_ptr<AuditLog> m_audit;
+    std::unique_ptr<AccountDirectory> m_accounts;
+    std::unique_ptr<QThreadPool> m_passwordPool;
+    std::unique_ptr<LoginThrottle> m_loginThrottle;
+    std::unique_ptr<LoginThrottle> m_registrationThrottle;
+    qint64 m_dataVersion = -1; //!< store thread: PRAGMA data_version at the last look
     std::unique_ptr<ConnectionLimiter> m_limits;
     std::unique_ptr<ServerNames> m_names;
     QDateTime m_startedAt;
@@ -144,6 +167,7 @@ private:
     std::vector<Worker *> m_workers;
     std::atomic<quint64> m_connectionIds{0};
     std::atomic<int> m_connections{0};
+    std::atomic<bool> m_stopping{false};
     std::atomic<unsigned> m_nextWorker{0};
     quint16 m_port = 0;
     QString m_error;

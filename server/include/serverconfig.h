@@ -19,8 +19,17 @@ struct ServerConfig
     QStringList allowedOrigins;
     //! Names (or addresses) that reach this server besides the machine's own, e.g. a DNS name.
     QStringList publicHosts;
-    //! When set, every connection must present it (query `token` or phoenix.js `authToken`).
+    //! When set, every connection must present it (connect param `access_token`; `token` and a
+    //! phoenix.js `authToken` that is no session token are still accepted, deprecated).
     QString accessToken;
+    //! Accounts and guests (docs/identity.md). `accountsRequired`: only registered accounts
+    //! connect (no guests of either kind). `registrationOpen`: POST /api/accounts is allowed.
+    bool accountsRequired = false;
+    bool registrationOpen = true;
+    int sessionDays = 30;      //!< a session unused this long expires
+    int guestHoldMinutes = 10; //!< a guest session holds its nickname this long after its sockets
+    //! Argon2id at libsodium's minimum cost instead of its interactive one: for tests only.
+    bool minimumPasswordCost = false;
     int idleTimeoutMs = 60'000;
     //! A fragmented WebSocket message must be complete this long after its first fragment.
     int fragmentTimeoutMs = 10'000;

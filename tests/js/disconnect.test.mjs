@@ -14,7 +14,7 @@ describe('forced disconnect (item 34)', () => {
     const victim1 = await ctx.open(V('victim'));
     const victim2 = await ctx.open(V('victim'));
     const bystander = await ctx.open(V('bystander'));
-    const admin = await ctx.open(V('admin'));
+    const admin = await ctx.open(V('moderator'));
     await victim1.joinOk(T);
     await victim1.joinOk('chatter:room:kick');
     await victim2.joinOk(T);
