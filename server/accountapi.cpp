@@ -130,8 +130,8 @@ AccountApi::AccountApi(Worker &worker, QObject *parent) : QObject(parent), m_wor
 void AccountApi::handle(Endpoint endpoint, const QHttpServerRequest &request,
                         QHttpServerResponder &&responder)
 {
-    auto call = std::make_shared<Call>(
-        Call{&m_worker, responder.socket(), std::move(responder), {}, {}});
+    auto call =
+        std::make_shared<Call>(Call{&m_worker, responder.socket(), std::move(responder), {}, {}});
     call->peer = call->socket ? call->socket->peerAddress() : QHostAddress();
 
     // The same origin check as sockets: a page elsewhere cannot sign anybody in or out.
@@ -146,7 +146,8 @@ void AccountApi::handle(Endpoint endpoint, const QHttpServerRequest &request,
         return;
     }
     const QByteArray authorization = headerOf(request, "authorization");
-    if (authorization.size() > 7 && authorization.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+    if (authorization.size() > 7 &&
+        authorization.left(7).compare("bearer ", Qt::CaseInsensitive) == 0)
         call->bearer = QString::fromUtf8(authorization.mid(7).trimmed());
 
     using Method = QHttpServerRequest::Method;
@@ -212,15 +213,17 @@ void AccountApi::registerAccount(const CallPtr &call, const QJsonObject &body)
         refuse(call, 400, valid.error());
         return;
     }
-    if (const int wait = call->engine().registrationThrottle().acquire(call->peer.toString(), {}, nowMs())) {
-        refuse(call, 429, QStringLiteral("too many registrations; try again later"), wait);
-        return;
-    }
     AccountDirectory &accounts = call->engine().accounts();
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (const auto holder = accounts.holder(verdict->keys(), {}, {}, now);
         holder != AccountDirectory::Holder::Nobody) {
         refuse(call, 409, QStringLiteral("nickname taken"));
+        return;
+    }
+    // Each registration costs a hash (64 MiB, tens of milliseconds): bounded per address.
+    if (const int wait =
+            call->engine().registrationThrottle().acquire(call->peer.toString(), {}, nowMs())) {
+        refuse(call, 429, QStringLiteral("too many registrations; try again later"), wait);
         return;
     }
     AccountDirectory::Account account;
@@ -267,8 +270,8 @@ void AccountApi::registerAccount(const CallPtr &call, const QJsonObject &body)
             account.id = *id;
             directory.putAccount(account);
             directory.putSession(session);
-            qCInfo(lcIdentity).noquote() << "registered" << account.display << "from"
-                                         << call->peer.toString();
+            qCInfo(lcIdentity).noquote()
+                << "registered" << account.display << "from" << call->peer.toString();
             if (AuditLog *audit = call->engine().audit())
                 audit->record(account.display, QStringLiteral("register"), account.display,
                               call->peer);
@@ -288,8 +291,8 @@ void AccountApi::login(const CallPtr &call, const QJsonObject &body)
     const QStringList keys = NicknamePolicy::keys(user.toString()).keys();
     const auto account = call->engine().accounts().accountByKeys(keys);
     // Unknown nicknames have a budget too, under their key: nobody learns which exist.
-    const QString accountKey = account ? throttleKey(account->id)
-                                       : QStringLiteral("key:") + keys.value(0);
+    const QString accountKey =
+        account ? throttleKey(account->id) : QStringLiteral("key:") + keys.value(0);
     const QString address = call->peer.toString();
     if (const int wait = call->engine().loginThrottle().acquire(address, accountKey, nowMs())) {
         qCWarning(lcIdentity).noquote() << "login for" << user.toString() << "from" << address
@@ -326,7 +329,8 @@ void AccountApi::login(const CallPtr &call, const QJsonObject &body)
             return;
         }
         call->engine().loginThrottle().refund(address, accountKey);
-        if (const auto allowed = call->engine().bans().check(account->display, call->peer); !allowed) {
+        if (const auto allowed = call->engine().bans().check(account->display, call->peer);
+            !allowed) {
             refuse(call, 403, allowed.error());
             return;
         }
@@ -355,9 +359,10 @@ void AccountApi::login(const CallPtr &call, const QJsonObject &body)
 void AccountApi::logout(const CallPtr &call)
 {
     const QByteArray hash = sessiontokens::hashOf(call->bearer);
-    const auto session = call->bearer.isEmpty()
-                             ? std::nullopt
-                             : call->engine().accounts().session(hash, QDateTime::currentDateTimeUtc());
+    const auto session =
+        call->bearer.isEmpty()
+            ? std::nullopt
+            : call->engine().accounts().session(hash, QDateTime::currentDateTimeUtc());
     if (!session) {
         refuse(call, 401, QStringLiteral("unknown session"));
         return;
@@ -378,10 +383,10 @@ void AccountApi::logout(const CallPtr &call)
 void AccountApi::whoAmI(const CallPtr &call)
 {
     AccountDirectory &accounts = m_worker.engine().accounts();
-    const auto session =
-        call->bearer.isEmpty()
-            ? std::nullopt
-            : accounts.session(sessiontokens::hashOf(call->bearer), QDateTime::currentDateTimeUtc());
+    const auto session = call->bearer.isEmpty()
+                             ? std::nullopt
+                             : accounts.session(sessiontokens::hashOf(call->bearer),
+                                                QDateTime::currentDateTimeUtc());
     if (!session) {
         refuse(call, 401, QStringLiteral("unknown session"));
         return;
@@ -406,9 +411,10 @@ void AccountApi::whoAmI(const CallPtr &call)
 void AccountApi::changePassword(const CallPtr &call, const QJsonObject &body)
 {
     const QByteArray hash = sessiontokens::hashOf(call->bearer);
-    const auto session = call->bearer.isEmpty()
-                             ? std::nullopt
-                             : call->engine().accounts().session(hash, QDateTime::currentDateTimeUtc());
+    const auto session =
+        call->bearer.isEmpty()
+            ? std::nullopt
+            : call->engine().accounts().session(hash, QDateTime::currentDateTimeUtc());
     const auto account = session && session->kind == QLatin1String("account")
                              ? call->engine().accounts().account(session->accountId)
                              : std::nullopt;
@@ -434,8 +440,8 @@ void AccountApi::changePassword(const CallPtr &call, const QJsonObject &body)
     }
     const passwords::Cost cost = costOf(call->engine().config());
     call->engine().passwordPool().start([call, account, hash, cost, address, accountKey,
-                                 oldSecret = oldPassword.toString(),
-                                 newSecret = newPassword.toString()] {
+                                         oldSecret = oldPassword.toString(),
+                                         newSecret = newPassword.toString()] {
         if (!passwords::verify(account->passwordHash, oldSecret)) {
             qCWarning(lcIdentity).noquote() << "failed password change for" << account->display
                                             << "from" << call->peer.toString();

@@ -25,7 +25,13 @@ class AccountApi : public QObject
 {
     Q_OBJECT
 public:
-    enum class Endpoint { Accounts, Password, Sessions, Guests };
+    enum class Endpoint
+    {
+        Accounts,
+        Password,
+        Sessions,
+        Guests
+    };
 
     AccountApi(Worker &worker, QObject *parent);
 

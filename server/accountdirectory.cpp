@@ -128,8 +128,12 @@ AccountDirectory::accountByKeys(const QStringList &keys) const
 
 bool AccountDirectory::guestHolds(const Session &session, const QDateTime &now) const
 {
-    return m_liveSessions.value(session.hash) > 0 ||
-           session.lastUsed.secsTo(now) < m_guestHoldSecs;
+    // A session nobody has connected with yet gets a minute to do so, whatever the hold.
+    constexpr qint64 FirstConnectSecs = 60;
+    if (m_liveSessions.value(session.hash) > 0 || session.lastUsed.secsTo(now) < m_guestHoldSecs)
+        return true;
+    return session.lastUsed == session.createdAt &&
+           session.createdAt.secsTo(now) < FirstConnectSecs;
 }
 
 std::optional<AccountDirectory::Session> AccountDirectory::session(const QByteArray &hash,
@@ -166,8 +170,10 @@ AccountDirectory::Holder AccountDirectory::holder(const QStringList &keys,
             if (!own || own->accountId != *it)
                 return Holder::Account;
         }
-        if (const auto it = m_guestKeys.constFind(key); it != m_guestKeys.cend() && *it != session) {
-            if (const auto s = m_sessions.constFind(*it); s != m_sessions.cend() && guestHolds(*s, now))
+        if (const auto it = m_guestKeys.constFind(key);
+            it != m_guestKeys.cend() && *it != session) {
+            if (const auto s = m_sessions.constFind(*it);
+                s != m_sessions.cend() && guestHolds(*s, now))
                 return Holder::GuestSession;
         }
         if (const auto it = m_liveBare.constFind(key); it != m_liveBare.cend()) {

@@ -51,7 +51,8 @@ public:
         QDateTime lastWritten; //!< last_used_at as stored
     };
     //! Who holds a nickname, as seen by somebody who wants it.
-    enum class Holder {
+    enum class Holder
+    {
         Nobody,
         Account,      //!< registered (it or a look-alike)
         GuestSession, //!< a guest session holds it (connected, or within its hold)

@@ -83,20 +83,21 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option accounts = makeOption(
         "accounts", "optional: guests may connect (default); required: registered accounts only.",
         "mode");
-    const Option registration = makeOption(
-        "registration", "open: anyone may register an account (default); closed: only the "
-                        "command line adds accounts.",
-        "mode");
-    const Option sessionDays = makeOption(
-        "session-days", "A session unused this many days expires (default 30).", "days");
+    const Option registration =
+        makeOption("registration",
+                   "open: anyone may register an account (default); closed: only the "
+                   "command line adds accounts.",
+                   "mode");
+    const Option sessionDays =
+        makeOption("session-days", "A session unused this many days expires (default 30).", "days");
     const Option guestHold =
         makeOption("guest-hold-minutes",
                    "A guest session keeps its nickname this long after its last socket closes "
                    "(default 10).",
                    "minutes");
     const Option passwordCost = makeOption(
-        "password-cost", "interactive (default) or minimum: Argon2id cost; minimum is for tests only.",
-        "cost");
+        "password-cost",
+        "interactive (default) or minimum: Argon2id cost; minimum is for tests only.", "cost");
     const Option idle =
         makeOption("idle-timeout-ms", "Close a socket silent this long (default 60000).", "ms");
     const Option httpIdle =
@@ -164,12 +165,12 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         makeOption("diagnostics", "Mount the chatter:diag:* protocol test channel.");
 
     for (const Option *o :
-         {&bind,           &port,           &workers,         &maxFrame,  &origins,
-          &token,          &idle,           &lpHold,          &lpSession, &channels,
-          &rate,           &outbound,       &logLevel,        &dataDir,   &sync,
-          &ioUring,        &retainMessages, &retainDays,      &headless,  &diagnostics,
-          &maxRooms,       &roomCreations,  &fragmentTimeout, &httpIdle,  &httpRequest,
-          &maxConnections, &maxPerAddress,  &publicHost,      &tlsCert,   &tlsKey,
+         {&bind,           &port,           &workers,         &maxFrame,    &origins,
+          &token,          &idle,           &lpHold,          &lpSession,   &channels,
+          &rate,           &outbound,       &logLevel,        &dataDir,     &sync,
+          &ioUring,        &retainMessages, &retainDays,      &headless,    &diagnostics,
+          &maxRooms,       &roomCreations,  &fragmentTimeout, &httpIdle,    &httpRequest,
+          &maxConnections, &maxPerAddress,  &publicHost,      &tlsCert,     &tlsKey,
           &tlsSelfSigned,  &accounts,       &registration,    &sessionDays, &guestHold,
           &passwordCost})
         parser.addOption(o->option);

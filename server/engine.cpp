@@ -12,8 +12,8 @@
 #include "events.h"
 #include "historyreader.h"
 #include "listener.h"
-#include "loginthrottle.h"
 #include "logging.h"
+#include "loginthrottle.h"
 #include "mailbox.h"
 #include "messagestore.h"
 #include "presencetracker.h"
@@ -51,18 +51,18 @@ Engine::Engine(ServerConfig config, QObject *parent)
       m_directory(std::make_unique<RoomDirectory>()), m_bans(std::make_unique<Bans>()),
       m_assets(std::make_unique<StaticAssets>()), m_mailbox(new Mailbox(this))
 {
-    m_accounts = std::make_unique<AccountDirectory>(m_config.sessionDays,
-                                                    m_config.guestHoldMinutes);
+    m_accounts =
+        std::make_unique<AccountDirectory>(m_config.sessionDays, m_config.guestHoldMinutes);
     m_passwordPool = std::make_unique<QThreadPool>();
     m_passwordPool->setObjectName(QStringLiteral("chatter-passwords"));
     // Each hash takes 64 MiB and a core for tens of milliseconds: two at a time at most.
     m_passwordPool->setMaxThreadCount(2);
     // Failed logins (docs/identity.md): 5 tries then one per 30 s per address, 10 then one per
-    // minute per account. Registrations: 20 per address, then one per 3 s.
-    m_loginThrottle = std::make_unique<LoginThrottle>(LoginThrottle::Limit{5, 30},
-                                                      LoginThrottle::Limit{10, 60});
-    m_registrationThrottle = std::make_unique<LoginThrottle>(LoginThrottle::Limit{20, 3},
-                                                             LoginThrottle::Limit{1, 1});
+    // minute per account. Registrations: 30 per address, then one per 2 s.
+    m_loginThrottle =
+        std::make_unique<LoginThrottle>(LoginThrottle::Limit{5, 30}, LoginThrottle::Limit{10, 60});
+    m_registrationThrottle =
+        std::make_unique<LoginThrottle>(LoginThrottle::Limit{30, 2}, LoginThrottle::Limit{1, 1});
     m_names = std::make_unique<ServerNames>(m_config.publicHosts);
     // Qt picks a thread's event dispatcher when the thread starts. GLib's costs about 30 % CPU
     // with thousands of sockets, so the worker threads get Qt's own UNIX dispatcher.

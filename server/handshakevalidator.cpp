@@ -148,15 +148,15 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
         // app's own, and the last duplicate is what the params show.
         QStringList candidates =
             QUrlQuery(query).allQueryItemValues(QStringLiteral("token"), QUrl::FullyDecoded);
-        candidates += QUrlQuery(query).allQueryItemValues(QStringLiteral("access_token"),
-                                                          QUrl::FullyDecoded);
+        candidates +=
+            QUrlQuery(query).allQueryItemValues(QStringLiteral("access_token"), QUrl::FullyDecoded);
         // Every candidate is compared, in constant time: no early exit tells which one matched.
         const bool legacyAuthToken = secretsEqual(d.info.authToken.toUtf8(), expected);
         bool matched = legacyAuthToken;
         for (const QString &token : std::as_const(candidates))
             matched = secretsEqual(token.toUtf8(), expected) || matched;
         if (!matched)
-            return refuse(403, QStringLiteral("connect refused: wrong or missing access token"));
+            return refuse(403, QStringLiteral("connect refused: wrong or missing token"));
         if (sessionToken.isEmpty() && !legacyAuthToken)
             sessionToken = d.info.authToken;
     } else if (sessionToken.isEmpty()) {

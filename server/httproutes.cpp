@@ -36,11 +36,11 @@ HttpRoutes::HttpRoutes(Worker &worker, const StaticAssets &assets, const QByteAr
         {"/api/sessions", AccountApi::Endpoint::Sessions},
         {"/api/guests", AccountApi::Endpoint::Guests}};
     for (const auto &[path, endpoint] : api) {
-        m_http->route(QString::fromLatin1(path),
-                      [this, endpoint](const QHttpServerRequest &request,
-                                       QHttpServerResponder &&responder) {
-                          m_accounts->handle(endpoint, request, std::move(responder));
-                      });
+        m_http->route(
+            QString::fromLatin1(path),
+            [this, endpoint](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                m_accounts->handle(endpoint, request, std::move(responder));
+            });
     }
     m_http->route(QStringLiteral("/healthz"), [] {
         return QHttpServerResponse(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
