@@ -8,6 +8,7 @@ import { useServer } from './lib/fixture.mjs';
 import { startServer } from './lib/server.mjs';
 import { makeSocket, connect, join, disconnect, withTimeout } from './lib/phx.mjs';
 import { api, register, login, guest, openFrom, connectStatus } from './lib/accounts.mjs';
+import { lpRequest, LpSession } from './lib/longpoll.mjs';
 
 // Argon2id at libsodium's minimum cost: the tests hash many passwords (see README).
 const FAST = ['--password-cost', 'minimum'];
@@ -148,6 +149,38 @@ describe('nobody speaks as a registered nickname', () => {
     assert.equal((await api(server, 'DELETE', '/api/sessions', { token })).status, 200);
     const closed = await withTimeout(c.closed, 5000, 'socket close after sign-out');
     assert.equal(closed.code, 1008);
+  });
+});
+
+describe('long-poll carries identity too', () => {
+  test('X-Phoenix-AuthToken is the session; a registered nickname without it is refused', async () => {
+    const server = ctx.server;
+    const user = fresh('lpacc');
+    const token = await registered(server, user);
+    const bare = await lpRequest(server, 'GET', { vsn: '2.0.0', user });
+    assert.equal(bare.json.status, 403);
+    const s = new LpSession(server, { vsn: '2.0.0' }, { headers: { 'X-Phoenix-AuthToken': token } });
+    await s.open();
+    const jr = await s.joinOk('chatter:room:lpident');
+    const state = await s.next({ event: 'presence_state' });
+    assert.equal(state.payload[user]?.metas?.[0]?.role, 'member');
+    assert.ok(jr);
+    await lpRequest(server, 'DELETE', [['vsn', '2.0.0'], ['token', s.token]]);
+  });
+
+  test('a bare long-poll guest holds its nickname until its session ends, then it is free', async () => {
+    const server = ctx.server;
+    const user = fresh('lpbare');
+    const s = new LpSession(server, { vsn: '2.0.0', user });
+    await s.open();
+    assert.equal(await connectStatus(server, { user }, { from: '127.0.0.2' }), 403);
+    await lpRequest(server, 'DELETE', [['vsn', '2.0.0'], ['token', s.token]]);
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 101; i++) {
+      status = await connectStatus(server, { user }, { from: '127.0.0.2' });
+      if (status !== 101) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(status, 101);
   });
 });
 
