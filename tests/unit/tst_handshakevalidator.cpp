@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "handshakevalidator.h"
+#include "nicknamepolicy.h"
+#include "sessiontokens.h"
 
 #include <QTest>
 
@@ -14,6 +16,8 @@ private Q_SLOTS:
     void acceptedInfo();
     void authTokenDecoding_data();
     void authTokenDecoding();
+    void identity_data();
+    void identity();
 };
 
 static QByteArray request(const QByteArray &method, const QByteArray &query,
@@ -74,6 +78,10 @@ void tst_HandshakeValidator::decisions_data()
         << request("GET", "vsn=2.0.0&user=a",
                    "Sec-WebSocket-Protocol: phoenix, base64url.bearer.phx.czNjcmV0\r\n")
         << "s3cret" << 101;
+    QTest::newRow("access_token param")
+        << request("GET", "vsn=2.0.0&user=a&access_token=s3cret") << "s3cret" << 101;
+    QTest::newRow("access_token param wrong")
+        << request("GET", "vsn=2.0.0&user=a&access_token=s3cre") << "s3cret" << 403;
 }
 
 void tst_HandshakeValidator::decisions()
@@ -129,6 +137,153 @@ void tst_HandshakeValidator::authTokenDecoding()
     QFETCH(QByteArray, header);
     QFETCH(QString, token);
     QCOMPARE(HandshakeValidator::authTokenFromSubprotocols(header, nullptr), token);
+}
+
+namespace {
+
+QStringList keysOf(const QString &nickname)
+{
+    return NicknamePolicy::keys(nickname).keys();
+}
+
+} // namespace
+
+void tst_HandshakeValidator::identity_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("authToken"); //!< a name from identity(), or a literal
+    QTest::addColumn<QString>("peer");
+    QTest::addColumn<bool>("accountsRequired");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("role");
+    const QString here = QStringLiteral("10.0.0.1");
+    const QString there = QStringLiteral("10.0.0.2");
+    QTest::newRow("session param") << "session=@alice"
+                                   << "" << there << false << 101 << "alice"
+                                   << "admin";
+    QTest::newRow("authToken") << ""
+                               << "@alice" << there << false << 101 << "alice"
+                               << "admin";
+    QTest::newRow("session, user repeats it by case") << "user=ALICE&session=@alice"
+                                                      << "" << there << false << 101 << "alice"
+                                                      << "admin";
+    QTest::newRow("session, user names another") << "user=bob&session=@alice"
+                                                 << "" << there << false << 403 << ""
+                                                 << "";
+    QTest::newRow("authToken, user names another") << "user=bob"
+                                                   << "@alice" << there << false << 403 << ""
+                                                   << "";
+    QTest::newRow("unknown token") << "user=carl&session=nope"
+                                   << "" << there << false << 403 << ""
+                                   << "";
+    QTest::newRow("expired session") << "session=@old"
+                                     << "" << there << false << 403 << ""
+                                     << "";
+    QTest::newRow("guest session") << "session=@gus"
+                                   << "" << there << false << 101 << "gus"
+                                   << "guest";
+    QTest::newRow("bare, registered") << "user=alice"
+                                      << "" << there << false << 403 << ""
+                                      << "";
+    QTest::newRow("bare, look-alike by shape") << "user=aIice"
+                                               << "" << there << false << 403 << ""
+                                               << "";
+    QTest::newRow("bare, fullwidth") << "user=%EF%BD%81lice"
+                                     << "" << there << false << 403 << ""
+                                     << "";
+    QTest::newRow("bare, mixed scripts") << "user=%D1%95ystem"
+                                         << "" << there << false << 403 << ""
+                                         << "";
+    QTest::newRow("bare, reserved") << "user=system"
+                                    << "" << there << false << 403 << ""
+                                    << "";
+    QTest::newRow("bare, held by a guest session") << "user=GUS"
+                                                   << "" << here << false << 403 << ""
+                                                   << "";
+    QTest::newRow("bare, held from another address") << "user=bea"
+                                                     << "" << there << false << 403 << ""
+                                                     << "";
+    QTest::newRow("bare, held from this address") << "user=bea"
+                                                  << "" << here << false << 101 << "bea"
+                                                  << "guest";
+    QTest::newRow("bare, free") << "user=carl"
+                                << "" << there << false << 101 << "carl"
+                                << "guest";
+    QTest::newRow("required: bare") << "user=carl"
+                                    << "" << there << true << 403 << ""
+                                    << "";
+    QTest::newRow("required: guest session") << "session=@gus"
+                                             << "" << there << true << 403 << ""
+                                             << "";
+    QTest::newRow("required: account") << "session=@alice"
+                                       << "" << there << true << 101 << "alice"
+                                       << "admin";
+}
+
+void tst_HandshakeValidator::identity()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, authToken);
+    QFETCH(QString, peer);
+    QFETCH(bool, accountsRequired);
+    QFETCH(int, status);
+    QFETCH(QString, user);
+    QFETCH(QString, role);
+
+    // alice: an admin account with a session; old: her session unused for 31 days; gus: a
+    // guest session; bea: a bare guest connected from 10.0.0.1.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    AccountDirectory directory(30, 10);
+    AccountDirectory::Account alice;
+    alice.id = 7;
+    alice.display = QStringLiteral("alice");
+    alice.role = QStringLiteral("admin");
+    alice.keys = keysOf(alice.display);
+    directory.putAccount(alice);
+    QHash<QString, QString> tokens;
+    auto addSession = [&](const QString &name, const QString &kind, qint64 account,
+                          const QString &display, const QDateTime &used) {
+        const sessiontokens::Token token = sessiontokens::generate();
+        AccountDirectory::Session s;
+        s.hash = token.hash;
+        s.kind = kind;
+        s.accountId = account;
+        s.display = display;
+        s.keys = keysOf(display);
+        s.createdAt = s.lastUsed = s.lastWritten = used;
+        directory.putSession(s);
+        tokens.insert(QLatin1Char('@') + name, token.text);
+    };
+    addSession(QStringLiteral("alice"), QStringLiteral("account"), 7, alice.display, now);
+    addSession(QStringLiteral("old"), QStringLiteral("account"), 7, alice.display,
+               now.addDays(-31));
+    addSession(QStringLiteral("gus"), QStringLiteral("guest"), 0, QStringLiteral("gus"), now);
+    ConnectInfo bea;
+    bea.user = QStringLiteral("bea");
+    bea.keys = keysOf(bea.user);
+    bea.peerAddress = QHostAddress(QStringLiteral("10.0.0.1"));
+    QVERIFY(directory.attach(bea, now));
+
+    for (auto it = tokens.cbegin(); it != tokens.cend(); ++it) {
+        query.replace(it.key(), it.value());
+        authToken.replace(it.key(), it.value());
+    }
+    ServerConfig config;
+    config.accountsRequired = accountsRequired;
+    const HandshakeValidator validator(config, nullptr, nullptr, &directory);
+    const auto decision = validator.validateConnect(QStringLiteral("vsn=2.0.0&") + query, {}, {},
+                                                    authToken, QHostAddress(peer));
+    QVERIFY2(decision.status == status, qPrintable(decision.logReason));
+    if (status != 101)
+        return;
+    QCOMPARE(decision.info.user, user);
+    QCOMPARE(decision.info.role, role);
+    QCOMPARE(decision.info.socketId, QStringLiteral("user_socket:") + user);
+    QCOMPARE(decision.info.keys, keysOf(user));
+    QCOMPARE(decision.info.sessionHash.isEmpty(),
+             !query.contains(QLatin1String("session=")) && authToken.isEmpty());
+    QCOMPARE(decision.info.accountId, role == QLatin1String("guest") ? 0 : 7);
 }
 
 QTEST_GUILESS_MAIN(tst_HandshakeValidator)
