@@ -46,9 +46,9 @@ Expected<void> AuditLog::write(QSqlDatabase &db, const Entry &entry)
     insert.addBindValue(entry.at.toString(Qt::ISODateWithMs));
     insert.addBindValue(entry.actor);
     insert.addBindValue(entry.action);
-    insert.addBindValue(entry.target);
-    insert.addBindValue(entry.address);
-    insert.addBindValue(entry.detail);
+    insert.addBindValue(entry.target.isNull() ? QStringLiteral("") : entry.target);   // NOT NULL
+    insert.addBindValue(entry.address.isNull() ? QStringLiteral("") : entry.address); // NOT NULL
+    insert.addBindValue(entry.detail.isNull() ? QStringLiteral("") : entry.detail);   // NOT NULL
     if (!insert.exec())
         return failure(insert.lastError().text());
     return {};

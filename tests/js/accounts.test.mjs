@@ -305,14 +305,20 @@ describe('what the database holds', () => {
     const from = '127.0.0.6';
     const r = await register(server, user, secret, { from });
     const l = await login(server, user, secret, { from });
+    await login(server, user, 'not the passphrase', { from });
+    const out = await api(server, 'DELETE', '/api/sessions', { token: l.json.token, from });
+    assert.equal(out.status, 200);
+    // A store-thread job behind the audit writes: when it is answered, they are written.
     const g = await guest(server, fresh('vg'), { from });
-    await api(server, 'GET', '/api/sessions', { token: l.json.token }); // after the commits
     const files = ['chatter.db', 'chatter.db-wal']
       .map((f) => joinPath(server.dataDir, f))
       .filter((f) => existsSync(f));
     const bytes = Buffer.concat(files.map((f) => readFileSync(f)));
     assert.ok(bytes.includes(Buffer.from('$argon2id$')), 'the search sees the stored rows');
     assert.ok(bytes.includes(Buffer.from(user)), 'the search sees the stored rows');
+    // The audit log holds what happened (docs/identity.md).
+    for (const action of ['register', 'login_failed', 'logout'])
+      assert.ok(bytes.includes(Buffer.from(action)), `no ${action} in the audit log`);
     for (const clear of [secret, r.json.token, l.json.token, g.json.token])
       assert.equal(bytes.includes(Buffer.from(clear)), false, `${clear.slice(0, 8)}… is in the database`);
   });
