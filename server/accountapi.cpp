@@ -9,6 +9,7 @@
 #include "loginthrottle.h"
 #include "messagestore.h"
 #include "nicknamepolicy.h"
+#include "passwordpool.h"
 #include "passwords.h"
 #include "sessiontokens.h"
 #include "worker.h"
@@ -20,7 +21,6 @@
 #include <QPointer>
 #include <QSqlDatabase>
 #include <QTcpSocket>
-#include <QThreadPool>
 
 namespace chatter::server {
 

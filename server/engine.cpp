@@ -16,6 +16,7 @@
 #include "loginthrottle.h"
 #include "mailbox.h"
 #include "messagestore.h"
+#include "passwordpool.h"
 #include "presencetracker.h"
 #include "pubsub.h"
 #include "roomchannel.h"
@@ -32,7 +33,6 @@
 #include <QDir>
 #include <QRandomGenerator>
 #include <QSqlQuery>
-#include <QThreadPool>
 #include <QTimer>
 
 #include <sys/resource.h>
@@ -53,10 +53,8 @@ Engine::Engine(ServerConfig config, QObject *parent)
 {
     m_accounts =
         std::make_unique<AccountDirectory>(m_config.sessionDays, m_config.guestHoldMinutes);
-    m_passwordPool = std::make_unique<QThreadPool>();
-    m_passwordPool->setObjectName(QStringLiteral("chatter-passwords"));
     // Each hash takes 64 MiB and a core for tens of milliseconds: two at a time at most.
-    m_passwordPool->setMaxThreadCount(2);
+    m_passwordPool = std::make_unique<PasswordPool>(2);
     // Failed logins (docs/identity.md): 5 tries then one per 30 s per address, 10 then one per
     // minute per account. Registrations: 30 per address, then one per 2 s.
     m_loginThrottle =

@@ -18,7 +18,6 @@
 
 class QSqlDatabase;
 class QThread;
-class QThreadPool;
 class QTimer;
 
 namespace chatter::server {
@@ -32,6 +31,7 @@ class Listener;
 class LoginThrottle;
 class Mailbox;
 class MessageStore;
+class PasswordPool;
 class PresenceTracker;
 class PubSub;
 class RoomDirectory;
@@ -75,7 +75,7 @@ public:
     // Accounts and sessions (docs/identity.md); any thread.
     AccountDirectory &accounts() { return *m_accounts; }
     //! Where Argon2id hashes are made and checked: two threads, never an event loop's.
-    QThreadPool &passwordPool() { return *m_passwordPool; }
+    PasswordPool &passwordPool() { return *m_passwordPool; }
     LoginThrottle &loginThrottle() { return *m_loginThrottle; }
     LoginThrottle &registrationThrottle() { return *m_registrationThrottle; }
     //! Closes every socket of these sessions (revoked): 1008 with `reason`.
@@ -148,7 +148,7 @@ private:
     std::unique_ptr<Bans> m_bans;
     std::unique_ptr<AuditLog> m_audit;
     std::unique_ptr<AccountDirectory> m_accounts;
-    std::unique_ptr<QThreadPool> m_passwordPool;
+    std::unique_ptr<PasswordPool> m_passwordPool;
     std::unique_ptr<LoginThrottle> m_loginThrottle;
     std::unique_ptr<LoginThrottle> m_registrationThrottle;
     qint64 m_dataVersion = -1; //!< store thread: PRAGMA data_version at the last look
