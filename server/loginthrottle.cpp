@@ -56,7 +56,7 @@ int LoginThrottle::acquire(const QString &address, const QString &account, qint6
             wait = std::max(wait, (1 - tries) * m_account.refillSecs);
     }
     if (wait > 0)
-        return std::max(1, int(std::ceil(wait)));
+        return std::max(1, int(std::ceil(wait - 1e-6))); // 10.0000001 s is 10 s
     byAddress.tries -= 1;
     if (byAccount)
         byAccount->tries -= 1;
