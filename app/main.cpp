@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "admincommands.h"
 #include "commandline.h"
 #include "copyabletableview.h"
 #include "engine.h"
@@ -49,6 +50,13 @@ int main(int argc, char *argv[])
     const bool monitorStats = takeFlag(arguments, QStringLiteral("--monitor-stats")) ||
                               qEnvironmentVariableIntValue("CHATTER_MONITOR_STATS") == 1;
     const QString screenshotPath = qEnvironmentVariable("CHATTER_MONITOR_SCREENSHOT");
+
+    // `account ...` and `audit`: work on the database and leave; no engine, no window.
+    if (arguments.value(1) == QLatin1StringView("account") ||
+        arguments.value(1) == QLatin1StringView("audit")) {
+        QCoreApplication app(argc, argv);
+        return runAdminCommand(arguments).value_or(2);
+    }
 
     int exitCode = 0;
     const auto config = parseCommandLine(arguments, &exitCode);

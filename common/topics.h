@@ -13,6 +13,8 @@ inline constexpr QLatin1StringView RoomPrefix("chatter:room:");
 inline constexpr QLatin1StringView RoomPattern("chatter:room:*");
 //! The room directory: every room with its member count, and `room_update`s.
 inline constexpr QLatin1StringView Rooms("chatter:rooms");
+//! Administration (admin accounts only): kick, ban, unban, system messages.
+inline constexpr QLatin1StringView Admin("chatter:admin");
 //! The protocol test channel, mounted only with `--diagnostics`.
 inline constexpr QLatin1StringView DiagnosticPattern("chatter:diag:*");
 

@@ -329,7 +329,8 @@ void AccountApi::login(const CallPtr &call, const QJsonObject &body)
             return;
         }
         call->engine().loginThrottle().refund(address, accountKey);
-        if (const auto allowed = call->engine().bans().check(account->display, call->peer);
+        if (const auto allowed =
+                call->engine().bans().check(account->display, call->peer, account->id);
             !allowed) {
             refuse(call, 403, allowed.error());
             return;

@@ -5,25 +5,77 @@
 
 #include <mutex>
 #include <QDateTime>
-#include <QHash>
 #include <QHostAddress>
+#include <QList>
 #include <QString>
+#include <QStringList>
+
+class QSqlDatabase;
 
 namespace chatter::server {
 
-//! Time-limited bans of nicknames and peer addresses, checked at every connect. Thread-safe.
+class MessageStore;
+
+//! The stored bans (table `bans`, docs/identity.md), checked at every connect: by account, by
+//! nickname keys (a look-alike of a banned nickname is banned too) and by address. The bans in
+//! force are kept in memory, loaded at engine start; every change is written through the store
+//! (on its thread) so bans outlive restarts. Thread-safe: workers check, admins change.
 class Bans
 {
 public:
-    void banNickname(const QString &nickname, QDateTime until);
-    void banAddress(const QHostAddress &address, QDateTime until);
-    //! Fails with the reason when `nickname` from `address` may not connect now.
-    Expected<void> check(const QString &nickname, const QHostAddress &address) const;
+    struct Ban
+    {
+        qint64 id = 0;
+        QString target;   //!< what was banned, as the admin named it (a nickname or address)
+        QStringList keys; //!< nickname keys (NicknamePolicy); empty for an address ban
+        qint64 accountId = 0;
+        QString address; //!< empty for a nickname ban
+        QString reason;
+        QString createdBy;
+        QDateTime createdAt;
+        QDateTime until; //!< null: until lifted
+
+        bool activeAt(const QDateTime &now) const { return until.isNull() || until > now; }
+    };
+
+    //! The bans in force (not lifted, not expired) in `db`; `lastId` gets the highest id used.
+    static Expected<QList<Ban>> load(QSqlDatabase &db, qint64 *lastId);
+    //! Replaces the bans in memory and writes every later change through `store` (null: memory
+    //! only, for tests). New bans get ids after `lastId`: only this process writes bans.
+    void attach(MessageStore *store, QList<Ban> active, qint64 lastId);
+    //! Stops writing through the store (it is about to go); the bans in memory stay.
+    void detach();
+
+    //! Bans the nickname `target` and its look-alikes (and the account that owns one of its
+    //! keys, looked up in the store). A null `until` bans until lifted.
+    Ban banNickname(const QString &target, const QString &reason, const QString &createdBy,
+                    const QDateTime &until);
+    Ban banAddress(const QHostAddress &address, const QString &reason, const QString &createdBy,
+                   const QDateTime &until);
+    //! Lifts every ban in force on `target`'s keys (a nickname) or on it as an address; how many.
+    int liftTarget(const QString &target);
+    //! Lifts one ban by id; false when no such ban is in force.
+    bool lift(qint64 id);
+    //! The bans in force, oldest first.
+    QList<Ban> active() const;
+
+    //! Fails with the reason when `nickname` (of account `accountId`, 0 for a guest) from
+    //! `address` may not connect now.
+    Expected<void> check(const QString &nickname, const QHostAddress &address,
+                         qint64 accountId = 0) const;
+
+    //! The form addresses are stored and compared in (IPv4 without its ::ffff: prefix).
+    static QString addressKey(const QHostAddress &address);
 
 private:
+    Ban add(Ban ban);
+    void storeLifted(const QList<qint64> &ids);
+    void setAccount(qint64 banId, qint64 accountId);
+
     mutable std::mutex m_mutex;
-    QHash<QString, QDateTime> m_nicknames;
-    QHash<QString, QDateTime> m_addresses;
+    QList<Ban> m_bans; //!< in force or expired since; lifted ones are dropped
+    qint64 m_lastId = 0;
+    MessageStore *m_store = nullptr;
 };
 
 } // namespace chatter::server

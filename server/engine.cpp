@@ -2,12 +2,14 @@
 #include "engine.h"
 
 #include "accountdirectory.h"
+#include "adminchannel.h"
 #include "auditlog.h"
 #include "bans.h"
 #include "broadcast.h"
 #include "channelrouter.h"
 #include "connectionlimiter.h"
 #include "diagnosticchannel.h"
+#include "engineadminactions.h"
 #include "epolleventdispatcher.h"
 #include "events.h"
 #include "historyreader.h"
@@ -16,6 +18,7 @@
 #include "loginthrottle.h"
 #include "mailbox.h"
 #include "messagestore.h"
+#include "nicknamepolicy.h"
 #include "passwordpool.h"
 #include "presencetracker.h"
 #include "pubsub.h"
@@ -69,6 +72,12 @@ Engine::Engine(ServerConfig config, QObject *parent)
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(m_longPollSecret.data()), 8);
     m_router->add<RoomChannel>(topics::RoomPattern);
     m_router->add<RoomDirectoryChannel>(topics::Rooms);
+    m_adminActions = std::make_unique<EngineAdminActions>(*this);
+    m_router->add(topics::Admin,
+                  [actions = m_adminActions.get()](SocketSession &session, ChannelContext &context,
+                                                   const QString &topic) {
+                      return std::make_unique<AdminChannel>(session, context, topic, *actions);
+                  });
     if (m_config.diagnostics)
         m_router->add<DiagnosticChannel>(topics::DiagnosticPattern);
 }
@@ -126,6 +135,24 @@ bool Engine::openStore()
     }
     m_audit = std::make_unique<AuditLog>(m_store, &m_events);
     m_store->every(2000, [this](QSqlDatabase &db) { maintainAccounts(db); });
+    // The stored bans apply from the first connection on.
+    QList<Bans::Ban> bans;
+    qint64 lastBanId = 0;
+    QString banError;
+    m_store->run([&bans, &lastBanId, &banError](QSqlDatabase &db) {
+        auto loaded = Bans::load(db, &lastBanId);
+        if (loaded)
+            bans = std::move(*loaded);
+        else
+            banError = loaded.error();
+    });
+    // MessageStore::run is asynchronous: an empty job after it on the same thread is the wait.
+    m_store->mailbox().run([] {});
+    if (!banError.isEmpty()) {
+        m_error = QStringLiteral("cannot read the bans in %1: %2").arg(m_databasePath, banError);
+        return false;
+    }
+    m_bans->attach(m_store, std::move(bans), lastBanId);
     {
         HistoryReader reader(m_databasePath);
         QList<RoomDirectory::Room> rooms;
@@ -362,6 +389,10 @@ void Engine::stop(quint16 code)
     m_workers.clear();
     m_audit.reset(); // it writes through the store: gone with it
     if (m_storeThread) {
+        // Jobs still waiting (bans, audit entries) run before the thread ends: an empty job
+        // after them is the wait. Bans write through the store no more after this.
+        m_bans->detach();
+        m_store->mailbox().run([] {});
         m_storeThread->quit();
         m_storeThread->wait();
         m_storeThread.reset();
@@ -494,19 +525,120 @@ void Engine::sendSystemMessage(const QString &room, const QString &body)
     });
 }
 
-void Engine::banNickname(const QString &nickname, int minutes)
+namespace {
+
+QDateTime banUntil(int minutes)
 {
-    recordAdmin(QStringLiteral("ban nickname %1 for %2 min").arg(nickname).arg(minutes));
-    m_bans->banNickname(nickname, QDateTime::currentDateTimeUtc().addSecs(qint64(minutes) * 60));
-    const QString socketId = topics::socketId(nickname);
-    forEachWorker([socketId](Worker *worker) { worker->closeSocketId(socketId); });
+    return minutes > 0 ? QDateTime::currentDateTimeUtc().addSecs(qint64(minutes) * 60)
+                       : QDateTime();
 }
 
-void Engine::banAddress(const QHostAddress &address, int minutes)
+QString untilText(const QDateTime &until)
 {
-    recordAdmin(QStringLiteral("ban address %1 for %2 min").arg(address.toString()).arg(minutes));
-    m_bans->banAddress(address, QDateTime::currentDateTimeUtc().addSecs(qint64(minutes) * 60));
+    return until.isNull() ? QStringLiteral("until lifted")
+                          : QStringLiteral("until %1").arg(until.toString(Qt::ISODate));
+}
+
+} // namespace
+
+QDateTime Engine::banNickname(const QString &nickname, int minutes, const QString &reason,
+                              const QString &actor, const QHostAddress &actorAddress)
+{
+    const Bans::Ban ban = m_bans->banNickname(nickname, reason, actor, banUntil(minutes));
+    if (m_audit)
+        m_audit->record(actor, QStringLiteral("ban"), nickname, actorAddress,
+                        QStringLiteral("%1; %2").arg(untilText(ban.until), reason));
+    closeIdentity(nickname, QStringLiteral("banned"), nullptr, {});
+    m_mailbox->post([this] { Q_EMIT bansChanged(); });
+    return ban.until;
+}
+
+void Engine::banAddress(const QHostAddress &address, int minutes, const QString &reason,
+                        const QString &actor)
+{
+    const Bans::Ban ban = m_bans->banAddress(address, reason, actor, banUntil(minutes));
+    if (m_audit)
+        m_audit->record(actor, QStringLiteral("ban"), ban.address, {},
+                        QStringLiteral("%1; %2").arg(untilText(ban.until), reason));
     forEachWorker([address](Worker *worker) { worker->disconnectAddress(address); });
+    m_mailbox->post([this] { Q_EMIT bansChanged(); });
+}
+
+QList<BanRow> Engine::activeBans() const
+{
+    QList<BanRow> rows;
+    for (const Bans::Ban &ban : m_bans->active())
+        rows.append({ban.id, ban.target, ban.reason, ban.createdBy, ban.createdAt, ban.until});
+    return rows;
+}
+
+bool Engine::liftBan(qint64 id, const QString &actor)
+{
+    QString target;
+    for (const Bans::Ban &ban : m_bans->active())
+        if (ban.id == id)
+            target = ban.target;
+    if (!m_bans->lift(id))
+        return false;
+    if (m_audit)
+        m_audit->record(actor, QStringLiteral("unban"), target);
+    m_mailbox->post([this] { Q_EMIT bansChanged(); });
+    return true;
+}
+
+int Engine::liftBans(const QString &target, const QString &actor, const QHostAddress &actorAddress)
+{
+    const int lifted = m_bans->liftTarget(target);
+    if (lifted > 0) {
+        if (m_audit)
+            m_audit->record(actor, QStringLiteral("unban"), target, actorAddress);
+        m_mailbox->post([this] { Q_EMIT bansChanged(); });
+    }
+    return lifted;
+}
+
+void Engine::closeIdentity(const QString &nickname, const QString &reason, Mailbox *replyTo,
+                           std::function<void(int closed)> done)
+{
+    struct Counting
+    {
+        std::mutex mutex;
+        int remaining = 0;
+        int closed = 0;
+    };
+    const QStringList keys = NicknamePolicy::keys(nickname).keys();
+    auto counting = std::make_shared<Counting>();
+    counting->remaining = int(m_workers.size());
+    Mailbox *target = replyTo ? replyTo : m_mailbox;
+    if (m_workers.empty()) {
+        if (done)
+            target->post([done] { done(0); });
+        return;
+    }
+    forEachWorker([keys, reason, counting, target, done](Worker *worker) {
+        const int closed = worker->closeIdentity(keys, reason);
+        std::scoped_lock locker(counting->mutex);
+        counting->closed += closed;
+        if (--counting->remaining == 0 && done)
+            target->post([done, total = counting->closed] { done(total); });
+    });
+}
+
+void Engine::requestAudit(int limit)
+{
+    if (!m_store)
+        return;
+    m_store->run([this, limit](QSqlDatabase &db) {
+        auto entries = AuditLog::read(db, limit);
+        if (!entries) {
+            qCWarning(lcIdentity).noquote() << "cannot read the audit log:" << entries.error();
+            return;
+        }
+        QList<AuditRow> rows;
+        for (const AuditLog::Entry &e : std::as_const(*entries))
+            rows.prepend({e.id, e.at, e.actor, e.action, e.target, e.address, e.detail});
+        m_mailbox->post([this, rows] { Q_EMIT auditReady(rows); });
+    });
 }
 
 bool Engine::setListening(bool listening)

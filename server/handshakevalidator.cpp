@@ -167,7 +167,7 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
     if (d.status != 101)
         return d;
     if (m_bans) {
-        if (const auto allowed = m_bans->check(d.info.user, peer); !allowed)
+        if (const auto allowed = m_bans->check(d.info.user, peer, d.info.accountId); !allowed)
             return refuse(403, QStringLiteral("connect refused: %1").arg(allowed.error()));
     }
     const QJsonValue client = d.info.params.value(QLatin1StringView("client"));

@@ -11,6 +11,7 @@
 #include "httproutes.h"
 #include "logging.h"
 #include "messagestore.h"
+#include "nicknamepolicy.h"
 #include "pubsub.h"
 #include "socketsession.h"
 
@@ -235,6 +236,32 @@ int Worker::closeSession(const QByteArray &sessionHash, const QString &reason)
             connection->closeWith(1008, reason);
             ++closed;
         }
+    }
+    return closed;
+}
+
+int Worker::closeIdentity(const QStringList &keys, const QString &reason)
+{
+    int closed = 0;
+    QHash<QString, bool> matches; // per nickname: one ICU look-up, not one per socket
+    const QList<Connection *> connections = m_connections.values();
+    for (Connection *connection : connections) {
+        const ConnectInfo &info = connection->info();
+        if (connection->isClosing() || info.user.isEmpty())
+            continue;
+        auto known = matches.constFind(info.user);
+        if (known == matches.cend()) {
+            bool shared = false;
+            for (const QString &key : NicknamePolicy::keys(info.user).keys())
+                shared = shared || keys.contains(key);
+            known = matches.insert(info.user, shared);
+        }
+        if (!*known)
+            continue;
+        record(EngineEvent::Kind::Disconnect, info, {},
+               QStringLiteral("%1 - closing with 1001").arg(reason));
+        connection->closeWith(1001, reason);
+        ++closed;
     }
     return closed;
 }

@@ -86,6 +86,9 @@ public:
     int closeSocketId(const QString &socketId);
     //! Closes (code 1008) every socket of this session (revoked or expired).
     int closeSession(const QByteArray &sessionHash, const QString &reason);
+    //! Closes (code 1001) every socket whose nickname shares one of `keys` (NicknamePolicy): an
+    //! identity with its look-alikes; returns how many.
+    int closeIdentity(const QStringList &keys, const QString &reason);
     //! Closes every socket, e.g. 1012 when the server restarts.
     void closeAll(quint16 code, const QString &reason);
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "adminrecords.h"
 #include "enginesnapshot.h"
 #include "eventlog.h"
 #include "expected.h"
 #include "serverconfig.h"
 
+#include <QHostAddress>
 #include <QObject>
 #include <QStringList>
 
@@ -23,6 +25,7 @@ class QTimer;
 namespace chatter::server {
 
 class AccountDirectory;
+class AdminActions;
 class AuditLog;
 class Bans;
 class ChannelRouter;
@@ -96,8 +99,27 @@ public:
     void removeFromRoom(quint64 id, const QString &topic);
     //! Stores and broadcasts a message from "system" to `room`.
     void sendSystemMessage(const QString &room, const QString &body);
-    void banNickname(const QString &nickname, int minutes);
-    void banAddress(const QHostAddress &address, int minutes);
+    //! Stored bans (they outlive restarts), made by `actor` ("monitor" by default) and audited.
+    //! `minutes` 0 bans until lifted. A nickname ban covers its look-alikes and the account
+    //! that owns it; its sockets (and those of the banned address) are closed.
+    //! Returns the end of the ban (null: until lifted).
+    QDateTime banNickname(const QString &nickname, int minutes, const QString &reason = {},
+                          const QString &actor = QStringLiteral("monitor"),
+                          const QHostAddress &actorAddress = {});
+    void banAddress(const QHostAddress &address, int minutes, const QString &reason = {},
+                    const QString &actor = QStringLiteral("monitor"));
+    //! The stored bans in force, oldest first.
+    QList<BanRow> activeBans() const;
+    //! Lifts a stored ban; false when it is not in force (any more).
+    bool liftBan(qint64 id, const QString &actor = QStringLiteral("monitor"));
+    //! Lifts every ban in force on a nickname (by its keys) or an address; how many.
+    int liftBans(const QString &target, const QString &actor, const QHostAddress &actorAddress);
+    //! Closes (1001) every socket whose nickname shares a key with `nickname`, on every worker.
+    //! `done` gets how many, on the thread of `replyTo` (a worker's, or the engine's if null).
+    void closeIdentity(const QString &nickname, const QString &reason, Mailbox *replyTo,
+                       std::function<void(int closed)> done);
+    //! Reads the newest `limit` audit entries on the store thread; auditReady() delivers them.
+    void requestAudit(int limit);
     //! Stops or resumes accepting connections; open sockets stay.
     bool setListening(bool listening);
     bool isListening() const;
@@ -123,6 +145,10 @@ public:
 Q_SIGNALS:
     void listening(quint16 port);
     void snapshotReady(const chatter::server::EngineSnapshot &snapshot);
+    //! The answer to requestAudit(), newest first.
+    void auditReady(const QList<chatter::server::AuditRow> &entries);
+    //! A stored ban was made or lifted (by anyone: monitor, admin socket).
+    void bansChanged();
     //! A reload put a different certificate in use.
     void tlsCertificateChanged(const QString &fingerprint);
 
@@ -152,6 +178,7 @@ private:
     std::unique_ptr<LoginThrottle> m_loginThrottle;
     std::unique_ptr<LoginThrottle> m_registrationThrottle;
     qint64 m_dataVersion = -1; //!< store thread: PRAGMA data_version at the last look
+    std::unique_ptr<AdminActions> m_adminActions; //!< what chatter:admin channels act through
     std::unique_ptr<ConnectionLimiter> m_limits;
     std::unique_ptr<ServerNames> m_names;
     QDateTime m_startedAt;

@@ -56,6 +56,7 @@ private Q_SLOTS:
     void snapshotListsSocketsAndTopics();
     void adminActions();
     void banRefusesAndDisconnects();
+    void banOutlivesARestart();
     void listeningCanBePaused();
     void floodIsRateLimited();
     void webSocketFramesAfterTheUpgrade();
@@ -425,6 +426,47 @@ void tst_Engine::banRefusesAndDisconnects()
     QVERIFY(!again.open(engine.port(), "vsn=2.0.0&user=troll"));
     TestClient other;
     QVERIFY(other.open(engine.port(), QStringLiteral("nice")));
+}
+
+void tst_Engine::banOutlivesARestart()
+{
+    const ServerConfig config = loopbackTestConfig();
+    {
+        Engine engine(config);
+        QVERIFY(engine.start());
+        TestClient lookAlike;
+        QVERIFY(lookAlike.open(engine.port(), QStringLiteral("TROLL")));
+        engine.banNickname(QStringLiteral("troll"), 0, QStringLiteral("spam"));
+        // A look-alike's sockets close too.
+        QVERIFY(lookAlike.waitClosed());
+        QCOMPARE(engine.activeBans().size(), 1);
+        engine.stop();
+    }
+    // The same data directory: the ban is read back at start.
+    Engine engine(config);
+    QVERIFY(engine.start());
+    const QList<BanRow> bans = engine.activeBans();
+    QCOMPARE(bans.size(), 1);
+    QCOMPARE(bans.first().target, QStringLiteral("troll"));
+    QCOMPARE(bans.first().reason, QStringLiteral("spam"));
+    QVERIFY(bans.first().until.isNull());
+    for (const char *user : {"troll", "TROLL", "troIl"}) {
+        RawWebSocket refused;
+        QVERIFY2(!refused.open(engine.port(), QByteArray("vsn=2.0.0&user=") + user), user);
+    }
+    TestClient other;
+    QVERIFY(other.open(engine.port(), QStringLiteral("nice")));
+    QVERIFY(engine.liftBan(bans.first().id));
+    QVERIFY(engine.activeBans().isEmpty());
+    TestClient back;
+    QVERIFY(back.open(engine.port(), QStringLiteral("troll")));
+    engine.stop();
+    // The lifting is stored too.
+    Engine again(config);
+    QVERIFY(again.start());
+    QVERIFY(again.activeBans().isEmpty());
+    TestClient stillBack;
+    QVERIFY(stillBack.open(again.port(), QStringLiteral("troll")));
 }
 
 void tst_Engine::listeningCanBePaused()

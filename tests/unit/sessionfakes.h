@@ -93,12 +93,15 @@ class FakeConnection final : public Connection
 {
 public:
     FakeConnection(FakeSessionContext &context, const QString &user,
-                   const QString &clientKind = QStringLiteral("desktop"))
+                   const QString &clientKind = QStringLiteral("desktop"),
+                   const QString &role = QStringLiteral("guest"))
         : m_context(context)
     {
         static quint64 lastId = 0;
         m_info.id = ++lastId;
         m_info.user = user;
+        m_info.role = role;
+        m_info.peerAddress = QHostAddress(QHostAddress::LocalHost);
         m_info.clientKind = clientKind;
         m_info.socketId = QStringLiteral("user_socket:") + user;
         m_info.serializer = v2();
@@ -316,9 +319,10 @@ struct SessionFixture
 
     //! Routes are the test's to add.
     explicit SessionFixture(const ServerConfig &config = {}) { sessions.serverConfig = config; }
-    FakeConnection &connect(const QString &user, const QString &clientKind = "desktop")
+    FakeConnection &connect(const QString &user, const QString &clientKind = "desktop",
+                            const QString &role = "guest")
     {
-        return clients.emplace_back(sessions, user, clientKind);
+        return clients.emplace_back(sessions, user, clientKind, role);
     }
     //! The client goes away: its session ends every channel.
     void disconnect(FakeConnection &client)
