@@ -22,6 +22,14 @@ void AuditLog::record(const QString &actor, const QString &action, const QString
     entry.target = target;
     entry.address = address.isNull() ? QString() : address.toString();
     entry.detail = detail;
+    if (m_store) {
+        m_store->run([entry](QSqlDatabase &db) {
+            if (const auto written = write(db, entry); !written)
+                qCWarning(lcIdentity).noquote() << "audit log:" << written.error();
+        });
+    }
+    // The event after the write is queued: whoever reads the stored log on seeing the event
+    // (the monitor) reads after the write.
     if (m_events) {
         EngineEvent event;
         event.at = entry.at;
@@ -30,12 +38,6 @@ void AuditLog::record(const QString &actor, const QString &action, const QString
         event.text = QStringLiteral("%1 %2 %3").arg(action, target, detail).trimmed();
         m_events->record(std::move(event));
     }
-    if (!m_store)
-        return;
-    m_store->run([entry](QSqlDatabase &db) {
-        if (const auto written = write(db, entry); !written)
-            qCWarning(lcIdentity).noquote() << "audit log:" << written.error();
-    });
 }
 
 Expected<void> AuditLog::write(QSqlDatabase &db, const Entry &entry)

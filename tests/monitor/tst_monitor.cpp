@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include "audittablemodel.h"
+#include "bantablemodel.h"
 #include "copyabletableview.h"
 #include "engine.h"
 #include "eventlogmodel.h"
@@ -20,6 +22,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QTabWidget>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -124,6 +127,8 @@ private Q_SLOTS:
     void removeFromRoom();
     void systemMessageReachesRoom();
     void banNickname();
+    void bansTabListsAndLiftsStoredBans();
+    void auditTabShowsTheStoredLogNewestFirst();
     void pauseFreezesSocketTable();
     void listeningSwitch();
     void copySelectedEvents();
@@ -376,6 +381,72 @@ void tst_Monitor::banNickname()
                         .arg(m_engine->port())));
     QTRY_VERIFY(logHasKind(m_window->eventModel(), EngineEvent::Kind::Refused));
     QVERIFY(again.state() != QAbstractSocket::ConnectedState);
+}
+
+void tst_Monitor::bansTabListsAndLiftsStoredBans()
+{
+    QCOMPARE(m_window->logTabs()->tabText(1), QStringLiteral("Bans"));
+    QCOMPARE(m_window->banModel()->rowCount(), 0);
+    QVERIFY(!m_window->socketActions()->liftBanAction()->isEnabled());
+    // One ban from an admin socket's path (until lifted), one from the monitor's own action.
+    m_engine->banNickname(QStringLiteral("troll"), 0, QStringLiteral("spam"),
+                          QStringLiteral("root"));
+    QVERIFY(m_window->selectSocket(idOf("cat")));
+    m_prompt->banRequest.target = BanRequest::Target::Nickname;
+    m_prompt->banRequest.nickname = QStringLiteral("cat");
+    m_prompt->banRequest.minutes = 5;
+    m_window->socketActions()->banAction()->trigger();
+    QTRY_COMPARE(m_window->banModel()->rowCount(), 2);
+    const BanTableModel *model = m_window->banModel();
+    const int troll = model->rowOfKey(m_engine->activeBans().first().id);
+    QVERIFY(troll >= 0);
+    QCOMPARE(model->index(troll, BanTableModel::Target).data().toString(), QStringLiteral("troll"));
+    QCOMPARE(model->index(troll, BanTableModel::Reason).data().toString(), QStringLiteral("spam"));
+    QCOMPARE(model->index(troll, BanTableModel::Until).data().toString(),
+             QStringLiteral("until lifted"));
+    QCOMPARE(model->index(troll, BanTableModel::By).data().toString(), QStringLiteral("root"));
+    const int cat = 1 - troll;
+    QCOMPARE(model->index(cat, BanTableModel::Target).data().toString(), QStringLiteral("cat"));
+    QCOMPARE(model->index(cat, BanTableModel::By).data().toString(), QStringLiteral("monitor"));
+    QVERIFY(model->index(cat, BanTableModel::Until).data().toString() != "until lifted");
+
+    // Lift: asks, then the engine forgets the ban and the row goes.
+    QVERIFY(m_window->selectBan(m_engine->activeBans().first().id));
+    QVERIFY(m_window->socketActions()->liftBanAction()->isEnabled());
+    m_prompt->accept = false;
+    m_window->socketActions()->liftBanAction()->trigger();
+    QCOMPARE(m_engine->activeBans().size(), 2);
+    m_prompt->accept = true;
+    m_window->socketActions()->liftBanAction()->trigger();
+    QCOMPARE(m_prompt->asked.last(), QStringLiteral("confirm:Lift ban"));
+    QTRY_COMPARE(m_window->banModel()->rowCount(), 1);
+    QCOMPARE(m_engine->activeBans().size(), 1);
+    QCOMPARE(m_engine->activeBans().first().target, QStringLiteral("cat"));
+    QCOMPARE(model->index(0, BanTableModel::Target).data().toString(), QStringLiteral("cat"));
+    QTRY_VERIFY(!m_window->socketActions()->liftBanAction()->isEnabled());
+    // troll may come back.
+    TestClient back;
+    QVERIFY(back.open(m_engine->port(), QStringLiteral("troll")));
+}
+
+void tst_Monitor::auditTabShowsTheStoredLogNewestFirst()
+{
+    QCOMPARE(m_window->logTabs()->tabText(2), QStringLiteral("Audit"));
+    m_engine->banAddress(QHostAddress(QStringLiteral("10.0.0.9")), 5);
+    m_engine->banNickname(QStringLiteral("troll"), 10, QStringLiteral("spam"),
+                          QStringLiteral("root"), QHostAddress(QStringLiteral("127.0.0.1")));
+    QVERIFY(m_engine->liftBan(m_engine->activeBans().last().id));
+    // Read again on the admin events.
+    const AuditTableModel *model = m_window->auditModel();
+    QTRY_COMPARE(model->rowCount(), 3);
+    QCOMPARE(column(model, AuditTableModel::Action), QStringList({"unban", "ban", "ban"}));
+    QCOMPARE(column(model, AuditTableModel::Actor), QStringList({"monitor", "root", "monitor"}));
+    QCOMPARE(model->index(2, AuditTableModel::Target).data().toString(),
+             QStringLiteral("10.0.0.9"));
+    QCOMPARE(model->index(1, AuditTableModel::Target).data().toString(), QStringLiteral("troll"));
+    QCOMPARE(model->index(1, AuditTableModel::Address).data().toString(),
+             QStringLiteral("127.0.0.1"));
+    QVERIFY(model->index(1, AuditTableModel::Detail).data().toString().contains("spam"));
 }
 
 void tst_Monitor::pauseFreezesSocketTable()

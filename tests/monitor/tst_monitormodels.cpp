@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include "audittablemodel.h"
+#include "bantablemodel.h"
 #include "eventlogmodel.h"
 #include "listenurls.h"
 #include "monitorpalette.h"
@@ -54,6 +56,8 @@ private Q_SLOTS:
     void unchangedSnapshotIsSilent();
     void eventLogDropsOldest();
     void roomRateFromDeltas();
+    void bansListTargetReasonUntilAndBy();
+    void auditNewestFirstAndStillWhenUnchanged();
     void peerAddress_data();
     void peerAddress();
     void urlsForWildcardAndSpecificBind();
@@ -150,6 +154,53 @@ void tst_MonitorModels::eventLogDropsOldest()
     QCOMPARE(model.rowCount(), 5);
     QCOMPARE(model.event(0).socket, quint64(107));
     QCOMPARE(model.event(4).socket, quint64(111));
+}
+
+void tst_MonitorModels::bansListTargetReasonUntilAndBy()
+{
+    using chatter::server::BanRow;
+    BanTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    BanRow forever{1, "troll", "spam", "root", now, {}};
+    BanRow timed{2, "10.0.0.9", "", "monitor", now, now.addSecs(600)};
+    model.applyBans({forever, timed});
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(0, BanTableModel::Target).data().toString(), QString("troll"));
+    QCOMPARE(model.index(0, BanTableModel::Reason).data().toString(), QString("spam"));
+    QCOMPARE(model.index(0, BanTableModel::Until).data().toString(), QString("until lifted"));
+    QCOMPARE(model.index(0, BanTableModel::By).data().toString(), QString("root"));
+    QVERIFY(model.index(1, BanTableModel::Until).data().toString() != "until lifted");
+    QCOMPARE(model.index(1, BanTableModel::Target).data(BanTableModel::IdRole).toLongLong(), 2);
+    // A lifted ban goes; the other row stays where it is.
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    model.applyBans({timed});
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.index(0, BanTableModel::Target).data().toString(), QString("10.0.0.9"));
+    QCOMPARE(reset.size(), 0);
+}
+
+void tst_MonitorModels::auditNewestFirstAndStillWhenUnchanged()
+{
+    using chatter::server::AuditRow;
+    AuditTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const QDateTime at = QDateTime::currentDateTimeUtc();
+    const AuditRow added{1, at, "cli", "account_add", "alice", "", "admin"};
+    const AuditRow ban{2, at, "root", "ban", "troll", "127.0.0.1", "until lifted; spam"};
+    model.applyEntries({ban, added});
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(0, AuditTableModel::Action).data().toString(), QString("ban"));
+    QCOMPARE(model.index(0, AuditTableModel::Actor).data().toString(), QString("root"));
+    QCOMPARE(model.index(0, AuditTableModel::Address).data().toString(), QString("127.0.0.1"));
+    QCOMPARE(model.index(1, AuditTableModel::Target).data().toString(), QString("alice"));
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    model.applyEntries({ban, added}); // the periodic read with nothing new
+    QCOMPARE(reset.size(), 0);
+    const AuditRow unban{3, at, "monitor", "unban", "troll", "", ""};
+    model.applyEntries({unban, ban, added});
+    QCOMPARE(reset.size(), 1);
+    QCOMPARE(model.index(0, AuditTableModel::Action).data().toString(), QString("unban"));
 }
 
 void tst_MonitorModels::roomRateFromDeltas()

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "monitorwindow.h"
 
+#include "audittablemodel.h"
+#include "bantablemodel.h"
 #include "copyabletableview.h"
 #include "engine.h"
 #include "eventlogmodel.h"
@@ -19,6 +21,7 @@
 #include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -31,6 +34,10 @@ using server::EngineSnapshot;
 namespace {
 
 constexpr int RefreshMs = 250; // 4 Hz: live enough to read, cheap at 10,000 sockets
+//! The audit log is read again on every admin event, and this often for what the engine does
+//! not see (`chatter-server account ...` on the same database).
+constexpr int AuditRefreshMs = 5000;
+constexpr int AuditRows = 500;
 
 QToolBar *paneToolBar(const QString &title, QWidget *parent)
 {
@@ -128,12 +135,19 @@ MonitorWindow::MonitorWindow(server::Engine &engine, QWidget *parent)
     m_socketModel = new SocketTableModel(this);
     m_roomModel = new RoomTableModel(this);
     m_eventModel = new EventLogModel(10'000, this);
+    m_banModel = new BanTableModel(this);
+    m_auditModel = new AuditTableModel(this);
     m_actions = new SocketActions(engine, this);
     m_actions->setRoomSource([this] { return m_roomModel->roomNames(); });
 
     auto *bottom = new QSplitter(Qt::Horizontal, this);
     bottom->addWidget(buildRoomsPane());
-    bottom->addWidget(buildEventsPane());
+    m_logTabs = new QTabWidget(this);
+    m_logTabs->setDocumentMode(true);
+    m_logTabs->addTab(buildEventsPane(), tr("Events"));
+    m_logTabs->addTab(buildBansPane(), tr("Bans"));
+    m_logTabs->addTab(buildAuditPane(), tr("Audit"));
+    bottom->addWidget(m_logTabs);
     bottom->setStretchFactor(0, 2);
     bottom->setStretchFactor(1, 3);
     bottom->setSizes({520, 760});
@@ -159,7 +173,15 @@ MonitorWindow::MonitorWindow(server::Engine &engine, QWidget *parent)
     m_refreshTimer->setInterval(RefreshMs);
     connect(m_refreshTimer, &QTimer::timeout, this, &MonitorWindow::refresh);
     m_refreshTimer->start();
+    // Bans change by the monitor, by admin sockets and by expiring: on change and every tick.
+    connect(&engine, &server::Engine::bansChanged, this, &MonitorWindow::refreshBans);
+    connect(&engine, &server::Engine::auditReady, this, &MonitorWindow::applyAudit);
+    m_auditTimer = new QTimer(this);
+    m_auditTimer->setInterval(AuditRefreshMs);
+    connect(m_auditTimer, &QTimer::timeout, this, &MonitorWindow::refreshAudit);
+    m_auditTimer->start();
     refresh();
+    refreshAudit();
 }
 
 MonitorWindow::~MonitorWindow() = default;
@@ -299,6 +321,94 @@ QWidget *MonitorWindow::buildEventsPane()
     return pane(bar, m_eventsView, this);
 }
 
+QWidget *MonitorWindow::buildBansPane()
+{
+    m_banProxy = filterProxy(m_banModel, BanTableModel::SortRole, this);
+    m_bansView = new CopyableTableView(this);
+    m_bansView->setModel(m_banProxy);
+    m_bansView->setSortingEnabled(true);
+    m_bansView->sortByColumn(BanTableModel::Since, Qt::DescendingOrder);
+    m_bansView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_bansView->addAction(m_actions->liftBanAction());
+    m_bansView->addAction(m_bansView->copyAction());
+    const QFontMetrics fm = m_bansView->fontMetrics();
+    QHeaderView *header = m_bansView->horizontalHeader();
+    header->resizeSection(BanTableModel::Target,
+                          fm.horizontalAdvance(QStringLiteral("nickname__")) + 40);
+    header->resizeSection(BanTableModel::Reason,
+                          fm.horizontalAdvance(QStringLiteral("a reason of some length")));
+    connect(m_bansView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MonitorWindow::updateCurrentBan);
+    connect(m_banProxy, &QAbstractItemModel::rowsRemoved, this, &MonitorWindow::updateCurrentBan);
+
+    QToolBar *bar = paneToolBar(tr("Stored bans"), this);
+    bar->addAction(m_actions->liftBanAction());
+    return pane(bar, m_bansView, this);
+}
+
+QWidget *MonitorWindow::buildAuditPane()
+{
+    m_auditView = new CopyableTableView(this);
+    m_auditView->setModel(m_auditModel);
+    m_auditView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_auditView->addAction(m_auditView->copyAction());
+    const QFontMetrics fm = m_auditView->fontMetrics();
+    QHeaderView *header = m_auditView->horizontalHeader();
+    header->resizeSection(AuditTableModel::Time,
+                          fm.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + 20);
+    header->resizeSection(AuditTableModel::Action,
+                          fm.horizontalAdvance(QStringLiteral("login_failed")) + 20);
+
+    QToolBar *bar = paneToolBar(tr("Audit log (stored, newest first)"), this);
+    QAction *reload =
+        bar->addAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"));
+    connect(reload, &QAction::triggered, this, &MonitorWindow::refreshAudit);
+    return pane(bar, m_auditView, this);
+}
+
+void MonitorWindow::refreshBans()
+{
+    m_banModel->applyBans(m_engine.activeBans());
+    updateCurrentBan();
+}
+
+void MonitorWindow::updateCurrentBan()
+{
+    const QModelIndexList selected = m_bansView->selectionModel()->selectedRows();
+    std::optional<server::BanRow> ban;
+    if (!selected.isEmpty()) {
+        const qint64 id = selected.first().data(BanTableModel::IdRole).toLongLong();
+        const int row = m_banModel->rowOfKey(id);
+        if (row >= 0)
+            ban = m_banModel->rows().at(row);
+    }
+    m_actions->setCurrentBan(ban);
+}
+
+bool MonitorWindow::selectBan(qint64 id)
+{
+    const int sourceRow = m_banModel->rowOfKey(id);
+    if (sourceRow < 0)
+        return false;
+    const QModelIndex index = m_banProxy->mapFromSource(m_banModel->index(sourceRow, 0));
+    if (!index.isValid())
+        return false;
+    m_bansView->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
+                                                             QItemSelectionModel::Rows);
+    return true;
+}
+
+void MonitorWindow::refreshAudit()
+{
+    m_engine.requestAudit(AuditRows);
+}
+
+void MonitorWindow::applyAudit(const QList<server::AuditRow> &entries)
+{
+    m_auditModel->applyEntries(entries);
+    Q_EMIT auditApplied();
+}
+
 void MonitorWindow::setPrompt(std::unique_ptr<AdminPrompt> prompt)
 {
     m_actions->setPrompt(std::move(prompt));
@@ -344,6 +454,7 @@ void MonitorWindow::applySnapshot(const EngineSnapshot &snapshot)
         updateSocketCount();
     }
     m_roomModel->applySnapshot(snapshot.rooms, snapshot.takenAt);
+    refreshBans(); // bans that expired since go
     if (m_stats)
         m_stats->noteUpdate(timer.nsecsElapsed(), snapshot.sockets.size(), snapshot.rooms.size());
     Q_EMIT snapshotApplied();
@@ -355,6 +466,10 @@ void MonitorWindow::pollEvents()
     const QList<EngineEvent> events = m_engine.events().take(&dropped);
     if (events.isEmpty() && dropped == 0)
         return;
+    // Admin events mirror audit entries: the stored log has something new.
+    if (std::any_of(events.cbegin(), events.cend(),
+                    [](const EngineEvent &e) { return e.kind == EngineEvent::Kind::Admin; }))
+        refreshAudit();
     if (m_pauseEvents->isChecked()) {
         m_heldEvents.append(events);
         m_heldDropped += dropped;
@@ -431,6 +546,7 @@ bool MonitorWindow::selectSocket(quint64 id)
 void MonitorWindow::closeEvent(QCloseEvent *event)
 {
     m_refreshTimer->stop();
+    m_auditTimer->stop();
     event->accept();
     Q_EMIT closed();
 }

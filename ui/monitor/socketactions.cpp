@@ -40,11 +40,16 @@ SocketActions::SocketActions(server::Engine &engine, QWidget *dialogParent)
     m_ban = new QAction(QIcon::fromTheme(QStringLiteral("action-unavailable")), tr("Ban…"), this);
     m_ban->setToolTip(tr("Ban the selected socket's nickname or address for a while"));
 
+    m_liftBan = new QAction(QIcon::fromTheme(QStringLiteral("edit-undo")), tr("Lift ban…"), this);
+    m_liftBan->setToolTip(tr("End the selected stored ban now"));
+
     connect(m_disconnect, &QAction::triggered, this, &SocketActions::disconnectSocket);
     connect(m_removeFromRoom, &QAction::triggered, this, &SocketActions::removeFromRoom);
     connect(m_systemMessage, &QAction::triggered, this, &SocketActions::sendSystemMessage);
     connect(m_ban, &QAction::triggered, this, &SocketActions::ban);
+    connect(m_liftBan, &QAction::triggered, this, &SocketActions::liftBan);
     setCurrentSocket(std::nullopt);
+    setCurrentBan(std::nullopt);
 }
 
 SocketActions::~SocketActions() = default;
@@ -162,6 +167,24 @@ void SocketActions::ban()
         m_engine.banAddress(request->address, request->minutes);
     else
         m_engine.banNickname(request->nickname, request->minutes);
+}
+
+void SocketActions::setCurrentBan(const std::optional<server::BanRow> &ban)
+{
+    m_currentBan = ban;
+    m_liftBan->setEnabled(ban.has_value());
+}
+
+void SocketActions::liftBan()
+{
+    if (!m_currentBan)
+        return;
+    const server::BanRow ban = *m_currentBan;
+    if (!m_prompt->confirm(
+            m_dialogParent, tr("Lift ban"),
+            tr("Lift the ban of “%1”?\n\nIt may connect again at once.").arg(ban.target)))
+        return;
+    m_engine.liftBan(ban.id);
 }
 
 } // namespace chatter::monitor

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "adminprompt.h"
+#include "adminrecords.h"
 #include "enginesnapshot.h"
 
 #include <QObject>
@@ -19,8 +20,9 @@ class Engine;
 
 namespace chatter::monitor {
 
-//! The admin actions on the selected socket (and on rooms): each asks through the AdminPrompt,
-//! asks for confirmation, then calls the engine, which records the action in its event log.
+//! The admin actions on the selected socket (and on rooms and stored bans): each asks through
+//! the AdminPrompt, asks for confirmation, then calls the engine, which records the action in
+//! its event log (and bans and lifts in the audit log).
 class SocketActions : public QObject
 {
     Q_OBJECT
@@ -36,11 +38,14 @@ public:
     void setRoomSource(std::function<QStringList()> rooms);
     //! The room "Send system message" suggests when no socket is selected.
     void setSuggestedRoom(const QString &room);
+    //! The stored ban "Lift ban" applies to; none disables it.
+    void setCurrentBan(const std::optional<server::BanRow> &ban);
 
     QAction *disconnectAction() const { return m_disconnect; }
     QAction *removeFromRoomAction() const { return m_removeFromRoom; }
     QAction *systemMessageAction() const { return m_systemMessage; }
     QAction *banAction() const { return m_ban; }
+    QAction *liftBanAction() const { return m_liftBan; }
     QList<QAction *> actions() const;
 
     //! "::ffff:10.0.0.5:5123" / "[::1]:5123" / "10.0.0.5:5123" → the address alone.
@@ -51,6 +56,7 @@ private:
     void removeFromRoom();
     void sendSystemMessage();
     void ban();
+    void liftBan();
 
     server::Engine &m_engine;
     QWidget *m_dialogParent;
@@ -62,6 +68,8 @@ private:
     QAction *m_removeFromRoom = nullptr;
     QAction *m_systemMessage = nullptr;
     QAction *m_ban = nullptr;
+    QAction *m_liftBan = nullptr;
+    std::optional<server::BanRow> m_currentBan;
 };
 
 } // namespace chatter::monitor

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "adminprompt.h"
+#include "adminrecords.h"
 #include "enginesnapshot.h"
 #include "eventlog.h"
 
@@ -14,6 +15,7 @@ class QAction;
 class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
+class QTabWidget;
 class QTimer;
 
 namespace chatter::server {
@@ -22,6 +24,8 @@ class Engine;
 
 namespace chatter::monitor {
 
+class AuditTableModel;
+class BanTableModel;
 class CopyableTableView;
 class EventLogModel;
 class HeaderPanel;
@@ -49,6 +53,10 @@ public:
     void refreshNow();
     //! Selects the socket's row in the (filtered, sorted) table; false if it is not shown.
     bool selectSocket(quint64 id);
+    //! Selects the stored ban's row in the Bans tab; false if it is not listed.
+    bool selectBan(qint64 id);
+    //! Reads the stored audit log again now (it is also read on admin events and every few s).
+    void refreshAudit();
 
     HeaderPanel *header() const { return m_header; }
     SocketTableModel *socketModel() const { return m_socketModel; }
@@ -64,12 +72,19 @@ public:
     CopyableTableView *eventsView() const { return m_eventsView; }
     QLineEdit *eventFilter() const { return m_eventFilter; }
     QAction *pauseEventsAction() const { return m_pauseEvents; }
+    QTabWidget *logTabs() const { return m_logTabs; }
+    BanTableModel *banModel() const { return m_banModel; }
+    CopyableTableView *bansView() const { return m_bansView; }
+    AuditTableModel *auditModel() const { return m_auditModel; }
+    CopyableTableView *auditView() const { return m_auditView; }
 
 Q_SIGNALS:
     //! The window was closed: the application stops the engine and quits.
     void closed();
     //! A snapshot reached the models (tests wait on it instead of on the clock).
     void snapshotApplied();
+    //! A read of the stored audit log reached its table.
+    void auditApplied();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -78,6 +93,11 @@ private:
     QWidget *buildSocketsPane();
     QWidget *buildRoomsPane();
     QWidget *buildEventsPane();
+    QWidget *buildBansPane();
+    QWidget *buildAuditPane();
+    void refreshBans();
+    void updateCurrentBan();
+    void applyAudit(const QList<server::AuditRow> &entries);
     void refresh();
     void applySnapshot(const server::EngineSnapshot &snapshot);
     void pollEvents();
@@ -104,6 +124,13 @@ private:
     QLineEdit *m_eventFilter = nullptr;
     QAction *m_pauseEvents = nullptr;
     QLabel *m_eventCount = nullptr;
+    QTabWidget *m_logTabs = nullptr;
+    BanTableModel *m_banModel = nullptr;
+    QSortFilterProxyModel *m_banProxy = nullptr;
+    CopyableTableView *m_bansView = nullptr;
+    AuditTableModel *m_auditModel = nullptr;
+    CopyableTableView *m_auditView = nullptr;
+    QTimer *m_auditTimer = nullptr;
     QTimer *m_refreshTimer = nullptr;
     MonitorStats *m_stats = nullptr;
     //! One snapshot in flight at a time: a slow gather never piles requests up.
