@@ -57,6 +57,7 @@ private Q_SLOTS:
     void adminActions();
     void banRefusesAndDisconnects();
     void banOutlivesARestart();
+    void closeIdentityClosesEveryLookAlikeSocket();
     void listeningCanBePaused();
     void floodIsRateLimited();
     void webSocketFramesAfterTheUpgrade();
@@ -467,6 +468,30 @@ void tst_Engine::banOutlivesARestart()
     QVERIFY(again.activeBans().isEmpty());
     TestClient stillBack;
     QVERIFY(stillBack.open(again.port(), QStringLiteral("troll")));
+}
+
+void tst_Engine::closeIdentityClosesEveryLookAlikeSocket()
+{
+    ServerConfig config = loopbackTestConfig();
+    config.workers = 2; // the sockets spread over both workers; the count covers both
+    Engine engine(config);
+    QVERIFY(engine.start());
+    std::vector<std::unique_ptr<TestClient>> targets;
+    for (const char *user : {"troll", "troll", "TROLL", "troIl"}) {
+        targets.push_back(std::make_unique<TestClient>());
+        QVERIFY(targets.back()->open(engine.port(), QString::fromLatin1(user)));
+    }
+    TestClient nice;
+    QVERIFY(nice.open(engine.port(), QStringLiteral("nice")));
+    int closed = -1;
+    engine.closeIdentity(QStringLiteral("troll"), QStringLiteral("kicked"), nullptr,
+                         [&closed](int n) { closed = n; });
+    QTRY_COMPARE(closed, 4);
+    for (const auto &target : targets) {
+        QVERIFY(target->waitClosed());
+        QCOMPARE(target->closeCode(), 1001);
+    }
+    QVERIFY(!nice.isClosed());
 }
 
 void tst_Engine::listeningCanBePaused()
