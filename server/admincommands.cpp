@@ -57,18 +57,19 @@ bool readLine(std::string *line)
 //! A line typed at the terminal with echo off (the terminal is restored whatever happens).
 bool readHidden(const QString &prompt, std::string *line)
 {
-    err() << prompt << Qt::flush;
     termios saved{};
     const bool terminal = tcgetattr(STDIN_FILENO, &saved) == 0;
     if (terminal) {
         termios quiet = saved;
         quiet.c_lflag &= ~tcflag_t(ECHO);
         quiet.c_lflag |= ECHONL;
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        // TCSANOW: nothing typed is thrown away, and the prompt appears only once echo is off.
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
     }
+    err() << prompt << Qt::flush;
     const bool read = readLine(line);
     if (terminal)
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     return read;
 }
 

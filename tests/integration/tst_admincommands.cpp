@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: MIT
 // `chatter-server account ...` and `chatter-server audit`: the real binary on a temporary
 // --data-dir, the password on stdin, the database inspected afterwards.
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -33,6 +40,8 @@ private Q_SLOTS:
     void removeDeletesKeysAndSessions();
     void auditPrintsTheEntries();
     void usageErrors();
+    void terminalPasswordIsHiddenAndConfirmed_data();
+    void terminalPasswordIsHiddenAndConfirmed();
 
 private:
     Run run(const QStringList &arguments, const QByteArray &stdinText = {});
@@ -236,6 +245,69 @@ void tst_AdminCommands::usageErrors()
     QCOMPARE(run({"account", "remove"}).exitCode, 2);
     QCOMPARE(run({"account", "list", "--admin"}).exitCode, 2);
     QCOMPARE(run({"audit", "--limit", "0"}).exitCode, 2);
+}
+
+void tst_AdminCommands::terminalPasswordIsHiddenAndConfirmed_data()
+{
+    QTest::addColumn<QByteArray>("again");
+    QTest::addColumn<int>("exitCode");
+    QTest::newRow("the same twice") << QByteArray("terminal secret 1") << 0;
+    QTest::newRow("different") << QByteArray("terminal secret 2") << 1;
+}
+
+void tst_AdminCommands::terminalPasswordIsHiddenAndConfirmed()
+{
+    QFETCH(QByteArray, again);
+    QFETCH(int, exitCode);
+    const QByteArray binary = QFile::encodeName(m_binary);
+    const QByteArray dataDir = QFile::encodeName(m_dir->path());
+    int terminal = -1;
+    const pid_t child = forkpty(&terminal, nullptr, nullptr, nullptr);
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        execl(binary.constData(), "chatter-server", "account", "add", "tty", "--data-dir",
+              dataDir.constData(), static_cast<char *>(nullptr));
+        _exit(127);
+    }
+    // Everything the terminal shows, until `expected` appears (or the child is done).
+    QByteArray shown;
+    const auto readUntil = [&](const QByteArray &expected) {
+        QElapsedTimer timer;
+        timer.start();
+        while (!shown.contains(expected) && timer.elapsed() < 30'000) {
+            pollfd p{terminal, POLLIN, 0};
+            if (poll(&p, 1, 200) <= 0)
+                continue;
+            char buffer[512];
+            const ssize_t n = read(terminal, buffer, sizeof buffer);
+            if (n <= 0)
+                return;
+            shown.append(buffer, n);
+        }
+    };
+    readUntil("Password for tty: ");
+    QVERIFY(write(terminal, "terminal secret 1\n", 18) == 18);
+    readUntil("Again: ");
+    QVERIFY(write(terminal, again.constData(), size_t(again.size())) == again.size());
+    QVERIFY(write(terminal, "\n", 1) == 1);
+    readUntil(exitCode == 0 ? "added" : "differ");
+    int status = 0;
+    QElapsedTimer waited;
+    waited.start();
+    pid_t done = 0;
+    while ((done = waitpid(child, &status, WNOHANG)) == 0 && waited.elapsed() < 30'000)
+        QTest::qWait(20);
+    if (done != child) {
+        kill(child, SIGKILL);
+        waitpid(child, &status, 0);
+        QFAIL(qPrintable(QStringLiteral("the command did not finish; the terminal showed: %1")
+                             .arg(QString::fromUtf8(shown))));
+    }
+    close(terminal);
+    QVERIFY2(!shown.contains("terminal secret"), shown.constData());
+    QVERIFY(WIFEXITED(status));
+    QCOMPARE(WEXITSTATUS(status), exitCode);
+    QCOMPARE(scalar("SELECT COUNT(*) FROM accounts").toInt(), exitCode == 0 ? 1 : 0);
 }
 
 } // namespace
