@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "chatsession.h"
 
+#include "adminchannel.h"
 #include "chatvalidation.h"
 #include "membermodel.h"
 #include "messagemodel.h"
@@ -14,15 +15,18 @@
 namespace chatter::client {
 
 ChatSession::ChatSession(SocketOptions options, QObject *parent)
-    : QObject(parent), m_options(std::move(options)), m_rooms(new RoomListModel(this)),
-      m_directory(new RoomDirectoryModel(this))
-{}
+    : QObject(parent), m_options(std::move(options)), m_accounts(new AccountClient(this)),
+      m_rooms(new RoomListModel(this)), m_directory(new RoomDirectoryModel(this))
+{
+    m_accounts->setCertificatePins(&m_pins);
+}
 
 ChatSession::~ChatSession()
 {
     // Rooms leave their channels on destruction; do it while the socket still exists.
     qDeleteAll(m_roomSessions);
     m_roomSessions.clear();
+    delete m_admin;
     m_directory->setSocket(nullptr);
     delete m_socket;
 }
@@ -48,13 +52,68 @@ QUrl ChatSession::endpointFor(const QString &server)
 
 void ChatSession::connectToServer(const QString &server, const QString &nickname)
 {
+    m_identity = {};
+    connectAs(server, nickname);
+}
+
+void ChatSession::connectToServer(const QString &server, const Identity &identity)
+{
+    m_identity = identity;
+    connectAs(server, identity.user);
+}
+
+void ChatSession::signOut(AccountClient::Callback done)
+{
+    const QString token = m_identity.token;
+    m_identity = {};
+    disconnectFromServer();
+    if (token.isEmpty()) {
+        AccountResult nothingToRevoke;
+        nothingToRevoke.status = 200;
+        if (done)
+            done(nothingToRevoke);
+        return;
+    }
+    m_accounts->signOut(token, [done = std::move(done)](const AccountResult &result) {
+        if (done)
+            done(result);
+    });
+}
+
+void ChatSession::checkSession()
+{
+    if (m_checkingSession || m_identity.token.isEmpty())
+        return;
+    m_checkingSession = true;
+    const QString token = m_identity.token;
+    m_accounts->whoAmI(token, [this, token](const AccountResult &result) {
+        m_checkingSession = false;
+        // Only a 401 says the token is gone; anything else (a ban, a nickname rule, a server
+        // half up) is for the ordinary retry.
+        if (result.status != 401 || token != m_identity.token)
+            return;
+        m_identity.token.clear(); // the socket must not retry with it
+        if (m_socket)
+            m_socket->close();
+        m_lastError = tr("your session has ended (signed out, password changed or expired); "
+                         "sign in again");
+        setState(ConnectionState::Disconnected);
+        Q_EMIT sessionExpired(m_lastError);
+    });
+}
+
+void ChatSession::connectAs(const QString &server, const QString &nickname)
+{
     m_server = server;
+    m_accounts->setServer(server);
     m_nickname = nickname;
     // What the user typed while not connected goes out once the new connection joins.
     QMap<QString, QStringList> outboxes;
     for (auto it = m_roomSessions.cbegin(); it != m_roomSessions.cend(); ++it)
         outboxes.insert(it.key(), it.value()->takeOutbox());
     const bool replaced = !m_roomSessions.isEmpty();
+    const bool hadAdmin = m_admin != nullptr;
+    delete std::exchange(m_admin, nullptr);
     if (m_socket) {
         m_socket->close();
         m_directory->setSocket(nullptr);
@@ -74,6 +133,11 @@ void ChatSession::connectToServer(const QString &server, const QString &nickname
     }
     if (replaced || !m_rooms->names().isEmpty())
         Q_EMIT roomModelsReplaced();
+    // The server refuses anyone else's join; only an admin's session tries.
+    if (m_identity.isAdmin())
+        m_admin = new AdminChannel(m_socket, this);
+    if (hadAdmin || m_admin)
+        Q_EMIT adminChanged();
     setState(ConnectionState::Connecting);
     m_socket->open();
 }
@@ -82,6 +146,7 @@ void ChatSession::createSocket()
 {
     m_socket = new PhoenixSocket(endpointFor(m_server), m_options, this);
     m_socket->setCertificatePins(&m_pins);
+    m_socket->setAuthToken(m_identity.token);
     m_directory->setSocket(m_socket);
     connect(m_socket, &PhoenixSocket::untrustedCertificate, this,
             &ChatSession::untrustedCertificate);
@@ -103,6 +168,12 @@ void ChatSession::createSocket()
             m_lastError = reason;
         if (code == 1000 && m_state == ConnectionState::Connected)
             m_lastError = tr("the server closed the connection");
+        // A session's connect refused (or its socket closed: revoking closes them) may mean
+        // the token is gone; the server's HTTP refusal has no room to say which.
+        const int refusal = m_socket->lastRefusalStatus();
+        if (!m_identity.token.isEmpty() &&
+            (refusal == 401 || refusal == 403 || m_state == ConnectionState::Connected))
+            checkSession();
         // Stays "reconnecting" if a reconnect gets scheduled right after this.
         setState(ConnectionState::Disconnected);
     });

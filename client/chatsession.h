@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "accountclient.h"
 #include "certificatepins.h"
 #include "chatmessage.h"
 #include "socketoptions.h"
@@ -11,6 +12,7 @@
 
 namespace chatter::client {
 
+class AdminChannel;
 class MemberModel;
 class MessageModel;
 class PhoenixSocket;
@@ -40,10 +42,23 @@ public:
     //! means wss); the port defaults to 4000.
     static QUrl endpointFor(const QString &server);
 
-    //! Connects as `nickname`; rooms already in the list are (re)joined once open.
+    //! Connects as `nickname` without a session (a bare guest); rooms already in the list are
+    //! (re)joined once open.
     void connectToServer(const QString &server, const QString &nickname);
+    //! Connects with a session (signed in, registered or a guest session): its token goes as
+    //! the socket's authToken and the nickname is the session's.
+    void connectToServer(const QString &server, const Identity &identity);
     void disconnectFromServer();
+    //! Revokes the session on the server (`DELETE /api/sessions`), disconnects and forgets
+    //! it; `done` gets the server's answer (the session is forgotten here either way).
+    void signOut(AccountClient::Callback done = {});
     QString nickname() const { return m_nickname; }
+    //! The session this connection speaks for; invalid for a bare guest.
+    const Identity &identity() const { return m_identity; }
+    //! The `chatter:admin` channel when the session is an admin's, else null.
+    AdminChannel *admin() const { return m_admin; }
+    //! The account API of the server connected to (same pins as the socket).
+    AccountClient *accounts() const { return m_accounts; }
     QString server() const { return m_server; }
     ConnectionState connectionState() const { return m_state; }
     //! Milliseconds until the next reconnect attempt, -1 if none is scheduled.
@@ -92,6 +107,11 @@ Q_SIGNALS:
     //! with trustCertificate()), or differs from the pinned one (certificate.changed(): the
     //! connection is refused). Either way no reconnect is scheduled.
     void untrustedCertificate(const chatter::client::UntrustedCertificate &certificate);
+    //! The server refused the session token: it was revoked (signed out elsewhere, password
+    //! changed) or has expired. The connection stops retrying; the user must sign in again.
+    void sessionExpired(const QString &message);
+    //! admin() was made or dropped (connecting as an admin, or as someone else).
+    void adminChanged();
     void currentRoomChanged(const QString &room);
     //! Every room's models were replaced (connecting anew, e.g. as another nickname): views
     //! showing the old ones must take the new ones, even though the current room is the same.
@@ -109,10 +129,17 @@ private:
     void setState(ConnectionState state);
     void createSocket();
     RoomSession *addRoomSession(const QString &room);
+    void connectAs(const QString &server, const QString &nickname);
+    //! After a refused upgrade: asks the server whether the token still counts.
+    void checkSession();
 
     SocketOptions m_options;
     CertificatePins m_pins;
+    AccountClient *m_accounts;
+    Identity m_identity;
+    bool m_checkingSession = false;
     PhoenixSocket *m_socket = nullptr;
+    AdminChannel *m_admin = nullptr;
     RoomListModel *m_rooms;
     RoomDirectoryModel *m_directory;
     QMap<QString, RoomSession *> m_roomSessions;

@@ -9,6 +9,15 @@ namespace chatter::client {
 
 namespace {
 
+int roleRank(const QString &role)
+{
+    if (role == QLatin1String("admin"))
+        return 3;
+    if (role == QLatin1String("member"))
+        return 2;
+    return role == QLatin1String("guest") ? 1 : 0;
+}
+
 bool nickLess(const QString &a, const QString &b)
 {
     const int c = QString::compare(a, b, Qt::CaseInsensitive);
@@ -33,8 +42,18 @@ QVariant MemberModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
     case NickRole:
         return m.nick;
-    case Qt::ToolTipRole:
-        return tr("%1 — %2").arg(m.nick, m.clients.join(QStringLiteral(", ")));
+    case Qt::ToolTipRole: {
+        const QString devices = m.clients.join(QStringLiteral(", "));
+        if (m.role == QLatin1String("admin"))
+            return tr("%1 — administrator — %2").arg(m.nick, devices);
+        if (m.role == QLatin1String("member"))
+            return tr("%1 — registered — %2").arg(m.nick, devices);
+        if (m.role == QLatin1String("guest"))
+            return tr("%1 — guest — %2").arg(m.nick, devices);
+        return tr("%1 — %2").arg(m.nick, devices);
+    }
+    case AccountRole:
+        return m.role;
     case ClientsRole:
         return m.clients;
     case DeviceCountRole:
@@ -50,11 +69,8 @@ QVariant MemberModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> MemberModel::roleNames() const
 {
-    return {{NickRole, "nick"},
-            {ClientsRole, "clients"},
-            {DeviceCountRole, "devices"},
-            {IsMeRole, "isMe"},
-            {TypingRole, "typing"}};
+    return {{NickRole, "nick"}, {ClientsRole, "clients"}, {DeviceCountRole, "devices"},
+            {IsMeRole, "isMe"}, {TypingRole, "typing"},   {AccountRole, "role"}};
 }
 
 int MemberModel::rowOf(const QString &nick) const
@@ -77,14 +93,21 @@ void MemberModel::setPresence(const QJsonObject &state)
         }
     }
     for (auto it = state.constBegin(); it != state.constEnd(); ++it) {
-        Member member{it.key(), {}};
-        for (const QJsonValue &meta : it.value().toObject().value(QLatin1String("metas")).toArray())
-            member.clients
-                << meta.toObject().value(QLatin1String("client")).toString(QStringLiteral("?"));
+        Member member{it.key(), {}, {}};
+        for (const QJsonValue &value :
+             it.value().toObject().value(QLatin1String("metas")).toArray()) {
+            const QJsonObject meta = value.toObject();
+            member.clients << meta.value(QLatin1String("client")).toString(QStringLiteral("?"));
+            const QString role = meta.value(QLatin1String("role")).toString();
+            if (roleRank(role) > roleRank(member.role))
+                member.role = role;
+        }
         const int existing = rowOf(member.nick);
         if (existing >= 0) {
-            if (m_members.at(existing).clients != member.clients) {
+            if (m_members.at(existing).clients != member.clients ||
+                m_members.at(existing).role != member.role) {
                 m_members[existing].clients = member.clients;
+                m_members[existing].role = member.role;
                 Q_EMIT dataChanged(index(existing), index(existing));
             }
             continue;

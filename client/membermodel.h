@@ -20,7 +20,10 @@ public:
         ClientsRole, //!< QStringList: "desktop", "web" … one per connected device
         DeviceCountRole,
         IsMeRole,
-        TypingRole
+        TypingRole,
+        //! QString from the presence metas: "admin", "member" (registered) or "guest"; empty
+        //! when the server says nothing. Of several devices the highest counts.
+        AccountRole
     };
 
     explicit MemberModel(QObject *parent = nullptr);
@@ -42,6 +45,7 @@ private:
     {
         QString nick;
         QStringList clients;
+        QString role;
     };
     int rowOf(const QString &nick) const;
 

@@ -6,8 +6,11 @@
 #include "v2serializer.h"
 
 #include <QLoggingCategory>
+#include <QNetworkRequest>
+#include <QRegularExpression>
 #include <QSslError>
 #include <QWebSocket>
+#include <QWebSocketHandshakeOptions>
 
 Q_LOGGING_CATEGORY(lcSocket, "chatter.client.socket", QtWarningMsg)
 
@@ -61,6 +64,15 @@ QUrl PhoenixSocket::endPointUrl() const
     query.addQueryItem(QStringLiteral("vsn"), QStringLiteral("2.0.0"));
     url.setQuery(query);
     return url;
+}
+
+QString PhoenixSocket::bearerSubprotocol(const QString &token)
+{
+    // base64url without padding: every character is a valid HTTP token character, which a
+    // subprotocol name must be (plain base64's '/' and '=' are not). The server decodes both.
+    return QStringLiteral("base64url.bearer.phx.") +
+           QString::fromLatin1(token.toUtf8().toBase64(QByteArray::Base64UrlEncoding |
+                                                       QByteArray::OmitTrailingEquals));
 }
 
 QString PhoenixSocket::hostPort() const
@@ -179,6 +191,7 @@ void PhoenixSocket::startAttempt()
     m_serverSentClose = false;
     m_closeWasClean = false;
     m_certificateRefused = false;
+    m_refusalStatus = 0;
     connect(ws, &QWebSocket::connected, this, [this, ws] { onConnected(ws); });
     // Answered inside the signal: ignoring the errors later would be too late.
     connect(ws, &QWebSocket::sslErrors, this,
@@ -199,7 +212,13 @@ void PhoenixSocket::startAttempt()
     });
     setState(State::Connecting);
     qCDebug(lcSocket) << "connecting to" << endPointUrl();
-    ws->open(endPointUrl());
+    if (m_authToken.isEmpty()) {
+        ws->open(endPointUrl());
+        return;
+    }
+    QWebSocketHandshakeOptions handshake;
+    handshake.setSubprotocols({QStringLiteral("phoenix"), bearerSubprotocol(m_authToken)});
+    ws->open(QNetworkRequest(endPointUrl()), handshake);
 }
 
 void PhoenixSocket::onConnected(QWebSocket *ws)
@@ -244,6 +263,10 @@ void PhoenixSocket::onError(QWebSocket *ws)
     if (m_certificateRefused)
         return; // the certificate's own message says more than "handshake failed"
     m_lastError = ws->errorString();
+    // QWebSocket says a refused upgrade only in words ("Unhandled http status code: 403").
+    static const QRegularExpression statusPattern(QStringLiteral("status code: (\\d{3})"));
+    if (const auto match = statusPattern.match(m_lastError); match.hasMatch())
+        m_refusalStatus = match.captured(1).toInt();
     qCDebug(lcSocket) << "transport error" << m_lastError;
     Q_EMIT transportError(m_lastError);
     // A failed upgrade can leave the socket unconnected without a disconnected signal; give

@@ -53,6 +53,12 @@ public:
 
     //! Connect params, evaluated on every (re)connect.
     void setParams(ParamsProvider params) { m_params = std::move(params); }
+    //! The session token, sent as phoenix.js sends `authToken`: a `Sec-WebSocket-Protocol`
+    //! entry `base64url.bearer.phx.<token in base64url>` next to `phoenix`. Empty: none.
+    void setAuthToken(const QString &token) { m_authToken = token; }
+    QString authToken() const { return m_authToken; }
+    //! The subprotocol entry that carries `token` (phoenix.js's AUTH_TOKEN_PREFIX form).
+    static QString bearerSubprotocol(const QString &token);
     //! Where trusted-on-first-use certificates are kept; none: only verified ones connect.
     void setCertificatePins(CertificatePins *pins) { m_pins = pins; }
     //! "host:port" of the endpoint, as pins are keyed.
@@ -69,6 +75,9 @@ public:
     //! Milliseconds until the scheduled reconnect, or -1 if none is scheduled.
     int reconnectRemainingMs() const;
     QString lastError() const { return m_lastError; }
+    //! The HTTP status with which the server refused the last connect attempt's upgrade
+    //! (401, 403 …); 0 when it was not refused that way.
+    int lastRefusalStatus() const { return m_refusalStatus; }
 
     //! A new channel object for `topic`; the socket owns it until it closes.
     PhoenixChannel *channel(const QString &topic, std::function<QJsonObject()> params = {});
@@ -119,6 +128,8 @@ private:
     QUrl m_endpoint;
     SocketOptions m_options;
     ParamsProvider m_params;
+    QString m_authToken;
+    int m_refusalStatus = 0;
     State m_state = State::Closed;
     QWebSocket *m_ws = nullptr;
     //! The attempt that just ended; its error() may still arrive.
