@@ -1,24 +1,56 @@
 // SPDX-License-Identifier: MIT
 #include "connectdialog.h"
 
+#include "certificatedialog.h"
 #include "chatvalidation.h"
 
+#include <QButtonGroup>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QSettings>
 #include <QVBoxLayout>
 
 namespace chatter::ui {
 
-ConnectDialog::ConnectDialog(QWidget *parent)
-    : QDialog(parent), m_server(new QLineEdit(this)), m_nickname(new QLineEdit(this)),
-      m_error(new QLabel(this)),
+namespace {
+
+//! The server's rule (docs/identity.md); saying it here spares a round trip.
+constexpr int MinPasswordLength = 8;
+constexpr int MaxPasswordLength = 256;
+
+const QString ModeKey = QStringLiteral("connect/mode");
+
+} // namespace
+
+ConnectDialog::ConnectDialog(client::CertificatePins *pins, QWidget *parent)
+    : QDialog(parent), m_accounts(new client::AccountClient(this)), m_pins(pins),
+      m_modes(new QButtonGroup(this)), m_signIn(new QRadioButton(tr("Sign &in"), this)),
+      m_register(new QRadioButton(tr("Re&gister"), this)),
+      m_guest(new QRadioButton(tr("Gues&t"), this)), m_server(new QLineEdit(this)),
+      m_nickname(new QLineEdit(this)), m_passwordLabel(new QLabel(tr("&Password:"), this)),
+      m_password(new QLineEdit(this)), m_confirmLabel(new QLabel(tr("Repe&at password:"), this)),
+      m_confirm(new QLineEdit(this)), m_error(new QLabel(this)),
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setWindowTitle(tr("Connect to Chatter"));
+    m_accounts->setCertificatePins(m_pins);
+    m_signIn->setObjectName(QStringLiteral("signInMode"));
+    m_register->setObjectName(QStringLiteral("registerMode"));
+    m_guest->setObjectName(QStringLiteral("guestMode"));
+    m_modes->addButton(m_signIn, int(Mode::SignIn));
+    m_modes->addButton(m_register, int(Mode::Register));
+    m_modes->addButton(m_guest, int(Mode::Guest));
+    m_server->setObjectName(QStringLiteral("serverEdit"));
+    m_nickname->setObjectName(QStringLiteral("nicknameEdit"));
+    m_password->setObjectName(QStringLiteral("passwordEdit"));
+    m_confirm->setObjectName(QStringLiteral("confirmEdit"));
+    m_error->setObjectName(QStringLiteral("connectError"));
+
     QSettings settings;
     m_server->setText(
         settings.value(QStringLiteral("connect/server"), QStringLiteral("localhost:4000"))
@@ -27,14 +59,28 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     m_nickname->setText(settings.value(QStringLiteral("connect/nickname")).toString());
     m_nickname->setMaxLength(validation::MaxNicknameLength);
     m_nickname->setPlaceholderText(tr("letters, digits, . _ -"));
+    for (QLineEdit *edit : {m_password, m_confirm}) {
+        edit->setEchoMode(QLineEdit::Password);
+        edit->setMaxLength(MaxPasswordLength);
+    }
+    m_password->setPlaceholderText(tr("at least %n characters", nullptr, MinPasswordLength));
+    m_passwordLabel->setBuddy(m_password);
+    m_confirmLabel->setBuddy(m_confirm);
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color:#c62828"));
     m_error->hide();
-    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("&Connect"));
 
+    auto *modes = new QHBoxLayout;
+    modes->addWidget(m_signIn);
+    modes->addWidget(m_register);
+    modes->addWidget(m_guest);
+    modes->addStretch(1);
     auto *form = new QFormLayout;
     form->addRow(tr("&Server:"), m_server);
+    form->addRow(modes);
     form->addRow(tr("&Nickname:"), m_nickname);
+    form->addRow(m_passwordLabel, m_password);
+    form->addRow(m_confirmLabel, m_confirm);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_error);
@@ -42,12 +88,18 @@ ConnectDialog::ConnectDialog(QWidget *parent)
 
     connect(m_buttons, &QDialogButtonBox::accepted, this, &ConnectDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &ConnectDialog::reject);
-    connect(m_server, &QLineEdit::textChanged, this, &ConnectDialog::validate);
-    connect(m_nickname, &QLineEdit::textChanged, this, &ConnectDialog::validate);
-    setTabOrder(m_server, m_nickname);
-    setTabOrder(m_nickname, m_buttons);
-    (m_nickname->text().isEmpty() ? m_nickname : m_server)->setFocus();
-    validate();
+    for (QLineEdit *edit : {m_server, m_nickname, m_password, m_confirm})
+        connect(edit, &QLineEdit::textChanged, this, &ConnectDialog::validate);
+    connect(m_modes, &QButtonGroup::idClicked, this, &ConnectDialog::updateMode);
+    setTabOrder(m_server, m_signIn);
+    setTabOrder(m_signIn, m_nickname);
+    setTabOrder(m_nickname, m_password);
+    setTabOrder(m_password, m_confirm);
+    setTabOrder(m_confirm, m_buttons);
+
+    const int mode = settings.value(ModeKey, int(Mode::SignIn)).toInt();
+    setMode(mode >= int(Mode::SignIn) && mode <= int(Mode::Guest) ? Mode(mode) : Mode::SignIn);
+    (m_nickname->text().isEmpty() ? m_nickname : m_password)->setFocus();
 }
 
 QString ConnectDialog::server() const
@@ -60,29 +112,126 @@ QString ConnectDialog::nickname() const
     return m_nickname->text().trimmed();
 }
 
+ConnectDialog::Mode ConnectDialog::mode() const
+{
+    return Mode(m_modes->checkedId());
+}
+
+void ConnectDialog::setMode(Mode mode)
+{
+    m_modes->button(int(mode))->setChecked(true);
+    updateMode();
+}
+
+void ConnectDialog::updateMode()
+{
+    const Mode m = mode();
+    m_passwordLabel->setVisible(m != Mode::Guest);
+    m_password->setVisible(m != Mode::Guest);
+    m_confirmLabel->setVisible(m == Mode::Register);
+    m_confirm->setVisible(m == Mode::Register);
+    QPushButton *ok = m_buttons->button(QDialogButtonBox::Ok);
+    ok->setText(m == Mode::SignIn     ? tr("&Sign In")
+                : m == Mode::Register ? tr("&Create Account")
+                                      : tr("&Enter as Guest"));
+    validate();
+}
+
 void ConnectDialog::setError(const QString &message)
 {
     m_error->setText(message);
     m_error->setVisible(!message.isEmpty());
 }
 
+QString ConnectDialog::error() const
+{
+    return m_error->isVisible() ? m_error->text() : QString();
+}
+
 void ConnectDialog::validate()
 {
-    // The server applies the same rule and refuses the upgrade; saying it here is friendlier.
-    const auto valid =
-        nickname().isEmpty() ? Expected<void>() : validation::checkNickname(nickname());
-    const QString why = valid ? QString() : valid.error();
-    setError(why.isEmpty() ? QString() : tr("Nickname: %1").arg(why));
-    m_buttons->button(QDialogButtonBox::Ok)
-        ->setEnabled(!server().isEmpty() && !nickname().isEmpty() && why.isEmpty());
+    // The server applies the same rules; saying it here is friendlier.
+    QString why;
+    if (!nickname().isEmpty()) {
+        if (const auto valid = validation::checkNickname(nickname()); !valid)
+            why = tr("Nickname: %1").arg(valid.error());
+    }
+    const Mode m = mode();
+    const QString password = m_password->text();
+    if (why.isEmpty() && m == Mode::Register && !password.isEmpty()) {
+        if (password.size() < MinPasswordLength)
+            why = tr("Password: at least %n characters", nullptr, MinPasswordLength);
+        else if (!m_confirm->text().isEmpty() && m_confirm->text() != password)
+            why = tr("The two passwords differ");
+    }
+    setError(why);
+    const bool complete = !server().isEmpty() && !nickname().isEmpty() &&
+                          (m == Mode::Guest || !password.isEmpty()) &&
+                          (m != Mode::Register || m_confirm->text() == password);
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(complete && why.isEmpty() && !m_busy);
+}
+
+void ConnectDialog::setBusy(bool busy)
+{
+    m_busy = busy;
+    for (QWidget *w : {static_cast<QWidget *>(m_server), static_cast<QWidget *>(m_nickname),
+                       static_cast<QWidget *>(m_password), static_cast<QWidget *>(m_confirm)})
+        w->setEnabled(!busy);
+    if (busy)
+        m_buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
+    else
+        validate();
 }
 
 void ConnectDialog::accept()
 {
+    if (m_busy || !m_buttons->button(QDialogButtonBox::Ok)->isEnabled())
+        return;
     QSettings settings;
     settings.setValue(QStringLiteral("connect/server"), server());
     settings.setValue(QStringLiteral("connect/nickname"), nickname());
-    QDialog::accept();
+    settings.setValue(ModeKey, int(mode()));
+    m_accounts->setServer(server());
+    setBusy(true);
+    auto done = [this](const client::AccountResult &result) { finished(result); };
+    switch (mode()) {
+    case Mode::SignIn:
+        m_accounts->signIn(nickname(), m_password->text(), done);
+        break;
+    case Mode::Register:
+        m_accounts->registerAccount(nickname(), m_password->text(), done);
+        break;
+    case Mode::Guest:
+        m_accounts->enterAsGuest(nickname(), done);
+        break;
+    }
+}
+
+void ConnectDialog::finished(const client::AccountResult &result)
+{
+    setBusy(false);
+    if (result.ok() && result.identity.isValid() && !result.identity.token.isEmpty()) {
+        m_identity = result.identity;
+        // Only the token leaves the dialog.
+        m_password->clear();
+        m_confirm->clear();
+        QDialog::accept();
+        return;
+    }
+    const QString message =
+        result.ok() ? tr("The server's answer had no session in it") : result.describe();
+    setError(message);
+    Q_EMIT failed(message);
+    if (result.untrustedCertificate && !result.certificate.changed() && m_pins) {
+        // The same question the socket asks; trusting it pins the certificate for both.
+        auto *dialog = new CertificateDialog(result.certificate, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QDialog::accepted, this, [this, dialog] {
+            m_pins->pin(dialog->certificate().hostPort, dialog->certificate().fingerprint);
+            accept();
+        });
+        dialog->open();
+    }
 }
 
 } // namespace chatter::ui

@@ -3,6 +3,7 @@
 #include "appicon.h"
 #include "chatsession.h"
 #include "mainwindow.h"
+#include "tokenstore.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -42,8 +43,16 @@ int main(int argc, char *argv[])
             ? parser.value(rooms).split(QLatin1Char(','), Qt::SkipEmptyParts)
             : settings.value(QStringLiteral("rooms/joined"), QStringList{QStringLiteral("lobby")})
                   .toStringList();
-    // A cancelled connect dialog leaves the window open: Chat › Connect… is one key away.
-    window.startUp(parser.value(server), parser.value(nick), toJoin);
+    // Session tokens go to the system keychain if this desktop has one (asked over D-Bus),
+    // else to the settings file; the window starts once that is known. A cancelled connect
+    // dialog leaves the window open: Chat › Connect… is one key away.
+    chatter::client::TokenStore::choose(
+        [&window, &parser, &server, &nick,
+         toJoin](std::unique_ptr<chatter::client::TokenStore> store) {
+            window.setTokenStore(std::move(store));
+            window.startUp(parser.value(server), parser.value(nick), toJoin);
+        },
+        &window);
 
     QObject::connect(&app, &QApplication::aboutToQuit, &window, [&window, &settings] {
         settings.setValue(QStringLiteral("window/geometry"), window.saveGeometry());

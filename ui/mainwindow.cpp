@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "adminchannel.h"
 #include "appicon.h"
+#include "bandialog.h"
 #include "certificatedialog.h"
+#include "changepassworddialog.h"
 #include "chatsession.h"
 #include "composer.h"
 #include "connectdialog.h"
@@ -17,17 +20,20 @@
 #include "roombrowser.h"
 #include "roomdelegate.h"
 #include "roomlistmodel.h"
+#include "tokenstore.h"
 #include "traynotifier.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QResizeEvent>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -60,7 +66,8 @@ QList<QKeySequence> uniqueKeys(const QList<QKeySequence> &keys, QList<QKeySequen
 } // namespace
 
 MainWindow::MainWindow(client::SocketOptions options, QWidget *parent)
-    : QMainWindow(parent), m_session(new ChatSession(std::move(options), this))
+    : QMainWindow(parent), m_session(new ChatSession(std::move(options), this)),
+      m_tokens(std::make_unique<client::SettingsTokenStore>())
 {
     setWindowIcon(appIcon());
     buildUi();
@@ -83,10 +90,13 @@ MainWindow::MainWindow(client::SocketOptions options, QWidget *parent)
             });
     connect(m_session, &ChatSession::roomJoined, this, &MainWindow::updateMemberHeader);
     connect(m_session, &ChatSession::untrustedCertificate, this, &MainWindow::askAboutCertificate);
+    connect(m_session, &ChatSession::sessionExpired, this, &MainWindow::sessionExpired);
+    connect(m_session, &ChatSession::adminChanged, this, &MainWindow::updateAccountActions);
     connect(m_session->rooms(), &QAbstractItemModel::dataChanged, this, &MainWindow::updateTitle);
     connect(m_session->rooms(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateTitle);
     applyPreferences(Preferences::load());
     showRoom({});
+    updateAccountActions();
 }
 
 MainWindow::~MainWindow() = default;
@@ -168,6 +178,12 @@ void MainWindow::buildUi()
     m_memberView->setItemDelegate(new MemberDelegate(m_memberView));
     m_memberView->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_memberView->setAccessibleName(tr("Members"));
+    m_memberView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_memberView, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        std::unique_ptr<QMenu> menu(memberMenu(m_memberView->indexAt(pos)));
+        if (menu)
+            menu->exec(m_memberView->viewport()->mapToGlobal(pos));
+    });
     m_memberHeader->setBuddy(m_memberView);
     auto *right = new QWidget;
     auto *rightLayout = new QVBoxLayout(right);
@@ -231,6 +247,13 @@ void MainWindow::buildActions()
         });
     add(chat, QStringLiteral("leaveAction"), tr("&Leave Room"), {QKeySequence(tr("Ctrl+W"))},
         &MainWindow::leaveCurrentRoom);
+    m_systemMessageAction = add(chat, QStringLiteral("systemMessageAction"),
+                                tr("Post S&ystem Message…"), {}, &MainWindow::postSystemMessage);
+    chat->addSeparator();
+    m_changePasswordAction = add(chat, QStringLiteral("changePasswordAction"),
+                                 tr("C&hange Password…"), {}, &MainWindow::changePassword);
+    m_signOutAction =
+        add(chat, QStringLiteral("signOutAction"), tr("Sign &Out"), {}, &MainWindow::signOut);
     chat->addSeparator();
     add(chat, QStringLiteral("preferencesAction"), tr("&Preferences…"),
         {QKeySequence::Preferences, QKeySequence(tr("Ctrl+,"))}, &MainWindow::openPreferences);
@@ -279,6 +302,20 @@ void MainWindow::connectTo(const QString &server, const QString &nickname)
     m_messageView->messageDelegate()->setMyNickname(nickname);
     m_session->connectToServer(server, nickname);
     updateTitle();
+    updateAccountActions();
+    m_composer->setFocus();
+}
+
+void MainWindow::connectWithSession(const QString &server, const client::Identity &identity)
+{
+    m_messageView->messageDelegate()->setMyNickname(identity.user);
+    m_session->connectToServer(server, identity);
+    m_tokens->save(server, identity.token, [this](bool ok, const QString &error) {
+        if (!ok)
+            showError(tr("Could not keep the session for next time: %1").arg(error));
+    });
+    updateTitle();
+    updateAccountActions();
     m_composer->setFocus();
 }
 
@@ -286,23 +323,203 @@ void MainWindow::startUp(const QString &server, const QString &nickname, const Q
 {
     if (!server.isEmpty() && !nickname.isEmpty())
         connectTo(server, nickname);
-    else
-        openConnectDialog();
     for (const QString &room : rooms)
         m_session->joinRoom(room.trimmed());
     if (!rooms.isEmpty())
         m_session->setCurrentRoom(rooms.first().trimmed());
+    if (!server.isEmpty() && !nickname.isEmpty())
+        return;
+    // A session kept from last time: resumed if the server still knows its token.
+    const QString last = QSettings().value(QStringLiteral("connect/server")).toString();
+    if (last.isEmpty()) {
+        openConnectDialog();
+        return;
+    }
+    m_tokens->load(last, [this, last](const QString &token) {
+        if (token.isEmpty()) {
+            openConnectDialog();
+            return;
+        }
+        m_session->accounts()->setServer(last);
+        m_session->accounts()->whoAmI(token, [this, last,
+                                              token](const client::AccountResult &result) {
+            if (result.ok() && result.identity.isValid()) {
+                client::Identity identity = result.identity;
+                identity.token = token;
+                connectWithSession(last, identity);
+                return;
+            }
+            if (result.status == 401)
+                m_tokens->remove(last, {});
+            openConnectDialog(result.status == 401
+                                  ? tr("Your session has ended; sign in again.")
+                                  : tr("Could not resume the session: %1").arg(result.describe()));
+        });
+    });
 }
 
-bool MainWindow::openConnectDialog()
+bool MainWindow::openConnectDialog(const QString &why)
 {
-    ConnectDialog dialog(this);
-    if (m_session->connectionState() == ChatSession::ConnectionState::Reconnecting)
+    ConnectDialog dialog(&m_session->certificatePins(), this);
+    if (!why.isEmpty())
+        dialog.setError(why);
+    else if (m_session->connectionState() == ChatSession::ConnectionState::Reconnecting)
         dialog.setError(ConnectionStatusLabel::describeError(m_session->lastError()));
     if (dialog.exec() != QDialog::Accepted)
         return false;
-    connectTo(dialog.server(), dialog.nickname());
+    // Another session replaces this one: this one's token is of no more use.
+    const client::Identity previous = m_session->identity();
+    const QString previousServer = m_session->server();
+    if (!previous.token.isEmpty() &&
+        (previous.token != dialog.identity().token || previousServer != dialog.server())) {
+        m_session->accounts()->signOut(previous.token, [](const client::AccountResult &) {});
+        if (previousServer != dialog.server())
+            m_tokens->remove(previousServer, {});
+    }
+    connectWithSession(dialog.server(), dialog.identity());
     return true;
+}
+
+void MainWindow::setTokenStore(std::unique_ptr<client::TokenStore> store)
+{
+    if (store)
+        m_tokens = std::move(store);
+}
+
+void MainWindow::signOut()
+{
+    const QString server = m_session->server();
+    if (!m_session->identity().isValid())
+        return;
+    // The token is forgotten whatever the server answers: signing out must never fail here.
+    m_tokens->remove(server, {});
+    m_session->signOut([this](const client::AccountResult &result) {
+        showStatus(result.ok() ? tr("Signed out")
+                               : tr("Signed out here; the server said: %1").arg(result.describe()));
+        updateAccountActions();
+        // Back to the question, after this callback has returned.
+        QMetaObject::invokeMethod(
+            this, [this] { openConnectDialog(); }, Qt::QueuedConnection);
+    });
+    updateAccountActions();
+}
+
+void MainWindow::sessionExpired(const QString &message)
+{
+    m_tokens->remove(m_session->server(), {});
+    showError(message);
+    updateAccountActions();
+    QMetaObject::invokeMethod(
+        this, [this, message] { openConnectDialog(message); }, Qt::QueuedConnection);
+}
+
+void MainWindow::changePassword()
+{
+    const client::Identity &identity = m_session->identity();
+    if (identity.token.isEmpty() || identity.isGuest())
+        return;
+    ChangePasswordDialog dialog(m_session->accounts(), identity.token, this);
+    if (dialog.exec() == QDialog::Accepted)
+        showStatus(tr("Password changed; your other devices were signed out"));
+}
+
+void MainWindow::updateAccountActions()
+{
+    const client::Identity &identity = m_session->identity();
+    m_signOutAction->setEnabled(identity.isValid());
+    m_signOutAction->setText(identity.isValid() ? tr("Sign &Out %1").arg(identity.user)
+                                                : tr("Sign &Out"));
+    m_changePasswordAction->setEnabled(identity.isValid() && !identity.isGuest());
+    m_systemMessageAction->setVisible(m_session->admin() != nullptr);
+    m_systemMessageAction->setEnabled(m_session->admin() != nullptr);
+}
+
+QMenu *MainWindow::memberMenu(const QModelIndex &index)
+{
+    if (!index.isValid() || !m_session->admin())
+        return nullptr;
+    const QString user = index.data(client::MemberModel::NickRole).toString();
+    if (index.data(client::MemberModel::IsMeRole).toBool())
+        return nullptr;
+    auto *menu = new QMenu(this);
+    menu->setObjectName(QStringLiteral("memberMenu"));
+    QAction *kick = menu->addAction(tr("&Disconnect %1").arg(user));
+    kick->setObjectName(QStringLiteral("kickAction"));
+    connect(kick, &QAction::triggered, this, [this, user] { kickMember(user); });
+    QAction *ban = menu->addAction(tr("&Ban %1…").arg(user));
+    ban->setObjectName(QStringLiteral("banAction"));
+    connect(ban, &QAction::triggered, this, [this, user] { banMember(user); });
+    QAction *unban = menu->addAction(tr("&Unban %1").arg(user));
+    unban->setObjectName(QStringLiteral("unbanAction"));
+    connect(unban, &QAction::triggered, this, [this, user] { unbanMember(user); });
+    return menu;
+}
+
+void MainWindow::kickMember(const QString &user)
+{
+    if (client::AdminChannel *admin = m_session->admin()) {
+        admin->kick(user, [this, user](const client::AdminReply &reply) {
+            showStatus(reply.ok ? tr("Disconnected %1 (%n connection(s))", nullptr,
+                                     reply.response.value(QLatin1String("closed")).toInt())
+                                      .arg(user)
+                                : tr("Could not disconnect %1: %2").arg(user, reply.error));
+        });
+    }
+}
+
+void MainWindow::banMember(const QString &user)
+{
+    client::AdminChannel *admin = m_session->admin();
+    if (!admin)
+        return;
+    BanDialog dialog(user, this);
+    if (dialog.exec() != QDialog::Accepted || !m_session->admin())
+        return;
+    m_session->admin()->ban(
+        user, dialog.minutes(), dialog.reason(), [this, user](const client::AdminReply &reply) {
+            if (!reply.ok) {
+                showStatus(tr("Could not ban %1: %2").arg(user, reply.error));
+                return;
+            }
+            const QJsonValue until = reply.response.value(QLatin1String("until"));
+            showStatus(until.isString() && !until.toString().isEmpty()
+                           ? tr("Banned %1 until %2").arg(user, until.toString())
+                           : tr("Banned %1 until the ban is lifted").arg(user));
+        });
+}
+
+void MainWindow::unbanMember(const QString &user)
+{
+    if (client::AdminChannel *admin = m_session->admin()) {
+        admin->unban(user, [this, user](const client::AdminReply &reply) {
+            showStatus(reply.ok ? tr("Unbanned %1").arg(user)
+                                : tr("Could not unban %1: %2").arg(user, reply.error));
+        });
+    }
+}
+
+void MainWindow::postSystemMessage()
+{
+    const QString room = m_session->currentRoom();
+    if (!m_session->admin() || room.isEmpty())
+        return;
+    bool ok = false;
+    const QString body = QInputDialog::getText(this, tr("Post System Message"),
+                                               tr("Message to everyone in #%1:").arg(room),
+                                               QLineEdit::Normal, QString(), &ok)
+                             .trimmed();
+    if (!ok || body.isEmpty() || !m_session->admin())
+        return;
+    m_session->admin()->postSystemMessage(
+        room, body, [this, room](const client::AdminReply &reply) {
+            showStatus(reply.ok ? tr("System message posted in #%1").arg(room)
+                                : tr("System message not posted: %1").arg(reply.error));
+        });
+}
+
+void MainWindow::showStatus(const QString &text)
+{
+    statusBar()->showMessage(text, ErrorShownMs);
 }
 
 void MainWindow::showRoom(const QString &room)
@@ -410,6 +627,7 @@ void MainWindow::applyPreferences(const Preferences &preferences)
 void MainWindow::openPreferences()
 {
     PreferencesDialog dialog(Preferences::load(), this);
+    dialog.setTokenLocation(m_tokens->where());
     if (dialog.exec() != QDialog::Accepted)
         return;
     dialog.preferences().save();

@@ -12,7 +12,19 @@ void MemberDelegate::initStyleOption(QStyleOptionViewItem *option, const QModelI
 {
     QStyledItemDelegate::initStyleOption(option, index);
     const QString nick = index.data(MemberModel::NickRole).toString();
-    QString text = QStringLiteral("● ") + nick;
+    // The account kind by shape and word, not by colour alone: ★ admin, ● registered (or a
+    // server that does not say), ○ guest.
+    const QString role = index.data(MemberModel::AccountRole).toString();
+    const bool admin = role == QLatin1String("admin");
+    const bool guest = role == QLatin1String("guest");
+    QString text = (admin   ? QStringLiteral("★ ")
+                    : guest ? QStringLiteral("○ ")
+                            : QStringLiteral("● ")) +
+                   nick;
+    if (admin)
+        text += tr(" (admin)");
+    else if (guest)
+        text += tr(" (guest)");
     if (index.data(MemberModel::IsMeRole).toBool())
         text += tr(" (you)");
     if (const int devices = index.data(MemberModel::DeviceCountRole).toInt(); devices > 1)

@@ -5,8 +5,8 @@
 
 namespace chatter::ui {
 
-//! A member row: the nickname in its colour, "(you)" for me, "typing…" while typing, and the
-//! number of devices when there is more than one.
+//! A member row: ★ admin, ● registered, ○ guest (with the word), the nickname in its colour,
+//! "(you)" for me, "typing…" while typing, and the number of devices when there is more than one.
 class MemberDelegate : public QStyledItemDelegate
 {
     Q_OBJECT

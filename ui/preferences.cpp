@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QLabel>
 #include <QSettings>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -37,7 +38,8 @@ void Preferences::save() const
 }
 
 PreferencesDialog::PreferencesDialog(const Preferences &current, QWidget *parent)
-    : QDialog(parent), m_notify(new QComboBox(this)), m_textSize(new QSpinBox(this))
+    : QDialog(parent), m_notify(new QComboBox(this)), m_textSize(new QSpinBox(this)),
+      m_tokenLocation(new QLabel(this))
 {
     setWindowTitle(tr("Preferences"));
     m_notify->setObjectName(QStringLiteral("notifyChoice"));
@@ -55,12 +57,26 @@ PreferencesDialog::PreferencesDialog(const Preferences &current, QWidget *parent
     auto *form = new QFormLayout;
     form->addRow(tr("&Notify me about:"), m_notify);
     form->addRow(tr("Message &text size:"), m_textSize);
+    m_tokenLocation->setObjectName(QStringLiteral("tokenLocation"));
+    m_tokenLocation->setWordWrap(true);
+    m_tokenLocation->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form->addRow(tr("Session token:"), m_tokenLocation);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(buttons);
+}
+
+void PreferencesDialog::setTokenLocation(const QString &where)
+{
+    m_tokenLocation->setText(tr("kept %1; your password is never stored").arg(where));
+}
+
+QString PreferencesDialog::tokenLocation() const
+{
+    return m_tokenLocation->text();
 }
 
 Preferences PreferencesDialog::preferences() const

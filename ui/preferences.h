@@ -4,6 +4,7 @@
 #include <QDialog>
 
 class QComboBox;
+class QLabel;
 class QSpinBox;
 
 namespace chatter::ui {
@@ -25,7 +26,8 @@ struct Preferences
     void save() const;
 };
 
-//! Edit › Preferences: notifications and message text size. Applies on OK.
+//! Chat › Preferences: notifications and message text size (applied on OK), and where the
+//! session token is kept.
 class PreferencesDialog : public QDialog
 {
     Q_OBJECT
@@ -33,10 +35,14 @@ public:
     explicit PreferencesDialog(const Preferences &current, QWidget *parent = nullptr);
 
     Preferences preferences() const;
+    //! Says where the session token is kept (TokenStore::where()).
+    void setTokenLocation(const QString &where);
+    QString tokenLocation() const;
 
 private:
     QComboBox *m_notify;
     QSpinBox *m_textSize;
+    QLabel *m_tokenLocation;
 };
 
 } // namespace chatter::ui

@@ -6,13 +6,19 @@
 #include <QHash>
 #include <QMainWindow>
 
+#include <memory>
+
+class QAction;
 class QLabel;
+class QMenu;
 class QLineEdit;
 class QListView;
 class QSplitter;
 
 namespace chatter::client {
 class ChatSession;
+class TokenStore;
+struct Identity;
 struct UntrustedCertificate;
 } // namespace chatter::client
 
@@ -36,13 +42,25 @@ public:
     ~MainWindow() override;
 
     client::ChatSession *session() const { return m_session; }
+    //! Connects as a bare guest (no session): `--server` and `--nick` on the command line.
     void connectTo(const QString &server, const QString &nickname);
+    //! Connects with a session and keeps its token (only the token) in the token store.
+    void connectWithSession(const QString &server, const client::Identity &identity);
     //! Shows the connect dialog; connects if the user accepts. False if cancelled.
-    bool openConnectDialog();
-    //! First start: connects to `server` as `nickname` when both are given, else asks. Joins
+    bool openConnectDialog(const QString &why = {});
+    //! First start: connects to `server` as `nickname` when both are given; else resumes the
+    //! session kept for the last server if the server still knows its token; else asks. Joins
     //! `rooms` either way: a cancelled dialog leaves the window open, not connected, with the
     //! rooms listed, and Chat › Connect… later joins them.
     void startUp(const QString &server, const QString &nickname, const QStringList &rooms);
+    //! Where session tokens are kept (the settings file until main() chooses the keychain).
+    void setTokenStore(std::unique_ptr<client::TokenStore> store);
+    client::TokenStore *tokenStore() const { return m_tokens.get(); }
+    //! Chat › Sign Out: revokes the session on the server, forgets its token, asks again.
+    void signOut();
+    //! The context menu of a member row (admins: Disconnect, Ban…, Unban); null when it would
+    //! be empty. The caller owns it.
+    QMenu *memberMenu(const QModelIndex &index);
     //! Text typed in `room`'s composer and not sent (the current room's is in the composer).
     QString draft(const QString &room) const;
     RoomBrowser *roomBrowser();
@@ -70,8 +88,20 @@ private:
     void updateMemberHeader();
     void showShortcuts();
     void bringToFront(const QString &room);
+    void updateAccountActions();
+    void changePassword();
+    void postSystemMessage();
+    void sessionExpired(const QString &message);
+    void kickMember(const QString &user);
+    void banMember(const QString &user);
+    void unbanMember(const QString &user);
+    void showStatus(const QString &text);
 
     client::ChatSession *m_session;
+    std::unique_ptr<client::TokenStore> m_tokens;
+    QAction *m_signOutAction = nullptr;
+    QAction *m_changePasswordAction = nullptr;
+    QAction *m_systemMessageAction = nullptr;
     //! The room the views show; its draft is read back from the composer on a switch.
     QString m_shownRoom;
     QHash<QString, QString> m_drafts;
