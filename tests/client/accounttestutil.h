@@ -29,8 +29,8 @@ inline bool addAccountWithCli(const QString &dataDir, const QString &name, const
                               bool admin)
 {
     QProcess cli;
-    QStringList args{QStringLiteral("--data-dir"), dataDir, QStringLiteral("account"),
-                     QStringLiteral("add"), name};
+    QStringList args{QStringLiteral("account"), QStringLiteral("add"), name,
+                     QStringLiteral("--data-dir"), dataDir};
     if (admin)
         args << QStringLiteral("--admin");
     cli.start(QStringLiteral(CHATTER_SERVER_BINARY), args);
