@@ -44,18 +44,20 @@ namespace {
 const QString Password = QStringLiteral("correct horse battery");
 
 //! Hands the next modal dialog to `act` once it is up; `act` closes it (or lets it close).
-void onNextModal(std::function<void(QWidget *)> act)
+//! Watches until the returned handle is dropped, so no watcher outlives its test's variables.
+[[nodiscard]] std::unique_ptr<QTimer> onNextModal(std::function<void(QWidget *)> act)
 {
-    auto *timer = new QTimer;
+    auto timer = std::make_unique<QTimer>();
     timer->setInterval(20);
-    QObject::connect(timer, &QTimer::timeout, timer, [timer, act] {
+    QTimer *raw = timer.get();
+    QObject::connect(raw, &QTimer::timeout, raw, [raw, act] {
         if (QWidget *modal = QApplication::activeModalWidget()) {
-            timer->stop();
-            timer->deleteLater();
+            raw->stop();
             act(modal);
         }
     });
     timer->start();
+    return timer;
 }
 
 void fill(ConnectDialog *dialog, const QString &server, ConnectDialog::Mode mode,
@@ -120,7 +122,7 @@ std::unique_ptr<MainWindow> signedInWindow(const TestServer &server, const QStri
 {
     auto window = std::make_unique<MainWindow>(fastOptions());
     window->show();
-    onNextModal([&](QWidget *modal) {
+    auto modalWatch = onNextModal([&](QWidget *modal) {
         auto *dialog = qobject_cast<ConnectDialog *>(modal);
         if (!dialog)
             return;
@@ -278,7 +280,7 @@ void tst_AccountWindow::signInKeepsOnlyTheTokenAndSignOutForgetsIt()
     auto *signOut = window->findChild<QAction *>("signOutAction");
     QVERIFY(signOut->isEnabled());
     bool askedAgain = false;
-    onNextModal([&](QWidget *modal) {
+    auto modalWatch = onNextModal([&](QWidget *modal) {
         askedAgain = qobject_cast<ConnectDialog *>(modal) != nullptr;
         if (auto *dialog = qobject_cast<QDialog *>(modal))
             dialog->reject();
@@ -303,27 +305,30 @@ void tst_AccountWindow::startUpResumesTheKeptSession()
     QSettings().setValue("connect/server", server.address());
     client::SettingsTokenStore().save(server.address(), made.identity.token, {});
 
-    MainWindow window(fastOptions());
-    window.show();
-    bool dialogShown = false;
-    onNextModal([&](QWidget *modal) {
-        dialogShown = true;
-        if (auto *dialog = qobject_cast<QDialog *>(modal))
-            dialog->reject();
-    });
-    QSignalSpy joined(window.session(), &client::ChatSession::roomJoined);
-    window.startUp({}, {}, {"lobby"});
-    QVERIFY(joined.wait(10000));
-    QVERIFY(!dialogShown);
-    QCOMPARE(window.session()->identity().user, QStringLiteral("alice"));
-    QCOMPARE(window.session()->identity().role, QStringLiteral("member"));
+    {
+        MainWindow window(fastOptions());
+        window.show();
+        bool dialogShown = false;
+        auto modalWatch = onNextModal([&](QWidget *modal) {
+            dialogShown = true;
+            if (auto *dialog = qobject_cast<QDialog *>(modal))
+                dialog->reject();
+        });
+        QSignalSpy joined(window.session(), &client::ChatSession::roomJoined);
+        window.startUp({}, {}, {"lobby"});
+        QVERIFY(joined.wait(10000));
+        QVERIFY(!dialogShown);
+        QCOMPARE(window.session()->identity().user, QStringLiteral("alice"));
+        QCOMPARE(window.session()->identity().role, QStringLiteral("member"));
+    }
 
-    // A token the server no longer knows is forgotten, and the dialog asks.
+    // A token the server no longer knows is forgotten, and the dialog asks (that window is
+    // gone, so the dialog seen is the new window's).
     QCOMPARE(waitFor([&](auto done) { accounts.signOut(made.identity.token, done); }).status, 200);
     MainWindow later(fastOptions());
     later.show();
     QString shownError;
-    onNextModal([&](QWidget *modal) {
+    auto laterWatch = onNextModal([&](QWidget *modal) {
         if (auto *dialog = qobject_cast<ConnectDialog *>(modal)) {
             shownError = dialog->error();
             dialog->reject();
@@ -346,7 +351,7 @@ void tst_AccountWindow::expiredSessionAsksToSignInAgain()
     QVERIFY(window);
     const QString token = window->session()->identity().token;
     QString shownError;
-    onNextModal([&](QWidget *modal) {
+    auto modalWatch = onNextModal([&](QWidget *modal) {
         if (auto *dialog = qobject_cast<ConnectDialog *>(modal)) {
             shownError = dialog->error();
             dialog->reject();
@@ -453,7 +458,7 @@ void tst_AccountWindow::adminMenu()
     kick->trigger();
     QTRY_VERIFY_WITH_TIMEOUT(status->currentMessage().startsWith("Disconnected bob"), 10000);
 
-    onNextModal([](QWidget *modal) {
+    auto banWatch = onNextModal([](QWidget *modal) {
         auto *dialog = qobject_cast<BanDialog *>(modal);
         if (!dialog) {
             qobject_cast<QDialog *>(modal)->reject();
@@ -472,7 +477,7 @@ void tst_AccountWindow::adminMenu()
     unban->trigger();
     QTRY_VERIFY_WITH_TIMEOUT(status->currentMessage().contains("not banned"), 10000);
 
-    onNextModal([](QWidget *modal) {
+    auto systemWatch = onNextModal([](QWidget *modal) {
         auto *input = qobject_cast<QInputDialog *>(modal);
         if (!input) {
             qobject_cast<QDialog *>(modal)->reject();
@@ -519,7 +524,7 @@ void tst_AccountWindow::preferencesSayWhereTheTokenIs()
     MainWindow window(fastOptions());
     window.show();
     QString location;
-    onNextModal([&](QWidget *modal) {
+    auto modalWatch = onNextModal([&](QWidget *modal) {
         if (auto *label = modal->findChild<QLabel *>("tokenLocation"))
             location = label->text();
         qobject_cast<QDialog *>(modal)->reject();
