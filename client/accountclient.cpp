@@ -34,6 +34,9 @@ QString AccountResult::describe() const
         return AccountClient::tr("refused: %1")
             .arg(error.isEmpty() ? AccountClient::tr("not allowed") : error);
     case 409:
+        // The server's reason usually says "taken" itself ("nickname taken").
+        if (error.contains(QLatin1String("taken"), Qt::CaseInsensitive))
+            return error;
         return AccountClient::tr("taken: %1")
             .arg(error.isEmpty() ? AccountClient::tr("that nickname belongs to someone else")
                                  : error);

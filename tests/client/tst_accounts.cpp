@@ -138,7 +138,7 @@ void tst_Accounts::registerSignInAndWrongPassword()
     const auto again =
         waitFor([&](auto done) { accounts.registerAccount("ALICE", Password, done); });
     QCOMPARE(again.status, 409);
-    QVERIFY2(again.describe().startsWith(QStringLiteral("taken")), qPrintable(again.describe()));
+    QVERIFY2(again.describe().contains(QStringLiteral("taken")), qPrintable(again.describe()));
 
     const auto tooShort =
         waitFor([&](auto done) { accounts.registerAccount("bob", "short", done); });

@@ -236,10 +236,10 @@ void tst_AccountWindow::connectDialogShowsTheServersRefusals()
     ConnectDialog dialog;
     dialog.show();
     QVERIFY(!submit(dialog, server.address(), ConnectDialog::Mode::Register, "Alice", Password));
-    QVERIFY2(dialog.error().startsWith("taken"), qPrintable(dialog.error())); // 409
+    QVERIFY2(dialog.error().contains("taken"), qPrintable(dialog.error())); // 409
     QVERIFY(dialog.isVisible());
     QVERIFY(!submit(dialog, server.address(), ConnectDialog::Mode::Guest, "alice"));
-    QVERIFY2(dialog.error().startsWith("taken"), qPrintable(dialog.error())); // 409
+    QVERIFY2(dialog.error().contains("taken"), qPrintable(dialog.error())); // 409
     QVERIFY(!submit(dialog, server.address(), ConnectDialog::Mode::SignIn, "alice", "wrong one!"));
     QVERIFY2(!dialog.error().isEmpty(), "401 shows nothing");
     const QString wrongPassword = dialog.error();
