@@ -11,7 +11,9 @@
 #include "phoenixsocket.h"
 #include "servertestutil.h"
 
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTest>
 
 using namespace chatter::client;
@@ -71,6 +73,7 @@ class tst_Accounts : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase();
     void baseUrl_data();
     void baseUrl();
     void bearerSubprotocolIsPhoenixJs();
@@ -80,12 +83,22 @@ private Q_SLOTS:
     void changePasswordRevokesOtherSessions();
     void tooManyFailuresSayWhenToRetry();
     void sessionSpeaksAsItsNickname();
+    void httpsWithAPinnedCertificate();
     void revokedTokenIsReported();
     void expiredTokenAtConnectIsReported();
     void presenceCarriesRoles();
     void adminChannelKicksBansAndPosts();
     void nonAdminHasNoAdminChannel();
 };
+
+void tst_Accounts::initTestCase()
+{
+    // Certificate pins live in QSettings: a test's own, never the user's.
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("ChatterTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_accounts"));
+    QSettings().clear();
+}
 
 void tst_Accounts::baseUrl_data()
 {
@@ -269,6 +282,41 @@ void tst_Accounts::sessionSpeaksAsItsNickname()
     QVERIFY(scheduled.wait(10000));
     QVERIFY(impostor.connectionState() != ChatSession::ConnectionState::Connected);
     QCOMPARE(impostor.socket()->lastRefusalStatus(), 403);
+}
+
+void tst_Accounts::httpsWithAPinnedCertificate()
+{
+    TestServer server;
+    server.setTlsSelfSigned(true);
+    QVERIFY(server.start());
+    const QString hostPort = QStringLiteral("127.0.0.1:%1").arg(server.port());
+    const QString address = QStringLiteral("https://") + hostPort;
+    CertificatePins pins;
+    AccountClient accounts;
+    accounts.setCertificatePins(&pins);
+    accounts.setServer(address);
+    QCOMPARE(accounts.baseUrl().scheme(), QStringLiteral("https"));
+
+    // Not verified, not pinned: refused, with the certificate for the user to judge.
+    const auto refused =
+        waitFor([&](auto done) { accounts.registerAccount("alice", Password, done); });
+    QVERIFY(refused.untrustedCertificate);
+    QCOMPARE(refused.status, 0);
+    QCOMPARE(refused.certificate.hostPort, hostPort);
+    QCOMPARE(refused.certificate.fingerprint, server.engine()->tlsFingerprint());
+
+    // Pinned: the API and then the socket (with the token) go through.
+    pins.pin(hostPort, refused.certificate.fingerprint);
+    const auto made =
+        waitFor([&](auto done) { accounts.registerAccount("alice", Password, done); });
+    QCOMPARE(made.status, 201);
+    ChatSession alice(fastOptions());
+    QSignalSpy joinedSpy(&alice, &ChatSession::roomJoined);
+    alice.connectToServer(address, made.identity);
+    alice.joinRoom("tls");
+    QVERIFY(joinedSpy.wait(10000));
+    QCOMPARE(alice.nickname(), QStringLiteral("alice"));
+    pins.forget(hostPort);
 }
 
 void tst_Accounts::revokedTokenIsReported()
