@@ -43,6 +43,8 @@ public:
         stop();
         return start();
     }
+    //! The configuration the next start() uses (accounts, registration …).
+    chatter::server::ServerConfig &config() { return m_config; }
     //! TLS with a certificate the server makes in its data directory (see dataDir()).
     void setTlsSelfSigned(bool on) { m_config.tlsSelfSigned = on; }
     QString dataDir() const { return m_dir.path(); }
