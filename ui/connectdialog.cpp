@@ -63,7 +63,6 @@ ConnectDialog::ConnectDialog(client::CertificatePins *pins, QWidget *parent)
         edit->setEchoMode(QLineEdit::Password);
         edit->setMaxLength(MaxPasswordLength);
     }
-    m_password->setPlaceholderText(tr("at least %n characters", nullptr, MinPasswordLength));
     m_passwordLabel->setBuddy(m_password);
     m_confirmLabel->setBuddy(m_confirm);
     m_error->setWordWrap(true);
@@ -130,6 +129,9 @@ void ConnectDialog::updateMode()
     m_password->setVisible(m != Mode::Guest);
     m_confirmLabel->setVisible(m == Mode::Register);
     m_confirm->setVisible(m == Mode::Register);
+    // The rule matters when choosing a password, not when typing one's own.
+    m_password->setPlaceholderText(
+        m == Mode::Register ? tr("at least %n characters", nullptr, MinPasswordLength) : QString());
     QPushButton *ok = m_buttons->button(QDialogButtonBox::Ok);
     ok->setText(m == Mode::SignIn     ? tr("&Sign In")
                 : m == Mode::Register ? tr("&Create Account")
