@@ -514,8 +514,10 @@ void tst_AccountWindow::noAdminMenuForMembers()
     QVERIFY(!window->findChild<QAction *>("systemMessageAction")->isVisible());
     // Registered and guest rows are marked in the window's own member list.
     auto *view = window->findChild<QListView *>("memberView");
-    auto *delegate = static_cast<ProbeDelegate *>(view->itemDelegate());
-    QTRY_VERIFY_WITH_TIMEOUT(delegate->textFor(rowOf(members, "visitor")).contains("(guest)"),
+    QVERIFY(qobject_cast<MemberDelegate *>(view->itemDelegate()));
+    QCOMPARE(view->model(), members);
+    ProbeDelegate delegate;
+    QTRY_VERIFY_WITH_TIMEOUT(delegate.textFor(rowOf(members, "visitor")).contains("(guest)"),
                              10000);
 }
 
