@@ -156,6 +156,7 @@ private Q_SLOTS:
     void init();
     void connectDialogModes();
     void connectDialogShowsTheServersRefusals();
+    void connectDialogSaysRegistrationIsClosed();
     void signInKeepsOnlyTheTokenAndSignOutForgetsIt();
     void startUpResumesTheKeptSession();
     void expiredSessionAsksToSignInAgain();
@@ -250,6 +251,22 @@ void tst_AccountWindow::connectDialogShowsTheServersRefusals()
     QVERIFY2(dialog.error().contains(QRegularExpression("try again in \\d+ s")),
              qPrintable(dialog.error()));
     QVERIFY(dialog.error() != wrongPassword);
+}
+
+void tst_AccountWindow::connectDialogSaysRegistrationIsClosed()
+{
+    TestServer server;
+    server.config().registrationOpen = false;
+    QVERIFY(server.start());
+    ConnectDialog dialog;
+    dialog.show();
+    QVERIFY(!submit(dialog, server.address(), ConnectDialog::Mode::Register, "alice", Password));
+    QVERIFY2(dialog.error().startsWith("refused: "), qPrintable(dialog.error())); // 403
+    QVERIFY2(dialog.error().size() > QStringLiteral("refused: ").size(),
+             qPrintable(dialog.error()));
+    // Guests are still welcome.
+    QVERIFY(submit(dialog, server.address(), ConnectDialog::Mode::Guest, "visitor"));
+    QCOMPARE(dialog.identity().role, QStringLiteral("guest"));
 }
 
 void tst_AccountWindow::signInKeepsOnlyTheTokenAndSignOutForgetsIt()
