@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
-// Wires the session (chat.js) to the page (view.js): which room is in view, unread
-// counts, drafts, and what is remembered in localStorage.
+// Wires the session (chat.js) to the page (view.js): who is signed in (account.js, entry.js),
+// which room is in view, unread counts, drafts, and what is remembered in localStorage.
 import { ChatClient } from "/assets/chat.js";
 import { View } from "/assets/view.js";
-import { validNick, validRoom, mentions, store } from "/assets/util.js";
+import { EntryView } from "/assets/entry.js";
+import { AdminPanel } from "/assets/admin.js";
+import { api, ApiError, describeError, noAccountsApi, sessionStore } from "/assets/account.js";
+import { validRoom, mentions, store } from "/assets/util.js";
 
 const DEFAULT_ROOM = "lobby";
+const NOTE_KEY = "chatter.entry-note"; // what the entry screen says after a reload (signed out)
 const params = new URLSearchParams(location.search);
 // ?transport=longpoll forces HTTP long-polling (tests, and networks that mangle WebSockets).
 const forceLongPoll = params.get("transport") === "longpoll";
@@ -24,32 +28,109 @@ const savedToken = () => {
   const token = store.get("chatter.token", "");
   return typeof token === "string" ? token : "";
 };
+const savedNick = () => {
+  const nick = store.get("chatter.nick", "");
+  return typeof nick === "string" ? nick : "";
+};
 
-view.on("login", (nick, token) => {
-  const previous = store.get("chatter.nick");
-  const previousToken = savedToken();
-  store.set("chatter.nick", nick);
-  if (token !== undefined) store.set("chatter.token", token);
-  // Changing nick (or token) mid-session: a clean reload is simpler than re-keying every channel.
-  if (window.chatter && ((previous && previous !== nick) || (token !== undefined && token !== previousToken) || window.chatter.refused)) location.reload();
-  else if (!window.chatter) start(nick);
-  else view.showApp(nick);
-});
+// Asks the server for a session in one of the three ways; "" when signed in, else the reason.
+async function enter(mode, { nick, password, token }) {
+  if (token !== savedToken()) store.set("chatter.token", token);
+  let session;
+  try {
+    if (mode === "signin") session = await api.signIn(nick, password);
+    else if (mode === "register") session = await api.register(nick, password);
+    else session = await api.guest(nick);
+  } catch (err) {
+    // A server from before accounts has no /api: a guest is then known by nickname alone.
+    if (mode === "guest" && noAccountsApi(err)) session = { token: "", user: nick, role: "guest", kind: "bare" };
+    else return describeError(err, mode, nick);
+  }
+  sessionStore.set(session);
+  // Entering again after a refusal: a clean page is simpler than re-keying every channel.
+  if (window.chatter) location.reload();
+  else start(session);
+  return "";
+}
 
-const saved = store.get("chatter.nick");
-if (typeof saved === "string" && validNick(saved)) start(saved);
-else view.showLogin(typeof saved === "string" ? saved : "", "", { token: savedToken() });
+const entry = new EntryView(enter);
 
-function start(nick) {
-  const client = new ChatClient({ nick, forceLongPoll, token: savedToken() });
-  // The server said no (a wrong or missing access token, a ban): back to the sign-in, saying why.
+function showEntry(options = {}) {
+  entry.show({ nick: savedNick(), token: savedToken(), ...options });
+}
+
+const stored = sessionStore.get();
+const note = sessionStorage.getItem(NOTE_KEY) ?? "";
+sessionStorage.removeItem(NOTE_KEY);
+if (stored) start(stored);
+else showEntry({ note });
+
+// Ends this browser's session: the server revokes it (and closes its sockets), the page
+// forgets it and shows the entry screen again.
+async function signOut(client, session) {
+  let note = "You have signed out.";
+  if (session.token) {
+    try {
+      await api.signOut(session.token);
+    } catch (err) {
+      // 401: the session had ended anyway. Otherwise it is forgotten here all the same.
+      if (!(err instanceof ApiError && err.status === 401)) note = `Signed out in this browser; the server was not told (${describeError(err, "signout")})`;
+    }
+  }
+  client.refused = true; // no reconnects from here on
+  client.socket.disconnect();
+  sessionStore.clear();
+  try { sessionStorage.setItem(NOTE_KEY, note); } catch { /* the note is lost, nothing else */ }
+  location.reload();
+}
+
+// A guest's new nickname is a new guest session; the old one is ended once the new one exists.
+async function changeGuestNick(session, nick) {
+  let fresh;
+  try {
+    fresh = await api.guest(nick);
+  } catch (err) {
+    if (!noAccountsApi(err)) return describeError(err, "guest", nick);
+    fresh = { token: "", user: nick, role: "guest", kind: "bare" };
+  }
+  if (session.token) await api.signOut(session.token).catch(() => { /* it ends by itself */ });
+  sessionStore.set(fresh);
+  location.reload();
+  return "";
+}
+
+function start(session) {
+  const nick = session.user;
+  const client = new ChatClient({ nick, forceLongPoll, sessionToken: session.token, accessToken: savedToken() });
+  // The server said no: a missing or wrong access token, a session that has ended (signed out
+  // elsewhere, expired, password changed), a ban. Back to the entry screen, saying why.
   client.on("refused", (reason) => {
     const token = savedToken();
-    const wantsToken = /token/i.test(reason);
-    const why = wantsToken
-      ? (token ? "The server did not accept this access token." : "This server needs an access token.")
-      : `The server refused the connection: ${reason}`;
-    view.showLogin(nick, why, { token, askToken: wantsToken });
+    const wantsToken = /access|wrong or missing token/i.test(reason);
+    if (wantsToken) {
+      showEntry({ error: token ? "The server did not accept this access token." : "This server needs an access token.", askToken: true, mode: session.kind === "bare" || session.kind === "guest" ? "guest" : null });
+      return;
+    }
+    sessionStore.clear();
+    if (session.kind === "bare") {
+      showEntry({ error: `The server refused the connection: ${reason}`, mode: "guest" });
+    } else {
+      showEntry({
+        note: /ban/i.test(reason) ? "" : "Your session has ended (signed out elsewhere, expired, or the password was changed). Please sign in again.",
+        error: /ban/i.test(reason) ? `The server refused the connection: ${reason}` : "",
+        mode: session.kind === "guest" ? "guest" : "signin",
+      });
+    }
+  });
+  client.on("closed", (code, reason) => {
+    view.showBanner(`Disconnected by the server${reason ? `: ${reason}` : ""}. Reconnecting…`);
+  });
+  client.on("connection", (state) => {
+    if (state === "connected" && document.getElementById("banner").dataset.tone === "warn") {
+      // Back in after a kick: the banner stays, now saying it is over.
+      const text = document.getElementById("banner").textContent;
+      if (text.endsWith("Reconnecting…")) view.showBanner(text.replace("Reconnecting…", "Connected again."));
+    }
   });
   window.chatter = client; // handy in the devtools console
   let active = null;
@@ -64,7 +145,17 @@ function start(nick) {
   };
   const dirBaseline = new Map(); // directory message counts when first seen: unread for rooms not joined
 
-  view.showApp(nick);
+  view.showApp(session);
+  view.on("signOut", () => signOut(client, session));
+  view.on("changeNick", (newNick) => changeGuestNick(session, newNick));
+  view.on("changePassword", async (oldPassword, newPassword) => {
+    try {
+      await api.changePassword(session.token, oldPassword, newPassword);
+      return "";
+    } catch (err) {
+      return describeError(err, "password");
+    }
+  });
 
   const hashRoom = () => decodeURIComponent(location.hash.slice(1));
 
@@ -171,6 +262,10 @@ function start(nick) {
   window.addEventListener("hashchange", () => { if (validRoom(hashRoom())) joinRoom(hashRoom()); });
 
   client.connect();
+  if (session.role === "admin") {
+    const admin = new AdminPanel(client, () => active);
+    view.on("manage", (member) => admin.open(member));
+  }
   const remembered = store.get("chatter.rooms", [DEFAULT_ROOM]);
   const names = (Array.isArray(remembered) ? remembered : [DEFAULT_ROOM]).filter((n) => typeof n === "string" && validRoom(n));
   for (const name of names) client.join(name);

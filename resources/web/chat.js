@@ -48,7 +48,8 @@ export class Room {
     return this.presence
       .list((nick, { metas }) => {
         const last = metas[metas.length - 1] || {};
-        return { nick, client: last.client || "", status: last.status || "online", sessions: metas.length };
+        // An admin's or member's role is the account's: every meta carries the same one.
+        return { nick, client: last.client || "", status: last.status || "online", role: last.role || "", sessions: metas.length };
       })
       .sort((a, b) => a.nick.localeCompare(b.nick, undefined, { sensitivity: "base" }));
   }
@@ -59,10 +60,13 @@ export class Room {
 }
 
 export class ChatClient {
-  constructor({ nick, forceLongPoll = false, token = "" }) {
+  // sessionToken: from the accounts API (docs/identity.md), sent as phoenix.js authToken;
+  // accessToken: the server's --access-token, if it has one, sent as the access_token param.
+  constructor({ nick, forceLongPoll = false, sessionToken = "", accessToken = "" }) {
     this.nick = nick;
-    this.token = token;         // --access-token of the server, if it has one
-    this.refused = false;       // the server refused this nickname or token: not retrying
+    this.sessionToken = sessionToken;
+    this.accessToken = accessToken;
+    this.refused = false;       // the server refused this nickname, session or token: not retrying
     this.refusalCheck = null;
     this.rooms = new Map();     // joined rooms, in join order
     this.directory = new Map(); // name → {name, members, messages, last_message_id, last_activity_at}
@@ -79,9 +83,9 @@ export class ChatClient {
     // A tab that fell back before starts on long-poll (no wait), and probes WebSocket from there.
     const startOnLongPoll = forceLongPoll || session.get(FALLBACK_KEY) === "true";
     this.socket = new Socket("/socket", {
-      params: { user: nick, client: "web" },
+      params: this.connectParams(),
       // phoenix.js sends it as a WebSocket subprotocol or a long-poll header, not in the URL.
-      ...(token ? { authToken: token } : {}),
+      ...(sessionToken ? { authToken: sessionToken } : {}),
       ...(startOnLongPoll ? { transport: LongPoll } : {}),
     });
     this.longPoll = null;       // the open long-poll transport, to end its session when leaving
@@ -110,10 +114,21 @@ export class ChatClient {
       this.webSocketOk = false;
       this.armFallback();
       this.setState(this.everConnected ? "reconnecting" : "connecting");
-      if (!this.everConnected) this.checkRefusal();
+      // A session can end while connected (signed out elsewhere, password changed, banned):
+      // then every reconnect is refused, so ask why as on the first connection.
+      if (!this.everConnected || this.sessionToken) this.checkRefusal();
     };
     this.socket.onError(down);
-    this.socket.onClose(down);
+    this.socket.onClose((event) => {
+      // The server closed a working connection on purpose (an admin's kick, a ban, a revoked
+      // session): its close frame says so, and the page shows it.
+      if (this.state === "connected" && event?.code >= 4000) this.emit("closed", event.code, event.reason || "");
+      down();
+    });
+  }
+
+  connectParams() {
+    return { user: this.nick, client: "web", ...(this.accessToken ? { access_token: this.accessToken } : {}) };
   }
 
   on(event, fn) {
@@ -156,11 +171,11 @@ export class ChatClient {
   checkRefusal() {
     if (this.refusalCheck) return;
     this.refusalCheck = setTimeout(() => { this.refusalCheck = null; }, REFUSAL_CHECK_MS);
-    const url = `/socket/longpoll?vsn=2.0.0&user=${encodeURIComponent(this.nick)}&client=web`;
-    fetch(url, { headers: this.token ? { "X-Phoenix-AuthToken": this.token } : {} })
+    const url = `/socket/longpoll?${new URLSearchParams({ vsn: "2.0.0", ...this.connectParams() })}`;
+    fetch(url, { headers: this.sessionToken ? { "X-Phoenix-AuthToken": this.sessionToken } : {} })
       .then((r) => r.json())
       .then((answer) => {
-        if (answer?.status === 403) {
+        if (answer?.status === 403 || answer?.status === 401) {
           this.refused = true;
           // Nothing more may go out: no fallback to long-poll, no probe, no reconnect.
           clearTimeout(this.fallbackTimer);
@@ -212,8 +227,8 @@ export class ChatClient {
     if (this.transport !== "longpoll") return;
     let ws;
     // The same credentials as phoenix.js would offer: the token as a bearer subprotocol.
-    const protocols = this.token
-      ? ["phoenix", `base64url.bearer.phx.${btoa(this.token).replace(/=/g, "")}`]
+    const protocols = this.sessionToken
+      ? ["phoenix", `base64url.bearer.phx.${btoa(this.sessionToken).replace(/=/g, "")}`]
       : undefined;
     try { ws = new WebSocket(this.socket.endPointURL(), protocols); } catch { this.probeFailed(); return; }
     let done = false;

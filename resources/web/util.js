@@ -143,4 +143,7 @@ export const store = {
   set(key, value) {
     try { localStorage.setItem(key, JSON.stringify(value)); } catch { /* not persisted */ }
   },
+  remove(key) {
+    try { localStorage.removeItem(key); } catch { /* nothing kept anyway */ }
+  },
 };

@@ -2,6 +2,7 @@
 // The DOM side. Builds everything with el()/textContent (never innerHTML), keeps one
 // scrolling log per room so switching rooms keeps each room's scroll position.
 import { el, nickHue, parseAt, formatStamp, appendBody, mentions, typingText, validNick, MAX_BODY } from "/assets/util.js";
+import { passwordProblem } from "/assets/entry.js";
 
 const $ = (id) => document.getElementById(id);
 const GROUP_MS = 5 * 60 * 1000; // consecutive messages by one user within this share a header
@@ -11,6 +12,28 @@ const NEAR_TOP_PX = 80;
 const COUNT_FROM = MAX_BODY - 200;
 const fmt = (n) => n.toLocaleString("en");
 const CONNECTION_TEXT = { connecting: "connecting…", connected: "connected", reconnecting: "reconnecting…", refused: "refused by the server" };
+
+// How roles read in the member list and under one's own name: words, not only a colour.
+const ROLE_TEXT = { admin: "admin", member: "registered", guest: "guest" };
+
+// A native modal (showModal): Esc closes it and the page behind is inert; the focus goes back
+// to whatever opened it, and Tab wraps around inside instead of leaving for the browser's UI.
+export function wireModal(dialog, cancel) {
+  let opener = null;
+  const showModal = dialog.showModal.bind(dialog);
+  dialog.showModal = () => { opener = document.activeElement; showModal(); };
+  cancel?.addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => opener?.focus());
+  dialog.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab") return;
+    const items = [...dialog.querySelectorAll("input, button, textarea, select")]
+      .filter((n) => !n.disabled && !n.hidden && n.getClientRects().length > 0);
+    const first = items[0];
+    const last = items.at(-1);
+    if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+    else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+  });
+}
 
 function avatar(nick) {
   const a = el("span", { className: "avatar", "aria-hidden": "true", text: nick.slice(0, 1).toUpperCase() });
@@ -25,52 +48,63 @@ export class View {
     this.active = null;
     this.activeRoom = null;
     this.connState = "connecting";
+    this.role = "";
     this.handlers = {};
     this.bindStatic();
   }
 
-  // The app registers callbacks: select, join, leave, send, typing, older, changeNick, login.
+  // The app registers callbacks: select, join, leave, send, typing, older, draft, changeNick,
+  // changePassword, signOut, manage (an admin picked a member).
   on(name, fn) { this.handlers[name] = fn; }
 
   fire(name, ...args) { return this.handlers[name]?.(...args); }
 
   bindStatic() {
-    // The first sign-in is the page itself; changing the nickname later is a modal dialog.
-    const nickForm = (form, input, error, done) => {
-      form.addEventListener("submit", (e) => {
-        e.preventDefault();
-        const nick = input.value.trim();
-        if (!validNick(nick)) {
-          error.textContent = nick === ""
-            ? "Please enter a nickname."
-            : "Only letters, digits, “_”, “.” and “-” are allowed (no spaces).";
-          input.focus();
-          return;
-        }
-        done(nick);
-      });
-      input.addEventListener("input", () => { error.textContent = ""; });
-    };
-    nickForm($("login-form"), $("nick-input"), $("login-error"),
-      (nick) => this.fire("login", nick, $("token-input").value.trim()));
+    // The first sign-in is the entry screen (entry.js); changing the nickname later is a dialog.
     const dialog = $("nick-dialog");
-    nickForm($("nick-form"), $("nick-change-input"), $("nick-change-error"), (nick) => {
-      dialog.close();
-      if (nick !== this.nick) this.fire("login", nick);
+    const nickInput = $("nick-change-input");
+    $("nick-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const nick = nickInput.value.trim();
+      const error = (text) => { $("nick-change-error").textContent = text; nickInput.focus(); };
+      if (!validNick(nick)) {
+        error(nick === "" ? "Please enter a nickname." : "Only letters, digits, “_”, “.” and “-” are allowed (no spaces).");
+        return;
+      }
+      if (nick === this.nick) { dialog.close(); return; }
+      // The app asks the server first (a guest session for the new name); "" means done.
+      const why = await this.fire("changeNick", nick);
+      if (why) error(why);
+      else dialog.close();
     });
+    nickInput.addEventListener("input", () => { $("nick-change-error").textContent = ""; });
     $("change-nick").addEventListener("click", () => this.showNickDialog());
-    $("nick-change-cancel").addEventListener("click", () => dialog.close());
-    dialog.addEventListener("close", () => this.dialogOpener?.focus());
-    // The modal makes the page behind it inert; Tab still leaves for the browser's own UI
-    // after the last control, so it wraps around instead.
-    dialog.addEventListener("keydown", (e) => {
-      if (e.key !== "Tab") return;
-      const items = [...dialog.querySelectorAll("input, button")].filter((n) => !n.disabled && !n.hidden);
-      const first = items[0];
-      const last = items.at(-1);
-      if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
-      else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+    wireModal(dialog, $("nick-change-cancel"));
+
+    const passwordDialog = $("password-dialog");
+    $("password-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const old = $("old-password").value;
+      const fresh = $("new-password").value;
+      const error = (text, field) => { $("password-error").textContent = text; field.focus(); };
+      if (old === "") { error("Please enter your current password.", $("old-password")); return; }
+      const problem = passwordProblem(fresh, $("new-password-confirm").value);
+      if (problem) { error(problem, problem.includes("same") ? $("new-password-confirm") : $("new-password")); return; }
+      const why = await this.fire("changePassword", old, fresh);
+      if (why) { error(why, /current/i.test(why) ? $("old-password") : $("new-password")); return; }
+      passwordDialog.close();
+      this.showBanner("Password changed. Your other signed-in browsers and devices were signed out.", "ok");
     });
+    for (const id of ["old-password", "new-password", "new-password-confirm"]) {
+      $(id).addEventListener("input", () => { $("password-error").textContent = ""; });
+    }
+    $("change-password").addEventListener("click", () => this.showPasswordDialog());
+    // Nothing typed into a password field outlives the dialog.
+    passwordDialog.addEventListener("close", () => {
+      for (const id of ["old-password", "new-password", "new-password-confirm"]) $(id).value = "";
+    });
+    wireModal(passwordDialog, $("password-cancel"));
+    $("sign-out").addEventListener("click", () => this.fire("signOut"));
 
     $("join-form").addEventListener("submit", (e) => {
       e.preventDefault();
@@ -108,33 +142,33 @@ export class View {
     document.addEventListener("keydown", (e) => { if (e.key === "Escape") this.closeDrawers(); });
   }
 
-  // `token`: the access token to prefill; `askToken` opens its field and puts the focus there
-  // (the server refused the connection for want of one).
-  showLogin(prefill = "", error = "", { token = "", askToken = false } = {}) {
-    $("app").hidden = true;
-    $("login").hidden = false;
-    $("nick-input").value = prefill;
-    $("token-input").value = token;
-    $("login-error").textContent = error;
-    $("token-details").open = askToken || token !== "";
-    const focus = askToken ? $("token-input") : $("nick-input");
-    focus.focus();
-    focus.select();
-  }
-
   showNickDialog() {
-    this.dialogOpener = document.activeElement;
     $("nick-change-input").value = this.nick;
     $("nick-change-error").textContent = "";
     $("nick-dialog").showModal();
     $("nick-change-input").select();
   }
 
-  showApp(nick) {
+  showPasswordDialog() {
+    $("password-user").value = this.nick;
+    $("password-error").textContent = "";
+    $("password-dialog").showModal();
+    $("old-password").focus();
+  }
+
+  // session: {user, role, kind} (kind "account", "guest" or "bare"). Accounts change their
+  // password; guests change their nickname; admins get the admin tools.
+  showApp(session) {
+    const nick = session.user;
     this.nick = nick;
+    this.role = session.role;
     $("login").hidden = true;
     $("app").hidden = false;
     $("me-nick").textContent = nick;
+    $("me-role").textContent = ROLE_TEXT[session.role] ?? "";
+    $("change-nick").hidden = session.kind === "account";
+    $("change-password").hidden = session.kind !== "account";
+    $("admin-open").hidden = session.role !== "admin";
     $("me-avatar").replaceWith(Object.assign(avatar(nick), { id: "me-avatar" }));
     $("input").focus(); // signed in: the next keystrokes are a message
   }
@@ -384,17 +418,34 @@ export class View {
   renderMembers(room) {
     if (room && room.name !== this.active) return;
     const members = room ? room.members() : [];
+    const admin = this.role === "admin";
     $("member-count").textContent = members.length ? String(members.length) : "";
     $("members-toggle-count").textContent = String(members.length);
     $("member-list").replaceChildren(...members.map((m) => el("li", {
       className: ["member", m.nick === this.nick && "self"].filter(Boolean).join(" "),
-      dataset: { nick: m.nick, status: m.status },
+      dataset: { nick: m.nick, status: m.status, role: m.role },
       title: [m.client && `on ${m.client}`, m.sessions > 1 && `${m.sessions} sessions`].filter(Boolean).join(", ") || null,
     },
     el("span", { className: "avatar-wrap" }, avatar(m.nick), el("span", { className: `presence ${m.status}` })),
     el("span", { className: "member-nick", text: m.nick }),
     m.nick === this.nick ? el("span", { className: "you", text: "you" }) : null,
-    m.client === "web" || m.client === "desktop" ? el("span", { className: "client", text: m.client }) : null)));
+    ROLE_TEXT[m.role] ? el("span", { className: `role role-${m.role}`, text: ROLE_TEXT[m.role] }) : null,
+    m.client === "web" || m.client === "desktop" ? el("span", { className: "client", text: m.client }) : null,
+    admin && m.nick !== this.nick
+      ? el("button", {
+        type: "button", className: "icon-button manage", "aria-label": `Admin actions for ${m.nick}`, title: `Admin actions for ${m.nick}`,
+        onclick: () => this.fire("manage", m.nick),
+      }, el("span", { "aria-hidden": "true", text: "⋯" }))
+      : null)));
+  }
+
+  // A line under the header for what happened to the whole session (disconnected by an admin,
+  // password changed); tone "ok" or "warn".
+  showBanner(text, tone = "warn") {
+    const banner = $("banner");
+    banner.hidden = text === "";
+    banner.textContent = text;
+    banner.dataset.tone = tone;
   }
 
   renderTyping(room) {

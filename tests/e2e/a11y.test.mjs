@@ -52,6 +52,7 @@ describe('axe-core finds no WCAG 2.2 AA violations', () => {
     await page.goto(suite.server.base + '/');
     await page.locator('#nick-input').waitFor();
     await assertNoViolations(page, 'the sign-in page');
+    await page.locator('#mode-guest').check();
     await page.locator('#nick-input').fill('two words');
     await page.locator('#login-form button[type=submit]').click();
     await page.locator('#login-error', { hasText: 'letters' }).waitFor();

@@ -23,6 +23,7 @@ describe('access token', () => {
     const attempts = [];
     page.on('request', (r) => { if (r.url().includes('/socket/')) attempts.push(r.url()); });
     page.on('websocket', (ws) => attempts.push(ws.url()));
+    await page.locator('#mode-guest').check();
     await page.locator('#nick-input').fill('tia');
     await page.locator('#login-form button[type=submit]').click();
     await page.locator('#login-error', { hasText: 'needs an access token' }).waitFor();
@@ -49,6 +50,7 @@ describe('access token', () => {
 
   test('a wrong token is named as such', async () => {
     const page = await freshPage('/?token=not-it');
+    await page.locator('#mode-guest').check();
     await page.locator('#nick-input').fill('wes');
     await page.locator('#login-form button[type=submit]').click();
     await page.locator('#login-error', { hasText: 'did not accept this access token' }).waitFor();

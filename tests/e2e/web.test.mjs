@@ -193,6 +193,7 @@ describe('web client', () => {
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT * 2);
     await page.goto(server.base + '/');
+    await page.locator('#mode-guest').check();
     await page.locator('#nick-input').fill('quin');
     await page.locator('#login-form button[type=submit]').click();
     await page.locator('#conn[data-state="connected"][data-transport="longpoll"]').waitFor();
@@ -318,6 +319,7 @@ describe('web client', () => {
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT);
     await page.goto(server.base + '/');
+    await page.locator('#mode-guest').check();
     await page.locator('#nick-input').fill('no spaces please');
     await page.locator('#login-form button[type=submit]').click();
     await page.locator('#login-error', { hasText: 'letters' }).waitFor();

@@ -19,9 +19,19 @@ export function launchBrowser({ extraArgs = [] } = {}) {
   });
 }
 
-// Opens the client in a fresh context (own localStorage), signs in as `nick` through
-// the nickname prompt and waits until the socket is connected.
-export async function openChat(browser, server, nick, { path = '/', viewport = { width: 1280, height: 800 }, colorScheme = 'light' } = {}) {
+// Fills in the entry screen: `mode` is 'signin', 'register' or 'guest' (docs/identity.md), and
+// submits it. Waits for nothing: the caller knows what should follow.
+export async function fillEntry(page, mode, nick, password = '') {
+  await page.locator(`#mode-${mode}`).check();
+  await page.locator('#nick-input').fill(nick);
+  if (mode !== 'guest') await page.locator('#password-input').fill(password);
+  if (mode === 'register') await page.locator('#confirm-input').fill(password);
+  await page.locator('#login-form button[type=submit]').click();
+}
+
+// Opens the client in a fresh context (own localStorage), enters as the guest `nick` (or signs
+// in with `password`) through the entry screen and waits until the socket is connected.
+export async function openChat(browser, server, nick, { path = '/', viewport = { width: 1280, height: 800 }, colorScheme = 'light', password = '' } = {}) {
   const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
@@ -32,8 +42,7 @@ export async function openChat(browser, server, nick, { path = '/', viewport = {
   page.on('websocket', (ws) => session.websockets.push(ws));
   page.on('request', (r) => session.requests.push(r.url()));
   await page.goto(server.base + path);
-  await page.locator('#nick-input').fill(nick);
-  await page.locator('#login-form button[type=submit]').click();
+  await fillEntry(page, password ? 'signin' : 'guest', nick, password);
   await page.locator('#conn[data-state="connected"]').waitFor();
   return session;
 }

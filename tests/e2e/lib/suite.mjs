@@ -2,7 +2,7 @@
 // Each test uses its own browser context (fresh localStorage), nicknames and rooms.
 import { before, after } from 'node:test';
 import { startServer } from './server.mjs';
-import { launchBrowser, openChat, WAIT } from './browser.mjs';
+import { launchBrowser, openChat, fillEntry, WAIT } from './browser.mjs';
 import { participant } from './participant.mjs';
 
 // `serverArgs`: extra chatter-server flags for this file's server.
@@ -46,11 +46,10 @@ export function useSuite({ serverArgs = [] } = {}) {
   return suite;
 }
 
-// Signs in on a page that shows the nickname prompt and waits for the connection.
+// Enters as the guest `nick` on a page that shows the entry screen and waits for the connection.
 export async function signIn(page, nick) {
   page.setDefaultTimeout(WAIT);
-  await page.locator('#nick-input').fill(nick);
-  await page.locator('#login-form button[type=submit]').click();
+  await fillEntry(page, 'guest', nick);
   await page.locator('#conn[data-state="connected"]').waitFor();
 }
 
