@@ -80,7 +80,8 @@ export function describeError(err, action, nick = "") {
     return `Refused by the server: ${reason}.`;
   case 409: {
     const who = nick ? `“${nick}”` : "That nickname";
-    return `${who} is taken (${reason}). Pick another nickname${action === "guest" ? ", or sign in if it is yours" : ""}.`;
+    const why = /taken/i.test(reason) ? "someone has registered it or a look-alike, or a guest is using it now" : reason;
+    return `${who} is taken: ${why}. Pick another nickname${action === "guest" ? ", or sign in if it is yours" : ""}.`;
   }
   case 413: return "That is too long for the server.";
   case 429:

@@ -10,6 +10,7 @@ import { validRoom, mentions, store } from "/assets/util.js";
 
 const DEFAULT_ROOM = "lobby";
 const NOTE_KEY = "chatter.entry-note"; // what the entry screen says after a reload (signed out)
+const BANNER_MS = 30000; // how long "disconnected by the server … connected again" stays
 const params = new URLSearchParams(location.search);
 // ?transport=longpoll forces HTTP long-polling (tests, and networks that mangle WebSockets).
 const forceLongPoll = params.get("transport") === "longpoll";
@@ -36,6 +37,13 @@ const savedNick = () => {
 // Asks the server for a session in one of the three ways; "" when signed in, else the reason.
 async function enter(mode, { nick, password, token }) {
   if (token !== savedToken()) store.set("chatter.token", token);
+  // Refused for want of the access token, the session from the first try is still good: the
+  // nickname is already its own (a second guest or registration would find it taken).
+  const kept = sessionStore.get();
+  if (kept && kept.user === nick && (mode === "guest") === (kept.kind !== "account")) {
+    location.reload();
+    return "";
+  }
   let session;
   try {
     if (mode === "signin") session = await api.signIn(nick, password);
@@ -74,7 +82,7 @@ async function signOut(client, session) {
       await api.signOut(session.token);
     } catch (err) {
       // 401: the session had ended anyway. Otherwise it is forgotten here all the same.
-      if (!(err instanceof ApiError && err.status === 401)) note = `Signed out in this browser; the server was not told (${describeError(err, "signout")})`;
+      if (!(err instanceof ApiError && err.status === 401)) note = `Signed out in this browser. ${describeError(err, "signout")}`;
     }
   }
   client.refused = true; // no reconnects from here on
@@ -122,15 +130,19 @@ function start(session) {
       });
     }
   });
+  // Closed by the server (an admin's kick or ban, a session ended elsewhere): said in a banner
+  // that stays a while after the page is back in; a refusal moves to the entry screen instead.
+  let bannerTimer = null;
   client.on("closed", (code, reason) => {
-    view.showBanner(`Disconnected by the server${reason ? `: ${reason}` : ""}. Reconnecting…`);
+    clearTimeout(bannerTimer);
+    const why = reason && reason !== "disconnected" ? `: ${reason}` : "";
+    view.showBanner(`Disconnected by the server${why}. Reconnecting…`);
   });
   client.on("connection", (state) => {
-    if (state === "connected" && document.getElementById("banner").dataset.tone === "warn") {
-      // Back in after a kick: the banner stays, now saying it is over.
-      const text = document.getElementById("banner").textContent;
-      if (text.endsWith("Reconnecting…")) view.showBanner(text.replace("Reconnecting…", "Connected again."));
-    }
+    const banner = document.getElementById("banner");
+    if (state !== "connected" || banner.hidden || !banner.textContent.endsWith("Reconnecting…")) return;
+    view.showBanner(banner.textContent.replace("Reconnecting…", "Connected again."));
+    bannerTimer = setTimeout(() => view.showBanner(""), BANNER_MS);
   });
   window.chatter = client; // handy in the devtools console
   let active = null;

@@ -120,9 +120,9 @@ export class ChatClient {
     };
     this.socket.onError(down);
     this.socket.onClose((event) => {
-      // The server closed a working connection on purpose (an admin's kick, a ban, a revoked
-      // session): its close frame says so, and the page shows it.
-      if (this.state === "connected" && event?.code >= 4000) this.emit("closed", event.code, event.reason || "");
+      // The server closed a working connection on purpose (an admin's kick or ban: 1001, a
+      // revoked session: 1008): the page says so. A network failure is 1006 and says nothing.
+      if (this.state === "connected" && [1001, 1008].includes(event?.code)) this.emit("closed", event.code, event.reason || "");
       down();
     });
   }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { say, messageBody, WAIT } from './lib/browser.mjs';
 import { useSuite, joinInPage } from './lib/suite.mjs';
 import { axeViolations, formatViolations, countNodes } from './lib/axe.mjs';
+import { registerAccount } from './lib/accounts.mjs';
 
 const suite = useSuite();
 
@@ -57,6 +58,66 @@ describe('axe-core finds no WCAG 2.2 AA violations', () => {
     await page.locator('#login-form button[type=submit]').click();
     await page.locator('#login-error', { hasText: 'letters' }).waitFor();
     await assertNoViolations(page, 'the sign-in page with an error');
+  });
+
+  test('on the entry screen in each of its three ways in, with their errors', async () => {
+    const context = await suite.context();
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+    await page.goto(suite.server.base + '/');
+    // Sign in (the first visit's way), with the server's refusal shown.
+    await page.locator('#mode-signin').check();
+    await page.locator('#nick-input').fill('nobody-here');
+    await page.locator('#password-input').fill('not a password');
+    await page.locator('#login-submit').click();
+    await page.locator('#login-error', { hasText: 'Wrong nickname or password' }).waitFor();
+    await assertNoViolations(page, 'the entry screen, signing in, wrong password');
+    // Register: three fields; the passwords differ.
+    await page.locator('#mode-register').check();
+    await page.locator('#password-input').fill('first password');
+    await page.locator('#confirm-input').fill('second password');
+    await page.locator('#login-submit').click();
+    await page.locator('#login-error', { hasText: 'not the same' }).waitFor();
+    await assertNoViolations(page, 'the entry screen, registering, passwords differ');
+    // The modes are one radio group, reachable and switchable from the keyboard.
+    await page.locator('#mode-register').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.locator('#mode-guest').isChecked(), true);
+    assert.equal(await page.locator('#login-submit').textContent(), 'Continue as guest');
+    assert.equal(await page.locator('#password-input').isVisible(), false);
+    await assertNoViolations(page, 'the entry screen, as a guest');
+    for (const colorScheme of ['dark']) {
+      await page.emulateMedia({ colorScheme });
+      await assertNoViolations(page, `the entry screen (${colorScheme})`);
+    }
+  });
+
+  test("on the password dialog and the account's own controls", async () => {
+    await registerAccount(suite.server, 'axeacct', 'a11y password');
+    const { page } = await suite.chat('axeacct', { password: 'a11y password' });
+    await assertNoViolations(page, 'the chat as a registered user');
+    const opener = page.locator('#change-password');
+    const dialog = page.getByRole('dialog', { name: 'Change password' });
+    await opener.focus();
+    await opener.press('Enter');
+    await dialog.waitFor();
+    assert.equal(await dialog.evaluate((d) => d.matches(':modal')), true);
+    await page.locator('#old-password').fill('wrong one');
+    await page.locator('#new-password').fill('a new one here');
+    await page.locator('#new-password-confirm').fill('not the same');
+    await page.locator('#new-password-confirm').press('Enter');
+    await page.locator('#password-error', { hasText: 'not the same' }).waitFor();
+    await assertNoViolations(page, 'the password dialog with an error');
+    const focusInDialog = () => page.evaluate(() => Boolean(document.activeElement?.closest('dialog[open]')));
+    for (let i = 0; i < 8; i += 1) {
+      await page.keyboard.press('Tab');
+      assert.ok(await focusInDialog(), `Tab ${i + 1} left the password dialog`);
+    }
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'change-password');
+    // What was typed into it is gone.
+    assert.equal(await page.locator('#old-password').inputValue(), '');
   });
 
   for (const colorScheme of ['light', 'dark']) {

@@ -17,6 +17,18 @@ const server = await startServer();
 const browser = await launchBrowser();
 const people = [];
 try {
+  // The entry screen, as a first visit shows it (sign in), the nickname typed.
+  {
+    const context = await browser.newContext({ viewport: { width: 960, height: 720 }, colorScheme });
+    const page = await context.newPage();
+    await page.goto(server.base + '/');
+    await page.locator('#mode-signin').check();
+    await page.locator('#nick-input').fill('ann');
+    await page.locator('#password-input').focus();
+    await page.screenshot({ path: join(outDir, 'web-sign-in.png') });
+    await context.close();
+  }
+
   // Other rooms with people in them, so the directory looks lived-in.
   const carol = await participant(server, 'carol');
   people.push(carol);
