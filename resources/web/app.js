@@ -114,20 +114,18 @@ function start(session) {
   // elsewhere, expired, password changed), a ban. Back to the entry screen, saying why.
   client.on("refused", (reason) => {
     const token = savedToken();
-    const wantsToken = /access|wrong or missing token/i.test(reason);
-    if (wantsToken) {
-      showEntry({ error: token ? "The server did not accept this access token." : "This server needs an access token.", askToken: true, mode: session.kind === "bare" || session.kind === "guest" ? "guest" : null });
+    const mode = session.kind === "account" ? "signin" : "guest";
+    if (/access|wrong or missing token/i.test(reason)) {
+      showEntry({ error: token ? "The server did not accept this access token." : "This server needs an access token.", askToken: true, mode });
       return;
     }
-    sessionStore.clear();
-    if (session.kind === "bare") {
-      showEntry({ error: `The server refused the connection: ${reason}`, mode: "guest" });
+    const banned = /banned/i.test(reason);
+    // A ban may be lifted: the session stays, and entering again under its name reuses it.
+    if (!banned) sessionStore.clear();
+    if (banned || session.kind === "bare") {
+      showEntry({ error: `The server refused the connection: ${reason.replace(/^connect refused: /, "")}.`, mode });
     } else {
-      showEntry({
-        note: /ban/i.test(reason) ? "" : "Your session has ended (signed out elsewhere, expired, or the password was changed). Please sign in again.",
-        error: /ban/i.test(reason) ? `The server refused the connection: ${reason}` : "",
-        mode: session.kind === "guest" ? "guest" : "signin",
-      });
+      showEntry({ note: "Your session has ended (signed out elsewhere, expired, or the password was changed). Please sign in again.", mode });
     }
   });
   // Closed by the server (an admin's kick or ban, a session ended elsewhere): said in a banner

@@ -23,7 +23,13 @@ export function wireModal(dialog, cancel) {
   const showModal = dialog.showModal.bind(dialog);
   dialog.showModal = () => { opener = document.activeElement; showModal(); };
   cancel?.addEventListener("click", () => dialog.close());
-  dialog.addEventListener("close", () => opener?.focus());
+  dialog.addEventListener("close", () => {
+    // A list re-rendered meanwhile (the member list on a presence change) has replaced the
+    // opener: its stand-in has the same name.
+    const label = opener?.getAttribute("aria-label");
+    if (opener && !opener.isConnected && label) opener = [...document.querySelectorAll("[aria-label]")].find((n) => n.getAttribute("aria-label") === label) ?? null;
+    opener?.focus();
+  });
   dialog.addEventListener("keydown", (e) => {
     if (e.key !== "Tab") return;
     const items = [...dialog.querySelectorAll("input, button, textarea, select")]
@@ -427,10 +433,13 @@ export class View {
       title: [m.client && `on ${m.client}`, m.sessions > 1 && `${m.sessions} sessions`].filter(Boolean).join(", ") || null,
     },
     el("span", { className: "avatar-wrap" }, avatar(m.nick), el("span", { className: `presence ${m.status}` })),
-    el("span", { className: "member-nick", text: m.nick }),
-    m.nick === this.nick ? el("span", { className: "you", text: "you" }) : null,
-    ROLE_TEXT[m.role] ? el("span", { className: `role role-${m.role}`, text: ROLE_TEXT[m.role] }) : null,
-    m.client === "web" || m.client === "desktop" ? el("span", { className: "client", text: m.client }) : null,
+    el("span", { className: "member-main" },
+      el("span", { className: "member-line" },
+        el("span", { className: "member-nick", text: m.nick }),
+        m.nick === this.nick ? el("span", { className: "you", text: "you" }) : null),
+      el("span", { className: "member-meta" },
+        ROLE_TEXT[m.role] ? el("span", { className: `role role-${m.role}`, text: ROLE_TEXT[m.role] }) : null,
+        m.client === "web" || m.client === "desktop" ? el("span", { className: "client", text: m.client }) : null)),
     admin && m.nick !== this.nick
       ? el("button", {
         type: "button", className: "icon-button manage", "aria-label": `Admin actions for ${m.nick}`, title: `Admin actions for ${m.nick}`,

@@ -7,13 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from './lib/server.mjs';
 import { launchBrowser, openChat, say, messageBody } from './lib/browser.mjs';
 import { participant } from './lib/participant.mjs';
+import { registerAccount } from './lib/accounts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = process.env.CHATTER_SCREENSHOT_DIR || resolve(here, '..', '..', 'docs', 'images');
 const colorScheme = process.env.COLOR_SCHEME || 'light';
 mkdirSync(outDir, { recursive: true });
 
-const server = await startServer();
+const server = await startServer({ args: ['--password-cost', 'minimum'] });
 const browser = await launchBrowser();
 const people = [];
 try {
@@ -29,6 +30,10 @@ try {
     await context.close();
   }
 
+  // ann has an account: the desktop and the phone sign in to it.
+  const password = 'screenshot password';
+  await registerAccount(server, 'ann', password);
+
   // Other rooms with people in them, so the directory looks lived-in.
   const carol = await participant(server, 'carol');
   people.push(carol);
@@ -40,7 +45,7 @@ try {
   await lobby.send('Morning! Is the staging server back up?');
 
   const open = async (viewport) => {
-    const { page, context } = await openChat(browser, server, 'ann', { viewport, colorScheme });
+    const { page, context } = await openChat(browser, server, 'ann', { viewport, colorScheme, password });
     await page.locator('#send:not([disabled])').waitFor();
     const phone = viewport.width < 700; // the room list is a drawer there
     if (phone) await page.locator('#rooms-toggle').click();

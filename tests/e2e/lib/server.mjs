@@ -13,9 +13,11 @@ const READY_TIMEOUT_MS = 20000;
 const KILL_AFTER_MS = 5000;
 
 // args: extra server flags (e.g. --tls-cert/--tls-key; with them `base` is https://).
-export async function startServer({ args = [] } = {}) {
+// prepare(dataDir): runs before the server starts (e.g. `account add` on its database).
+export async function startServer({ args = [], prepare = null } = {}) {
   if (!existsSync(SERVER_BIN)) throw new Error(`server binary not found at ${SERVER_BIN} (set CHATTER_SERVER_BIN)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'chatter-e2e-'));
+  if (prepare) await prepare(dataDir);
   const proc = spawn(SERVER_BIN,
     ['--headless', '--bind', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--sync', 'normal', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -54,4 +56,24 @@ export async function startServer({ args = [] } = {}) {
       return stopped;
     },
   };
+}
+
+// `chatter-server account add NAME [--admin] --data-dir DIR`, the password as one line on stdin
+// (never a flag); resolves once the account is stored.
+export function addAccount(dataDir, name, password, { admin = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(SERVER_BIN, ['account', 'add', name, ...(admin ? ['--admin'] : []), '--data-dir', dataDir],
+      { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    proc.stdout.on('data', (d) => { output += d; });
+    proc.stderr.on('data', (d) => { output += d; });
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 30000);
+    proc.on('error', (e) => { clearTimeout(timer); reject(e); });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`account add ${name} exited with ${code}: ${output}`));
+    });
+    proc.stdin.end(`${password}\n`);
+  });
 }

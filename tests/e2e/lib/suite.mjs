@@ -5,11 +5,12 @@ import { startServer } from './server.mjs';
 import { launchBrowser, openChat, fillEntry, WAIT } from './browser.mjs';
 import { participant } from './participant.mjs';
 
-// `serverArgs`: extra chatter-server flags for this file's server.
-export function useSuite({ serverArgs = [] } = {}) {
+// `serverArgs`: extra chatter-server flags for this file's server; `prepare(dataDir)` runs
+// before it starts (accounts made with the command line).
+export function useSuite({ serverArgs = [], prepare = null } = {}) {
   const suite = { server: null, browser: null, cleanups: [] };
   before(async () => {
-    suite.server = await startServer({ args: serverArgs });
+    suite.server = await startServer({ args: serverArgs, prepare });
     suite.browser = await launchBrowser();
   });
   after(async () => {
