@@ -77,6 +77,8 @@ else showEntry({ note });
 // forgets it and shows the entry screen again.
 async function signOut(client, session) {
   let note = "You have signed out.";
+  // First, or the revocation's closing of this socket would look like a refusal.
+  client.stop();
   if (session.token) {
     try {
       await api.signOut(session.token);
@@ -85,15 +87,13 @@ async function signOut(client, session) {
       if (!(err instanceof ApiError && err.status === 401)) note = `Signed out in this browser. ${describeError(err, "signout")}`;
     }
   }
-  client.refused = true; // no reconnects from here on
-  client.socket.disconnect();
   sessionStore.clear();
   try { sessionStorage.setItem(NOTE_KEY, note); } catch { /* the note is lost, nothing else */ }
   location.reload();
 }
 
 // A guest's new nickname is a new guest session; the old one is ended once the new one exists.
-async function changeGuestNick(session, nick) {
+async function changeGuestNick(client, session, nick) {
   let fresh;
   try {
     fresh = await api.guest(nick);
@@ -101,6 +101,7 @@ async function changeGuestNick(session, nick) {
     if (!noAccountsApi(err)) return describeError(err, "guest", nick);
     fresh = { token: "", user: nick, role: "guest", kind: "bare" };
   }
+  client.stop(); // before the old session ends: its sockets are closed then
   if (session.token) await api.signOut(session.token).catch(() => { /* it ends by itself */ });
   sessionStore.set(fresh);
   location.reload();
@@ -121,7 +122,8 @@ function start(session) {
     }
     const banned = /banned/i.test(reason);
     // A ban may be lifted: the session stays, and entering again under its name reuses it.
-    if (!banned) sessionStore.clear();
+    // (Only if it is still this page's: another tab may have signed in anew meanwhile.)
+    if (!banned && sessionStore.get()?.token === session.token) sessionStore.clear();
     if (banned || session.kind === "bare") {
       showEntry({ error: `The server refused the connection: ${reason.replace(/^connect refused: /, "")}.`, mode });
     } else {
@@ -157,7 +159,7 @@ function start(session) {
 
   view.showApp(session);
   view.on("signOut", () => signOut(client, session));
-  view.on("changeNick", (newNick) => changeGuestNick(session, newNick));
+  view.on("changeNick", (newNick) => changeGuestNick(client, session, newNick));
   view.on("changePassword", async (oldPassword, newPassword) => {
     try {
       await api.changePassword(session.token, oldPassword, newPassword);

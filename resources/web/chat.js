@@ -127,6 +127,16 @@ export class ChatClient {
     });
   }
 
+  // Ends this client for good (signing out, a new session): no reconnect, no refusal check.
+  stop() {
+    this.refused = true;
+    clearTimeout(this.fallbackTimer);
+    this.fallbackTimer = null;
+    clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+    this.socket.disconnect();
+  }
+
   connectParams() {
     return { user: this.nick, client: "web", ...(this.accessToken ? { access_token: this.accessToken } : {}) };
   }
@@ -175,14 +185,10 @@ export class ChatClient {
     fetch(url, { headers: this.sessionToken ? { "X-Phoenix-AuthToken": this.sessionToken } : {} })
       .then((r) => r.json())
       .then((answer) => {
+        if (this.refused) return; // stopped meanwhile
         if (answer?.status === 403 || answer?.status === 401) {
-          this.refused = true;
           // Nothing more may go out: no fallback to long-poll, no probe, no reconnect.
-          clearTimeout(this.fallbackTimer);
-          this.fallbackTimer = null;
-          clearTimeout(this.probeTimer);
-          this.probeTimer = null;
-          this.socket.disconnect();
+          this.stop();
           this.setState("refused");
           this.emit("refused", typeof answer.reason === "string" ? answer.reason : "refused");
         } else if (typeof answer?.token === "string") {

@@ -95,6 +95,9 @@ describe('axe-core finds no WCAG 2.2 AA violations', () => {
   test("on the password dialog and the account's own controls", async () => {
     await registerAccount(suite.server, 'axeacct', 'a11y password');
     const { page } = await suite.chat('axeacct', { password: 'a11y password' });
+    // Settled first: joined, and listed as a member.
+    await page.locator('#send:not([disabled])').waitFor();
+    await page.locator('#member-list .member[data-nick="axeacct"] .role').waitFor();
     await assertNoViolations(page, 'the chat as a registered user');
     const opener = page.locator('#change-password');
     const dialog = page.getByRole('dialog', { name: 'Change password' });
