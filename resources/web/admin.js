@@ -64,8 +64,9 @@ export class AdminPanel {
 
   // Sends one admin push and reports its reply with `describe(reply)`.
   push(event, payload, describe) {
-    if (this.state !== "joined") {
-      this.result(this.state === "refused" ? "Not allowed: this session is not an admin's." : "Not connected to the admin channel yet; try again in a moment.", "error");
+    // While the channel is still joining, phoenix.js holds the push and sends it once joined.
+    if (this.state === "refused") {
+      this.result("Not allowed: this session is not an admin's.", "error");
       return;
     }
     this.result("Sending…", "ok");
