@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WAIT, fillEntry, say, messageBody } from './lib/browser.mjs';
 import { useSuite } from './lib/suite.mjs';
+import { startServer } from './lib/server.mjs';
 import { apiCall, registerAccount, signInAccount, connectWithToken, storedText, storedSession } from './lib/accounts.mjs';
 
 // The cheapest Argon2id cost: these tests are about the page, not the hash.
@@ -200,6 +201,27 @@ describe('member list', () => {
     // Not an admin: no admin tools anywhere.
     assert.equal(await page.locator('#admin-open').isHidden(), true);
     assert.equal(await page.locator('#member-list .manage').count(), 0);
+  });
+});
+
+describe('a closed server', () => {
+  test('registration closed and guests not allowed are said as such', async () => {
+    const closed = await startServer({ args: ['--password-cost', 'minimum', '--registration', 'closed', '--accounts', 'required'] });
+    const context = await suite.context();
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(WAIT);
+      await page.goto(closed.base + '/');
+      await fillEntry(page, 'register', 'opal', PASSWORD);
+      await page.locator('#login-error', { hasText: 'Registration is closed on this server' }).waitFor();
+      await fillEntry(page, 'guest', 'opal');
+      await page.locator('#login-error', { hasText: 'This server does not let guests in' }).waitFor();
+      assert.equal(await page.locator('#app').isHidden(), true);
+      assert.equal(await storedSession(page), null);
+    } finally {
+      await context.close();
+      await closed.stop();
+    }
   });
 });
 
