@@ -179,6 +179,8 @@ describe('sessions', () => {
     await dialog.waitFor({ state: 'hidden' });
     await page.locator('#banner', { hasText: 'Password changed' }).waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'change-password');
+    const kept = await storedText(page);
+    assert.ok(!kept.includes(PASSWORD) && !kept.includes('a new secret 7'), 'a password is in localStorage');
     // This page stays in; the other browser's session has ended.
     await other.page.locator('#login-note', { hasText: 'Your session has ended' }).waitFor();
     assert.equal((await apiCall(suite.server, 'POST', '/api/sessions', { body: { user: 'yan', password: PASSWORD } })).status, 401);
