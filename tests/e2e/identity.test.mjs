@@ -151,6 +151,13 @@ describe('sessions', () => {
     await page.reload();
     await page.locator('#login-form').waitFor();
     assert.equal(await page.locator('#app').isHidden(), true);
+    // A page loaded with a token that no longer works (revoked while the browser was closed)
+    // tries it, is refused, drops it and says so.
+    await page.evaluate((t) => localStorage.setItem('chatter.session', JSON.stringify({ token: t, user: 'xia', role: 'member', kind: 'account' })), token);
+    await page.reload();
+    await page.locator('#login-note', { hasText: 'Your session has ended' }).waitFor();
+    assert.equal(await storedSession(page), null);
+    assert.equal(await page.locator('#nick-input').inputValue(), 'xia');
   });
 
   test('changing the password: the dialog checks, the server changes it, other sessions end', async () => {
