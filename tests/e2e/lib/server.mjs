@@ -1,5 +1,5 @@
 // Starts a throwaway chatter-server on 127.0.0.1 with its own data directory.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -76,11 +76,4 @@ export function addAccount(dataDir, name, password, { admin = false } = {}) {
     });
     proc.stdin.end(`${password}\n`);
   });
-}
-
-// Whether this server binary has the `account add NAME --admin` command.
-export function serverHasAdminCommands() {
-  if (!existsSync(SERVER_BIN)) return false;
-  const help = spawnSync(SERVER_BIN, ['account', '--help'], { encoding: 'utf8', timeout: 10000 });
-  return /account add NAME \[--admin\]/.test(`${help.stdout}${help.stderr}`);
 }
