@@ -47,11 +47,13 @@ export function useSuite({ serverArgs = [], prepare = null } = {}) {
   return suite;
 }
 
-// Enters as the guest `nick` on a page that shows the entry screen and waits for the connection.
+// Enters as the guest `nick` on a page that shows the entry screen and waits for the connection
+// and the room in view (connected comes first; what is typed before the join is not sent).
 export async function signIn(page, nick) {
   page.setDefaultTimeout(WAIT);
   await fillEntry(page, 'guest', nick);
   await page.locator('#conn[data-state="connected"]').waitFor();
+  await page.locator('#send:not([disabled])').waitFor();
 }
 
 // The page starts in #lobby unless told otherwise; this moves it to `room`.
