@@ -139,26 +139,13 @@ void AccountClient::send(const QByteArray &verb, const QString &path, const QStr
     // Answered inside the signal, as the socket does: a pinned certificate is accepted, any
     // other unverified one ends the request with the certificate for the user to judge.
     connect(reply, &QNetworkReply::sslErrors, this, [this, reply](const QList<QSslError> &errors) {
-        UntrustedCertificate problem;
-        problem.hostPort = QStringLiteral("%1:%2")
-                               .arg(m_base.host().contains(QLatin1Char(':'))
-                                        ? QLatin1Char('[') + m_base.host() + QLatin1Char(']')
-                                        : m_base.host())
-                               .arg(m_base.port(443));
-        problem.certificate = CertificatePins::leafOf(errors);
-        problem.fingerprint = CertificatePins::fingerprint(problem.certificate);
-        for (const QSslError &error : errors)
-            problem.errors << error.errorString();
-        if (m_pins && !problem.certificate.isNull()) {
-            const QString pinned = m_pins->pinned(problem.hostPort);
-            if (pinned == problem.fingerprint) {
-                reply->ignoreSslErrors(errors);
-                return;
-            }
-            if (!pinned.isEmpty())
-                problem.pinnedFingerprint = pinned;
+        const auto problem =
+            CertificatePins::judge(m_pins, CertificatePins::hostPortOf(m_base, 443), errors);
+        if (!problem) {
+            reply->ignoreSslErrors(errors);
+            return;
         }
-        reply->setProperty("chatterUntrusted", QVariant::fromValue(problem));
+        reply->setProperty("chatterUntrusted", QVariant::fromValue(*problem));
     });
     connect(reply, &QNetworkReply::finished, this,
             [this, reply, done = std::move(done)] { finish(reply, done); });

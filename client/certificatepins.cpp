@@ -55,4 +55,32 @@ QSslCertificate CertificatePins::leafOf(const QList<QSslError> &errors)
     return certificates.value(0);
 }
 
+QString CertificatePins::hostPortOf(const QUrl &url, int defaultPort)
+{
+    const QString host = url.host().contains(QLatin1Char(':'))
+                             ? QLatin1Char('[') + url.host() + QLatin1Char(']')
+                             : url.host();
+    return host + QLatin1Char(':') + QString::number(url.port(defaultPort));
+}
+
+std::optional<UntrustedCertificate> CertificatePins::judge(const CertificatePins *pins,
+                                                           const QString &hostPort,
+                                                           const QList<QSslError> &errors)
+{
+    UntrustedCertificate problem;
+    problem.hostPort = hostPort;
+    problem.certificate = leafOf(errors);
+    problem.fingerprint = fingerprint(problem.certificate);
+    for (const QSslError &error : errors)
+        problem.errors << error.errorString();
+    if (pins && !problem.certificate.isNull()) {
+        const QString pinned = pins->pinned(hostPort);
+        if (pinned == problem.fingerprint)
+            return std::nullopt; // exactly the certificate the user trusted
+        if (!pinned.isEmpty())
+            problem.pinnedFingerprint = pinned;
+    }
+    return problem;
+}
+
 } // namespace chatter::client

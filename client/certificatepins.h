@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <optional>
 #include <QSslCertificate>
 #include <QSslError>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 
 namespace chatter::client {
 
@@ -34,9 +36,17 @@ public:
     void forget(const QString &hostPort);
 
     static QString fingerprint(const QSslCertificate &certificate);
+    //! The pin key of a server address: "host:port", an IPv6 host in brackets.
+    static QString hostPortOf(const QUrl &url, int defaultPort);
     //! The server's own certificate among those `errors` name (the one that issued none of
     //! the others).
     static QSslCertificate leafOf(const QList<QSslError> &errors);
+    //! What TLS verification's `errors` mean for `hostPort`: nothing (std::nullopt) when the
+    //! server showed exactly the certificate pinned for it in `pins` (the caller ignores the
+    //! errors), otherwise the problem for the user to judge. The socket and the account API
+    //! both ask this, so both trust the same certificates.
+    static std::optional<UntrustedCertificate>
+    judge(const CertificatePins *pins, const QString &hostPort, const QList<QSslError> &errors);
 };
 
 } // namespace chatter::client

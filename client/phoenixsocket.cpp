@@ -77,11 +77,8 @@ QString PhoenixSocket::bearerSubprotocol(const QString &token)
 
 QString PhoenixSocket::hostPort() const
 {
-    const int defaultPort = m_endpoint.scheme() == QLatin1String("wss") ? 443 : 80;
-    const QString host = m_endpoint.host().contains(QLatin1Char(':'))
-                             ? QLatin1Char('[') + m_endpoint.host() + QLatin1Char(']')
-                             : m_endpoint.host();
-    return host + QLatin1Char(':') + QString::number(m_endpoint.port(defaultPort));
+    return CertificatePins::hostPortOf(m_endpoint,
+                                       m_endpoint.scheme() == QLatin1String("wss") ? 443 : 80);
 }
 
 void PhoenixSocket::open()
@@ -283,21 +280,12 @@ void PhoenixSocket::onSslErrors(QWebSocket *ws, const QList<QSslError> &errors)
 {
     if (ws != m_ws)
         return;
-    UntrustedCertificate problem;
-    problem.hostPort = hostPort();
-    problem.certificate = CertificatePins::leafOf(errors);
-    problem.fingerprint = CertificatePins::fingerprint(problem.certificate);
-    for (const QSslError &error : errors)
-        problem.errors << error.errorString();
-    if (m_pins && !problem.certificate.isNull()) {
-        const QString pinned = m_pins->pinned(problem.hostPort);
-        if (pinned == problem.fingerprint) {
-            ws->ignoreSslErrors(errors); // exactly the certificate the user trusted
-            return;
-        }
-        if (!pinned.isEmpty())
-            problem.pinnedFingerprint = pinned;
+    const auto judged = CertificatePins::judge(m_pins, hostPort(), errors);
+    if (!judged) {
+        ws->ignoreSslErrors(errors); // exactly the certificate the user trusted
+        return;
     }
+    const UntrustedCertificate &problem = *judged;
     m_certificateRefused = true;
     m_lastError =
         problem.changed()

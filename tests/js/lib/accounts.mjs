@@ -1,41 +1,22 @@
 // Helpers for the accounts API (docs/identity.md): JSON requests over node:http (so Origin,
 // Authorization and the client's own loopback address can be set exactly) and WebSocket
 // connects from a chosen loopback address.
-import http from 'node:http';
 import WebSocket from 'ws';
 import { RawClient, DEFAULT_TIMEOUT } from './raw.mjs';
+import { httpRequest } from './http.mjs';
 
 // Sends one request to `path`; resolves with { status, headers, json, body }.
 // opts.body: an object (sent as JSON) or a string (sent as is); opts.token: bearer;
 // opts.from: the client's loopback address (127.0.0.1 by default).
 export function api(server, method, path, { body, token, headers = {}, from = '127.0.0.1', timeout = DEFAULT_TIMEOUT } = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body));
-    const h = { Host: `127.0.0.1:${server.port}`, Connection: 'close', ...headers };
-    if (payload !== undefined) {
-      h['Content-Type'] = 'application/json';
-      h['Content-Length'] = Buffer.byteLength(payload);
-    }
-    if (token) h.Authorization = `Bearer ${token}`;
-    const req = http.request({
-      host: '127.0.0.1', port: server.port, method, path, headers: h, agent: false, localAddress: from,
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        clearTimeout(timer);
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode, headers: res.headers, json, body: text });
-      });
-      res.on('error', (e) => { clearTimeout(timer); reject(e); });
-    });
-    const timer = setTimeout(() => req.destroy(new Error(`no answer to ${method} ${path} within ${timeout} ms`)), timeout);
-    req.on('error', (e) => { clearTimeout(timer); reject(e); });
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
+  const payload = body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body));
+  const h = { ...headers };
+  if (payload !== undefined) {
+    h['Content-Type'] = 'application/json';
+    h['Content-Length'] = Buffer.byteLength(payload);
+  }
+  if (token) h.Authorization = `Bearer ${token}`;
+  return httpRequest(server, method, path, { headers: h, body: payload, from, timeout });
 }
 
 export const register = (server, user, password, opts) =>

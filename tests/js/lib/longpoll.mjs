@@ -1,8 +1,8 @@
 // Raw HTTP helpers for the long-poll transport (/socket/longpoll): one
 // request at a time over node:http (so Host and Origin can be set exactly),
 // and a small session driver that follows the phoenix.js poll loop by hand.
-import http from 'node:http';
 import { DEFAULT_TIMEOUT } from './raw.mjs';
+import { httpRequest } from './http.mjs';
 
 export const LP_PATH = '/socket/longpoll';
 
@@ -18,33 +18,7 @@ export function queryString(query) {
 // json is the parsed body, or undefined when it is not JSON.
 export function lpRequest(server, method, query, { headers = {}, body, timeout = DEFAULT_TIMEOUT, path = LP_PATH } = {}) {
   const qs = queryString(query);
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1',
-      port: server.port,
-      method,
-      path: qs === '' ? path : `${path}?${qs}`,
-      headers: { Host: `127.0.0.1:${server.port}`, Connection: 'close', ...headers },
-      agent: false,
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        clearTimeout(timer);
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode, headers: res.headers, body: text, json });
-      });
-      res.on('error', (e) => { clearTimeout(timer); reject(e); });
-    });
-    const timer = setTimeout(() => {
-      req.destroy(new Error(`no long-poll ${method} response within ${timeout} ms`));
-    }, timeout);
-    req.on('error', (e) => { clearTimeout(timer); reject(e); });
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
+  return httpRequest(server, method, qs === '' ? path : `${path}?${qs}`, { headers, body, timeout });
 }
 
 // Decodes the string elements of a GET body into { join_ref, ref, topic,
