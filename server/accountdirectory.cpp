@@ -3,6 +3,7 @@
 
 #include "connectinfo.h"
 
+#include <algorithm>
 #include <mutex>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -177,8 +178,8 @@ AccountDirectory::Holder AccountDirectory::holder(const QStringList &keys,
                 return Holder::GuestSession;
         }
         if (const auto it = m_liveBare.constFind(key); it != m_liveBare.cend()) {
-            for (auto a = it->cbegin(); a != it->cend(); ++a) {
-                if (a.value() > 0 && (from.isEmpty() || a.key() != from))
+            for (const BareSockets &bare : *it) {
+                if (bare.count > 0 && (from.isEmpty() || bare.address != from))
                     return Holder::BareGuest;
             }
         }
@@ -214,14 +215,21 @@ bool AccountDirectory::attach(const ConnectInfo &info, const QDateTime &now)
     const QString from = addressKey(info.peerAddress);
     for (const QString &key : info.keys) {
         if (const auto it = m_liveBare.constFind(key); it != m_liveBare.cend()) {
-            for (auto a = it->cbegin(); a != it->cend(); ++a) {
-                if (a.value() > 0 && a.key() != from)
+            for (const BareSockets &bare : *it) {
+                if (bare.count > 0 && bare.address != from)
                     return false;
             }
         }
     }
-    for (const QString &key : info.keys)
-        ++m_liveBare[key][from];
+    for (const QString &key : info.keys) {
+        auto &bares = m_liveBare[key];
+        auto mine = std::find_if(bares.begin(), bares.end(),
+                                 [&](const BareSockets &bare) { return bare.address == from; });
+        if (mine == bares.end())
+            bares.append(BareSockets{from, 1});
+        else
+            ++mine->count;
+    }
     return true;
 }
 
@@ -242,9 +250,10 @@ void AccountDirectory::detach(const ConnectInfo &info, const QDateTime &now)
         auto it = m_liveBare.find(key);
         if (it == m_liveBare.end())
             continue;
-        auto a = it->find(from);
-        if (a != it->end() && --*a <= 0)
-            it->erase(a);
+        auto mine = std::find_if(it->begin(), it->end(),
+                                 [&](const BareSockets &bare) { return bare.address == from; });
+        if (mine != it->end() && --mine->count <= 0)
+            it->erase(mine);
         if (it->isEmpty())
             m_liveBare.erase(it);
     }
