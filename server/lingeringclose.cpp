@@ -4,6 +4,7 @@
 #include <QSocketNotifier>
 
 #include <atomic>
+#include <utility>
 
 #include <cerrno>
 #include <fcntl.h>
@@ -44,6 +45,9 @@ LingeringClose::LingeringClose(int descriptor, QObject *parent, int maxMs)
 LingeringClose::~LingeringClose()
 {
     --g_live;
+    // The notifier before the descriptor: as a child it would outlive this body, and its
+    // destructor unregisters a descriptor number that, once closed, another thread may reuse.
+    delete std::exchange(m_notifier, nullptr);
     if (m_descriptor >= 0)
         ::close(m_descriptor);
 }
