@@ -3,8 +3,10 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -30,9 +32,22 @@ struct ChatMessage
     bool mention = false; //!< mentions this session's nickname (never set on own messages)
     //! Typed while the room was not joined: shown, not yet sent; the server gives it an id.
     bool pending = false;
+    //! A reply: the parent's id, and the quote the server sent with it (docs/conversations.md).
+    qint64 replyTo = 0;
+    QString quoteUser;
+    QString quoteBody;
+    bool quoteDeleted = false;
+    QDateTime editedAt;   //!< invalid unless edited
+    bool deleted = false; //!< `{id, deleted: true}`: kept so that paging keeps its place
+    //! Reaction emoji (in the server's order) and who reacted with each.
+    QList<std::pair<QString, QStringList>> reactions;
 
-    //! Parses `{"id","user","body","at"}`; nullopt when id, user or body is missing.
+    //! Parses a message object (docs/conversations.md): `{"id","user","body","at"}` plus
+    //! `reply_to`, `quote`, `edited_at`, `reactions`, or `{"id","deleted":true}`; nullopt when
+    //! id, user or body is missing from a message that is not deleted.
     static std::optional<ChatMessage> fromJson(const QJsonObject &json);
+    //! `{"👍": ["bob"], …}` as (emoji, users) pairs; emoji nobody holds are left out.
+    static QList<std::pair<QString, QStringList>> reactionsFromJson(const QJsonObject &json);
     static ChatMessage system(Kind kind, const QString &user, const QString &body = {});
     //! The sender's own copy of a message waiting to be sent.
     static ChatMessage pendingOwn(const QString &user, const QString &body);

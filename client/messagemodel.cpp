@@ -54,6 +54,34 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case DayStartRole:
         return index.row() == 0 ||
                m_lines.at(index.row() - 1).at.toLocalTime().date() != m.at.toLocalTime().date();
+    case ReplyToRole:
+        return m.replyTo;
+    case QuoteUserRole:
+        return m.quoteUser;
+    case QuoteBodyRole:
+        return m.quoteBody;
+    case QuoteDeletedRole:
+        return m.quoteDeleted;
+    case EditedAtRole:
+        return m.editedAt;
+    case DeletedRole:
+        return m.deleted;
+    case ReactionsRole: {
+        QVariantList list;
+        for (const auto &[emoji, users] : m.reactions)
+            list.append(QVariantMap{{QStringLiteral("emoji"), emoji},
+                                    {QStringLiteral("users"), users},
+                                    {QStringLiteral("mine"), users.contains(m_nickname)}});
+        return list;
+    }
+    case GroupedRole: {
+        if (index.row() == 0 || m.isSystem() || m.deleted)
+            return false;
+        const ChatMessage &above = m_lines.at(index.row() - 1);
+        return !above.isSystem() && !above.deleted && above.user == m.user && !m.replyTo &&
+               above.at.toLocalTime().date() == m.at.toLocalTime().date() &&
+               above.at.secsTo(m.at) < 5 * 60;
+    }
     default:
         return {};
     }
@@ -71,6 +99,14 @@ QHash<int, QByteArray> MessageModel::roleNames() const
             {SystemRole, "system"},
             {PendingRole, "pending"},
             {DayStartRole, "dayStart"},
+            {ReplyToRole, "replyTo"},
+            {QuoteUserRole, "quoteUser"},
+            {QuoteBodyRole, "quoteBody"},
+            {QuoteDeletedRole, "quoteDeleted"},
+            {EditedAtRole, "editedAt"},
+            {DeletedRole, "deleted"},
+            {ReactionsRole, "reactions"},
+            {GroupedRole, "grouped"},
             {Qt::DisplayRole, "display"}};
 }
 

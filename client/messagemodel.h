@@ -23,10 +23,19 @@ public:
         AtRole,
         OwnRole,
         MentionRole,
-        KindRole,    //!< int(ChatMessage::Kind)
-        SystemRole,  //!< true for join/leave/notice lines
-        PendingRole, //!< typed while not joined, not sent yet
-        DayStartRole //!< the first line of its local calendar day (a day separator goes above)
+        KindRole,     //!< int(ChatMessage::Kind)
+        SystemRole,   //!< true for join/leave/notice lines
+        PendingRole,  //!< typed while not joined, not sent yet
+        DayStartRole, //!< the first line of its local calendar day (a day separator goes above)
+        // Conversations (docs/conversations.md)
+        ReplyToRole,      //!< the parent's id, 0 when not a reply
+        QuoteUserRole,    //!< the parent's author
+        QuoteBodyRole,    //!< the parent's first 140 characters
+        QuoteDeletedRole, //!< the parent was deleted
+        EditedAtRole,     //!< QDateTime, invalid unless edited
+        DeletedRole,      //!< the message was deleted: show a placeholder line
+        ReactionsRole,    //!< QVariantList of QVariantMap {emoji, users (QStringList), mine}
+        GroupedRole       //!< same author as the line above within 5 minutes, same day: no header
     };
 
     explicit MessageModel(QObject *parent = nullptr);
@@ -49,12 +58,15 @@ public:
     //! Lowest server id present; where a history page ends.
     qint64 oldestId() const;
     int chatCount() const { return int(m_signatures.size()); }
+    //! Whose reactions are "mine" (ReactionsRole).
+    void setOwnNickname(const QString &nickname) { m_nickname = nickname; }
 
 private:
     bool isDuplicate(const ChatMessage &message) const;
     void remember(const ChatMessage &message);
 
     QList<ChatMessage> m_lines;
+    QString m_nickname;
     //! id -> user/at/body: a same id with other content means the server forgot its ids
     //! (restarted without storage); such a message is new and must not be dropped.
     QHash<qint64, QString> m_signatures;
