@@ -6,6 +6,7 @@ Run it again after changing a seed here; regression inputs for fixed bugs are co
 beside these files as regress-*, and this script leaves them alone.
 """
 import base64
+import json
 import os
 import struct
 
@@ -136,5 +137,15 @@ def long_poll_body():
     write(h, "bad-base64", b"\x00" + b"not base64!\n====\n")
 
 
-for make in (websocket_reader, v1, v2, binary, request_head, connect_params, long_poll_body):
+def message_markup():
+    # The shared cases of the desktop and browser renderers (tests/data/markup-cases.json).
+    h = "fuzz_messagemarkup"
+    cases = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "markup-cases.json")
+    with open(cases, encoding="utf-8") as f:
+        for i, case in enumerate(json.load(f)):
+            write(h, "case-%02d" % i, case["body"])
+
+
+for make in (websocket_reader, v1, v2, binary, request_head, connect_params, long_poll_body,
+             message_markup):
     make()
