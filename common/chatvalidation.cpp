@@ -56,4 +56,19 @@ Expected<void> checkBody(const QJsonValue &body)
     return {};
 }
 
+Expected<void> checkEmoji(const QJsonValue &emoji)
+{
+    const QString text = emoji.toString();
+    if (!emoji.isString() || text.isEmpty() || text.size() > MaxEmojiLength)
+        return failure(QStringLiteral("invalid emoji"));
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char32_t c = text.at(i).isHighSurrogate() && i + 1 < text.size()
+                               ? QChar::surrogateToUcs4(text.at(i), text.at(i + 1))
+                               : text.at(i).unicode();
+        if (QChar::isSpace(c) || QChar::category(c) == QChar::Other_Control)
+            return failure(QStringLiteral("invalid emoji"));
+    }
+    return {};
+}
+
 } // namespace chatter::validation

@@ -24,6 +24,13 @@ inline constexpr QLatin1StringView Typing("typing");
 inline constexpr QLatin1StringView History("history");
 inline constexpr QLatin1StringView Status("status");
 inline constexpr QLatin1StringView RoomUpdate("room_update");
+// Replies, edits, deletions and reactions (docs/conversations.md).
+inline constexpr QLatin1StringView EditMessage("edit_msg");
+inline constexpr QLatin1StringView DeleteMessage("delete_msg");
+inline constexpr QLatin1StringView React("react");
+inline constexpr QLatin1StringView MessageEdited("msg_edited");
+inline constexpr QLatin1StringView MessageDeleted("msg_deleted");
+inline constexpr QLatin1StringView Reactions("reactions");
 
 } // namespace chatter::events
 

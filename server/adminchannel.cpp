@@ -120,6 +120,7 @@ HandleResult AdminChannel::system(const QJsonObject &payload, const ReplyHandle 
     // "system", then broadcast to the room marked `system`.
     StoredMessage message{0, room.toString(), QStringLiteral("system"), body.toString(),
                           QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)};
+    message.author = QStringLiteral("system");
     ChannelContext *channels = &context();
     channels->append(std::move(message), [channels, handle](const StoredMessage &m, bool ok) {
         if (!ok) {

@@ -25,6 +25,8 @@ class ChannelContext
 public:
     //! Runs on the context's thread once an append is committed (`committed`) or has failed.
     using AppendDone = std::function<void(const StoredMessage &message, bool committed)>;
+    //! Runs on the context's thread once a change is committed or has failed.
+    using ChangeDone = std::function<void(const ChangeOutcome &outcome)>;
 
     virtual ~ChannelContext() = default;
 
@@ -33,6 +35,9 @@ public:
     //! Stores `message`; `done` runs later on this thread, whether or not the channel still
     //! exists then.
     virtual void append(StoredMessage message, AppendDone done) = 0;
+    //! Stores an edit, deletion or reaction change (MessageStore::change); `done` as for
+    //! append().
+    virtual void change(MessageChange change, ChangeDone done) = 0;
     //! Shared by every worker (thread-safe).
     virtual PresenceTracker &presence() = 0;
     //! Shared by every worker (thread-safe).

@@ -515,6 +515,7 @@ void Engine::sendSystemMessage(const QString &room, const QString &body)
         return;
     StoredMessage message{0, room, QStringLiteral("system"), body,
                           QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)};
+    message.author = QStringLiteral("system");
     // Published from a worker, as members' messages are: that worker's context does it.
     Worker *publisher = m_workers.front();
     publisher->mailbox().post([publisher, message = std::move(message)]() mutable {

@@ -8,8 +8,31 @@
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <limits>
 
 namespace chatter::server {
+namespace {
+
+// Every page reads these, `m` being the message and `p` its parent (for the quote): a join on
+// the primary key, no extra query.
+constexpr QLatin1StringView MessageColumns(
+    "m.id, m.user, m.body, m.at, m.reply_to, m.edited_at, m.deleted, p.user, p.body, p.deleted "
+    "FROM messages m LEFT JOIN messages p ON p.id = m.reply_to ");
+
+StoredMessage messageFrom(const QSqlQuery &q, const QString &room)
+{
+    StoredMessage m{q.value(0).toLongLong(), room, q.value(1).toString(), q.value(2).toString(),
+                    q.value(3).toString()};
+    m.replyTo = q.value(4).toLongLong();
+    m.editedAt = q.value(5).toString();
+    m.deleted = q.value(6).toBool();
+    if (m.replyTo > 0 && !q.value(7).isNull())
+        m.quote =
+            Quote{q.value(7).toString(), Quote::cut(q.value(8).toString()), q.value(9).toBool()};
+    return m;
+}
+
+} // namespace
 
 HistoryReader::HistoryReader(QString path)
     : m_path(std::move(path)),
@@ -58,39 +81,136 @@ HistoryPage HistoryReader::query(const QString &sql, const QString &room, qint64
         qCWarning(lcChannel).noquote() << "history query failed:" << q.lastError().text();
         return page;
     }
-    while (q.next()) {
-        page.messages.append(StoredMessage{q.value(0).toLongLong(), room, q.value(1).toString(),
-                                           q.value(2).toString(), q.value(3).toString()});
-    }
+    readPage(q, room, page);
     if (page.messages.size() > limit) {
         page.more = true;
         page.messages.removeLast();
     }
     if (newestFirst)
         std::reverse(page.messages.begin(), page.messages.end());
+    attachReactions(page.messages);
     return page;
+}
+
+void HistoryReader::readPage(QSqlQuery &q, const QString &room, HistoryPage &page)
+{
+    while (q.next())
+        page.messages.append(messageFrom(q, room));
+}
+
+void HistoryReader::attachReactions(QList<StoredMessage> &messages)
+{
+    if (messages.isEmpty())
+        return;
+    // One range query over the page's ids (the reactions key starts with the message id);
+    // rows of other conversations' messages in that range are skipped.
+    QHash<qint64, qsizetype> index;
+    qint64 low = std::numeric_limits<qint64>::max(), high = 0;
+    for (qsizetype i = 0; i < messages.size(); ++i) {
+        const qint64 id = messages.at(i).id;
+        index.insert(id, i);
+        low = std::min(low, id);
+        high = std::max(high, id);
+    }
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT message_id, emoji, user FROM reactions "
+                             "WHERE message_id BETWEEN ? AND ? ORDER BY message_id, emoji, user"));
+    q.addBindValue(low);
+    q.addBindValue(high);
+    if (!q.exec()) {
+        qCWarning(lcChannel).noquote() << "reactions query failed:" << q.lastError().text();
+        return;
+    }
+    while (q.next()) {
+        const auto at = index.constFind(q.value(0).toLongLong());
+        if (at == index.cend())
+            continue;
+        Reactions &reactions = messages[*at].reactions;
+        const QString emoji = q.value(1).toString();
+        if (reactions.isEmpty() || reactions.last().first != emoji)
+            reactions.append({emoji, {}});
+        reactions.last().second.append(q.value(2).toString());
+    }
 }
 
 HistoryPage HistoryReader::recent(const QString &room, int limit)
 {
-    return query(
-        QStringLiteral(
-            "SELECT id, user, body, at FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?"),
-        room, -1, limit, true);
+    return query(QLatin1StringView("SELECT ") + MessageColumns +
+                     QLatin1StringView("WHERE m.room = ? ORDER BY m.id DESC LIMIT ?"),
+                 room, -1, limit, true);
 }
 
 HistoryPage HistoryReader::after(const QString &room, qint64 lastSeenId, int limit)
 {
-    return query(QStringLiteral("SELECT id, user, body, at FROM messages WHERE room = ? AND id > ? "
-                                "ORDER BY id ASC LIMIT ?"),
+    return query(QLatin1StringView("SELECT ") + MessageColumns +
+                     QLatin1StringView("WHERE m.room = ? AND m.id > ? ORDER BY m.id ASC LIMIT ?"),
                  room, lastSeenId, limit, false);
 }
 
 HistoryPage HistoryReader::before(const QString &room, qint64 beforeId, int limit)
 {
-    return query(QStringLiteral("SELECT id, user, body, at FROM messages WHERE room = ? AND id < ? "
-                                "ORDER BY id DESC LIMIT ?"),
+    return query(QLatin1StringView("SELECT ") + MessageColumns +
+                     QLatin1StringView("WHERE m.room = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?"),
                  room, beforeId, limit, true);
+}
+
+std::optional<StoredMessage> HistoryReader::message(qint64 id)
+{
+    if (!ensureOpen())
+        return std::nullopt;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral(
+        "SELECT room, user, body, at, author, deleted, edited_at FROM messages WHERE id = ?"));
+    q.addBindValue(id);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    StoredMessage m{id, q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                    q.value(3).toString()};
+    m.author = q.value(4).toString();
+    m.deleted = q.value(5).toBool();
+    m.editedAt = q.value(6).toString();
+    return m;
+}
+
+qint64 HistoryReader::changeSeq(const QString &room)
+{
+    if (!ensureOpen())
+        return 0;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT MAX(seq) FROM changes WHERE room = ?"));
+    q.addBindValue(room);
+    return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
+}
+
+HistoryPage HistoryReader::changes(const QString &room, qint64 lastSeenId, qint64 afterSeq,
+                                   int limit)
+{
+    HistoryPage page;
+    if (!ensureOpen())
+        return page;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.setForwardOnly(true);
+    q.prepare(QLatin1StringView("SELECT ") + MessageColumns +
+              QLatin1StringView("JOIN changes c ON c.message_id = m.id WHERE c.room = ? AND "
+                                "c.seq > ? AND m.id <= ? ORDER BY c.seq ASC LIMIT ?"));
+    q.addBindValue(room);
+    q.addBindValue(afterSeq);
+    q.addBindValue(lastSeenId);
+    q.addBindValue(limit + 1);
+    if (!q.exec()) {
+        qCWarning(lcChannel).noquote() << "changes query failed:" << q.lastError().text();
+        return page;
+    }
+    readPage(q, room, page);
+    if (page.messages.size() > limit) {
+        page.more = true;
+        page.messages.removeLast();
+    }
+    attachReactions(page.messages);
+    return page;
 }
 
 QList<HistoryReader::RoomRow> HistoryReader::rooms()
@@ -100,7 +220,8 @@ QList<HistoryReader::RoomRow> HistoryReader::rooms()
         return rows;
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
     if (!q.exec(QStringLiteral(
-            "SELECT name, last_message_id, last_activity_at, message_count FROM rooms")))
+            "SELECT name, last_message_id, last_activity_at, message_count FROM rooms "
+            "WHERE name NOT LIKE 'dm:%'")))
         return rows;
     while (q.next())
         rows.append({q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toString(),

@@ -5,6 +5,10 @@
 
 #include <QString>
 
+#include <optional>
+
+class QSqlQuery;
+
 namespace chatter::server {
 
 //! Read access to the history for one thread (each worker has its own SQLite connection; WAL
@@ -17,6 +21,10 @@ public:
     HistoryReader(const HistoryReader &) = delete;
     HistoryReader &operator=(const HistoryReader &) = delete;
 
+    //! Rooms here are conversation keys (topics.h): a room's name or a DM's `dm:<a>:<b>`.
+    //! Pages carry each message's quote and reactions (one query each per page, not per
+    //! message); deleted messages are `{id, deleted}` entries.
+    //!
     //! The newest `limit` messages of a room.
     HistoryPage recent(const QString &room, int limit);
     //! Messages after `lastSeenId`, oldest first; `more` when over `limit`.
@@ -24,6 +32,16 @@ public:
     //! Messages before `beforeId`, for scrolling back.
     HistoryPage before(const QString &room, qint64 beforeId, int limit);
 
+    //! One message by id, whatever its conversation (the caller compares `room`); with
+    //! `author` and `deleted`, without quote and reactions. Empty when there is none.
+    std::optional<StoredMessage> message(qint64 id);
+    //! The newest change sequence value of a conversation; 0 if none.
+    qint64 changeSeq(const QString &room);
+    //! The current objects of a conversation's messages with id <= `lastSeenId` changed after
+    //! `afterSeq`, oldest change first; `more` when over `limit`.
+    HistoryPage changes(const QString &room, qint64 lastSeenId, qint64 afterSeq, int limit);
+
+    //! Rooms of the directory (DMs are not listed).
     struct RoomRow
     {
         QString name;
@@ -36,6 +54,9 @@ public:
 private:
     HistoryPage query(const QString &sql, const QString &room, qint64 id, int limit,
                       bool newestFirst);
+    //! Reads the rows of a query over MessageColumns into `page` and adds their reactions.
+    void readPage(QSqlQuery &q, const QString &room, HistoryPage &page);
+    void attachReactions(QList<StoredMessage> &messages);
     bool ensureOpen();
 
     QString m_path;

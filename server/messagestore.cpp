@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "messagestore.h"
 
+#include "chatvalidation.h"
 #include "logging.h"
 #include "schema.h"
 
@@ -10,6 +11,23 @@
 #include <QSqlQuery>
 
 namespace chatter::server {
+
+struct MessageStore::ChangeQueries
+{
+    explicit ChangeQueries(QSqlDatabase &db)
+        : find(db), edit(db), remove(db), dropReactions(db), hasReaction(db), countEmoji(db),
+          addReaction(db), removeReaction(db), listReactions(db), forgetChange(db), noteChange(db)
+    {}
+    QSqlQuery find, edit, remove, dropReactions, hasReaction, countEmoji, addReaction,
+        removeReaction, listReactions, forgetChange, noteChange;
+
+    QList<QSqlQuery *> all()
+    {
+        return {&find,          &edit,         &remove,      &dropReactions,
+                &hasReaction,   &countEmoji,   &addReaction, &removeReaction,
+                &listReactions, &forgetChange, &noteChange};
+    }
+};
 
 MessageStore::MessageStore(Options options)
     : m_options(std::move(options)),
@@ -21,6 +39,7 @@ MessageStore::~MessageStore()
 {
     m_insert.reset();
     m_upsertRoom.reset();
+    m_changeQueries.reset();
     if (m_batches > 0) {
         qCInfo(lcChannel).noquote() << "history: stored" << m_messages.load() << "messages in"
                                     << m_batches.load() << "commits";
@@ -47,7 +66,8 @@ Expected<void> MessageStore::open()
     m_upsertRoom = std::make_unique<QSqlQuery>(db);
     // Prepared once: parsing the SQL for every commit showed up in profiles.
     if (!m_insert->prepare(
-            QStringLiteral("INSERT INTO messages (room, user, body, at) VALUES (?, ?, ?, ?)")) ||
+            QStringLiteral("INSERT INTO messages (room, user, body, at, reply_to, author) "
+                           "VALUES (?, ?, ?, ?, ?, ?)")) ||
         !m_upsertRoom->prepare(QStringLiteral(
             "INSERT INTO rooms (name, created_at, last_message_id, last_activity_at, "
             "message_count) VALUES (:name, :at, :id, :at, :count) ON CONFLICT(name) DO UPDATE "
@@ -71,6 +91,21 @@ void MessageStore::append(StoredMessage message, Mailbox *context, Done done)
     {
         std::scoped_lock locker(m_incomingMutex);
         m_incoming.append(Pending{std::move(message), context, std::move(done)});
+        arm = !std::exchange(m_flushArmed, true);
+    }
+    if (arm)
+        m_mailbox->post([this] { scheduleFlush(); });
+}
+
+void MessageStore::change(MessageChange change, Mailbox *context, ChangeDone done)
+{
+    auto pending = std::make_shared<PendingChange>();
+    pending->request = std::move(change);
+    pending->done = std::move(done);
+    bool arm = false;
+    {
+        std::scoped_lock locker(m_incomingMutex);
+        m_incoming.append(Pending{{}, context, {}, std::move(pending)});
         arm = !std::exchange(m_flushArmed, true);
     }
     if (arm)
@@ -130,11 +165,19 @@ bool MessageStore::writeBatch(QList<Pending> &batch)
     QHash<QString, RoomUpdate> rooms;
     bool ok = true;
     for (Pending &p : batch) {
+        if (p.change) {
+            if (!(ok = writeChange(*p.change)))
+                break;
+            continue;
+        }
         StoredMessage &m = p.message;
         m_insert->bindValue(0, m.room);
         m_insert->bindValue(1, m.user);
         m_insert->bindValue(2, m.body);
         m_insert->bindValue(3, m.at);
+        m_insert->bindValue(4, m.replyTo > 0 ? QVariant(m.replyTo) : QVariant());
+        // A null QString would bind as NULL; older callers (tools, tests) leave it unset.
+        m_insert->bindValue(5, m.author.isNull() ? QStringLiteral("") : m.author);
         if (!(ok = m_insert->exec()))
             break;
         m.id = m_insert->lastInsertId().toLongLong();
@@ -163,6 +206,152 @@ bool MessageStore::writeBatch(QList<Pending> &batch)
         db.rollback();
         return false;
     }
+    return true;
+}
+
+bool MessageStore::prepareChangeQueries(QSqlDatabase &db)
+{
+    if (m_changeQueries)
+        return true;
+    auto q = std::make_unique<ChangeQueries>(db);
+    const bool ok =
+        q->find.prepare(
+            QStringLiteral("SELECT room, deleted, body, edited_at FROM messages WHERE id = ?")) &&
+        q->edit.prepare(
+            QStringLiteral("UPDATE messages SET body = ?, edited_at = ? WHERE id = ?")) &&
+        q->remove.prepare(
+            QStringLiteral("UPDATE messages SET body = '', deleted = 1 WHERE id = ?")) &&
+        q->dropReactions.prepare(QStringLiteral("DELETE FROM reactions WHERE message_id = ?")) &&
+        q->hasReaction.prepare(QStringLiteral(
+            "SELECT 1 FROM reactions WHERE message_id = ? AND emoji = ? AND user = ?")) &&
+        q->countEmoji.prepare(
+            QStringLiteral("SELECT COUNT(DISTINCT emoji), COUNT(CASE WHEN emoji = ? THEN 1 END) "
+                           "FROM reactions WHERE message_id = ?")) &&
+        q->addReaction.prepare(
+            QStringLiteral("INSERT INTO reactions (message_id, emoji, user) VALUES (?, ?, ?)")) &&
+        q->removeReaction.prepare(QStringLiteral(
+            "DELETE FROM reactions WHERE message_id = ? AND emoji = ? AND user = ?")) &&
+        q->listReactions.prepare(QStringLiteral(
+            "SELECT emoji, user FROM reactions WHERE message_id = ? ORDER BY emoji, user")) &&
+        q->forgetChange.prepare(QStringLiteral("DELETE FROM changes WHERE message_id = ?")) &&
+        q->noteChange.prepare(
+            QStringLiteral("INSERT INTO changes (room, message_id) VALUES (?, ?)"));
+    if (!ok) {
+        for (QSqlQuery *query : q->all()) {
+            if (query->lastError().isValid())
+                qCCritical(lcChannel).noquote()
+                    << "preparing a change:" << query->lastError().text();
+        }
+        return false;
+    }
+    m_changeQueries = std::move(q);
+    return true;
+}
+
+bool MessageStore::writeChange(PendingChange &pending)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    if (!prepareChangeQueries(db))
+        return false;
+    ChangeQueries &q = *m_changeQueries;
+    const MessageChange &request = pending.request;
+    ChangeOutcome &outcome = pending.outcome;
+    outcome.message.id = request.id;
+    outcome.message.room = request.room;
+
+    q.find.addBindValue(request.id);
+    if (!q.find.exec())
+        return false;
+    if (!q.find.next() || q.find.value(0).toString() != request.room) {
+        q.find.finish();
+        outcome.refusal = QStringLiteral("no such message");
+        return true;
+    }
+    outcome.message.deleted = q.find.value(1).toBool();
+    outcome.message.body = q.find.value(2).toString();
+    outcome.message.editedAt = q.find.value(3).toString();
+    q.find.finish();
+    if (outcome.message.deleted) {
+        outcome.refusal = QStringLiteral("message deleted");
+        return true;
+    }
+
+    switch (request.kind) {
+    case MessageChange::Kind::Edit:
+        if (request.body == outcome.message.body)
+            return true;
+        q.edit.addBindValue(request.body);
+        q.edit.addBindValue(request.at);
+        q.edit.addBindValue(request.id);
+        if (!q.edit.exec())
+            return false;
+        outcome.message.body = request.body;
+        outcome.message.editedAt = request.at;
+        break;
+    case MessageChange::Kind::Delete:
+        q.remove.addBindValue(request.id);
+        q.dropReactions.addBindValue(request.id);
+        if (!q.remove.exec() || !q.dropReactions.exec())
+            return false;
+        outcome.message.deleted = true;
+        outcome.message.body.clear();
+        break;
+    case MessageChange::Kind::React: {
+        q.hasReaction.addBindValue(request.id);
+        q.hasReaction.addBindValue(request.emoji);
+        q.hasReaction.addBindValue(request.user);
+        if (!q.hasReaction.exec())
+            return false;
+        const bool has = q.hasReaction.next();
+        q.hasReaction.finish();
+        if (request.on && !has) {
+            q.countEmoji.addBindValue(request.emoji);
+            q.countEmoji.addBindValue(request.id);
+            if (!q.countEmoji.exec() || !q.countEmoji.next())
+                return false;
+            const int distinct = q.countEmoji.value(0).toInt();
+            const bool known = q.countEmoji.value(1).toInt() > 0;
+            q.countEmoji.finish();
+            if (!known && distinct >= validation::MaxReactionEmoji) {
+                outcome.refusal = QStringLiteral("too many reactions");
+                return true;
+            }
+            q.addReaction.addBindValue(request.id);
+            q.addReaction.addBindValue(request.emoji);
+            q.addReaction.addBindValue(request.user);
+            if (!q.addReaction.exec())
+                return false;
+        } else if (!request.on && has) {
+            q.removeReaction.addBindValue(request.id);
+            q.removeReaction.addBindValue(request.emoji);
+            q.removeReaction.addBindValue(request.user);
+            if (!q.removeReaction.exec())
+                return false;
+        }
+        q.listReactions.addBindValue(request.id);
+        if (!q.listReactions.exec())
+            return false;
+        while (q.listReactions.next()) {
+            const QString emoji = q.listReactions.value(0).toString();
+            if (outcome.message.reactions.isEmpty() ||
+                outcome.message.reactions.last().first != emoji)
+                outcome.message.reactions.append({emoji, {}});
+            outcome.message.reactions.last().second.append(q.listReactions.value(1).toString());
+        }
+        q.listReactions.finish();
+        if (request.on == has)
+            return true; // already as asked: nothing to note
+        break;
+    }
+    }
+    // The message's one row in `changes` moves to the newest sequence value.
+    q.forgetChange.addBindValue(request.id);
+    q.noteChange.addBindValue(request.room);
+    q.noteChange.addBindValue(request.id);
+    if (!q.forgetChange.exec() || !q.noteChange.exec())
+        return false;
+    outcome.seq = q.noteChange.lastInsertId().toLongLong();
+    outcome.changed = true;
     return true;
 }
 
@@ -196,7 +385,9 @@ void MessageStore::flush()
             results->context = context;
         }
         std::scoped_lock locker(results->mutex);
-        results->queue.push_back({std::move(p.done), p.message, ok});
+        if (p.change)
+            p.change->outcome.committed = ok;
+        results->queue.push_back({std::move(p.done), p.message, ok, std::move(p.change)});
         if (!std::exchange(results->draining, true))
             toDrain.append(results);
     }
@@ -244,7 +435,10 @@ void MessageStore::drain(const std::shared_ptr<Results> &results)
             next = std::move(results->queue.front());
             results->queue.pop_front();
         }
-        next.done(next.message, next.committed);
+        if (next.change)
+            next.change->done(next.change->outcome);
+        else
+            next.done(next.message, next.committed);
     }
 }
 
@@ -281,8 +475,14 @@ void MessageStore::pruneNow()
                 removed += trim.numRowsAffected();
         }
     }
-    if (removed > 0)
+    if (removed > 0) {
+        // What belonged to the removed messages goes with them.
+        query.exec(QStringLiteral(
+            "DELETE FROM reactions WHERE message_id NOT IN (SELECT id FROM messages)"));
+        query.exec(QStringLiteral(
+            "DELETE FROM changes WHERE message_id NOT IN (SELECT id FROM messages)"));
         qCInfo(lcChannel) << "retention removed" << removed << "messages";
+    }
 }
 
 } // namespace chatter::server

@@ -39,6 +39,7 @@ public:
         int pruneIntervalMs = 60'000;
     };
     using Done = std::function<void(const StoredMessage &message, bool committed)>;
+    using ChangeDone = std::function<void(const ChangeOutcome &outcome)>;
 
     explicit MessageStore(Options options);
     ~MessageStore() override;
@@ -47,6 +48,11 @@ public:
     Expected<void> open();
     //! Thread-safe. `done` runs on `context`'s thread after the commit (or its failure).
     void append(StoredMessage message, Mailbox *context, Done done);
+    //! Thread-safe. An edit, deletion or reaction change, in the same grouped commits as
+    //! appends (in arrival order with them): its checks that must not race (the message is
+    //! still there, the reaction limit) and its write, with the next change sequence value,
+    //! happen in one transaction. `done` runs on `context`'s thread after the commit.
+    void change(MessageChange change, Mailbox *context, ChangeDone done);
     //! Work for the store's thread.
     Mailbox &mailbox() { return *m_mailbox; }
     //! Thread-safe. Runs `job` on the store thread with its database, between message commits:
@@ -64,11 +70,20 @@ public:
     qint64 committedBatches() const { return m_batches.load(); }
 
 private:
+    //! A change request and, once written, its outcome.
+    struct PendingChange
+    {
+        MessageChange request;
+        ChangeDone done;
+        ChangeOutcome outcome;
+    };
+    //! An append, or a change when `change` is set (appends stay as light as they were).
     struct Pending
     {
         StoredMessage message;
         QPointer<Mailbox> context;
         Done done;
+        std::shared_ptr<PendingChange> change{};
     };
     //! One context's results (a worker's), handed over in commit order and run a slice per
     //! event-loop turn: a commit of a thousand messages to a thousand recipients each would
@@ -81,6 +96,7 @@ private:
             Done done;
             StoredMessage message;
             bool committed;
+            std::shared_ptr<PendingChange> change{};
         };
         std::mutex mutex;
         std::deque<Result> queue;
@@ -91,6 +107,9 @@ private:
     void scheduleFlush();
     void flush();
     bool writeBatch(QList<Pending> &batch);
+    //! Checks and writes one change inside the batch's transaction; false on an SQL error.
+    bool writeChange(PendingChange &change);
+    bool prepareChangeQueries(QSqlDatabase &db);
     void pruneNow();
 
     static constexpr qint64 MinFlushGapMs = 1;
@@ -98,6 +117,9 @@ private:
     Options m_options;
     std::unique_ptr<QSqlQuery> m_insert;
     std::unique_ptr<QSqlQuery> m_upsertRoom;
+    //! Prepared on the first change: servers that never see one pay nothing for them.
+    struct ChangeQueries;
+    std::unique_ptr<ChangeQueries> m_changeQueries;
     QElapsedTimer m_sinceFlush;
     QString m_connectionName;
     std::mutex m_incomingMutex;

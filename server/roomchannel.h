@@ -2,13 +2,16 @@
 #pragma once
 
 #include "channel.h"
+#include "connectinfo.h"
+#include "expected.h"
 #include "storedmessage.h"
 
 namespace chatter::server {
 
-//! `chatter:room:<name>`: the chat contract. new_msg is stored, then broadcast to the whole
-//! room (sender included) and acknowledged with its id; history pages backwards; presence
-//! tracks who is here; ping echoes; typing reaches the others.
+//! `chatter:room:<name>` (and any topic with a conversation key, topics.h): the chat contract.
+//! new_msg is stored, then broadcast to the whole room (sender included) and acknowledged with its
+//! id; history pages backwards; presence tracks who is here; ping echoes; typing reaches the
+//! others.
 class RoomChannel final : public Channel
 {
 public:
@@ -16,6 +19,8 @@ public:
     static constexpr int RecentOnJoin = 50;
     static constexpr int BackfillLimit = 1000;
     static constexpr int MaxHistoryPage = 100;
+    //! Changed messages in a rejoin's reply (docs/conversations.md).
+    static constexpr int MaxChangesOnJoin = 500;
 
     RoomChannel(SocketSession &session, ChannelContext &context, const QString &topic);
 
@@ -29,10 +34,25 @@ public:
     //! `system` marks messages from the server itself.
     static Expected<void> publishCommitted(ChannelContext &context, const StoredMessage &message,
                                            bool system = false);
+    //! The broadcast of a committed change that changed something: msg_edited, msg_deleted or
+    //! reactions, to the message's conversation.
+    static Expected<void> publishChange(ChannelContext &context, MessageChange::Kind kind,
+                                        const ChangeOutcome &outcome);
+    //! Who wrote a message, as stored in `messages.author`: the account, else the guest
+    //! session, else (a bare guest, whose identity is the name) the nickname's skeleton.
+    static QString authorKey(const ConnectInfo &info);
 
 private:
+    //! A room's name and the directory's admission (DMs have neither).
+    Expected<void> admitRoom();
     HandleResult newMessage(const InboundEvent &in);
     HandleResult history(const QJsonValue &payload);
+    HandleResult editOrDelete(const InboundEvent &in, MessageChange::Kind kind);
+    HandleResult react(const InboundEvent &in);
+    //! The message `id` of this conversation, or the refusal to send.
+    Expected<StoredMessage> target(const QJsonValue &id);
+    //! Hands `change` to the store; the reply and broadcast follow its commit.
+    HandleResult submit(MessageChange change, const ReplyHandle &handle);
     //! Bytes of messages one reply may carry (see HistoryPage::fitWithin).
     qint64 replyBudget();
     HandleResult typing(const QJsonValue &payload);
@@ -40,7 +60,8 @@ private:
     QJsonObject presenceMeta() const;
     void publishMembers();
 
-    QString m_room;
+    QString m_room; //!< the conversation key (topics::conversationKey)
+    bool m_dm = false;
     bool m_tracked = false;
     QString m_status = QStringLiteral("online");
 };

@@ -68,6 +68,22 @@ const QList<QStringList> &steps()
              "actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL DEFAULT '', "
              "address TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '')"),
          QStringLiteral("CREATE INDEX audit_at ON audit (at)")},
+        // 5: replies, edits, deletions, reactions and the change sequence
+        // (docs/conversations.md). `author` says who may edit and delete (RoomChannel::authorKey;
+        // '' for older messages: only admins). A deleted message keeps its row with an empty
+        // body, so that pages and backfill keep their place. `changes` holds each message's
+        // latest change only (MessageStore replaces its row), so it is never longer than
+        // `messages`.
+        {QStringLiteral("ALTER TABLE messages ADD COLUMN reply_to INTEGER"),
+         QStringLiteral("ALTER TABLE messages ADD COLUMN edited_at TEXT"),
+         QStringLiteral("ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0"),
+         QStringLiteral("ALTER TABLE messages ADD COLUMN author TEXT NOT NULL DEFAULT ''"),
+         QStringLiteral("CREATE TABLE reactions (message_id INTEGER NOT NULL, emoji TEXT NOT NULL, "
+                        "user TEXT NOT NULL, PRIMARY KEY (message_id, emoji, user)) WITHOUT ROWID"),
+         QStringLiteral("CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+                        "room TEXT NOT NULL, message_id INTEGER NOT NULL)"),
+         QStringLiteral("CREATE INDEX changes_room_seq ON changes (room, seq)"),
+         QStringLiteral("CREATE INDEX changes_message ON changes (message_id)")},
     };
     return all;
 }

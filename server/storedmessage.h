@@ -7,24 +7,125 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+#include <utility>
+
 namespace chatter::server {
 
-//! One chat message as stored and as sent: `{id, user, body, at}`.
+//! The part of a replied-to message a reply shows (docs/conversations.md).
+struct Quote
+{
+    QString user;
+    QString body; //!< the first QuoteLength UTF-16 units
+    bool deleted = false;
+
+    static constexpr int QuoteLength = 140;
+
+    //! `body` cut to QuoteLength, never between the halves of a surrogate pair.
+    static QString cut(const QString &body)
+    {
+        if (body.size() <= QuoteLength)
+            return body;
+        const int length =
+            body.at(QuoteLength - 1).isHighSurrogate() ? QuoteLength - 1 : QuoteLength;
+        return body.left(length);
+    }
+    QJsonObject toJson() const
+    {
+        if (deleted)
+            return {{QStringLiteral("user"), user}, {QStringLiteral("deleted"), true}};
+        return {{QStringLiteral("user"), user}, {QStringLiteral("body"), body}};
+    }
+};
+
+//! One message's reactions: emoji in stored (code point) order, each with its users.
+using Reactions = QList<std::pair<QString, QStringList>>;
+
+inline QJsonObject reactionsToJson(const Reactions &reactions)
+{
+    QJsonObject object;
+    for (const auto &[emoji, users] : reactions)
+        object.insert(emoji, QJsonArray::fromStringList(users));
+    return object;
+}
+
+//! One chat message as stored and as sent: `{id, user, body, at}` and, when they apply,
+//! `reply_to` with `quote`, `edited_at` and `reactions`; a deleted one is `{id, deleted}`.
 struct StoredMessage
 {
     qint64 id = 0;
-    QString room;
+    QString room; //!< the conversation key: a room name or `dm:<a>:<b>` (topics.h)
     QString user;
     QString body;
     QString at; //!< ISO-8601 UTC with milliseconds
+    //! Who may edit and delete it: `a:<account id>`, `g:<session hash hex>` or `k:<skeleton>`
+    //! (RoomChannel::authorKey), `system` for the server's messages; empty for messages stored
+    //! before schema version 5. Never sent.
+    QString author{};
+    qint64 replyTo = 0;
+    std::optional<Quote> quote{}; //!< set with replyTo when the parent is still stored
+    QString editedAt{};
+    bool deleted = false;
+    Reactions reactions{};
+
+    //! Messages from the server itself: deleted by admins only, never edited.
+    bool isSystem() const
+    {
+        return author == QLatin1String("system") ||
+               (author.isEmpty() && user == QLatin1String("system"));
+    }
 
     QJsonObject toJson() const
     {
-        return {{QStringLiteral("id"), id},
-                {QStringLiteral("user"), user},
-                {QStringLiteral("body"), body},
-                {QStringLiteral("at"), at}};
+        if (deleted)
+            return {{QStringLiteral("id"), id}, {QStringLiteral("deleted"), true}};
+        QJsonObject object{{QStringLiteral("id"), id},
+                           {QStringLiteral("user"), user},
+                           {QStringLiteral("body"), body},
+                           {QStringLiteral("at"), at}};
+        if (replyTo > 0) {
+            object.insert(QStringLiteral("reply_to"), replyTo);
+            if (quote)
+                object.insert(QStringLiteral("quote"), quote->toJson());
+        }
+        if (!editedAt.isEmpty())
+            object.insert(QStringLiteral("edited_at"), editedAt);
+        if (!reactions.isEmpty())
+            object.insert(QStringLiteral("reactions"), reactionsToJson(reactions));
+        return object;
     }
+};
+
+//! An edit, deletion or reaction change for MessageStore::change().
+struct MessageChange
+{
+    enum class Kind
+    {
+        Edit,
+        Delete,
+        React
+    };
+    Kind kind = Kind::Edit;
+    qint64 id = 0;
+    QString room{};
+    QString body{};  //!< Edit: the new body
+    QString at{};    //!< Edit: edited_at
+    QString emoji{}; //!< React
+    QString user{};  //!< React: the reacting nickname
+    bool on = true;  //!< React: add (true) or remove
+};
+
+//! What a change did, on the caller's thread after the commit.
+struct ChangeOutcome
+{
+    bool committed = false;
+    //! Something was written (an edit to the same body, a second `on`, an `off` without a
+    //! reaction, a second deletion change nothing and are not broadcast).
+    bool changed = false;
+    //! Refused inside the transaction (docs/conversations.md wording), nothing written.
+    QString refusal;
+    qint64 seq = 0;        //!< the change sequence value taken, when changed
+    StoredMessage message; //!< id, body, edited_at, deleted and reactions after the change
 };
 
 //! A page of history, oldest first; `more` tells whether the page was cut short.

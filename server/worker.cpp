@@ -158,6 +158,15 @@ void Worker::append(StoredMessage message, AppendDone done)
                             });
 }
 
+void Worker::change(MessageChange change, ChangeDone done)
+{
+    m_engine.store().change(std::move(change), m_mailbox,
+                            [this, done = std::move(done)](const ChangeOutcome &outcome) {
+                                BatchSender::Scope batch(m_batch);
+                                done(outcome);
+                            });
+}
+
 PresenceTracker &Worker::presence()
 {
     return m_engine.presence();

@@ -57,6 +57,7 @@ public:
     // ChannelContext
     HistoryReader &history() override;
     void append(StoredMessage message, AppendDone done) override;
+    void change(MessageChange change, ChangeDone done) override;
     PresenceTracker &presence() override;
     RoomDirectory &directory() override;
     Expected<void> publish(const std::shared_ptr<const Broadcast> &broadcast) override;

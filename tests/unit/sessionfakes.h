@@ -204,6 +204,23 @@ public:
     {
         appends.append({std::move(message), std::move(done)});
     }
+    //! Straight to the real store: the test waits for `done` (waitForChanges()).
+    void change(MessageChange change, ChangeDone done) override
+    {
+        ++changesPending;
+        m_store.change(std::move(change), &m_callbacks,
+                       [this, done = std::move(done)](const ChangeOutcome &outcome) {
+                           --changesPending;
+                           done(outcome);
+                       });
+    }
+    //! Waits until every change handed to the store has run its callback.
+    void waitForChanges()
+    {
+        if (!QTest::qWaitFor([this] { return changesPending == 0; }, 5000))
+            qFatal("the test history did not commit a change");
+    }
+    int changesPending = 0;
     PresenceTracker &presence() override { return m_presence; }
     RoomDirectory &directory() override { return m_directory; }
 
