@@ -235,7 +235,8 @@ QString RoomChannel::authorKey(const ConnectInfo &info)
         return QLatin1StringView("a:") + QString::number(info.accountId);
     if (!info.sessionHash.isEmpty())
         return QLatin1StringView("g:") + QString::fromLatin1(info.sessionHash.toHex());
-    return QLatin1StringView("k:") + info.skeleton;
+    // No identity at all (not a connection the server accepted): nobody's author.
+    return info.skeleton.isEmpty() ? QString() : QLatin1StringView("k:") + info.skeleton;
 }
 
 Expected<StoredMessage> RoomChannel::target(const QJsonValue &id)

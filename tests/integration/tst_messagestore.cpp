@@ -6,6 +6,7 @@
 #include "schema.h"
 #include "storehold.h"
 
+#include <QJsonObject>
 #include <QPointer>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -30,8 +31,12 @@ private Q_SLOTS:
     void idsIncreaseAcrossReopen();
     void historyPages();
     void retentionKeepsNewestPerRoom();
+    void migratesVersionFourFiles();
+    void changesEditDeleteAndReact();
+    void reactionLimitAndChangeRows();
 
 private:
+    ChangeOutcome changeNow(MessageChange change);
     MessageStore *startStore(MessageStore::Options options, QString *error = nullptr);
     void stopStore();
     QList<StoredMessage> appendAll(const QList<StoredMessage> &messages);
@@ -105,6 +110,15 @@ QList<StoredMessage> tst_MessageStore::appendAll(const QList<StoredMessage> &mes
     }
     [&] { QTRY_COMPARE_WITH_TIMEOUT(done.size(), messages.size(), 20000); }();
     return done;
+}
+
+ChangeOutcome tst_MessageStore::changeNow(MessageChange change)
+{
+    std::optional<ChangeOutcome> outcome;
+    m_store->change(std::move(change), &m_results,
+                    [&outcome](const ChangeOutcome &o) { outcome = o; });
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), 20000); }();
+    return outcome.value_or(ChangeOutcome{});
 }
 
 void tst_MessageStore::migratesVersionOneFiles()
@@ -335,6 +349,188 @@ void tst_MessageStore::retentionKeepsNewestPerRoom()
     QCOMPARE(busy.messages.first().body, QStringLiteral("15"));
     QCOMPARE(busy.messages.last().body, QStringLiteral("24"));
     QCOMPARE(reader.recent(QStringLiteral("quiet"), 100).messages.size(), 5);
+}
+
+void tst_MessageStore::migratesVersionFourFiles()
+{
+    {
+        // The message tables of a version-4 file (steps 1 and 2; steps 3 and 4 added tables that
+        // step 5 does not touch) with messages in them.
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v4"));
+        db.setDatabaseName(m_path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        for (const char *sql :
+             {"CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, "
+              "user TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL)",
+              "CREATE INDEX messages_room_id ON messages (room, id)",
+              "CREATE TABLE rooms (name TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
+              "last_message_id INTEGER NOT NULL DEFAULT 0, last_activity_at TEXT, "
+              "message_count INTEGER NOT NULL DEFAULT 0)",
+              "INSERT INTO messages (room, user, body, at) VALUES "
+              "('lobby','ann','one','2025-01-01T00:00:00.000Z'),"
+              "('lobby','system','restarting','2025-01-02T00:00:00.000Z')",
+              "INSERT INTO rooms VALUES ('lobby', '2025-01-01T00:00:00.000Z', 2, "
+              "'2025-01-02T00:00:00.000Z', 2)",
+              "PRAGMA user_version=4"})
+            QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("v4"));
+
+    QVERIFY(startStore({}));
+    HistoryReader reader(m_path);
+    // The old messages read as before, with no author (only admins may change them).
+    const HistoryPage page = reader.recent(QStringLiteral("lobby"), 10);
+    QCOMPARE(page.messages.size(), 2);
+    QCOMPARE(page.messages.at(0).toJson(),
+             (QJsonObject{
+                 {"id", 1}, {"user", "ann"}, {"body", "one"}, {"at", "2025-01-01T00:00:00.000Z"}}));
+    const auto old = reader.message(1);
+    QVERIFY(old);
+    QCOMPARE(old->author, QString());
+    QVERIFY(!old->isSystem());
+    QVERIFY(reader.message(2)->isSystem());
+    QCOMPARE(reader.changeSeq(QStringLiteral("lobby")), 0);
+
+    // The new columns and tables work on the old rows.
+    MessageChange edit{MessageChange::Kind::Edit, 1, QStringLiteral("lobby")};
+    edit.body = QStringLiteral("uno");
+    edit.at = QStringLiteral("2026-01-01T00:00:00.000Z");
+    QVERIFY(changeNow(edit).changed);
+    StoredMessage reply = msg(QStringLiteral("lobby"), QStringLiteral("re"));
+    reply.author = QStringLiteral("a:7");
+    reply.replyTo = 1;
+    const qint64 replyId = appendAll({reply}).first().id;
+    QCOMPARE(replyId, 3);
+    const auto stored = reader.message(replyId);
+    QCOMPARE(stored->author, QStringLiteral("a:7"));
+    const StoredMessage listed = reader.recent(QStringLiteral("lobby"), 1).messages.first();
+    QCOMPARE(listed.replyTo, qint64(1));
+    QCOMPARE(listed.quote->body, QStringLiteral("uno"));
+    stopStore();
+
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v5"));
+    db.setDatabaseName(m_path);
+    QVERIFY(db.open());
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 5);
+    q.finish();
+    db.close();
+    db = {};
+    QSqlDatabase::removeDatabase(QStringLiteral("v5"));
+}
+
+void tst_MessageStore::changesEditDeleteAndReact()
+{
+    QVERIFY(startStore({}));
+    const QList<StoredMessage> stored =
+        appendAll({msg(QStringLiteral("a"), QStringLiteral("first")),
+                   msg(QStringLiteral("a"), QStringLiteral("second")),
+                   msg(QStringLiteral("b"), QStringLiteral("elsewhere"))});
+    const qint64 first = stored.at(0).id, second = stored.at(1).id, other = stored.at(2).id;
+    const QString a = QStringLiteral("a");
+
+    MessageChange edit{MessageChange::Kind::Edit, first, a};
+    edit.body = QStringLiteral("first, edited");
+    edit.at = QStringLiteral("2026-02-02T00:00:00.000Z");
+    const ChangeOutcome edited = changeNow(edit);
+    QVERIFY(edited.committed);
+    QVERIFY(edited.changed);
+    QVERIFY(edited.refusal.isEmpty());
+    QVERIFY(edited.seq > 0);
+    QCOMPARE(edited.message.body, edit.body);
+    QCOMPARE(edited.message.editedAt, edit.at);
+    // The same body: nothing written, no new sequence value.
+    const ChangeOutcome same = changeNow(edit);
+    QVERIFY(same.committed && !same.changed && same.seq == 0);
+    // Another conversation's message is no message of this one.
+    MessageChange wrongRoom{MessageChange::Kind::Edit, other, a};
+    wrongRoom.body = QStringLiteral("x");
+    QCOMPARE(changeNow(wrongRoom).refusal, QStringLiteral("no such message"));
+
+    MessageChange react{MessageChange::Kind::React, second, a};
+    react.emoji = QStringLiteral("+1");
+    react.user = QStringLiteral("bob");
+    const ChangeOutcome reacted = changeNow(react);
+    QVERIFY(reacted.changed);
+    QVERIFY(reacted.seq > edited.seq);
+    QCOMPARE(reacted.message.reactions,
+             (Reactions{{QStringLiteral("+1"), {QStringLiteral("bob")}}}));
+    QVERIFY(!changeNow(react).changed);
+    react.user = QStringLiteral("ann");
+    QCOMPARE(changeNow(react).message.reactions,
+             (Reactions{{QStringLiteral("+1"), {QStringLiteral("ann"), QStringLiteral("bob")}}}));
+
+    HistoryReader reader(m_path);
+    QCOMPARE(reader.recent(a, 10).messages.at(1).reactions.size(), 1);
+    const qint64 seqBeforeDelete = reader.changeSeq(a);
+
+    const ChangeOutcome deleted = changeNow(MessageChange{MessageChange::Kind::Delete, second, a});
+    QVERIFY(deleted.changed);
+    QVERIFY(deleted.message.deleted);
+    QCOMPARE(changeNow(MessageChange{MessageChange::Kind::Delete, second, a}).refusal,
+             QStringLiteral("message deleted"));
+    QCOMPARE(changeNow(react).refusal, QStringLiteral("message deleted"));
+    const StoredMessage gone = reader.recent(a, 10).messages.at(1);
+    QVERIFY(gone.deleted);
+    QVERIFY(gone.body.isEmpty());
+    QVERIFY(gone.reactions.isEmpty());
+    QCOMPARE(gone.toJson(), (QJsonObject{{"id", second}, {"deleted", true}}));
+
+    // Changes since before the deletion: just it; since the start: the edit, then the deletion
+    // (the reactions' row moved to the deletion's value).
+    QCOMPARE(reader.changeSeq(a), deleted.seq);
+    QCOMPARE(reader.changeSeq(QStringLiteral("b")), 0);
+    HistoryPage changes = reader.changes(a, second, seqBeforeDelete, 10);
+    QCOMPARE(changes.messages.size(), 1);
+    QCOMPARE(changes.messages.first().id, second);
+    changes = reader.changes(a, second, 0, 10);
+    QCOMPARE(changes.messages.size(), 2);
+    QCOMPARE(changes.messages.at(0).id, first);
+    QCOMPARE(changes.messages.at(0).body, edit.body);
+    QCOMPARE(changes.messages.at(1).id, second);
+    QVERIFY(!changes.more);
+    QCOMPARE(reader.changes(a, second, 0, 1).more, true);
+    // Only messages up to last_seen_id.
+    QCOMPARE(reader.changes(a, first, 0, 10).messages.size(), 1);
+}
+
+void tst_MessageStore::reactionLimitAndChangeRows()
+{
+    QVERIFY(startStore({}));
+    const qint64 id = appendAll({msg(QStringLiteral("r"), QStringLiteral("m"))}).first().id;
+    MessageChange react{MessageChange::Kind::React, id, QStringLiteral("r")};
+    react.user = QStringLiteral("ann");
+    for (int i = 0; i < 20; ++i) {
+        react.emoji = QStringLiteral("e%1").arg(i);
+        QVERIFY(changeNow(react).changed);
+    }
+    react.emoji = QStringLiteral("e20");
+    QCOMPARE(changeNow(react).refusal, QStringLiteral("too many reactions"));
+    // An emoji already there is no new one.
+    react.emoji = QStringLiteral("e3");
+    react.user = QStringLiteral("bob");
+    QVERIFY(changeNow(react).changed);
+    react.on = false;
+    QVERIFY(changeNow(react).changed);
+    QVERIFY(!changeNow(react).changed); // off without a reaction
+
+    // 22 changes, one row: `changes` keeps a message's newest change only.
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("rows"));
+    db.setDatabaseName(m_path);
+    QVERIFY(db.open());
+    {
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*), MAX(seq) FROM changes")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+        QCOMPARE(q.value(1).toInt(), 22);
+    }
+    db.close();
+    db = {};
+    QSqlDatabase::removeDatabase(QStringLiteral("rows"));
 }
 
 QTEST_GUILESS_MAIN(tst_MessageStore)

@@ -101,6 +101,8 @@ public:
         m_info.id = ++lastId;
         m_info.user = user;
         m_info.role = role;
+        // Enough of a look-alike key for tests: the identity of a bare guest (authorship).
+        m_info.skeleton = user.toCaseFolded();
         m_info.peerAddress = QHostAddress(QHostAddress::LocalHost);
         m_info.clientKind = clientKind;
         m_info.socketId = QStringLiteral("user_socket:") + user;

@@ -19,6 +19,8 @@ private Q_SLOTS:
     void body();
     void clientKind_data();
     void clientKind();
+    void emoji_data();
+    void emoji();
 };
 
 void tst_ChatValidation::nickname_data()
@@ -112,6 +114,35 @@ void tst_ChatValidation::clientKind()
     QFETCH(QJsonValue, client);
     QFETCH(bool, valid);
     QCOMPARE(checkClientKind(client).has_value(), valid);
+}
+
+void tst_ChatValidation::emoji_data()
+{
+    QTest::addColumn<QJsonValue>("emoji");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("thumbs up") << QJsonValue(QStringLiteral("\U0001F44D")) << true;
+    QTest::newRow("family (ZWJ sequence)")
+        << QJsonValue(QStringLiteral("\U0001F468\u200D\U0001F469\u200D\U0001F467")) << true;
+    QTest::newRow("a word") << QJsonValue("+1") << true;
+    QTest::newRow("32 units") << QJsonValue(QString(32, QLatin1Char('x'))) << true;
+    QTest::newRow("33 units") << QJsonValue(QString(33, QLatin1Char('x'))) << false;
+    QTest::newRow("empty") << QJsonValue("") << false;
+    QTest::newRow("space") << QJsonValue("a b") << false;
+    QTest::newRow("no-break space") << QJsonValue(QStringLiteral("a\u00A0b")) << false;
+    QTest::newRow("newline") << QJsonValue("a\n") << false;
+    QTest::newRow("control") << QJsonValue(QStringLiteral("a\u0007")) << false;
+    QTest::newRow("number") << QJsonValue(1) << false;
+    QTest::newRow("missing") << QJsonValue(QJsonValue::Undefined) << false;
+}
+
+void tst_ChatValidation::emoji()
+{
+    QFETCH(QJsonValue, emoji);
+    QFETCH(bool, valid);
+    const auto checked = checkEmoji(emoji);
+    QCOMPARE(bool(checked), valid);
+    if (!valid)
+        QCOMPARE(checked.error(), QStringLiteral("invalid emoji"));
 }
 
 QTEST_GUILESS_MAIN(tst_ChatValidation)

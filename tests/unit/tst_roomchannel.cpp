@@ -94,6 +94,14 @@ private Q_SLOTS:
     void directoryCountsMembers();
     void publishCommittedMarksSystemMessages_data();
     void publishCommittedMarksSystemMessages();
+    void replyToMustBeOfThisConversation();
+    void replyCarriesTheQuote();
+    void editAndDeleteRights_data();
+    void editAndDeleteRights();
+    void changesAreBroadcastOnceCommitted();
+    void joinCarriesChanges();
+    void dmTopicsUseTheirConversationKey();
+    void conversationKeys();
 };
 
 void tst_RoomChannel::joinRefusesABadRoomName_data()
@@ -543,6 +551,281 @@ void tst_RoomChannel::publishCommittedMarksSystemMessages()
     QCOMPARE(wires(ann.take()), QStringList{wire(Message::broadcast(Lobby, "new_msg", expected))});
     QCOMPARE(f.room().lastMessageId, qint64(7));
     QCOMPARE(f.room().lastActivityAt, message.at);
+}
+
+namespace {
+
+//! The `reason` of the error reply in `messages`, or an empty string.
+QString refusalIn(const QList<Message> &messages)
+{
+    for (const Message &m : messages)
+        if (m.event == "phx_reply" && replyOf(m).value("status") == "error")
+            return replyOf(m).value("response").toObject().value("reason").toString();
+    return {};
+}
+
+std::optional<Message> eventIn(const QList<Message> &messages, const QString &event)
+{
+    for (const Message &m : messages)
+        if (m.event == event)
+            return m;
+    return std::nullopt;
+}
+
+} // namespace
+
+void tst_RoomChannel::replyToMustBeOfThisConversation()
+{
+    Fixture f;
+    FakeConnection &ann = f.joined("ann");
+    const qint64 elsewhere = f.channels.store("other", 1).first();
+    const qint64 here = f.channels.store("lobby", 1).first();
+    const QString reason = "reply_to is not a message of this conversation";
+    for (const QJsonValue &replyTo :
+         {QJsonValue(elsewhere), QJsonValue(here + 100), QJsonValue("1"), QJsonValue(-1),
+          QJsonValue(0), QJsonValue(1.5)}) {
+        ann.send("1", "2", Lobby, "new_msg", QJsonObject{{"body", "re"}, {"reply_to", replyTo}});
+        QCOMPARE(refusalIn(ann.take()), reason);
+    }
+    QVERIFY(f.channels.appends.isEmpty());
+    // null is no reply at all.
+    ann.send("1", "3", Lobby, "new_msg", QJsonObject{{"body", "re"}, {"reply_to", QJsonValue()}});
+    QCOMPARE(f.channels.appends.size(), 1);
+    QCOMPARE(f.channels.appends.first().message.replyTo, qint64(0));
+}
+
+void tst_RoomChannel::replyCarriesTheQuote()
+{
+    Fixture f;
+    FakeConnection &ann = f.joined("ann");
+    FakeConnection &bob = f.joined("bob");
+    // 139 letters and an emoji: the quote stops before the emoji rather than split it.
+    const QString parentBody = QString(139, 'x') + QStringLiteral("\U0001F600 and more");
+    ann.send("1", "2", Lobby, "new_msg", QJsonObject{{"body", parentBody}});
+    const qint64 parent = f.channels.commit();
+    ann.take();
+    bob.take();
+    bob.send("1", "2", Lobby, "new_msg", QJsonObject{{"body", "re"}, {"reply_to", parent}});
+    QCOMPARE(f.channels.appends.first().message.author, QString("k:bob"));
+    const qint64 id = f.channels.commit();
+    const std::optional<Message> broadcast = eventIn(ann.take(), "new_msg");
+    QVERIFY(broadcast);
+    const QJsonObject payload = replyOf(*broadcast);
+    QCOMPARE(payload.value("id").toInteger(), id);
+    QCOMPARE(payload.value("reply_to").toInteger(), parent);
+    const QJsonObject quote{{"user", "ann"}, {"body", QString(139, 'x')}};
+    QCOMPARE(payload.value("quote").toObject(), quote);
+    const HistoryPage page = f.channels.history().recent("lobby", 10);
+    QCOMPARE(page.messages.size(), 2);
+    QCOMPARE(page.messages.at(1).toJson(), payload);
+}
+
+void tst_RoomChannel::editAndDeleteRights_data()
+{
+    QTest::addColumn<QString>("writer"); // who stored the message: ann or system
+    QTest::addColumn<QString>("actor");
+    QTest::addColumn<QString>("role");
+    QTest::addColumn<QString>("event");
+    QTest::addColumn<QString>("refusal"); // empty: allowed
+    QTest::newRow("author edits") << "ann"
+                                  << "ann"
+                                  << "guest"
+                                  << "edit_msg"
+                                  << "";
+    QTest::newRow("author deletes") << "ann"
+                                    << "ann"
+                                    << "guest"
+                                    << "delete_msg"
+                                    << "";
+    QTest::newRow("other edits") << "ann"
+                                 << "bob"
+                                 << "guest"
+                                 << "edit_msg"
+                                 << "forbidden";
+    QTest::newRow("other deletes") << "ann"
+                                   << "bob"
+                                   << "member"
+                                   << "delete_msg"
+                                   << "forbidden";
+    QTest::newRow("admin edits") << "ann"
+                                 << "root"
+                                 << "admin"
+                                 << "edit_msg"
+                                 << "";
+    QTest::newRow("admin deletes") << "ann"
+                                   << "root"
+                                   << "admin"
+                                   << "delete_msg"
+                                   << "";
+    QTest::newRow("admin edits system") << "system"
+                                        << "root"
+                                        << "admin"
+                                        << "edit_msg"
+                                        << "forbidden";
+    QTest::newRow("admin deletes system") << "system"
+                                          << "root"
+                                          << "admin"
+                                          << "delete_msg"
+                                          << "";
+    QTest::newRow("member deletes system") << "system"
+                                           << "bob"
+                                           << "member"
+                                           << "delete_msg"
+                                           << "forbidden";
+}
+
+void tst_RoomChannel::editAndDeleteRights()
+{
+    QFETCH(QString, writer);
+    QFETCH(QString, actor);
+    QFETCH(QString, role);
+    QFETCH(QString, event);
+    QFETCH(QString, refusal);
+
+    Fixture f;
+    qint64 id = 0;
+    if (writer == "system") {
+        id = f.channels.store("lobby", 1, "system").first();
+    } else {
+        FakeConnection &author = f.joined(writer);
+        author.send("1", "2", Lobby, "new_msg", QJsonObject{{"body", "first"}});
+        id = f.channels.commit();
+    }
+    FakeConnection &client = f.connect(actor, "desktop", role);
+    client.join(Lobby, "1");
+    client.take();
+    client.send("1", "2", Lobby, event, QJsonObject{{"id", id}, {"body", "second"}});
+    if (!refusal.isEmpty()) {
+        QCOMPARE(refusalIn(client.take()), refusal);
+        QCOMPARE(f.channels.changesPending, 0);
+        return;
+    }
+    QVERIFY(client.take().isEmpty()); // after the commit only
+    f.channels.waitForChanges();
+    const QList<Message> received = client.take();
+    QCOMPARE(refusalIn(received), QString());
+    const std::optional<Message> broadcast =
+        eventIn(received, event == "edit_msg" ? "msg_edited" : "msg_deleted");
+    QVERIFY(broadcast);
+    QCOMPARE(replyOf(*broadcast).value("id").toInteger(), id);
+    const QJsonObject stored = f.channels.history().recent("lobby", 1).messages.first().toJson();
+    if (event == "edit_msg") {
+        QCOMPARE(stored.value("body").toString(), QString("second"));
+        QCOMPARE(stored.value("edited_at"), replyOf(*broadcast).value("edited_at"));
+    } else {
+        QCOMPARE(stored, (QJsonObject{{"id", id}, {"deleted", true}}));
+    }
+}
+
+void tst_RoomChannel::changesAreBroadcastOnceCommitted()
+{
+    Fixture f;
+    FakeConnection &ann = f.joined("ann");
+    FakeConnection &bob = f.joined("bob");
+    ann.send("1", "2", Lobby, "new_msg", QJsonObject{{"body", "hi"}});
+    const qint64 id = f.channels.commit();
+    ann.take();
+    bob.take();
+
+    bob.send("1", "3", Lobby, "react", QJsonObject{{"id", id}, {"emoji", "+1"}, {"on", true}});
+    QVERIFY(bob.take().isEmpty());
+    f.channels.waitForChanges();
+    const QList<Message> toBob = bob.take();
+    QCOMPARE(toBob.size(), 2);
+    const QJsonObject set{{"id", id}, {"reactions", QJsonObject{{"+1", QJsonArray{"bob"}}}}};
+    QCOMPARE(wire(toBob.at(0)), wire(Message::broadcast(Lobby, "reactions", set)));
+    QCOMPARE(wire(toBob.at(1)), wire(Message::reply("1", "3", Lobby, "ok", QJsonObject())));
+    QCOMPARE(wires(ann.take()), QStringList{wire(toBob.at(0))});
+
+    // Twice is one reaction: ok, no broadcast.
+    bob.send("1", "4", Lobby, "react", QJsonObject{{"id", id}, {"emoji", "+1"}, {"on", true}});
+    f.channels.waitForChanges();
+    QCOMPARE(wires(bob.take()),
+             QStringList{wire(Message::reply("1", "4", Lobby, "ok", QJsonObject()))});
+    QVERIFY(ann.take().isEmpty());
+
+    bob.send("1", "5", Lobby, "react", QJsonObject{{"id", id}, {"emoji", "a b"}});
+    QCOMPARE(refusalIn(bob.take()), QString("invalid emoji"));
+    bob.send("1", "6", Lobby, "react", QJsonObject{{"id", id}, {"emoji", "x"}, {"on", "yes"}});
+    QCOMPARE(refusalIn(bob.take()), QString("on must be true or false"));
+    bob.send("1", "7", Lobby, "react", QJsonObject{{"id", id + 5}, {"emoji", "x"}});
+    QCOMPARE(refusalIn(bob.take()), QString("no such message"));
+}
+
+void tst_RoomChannel::joinCarriesChanges()
+{
+    Fixture f;
+    FakeConnection &ann = f.joined("ann");
+    for (int i = 0; i < 3; ++i) {
+        ann.send("1", "2", Lobby, "new_msg", QJsonObject{{"body", QString::number(i)}});
+        f.channels.commit();
+    }
+    const QList<qint64> ids = range(1, 3);
+    FakeConnection &bob = f.connect("bob");
+    bob.join(Lobby, "1", QJsonObject{{"last_seen_id", 3}, {"last_change_seq", 0}});
+    QJsonObject joined = replyOf(bob.take().first()).value("response").toObject();
+    QCOMPARE(joined.value("change_seq").toInteger(), 0);
+    QCOMPARE(joined.value("changes").toArray(), QJsonArray());
+    QCOMPARE(joined.value("changes_more").toBool(true), false);
+
+    ann.send("1", "3", Lobby, "delete_msg", QJsonObject{{"id", ids.at(1)}});
+    ann.send("1", "4", Lobby, "edit_msg", QJsonObject{{"id", ids.at(0)}, {"body", "zero"}});
+    f.channels.waitForChanges();
+    FakeConnection &carl = f.connect("carl");
+    carl.join(Lobby, "1", QJsonObject{{"last_seen_id", 3}, {"last_change_seq", 0}});
+    joined = replyOf(carl.take().first()).value("response").toObject();
+    const QJsonArray changes = joined.value("changes").toArray();
+    QCOMPARE(changes.size(), 2);
+    QCOMPARE(changes.at(0).toObject(), (QJsonObject{{"id", ids.at(1)}, {"deleted", true}}));
+    QCOMPARE(changes.at(1).toObject().value("body").toString(), QString("zero"));
+    const qint64 seq = joined.value("change_seq").toInteger();
+    QVERIFY(seq >= 2);
+
+    // Without last_change_seq: change_seq only.
+    FakeConnection &dan = f.connect("dan");
+    dan.join(Lobby, "1", QJsonObject{{"last_seen_id", 3}});
+    joined = replyOf(dan.take().first()).value("response").toObject();
+    QVERIFY(!joined.contains("changes"));
+    QCOMPARE(joined.value("change_seq").toInteger(), seq);
+}
+
+void tst_RoomChannel::dmTopicsUseTheirConversationKey()
+{
+    Fixture f;
+    f.sessions.router.add<RoomChannel>(chatter::topics::DmPattern);
+    const QString topic = "chatter:dm:ann:bob";
+    FakeConnection &ann = f.connect("ann");
+    FakeConnection &bob = f.connect("bob");
+    ann.join(topic, "1");
+    bob.join(topic, "1");
+    ann.take();
+    bob.take();
+    ann.send("1", "2", topic, "new_msg", QJsonObject{{"body", "psst"}});
+    QCOMPARE(f.channels.appends.first().message.room, QString("dm:ann:bob"));
+    const qint64 id = f.channels.commit();
+    const std::optional<Message> broadcast = eventIn(bob.take(), "new_msg");
+    QVERIFY(broadcast);
+    QCOMPARE(broadcast->topic, topic);
+    QCOMPARE(idsOf(f.channels.history().recent("dm:ann:bob", 5).toJson()), QList<qint64>{id});
+    bob.send("1", "2", topic, "react", QJsonObject{{"id", id}, {"emoji", "ok"}});
+    f.channels.waitForChanges();
+    QVERIFY(eventIn(ann.take(), "reactions"));
+    // Never in the room directory, nor in the stored directory rows.
+    QVERIFY(f.channels.directory().rooms().isEmpty());
+    QVERIFY(f.channels.history().rooms().isEmpty());
+}
+
+void tst_RoomChannel::conversationKeys()
+{
+    using namespace chatter::topics;
+    QCOMPARE(conversationKey("chatter:room:lobby"), QString("lobby"));
+    QCOMPARE(conversationKey("chatter:dm:ann:bob"), QString("dm:ann:bob"));
+    QCOMPARE(conversationKey("chatter:rooms"), QString());
+    QCOMPARE(conversationKey("chatter:user:ann"), QString());
+    QCOMPARE(conversationTopic("lobby"), QString("chatter:room:lobby"));
+    QCOMPARE(conversationTopic("dm:ann:bob"), QString("chatter:dm:ann:bob"));
+    QVERIFY(isDmKey("dm:ann:bob"));
+    QVERIFY(!isDmKey("lobby"));
 }
 
 QTEST_GUILESS_MAIN(tst_RoomChannel)
