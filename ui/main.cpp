@@ -3,6 +3,8 @@
 #include "appicon.h"
 #include "chatsession.h"
 #include "mainwindow.h"
+#include "preferences.h"
+#include "systempalette.h"
 #include "tokenstore.h"
 
 #include <QApplication>
@@ -33,6 +35,11 @@ int main(int argc, char *argv[])
                              QStringLiteral("rooms"));
     parser.addOptions({server, nick, rooms});
     parser.process(app);
+
+    // Light or dark as the desktop says (or as Preferences overrides), before any window shows.
+    chatter::ui::SystemPalette::instance()->setAppearance(
+        chatter::ui::Preferences::load().appearance);
+    chatter::ui::SystemPalette::instance()->followSystem();
 
     chatter::ui::MainWindow window;
     QSettings settings;

@@ -618,6 +618,7 @@ RoomBrowser *MainWindow::roomBrowser()
 void MainWindow::applyPreferences(const Preferences &preferences)
 {
     m_tray->setNotify(preferences.notify);
+    SystemPalette::instance()->setAppearance(preferences.appearance);
     QFont font = QApplication::font(m_messageView);
     font.setPointSizeF(font.pointSizeF() * preferences.messageTextPercent / 100.0);
     m_messageView->setFont(font);

@@ -15,6 +15,7 @@ namespace {
 
 const QString NotifyKey = QStringLiteral("preferences/notify");
 const QString TextSizeKey = QStringLiteral("preferences/messageTextPercent");
+const QString AppearanceKey = QStringLiteral("preferences/appearance");
 
 } // namespace
 
@@ -27,6 +28,9 @@ Preferences Preferences::load()
         p.notify = Notify(notify);
     p.messageTextPercent =
         qBound(80, settings.value(TextSizeKey, p.messageTextPercent).toInt(), 200);
+    const int appearance = settings.value(AppearanceKey, int(p.appearance)).toInt();
+    if (appearance >= int(Appearance::System) && appearance <= int(Appearance::Dark))
+        p.appearance = Appearance(appearance);
     return p;
 }
 
@@ -35,11 +39,12 @@ void Preferences::save() const
     QSettings settings;
     settings.setValue(NotifyKey, int(notify));
     settings.setValue(TextSizeKey, messageTextPercent);
+    settings.setValue(AppearanceKey, int(appearance));
 }
 
 PreferencesDialog::PreferencesDialog(const Preferences &current, QWidget *parent)
     : QDialog(parent), m_notify(new QComboBox(this)), m_textSize(new QSpinBox(this)),
-      m_tokenLocation(new QLabel(this))
+      m_appearance(new QComboBox(this)), m_tokenLocation(new QLabel(this))
 {
     setWindowTitle(tr("Preferences"));
     m_notify->setObjectName(QStringLiteral("notifyChoice"));
@@ -54,9 +59,16 @@ PreferencesDialog::PreferencesDialog(const Preferences &current, QWidget *parent
     m_textSize->setSuffix(QStringLiteral(" %"));
     m_textSize->setValue(current.messageTextPercent);
 
+    m_appearance->setObjectName(QStringLiteral("appearanceChoice"));
+    m_appearance->addItem(tr("As the desktop"), int(Appearance::System));
+    m_appearance->addItem(tr("Light"), int(Appearance::Light));
+    m_appearance->addItem(tr("Dark"), int(Appearance::Dark));
+    m_appearance->setCurrentIndex(m_appearance->findData(int(current.appearance)));
+
     auto *form = new QFormLayout;
     form->addRow(tr("&Notify me about:"), m_notify);
     form->addRow(tr("Message &text size:"), m_textSize);
+    form->addRow(tr("&Colours:"), m_appearance);
     m_tokenLocation->setObjectName(QStringLiteral("tokenLocation"));
     m_tokenLocation->setWordWrap(true);
     m_tokenLocation->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -84,6 +96,7 @@ Preferences PreferencesDialog::preferences() const
     Preferences p;
     p.notify = Preferences::Notify(m_notify->currentData().toInt());
     p.messageTextPercent = m_textSize->value();
+    p.appearance = Appearance(m_appearance->currentData().toInt());
     return p;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "systempalette.h"
+
 #include <QDialog>
 
 class QComboBox;
@@ -21,13 +23,14 @@ struct Preferences
 
     Notify notify = Notify::AllMessages;
     int messageTextPercent = 100; //!< message list font size, relative to the desktop's
+    Appearance appearance = Appearance::System; //!< light, dark, or as the desktop says
 
     static Preferences load();
     void save() const;
 };
 
-//! Chat › Preferences: notifications and message text size (applied on OK), and where the
-//! session token is kept.
+//! Chat › Preferences: notifications, message text size and light/dark colours (applied on
+//! OK), and where the session token is kept.
 class PreferencesDialog : public QDialog
 {
     Q_OBJECT
@@ -42,6 +45,7 @@ public:
 private:
     QComboBox *m_notify;
     QSpinBox *m_textSize;
+    QComboBox *m_appearance;
     QLabel *m_tokenLocation;
 };
 
