@@ -4,30 +4,44 @@
 #include "messageformatter.h"
 #include "messagemodel.h"
 
+#include <QAbstractItemView>
 #include <QAbstractTextDocumentLayout>
+#include <QHelpEvent>
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPainterPath>
 #include <QTextDocument>
+#include <QToolTip>
+
+#include <cmath>
 
 namespace chatter::ui {
 
 namespace {
 
-constexpr int HMargin = 8;
-constexpr int VMargin = 3;
+constexpr int HMargin = 16;   // the browser's .msg padding, a little narrower
+constexpr int AvatarGap = 12; // between avatar and text, as .msg's column-gap
+constexpr int GroupTop = 10;  // above a message with a header (margin + padding in app.css)
+constexpr int LineTop = 1;    // above a line that continues its group
+constexpr int Bottom = 4;
+constexpr int ChipGap = 6;
+
+using client::MessageModel;
 
 client::ChatMessage messageAt(const QModelIndex &index)
 {
     client::ChatMessage m;
-    m.kind = client::ChatMessage::Kind(index.data(client::MessageModel::KindRole).toInt());
-    m.id = index.data(client::MessageModel::IdRole).toLongLong();
-    m.user = index.data(client::MessageModel::UserRole).toString();
-    m.body = index.data(client::MessageModel::BodyRole).toString();
-    m.at = index.data(client::MessageModel::AtRole).toDateTime();
-    m.own = index.data(client::MessageModel::OwnRole).toBool();
-    m.mention = index.data(client::MessageModel::MentionRole).toBool();
-    m.pending = index.data(client::MessageModel::PendingRole).toBool();
+    m.kind = client::ChatMessage::Kind(index.data(MessageModel::KindRole).toInt());
+    m.id = index.data(MessageModel::IdRole).toLongLong();
+    m.user = index.data(MessageModel::UserRole).toString();
+    m.body = index.data(MessageModel::BodyRole).toString();
+    m.at = index.data(MessageModel::AtRole).toDateTime();
+    m.own = index.data(MessageModel::OwnRole).toBool();
+    m.mention = index.data(MessageModel::MentionRole).toBool();
+    m.pending = index.data(MessageModel::PendingRole).toBool();
+    m.editedAt = index.data(MessageModel::EditedAtRole).toDateTime();
+    m.deleted = index.data(MessageModel::DeletedRole).toBool();
     return m;
 }
 
@@ -41,99 +55,332 @@ QString dayText(const QDate &day)
     return QLocale().toString(day, QLocale::LongFormat);
 }
 
+QFont boldFont(QFont font)
+{
+    font.setBold(true);
+    return font;
+}
+
+QFont smallFont(QFont font)
+{
+    font.setPointSizeF(font.pointSizeF() > 0 ? font.pointSizeF() * 0.85 : 8);
+    return font;
+}
+
+//! A one-line row: a join or leave, or a deleted message.
+bool isCompact(const QModelIndex &index)
+{
+    return index.data(MessageModel::SystemRole).toBool() ||
+           index.data(MessageModel::DeletedRole).toBool();
+}
+
+bool hasHeader(const QModelIndex &index)
+{
+    return !isCompact(index) && !index.data(MessageModel::GroupedRole).toBool();
+}
+
+QString timeText(const QModelIndex &index)
+{
+    return index.data(MessageModel::AtRole)
+        .toDateTime()
+        .toLocalTime()
+        .toString(QStringLiteral("HH:mm"));
+}
+
+//! The row's background: selection, then a mention of me, then my own message.
+QColor rowBackground(const QStyleOptionViewItem &option, const QModelIndex &index)
+{
+    const QPalette &palette = option.palette;
+    const QColor base = palette.color(QPalette::Base);
+    const bool dark = MessageFormatter::isDark(palette);
+    if (option.state & QStyle::State_Selected)
+        return MessageFormatter::blend(base, palette.color(QPalette::Highlight), 0.28f);
+    if (index.data(MessageModel::MentionRole).toBool())
+        return MessageFormatter::blend(base, QColor(255, 193, 7), dark ? 0.14f : 0.16f);
+    if (index.data(MessageModel::OwnRole).toBool())
+        return MessageFormatter::blend(base, palette.color(QPalette::Highlight),
+                                       dark ? 0.08f : 0.06f);
+    if (option.state & QStyle::State_MouseOver)
+        return MessageFormatter::blend(base, palette.color(QPalette::Text), 0.035f);
+    return {};
+}
+
 } // namespace
 
 MessageDelegate::MessageDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
 
-int MessageDelegate::hangingIndent(const QFont &font, const QString &nickname, int available)
+QString MessageDelegate::chipText(const QVariantMap &reaction)
 {
-    QFont bold = font;
-    bold.setBold(true);
-    const QString gap = QStringLiteral("\u00a0\u00a0");
-    const int width = QFontMetrics(font).horizontalAdvance(QStringLiteral("00:00") + gap) +
-                      QFontMetrics(bold).horizontalAdvance(nickname + gap);
-    // A very long nickname must not squeeze the body into a sliver.
-    return qMin(width, available * 2 / 5);
+    return reaction.value(QStringLiteral("emoji")).toString() + QStringLiteral("  ") +
+           QString::number(reaction.value(QStringLiteral("users")).toStringList().size());
+}
+
+QString MessageDelegate::quoteText(const QModelIndex &index)
+{
+    if (index.data(MessageModel::QuoteDeletedRole).toBool())
+        return tr("deleted message");
+    return index.data(MessageModel::QuoteBodyRole).toString().section(QLatin1Char('\n'), 0, 0);
+}
+
+int MessageDelegate::avatarSize(const QFont &font)
+{
+    return qBound(24, QFontMetrics(font).height() * 2, 72);
 }
 
 void MessageDelegate::layout(QTextDocument &doc, const QStyleOptionViewItem &option,
                              const QModelIndex &index) const
 {
-    const client::ChatMessage message = messageAt(index);
-    const int width = qMax(50, option.rect.width() - 2 * HMargin);
-    const int indent = message.isSystem()
-                           ? QFontMetrics(option.font).horizontalAdvance(QStringLiteral("00:00  "))
-                           : hangingIndent(option.font, message.user, width);
+    const int left = option.rect.left() + HMargin + avatarSize(option.font) + AvatarGap;
+    const int width = qMax(50, option.rect.right() + 1 - HMargin - left);
     doc.setDefaultFont(option.font);
     doc.setDocumentMargin(0);
-    doc.setHtml(MessageFormatter::lineHtml(message, m_nickname, option.palette, indent));
+    const client::ChatMessage message = messageAt(index);
+    if (message.isSystem() || message.deleted) {
+        // Joins, leaves and deletions: one dim italic line, nothing the author wrote.
+        const QString text = message.deleted ? tr("message deleted")
+                                             : (message.kind == client::ChatMessage::Kind::Left
+                                                    ? QStringLiteral("← ")
+                                                    : QStringLiteral("→ ")) +
+                                                   message.body;
+        doc.setHtml(
+            QStringLiteral("<p style=\"margin:0\"><i style=\"color:%1\">%2</i></p>")
+                .arg(MessageFormatter::dimColor(option.palette).name(), text.toHtmlEscaped()));
+    } else {
+        doc.setHtml(MessageFormatter::messageHtml(message, m_nickname, option.palette));
+    }
     doc.setTextWidth(width);
 }
 
-int MessageDelegate::dayHeaderHeight(const QStyleOptionViewItem &option,
-                                     const QModelIndex &index) const
+MessageDelegate::Geometry MessageDelegate::geometry(const QStyleOptionViewItem &option,
+                                                    const QModelIndex &index,
+                                                    QTextDocument *body) const
 {
-    if (!index.data(client::MessageModel::DayStartRole).toBool())
-        return 0;
-    return QFontMetrics(option.font).height() + 2 * VMargin + 6;
+    Geometry g;
+    const QRect &rect = option.rect;
+    const QFontMetrics metrics(option.font);
+    const int avatar = avatarSize(option.font);
+    const int left = rect.left() + HMargin + avatar + AvatarGap;
+    const int right = rect.right() + 1 - HMargin;
+    int y = rect.top();
+    if (index.data(MessageModel::DayStartRole).toBool()) {
+        g.separator = QRect(rect.left(), y, rect.width(), metrics.height() + 16);
+        y = g.separator.bottom() + 1;
+    }
+    const bool header = hasHeader(index);
+    y += header ? GroupTop : (isCompact(index) ? 3 : LineTop);
+    if (header) {
+        g.avatar = QRect(rect.left() + HMargin, y, avatar, avatar);
+        g.header = QRect(left, y, right - left, QFontMetrics(boldFont(option.font)).height());
+        y = g.header.bottom() + 1 + 2;
+    }
+    if (!isCompact(index) && index.data(MessageModel::ReplyToRole).toLongLong() > 0) {
+        // As wide as its text needs, never wider than the body.
+        const QString who = index.data(MessageModel::QuoteUserRole).toString();
+        const QString what = quoteText(index);
+        const int wanted = 10 + QFontMetrics(boldFont(option.font)).horizontalAdvance(who) + 8 +
+                           metrics.horizontalAdvance(what) + 12;
+        g.quote = QRect(left, y, qMin(wanted, right - left), metrics.height() + 8);
+        y = g.quote.bottom() + 1 + 4;
+    }
+    QTextDocument local;
+    QTextDocument &doc = body ? *body : local;
+    layout(doc, option, index);
+    const int bodyHeight = int(std::ceil(doc.size().height()));
+    g.body = QRect(left, y, right - left, bodyHeight);
+    g.gutter = QRect(rect.left() + HMargin - 8, y, avatar + 8 + AvatarGap - 6, metrics.height());
+    y = g.body.bottom() + 1;
+    const QVariantList reactions = index.data(MessageModel::ReactionsRole).toList();
+    if (!reactions.isEmpty() && !isCompact(index)) {
+        const int chipHeight = metrics.height() + 8;
+        int x = left;
+        y += 4;
+        for (const QVariant &item : reactions) {
+            const QVariantMap reaction = item.toMap();
+            const int width = metrics.horizontalAdvance(chipText(reaction)) + 20;
+            if (x > left && x + width > right) {
+                x = left;
+                y += chipHeight + 4;
+            }
+            g.reactions.append({reaction.value(QStringLiteral("emoji")).toString(),
+                                QRect(x, y, width, chipHeight)});
+            x += width + ChipGap;
+        }
+        y += chipHeight;
+    }
+    y = qMax(y, g.avatar.isNull() ? y : g.avatar.bottom() + 1);
+    g.height = y + Bottom - rect.top();
+    return g;
 }
 
 void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                             const QModelIndex &index) const
 {
-    painter->save();
-    const QPalette &palette = option.palette;
-    const bool dark = MessageFormatter::isDark(palette);
-    const QColor base = palette.color(QPalette::Base);
-    const int header = dayHeaderHeight(option, index);
-    if (header > 0) {
-        const QRect band(option.rect.left(), option.rect.top(), option.rect.width(), header);
-        painter->setPen(MessageFormatter::dimColor(palette));
-        const QString text =
-            dayText(index.data(client::MessageModel::AtRole).toDateTime().toLocalTime().date());
-        const int textWidth = option.fontMetrics.horizontalAdvance(text) + 16;
-        const int y = band.center().y();
-        painter->drawLine(band.left() + HMargin, y, band.center().x() - textWidth / 2, y);
-        painter->drawLine(band.center().x() + textWidth / 2, y, band.right() - HMargin, y);
-        painter->drawText(band, Qt::AlignCenter, text);
-    }
-    const QRect line = option.rect.adjusted(0, header, 0, 0);
-    QColor background;
-    if (option.state & QStyle::State_Selected)
-        background = MessageFormatter::blend(base, palette.color(QPalette::Highlight), 0.28f);
-    else if (index.data(client::MessageModel::MentionRole).toBool())
-        background = MessageFormatter::blend(base, QColor(255, 193, 7), dark ? 0.22f : 0.25f);
-    else if (index.data(client::MessageModel::OwnRole).toBool())
-        background = MessageFormatter::blend(base, palette.color(QPalette::Highlight), 0.10f);
-    if (background.isValid())
-        painter->fillRect(line, background);
-    if (index.data(client::MessageModel::OwnRole).toBool())
-        painter->fillRect(QRect(line.left(), line.top(), 3, line.height()),
-                          palette.color(QPalette::Highlight));
     QTextDocument doc;
-    layout(doc, option, index);
-    painter->translate(line.left() + HMargin, line.top() + VMargin);
+    const Geometry g = geometry(option, index, &doc);
+    const QPalette &palette = option.palette;
+    const QColor base = palette.color(QPalette::Base);
+    const QColor text = palette.color(QPalette::Text);
+    const QColor dim = MessageFormatter::dimColor(palette);
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    if (!g.separator.isNull()) {
+        // A rule with the day in a pill over its middle (the browser's "new" divider's shape).
+        const QFont font = boldFont(smallFont(option.font));
+        const QFontMetrics metrics(font);
+        const QString day =
+            dayText(index.data(MessageModel::AtRole).toDateTime().toLocalTime().date());
+        const int y = g.separator.center().y();
+        painter->setPen(MessageFormatter::blend(base, text, 0.18f));
+        painter->drawLine(g.separator.left() + HMargin, y, g.separator.right() - HMargin, y);
+        const int width = metrics.horizontalAdvance(day) + 24;
+        const QRect pill(g.separator.center().x() - width / 2, y - metrics.height() / 2 - 3, width,
+                         metrics.height() + 6);
+        painter->setBrush(base);
+        painter->drawRoundedRect(pill, pill.height() / 2.0, pill.height() / 2.0);
+        painter->setFont(font);
+        painter->setPen(dim);
+        painter->drawText(pill, Qt::AlignCenter, day);
+    }
+    const QRect row =
+        option.rect.adjusted(0, g.separator.isNull() ? 0 : g.separator.height(), 0, 0);
+    const QColor background = rowBackground(option, index);
+    const QColor under = background.isValid() ? background : base;
+    if (background.isValid())
+        painter->fillRect(row, background);
+    if (index.data(MessageModel::MentionRole).toBool())
+        painter->fillRect(QRect(row.left(), row.top(), 3, row.height()),
+                          MessageFormatter::isDark(palette) ? QColor(0xe8, 0xb5, 0x3a)
+                                                            : QColor(0xe0, 0xa4, 0x00));
+    const QString user = index.data(MessageModel::UserRole).toString();
+    if (!g.avatar.isNull()) {
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(MessageFormatter::avatarColor(user));
+        painter->drawEllipse(g.avatar);
+        QFont font = boldFont(option.font);
+        font.setPixelSize(qMax(8, g.avatar.height() * 2 / 5));
+        painter->setFont(font);
+        painter->setPen(Qt::white);
+        painter->drawText(g.avatar, Qt::AlignCenter, MessageFormatter::initials(user));
+    }
+    if (!g.header.isNull()) {
+        const QFont nickFont = boldFont(option.font);
+        const QFontMetrics nickMetrics(nickFont);
+        painter->setFont(nickFont);
+        painter->setPen(MessageFormatter::nickColor(user, under));
+        const QString nick = nickMetrics.elidedText(user, Qt::ElideRight, g.header.width() * 2 / 3);
+        painter->drawText(g.header, Qt::AlignLeft | Qt::AlignVCenter, nick);
+        int x = g.header.left() + nickMetrics.horizontalAdvance(nick) + 8;
+        const QFont small = smallFont(option.font);
+        const QFontMetrics smallMetrics(small);
+        if (index.data(MessageModel::OwnRole).toBool()) {
+            QFont badgeFont = boldFont(small);
+            badgeFont.setCapitalization(QFont::AllUppercase);
+            const QFontMetrics badgeMetrics(badgeFont);
+            const QString you = tr("you");
+            const QRect badge(x, g.header.center().y() - badgeMetrics.height() / 2,
+                              badgeMetrics.horizontalAdvance(you.toUpper()) + 10,
+                              badgeMetrics.height());
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(
+                MessageFormatter::blend(under, palette.color(QPalette::Highlight), 0.16f));
+            painter->drawRoundedRect(badge, 4, 4);
+            painter->setFont(badgeFont);
+            painter->setPen(MessageFormatter::accentInk(palette));
+            painter->drawText(badge, Qt::AlignCenter, you);
+            x = badge.right() + 1 + 8;
+        }
+        painter->setFont(small);
+        painter->setPen(dim);
+        painter->drawText(QRect(x, g.header.top(), g.header.right() - x, g.header.height()),
+                          Qt::AlignLeft | Qt::AlignVCenter, timeText(index));
+    } else if (isCompact(index) ||
+               (option.state & (QStyle::State_MouseOver | QStyle::State_Selected))) {
+        // Grouped lines show their time on hover (the browser's .side-time); one-line rows always.
+        painter->setFont(smallFont(option.font));
+        painter->setPen(dim);
+        painter->drawText(g.gutter, Qt::AlignRight | Qt::AlignVCenter, timeText(index));
+    }
+    if (!g.quote.isNull()) {
+        const QString quoteUser = index.data(MessageModel::QuoteUserRole).toString();
+        const bool quoteDeleted = index.data(MessageModel::QuoteDeletedRole).toBool();
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(MessageFormatter::blend(under, text, 0.06f));
+        painter->drawRoundedRect(g.quote, 6, 6);
+        painter->fillRect(QRect(g.quote.left(), g.quote.top() + 2, 3, g.quote.height() - 4),
+                          MessageFormatter::nickColor(quoteUser, under));
+        const QRect inner = g.quote.adjusted(10, 0, -8, 0);
+        const QFont nickFont = boldFont(option.font);
+        painter->setFont(nickFont);
+        painter->setPen(MessageFormatter::nickColor(quoteUser, under));
+        const QFontMetrics nickMetrics(nickFont);
+        const QString who = nickMetrics.elidedText(quoteUser, Qt::ElideRight, inner.width() / 2);
+        painter->drawText(inner, Qt::AlignLeft | Qt::AlignVCenter, who);
+        const QRect rest = inner.adjusted(nickMetrics.horizontalAdvance(who) + 8, 0, 0, 0);
+        QFont font = option.font;
+        font.setItalic(quoteDeleted);
+        painter->setFont(font);
+        painter->setPen(quoteDeleted ? dim : MessageFormatter::blend(under, text, 0.8f));
+        const QString what = quoteText(index);
+        painter->drawText(rest, Qt::AlignLeft | Qt::AlignVCenter,
+                          QFontMetrics(font).elidedText(what, Qt::ElideRight, rest.width()));
+    }
+    if (!g.reactions.isEmpty()) {
+        const QVariantList reactions = index.data(MessageModel::ReactionsRole).toList();
+        const QColor highlight = palette.color(QPalette::Highlight);
+        painter->setFont(option.font);
+        for (int i = 0; i < g.reactions.size() && i < reactions.size(); ++i) {
+            const QVariantMap reaction = reactions.at(i).toMap();
+            const bool mine = reaction.value(QStringLiteral("mine")).toBool();
+            const QRectF chip = QRectF(g.reactions.at(i).second).adjusted(0.5, 0.5, -0.5, -0.5);
+            painter->setPen(QPen(mine ? highlight : MessageFormatter::blend(under, text, 0.2f), 1));
+            painter->setBrush(mine ? MessageFormatter::blend(under, highlight, 0.22f)
+                                   : MessageFormatter::blend(under, text, 0.05f));
+            painter->drawRoundedRect(chip, chip.height() / 2, chip.height() / 2);
+            painter->setPen(mine ? MessageFormatter::accentInk(palette) : text);
+            painter->drawText(g.reactions.at(i).second, Qt::AlignCenter, chipText(reaction));
+        }
+    }
+    painter->translate(g.body.topLeft());
     QAbstractTextDocumentLayout::PaintContext context;
     context.palette = palette;
-    if (index.data(client::MessageModel::PendingRole).toBool())
-        context.palette.setColor(QPalette::Text, MessageFormatter::dimColor(palette));
+    if (index.data(MessageModel::PendingRole).toBool())
+        context.palette.setColor(QPalette::Text, dim);
     doc.documentLayout()->draw(painter, context);
     painter->restore();
     if (option.state & QStyle::State_HasFocus) {
         // Solid, two pixels: a dotted hairline is easy to miss when the keyboard moves here.
         painter->save();
         painter->setPen(QPen(palette.color(QPalette::Highlight), 2));
-        painter->drawRect(line.adjusted(1, 1, -1, -1));
+        painter->drawRect(row.adjusted(1, 1, -1, -1));
         painter->restore();
     }
 }
 
 QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
+    return QSize(option.rect.width(), geometry(option, index).height);
+}
+
+MessageDelegate::Hit MessageDelegate::hitTest(const QStyleOptionViewItem &option,
+                                              const QModelIndex &index, const QPoint &pos) const
+{
     QTextDocument doc;
-    layout(doc, option, index);
-    return QSize(option.rect.width(),
-                 dayHeaderHeight(option, index) + int(doc.size().height()) + 2 * VMargin);
+    const Geometry g = geometry(option, index, &doc);
+    if (g.quote.contains(pos))
+        return {Hit::Kind::Quote,
+                QString::number(index.data(MessageModel::ReplyToRole).toLongLong())};
+    for (const auto &[emoji, chip] : g.reactions) {
+        if (chip.contains(pos))
+            return {Hit::Kind::Reaction, emoji};
+    }
+    if (g.body.contains(pos)) {
+        const QString anchor = doc.documentLayout()->anchorAt(pos - g.body.topLeft());
+        if (anchor == MessageFormatter::EditedAnchor)
+            return {Hit::Kind::Edited, {}};
+        if (!anchor.isEmpty())
+            return {Hit::Kind::Link, anchor};
+    }
+    return {};
 }
 
 bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
@@ -142,20 +389,50 @@ bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
     if (event->type() != QEvent::MouseButtonRelease && event->type() != QEvent::MouseMove)
         return QStyledItemDelegate::editorEvent(event, model, option, index);
     auto *mouse = static_cast<QMouseEvent *>(event);
-    QTextDocument doc;
-    layout(doc, option, index);
-    const QPointF pos =
-        mouse->position() - QPointF(option.rect.left() + HMargin,
-                                    option.rect.top() + dayHeaderHeight(option, index) + VMargin);
-    const QString anchor = doc.documentLayout()->anchorAt(pos);
+    const Hit hit = hitTest(option, index, mouse->position().toPoint());
+    const bool clickable = hit.kind == Hit::Kind::Link || hit.kind == Hit::Kind::Quote ||
+                           hit.kind == Hit::Kind::Reaction;
     if (auto *widget = const_cast<QWidget *>(option.widget))
-        widget->setCursor(anchor.isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);
+        widget->setCursor(clickable ? Qt::PointingHandCursor : Qt::ArrowCursor);
     if (event->type() == QEvent::MouseButtonRelease && mouse->button() == Qt::LeftButton &&
-        !anchor.isEmpty()) {
-        Q_EMIT linkActivated(anchor);
+        clickable) {
+        if (hit.kind == Hit::Kind::Link)
+            Q_EMIT linkActivated(hit.value);
+        else if (hit.kind == Hit::Kind::Quote)
+            Q_EMIT quoteActivated(hit.value.toLongLong());
+        else
+            Q_EMIT reactionActivated(index.row(), hit.value);
         return true;
     }
     return QStyledItemDelegate::editorEvent(event, model, option, index);
+}
+
+bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
+                                const QStyleOptionViewItem &option, const QModelIndex &index)
+{
+    if (event->type() != QEvent::ToolTip)
+        return QStyledItemDelegate::helpEvent(event, view, option, index);
+    const Hit hit = hitTest(option, index, event->pos());
+    QString tip;
+    if (hit.kind == Hit::Kind::Edited) {
+        tip = tr("Edited %1")
+                  .arg(QLocale().toString(
+                      index.data(MessageModel::EditedAtRole).toDateTime().toLocalTime(),
+                      QStringLiteral("dddd d MMMM yyyy, HH:mm:ss")));
+    } else if (hit.kind == Hit::Kind::Reaction) {
+        for (const QVariant &item : index.data(MessageModel::ReactionsRole).toList()) {
+            const QVariantMap reaction = item.toMap();
+            if (reaction.value(QStringLiteral("emoji")).toString() == hit.value)
+                tip = hit.value + QLatin1Char(' ') +
+                      reaction.value(QStringLiteral("users"))
+                          .toStringList()
+                          .join(QStringLiteral(", "));
+        }
+    }
+    if (tip.isEmpty())
+        return QStyledItemDelegate::helpEvent(event, view, option, index);
+    QToolTip::showText(event->globalPos(), tip, view->viewport());
+    return true;
 }
 
 } // namespace chatter::ui

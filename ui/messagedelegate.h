@@ -1,20 +1,58 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QList>
+#include <QRect>
 #include <QStyledItemDelegate>
+
+#include <utility>
 
 class QTextDocument;
 
 namespace chatter::ui {
 
-//! Paints one message as wrapped rich text (see MessageFormatter) and opens clicked links.
-//! Own messages get a tinted background, messages that mention me an amber one, both mixed
-//! from the view's palette so light and dark desktops stay readable. The first message of a
-//! day carries a date header above it.
+//! Paints one message the way the browser client shows it (resources/web/app.css): an avatar
+//! with the author's initials on a circle of their hue, a header (nickname, "you", time), a
+//! quote box above a reply, the formatted body (MessageFormatter), "(edited)", and a row of
+//! reaction chips. A line that continues its author's group (MessageModel::GroupedRole) has no
+//! avatar or header; its time shows in the gutter on hover. Joins and leaves are one dim
+//! line, a deleted message a dim italic "message deleted". The first message of a day carries
+//! a date separator above it. Own messages get a tinted background, messages that mention me
+//! an amber one with a bar, both mixed from the view's palette so light and dark stay
+//! readable. GUI thread only.
 class MessageDelegate : public QStyledItemDelegate
 {
     Q_OBJECT
 public:
+    //! Where each part of a row is painted, in the view's viewport coordinates (the option's
+    //! rect). Empty rectangles for parts the row does not have.
+    struct Geometry
+    {
+        QRect separator; //!< the day separator above the message
+        QRect avatar;
+        QRect header; //!< nickname, "you" and time
+        QRect quote;  //!< the quote box of a reply
+        QRect body;   //!< where the body document (layout()) is drawn
+        QRect gutter; //!< left of the body: the time of a grouped line, on hover
+        QList<std::pair<QString, QRect>> reactions; //!< emoji and its chip, in order
+        int height = 0;                             //!< of the whole row
+    };
+
+    //! What lies under a point of a row.
+    struct Hit
+    {
+        enum class Kind
+        {
+            None,
+            Link,     //!< value: the URL
+            Quote,    //!< value: the parent's id
+            Reaction, //!< value: the emoji
+            Edited    //!< the "(edited)" mark
+        };
+        Kind kind = Kind::None;
+        QString value;
+    };
+
     explicit MessageDelegate(QObject *parent = nullptr);
 
     void setMyNickname(const QString &nickname) { m_nickname = nickname; }
@@ -24,18 +62,33 @@ public:
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
     bool editorEvent(QEvent *event, QAbstractItemModel *model, const QStyleOptionViewItem &option,
                      const QModelIndex &index) override;
+    //! Tooltips: who reacted over a chip, when over "(edited)", else the full date.
+    bool helpEvent(QHelpEvent *event, QAbstractItemView *view, const QStyleOptionViewItem &option,
+                   const QModelIndex &index) override;
+
+    //! Lays the row out as painted; `body`, when given, receives the laid-out body document.
+    Geometry geometry(const QStyleOptionViewItem &option, const QModelIndex &index,
+                      QTextDocument *body = nullptr) const;
+    //! What is at `pos` (viewport coordinates) in the row painted at `option.rect`.
+    Hit hitTest(const QStyleOptionViewItem &option, const QModelIndex &index,
+                const QPoint &pos) const;
+    //! The body document as painted (body and notes, at the body's width).
+    void layout(QTextDocument &doc, const QStyleOptionViewItem &option,
+                const QModelIndex &index) const;
+    //! The avatar's diameter for a font: two lines of text.
+    static int avatarSize(const QFont &font);
+    //! What a reply's quote box says after the author: the parent's first line, or "deleted
+    //! message".
+    static QString quoteText(const QModelIndex &index);
+    //! A chip's label: the emoji and how many reacted with it.
+    static QString chipText(const QVariantMap &reaction);
 
 Q_SIGNALS:
     void linkActivated(const QString &url);
-
-public:
-    //! Lays the line out as painted: what tests and link hit-testing measure.
-    void layout(QTextDocument &doc, const QStyleOptionViewItem &option,
-                const QModelIndex &index) const;
-    //! Height of the date header above a day's first message, 0 for other rows.
-    int dayHeaderHeight(const QStyleOptionViewItem &option, const QModelIndex &index) const;
-    //! Where a line's text starts after the first: the width of "12:34  nick  ".
-    static int hangingIndent(const QFont &font, const QString &nickname, int available);
+    //! A left click on a reply's quote box.
+    void quoteActivated(qint64 parentId);
+    //! A left click on a reaction chip.
+    void reactionActivated(int row, const QString &emoji);
 
 private:
     QString m_nickname;

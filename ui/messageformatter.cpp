@@ -2,7 +2,10 @@
 #include "messageformatter.h"
 
 #include "chatmessage.h"
+#include "messagemarkup.h"
 
+#include <QFontDatabase>
+#include <QLocale>
 #include <QObject>
 #include <QRegularExpression>
 
@@ -12,20 +15,23 @@ namespace chatter::ui {
 
 namespace {
 
-const QRegularExpression &linkPattern()
-{
-    // Trailing punctuation usually ends the sentence, not the URL.
-    static const QRegularExpression re(QStringLiteral(R"(\bhttps?://[^\s<>"]+[^\s<>".,;:!?')\]])"),
-                                       QRegularExpression::CaseInsensitiveOption);
-    return re;
-}
+using markup::Token;
 
 QString escapeText(const QString &text)
 {
     return text.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>"));
 }
 
-//! Escapes `text`, wrapping each whole-word occurrence of `nickname` in a highlight.
+//! My nickname's highlight: the amber of a mentioned row, dark text, on both palettes.
+QString highlighted(const QString &escaped)
+{
+    return QStringLiteral("<span style=\"background-color:#ffd54f;color:#000\"><b>%1</b></span>")
+        .arg(escaped);
+}
+
+//! Escapes `text`, wrapping each whole-word occurrence of `nickname` in a highlight: the
+//! client marks a row as mentioning me by the whole word (ChatMessage::mentions), with or
+//! without the `@` of the markup's mentions, so the word that did it is shown.
 QString highlightMentions(const QString &text, const QString &nickname)
 {
     if (nickname.isEmpty())
@@ -38,12 +44,15 @@ QString highlightMentions(const QString &text, const QString &nickname)
     for (auto it = word.globalMatch(text); it.hasNext();) {
         const auto match = it.next();
         html += escapeText(text.mid(pos, match.capturedStart() - pos));
-        html +=
-            QStringLiteral("<span style=\"background-color:#ffd54f;color:#000\"><b>%1</b></span>")
-                .arg(escapeText(match.captured()));
+        html += highlighted(escapeText(match.captured()));
         pos = match.capturedEnd();
     }
     return html + escapeText(text.mid(pos));
+}
+
+QString monospaceFamily()
+{
+    return QFontDatabase::systemFont(QFontDatabase::FixedFont).family().toHtmlEscaped();
 }
 
 } // namespace
@@ -62,14 +71,19 @@ double MessageFormatter::contrast(const QColor &a, const QColor &b)
     return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
 }
 
-QColor MessageFormatter::nickColor(const QString &nickname, const QColor &background)
+int MessageFormatter::nickHue(const QString &nickname)
 {
     // qHash is seeded per process; a fixed FNV-1a over the UTF-16 code units keeps colours the
-    // same across runs, and the same as the browser client's nickHue() (resources/web/util.js).
+    // same across runs, and the same as the browser client's.
     quint32 hash = 2166136261u;
     for (QChar c : nickname)
         hash = (hash ^ c.unicode()) * 16777619u;
-    const int hue = int(hash % 360);
+    return int(hash % 360);
+}
+
+QColor MessageFormatter::nickColor(const QString &nickname, const QColor &background)
+{
+    const int hue = nickHue(nickname);
     // Yellows and greens are light at any given HSL lightness: walk away from the background
     // until the name reads at 4.7:1 (a little above AA, for tinted row backgrounds).
     const bool onDark = background.lightness() < 128;
@@ -80,6 +94,36 @@ QColor MessageFormatter::nickColor(const QString &nickname, const QColor &backgr
         color = QColor::fromHsl(hue, 160, qBound(0, lightness, 255));
     }
     return color;
+}
+
+QColor MessageFormatter::avatarColor(const QString &nickname)
+{
+    // The browser's avatar is oklch(0.6 0.14 hue) under white letters; in HSL the same hue at
+    // a middle saturation, darkened until the white initials read at AA.
+    const int hue = nickHue(nickname);
+    int lightness = 150;
+    QColor color = QColor::fromHsl(hue, 120, lightness);
+    while (contrast(color, Qt::white) < 4.6 && lightness > 0) {
+        lightness -= 4;
+        color = QColor::fromHsl(hue, 120, qMax(0, lightness));
+    }
+    return color;
+}
+
+QString MessageFormatter::initials(const QString &nickname)
+{
+    static const QRegularExpression separators(QStringLiteral(R"([\s_.\-]+)"));
+    const QStringList parts = nickname.split(separators, Qt::SkipEmptyParts);
+    QString letters;
+    for (const QString &part : parts) {
+        // A surrogate pair (an emoji, a letter outside the BMP) is one letter.
+        letters += part.at(0).isHighSurrogate() && part.size() > 1 ? part.left(2) : part.left(1);
+        if (letters.size() >= 2 || parts.size() == 1)
+            break;
+    }
+    if (letters.isEmpty())
+        letters = nickname.left(1);
+    return letters.toUpper();
 }
 
 bool MessageFormatter::isDark(const QPalette &palette)
@@ -114,53 +158,111 @@ QColor MessageFormatter::linkColor(const QPalette &palette)
     return isDark(palette) ? QColor(0x8a, 0xb4, 0xf8) : QColor(0x0b, 0x57, 0xd0);
 }
 
+QColor MessageFormatter::accentInk(const QPalette &palette)
+{
+    // The browser's --accent-ink: #2856b5 light, #93b3f5 dark.
+    return isDark(palette) ? QColor(0x93, 0xb3, 0xf5) : QColor(0x28, 0x56, 0xb5);
+}
+
 QString MessageFormatter::bodyHtml(const QString &body, const QString &myNickname,
                                    const QPalette &palette)
 {
-    // The colour goes into the markup: QTextDocument fixes link colours when it parses.
-    const QString link = linkColor(palette).name();
+    const QColor base = palette.color(QPalette::Base);
+    const QString codeBackground = blend(base, palette.color(QPalette::Text), 0.09f).name();
+    const QString mono = monospaceFamily();
+    // Inline runs go into paragraphs that keep the author's spaces; a code block is a block
+    // of its own between them.
+    const QString paragraph = QStringLiteral("<p style=\"margin:0; white-space:pre-wrap\">%1</p>");
     QString html;
-    qsizetype pos = 0;
-    for (auto it = linkPattern().globalMatch(body); it.hasNext();) {
-        const auto match = it.next();
-        html += highlightMentions(body.mid(pos, match.capturedStart() - pos), myNickname);
-        const QString url = match.captured().toHtmlEscaped();
-        html += QStringLiteral("<a href=\"%1\" style=\"color:%2\">%1</a>").arg(url, link);
-        pos = match.capturedEnd();
+    QString inlineRun;
+    const auto flush = [&] {
+        if (!inlineRun.isEmpty())
+            html += paragraph.arg(inlineRun);
+        inlineRun.clear();
+    };
+    const QString myFolded = myNickname.toCaseFolded();
+    for (const Token &token : markup::tokenize(body)) {
+        const QString text = token.text.toHtmlEscaped();
+        switch (token.kind) {
+        case Token::Kind::Text:
+            inlineRun += highlightMentions(token.text, myNickname);
+            break;
+        case Token::Kind::Code:
+            inlineRun +=
+                QStringLiteral("<code style=\"font-family:'%1'; background-color:%2\">%3</code>")
+                    .arg(mono, codeBackground, text);
+            break;
+        case Token::Kind::Pre:
+            flush();
+            // A one-cell table: QTextDocument pads table cells, not blocks.
+            html += QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"6\" "
+                                   "style=\"margin-top:3px; margin-bottom:3px\" bgcolor=\"%1\">"
+                                   "<tr><td><pre style=\"font-family:'%2'; margin:0\">%3</pre>"
+                                   "</td></tr></table>")
+                        .arg(codeBackground, mono, text);
+            break;
+        case Token::Kind::Strong:
+            inlineRun += QStringLiteral("<b>%1</b>").arg(text);
+            break;
+        case Token::Kind::Em:
+            inlineRun += QStringLiteral("<i>%1</i>").arg(text);
+            break;
+        case Token::Kind::Link:
+            // The colour goes into the markup: QTextDocument fixes link colours when it parses.
+            inlineRun += QStringLiteral("<a href=\"%1\" style=\"color:%2\">%1</a>")
+                             .arg(text, linkColor(palette).name());
+            break;
+        case Token::Kind::Mention: {
+            QString name = token.text;
+            if (name.startsWith(QLatin1Char('@')))
+                name.remove(0, 1);
+            const bool mine = !myFolded.isEmpty() && name.toCaseFolded() == myFolded;
+            // Mine in the amber of a mentioning row, others in the accent (the browser's
+            // mark.mention).
+            const QString style = mine ? QStringLiteral("background-color:#ffd54f; color:#000")
+                                       : QStringLiteral("color:%1").arg(accentInk(palette).name());
+            inlineRun += QStringLiteral("<span class=\"mention\" style=\"%1; font-weight:600\">"
+                                        "%2</span>")
+                             .arg(style, text);
+            break;
+        }
+        }
     }
-    return html + highlightMentions(body.mid(pos), myNickname);
+    flush();
+    return html;
 }
 
-QString MessageFormatter::lineHtml(const client::ChatMessage &message, const QString &myNickname,
-                                   const QPalette &palette, int hangingIndentPx)
+QString MessageFormatter::messageHtml(const client::ChatMessage &message, const QString &myNickname,
+                                      const QPalette &palette)
 {
     const QString dim = dimColor(palette).name();
-    const QString time = message.at.toLocalTime().toString(QStringLiteral("HH:mm"));
-    const QString stamp =
-        QStringLiteral("<span style=\"color:%1\">%2</span>&nbsp;&nbsp;").arg(dim, time);
-    // One block with a negative first-line indent: every later line hangs under the body.
-    const QString block =
-        QStringLiteral("<p style=\"margin:0; margin-left:%1px; text-indent:-%1px\">%2</p>")
-            .arg(hangingIndentPx);
-    if (message.isSystem()) {
-        const QString arrow = message.kind == client::ChatMessage::Kind::Left ? QStringLiteral("←")
-                                                                              : QStringLiteral("→");
-        return block.arg(stamp + QStringLiteral("<i style=\"color:%1\">%2 %3</i>")
-                                     .arg(dim, arrow, escapeText(message.body)));
-    }
-    const QString nick =
-        QStringLiteral("<b style=\"color:%1\">%2</b>&nbsp;&nbsp;")
-            .arg(nickColor(message.user, isDark(palette)).name(), message.user.toHtmlEscaped());
-    QString body = bodyHtml(message.body, message.own ? QString() : myNickname, palette);
+    QStringList notes;
+    if (message.editedAt.isValid())
+        notes << QStringLiteral("<a href=\"%1\" style=\"color:%2; text-decoration:none\">"
+                                "<small>%3</small></a>")
+                     .arg(EditedAnchor, dim, QObject::tr("(edited)"));
     if (message.pending)
-        body += QStringLiteral("&nbsp;&nbsp;<i style=\"color:%1\">%2</i>")
-                    .arg(dim, QObject::tr("(not sent yet — waiting for the connection)"));
-    return block.arg(stamp + nick + body);
+        notes << QStringLiteral("<i style=\"color:%1\">%2</i>")
+                     .arg(dim, QObject::tr("(not sent yet — waiting for the connection)"));
+    QString html = bodyHtml(message.body, message.own ? QString() : myNickname, palette);
+    if (notes.isEmpty())
+        return html;
+    // The notes follow the last line of text, or stand under a code block.
+    const QString gap = QStringLiteral("&nbsp;&nbsp;");
+    if (html.endsWith(QLatin1String("</p>")))
+        html.insert(html.size() - 4, gap + notes.join(gap));
+    else
+        html += QStringLiteral("<p style=\"margin:0\">%1</p>").arg(notes.join(gap));
+    return html;
 }
 
 QString MessageFormatter::firstLink(const QString &body)
 {
-    return linkPattern().match(body).captured();
+    for (const auto &token : markup::tokenize(body)) {
+        if (token.kind == markup::Token::Kind::Link)
+            return token.text;
+    }
+    return {};
 }
 
 } // namespace chatter::ui

@@ -25,6 +25,8 @@ MessageView::MessageView(QWidget *parent) : QListView(parent), m_delegate(new Me
     setAccessibleName(tr("Messages"));
     connect(m_delegate, &MessageDelegate::linkActivated, this,
             [](const QString &url) { QDesktopServices::openUrl(QUrl(url)); });
+    connect(m_delegate, &MessageDelegate::quoteActivated, this, &MessageView::quoteClicked);
+    connect(m_delegate, &MessageDelegate::reactionActivated, this, &MessageView::reactionClicked);
     // Enter on a selected message opens its first link: links reachable without a mouse.
     connect(this, &QAbstractItemView::activated, this, &MessageView::openFirstLink);
     connect(verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
@@ -67,6 +69,64 @@ void MessageView::afterInsert(const QModelIndex &, int, int)
 {
     if (m_stickToBottom)
         scrollToBottom();
+}
+
+QStyleOptionViewItem MessageView::optionFor(const QModelIndex &index) const
+{
+    QStyleOptionViewItem option;
+    initViewItemOption(&option);
+    option.rect = visualRect(index);
+    return option;
+}
+
+qint64 MessageView::quoteAt(const QPoint &pos) const
+{
+    const QModelIndex index = indexAt(pos);
+    if (!index.isValid())
+        return 0;
+    const MessageDelegate::Hit hit = m_delegate->hitTest(optionFor(index), index, pos);
+    return hit.kind == MessageDelegate::Hit::Kind::Quote ? hit.value.toLongLong() : 0;
+}
+
+MessageView::ReactionHit MessageView::reactionAt(const QPoint &pos) const
+{
+    const QModelIndex index = indexAt(pos);
+    if (!index.isValid())
+        return {};
+    const MessageDelegate::Hit hit = m_delegate->hitTest(optionFor(index), index, pos);
+    if (hit.kind != MessageDelegate::Hit::Kind::Reaction)
+        return {};
+    return {index.row(), hit.value};
+}
+
+QRect MessageView::quoteRect(int row) const
+{
+    const QModelIndex index = model() ? model()->index(row, 0) : QModelIndex();
+    return index.isValid() ? m_delegate->geometry(optionFor(index), index).quote : QRect();
+}
+
+QRect MessageView::reactionRect(int row, const QString &emoji) const
+{
+    const QModelIndex index = model() ? model()->index(row, 0) : QModelIndex();
+    if (!index.isValid())
+        return {};
+    for (const auto &[chipEmoji, chip] : m_delegate->geometry(optionFor(index), index).reactions) {
+        if (chipEmoji == emoji)
+            return chip;
+    }
+    return {};
+}
+
+QRect MessageView::bodyRect(int row) const
+{
+    const QModelIndex index = model() ? model()->index(row, 0) : QModelIndex();
+    return index.isValid() ? m_delegate->geometry(optionFor(index), index).body : QRect();
+}
+
+QRect MessageView::avatarRect(int row) const
+{
+    const QModelIndex index = model() ? model()->index(row, 0) : QModelIndex();
+    return index.isValid() ? m_delegate->geometry(optionFor(index), index).avatar : QRect();
 }
 
 void MessageView::resizeEvent(QResizeEvent *event)

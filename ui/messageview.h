@@ -8,19 +8,51 @@ namespace chatter::ui {
 class MessageDelegate;
 
 //! The message list of the current room. Follows new messages while scrolled to the bottom,
-//! keeps its place when older ones are prepended, and asks for more at the top.
+//! keeps its place when older ones are prepended, and asks for more at the top. Rows are
+//! painted by MessageDelegate; QListView lays a row out again when its data changes (an
+//! edit, a deletion, reactions), as tst_messagedelegate checks; a change that alters the
+//! next row's grouping (a deletion) must report that row too.
+//!
+//! Hit-testing for the conversation actions: every point and rectangle is in viewport
+//! coordinates (QAbstractItemView::viewport(), as QMouseEvent::position() in its events and
+//! visualRect()); rows are the model's rows.
 class MessageView : public QListView
 {
     Q_OBJECT
 public:
+    //! A reaction chip: its message's row and emoji; row -1 when the point is on none.
+    struct ReactionHit
+    {
+        int row = -1;
+        QString emoji;
+        bool isValid() const { return row >= 0; }
+    };
+
     explicit MessageView(QWidget *parent = nullptr);
 
     void setModel(QAbstractItemModel *model) override;
     MessageDelegate *messageDelegate() const { return m_delegate; }
 
+    //! The parent id of the reply whose quote box is at `pos`; 0 when there is none.
+    qint64 quoteAt(const QPoint &pos) const;
+    //! The reaction chip at `pos`.
+    ReactionHit reactionAt(const QPoint &pos) const;
+    //! Where a row's quote box is painted; empty when the row is not a reply.
+    QRect quoteRect(int row) const;
+    //! Where a row's chip for `emoji` is painted; empty when it has none.
+    QRect reactionRect(int row, const QString &emoji) const;
+    //! Where a row's body text is painted (a popup for edits can sit on it).
+    QRect bodyRect(int row) const;
+    //! Where a row's avatar is painted; empty for a line that continues its author's group.
+    QRect avatarRect(int row) const;
+
 Q_SIGNALS:
     //! Scrolled to the very top: time to load older messages.
     void reachedTop();
+    //! A left click on a reply's quote box: show the parent (`parentId`, the row's ReplyToRole).
+    void quoteClicked(qint64 parentId);
+    //! A left click on a reaction chip of `row`: toggle my `emoji` reaction there.
+    void reactionClicked(int row, const QString &emoji);
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -31,6 +63,8 @@ private:
     void beforeInsert(const QModelIndex &parent, int first);
     void afterInsert(const QModelIndex &parent, int first, int last);
     void openFirstLink(const QModelIndex &index);
+    //! The option the delegate paints `row` with (its rect as visualRect()).
+    QStyleOptionViewItem optionFor(const QModelIndex &index) const;
 
     MessageDelegate *m_delegate;
     bool m_stickToBottom = true;

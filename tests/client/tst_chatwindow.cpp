@@ -146,7 +146,7 @@ private Q_SLOTS:
     void messageTextFollowsThePalette();
     void draftsStayWithTheirRoom();
     void cancelledFirstConnectKeepsTheWindow();
-    void continuationLinesHangUnderTheBody();
+    void continuationLinesStayInTheBodyColumn();
     void daySeparatorsAndFullDateTooltip();
     void narrowWindowKeepsTheMessagesReadable();
     void browseRoomsJoinsFromTheDirectory();
@@ -578,10 +578,8 @@ void tst_ChatWindow::messageTextFollowsThePalette()
         const QColor background =
             image.pixelColor(int((rect.right() - 3) * dpr), int((rect.bottom() - 2) * dpr));
         double best = 1;
-        // The body only (right of time and nickname), where the message text itself is.
-        const QString user = model.index(row, 0).data(client::MessageModel::UserRole).toString();
-        const int bodyLeft =
-            rect.left() + 8 + MessageDelegate::hangingIndent(view.font(), user, rect.width()) + 2;
+        // The body only (right of the avatar and under the header), where the text itself is.
+        const int bodyLeft = view.bodyRect(row).left();
         for (int y = rect.top(); y <= rect.bottom(); ++y) {
             for (int x = bodyLeft; x < rect.right() - 6; ++x)
                 best = std::max(
@@ -662,7 +660,7 @@ void tst_ChatWindow::cancelledFirstConnectKeepsTheWindow()
     QTRY_COMPARE_WITH_TIMEOUT(joined.size(), 2, 10000);
 }
 
-void tst_ChatWindow::continuationLinesHangUnderTheBody()
+void tst_ChatWindow::continuationLinesStayInTheBodyColumn()
 {
     client::MessageModel model;
     model.append(chat(1, "bob", "first line\nsecond line"));
@@ -678,13 +676,12 @@ void tst_ChatWindow::continuationLinesHangUnderTheBody()
     QVERIFY(doc.size().height() > 0); // lays the document out
     QTextLayout *layout = doc.firstBlock().layout();
     QVERIFY(layout->lineCount() >= 2);
-    const int indent = MessageDelegate::hangingIndent(option.font, "bob", 500);
-    QVERIFY(indent > 20);
-    QVERIFY2(qAbs(layout->lineAt(1).x() - indent) <= 2,
-             qPrintable(QStringLiteral("second line at x=%1, body starts at %2")
-                            .arg(layout->lineAt(1).x())
-                            .arg(indent)));
+    // Both lines start where the body does, right of the avatar, not under it.
     QCOMPARE(layout->lineAt(0).x(), 0);
+    QCOMPARE(layout->lineAt(1).x(), 0);
+    const auto geometry = view.messageDelegate()->geometry(option, model.index(0, 0));
+    QVERIFY(geometry.body.left() > geometry.avatar.right());
+    QCOMPARE(geometry.body.left(), geometry.header.left());
 }
 
 void tst_ChatWindow::daySeparatorsAndFullDateTooltip()
