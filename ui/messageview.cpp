@@ -22,6 +22,8 @@ MessageView::MessageView(QWidget *parent) : QListView(parent), m_delegate(new Me
     setSelectionMode(QAbstractItemView::SingleSelection);
     setEditTriggers(QAbstractItemView::NoEditTriggers);
     setMouseTracking(true);
+    // Hovered rows get a tint and a grouped line its time (State_MouseOver), whatever the style.
+    viewport()->setAttribute(Qt::WA_Hover);
     setAccessibleName(tr("Messages"));
     connect(m_delegate, &MessageDelegate::linkActivated, this,
             [](const QString &url) { QDesktopServices::openUrl(QUrl(url)); });

@@ -15,6 +15,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPainter>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardItemModel>
@@ -269,6 +270,34 @@ void tst_MessageDelegate::groupedLinesHaveNoHeader()
         qPrintable(QStringLiteral("grouped %1 px, with header %2 px").arg(grouped).arg(headed)));
     // Its text sits in the same column as the header's message above.
     QCOMPARE(shown.view.bodyRect(1).left(), shown.view.bodyRect(0).left());
+    // Its time shows in the gutter on hover only (the browser's side time).
+    const auto gutterInk = [&](bool hovered) {
+        QStyleOptionViewItem option;
+        option.initFrom(&shown.view);
+        option.font = shown.view.font();
+        option.rect = QRect(QPoint(0, 0), shown.view.visualRect(model.index(1, 0)).size());
+        option.state &=
+            ~(QStyle::State_MouseOver | QStyle::State_Selected | QStyle::State_HasFocus);
+        if (hovered)
+            option.state |= QStyle::State_MouseOver;
+        QImage image(option.rect.size(), QImage::Format_RGB32);
+        image.fill(option.palette.color(QPalette::Base));
+        QPainter painter(&image);
+        shown.view.messageDelegate()->paint(&painter, option, model.index(1, 0));
+        painter.end();
+        const QRect gutter =
+            shown.view.messageDelegate()->geometry(option, model.index(1, 0)).gutter;
+        int ink = 0;
+        const QColor background =
+            image.pixelColor(option.rect.right() - 2, option.rect.bottom() - 1);
+        for (int y = gutter.top(); y <= gutter.bottom(); ++y) {
+            for (int x = gutter.left(); x <= gutter.right(); ++x)
+                ink += near(image.pixelColor(x, y), background, 30) ? 0 : 1;
+        }
+        return ink;
+    };
+    QCOMPARE(gutterInk(false), 0);
+    QVERIFY(gutterInk(true) > 10);
     // And the pixels agree: nothing painted in the avatar column of the grouped line.
     const QImage image = shown.view.viewport()->grab().toImage();
     const QRect avatar0 = shown.view.avatarRect(0);
