@@ -5,7 +5,11 @@
 // Each case that follows the system runs in a process of its own (see CMakeLists.txt): the
 // palette is application-wide.
 #include "messageformatter.h"
+#include "preferences.h"
 #include "systempalette.h"
+
+#include <QComboBox>
+#include <QStandardPaths>
 
 #include <QApplication>
 #include <QDBusConnection>
@@ -60,6 +64,7 @@ class tst_SystemPalette : public QObject
 private Q_SLOTS:
     void chooseDark_data();
     void chooseDark();
+    void preferencesKeepTheChoice();
     void followsTheUsersChoice();
     void followsThePortal();
 };
@@ -102,6 +107,26 @@ void tst_SystemPalette::chooseDark()
     const std::optional<uint> scheme =
         portal < 0 ? std::nullopt : std::optional<uint>(uint(portal));
     QCOMPARE(SystemPalette::chooseDark(appearance, scheme, platform), dark);
+}
+
+void tst_SystemPalette::preferencesKeepTheChoice()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("chatter-tests"));
+    Preferences preferences = Preferences::load();
+    QCOMPARE(PreferencesDialog(preferences).preferences().appearance, preferences.appearance);
+    for (const Appearance appearance : {Appearance::Dark, Appearance::Light, Appearance::System}) {
+        preferences.appearance = appearance;
+        preferences.save();
+        QCOMPARE(Preferences::load().appearance, appearance);
+        // The dialog shows the stored choice and gives back what is picked.
+        PreferencesDialog dialog(Preferences::load());
+        auto *choice = dialog.findChild<QComboBox *>(QStringLiteral("appearanceChoice"));
+        QVERIFY(choice);
+        QCOMPARE(choice->currentData().toInt(), int(appearance));
+        choice->setCurrentIndex(choice->findData(int(Appearance::Dark)));
+        QCOMPARE(dialog.preferences().appearance, Appearance::Dark);
+    }
 }
 
 void tst_SystemPalette::followsTheUsersChoice()
