@@ -131,6 +131,30 @@ QRect MessageView::avatarRect(int row) const
     return index.isValid() ? m_delegate->geometry(optionFor(index), index).avatar : QRect();
 }
 
+int MessageView::rowOfId(qint64 id) const
+{
+    if (!model() || id <= 0)
+        return -1;
+    // Ids grow with the rows; a linear walk from the newest finds recent parents first.
+    for (int row = model()->rowCount() - 1; row >= 0; --row) {
+        if (model()->index(row, 0).data(client::MessageModel::IdRole).toLongLong() == id)
+            return row;
+    }
+    return -1;
+}
+
+bool MessageView::showMessage(qint64 id)
+{
+    const int row = rowOfId(id);
+    if (row < 0)
+        return false;
+    const QModelIndex index = model()->index(row, 0);
+    m_stickToBottom = false;
+    scrollTo(index, QAbstractItemView::PositionAtCenter);
+    selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
+    return true;
+}
+
 void MessageView::resizeEvent(QResizeEvent *event)
 {
     const bool stick = m_stickToBottom;

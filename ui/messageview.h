@@ -45,6 +45,11 @@ public:
     QRect bodyRect(int row) const;
     //! Where a row's avatar is painted; empty for a line that continues its author's group.
     QRect avatarRect(int row) const;
+    //! The row of the message with server id `id`, -1 when it is not loaded.
+    int rowOfId(qint64 id) const;
+    //! Scrolls to the message `id` (centred) and makes it current, as a click on a quote
+    //! asks; false, and nothing moves, when it is not loaded (older than the history held).
+    bool showMessage(qint64 id);
 
 Q_SIGNALS:
     //! Scrolled to the very top: time to load older messages.

@@ -107,6 +107,7 @@ private Q_SLOTS:
     void groupedLinesHaveNoHeader();
     void replyShowsItsQuoteAndReportsItsParent();
     void deletedParentIsSaidInTheQuote();
+    void showMessageScrollsToAParentFarAbove();
     void reactionChipsCountHighlightAndReportTheirEmoji();
     void editedMarkShowsWhenOnHover();
     void deletedMessageIsOneDimItalicLine();
@@ -338,6 +339,12 @@ void tst_MessageDelegate::replyShowsItsQuoteAndReportsItsParent()
     QTest::mouseClick(shown.view.viewport(), Qt::LeftButton, {}, quote.center());
     QCOMPARE(clicked.size(), 1);
     QCOMPARE(clicked.at(0).at(0).toLongLong(), qint64(40));
+    // The view finds the parent for the click to go to.
+    QCOMPARE(shown.view.rowOfId(40), 0);
+    QCOMPARE(shown.view.rowOfId(39), -1);
+    QVERIFY(!shown.view.showMessage(39));
+    QVERIFY(shown.view.showMessage(40));
+    QCOMPARE(shown.view.currentIndex().row(), 0);
     // The box is painted: its tint differs from the row's background.
     const QImage image = shown.view.viewport()->grab().toImage();
     const QRect row = shown.view.visualRect(model.index(1, 0));
@@ -357,6 +364,29 @@ void tst_MessageDelegate::deletedParentIsSaidInTheQuote()
     ShownView shown(&model);
     QVERIFY(!shown.view.quoteRect(0).isEmpty());
     QCOMPARE(shown.view.quoteAt(shown.view.quoteRect(0).center()), qint64(40));
+}
+
+void tst_MessageDelegate::showMessageScrollsToAParentFarAbove()
+{
+    client::MessageModel model;
+    const QDateTime nine(QDate(2026, 12, 1), QTime(9, 0));
+    for (int i = 1; i <= 80; ++i)
+        model.append(chat(i, i % 2 ? "bob" : "carol", QStringLiteral("line %1").arg(i),
+                          nine.addSecs(i * 600)));
+    ShownView shown(&model);
+    QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
+    const auto inView = [&shown, &model](int row) {
+        return shown.view.viewport()->rect().intersects(shown.view.visualRect(model.index(row, 0)));
+    };
+    QTRY_VERIFY(inView(79));
+    QVERIFY(!inView(2));
+    QVERIFY(shown.view.showMessage(3));
+    QTRY_VERIFY(inView(2));
+    QCOMPARE(shown.view.currentIndex().row(), 2);
+    // A message that comes in meanwhile does not pull the view back down.
+    model.append(chat(81, "bob", "news", nine.addSecs(81 * 600)));
+    QCoreApplication::processEvents();
+    QVERIFY(inView(2));
 }
 
 void tst_MessageDelegate::reactionChipsCountHighlightAndReportTheirEmoji()
