@@ -105,6 +105,129 @@ QColor rowBackground(const QStyleOptionViewItem &option, const QModelIndex &inde
     return {};
 }
 
+void paintSeparator(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index,
+                    const QRect &band)
+{
+    // A rule with the day in a pill over its middle (the browser's "new" divider's shape).
+    const QColor base = option.palette.color(QPalette::Base);
+    const QFont font = boldFont(smallFont(option.font));
+    const QFontMetrics metrics(font);
+    const QString day = dayText(index.data(MessageModel::AtRole).toDateTime().toLocalTime().date());
+    const int y = band.center().y();
+    painter->setPen(MessageFormatter::blend(base, option.palette.color(QPalette::Text), 0.18f));
+    painter->drawLine(band.left() + HMargin, y, band.right() - HMargin, y);
+    const int width = metrics.horizontalAdvance(day) + 24;
+    const QRect pill(band.center().x() - width / 2, y - metrics.height() / 2 - 3, width,
+                     metrics.height() + 6);
+    painter->setBrush(base);
+    painter->drawRoundedRect(pill, pill.height() / 2.0, pill.height() / 2.0);
+    painter->setFont(font);
+    painter->setPen(MessageFormatter::dimColor(option.palette));
+    painter->drawText(pill, Qt::AlignCenter, day);
+}
+
+void paintAvatar(QPainter *painter, const QStyleOptionViewItem &option, const QString &user,
+                 const QRect &circle)
+{
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(MessageFormatter::avatarColor(user));
+    painter->drawEllipse(circle);
+    QFont font = boldFont(option.font);
+    font.setPixelSize(qMax(8, circle.height() * 2 / 5));
+    painter->setFont(font);
+    painter->setPen(Qt::white);
+    painter->drawText(circle, Qt::AlignCenter, MessageFormatter::initials(user));
+}
+
+//! Nickname in its colour, "you" on my own messages, the time.
+void paintHeader(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index,
+                 const QRect &header, const QColor &under)
+{
+    const QPalette &palette = option.palette;
+    const QString user = index.data(MessageModel::UserRole).toString();
+    const QFont nickFont = boldFont(option.font);
+    const QFontMetrics nickMetrics(nickFont);
+    painter->setFont(nickFont);
+    painter->setPen(MessageFormatter::nickColor(user, under));
+    const QString nick = nickMetrics.elidedText(user, Qt::ElideRight, header.width() * 2 / 3);
+    painter->drawText(header, Qt::AlignLeft | Qt::AlignVCenter, nick);
+    int x = header.left() + nickMetrics.horizontalAdvance(nick) + 8;
+    const QFont small = smallFont(option.font);
+    if (index.data(MessageModel::OwnRole).toBool()) {
+        QFont badgeFont = boldFont(small);
+        badgeFont.setCapitalization(QFont::AllUppercase);
+        const QFontMetrics badgeMetrics(badgeFont);
+        const QString you = MessageDelegate::tr("you");
+        const QRect badge(x, header.center().y() - badgeMetrics.height() / 2,
+                          badgeMetrics.horizontalAdvance(you.toUpper()) + 10,
+                          badgeMetrics.height());
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(
+            MessageFormatter::blend(under, palette.color(QPalette::Highlight), 0.16f));
+        painter->drawRoundedRect(badge, 4, 4);
+        painter->setFont(badgeFont);
+        painter->setPen(MessageFormatter::accentInk(palette));
+        painter->drawText(badge, Qt::AlignCenter, you);
+        x = badge.right() + 1 + 8;
+    }
+    painter->setFont(small);
+    painter->setPen(MessageFormatter::dimColor(palette));
+    painter->drawText(QRect(x, header.top(), header.right() - x, header.height()),
+                      Qt::AlignLeft | Qt::AlignVCenter, timeText(index));
+}
+
+//! The quoted author in their colour and the parent's first line, on a tinted box with a bar.
+void paintQuote(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index,
+                const QRect &box, const QColor &under)
+{
+    const QColor text = option.palette.color(QPalette::Text);
+    const QString quoteUser = index.data(MessageModel::QuoteUserRole).toString();
+    const bool quoteDeleted = index.data(MessageModel::QuoteDeletedRole).toBool();
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(MessageFormatter::blend(under, text, 0.06f));
+    painter->drawRoundedRect(box, 6, 6);
+    painter->fillRect(QRect(box.left(), box.top() + 2, 3, box.height() - 4),
+                      MessageFormatter::nickColor(quoteUser, under));
+    const QRect inner = box.adjusted(10, 0, -8, 0);
+    const QFont nickFont = boldFont(option.font);
+    painter->setFont(nickFont);
+    painter->setPen(MessageFormatter::nickColor(quoteUser, under));
+    const QFontMetrics nickMetrics(nickFont);
+    const QString who = nickMetrics.elidedText(quoteUser, Qt::ElideRight, inner.width() / 2);
+    painter->drawText(inner, Qt::AlignLeft | Qt::AlignVCenter, who);
+    const QRect rest = inner.adjusted(nickMetrics.horizontalAdvance(who) + 8, 0, 0, 0);
+    QFont font = option.font;
+    font.setItalic(quoteDeleted);
+    painter->setFont(font);
+    painter->setPen(quoteDeleted ? MessageFormatter::dimColor(option.palette)
+                                 : MessageFormatter::blend(under, text, 0.8f));
+    painter->drawText(rest, Qt::AlignLeft | Qt::AlignVCenter,
+                      QFontMetrics(font).elidedText(MessageDelegate::quoteText(index),
+                                                    Qt::ElideRight, rest.width()));
+}
+
+//! Pill-shaped chips, mine in the highlight's tint with a highlight border.
+void paintReactions(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index,
+                    const QList<std::pair<QString, QRect>> &chips, const QColor &under)
+{
+    const QPalette &palette = option.palette;
+    const QColor text = palette.color(QPalette::Text);
+    const QColor highlight = palette.color(QPalette::Highlight);
+    const QVariantList reactions = index.data(MessageModel::ReactionsRole).toList();
+    painter->setFont(option.font);
+    for (int i = 0; i < chips.size() && i < reactions.size(); ++i) {
+        const QVariantMap reaction = reactions.at(i).toMap();
+        const bool mine = reaction.value(QStringLiteral("mine")).toBool();
+        const QRectF chip = QRectF(chips.at(i).second).adjusted(0.5, 0.5, -0.5, -0.5);
+        painter->setPen(QPen(mine ? highlight : MessageFormatter::blend(under, text, 0.2f), 1));
+        painter->setBrush(mine ? MessageFormatter::blend(under, highlight, 0.22f)
+                               : MessageFormatter::blend(under, text, 0.05f));
+        painter->drawRoundedRect(chip, chip.height() / 2, chip.height() / 2);
+        painter->setPen(mine ? MessageFormatter::accentInk(palette) : text);
+        painter->drawText(chips.at(i).second, Qt::AlignCenter, MessageDelegate::chipText(reaction));
+    }
+}
+
 } // namespace
 
 MessageDelegate::MessageDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
@@ -219,28 +342,11 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const Geometry g = geometry(option, index, &doc);
     const QPalette &palette = option.palette;
     const QColor base = palette.color(QPalette::Base);
-    const QColor text = palette.color(QPalette::Text);
     const QColor dim = MessageFormatter::dimColor(palette);
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
-    if (!g.separator.isNull()) {
-        // A rule with the day in a pill over its middle (the browser's "new" divider's shape).
-        const QFont font = boldFont(smallFont(option.font));
-        const QFontMetrics metrics(font);
-        const QString day =
-            dayText(index.data(MessageModel::AtRole).toDateTime().toLocalTime().date());
-        const int y = g.separator.center().y();
-        painter->setPen(MessageFormatter::blend(base, text, 0.18f));
-        painter->drawLine(g.separator.left() + HMargin, y, g.separator.right() - HMargin, y);
-        const int width = metrics.horizontalAdvance(day) + 24;
-        const QRect pill(g.separator.center().x() - width / 2, y - metrics.height() / 2 - 3, width,
-                         metrics.height() + 6);
-        painter->setBrush(base);
-        painter->drawRoundedRect(pill, pill.height() / 2.0, pill.height() / 2.0);
-        painter->setFont(font);
-        painter->setPen(dim);
-        painter->drawText(pill, Qt::AlignCenter, day);
-    }
+    if (!g.separator.isNull())
+        paintSeparator(painter, option, index, g.separator);
     const QRect row =
         option.rect.adjusted(0, g.separator.isNull() ? 0 : g.separator.height(), 0, 0);
     const QColor background = rowBackground(option, index);
@@ -251,48 +357,10 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->fillRect(QRect(row.left(), row.top(), 3, row.height()),
                           MessageFormatter::isDark(palette) ? QColor(0xe8, 0xb5, 0x3a)
                                                             : QColor(0xe0, 0xa4, 0x00));
-    const QString user = index.data(MessageModel::UserRole).toString();
-    if (!g.avatar.isNull()) {
-        painter->setPen(Qt::NoPen);
-        painter->setBrush(MessageFormatter::avatarColor(user));
-        painter->drawEllipse(g.avatar);
-        QFont font = boldFont(option.font);
-        font.setPixelSize(qMax(8, g.avatar.height() * 2 / 5));
-        painter->setFont(font);
-        painter->setPen(Qt::white);
-        painter->drawText(g.avatar, Qt::AlignCenter, MessageFormatter::initials(user));
-    }
+    if (!g.avatar.isNull())
+        paintAvatar(painter, option, index.data(MessageModel::UserRole).toString(), g.avatar);
     if (!g.header.isNull()) {
-        const QFont nickFont = boldFont(option.font);
-        const QFontMetrics nickMetrics(nickFont);
-        painter->setFont(nickFont);
-        painter->setPen(MessageFormatter::nickColor(user, under));
-        const QString nick = nickMetrics.elidedText(user, Qt::ElideRight, g.header.width() * 2 / 3);
-        painter->drawText(g.header, Qt::AlignLeft | Qt::AlignVCenter, nick);
-        int x = g.header.left() + nickMetrics.horizontalAdvance(nick) + 8;
-        const QFont small = smallFont(option.font);
-        const QFontMetrics smallMetrics(small);
-        if (index.data(MessageModel::OwnRole).toBool()) {
-            QFont badgeFont = boldFont(small);
-            badgeFont.setCapitalization(QFont::AllUppercase);
-            const QFontMetrics badgeMetrics(badgeFont);
-            const QString you = tr("you");
-            const QRect badge(x, g.header.center().y() - badgeMetrics.height() / 2,
-                              badgeMetrics.horizontalAdvance(you.toUpper()) + 10,
-                              badgeMetrics.height());
-            painter->setPen(Qt::NoPen);
-            painter->setBrush(
-                MessageFormatter::blend(under, palette.color(QPalette::Highlight), 0.16f));
-            painter->drawRoundedRect(badge, 4, 4);
-            painter->setFont(badgeFont);
-            painter->setPen(MessageFormatter::accentInk(palette));
-            painter->drawText(badge, Qt::AlignCenter, you);
-            x = badge.right() + 1 + 8;
-        }
-        painter->setFont(small);
-        painter->setPen(dim);
-        painter->drawText(QRect(x, g.header.top(), g.header.right() - x, g.header.height()),
-                          Qt::AlignLeft | Qt::AlignVCenter, timeText(index));
+        paintHeader(painter, option, index, g.header, under);
     } else if (isCompact(index) ||
                (option.state & (QStyle::State_MouseOver | QStyle::State_Selected))) {
         // Grouped lines show their time on hover (the browser's .side-time); one-line rows always.
@@ -300,46 +368,10 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->setPen(dim);
         painter->drawText(g.gutter, Qt::AlignRight | Qt::AlignVCenter, timeText(index));
     }
-    if (!g.quote.isNull()) {
-        const QString quoteUser = index.data(MessageModel::QuoteUserRole).toString();
-        const bool quoteDeleted = index.data(MessageModel::QuoteDeletedRole).toBool();
-        painter->setPen(Qt::NoPen);
-        painter->setBrush(MessageFormatter::blend(under, text, 0.06f));
-        painter->drawRoundedRect(g.quote, 6, 6);
-        painter->fillRect(QRect(g.quote.left(), g.quote.top() + 2, 3, g.quote.height() - 4),
-                          MessageFormatter::nickColor(quoteUser, under));
-        const QRect inner = g.quote.adjusted(10, 0, -8, 0);
-        const QFont nickFont = boldFont(option.font);
-        painter->setFont(nickFont);
-        painter->setPen(MessageFormatter::nickColor(quoteUser, under));
-        const QFontMetrics nickMetrics(nickFont);
-        const QString who = nickMetrics.elidedText(quoteUser, Qt::ElideRight, inner.width() / 2);
-        painter->drawText(inner, Qt::AlignLeft | Qt::AlignVCenter, who);
-        const QRect rest = inner.adjusted(nickMetrics.horizontalAdvance(who) + 8, 0, 0, 0);
-        QFont font = option.font;
-        font.setItalic(quoteDeleted);
-        painter->setFont(font);
-        painter->setPen(quoteDeleted ? dim : MessageFormatter::blend(under, text, 0.8f));
-        const QString what = quoteText(index);
-        painter->drawText(rest, Qt::AlignLeft | Qt::AlignVCenter,
-                          QFontMetrics(font).elidedText(what, Qt::ElideRight, rest.width()));
-    }
-    if (!g.reactions.isEmpty()) {
-        const QVariantList reactions = index.data(MessageModel::ReactionsRole).toList();
-        const QColor highlight = palette.color(QPalette::Highlight);
-        painter->setFont(option.font);
-        for (int i = 0; i < g.reactions.size() && i < reactions.size(); ++i) {
-            const QVariantMap reaction = reactions.at(i).toMap();
-            const bool mine = reaction.value(QStringLiteral("mine")).toBool();
-            const QRectF chip = QRectF(g.reactions.at(i).second).adjusted(0.5, 0.5, -0.5, -0.5);
-            painter->setPen(QPen(mine ? highlight : MessageFormatter::blend(under, text, 0.2f), 1));
-            painter->setBrush(mine ? MessageFormatter::blend(under, highlight, 0.22f)
-                                   : MessageFormatter::blend(under, text, 0.05f));
-            painter->drawRoundedRect(chip, chip.height() / 2, chip.height() / 2);
-            painter->setPen(mine ? MessageFormatter::accentInk(palette) : text);
-            painter->drawText(g.reactions.at(i).second, Qt::AlignCenter, chipText(reaction));
-        }
-    }
+    if (!g.quote.isNull())
+        paintQuote(painter, option, index, g.quote, under);
+    if (!g.reactions.isEmpty())
+        paintReactions(painter, option, index, g.reactions, under);
     painter->translate(g.body.topLeft());
     QAbstractTextDocumentLayout::PaintContext context;
     context.palette = palette;
