@@ -32,6 +32,23 @@ inline constexpr QLatin1StringView MessageEdited("msg_edited");
 inline constexpr QLatin1StringView MessageDeleted("msg_deleted");
 inline constexpr QLatin1StringView Reactions("reactions");
 
+// Conversations (docs/conversations.md): on rooms and DMs,
+inline constexpr QLatin1StringView Read("read");
+inline constexpr QLatin1StringView Mute("mute");
+inline constexpr QLatin1StringView SetPrivate("set_private");
+inline constexpr QLatin1StringView Invite("invite");
+inline constexpr QLatin1StringView Remove("remove");
+// on the personal topic, from the client,
+inline constexpr QLatin1StringView OpenDm("open_dm");
+inline constexpr QLatin1StringView CreateGroup("create_group");
+// and pushed on it.
+inline constexpr QLatin1StringView Dm("dm");
+inline constexpr QLatin1StringView Mention("mention");
+inline constexpr QLatin1StringView Unread("unread");
+inline constexpr QLatin1StringView Muted("muted");
+inline constexpr QLatin1StringView RoomInvited("room_invited");
+inline constexpr QLatin1StringView RoomRemoved("room_removed");
+
 } // namespace chatter::events
 
 namespace chatter::presence {

@@ -67,4 +67,15 @@ inline QString socketId(const QString &user)
     return QLatin1StringView("user_socket:") + user;
 }
 
+//! The personal topic of a registered account: `chatter:user:<nick>`, the nickname
+//! case-folded (docs/conversations.md). Only that account's own sockets may join it.
+inline constexpr QLatin1StringView UserPrefix("chatter:user:");
+inline constexpr QLatin1StringView UserPattern("chatter:user:*");
+
+//! The personal topic of the account whose nickname is `display`.
+inline QString user(const QString &display)
+{
+    return UserPrefix + display.toCaseFolded();
+}
+
 } // namespace chatter::topics

@@ -12,6 +12,7 @@
 #include "passwordpool.h"
 #include "passwords.h"
 #include "sessiontokens.h"
+#include "topics.h"
 #include "worker.h"
 
 #include <QDateTime>
@@ -88,9 +89,14 @@ void refuse(const std::shared_ptr<AccountApi::Call> &call, int status, const QSt
 
 QJsonObject identity(const QString &user, const QString &token, const QString &role)
 {
-    return {{QStringLiteral("user"), user},
-            {QStringLiteral("token"), token},
-            {QStringLiteral("role"), role}};
+    QJsonObject answer{{QStringLiteral("user"), user},
+                       {QStringLiteral("token"), token},
+                       {QStringLiteral("role"), role}};
+    // Accounts have a personal topic (docs/conversations.md), spelled here by the server:
+    // clients do not case-fold nicknames themselves.
+    if (role != QLatin1String("guest"))
+        answer.insert(QStringLiteral("personal_topic"), topics::user(user));
+    return answer;
 }
 
 passwords::Cost costOf(const ServerConfig &config)
@@ -403,10 +409,12 @@ void AccountApi::whoAmI(const CallPtr &call)
         user = account->display;
         role = account->role;
     }
-    answer(call, 200,
-           {{QStringLiteral("user"), user},
-            {QStringLiteral("role"), role},
-            {QStringLiteral("kind"), session->kind}});
+    QJsonObject me{{QStringLiteral("user"), user},
+                   {QStringLiteral("role"), role},
+                   {QStringLiteral("kind"), session->kind}};
+    if (session->kind == QLatin1String("account"))
+        me.insert(QStringLiteral("personal_topic"), topics::user(user));
+    answer(call, 200, me);
 }
 
 void AccountApi::changePassword(const CallPtr &call, const QJsonObject &body)

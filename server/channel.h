@@ -129,6 +129,9 @@ public:
     }
     //! Called once when the channel ends for any reason (left, crashed, socket closed, ...).
     virtual void terminate(const QString &reason) {}
+    //! The socket has sent nothing but heartbeats for a while (`away`), or has again (not
+    //! `away`): docs/conversations.md, automatic away.
+    virtual void setAutoAway(bool away) {}
 
     //! Unique in this process and never reused, unlike the channel's address: a broadcast
     //! names the one subscriber it skips by this id.

@@ -12,8 +12,11 @@
 
 namespace chatter::server {
 
+class AccountDirectory;
 class Broadcast;
+class Conversations;
 class HistoryReader;
+class Mailbox;
 class PresenceTracker;
 class RoomDirectory;
 
@@ -53,6 +56,18 @@ public:
     virtual void completeReply(const ReplyHandle &handle, const ChannelReply &reply) = 0;
     //! Phoenix's `broadcast(socket_id, "disconnect", %{})`: closes that user's sockets (1001).
     virtual void disconnectSocketId(const QString &socketId) = 0;
+
+    // Accounts and their conversations (docs/conversations.md). A context without them (a
+    // test's) has public rooms only: no DMs, personal topics, private rooms or stored read
+    // state.
+    //! Shared by every worker (thread-safe); null without accounts.
+    virtual AccountDirectory *accounts() { return nullptr; }
+    //! Shared by every worker (thread-safe); null without accounts.
+    virtual Conversations *conversations() { return nullptr; }
+    //! Where work for this context's thread is posted (results from the store thread).
+    virtual Mailbox *replyMailbox() { return nullptr; }
+    //! Pushes phx_close on `topic` to every socket of the account, on every worker.
+    virtual void removeAccountFromTopic(qint64 accountId, const QString &topic) {}
 };
 
 } // namespace chatter::server

@@ -95,6 +95,15 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
                    "A guest session keeps its nickname this long after its last socket closes "
                    "(default 10).",
                    "minutes");
+    const Option awayAfter =
+        makeOption("away-after-minutes",
+                   "Show a socket that sent nothing but heartbeats this long as away "
+                   "(default 10; 0: never).",
+                   "minutes");
+    // The same in milliseconds, for tests: not in --help.
+    Option hiddenAwayAfterMs = makeOption("away-after-ms", "", "ms");
+    hiddenAwayAfterMs.option.setFlags(QCommandLineOption::HiddenFromHelp);
+    const Option &awayAfterMs = hiddenAwayAfterMs;
     const Option passwordCost = makeOption(
         "password-cost",
         "interactive (default) or minimum: Argon2id cost; minimum is for tests only.", "cost");
@@ -172,7 +181,7 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
           &maxRooms,       &roomCreations,  &fragmentTimeout, &httpIdle,    &httpRequest,
           &maxConnections, &maxPerAddress,  &publicHost,      &tlsCert,     &tlsKey,
           &tlsSelfSigned,  &accounts,       &registration,    &sessionDays, &guestHold,
-          &passwordCost})
+          &passwordCost,   &awayAfter,      &awayAfterMs})
         parser.addOption(o->option);
 
     if (!parser.parse(arguments)) {
@@ -246,6 +255,16 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         if (!readInt(v, 0, 100'000, &number))
             return fail(QStringLiteral("--guest-hold-minutes: expected 0-100000, got %1").arg(v));
         config.guestHoldMinutes = int(number);
+    }
+    if (const QString v = valueOf(parser, awayAfter); !v.isEmpty()) {
+        if (!readInt(v, 0, 100'000, &number))
+            return fail(QStringLiteral("--away-after-minutes: expected 0-100000, got %1").arg(v));
+        config.awayAfterMs = number * 60'000;
+    }
+    if (const QString v = valueOf(parser, awayAfterMs); !v.isEmpty()) {
+        if (!readInt(v, 0, qint64(100'000) * 60'000, &number))
+            return fail(QStringLiteral("--away-after-ms: expected a number of ms, got %1").arg(v));
+        config.awayAfterMs = number;
     }
     if (const QString v = valueOf(parser, passwordCost); !v.isEmpty()) {
         if (v != QLatin1String("interactive") && v != QLatin1String("minimum"))

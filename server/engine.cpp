@@ -8,7 +8,9 @@
 #include "broadcast.h"
 #include "channelrouter.h"
 #include "connectionlimiter.h"
+#include "conversations.h"
 #include "diagnosticchannel.h"
+#include "directtopic.h"
 #include "engineadminactions.h"
 #include "epolleventdispatcher.h"
 #include "events.h"
@@ -20,6 +22,7 @@
 #include "messagestore.h"
 #include "nicknamepolicy.h"
 #include "passwordpool.h"
+#include "personalchannel.h"
 #include "presencetracker.h"
 #include "pubsub.h"
 #include "roomchannel.h"
@@ -70,7 +73,10 @@ Engine::Engine(ServerConfig config, QObject *parent)
     qputenv("QT_NO_GLIB", "1");
     m_longPollSecret.resize(32);
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(m_longPollSecret.data()), 8);
+    m_conversations = std::make_unique<Conversations>();
     m_router->add<RoomChannel>(topics::RoomPattern);
+    m_router->add<RoomChannel>(directtopic::Pattern);
+    m_router->add<PersonalChannel>(topics::UserPattern);
     m_router->add<RoomDirectoryChannel>(topics::Rooms);
     m_adminActions = std::make_unique<EngineAdminActions>(*this);
     m_router->add(topics::Admin,
@@ -153,6 +159,23 @@ bool Engine::openStore()
         return false;
     }
     m_bans->attach(m_store, std::move(bans), lastBanId);
+    // Private rooms and read state, before the first join asks for them.
+    std::optional<Conversations::Loaded> conversations;
+    QString conversationsError;
+    m_store->run([&conversations, &conversationsError](QSqlDatabase &db) {
+        auto loaded = Conversations::loadFrom(db);
+        if (loaded)
+            conversations = std::move(*loaded);
+        else
+            conversationsError = loaded.error();
+    });
+    m_store->mailbox().run([] {});
+    if (!conversations) {
+        m_error = QStringLiteral("cannot read the conversations in %1: %2")
+                      .arg(m_databasePath, conversationsError);
+        return false;
+    }
+    m_conversations->attach(m_store, std::move(*conversations));
     {
         HistoryReader reader(m_databasePath);
         QList<RoomDirectory::Room> rooms;
@@ -392,6 +415,7 @@ void Engine::stop(quint16 code)
         // Jobs still waiting (bans, audit entries) run before the thread ends: an empty job
         // after them is the wait. Bans write through the store no more after this.
         m_bans->detach();
+        m_conversations->detach();
         m_store->mailbox().run([] {});
         m_storeThread->quit();
         m_storeThread->wait();
@@ -441,6 +465,14 @@ void Engine::disconnectSocketId(const QString &socketId)
     for (Worker *worker : m_workers) {
         worker->mailbox().post([worker, socketId] { worker->closeSocketId(socketId); });
     }
+}
+
+void Engine::removeAccountFromTopic(qint64 accountId, const QString &topic)
+{
+    if (m_stopping)
+        return;
+    forEachWorker(
+        [accountId, topic](Worker *worker) { worker->removeAccountHere(accountId, topic); });
 }
 
 void Engine::forEachWorker(const std::function<void(Worker *)> &action)

@@ -229,4 +229,69 @@ QList<HistoryReader::RoomRow> HistoryReader::rooms()
     return rows;
 }
 
+std::optional<HistoryReader::RoomRow> HistoryReader::room(const QString &name)
+{
+    if (!ensureOpen())
+        return std::nullopt;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT name, last_message_id, last_activity_at, message_count FROM "
+                             "rooms WHERE name = ?"));
+    q.addBindValue(name);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return RoomRow{q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toString(),
+                   q.value(3).toLongLong()};
+}
+
+QList<HistoryReader::RoomRow> HistoryReader::directRooms(const QString &folded)
+{
+    QList<RoomRow> rows;
+    if (!ensureOpen())
+        return rows;
+    // Keys are `dm:<a>:<b>`: the name is either side. A range on the primary key for the
+    // first side, and a scan of the DM keys (never the rooms) for the second.
+    const QString first = QStringLiteral("dm:") + folded + QLatin1Char(':');
+    const QString second = QLatin1Char(':') + folded;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral(
+        "SELECT name, last_message_id, last_activity_at, message_count FROM rooms "
+        "WHERE name >= 'dm:' AND name < 'dm;' AND (substr(name, 1, length(?)) = ? OR "
+        "(substr(name, -length(?)) = ? AND substr(name, 1, length(?)) <> ?)) "
+        "ORDER BY last_message_id DESC"));
+    q.addBindValue(first);
+    q.addBindValue(first);
+    q.addBindValue(second);
+    q.addBindValue(second);
+    q.addBindValue(first);
+    q.addBindValue(first);
+    if (!q.exec())
+        return rows;
+    while (q.next())
+        rows.append({q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toString(),
+                     q.value(3).toLongLong()});
+    return rows;
+}
+
+int HistoryReader::countAfter(const QString &room, qint64 afterId, const QString &exceptUser,
+                              int cap)
+{
+    if (!ensureOpen())
+        return 0;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    return countAfter(db, room, afterId, exceptUser, cap);
+}
+
+int HistoryReader::countAfter(QSqlDatabase &db, const QString &room, qint64 afterId,
+                              const QString &exceptUser, int cap)
+{
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE room = ? AND "
+                             "id > ? AND user <> ? LIMIT ?)"));
+    q.addBindValue(room);
+    q.addBindValue(afterId);
+    q.addBindValue(exceptUser);
+    q.addBindValue(cap);
+    return q.exec() && q.next() ? q.value(0).toInt() : 0;
+}
+
 } // namespace chatter::server

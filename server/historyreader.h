@@ -8,6 +8,7 @@
 #include <optional>
 
 class QSqlQuery;
+class QSqlDatabase;
 
 namespace chatter::server {
 
@@ -50,6 +51,16 @@ public:
         qint64 messageCount = 0;
     };
     QList<RoomRow> rooms();
+
+    // Conversations (docs/conversations.md).
+    //! The row of one room or DM key, if it has had a message.
+    std::optional<RoomRow> room(const QString &name);
+    //! Every DM (key `dm:<a>:<b>`) with a message that names `folded` as one side.
+    QList<RoomRow> directRooms(const QString &folded);
+    //! Messages of `room` after `afterId` not written by `exceptUser`, at most `cap`.
+    int countAfter(const QString &room, qint64 afterId, const QString &exceptUser, int cap);
+    static int countAfter(QSqlDatabase &db, const QString &room, qint64 afterId,
+                          const QString &exceptUser, int cap);
 
 private:
     HistoryPage query(const QString &sql, const QString &room, qint64 id, int limit,

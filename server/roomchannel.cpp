@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "roomchannel.h"
 
+#include "accountdirectory.h"
 #include "broadcast.h"
 #include "channelcontext.h"
 #include "chatvalidation.h"
+#include "conversations.h"
+#include "directtopic.h"
 #include "events.h"
 #include "historyreader.h"
+#include "messagemarkup.h"
+#include "personalchannel.h"
 #include "presencetracker.h"
 #include "roomdirectory.h"
 #include "serverconfig.h"
@@ -13,6 +18,8 @@
 #include "topics.h"
 
 #include <QDateTime>
+#include <QJsonArray>
+#include <QSet>
 
 namespace chatter::server {
 namespace {
@@ -31,6 +38,11 @@ qint64 idFrom(const QJsonValue &value)
     return d >= 0 && d == double(qint64(d)) ? qint64(d) : -1;
 }
 
+ChannelReply forbidden()
+{
+    return ChannelReply::error(QStringLiteral("forbidden"));
+}
+
 } // namespace
 
 RoomChannel::RoomChannel(SocketSession &session, ChannelContext &context, const QString &topic)
@@ -38,13 +50,64 @@ RoomChannel::RoomChannel(SocketSession &session, ChannelContext &context, const 
       m_dm(topics::isDmKey(m_room))
 {}
 
+std::optional<QString> RoomChannel::checkAccess(const QJsonObject &request, bool created)
+{
+    Conversations *conversations = context().conversations();
+    AccountDirectory *accounts = context().accounts();
+    const qint64 self = connectInfo().accountId;
+    if (m_dm) {
+        if (!accounts)
+            return QStringLiteral("forbidden");
+        const auto other = directtopic::checkJoin(
+            topic(), connectInfo().user, self != 0,
+            [accounts](const QString &folded) -> std::optional<QString> {
+                const auto account = PersonalChannel::registered(*accounts, folded);
+                return account ? std::optional<QString>(account->display) : std::nullopt;
+            });
+        if (!other)
+            return other.error();
+        m_otherSide = *other;
+        return std::nullopt;
+    }
+    if (!conversations)
+        return std::nullopt;
+    if (!conversations->mayRead(m_room, self))
+        return QStringLiteral("forbidden");
+    if (created && request.value(QLatin1String("private")).toBool()) {
+        // The joiner is its owner and only member; in memory at once (see Conversations).
+        Conversations::PrivateRoom room;
+        room.name = m_room;
+        room.ownerId = self;
+        room.ownerDisplay = connectInfo().user;
+        room.members.append({self, connectInfo().user});
+        if (conversations->createPrivate(room))
+            PersonalChannel::notify(context(), connectInfo().user, events::RoomInvited,
+                                    PersonalChannel::roomEntry(room));
+    }
+    return std::nullopt;
+}
+
 JoinResult RoomChannel::join(const QJsonValue &payload)
 {
-    // A DM's access is checked before its channel exists (its route); it is no directory entry.
-    if (!m_dm)
-        if (auto admitted = admitRoom(); !admitted)
-            return JoinResult::refuse(admitted.error());
     const QJsonObject request = payload.toObject();
+    if (m_dm) {
+        // Only the two accounts it names; it is no directory entry.
+        if (const auto refused = checkAccess(request, false))
+            return JoinResult::refuse(*refused);
+    } else {
+        // Private rooms belong to accounts: a guest cannot create one.
+        if (request.value(QLatin1String("private")).toBool() && connectInfo().accountId == 0)
+            return JoinResult::refuse(QStringLiteral("forbidden"));
+        // Members only, before the room is counted as existing for this join.
+        if (Conversations *conversations = context().conversations();
+            conversations && !conversations->mayRead(m_room, connectInfo().accountId))
+            return JoinResult::refuse(QStringLiteral("forbidden"));
+        const auto created = admitRoom();
+        if (!created)
+            return JoinResult::refuse(created.error());
+        if (const auto refused = checkAccess(request, *created))
+            return JoinResult::refuse(*refused);
+    }
     HistoryReader &history = context().history();
     // Before the pages: a change committed in between is then sent again later, never lost.
     const qint64 changeSeq = history.changeSeq(m_room);
@@ -67,37 +130,82 @@ JoinResult RoomChannel::join(const QJsonValue &payload)
         reply.insert(QStringLiteral("changes"), changes.value(QLatin1String("messages")));
         reply.insert(QStringLiteral("changes_more"), changed.more);
     }
+    addConversationFields(reply);
     return JoinResult::accept(reply);
 }
 
-Expected<void> RoomChannel::admitRoom()
+Expected<bool> RoomChannel::admitRoom()
 {
     if (const auto valid = validation::checkRoomName(m_room); !valid)
-        return valid;
+        return failure(valid.error());
     // Names are free, rooms are not: each one that exists is a directory entry for every
     // browser and, once it has a message, a row on disk.
     const int maxRooms = session().config().maxRooms;
     switch (context().directory().admit(m_room, maxRooms,
                                         [this] { return session().takeRoomCreation(); })) {
     case RoomDirectory::Admission::Existing:
+        return false;
     case RoomDirectory::Admission::Created:
-        break;
+        return true;
     case RoomDirectory::Admission::Full:
         return failure(QStringLiteral("too many rooms on this server"));
     case RoomDirectory::Admission::TooFast:
         return failure(QStringLiteral("creating rooms too fast; try again in a minute"));
     }
-    return {};
+    return false;
+}
+
+void RoomChannel::addConversationFields(QJsonObject &reply)
+{
+    Conversations *conversations = context().conversations();
+    const qint64 self = connectInfo().accountId;
+    Conversations::ReadState state;
+    if (self && conversations) {
+        state = conversations->readState(self, m_room);
+    } else {
+        const SocketSession::LocalReadState &local = session().localReadState(m_room);
+        state = {local.lastReadId, local.muted};
+    }
+    reply.insert(QStringLiteral("last_read_id"), state.lastReadId);
+    reply.insert(QStringLiteral("unread"),
+                 context().history().countAfter(m_room, state.lastReadId, connectInfo().user,
+                                                Conversations::MaxUnread));
+    reply.insert(QStringLiteral("muted"), state.muted);
+    if (!conversations || m_dm)
+        return;
+    if (const auto room = conversations->privateRoom(m_room)) {
+        const QJsonObject entry = PersonalChannel::roomEntry(*room);
+        for (const QString &field : {QStringLiteral("private"), QStringLiteral("owner"),
+                                     QStringLiteral("members"), QStringLiteral("group")})
+            reply.insert(field, entry.value(field));
+    }
 }
 
 QJsonObject RoomChannel::presenceMeta() const
 {
     const QString client =
         connectInfo().clientKind.isEmpty() ? QStringLiteral("unknown") : connectInfo().clientKind;
-    return {{QStringLiteral("online_at"), now()},
-            {QStringLiteral("client"), client},
-            {QStringLiteral("role"), connectInfo().role},
-            {events::Status, m_status}};
+    QJsonObject meta{{QStringLiteral("online_at"), now()},
+                     {QStringLiteral("client"), client},
+                     {QStringLiteral("role"), connectInfo().role},
+                     {events::Status, m_autoAway ? QStringLiteral("away") : m_status}};
+    if (m_autoAway)
+        meta.insert(QStringLiteral("auto"), true);
+    return meta;
+}
+
+void RoomChannel::setAutoAway(bool away)
+{
+    // Only an `online` socket goes away by itself; an explicit status stays as it was set.
+    if (!m_tracked || away == m_autoAway || (away && m_status != QLatin1String("online")))
+        return;
+    m_autoAway = away;
+    const auto diff =
+        context().presence().update(topic(), connectInfo().user, connectInfo().id, presenceMeta());
+    if (diff) {
+        context().queuePresenceDiff(topic(), *diff);
+        context().flushPresenceDiff(topic());
+    }
 }
 
 void RoomChannel::afterJoin()
@@ -152,6 +260,16 @@ HandleResult RoomChannel::handleIn(const InboundEvent &in)
         return editOrDelete(in, MessageChange::Kind::Delete);
     if (in.event == events::React)
         return react(in);
+    if (in.event == events::Read)
+        return read(in);
+    if (in.event == events::Mute)
+        return mute(in);
+    if (in.event == events::SetPrivate)
+        return setPrivate(in);
+    if (in.event == events::Invite)
+        return invite(in);
+    if (in.event == events::Remove)
+        return remove(in);
     return HandleResult::replyWith(ChannelReply::error(QStringLiteral("unknown event")));
 }
 
@@ -162,7 +280,25 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
     if (const auto valid = validation::checkBody(body); !valid)
         return HandleResult::replyWith(ChannelReply::error(valid.error()));
 
-    StoredMessage message{0, m_room, connectInfo().user, body.toString(), now()};
+    // Mentions cost nothing for a message without an `@`.
+    const QString text = body.toString();
+    bool here = false;
+    QStringList mentioned;
+    if (text.contains(QLatin1Char('@'))) {
+        mentioned = markup::mentionedNames(text);
+        here = mentioned.removeIf([](const QString &name) {
+            return name.compare(QLatin1String("here"), Qt::CaseInsensitive) == 0;
+        }) > 0;
+        Conversations *conversations = context().conversations();
+        if (here && conversations &&
+            !conversations->takeHere(connectInfo().skeleton, m_room,
+                                     QDateTime::currentMSecsSinceEpoch()))
+            return HandleResult::replyWith(
+                ChannelReply::error(QStringLiteral("@here is limited to one per minute")));
+    }
+    const bool notices = here || !mentioned.isEmpty() || m_dm;
+
+    StoredMessage message{0, m_room, connectInfo().user, text, now()};
     message.author = authorKey(connectInfo());
     // Only a reply costs a read: the parent must be of this conversation, and its quote goes
     // out with the broadcast.
@@ -179,9 +315,13 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
     }
     ChannelContext *context = &this->context();
     const ReplyHandle handle = in.replyHandle;
+    const QString topic = this->topic();
+    const qint64 author = connectInfo().accountId;
+    const QString otherSide = m_otherSide;
     // Durable first: the broadcast and the `ok` go out only once the message is committed.
     // This runs on the worker after the commit, whether or not this channel still exists.
-    context->append(std::move(message), [context, handle](const StoredMessage &m, bool committed) {
+    context->append(std::move(message), [context, handle, notices, topic, author, otherSide,
+                                         mentioned, here](const StoredMessage &m, bool committed) {
         if (!committed) {
             context->completeReply(
                 handle, ChannelReply::error(QStringLiteral("could not store the message")));
@@ -189,6 +329,8 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
         }
         publishCommitted(*context, m);
         context->completeReply(handle, ChannelReply::ok(QJsonObject{{QStringLiteral("id"), m.id}}));
+        if (notices)
+            notifyCommitted(*context, topic, m, author, otherSide, mentioned, here);
     });
     return HandleResult::deferReply();
 }
@@ -318,6 +460,66 @@ HandleResult RoomChannel::submit(MessageChange change, const ReplyHandle &handle
     return HandleResult::deferReply();
 }
 
+void RoomChannel::notifyCommitted(ChannelContext &context, const QString &topic,
+                                  const StoredMessage &message, qint64 author,
+                                  const QString &otherSide, const QStringList &mentioned, bool here)
+{
+    AccountDirectory *accounts = context.accounts();
+    Conversations *conversations = context.conversations();
+    if (!accounts || !conversations)
+        return;
+    const QJsonObject notice{{QStringLiteral("topic"), topic},
+                             {QStringLiteral("id"), message.id},
+                             {QStringLiteral("user"), message.user},
+                             {QStringLiteral("body"), message.body},
+                             {QStringLiteral("at"), message.at}};
+    const bool direct = !otherSide.isEmpty();
+    if (direct) {
+        // Both sides: the sender's other devices list a new DM too.
+        PersonalChannel::notify(context, message.user, events::Dm, notice);
+        PersonalChannel::notify(context, otherSide, events::Dm, notice);
+        if (const auto other = PersonalChannel::registered(*accounts, otherSide)) {
+            const qint64 marker = conversations->readState(other->id, message.room).lastReadId;
+            PersonalChannel::notify(
+                context, other->display, events::Unread,
+                {{QStringLiteral("topic"), topic},
+                 {QStringLiteral("count"),
+                  context.history().countAfter(message.room, marker, other->display,
+                                               Conversations::MaxUnread)},
+                 {QStringLiteral("last_read_id"), marker}});
+        }
+    }
+    const QString authorFolded = message.user.toCaseFolded();
+    QSet<QString> notified; // case-folded nicknames: one mention per account and message
+    for (const QString &name : mentioned) {
+        const auto account = PersonalChannel::registered(*accounts, name);
+        if (!account || account->id == author)
+            continue;
+        const QString folded = account->display.toCaseFolded();
+        const bool mayRead = direct ? folded == otherSide.toCaseFolded()
+                                    : conversations->mayRead(message.room, account->id);
+        if (!mayRead || notified.contains(folded))
+            continue;
+        notified.insert(folded);
+        PersonalChannel::notify(context, account->display, events::Mention, notice);
+    }
+    if (!here)
+        return;
+    // Every account present now, by its presence (a key is a nickname as displayed).
+    const QJsonObject present = context.presence().list(topic);
+    for (auto it = present.constBegin(); it != present.constEnd(); ++it) {
+        const QJsonObject meta =
+            it.value().toObject().value(QLatin1String("metas")).toArray().first().toObject();
+        if (meta.value(QLatin1String("role")).toString() == QLatin1String("guest"))
+            continue;
+        const QString folded = it.key().toCaseFolded();
+        if (folded == authorFolded || notified.contains(folded))
+            continue;
+        notified.insert(folded);
+        PersonalChannel::notify(context, it.key(), events::Mention, notice);
+    }
+}
+
 qint64 RoomChannel::replyBudget()
 {
     // A quarter of the frame for the envelope and a margin: topic, refs and status are small,
@@ -368,11 +570,11 @@ HandleResult RoomChannel::typing(const QJsonValue &payload)
 HandleResult RoomChannel::status(const QJsonValue &payload)
 {
     static const QStringList allowed{QStringLiteral("online"), QStringLiteral("away"),
-                                     QStringLiteral("busy")};
+                                     QStringLiteral("busy"), QStringLiteral("dnd")};
     const QString status = payload.toObject().value(events::Status).toString();
     if (!allowed.contains(status))
         return HandleResult::replyWith(
-            ChannelReply::error(QStringLiteral("status must be online, away or busy")));
+            ChannelReply::error(QStringLiteral("status must be online, away, busy or dnd")));
     m_status = status;
     const auto diff =
         context().presence().update(topic(), connectInfo().user, connectInfo().id, presenceMeta());
@@ -382,6 +584,211 @@ HandleResult RoomChannel::status(const QJsonValue &payload)
         context().flushPresenceDiff(topic());
     }
     return HandleResult::replyWith(ChannelReply::ok());
+}
+
+HandleResult RoomChannel::read(const InboundEvent &in)
+{
+    const qint64 id = idFrom(in.payload.toObject().value(QLatin1String("id")));
+    if (id < 0)
+        return HandleResult::replyWith(
+            ChannelReply::error(QStringLiteral("id must be a message id")));
+    Conversations *conversations = context().conversations();
+    const qint64 self = connectInfo().accountId;
+    if (!self || !conversations) {
+        // A guest's marker lives as long as its connection.
+        SocketSession::LocalReadState &state = session().localReadState(m_room);
+        const auto row = context().history().room(m_room);
+        state.lastReadId = std::max(state.lastReadId, std::min(id, row ? row->lastMessageId : 0));
+        const int unread = context().history().countAfter(
+            m_room, state.lastReadId, connectInfo().user, Conversations::MaxUnread);
+        return HandleResult::replyWith(
+            ChannelReply::ok(QJsonObject{{QStringLiteral("last_read_id"), state.lastReadId},
+                                         {QStringLiteral("unread"), unread}}));
+    }
+    ChannelContext *context = &this->context();
+    const ReplyHandle handle = in.replyHandle;
+    const QString topic = this->topic();
+    const QString display = connectInfo().user;
+    const qint64 before = conversations->readState(self, m_room).lastReadId;
+    conversations->markRead(
+        self, display, m_room, id, context->replyMailbox(),
+        [context, handle, topic, display, before](qint64 marker, int unread) {
+            if (marker < 0) {
+                context->completeReply(
+                    handle, ChannelReply::error(QStringLiteral("could not store the marker")));
+                return;
+            }
+            context->completeReply(
+                handle, ChannelReply::ok(QJsonObject{{QStringLiteral("last_read_id"), marker},
+                                                     {QStringLiteral("unread"), unread}}));
+            if (marker == before)
+                return;
+            // Every device of the account, this one included, learns where the marker is.
+            PersonalChannel::notify(
+                *context, display, events::Read,
+                {{QStringLiteral("topic"), topic}, {QStringLiteral("last_read_id"), marker}});
+            PersonalChannel::notify(*context, display, events::Unread,
+                                    {{QStringLiteral("topic"), topic},
+                                     {QStringLiteral("count"), unread},
+                                     {QStringLiteral("last_read_id"), marker}});
+        });
+    return HandleResult::deferReply();
+}
+
+HandleResult RoomChannel::mute(const InboundEvent &in)
+{
+    const QJsonValue value = in.payload.toObject().value(QLatin1String("muted"));
+    if (!value.isBool())
+        return HandleResult::replyWith(
+            ChannelReply::error(QStringLiteral("muted must be true or false")));
+    const bool muted = value.toBool();
+    Conversations *conversations = context().conversations();
+    const qint64 self = connectInfo().accountId;
+    if (!self || !conversations) {
+        session().localReadState(m_room).muted = muted;
+        return HandleResult::replyWith(
+            ChannelReply::ok(QJsonObject{{QStringLiteral("muted"), muted}}));
+    }
+    ChannelContext *context = &this->context();
+    const ReplyHandle handle = in.replyHandle;
+    const QString topic = this->topic();
+    const QString display = connectInfo().user;
+    conversations->setMuted(
+        self, m_room, muted, context->replyMailbox(),
+        [context, handle, topic, display, muted](bool stored) {
+            if (!stored) {
+                context->completeReply(
+                    handle, ChannelReply::error(QStringLiteral("could not store the setting")));
+                return;
+            }
+            context->completeReply(handle,
+                                   ChannelReply::ok(QJsonObject{{QStringLiteral("muted"), muted}}));
+            PersonalChannel::notify(
+                *context, display, events::Muted,
+                {{QStringLiteral("topic"), topic}, {QStringLiteral("muted"), muted}});
+        });
+    return HandleResult::deferReply();
+}
+
+bool RoomChannel::mayManage() const
+{
+    if (connectInfo().role == QLatin1String("admin"))
+        return true;
+    Conversations *conversations = const_cast<RoomChannel *>(this)->context().conversations();
+    const auto room = conversations ? conversations->privateRoom(m_room) : std::nullopt;
+    return room && room->ownerId != 0 && room->ownerId == connectInfo().accountId;
+}
+
+HandleResult RoomChannel::setPrivate(const InboundEvent &in)
+{
+    Conversations *conversations = context().conversations();
+    AccountDirectory *accounts = context().accounts();
+    if (m_dm || !conversations || !accounts)
+        return HandleResult::replyWith(forbidden());
+    if (in.payload.toObject().value(QLatin1String("private")) != QJsonValue(true))
+        return HandleResult::replyWith(
+            ChannelReply::error(QStringLiteral("a private room stays private")));
+    if (!mayManage())
+        return HandleResult::replyWith(forbidden());
+    if (conversations->isPrivate(m_room))
+        return HandleResult::replyWith(ChannelReply::ok());
+    // Every account present now becomes a member (an admin's room has no owner).
+    Conversations::PrivateRoom room;
+    room.name = m_room;
+    const QJsonObject present = context().presence().list(topic());
+    for (auto it = present.constBegin(); it != present.constEnd(); ++it) {
+        if (const auto account = PersonalChannel::registered(*accounts, it.key()))
+            room.members.append({account->id, account->display});
+    }
+    ChannelContext *context = &this->context();
+    const ReplyHandle handle = in.replyHandle;
+    const bool started = conversations->createPrivate(
+        room, context->replyMailbox(), [context, handle, room](bool stored) {
+            if (!stored) {
+                context->completeReply(
+                    handle, ChannelReply::error(QStringLiteral("could not store the change")));
+                return;
+            }
+            context->completeReply(handle, ChannelReply::ok());
+            const QJsonObject entry = PersonalChannel::roomEntry(room);
+            for (const Conversations::Member &m : room.members)
+                PersonalChannel::notify(*context, m.display, events::RoomInvited, entry);
+        });
+    if (!started)
+        return HandleResult::replyWith(ChannelReply::ok());
+    return HandleResult::deferReply();
+}
+
+HandleResult RoomChannel::invite(const InboundEvent &in)
+{
+    Conversations *conversations = context().conversations();
+    AccountDirectory *accounts = context().accounts();
+    const auto room = conversations && !m_dm ? conversations->privateRoom(m_room) : std::nullopt;
+    if (!room)
+        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("not a private room")));
+    if (!mayManage())
+        return HandleResult::replyWith(forbidden());
+    const auto account = PersonalChannel::registered(
+        *accounts, in.payload.toObject().value(QLatin1String("user")).toString());
+    if (!account)
+        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("no such account")));
+    if (room->hasMember(account->id))
+        return HandleResult::replyWith(ChannelReply::ok());
+    ChannelContext *context = &this->context();
+    const ReplyHandle handle = in.replyHandle;
+    const QString name = m_room;
+    const QString invitee = account->display;
+    conversations->addMember(
+        m_room, {account->id, account->display}, context->replyMailbox(),
+        [context, handle, name, invitee](bool stored) {
+            const auto now = stored ? context->conversations()->privateRoom(name) : std::nullopt;
+            if (!now) {
+                context->completeReply(
+                    handle, ChannelReply::error(QStringLiteral("could not store the change")));
+                return;
+            }
+            context->completeReply(handle, ChannelReply::ok());
+            PersonalChannel::notify(*context, invitee, events::RoomInvited,
+                                    PersonalChannel::roomEntry(*now));
+        });
+    return HandleResult::deferReply();
+}
+
+HandleResult RoomChannel::remove(const InboundEvent &in)
+{
+    Conversations *conversations = context().conversations();
+    AccountDirectory *accounts = context().accounts();
+    const auto room = conversations && !m_dm ? conversations->privateRoom(m_room) : std::nullopt;
+    if (!room)
+        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("not a private room")));
+    const auto account = PersonalChannel::registered(
+        *accounts, in.payload.toObject().value(QLatin1String("user")).toString());
+    if (!account)
+        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("no such account")));
+    // Members may remove themselves: that is leaving.
+    if (!mayManage() && account->id != connectInfo().accountId)
+        return HandleResult::replyWith(forbidden());
+    if (!room->hasMember(account->id))
+        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("not a member")));
+    ChannelContext *context = &this->context();
+    const ReplyHandle handle = in.replyHandle;
+    const QString topic = this->topic();
+    const qint64 removed = account->id;
+    const QString display = account->display;
+    conversations->removeMember(
+        m_room, removed, context->replyMailbox(),
+        [context, handle, topic, removed, display](bool stored) {
+            if (!stored) {
+                context->completeReply(
+                    handle, ChannelReply::error(QStringLiteral("could not store the change")));
+                return;
+            }
+            context->completeReply(handle, ChannelReply::ok());
+            context->removeAccountFromTopic(removed, topic);
+            PersonalChannel::notify(*context, display, events::RoomRemoved,
+                                    {{QStringLiteral("topic"), topic}});
+        });
+    return HandleResult::deferReply();
 }
 
 } // namespace chatter::server

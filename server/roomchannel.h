@@ -8,10 +8,11 @@
 
 namespace chatter::server {
 
-//! `chatter:room:<name>` (and any topic with a conversation key, topics.h): the chat contract.
-//! new_msg is stored, then broadcast to the whole room (sender included) and acknowledged with its
-//! id; history pages backwards; presence tracks who is here; ping echoes; typing reaches the
-//! others.
+//! `chatter:room:<name>` and `chatter:dm:<a>:<b>` (any topic with a conversation key,
+//! topics.h): the chat contract. new_msg is stored, then broadcast to the whole room (sender
+//! included) and acknowledged with its id; history pages backwards; presence tracks who is
+//! here; ping echoes; typing reaches the others. Read markers, mute, mentions, private rooms
+//! and DMs follow docs/conversations.md.
 class RoomChannel final : public Channel
 {
 public:
@@ -28,6 +29,7 @@ public:
     void afterJoin() override;
     HandleResult handleIn(const InboundEvent &in) override;
     void terminate(const QString &reason) override;
+    void setAutoAway(bool away) override;
 
     //! The one step after a message is committed, whoever wrote it (a member, the server's
     //! system messages): broadcast it to its room and note it in the directory.
@@ -44,7 +46,7 @@ public:
 
 private:
     //! A room's name and the directory's admission (DMs have neither).
-    Expected<void> admitRoom();
+    Expected<bool> admitRoom();
     HandleResult newMessage(const InboundEvent &in);
     HandleResult history(const QJsonValue &payload);
     HandleResult editOrDelete(const InboundEvent &in, MessageChange::Kind kind);
@@ -59,11 +61,29 @@ private:
     HandleResult status(const QJsonValue &payload);
     QJsonObject presenceMeta() const;
     void publishMembers();
+    //! Refuses what the socket may not join: a DM not its own, a private room it is no
+    //! member of; makes the room private when the join creates it with `private: true`.
+    std::optional<QString> checkAccess(const QJsonObject &request, bool created);
+    //! last_read_id, unread, muted and the private room's fields, for the join reply.
+    void addConversationFields(QJsonObject &reply);
+    HandleResult read(const InboundEvent &in);
+    HandleResult mute(const InboundEvent &in);
+    HandleResult setPrivate(const InboundEvent &in);
+    HandleResult invite(const InboundEvent &in);
+    HandleResult remove(const InboundEvent &in);
+    //! The owner of this private room, or an admin.
+    bool mayManage() const;
+    //! Mentions and DM notices of a committed message (only where there are any).
+    static void notifyCommitted(ChannelContext &context, const QString &topic,
+                                const StoredMessage &message, qint64 authorAccount,
+                                const QString &otherSide, const QStringList &mentioned, bool here);
 
     QString m_room; //!< the conversation key (topics::conversationKey)
     bool m_dm = false;
+    QString m_otherSide; //!< a DM's other account, as registered
     bool m_tracked = false;
     QString m_status = QStringLiteral("online");
+    bool m_autoAway = false;
 };
 
 } // namespace chatter::server

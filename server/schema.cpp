@@ -84,6 +84,21 @@ const QList<QStringList> &steps()
                         "room TEXT NOT NULL, message_id INTEGER NOT NULL)"),
          QStringLiteral("CREATE INDEX changes_room_seq ON changes (room, seq)"),
          QStringLiteral("CREATE INDEX changes_message ON changes (message_id)")},
+        // 6: conversations (docs/conversations.md): each account's read marker and mute
+        // setting per conversation (a room name or a DM's key), private rooms (and group
+        // conversations) with their owner, and their members.
+        {QStringLiteral(
+             "CREATE TABLE read_state (account_id INTEGER NOT NULL REFERENCES accounts (id), "
+             "conversation TEXT NOT NULL, last_read_id INTEGER NOT NULL DEFAULT 0, "
+             "muted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (account_id, conversation))"),
+         QStringLiteral("CREATE TABLE private_rooms (name TEXT PRIMARY KEY, "
+                        "owner_id INTEGER REFERENCES accounts (id), "
+                        "is_group INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL)"),
+         QStringLiteral(
+             "CREATE TABLE room_members (room TEXT NOT NULL REFERENCES private_rooms (name), "
+             "account_id INTEGER NOT NULL REFERENCES accounts (id), added_at TEXT NOT NULL, "
+             "PRIMARY KEY (room, account_id))"),
+         QStringLiteral("CREATE INDEX room_members_account ON room_members (account_id)")},
     };
     return all;
 }

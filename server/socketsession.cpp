@@ -33,7 +33,8 @@ SocketSession::SocketSession(Connection &connection, SessionContext &context, Co
     : m_connection(connection), m_context(context), m_info(std::move(info)),
       m_flood(context.config().maxMessagesPerSecond, context.config().messageBurst),
       m_roomCreations(context.config().roomCreationsPerMinute / 60.0,
-                      context.config().roomCreationsPerMinute)
+                      context.config().roomCreationsPerMinute),
+      m_lastActivityNs(nowNs())
 {}
 
 SocketSession::~SocketSession()
@@ -60,6 +61,9 @@ void SocketSession::handle(const Message &message)
         send(Message::reply(QJsonValue::Null, message.ref, message.topic, QStringLiteral("ok")));
         return;
     }
+    m_lastActivityNs = nowNs();
+    if (m_autoAway)
+        setAutoAway(false);
     if (!takeToken()) {
         // A flood is answered, not processed: nothing is stored or broadcast for it.
         send(Message::reply(
@@ -441,6 +445,26 @@ bool SocketSession::takeRoomCreation()
                              .arg(config().roomCreationsPerMinute));
     }
     return false;
+}
+
+void SocketSession::checkAway(qint64 afterMs)
+{
+    if (m_autoAway || m_shutDown || afterMs <= 0)
+        return;
+    if (nowNs() - m_lastActivityNs >= afterMs * 1'000'000)
+        setAutoAway(true);
+}
+
+void SocketSession::setAutoAway(bool away)
+{
+    m_autoAway = away;
+    for (auto &[topic, entry] : m_channels) {
+        try {
+            entry.channel->setAutoAway(away);
+        } catch (const std::exception &e) {
+            crashLater(*entry.channel, QString::fromUtf8(e.what()));
+        }
+    }
 }
 
 bool SocketSession::takeToken()

@@ -64,6 +64,22 @@ public:
 
     QStringList topics() const;
     const ServerConfig &config() const;
+    //! Shows the socket as away in its channels when it has sent nothing but heartbeats for
+    //! `afterMs` (worker's sweep); its next event brings it back.
+    void checkAway(qint64 afterMs);
+
+    //! A guest's read marker and mute setting of a conversation, kept for this connection only
+    //! (docs/conversations.md); accounts keep theirs in Conversations.
+    struct LocalReadState
+    {
+        qint64 lastReadId = 0;
+        bool muted = false;
+    };
+    LocalReadState &localReadState(const QString &conversation)
+    {
+        return m_localReadState[conversation];
+    }
+
     //! One of the socket's room creations (ServerConfig::roomCreationsPerMinute); false, and
     //! logged once a second, when it has used them up.
     bool takeRoomCreation();
@@ -122,6 +138,10 @@ private:
     bool takeToken();
     bool m_shutDown = false;
     bool m_inputPaused = false; //!< too many requests in m_ordered; see setInputPaused()
+    QHash<QString, LocalReadState> m_localReadState;
+    qint64 m_lastActivityNs = 0; //!< of the last event that was not a heartbeat
+    bool m_autoAway = false;
+    void setAutoAway(bool away);
 };
 
 } // namespace chatter::server

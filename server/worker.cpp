@@ -4,6 +4,7 @@
 #include "accountdirectory.h"
 #include "broadcast.h"
 #include "channelrouter.h"
+#include "conversations.h"
 #include "engine.h"
 #include "events.h"
 #include "frontdoor.h"
@@ -43,8 +44,11 @@ Worker::Worker(int index, Engine &engine)
     m_mailbox = new Mailbox(this);
 
     m_idleSweep.setParent(this);
-    m_idleSweep.setInterval(
-        std::max(50, std::min(config().idleTimeoutMs, config().longPollSessionMs) / 4));
+    int sweepMs = std::min(config().idleTimeoutMs, config().longPollSessionMs) / 4;
+    // Automatic away is noticed within a quarter of its time as well.
+    if (config().awayAfterMs > 0)
+        sweepMs = int(std::min<qint64>(sweepMs, config().awayAfterMs / 4));
+    m_idleSweep.setInterval(std::max(50, sweepMs));
     connect(&m_idleSweep, &QTimer::timeout, this, &Worker::sweepIdle);
 }
 
@@ -122,6 +126,11 @@ void Worker::sweepIdle()
     const QList<Connection *> connections = m_connections.values();
     for (Connection *connection : connections)
         connection->sweep(config());
+    if (config().awayAfterMs > 0) {
+        for (Connection *connection : connections)
+            if (m_connections.contains(connection->info().id))
+                connection->session().checkAway(config().awayAfterMs);
+    }
 }
 
 std::unique_ptr<Channel> Worker::createChannel(SocketSession &session, const QString &topic)
@@ -217,6 +226,33 @@ void Worker::completeReply(const ReplyHandle &handle, const ChannelReply &reply)
 void Worker::disconnectSocketId(const QString &socketId)
 {
     m_engine.disconnectSocketId(socketId);
+}
+
+AccountDirectory *Worker::accounts()
+{
+    return &m_engine.accounts();
+}
+
+Conversations *Worker::conversations()
+{
+    return &m_engine.conversations();
+}
+
+void Worker::removeAccountFromTopic(qint64 accountId, const QString &topic)
+{
+    m_engine.removeAccountFromTopic(accountId, topic);
+}
+
+int Worker::removeAccountHere(qint64 accountId, const QString &topic)
+{
+    int removed = 0;
+    const QList<Connection *> connections = m_connections.values();
+    for (Connection *connection : connections) {
+        if (connection->info().accountId == accountId &&
+            connection->session().removeFromTopic(topic, QStringLiteral("removed")))
+            ++removed;
+    }
+    return removed;
 }
 
 int Worker::closeSocketId(const QString &socketId)

@@ -65,6 +65,10 @@ public:
     void flushPresenceDiff(const QString &topic) override;
     void completeReply(const ReplyHandle &handle, const ChannelReply &reply) override;
     void disconnectSocketId(const QString &socketId) override;
+    AccountDirectory *accounts() override;
+    Conversations *conversations() override;
+    Mailbox *replyMailbox() override { return m_mailbox; }
+    void removeAccountFromTopic(qint64 accountId, const QString &topic) override;
 
     //! Work for this worker's thread, from any thread.
     Mailbox &mailbox() { return *m_mailbox; }
@@ -82,6 +86,8 @@ public:
     //! Admin actions on this worker's sockets; false if the socket is not here.
     bool disconnectSocket(quint64 id, quint16 code, const QString &reason);
     bool removeFromTopic(quint64 id, const QString &topic);
+    //! Removes every socket of the account here from `topic` (phx_close); how many.
+    int removeAccountHere(qint64 accountId, const QString &topic);
     void disconnectAddress(const QHostAddress &address);
     //! Closes (code 1001) every socket whose socket id is `socketId`; returns how many.
     int closeSocketId(const QString &socketId);

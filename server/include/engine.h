@@ -30,6 +30,7 @@ class AuditLog;
 class Bans;
 class ChannelRouter;
 class ConnectionLimiter;
+class Conversations;
 class Listener;
 class LoginThrottle;
 class Mailbox;
@@ -74,6 +75,10 @@ public:
 
     //! Phoenix's `broadcast(socket_id, "disconnect", %{})`: closes those sockets with 1001.
     void disconnectSocketId(const QString &socketId);
+    //! Private rooms, members and read state (docs/conversations.md); any thread.
+    Conversations &conversations() { return *m_conversations; }
+    //! Pushes phx_close on `topic` to every socket of the account, on every worker.
+    void removeAccountFromTopic(qint64 accountId, const QString &topic);
 
     // Accounts and sessions (docs/identity.md); any thread.
     AccountDirectory &accounts() { return *m_accounts; }
@@ -174,6 +179,7 @@ private:
     std::unique_ptr<Bans> m_bans;
     std::unique_ptr<AuditLog> m_audit;
     std::unique_ptr<AccountDirectory> m_accounts;
+    std::unique_ptr<Conversations> m_conversations;
     std::unique_ptr<PasswordPool> m_passwordPool;
     std::unique_ptr<LoginThrottle> m_loginThrottle;
     std::unique_ptr<LoginThrottle> m_registrationThrottle;

@@ -30,6 +30,9 @@ struct ServerConfig
     int guestHoldMinutes = 10; //!< a guest session holds its nickname this long after its sockets
     //! Argon2id at libsodium's minimum cost instead of its interactive one: for tests only.
     bool minimumPasswordCost = false;
+    //! A socket that sent nothing but heartbeats this long shows as away in its rooms
+    //! (docs/conversations.md); 0: never.
+    qint64 awayAfterMs = 10 * 60'000;
     int idleTimeoutMs = 60'000;
     //! A fragmented WebSocket message must be complete this long after its first fragment.
     int fragmentTimeoutMs = 10'000;

@@ -50,7 +50,8 @@ describe('registration and login', () => {
     const user = fresh('reg');
     const r = await register(server, user, PASSWORD);
     assert.equal(r.status, 201);
-    assert.deepEqual(Object.keys(r.json).sort(), ['role', 'token', 'user']);
+    assert.deepEqual(Object.keys(r.json).sort(), ['personal_topic', 'role', 'token', 'user']);
+    assert.equal(r.json.personal_topic, `chatter:user:${user.toLowerCase()}`);
     assert.equal(r.json.user, user);
     assert.equal(r.json.role, 'member');
     assert.match(r.json.token, /^[A-Za-z0-9_-]{43}$/);
@@ -70,7 +71,7 @@ describe('registration and login', () => {
 
     const me = await api(server, 'GET', '/api/sessions', { token: l.json.token });
     assert.equal(me.status, 200);
-    assert.deepEqual(me.json, { user, role: 'member', kind: 'account' });
+    assert.deepEqual(me.json, { user, role: 'member', kind: 'account', personal_topic: `chatter:user:${user.toLowerCase()}` });
     assert.equal((await api(server, 'GET', '/api/sessions', { token: 'x'.repeat(43) })).status, 401);
 
     // The nickname comes from the session, whatever the params say (or do not say).
