@@ -1,0 +1,142 @@
+// Private rooms and group conversations (docs/conversations.md): members only, managed by the
+// owner (or an admin), listed in the directory only to members.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useServer } from './lib/fixture.mjs';
+import { push, withTimeout } from './lib/phx.mjs';
+import {
+  FAST, account, signedIn, bareGuest, joinAny, joinOk, freshNick,
+} from './lib/conversations.mjs';
+
+const ctx = useServer({ args: FAST });
+const room = (name) => `chatter:room:${name}`;
+
+// Waits for the directory to show (or stop showing) a room, through room_update or `list`.
+async function listed(dir, name) {
+  const r = await push(dir.channel, 'list', {});
+  return r.response.rooms.find((x) => x.name === name);
+}
+
+describe('private rooms', () => {
+  test('created by a join with private: true; members only; invite and remove', async () => {
+    const ann = await account(ctx.server, 'Sam');
+    const bob = await account(ctx.server, 'Tia');
+    const eve = await account(ctx.server, 'Uma');
+    const name = freshNick('priv').toLowerCase();
+    const annSocket = await signedIn(ctx, ann.token);
+    const annHome = await joinOk(annSocket, ann.personal_topic, {}, ['room_invited']);
+    const own = await joinOk(annSocket, room(name), { private: true });
+    assert.equal(own.response.private, true);
+    assert.equal(own.response.owner, ann.user);
+    assert.deepEqual(own.response.members, [ann.user]);
+    assert.equal(own.response.group, false);
+    await annHome.room_invited.waitFor((p) => p.name === name);
+    assert.equal((await push(own.channel, 'new_msg', { body: 'members only' })).status, 'ok');
+
+    const bobSocket = await signedIn(ctx, bob.token);
+    const bobHome = await joinOk(bobSocket, bob.personal_topic, {}, ['room_invited', 'room_removed']);
+    assert.deepEqual((await joinAny(bobSocket, room(name))).response, { reason: 'forbidden' });
+    const guest = await bareGuest(ctx);
+    assert.deepEqual((await joinAny(guest, room(name))).response, { reason: 'forbidden' });
+
+    // The directory lists it to members only.
+    const annDir = await joinOk(annSocket, 'chatter:rooms');
+    const bobDir = await joinOk(bobSocket, 'chatter:rooms', {}, ['room_update']);
+    const seen = annDir.response.rooms.find((x) => x.name === name) ?? (await listed(annDir, name));
+    assert.ok(seen, 'the owner sees the room');
+    assert.equal(seen.private, true);
+    assert.equal(bobDir.response.rooms.find((x) => x.name === name), undefined);
+    assert.equal(await listed(bobDir, name), undefined);
+
+    // Only the owner (or an admin) invites.
+    const eveSocket = await signedIn(ctx, eve.token);
+    assert.deepEqual((await push(own.channel, 'invite', { user: freshNick('nobody') })).response, { reason: 'no such account' });
+    assert.deepEqual(await push(own.channel, 'invite', { user: bob.user }), { status: 'ok', response: {} });
+    const invited = await bobHome.room_invited.waitFor((p) => p.name === name);
+    assert.deepEqual(invited, {
+      topic: room(name), name, private: true, group: false, members: [ann.user, bob.user], owner: ann.user,
+    });
+    const bobRoom = await joinOk(bobSocket, room(name));
+    assert.deepEqual(bobRoom.response.messages.map((m) => m.body), ['members only']);
+    assert.deepEqual((await push(bobRoom.channel, 'invite', { user: eve.user })).response, { reason: 'forbidden' });
+    assert.deepEqual((await joinAny(eveSocket, room(name))).response, { reason: 'forbidden' });
+    assert.ok(await listed(bobDir, name), 'a member sees it now');
+    // The personal topic lists it too.
+    const again = await joinOk(bobSocket, bob.personal_topic);
+    assert.ok(again.response.private_rooms.find((r) => r.name === name));
+
+    // Removed: phx_close on the room and room_removed on the personal topic.
+    const closed = new Promise((res) => bobRoom.channel.onClose(res));
+    const removedHome = await joinOk(bobSocket, bob.personal_topic, {}, ['room_removed']);
+    assert.deepEqual((await push(bobRoom.channel, 'remove', { user: ann.user })).response, { reason: 'forbidden' });
+    assert.deepEqual(await push(own.channel, 'remove', { user: bob.user }), { status: 'ok', response: {} });
+    await withTimeout(closed, 5000, 'phx_close after remove');
+    assert.deepEqual(await removedHome.room_removed.waitFor(() => true), { topic: room(name) });
+    assert.deepEqual((await joinAny(bobSocket, room(name))).response, { reason: 'forbidden' });
+    assert.equal(await listed(bobDir, name), undefined);
+  });
+
+  test('members may leave by removing themselves', async () => {
+    const ann = await account(ctx.server, 'Vic');
+    const bob = await account(ctx.server, 'Wes');
+    const name = freshNick('leave').toLowerCase();
+    const annSocket = await signedIn(ctx, ann.token);
+    const own = await joinOk(annSocket, room(name), { private: true });
+    await push(own.channel, 'invite', { user: bob.user });
+    const bobSocket = await signedIn(ctx, bob.token);
+    const bobRoom = await joinOk(bobSocket, room(name));
+    assert.deepEqual(await push(bobRoom.channel, 'remove', { user: bob.user }), { status: 'ok', response: {} });
+    assert.deepEqual((await joinAny(bobSocket, room(name))).response, { reason: 'forbidden' });
+  });
+
+  test('set_private: by the owner or an admin only; a guest cannot create a private room', async () => {
+    const ann = await account(ctx.server, 'Xan');
+    const bob = await account(ctx.server, 'Yul');
+    const name = freshNick('pub').toLowerCase();
+    const annSocket = await signedIn(ctx, ann.token);
+    const bobSocket = await signedIn(ctx, bob.token);
+    const annRoom = await joinOk(annSocket, room(name));
+    await joinOk(bobSocket, room(name));
+    // A public room has no owner: only an admin turns it private.
+    assert.deepEqual((await push(annRoom.channel, 'set_private', { private: true })).response, { reason: 'forbidden' });
+    const bobNowRoom = await joinOk(bobSocket, room(name));
+    assert.equal(bobNowRoom.response.private, undefined);
+
+    const mine = freshNick('mine').toLowerCase();
+    const owned = await joinOk(annSocket, room(mine), { private: true });
+    assert.deepEqual(await push(owned.channel, 'set_private', { private: true }), { status: 'ok', response: {} });
+    assert.equal((await push(owned.channel, 'set_private', { private: false })).status, 'error');
+
+    const guest = await bareGuest(ctx);
+    assert.deepEqual((await joinAny(guest, room(freshNick('gp').toLowerCase()), { private: true })).response, { reason: 'forbidden' });
+  });
+
+  test('create_group: a private room g.<12 hex> with the caller as owner', async () => {
+    const ann = await account(ctx.server, 'Zoe');
+    const bob = await account(ctx.server, 'Abe');
+    const cid = await account(ctx.server, 'Bea');
+    const eve = await account(ctx.server, 'Cy');
+    const annSocket = await signedIn(ctx, ann.token);
+    const bobSocket = await signedIn(ctx, bob.token);
+    const annHome = await joinOk(annSocket, ann.personal_topic, {}, ['room_invited']);
+    const bobHome = await joinOk(bobSocket, bob.personal_topic, {}, ['room_invited']);
+
+    const made = await push(annHome.channel, 'create_group', { users: [bob.user, cid.user.toUpperCase()] });
+    assert.equal(made.status, 'ok', JSON.stringify(made));
+    assert.match(made.response.topic, /^chatter:room:g\.[0-9a-f]{12}$/);
+    const name = made.response.topic.slice('chatter:room:'.length);
+    const entry = await bobHome.room_invited.waitFor((p) => p.name === name);
+    assert.deepEqual(entry, {
+      topic: made.response.topic, name, private: true, group: true, members: [ann.user, bob.user, cid.user], owner: ann.user,
+    });
+    await annHome.room_invited.waitFor((p) => p.name === name);
+    const bobGroup = await joinOk(bobSocket, made.response.topic);
+    assert.equal(bobGroup.response.group, true);
+    const eveSocket = await signedIn(ctx, eve.token);
+    assert.deepEqual((await joinAny(eveSocket, made.response.topic)).response, { reason: 'forbidden' });
+
+    for (const users of [[], [ann.user], [freshNick('nobody')], 'bob', Array.from({ length: 9 }, () => freshNick('n'))]) {
+      assert.equal((await push(annHome.channel, 'create_group', { users })).status, 'error', JSON.stringify(users));
+    }
+  });
+});
