@@ -163,7 +163,7 @@ void RoomChannel::addConversationFields(QJsonObject &reply)
     if (self && conversations) {
         state = conversations->readState(self, m_room);
     } else {
-        const SocketSession::LocalReadState &local = session().localReadState(m_room);
+        const SocketSession::LocalReadState local = session().localReadState(m_room);
         state = {local.lastReadId, local.muted};
     }
     reply.insert(QStringLiteral("last_read_id"), state.lastReadId);
@@ -596,7 +596,7 @@ HandleResult RoomChannel::read(const InboundEvent &in)
     const qint64 self = connectInfo().accountId;
     if (!self || !conversations) {
         // A guest's marker lives as long as its connection.
-        SocketSession::LocalReadState &state = session().localReadState(m_room);
+        SocketSession::LocalReadState &state = session().localReadStateFor(m_room);
         const auto row = context().history().room(m_room);
         state.lastReadId = std::max(state.lastReadId, std::min(id, row ? row->lastMessageId : 0));
         const int unread = context().history().countAfter(
@@ -645,7 +645,7 @@ HandleResult RoomChannel::mute(const InboundEvent &in)
     Conversations *conversations = context().conversations();
     const qint64 self = connectInfo().accountId;
     if (!self || !conversations) {
-        session().localReadState(m_room).muted = muted;
+        session().localReadStateFor(m_room).muted = muted;
         return HandleResult::replyWith(
             ChannelReply::ok(QJsonObject{{QStringLiteral("muted"), muted}}));
     }

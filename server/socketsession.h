@@ -75,7 +75,13 @@ public:
         qint64 lastReadId = 0;
         bool muted = false;
     };
-    LocalReadState &localReadState(const QString &conversation)
+    //! A conversation's state, left out of the table until a read or mute sets it: most
+    //! guests never do, and the table's first entry costs about 2 KiB per connection.
+    LocalReadState localReadState(const QString &conversation) const
+    {
+        return m_localReadState.value(conversation);
+    }
+    LocalReadState &localReadStateFor(const QString &conversation)
     {
         return m_localReadState[conversation];
     }
