@@ -702,14 +702,17 @@ HandleResult RoomChannel::setPrivate(const InboundEvent &in)
     }
     ChannelContext *context = &this->context();
     const ReplyHandle handle = in.replyHandle;
+    const QString topic = this->topic();
     const bool started = conversations->createPrivate(
-        room, context->replyMailbox(), [context, handle, room](bool stored) {
+        room, context->replyMailbox(), [context, handle, room, topic](bool stored) {
             if (!stored) {
                 context->completeReply(
                     handle, ChannelReply::error(QStringLiteral("could not store the change")));
                 return;
             }
             context->completeReply(handle, ChannelReply::ok());
+            // Guests (account 0) present cannot be members: they are removed from the room.
+            context->removeAccountFromTopic(0, topic);
             const QJsonObject entry = PersonalChannel::roomEntry(room);
             for (const Conversations::Member &m : room.members)
                 PersonalChannel::notify(*context, m.display, events::RoomInvited, entry);

@@ -1,14 +1,28 @@
 // Private rooms and group conversations (docs/conversations.md): members only, managed by the
 // owner (or an admin), listed in the directory only to members.
-import { describe, test } from 'node:test';
+import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { useServer } from './lib/fixture.mjs';
+import { SERVER_BIN } from './lib/server.mjs';
+import { login } from './lib/accounts.mjs';
 import { push, withTimeout } from './lib/phx.mjs';
 import {
-  FAST, account, signedIn, bareGuest, joinAny, joinOk, freshNick,
+  FAST, PASSWORD, account, signedIn, bareGuest, joinAny, joinOk, freshNick,
 } from './lib/conversations.mjs';
 
-const ctx = useServer({ args: FAST });
+// An admin account, made with the command line before the server starts.
+const ADMIN = 'boss';
+const dataDir = mkdtempSync(joinPath(tmpdir(), 'chatter-private-'));
+const added = spawnSync(SERVER_BIN, ['account', 'add', ADMIN, '--admin', '--data-dir', dataDir],
+  { input: `${PASSWORD}\n`, encoding: 'utf8', timeout: 60000 });
+assert.equal(added.status, 0, added.stderr);
+after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const ctx = useServer({ args: FAST, dataDir });
 const room = (name) => `chatter:room:${name}`;
 
 // Waits for the directory to show (or stop showing) a room, through room_update or `list`.
@@ -109,6 +123,34 @@ describe('private rooms', () => {
 
     const guest = await bareGuest(ctx);
     assert.deepEqual((await joinAny(guest, room(freshNick('gp').toLowerCase()), { private: true })).response, { reason: 'forbidden' });
+  });
+
+  test('an admin turns a public room private: the accounts present become members, guests leave', async () => {
+    const ann = await account(ctx.server, 'Ora');
+    const eve = await account(ctx.server, 'Pat');
+    const name = freshNick('conv').toLowerCase();
+    const l = await login(ctx.server, ADMIN, PASSWORD);
+    assert.equal(l.json.role, 'admin');
+    const adminSocket = await signedIn(ctx, l.json.token);
+    const annSocket = await signedIn(ctx, ann.token);
+    const annHome = await joinOk(annSocket, ann.personal_topic, {}, ['room_invited']);
+    const adminRoom = await joinOk(adminSocket, room(name));
+    await joinOk(annSocket, room(name));
+    const guest = await bareGuest(ctx);
+    const guestRoom = await joinOk(guest, room(name));
+    const guestClosed = new Promise((res) => guestRoom.channel.onClose(res));
+
+    assert.deepEqual(await push(adminRoom.channel, 'set_private', { private: true }), { status: 'ok', response: {} });
+    const entry = await annHome.room_invited.waitFor((p) => p.name === name);
+    assert.deepEqual(entry.members.sort(), [ADMIN, ann.user].sort());
+    assert.equal(entry.owner, null);
+    await withTimeout(guestClosed, 5000, 'phx_close to the guest');
+    assert.deepEqual((await joinAny(guest, room(name))).response, { reason: 'forbidden' });
+    const eveSocket = await signedIn(ctx, eve.token);
+    assert.deepEqual((await joinAny(eveSocket, room(name))).response, { reason: 'forbidden' });
+    // The admin manages it although nobody owns it.
+    assert.deepEqual(await push(adminRoom.channel, 'invite', { user: eve.user }), { status: 'ok', response: {} });
+    assert.equal((await joinAny(eveSocket, room(name))).status, 'ok');
   });
 
   test('create_group: a private room g.<12 hex> with the caller as owner', async () => {
