@@ -242,9 +242,12 @@ void Engine::closeSessions(const QList<QByteArray> &sessionHashes, const QString
 void Engine::publishDirectoryChanges()
 {
     for (const RoomDirectory::Room &room : m_directory->takeDirty()) {
+        // A private room's update is for its members only: each directory channel decides.
+        const QString event = m_conversations->isPrivate(room.name)
+                                  ? QString(RoomDirectoryChannel::PrivateRoomUpdate)
+                                  : QString(events::RoomUpdate);
         m_pubsub->publish(
-            Broadcast::create(Message::broadcast(topics::Rooms, events::RoomUpdate, room.toJson())),
-            nullptr);
+            Broadcast::create(Message::broadcast(topics::Rooms, event, room.toJson())), nullptr);
     }
 }
 

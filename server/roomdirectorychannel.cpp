@@ -23,13 +23,15 @@ HandleResult RoomDirectoryChannel::handleIn(const InboundEvent &in)
 
 QSet<QString> RoomDirectoryChannel::intercepts() const
 {
-    return {events::RoomUpdate};
+    return {PrivateRoomUpdate};
 }
 
 void RoomDirectoryChannel::handleOut(const QString &event, const QJsonObject &payload)
 {
+    if (event != PrivateRoomUpdate)
+        return;
     if (const auto entry = visible(payload))
-        push(event, *entry);
+        push(events::RoomUpdate, *entry);
 }
 
 std::optional<QJsonObject> RoomDirectoryChannel::visible(QJsonObject entry)

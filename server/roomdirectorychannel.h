@@ -17,8 +17,11 @@ public:
 
     JoinResult join(const QJsonValue &payload) override;
     HandleResult handleIn(const InboundEvent &in) override;
-    //! room_update passes through handleOut: private rooms are filtered per subscriber. The
-    //! directory is not the hot path; its updates are throttled (RoomDirectory).
+    //! The engine publishes a private room's update under this name (never on the wire):
+    //! handleOut turns it into `room_update` for members. Public rooms' updates stay shared
+    //! frames, encoded once for every subscriber.
+    static constexpr QLatin1StringView PrivateRoomUpdate{"private_room_update"};
+
     QSet<QString> intercepts() const override;
     void handleOut(const QString &event, const QJsonObject &payload) override;
 

@@ -11,7 +11,7 @@ import { SERVER_BIN } from './lib/server.mjs';
 import { login } from './lib/accounts.mjs';
 import { push, withTimeout } from './lib/phx.mjs';
 import {
-  FAST, PASSWORD, account, signedIn, bareGuest, joinAny, joinOk, freshNick,
+  FAST, PASSWORD, account, signedIn, bareGuest, joinAny, joinOk, freshNick, nothingWithin,
 } from './lib/conversations.mjs';
 
 // An admin account, made with the command line before the server starts.
@@ -61,6 +61,9 @@ describe('private rooms', () => {
     assert.equal(seen.private, true);
     assert.equal(bobDir.response.rooms.find((x) => x.name === name), undefined);
     assert.equal(await listed(bobDir, name), undefined);
+    // Updates too: another message makes the room's entry change (published every 500 ms).
+    assert.equal((await push(own.channel, 'new_msg', { body: 'still private' })).status, 'ok');
+    await nothingWithin(bobDir.room_update, (u) => u.name === name, 1200);
 
     // Only the owner (or an admin) invites.
     const eveSocket = await signedIn(ctx, eve.token);
@@ -71,7 +74,10 @@ describe('private rooms', () => {
       topic: room(name), name, private: true, group: false, members: [ann.user, bob.user], owner: ann.user,
     });
     const bobRoom = await joinOk(bobSocket, room(name));
-    assert.deepEqual(bobRoom.response.messages.map((m) => m.body), ['members only']);
+    assert.deepEqual(bobRoom.response.messages.map((m) => m.body), ['members only', 'still private']);
+    // A member gets the room's updates (his join changed its member count).
+    const update = await bobDir.room_update.waitFor((u) => u.name === name, 3000);
+    assert.equal(update.private, true);
     assert.deepEqual((await push(bobRoom.channel, 'invite', { user: eve.user })).response, { reason: 'forbidden' });
     assert.deepEqual((await joinAny(eveSocket, room(name))).response, { reason: 'forbidden' });
     assert.ok(await listed(bobDir, name), 'a member sees it now');
