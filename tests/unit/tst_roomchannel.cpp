@@ -408,7 +408,7 @@ void tst_RoomChannel::status()
         QCOMPARE(wires(toAnn),
                  QStringList{wire(Message::reply(
                      "1", "2", Lobby, "error",
-                     QJsonObject{{"reason", "status must be online, away or busy"}}))});
+                     QJsonObject{{"reason", "status must be online, away, busy or dnd"}}))});
         QCOMPARE(f.channels.queuedDiffs.size(), diffsBefore);
         QVERIFY(bob.take().isEmpty());
         return;
