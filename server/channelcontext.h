@@ -58,8 +58,8 @@ public:
     virtual void disconnectSocketId(const QString &socketId) = 0;
 
     // Accounts and their conversations (docs/conversations.md). A context without them (a
-    // test's) has public rooms only: no DMs, personal topics, private rooms or stored read
-    // state.
+    // test's of the room contract) has no personal topics, private rooms or stored read state,
+    // and checks no DM access; a Worker always has them.
     //! Shared by every worker (thread-safe); null without accounts.
     virtual AccountDirectory *accounts() { return nullptr; }
     //! Shared by every worker (thread-safe); null without accounts.

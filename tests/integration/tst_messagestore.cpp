@@ -416,7 +416,7 @@ void tst_MessageStore::migratesVersionFourFiles()
     QVERIFY(db.open());
     QSqlQuery q(db);
     QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
-    QCOMPARE(q.value(0).toInt(), 5);
+    QCOMPARE(q.value(0).toInt(), schema::CurrentVersion);
     q.finish();
     db.close();
     db = {};

@@ -53,12 +53,12 @@ describe('join reply and history paging (~130 messages)', () => {
 
   test('an empty room joins with no messages and more=false', async () => {
     const { response } = await joinResponse(room('hist_empty'));
-    assert.deepEqual(response, { messages: [], more: false, change_seq: 0 });
+    assert.deepEqual(response, { messages: [], more: false, change_seq: 0, last_read_id: 0, unread: 0, muted: false });
   });
 
   test('join {} → the newest 50, oldest first, more=true', async () => {
     const { response } = await joinResponse(T);
-    assert.deepEqual(Object.keys(response).sort(), ['change_seq', 'messages', 'more']);
+    assert.deepEqual(Object.keys(response).sort(), ['change_seq', 'last_read_id', 'messages', 'more', 'muted', 'unread']);
     assert.equal(response.more, true);
     assert.equal(response.messages.length, 50);
     response.messages.forEach((m) => assertMessage(m, author));
@@ -198,7 +198,8 @@ describe('last_seen_id backfill (~1050 messages)', () => {
 
   test('last_seen_id = newest id → nothing; rejoin on the same socket works too', async () => {
     const { c, response } = await joinResponse(T, { last_seen_id: ids.at(-1) });
-    assert.deepEqual(response, { messages: [], more: false, change_seq: 0 });
+    // A new connection has read nothing: the room's 1,050 messages count as 999 unread.
+    assert.deepEqual(response, { messages: [], more: false, change_seq: 0, last_read_id: 0, unread: 999, muted: false });
     const again = await c.join(T, { last_seen_id: ids.at(-3) });
     assert.equal(again.status, 'ok');
     assert.deepEqual(again.response.messages.map((m) => m.id), ids.slice(-2));
