@@ -56,9 +56,9 @@ std::optional<QString> RoomChannel::checkAccess(const QJsonObject &request, bool
     AccountDirectory *accounts = context().accounts();
     const qint64 self = connectInfo().accountId;
     if (m_dm) {
-        // Every worker has the accounts; only a test's context has none (ChannelContext).
+        // Every worker has the accounts; without them nobody can be shown to be a side.
         if (!accounts)
-            return std::nullopt;
+            return QStringLiteral("forbidden");
         const auto other = directtopic::checkJoin(
             topic(), connectInfo().user, self != 0,
             [accounts](const QString &folded) -> std::optional<QString> {

@@ -5,6 +5,7 @@
 // a SQLite history in a temporary directory.
 #pragma once
 
+#include "accountdirectory.h"
 #include "batchsender.h"
 #include "broadcast.h"
 #include "channelcontext.h"
@@ -14,6 +15,7 @@
 #include "historyreader.h"
 #include "localfanout.h"
 #include "messagestore.h"
+#include "nicknamepolicy.h"
 #include "presencetracker.h"
 #include "roomdirectory.h"
 #include "serverconfig.h"
@@ -94,13 +96,14 @@ class FakeConnection final : public Connection
 public:
     FakeConnection(FakeSessionContext &context, const QString &user,
                    const QString &clientKind = QStringLiteral("desktop"),
-                   const QString &role = QStringLiteral("guest"))
+                   const QString &role = QStringLiteral("guest"), qint64 accountId = 0)
         : m_context(context)
     {
         static quint64 lastId = 0;
         m_info.id = ++lastId;
         m_info.user = user;
         m_info.role = role;
+        m_info.accountId = accountId;
         // Enough of a look-alike key for tests: the identity of a bare guest (authorship).
         m_info.skeleton = user.toCaseFolded();
         m_info.peerAddress = QHostAddress(QHostAddress::LocalHost);
@@ -202,6 +205,11 @@ public:
     ~FakeChannelContext() override { m_sessions.channels = nullptr; }
 
     HistoryReader &history() override { return m_history; }
+    AccountDirectory *accounts() override { return &m_accounts; }
+    void registerAccount(qint64 id, const QString &display, const QString &role)
+    {
+        m_accounts.putAccount({id, display, role, NicknamePolicy::keys(display).keys(), {}});
+    }
     void append(StoredMessage message, AppendDone done) override
     {
         appends.append({std::move(message), std::move(done)});
@@ -325,6 +333,7 @@ private:
     RoomDirectory m_directory;
     MessageStore m_store;
     HistoryReader m_history;
+    AccountDirectory m_accounts{30, 10};
     QList<Diff> m_waitingDiffs;
 };
 
@@ -339,9 +348,16 @@ struct SessionFixture
     //! Routes are the test's to add.
     explicit SessionFixture(const ServerConfig &config = {}) { sessions.serverConfig = config; }
     FakeConnection &connect(const QString &user, const QString &clientKind = "desktop",
-                            const QString &role = "guest")
+                            const QString &role = "guest", qint64 accountId = 0)
     {
-        return clients.emplace_back(sessions, user, clientKind, role);
+        return clients.emplace_back(sessions, user, clientKind, role, accountId);
+    }
+    //! A registered account (in the context's AccountDirectory) and a socket signed in as it.
+    FakeConnection &connectAccount(const QString &user, qint64 accountId,
+                                   const QString &role = "member")
+    {
+        channels.registerAccount(accountId, user, role);
+        return connect(user, "desktop", role, accountId);
     }
     //! The client goes away: its session ends every channel.
     void disconnect(FakeConnection &client)

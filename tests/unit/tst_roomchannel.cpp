@@ -794,8 +794,12 @@ void tst_RoomChannel::dmTopicsUseTheirConversationKey()
     Fixture f;
     f.sessions.router.add<RoomChannel>(chatter::topics::DmPattern);
     const QString topic = "chatter:dm:ann:bob";
-    FakeConnection &ann = f.connect("ann");
-    FakeConnection &bob = f.connect("bob");
+    FakeConnection &ann = f.connectAccount("ann", 1);
+    FakeConnection &bob = f.connectAccount("bob", 2);
+    // A guest of a DM's name is not its account.
+    FakeConnection &guest = f.connect("carol");
+    guest.join("chatter:dm:ann:carol", "1");
+    QCOMPARE(replyOf(guest.take().first()).value("status").toString(), QString("error"));
     ann.join(topic, "1");
     bob.join(topic, "1");
     ann.take();
