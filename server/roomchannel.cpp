@@ -290,12 +290,6 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
         here = mentioned.removeIf([](const QString &name) {
             return name.compare(QLatin1String("here"), Qt::CaseInsensitive) == 0;
         }) > 0;
-        Conversations *conversations = context().conversations();
-        if (here && conversations &&
-            !conversations->takeHere(connectInfo().skeleton, m_room,
-                                     QDateTime::currentMSecsSinceEpoch()))
-            return HandleResult::replyWith(
-                ChannelReply::error(QStringLiteral("@here is limited to one per minute")));
     }
     const bool notices = here || !mentioned.isEmpty() || m_dm;
 
@@ -314,6 +308,13 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
         message.replyTo = parentId;
         message.quote = Quote{parent->user, Quote::cut(parent->body), parent->deleted};
     }
+    // Last of the checks, so that a message refused for another reason leaves the allowance.
+    if (Conversations *conversations = context().conversations();
+        here && conversations &&
+        !conversations->takeHere(connectInfo().skeleton, m_room,
+                                 QDateTime::currentMSecsSinceEpoch()))
+        return HandleResult::replyWith(
+            ChannelReply::error(QStringLiteral("@here is limited to one per minute")));
     ChannelContext *context = &this->context();
     const ReplyHandle handle = in.replyHandle;
     const QString topic = this->topic();

@@ -70,6 +70,9 @@ describe('personal topic', () => {
     await joinOk(bobSocket, room(name));
     // Cid is not present: @here is not for him.
 
+    // A message refused for another reason does not use up the allowance.
+    const badReply = await push(lobby.channel, 'new_msg', { body: '@here wrong', reply_to: 987654321 });
+    assert.equal(badReply.response.reason, 'reply_to is not a message of this conversation');
     const sent = await push(lobby.channel, 'new_msg', { body: '@here standup' });
     assert.equal(sent.status, 'ok');
     await bobHome.mention.waitFor((p) => p.id === sent.response.id);
