@@ -10,9 +10,11 @@
 #include "events.h"
 #include "historyreader.h"
 #include "messagemarkup.h"
+#include "messagenotices.h"
 #include "personalchannel.h"
 #include "presencetracker.h"
 #include "roomdirectory.h"
+#include "roommembership.h"
 #include "serverconfig.h"
 #include "socketsession.h"
 #include "topics.h"
@@ -36,11 +38,6 @@ qint64 idFrom(const QJsonValue &value)
         return -1;
     const double d = value.toDouble();
     return d >= 0 && d == double(qint64(d)) ? qint64(d) : -1;
-}
-
-ChannelReply forbidden()
-{
-    return ChannelReply::error(QStringLiteral("forbidden"));
 }
 
 } // namespace
@@ -266,11 +263,11 @@ HandleResult RoomChannel::handleIn(const InboundEvent &in)
     if (in.event == events::Mute)
         return mute(in);
     if (in.event == events::SetPrivate)
-        return setPrivate(in);
+        return membership().setPrivate(in);
     if (in.event == events::Invite)
-        return invite(in);
+        return membership().invite(in);
     if (in.event == events::Remove)
-        return remove(in);
+        return membership().remove(in);
     return HandleResult::replyWith(ChannelReply::error(QStringLiteral("unknown event")));
 }
 
@@ -332,7 +329,7 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
         publishCommitted(*context, m);
         context->completeReply(handle, ChannelReply::ok(QJsonObject{{QStringLiteral("id"), m.id}}));
         if (notices)
-            notifyCommitted(*context, topic, m, author, otherSide, mentioned, here);
+            notices::afterCommit(*context, topic, m, author, otherSide, mentioned, here);
     });
     return HandleResult::deferReply();
 }
@@ -460,66 +457,6 @@ HandleResult RoomChannel::submit(MessageChange change, const ReplyHandle &handle
         context->completeReply(handle, ChannelReply::ok(QJsonObject()));
     });
     return HandleResult::deferReply();
-}
-
-void RoomChannel::notifyCommitted(ChannelContext &context, const QString &topic,
-                                  const StoredMessage &message, qint64 author,
-                                  const QString &otherSide, const QStringList &mentioned, bool here)
-{
-    AccountDirectory *accounts = context.accounts();
-    Conversations *conversations = context.conversations();
-    if (!accounts || !conversations)
-        return;
-    const QJsonObject notice{{QStringLiteral("topic"), topic},
-                             {QStringLiteral("id"), message.id},
-                             {QStringLiteral("user"), message.user},
-                             {QStringLiteral("body"), message.body},
-                             {QStringLiteral("at"), message.at}};
-    const bool direct = !otherSide.isEmpty();
-    if (direct) {
-        // Both sides: the sender's other devices list a new DM too.
-        PersonalChannel::notify(context, message.user, events::Dm, notice);
-        PersonalChannel::notify(context, otherSide, events::Dm, notice);
-        if (const auto other = PersonalChannel::registered(*accounts, otherSide)) {
-            const qint64 marker = conversations->readState(other->id, message.room).lastReadId;
-            PersonalChannel::notify(
-                context, other->display, events::Unread,
-                {{QStringLiteral("topic"), topic},
-                 {QStringLiteral("count"),
-                  context.history().countAfter(message.room, marker, other->display,
-                                               Conversations::MaxUnread)},
-                 {QStringLiteral("last_read_id"), marker}});
-        }
-    }
-    const QString authorFolded = message.user.toCaseFolded();
-    QSet<QString> notified; // case-folded nicknames: one mention per account and message
-    for (const QString &name : mentioned) {
-        const auto account = PersonalChannel::registered(*accounts, name);
-        if (!account || account->id == author)
-            continue;
-        const QString folded = account->display.toCaseFolded();
-        const bool mayRead = direct ? folded == otherSide.toCaseFolded()
-                                    : conversations->mayRead(message.room, account->id);
-        if (!mayRead || notified.contains(folded))
-            continue;
-        notified.insert(folded);
-        PersonalChannel::notify(context, account->display, events::Mention, notice);
-    }
-    if (!here)
-        return;
-    // Every account present now, by its presence (a key is a nickname as displayed).
-    const QJsonObject present = context.presence().list(topic);
-    for (auto it = present.constBegin(); it != present.constEnd(); ++it) {
-        const QJsonObject meta =
-            it.value().toObject().value(QLatin1String("metas")).toArray().first().toObject();
-        if (meta.value(QLatin1String("role")).toString() == QLatin1String("guest"))
-            continue;
-        const QString folded = it.key().toCaseFolded();
-        if (folded == authorFolded || notified.contains(folded))
-            continue;
-        notified.insert(folded);
-        PersonalChannel::notify(context, it.key(), events::Mention, notice);
-    }
 }
 
 qint64 RoomChannel::replyBudget()
@@ -672,128 +609,9 @@ HandleResult RoomChannel::mute(const InboundEvent &in)
     return HandleResult::deferReply();
 }
 
-bool RoomChannel::mayManage() const
+RoomMembership RoomChannel::membership()
 {
-    if (connectInfo().role == QLatin1String("admin"))
-        return true;
-    Conversations *conversations = const_cast<RoomChannel *>(this)->context().conversations();
-    const auto room = conversations ? conversations->privateRoom(m_room) : std::nullopt;
-    return room && room->ownerId != 0 && room->ownerId == connectInfo().accountId;
-}
-
-HandleResult RoomChannel::setPrivate(const InboundEvent &in)
-{
-    Conversations *conversations = context().conversations();
-    AccountDirectory *accounts = context().accounts();
-    if (m_dm || !conversations || !accounts)
-        return HandleResult::replyWith(forbidden());
-    if (in.payload.toObject().value(QLatin1String("private")) != QJsonValue(true))
-        return HandleResult::replyWith(
-            ChannelReply::error(QStringLiteral("a private room stays private")));
-    if (!mayManage())
-        return HandleResult::replyWith(forbidden());
-    if (conversations->isPrivate(m_room))
-        return HandleResult::replyWith(ChannelReply::ok());
-    // Every account present now becomes a member (an admin's room has no owner).
-    Conversations::PrivateRoom room;
-    room.name = m_room;
-    const QJsonObject present = context().presence().list(topic());
-    for (auto it = present.constBegin(); it != present.constEnd(); ++it) {
-        if (const auto account = PersonalChannel::registered(*accounts, it.key()))
-            room.members.append({account->id, account->display});
-    }
-    ChannelContext *context = &this->context();
-    const ReplyHandle handle = in.replyHandle;
-    const QString topic = this->topic();
-    const bool started = conversations->createPrivate(
-        room, context->replyMailbox(), [context, handle, room, topic](bool stored) {
-            if (!stored) {
-                context->completeReply(
-                    handle, ChannelReply::error(QStringLiteral("could not store the change")));
-                return;
-            }
-            context->completeReply(handle, ChannelReply::ok());
-            // Guests (account 0) present cannot be members: they are removed from the room.
-            context->removeAccountFromTopic(0, topic);
-            const QJsonObject entry = PersonalChannel::roomEntry(room);
-            for (const Conversations::Member &m : room.members)
-                PersonalChannel::notify(*context, m.display, events::RoomInvited, entry);
-        });
-    if (!started)
-        return HandleResult::replyWith(ChannelReply::ok());
-    return HandleResult::deferReply();
-}
-
-HandleResult RoomChannel::invite(const InboundEvent &in)
-{
-    Conversations *conversations = context().conversations();
-    AccountDirectory *accounts = context().accounts();
-    const auto room = conversations && !m_dm ? conversations->privateRoom(m_room) : std::nullopt;
-    if (!room)
-        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("not a private room")));
-    if (!mayManage())
-        return HandleResult::replyWith(forbidden());
-    const auto account = PersonalChannel::registered(
-        *accounts, in.payload.toObject().value(QLatin1String("user")).toString());
-    if (!account)
-        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("no such account")));
-    if (room->hasMember(account->id))
-        return HandleResult::replyWith(ChannelReply::ok());
-    ChannelContext *context = &this->context();
-    const ReplyHandle handle = in.replyHandle;
-    const QString name = m_room;
-    const QString invitee = account->display;
-    conversations->addMember(
-        m_room, {account->id, account->display}, context->replyMailbox(),
-        [context, handle, name, invitee](bool stored) {
-            const auto now = stored ? context->conversations()->privateRoom(name) : std::nullopt;
-            if (!now) {
-                context->completeReply(
-                    handle, ChannelReply::error(QStringLiteral("could not store the change")));
-                return;
-            }
-            context->completeReply(handle, ChannelReply::ok());
-            PersonalChannel::notify(*context, invitee, events::RoomInvited,
-                                    PersonalChannel::roomEntry(*now));
-        });
-    return HandleResult::deferReply();
-}
-
-HandleResult RoomChannel::remove(const InboundEvent &in)
-{
-    Conversations *conversations = context().conversations();
-    AccountDirectory *accounts = context().accounts();
-    const auto room = conversations && !m_dm ? conversations->privateRoom(m_room) : std::nullopt;
-    if (!room)
-        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("not a private room")));
-    const auto account = PersonalChannel::registered(
-        *accounts, in.payload.toObject().value(QLatin1String("user")).toString());
-    if (!account)
-        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("no such account")));
-    // Members may remove themselves: that is leaving.
-    if (!mayManage() && account->id != connectInfo().accountId)
-        return HandleResult::replyWith(forbidden());
-    if (!room->hasMember(account->id))
-        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("not a member")));
-    ChannelContext *context = &this->context();
-    const ReplyHandle handle = in.replyHandle;
-    const QString topic = this->topic();
-    const qint64 removed = account->id;
-    const QString display = account->display;
-    conversations->removeMember(
-        m_room, removed, context->replyMailbox(),
-        [context, handle, topic, removed, display](bool stored) {
-            if (!stored) {
-                context->completeReply(
-                    handle, ChannelReply::error(QStringLiteral("could not store the change")));
-                return;
-            }
-            context->completeReply(handle, ChannelReply::ok());
-            context->removeAccountFromTopic(removed, topic);
-            PersonalChannel::notify(*context, display, events::RoomRemoved,
-                                    {{QStringLiteral("topic"), topic}});
-        });
-    return HandleResult::deferReply();
+    return RoomMembership(context(), connectInfo(), m_room, topic());
 }
 
 } // namespace chatter::server

@@ -8,6 +8,8 @@
 
 namespace chatter::server {
 
+class RoomMembership;
+
 //! `chatter:room:<name>` and `chatter:dm:<a>:<b>` (any topic with a conversation key,
 //! topics.h): the chat contract. new_msg is stored, then broadcast to the whole room (sender
 //! included) and acknowledged with its id; history pages backwards; presence tracks who is
@@ -68,15 +70,8 @@ private:
     void addConversationFields(QJsonObject &reply);
     HandleResult read(const InboundEvent &in);
     HandleResult mute(const InboundEvent &in);
-    HandleResult setPrivate(const InboundEvent &in);
-    HandleResult invite(const InboundEvent &in);
-    HandleResult remove(const InboundEvent &in);
-    //! The owner of this private room, or an admin.
-    bool mayManage() const;
-    //! Mentions and DM notices of a committed message (only where there are any).
-    static void notifyCommitted(ChannelContext &context, const QString &topic,
-                                const StoredMessage &message, qint64 authorAccount,
-                                const QString &otherSide, const QStringList &mentioned, bool here);
+    //! set_private, invite and remove (roommembership.h).
+    RoomMembership membership();
 
     QString m_room; //!< the conversation key (topics::conversationKey)
     bool m_dm = false;
