@@ -183,6 +183,7 @@ void AccountClient::finish(QNetworkReply *reply, const Callback &done)
         result.identity.token = answer.value(QLatin1String("token")).toString();
         result.identity.role = answer.value(QLatin1String("role")).toString();
         result.identity.kind = answer.value(QLatin1String("kind")).toString();
+        result.identity.personalTopic = answer.value(QLatin1String("personal_topic")).toString();
     }
     done(result);
 }

@@ -23,10 +23,15 @@ struct Identity
     QString token; //!< the session token (empty for `GET /api/sessions`, which has it)
     QString role;  //!< "member", "admin" or "guest"
     QString kind;  //!< "account" or "guest" (only `GET /api/sessions` says)
+    //! `chatter:user:<nick>` for registered accounts: the personal topic, spelled by the server
+    //! (docs/conversations.md); empty for guests and servers without conversations.
+    QString personalTopic;
 
     bool isValid() const { return !user.isEmpty(); }
     bool isAdmin() const { return role == QLatin1String("admin"); }
     bool isGuest() const { return role == QLatin1String("guest"); }
+    //! A registered account (member or admin): DMs, the personal topic, stored read state.
+    bool isRegistered() const { return isValid() && !isGuest() && !token.isEmpty(); }
 };
 
 //! The answer to one account request.

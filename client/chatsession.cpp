@@ -3,8 +3,12 @@
 
 #include "adminchannel.h"
 #include "chatvalidation.h"
+#include "conversationkey.h"
+#include "events.h"
 #include "membermodel.h"
 #include "messagemodel.h"
+#include "personalchannel.h"
+#include "phoenixchannel.h"
 #include "phoenixsocket.h"
 #include "roomdirectorymodel.h"
 #include "roomlistmodel.h"
@@ -12,7 +16,16 @@
 
 #include <QUrlQuery>
 
+#include <algorithm>
+
 namespace chatter::client {
+
+namespace {
+
+//! DMs joined at sign-in, newest first: each is a channel, and a socket may hold 100.
+constexpr int MaxDmsJoinedAtStart = 40;
+
+} // namespace
 
 ChatSession::ChatSession(SocketOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_accounts(new AccountClient(this)),
@@ -27,6 +40,7 @@ ChatSession::~ChatSession()
     qDeleteAll(m_roomSessions);
     m_roomSessions.clear();
     delete m_admin;
+    delete m_personal;
     m_directory->setSocket(nullptr);
     delete m_socket;
 }
@@ -108,12 +122,22 @@ void ChatSession::connectAs(const QString &server, const QString &nickname)
     m_accounts->setServer(server);
     m_nickname = nickname;
     // What the user typed while not connected goes out once the new connection joins.
-    QMap<QString, QStringList> outboxes;
+    QMap<QString, QList<RoomSession::Outgoing>> outboxes;
     for (auto it = m_roomSessions.cbegin(); it != m_roomSessions.cend(); ++it)
         outboxes.insert(it.key(), it.value()->takeOutbox());
     const bool replaced = !m_roomSessions.isEmpty();
     const bool hadAdmin = m_admin != nullptr;
     delete std::exchange(m_admin, nullptr);
+    const bool hadPersonal = m_personal != nullptr;
+    delete std::exchange(m_personal, nullptr);
+    // Another person's DMs and private rooms are not this one's.
+    if (nickname != m_previousNickname) {
+        for (const QString &room : m_rooms->names()) {
+            if (m_rooms->kind(room) != RoomListModel::Kind::Room)
+                m_rooms->removeRoom(room);
+        }
+    }
+    m_previousNickname = nickname;
     if (m_socket) {
         m_socket->close();
         m_directory->setSocket(nullptr);
@@ -127,8 +151,8 @@ void ChatSession::connectAs(const QString &server, const QString &nickname)
     for (const QString &room : m_rooms->names()) {
         m_rooms->setStatus(room, RoomListModel::Status::Joining);
         RoomSession *session = addRoomSession(room);
-        for (const QString &body : outboxes.value(room))
-            session->send(body);
+        for (const RoomSession::Outgoing &message : outboxes.value(room))
+            session->send(message.body, message.replyTo);
         session->join();
     }
     if (replaced || !m_rooms->names().isEmpty())
@@ -138,6 +162,9 @@ void ChatSession::connectAs(const QString &server, const QString &nickname)
         m_admin = new AdminChannel(m_socket, this);
     if (hadAdmin || m_admin)
         Q_EMIT adminChanged();
+    createPersonal();
+    if (hadPersonal || m_personal)
+        Q_EMIT personalChanged();
     setState(ConnectionState::Connecting);
     m_socket->open();
 }
@@ -244,9 +271,31 @@ RoomSession *ChatSession::addRoomSession(const QString &room)
 {
     auto *session = new RoomSession(room, m_nickname, m_socket, this);
     m_roomSessions.insert(room, session);
-    connect(session, &RoomSession::joined, this, [this, room](bool rejoin) {
+    connect(session, &RoomSession::joined, this, [this, room, session](bool rejoin) {
         m_rooms->setStatus(room, RoomListModel::Status::Joined);
+        // The server starts every join as "online".
+        if (m_status != QLatin1String("online") && session->channel())
+            session->channel()->push(events::Status, {{QStringLiteral("status"), m_status}});
+        syncUnread(room);
         Q_EMIT roomJoined(room, rejoin);
+        if (room == currentRoom())
+            readCurrentIfAttentive();
+    });
+    connect(session, &RoomSession::readStateChanged, this, [this, room] { syncUnread(room); });
+    connect(session, &RoomSession::mutedChanged, this,
+            [this, room](bool muted) { m_rooms->setMuted(room, muted); });
+    connect(session, &RoomSession::privateInfoChanged, this, [this, room, session] {
+        const PrivateRoomInfo &info = session->privateInfo();
+        if (!info.isPrivate || conversations::isDm(room))
+            return;
+        m_rooms->setKind(room,
+                         info.group ? RoomListModel::Kind::Group : RoomListModel::Kind::PrivateRoom,
+                         info.group ? groupTitle(info.members) : room);
+    });
+    connect(session, &RoomSession::closedByServer, this, [this, room] {
+        // Removed from a private room: the channel is gone and will not come back.
+        leaveRoom(room);
+        Q_EMIT removedFromRoom(room);
     });
     connect(session, &RoomSession::joinRefused, this, [this, room](const QString &reason) {
         m_rooms->setStatus(room, RoomListModel::Status::Error, reason);
@@ -258,8 +307,9 @@ RoomSession *ChatSession::addRoomSession(const QString &room)
     connect(session, &RoomSession::messageArrived, this, [this, room](const ChatMessage &message) {
         if (message.own)
             return;
-        if (room != currentRoom())
-            m_rooms->addUnread(room, message.mention);
+        // The session counted it unread already; in view, it is read at once.
+        if (room == currentRoom())
+            readCurrentIfAttentive();
         Q_EMIT messageReceived(room, message);
     });
     connect(session, &RoomSession::sendFailed, this,
@@ -301,6 +351,7 @@ void ChatSession::setCurrentRoom(const QString &room)
         previous->stopTyping();
     m_rooms->setCurrent(room);
     Q_EMIT currentRoomChanged(room);
+    readCurrentIfAttentive();
 }
 
 QString ChatSession::currentRoom() const
@@ -318,7 +369,7 @@ bool ChatSession::sendMessage(const QString &body)
     return sendMessage(currentRoom(), body);
 }
 
-bool ChatSession::sendMessage(const QString &room, const QString &body)
+bool ChatSession::sendMessage(const QString &room, const QString &body, qint64 replyTo)
 {
     if (const auto valid = validation::checkBody(body); !valid) {
         Q_EMIT sendFailed(room, valid.error());
@@ -330,7 +381,7 @@ bool ChatSession::sendMessage(const QString &room, const QString &body)
                                          : tr("not connected (Chat › Connect… to connect)"));
         return false;
     }
-    session->send(body);
+    session->send(body, replyTo);
     return true;
 }
 
@@ -352,6 +403,12 @@ bool ChatSession::canLoadOlder(const QString &room) const
     return session && session->canLoadOlder();
 }
 
+bool ChatSession::hasOlder(const QString &room) const
+{
+    const RoomSession *session = m_roomSessions.value(room);
+    return session && session->hasOlder();
+}
+
 MessageModel *ChatSession::messages(const QString &room) const
 {
     const RoomSession *session = m_roomSessions.value(room);
@@ -368,6 +425,278 @@ QStringList ChatSession::typingUsers(const QString &room) const
 {
     const RoomSession *session = m_roomSessions.value(room);
     return session ? session->typingUsers() : QStringList();
+}
+
+void ChatSession::createPersonal()
+{
+    if (!m_identity.isRegistered() || m_identity.personalTopic.isEmpty())
+        return;
+    m_personal = new PersonalChannel(m_socket, m_identity.personalTopic, this);
+    connect(m_personal, &PersonalChannel::joined, this, &ChatSession::onPersonalJoined);
+    connect(m_personal, &PersonalChannel::directMessage, this,
+            [this](const QString &topic, const ChatMessage &message) {
+                const QString key = conversations::keyOf(topic);
+                if (key.isEmpty() || m_roomSessions.contains(key))
+                    return; // the DM's own channel brings it
+                const QString with = message.user.compare(m_nickname, Qt::CaseInsensitive) == 0
+                                         ? QString()
+                                         : message.user;
+                joinConversation(key, int(RoomListModel::Kind::Direct), with);
+                if (!with.isEmpty())
+                    Q_EMIT messageReceived(key, message);
+            });
+    connect(m_personal, &PersonalChannel::mentioned, this,
+            [this](const QString &topic, ChatMessage message) {
+                const QString key = conversations::keyOf(topic);
+                if (m_roomSessions.contains(key))
+                    return; // the room's own message says it, with its mention flag
+                message.mention = true;
+                Q_EMIT mentionReceived(key.isEmpty() ? topic : key, message);
+            });
+    connect(m_personal, &PersonalChannel::readMoved, this,
+            [this](const QString &topic, qint64 lastReadId, int unread) {
+                if (RoomSession *session = m_roomSessions.value(conversations::keyOf(topic)))
+                    session->applyReadMarker(lastReadId, unread);
+            });
+    connect(m_personal, &PersonalChannel::mutedChanged, this,
+            [this](const QString &topic, bool muted) {
+                if (RoomSession *session = m_roomSessions.value(conversations::keyOf(topic)))
+                    session->applyMuted(muted);
+            });
+    connect(m_personal, &PersonalChannel::invited, this, &ChatSession::joinPrivateRoom);
+    connect(m_personal, &PersonalChannel::removed, this, [this](const QString &topic) {
+        const QString key = conversations::keyOf(topic);
+        if (m_rooms->rowOf(key) < 0)
+            return;
+        leaveRoom(key);
+        Q_EMIT removedFromRoom(key);
+    });
+}
+
+void ChatSession::onPersonalJoined(const QList<ConversationState> &conversations,
+                                   const QList<PrivateRoomEntry> &privateRooms)
+{
+    QList<ConversationState> dms;
+    for (const ConversationState &c : conversations) {
+        const QString key = conversations::keyOf(c.topic);
+        if (conversations::isDm(key))
+            dms.append(c);
+        else if (RoomSession *session = m_roomSessions.value(key))
+            session->applyMuted(c.muted);
+    }
+    std::sort(dms.begin(), dms.end(), [](const ConversationState &a, const ConversationState &b) {
+        return a.lastId > b.lastId;
+    });
+    for (int i = 0; i < dms.size() && i < MaxDmsJoinedAtStart; ++i) {
+        const QString key = conversations::keyOf(dms.at(i).topic);
+        RoomSession *session =
+            joinConversation(key, int(RoomListModel::Kind::Direct), dms.at(i).with);
+        session->applyMuted(dms.at(i).muted);
+    }
+    for (const PrivateRoomEntry &room : privateRooms)
+        joinPrivateRoom(room);
+}
+
+void ChatSession::joinPrivateRoom(const PrivateRoomEntry &room)
+{
+    const QString key = room.name.isEmpty() ? conversations::keyOf(room.topic) : room.name;
+    if (key.isEmpty())
+        return;
+    joinConversation(
+        key, int(room.group ? RoomListModel::Kind::Group : RoomListModel::Kind::PrivateRoom),
+        room.group ? groupTitle(room.members) : key);
+}
+
+RoomSession *ChatSession::joinConversation(const QString &key, int kind, const QString &title)
+{
+    const auto listKind = RoomListModel::Kind(kind);
+    // A DM first heard of by its own message's echo has no title yet: the key names both.
+    QString shown = title;
+    if (shown.isEmpty() && conversations::isDm(key)) {
+        const QStringList two = key.sliced(conversations::DmKeyPrefix.size()).split(u':');
+        for (const QString &nick : two) {
+            if (nick.compare(m_nickname, Qt::CaseInsensitive) != 0)
+                shown = nick;
+        }
+    }
+    if (m_rooms->rowOf(key) >= 0 && !shown.isEmpty())
+        m_rooms->setKind(key, listKind, shown);
+    else
+        m_rooms->addRoom(key, listKind, shown);
+    RoomSession *session = m_roomSessions.value(key);
+    if (!session && m_socket) {
+        session = addRoomSession(key);
+        session->join();
+    }
+    if (currentRoom().isEmpty())
+        setCurrentRoom(key);
+    return session;
+}
+
+QString ChatSession::groupTitle(const QStringList &members) const
+{
+    QStringList others;
+    for (const QString &member : members) {
+        if (member.compare(m_nickname, Qt::CaseInsensitive) != 0)
+            others.append(member);
+    }
+    others.sort(Qt::CaseInsensitive);
+    return others.isEmpty() ? tr("Just you") : others.join(QStringLiteral(", "));
+}
+
+void ChatSession::openDirectMessage(const QString &user,
+                                    std::function<void(const QString &, const QString &)> done)
+{
+    if (!m_personal) {
+        if (done)
+            done({}, tr("direct messages need a registered account"));
+        return;
+    }
+    m_personal->openDm(user, [this, done = std::move(done)](
+                                 const QString &topic, const QString &with, const QString &error) {
+        const QString key = conversations::keyOf(topic);
+        if (!error.isEmpty() || !conversations::isDm(key)) {
+            if (done)
+                done({}, error.isEmpty() ? tr("the server named no conversation") : error);
+            return;
+        }
+        joinConversation(key, int(RoomListModel::Kind::Direct), with);
+        setCurrentRoom(key);
+        if (done)
+            done(key, {});
+    });
+}
+
+void ChatSession::createGroup(const QStringList &users,
+                              std::function<void(const QString &, const QString &)> done)
+{
+    if (!m_personal) {
+        if (done)
+            done({}, tr("group conversations need a registered account"));
+        return;
+    }
+    m_personal->createGroup(
+        users, [this, users, done = std::move(done)](const QString &topic, const QString &error) {
+            const QString key = conversations::keyOf(topic);
+            if (!error.isEmpty() || key.isEmpty()) {
+                if (done)
+                    done({}, error.isEmpty() ? tr("the server named no conversation") : error);
+                return;
+            }
+            joinConversation(key, int(RoomListModel::Kind::Group),
+                             groupTitle(QStringList(users) << m_nickname));
+            setCurrentRoom(key);
+            if (done)
+                done(key, {});
+        });
+}
+
+bool ChatSession::createPrivateRoom(const QString &room)
+{
+    if (const auto valid = validation::checkRoomName(room); !valid) {
+        Q_EMIT roomError(room, valid.error());
+        return false;
+    }
+    if (m_roomSessions.contains(room)) {
+        setCurrentRoom(room);
+        return true;
+    }
+    m_rooms->addRoom(room, RoomListModel::Kind::PrivateRoom, room);
+    if (m_socket) {
+        RoomSession *session = addRoomSession(room);
+        session->setCreatePrivate(true);
+        session->join();
+    }
+    setCurrentRoom(room);
+    return true;
+}
+
+void ChatSession::invite(const QString &room, const QString &user, Done done)
+{
+    if (RoomSession *session = m_roomSessions.value(room))
+        session->invite(user, std::move(done));
+    else if (done)
+        done(false, tr("not in this conversation"));
+}
+
+QString ChatSession::titleOf(const QString &room) const
+{
+    return m_rooms->title(room);
+}
+
+void ChatSession::editMessage(const QString &room, qint64 id, const QString &body, Done done)
+{
+    if (RoomSession *session = m_roomSessions.value(room))
+        session->editMessage(id, body, std::move(done));
+    else if (done)
+        done(false, tr("not in this conversation"));
+}
+
+void ChatSession::deleteMessage(const QString &room, qint64 id, Done done)
+{
+    if (RoomSession *session = m_roomSessions.value(room))
+        session->deleteMessage(id, std::move(done));
+    else if (done)
+        done(false, tr("not in this conversation"));
+}
+
+void ChatSession::toggleReaction(const QString &room, qint64 id, const QString &emoji, Done done)
+{
+    if (RoomSession *session = m_roomSessions.value(room))
+        session->toggleReaction(id, emoji, std::move(done));
+    else if (done)
+        done(false, tr("not in this conversation"));
+}
+
+void ChatSession::setMuted(const QString &room, bool muted, Done done)
+{
+    if (RoomSession *session = m_roomSessions.value(room))
+        session->setMuted(muted, std::move(done));
+    else if (done)
+        done(false, tr("not in this conversation"));
+}
+
+bool ChatSession::isMuted(const QString &room) const
+{
+    return m_rooms->isMuted(room);
+}
+
+void ChatSession::markRead(const QString &room)
+{
+    if (RoomSession *session = m_roomSessions.value(room))
+        session->markRead();
+}
+
+void ChatSession::setAttentive(bool attentive)
+{
+    if (m_attentive == attentive)
+        return;
+    m_attentive = attentive;
+    readCurrentIfAttentive();
+}
+
+void ChatSession::readCurrentIfAttentive()
+{
+    if (m_attentive && !currentRoom().isEmpty())
+        markRead(currentRoom());
+}
+
+void ChatSession::syncUnread(const QString &room)
+{
+    if (const RoomSession *session = m_roomSessions.value(room))
+        m_rooms->setUnread(room, session->unreadCount(), session->unreadMention());
+}
+
+void ChatSession::setStatus(const QString &status)
+{
+    if (m_status == status)
+        return;
+    m_status = status;
+    for (RoomSession *session : std::as_const(m_roomSessions)) {
+        if (session->isJoined())
+            session->channel()->push(events::Status, {{QStringLiteral("status"), status}});
+    }
+    Q_EMIT statusChanged(status);
 }
 
 } // namespace chatter::client

@@ -10,10 +10,15 @@
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
+
 namespace chatter::client {
 
 class AdminChannel;
 class MemberModel;
+class PersonalChannel;
+struct ConversationState;
+struct PrivateRoomEntry;
 class MessageModel;
 class PhoenixSocket;
 class RoomDirectoryModel;
@@ -82,12 +87,50 @@ public:
     //! Sends to the current room.
     bool sendMessage(const QString &body);
     //! False (with sendFailed) when it cannot even be queued: not connected, not in the room,
-    //! or an invalid body. While (re)connecting it waits in the room as pending.
-    bool sendMessage(const QString &room, const QString &body);
+    //! or an invalid body. While (re)connecting it waits in the room as pending. `replyTo`
+    //! makes it a reply to that message of the room.
+    bool sendMessage(const QString &room, const QString &body, qint64 replyTo = 0);
+
+    //! What a request about a message or conversation answered: ok, or the server's reason.
+    using Done = std::function<void(bool ok, const QString &reason)>;
+    //! `room` is a room name or a DM's key (`dm:<a>:<b>`) throughout.
+    void editMessage(const QString &room, qint64 id, const QString &body, Done done = {});
+    void deleteMessage(const QString &room, qint64 id, Done done = {});
+    //! Adds my `emoji` to message `id`, or takes it back if it is there.
+    void toggleReaction(const QString &room, qint64 id, const QString &emoji, Done done = {});
+    void setMuted(const QString &room, bool muted, Done done = {});
+    bool isMuted(const QString &room) const;
+    //! The user sees `room`'s newest message: its read marker moves there (docs/conversations.md).
+    void markRead(const QString &room);
+    //! Whether the user looks at the current room's newest message (the window is shown and
+    //! scrolled to the bottom). While true, the current room is marked read as messages come.
+    //! True until a UI says otherwise.
+    void setAttentive(bool attentive);
+    bool isAttentive() const { return m_attentive; }
+
+    //! The personal topic's channel for a registered account, else null.
+    PersonalChannel *personal() const { return m_personal; }
+    //! Opens (joins and shows) the DM with `user` via `open_dm`; `done` gets the DM's key or
+    //! the server's reason.
+    void openDirectMessage(const QString &user,
+                           std::function<void(const QString &key, const QString &error)> done = {});
+    //! `create_group`: a private room with `users`, joined and shown.
+    void createGroup(const QStringList &users,
+                     std::function<void(const QString &key, const QString &error)> done = {});
+    //! Joins `room`, creating it private if it does not exist yet.
+    bool createPrivateRoom(const QString &room);
+    void invite(const QString &room, const QString &user, Done done = {});
+    //! What the room list calls `room`: its name, a DM's other side, a group's members.
+    QString titleOf(const QString &room) const;
+    //! Presence status on every room: "online", "away", "busy" or "dnd" (do not disturb).
+    void setStatus(const QString &status);
+    QString status() const { return m_status; }
     //! The user typed in the composer of the current room.
     void noteTyping();
     void loadOlder(const QString &room);
     bool canLoadOlder(const QString &room) const;
+    //! The server has older messages of `room` than the oldest held (a page may be loading).
+    bool hasOlder(const QString &room) const;
 
     RoomListModel *rooms() const { return m_rooms; }
     //! All rooms on the server; live while RoomDirectoryModel::setWatching(true).
@@ -124,6 +167,14 @@ Q_SIGNALS:
     void sendFailed(const QString &room, const QString &reason);
     void typingChanged(const QString &room, const QStringList &users);
     void olderLoaded(const QString &room, int count);
+    //! A mention of me in a conversation this session has not joined (the personal topic's
+    //! `mention`); mentions in joined ones come as messageReceived with `mention` set.
+    void mentionReceived(const QString &room, const chatter::client::ChatMessage &message);
+    //! The server removed me from the private room `room`; it is gone from the list.
+    void removedFromRoom(const QString &room);
+    void statusChanged(const QString &status);
+    //! personal() was made or dropped.
+    void personalChanged();
 
 private:
     void setState(ConnectionState state);
@@ -132,7 +183,16 @@ private:
     void connectAs(const QString &server, const QString &nickname);
     //! After a refused upgrade: asks the server whether the token still counts.
     void checkSession();
-
+    void createPersonal();
+    void onPersonalJoined(const QList<ConversationState> &conversations,
+                          const QList<PrivateRoomEntry> &privateRooms);
+    //! Lists and joins a DM, private room or group (no room name check: the server named it).
+    RoomSession *joinConversation(const QString &key, int kind, const QString &title);
+    void joinPrivateRoom(const PrivateRoomEntry &room);
+    //! Marks the current room read when the user is looking at it.
+    void readCurrentIfAttentive();
+    void syncUnread(const QString &room);
+    QString groupTitle(const QStringList &members) const;
     SocketOptions m_options;
     CertificatePins m_pins;
     AccountClient *m_accounts;
@@ -140,10 +200,15 @@ private:
     bool m_checkingSession = false;
     PhoenixSocket *m_socket = nullptr;
     AdminChannel *m_admin = nullptr;
+    PersonalChannel *m_personal = nullptr;
+    bool m_attentive = true;
+    QString m_status = QStringLiteral("online");
     RoomListModel *m_rooms;
     RoomDirectoryModel *m_directory;
     QMap<QString, RoomSession *> m_roomSessions;
     QString m_nickname;
+    //! Who the list's DMs and private rooms belong to.
+    QString m_previousNickname;
     QString m_server;
     QString m_lastError;
     ConnectionState m_state = ConnectionState::Disconnected;

@@ -7,8 +7,14 @@ namespace chatter::client {
 
 namespace {
 
+//! How many characters of a parent a quote carries (docs/conversations.md).
+constexpr int QuoteLength = 140;
+
 QString signature(const ChatMessage &m)
 {
+    // A deleted message keeps only its id; an edited one its new body.
+    if (m.deleted)
+        return QStringLiteral("\x01deleted");
     return m.user + QLatin1Char('\n') + m.at.toString(Qt::ISODateWithMs) + QLatin1Char('\n') +
            m.body;
 }
@@ -128,11 +134,14 @@ void MessageModel::remember(const ChatMessage &message)
 
 bool MessageModel::append(const ChatMessage &message)
 {
-    if (isDuplicate(message))
+    if (isDuplicate(message) || replaceKnown(message))
         return false;
     const int row = int(m_lines.size());
     beginInsertRows({}, row, row);
     m_lines.append(message);
+    // A deleted message carries no time: it stays in the day of the line before it.
+    if (!m_lines.last().at.isValid())
+        m_lines.last().at = row > 0 ? m_lines.at(row - 1).at : QDateTime::currentDateTimeUtc();
     remember(message);
     endInsertRows();
     return true;
@@ -142,11 +151,17 @@ int MessageModel::prependOlder(const QList<ChatMessage> &older)
 {
     QList<ChatMessage> fresh;
     for (const ChatMessage &m : older) {
-        if (!isDuplicate(m))
+        if (!isDuplicate(m) && !replaceKnown(m))
             fresh.append(m);
     }
     if (fresh.isEmpty())
         return 0;
+    for (int i = int(fresh.size()) - 1; i >= 0; --i) {
+        if (!fresh.at(i).at.isValid())
+            fresh[i].at = i + 1 < fresh.size() ? fresh.at(i + 1).at
+                          : m_lines.isEmpty()  ? QDateTime::currentDateTimeUtc()
+                                               : m_lines.first().at;
+    }
     beginInsertRows({}, 0, int(fresh.size()) - 1);
     for (const ChatMessage &m : fresh)
         remember(m);
@@ -179,6 +194,140 @@ qint64 MessageModel::oldestId() const
             return m.id;
     }
     return 0;
+}
+
+int MessageModel::rowOfId(qint64 id) const
+{
+    if (id <= 0 || !m_signatures.contains(id))
+        return -1;
+    // Newest first: edits, reactions and replies are mostly about recent lines.
+    for (int row = int(m_lines.size()) - 1; row >= 0; --row) {
+        const ChatMessage &m = m_lines.at(row);
+        if (m.id == id && !m.isSystem() && !m.pending)
+            return row;
+    }
+    return -1;
+}
+
+bool MessageModel::replaceKnown(const ChatMessage &message)
+{
+    if (message.isSystem() || message.pending)
+        return false;
+    const int row = rowOfId(message.id);
+    if (row < 0)
+        return false;
+    const ChatMessage &held = m_lines.at(row);
+    // Same id, other content and neither side edited or deleted: a server that forgot its
+    // ids (restarted without storage); that message is new, not a change.
+    if (!message.deleted && !message.editedAt.isValid() && !held.deleted &&
+        !held.editedAt.isValid())
+        return false;
+    replaceRow(row, message);
+    return true;
+}
+
+void MessageModel::replaceRow(int row, ChatMessage message)
+{
+    const ChatMessage &held = m_lines.at(row);
+    message.own = held.own;
+    message.mention = held.mention && !message.deleted;
+    if (message.deleted) {
+        // Keep the author and time: the placeholder stays where the message was, in its day.
+        message.user = held.user;
+        message.at = held.at;
+        message.body.clear();
+        message.reactions.clear();
+    }
+    m_lines[row] = message;
+    remember(message);
+    rowChanged(row);
+    refreshQuotesOf(message);
+}
+
+bool MessageModel::applyEdit(qint64 id, const QString &body, const QDateTime &editedAt)
+{
+    const int row = rowOfId(id);
+    if (row < 0 || m_lines.at(row).deleted)
+        return false;
+    ChatMessage m = m_lines.at(row);
+    m.body = body;
+    m.editedAt = editedAt.isValid() ? editedAt : QDateTime::currentDateTimeUtc();
+    replaceRow(row, m);
+    return true;
+}
+
+bool MessageModel::applyDeletion(qint64 id)
+{
+    const int row = rowOfId(id);
+    if (row < 0)
+        return false;
+    ChatMessage m = m_lines.at(row);
+    m.deleted = true;
+    replaceRow(row, m);
+    return true;
+}
+
+bool MessageModel::applyReactions(qint64 id,
+                                  const QList<std::pair<QString, QStringList>> &reactions)
+{
+    const int row = rowOfId(id);
+    if (row < 0)
+        return false;
+    m_lines[row].reactions = reactions;
+    const QModelIndex changed = index(row);
+    Q_EMIT dataChanged(changed, changed, {ReactionsRole});
+    return true;
+}
+
+int MessageModel::applyChanges(const QList<ChatMessage> &changes)
+{
+    int count = 0;
+    for (const ChatMessage &change : changes) {
+        const int row = rowOfId(change.id);
+        if (row < 0)
+            continue;
+        replaceRow(row, change);
+        ++count;
+    }
+    return count;
+}
+
+void MessageModel::clear()
+{
+    beginResetModel();
+    m_lines.clear();
+    m_signatures.clear();
+    m_lastId = 0;
+    endResetModel();
+}
+
+int MessageModel::lastOwnEditableRow() const
+{
+    for (int row = int(m_lines.size()) - 1; row >= 0; --row) {
+        const ChatMessage &m = m_lines.at(row);
+        if (m.own && !m.isSystem() && !m.pending && !m.deleted && m.id > 0)
+            return row;
+    }
+    return -1;
+}
+
+void MessageModel::refreshQuotesOf(const ChatMessage &parent)
+{
+    for (int row = 0; row < m_lines.size(); ++row) {
+        ChatMessage &m = m_lines[row];
+        if (m.replyTo != parent.id || m.isSystem())
+            continue;
+        m.quoteDeleted = parent.deleted;
+        m.quoteBody = parent.deleted ? QString() : parent.body.left(QuoteLength);
+        const QModelIndex changed = index(row);
+        Q_EMIT dataChanged(changed, changed, {QuoteBodyRole, QuoteDeletedRole, Qt::DisplayRole});
+    }
+}
+
+void MessageModel::rowChanged(int row)
+{
+    const int last = qMin(row + 1, int(m_lines.size()) - 1);
+    Q_EMIT dataChanged(index(row), index(last));
 }
 
 } // namespace chatter::client

@@ -4,6 +4,7 @@
 #include "chatmessage.h"
 
 #include <QAbstractListModel>
+#include <QDateTime>
 #include <QHash>
 #include <QList>
 
@@ -61,9 +62,35 @@ public:
     //! Whose reactions are "mine" (ReactionsRole).
     void setOwnNickname(const QString &nickname) { m_nickname = nickname; }
 
+    //! The row of the chat message `id`, -1 when it is not held.
+    int rowOfId(qint64 id) const;
+    //! `msg_edited`: the new body and edit time; replies quoting it get the new quote. False
+    //! when the message is not held.
+    bool applyEdit(qint64 id, const QString &body, const QDateTime &editedAt);
+    //! `msg_deleted`: the line becomes a placeholder; replies quoting it say it was deleted.
+    bool applyDeletion(qint64 id);
+    //! `reactions`: the message's whole set replaces the old one.
+    bool applyReactions(qint64 id, const QList<std::pair<QString, QStringList>> &reactions);
+    //! A rejoin's `changes` (current message objects, deleted ones as `{id, deleted}`): each
+    //! held message takes its new state in place; the count of messages changed.
+    int applyChanges(const QList<ChatMessage> &changes);
+    //! Drops every line (`changes_more`: what is held can no longer be trusted).
+    void clear();
+    //! The newest message of mine that can still be edited, -1 when none.
+    int lastOwnEditableRow() const;
+
 private:
     bool isDuplicate(const ChatMessage &message) const;
     void remember(const ChatMessage &message);
+    //! A message already held that arrives edited or deleted (a history page, a replayed
+    //! join) replaces the held copy; true when it did.
+    bool replaceKnown(const ChatMessage &message);
+    //! Replaces the row's message, keeping what only this client knows (own, mention).
+    void replaceRow(int row, ChatMessage message);
+    //! Replies to `parent` quote it anew (after an edit or a deletion).
+    void refreshQuotesOf(const ChatMessage &parent);
+    //! The row and the one below (whose grouping depends on it) changed.
+    void rowChanged(int row);
 
     QList<ChatMessage> m_lines;
     QString m_nickname;

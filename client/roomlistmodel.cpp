@@ -16,9 +16,12 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
         return {};
     const Room &room = m_rooms.at(index.row());
     switch (role) {
-    case Qt::DisplayRole:
-        return room.unread > 0 ? QStringLiteral("#%1 (%2)").arg(room.name).arg(room.unread)
-                               : QStringLiteral("#%1").arg(room.name);
+    case Qt::DisplayRole: {
+        const QString shown = room.kind == Kind::Direct  ? QStringLiteral("@") + room.title
+                              : room.kind == Kind::Group ? room.title
+                                                         : QStringLiteral("#") + room.title;
+        return room.unread > 0 ? QStringLiteral("%1 (%2)").arg(shown).arg(room.unread) : shown;
+    }
     case Qt::ToolTipRole:
         return room.statusText.isEmpty() ? tr("%n unread", nullptr, room.unread) : room.statusText;
     case NameRole:
@@ -33,6 +36,12 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
         return int(room.status);
     case StatusTextRole:
         return room.statusText;
+    case KindRole:
+        return int(room.kind);
+    case TitleRole:
+        return room.title;
+    case MutedRole:
+        return room.muted;
     default:
         return {};
     }
@@ -41,17 +50,23 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
 QHash<int, QByteArray> RoomListModel::roleNames() const
 {
     return {{NameRole, "name"},       {UnreadRole, "unread"}, {MentionedRole, "mentioned"},
-            {CurrentRole, "current"}, {StatusRole, "status"}, {StatusTextRole, "statusText"}};
+            {CurrentRole, "current"}, {StatusRole, "status"}, {StatusTextRole, "statusText"},
+            {KindRole, "kind"},       {TitleRole, "title"},   {MutedRole, "muted"}};
 }
 
-void RoomListModel::addRoom(const QString &name)
+void RoomListModel::addRoom(const QString &name, Kind kind, const QString &title)
 {
-    if (rowOf(name) >= 0)
+    if (rowOf(name) >= 0) {
+        if (kind != Kind::Room)
+            setKind(name, kind, title);
         return;
+    }
     const int row = int(m_rooms.size());
     beginInsertRows({}, row, row);
     Room room;
     room.name = name;
+    room.kind = kind;
+    room.title = title.isEmpty() ? name : title;
     m_rooms.append(room);
     endInsertRows();
 }
@@ -104,7 +119,7 @@ void RoomListModel::setCurrent(const QString &name)
     m_current = name;
     if (previous >= 0)
         changed(previous);
-    clearUnread(name);
+    // The count is the read marker's: it clears when the session marks the room read.
     if (const int row = rowOf(name); row >= 0)
         changed(row);
 }
@@ -127,6 +142,53 @@ void RoomListModel::clearUnread(const QString &name)
     m_rooms[row].unread = 0;
     m_rooms[row].mentioned = false;
     changed(row);
+}
+
+void RoomListModel::setUnread(const QString &name, int count, bool mention)
+{
+    const int row = rowOf(name);
+    if (row < 0 || (m_rooms[row].unread == count && m_rooms[row].mentioned == mention))
+        return;
+    m_rooms[row].unread = count;
+    m_rooms[row].mentioned = mention;
+    changed(row);
+}
+
+void RoomListModel::setKind(const QString &name, Kind kind, const QString &title)
+{
+    const int row = rowOf(name);
+    if (row < 0)
+        return;
+    m_rooms[row].kind = kind;
+    m_rooms[row].title = title.isEmpty() ? name : title;
+    changed(row);
+}
+
+void RoomListModel::setMuted(const QString &name, bool muted)
+{
+    const int row = rowOf(name);
+    if (row < 0 || m_rooms[row].muted == muted)
+        return;
+    m_rooms[row].muted = muted;
+    changed(row);
+}
+
+RoomListModel::Kind RoomListModel::kind(const QString &name) const
+{
+    const int row = rowOf(name);
+    return row >= 0 ? m_rooms.at(row).kind : Kind::Room;
+}
+
+QString RoomListModel::title(const QString &name) const
+{
+    const int row = rowOf(name);
+    return row >= 0 ? m_rooms.at(row).title : name;
+}
+
+bool RoomListModel::isMuted(const QString &name) const
+{
+    const int row = rowOf(name);
+    return row >= 0 && m_rooms.at(row).muted;
 }
 
 void RoomListModel::setStatus(const QString &name, Status status, const QString &text)

@@ -2,6 +2,7 @@
 #include "roomsession.h"
 
 #include "chatvalidation.h"
+#include "conversationkey.h"
 #include "events.h"
 #include "membermodel.h"
 #include "messagemodel.h"
@@ -14,9 +15,27 @@
 
 namespace chatter::client {
 
+namespace {
+
+// The conversations contract (docs/conversations.md).
+constexpr QLatin1StringView EditMessage("edit_msg");
+constexpr QLatin1StringView DeleteMessage("delete_msg");
+constexpr QLatin1StringView React("react");
+constexpr QLatin1StringView Read("read");
+constexpr QLatin1StringView Mute("mute");
+constexpr QLatin1StringView Invite("invite");
+constexpr QLatin1StringView Remove("remove");
+constexpr QLatin1StringView MessageEdited("msg_edited");
+constexpr QLatin1StringView MessageDeleted("msg_deleted");
+constexpr QLatin1StringView Reactions("reactions");
+//! The server caps unread counts here; so does the client when it counts by itself.
+constexpr int UnreadCap = 999;
+
+} // namespace
+
 QString RoomSession::topicFor(const QString &room)
 {
-    return topics::room(room);
+    return conversations::topicOf(room);
 }
 
 RoomSession::RoomSession(QString name, QString nickname, PhoenixSocket *socket, QObject *parent)
@@ -24,6 +43,7 @@ RoomSession::RoomSession(QString name, QString nickname, PhoenixSocket *socket, 
       m_messages(new MessageModel(this)), m_members(new MemberModel(this))
 {
     m_members->setMyNickname(m_nickname);
+    m_messages->setOwnNickname(m_nickname);
     m_typingIdle.setSingleShot(true);
     m_typingIdle.setInterval(TypingIdleMs);
     connect(&m_typingIdle, &QTimer::timeout, this, &RoomSession::stopTyping);
@@ -35,8 +55,16 @@ RoomSession::RoomSession(QString name, QString nickname, PhoenixSocket *socket, 
 
 RoomSession::~RoomSession()
 {
-    if (m_channel)
-        m_channel->leave();
+    detachChannel();
+}
+
+void RoomSession::detachChannel()
+{
+    // Our own leave is no removal by the server: the channel's "closed" is not ours to hear.
+    if (PhoenixChannel *channel = std::exchange(m_channel, nullptr)) {
+        channel->disconnect(this);
+        channel->leave();
+    }
 }
 
 void RoomSession::setupPresence()
@@ -117,46 +145,80 @@ void RoomSession::attachChannel()
         Q_EMIT connectionLost(reason.value(QLatin1String("reason")).toString());
     });
     connect(m_channel, &PhoenixChannel::eventReceived, this, &RoomSession::onEvent);
+    // Closed without our leave(): the server pushed phx_close (removed from a private room).
+    const QPointer<PhoenixChannel> channel = m_channel;
+    connect(m_channel, &PhoenixChannel::closed, this, [this, channel] {
+        if (channel && channel == m_channel) {
+            m_channel = nullptr;
+            Q_EMIT closedByServer();
+        }
+    });
 }
 
 QJsonObject RoomSession::joinParams() const
 {
     // Re-evaluated on every rejoin: after a reconnect the server sends what we missed.
     m_joinLastSeen = m_messages->lastId();
-    if (m_joinLastSeen > 0)
-        return {{QStringLiteral("last_seen_id"), m_joinLastSeen}};
-    return {};
+    QJsonObject params;
+    if (m_joinLastSeen > 0) {
+        params.insert(QStringLiteral("last_seen_id"), m_joinLastSeen);
+        // Edits, deletions and reactions of held messages made while away come back too.
+        params.insert(QStringLiteral("last_change_seq"), m_changeSeq);
+    }
+    if (m_createPrivate)
+        params.insert(QStringLiteral("private"), true);
+    return params;
 }
 
 void RoomSession::leave()
 {
     stopTyping();
-    if (m_channel)
-        m_channel->leave();
-    m_channel = nullptr;
+    detachChannel();
 }
 
 void RoomSession::onJoined(const QJsonObject &response)
 {
-    const bool rejoin = m_joinedBefore;
+    const bool freshStart = std::exchange(m_freshStart, false);
+    const bool rejoin = m_joinedBefore && !freshStart;
     m_joinedBefore = true;
     const qint64 lastSeen = m_joinLastSeen;
+    if (response.value(QLatin1String("changes_more")).toBool() && !freshStart) {
+        // More changed while away than the server lists: what is held cannot be trusted.
+        // Start again from a fresh page, as a first join does.
+        m_messages->clear();
+        m_freshStart = true;
+        m_changeSeq = 0;
+        detachChannel();
+        attachChannel();
+        m_channel->join();
+        return;
+    }
+    applyJoinState(response);
+    QList<ChatMessage> changes;
+    for (const QJsonValue &value : response.value(QLatin1String("changes")).toArray()) {
+        if (auto change = ChatMessage::fromJson(value.toObject()))
+            changes.append(decorate(*change));
+    }
+    m_messages->applyChanges(changes);
     const QJsonArray messages = response.value(QLatin1String("messages")).toArray();
     const bool more = response.value(QLatin1String("more")).toBool();
+    const bool catchUp = lastSeen > 0 || rejoin;
     for (const QJsonValue &value : messages) {
         auto message = ChatMessage::fromJson(value.toObject());
         if (!message)
             continue;
-        const bool catchUp = lastSeen > 0 || rejoin;
         const ChatMessage decorated = decorate(*message);
         // History from a first join is old news; what a rejoin brings was missed while away.
-        if (m_messages->append(decorated) && catchUp)
+        if (m_messages->append(decorated) && catchUp) {
+            if (!m_serverCounted)
+                countUnread(decorated);
             Q_EMIT messageArrived(decorated);
+        }
     }
-    if (lastSeen > 0 || rejoin) {
+    if (catchUp) {
         if (more && !messages.isEmpty()) {
             // Still more after this page: join again from the new last id until caught up.
-            m_channel->leave();
+            detachChannel();
             attachChannel();
             m_channel->join();
             return;
@@ -170,6 +232,37 @@ void RoomSession::onJoined(const QJsonObject &response)
     Q_EMIT joined(rejoin);
 }
 
+void RoomSession::applyJoinState(const QJsonObject &response)
+{
+    if (const QJsonValue seq = response.value(QLatin1String("change_seq")); seq.isDouble())
+        m_changeSeq = qint64(seq.toDouble());
+    // A server without read state sends no `unread`: messages are then counted one by one.
+    m_serverCounted = response.value(QLatin1String("unread")).isDouble();
+    if (m_serverCounted) {
+        const qint64 marker = qint64(response.value(QLatin1String("last_read_id")).toDouble());
+        const int unread = response.value(QLatin1String("unread")).toInt();
+        if (marker != m_lastReadId || unread != m_unread) {
+            m_lastReadId = marker;
+            m_unread = unread;
+            m_unreadMention = m_unreadMention && unread > 0;
+            Q_EMIT readStateChanged();
+        }
+    }
+    if (const QJsonValue muted = response.value(QLatin1String("muted")); muted.isBool())
+        applyMuted(muted.toBool());
+    PrivateRoomInfo info;
+    info.isPrivate = response.value(QLatin1String("private")).toBool();
+    info.group = response.value(QLatin1String("group")).toBool();
+    info.owner = response.value(QLatin1String("owner")).toString();
+    for (const QJsonValue &member : response.value(QLatin1String("members")).toArray())
+        info.members.append(member.toString());
+    if (info.isPrivate != m_private.isPrivate || info.group != m_private.group ||
+        info.owner != m_private.owner || info.members != m_private.members) {
+        m_private = info;
+        Q_EMIT privateInfoChanged();
+    }
+}
+
 void RoomSession::onEvent(const QString &event, const QJsonValue &payload)
 {
     if (event == events::NewMessage)
@@ -180,6 +273,45 @@ void RoomSession::onEvent(const QString &event, const QJsonValue &payload)
         m_presence.applyState(payload.toObject(), m_channel->joinRef());
     else if (event == events::PresenceDiff)
         m_presence.applyDiff(payload.toObject(), m_channel->joinRef());
+    else if (event == MessageEdited)
+        onEdited(payload.toObject());
+    else if (event == MessageDeleted)
+        onDeleted(payload.toObject());
+    else if (event == Reactions)
+        onReactions(payload.toObject());
+}
+
+void RoomSession::onEdited(const QJsonObject &payload)
+{
+    const QJsonValue body = payload.value(QLatin1String("body"));
+    if (!body.isString())
+        return;
+    m_messages->applyEdit(
+        qint64(payload.value(QLatin1String("id")).toDouble()), body.toString(),
+        QDateTime::fromString(payload.value(QLatin1String("edited_at")).toString(),
+                              Qt::ISODateWithMs));
+}
+
+void RoomSession::onDeleted(const QJsonObject &payload)
+{
+    const qint64 id = qint64(payload.value(QLatin1String("id")).toDouble());
+    const int row = m_messages->rowOfId(id);
+    const bool wasUnread =
+        row >= 0 && id > m_lastReadId && !m_messages->at(row).own && !m_messages->at(row).deleted;
+    m_messages->applyDeletion(id);
+    // A deleted message is nothing left to read.
+    if (wasUnread && m_unread > 0) {
+        --m_unread;
+        m_unreadMention = m_unreadMention && m_unread > 0;
+        Q_EMIT readStateChanged();
+    }
+}
+
+void RoomSession::onReactions(const QJsonObject &payload)
+{
+    m_messages->applyReactions(
+        qint64(payload.value(QLatin1String("id")).toDouble()),
+        ChatMessage::reactionsFromJson(payload.value(QLatin1String("reactions")).toObject()));
 }
 
 void RoomSession::onNewMessage(const QJsonObject &payload)
@@ -194,8 +326,154 @@ void RoomSession::onNewMessage(const QJsonObject &payload)
 void RoomSession::addLive(ChatMessage message)
 {
     message = decorate(std::move(message));
-    if (m_messages->append(message))
+    if (m_messages->append(message)) {
+        countUnread(message);
         Q_EMIT messageArrived(message);
+    }
+}
+
+void RoomSession::countUnread(const ChatMessage &message)
+{
+    if (message.own || message.isSystem() || message.deleted || message.id <= m_lastReadId)
+        return;
+    m_unread = qMin(m_unread + 1, UnreadCap);
+    m_unreadMention = m_unreadMention || message.mention;
+    Q_EMIT readStateChanged();
+}
+
+int RoomSession::countAfterMarker() const
+{
+    int count = 0;
+    for (int row = m_messages->rowCount() - 1; row >= 0 && count < UnreadCap; --row) {
+        const ChatMessage &m = m_messages->at(row);
+        if (m.isSystem() || m.pending)
+            continue;
+        if (m.id <= m_lastReadId)
+            break;
+        count += m.own || m.deleted ? 0 : 1;
+    }
+    return count;
+}
+
+void RoomSession::markRead()
+{
+    const qint64 newest = m_messages->lastId();
+    if (newest <= m_lastReadId && m_unread == 0)
+        return;
+    const bool changed = m_unread != 0 || m_unreadMention || newest > m_lastReadId;
+    m_lastReadId = qMax(m_lastReadId, newest);
+    m_unread = 0;
+    m_unreadMention = false;
+    if (changed)
+        Q_EMIT readStateChanged();
+    if (!isJoined() || newest <= 0)
+        return;
+    // The reply names the stored marker; a newer message from meanwhile may count again.
+    Push *push = m_channel->push(Read, {{QStringLiteral("id"), newest}});
+    connect(push, &Push::ok, this, [this](const QJsonValue &response) {
+        const QJsonObject answer = response.toObject();
+        if (!answer.value(QLatin1String("unread")).isDouble())
+            return;
+        applyReadMarker(qint64(answer.value(QLatin1String("last_read_id")).toDouble()),
+                        answer.value(QLatin1String("unread")).toInt());
+    });
+}
+
+void RoomSession::applyReadMarker(qint64 lastReadId, int unread)
+{
+    if (lastReadId < m_lastReadId)
+        return;
+    const bool moved = lastReadId > m_lastReadId;
+    m_lastReadId = lastReadId;
+    const int count = unread >= 0 ? unread : countAfterMarker();
+    if (!moved && count == m_unread)
+        return;
+    m_unread = count;
+    m_unreadMention = m_unreadMention && count > 0;
+    Q_EMIT readStateChanged();
+}
+
+void RoomSession::setMuted(bool muted, Done done)
+{
+    applyMuted(muted);
+    request(Mute, {{QStringLiteral("muted"), muted}},
+            [this, done = std::move(done)](bool ok, const QString &reason) {
+                if (done)
+                    done(ok, reason);
+            });
+}
+
+void RoomSession::applyMuted(bool muted)
+{
+    if (m_muted == muted)
+        return;
+    m_muted = muted;
+    Q_EMIT mutedChanged(muted);
+}
+
+void RoomSession::editMessage(qint64 id, const QString &body, Done done)
+{
+    if (const auto valid = validation::checkBody(body); !valid) {
+        if (done)
+            done(false, valid.error());
+        return;
+    }
+    request(EditMessage, {{QStringLiteral("id"), id}, {QStringLiteral("body"), body}},
+            std::move(done));
+}
+
+void RoomSession::deleteMessage(qint64 id, Done done)
+{
+    request(DeleteMessage, {{QStringLiteral("id"), id}}, std::move(done));
+}
+
+void RoomSession::react(qint64 id, const QString &emoji, bool on, Done done)
+{
+    request(
+        React,
+        {{QStringLiteral("id"), id}, {QStringLiteral("emoji"), emoji}, {QStringLiteral("on"), on}},
+        std::move(done));
+}
+
+void RoomSession::toggleReaction(qint64 id, const QString &emoji, Done done)
+{
+    bool mine = false;
+    if (const int row = m_messages->rowOfId(id); row >= 0) {
+        for (const auto &[held, users] : m_messages->at(row).reactions)
+            mine = mine || (held == emoji && users.contains(m_nickname));
+    }
+    react(id, emoji, !mine, std::move(done));
+}
+
+void RoomSession::invite(const QString &user, Done done)
+{
+    request(Invite, {{QStringLiteral("user"), user}}, std::move(done));
+}
+
+void RoomSession::removeMember(const QString &user, Done done)
+{
+    request(Remove, {{QStringLiteral("user"), user}}, std::move(done));
+}
+
+void RoomSession::request(const QString &event, const QJsonObject &payload, Done done)
+{
+    if (!m_channel) {
+        if (done)
+            done(false, tr("not in this conversation"));
+        return;
+    }
+    Push *push = m_channel->push(event, payload);
+    connect(push, &Push::replied, this, [done](const QString &status, const QJsonValue &response) {
+        if (!done)
+            return;
+        const bool ok = status == QLatin1String("ok");
+        done(ok, ok ? QString()
+                    : response.toObject().value(QLatin1String("reason")).toString(tr("refused")));
+    });
+    connect(push, &Push::timeout, this, [done] {
+        if (done)
+            done(false, tr("no answer from the server"));
+    });
 }
 
 ChatMessage RoomSession::decorate(ChatMessage message) const
@@ -205,7 +483,7 @@ ChatMessage RoomSession::decorate(ChatMessage message) const
     return message;
 }
 
-void RoomSession::send(const QString &body)
+void RoomSession::send(const QString &body, qint64 replyTo)
 {
     if (const auto valid = validation::checkBody(body); !valid) {
         Q_EMIT sendFailed(valid.error());
@@ -215,12 +493,27 @@ void RoomSession::send(const QString &body)
     if (!isJoined()) {
         // Not a push buffered in the channel: those time out after 10 s and die with the
         // socket when the user connects elsewhere. The outbox survives both.
-        m_outbox.append(body);
-        m_messages->append(ChatMessage::pendingOwn(m_nickname, body));
+        m_outbox.append({body, replyTo});
+        ChatMessage pending = ChatMessage::pendingOwn(m_nickname, body);
+        pending.replyTo = replyTo;
+        if (const int parent = m_messages->rowOfId(replyTo); parent >= 0) {
+            pending.quoteUser = m_messages->at(parent).user;
+            pending.quoteBody = m_messages->at(parent).body.left(140);
+            pending.quoteDeleted = m_messages->at(parent).deleted;
+        }
+        m_messages->append(pending);
         return;
     }
+    pushOut({body, replyTo});
+}
+
+void RoomSession::pushOut(const Outgoing &message)
+{
+    QJsonObject payload{{QStringLiteral("body"), message.body}};
+    if (message.replyTo > 0)
+        payload.insert(QStringLiteral("reply_to"), message.replyTo);
     // The broadcast of it comes back to us like to everyone.
-    Push *push = m_channel->push(events::NewMessage, {{QStringLiteral("body"), body}});
+    Push *push = m_channel->push(events::NewMessage, payload);
     connect(push, &Push::error, this, [this](const QJsonValue &response) {
         Q_EMIT sendFailed(
             response.toObject().value(QLatin1String("reason")).toString(tr("refused")));
@@ -229,7 +522,7 @@ void RoomSession::send(const QString &body)
             [this] { Q_EMIT sendFailed(tr("no answer from the server")); });
 }
 
-QStringList RoomSession::takeOutbox()
+QList<RoomSession::Outgoing> RoomSession::takeOutbox()
 {
     m_messages->removePending();
     return std::exchange(m_outbox, {});
@@ -237,9 +530,9 @@ QStringList RoomSession::takeOutbox()
 
 void RoomSession::flushOutbox()
 {
-    const QStringList bodies = takeOutbox();
-    for (const QString &body : bodies)
-        send(body);
+    const QList<Outgoing> waiting = takeOutbox();
+    for (const Outgoing &message : waiting)
+        send(message.body, message.replyTo);
 }
 
 void RoomSession::onTyping(const QJsonObject &payload)

@@ -12,18 +12,40 @@
 #include <QSet>
 #include <QTimer>
 
+#include <functional>
+
 namespace chatter::client {
 
 class MemberModel;
 class MessageModel;
 class PhoenixSocket;
 
-//! One joined room: its channel, messages, members (from presence) and who is typing.
-//! Everything protocol-specific about a room lives here; ChatSession only orchestrates.
+//! What a private room or group conversation says about itself in its join reply.
+struct PrivateRoomInfo
+{
+    bool isPrivate = false;
+    bool group = false;
+    QString owner;
+    QStringList members;
+};
+
+//! One joined conversation (a room, private room, group or DM): its channel, messages, members
+//! (from presence), who is typing, and its read marker and mute setting (docs/conversations.md).
+//! Everything protocol-specific about a conversation lives here; ChatSession orchestrates.
 class RoomSession : public QObject
 {
     Q_OBJECT
 public:
+    //! The answer to a request (edit, delete, react, mute, invite …): ok, or the reason.
+    using Done = std::function<void(bool ok, const QString &reason)>;
+    //! A message waiting in the outbox: its body and the message it replies to (0: none).
+    struct Outgoing
+    {
+        QString body;
+        qint64 replyTo = 0;
+    };
+
+    //! The topic of a conversation key (a room name or `dm:<a>:<b>`).
     static QString topicFor(const QString &room);
 
     RoomSession(QString name, QString nickname, PhoenixSocket *socket, QObject *parent = nullptr);
@@ -35,17 +57,20 @@ public:
     QStringList typingUsers() const;
     bool isJoined() const;
     bool canLoadOlder() const { return m_moreOlder && !m_loadingOlder; }
+    //! The server has older messages than the oldest held (loading or not).
+    bool hasOlder() const { return m_moreOlder; }
     PhoenixChannel *channel() const { return m_channel; }
 
     void join();
     //! Leaves the channel; the room stops rejoining.
     void leave();
-    //! Sends a chat message; the server's broadcast (not this call) adds it to the model.
-    //! While the room is not joined the message waits, shown as pending, and goes out on join.
-    void send(const QString &body);
+    //! Sends a chat message (a reply when `replyTo` is a message id); the server's broadcast
+    //! (not this call) adds it to the model. While the room is not joined the message waits,
+    //! shown as pending, and goes out on join.
+    void send(const QString &body, qint64 replyTo = 0);
     //! What is still waiting to be sent, oldest first; the room forgets it (a new session
     //! for the same room takes it over when the user connects elsewhere).
-    QStringList takeOutbox();
+    QList<Outgoing> takeOutbox();
     int outboxSize() const { return int(m_outbox.size()); }
     //! The user is typing: tells the others now and then, and "stopped" after a pause.
     void noteTyping();
@@ -53,6 +78,38 @@ public:
     //! Asks for a page of messages older than the oldest one shown.
     void loadOlder(int limit = 50);
 
+    //! `edit_msg`: the broadcast `msg_edited` changes the model, for everyone alike.
+    void editMessage(qint64 id, const QString &body, Done done = {});
+    //! `delete_msg`: the broadcast `msg_deleted` turns the line into a placeholder.
+    void deleteMessage(qint64 id, Done done = {});
+    //! `react`: adds (`on`) or takes back my `emoji` on message `id`.
+    void react(qint64 id, const QString &emoji, bool on, Done done = {});
+    //! Adds my `emoji` if I have not reacted with it, takes it back if I have.
+    void toggleReaction(qint64 id, const QString &emoji, Done done = {});
+
+    //! The user sees the newest message: the marker moves to it here and on the server
+    //! (`read`), which tells the user's other devices. Nothing is sent when already there.
+    void markRead();
+    //! The marker moved elsewhere (the personal topic's `read`/`unread`): never backwards.
+    //! `unread` < 0 means "count it from the messages held".
+    void applyReadMarker(qint64 lastReadId, int unread = -1);
+    qint64 lastReadId() const { return m_lastReadId; }
+    int unreadCount() const { return m_unread; }
+    //! An unread message mentions me.
+    bool unreadMention() const { return m_unreadMention; }
+
+    //! `mute`: no badge and no notification but for mentions (stored per account).
+    void setMuted(bool muted, Done done = {});
+    //! The mute setting from elsewhere (the personal topic's `muted`).
+    void applyMuted(bool muted);
+    bool isMuted() const { return m_muted; }
+
+    //! The first join creates the room private (`{"private": true}`) if it does not exist.
+    void setCreatePrivate(bool on) { m_createPrivate = on; }
+    const PrivateRoomInfo &privateInfo() const { return m_private; }
+    //! `invite`/`remove` on a private room (its owner or an admin; members remove themselves).
+    void invite(const QString &user, Done done = {});
+    void removeMember(const QString &user, Done done = {});
     //! How long a peer counts as typing without a refresh.
     static constexpr int PeerTypingTimeoutMs = 6000;
     //! While typing, "typing: true" is repeated at most this often.
@@ -71,9 +128,27 @@ Q_SIGNALS:
     void sendFailed(const QString &reason);
     void typingChanged(const QStringList &users);
     void olderLoaded(int count);
+    //! The read marker, the unread count or the mention flag changed.
+    void readStateChanged();
+    void mutedChanged(bool muted);
+    //! A private room's owner or members changed (its join reply).
+    void privateInfoChanged();
+    //! The server closed the channel (removed from a private room): no rejoin follows.
+    void closedByServer();
 
 private:
+    //! Sends `event` and reports its answer to `done`.
+    void request(const QString &event, const QJsonObject &payload, Done done);
+    void onEdited(const QJsonObject &payload);
+    void onDeleted(const QJsonObject &payload);
+    void onReactions(const QJsonObject &payload);
+    void applyJoinState(const QJsonObject &response);
+    //! A message from someone else came in after the marker.
+    void countUnread(const ChatMessage &message);
+    int countAfterMarker() const;
+    void pushOut(const Outgoing &message);
     void attachChannel();
+    void detachChannel();
     QJsonObject joinParams() const;
     void onJoined(const QJsonObject &response);
     void onEvent(const QString &event, const QJsonValue &payload);
@@ -101,7 +176,20 @@ private:
     bool m_loadingOlder = false;
     //! Sent with the current join: the reply then holds what came after it.
     mutable qint64 m_joinLastSeen = 0;
-    QStringList m_outbox;
+    //! The newest change of this conversation seen (a join reply's `change_seq`).
+    qint64 m_changeSeq = 0;
+    //! `changes_more`: the held messages were dropped; the next join is a fresh start.
+    bool m_freshStart = false;
+    bool m_createPrivate = false;
+    qint64 m_lastReadId = 0;
+    int m_unread = 0;
+    bool m_unreadMention = false;
+    //! The current join's reply counted what it brought (`unread`): its catch-up messages
+    //! are not counted again one by one.
+    bool m_serverCounted = false;
+    bool m_muted = false;
+    PrivateRoomInfo m_private;
+    QList<Outgoing> m_outbox;
     //! Members who left during the settle window after a rejoin; their "left" line waits.
     QSet<QString> m_heldLeaves;
     QTimer m_rejoinSettle;
