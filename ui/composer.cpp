@@ -87,6 +87,15 @@ void Composer::keyPressEvent(QKeyEvent *event)
         Q_EMIT submitted(text);
         return;
     }
+    if (event->key() == Qt::Key_Up && event->modifiers() == Qt::NoModifier &&
+        toPlainText().isEmpty()) {
+        Q_EMIT editLastRequested();
+        return;
+    }
+    if (event->key() == Qt::Key_Escape && event->modifiers() == Qt::NoModifier) {
+        Q_EMIT cancelRequested();
+        return;
+    }
     if (enter) {
         // Shift+Enter: a plain newline, not QPlainTextEdit's line separator.
         insertPlainText(QStringLiteral("\n"));

@@ -5,7 +5,8 @@
 
 namespace chatter::ui {
 
-//! The message input: Enter sends, Shift+Enter starts a new line, Tab moves focus on.
+//! The message input: Enter sends, Shift+Enter starts a new line, Tab moves focus on, Up in
+//! an empty composer asks to edit the last own message, Escape cancels a reply or an edit.
 //! Text over the server's limit is never cut: Enter refuses it and says why.
 class Composer : public QPlainTextEdit
 {
@@ -33,6 +34,10 @@ Q_SIGNALS:
     //! The user changed the text by typing (not by clearSent() or setDraft()).
     void edited();
     void lengthChanged(int length);
+    //! Up with nothing typed: edit my last message (docs/conversations.md).
+    void editLastRequested();
+    //! Escape: leave the reply or edit mode, if any.
+    void cancelRequested();
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;

@@ -8,10 +8,13 @@
 #include "changepassworddialog.h"
 #include "chatsession.h"
 #include "composer.h"
+#include "composermodebar.h"
 #include "connectdialog.h"
 #include "connectionstatuslabel.h"
+#include "conversationactions.h"
 #include "memberdelegate.h"
 #include "membermodel.h"
+#include "messageactions.h"
 #include "messagedelegate.h"
 #include "messageformatter.h"
 #include "messagemodel.h"
@@ -19,6 +22,7 @@
 #include "preferences.h"
 #include "roombrowser.h"
 #include "roomdelegate.h"
+#include "roomkindfilter.h"
 #include "roomlistmodel.h"
 #include "tokenstore.h"
 #include "traynotifier.h"
@@ -33,6 +37,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QResizeEvent>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -92,6 +97,9 @@ MainWindow::MainWindow(client::SocketOptions options, QWidget *parent)
     connect(m_session, &ChatSession::untrustedCertificate, this, &MainWindow::askAboutCertificate);
     connect(m_session, &ChatSession::sessionExpired, this, &MainWindow::sessionExpired);
     connect(m_session, &ChatSession::adminChanged, this, &MainWindow::updateAccountActions);
+    connect(m_session, &ChatSession::removedFromRoom, this, [this](const QString &room) {
+        showError(tr("You were removed from %1").arg(shownTitle(room)));
+    });
     connect(m_session->rooms(), &QAbstractItemModel::dataChanged, this, &MainWindow::updateTitle);
     connect(m_session->rooms(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateTitle);
     applyPreferences(Preferences::load());
@@ -110,18 +118,41 @@ void MainWindow::buildUi()
     m_joinEdit->setClearButtonEnabled(true);
     m_joinEdit->setAccessibleName(tr("Room to join"));
     connect(m_joinEdit, &QLineEdit::returnPressed, this, &MainWindow::joinFromEdit);
-    m_roomView = new QListView;
-    m_roomView->setObjectName(QStringLiteral("roomView"));
-    m_roomView->setModel(m_session->rooms());
-    m_roomView->setItemDelegate(new RoomDelegate(m_roomView));
-    m_roomView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_roomView->setAccessibleName(tr("Rooms"));
-    connect(m_roomView->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            [this](const QModelIndex &current) {
-                if (current.isValid())
-                    m_session->setCurrentRoom(
-                        current.data(client::RoomListModel::NameRole).toString());
-            });
+    using Kind = client::RoomListModel::Kind;
+    m_roomFilter = new RoomKindFilter({Kind::Room, Kind::PrivateRoom}, this);
+    m_roomFilter->setSourceModel(m_session->rooms());
+    m_conversationFilter = new RoomKindFilter({Kind::Direct, Kind::Group}, this);
+    m_conversationFilter->setSourceModel(m_session->rooms());
+    auto listOf = [this](const QString &name, const QString &accessible, RoomKindFilter *model) {
+        auto *view = new QListView;
+        view->setObjectName(name);
+        view->setModel(model);
+        view->setItemDelegate(new RoomDelegate(view));
+        view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        view->setAccessibleName(accessible);
+        connect(view->selectionModel(), &QItemSelectionModel::currentChanged, this,
+                [this](const QModelIndex &current) {
+                    if (current.isValid())
+                        m_session->setCurrentRoom(
+                            current.data(client::RoomListModel::NameRole).toString());
+                });
+        return view;
+    };
+    m_roomView = listOf(QStringLiteral("roomView"), tr("Rooms"), m_roomFilter);
+    m_conversationView = listOf(QStringLiteral("conversationView"),
+                                tr("Direct messages and groups"), m_conversationFilter);
+    m_conversationLabel = new QLabel(tr("&Direct Messages"));
+    m_conversationLabel->setBuddy(m_conversationView);
+    // Shown once there is a conversation: guests never have one.
+    auto showConversations = [this] {
+        const bool any = m_conversationFilter->rowCount() > 0;
+        m_conversationLabel->setVisible(any);
+        m_conversationView->setVisible(any);
+    };
+    connect(m_conversationFilter, &QAbstractItemModel::rowsInserted, this, showConversations);
+    connect(m_conversationFilter, &QAbstractItemModel::rowsRemoved, this, showConversations);
+    connect(m_conversationFilter, &QAbstractItemModel::modelReset, this, showConversations);
+    showConversations();
     auto *left = new QWidget;
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(6, 6, 0, 6);
@@ -129,7 +160,9 @@ void MainWindow::buildUi()
     roomsLabel->setBuddy(m_roomView);
     leftLayout->addWidget(m_joinEdit);
     leftLayout->addWidget(roomsLabel);
-    leftLayout->addWidget(m_roomView);
+    leftLayout->addWidget(m_roomView, 3);
+    leftLayout->addWidget(m_conversationLabel);
+    leftLayout->addWidget(m_conversationView, 2);
 
     // Middle: title, messages, who is typing, composer.
     m_roomTitle = new QLabel;
@@ -158,6 +191,16 @@ void MainWindow::buildUi()
     connect(m_composer, &Composer::refused, this, &MainWindow::showError);
     connect(m_composer, &Composer::lengthChanged, this, &MainWindow::updateCounter);
     connect(m_composer, &Composer::edited, m_session, &ChatSession::noteTyping);
+    m_modeBar = new ComposerModeBar;
+    m_messageActions = new MessageActions(m_session, m_messageView, m_composer, m_modeBar, this);
+    connect(m_messageActions, &MessageActions::status, this, &MainWindow::showStatus);
+    m_conversationActions = new ConversationActions(m_session, this);
+    connect(m_conversationActions, &ConversationActions::status, this, &MainWindow::showStatus);
+    // Read markers follow what the user sees: the newest message of the room in view.
+    connect(m_messageView->verticalScrollBar(), &QScrollBar::valueChanged, this,
+            &MainWindow::updateAttentive);
+    connect(m_messageView->verticalScrollBar(), &QScrollBar::rangeChanged, this,
+            &MainWindow::updateAttentive);
     auto *underMessages = new QHBoxLayout;
     underMessages->setContentsMargins(0, 0, 0, 0);
     underMessages->addWidget(m_typingLabel, 1);
@@ -168,6 +211,7 @@ void MainWindow::buildUi()
     middleLayout->addWidget(m_roomTitle);
     middleLayout->addWidget(m_messageView, 1);
     middleLayout->addLayout(underMessages);
+    middleLayout->addWidget(m_modeBar);
     middleLayout->addWidget(m_composer);
 
     // Right: members of the current room.
@@ -179,8 +223,15 @@ void MainWindow::buildUi()
     m_memberView->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_memberView->setAccessibleName(tr("Members"));
     m_memberView->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_memberView, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
-        std::unique_ptr<QMenu> menu(memberMenu(m_memberView->indexAt(pos)));
+    connect(m_memberView, &QWidget::customContextMenuRequested, this, [this](QPoint pos) {
+        QModelIndex index = m_memberView->indexAt(pos);
+        // From the keyboard (Menu, Shift+F10) the menu is about the selected member.
+        if (QGuiApplication::mouseButtons() == Qt::NoButton &&
+            m_memberView->currentIndex().isValid()) {
+            index = m_memberView->currentIndex();
+            pos = m_memberView->visualRect(index).center();
+        }
+        std::unique_ptr<QMenu> menu(memberMenu(index));
         if (menu)
             menu->exec(m_memberView->viewport()->mapToGlobal(pos));
     });
@@ -213,7 +264,8 @@ void MainWindow::buildUi()
 
     // Keyboard order follows the layout, left to right.
     setTabOrder(m_joinEdit, m_roomView);
-    setTabOrder(m_roomView, m_messageView);
+    setTabOrder(m_roomView, m_conversationView);
+    setTabOrder(m_conversationView, m_messageView);
     setTabOrder(m_messageView, m_composer);
     setTabOrder(m_composer, m_memberView);
     resize(1000, 640);
@@ -250,6 +302,10 @@ void MainWindow::buildActions()
     m_systemMessageAction = add(chat, QStringLiteral("systemMessageAction"),
                                 tr("Post S&ystem Message…"), {}, &MainWindow::postSystemMessage);
     chat->addSeparator();
+    QMenu *statusMenu = chat->addMenu(tr("&Status"));
+    statusMenu->setObjectName(QStringLiteral("statusMenu"));
+    m_conversationActions->addStatusTo(statusMenu);
+    chat->addSeparator();
     m_changePasswordAction = add(chat, QStringLiteral("changePasswordAction"),
                                  tr("C&hange Password…"), {}, &MainWindow::changePassword);
     m_signOutAction =
@@ -261,6 +317,15 @@ void MainWindow::buildActions()
     add(chat, QStringLiteral("quitAction"), tr("&Quit"),
         {QKeySequence::Quit, QKeySequence(tr("Ctrl+Q"))}, [] { QApplication::quit(); });
 
+    QMenu *conversations = menuBar()->addMenu(tr("Con&versations"));
+    m_conversationActions->addTo(conversations);
+    for (QAction *action : conversations->actions())
+        taken.append(action->shortcuts());
+    QMenu *message = menuBar()->addMenu(tr("&Message"));
+    m_messageActions->addTo(message);
+    for (QAction *action : message->actions())
+        taken.append(action->shortcuts());
+
     QMenu *go = menuBar()->addMenu(tr("&Go"));
     add(go, QStringLiteral("nextRoomAction"), tr("&Next Room"),
         {QKeySequence(tr("Ctrl+PgDown")), QKeySequence(tr("Alt+Down"))}, [this] { stepRoom(1); });
@@ -271,7 +336,7 @@ void MainWindow::buildActions()
         action->setObjectName(QStringLiteral("room%1Action").arg(i));
         action->setShortcuts(uniqueKeys({QKeySequence(tr("Alt+%1").arg(i))}, taken));
         connect(action, &QAction::triggered, this, [this, i] {
-            const QString room = m_session->rooms()->nameAt(i - 1);
+            const QString room = visibleOrder().value(i - 1);
             if (!room.isEmpty())
                 m_session->setCurrentRoom(room);
         });
@@ -436,13 +501,26 @@ void MainWindow::updateAccountActions()
 
 QMenu *MainWindow::memberMenu(const QModelIndex &index)
 {
-    if (!index.isValid() || !m_session->admin())
+    if (!index.isValid() || index.data(client::MemberModel::IsMeRole).toBool())
         return nullptr;
     const QString user = index.data(client::MemberModel::NickRole).toString();
-    if (index.data(client::MemberModel::IsMeRole).toBool())
+    // Guests have no account to write to: only registered members get "Message".
+    QAction *message =
+        index.data(client::MemberModel::AccountRole).toString() == QLatin1String("guest")
+            ? nullptr
+            : m_conversationActions->messageAction(user, nullptr);
+    if (!message && !m_session->admin())
         return nullptr;
     auto *menu = new QMenu(this);
     menu->setObjectName(QStringLiteral("memberMenu"));
+    if (message) {
+        message->setParent(menu);
+        menu->addAction(message);
+    }
+    if (!m_session->admin())
+        return menu;
+    if (message)
+        menu->addSeparator();
     QAction *kick = menu->addAction(tr("&Disconnect %1").arg(user));
     kick->setObjectName(QStringLiteral("kickAction"));
     connect(kick, &QAction::triggered, this, [this, user] { kickMember(user); });
@@ -530,6 +608,7 @@ void MainWindow::showRoom(const QString &room)
             m_drafts.insert(m_shownRoom, m_composer->toPlainText());
         else
             m_drafts.remove(m_shownRoom);
+        m_messageActions->roomShown(room);
         m_composer->setDraft(m_drafts.take(room));
         m_shownRoom = room;
     }
@@ -541,15 +620,66 @@ void MainWindow::showRoom(const QString &room)
         connect(members, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateMemberHeader,
                 Qt::UniqueConnection);
     }
-    const int row = m_session->rooms()->rowOf(room);
-    if (row >= 0 && m_roomView->currentIndex().row() != row)
-        m_roomView->setCurrentIndex(m_session->rooms()->index(row));
+    // The conversation is selected in its own list and in neither of the others.
+    for (auto [view, filter] : {std::pair{m_roomView, m_roomFilter},
+                                std::pair{m_conversationView, m_conversationFilter}}) {
+        const int row = filter->rowOf(room);
+        if (row >= 0 && view->currentIndex().row() != row)
+            view->setCurrentIndex(filter->index(row, 0));
+        else if (row < 0 && view->currentIndex().isValid())
+            view->setCurrentIndex({});
+    }
     m_roomTitle->setText(room.isEmpty() ? tr("No room — press Ctrl+J to join one")
-                                        : QStringLiteral("#") + room);
+                                        : shownTitle(room));
     m_composer->setEnabled(!room.isEmpty());
     updateTyping();
     updateMemberHeader();
     updateTitle();
+    updateAttentive();
+}
+
+QString MainWindow::shownTitle(const QString &room) const
+{
+    switch (m_session->rooms()->kind(room)) {
+    case client::RoomListModel::Kind::Direct:
+        return QStringLiteral("@") + m_session->titleOf(room);
+    case client::RoomListModel::Kind::Group:
+        return m_session->titleOf(room);
+    default:
+        return QStringLiteral("#") + room;
+    }
+}
+
+void MainWindow::updateAttentive()
+{
+    // Seen means: the window is up and the list shows its newest line. A hidden or minimised
+    // window, or one scrolled back in history, leaves new messages unread.
+    const QScrollBar *bar = m_messageView->verticalScrollBar();
+    m_session->setAttentive(isVisible() && !isMinimized() && bar->value() >= bar->maximum() - 4);
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::WindowStateChange)
+        updateAttentive();
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    updateAttentive();
+}
+
+void MainWindow::hideEvent(QHideEvent *event)
+{
+    QMainWindow::hideEvent(event);
+    updateAttentive();
+}
+
+QStringList MainWindow::visibleOrder() const
+{
+    return m_roomFilter->names() + m_conversationFilter->names();
 }
 
 QString MainWindow::draft(const QString &room) const
@@ -563,6 +693,8 @@ void MainWindow::submit(const QString &text)
         showError(tr("Message not sent: join a room first (Ctrl+J)"));
         return;
     }
+    if (m_messageActions->submit(text))
+        return;
     // False means not even queued (not connected at all, say): the text stays to retry.
     if (m_session->sendMessage(text))
         m_composer->clearSent();
@@ -695,11 +827,12 @@ void MainWindow::leaveCurrentRoom()
 
 void MainWindow::stepRoom(int delta)
 {
-    const int count = m_session->rooms()->rowCount();
+    const QStringList order = visibleOrder();
+    const int count = int(order.size());
     if (count == 0)
         return;
-    const int row = m_session->rooms()->rowOf(m_session->currentRoom());
-    m_session->setCurrentRoom(m_session->rooms()->nameAt(((row + delta) % count + count) % count));
+    const int row = int(order.indexOf(m_session->currentRoom()));
+    m_session->setCurrentRoom(order.at(((row + delta) % count + count) % count));
 }
 
 void MainWindow::updateTyping()
@@ -718,11 +851,16 @@ void MainWindow::updateTyping()
 void MainWindow::updateTitle()
 {
     int unread = 0;
-    for (const QString &room : m_session->roomNames())
-        unread += m_session->rooms()->unread(room);
+    const client::RoomListModel *rooms = m_session->rooms();
+    for (const QString &room : m_session->roomNames()) {
+        // A muted conversation counts only when it names me.
+        const QModelIndex index = rooms->index(rooms->rowOf(room));
+        if (!rooms->isMuted(room) || index.data(client::RoomListModel::MentionedRole).toBool())
+            unread += rooms->unread(room);
+    }
     const QString room = m_session->currentRoom();
-    QString title =
-        room.isEmpty() ? QStringLiteral("Chatter") : QStringLiteral("#%1 — Chatter").arg(room);
+    QString title = room.isEmpty() ? QStringLiteral("Chatter")
+                                   : QStringLiteral("%1 — Chatter").arg(shownTitle(room));
     if (unread > 0)
         title.prepend(QStringLiteral("(%1) ").arg(unread));
     setWindowTitle(title);
@@ -754,6 +892,16 @@ void MainWindow::showShortcuts()
                "<tr><td>Send / new line</td><td>&nbsp;&nbsp;<b>Enter / Shift+Enter</b></td></tr>"
                "<tr><td>Open a message's link</td><td>&nbsp;&nbsp;<b>Enter in the message "
                "list</b></td></tr>"
+               "<tr><td>Edit your last message</td><td>&nbsp;&nbsp;<b>Up in an empty "
+               "composer</b></td></tr>"
+               "<tr><td>Cancel a reply or an edit</td><td>&nbsp;&nbsp;<b>Escape in the "
+               "composer</b></td></tr>"
+               "<tr><td>A message's actions</td><td>&nbsp;&nbsp;<b>the Menu key in the "
+               "message list</b></td></tr>"
+               "<tr><td>Choose a reaction</td><td>&nbsp;&nbsp;<b>Arrows, then Enter; "
+               "Escape closes</b></td></tr>"
+               "<tr><td>Message a member</td><td>&nbsp;&nbsp;<b>the Menu key in the "
+               "member list</b></td></tr>"
                "</table>");
     QMessageBox::information(this, tr("Keyboard Shortcuts"), text);
 }

@@ -16,7 +16,10 @@ void RoomDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
 {
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
-    const int unread = index.data(RoomListModel::UnreadRole).toInt();
+    // A muted conversation shows no badge unless an unread message names me.
+    const bool muted = index.data(RoomListModel::MutedRole).toBool();
+    const bool mentioned = index.data(RoomListModel::MentionedRole).toBool();
+    const int unread = muted && !mentioned ? 0 : index.data(RoomListModel::UnreadRole).toInt();
     const bool current = index.data(RoomListModel::CurrentRole).toBool();
     const auto status = RoomListModel::Status(index.data(RoomListModel::StatusRole).toInt());
     opt.text.clear();
@@ -34,7 +37,7 @@ void RoomDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
     QColor text = current ? opt.palette.highlightedText().color() : opt.palette.text().color();
     if (status == RoomListModel::Status::Error && !current)
         text = MessageFormatter::alarmColor(MessageFormatter::isDark(opt.palette));
-    else if (status == RoomListModel::Status::Joining)
+    else if (status == RoomListModel::Status::Joining || (muted && !current))
         text.setAlpha(140);
     painter->setPen(text);
     QRect textRect = opt.rect.adjusted(10, 0, -8, 0);
@@ -47,8 +50,7 @@ void RoomDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
         const QRect badge(textRect.right() - w, opt.rect.center().y() - h / 2, w, h);
         painter->setRenderHint(QPainter::Antialiasing);
         painter->setPen(Qt::NoPen);
-        painter->setBrush(index.data(RoomListModel::MentionedRole).toBool() ? QColor(211, 47, 47)
-                                                                            : QColor(97, 97, 97));
+        painter->setBrush(mentioned ? QColor(211, 47, 47) : QColor(97, 97, 97));
         painter->drawRoundedRect(badge, h / 2.0, h / 2.0);
         painter->setPen(Qt::white);
         painter->setFont(badgeFont);
@@ -57,7 +59,24 @@ void RoomDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
         painter->setPen(text);
         textRect.setRight(badge.left() - 6);
     }
-    const QString name = QStringLiteral("# ") + index.data(RoomListModel::NameRole).toString();
+    const QString title = index.data(RoomListModel::TitleRole).toString();
+    QString name;
+    switch (RoomListModel::Kind(index.data(RoomListModel::KindRole).toInt())) {
+    case RoomListModel::Kind::Direct:
+        name = QStringLiteral("@ ") + title;
+        break;
+    case RoomListModel::Kind::Group:
+        name = title;
+        break;
+    case RoomListModel::Kind::PrivateRoom:
+        name = QStringLiteral("🔒 ") + title;
+        break;
+    case RoomListModel::Kind::Room:
+        name = QStringLiteral("# ") + title;
+        break;
+    }
+    if (muted)
+        name += tr(" (muted)");
     painter->drawText(textRect, Qt::AlignVCenter | Qt::AlignLeft,
                       painter->fontMetrics().elidedText(name, Qt::ElideRight, textRect.width()));
     painter->restore();

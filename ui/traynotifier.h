@@ -15,8 +15,10 @@ struct ChatMessage;
 
 namespace chatter::ui {
 
-//! A tray icon (when the desktop has a tray) that notifies about mentions and about
-//! messages in rooms not in view; clicking it brings the window back.
+//! A tray icon (when the desktop has a tray) that notifies about mentions, direct messages
+//! and messages in rooms not in view (as Preferences says); nothing for a muted conversation
+//! but mentions, and nothing at all while the status is do-not-disturb. Clicking it brings
+//! the window back.
 class TrayNotifier : public QObject
 {
     Q_OBJECT
@@ -27,6 +29,11 @@ public:
     void setNotify(Preferences::Notify notify) { m_notify = notify; }
     //! Whether `message` in `room` deserves a notification right now.
     bool shouldNotify(const QString &room, const client::ChatMessage &message) const;
+
+    //! The title a notification gets (tests read it; the tray may not exist).
+    QString titleFor(const QString &room, const client::ChatMessage &message) const;
+    //! What was shown last: title and body (also without a tray).
+    QString lastNotification() const { return m_lastNotification; }
 
 Q_SIGNALS:
     //! The user clicked the notification or the icon for `room` (may be empty).
@@ -39,6 +46,7 @@ private:
     QWidget *m_window;
     QSystemTrayIcon *m_tray = nullptr;
     QString m_lastRoom;
+    QString m_lastNotification;
     Preferences::Notify m_notify = Preferences::Notify::AllMessages;
 };
 

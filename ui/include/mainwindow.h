@@ -25,7 +25,11 @@ struct UntrustedCertificate;
 namespace chatter::ui {
 
 class Composer;
+class ComposerModeBar;
 class ConnectionStatusLabel;
+class ConversationActions;
+class MessageActions;
+class RoomKindFilter;
 class MessageView;
 class RoomBrowser;
 class TrayNotifier;
@@ -65,9 +69,15 @@ public:
     QString draft(const QString &room) const;
     RoomBrowser *roomBrowser();
     void applyPreferences(const Preferences &preferences);
+    //! Reply, edit, delete, react (the Message menu and the message list's context menu).
+    MessageActions *messageActions() const { return m_messageActions; }
+    ConversationActions *conversationActions() const { return m_conversationActions; }
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
 
 private:
     void buildUi();
@@ -96,6 +106,11 @@ private:
     void banMember(const QString &user);
     void unbanMember(const QString &user);
     void showStatus(const QString &text);
+    //! Tells the session whether the user sees the newest message of the room in view.
+    void updateAttentive();
+    //! Every conversation in the order the left pane shows them: rooms, then the others.
+    QStringList visibleOrder() const;
+    QString shownTitle(const QString &room) const;
 
     client::ChatSession *m_session;
     std::unique_ptr<client::TokenStore> m_tokens;
@@ -110,6 +125,13 @@ private:
     RoomBrowser *m_roomBrowser = nullptr;
     QLineEdit *m_joinEdit = nullptr;
     QListView *m_roomView = nullptr;
+    RoomKindFilter *m_roomFilter = nullptr;
+    QLabel *m_conversationLabel = nullptr;
+    QListView *m_conversationView = nullptr;
+    RoomKindFilter *m_conversationFilter = nullptr;
+    ComposerModeBar *m_modeBar = nullptr;
+    MessageActions *m_messageActions = nullptr;
+    ConversationActions *m_conversationActions = nullptr;
     QLabel *m_roomTitle = nullptr;
     MessageView *m_messageView = nullptr;
     QLabel *m_typingLabel = nullptr;
