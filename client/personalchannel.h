@@ -59,7 +59,6 @@ public:
     //! The new group's topic, or `error`.
     using GroupCreated = std::function<void(const QString &topic, const QString &error)>;
 
-    PhoenixChannel *channel() const { return m_channel; }
     PersonalChannel(PhoenixSocket *socket, const QString &topic, QObject *parent = nullptr);
     ~PersonalChannel() override;
 

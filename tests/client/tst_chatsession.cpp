@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 // ChatSession and its models against the real engine over loopback: two users in one process.
+#include "accountclient.h"
 #include "chatsession.h"
 #include "membermodel.h"
 #include "messagemodel.h"
+#include "personalchannel.h"
 #include "phoenixsocket.h"
 #include "roomdirectorymodel.h"
 #include "roomlistmodel.h"
+#include "roomsession.h"
 #include "servertestutil.h"
 
 #include <QSignalSpy>
@@ -56,6 +59,62 @@ std::unique_ptr<ChatSession> joinedSession(const TestServer &server, const QStri
     return session;
 }
 
+//! Registers `nick` (password "correct horse battery") and answers the session.
+Identity registered(const TestServer &server, const QString &nick)
+{
+    AccountClient accounts;
+    accounts.setServer(server.address());
+    std::optional<AccountResult> answer;
+    accounts.registerAccount(nick, QStringLiteral("correct horse battery"),
+                             [&answer](const AccountResult &result) { answer = result; });
+    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 15000) || !answer->ok())
+        return {};
+    return answer->identity;
+}
+
+//! A session signed in as `identity` with `room` joined (and current), its personal topic
+//! joined too when it has one.
+std::unique_ptr<ChatSession> signedIn(const TestServer &server, const Identity &identity,
+                                      const QString &room)
+{
+    auto session = std::make_unique<ChatSession>(fastOptions());
+    QSignalSpy joined(session.get(), &ChatSession::roomJoined);
+    session->connectToServer(server.address(), identity);
+    session->joinRoom(room);
+    if (!joined.wait(10000))
+        return nullptr;
+    if (!QTest::qWaitFor([&] { return session->personal() && session->personal()->isJoined(); },
+                         10000))
+        return nullptr;
+    return session;
+}
+
+//! A server whose accounts are cheap to make (Argon2id at its minimum cost).
+bool startWithAccounts(TestServer &server)
+{
+    server.config().minimumPasswordCost = true;
+    return server.start();
+}
+
+int rowOfBody(const MessageModel *model, const QString &body)
+{
+    for (int row = 0; model && row < model->rowCount(); ++row) {
+        if (model->at(row).body == body)
+            return row;
+    }
+    return -1;
+}
+
+//! Waits for a request's answer; the reason when refused, empty when ok, "timeout" otherwise.
+QString answerOf(const std::function<void(ChatSession::Done)> &request)
+{
+    std::optional<QString> reason;
+    request([&reason](bool ok, const QString &why) { reason = ok ? QString() : why; });
+    if (!QTest::qWaitFor([&reason] { return reason.has_value(); }, 10000))
+        return QStringLiteral("timeout");
+    return *reason;
+}
+
 } // namespace
 
 class tst_ChatSession : public QObject
@@ -81,6 +140,13 @@ private Q_SLOTS:
     void connectingAgainReplacesTheRoomModels();
     void leavingTheLastRoomLeavesNoCurrentRoom();
     void roomDirectoryListsTheServersRooms();
+    void repliesCarryTheirQuote();
+    void editsAndDeletionsReachEveryone();
+    void reactionsToggle();
+    void changesMadeWhileAwayApplyOnRejoin();
+    void directMessageOpenedWithOpenDm();
+    void readMarkersFollowAcrossDevices();
+    void mentionOfSomeoneElsewhereIsPushed();
 };
 
 void tst_ChatSession::endpointFor_data()
@@ -471,6 +537,277 @@ void tst_ChatSession::roomDirectoryListsTheServersRooms()
     QTRY_COMPARE_WITH_TIMEOUT(cell("fresh", RoomDirectoryModel::MembersColumn).toInt(), 1, 10000);
     directory->setWatching(false);
     QVERIFY(!directory->isWatching());
+}
+
+void tst_ChatSession::repliesCarryTheirQuote()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = joinedSession(server, "alice", "lobby");
+    auto bob = joinedSession(server, "bob", "lobby");
+    QVERIFY(alice && bob);
+    alice->sendMessage("the parent message");
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(bob->messages("lobby"), "the parent message") >= 0, 10000);
+    const MessageModel *bobLines = bob->messages("lobby");
+    const qint64 parent = bobLines->at(rowOfBody(bobLines, "the parent message")).id;
+
+    QVERIFY(bob->sendMessage("lobby", "a reply", parent));
+    const MessageModel *aliceLines = alice->messages("lobby");
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(aliceLines, "a reply") >= 0, 10000);
+    const QModelIndex reply = aliceLines->index(rowOfBody(aliceLines, "a reply"));
+    QCOMPARE(reply.data(MessageModel::ReplyToRole).toLongLong(), parent);
+    QCOMPARE(reply.data(MessageModel::QuoteUserRole).toString(), QStringLiteral("alice"));
+    QCOMPARE(reply.data(MessageModel::QuoteBodyRole).toString(),
+             QStringLiteral("the parent message"));
+
+    // Another room's message is no parent here: refused, nothing sent.
+    QSignalSpy failed(bob.get(), &ChatSession::sendFailed);
+    QVERIFY(bob->sendMessage("lobby", "bad reply", parent + 1000));
+    QVERIFY(failed.wait(10000));
+    QVERIFY2(failed.first().at(1).toString().contains("reply_to"),
+             qPrintable(failed.first().at(1).toString()));
+}
+
+void tst_ChatSession::editsAndDeletionsReachEveryone()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = joinedSession(server, "alice", "lobby");
+    auto bob = joinedSession(server, "bob", "lobby");
+    QVERIFY(alice && bob);
+    alice->sendMessage("typo hree");
+    alice->sendMessage("to be deleted");
+    const MessageModel *aliceLines = alice->messages("lobby");
+    const MessageModel *bobLines = bob->messages("lobby");
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(bobLines, "to be deleted") >= 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(aliceLines, "to be deleted") >= 0, 10000);
+    const qint64 typo = aliceLines->at(rowOfBody(aliceLines, "typo hree")).id;
+    const qint64 doomed = aliceLines->at(rowOfBody(aliceLines, "to be deleted")).id;
+    QCOMPARE(aliceLines->lastOwnEditableRow(), rowOfBody(aliceLines, "to be deleted"));
+
+    QCOMPARE(answerOf([&](auto done) { alice->editMessage("lobby", typo, "typo here", done); }),
+             QString());
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(bobLines, "typo here") >= 0, 10000);
+    const QModelIndex edited = bobLines->index(bobLines->rowOfId(typo));
+    QCOMPARE(edited.data(MessageModel::BodyRole).toString(), QStringLiteral("typo here"));
+    QVERIFY(edited.data(MessageModel::EditedAtRole).toDateTime().isValid());
+    QCOMPARE(rowOfBody(bobLines, "typo hree"), -1);
+
+    // Someone else's message is not bob's to change.
+    QCOMPARE(answerOf([&](auto done) { bob->editMessage("lobby", typo, "mine now", done); }),
+             QStringLiteral("forbidden"));
+    QCOMPARE(answerOf([&](auto done) { bob->deleteMessage("lobby", typo, done); }),
+             QStringLiteral("forbidden"));
+
+    const int rowsBefore = bobLines->rowCount();
+    QCOMPARE(answerOf([&](auto done) { alice->deleteMessage("lobby", doomed, done); }), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        bobLines->index(bobLines->rowOfId(doomed)).data(MessageModel::DeletedRole).toBool(), 10000);
+    // The line stays, as a placeholder, so paging keeps its place.
+    QCOMPARE(bobLines->rowCount(), rowsBefore);
+    QCOMPARE(rowOfBody(bobLines, "to be deleted"), -1);
+    QCOMPARE(aliceLines->lastOwnEditableRow(), aliceLines->rowOfId(typo));
+}
+
+void tst_ChatSession::reactionsToggle()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = joinedSession(server, "alice", "lobby");
+    auto bob = joinedSession(server, "bob", "lobby");
+    QVERIFY(alice && bob);
+    alice->sendMessage("react to me");
+    const MessageModel *aliceLines = alice->messages("lobby");
+    const MessageModel *bobLines = bob->messages("lobby");
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(bobLines, "react to me") >= 0, 10000);
+    const qint64 id = bobLines->at(rowOfBody(bobLines, "react to me")).id;
+    const auto reactions = [](const MessageModel *model, qint64 message) {
+        QStringList out;
+        const QModelIndex index = model->index(model->rowOfId(message));
+        for (const QVariant &chip : index.data(MessageModel::ReactionsRole).toList()) {
+            const QVariantMap map = chip.toMap();
+            out << map.value("emoji").toString() + "=" +
+                       map.value("users").toStringList().join(",") +
+                       (map.value("mine").toBool() ? "*" : "");
+        }
+        return out;
+    };
+
+    QCOMPARE(answerOf([&](auto done) { bob->toggleReaction("lobby", id, "👍", done); }), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(reactions(aliceLines, id), QStringList{"👍=bob"}, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(reactions(bobLines, id), QStringList{"👍=bob*"}, 10000);
+    QCOMPARE(answerOf([&](auto done) { alice->toggleReaction("lobby", id, "👍", done); }),
+             QString());
+    QTRY_COMPARE_WITH_TIMEOUT(reactions(bobLines, id), QStringList{"👍=bob,alice*"}, 10000);
+    // Toggling again takes bob's back.
+    QCOMPARE(answerOf([&](auto done) { bob->toggleReaction("lobby", id, "👍", done); }), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(reactions(aliceLines, id), QStringList{"👍=alice*"}, 10000);
+    QCOMPARE(answerOf([&](auto done) { bob->toggleReaction("lobby", id, "not an emoji", done); }),
+             QStringLiteral("invalid emoji"));
+}
+
+void tst_ChatSession::changesMadeWhileAwayApplyOnRejoin()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = joinedSession(server, "alice", "lobby");
+    auto bob = joinedSession(server, "bob", "lobby");
+    QVERIFY(alice && bob);
+    alice->sendMessage("will change");
+    alice->sendMessage("will go");
+    alice->sendMessage("will get a reaction");
+    const MessageModel *aliceLines = alice->messages("lobby");
+    const MessageModel *bobLines = bob->messages("lobby");
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(bobLines, "will get a reaction") >= 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(aliceLines, "will get a reaction") >= 0, 10000);
+    const qint64 changed = aliceLines->at(rowOfBody(aliceLines, "will change")).id;
+    const qint64 gone = aliceLines->at(rowOfBody(aliceLines, "will go")).id;
+    const qint64 reacted = aliceLines->at(rowOfBody(aliceLines, "will get a reaction")).id;
+
+    // Bob is away while alice edits, deletes and reacts: no broadcast reaches him.
+    bob->disconnectFromServer();
+    QTRY_COMPARE_WITH_TIMEOUT(bob->connectionState(), ChatSession::ConnectionState::Disconnected,
+                              10000);
+    QCOMPARE(answerOf([&](auto done) { alice->editMessage("lobby", changed, "changed", done); }),
+             QString());
+    QCOMPARE(answerOf([&](auto done) { alice->deleteMessage("lobby", gone, done); }), QString());
+    QCOMPARE(answerOf([&](auto done) { alice->toggleReaction("lobby", reacted, "🎉", done); }),
+             QString());
+    QCOMPARE(rowOfBody(bobLines, "will change"), bobLines->rowOfId(changed));
+
+    // The rejoin sends last_change_seq and applies the `changes` of the reply.
+    QSignalSpy rejoined(bob.get(), &ChatSession::roomJoined);
+    bob->socket()->open();
+    QVERIFY(rejoined.wait(10000));
+    QTRY_COMPARE_WITH_TIMEOUT(bobLines->at(bobLines->rowOfId(changed)).body,
+                              QStringLiteral("changed"), 10000);
+    QVERIFY(bobLines->at(bobLines->rowOfId(changed)).editedAt.isValid());
+    QVERIFY(bobLines->at(bobLines->rowOfId(gone)).deleted);
+    QCOMPARE(bobLines->at(bobLines->rowOfId(reacted)).reactions.size(), 1);
+    QCOMPARE(bobLines->at(bobLines->rowOfId(reacted)).reactions.first().first, QStringLiteral("🎉"));
+}
+
+void tst_ChatSession::directMessageOpenedWithOpenDm()
+{
+    TestServer server;
+    QVERIFY(startWithAccounts(server));
+    const Identity aliceId = registered(server, "Alice");
+    const Identity bobId = registered(server, "bob");
+    QVERIFY(aliceId.isValid() && bobId.isValid());
+    QCOMPARE(aliceId.personalTopic, QStringLiteral("chatter:user:alice"));
+    auto alice = signedIn(server, aliceId, "lobby");
+    auto bob = signedIn(server, bobId, "lobby");
+    QVERIFY(alice && bob);
+
+    std::optional<std::pair<QString, QString>> opened;
+    alice->openDirectMessage("BOB", [&](const QString &key, const QString &error) {
+        opened = std::pair{key, error};
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(opened.has_value(), 10000);
+    QCOMPARE(opened->second, QString());
+    const QString key = opened->first;
+    QCOMPARE(key, QStringLiteral("dm:alice:bob"));
+    QCOMPARE(alice->currentRoom(), key);
+    QCOMPARE(alice->rooms()->kind(key), RoomListModel::Kind::Direct);
+    QCOMPARE(alice->titleOf(key), QStringLiteral("bob"));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        alice->rooms()->index(alice->rooms()->rowOf(key)).data(RoomListModel::StatusRole).toInt(),
+        int(RoomListModel::Status::Joined), 10000);
+
+    // Bob is in #lobby: the DM shows up in his list through the personal topic, unread.
+    QSignalSpy received(bob.get(), &ChatSession::messageReceived);
+    QVERIFY(alice->sendMessage(key, "psst, bob"));
+    QTRY_VERIFY_WITH_TIMEOUT(bob->rooms()->rowOf(key) >= 0, 10000);
+    QCOMPARE(bob->rooms()->kind(key), RoomListModel::Kind::Direct);
+    QCOMPARE(bob->titleOf(key), QStringLiteral("Alice"));
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages(key)), QStringList{"psst, bob"}, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(bob->rooms()->unread(key), 1, 10000);
+    QVERIFY(!received.isEmpty());
+    QCOMPARE(received.first().at(0).toString(), key);
+    QCOMPARE(bob->currentRoom(), QStringLiteral("lobby"));
+
+    // Refusals are said: oneself, and a nickname that is no account.
+    const auto refusal = [&](const QString &user) {
+        std::optional<QString> error;
+        alice->openDirectMessage(user, [&](const QString &, const QString &why) { error = why; });
+        return QTest::qWaitFor([&] { return error.has_value(); }, 10000) ? *error : "timeout";
+    };
+    QCOMPARE(refusal("alice"), QStringLiteral("forbidden"));
+    QCOMPARE(refusal("nobody"), QStringLiteral("no such account"));
+}
+
+void tst_ChatSession::readMarkersFollowAcrossDevices()
+{
+    TestServer server;
+    QVERIFY(startWithAccounts(server));
+    const Identity aliceId = registered(server, "alice");
+    const Identity bobId = registered(server, "bob");
+    QVERIFY(aliceId.isValid() && bobId.isValid());
+    // Alice on two devices (one session token), both looking at #other, not at #lobby.
+    auto phone = signedIn(server, aliceId, "other");
+    auto desk = signedIn(server, aliceId, "other");
+    auto bob = signedIn(server, bobId, "lobby");
+    QVERIFY(phone && desk && bob);
+    for (ChatSession *device : {phone.get(), desk.get()}) {
+        QSignalSpy joined(device, &ChatSession::roomJoined);
+        device->joinRoom("lobby");
+        QVERIFY(joined.wait(10000));
+        QCOMPARE(device->currentRoom(), QStringLiteral("other"));
+    }
+    bob->sendMessage("lobby", "one");
+    bob->sendMessage("lobby", "two");
+    bob->sendMessage("lobby", "three");
+    QTRY_COMPARE_WITH_TIMEOUT(phone->rooms()->unread("lobby"), 3, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(desk->rooms()->unread("lobby"), 3, 10000);
+
+    // Reading on the phone moves the stored marker; the desk hears it on the personal topic.
+    phone->setCurrentRoom("lobby");
+    QCOMPARE(phone->rooms()->unread("lobby"), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(desk->rooms()->unread("lobby"), 0, 10000);
+    QCOMPARE(desk->room("lobby")->lastReadId(), phone->messages("lobby")->lastId());
+
+    // The phone, looking at #lobby, reads "four" as it comes: the desk hears that too.
+    bob->sendMessage("lobby", "four");
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(phone->messages("lobby")).size(), 4, 10000);
+    QCOMPARE(phone->rooms()->unread("lobby"), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(desk->room("lobby")->lastReadId(), phone->messages("lobby")->lastId(),
+                              10000);
+    QCOMPARE(desk->rooms()->unread("lobby"), 0);
+
+    // Nobody looking (the phone's window scrolled back, say): new messages count on both, and
+    // a third device starts from the stored marker, with the join reply's count.
+    phone->setAttentive(false);
+    bob->sendMessage("lobby", "five");
+    bob->sendMessage("lobby", "six");
+    QTRY_COMPARE_WITH_TIMEOUT(phone->rooms()->unread("lobby"), 2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(desk->rooms()->unread("lobby"), 2, 10000);
+    auto laptop = signedIn(server, aliceId, "other");
+    QVERIFY(laptop);
+    QSignalSpy joined(laptop.get(), &ChatSession::roomJoined);
+    laptop->joinRoom("lobby");
+    QVERIFY(joined.wait(10000));
+    QCOMPARE(laptop->rooms()->unread("lobby"), 2);
+}
+
+void tst_ChatSession::mentionOfSomeoneElsewhereIsPushed()
+{
+    TestServer server;
+    QVERIFY(startWithAccounts(server));
+    const Identity aliceId = registered(server, "alice");
+    const Identity bobId = registered(server, "bob");
+    QVERIFY(aliceId.isValid() && bobId.isValid());
+    auto alice = signedIn(server, aliceId, "lobby");
+    auto bob = signedIn(server, bobId, "dev");
+    QVERIFY(alice && bob);
+    // Alice is not in #dev; her personal topic still tells her.
+    QSignalSpy mentioned(alice.get(), &ChatSession::mentionReceived);
+    bob->sendMessage("dev", "@alice can you look at this?");
+    QVERIFY(mentioned.wait(10000));
+    QCOMPARE(mentioned.first().at(0).toString(), QStringLiteral("dev"));
+    const auto message = mentioned.first().at(1).value<ChatMessage>();
+    QCOMPARE(message.user, QStringLiteral("bob"));
+    QVERIFY(message.mention);
+    QVERIFY(message.body.contains("look at this"));
 }
 
 QTEST_GUILESS_MAIN(tst_ChatSession)

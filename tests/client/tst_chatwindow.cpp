@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: MIT
 // Two chat windows in one process against the real engine, driven through their widgets.
+#include "accountclient.h"
 #include "chatsession.h"
 #include "composer.h"
+#include "composermodebar.h"
 #include "connectdialog.h"
 #include "darkpalette.h"
 #include "mainwindow.h"
 #include "membermodel.h"
+#include "messageactions.h"
 #include "messagedelegate.h"
 #include "messageformatter.h"
 #include "messagemodel.h"
 #include "messageview.h"
+#include "personalchannel.h"
+#include "reactionpicker.h"
 #include "roombrowser.h"
 #include "roomdirectorymodel.h"
 #include "roomlistmodel.h"
+#include "roomsession.h"
 #include "servertestutil.h"
 #include "traynotifier.h"
 
@@ -21,9 +27,12 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenu>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTest>
@@ -31,6 +40,7 @@
 #include <QTextDocument>
 #include <QTextLayout>
 #include <QTimer>
+#include <QToolButton>
 
 #include <cmath>
 
@@ -119,12 +129,73 @@ void whenModalShows(std::function<void(QWidget *)> inspect)
     timer->start();
 }
 
+//! Registers `nick` on `server` and answers the session (tokens, personal topic).
+client::Identity registered(const TestServer &server, const QString &nick)
+{
+    client::AccountClient accounts;
+    accounts.setServer(server.address());
+    std::optional<client::AccountResult> answer;
+    accounts.registerAccount(nick, QStringLiteral("correct horse battery"),
+                             [&answer](const client::AccountResult &result) { answer = result; });
+    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 15000) || !answer->ok())
+        return {};
+    return answer->identity;
+}
+
+//! A window signed in as `identity` that joined `room`, its personal topic joined.
+std::unique_ptr<MainWindow> openSignedIn(const TestServer &server, const client::Identity &identity,
+                                         const QString &room)
+{
+    auto window = std::make_unique<MainWindow>(fastOptions());
+    window->show();
+    QSignalSpy joined(window->session(), &client::ChatSession::roomJoined);
+    window->connectWithSession(server.address(), identity);
+    window->session()->joinRoom(room);
+    if (!joined.wait(10000))
+        return nullptr;
+    client::ChatSession *session = window->session();
+    if (!QTest::qWaitFor(
+            [session] { return session->personal() && session->personal()->isJoined(); }, 10000))
+        return nullptr;
+    return window;
+}
+
+//! The row of the first line whose body is `body` in the current room of `window`.
+QModelIndex lineWithBody(MainWindow *window, const QString &body)
+{
+    const client::MessageModel *model =
+        window->session()->messages(window->session()->currentRoom());
+    for (int row = 0; model && row < model->rowCount(); ++row) {
+        if (model->at(row).body == body)
+            return model->index(row);
+    }
+    return {};
+}
+
+//! Makes `window` the active one: window shortcuts answer only there.
+bool activate(MainWindow *window)
+{
+    window->activateWindow();
+    QApplication::setActiveWindow(window);
+    return QTest::qWaitForWindowActive(window);
+}
+
+//! Types `text` into the composer of `window` and presses Enter.
+void send(MainWindow *window, const QString &text)
+{
+    auto *composer = window->findChild<Composer *>("composer");
+    composer->setFocus();
+    QTest::keyClicks(composer, text);
+    QTest::keyClick(composer, Qt::Key_Return);
+}
+
 } // namespace
 
 class tst_ChatWindow : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase();
     void nickColoursMatchTheBrowser_data();
     void nickColoursMatchTheBrowser();
     void userTextIsEscaped_data();
@@ -151,7 +222,21 @@ private Q_SLOTS:
     void narrowWindowKeepsTheMessagesReadable();
     void browseRoomsJoinsFromTheDirectory();
     void preferencesAndAbout();
+    void replyActionQuotesTheMessage();
+    void upEditsTheLastMessage();
+    void reactionFromThePicker();
+    void deleteAsksFirst();
+    void directMessageFromTheMemberList();
+    void notificationsRespectMuteAndDoNotDisturb();
 };
+
+void tst_ChatWindow::initTestCase()
+{
+    // Session tokens and preferences go to a test's own settings, never the user's.
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("ChatterTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_chatwindow"));
+}
 
 void tst_ChatWindow::nickColoursMatchTheBrowser_data()
 {
@@ -781,6 +866,287 @@ void tst_ChatWindow::preferencesAndAbout()
     QVERIFY(tray->shouldNotify("elsewhere", mention));
     tray->setNotify(Preferences::Notify::Never);
     QVERIFY(!tray->shouldNotify("elsewhere", mention));
+}
+
+void tst_ChatWindow::replyActionQuotesTheMessage()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "lobby");
+    auto bob = openWindow(server, "bob", "lobby");
+    QVERIFY(alice && bob);
+    send(bob.get(), "what time is the demo?");
+    QTRY_VERIFY_WITH_TIMEOUT(lineWithBody(alice.get(), "what time is the demo?").isValid(), 10000);
+    send(bob.get(), "something else");
+    QTRY_VERIFY_WITH_TIMEOUT(lineWithBody(alice.get(), "something else").isValid(), 10000);
+    const QModelIndex parent = lineWithBody(alice.get(), "what time is the demo?");
+    const qint64 parentId = parent.data(client::MessageModel::IdRole).toLongLong();
+
+    // Alice selects bob's question in the list and replies with Ctrl+R.
+    QVERIFY(activate(alice.get()));
+    auto *view = alice->findChild<MessageView *>("messageView");
+    view->setFocus();
+    view->setCurrentIndex(parent);
+    QTest::keyClick(alice.get(), Qt::Key_R, Qt::ControlModifier);
+    auto *bar = alice->findChild<ComposerModeBar *>("composerModeBar");
+    QVERIFY(bar->isVisible());
+    QCOMPARE(bar->mode(), ComposerModeBar::Mode::Reply);
+    QVERIFY2(bar->text().startsWith("Replying to bob"), qPrintable(bar->text()));
+    auto *composer = alice->findChild<Composer *>("composer");
+    QVERIFY(composer->hasFocus());
+    // Escape cancels; Ctrl+R again starts over.
+    QTest::keyClick(composer, Qt::Key_Escape);
+    QVERIFY(!bar->isVisible());
+    view->setCurrentIndex(parent);
+    QTest::keyClick(alice.get(), Qt::Key_R, Qt::ControlModifier);
+    QVERIFY(bar->isVisible());
+    send(alice.get(), "at three");
+    QVERIFY(!bar->isVisible());
+    QCOMPARE(composer->toPlainText(), QString());
+
+    QTRY_VERIFY_WITH_TIMEOUT(lineWithBody(bob.get(), "at three").isValid(), 10000);
+    const QModelIndex reply = lineWithBody(bob.get(), "at three");
+    QCOMPARE(reply.data(client::MessageModel::ReplyToRole).toLongLong(), parentId);
+    QCOMPARE(reply.data(client::MessageModel::QuoteUserRole).toString(), QStringLiteral("bob"));
+    QCOMPARE(reply.data(client::MessageModel::QuoteBodyRole).toString(),
+             QStringLiteral("what time is the demo?"));
+
+    // Going to the quoted message (what a click on the quote does) selects it.
+    QVERIFY(activate(bob.get()));
+    auto *bobView = bob->findChild<MessageView *>("messageView");
+    bobView->setFocus();
+    bobView->setCurrentIndex(reply);
+    QTest::keyClick(bob.get(), Qt::Key_G, Qt::ControlModifier);
+    QCOMPARE(bobView->currentIndex().data(client::MessageModel::IdRole).toLongLong(), parentId);
+}
+
+void tst_ChatWindow::upEditsTheLastMessage()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "lobby");
+    auto bob = openWindow(server, "bob", "lobby");
+    QVERIFY(alice && bob);
+    send(alice.get(), "first");
+    send(alice.get(), "teh second");
+    QTRY_VERIFY_WITH_TIMEOUT(lineWithBody(bob.get(), "teh second").isValid(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(lineWithBody(alice.get(), "teh second").isValid(), 10000);
+    const qint64 id =
+        lineWithBody(alice.get(), "teh second").data(client::MessageModel::IdRole).toLongLong();
+
+    auto *composer = alice->findChild<Composer *>("composer");
+    auto *bar = alice->findChild<ComposerModeBar *>("composerModeBar");
+    QVERIFY(activate(alice.get()));
+    composer->setFocus();
+    QTest::keyClick(composer, Qt::Key_Up);
+    QCOMPARE(bar->mode(), ComposerModeBar::Mode::Edit);
+    QCOMPARE(bar->messageId(), id);
+    QCOMPARE(composer->toPlainText(), QStringLiteral("teh second"));
+    // Escape gives the empty composer back; Up with text typed is just a cursor move.
+    QTest::keyClick(composer, Qt::Key_Escape);
+    QCOMPARE(composer->toPlainText(), QString());
+    QTest::keyClicks(composer, "draft");
+    QTest::keyClick(composer, Qt::Key_Up);
+    QCOMPARE(bar->mode(), ComposerModeBar::Mode::None);
+    composer->clear();
+
+    QTest::keyClick(composer, Qt::Key_Up);
+    composer->selectAll();
+    QTest::keyClicks(composer, "the second");
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(bar->mode(), ComposerModeBar::Mode::None);
+    QTRY_VERIFY_WITH_TIMEOUT(lineWithBody(bob.get(), "the second").isValid(), 10000);
+    const QModelIndex edited = lineWithBody(bob.get(), "the second");
+    QCOMPARE(edited.data(client::MessageModel::IdRole).toLongLong(), id);
+    QVERIFY(edited.data(client::MessageModel::EditedAtRole).toDateTime().isValid());
+    QVERIFY(!lineWithBody(bob.get(), "teh second").isValid());
+}
+
+void tst_ChatWindow::reactionFromThePicker()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "lobby");
+    auto bob = openWindow(server, "bob", "lobby");
+    QVERIFY(alice && bob);
+    send(bob.get(), "shipped it");
+    QTRY_VERIFY_WITH_TIMEOUT(lineWithBody(alice.get(), "shipped it").isValid(), 10000);
+    const auto chips = [](MainWindow *window) {
+        QStringList out;
+        const QModelIndex line = lineWithBody(window, "shipped it");
+        for (const QVariant &chip : line.data(client::MessageModel::ReactionsRole).toList())
+            out << chip.toMap().value("emoji").toString() + "=" +
+                       chip.toMap().value("users").toStringList().join(",");
+        return out;
+    };
+
+    // Ctrl+Shift+E on the newest message opens the picker; Right, Enter picks the second.
+    QVERIFY(activate(alice.get()));
+    QTest::keyClick(alice.get(), Qt::Key_E, Qt::ControlModifier | Qt::ShiftModifier);
+    ReactionPicker *picker = alice->messageActions()->picker();
+    QVERIFY(picker);
+    QTRY_VERIFY_WITH_TIMEOUT(picker->isVisible(), 5000);
+    QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : picker,
+                    Qt::Key_Right);
+    QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : picker,
+                    Qt::Key_Return);
+    const QString second = ReactionPicker::commonEmoji().at(1);
+    QTRY_COMPARE_WITH_TIMEOUT(chips(bob.get()), QStringList{second + "=alice"}, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!alice->messageActions()->picker(), 5000);
+
+    // The picker shows it as mine; clicking it again takes it back.
+    QTRY_COMPARE_WITH_TIMEOUT(chips(alice.get()), QStringList{second + "=alice"}, 10000);
+    QTest::keyClick(alice.get(), Qt::Key_E, Qt::ControlModifier | Qt::ShiftModifier);
+    picker = alice->messageActions()->picker();
+    QVERIFY(picker);
+    QToolButton *button = picker->buttonFor(second);
+    QVERIFY(button && button->isChecked());
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(chips(bob.get()), QStringList(), 10000);
+}
+
+void tst_ChatWindow::deleteAsksFirst()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "lobby");
+    auto bob = openWindow(server, "bob", "lobby");
+    QVERIFY(alice && bob);
+    send(alice.get(), "oops, wrong room");
+    QTRY_VERIFY_WITH_TIMEOUT(lineWithBody(bob.get(), "oops, wrong room").isValid(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(lineWithBody(alice.get(), "oops, wrong room").isValid(), 10000);
+    const qint64 id = lineWithBody(alice.get(), "oops, wrong room")
+                          .data(client::MessageModel::IdRole)
+                          .toLongLong();
+    auto *view = alice->findChild<MessageView *>("messageView");
+    QVERIFY(activate(alice.get()));
+    view->setFocus();
+    view->setCurrentIndex(lineWithBody(alice.get(), "oops, wrong room"));
+
+    // Delete in the list asks; cancelling keeps the message.
+    QString asked;
+    whenModalShows([&asked](QWidget *modal) {
+        if (auto *box = qobject_cast<QMessageBox *>(modal))
+            asked = box->text();
+    });
+    QTest::keyClick(view, Qt::Key_Delete);
+    QVERIFY2(asked.contains("Delete this message"), qPrintable(asked));
+    QTest::qWait(300);
+    QVERIFY(lineWithBody(bob.get(), "oops, wrong room").isValid());
+
+    // Confirmed, it goes for everyone.
+    auto *timer = new QTimer;
+    timer->setInterval(20);
+    connect(timer, &QTimer::timeout, timer, [timer] {
+        if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+            timer->deleteLater();
+            timer->stop();
+            if (auto *yes = box->findChild<QPushButton *>("confirmDeleteButton"))
+                yes->click();
+        }
+    });
+    timer->start();
+    view->setCurrentIndex(lineWithBody(alice.get(), "oops, wrong room"));
+    QTest::keyClick(view, Qt::Key_Delete);
+    const client::MessageModel *bobLines = bob->session()->messages("lobby");
+    QTRY_VERIFY_WITH_TIMEOUT(bobLines->at(bobLines->rowOfId(id)).deleted, 10000);
+    QVERIFY(!lineWithBody(bob.get(), "oops, wrong room").isValid());
+}
+
+void tst_ChatWindow::directMessageFromTheMemberList()
+{
+    TestServer server;
+    server.config().minimumPasswordCost = true;
+    QVERIFY(server.start());
+    const client::Identity aliceId = registered(server, "alice");
+    const client::Identity bobId = registered(server, "bob");
+    QVERIFY(aliceId.isValid() && bobId.isValid());
+    auto alice = openSignedIn(server, aliceId, "lobby");
+    auto bob = openSignedIn(server, bobId, "lobby");
+    QVERIFY(alice && bob);
+    auto *bobDms = bob->findChild<QListView *>("conversationView");
+    QVERIFY(!bobDms->isVisible()); // nothing to list yet
+
+    // Alice: "Message bob" on bob's row of the member list.
+    auto *members = alice->findChild<QListView *>("memberView");
+    QTRY_COMPARE_WITH_TIMEOUT(members->model() ? members->model()->rowCount() : 0, 2, 10000);
+    QModelIndex bobRow;
+    for (int row = 0; row < members->model()->rowCount(); ++row) {
+        if (members->model()->index(row, 0).data(client::MemberModel::NickRole) == "bob")
+            bobRow = members->model()->index(row, 0);
+    }
+    std::unique_ptr<QMenu> menu(alice->memberMenu(bobRow));
+    QVERIFY(menu);
+    auto *message = menu->findChild<QAction *>("messageMemberAction");
+    QVERIFY(message);
+    message->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(alice->session()->currentRoom(), QStringLiteral("dm:alice:bob"),
+                              10000);
+    auto *aliceDms = alice->findChild<QListView *>("conversationView");
+    QVERIFY(aliceDms->isVisible());
+    QCOMPARE(aliceDms->model()->rowCount(), 1);
+    QCOMPARE(aliceDms->currentIndex().row(), 0);
+    QCOMPARE(alice->findChild<QLabel *>("roomTitle")->text(), QStringLiteral("@bob"));
+    QTRY_COMPARE_WITH_TIMEOUT(alice->session()
+                                  ->rooms()
+                                  ->index(alice->session()->rooms()->rowOf("dm:alice:bob"))
+                                  .data(client::RoomListModel::StatusRole)
+                                  .toInt(),
+                              int(client::RoomListModel::Status::Joined), 10000);
+
+    // Bob, reading #lobby, gets the DM in his list with one unread.
+    send(alice.get(), "lunch at noon?");
+    QTRY_COMPARE_WITH_TIMEOUT(bobDms->model() ? bobDms->model()->rowCount() : 0, 1, 10000);
+    QVERIFY(bobDms->isVisible());
+    const QModelIndex dm = bobDms->model()->index(0, 0);
+    QCOMPARE(dm.data(client::RoomListModel::TitleRole).toString(), QStringLiteral("alice"));
+    QTRY_COMPARE_WITH_TIMEOUT(dm.data(client::RoomListModel::UnreadRole).toInt(), 1, 10000);
+    QVERIFY(bob->windowTitle().startsWith("(1)"));
+    QCOMPARE(bob->session()->currentRoom(), QStringLiteral("lobby"));
+
+    // Opening it reads it, here and in the stored marker.
+    bobDms->setCurrentIndex(dm);
+    QCOMPARE(bob->session()->currentRoom(), QStringLiteral("dm:alice:bob"));
+    QCOMPARE(dm.data(client::RoomListModel::UnreadRole).toInt(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(bob->session()->room("dm:alice:bob")->lastReadId() ==
+                                 bob->session()->messages("dm:alice:bob")->lastId(),
+                             10000);
+    QVERIFY(!bob->windowTitle().startsWith("("));
+}
+
+void tst_ChatWindow::notificationsRespectMuteAndDoNotDisturb()
+{
+    MainWindow window(fastOptions());
+    auto *tray = window.findChild<TrayNotifier *>();
+    QVERIFY(tray);
+    tray->setNotify(Preferences::Notify::AllMessages);
+    client::RoomListModel *rooms = window.session()->rooms();
+    rooms->addRoom("quiet");
+    rooms->addRoom("dm:alice:bob", client::RoomListModel::Kind::Direct, "bob");
+    client::ChatMessage plain = chat(1, "bob", "hello");
+    client::ChatMessage mention = chat(2, "bob", "alice?");
+    mention.mention = true;
+    QVERIFY(tray->shouldNotify("quiet", plain));
+    QVERIFY(tray->titleFor("dm:alice:bob", plain).contains("direct message"));
+
+    // Muted: mentions only.
+    rooms->setMuted("quiet", true);
+    QVERIFY(!tray->shouldNotify("quiet", plain));
+    QVERIFY(tray->shouldNotify("quiet", mention));
+    // "Mentions only" still tells about direct messages.
+    tray->setNotify(Preferences::Notify::Mentions);
+    QVERIFY(tray->shouldNotify("dm:alice:bob", plain));
+    QVERIFY(!tray->shouldNotify("elsewhere", plain));
+
+    // Do not disturb, from the Status menu: nothing at all.
+    auto *dnd = window.findChild<QAction *>("dndStatusAction");
+    QVERIFY(dnd);
+    dnd->trigger();
+    QCOMPARE(window.session()->status(), QStringLiteral("dnd"));
+    QVERIFY(!tray->shouldNotify("quiet", mention));
+    QVERIFY(!tray->shouldNotify("dm:alice:bob", plain));
+    window.findChild<QAction *>("onlineStatusAction")->trigger();
+    QVERIFY(tray->shouldNotify("dm:alice:bob", plain));
 }
 
 QTEST_MAIN(tst_ChatWindow)
