@@ -2,26 +2,166 @@
 // Not a test: stages a short conversation between two windows against an in-process server
 // and saves one window as a PNG for the docs. Run under a real X server (Xvfb) for real fonts:
 //   xvfb-run -a -s "-screen 0 1280x800x24" build/tests/client/chatwindow_screenshot out.png
-// A second argument "dark" makes the client choose dark, as Preferences › Colours › Dark does.
+// A second argument "dark" makes the client choose dark, as Preferences › Colours › Dark does;
+// "conversations" stages signed-in accounts instead: a DM with a reply and reactions, another
+// DM and a group conversation unread.
+#include "accountclient.h"
 #include "chatsession.h"
 #include "composer.h"
 #include "mainwindow.h"
 #include "membermodel.h"
 #include "messagemodel.h"
+#include "personalchannel.h"
+#include "roomlistmodel.h"
 #include "servertestutil.h"
 #include "systempalette.h"
 
 #include <QApplication>
+#include <QListView>
 #include <QPalette>
 #include <QTest>
 
 using namespace chatter;
+
+namespace {
+
+client::Identity registered(const TestServer &server, const QString &nick)
+{
+    client::AccountClient accounts;
+    accounts.setServer(server.address());
+    std::optional<client::AccountResult> answer;
+    accounts.registerAccount(nick, QStringLiteral("correct horse battery"),
+                             [&answer](const client::AccountResult &result) { answer = result; });
+    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 15000) || !answer->ok())
+        return {};
+    return answer->identity;
+}
+
+//! The id of the newest message of `room` in `window` whose body is `body`, once it is there.
+qint64 idOf(ui::MainWindow &window, const QString &room, const QString &body)
+{
+    qint64 id = 0;
+    QTest::qWaitFor(
+        [&] {
+            const client::MessageModel *model = window.session()->messages(room);
+            for (int row = 0; model && row < model->rowCount(); ++row) {
+                if (model->at(row).body == body)
+                    id = model->at(row).id;
+            }
+            return id > 0;
+        },
+        10000);
+    return id;
+}
+
+//! Alice's window: #lobby and #dev, a DM with bob (a reply, reactions) in view, a DM from
+//! carol and a group conversation waiting unread.
+int conversations(const QString &out)
+{
+    TestServer server;
+    server.config().minimumPasswordCost = true;
+    if (!server.start())
+        return 1;
+    const client::Identity aliceId = registered(server, QStringLiteral("alice"));
+    const client::Identity bobId = registered(server, QStringLiteral("bob"));
+    const client::Identity carolId = registered(server, QStringLiteral("carol"));
+    if (!aliceId.isValid() || !bobId.isValid() || !carolId.isValid()) {
+        qCritical("chatwindow_screenshot: could not register alice, bob and carol");
+        return 1;
+    }
+    ui::MainWindow alice;
+    ui::MainWindow bob;
+    ui::MainWindow carol;
+    // Light, whatever the platform says (after the windows, which apply the stored Preferences).
+    ui::SystemPalette::instance()->setAppearance(ui::Appearance::Light);
+    ui::SystemPalette::instance()->followSystem();
+    alice.resize(1100, 680);
+    for (ui::MainWindow *w : {&bob, &carol}) {
+        w->move(60, 60);
+        w->show();
+    }
+    alice.show();
+    alice.connectWithSession(server.address(), aliceId);
+    bob.connectWithSession(server.address(), bobId);
+    carol.connectWithSession(server.address(), carolId);
+    for (const char *room : {"lobby", "dev"}) {
+        for (ui::MainWindow *w : {&alice, &bob, &carol})
+            w->session()->joinRoom(QString::fromLatin1(room));
+    }
+    const auto ready = [](ui::MainWindow &w) {
+        return w.session()->personal() && w.session()->personal()->isJoined() &&
+               w.session()->members(QStringLiteral("lobby")) &&
+               w.session()->members(QStringLiteral("lobby"))->rowCount() == 3;
+    };
+    if (!QTest::qWaitFor([&] { return ready(alice) && ready(bob) && ready(carol); }, 15000)) {
+        qCritical("chatwindow_screenshot: the three were not signed in and in #lobby in 15 s");
+        return 1;
+    }
+    const auto say = [](ui::MainWindow &w, const QString &room, const QString &text,
+                        qint64 replyTo = 0) {
+        w.session()->sendMessage(room, text, replyTo);
+        QTest::qWait(150);
+    };
+    say(bob, QStringLiteral("lobby"), QStringLiteral("morning! the LAN server is up again 🎉"));
+    say(carol, QStringLiteral("dev"), QStringLiteral("pushed the presence fix"));
+
+    // Alice opens the DM with bob (as "Message" on his row does) and they talk.
+    QString dm;
+    alice.session()->openDirectMessage(QStringLiteral("bob"),
+                                       [&dm](const QString &key, const QString &) { dm = key; });
+    if (!QTest::qWaitFor([&] { return !dm.isEmpty() && alice.session()->room(dm); }, 10000)) {
+        qCritical("chatwindow_screenshot: no DM with bob");
+        return 1;
+    }
+    QTest::qWait(300);
+    say(alice, dm, QStringLiteral("are you coming to the **release review** at 3?"));
+    say(alice, dm, QStringLiteral("notes so far: https://example.org/chatter/0.2"));
+    const qint64 question =
+        idOf(bob, dm, QStringLiteral("are you coming to the **release review** at 3?"));
+    say(bob, dm, QStringLiteral("yes — I'll bring the `reconnect` numbers"), question);
+    const qint64 answer =
+        idOf(alice, dm, QStringLiteral("yes — I'll bring the `reconnect` numbers"));
+    alice.session()->toggleReaction(dm, answer, QStringLiteral("👍"));
+    alice.session()->toggleReaction(dm, answer, QStringLiteral("🎉"));
+    say(bob, dm, QStringLiteral("and the slides, @alice"));
+    bob.session()->toggleReaction(dm, question, QStringLiteral("✅"));
+    QTest::qWait(300);
+
+    // Carol writes to alice directly, and starts a group with both.
+    QString carolDm;
+    carol.session()->openDirectMessage(
+        QStringLiteral("alice"),
+        [&carolDm](const QString &key, const QString &) { carolDm = key; });
+    QTest::qWaitFor([&] { return !carolDm.isEmpty() && carol.session()->room(carolDm); }, 10000);
+    QTest::qWait(300);
+    say(carol, carolDm, QStringLiteral("got a minute after lunch?"));
+    say(carol, carolDm, QStringLiteral("about the TLS docs"));
+    QString group;
+    carol.session()->createGroup({QStringLiteral("alice"), QStringLiteral("bob")},
+                                 [&group](const QString &key, const QString &) { group = key; });
+    QTest::qWaitFor([&] { return !group.isEmpty() && carol.session()->room(group); }, 10000);
+    QTest::qWait(500);
+    say(carol, group, QStringLiteral("cake in the kitchen 🎂"));
+
+    alice.session()->setCurrentRoom(dm);
+    auto *aliceComposer = alice.findChild<ui::Composer *>(QStringLiteral("composer"));
+    aliceComposer->setFocus();
+    QTest::keyClicks(aliceComposer, QStringLiteral("see you there"));
+    alice.activateWindow();
+    QTest::qWait(1500);
+    alice.grab().save(out);
+    return 0;
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
     const QString out =
         argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("desktop-client.png");
+    if (argc > 2 && qstrcmp(argv[2], "conversations") == 0)
+        return conversations(out);
     TestServer server;
     if (!server.start())
         return 1;

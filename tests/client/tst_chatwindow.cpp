@@ -996,6 +996,7 @@ void tst_ChatWindow::reactionFromThePicker()
 
     // The picker shows it as mine; clicking it again takes it back.
     QTRY_COMPARE_WITH_TIMEOUT(chips(alice.get()), QStringList{second + "=alice"}, 10000);
+    QVERIFY(activate(alice.get()));
     QTest::keyClick(alice.get(), Qt::Key_E, Qt::ControlModifier | Qt::ShiftModifier);
     picker = alice->messageActions()->picker();
     QVERIFY(picker);
@@ -1046,6 +1047,8 @@ void tst_ChatWindow::deleteAsksFirst()
         }
     });
     timer->start();
+    QVERIFY(activate(alice.get()));
+    view->setFocus();
     view->setCurrentIndex(lineWithBody(alice.get(), "oops, wrong room"));
     QTest::keyClick(view, Qt::Key_Delete);
     const client::MessageModel *bobLines = bob->session()->messages("lobby");
