@@ -147,6 +147,7 @@ private Q_SLOTS:
     void directMessageOpenedWithOpenDm();
     void readMarkersFollowAcrossDevices();
     void mentionOfSomeoneElsewhereIsPushed();
+    void groupsAndPrivateRoomsWithInvitations();
 };
 
 void tst_ChatSession::endpointFor_data()
@@ -809,6 +810,65 @@ void tst_ChatSession::mentionOfSomeoneElsewhereIsPushed()
     QCOMPARE(message.user, QStringLiteral("bob"));
     QVERIFY(message.mention);
     QVERIFY(message.body.contains("look at this"));
+}
+
+void tst_ChatSession::groupsAndPrivateRoomsWithInvitations()
+{
+    TestServer server;
+    QVERIFY(startWithAccounts(server));
+    const Identity aliceId = registered(server, "alice");
+    const Identity bobId = registered(server, "bob");
+    const Identity carolId = registered(server, "carol");
+    QVERIFY(aliceId.isValid() && bobId.isValid() && carolId.isValid());
+    auto alice = signedIn(server, aliceId, "lobby");
+    auto bob = signedIn(server, bobId, "lobby");
+    auto carol = signedIn(server, carolId, "lobby");
+    QVERIFY(alice && bob && carol);
+
+    // A group: listed for every member, titled by the others, joined at once.
+    std::optional<std::pair<QString, QString>> made;
+    alice->createGroup({"bob", "carol"}, [&](const QString &key, const QString &error) {
+        made = std::pair{key, error};
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(made.has_value(), 10000);
+    QCOMPARE(made->second, QString());
+    const QString group = made->first;
+    QVERIFY2(group.startsWith("g."), qPrintable(group));
+    QCOMPARE(alice->currentRoom(), group);
+    QCOMPARE(alice->rooms()->kind(group), RoomListModel::Kind::Group);
+    QCOMPARE(alice->titleOf(group), QStringLiteral("bob, carol"));
+    QTRY_VERIFY_WITH_TIMEOUT(bob->rooms()->rowOf(group) >= 0, 10000);
+    QCOMPARE(bob->rooms()->kind(group), RoomListModel::Kind::Group);
+    QCOMPARE(bob->titleOf(group), QStringLiteral("alice, carol"));
+    QTRY_VERIFY_WITH_TIMEOUT(bob->room(group) && bob->room(group)->isJoined(), 10000);
+    alice->sendMessage(group, "hello group");
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(carol->messages(group)), QStringList{"hello group"}, 10000);
+
+    // A private room: others are refused until invited.
+    QVERIFY(alice->createPrivateRoom("secret"));
+    QTRY_VERIFY_WITH_TIMEOUT(alice->room("secret") && alice->room("secret")->isJoined(), 10000);
+    QVERIFY(alice->room("secret")->privateInfo().isPrivate);
+    QCOMPARE(alice->rooms()->kind("secret"), RoomListModel::Kind::PrivateRoom);
+    QSignalSpy refused(bob.get(), &ChatSession::roomError);
+    bob->joinRoom("secret");
+    QVERIFY(refused.wait(10000));
+    QCOMPARE(refused.first().at(1).toString(), QStringLiteral("forbidden"));
+    bob->leaveRoom("secret");
+
+    QCOMPARE(answerOf([&](auto done) { alice->invite("secret", "bob", done); }), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(bob->room("secret") && bob->room("secret")->isJoined(), 10000);
+    QCOMPARE(bob->rooms()->kind("secret"), RoomListModel::Kind::PrivateRoom);
+    // Only the owner invites.
+    QCOMPARE(answerOf([&](auto done) { bob->invite("secret", "carol", done); }),
+             QStringLiteral("forbidden"));
+
+    // Removed by the owner: gone from bob's list, and he hears why.
+    QSignalSpy removed(bob.get(), &ChatSession::removedFromRoom);
+    QCOMPARE(answerOf([&](auto done) { alice->room("secret")->removeMember("bob", done); }),
+             QString());
+    QTRY_COMPARE_WITH_TIMEOUT(removed.size(), 1, 10000);
+    QCOMPARE(removed.first().at(0).toString(), QStringLiteral("secret"));
+    QTRY_COMPARE_WITH_TIMEOUT(bob->rooms()->rowOf("secret"), -1, 10000);
 }
 
 QTEST_GUILESS_MAIN(tst_ChatSession)
