@@ -3,7 +3,6 @@
 
 #include "adminchannel.h"
 #include "chatvalidation.h"
-#include "conversationkey.h"
 #include "events.h"
 #include "membermodel.h"
 #include "messagemodel.h"
@@ -13,6 +12,7 @@
 #include "roomdirectorymodel.h"
 #include "roomlistmodel.h"
 #include "roomsession.h"
+#include "topics.h"
 
 #include <QUrlQuery>
 
@@ -286,7 +286,7 @@ RoomSession *ChatSession::addRoomSession(const QString &room)
             [this, room](bool muted) { m_rooms->setMuted(room, muted); });
     connect(session, &RoomSession::privateInfoChanged, this, [this, room, session] {
         const PrivateRoomInfo &info = session->privateInfo();
-        if (!info.isPrivate || conversations::isDm(room))
+        if (!info.isPrivate || topics::isDmKey(room))
             return;
         m_rooms->setKind(room,
                          info.group ? RoomListModel::Kind::Group : RoomListModel::Kind::PrivateRoom,
@@ -435,7 +435,7 @@ void ChatSession::createPersonal()
     connect(m_personal, &PersonalChannel::joined, this, &ChatSession::onPersonalJoined);
     connect(m_personal, &PersonalChannel::directMessage, this,
             [this](const QString &topic, const ChatMessage &message) {
-                const QString key = conversations::keyOf(topic);
+                const QString key = topics::conversationKey(topic);
                 if (key.isEmpty() || m_roomSessions.contains(key))
                     return; // the DM's own channel brings it
                 const QString with = message.user.compare(m_nickname, Qt::CaseInsensitive) == 0
@@ -447,7 +447,7 @@ void ChatSession::createPersonal()
             });
     connect(m_personal, &PersonalChannel::mentioned, this,
             [this](const QString &topic, ChatMessage message) {
-                const QString key = conversations::keyOf(topic);
+                const QString key = topics::conversationKey(topic);
                 if (m_roomSessions.contains(key))
                     return; // the room's own message says it, with its mention flag
                 message.mention = true;
@@ -455,17 +455,17 @@ void ChatSession::createPersonal()
             });
     connect(m_personal, &PersonalChannel::readMoved, this,
             [this](const QString &topic, qint64 lastReadId, int unread) {
-                if (RoomSession *session = m_roomSessions.value(conversations::keyOf(topic)))
+                if (RoomSession *session = m_roomSessions.value(topics::conversationKey(topic)))
                     session->applyReadMarker(lastReadId, unread);
             });
     connect(m_personal, &PersonalChannel::mutedChanged, this,
             [this](const QString &topic, bool muted) {
-                if (RoomSession *session = m_roomSessions.value(conversations::keyOf(topic)))
+                if (RoomSession *session = m_roomSessions.value(topics::conversationKey(topic)))
                     session->applyMuted(muted);
             });
     connect(m_personal, &PersonalChannel::invited, this, &ChatSession::joinPrivateRoom);
     connect(m_personal, &PersonalChannel::removed, this, [this](const QString &topic) {
-        const QString key = conversations::keyOf(topic);
+        const QString key = topics::conversationKey(topic);
         if (m_rooms->rowOf(key) < 0)
             return;
         leaveRoom(key);
@@ -478,8 +478,8 @@ void ChatSession::onPersonalJoined(const QList<ConversationState> &conversations
 {
     QList<ConversationState> dms;
     for (const ConversationState &c : conversations) {
-        const QString key = conversations::keyOf(c.topic);
-        if (conversations::isDm(key))
+        const QString key = topics::conversationKey(c.topic);
+        if (topics::isDmKey(key))
             dms.append(c);
         else if (RoomSession *session = m_roomSessions.value(key))
             session->applyMuted(c.muted);
@@ -488,7 +488,7 @@ void ChatSession::onPersonalJoined(const QList<ConversationState> &conversations
         return a.lastId > b.lastId;
     });
     for (int i = 0; i < dms.size() && i < MaxDmsJoinedAtStart; ++i) {
-        const QString key = conversations::keyOf(dms.at(i).topic);
+        const QString key = topics::conversationKey(dms.at(i).topic);
         RoomSession *session =
             joinConversation(key, int(RoomListModel::Kind::Direct), dms.at(i).with);
         session->applyMuted(dms.at(i).muted);
@@ -499,7 +499,7 @@ void ChatSession::onPersonalJoined(const QList<ConversationState> &conversations
 
 void ChatSession::joinPrivateRoom(const PrivateRoomEntry &room)
 {
-    const QString key = room.name.isEmpty() ? conversations::keyOf(room.topic) : room.name;
+    const QString key = room.name.isEmpty() ? topics::conversationKey(room.topic) : room.name;
     if (key.isEmpty())
         return;
     joinConversation(
@@ -512,8 +512,8 @@ RoomSession *ChatSession::joinConversation(const QString &key, int kind, const Q
     const auto listKind = RoomListModel::Kind(kind);
     // A DM first heard of by its own message's echo has no title yet: the key names both.
     QString shown = title;
-    if (shown.isEmpty() && conversations::isDm(key)) {
-        const QStringList two = key.sliced(conversations::DmKeyPrefix.size()).split(u':');
+    if (shown.isEmpty() && topics::isDmKey(key)) {
+        const QStringList two = key.sliced(topics::DmKeyPrefix.size()).split(u':');
         for (const QString &nick : two) {
             if (nick.compare(m_nickname, Qt::CaseInsensitive) != 0)
                 shown = nick;
@@ -554,8 +554,8 @@ void ChatSession::openDirectMessage(const QString &user,
     }
     m_personal->openDm(user, [this, done = std::move(done)](
                                  const QString &topic, const QString &with, const QString &error) {
-        const QString key = conversations::keyOf(topic);
-        if (!error.isEmpty() || !conversations::isDm(key)) {
+        const QString key = topics::conversationKey(topic);
+        if (!error.isEmpty() || !topics::isDmKey(key)) {
             if (done)
                 done({}, error.isEmpty() ? tr("the server named no conversation") : error);
             return;
@@ -577,7 +577,7 @@ void ChatSession::createGroup(const QStringList &users,
     }
     m_personal->createGroup(
         users, [this, users, done = std::move(done)](const QString &topic, const QString &error) {
-            const QString key = conversations::keyOf(topic);
+            const QString key = topics::conversationKey(topic);
             if (!error.isEmpty() || key.isEmpty()) {
                 if (done)
                     done({}, error.isEmpty() ? tr("the server named no conversation") : error);

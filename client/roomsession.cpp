@@ -2,7 +2,6 @@
 #include "roomsession.h"
 
 #include "chatvalidation.h"
-#include "conversationkey.h"
 #include "events.h"
 #include "membermodel.h"
 #include "messagemodel.h"
@@ -35,7 +34,7 @@ constexpr int UnreadCap = 999;
 
 QString RoomSession::topicFor(const QString &room)
 {
-    return conversations::topicOf(room);
+    return topics::conversationTopic(room);
 }
 
 RoomSession::RoomSession(QString name, QString nickname, PhoenixSocket *socket, QObject *parent)

@@ -604,11 +604,12 @@ void MainWindow::showRoom(const QString &room)
 {
     // Each room keeps its own unsent text: Enter must never send it to the wrong room.
     if (m_shownRoom != room) {
+        // An edit begun in the room left ends first, giving that room's draft back.
+        m_messageActions->roomShown(room);
         if (!m_shownRoom.isEmpty() && m_session->rooms()->rowOf(m_shownRoom) >= 0)
             m_drafts.insert(m_shownRoom, m_composer->toPlainText());
         else
             m_drafts.remove(m_shownRoom);
-        m_messageActions->roomShown(room);
         m_composer->setDraft(m_drafts.take(room));
         m_shownRoom = room;
     }

@@ -204,11 +204,8 @@ void MessageActions::cancel()
 
 void MessageActions::roomShown(const QString &room)
 {
-    if (m_bar->mode() != ComposerModeBar::Mode::None && m_bar->room() != room) {
-        // The draft of the room left was saved with the edit text in it: give it back first.
-        m_draftBeforeEdit.clear();
-        m_bar->cancel();
-    }
+    if (m_bar->mode() != ComposerModeBar::Mode::None && m_bar->room() != room)
+        m_bar->cancel(); // an edit puts the draft it replaced back into the composer
     if (room != m_jumpRoom)
         m_jumpRoom.clear();
 }

@@ -3,8 +3,8 @@
 
 #include "chatmessage.h"
 #include "chatsession.h"
-#include "conversationkey.h"
 #include "roomlistmodel.h"
+#include "topics.h"
 
 #include <QApplication>
 #include <QSystemTrayIcon>
@@ -37,7 +37,7 @@ bool TrayNotifier::shouldNotify(const QString &room, const client::ChatMessage &
     if (m_session->isMuted(room) && !message.mention)
         return false;
     // A direct message is written to me: as good as a mention.
-    const bool direct = client::conversations::isDm(room);
+    const bool direct = topics::isDmKey(room);
     if (m_notify == Preferences::Notify::Mentions && !message.mention && !direct)
         return false;
     const bool inView = m_window->isActiveWindow() && room == m_session->currentRoom();
@@ -46,7 +46,7 @@ bool TrayNotifier::shouldNotify(const QString &room, const client::ChatMessage &
 
 QString TrayNotifier::titleFor(const QString &room, const client::ChatMessage &message) const
 {
-    if (client::conversations::isDm(room))
+    if (topics::isDmKey(room))
         return tr("%1 (direct message)").arg(message.user);
     const QString where = m_session->rooms()->kind(room) == client::RoomListModel::Kind::Group
                               ? m_session->titleOf(room)

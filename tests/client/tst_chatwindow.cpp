@@ -948,6 +948,12 @@ void tst_ChatWindow::upEditsTheLastMessage()
     QTest::keyClicks(composer, "draft");
     QTest::keyClick(composer, Qt::Key_Up);
     QCOMPARE(bar->mode(), ComposerModeBar::Mode::None);
+    // Ctrl+E edits the newest own message whatever is typed; the draft comes back after.
+    QTest::keyClick(alice.get(), Qt::Key_E, Qt::ControlModifier);
+    QCOMPARE(bar->mode(), ComposerModeBar::Mode::Edit);
+    QCOMPARE(composer->toPlainText(), QStringLiteral("teh second"));
+    QTest::keyClick(composer, Qt::Key_Escape);
+    QCOMPARE(composer->toPlainText(), QStringLiteral("draft"));
     composer->clear();
 
     QTest::keyClick(composer, Qt::Key_Up);
