@@ -321,7 +321,7 @@ void MainWindow::buildActions()
     m_conversationActions->addTo(conversations);
     for (QAction *action : conversations->actions())
         taken.append(action->shortcuts());
-    QMenu *message = menuBar()->addMenu(tr("&Message"));
+    QMenu *message = menuBar()->addMenu(tr("Me&ssage"));
     m_messageActions->addTo(message);
     for (QAction *action : message->actions())
         taken.append(action->shortcuts());
@@ -352,6 +352,11 @@ void MainWindow::buildActions()
         [this] { m_composer->setFocus(); });
     add(go, QStringLiteral("membersAction"), tr("M&embers"), {QKeySequence(tr("Ctrl+4"))},
         [this] { m_memberView->setFocus(); });
+    add(go, QStringLiteral("conversationListAction"), tr("&Direct Messages"),
+        {QKeySequence(tr("Ctrl+5"))}, [this] {
+            if (m_conversationView->isVisible())
+                m_conversationView->setFocus();
+        });
     add(go, QStringLiteral("olderAction"), tr("&Older Messages"),
         {QKeySequence(tr("Ctrl+Shift+Up"))},
         [this] { m_session->loadOlder(m_session->currentRoom()); });
