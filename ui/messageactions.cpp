@@ -53,6 +53,12 @@ MessageActions::MessageActions(client::ChatSession *session, MessageView *view, 
         if (!m_draftBeforeEdit.isNull())
             m_composer->setDraft(std::exchange(m_draftBeforeEdit, QString()));
     });
+    // The painted quote box and reaction chips (MessageView's hit-testing).
+    connect(m_view, &MessageView::quoteClicked, this, &MessageActions::jumpTo);
+    connect(m_view, &MessageView::reactionClicked, this, [this](int row, const QString &emoji) {
+        if (const QAbstractItemModel *model = m_view->model())
+            toggleReaction(model->index(row, 0), emoji);
+    });
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         // From the keyboard (Menu, Shift+F10) the menu is about the selected message.

@@ -223,6 +223,7 @@ private Q_SLOTS:
     void browseRoomsJoinsFromTheDirectory();
     void preferencesAndAbout();
     void replyActionQuotesTheMessage();
+    void clickOnAQuoteLoadsOlderHistory();
     void upEditsTheLastMessage();
     void reactionFromThePicker();
     void deleteAsksFirst();
@@ -920,6 +921,40 @@ void tst_ChatWindow::replyActionQuotesTheMessage()
     QCOMPARE(bobView->currentIndex().data(client::MessageModel::IdRole).toLongLong(), parentId);
 }
 
+void tst_ChatWindow::clickOnAQuoteLoadsOlderHistory()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "lobby");
+    QVERIFY(alice);
+    alice->session()->sendMessage("lobby", "the parent, long ago");
+    QTRY_VERIFY_WITH_TIMEOUT(lineWithBody(alice.get(), "the parent, long ago").isValid(), 10000);
+    const qint64 parent = lineWithBody(alice.get(), "the parent, long ago")
+                              .data(client::MessageModel::IdRole)
+                              .toLongLong();
+    // More than a join's first page (50) after it, then the reply.
+    for (int i = 0; i < 60; ++i)
+        alice->session()->sendMessage("lobby", QStringLiteral("filler %1").arg(i));
+    alice->session()->sendMessage("lobby", "the reply", parent);
+    QTRY_VERIFY_WITH_TIMEOUT(lineWithBody(alice.get(), "the reply").isValid(), 10000);
+
+    // Bob comes later: his first page has the reply, not its parent.
+    auto bob = openWindow(server, "bob", "lobby");
+    QVERIFY(bob);
+    QTRY_VERIFY_WITH_TIMEOUT(lineWithBody(bob.get(), "the reply").isValid(), 10000);
+    const client::MessageModel *lines = bob->session()->messages("lobby");
+    QCOMPARE(lines->rowOfId(parent), -1);
+    auto *view = bob->findChild<MessageView *>("messageView");
+    const int replyRow = lineWithBody(bob.get(), "the reply").row();
+    view->scrollTo(lines->index(replyRow));
+    QTRY_VERIFY_WITH_TIMEOUT(!view->quoteRect(replyRow).isEmpty(), 5000);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->quoteRect(replyRow).center());
+    QTRY_VERIFY_WITH_TIMEOUT(lines->rowOfId(parent) >= 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(view->currentIndex().data(client::MessageModel::IdRole).toLongLong(),
+                              parent, 10000);
+    QVERIFY(view->viewport()->rect().intersects(view->visualRect(view->currentIndex())));
+}
+
 void tst_ChatWindow::upEditsTheLastMessage()
 {
     TestServer server;
@@ -980,9 +1015,11 @@ void tst_ChatWindow::reactionFromThePicker()
     const auto chips = [](MainWindow *window) {
         QStringList out;
         const QModelIndex line = lineWithBody(window, "shipped it");
-        for (const QVariant &chip : line.data(client::MessageModel::ReactionsRole).toList())
-            out << chip.toMap().value("emoji").toString() + "=" +
-                       chip.toMap().value("users").toStringList().join(",");
+        for (const QVariant &chip : line.data(client::MessageModel::ReactionsRole).toList()) {
+            QStringList users = chip.toMap().value("users").toStringList();
+            users.sort();
+            out << chip.toMap().value("emoji").toString() + "=" + users.join(",");
+        }
         return out;
     };
 
@@ -999,6 +1036,23 @@ void tst_ChatWindow::reactionFromThePicker()
     const QString second = ReactionPicker::commonEmoji().at(1);
     QTRY_COMPARE_WITH_TIMEOUT(chips(bob.get()), QStringList{second + "=alice"}, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(!alice->messageActions()->picker(), 5000);
+
+    // A click on the chip adds bob's own; a second click takes it back.
+    QVERIFY(activate(bob.get()));
+    auto *bobView = bob->findChild<MessageView *>("messageView");
+    const auto clickChip = [&] {
+        const int row = lineWithBody(bob.get(), "shipped it").row();
+        const QRect chip = bobView->reactionRect(row, second);
+        QVERIFY(!chip.isEmpty());
+        QTest::mouseClick(bobView->viewport(), Qt::LeftButton, {}, chip.center());
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !bobView->reactionRect(lineWithBody(bob.get(), "shipped it").row(), second).isEmpty(),
+        10000);
+    clickChip();
+    QTRY_COMPARE_WITH_TIMEOUT(chips(alice.get()), QStringList{second + "=alice,bob"}, 10000);
+    clickChip();
+    QTRY_COMPARE_WITH_TIMEOUT(chips(alice.get()), QStringList{second + "=alice"}, 10000);
 
     // The picker shows it as mine; clicking it again takes it back.
     QTRY_COMPARE_WITH_TIMEOUT(chips(alice.get()), QStringList{second + "=alice"}, 10000);
