@@ -70,22 +70,23 @@ void RoomSession::setupPresence()
 {
     // Join/leave lines only for changes after the first sync: the first state lists people
     // who were already there, and the own nickname is not news.
-    m_presence.setJoinHandler(
-        [this](const QString &key, const QJsonObject &current, const QJsonObject &) {
-            if (!m_presenceSynced || !current.isEmpty() || key == m_nickname)
-                return;
-            // Back within the settle window: the "left" never happened as far as people care.
-            if (m_heldLeaves.remove(key))
-                return;
-            m_messages->append(
-                ChatMessage::system(ChatMessage::Kind::Joined, key, tr("%1 joined").arg(key)));
-        });
+    m_presence.setJoinHandler([this](const QString &key, const QJsonObject &current,
+                                     const QJsonObject &) {
+        // A DM's two sides come and go with their windows: no news to either of them.
+        if (!m_presenceSynced || !current.isEmpty() || key == m_nickname || topics::isDmKey(m_name))
+            return;
+        // Back within the settle window: the "left" never happened as far as people care.
+        if (m_heldLeaves.remove(key))
+            return;
+        m_messages->append(
+            ChatMessage::system(ChatMessage::Kind::Joined, key, tr("%1 joined").arg(key)));
+    });
     m_presence.setLeaveHandler(
         [this](const QString &key, const QJsonObject &remaining, const QJsonObject &) {
             if (!remaining.value(QLatin1String("metas")).toArray().isEmpty())
                 return;
             setPeerTyping(key, false);
-            if (m_presenceSynced && key != m_nickname)
+            if (m_presenceSynced && key != m_nickname && !topics::isDmKey(m_name))
                 noteLeft(key);
         });
     m_presence.setSyncHandler([this] {

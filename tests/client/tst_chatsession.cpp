@@ -727,6 +727,9 @@ void tst_ChatSession::directMessageOpenedWithOpenDm()
     QVERIFY(!received.isEmpty());
     QCOMPARE(received.first().at(0).toString(), key);
     QCOMPARE(bob->currentRoom(), QStringLiteral("lobby"));
+    // Bob's side joined while alice was there: a DM says nothing of it.
+    QTRY_COMPARE_WITH_TIMEOUT(alice->members(key)->rowCount(), 2, 10000);
+    QCOMPARE(systemLines(alice->messages(key)), QStringList());
 
     // Refusals are said: oneself, and a nickname that is no account.
     const auto refusal = [&](const QString &user) {
