@@ -19,6 +19,7 @@
 #include <QApplication>
 #include <QListView>
 #include <QPalette>
+#include <QStandardPaths>
 #include <QTest>
 
 using namespace chatter;
@@ -41,7 +42,8 @@ client::Identity registered(const TestServer &server, const QString &nick)
 qint64 idOf(ui::MainWindow &window, const QString &room, const QString &body)
 {
     qint64 id = 0;
-    QTest::qWaitFor(
+    // 0 when it never came; the caller says so.
+    (void)QTest::qWaitFor(
         [&] {
             const client::MessageModel *model = window.session()->messages(room);
             for (int row = 0; model && row < model->rowCount(); ++row) {
@@ -58,6 +60,10 @@ qint64 idOf(ui::MainWindow &window, const QString &room, const QString &body)
 //! carol and a group conversation waiting unread.
 int conversations(const QString &out)
 {
+    // The session tokens the windows keep go to a throwaway settings file.
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("ChatterScreenshots"));
+    QCoreApplication::setApplicationName(QStringLiteral("chatwindow_screenshot"));
     TestServer server;
     server.config().minimumPasswordCost = true;
     if (!server.start())
@@ -121,6 +127,10 @@ int conversations(const QString &out)
     say(bob, dm, QStringLiteral("yes — I'll bring the `reconnect` numbers"), question);
     const qint64 answer =
         idOf(alice, dm, QStringLiteral("yes — I'll bring the `reconnect` numbers"));
+    if (question == 0 || answer == 0) {
+        qCritical("chatwindow_screenshot: the DM's messages did not arrive");
+        return 1;
+    }
     alice.session()->toggleReaction(dm, answer, QStringLiteral("👍"));
     alice.session()->toggleReaction(dm, answer, QStringLiteral("🎉"));
     say(bob, dm, QStringLiteral("and the slides, @alice"));
@@ -132,14 +142,21 @@ int conversations(const QString &out)
     carol.session()->openDirectMessage(
         QStringLiteral("alice"),
         [&carolDm](const QString &key, const QString &) { carolDm = key; });
-    QTest::qWaitFor([&] { return !carolDm.isEmpty() && carol.session()->room(carolDm); }, 10000);
+    if (!QTest::qWaitFor([&] { return !carolDm.isEmpty() && carol.session()->room(carolDm); },
+                         10000)) {
+        qCritical("chatwindow_screenshot: no DM from carol");
+        return 1;
+    }
     QTest::qWait(300);
     say(carol, carolDm, QStringLiteral("got a minute after lunch?"));
     say(carol, carolDm, QStringLiteral("about the TLS docs"));
     QString group;
     carol.session()->createGroup({QStringLiteral("alice"), QStringLiteral("bob")},
                                  [&group](const QString &key, const QString &) { group = key; });
-    QTest::qWaitFor([&] { return !group.isEmpty() && carol.session()->room(group); }, 10000);
+    if (!QTest::qWaitFor([&] { return !group.isEmpty() && carol.session()->room(group); }, 10000)) {
+        qCritical("chatwindow_screenshot: no group conversation");
+        return 1;
+    }
     QTest::qWait(500);
     say(carol, group, QStringLiteral("cake in the kitchen 🎂"));
 
