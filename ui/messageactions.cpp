@@ -317,14 +317,11 @@ void MessageActions::continueJump()
         m_jumpRoom.clear();
         return;
     }
-    if (const int row = model->rowOfId(m_jumpId); row >= 0) {
+    // Lay prepended pages out first: the view keeps the reader's place after a prepend,
+    // which would undo the scroll if it came later.
+    m_view->doItemsLayout();
+    if (m_view->showMessage(m_jumpId)) {
         m_jumpRoom.clear();
-        const QModelIndex index = model->index(row);
-        // Lay the prepended pages out first: the view keeps the reader's place after a
-        // prepend, which would undo this scroll if it came later.
-        m_view->doItemsLayout();
-        m_view->setCurrentIndex(index);
-        m_view->scrollTo(index, QAbstractItemView::PositionAtCenter);
         m_view->setFocus();
         return;
     }
