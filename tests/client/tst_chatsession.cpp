@@ -148,6 +148,7 @@ private Q_SLOTS:
     void readMarkersFollowAcrossDevices();
     void mentionOfSomeoneElsewhereIsPushed();
     void groupsAndPrivateRoomsWithInvitations();
+    void muteFollowsAcrossDevices();
 };
 
 void tst_ChatSession::endpointFor_data()
@@ -872,6 +873,28 @@ void tst_ChatSession::groupsAndPrivateRoomsWithInvitations()
     QTRY_COMPARE_WITH_TIMEOUT(removed.size(), 1, 10000);
     QCOMPARE(removed.first().at(0).toString(), QStringLiteral("secret"));
     QTRY_COMPARE_WITH_TIMEOUT(bob->rooms()->rowOf("secret"), -1, 10000);
+}
+
+void tst_ChatSession::muteFollowsAcrossDevices()
+{
+    TestServer server;
+    QVERIFY(startWithAccounts(server));
+    const Identity aliceId = registered(server, "alice");
+    QVERIFY(aliceId.isValid());
+    auto phone = signedIn(server, aliceId, "lobby");
+    auto desk = signedIn(server, aliceId, "lobby");
+    QVERIFY(phone && desk);
+    QVERIFY(!desk->isMuted("lobby"));
+
+    QCOMPARE(answerOf([&](auto done) { phone->setMuted("lobby", true, done); }), QString());
+    QVERIFY(phone->isMuted("lobby"));
+    // The other device hears it on the personal topic, a new one from its join reply.
+    QTRY_VERIFY_WITH_TIMEOUT(desk->isMuted("lobby"), 10000);
+    auto laptop = signedIn(server, aliceId, "lobby");
+    QVERIFY(laptop);
+    QVERIFY(laptop->isMuted("lobby"));
+    QCOMPARE(answerOf([&](auto done) { desk->setMuted("lobby", false, done); }), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(!phone->isMuted("lobby") && !laptop->isMuted("lobby"), 10000);
 }
 
 QTEST_GUILESS_MAIN(tst_ChatSession)
