@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
-#include "adminchannel.h"
+#include "adminactions.h"
 #include "appicon.h"
-#include "bandialog.h"
 #include "certificatedialog.h"
 #include "changepassworddialog.h"
 #include "chatsession.h"
@@ -21,16 +20,14 @@
 #include "messageview.h"
 #include "preferences.h"
 #include "roombrowser.h"
-#include "roomdelegate.h"
-#include "roomkindfilter.h"
 #include "roomlistmodel.h"
+#include "roomspane.h"
 #include "tokenstore.h"
 #include "traynotifier.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QHBoxLayout>
-#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -111,58 +108,13 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::buildUi()
 {
-    // Left: join field and rooms.
-    m_joinEdit = new QLineEdit;
-    m_joinEdit->setObjectName(QStringLiteral("joinEdit"));
-    m_joinEdit->setPlaceholderText(tr("Join room… (Ctrl+J)"));
-    m_joinEdit->setClearButtonEnabled(true);
-    m_joinEdit->setAccessibleName(tr("Room to join"));
+    // Left: join field, rooms, direct messages.
+    m_roomsPane = new RoomsPane(m_session);
+    m_joinEdit = m_roomsPane->joinEdit();
+    m_roomView = m_roomsPane->roomView();
+    m_conversationView = m_roomsPane->conversationView();
     connect(m_joinEdit, &QLineEdit::returnPressed, this, &MainWindow::joinFromEdit);
-    using Kind = client::RoomListModel::Kind;
-    m_roomFilter = new RoomKindFilter({Kind::Room, Kind::PrivateRoom}, this);
-    m_roomFilter->setSourceModel(m_session->rooms());
-    m_conversationFilter = new RoomKindFilter({Kind::Direct, Kind::Group}, this);
-    m_conversationFilter->setSourceModel(m_session->rooms());
-    auto listOf = [this](const QString &name, const QString &accessible, RoomKindFilter *model) {
-        auto *view = new QListView;
-        view->setObjectName(name);
-        view->setModel(model);
-        view->setItemDelegate(new RoomDelegate(view));
-        view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-        view->setAccessibleName(accessible);
-        connect(view->selectionModel(), &QItemSelectionModel::currentChanged, this,
-                [this](const QModelIndex &current) {
-                    if (current.isValid())
-                        m_session->setCurrentRoom(
-                            current.data(client::RoomListModel::NameRole).toString());
-                });
-        return view;
-    };
-    m_roomView = listOf(QStringLiteral("roomView"), tr("Rooms"), m_roomFilter);
-    m_conversationView = listOf(QStringLiteral("conversationView"),
-                                tr("Direct messages and groups"), m_conversationFilter);
-    m_conversationLabel = new QLabel(tr("&Direct Messages"));
-    m_conversationLabel->setBuddy(m_conversationView);
-    // Shown once there is a conversation: guests never have one.
-    auto showConversations = [this] {
-        const bool any = m_conversationFilter->rowCount() > 0;
-        m_conversationLabel->setVisible(any);
-        m_conversationView->setVisible(any);
-    };
-    connect(m_conversationFilter, &QAbstractItemModel::rowsInserted, this, showConversations);
-    connect(m_conversationFilter, &QAbstractItemModel::rowsRemoved, this, showConversations);
-    connect(m_conversationFilter, &QAbstractItemModel::modelReset, this, showConversations);
-    showConversations();
-    auto *left = new QWidget;
-    auto *leftLayout = new QVBoxLayout(left);
-    leftLayout->setContentsMargins(6, 6, 0, 6);
-    auto *roomsLabel = new QLabel(tr("&Rooms"));
-    roomsLabel->setBuddy(m_roomView);
-    leftLayout->addWidget(m_joinEdit);
-    leftLayout->addWidget(roomsLabel);
-    leftLayout->addWidget(m_roomView, 3);
-    leftLayout->addWidget(m_conversationLabel);
-    leftLayout->addWidget(m_conversationView, 2);
+    QWidget *left = m_roomsPane;
 
     // Middle: title, messages, who is typing, composer.
     m_roomTitle = new QLabel;
@@ -195,6 +147,8 @@ void MainWindow::buildUi()
     m_messageActions = new MessageActions(m_session, m_messageView, m_composer, m_modeBar, this);
     connect(m_messageActions, &MessageActions::status, this, &MainWindow::showStatus);
     m_conversationActions = new ConversationActions(m_session, this);
+    m_adminActions = new AdminActions(m_session, this);
+    connect(m_adminActions, &AdminActions::status, this, &MainWindow::showStatus);
     connect(m_conversationActions, &ConversationActions::status, this, &MainWindow::showStatus);
     // Read markers follow what the user sees: the newest message of the room in view.
     connect(m_messageView->verticalScrollBar(), &QScrollBar::valueChanged, this,
@@ -263,8 +217,6 @@ void MainWindow::buildUi()
     statusBar()->addPermanentWidget(m_status);
 
     // Keyboard order follows the layout, left to right.
-    setTabOrder(m_joinEdit, m_roomView);
-    setTabOrder(m_roomView, m_conversationView);
     setTabOrder(m_conversationView, m_messageView);
     setTabOrder(m_messageView, m_composer);
     setTabOrder(m_composer, m_memberView);
@@ -299,8 +251,9 @@ void MainWindow::buildActions()
         });
     add(chat, QStringLiteral("leaveAction"), tr("&Leave Room"), {QKeySequence(tr("Ctrl+W"))},
         &MainWindow::leaveCurrentRoom);
-    m_systemMessageAction = add(chat, QStringLiteral("systemMessageAction"),
-                                tr("Post S&ystem Message…"), {}, &MainWindow::postSystemMessage);
+    m_systemMessageAction =
+        add(chat, QStringLiteral("systemMessageAction"), tr("Post S&ystem Message…"), {},
+            [this] { m_adminActions->postSystemMessage(); });
     chat->addSeparator();
     QMenu *statusMenu = chat->addMenu(tr("&Status"));
     statusMenu->setObjectName(QStringLiteral("statusMenu"));
@@ -526,78 +479,8 @@ QMenu *MainWindow::memberMenu(const QModelIndex &index)
         return menu;
     if (message)
         menu->addSeparator();
-    QAction *kick = menu->addAction(tr("&Disconnect %1").arg(user));
-    kick->setObjectName(QStringLiteral("kickAction"));
-    connect(kick, &QAction::triggered, this, [this, user] { kickMember(user); });
-    QAction *ban = menu->addAction(tr("&Ban %1…").arg(user));
-    ban->setObjectName(QStringLiteral("banAction"));
-    connect(ban, &QAction::triggered, this, [this, user] { banMember(user); });
-    QAction *unban = menu->addAction(tr("&Unban %1").arg(user));
-    unban->setObjectName(QStringLiteral("unbanAction"));
-    connect(unban, &QAction::triggered, this, [this, user] { unbanMember(user); });
+    m_adminActions->addMemberActions(menu, user);
     return menu;
-}
-
-void MainWindow::kickMember(const QString &user)
-{
-    if (client::AdminChannel *admin = m_session->admin()) {
-        admin->kick(user, [this, user](const client::AdminReply &reply) {
-            showStatus(reply.ok ? tr("Disconnected %1 (%n connection(s))", nullptr,
-                                     reply.response.value(QLatin1String("closed")).toInt())
-                                      .arg(user)
-                                : tr("Could not disconnect %1: %2").arg(user, reply.error));
-        });
-    }
-}
-
-void MainWindow::banMember(const QString &user)
-{
-    client::AdminChannel *admin = m_session->admin();
-    if (!admin)
-        return;
-    BanDialog dialog(user, this);
-    if (dialog.exec() != QDialog::Accepted || !m_session->admin())
-        return;
-    m_session->admin()->ban(
-        user, dialog.minutes(), dialog.reason(), [this, user](const client::AdminReply &reply) {
-            if (!reply.ok) {
-                showStatus(tr("Could not ban %1: %2").arg(user, reply.error));
-                return;
-            }
-            const QJsonValue until = reply.response.value(QLatin1String("until"));
-            showStatus(until.isString() && !until.toString().isEmpty()
-                           ? tr("Banned %1 until %2").arg(user, until.toString())
-                           : tr("Banned %1 until the ban is lifted").arg(user));
-        });
-}
-
-void MainWindow::unbanMember(const QString &user)
-{
-    if (client::AdminChannel *admin = m_session->admin()) {
-        admin->unban(user, [this, user](const client::AdminReply &reply) {
-            showStatus(reply.ok ? tr("Unbanned %1").arg(user)
-                                : tr("Could not unban %1: %2").arg(user, reply.error));
-        });
-    }
-}
-
-void MainWindow::postSystemMessage()
-{
-    const QString room = m_session->currentRoom();
-    if (!m_session->admin() || room.isEmpty())
-        return;
-    bool ok = false;
-    const QString body = QInputDialog::getText(this, tr("Post System Message"),
-                                               tr("Message to everyone in #%1:").arg(room),
-                                               QLineEdit::Normal, QString(), &ok)
-                             .trimmed();
-    if (!ok || body.isEmpty() || !m_session->admin())
-        return;
-    m_session->admin()->postSystemMessage(
-        room, body, [this, room](const client::AdminReply &reply) {
-            showStatus(reply.ok ? tr("System message posted in #%1").arg(room)
-                                : tr("System message not posted: %1").arg(reply.error));
-        });
 }
 
 void MainWindow::showStatus(const QString &text)
@@ -626,15 +509,7 @@ void MainWindow::showRoom(const QString &room)
         connect(members, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateMemberHeader,
                 Qt::UniqueConnection);
     }
-    // The conversation is selected in its own list and in neither of the others.
-    for (auto [view, filter] : {std::pair{m_roomView, m_roomFilter},
-                                std::pair{m_conversationView, m_conversationFilter}}) {
-        const int row = filter->rowOf(room);
-        if (row >= 0 && view->currentIndex().row() != row)
-            view->setCurrentIndex(filter->index(row, 0));
-        else if (row < 0 && view->currentIndex().isValid())
-            view->setCurrentIndex({});
-    }
+    m_roomsPane->showCurrent(room);
     m_roomTitle->setText(room.isEmpty() ? tr("No room — press Ctrl+J to join one")
                                         : shownTitle(room));
     m_composer->setEnabled(!room.isEmpty());
@@ -685,7 +560,7 @@ void MainWindow::hideEvent(QHideEvent *event)
 
 QStringList MainWindow::visibleOrder() const
 {
-    return m_roomFilter->names() + m_conversationFilter->names();
+    return m_roomsPane->visibleOrder();
 }
 
 QString MainWindow::draft(const QString &room) const

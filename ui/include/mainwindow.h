@@ -24,12 +24,13 @@ struct UntrustedCertificate;
 
 namespace chatter::ui {
 
+class AdminActions;
 class Composer;
 class ComposerModeBar;
 class ConnectionStatusLabel;
 class ConversationActions;
 class MessageActions;
-class RoomKindFilter;
+class RoomsPane;
 class MessageView;
 class RoomBrowser;
 class TrayNotifier;
@@ -100,11 +101,7 @@ private:
     void bringToFront(const QString &room);
     void updateAccountActions();
     void changePassword();
-    void postSystemMessage();
     void sessionExpired(const QString &message);
-    void kickMember(const QString &user);
-    void banMember(const QString &user);
-    void unbanMember(const QString &user);
     void showStatus(const QString &text);
     //! Tells the session whether the user sees the newest message of the room in view.
     void updateAttentive();
@@ -124,14 +121,13 @@ private:
     QLabel *m_counter = nullptr;
     RoomBrowser *m_roomBrowser = nullptr;
     QLineEdit *m_joinEdit = nullptr;
+    RoomsPane *m_roomsPane = nullptr;
     QListView *m_roomView = nullptr;
-    RoomKindFilter *m_roomFilter = nullptr;
-    QLabel *m_conversationLabel = nullptr;
     QListView *m_conversationView = nullptr;
-    RoomKindFilter *m_conversationFilter = nullptr;
     ComposerModeBar *m_modeBar = nullptr;
     MessageActions *m_messageActions = nullptr;
     ConversationActions *m_conversationActions = nullptr;
+    AdminActions *m_adminActions = nullptr;
     QLabel *m_roomTitle = nullptr;
     MessageView *m_messageView = nullptr;
     QLabel *m_typingLabel = nullptr;
