@@ -43,6 +43,11 @@ async function call(method, path, { body, token } = {}) {
   throw new ApiError(response.ok ? 502 : response.status, reason, Number.isFinite(after) ? after : null, fromApi);
 }
 
+// The personal topic the server named (docs/conversations.md), "" when it names none (guests,
+// or a server from before conversations).
+const personalTopicOf = (answer) =>
+  (typeof answer?.personal_topic === "string" && answer.personal_topic.startsWith("chatter:user:") ? answer.personal_topic : "");
+
 // A session answer ({user, token, role}) as kept: anything malformed is refused here, so the
 // rest of the page can trust what it reads back.
 function sessionFrom(answer, kind) {
@@ -50,7 +55,7 @@ function sessionFrom(answer, kind) {
     throw new ApiError(502, "the server's answer was not understood");
   }
   const role = ROLES.has(answer.role) ? answer.role : (kind === "guest" ? "guest" : "member");
-  return { token: answer.token, user: answer.user, role, kind };
+  return { token: answer.token, user: answer.user, role, kind, personalTopic: personalTopicOf(answer) };
 }
 
 export const api = {
@@ -58,6 +63,8 @@ export const api = {
   register: async (user, password) => sessionFrom(await call("POST", "/api/accounts", { body: { user, password } }), "account"),
   guest: async (user) => sessionFrom(await call("POST", "/api/guests", { body: { user } }), "guest"),
   signOut: (token) => call("DELETE", "/api/sessions", { token }),
+  // Who a token is, with the personal topic: for a session kept from before it was named.
+  personalTopic: async (token) => personalTopicOf(await call("GET", "/api/sessions", { token })),
   changePassword: (token, oldPassword, newPassword) =>
     call("POST", "/api/accounts/password", { token, body: { old_password: oldPassword, new_password: newPassword } }),
 };
@@ -100,10 +107,11 @@ export const sessionStore = {
     if (!s || typeof s !== "object" || typeof s.user !== "string" || typeof s.token !== "string") return null;
     if (!["account", "guest", "bare"].includes(s.kind) || !ROLES.has(s.role)) return null;
     if (s.kind !== "bare" && s.token === "") return null;
+    if (typeof s.personalTopic !== "string") s.personalTopic = "";
     return s;
   },
   set(session) {
-    store.set(SESSION_KEY, { token: session.token, user: session.user, role: session.role, kind: session.kind });
+    store.set(SESSION_KEY, { token: session.token, user: session.user, role: session.role, kind: session.kind, personalTopic: session.personalTopic ?? "" });
     store.set("chatter.nick", session.user); // to prefill the entry screen next time
   },
   clear() { store.remove(SESSION_KEY); },

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Wires the session (chat.js) to the page (view.js): who is signed in (account.js, entry.js),
-// which room is in view, unread counts, drafts, and what is remembered in localStorage.
+// which conversation is in view, unread counts from the server's read markers, notifications
+// (notify.js), drafts, and what is remembered in localStorage.
 import { ChatClient } from "/assets/chat.js";
 import { View } from "/assets/view.js";
 import { EntryView } from "/assets/entry.js";
 import { AdminPanel } from "/assets/admin.js";
 import { api, ApiError, describeError, noAccountsApi, sessionStore } from "/assets/account.js";
 import { validRoom, mentions, store } from "/assets/util.js";
+import { Notifier } from "/assets/notify.js";
 
 const DEFAULT_ROOM = "lobby";
 const NOTE_KEY = "chatter.entry-note"; // what the entry screen says after a reload (signed out)
@@ -70,8 +72,19 @@ function showEntry(options = {}) {
 const stored = sessionStore.get();
 const note = sessionStorage.getItem(NOTE_KEY) ?? "";
 sessionStorage.removeItem(NOTE_KEY);
-if (stored) start(stored);
+if (stored) resume(stored);
 else showEntry({ note });
+
+// A session kept from before the server named the personal topic asks for it once.
+async function resume(session) {
+  if (session.kind === "account" && !session.personalTopic) {
+    try {
+      session.personalTopic = await api.personalTopic(session.token);
+      if (session.personalTopic) sessionStore.set(session);
+    } catch { /* the socket's refusal check says what is wrong with the session */ }
+  }
+  start(session);
+}
 
 // Ends this browser's session: the server revokes it (and closes its sockets), the page
 // forgets it and shows the entry screen again.
@@ -110,7 +123,7 @@ async function changeGuestNick(client, session, nick) {
 
 function start(session) {
   const nick = session.user;
-  const client = new ChatClient({ nick, forceLongPoll, sessionToken: session.token, accessToken: savedToken() });
+  const client = new ChatClient({ nick, forceLongPoll, sessionToken: session.token, accessToken: savedToken(), personalTopic: session.personalTopic ?? "" });
   // The server said no: a missing or wrong access token, a session that has ended (signed out
   // elsewhere, expired, password changed), a ban. Back to the entry screen, saying why.
   client.on("refused", (reason) => {
@@ -145,8 +158,8 @@ function start(session) {
     bannerTimer = setTimeout(() => view.showBanner(""), BANNER_MS);
   });
   window.chatter = client; // handy in the devtools console
-  let active = null;
-  // What was typed and not sent, per room; kept across reloads.
+  let active = null; // the key of the conversation in view: a room's name, or "dm:<a>:<b>"
+  // What was typed and not sent, per conversation; kept across reloads.
   const savedDrafts = store.get("chatter.drafts", {});
   const drafts = new Map(Object.entries(savedDrafts && typeof savedDrafts === "object" ? savedDrafts : {}).filter(([, v]) => typeof v === "string"));
   const saveDraft = (name, text) => {
@@ -156,8 +169,11 @@ function start(session) {
     store.set("chatter.drafts", Object.fromEntries(drafts));
   };
   const dirBaseline = new Map(); // directory message counts when first seen: unread for rooms not joined
+  const accounts = Boolean(client.personalTopic); // DMs, groups, private rooms, stored read state
+  const notifier = new Notifier(view);
 
   view.showApp(session);
+  view.setAccountFeatures(accounts);
   view.on("signOut", () => signOut(client, session));
   view.on("changeNick", (newNick) => changeGuestNick(client, session, newNick));
   view.on("changePassword", async (oldPassword, newPassword) => {
@@ -169,119 +185,283 @@ function start(session) {
     }
   });
 
-  const hashRoom = () => decodeURIComponent(location.hash.slice(1));
+  const dmKey = (topic) => topic.replace(/^chatter:/, ""); // "dm:<a>:<b>": no room name has ":"
+  const isDmKey = (key) => typeof key === "string" && /^dm:[^:]+:[^:]+$/.test(key);
+  const validKey = (key) => validRoom(key) || isDmKey(key);
+  const hashKey = () => decodeURIComponent(location.hash.slice(1));
+  const inView = (room) => room && room.key === active && !document.hidden;
 
   function persist() {
     store.set("chatter.rooms", [...client.rooms.keys()]);
     store.set("chatter.active", active);
   }
 
+  // A muted conversation counts only when it mentions the user.
+  const counts = (r) => r.unread > 0 && (!r.muted || r.mentioned);
+
+  // Every direct conversation: the joined ones and those the personal topic lists.
+  function dmEntries() {
+    const byTopic = new Map();
+    for (const c of client.conversations.values()) {
+      if (!c.topic.startsWith("chatter:dm:")) continue;
+      byTopic.set(c.topic, {
+        key: dmKey(c.topic), label: c.with || client.dmPeerFromTopic(c.topic), kind: "dm", joined: false,
+        unread: c.unread ?? 0, mentioned: false, muted: c.muted === true, last: c.last_id ?? 0,
+      });
+    }
+    for (const r of client.rooms.values()) {
+      if (r.kind !== "dm") continue;
+      const known = byTopic.get(r.topic);
+      byTopic.set(r.topic, {
+        key: r.key, label: r.peer, kind: "dm", joined: true, unread: r.key === active && !document.hidden ? 0 : r.unread,
+        mentioned: r.mentioned, muted: r.muted, state: r.state, last: Math.max(r.lastId, known?.last ?? 0),
+      });
+    }
+    return [...byTopic.values()].sort((a, b) => b.last - a.last || a.label.localeCompare(b.label));
+  }
+
   function updateTitle() {
     let total = 0;
-    for (const r of client.rooms.values()) if (r.name !== active || document.hidden) total += r.unread;
-    view.setTitle(total, active);
+    for (const r of client.rooms.values()) if ((r.key !== active || document.hidden) && counts(r)) total += r.unread;
+    for (const d of dmEntries()) if (!d.joined && counts(d)) total += d.unread;
+    view.setTitle(total, client.rooms.get(active)?.title(nick) ?? null);
   }
 
   function renderRooms() {
-    const joined = [...client.rooms.values()].map((r) => ({
-      name: r.name, joined: true, unread: r.unread, mentioned: r.mentioned, state: r.state,
+    const joined = [...client.rooms.values()].filter((r) => r.kind !== "dm").map((r) => ({
+      key: r.key, label: r.group ? r.title(nick) : r.name, kind: "room", joined: true, private: r.private, group: r.group,
+      unread: r.key === active && !document.hidden ? 0 : r.unread, mentioned: r.mentioned, muted: r.muted, state: r.state,
     }));
     const others = [...client.directory.values()]
       .filter((d) => !client.rooms.has(d.name))
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((d) => {
         if (!dirBaseline.has(d.name)) dirBaseline.set(d.name, d.messages ?? 0);
-        return { name: d.name, joined: false, members: d.members ?? 0, unread: Math.max(0, (d.messages ?? 0) - dirBaseline.get(d.name)) };
+        return { key: d.name, label: d.name, kind: "room", joined: false, private: d.private === true, members: d.members ?? 0, unread: Math.max(0, (d.messages ?? 0) - dirBaseline.get(d.name)) };
       });
-    view.renderRooms(joined, others, active);
+    view.renderRooms(accounts ? dmEntries() : null, joined, others, active);
     updateTitle();
   }
 
-  function activate(name) {
-    const room = name ? client.rooms.get(name) : null;
+  // The read marker follows what is in view: a moment after news shows, the server is told.
+  const readTimers = new Map();
+  function scheduleRead(room) {
+    if (!inView(room) || room.lastId <= room.lastReadId) return;
+    room.unread = 0;
+    room.mentioned = false;
+    if (readTimers.has(room.key)) return;
+    readTimers.set(room.key, setTimeout(() => {
+      readTimers.delete(room.key);
+      if (inView(room)) client.markRead(room, room.lastId);
+    }, 300));
+  }
+
+  function activate(key) {
+    const room = key ? client.rooms.get(key) : null;
     const previous = active;
-    active = room ? room.name : null;
+    active = room ? room.key : null;
     if (previous && previous !== active) client.setTyping(client.rooms.get(previous), false);
-    const firstUnread = room && room.unread > 0 ? room.firstUnreadId : null;
-    if (room) { room.unread = 0; room.mentioned = false; }
+    const firstUnread = room && room.unread > 0 ? room.lastReadId + 1 : null;
     view.showRoom(room, (text) => { if (previous && client.rooms.has(previous)) saveDraft(previous, text); }, drafts.get(active) ?? "");
     if (room && previous !== active) view.markNew(room, firstUnread);
-    if (active && hashRoom() !== active) history.replaceState(null, "", `#${active}`);
+    if (room) scheduleRead(room);
+    if (active && hashKey() !== active) history.replaceState(null, "", `#${active}`);
     persist();
     renderRooms();
   }
 
-  function joinRoom(name) {
+  function joinRoom(name, { createPrivate = false } = {}) {
     if (!validRoom(name)) return "Room names are 1–64 letters, digits, “.”, “_” or “-”.";
     if (!client.rooms.has(name)) {
-      client.join(name);
+      client.join(name, { createPrivate });
       dirBaseline.delete(name);
     }
     activate(name);
     return "";
   }
 
+  // A DM by the topic the server named; `peer` as registered (or folded, until known).
+  function openDmTopic(topic, peer, { show = true } = {}) {
+    const key = dmKey(topic);
+    if (!client.rooms.has(key)) client.join(key, { topic, kind: "dm", peer: peer || client.dmPeerFromTopic(topic) });
+    if (show) activate(key);
+    return key;
+  }
+
+  function select(key) {
+    if (client.rooms.has(key)) { activate(key); return ""; }
+    if (isDmKey(key)) { openDmTopic(`chatter:${key}`, client.conversations.get(`chatter:${key}`)?.with); return ""; }
+    return joinRoom(key);
+  }
+
   client.on("connection", (state, transport, note) => view.setConnection(state, transport, note));
   window.addEventListener("online", () => client.probeNow());
   client.on("directory", renderRooms);
-  client.on("room", (room) => { view.updateRoom(room); renderRooms(); });
+  client.on("conversations", () => {
+    // A DM's other side as registered, once the personal topic says it.
+    for (const r of client.rooms.values()) {
+      const c = client.conversations.get(r.topic);
+      if (r.kind === "dm" && c?.with && r.peer !== c.with) { r.peer = c.with; if (r.key === active) view.updateRoom(r); }
+    }
+    renderRooms();
+  });
+  // Private rooms and groups of the user are joined, so that their counts and news show.
+  client.on("private-rooms", () => {
+    for (const info of client.privateRooms.values()) {
+      const name = typeof info.name === "string" ? info.name : info.topic.replace(/^chatter:room:/, "");
+      if (validRoom(name) && !client.rooms.has(name)) client.join(name);
+    }
+    renderRooms();
+  });
+  client.on("removed", (room) => view.showBanner(`You were removed from ${room.title(nick)}.`));
+  client.on("room", (room) => {
+    view.updateRoom(room);
+    if (room.state === "joined") scheduleRead(room);
+    renderRooms();
+  });
   client.on("presence", (room) => view.renderMembers(room));
   client.on("typing", (room) => view.renderTyping(room));
   client.on("room-error", (room, reason) => view.fire("joinError", room, reason));
+  client.on("reset", (room) => view.resetLog(room));
+  client.on("changed", (room, msg) => view.updateMessage(room, msg));
   client.on("messages", (room, msgs, kind) => {
     view.addMessages(room, msgs, kind);
-    // Only news counts as unread: not the join backlog, not older pages.
-    if (kind !== "live" && kind !== "missed") return;
-    if (room.name === active && !document.hidden) return;
-    const others = msgs.filter((m) => m.user !== nick);
+    if (inView(room)) { scheduleRead(room); renderRooms(); return; }
+    // Live news adds to the server's count; a join's or catch-up's count came with its reply.
+    if (kind !== "live") return;
+    const others = msgs.filter((m) => m.user !== nick && !m.system && m.id > room.lastReadId);
     if (others.length === 0) return;
-    if (room.unread === 0) room.firstUnreadId = others[0].id; // where the "new" line goes
-    room.unread += others.length;
-    if (others.some((m) => mentions(m.body, nick))) room.mentioned = true;
+    room.unread = Math.min(999, room.unread + others.length);
+    const mentioned = others.filter((m) => mentions(m.body, nick));
+    if (mentioned.length) room.mentioned = true;
+    // Without a personal topic (guests) mentions are found here; accounts hear of them there.
+    if (!accounts) for (const m of mentioned) notifier.mention(room, m, { status: client.status });
     renderRooms();
+  });
+  client.on("mention", (msg) => {
+    const room = client.roomByTopic(msg.topic);
+    if (room && inView(room)) return;
+    notifier.notify({
+      key: room ? room.key : msg.topic.startsWith("chatter:dm:") ? dmKey(msg.topic) : msg.topic.replace(/^chatter:room:/, ""),
+      title: room ? `${msg.user} mentioned you in ${room.title(nick)}` : `${msg.user} mentioned you`,
+      body: String(msg.body ?? ""), id: `${msg.topic}/${msg.id}`, status: client.status, muted: false,
+    });
+  });
+  client.on("dm", (msg) => {
+    const room = client.roomByTopic(msg.topic);
+    if (room && inView(room)) return;
+    const muted = room ? room.muted : client.conversations.get(msg.topic)?.muted === true;
+    notifier.notify({
+      key: dmKey(msg.topic), title: `${msg.user} (direct message)`, body: String(msg.body ?? ""),
+      id: `${msg.topic}/${msg.id}`, status: client.status, muted,
+    });
   });
   client.on("left", (room) => {
     view.removeLog(room.name);
-    saveDraft(room.name, "");
-    dirBaseline.set(room.name, client.directory.get(room.name)?.messages ?? 0);
-    if (active === room.name) activate(client.rooms.keys().next().value ?? null);
+    saveDraft(room.key, "");
+    if (room.kind === "room") dirBaseline.set(room.name, client.directory.get(room.name)?.messages ?? 0);
+    if (active === room.key) activate(client.rooms.keys().next().value ?? null);
     else { persist(); renderRooms(); }
   });
 
   view.on("joinError", (room, reason) => {
-    document.getElementById("join-error").textContent = `Couldn't join #${room.name}: ${reason}.`;
+    document.getElementById("join-error").textContent = `Couldn't open ${room.title(nick)}: ${reason}.`;
   });
-  view.on("select", (name) => joinRoom(name));
-  view.on("join", (name) => joinRoom(name));
-  view.on("leave", (name) => client.leave(name));
+  view.on("select", (key) => select(key));
+  view.on("join", (name, opts = {}) => joinRoom(name, { createPrivate: opts.private === true && accounts }));
+  view.on("leave", (key) => {
+    const room = client.rooms.get(key);
+    // Leaving a private room gives up its membership (docs/conversations.md: remove oneself).
+    if (room?.private) client.request(room, "remove", { user: nick }).catch(() => { /* left here all the same */ }).finally(() => client.leave(key));
+    else client.leave(key);
+  });
   view.on("typing", () => client.setTyping(client.rooms.get(active), true));
-  view.on("draft", (name, text) => saveDraft(name, text));
-  view.on("older", (name) => { const r = client.rooms.get(name); if (r) client.loadOlder(r); });
-  view.on("send", (name, body) => {
-    const room = client.rooms.get(name);
+  view.on("draft", (key, text) => saveDraft(key, text));
+  view.on("older", (key) => { const r = client.rooms.get(key); if (r) client.loadOlder(r); });
+  view.on("send", (key, body, replyTo) => {
+    const room = client.rooms.get(key);
     if (!room) return;
-    client.send(room, body).catch((err) => {
-      view.restoreDraft(name, body);
-      view.notice(name, `Not sent: ${err.message}.`);
+    client.send(room, body, replyTo).catch((err) => {
+      view.restoreDraft(key, body);
+      view.notice(key, `Not sent: ${err.message}.`);
     });
+  });
+  const act = (what, key, fn) => {
+    const room = client.rooms.get(key);
+    if (room) fn(room).catch((err) => view.notice(key, `${what}: ${err.message}.`));
+  };
+  view.on("edit", (key, id, body) => act("Not edited", key, (room) => client.edit(room, id, body)));
+  view.on("delete", (key, id) => act("Not deleted", key, (room) => client.remove(room, id)));
+  view.on("react", (key, id, emoji, on) => act("Reaction not changed", key, (room) => client.react(room, id, emoji, on)));
+  view.on("mute", (key, muted) => act("Mute not changed", key, (room) => client.setMuted(room, muted)));
+  // Scrolls to a quoted message, fetching older pages until it is there (or history ends).
+  view.on("jump", async (key, id) => {
+    const room = client.rooms.get(key);
+    if (!room) return;
+    while (!room.messages.has(id) && room.more && room.state === "joined") {
+      const oldest = room.oldestId;
+      await client.loadOlder(room);
+      if (room.oldestId === oldest) break;
+    }
+    if (!view.revealMessage(key, id)) view.notice(key, "That message is no longer in the history.");
+  });
+  view.on("message", (peer) => {
+    client.openDm(peer)
+      .then(({ topic, with: registered }) => { openDmTopic(topic, registered); view.closeDrawers(); })
+      .catch((err) => view.showBanner(`Couldn't open a conversation with ${peer}: ${err.message}.`));
+  });
+  view.on("newConversation", async (names) => {
+    try {
+      if (names.length === 1) {
+        const { topic, with: registered } = await client.openDm(names[0]);
+        openDmTopic(topic, registered);
+      } else {
+        const { topic } = await client.createGroup(names);
+        joinRoom(topic.replace(/^chatter:room:/, ""));
+      }
+      return "";
+    } catch (err) {
+      return err.message === "no such account" ? "Everyone must have a registered account (one of these has not)." : `Refused: ${err.message}.`;
+    }
+  });
+  view.on("invite", async (key, user) => {
+    const room = client.rooms.get(key);
+    if (!room) return "Not in a room.";
+    try { await client.invite(room, user); return ""; } catch (err) { return `Refused: ${err.message}.`; }
+  });
+  view.on("status", (status) => {
+    client.setStatus(status);
+    store.set("chatter.status", status);
+  });
+  view.on("notifications", () => notifier.ask());
+  view.on("step", (dir) => {
+    const keys = [...(accounts ? dmEntries().map((d) => d.key) : []), ...[...client.rooms.values()].filter((r) => r.kind !== "dm").map((r) => r.key)];
+    if (keys.length === 0) return;
+    const at = keys.indexOf(active);
+    select(keys[(at + dir + keys.length) % keys.length]);
   });
 
   document.addEventListener("visibilitychange", () => {
     const room = client.rooms.get(active);
-    if (!document.hidden && room) { room.unread = 0; room.mentioned = false; renderRooms(); }
-    else updateTitle();
+    if (!document.hidden && room) scheduleRead(room);
+    renderRooms();
   });
-  window.addEventListener("hashchange", () => { if (validRoom(hashRoom())) joinRoom(hashRoom()); });
+  window.addEventListener("hashchange", () => { if (validKey(hashKey())) select(hashKey()); });
 
+  const status = store.get("chatter.status", "online");
+  if (["away", "busy", "dnd"].includes(status)) { client.status = status; view.setStatus(status); }
   client.connect();
   if (session.role === "admin") {
     const admin = new AdminPanel(client, () => active);
     view.on("manage", (member) => admin.open(member));
   }
   const remembered = store.get("chatter.rooms", [DEFAULT_ROOM]);
-  const names = (Array.isArray(remembered) ? remembered : [DEFAULT_ROOM]).filter((n) => typeof n === "string" && validRoom(n));
-  for (const name of names) client.join(name);
-  const wanted = [hashRoom(), store.get("chatter.active")].find((n) => typeof n === "string" && validRoom(n));
-  if (wanted) joinRoom(wanted);
-  else activate(names[0] ?? null);
+  const keys = (Array.isArray(remembered) ? remembered : [DEFAULT_ROOM]).filter((n) => typeof n === "string" && (validRoom(n) || (accounts && isDmKey(n))));
+  for (const key of keys) {
+    if (isDmKey(key)) openDmTopic(`chatter:${key}`, "", { show: false });
+    else client.join(key);
+  }
+  const wanted = [hashKey(), store.get("chatter.active")].find((n) => typeof n === "string" && (validRoom(n) || client.rooms.has(n)));
+  if (wanted) select(wanted);
+  else activate(keys[0] ?? null);
 }

@@ -23,21 +23,35 @@ const session = {
   remove(key) { try { sessionStorage.removeItem(key); } catch { /* nothing to forget */ } },
 };
 
+// A conversation with a channel: a public or private room, a group, or a direct conversation.
+// `key` names it in the client (the room name; "dm:<a>:<b>" for a DM, which no room name can
+// be, since room names have no ":").
 export class Room {
-  constructor(name) {
-    this.name = name;
-    this.topic = `chatter:room:${name}`;
+  constructor(key, { topic = `chatter:room:${key}`, kind = "room", peer = "" } = {}) {
+    this.key = key;
+    this.name = key;           // kept for the room-only code paths (drafts, logs, hash)
+    this.topic = topic;
+    this.kind = kind;          // room | dm
+    this.peer = peer;          // a DM's other side, as registered
     this.channel = null;
     this.presence = null;
     this.messages = new Map(); // id → message; the dedupe key across joins, rejoins and history
     this.lastId = 0;           // newest id seen: sent as last_seen_id when rejoining
+    this.changeSeq = 0;        // newest change seen: sent as last_change_seq when rejoining
     this.oldestId = null;
     this.more = false;         // older history exists on the server
-    this.loadingOlder = false;
+    this.loadingOlder = null;  // the promise of the page being fetched
     this.state = "joining";    // joining | joined | error
     this.joinedOnce = false;
-    this.unread = 0;
+    this.createPrivate = false; // the first join creates the room private
+    this.lastReadId = 0;       // the server's read marker (docs/conversations.md)
+    this.unread = 0;           // messages by others after it, as the server counts them
     this.mentioned = false;
+    this.muted = false;
+    this.private = false;
+    this.group = false;
+    this.owner = "";
+    this.roomMembers = [];     // a private room's members (not who is online: that is presence)
     this.typing = new Map();   // nick → expiry timer
     this.typingSent = 0;       // when we last said typing:true (0 = not typing)
     this.typingIdle = null;
@@ -49,7 +63,7 @@ export class Room {
       .list((nick, { metas }) => {
         const last = metas[metas.length - 1] || {};
         // An admin's or member's role is the account's: every meta carries the same one.
-        return { nick, client: last.client || "", status: last.status || "online", role: last.role || "", sessions: metas.length };
+        return { nick, client: last.client || "", status: last.status || "online", auto: last.auto === true, role: last.role || "", sessions: metas.length };
       })
       .sort((a, b) => a.nick.localeCompare(b.nick, undefined, { sensitivity: "base" }));
   }
@@ -57,13 +71,36 @@ export class Room {
   typingUsers() {
     return [...this.typing.keys()].sort();
   }
+
+  // What the page calls it: #name, a DM's other side, a group's members but oneself.
+  title(me = "") {
+    if (this.kind === "dm") return this.peer;
+    if (this.group && this.roomMembers.length) {
+      const others = this.roomMembers.filter((n) => n.toLowerCase() !== me.toLowerCase());
+      return (others.length ? others : this.roomMembers).join(", ");
+    }
+    return `#${this.name}`;
+  }
+
+  // Messages by others after the read marker, as the server counts them (capped at 999).
+  countUnread(me) {
+    let n = 0;
+    for (const m of this.messages.values()) if (m.id > this.lastReadId && !m.deleted && m.user !== me && !m.system) n += 1;
+    return Math.min(n, 999);
+  }
 }
 
 export class ChatClient {
   // sessionToken: from the accounts API (docs/identity.md), sent as phoenix.js authToken;
   // accessToken: the server's --access-token, if it has one, sent as the access_token param.
-  constructor({ nick, forceLongPoll = false, sessionToken = "", accessToken = "" }) {
+  // personalTopic: chatter:user:<nick> as the session answer names it (accounts only).
+  constructor({ nick, forceLongPoll = false, sessionToken = "", accessToken = "", personalTopic = "" }) {
     this.nick = nick;
+    this.personalTopic = personalTopic;
+    this.personal = null;       // the personal topic's channel, once joined
+    this.conversations = new Map(); // topic → the personal topic's entry (DMs, rooms with a marker)
+    this.privateRooms = new Map();  // topic → {topic, name, group, members, owner}
+    this.status = "online";     // online | away | busy | dnd: said in every joined channel
     this.sessionToken = sessionToken;
     this.accessToken = accessToken;
     this.refused = false;       // the server refused this nickname, session or token: not retrying
@@ -173,6 +210,7 @@ export class ChatClient {
     this.socket.connect();
     this.armFallback();
     this.joinDirectory();
+    if (this.personalTopic) this.joinPersonal();
   }
 
   // A refused WebSocket upgrade looks like any network error to a page; the long-poll endpoint
@@ -313,12 +351,135 @@ export class ChatClient {
     });
   }
 
-  join(name) {
-    if (this.rooms.has(name)) return this.rooms.get(name);
-    const room = new Room(name);
-    this.rooms.set(name, room);
-    // A function, so every rejoin after a reconnect asks only for what we missed.
-    const ch = this.socket.channel(room.topic, () => (room.lastId > 0 ? { last_seen_id: room.lastId } : {}));
+  // The personal topic (docs/conversations.md): the DM list, read state and notifications.
+  joinPersonal() {
+    const ch = this.socket.channel(this.personalTopic, {});
+    this.personal = ch;
+    const entry = (topic) => {
+      if (!this.conversations.has(topic)) this.conversations.set(topic, { topic, unread: 0, last_read_id: 0, muted: false });
+      return this.conversations.get(topic);
+    };
+    ch.on("dm", (msg) => {
+      if (typeof msg?.topic !== "string") return;
+      const c = entry(msg.topic);
+      if (!c.with) c.with = msg.user !== this.nick ? msg.user : this.dmPeerFromTopic(msg.topic);
+      if (typeof msg.id === "number") c.last_id = Math.max(c.last_id ?? 0, msg.id);
+      c.last_at = msg.at;
+      this.emit("conversations");
+      if (msg.user !== this.nick) this.emit("dm", msg);
+    });
+    ch.on("mention", (msg) => {
+      if (typeof msg?.topic !== "string" || msg.user === this.nick) return;
+      const room = this.roomByTopic(msg.topic);
+      if (room) room.mentioned = true;
+      this.emit("mention", msg);
+      this.emit("conversations");
+    });
+    ch.on("read", ({ topic, last_read_id: id } = {}) => {
+      if (typeof topic !== "string" || typeof id !== "number") return;
+      const room = this.roomByTopic(topic);
+      if (room && id >= room.lastReadId) {
+        room.lastReadId = id;
+        room.unread = room.countUnread(this.nick);
+        if (room.unread === 0) room.mentioned = false;
+        this.emit("room", room);
+      }
+      const c = entry(topic);
+      c.last_read_id = Math.max(c.last_read_id ?? 0, id);
+      this.emit("conversations");
+    });
+    ch.on("unread", ({ topic, count, last_read_id: id } = {}) => {
+      if (typeof topic !== "string" || typeof count !== "number") return;
+      const room = this.roomByTopic(topic);
+      // An older marker's count is stale: a read from here has overtaken it.
+      if (room && !(typeof id === "number" && id < room.lastReadId)) {
+        if (typeof id === "number") room.lastReadId = id;
+        room.unread = count;
+        if (count === 0) room.mentioned = false;
+        this.emit("room", room);
+      }
+      const c = entry(topic);
+      c.unread = count;
+      if (typeof id === "number") c.last_read_id = id;
+      this.emit("conversations");
+    });
+    ch.on("muted", ({ topic, muted } = {}) => {
+      if (typeof topic !== "string") return;
+      entry(topic).muted = muted === true;
+      const room = this.roomByTopic(topic);
+      if (room) { room.muted = muted === true; this.emit("room", room); }
+      this.emit("conversations");
+    });
+    ch.on("room_invited", (info) => {
+      if (typeof info?.topic !== "string") return;
+      this.privateRooms.set(info.topic, info);
+      this.emit("private-rooms", info);
+    });
+    ch.on("room_removed", ({ topic } = {}) => {
+      if (typeof topic !== "string") return;
+      this.privateRooms.delete(topic);
+      const room = this.roomByTopic(topic);
+      if (room) { this.emit("removed", room); this.leave(room.key); }
+      this.emit("conversations");
+    });
+    // Runs again after every rejoin: the reply is the whole picture, so replace it.
+    ch.join().receive("ok", (reply = {}) => {
+      this.conversations = new Map((Array.isArray(reply.conversations) ? reply.conversations : [])
+        .filter((c) => typeof c?.topic === "string").map((c) => [c.topic, { ...c }]));
+      for (const c of this.conversations.values()) {
+        const room = this.roomByTopic(c.topic);
+        if (room && typeof c.muted === "boolean") room.muted = c.muted;
+      }
+      this.privateRooms = new Map((Array.isArray(reply.private_rooms) ? reply.private_rooms : [])
+        .filter((r) => typeof r?.topic === "string").map((r) => [r.topic, r]));
+      this.emit("conversations");
+      this.emit("private-rooms", null);
+    });
+  }
+
+  // The other side of a DM topic, case-folded as the topic has it (when nothing better is known).
+  dmPeerFromTopic(topic) {
+    const [a = "", b = ""] = topic.replace(/^chatter:dm:/, "").split(":");
+    const me = this.personalTopic.replace(/^chatter:user:/, "");
+    return a === me ? b : a;
+  }
+
+  roomByTopic(topic) {
+    for (const room of this.rooms.values()) if (room.topic === topic) return room;
+    return null;
+  }
+
+  // A push on the personal topic as a promise: resolves with the reply, rejects with a reason.
+  personalPush(event, payload) {
+    return new Promise((resolve, reject) => {
+      if (!this.personal) { reject(new Error("direct messages need a registered account")); return; }
+      this.personal.push(event, payload)
+        .receive("ok", resolve)
+        .receive("error", ({ reason } = {}) => reject(new Error(reason || "refused")))
+        .receive("timeout", () => reject(new Error("no answer from the server")));
+    });
+  }
+
+  // Resolves with {topic, with}: the DM's topic as the server spells it.
+  openDm(user) { return this.personalPush("open_dm", { user }); }
+
+  // Resolves with {topic} of a new group conversation with these registered accounts.
+  createGroup(users) { return this.personalPush("create_group", { users }); }
+
+  // opts: {topic, kind: "room"|"dm", peer, createPrivate}. key: a room's name, or "dm:a:b".
+  join(key, opts = {}) {
+    if (this.rooms.has(key)) return this.rooms.get(key);
+    const room = new Room(key, opts);
+    room.createPrivate = opts.createPrivate === true;
+    const known = this.conversations.get(room.topic);
+    if (known) room.muted = known.muted === true;
+    this.rooms.set(key, room);
+    // A function, so every rejoin after a reconnect asks only for what we missed, and for the
+    // edits, deletions and reactions since the last change seen.
+    const ch = this.socket.channel(room.topic, () => {
+      if (room.lastId > 0) return { last_seen_id: room.lastId, last_change_seq: room.changeSeq };
+      return room.createPrivate && !room.joinedOnce ? { private: true } : {};
+    });
     room.channel = ch;
     room.presence = new Presence(ch);
     room.presence.onSync(() => {
@@ -331,6 +492,19 @@ export class ChatClient {
       this.clearTyping(room, msg.user);
       this.addMessages(room, [msg], "live");
     });
+    ch.on("msg_edited", ({ id, body, edited_at: editedAt } = {}) => {
+      const m = room.messages.get(id);
+      if (!m || m.deleted || typeof body !== "string") return;
+      this.changeMessage(room, { ...m, body, edited_at: editedAt });
+    });
+    ch.on("msg_deleted", ({ id } = {}) => {
+      if (room.messages.has(id)) this.changeMessage(room, { id, deleted: true });
+    });
+    ch.on("reactions", ({ id, reactions } = {}) => {
+      const m = room.messages.get(id);
+      if (!m || m.deleted) return;
+      this.changeMessage(room, { ...m, reactions: reactions && typeof reactions === "object" ? reactions : {} });
+    });
     ch.on("typing", ({ user, typing }) => this.remoteTyping(room, user, typing));
     ch.onError(() => {
       if (room.state === "joined") { room.state = "joining"; this.emit("room", room); }
@@ -338,30 +512,74 @@ export class ChatClient {
     ch.join()
       .receive("ok", (reply) => this.joined(room, reply))
       .receive("error", ({ reason } = {}) => {
-        // Join errors here are permanent (bad name, too many channels): stop phoenix's retries.
+        // Join errors here are permanent (bad name, forbidden, too many channels): stop
+        // phoenix's retries.
         room.state = "error";
         this.emit("room-error", room, reason || "could not join");
-        this.leave(name);
+        this.leave(key);
       });
     this.emit("room", room);
     return room;
   }
 
-  joined(room, { messages = [], more = false }) {
+  joined(room, reply = {}) {
+    const { messages = [], more = false } = reply;
     const rejoin = room.joinedOnce;
     room.joinedOnce = true;
     room.state = "joined";
+    if (typeof reply.change_seq === "number") room.changeSeq = reply.change_seq;
+    if (typeof reply.last_read_id === "number") room.lastReadId = reply.last_read_id;
+    if (typeof reply.unread === "number") room.unread = reply.unread;
+    if (typeof reply.muted === "boolean") room.muted = reply.muted;
+    room.private = reply.private === true;
+    room.group = reply.group === true;
+    room.owner = typeof reply.owner === "string" ? reply.owner : "";
+    room.roomMembers = Array.isArray(reply.members) ? reply.members.filter((n) => typeof n === "string") : [];
     if (!rejoin) {
       room.more = more;
       this.addMessages(room, messages, "initial");
-    } else if (more) {
-      // More was missed than one reply carries: keep it, and fetch the rest forwards.
-      this.addMessages(room, messages, "missed");
-      this.catchUp(room);
+    } else if (reply.changes_more === true) {
+      // More changed meanwhile than one reply lists: start afresh from the newest page.
+      this.restart(room);
     } else {
+      for (const m of Array.isArray(reply.changes) ? reply.changes : []) {
+        if (typeof m?.id === "number" && room.messages.has(m.id)) this.changeMessage(room, m);
+      }
       this.addMessages(room, messages, "missed");
+      // More was missed than one reply carries: keep it, and fetch the rest forwards.
+      if (more) this.catchUp(room);
     }
+    if (this.status !== "online") pushStatus(room, this.status);
     this.emit("room", room);
+  }
+
+  // Drops what is held of a room and shows its newest page, as on a first join.
+  restart(room) {
+    room.messages.clear();
+    room.lastId = 0;
+    room.oldestId = null;
+    room.more = false;
+    this.emit("reset", room);
+    const channel = room.channel;
+    channel.push("history", { limit: HISTORY_PAGE }).receive("ok", (r) => {
+      if (room.channel !== channel) return;
+      room.more = r.more === true;
+      this.addMessages(room, Array.isArray(r.messages) ? r.messages : [], "initial");
+      this.emit("room", room);
+    });
+  }
+
+  // A message as it is now (edited, deleted, reactions): replaces the one held, and the quotes
+  // of the replies to it.
+  changeMessage(room, msg) {
+    room.messages.set(msg.id, msg);
+    this.emit("changed", room, msg);
+    for (const m of room.messages.values()) {
+      if (m.reply_to !== msg.id || !m.quote) continue;
+      const quote = msg.deleted ? { user: m.quote.user, deleted: true } : { ...m.quote, body: String(msg.body ?? "").slice(0, 140) };
+      room.messages.set(m.id, { ...m, quote });
+      this.emit("changed", room, room.messages.get(m.id));
+    }
   }
 
   // Pages forwards from the newest message held until the server has no more (docs/protocol.md,
@@ -376,13 +594,13 @@ export class ChatClient {
     });
   }
 
-  leave(name) {
-    const room = this.rooms.get(name);
+  leave(key) {
+    const room = this.rooms.get(key);
     if (!room) return;
     this.setTyping(room, false);
     for (const nick of [...room.typing.keys()]) this.clearTyping(room, nick);
     room.channel.leave();
-    this.rooms.delete(name);
+    this.rooms.delete(key);
     this.emit("left", room);
   }
 
@@ -400,35 +618,84 @@ export class ChatClient {
     if (fresh.length > 0 || kind === "initial" || kind === "older") this.emit("messages", room, fresh, kind);
   }
 
+  // Resolves once the next older page is in (at once when there is none).
   loadOlder(room) {
-    if (room.loadingOlder || !room.more || room.state !== "joined") return;
-    room.loadingOlder = true;
-    this.emit("room", room);
+    if (room.loadingOlder) return room.loadingOlder;
+    if (!room.more || room.state !== "joined") return Promise.resolve();
     const payload = room.oldestId === null ? { limit: HISTORY_PAGE } : { before: room.oldestId, limit: HISTORY_PAGE };
-    const done = () => { room.loadingOlder = false; this.emit("room", room); };
-    room.channel.push("history", payload)
-      .receive("ok", ({ messages = [], more = false }) => {
-        room.more = more;
-        room.loadingOlder = false;
-        this.addMessages(room, messages, "older");
-        this.emit("room", room);
-      })
-      .receive("error", done)
-      .receive("timeout", done);
+    room.loadingOlder = new Promise((resolve) => {
+      const done = () => { room.loadingOlder = null; this.emit("room", room); resolve(); };
+      room.channel.push("history", payload)
+        .receive("ok", ({ messages = [], more = false }) => {
+          room.more = more;
+          room.loadingOlder = null;
+          this.addMessages(room, messages, "older");
+          this.emit("room", room);
+          resolve();
+        })
+        .receive("error", done)
+        .receive("timeout", done);
+    });
+    this.emit("room", room);
+    return room.loadingOlder;
   }
 
-  // Resolves with the message id, rejects with a reason the user can read.
-  send(room, body) {
-    this.setTyping(room, false);
+  // A push on a room's channel as a promise: resolves with the reply, rejects with a reason
+  // the user can read.
+  request(room, event, payload) {
     return new Promise((resolve, reject) => {
-      if (room.state !== "joined") { reject(new Error("not joined yet")); return; }
+      if (!room || room.state !== "joined") { reject(new Error("not joined yet")); return; }
       this.sending += 1;
       const settled = () => { this.sending -= 1; };
-      room.channel.push("new_msg", { body })
-        .receive("ok", ({ id }) => { settled(); resolve(id); })
-        .receive("error", ({ reason } = {}) => { settled(); reject(new Error(reason || "rejected by the server")); })
+      room.channel.push(event, payload)
+        .receive("ok", (r) => { settled(); resolve(r ?? {}); })
+        .receive("error", ({ reason } = {}) => { settled(); reject(new Error(reason || "refused by the server")); })
         .receive("timeout", () => { settled(); reject(new Error("no answer from the server")); });
     });
+  }
+
+  // Resolves with the message id. replyTo: the id of the message answered, or null.
+  send(room, body, replyTo = null) {
+    this.setTyping(room, false);
+    return this.request(room, "new_msg", replyTo ? { body, reply_to: replyTo } : { body }).then(({ id }) => id);
+  }
+
+  edit(room, id, body) { return this.request(room, "edit_msg", { id, body }); }
+
+  remove(room, id) { return this.request(room, "delete_msg", { id }); }
+
+  react(room, id, emoji, on) { return this.request(room, "react", { id, emoji, on }); }
+
+  invite(room, user) { return this.request(room, "invite", { user }); }
+
+  // Moves the read marker to `id` (the newest message seen); the reply is the server's count.
+  markRead(room, id) {
+    if (!room || room.state !== "joined" || id <= room.lastReadId) return;
+    room.channel.push("read", { id }).receive("ok", ({ last_read_id: marker, unread } = {}) => {
+      if (typeof marker === "number" && marker >= room.lastReadId) room.lastReadId = marker;
+      if (typeof unread === "number") room.unread = unread;
+      if (room.unread === 0) room.mentioned = false;
+      const c = this.conversations.get(room.topic);
+      if (c) { c.unread = room.unread; c.last_read_id = room.lastReadId; }
+      this.emit("room", room);
+      this.emit("conversations");
+    });
+  }
+
+  setMuted(room, muted) {
+    return this.request(room, "mute", { muted }).then((r) => {
+      room.muted = typeof r.muted === "boolean" ? r.muted : muted;
+      const c = this.conversations.get(room.topic);
+      if (c) c.muted = room.muted;
+      this.emit("room", room);
+      this.emit("conversations");
+    });
+  }
+
+  // online | away | busy | dnd, in every joined room and DM (presence is per channel).
+  setStatus(status) {
+    this.status = status;
+    for (const room of this.rooms.values()) if (room.state === "joined") pushStatus(room, status);
   }
 
   // Called on every keystroke: says typing:true at most every few seconds and
@@ -463,4 +730,8 @@ export class ChatClient {
     room.typing.delete(nick);
     this.emit("typing", room);
   }
+}
+
+function pushStatus(room, status) {
+  room.channel.push("status", { status });
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Small pure helpers shared by the view and the session: validation that mirrors
 // the server's rules, colours, time formatting and safe rich-text rendering.
+import { tokenize, mentionsUser } from "/assets/markup.js";
 
 // The server refuses anything else (HTTP 403 on connect / join error), so the page
 // checks first and can say why instead of retrying forever.
@@ -61,31 +62,7 @@ export function formatStamp(date, now = new Date()) {
   return `${date.toLocaleDateString([], opts)} ${time}`;
 }
 
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
-
-// A nick counts as mentioned when it stands alone (optionally as @nick), not
-// inside a longer word: "ann" is not mentioned by "annual".
-export function mentionRe(nick) {
-  return new RegExp(`(^|[^A-Za-z0-9_-])(@?${escapeRe(nick)})(?![A-Za-z0-9_-])`, "gi");
-}
-
-export const mentions = (body, nick) => mentionRe(nick).test(body);
-
-const URL_RE = /\bhttps?:\/\/[^\s<>"]+/gi;
-
-// Trailing punctuation usually ends the sentence, not the link; a ")" stays only
-// when the URL opened one itself (Wikipedia-style links).
-function trimUrl(raw) {
-  let url = raw;
-  for (;;) {
-    const last = url.at(-1);
-    if (/[.,;:!?'*]/.test(last)) url = url.slice(0, -1);
-    else if (last === ")" && (url.match(/\(/g) || []).length < (url.match(/\)/g) || []).length) url = url.slice(0, -1);
-    else break;
-  }
-  return url;
-}
-
+// A link's address, if it is one a page may open (http and https only).
 function safeHref(text) {
   try {
     const u = new URL(text);
@@ -95,33 +72,30 @@ function safeHref(text) {
   }
 }
 
-function appendMentions(parent, text, nick) {
-  if (!nick) { parent.append(text); return; }
-  const re = mentionRe(nick);
-  let pos = 0;
-  for (const m of text.matchAll(re)) {
-    const start = m.index + m[1].length;
-    parent.append(text.slice(pos, start), el("mark", { className: "mention", text: m[2] }));
-    pos = start + m[2].length;
-  }
-  parent.append(text.slice(pos));
-}
-
-// Renders a message body as text nodes, <a> for http(s) links and <mark> for
-// mentions of `nick`. Every piece goes in as text; nothing is parsed as HTML.
+// Renders a message body by the formatting rules (markup.js, docs/conversations.md): code,
+// code blocks, strong, emphasis, links and mentions; a mention of `nick` (or @here) is marked.
+// Every piece goes in as a text node: nothing a user typed is ever parsed as HTML.
 export function appendBody(parent, body, nick) {
-  let pos = 0;
-  for (const m of body.matchAll(URL_RE)) {
-    const text = trimUrl(m[0]);
-    const href = safeHref(text);
-    if (!href) continue;
-    appendMentions(parent, body.slice(pos, m.index), nick);
-    parent.append(el("a", { href, target: "_blank", rel: "noopener noreferrer", text }));
-    pos = m.index + text.length;
+  const me = nick ? nick.toLowerCase() : "";
+  for (const { t, s } of tokenize(body)) {
+    if (t === "code") parent.append(el("code", { text: s }));
+    else if (t === "pre") parent.append(el("pre", {}, el("code", { text: s })));
+    else if (t === "strong") parent.append(el("strong", { text: s }));
+    else if (t === "em") parent.append(el("em", { text: s }));
+    else if (t === "link") {
+      const href = safeHref(s);
+      parent.append(href ? el("a", { href, target: "_blank", rel: "noopener noreferrer", text: s }) : s);
+    } else if (t === "mention") {
+      const who = s.slice(1).toLowerCase();
+      const mine = me !== "" && (who === me || who === "here");
+      parent.append(el(mine ? "mark" : "span", { className: mine ? "mention" : "mention-other", text: s }));
+    } else parent.append(s);
   }
-  appendMentions(parent, body.slice(pos), nick);
   return parent;
 }
+
+// Whether `body` mentions `nick` (or says @here), by the formatting rules.
+export const mentions = (body, nick) => mentionsUser(body, nick);
 
 export function typingText(users) {
   if (users.length === 0) return "";

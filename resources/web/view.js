@@ -15,6 +15,8 @@ const CONNECTION_TEXT = { connecting: "connecting…", connected: "connected", r
 
 // How roles read in the member list and under one's own name: words, not only a colour.
 const ROLE_TEXT = { admin: "admin", member: "registered", guest: "guest" };
+// Statuses other than online, in words (the dot's colour is not the only mark).
+const STATUS_TEXT = { away: "away", busy: "busy", dnd: "do not disturb" };
 
 // A native modal (showModal): Esc closes it and the page behind is inert; the focus goes back
 // to whatever opened it, and Tab wraps around inside instead of leaving for the browser's UI.
@@ -56,11 +58,18 @@ export class View {
     this.connState = "connecting";
     this.role = "";
     this.handlers = {};
+    this.mode = null;          // {kind: "reply"|"edit", id, saved}: what Enter does in the composer
+    this.pendingDelete = null; // {room, id} while the confirmation is open
+    this.pickerFor = null;     // {room, id} while the reaction picker is open
+    this.canMessage = false;   // a registered account: DMs, groups and private rooms
     this.bindStatic();
+    this.bindConversations();
   }
 
   // The app registers callbacks: select, join, leave, send, typing, older, draft, changeNick,
-  // changePassword, signOut, manage (an admin picked a member).
+  // changePassword, signOut, manage (an admin picked a member), and for conversations: edit,
+  // delete, react, jump (to a quoted message), message (open a DM), newConversation, invite,
+  // mute, status, step (the next or previous conversation), notifications.
   on(name, fn) { this.handlers[name] = fn; }
 
   fire(name, ...args) { return this.handlers[name]?.(...args); }
@@ -116,9 +125,9 @@ export class View {
       e.preventDefault();
       const name = $("join-input").value.trim().replace(/^#/, "");
       if (name === "") return;
-      const why = this.fire("join", name);
+      const why = this.fire("join", name, { private: $("join-private").checked && !$("join-private-field").hidden });
       $("join-error").textContent = why || "";
-      if (!why) { $("join-input").value = ""; this.closeDrawers(); }
+      if (!why) { $("join-input").value = ""; $("join-private").checked = false; this.closeDrawers(); }
     });
     $("join-input").addEventListener("input", () => { $("join-error").textContent = ""; });
 
@@ -127,12 +136,21 @@ export class View {
     input.addEventListener("keydown", (e) => {
       // Enter sends, Shift+Enter is a newline; never while an IME is composing.
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.submit(); }
+      // Up in an empty composer edits one's last message; Escape leaves reply or edit.
+      else if (e.key === "ArrowUp" && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey && input.value === "" && !this.mode) {
+        if (this.editLast()) e.preventDefault();
+      } else if (e.key === "Escape" && this.mode) {
+        e.preventDefault();
+        e.stopPropagation();
+        this.cancelMode();
+      }
     });
     input.addEventListener("input", () => {
       this.autosize();
       this.updateCount();
       this.composerError("");
-      this.fire("draft", this.active, input.value);
+      // An edit in progress is not a draft: the draft is kept aside and comes back after it.
+      if (this.mode?.kind !== "edit") this.fire("draft", this.active, input.value);
       if (input.value.trim() !== "") this.fire("typing");
     });
 
@@ -146,6 +164,146 @@ export class View {
     $("members-toggle").addEventListener("click", () => this.toggleDrawer("members"));
     $("scrim").addEventListener("click", () => this.closeDrawers());
     document.addEventListener("keydown", (e) => { if (e.key === "Escape") this.closeDrawers(); });
+  }
+
+  bindConversations() {
+    $("composer-mode-cancel").addEventListener("click", () => { this.cancelMode(); $("input").focus(); });
+
+    const confirm = $("confirm-dialog");
+    wireModal(confirm, $("confirm-cancel"));
+    $("confirm-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const target = this.pendingDelete;
+      this.pendingDelete = null;
+      confirm.close();
+      if (target) this.fire("delete", target.room, target.id);
+    });
+    confirm.addEventListener("close", () => { this.pendingDelete = null; });
+
+    const picker = $("emoji-picker");
+    wireModal(picker, $("emoji-picker-close"));
+    picker.addEventListener("click", (e) => {
+      const b = e.target.closest("button[data-emoji]");
+      if (b) this.pick(b.dataset.emoji, b.getAttribute("aria-pressed") !== "true");
+      else if (e.target === picker) picker.close(); // a click beside it
+    });
+    picker.addEventListener("keydown", (e) => {
+      const buttons = [...picker.querySelectorAll("button[data-emoji]")];
+      const at = buttons.indexOf(document.activeElement);
+      if (at < 0) return;
+      const step = { ArrowRight: 1, ArrowDown: 4, ArrowLeft: -1, ArrowUp: -4 }[e.key];
+      if (step === undefined) return;
+      e.preventDefault();
+      buttons[(at + step + buttons.length) % buttons.length].focus();
+    });
+    picker.addEventListener("close", () => { this.pickerFor = null; });
+
+    wireModal($("help-dialog"), $("help-close"));
+    $("help-open").addEventListener("click", () => $("help-dialog").showModal());
+
+    const conv = $("conversation-dialog");
+    wireModal(conv, $("conversation-cancel"));
+    $("conversation-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const names = $("conversation-input").value.split(/[\s,]+/).map((n) => n.replace(/^@/, "")).filter(Boolean);
+      const error = (text) => { $("conversation-error").textContent = text; $("conversation-input").focus(); };
+      if (names.length === 0) { error("Please enter one nickname for a direct conversation, or several for a group."); return; }
+      const bad = names.find((n) => !validNick(n));
+      if (bad) { error(`“${bad}” is not a nickname.`); return; }
+      if (names.length > 8) { error("A group has at most 8 other people."); return; }
+      const why = await this.fire("newConversation", names);
+      if (why) error(why);
+      else conv.close();
+    });
+    $("conversation-input").addEventListener("input", () => { $("conversation-error").textContent = ""; });
+
+    const invite = $("invite-dialog");
+    wireModal(invite, $("invite-cancel"));
+    $("invite").addEventListener("click", () => {
+      $("invite-input").value = "";
+      $("invite-error").textContent = "";
+      $("invite-result").textContent = "";
+      invite.showModal();
+      $("invite-input").focus();
+    });
+    $("invite-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const nick = $("invite-input").value.trim().replace(/^@/, "");
+      if (!validNick(nick)) { $("invite-error").textContent = "Please enter a nickname."; return; }
+      const why = await this.fire("invite", this.active, nick);
+      $("invite-error").textContent = why || "";
+      $("invite-result").textContent = why ? "" : `${nick} is invited.`;
+      if (!why) $("invite-input").value = "";
+    });
+
+    $("mute").addEventListener("click", () => {
+      if (this.activeRoom) this.fire("mute", this.active, !this.activeRoom.muted);
+    });
+    $("status-select").addEventListener("change", (e) => this.fire("status", e.target.value));
+    $("notify-enable").addEventListener("click", () => this.fire("notifications"));
+
+    // Shortcuts anywhere on the page; "?" only outside text fields (it is typed there).
+    document.addEventListener("keydown", (e) => {
+      if ($("app").hidden) return;
+      const typing = e.target instanceof HTMLElement && e.target.matches("input, textarea, select, [contenteditable]");
+      if (document.querySelector("dialog[open]")) return;
+      if (e.key === "F1" || (e.key === "?" && !typing && !e.ctrlKey && !e.altKey && !e.metaKey)) {
+        e.preventDefault();
+        $("help-dialog").showModal();
+      } else if (e.altKey && !e.ctrlKey && !e.metaKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+        e.preventDefault();
+        this.fire("step", e.key === "ArrowUp" ? -1 : 1);
+        $("input").focus();
+      } else if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === "KeyN" && this.canMessage) {
+        e.preventDefault();
+        this.showConversationDialog();
+      } else if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === "KeyM" && this.activeRoom) {
+        e.preventDefault();
+        const log = this.logs.get(this.active)?.log;
+        log?.focus();
+      }
+    });
+  }
+
+  showConversationDialog(names = "") {
+    $("conversation-input").value = names;
+    $("conversation-error").textContent = "";
+    $("conversation-dialog").showModal();
+    $("conversation-input").focus();
+  }
+
+  // Accounts get DMs, groups and private rooms; guests do not (docs/conversations.md).
+  setAccountFeatures(enabled) {
+    this.canMessage = enabled;
+    $("join-private-field").hidden = !enabled;
+  }
+
+  setStatus(status) {
+    $("status-select").value = status;
+  }
+
+  // Offers the browser's notifications when they are possible and not yet decided; otherwise
+  // says what happens instead.
+  setNotificationState(state) {
+    $("notify-enable").hidden = state !== "ask";
+    $("notify-note").hidden = state !== "insecure";
+  }
+
+  // An in-page alert for a mention or DM (when system notifications are unavailable): clicking
+  // it opens the conversation; it goes by itself after a while.
+  toast(title, text, key, note = "") {
+    const box = $("toasts");
+    const node = el("div", { className: "toast", role: "alert", dataset: { room: key } },
+      el("button", {
+        type: "button", className: "toast-open",
+        onclick: () => { node.remove(); this.fire("select", key); $("input").focus(); },
+      }, el("strong", { text: title }), el("span", { className: "toast-text", text })),
+      note ? el("p", { className: "toast-note", text: note }) : null,
+      el("button", { type: "button", className: "icon-button toast-close", "aria-label": "Dismiss", onclick: () => node.remove() },
+        el("span", { "aria-hidden": "true", text: "×" })));
+    box.append(node);
+    while (box.children.length > 3) box.firstElementChild.remove();
+    setTimeout(() => node.remove(), 12000);
   }
 
   showNickDialog() {
@@ -211,31 +369,46 @@ export class View {
     $("members-toggle").setAttribute("aria-expanded", "false");
   }
 
-  // entries: [{name, joined, unread, mentioned, members}]
-  renderRooms(joined, others, active) {
+  // Three lists: direct conversations (accounts only; `dms` is null for guests), the rooms
+  // joined (public, private, groups) and the other rooms of the directory. Each entry:
+  // {key, label, kind, joined, unread, mentioned, muted, state, members, private, group}.
+  // A muted conversation shows no count unless it mentions the user.
+  renderRooms(dms, joined, others, active) {
     const item = (r) => {
-      const badge = r.unread > 0
-        ? el("span", { className: r.mentioned ? "badge mention" : "badge", text: r.unread > 99 ? "99+" : String(r.unread), "aria-label": `${r.unread} unread` })
-        : r.joined ? null : el("span", { className: "count", title: `${r.members} online`, text: r.members > 0 ? String(r.members) : "" });
+      const shown = r.unread > 0 && (!r.muted || r.mentioned);
+      const badge = shown
+        ? el("span", { className: r.mentioned ? "badge mention" : "badge", text: r.unread > 99 ? "99+" : String(r.unread), "aria-label": `${r.unread} unread${r.mentioned ? ", mentions you" : ""}` })
+        : r.joined || r.kind === "dm" ? null : el("span", { className: "count", title: `${r.members} online`, text: r.members > 0 ? String(r.members) : "" });
+      const mark = r.kind === "dm" ? "@" : r.group ? "●" : r.private ? "🔒" : "#";
       return el("li", {},
         el("button", {
           type: "button",
-          className: ["room", r.name === active && "active", r.unread > 0 && "unread", r.state === "joining" && "pending"].filter(Boolean).join(" "),
-          "aria-current": r.name === active ? "page" : null,
-          dataset: { room: r.name },
-          // Then the composer has the focus, so that typing goes to the room just chosen.
-          onclick: () => { this.fire("select", r.name); this.closeDrawers(); $("input").focus(); },
-        }, el("span", { className: "hash", "aria-hidden": "true", text: "#" }), el("span", { className: "room-name", text: r.name }), badge));
+          className: ["room", r.key === active && "active", shown && "unread", r.state === "joining" && "pending", r.muted && "muted"].filter(Boolean).join(" "),
+          "aria-current": r.key === active ? "page" : null,
+          dataset: { room: r.key, ...(r.kind === "dm" ? { peer: r.label } : {}) },
+          // Then the composer has the focus, so that typing goes to the conversation chosen.
+          onclick: () => { this.fire("select", r.key); this.closeDrawers(); $("input").focus(); },
+        },
+        el("span", { className: "hash", "aria-hidden": "true", text: mark }),
+        el("span", { className: "room-name", text: r.label }),
+        r.private && !r.group && r.kind !== "dm" ? el("span", { className: "sr-only", text: " (private)" }) : null,
+        r.muted ? el("span", { className: "muted-mark", title: "Muted", "aria-label": "muted", text: "🔕" }) : null,
+        badge));
     };
     const nav = $("room-nav");
     // replaceChildren() turns null into the text "null": only real nodes go in.
     nav.replaceChildren(...[
+      dms ? el("div", { className: "nav-head" }, el("h2", { text: "Direct messages" }),
+        el("button", { type: "button", id: "new-conversation", className: "icon-button small-button", "aria-label": "New conversation", title: "New conversation (Alt+N)", onclick: () => this.showConversationDialog() },
+          el("span", { "aria-hidden": "true", text: "+" }))) : null,
+      dms && dms.length ? el("ul", { id: "dm-list", className: "room-list" }, dms.map(item)) : null,
+      dms && !dms.length ? el("p", { className: "muted small", text: "None yet — “Message” on a member starts one." }) : null,
       el("h2", { text: "Your rooms" }),
       joined.length ? el("ul", { id: "room-list", className: "room-list" }, joined.map(item)) : el("p", { className: "muted small", text: "None yet — join one above." }),
       others.length ? el("h2", { text: "Other rooms" }) : null,
       others.length ? el("ul", { id: "other-rooms", className: "room-list" }, others.map(item)) : null,
     ].filter(Boolean));
-    const total = joined.reduce((n, r) => n + (r.name === active ? 0 : r.unread), 0);
+    const total = [...(dms ?? []), ...joined].reduce((n, r) => n + (r.key === active || (r.muted && !r.mentioned) ? 0 : r.unread), 0);
     $("rooms-toggle-badge").hidden = total === 0;
     $("rooms-toggle-badge").textContent = String(total);
   }
@@ -244,11 +417,29 @@ export class View {
     let entry = this.logs.get(room.name);
     if (entry) return entry;
     const older = el("button", { type: "button", className: "load-older", text: "Load older messages", onclick: () => this.fire("older", room.name) });
-    const start = el("p", { className: "log-start", text: `This is the beginning of #${room.name}.` });
+    const title = room.title(this.nick);
+    const start = el("p", { className: "log-start", text: room.kind === "dm" ? `This is the beginning of your conversation with ${title}.` : `This is the beginning of ${title}.` });
     const list = el("div", { className: "msgs" });
-    const log = el("div", { className: "log", hidden: true, dataset: { room: room.name }, role: "log", "aria-label": `Messages in #${room.name}` },
+    const log = el("div", { className: "log", hidden: true, dataset: { room: room.name }, role: "log", "aria-label": `Messages in ${title}` },
       el("div", { className: "log-top" }, older, start), list);
-    entry = { log, list, older, start, stick: true, unseen: 0 };
+    entry = { log, list, older, start, stick: true, unseen: 0, current: null };
+    // One stop in the Tab order for the whole log: it hands the focus to the message last
+    // visited (or the newest); arrow keys move from there.
+    log.tabIndex = 0;
+    log.addEventListener("focus", (e) => {
+      if (e.target !== log) return;
+      const msgs = list.querySelectorAll(":scope > .msg");
+      const node = (entry.current !== null && list.querySelector(`.msg[data-id="${entry.current}"]`)) || msgs[msgs.length - 1];
+      if (node) node.focus();
+    });
+    log.addEventListener("keydown", (e) => {
+      const node = e.target.closest?.(".msg");
+      if (node && e.target === node) this.messageKey(e, node);
+    });
+    log.addEventListener("focusin", (e) => {
+      const node = e.target.closest?.(".msg");
+      if (node) entry.current = Number(node.dataset.id);
+    });
     log.addEventListener("scroll", () => {
       entry.stick = log.scrollTop + log.clientHeight >= log.scrollHeight - NEAR_BOTTOM_PX;
       if (entry.stick && entry.unseen > 0) { entry.unseen = 0; this.updateJump(); }
@@ -264,31 +455,94 @@ export class View {
     this.logs.delete(name);
   }
 
+  // One message: the quote of the message it answers, the header, the body by the formatting
+  // rules, the reactions, and a toolbar (reply, react, edit, delete) shown on hover and focus.
+  // A deleted message keeps its place as a line saying so.
   messageNode(m) {
+    if (m.deleted) {
+      return el("div", { className: "msg deleted", tabindex: "-1", dataset: { id: String(m.id), user: "", ts: "" } },
+        el("span", { className: "avatar-space", "aria-hidden": "true" }),
+        el("div", { className: "msg-main" }, el("p", { className: "body deleted-text", text: "This message was deleted." })));
+    }
     const own = m.user === this.nick;
     const date = parseAt(m.at);
     const hue = nickHue(m.user);
+    const body = String(m.body ?? "");
+    const edited = m.edited_at ? parseAt(m.edited_at) : null;
     const node = el("div", {
-      className: ["msg", own && "own", !own && mentions(m.body, this.nick) && "mentioned"].filter(Boolean).join(" "),
+      className: ["msg", own && "own", !own && !m.system && mentions(body, this.nick) && "mentioned", m.system && "system", m.reply_to && "reply"].filter(Boolean).join(" "),
+      tabindex: "-1",
       dataset: { id: String(m.id), user: m.user, ts: date ? String(date.getTime()) : "" },
     },
     avatar(m.user),
     el("div", { className: "msg-main" },
+      m.reply_to ? this.quoteNode(m) : null,
       el("div", { className: "msg-head" },
         el("span", { className: "nick", text: m.user }),
         own ? el("span", { className: "you", text: "you" }) : null,
-        el("time", { datetime: date?.toISOString(), title: date?.toLocaleString(), text: formatStamp(date) })),
-      appendBody(el("div", { className: "body" }), String(m.body ?? ""), own ? "" : this.nick)),
-    el("time", { className: "side-time", "aria-hidden": "true", text: date ? formatStamp(date).split(" ").at(-1) : "" }));
+        el("time", { datetime: date?.toISOString(), title: date?.toLocaleString(), text: formatStamp(date) }),
+        edited ? el("span", { className: "edited", title: `Edited ${edited.toLocaleString()}`, text: "(edited)" }) : null),
+      appendBody(el("div", { className: "body" }), body, own ? "" : this.nick),
+      this.reactionsNode(m)),
+    el("time", { className: "side-time", "aria-hidden": "true", text: date ? formatStamp(date).split(" ").at(-1) : "" }),
+    this.actionsNode(m, own));
     node.style.setProperty("--hue", hue);
     return node;
+  }
+
+  // "↩ bob: first words of the parent" above a reply; a click (or Enter) scrolls to the parent.
+  quoteNode(m) {
+    const q = m.quote && typeof m.quote === "object" ? m.quote : {};
+    const text = q.deleted ? "deleted message" : String(q.body ?? "").replace(/\s+/g, " ");
+    return el("button", {
+      type: "button", className: "quote", tabindex: "-1", dataset: { replyTo: String(m.reply_to) },
+      title: "Show the message this answers",
+      onclick: () => this.fire("jump", this.active, m.reply_to),
+    },
+    el("span", { className: "quote-mark", "aria-hidden": "true", text: "↩" }),
+    el("span", { className: "sr-only", text: "In reply to " }),
+    el("span", { className: "quote-user", text: String(q.user ?? "") }),
+    el("span", { className: q.deleted ? "quote-body deleted-text" : "quote-body", text: text.length > 140 ? `${text.slice(0, 140)}…` : text }));
+  }
+
+  // Counts under the message; who reacted in the title (hover); a click toggles one's own.
+  reactionsNode(m) {
+    const entries = Object.entries(m.reactions && typeof m.reactions === "object" ? m.reactions : {})
+      .filter(([, users]) => Array.isArray(users) && users.length > 0);
+    if (entries.length === 0) return null;
+    const me = this.nick.toLowerCase();
+    return el("div", { className: "reactions" }, entries.map(([emoji, users]) => {
+      const mine = users.some((u) => String(u).toLowerCase() === me);
+      const who = users.join(", ");
+      return el("button", {
+        type: "button", className: mine ? "reaction mine" : "reaction", tabindex: "-1",
+        "aria-pressed": String(mine), dataset: { emoji },
+        title: `${who} reacted with ${emoji}`,
+        "aria-label": `${emoji} ${users.length}: ${who}`,
+        onclick: () => this.fire("react", this.active, m.id, emoji, !mine),
+      }, el("span", { className: "reaction-emoji", text: emoji }), el("span", { className: "reaction-count", text: String(users.length) }));
+    }));
+  }
+
+  // The toolbar: mouse users hover, keyboard users press the letters in the help dialog on a
+  // focused message (its buttons stay out of the Tab order, or Tab would crawl the history).
+  actionsNode(m, own) {
+    if (m.system && this.role !== "admin") return null;
+    const button = (cls, label, key, glyph, fn) => el("button", {
+      type: "button", className: `icon-button ${cls}`, tabindex: "-1", "aria-label": label, title: `${label} (${key})`, onclick: fn,
+    }, el("span", { "aria-hidden": "true", text: glyph }));
+    return el("div", { className: "msg-actions" },
+      m.system ? null : button("act-reply", "Reply", "R", "↩", () => this.startReply(m.id)),
+      m.system ? null : button("act-react", "Add reaction", "+", "☺", (e) => this.openPicker(m.id, e.currentTarget)),
+      own && !m.system ? button("act-edit", "Edit", "E", "✎", () => this.startEdit(m.id)) : null,
+      own || this.role === "admin" ? button("act-delete", "Delete", "Delete", "🗑", () => this.confirmDelete(m.id)) : null);
   }
 
   // Messages with the same author in a row collapse into one header, like the desktop client.
   regroup(node) {
     if (!node) return;
     const prev = node.previousElementSibling;
-    const cont = prev && prev.dataset.user === node.dataset.user &&
+    const cont = prev && node.dataset.user && !node.classList.contains("reply") && prev.dataset.user === node.dataset.user &&
       Math.abs(Number(node.dataset.ts) - Number(prev.dataset.ts)) < GROUP_MS;
     node.classList.toggle("cont", Boolean(cont));
   }
@@ -329,6 +583,179 @@ export class View {
       entry.unseen += othersAdded;
       this.updateJump();
     }
+  }
+
+  // A message changed (edited, deleted, reactions): its node is rebuilt in place.
+  updateMessage(room, m) {
+    const entry = this.logs.get(room.name);
+    const old = entry?.list.querySelector(`.msg[data-id="${m.id}"]`);
+    if (!old) return;
+    const focused = old.contains(document.activeElement);
+    const node = this.messageNode(m);
+    old.replaceWith(node);
+    this.regroup(node);
+    this.regroup(node.nextElementSibling);
+    if (focused) node.focus();
+    if (m.deleted && this.mode?.id === m.id) this.cancelMode();
+  }
+
+  // Everything held of a room was dropped (too much changed while away): an empty log.
+  resetLog(room) {
+    const entry = this.logs.get(room.name);
+    if (entry) entry.list.replaceChildren();
+  }
+
+  // Scrolls to a message and lights it up for a moment; false when it is not in the log.
+  revealMessage(roomName, id) {
+    const entry = this.logs.get(roomName);
+    const node = entry?.list.querySelector(`.msg[data-id="${id}"]`);
+    if (!node) return false;
+    node.scrollIntoView({ block: "center" });
+    entry.stick = entry.log.scrollTop + entry.log.clientHeight >= entry.log.scrollHeight - NEAR_BOTTOM_PX;
+    node.classList.remove("flash");
+    void node.offsetWidth; // restarts the animation when the same message is shown again
+    node.classList.add("flash");
+    node.focus({ preventScroll: true });
+    return true;
+  }
+
+  messageById(id) {
+    return this.activeRoom?.messages.get(id) ?? null;
+  }
+
+  // Reply and edit change what the composer does; a bar above it says so, Esc cancels.
+  startReply(id) {
+    const m = this.messageById(id);
+    if (!m || m.deleted) return;
+    if (this.mode?.kind === "edit") this.cancelMode();
+    this.mode = { kind: "reply", id };
+    this.showMode(`Replying to ${m.user}`, String(m.body ?? ""));
+    $("input").focus();
+  }
+
+  startEdit(id) {
+    const m = this.messageById(id);
+    if (!m || m.deleted || m.user !== this.nick || m.system) return;
+    const input = $("input");
+    const saved = this.mode?.kind === "edit" ? this.mode.saved : input.value;
+    this.mode = { kind: "edit", id, saved };
+    input.value = String(m.body ?? "");
+    this.autosize();
+    this.updateCount();
+    this.showMode("Editing your message", "");
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+  }
+
+  showMode(title, snippet) {
+    $("composer-mode").hidden = false;
+    $("composer-mode-title").textContent = title;
+    $("composer-mode-text").textContent = snippet.replace(/\s+/g, " ").slice(0, 140);
+    $("composer").dataset.mode = this.mode.kind;
+    $("send").setAttribute("aria-label", this.mode.kind === "edit" ? "Save" : "Send reply");
+  }
+
+  // Leaves reply or edit mode; an edit gives back what was being typed before it.
+  cancelMode() {
+    if (!this.mode) return;
+    const { kind, saved } = this.mode;
+    this.mode = null;
+    $("composer-mode").hidden = true;
+    delete $("composer").dataset.mode;
+    $("send").setAttribute("aria-label", "Send");
+    if (kind === "edit") {
+      $("input").value = saved ?? "";
+      this.autosize();
+      this.updateCount();
+    }
+  }
+
+  // Up in an empty composer: the newest own message of the conversation, to edit.
+  editLast() {
+    const room = this.activeRoom;
+    if (!room) return false;
+    let last = null;
+    for (const m of room.messages.values()) {
+      if (m.user === this.nick && !m.deleted && !m.system && (!last || m.id > last.id)) last = m;
+    }
+    if (!last) return false;
+    this.startEdit(last.id);
+    return true;
+  }
+
+  confirmDelete(id) {
+    const m = this.messageById(id);
+    if (!m || m.deleted) return;
+    this.pendingDelete = { room: this.active, id };
+    $("confirm-text").textContent = String(m.body ?? "").replace(/\s+/g, " ").slice(0, 140);
+    $("confirm-dialog").showModal();
+    $("confirm-cancel").focus();
+  }
+
+  // The reaction picker, by the button or message that opened it; the emoji already given are
+  // marked, and picking one again takes it back.
+  openPicker(id, anchor) {
+    const m = this.messageById(id);
+    if (!m || m.deleted) return;
+    this.pickerFor = { room: this.active, id };
+    const me = this.nick.toLowerCase();
+    const reactions = m.reactions && typeof m.reactions === "object" ? m.reactions : {};
+    const picker = $("emoji-picker");
+    for (const b of picker.querySelectorAll("button[data-emoji]")) {
+      const users = reactions[b.dataset.emoji];
+      b.setAttribute("aria-pressed", String(Array.isArray(users) && users.some((u) => String(u).toLowerCase() === me)));
+    }
+    picker.showModal();
+    const box = (anchor ?? document.activeElement)?.getBoundingClientRect?.();
+    if (box) {
+      const width = picker.offsetWidth;
+      picker.style.left = `${Math.max(8, Math.min(box.right - width, window.innerWidth - width - 8))}px`;
+      picker.style.top = `${Math.max(8, box.top - picker.offsetHeight - 6)}px`;
+    }
+    picker.querySelector("button[data-emoji]").focus();
+  }
+
+  pick(emoji, on) {
+    const target = this.pickerFor;
+    $("emoji-picker").close();
+    if (target) this.fire("react", target.room, target.id, emoji, on);
+  }
+
+  // Keys on a focused message (the help dialog lists them).
+  messageKey(e, node) {
+    const id = Number(node.dataset.id);
+    const m = this.messageById(id);
+    const msgs = [...node.parentElement.querySelectorAll(":scope > .msg")];
+    const at = msgs.indexOf(node);
+    const go = (i) => { const n = msgs[Math.max(0, Math.min(msgs.length - 1, i))]; if (n) { this.focusMessage(n); } };
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    switch (e.key) {
+    case "ArrowUp": go(at - 1); break;
+    case "ArrowDown": if (at === msgs.length - 1) $("input").focus(); else go(at + 1); break;
+    case "Home": go(0); break;
+    case "End": go(msgs.length - 1); break;
+    case "PageUp": go(at - 10); break;
+    case "PageDown": go(at + 10); break;
+    case "r": case "R": this.startReply(id); break;
+    case "e": case "E": this.startEdit(id); break;
+    case "+": case "=": this.openPicker(id, node); break;
+    case "Delete": case "Backspace":
+      if (m && (m.user === this.nick || this.role === "admin")) this.confirmDelete(id);
+      break;
+    case "Enter": case "g": case "G":
+      if (m?.reply_to) this.fire("jump", this.active, m.reply_to);
+      break;
+    case "Escape": $("input").focus(); break;
+    default: return;
+    }
+    e.preventDefault();
+    e.stopPropagation();
+  }
+
+  focusMessage(node) {
+    const entry = this.logs.get(this.active);
+    if (entry) entry.current = Number(node.dataset.id);
+    node.focus();
   }
 
   scrollToLatest(entry) {
@@ -389,16 +816,16 @@ export class View {
   // room is a Room or null (nothing joined).
   showRoom(room, draftOut, draftIn = "") {
     const input = $("input");
+    if (this.mode && this.activeRoom !== room) this.cancelMode();
     if (draftOut !== undefined) draftOut(input.value);
     this.active = room?.name ?? null;
     this.activeRoom = room ?? null;
     for (const [name, entry] of this.logs) entry.log.hidden = name !== this.active;
     $("empty").hidden = Boolean(room);
-    $("room-title").textContent = room ? `#${room.name}` : "Chatter";
-    $("leave").hidden = !room;
+    $("room-title").textContent = room ? room.title(this.nick) : "Chatter";
+    $("leave").hidden = !room || room.kind === "dm";
     $("composer").hidden = !room;
     input.value = draftIn;
-    input.placeholder = room ? `Message #${room.name}` : "";
     this.autosize();
     this.updateCount();
     this.composerError("");
@@ -407,6 +834,9 @@ export class View {
       entry.log.hidden = false;
       if (entry.stick) entry.log.scrollTop = entry.log.scrollHeight;
       this.updateRoom(room);
+    } else {
+      $("mute").hidden = true;
+      $("invite").hidden = true;
     }
     this.updateJump();
     this.renderMembers(room);
@@ -416,36 +846,59 @@ export class View {
   updateRoom(room) {
     this.updateLogTop(room);
     if (room.name !== this.active) return;
+    const title = room.title(this.nick);
+    $("room-title").textContent = title;
+    $("room-title").dataset.kind = room.kind === "dm" ? "dm" : room.group ? "group" : room.private ? "private" : "room";
     $("send").disabled = room.state !== "joined";
     this.updateReachability();
-    $("input").placeholder = room.state === "joined" ? `Message #${room.name}` : `Joining #${room.name}…`;
+    $("input").placeholder = room.state === "joined" ? `Message ${title}` : `Joining ${title}…`;
+    const mute = $("mute");
+    mute.hidden = room.state !== "joined";
+    mute.setAttribute("aria-pressed", String(room.muted));
+    mute.title = room.muted ? "Muted: no counts or notifications but mentions (click to unmute)" : "Mute this conversation";
+    $("mute-label").textContent = room.muted ? "Unmute" : "Mute";
+    const me = this.nick.toLowerCase();
+    $("invite").hidden = !(room.private && room.state === "joined" && (room.owner.toLowerCase() === me || this.role === "admin"));
   }
 
   renderMembers(room) {
     if (room && room.name !== this.active) return;
     const members = room ? room.members() : [];
     const admin = this.role === "admin";
+    const canMessage = this.canMessage;
     $("member-count").textContent = members.length ? String(members.length) : "";
     $("members-toggle-count").textContent = String(members.length);
-    $("member-list").replaceChildren(...members.map((m) => el("li", {
-      className: ["member", m.nick === this.nick && "self"].filter(Boolean).join(" "),
-      dataset: { nick: m.nick, status: m.status, role: m.role },
-      title: [m.client && `on ${m.client}`, m.sessions > 1 && `${m.sessions} sessions`].filter(Boolean).join(", ") || null,
+    const row = (m, online) => el("li", {
+      className: ["member", m.nick === this.nick && "self", !online && "offline"].filter(Boolean).join(" "),
+      dataset: { nick: m.nick, status: online ? m.status : "offline", role: m.role },
+      title: [m.client && `on ${m.client}`, m.sessions > 1 && `${m.sessions} sessions`, m.auto && "away automatically"].filter(Boolean).join(", ") || null,
     },
-    el("span", { className: "avatar-wrap" }, avatar(m.nick), el("span", { className: `presence ${m.status}` })),
+    el("span", { className: "avatar-wrap" }, avatar(m.nick), el("span", { className: `presence ${online ? m.status : "offline"}` })),
     el("span", { className: "member-main" },
       el("span", { className: "member-line" },
         el("span", { className: "member-nick", text: m.nick }),
         m.nick === this.nick ? el("span", { className: "you", text: "you" }) : null),
       el("span", { className: "member-meta" },
         ROLE_TEXT[m.role] ? el("span", { className: `role role-${m.role}`, text: ROLE_TEXT[m.role] }) : null,
-        m.client === "web" || m.client === "desktop" ? el("span", { className: "client", text: m.client }) : null)),
-    admin && m.nick !== this.nick
+        online && STATUS_TEXT[m.status] ? el("span", { className: `status status-${m.status}`, text: STATUS_TEXT[m.status] }) : null,
+        online && (m.client === "web" || m.client === "desktop") ? el("span", { className: "client", text: m.client }) : null)),
+    // DMs are between registered accounts: guests have none to offer or receive.
+    canMessage && m.nick !== this.nick && (m.role === "member" || m.role === "admin" || !online)
+      ? el("button", {
+        type: "button", className: "icon-button message-member", "aria-label": `Message ${m.nick}`, title: `Message ${m.nick}`,
+        onclick: () => this.fire("message", m.nick),
+      }, el("span", { "aria-hidden": "true", text: "✉" }))
+      : null,
+    admin && m.nick !== this.nick && online
       ? el("button", {
         type: "button", className: "icon-button manage", "aria-label": `Admin actions for ${m.nick}`, title: `Admin actions for ${m.nick}`,
         onclick: () => this.fire("manage", m.nick),
       }, el("span", { "aria-hidden": "true", text: "⋯" }))
-      : null)));
+      : null);
+    // A private room's members who are not here are listed after those who are.
+    const here = new Set(members.map((m) => m.nick.toLowerCase()));
+    const away = room?.private ? room.roomMembers.filter((n) => !here.has(n.toLowerCase())).map((nick) => ({ nick, role: "member", status: "offline" })) : [];
+    $("member-list").replaceChildren(...members.map((m) => row(m, true)), ...away.map((m) => row(m, false)));
   }
 
   // A line under the header for what happened to the whole session (disconnected by an admin,
@@ -482,13 +935,18 @@ export class View {
   submit() {
     const input = $("input");
     const body = input.value;
-    if (body.trim() === "" || !this.active) return;
+    const mode = this.mode;
+    if (!this.active) return;
+    if (body.trim() === "") {
+      if (mode?.kind === "edit") this.composerError("An edit cannot be empty: Esc cancels it, and Delete on the message removes it.");
+      return;
+    }
     if (this.connState !== "connected") {
       this.composerError("Not sent: you are offline. The message stays here; press Enter again once reconnected.");
       return;
     }
     if ($("send").disabled) {
-      this.composerError(`Not sent yet: still joining #${this.active}. Press Enter again in a moment.`);
+      this.composerError(`Not sent yet: still joining ${this.activeRoom?.title(this.nick) ?? ""}. Press Enter again in a moment.`);
       return;
     }
     // The server refuses longer bodies; the text stays in the box so that nothing is lost.
@@ -497,12 +955,19 @@ export class View {
         `Shorten it by ${fmt(body.length - MAX_BODY)} or split it.`);
       return;
     }
+    if (mode?.kind === "edit") {
+      const m = this.messageById(mode.id);
+      this.cancelMode(); // gives back the draft from before the edit
+      if (m && m.body !== body) this.fire("edit", this.active, mode.id, body);
+      return;
+    }
+    if (mode) this.cancelMode();
     input.value = "";
     this.autosize();
     this.updateCount();
     this.composerError("");
     this.fire("draft", this.active, "");
-    this.fire("send", this.active, body);
+    this.fire("send", this.active, body, mode?.kind === "reply" ? mode.id : null);
   }
 
   composerError(text) {

@@ -36,7 +36,7 @@ async function busyChat(nick, opts) {
   await room.send(`hello ${nick}, see https://example.com/page`);
   await messageBody(page, `${nick}-pal`, 'hello').waitFor();
   await side.send('unread over here');
-  await side.send(`and a mention, ${nick}`);
+  await side.send(`and a mention, @${nick}`);
   await page.locator(`#room-list .room[data-room="${other}"] .badge.mention`).waitFor({ state: 'attached' });
   await page.locator(`#other-rooms .room[data-room="${nick}-elsewhere"]`).waitFor({ state: 'attached' });
   room.setTyping(true);

@@ -105,15 +105,15 @@ describe('web client', () => {
     // Typing indicator, then the message from the other side.
     room.setTyping(true);
     await page.locator('#typing', { hasText: 'bob is typing…' }).waitFor();
-    await room.send('hi ann, see https://example.com/docs.');
-    await messageBody(page, 'bob', 'hi ann').waitFor();
+    await room.send('hi @ann, see https://example.com/docs.');
+    await messageBody(page, 'bob', 'hi @ann').waitFor();
     await page.locator('#typing:empty').waitFor(); // a message ends that user's typing
 
     // The link is clickable, safe, and stops before the sentence's full stop.
-    const link = messageBody(page, 'bob', 'hi ann').locator('a');
+    const link = messageBody(page, 'bob', 'hi @ann').locator('a');
     assert.equal(await link.getAttribute('href'), 'https://example.com/docs');
     assert.match(await link.getAttribute('rel'), /noopener/);
-    // "ann" is a mention of the browser user: highlighted.
+    // "@ann" is a mention of the browser user: highlighted.
     await page.locator('.msg.mentioned[data-user="bob"] mark.mention', { hasText: 'ann' }).waitFor();
     // Timestamps are shown.
     assert.match(await page.locator('.msg[data-user="bob"] .msg-head time').first().textContent(), /\d/);
@@ -219,7 +219,7 @@ describe('web client', () => {
     await page.waitForFunction(() => document.title.startsWith('(3)'), null, { timeout: WAIT });
     assert.equal(await badge.getAttribute('class'), 'badge');
     // A mention makes it stand out.
-    await busy.send('ivy: look');
+    await busy.send('@ivy look');
     await page.locator('#room-list .room[data-room="busy"] .badge.mention', { hasText: '4' }).waitFor();
     // The room in view never counts.
     const quiet = await jon.join('quiet');
@@ -228,7 +228,7 @@ describe('web client', () => {
     assert.equal(await page.locator('#room-list .room[data-room="quiet"] .badge').count(), 0);
     // Opening the room clears its count.
     await page.locator('#room-list .room[data-room="busy"]').click();
-    await messageBody(page, 'jon', 'ivy: look').waitFor();
+    await messageBody(page, 'jon', '@ivy look').waitFor();
     await page.locator('#room-list .room[data-room="busy"] .badge').waitFor({ state: 'detached' });
     // A room the browser never joined shows up from the directory, with its activity.
     const elsewhere = await jon.join('elsewhere');
