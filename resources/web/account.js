@@ -107,7 +107,8 @@ export const sessionStore = {
     if (!s || typeof s !== "object" || typeof s.user !== "string" || typeof s.token !== "string") return null;
     if (!["account", "guest", "bare"].includes(s.kind) || !ROLES.has(s.role)) return null;
     if (s.kind !== "bare" && s.token === "") return null;
-    if (typeof s.personalTopic !== "string") s.personalTopic = "";
+    // Kept by a page from before conversations: unknown (undefined) until asked once.
+    if (typeof s.personalTopic !== "string") delete s.personalTopic;
     return s;
   },
   set(session) {

@@ -77,10 +77,10 @@ else showEntry({ note });
 
 // A session kept from before the server named the personal topic asks for it once.
 async function resume(session) {
-  if (session.kind === "account" && !session.personalTopic) {
+  if (session.kind === "account" && session.personalTopic === undefined) {
     try {
       session.personalTopic = await api.personalTopic(session.token);
-      if (session.personalTopic) sessionStore.set(session);
+      sessionStore.set(session); // asked once: "" is a server that names none
     } catch { /* the socket's refusal check says what is wrong with the session */ }
   }
   start(session);
@@ -246,9 +246,10 @@ function start(session) {
   // The read marker follows what is in view: a moment after news shows, the server is told.
   const readTimers = new Map();
   function scheduleRead(room) {
-    if (!inView(room) || room.lastId <= room.lastReadId) return;
+    if (!inView(room) || room.lastId <= room.readSent) return;
     room.unread = 0;
     room.mentioned = false;
+    room.lastReadId = Math.max(room.lastReadId, room.lastId);
     if (readTimers.has(room.key)) return;
     readTimers.set(room.key, setTimeout(() => {
       readTimers.delete(room.key);

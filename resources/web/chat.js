@@ -45,6 +45,7 @@ export class Room {
     this.joinedOnce = false;
     this.createPrivate = false; // the first join creates the room private
     this.lastReadId = 0;       // the server's read marker (docs/conversations.md)
+    this.readSent = 0;         // the newest id this page said it read
     this.unread = 0;           // messages by others after it, as the server counts them
     this.mentioned = false;
     this.muted = false;
@@ -528,7 +529,8 @@ export class ChatClient {
     room.joinedOnce = true;
     room.state = "joined";
     if (typeof reply.change_seq === "number") room.changeSeq = reply.change_seq;
-    if (typeof reply.last_read_id === "number") room.lastReadId = reply.last_read_id;
+    if (typeof reply.last_read_id === "number") room.lastReadId = Math.max(reply.last_read_id, rejoin ? room.lastReadId : 0);
+    room.readSent = Math.min(room.readSent, room.lastReadId);
     if (typeof reply.unread === "number") room.unread = reply.unread;
     if (typeof reply.muted === "boolean") room.muted = reply.muted;
     room.private = reply.private === true;
@@ -670,7 +672,10 @@ export class ChatClient {
 
   // Moves the read marker to `id` (the newest message seen); the reply is the server's count.
   markRead(room, id) {
-    if (!room || room.state !== "joined" || id <= room.lastReadId) return;
+    if (!room || room.state !== "joined" || id <= room.readSent) return;
+    room.readSent = id;
+    // Seen here is read here at once; the server's answer then gives its own count.
+    if (id > room.lastReadId) room.lastReadId = id;
     room.channel.push("read", { id }).receive("ok", ({ last_read_id: marker, unread } = {}) => {
       if (typeof marker === "number" && marker >= room.lastReadId) room.lastReadId = marker;
       if (typeof unread === "number") room.unread = unread;
