@@ -1,11 +1,15 @@
 // Headless Debian Chromium driven by playwright-core (no downloaded browsers).
 import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 export const WAIT = 15000; // generous: CI machines are small and shared
 
 // extraArgs: more Chromium switches (the TLS test trusts its server's key with one).
-export function launchBrowser({ extraArgs = [] } = {}) {
+// loopbackNames: host names that resolve to 127.0.0.1 (a page under such a name is not a
+// secure context, as a LAN address over plain HTTP is not).
+export function launchBrowser({ extraArgs = [], loopbackNames = [] } = {}) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -13,9 +17,23 @@ export function launchBrowser({ extraArgs = [] } = {}) {
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       // Belt and braces: nothing but loopback is ever resolved.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      `--host-resolver-rules=${loopbackNames.map((n) => `MAP ${n} 127.0.0.1, `).join('')}MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
       ...extraArgs,
     ],
+  });
+}
+
+// CHATTER_WEB_DIR: the page's own files (index.html, *.js, *.css) come from this folder
+// instead of the server's embedded copy: to try a change to resources/web, or to break a
+// feature on purpose and watch its test fail, without rebuilding the server.
+const TYPES = { js: 'text/javascript', css: 'text/css', html: 'text/html', svg: 'image/svg+xml' };
+export async function serveWebDir(context) {
+  const dir = process.env.CHATTER_WEB_DIR;
+  if (!dir) return;
+  await context.route((url) => url.pathname === '/' || /^\/assets\/[^/]+\.(js|css|svg)$/.test(url.pathname), (route) => {
+    const path = new URL(route.request().url()).pathname;
+    const file = path === '/' ? 'index.html' : path.slice('/assets/'.length);
+    route.fulfill({ body: readFileSync(join(dir, file)), contentType: TYPES[file.split('.').pop()] });
   });
 }
 
@@ -33,6 +51,7 @@ export async function fillEntry(page, mode, nick, password = '') {
 // in with `password`) through the entry screen and waits until the socket is connected.
 export async function openChat(browser, server, nick, { path = '/', viewport = { width: 1280, height: 800 }, colorScheme = 'light', password = '' } = {}) {
   const context = await browser.newContext({ viewport, colorScheme });
+  await serveWebDir(context);
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
   const session = { context, page, dialogs: [], errors: [], websockets: [], requests: [] };

@@ -10,11 +10,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const DESKTOP_PEER_BIN =
   process.env.CHATTER_DESKTOP_PEER_BIN || resolve(here, '..', '..', '..', 'build', 'tests', 'client', 'chatter-desktop-peer');
 
-export async function desktopUser(server, nick) {
+// With `session` (an account's session answer: {token, personal_topic}) the peer signs in as
+// that account and hears its DMs.
+export async function desktopUser(server, nick, { session = null } = {}) {
   if (!existsSync(DESKTOP_PEER_BIN)) {
     throw new Error(`desktop peer not found at ${DESKTOP_PEER_BIN} (set CHATTER_DESKTOP_PEER_BIN)`);
   }
-  const proc = spawn(DESKTOP_PEER_BIN, [`127.0.0.1:${server.port}`, nick], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const args = [`127.0.0.1:${server.port}`, nick, ...(session ? [session.token, session.personal_topic] : [])];
+  const proc = spawn(DESKTOP_PEER_BIN, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const events = [];
   let pending = '';
   proc.stdout.setEncoding('utf8');
@@ -42,6 +45,13 @@ export async function desktopUser(server, nick) {
     },
     waitForMessage(room, match) {
       return waitFor(() => find((e) => e.event === 'message' && e.room === room && match(e)), `a message in ${room} for ${nick}`);
+    },
+    // A DM as the personal topic announces it: {topic, id, user, body}.
+    waitForDm(match) {
+      return waitFor(() => find((e) => e.event === 'dm' && match(e)), `a DM for ${nick}`);
+    },
+    dmSay(topic, text) {
+      proc.stdin.write(`dmsay ${topic} ${text}\n`);
     },
     waitForMembers(room, match) {
       return waitFor(() => [...events].reverse().find((e) => e.event === 'members' && e.room === room && match(e.nicks)),

@@ -23,10 +23,12 @@ function reply(push, what) {
   });
 }
 
-export async function participant(server, nick) {
+// `token`: a session token (an account's, docs/identity.md), sent as phoenix.js authToken.
+export async function participant(server, nick, { token = '' } = {}) {
   const socket = new Socket(`ws://127.0.0.1:${server.port}/socket`, {
     transport: WebSocket,
     params: { user: nick, client: 'desktop' },
+    ...(token ? { authToken: token } : {}),
     reconnectAfterMs: () => 200,
   });
   socket.connect();
@@ -36,8 +38,13 @@ export async function participant(server, nick) {
     socket,
     async join(name) {
       const channel = socket.channel(`chatter:room:${name}`, {});
-      const room = { channel, messages: [], typing: [], presence: new Presence(channel) };
+      const room = { channel, messages: [], typing: [], events: [], presence: new Presence(channel) };
       channel.on('new_msg', (m) => room.messages.push(m));
+      // Edits, deletions and reactions (docs/conversations.md), in arrival order.
+      for (const event of ['msg_edited', 'msg_deleted', 'reactions']) channel.on(event, (payload) => room.events.push({ event, ...payload }));
+      room.push = (event, payload) => reply(channel.push(event, payload), `${event} in ${name}`);
+      room.waitForEvent = (event, pred = () => true) =>
+        waitFor(() => room.events.find((e) => e.event === event && pred(e)), `${nick} to receive ${event} in ${name}`);
       channel.on('typing', (t) => room.typing.push(t));
       room.joinReply = await reply(channel.join(), `join ${name}`);
       room.send = (body) => reply(channel.push('new_msg', { body }), `new_msg in ${name}`);
@@ -47,6 +54,14 @@ export async function participant(server, nick) {
       room.leave = () => reply(channel.leave(), `leave ${name}`);
       rooms.set(name, room);
       return room;
+    },
+    // The personal topic (an account's); resolves with the channel and its join reply.
+    async joinPersonal(topic) {
+      const channel = socket.channel(topic, {});
+      const pushes = [];
+      for (const event of ['dm', 'mention', 'read', 'unread', 'muted', 'room_invited', 'room_removed']) channel.on(event, (payload) => pushes.push({ event, ...payload }));
+      const joinReply = await reply(channel.join(), `join ${topic}`);
+      return { channel, joinReply, pushes, push: (event, payload) => reply(channel.push(event, payload), `${event} on ${topic}`) };
     },
     close() {
       return new Promise((resolve) => socket.disconnect(resolve));
