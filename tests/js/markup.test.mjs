@@ -16,7 +16,7 @@ test('the shared fixture has cases', () => {
 });
 
 for (const [i, c] of cases.entries()) {
-  test(`markup case ${i}: ${JSON.stringify(c.body).slice(0, 60)}`, () => {
+  test(`markup case ${i}: ${c.name ?? JSON.stringify(c.body).slice(0, 60)}`, () => {
     assert.deepEqual(tokenize(c.body).map(({ t, s }) => ({ t, s })), c.tokens);
   });
 }
