@@ -25,7 +25,9 @@ export function launchBrowser({ extraArgs = [], loopbackNames = [] } = {}) {
 
 // CHATTER_WEB_DIR: the page's own files (index.html, *.js, *.css) come from this folder
 // instead of the server's embedded copy: to try a change to resources/web, or to break a
-// feature on purpose and watch its test fail, without rebuilding the server.
+// feature on purpose and watch its test fail, without rebuilding the server. (Not for a page
+// under a loopbackNames name: served from here it counts as public, and Private Network Access
+// then refuses its requests to 127.0.0.1.)
 const TYPES = { js: 'text/javascript', css: 'text/css', html: 'text/html', svg: 'image/svg+xml' };
 export async function serveWebDir(context) {
   const dir = process.env.CHATTER_WEB_DIR;
