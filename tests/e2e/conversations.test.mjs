@@ -1,7 +1,8 @@
 // Browser tests for conversations (docs/conversations.md, "Clients"): replies, edits with Up,
 // deletion with a confirmation, reactions, a DM opened from the member list with a
 // desktop-library user, unread counts that follow a read on another socket, a mention's in-page
-// alert over plain HTTP, and the formatting rules (with HTML shown as text).
+// alert over plain HTTP, changes made during an outage (last_change_seq), and the formatting
+// rules (with HTML shown as text).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, openChat, say, messageBody } from './lib/browser.mjs';
@@ -9,6 +10,7 @@ import { useSuite, joinInPage } from './lib/suite.mjs';
 import { participant, waitFor } from './lib/participant.mjs';
 import { desktopUser } from './lib/desktop.mjs';
 import { registerAccount, signInAccount } from './lib/accounts.mjs';
+import { controlNetwork } from './lib/network.mjs';
 
 const PASSWORD = 'conversations e2e';
 // chatter.test resolves to 127.0.0.1 in the browser of the HTTP test: a name, not loopback,
@@ -264,6 +266,31 @@ describe('conversations', () => {
     // The alert opens the conversation.
     await toast.locator('.toast-open').click();
     await page.locator('#room-list .room.active[data-room="alerts"]').waitFor();
+  });
+
+  test('back from an outage, the edits, deletions and reactions made meanwhile are shown (last_change_seq)', async () => {
+    const context = await suite.context();
+    const net = await controlNetwork(context);
+    const page = await suite.chatIn(context, 'otto');
+    await joinInPage(page, 'outage-changes');
+    const pam = await suite.peer('pam');
+    const room = await pam.join('outage-changes');
+    const edited = await room.send('to be edited');
+    const deleted = await room.send('to be deleted');
+    const liked = await room.send('to get a reaction');
+    await messageBody(page, 'pam', 'to get a reaction').waitFor();
+
+    await net.down();
+    await page.locator('#conn[data-state="reconnecting"]').waitFor();
+    await room.push('edit_msg', { id: edited.id, body: 'edited while you were away' });
+    await room.push('delete_msg', { id: deleted.id });
+    await room.push('react', { id: liked.id, emoji: '🎉', on: true });
+    net.up();
+    await page.locator('#conn[data-state="connected"]').waitFor();
+    await log(page).locator(`.msg[data-id="${edited.id}"] .body`, { hasText: 'edited while you were away' }).waitFor();
+    await log(page).locator(`.msg[data-id="${edited.id}"] .edited`).waitFor();
+    await log(page).locator(`.msg.deleted[data-id="${deleted.id}"]`).waitFor();
+    await log(page).locator(`.msg[data-id="${liked.id}"] .reaction[data-emoji="🎉"] .reaction-count`, { hasText: '1' }).waitFor();
   });
 
   test('formatting: code, code blocks, strong and emphasis; HTML in a body is shown as text', async () => {

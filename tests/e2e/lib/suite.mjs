@@ -2,7 +2,7 @@
 // Each test uses its own browser context (fresh localStorage), nicknames and rooms.
 import { before, after } from 'node:test';
 import { startServer } from './server.mjs';
-import { launchBrowser, openChat, fillEntry, WAIT } from './browser.mjs';
+import { launchBrowser, openChat, fillEntry, serveWebDir, WAIT } from './browser.mjs';
 import { participant } from './participant.mjs';
 
 // `serverArgs`: extra chatter-server flags for this file's server; `prepare(dataDir)` runs
@@ -34,6 +34,7 @@ export function useSuite({ serverArgs = [], prepare = null } = {}) {
   suite.context = async (opts = {}) => {
     const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 }, ...opts });
     suite.cleanups.push(() => context.close());
+    await serveWebDir(context);
     return context;
   };
   // A signed-in page in `context` (made with suite.context()).
