@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, openChat, say, messageBody } from './lib/browser.mjs';
 import { useSuite, joinInPage } from './lib/suite.mjs';
+import { axeViolations, formatViolations } from './lib/axe.mjs';
 import { participant, waitFor } from './lib/participant.mjs';
 import { desktopUser } from './lib/desktop.mjs';
 import { registerAccount, signInAccount } from './lib/accounts.mjs';
@@ -291,6 +292,100 @@ describe('conversations', () => {
     await log(page).locator(`.msg[data-id="${edited.id}"] .edited`).waitFor();
     await log(page).locator(`.msg.deleted[data-id="${deleted.id}"]`).waitFor();
     await log(page).locator(`.msg[data-id="${liked.id}"] .reaction[data-emoji="🎉"] .reaction-count`, { hasText: '1' }).waitFor();
+  });
+
+  test('keyboard: ? and F1 list the shortcuts; a message is answered and reacted to without the mouse', async () => {
+    const { page } = await suite.chat('kit');
+    await joinInPage(page, 'keys');
+    const lou = await suite.peer('lou');
+    const room = await lou.join('keys');
+    const first = await room.send('first from lou');
+    await room.send('second from lou');
+    await messageBody(page, 'lou', 'second from lou').waitFor();
+
+    // Shift+Tab from the composer reaches the newest message; Up moves to the one before.
+    await page.locator('#input').press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await log(page).locator('.msg:focus', { hasText: 'second from lou' }).waitFor();
+    await page.keyboard.press('ArrowUp');
+    await log(page).locator(`.msg[data-id="${first.id}"]:focus`).waitFor();
+
+    await page.keyboard.press('?');
+    const help = page.locator('#help-dialog');
+    await help.waitFor();
+    await help.locator('td', { hasText: 'Edit your last message' }).waitFor();
+    const violations = await axeViolations(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'hidden' });
+    await log(page).locator(`.msg[data-id="${first.id}"]:focus`).waitFor(); // the focus came back
+
+    await page.keyboard.press('r');
+    await page.locator('#composer-mode', { hasText: 'Replying to lou' }).waitFor();
+    await page.keyboard.type('answered by keyboard');
+    await page.keyboard.press('Enter');
+    const reply = await room.waitForMessage((m) => m.body === 'answered by keyboard');
+    assert.equal(reply.reply_to, first.id);
+
+    await page.locator('#input').press('F1');
+    await help.waitFor();
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'hidden' });
+  });
+
+  test('mute: a muted room shows no count, but a mention of the user still does', async () => {
+    const { page } = await signedIn('moe');
+    await joinInPage(page, 'noisy');
+    await page.locator('#mute').click();
+    await page.locator('#mute[aria-pressed="true"]').waitFor();
+    await joinInPage(page, 'calm'); // noisy out of view
+    const ned = await suite.peer('nat');
+    const room = await ned.join('noisy');
+    await room.send('chatter one');
+    await room.send('chatter two');
+    await page.locator('.log[data-room="noisy"] .msg', { hasText: 'chatter two' }).waitFor({ state: 'attached' });
+    assert.equal(await page.locator('#room-list .room[data-room="noisy"] .badge').count(), 0);
+    assert.equal(await page.locator('#room-list .room[data-room="noisy"] .muted-mark').count(), 1);
+    await room.send('@moe this one is for you');
+    await page.locator('#room-list .room[data-room="noisy"] .badge.mention', { hasText: '3' }).waitFor();
+    // The mute is stored for the account: another device's join says so.
+    const { p: other } = await secondDevice('moe');
+    assert.equal((await other.join('noisy')).joinReply.muted, true);
+  });
+
+  test('groups and private rooms: created from the page, members invited, others kept out', async () => {
+    const { page } = await signedIn('gwen');
+    const hugo = await account('hugo');
+    await account('ivan');
+    const { p: hugoDevice } = await secondDevice('hugo');
+    const personal = await hugoDevice.joinPersonal(hugo.personal_topic);
+
+    await page.locator('#new-conversation').click();
+    await page.locator('#conversation-input').fill('hugo, ivan');
+    await page.locator('#conversation-input').press('Enter');
+    await page.locator('#room-title', { hasText: 'hugo, ivan' }).waitFor();
+    await page.locator('#send:not([disabled])').waitFor();
+    const invited = await waitFor(() => personal.pushes.find((e) => e.event === 'room_invited' && e.group === true), 'hugo invited to the group');
+    assert.deepEqual([...invited.members].sort(), ['gwen', 'hugo', 'ivan']);
+    await say(page, 'welcome to the group');
+    const group = await hugoDevice.join(invited.name);
+    assert.ok(group.joinReply.messages.some((m) => m.body === 'welcome to the group'));
+
+    await page.locator('#join-private').check();
+    await page.locator('#join-input').fill('secret-plans');
+    await page.locator('#join-input').press('Enter');
+    await page.locator('#room-list .room.active[data-room="secret-plans"]').waitFor();
+    await page.locator('#send:not([disabled])').waitFor();
+    await page.locator('#invite').click();
+    await page.locator('#invite-input').fill('hugo');
+    await page.locator('#invite-input').press('Enter');
+    await page.locator('#invite-result', { hasText: 'hugo is invited' }).waitFor();
+    await page.locator('#invite-cancel').click();
+    await waitFor(() => personal.pushes.find((e) => e.event === 'room_invited' && e.name === 'secret-plans'), 'hugo invited to secret-plans');
+    await hugoDevice.join('secret-plans');
+    const outsider = await suite.peer('oscar');
+    await assert.rejects(outsider.join('secret-plans'), /forbidden/);
+    await page.locator('#member-list .member[data-nick="hugo"]').waitFor();
   });
 
   test('formatting: code, code blocks, strong and emphasis; HTML in a body is shown as text', async () => {
