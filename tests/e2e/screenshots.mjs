@@ -73,6 +73,39 @@ try {
   await desk.page.screenshot({ path: join(outDir, 'web-client.png') });
   await desk.context.close();
 
+  // Conversations: a DM with a reply, reactions and formatting, the DM list beside the rooms.
+  {
+    const dave = await registerAccount(server, 'dave', password);
+    const erin = await registerAccount(server, 'erin', password);
+    const davePeer = await participant(server, 'dave', { token: dave.token });
+    people.push(davePeer);
+    const erinPeer = await participant(server, 'erin', { token: erin.token });
+    people.push(erinPeer);
+    const { page, context } = await openChat(browser, server, 'ann', { viewport: { width: 1280, height: 800 }, colorScheme, password });
+    await page.locator('#send:not([disabled])').waitFor();
+    const { topic } = await (await davePeer.joinPersonal(dave.personal_topic)).push('open_dm', { user: 'ann' });
+    const dm = await davePeer.join('dm', { topic });
+    const question = await dm.send('Could you look at `deploy.sh`? It fails on **staging**:\n```\nerror: connect ECONNREFUSED 10.0.4.12:5432\n```');
+    await dm.send('No hurry, the release is *tomorrow*.');
+    await page.locator('#dm-list .room[data-peer="dave"]').click();
+    const asked = page.locator(`.msg[data-id="${question.id}"]`);
+    await asked.hover();
+    await asked.locator('.act-reply').click();
+    await say(page, 'On it: the database moved to 10.0.4.20 last night. @dave I will update the config.');
+    const answer = await dm.waitForMessage((m) => m.user === 'ann' && m.reply_to === question.id);
+    await dm.push('react', { id: answer.id, emoji: '👍', on: true });
+    await dm.push('react', { id: answer.id, emoji: '🎉', on: true });
+    await dm.send('Thanks, that explains it!');
+    const { topic: erinTopic } = await (await erinPeer.joinPersonal(erin.personal_topic)).push('open_dm', { user: 'ann' });
+    await (await erinPeer.join('dm', { topic: erinTopic })).send('Lunch at 12?');
+    await page.locator('#dm-list .room[data-peer="erin"] .badge').waitFor();
+    await page.locator(`.msg[data-id="${answer.id}"] .reaction[data-emoji="🎉"]`).waitFor();
+    await page.locator('.msg', { hasText: 'Thanks, that explains it!' }).waitFor();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(outDir, 'web-conversations.png') });
+    await context.close();
+  }
+
   const phone = await open({ width: 390, height: 844 });
   await messageBody(phone.page, 'bob', 'release notes').waitFor();
   lobby.setTyping(true);

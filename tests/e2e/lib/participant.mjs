@@ -36,8 +36,9 @@ export async function participant(server, nick, { token = '' } = {}) {
   return {
     nick,
     socket,
-    async join(name) {
-      const channel = socket.channel(`chatter:room:${name}`, {});
+    // A room by name, or any conversation by `topic` (a DM's, as open_dm names it).
+    async join(name, { topic = `chatter:room:${name}` } = {}) {
+      const channel = socket.channel(topic, {});
       const room = { channel, messages: [], typing: [], events: [], presence: new Presence(channel) };
       channel.on('new_msg', (m) => room.messages.push(m));
       // Edits, deletions and reactions (docs/conversations.md), in arrival order.
