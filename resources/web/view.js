@@ -859,6 +859,9 @@ export class View {
     $("mute-label").textContent = room.muted ? "Unmute" : "Mute";
     const me = this.nick.toLowerCase();
     $("invite").hidden = !(room.private && room.state === "joined" && (room.owner.toLowerCase() === me || this.role === "admin"));
+    const leave = room.private ? "Leave (it takes a new invitation to come back)" : "Leave room";
+    $("leave").title = leave;
+    $("leave").setAttribute("aria-label", leave);
   }
 
   renderMembers(room) {
