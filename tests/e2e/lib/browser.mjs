@@ -18,6 +18,9 @@ export function launchBrowser({ extraArgs = [], loopbackNames = [] } = {}) {
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       // Belt and braces: nothing but loopback is ever resolved.
       `--host-resolver-rules=${loopbackNames.map((n) => `MAP ${n} 127.0.0.1, `).join('')}MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`,
+      // A page served by CHATTER_WEB_DIR is not from 127.0.0.1 as far as Chromium knows: its
+      // Local Network Access checks would keep it from the server's WebSocket.
+      ...(process.env.CHATTER_WEB_DIR ? ['--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessRespectPreflightResults'] : []),
       ...extraArgs,
     ],
   });
@@ -25,9 +28,7 @@ export function launchBrowser({ extraArgs = [], loopbackNames = [] } = {}) {
 
 // CHATTER_WEB_DIR: the page's own files (index.html, *.js, *.css) come from this folder
 // instead of the server's embedded copy: to try a change to resources/web, or to break a
-// feature on purpose and watch its test fail, without rebuilding the server. (Not for a page
-// under a loopbackNames name: served from here it counts as public, and Private Network Access
-// then refuses its requests to 127.0.0.1.)
+// feature on purpose and watch its test fail, without rebuilding the server.
 const TYPES = { js: 'text/javascript', css: 'text/css', html: 'text/html', svg: 'image/svg+xml' };
 export async function serveWebDir(context) {
   const dir = process.env.CHATTER_WEB_DIR;
