@@ -1006,7 +1006,8 @@ export class View {
     input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
   }
 
-  setTitle(unread, roomName) {
-    document.title = `${unread > 0 ? `(${unread}) ` : ""}${roomName ? `#${roomName} · ` : ""}Chatter`;
+  // title: what the conversation in view is called (#room, a DM's other side, a group's members).
+  setTitle(unread, title) {
+    document.title = `${unread > 0 ? `(${unread}) ` : ""}${title ? `${title} · ` : ""}Chatter`;
   }
 }

@@ -189,6 +189,7 @@ describe('conversations', () => {
     await member.getByRole('button', { name: 'Message deku' }).click();
     await page.locator('#room-title', { hasText: 'deku' }).waitFor();
     await page.locator('#dm-list .room.active[data-peer="deku"]').waitFor();
+    await page.waitForFunction(() => document.title === 'deku · Chatter');
     await page.locator('#send:not([disabled])').waitFor();
 
     await say(page, 'hello deku, just us');
@@ -386,6 +387,34 @@ describe('conversations', () => {
     const outsider = await suite.peer('oscar');
     await assert.rejects(outsider.join('secret-plans'), /forbidden/);
     await page.locator('#member-list .member[data-nick="hugo"]').waitFor();
+  });
+
+  test('a mention on a secure page (the machine itself) uses the Notification API once allowed', async () => {
+    const context = await suite.context({ permissions: ['notifications'] });
+    // The real API, watched: what the page asks of it is recorded.
+    await context.addInitScript(() => {
+      const Real = window.Notification;
+      window.shown = [];
+      window.Notification = class extends Real {
+        constructor(title, options) {
+          super(title, options);
+          window.shown.push({ title, body: options?.body });
+        }
+      };
+    });
+    const page = await suite.chatIn(context, 'sue');
+    assert.equal(await page.evaluate(() => window.isSecureContext), true);
+    assert.equal(await page.locator('#notify-note').isHidden(), true);
+    await joinInPage(page, 'secure-alerts');
+    await joinInPage(page, 'secure-elsewhere');
+    const tom = await suite.peer('tom');
+    const room = await tom.join('secure-alerts');
+    await room.send('@sue the release is out');
+    await waitFor(() => page.evaluate(() => window.shown.length === 1), 'a system notification');
+    const [shown] = await page.evaluate(() => window.shown);
+    assert.match(shown.title, /tom mentioned you in #secure-alerts/);
+    assert.equal(shown.body, '@sue the release is out');
+    assert.equal(await page.locator('#toasts .toast').count(), 0);
   });
 
   test('formatting: code, code blocks, strong and emphasis; HTML in a body is shown as text', async () => {
