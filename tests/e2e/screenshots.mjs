@@ -101,6 +101,8 @@ try {
     await page.locator('#dm-list .room[data-peer="erin"] .badge').waitFor();
     await page.locator(`.msg[data-id="${answer.id}"] .reaction[data-emoji="🎉"]`).waitFor();
     await page.locator('.msg', { hasText: 'Thanks, that explains it!' }).waitFor();
+    // The in-page alerts of the DMs (notifications not allowed in this browser) are dismissed.
+    while (await page.locator('.toast-close').count() > 0) await page.locator('.toast-close').first().click();
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(outDir, 'web-conversations.png') });
     await context.close();
