@@ -172,3 +172,9 @@ export function mentionsUser(body, nick) {
   const me = nick.toLowerCase();
   return mentionsIn(body).some((n) => { const k = n.toLowerCase(); return k === me || k === "here"; });
 }
+
+// A body as one line of plain text (quotes, alerts, previews): the markup characters go, the
+// text they mark stays.
+export function plainText(body) {
+  return tokenize(body).map(({ t, s }) => (t === "pre" ? ` ${s} ` : s)).join("").replace(/\s+/g, " ").trim();
+}

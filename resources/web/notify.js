@@ -6,6 +6,8 @@
 // system notifications. Do-not-disturb silences everything; a muted conversation only
 // mentions (the caller says which).
 
+import { plainText } from "/assets/markup.js";
+
 const BEEP_HZ = 880;
 const BEEP_S = 0.25;
 const NOTE = "Served over HTTPS, this page could use your system's notifications.";
@@ -48,7 +50,8 @@ export class Notifier {
       this.seen.add(id);
       if (this.seen.size > 500) this.seen.delete(this.seen.values().next().value);
     }
-    const text = body.length > 200 ? `${body.slice(0, 200)}…` : body;
+    const plain = plainText(body);
+    const text = plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
     if (this.state === "granted") {
       try {
         const n = new Notification(title, { body: text, tag: id || undefined });

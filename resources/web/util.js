@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Small pure helpers shared by the view and the session: validation that mirrors
 // the server's rules, colours, time formatting and safe rich-text rendering.
-import { tokenize, mentionsUser } from "/assets/markup.js";
+import { tokenize, mentionsUser, plainText } from "/assets/markup.js";
+
+export { plainText };
 
 // The server refuses anything else (HTTP 403 on connect / join error), so the page
 // checks first and can say why instead of retrying forever.

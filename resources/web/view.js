@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The DOM side. Builds everything with el()/textContent (never innerHTML), keeps one
 // scrolling log per room so switching rooms keeps each room's scroll position.
-import { el, nickHue, parseAt, formatStamp, appendBody, mentions, typingText, validNick, MAX_BODY } from "/assets/util.js";
+import { el, nickHue, parseAt, formatStamp, appendBody, mentions, plainText, typingText, validNick, MAX_BODY } from "/assets/util.js";
 import { passwordProblem } from "/assets/entry.js";
 
 const $ = (id) => document.getElementById(id);
@@ -493,7 +493,7 @@ export class View {
   // "↩ bob: first words of the parent" above a reply; a click (or Enter) scrolls to the parent.
   quoteNode(m) {
     const q = m.quote && typeof m.quote === "object" ? m.quote : {};
-    const text = q.deleted ? "deleted message" : String(q.body ?? "").replace(/\s+/g, " ");
+    const text = q.deleted ? "deleted message" : plainText(String(q.body ?? ""));
     return el("button", {
       type: "button", className: "quote", tabindex: "-1", dataset: { replyTo: String(m.reply_to) },
       title: "Show the message this answers",
@@ -629,7 +629,7 @@ export class View {
     if (!m || m.deleted) return;
     if (this.mode?.kind === "edit") this.cancelMode();
     this.mode = { kind: "reply", id };
-    this.showMode(`Replying to ${m.user}`, String(m.body ?? ""));
+    this.showMode(`Replying to ${m.user}`, plainText(String(m.body ?? "")));
     $("input").focus();
   }
 
@@ -687,7 +687,7 @@ export class View {
     const m = this.messageById(id);
     if (!m || m.deleted) return;
     this.pendingDelete = { room: this.active, id };
-    $("confirm-text").textContent = String(m.body ?? "").replace(/\s+/g, " ").slice(0, 140);
+    $("confirm-text").textContent = plainText(String(m.body ?? "")).slice(0, 140);
     $("confirm-dialog").showModal();
     $("confirm-cancel").focus();
   }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tokenize, mentionsUser } from '../../resources/web/markup.js';
+import { tokenize, mentionsUser, plainText } from '../../resources/web/markup.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cases = JSON.parse(readFileSync(resolve(here, '..', 'data', 'markup-cases.json'), 'utf8'));
@@ -28,4 +28,9 @@ test('mentions of a user: case-insensitive, @here, not inside code or a word', (
   assert.equal(mentionsUser('`@ann`', 'ann'), false);
   assert.equal(mentionsUser('hi ann', 'ann'), false);
   assert.equal(mentionsUser('@anna', 'ann'), false);
+});
+
+test('plain text of a body: the markup characters go, the text they mark stays', () => {
+  assert.equal(plainText('see `make test` on **staging**:\n```\nerror: refused\n```\n*soon*'), 'see make test on staging: error: refused soon');
+  assert.equal(plainText('2*3*4 <b>x</b>'), '2*3*4 <b>x</b>');
 });
