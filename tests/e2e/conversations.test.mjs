@@ -232,6 +232,11 @@ describe('conversations', () => {
     const again = await other.join('tally');
     assert.equal(again.joinReply.unread, 1);
     assert.equal(await badge.textContent(), String(again.joinReply.unread));
+
+    // A fresh page counts from the marker too: the join reply's count, not what it happens to see.
+    await page.reload();
+    await page.locator('#room-list .room.active[data-room="tally-other"]').waitFor();
+    await badge.filter({ hasText: /^1$/ }).waitFor();
   });
 
   test('a mention over plain HTTP: an in-page alert with a sound and a note about HTTPS; none in do-not-disturb', async () => {
