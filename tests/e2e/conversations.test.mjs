@@ -367,6 +367,8 @@ describe('conversations', () => {
     const personal = await hugoDevice.joinPersonal(hugo.personal_topic);
 
     await page.locator('#new-conversation').click();
+    let violations = await axeViolations(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
     await page.locator('#conversation-input').fill('hugo, ivan');
     await page.locator('#conversation-input').press('Enter');
     await page.locator('#room-title', { hasText: 'hugo, ivan' }).waitFor();
@@ -386,7 +388,15 @@ describe('conversations', () => {
     await page.locator('#invite-input').fill('hugo');
     await page.locator('#invite-input').press('Enter');
     await page.locator('#invite-result', { hasText: 'hugo is invited' }).waitFor();
+    violations = await axeViolations(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
     await page.locator('#invite-cancel').click();
+    // The account's view of the chat (direct messages, a group, a private room), light and dark.
+    for (const colorScheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme });
+      violations = await axeViolations(page);
+      assert.equal(violations.length, 0, `${colorScheme}:\n${formatViolations(violations)}`);
+    }
     await waitFor(() => personal.pushes.find((e) => e.event === 'room_invited' && e.name === 'secret-plans'), 'hugo invited to secret-plans');
     await hugoDevice.join('secret-plans');
     const outsider = await suite.peer('oscar');
