@@ -3,24 +3,20 @@
 // that browser tests can put a real desktop-library user in a room with a browser user.
 //
 //   chatter-desktop-peer HOST:PORT NICK [TOKEN PERSONAL_TOPIC]
-//   stdin:  "join ROOM" | "say ROOM TEXT" | "dmsay TOPIC TEXT" | "quit"
+//   stdin:  "join ROOM" | "say ROOM TEXT" | "quit"
 //   stdout: one JSON object per line: {"event":"connected"}, {"event":"joined","room"},
-//           {"event":"message","room","id","user","body"}, {"event":"members","room","nicks"},
-//           and with a session: {"event":"dm","topic","id","user","body"} for each `dm` push
-//           of the personal topic (docs/conversations.md).
-// With a session token the peer signs in as that account and joins its personal topic; DM
-// channels are the library's PhoenixChannels on the session's socket, joined on first use.
+//           {"event":"message","room","id","user","body"}, {"event":"members","room","nicks"}
+// With a session token (and the personal topic its answer named) the peer is that registered
+// account: the library joins a DM when its first message arrives, and ROOM may be a DM's key
+// (dm:<a>:<b>) for "say" as in the messages reported.
 
 #include "chatsession.h"
 #include "membermodel.h"
-#include "phoenixchannel.h"
-#include "phoenixsocket.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QMap>
 #include <QSocketNotifier>
 #include <QTextStream>
 
@@ -29,7 +25,6 @@
 
 using chatter::client::ChatMessage;
 using chatter::client::ChatSession;
-using chatter::client::PhoenixChannel;
 
 namespace {
 
@@ -68,38 +63,10 @@ int main(int argc, char *argv[])
         return 2;
     }
     ChatSession session;
-    const QString personalTopic = argc == 5 ? QString::fromLocal8Bit(argv[4]) : QString();
-    QMap<QString, PhoenixChannel *> dms; // DM topic → its channel, owned by the socket
-    // The personal topic's `dm` pushes: what a DM user is told whether or not the DM is open.
-    auto watchPersonal = [&session, &personalTopic] {
-        if (personalTopic.isEmpty() || !session.socket())
-            return;
-        PhoenixChannel *personal = session.socket()->channel(personalTopic);
-        QObject::connect(personal, &PhoenixChannel::eventReceived, personal,
-                         [](const QString &event, const QJsonValue &payload) {
-                             if (event != QLatin1String("dm"))
-                                 return;
-                             const QJsonObject dm = payload.toObject();
-                             emitLine({{"event", "dm"},
-                                       {"topic", dm.value(QLatin1String("topic"))},
-                                       {"id", dm.value(QLatin1String("id"))},
-                                       {"user", dm.value(QLatin1String("user"))},
-                                       {"body", dm.value(QLatin1String("body"))}});
-                         });
-        personal->join();
-    };
     QObject::connect(&session, &ChatSession::connectionStateChanged, &app,
                      [](ChatSession::ConnectionState state) {
                          if (state == ChatSession::ConnectionState::Connected)
                              emitLine({{"event", "connected"}});
-                     });
-    bool personalJoined = false;
-    QObject::connect(&session, &ChatSession::connectionStateChanged, &app,
-                     [&](ChatSession::ConnectionState state) {
-                         if (state != ChatSession::ConnectionState::Connected || personalJoined)
-                             return;
-                         personalJoined = true;
-                         watchPersonal();
                      });
     QObject::connect(&session, &ChatSession::roomJoined, &app,
                      [&session](const QString &room, bool) {
@@ -138,19 +105,6 @@ int main(int argc, char *argv[])
             const qsizetype space = rest.indexOf(QLatin1Char(' '));
             if (space > 0)
                 session.sendMessage(rest.left(space), rest.mid(space + 1));
-        } else if (command.startsWith(QLatin1String("dmsay ")) && session.socket()) {
-            const QString rest = command.mid(6);
-            const qsizetype space = rest.indexOf(QLatin1Char(' '));
-            if (space <= 0)
-                return;
-            const QString topic = rest.left(space);
-            PhoenixChannel *&channel = dms[topic];
-            if (!channel) {
-                channel = session.socket()->channel(topic);
-                channel->join();
-            }
-            // Buffered until the join is answered (PhoenixChannel).
-            channel->push(QStringLiteral("new_msg"), {{"body", rest.mid(space + 1)}});
         }
     });
     // Unbuffered reads: the notifier must see every line as it arrives.
@@ -161,6 +115,7 @@ int main(int argc, char *argv[])
         identity.token = QString::fromLocal8Bit(argv[3]);
         identity.role = QStringLiteral("member");
         identity.kind = QStringLiteral("account");
+        identity.personalTopic = QString::fromLocal8Bit(argv[4]);
         session.connectToServer(QString::fromLocal8Bit(argv[1]), identity);
     } else {
         session.connectToServer(QString::fromLocal8Bit(argv[1]), QString::fromLocal8Bit(argv[2]));

@@ -11,7 +11,7 @@ export const DESKTOP_PEER_BIN =
   process.env.CHATTER_DESKTOP_PEER_BIN || resolve(here, '..', '..', '..', 'build', 'tests', 'client', 'chatter-desktop-peer');
 
 // With `session` (an account's session answer: {token, personal_topic}) the peer signs in as
-// that account and hears its DMs.
+// that account; the library then joins a DM when its first message arrives.
 export async function desktopUser(server, nick, { session = null } = {}) {
   if (!existsSync(DESKTOP_PEER_BIN)) {
     throw new Error(`desktop peer not found at ${DESKTOP_PEER_BIN} (set CHATTER_DESKTOP_PEER_BIN)`);
@@ -46,12 +46,15 @@ export async function desktopUser(server, nick, { session = null } = {}) {
     waitForMessage(room, match) {
       return waitFor(() => find((e) => e.event === 'message' && e.room === room && match(e)), `a message in ${room} for ${nick}`);
     },
-    // A DM as the personal topic announces it: {topic, id, user, body}.
-    waitForDm(match) {
-      return waitFor(() => find((e) => e.event === 'dm' && match(e)), `a DM for ${nick}`);
+    // A DM message, as the library reports it (its room is the DM's key, dm:<a>:<b>), with the
+    // DM's topic: {topic, room, id, user, body}.
+    async waitForDm(match) {
+      const dm = (e) => e.event === 'message' && e.room.startsWith('dm:') && match({ ...e, topic: `chatter:${e.room}` });
+      const e = await waitFor(() => find(dm), `a DM for ${nick}`);
+      return { ...e, topic: `chatter:${e.room}` };
     },
     dmSay(topic, text) {
-      proc.stdin.write(`dmsay ${topic} ${text}\n`);
+      proc.stdin.write(`say ${topic.replace(/^chatter:/, '')} ${text}\n`);
     },
     waitForMembers(room, match) {
       return waitFor(() => [...events].reverse().find((e) => e.event === 'members' && e.room === room && match(e.nicks)),
