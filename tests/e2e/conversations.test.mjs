@@ -88,6 +88,7 @@ describe('conversations', () => {
     const room = await fay.join('edits');
     await say(page, 'teh first draft');
     const sent = await room.waitForMessage((m) => m.body === 'teh first draft');
+    await log(page).locator(`.msg.own[data-id="${sent.id}"]`).waitFor(); // the page's own copy too
     const input = page.locator('#input');
 
     // Escape gives back what was typed before (nothing) and changes nothing.
