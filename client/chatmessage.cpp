@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "chatmessage.h"
 
+#include "messagemarkup.h"
+
 #include <QJsonArray>
-#include <QRegularExpression>
 
 namespace chatter::client {
 
@@ -77,11 +78,14 @@ bool ChatMessage::mentions(const QString &body, const QString &nickname)
 {
     if (nickname.isEmpty())
         return false;
-    // Nicknames may contain '.', '-' and '_', so "word" means: not next to a nick character.
-    const QRegularExpression word(QStringLiteral(R"((?<![\p{L}\p{N}_.\-])%1(?![\p{L}\p{N}_\-]))")
-                                      .arg(QRegularExpression::escape(nickname)),
-                                  QRegularExpression::CaseInsensitiveOption);
-    return word.match(body).hasMatch();
+    // The server's rule (common/messagemarkup): `@nick` or `@here`, never a bare name.
+    const QString me = nickname.toCaseFolded();
+    for (const QString &name : markup::mentionedNames(body)) {
+        const QString folded = name.toCaseFolded();
+        if (folded == me || folded == QLatin1String("here"))
+            return true;
+    }
+    return false;
 }
 
 } // namespace chatter::client

@@ -52,7 +52,7 @@ struct ChatMessage
     //! The sender's own copy of a message waiting to be sent.
     static ChatMessage pendingOwn(const QString &user, const QString &body);
     bool isSystem() const { return kind != Kind::Chat; }
-    //! Whether `body` names `nickname` as a whole word, ignoring case.
+    //! Whether `body` mentions `nickname` as the markup does: `@nick` (any case) or `@here`.
     static bool mentions(const QString &body, const QString &nickname);
 };
 

@@ -22,34 +22,6 @@ QString escapeText(const QString &text)
     return text.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>"));
 }
 
-//! My nickname's highlight: the amber of a mentioned row, dark text, on both palettes.
-QString highlighted(const QString &escaped)
-{
-    return QStringLiteral("<span style=\"background-color:#ffd54f;color:#000\"><b>%1</b></span>")
-        .arg(escaped);
-}
-
-//! Escapes `text`, wrapping each whole-word occurrence of `nickname` in a highlight: the
-//! client marks a row as mentioning me by the whole word (ChatMessage::mentions), with or
-//! without the `@` of the markup's mentions, so the word that did it is shown.
-QString highlightMentions(const QString &text, const QString &nickname)
-{
-    if (nickname.isEmpty())
-        return escapeText(text);
-    const QRegularExpression word(QStringLiteral(R"((?<![\p{L}\p{N}_.\-])%1(?![\p{L}\p{N}_\-]))")
-                                      .arg(QRegularExpression::escape(nickname)),
-                                  QRegularExpression::CaseInsensitiveOption);
-    QString html;
-    qsizetype pos = 0;
-    for (auto it = word.globalMatch(text); it.hasNext();) {
-        const auto match = it.next();
-        html += escapeText(text.mid(pos, match.capturedStart() - pos));
-        html += highlighted(escapeText(match.captured()));
-        pos = match.capturedEnd();
-    }
-    return html + escapeText(text.mid(pos));
-}
-
 QString monospaceFamily()
 {
     return QFontDatabase::systemFont(QFontDatabase::FixedFont).family().toHtmlEscaped();
@@ -185,7 +157,7 @@ QString MessageFormatter::bodyHtml(const QString &body, const QString &myNicknam
         const QString text = token.text.toHtmlEscaped();
         switch (token.kind) {
         case Token::Kind::Text:
-            inlineRun += highlightMentions(token.text, myNickname);
+            inlineRun += escapeText(token.text);
             break;
         case Token::Kind::Code:
             inlineRun +=

@@ -237,7 +237,7 @@ int main(int argc, char *argv[])
                        {QStringLiteral("🚀"), {QStringLiteral("carol")}}};
     lobby->append(reply);
     say(bob, "dev", "pushed the presence fix");
-    say(bob, "dev", "alice, review please?");
+    say(bob, "dev", "@alice, review please?");
     say(bob, "random", "lunch?");
     auto *composer = bob.findChild<ui::Composer *>(QStringLiteral("composer"));
     composer->setFocus();

@@ -178,12 +178,16 @@ void tst_ChatSession::mentions_data()
 {
     QTest::addColumn<QString>("body");
     QTest::addColumn<bool>("mentions");
-    QTest::newRow("plain") << "hi bob" << true;
-    QTest::newRow("case") << "BOB: look" << true;
-    QTest::newRow("punctuation") << "thanks, bob." << true;
+    // The server's rule (docs/conversations.md): only `@nick` or `@here` is a mention.
     QTest::newRow("at") << "@bob ping" << true;
-    QTest::newRow("inside a word") << "bobby" << false;
-    QTest::newRow("nick-suffix") << "bob-2 is here" << false;
+    QTest::newRow("case") << "@BOB: look" << true;
+    QTest::newRow("punctuation") << "thanks, @bob." << true;
+    QTest::newRow("here") << "@here standup" << true;
+    QTest::newRow("bare name") << "hi bob" << false;
+    QTest::newRow("inside a word") << "@bobby" << false;
+    QTest::newRow("nick-suffix") << "@bob-2 is here" << false;
+    QTest::newRow("address") << "mail bob@example.com" << false;
+    QTest::newRow("in code") << "`@bob`" << false;
     QTest::newRow("absent") << "hello" << false;
 }
 
@@ -203,9 +207,9 @@ void tst_ChatSession::chatBetweenTwoSessions()
     QVERIFY(alice && bob);
     QCOMPARE(alice->connectionState(), ChatSession::ConnectionState::Connected);
 
-    alice->sendMessage("hello bob");
-    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages("lobby")), QStringList{"hello bob"}, 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(bodies(alice->messages("lobby")), QStringList{"hello bob"}, 10000);
+    alice->sendMessage("hello @bob");
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages("lobby")), QStringList{"hello @bob"}, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(alice->messages("lobby")), QStringList{"hello @bob"}, 10000);
     const MessageModel *bobView = bob->messages("lobby");
     const int row = bobView->rowCount() - 1;
     QCOMPARE(bobView->at(row).user, QStringLiteral("alice"));

@@ -275,9 +275,12 @@ void tst_ChatWindow::userTextIsEscaped_data()
     QTest::newRow("link with quote") << "https://x.org/\"onmouseover=1"
                                      << "https://x.org/</a>"
                                      << "onmouseover=1\"";
-    QTest::newRow("mention") << "hi bob!"
-                             << "<b>bob</b>"
+    QTest::newRow("mention") << "hi @bob!"
+                             << "font-weight:600\">@bob</span>"
                              << "hi <b";
+    QTest::newRow("bare name is no mention") << "hi bob!"
+                                             << "hi bob!"
+                                             << "<span";
 }
 
 void tst_ChatWindow::userTextIsEscaped()
@@ -345,7 +348,7 @@ void tst_ChatWindow::unreadCountsInTheRoomList()
     alice->session()->joinRoom("dev");
     QVERIFY(aliceJoined.wait(10000));
     alice->session()->sendMessage("dev", "one");
-    alice->session()->sendMessage("dev", "two for bob");
+    alice->session()->sendMessage("dev", "two for @bob");
 
     auto *roomView = bob->findChild<QListView *>("roomView");
     const QModelIndex dev = roomView->model()->index(1, 0);
