@@ -261,6 +261,18 @@ QStringList mentionedNames(const QString &body)
     return names;
 }
 
+QString plainText(const QString &body)
+{
+    QString text;
+    for (const Token &token : tokenize(body)) {
+        if (token.kind == Token::Kind::Pre)
+            text += QLatin1Char(' ') + token.text + QLatin1Char(' ');
+        else
+            text += token.text;
+    }
+    return text.simplified();
+}
+
 QString kindName(Token::Kind kind)
 {
     switch (kind) {

@@ -37,6 +37,11 @@ QList<Token> tokenize(const QString &body);
 //! first appearance; mentions inside code are not mentions. `here` is returned like a name.
 QStringList mentionedNames(const QString &body);
 
+//! The body as one line of plain text, for quotes and notifications: the tokens' text, a
+//! block's lines among it, every run of whitespace one space (the browser's markup.js
+//! plainText does the same).
+QString plainText(const QString &body);
+
 //! The wire name of a token kind as the shared test cases spell it: text, code, pre, strong,
 //! em, link, mention.
 QString kindName(Token::Kind kind);

@@ -2,6 +2,7 @@
 #include "messagedelegate.h"
 
 #include "messageformatter.h"
+#include "messagemarkup.h"
 #include "messagemodel.h"
 
 #include <QAbstractItemView>
@@ -242,7 +243,8 @@ QString MessageDelegate::quoteText(const QModelIndex &index)
 {
     if (index.data(MessageModel::QuoteDeletedRole).toBool())
         return tr("deleted message");
-    return index.data(MessageModel::QuoteBodyRole).toString().section(QLatin1Char('\n'), 0, 0);
+    // As the browser shows it: the parent's words without their markup, on one line.
+    return markup::plainText(index.data(MessageModel::QuoteBodyRole).toString());
 }
 
 int MessageDelegate::avatarSize(const QFont &font)

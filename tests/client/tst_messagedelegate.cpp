@@ -316,11 +316,11 @@ void tst_MessageDelegate::groupedLinesHaveNoHeader()
 void tst_MessageDelegate::replyShowsItsQuoteAndReportsItsParent()
 {
     client::MessageModel model;
-    model.append(chat(40, "bob", "is the build green?\nasking for the release"));
+    model.append(chat(40, "bob", "is the **build** green?\nasking for the `release`"));
     client::ChatMessage reply = chat(41, "alice", "yes, since 09:00");
     reply.replyTo = 40;
     reply.quoteUser = "bob";
-    reply.quoteBody = "is the build green?\nasking for the release";
+    reply.quoteBody = "is the **build** green?\nasking for the `release`";
     model.append(reply);
     ShownView shown(&model);
     QVERIFY(QTest::qWaitForWindowExposed(&shown.view));
@@ -333,7 +333,9 @@ void tst_MessageDelegate::replyShowsItsQuoteAndReportsItsParent()
     QCOMPARE(shown.view.quoteAt(quote.center()), qint64(40));
     QCOMPARE(shown.view.quoteAt(shown.view.bodyRect(1).topLeft() + QPoint(2, 2)), qint64(0));
     QCOMPARE(shown.view.quoteAt(shown.view.bodyRect(0).topLeft() + QPoint(2, 2)), qint64(0));
-    QCOMPARE(MessageDelegate::quoteText(model.index(1, 0)), QStringLiteral("is the build green?"));
+    // The words without their markup, on one line, as the browser shows a quote.
+    QCOMPARE(MessageDelegate::quoteText(model.index(1, 0)),
+             QStringLiteral("is the build green? asking for the release"));
     // A click on it says which message it quotes.
     QSignalSpy clicked(&shown.view, &MessageView::quoteClicked);
     QTest::mouseClick(shown.view.viewport(), Qt::LeftButton, {}, quote.center());

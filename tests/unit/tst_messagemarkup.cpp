@@ -18,6 +18,8 @@ private Q_SLOTS:
     void sharedCases();
     void mentionedNames_data();
     void mentionedNames();
+    void plainText_data();
+    void plainText();
 };
 
 void TestMessageMarkup::sharedCases_data()
@@ -66,6 +68,27 @@ void TestMessageMarkup::mentionedNames()
     QFETCH(QString, body);
     QFETCH(QStringList, names);
     QCOMPARE(chatter::markup::mentionedNames(body), names);
+}
+
+void TestMessageMarkup::plainText_data()
+{
+    QTest::addColumn<QString>("body");
+    QTest::addColumn<QString>("plain");
+    // The same cases as tests/js/markup.test.mjs: quotes read alike in both clients.
+    QTest::newRow("markup goes")
+        << "see `make test` on **staging**:\n```\nerror: refused\n```\n*soon*"
+        << "see make test on staging: error: refused soon";
+    QTest::newRow("text stays") << "2*3*4 <b>x</b>"
+                                << "2*3*4 <b>x</b>";
+    QTest::newRow("one line") << "  a\n\n  b  "
+                              << "a b";
+}
+
+void TestMessageMarkup::plainText()
+{
+    QFETCH(QString, body);
+    QFETCH(QString, plain);
+    QCOMPARE(chatter::markup::plainText(body), plain);
 }
 
 QTEST_APPLESS_MAIN(TestMessageMarkup)
