@@ -613,10 +613,16 @@ bool ChatSession::createPrivateRoom(const QString &room)
 
 void ChatSession::invite(const QString &room, const QString &user, Done done)
 {
-    if (RoomSession *session = m_roomSessions.value(room))
+    if (RoomSession *session = joinedOrRefuse(room, done))
         session->invite(user, std::move(done));
-    else if (done)
+}
+
+RoomSession *ChatSession::joinedOrRefuse(const QString &room, const Done &done) const
+{
+    RoomSession *session = m_roomSessions.value(room);
+    if (!session && done)
         done(false, tr("not in this conversation"));
+    return session;
 }
 
 QString ChatSession::titleOf(const QString &room) const
@@ -626,34 +632,26 @@ QString ChatSession::titleOf(const QString &room) const
 
 void ChatSession::editMessage(const QString &room, qint64 id, const QString &body, Done done)
 {
-    if (RoomSession *session = m_roomSessions.value(room))
+    if (RoomSession *session = joinedOrRefuse(room, done))
         session->editMessage(id, body, std::move(done));
-    else if (done)
-        done(false, tr("not in this conversation"));
 }
 
 void ChatSession::deleteMessage(const QString &room, qint64 id, Done done)
 {
-    if (RoomSession *session = m_roomSessions.value(room))
+    if (RoomSession *session = joinedOrRefuse(room, done))
         session->deleteMessage(id, std::move(done));
-    else if (done)
-        done(false, tr("not in this conversation"));
 }
 
 void ChatSession::toggleReaction(const QString &room, qint64 id, const QString &emoji, Done done)
 {
-    if (RoomSession *session = m_roomSessions.value(room))
+    if (RoomSession *session = joinedOrRefuse(room, done))
         session->toggleReaction(id, emoji, std::move(done));
-    else if (done)
-        done(false, tr("not in this conversation"));
 }
 
 void ChatSession::setMuted(const QString &room, bool muted, Done done)
 {
-    if (RoomSession *session = m_roomSessions.value(room))
+    if (RoomSession *session = joinedOrRefuse(room, done))
         session->setMuted(muted, std::move(done));
-    else if (done)
-        done(false, tr("not in this conversation"));
 }
 
 bool ChatSession::isMuted(const QString &room) const

@@ -177,6 +177,8 @@ Q_SIGNALS:
     void personalChanged();
 
 private:
+    //! The conversation's session, or null after telling `done` it is not joined.
+    RoomSession *joinedOrRefuse(const QString &room, const Done &done) const;
     void setState(ConnectionState state);
     void createSocket();
     RoomSession *addRoomSession(const QString &room);

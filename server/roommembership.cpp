@@ -76,28 +76,39 @@ HandleResult RoomMembership::setPrivate(const InboundEvent &in)
     return HandleResult::deferReply();
 }
 
-HandleResult RoomMembership::invite(const InboundEvent &in)
+Expected<RoomMembership::Target> RoomMembership::targetOf(const InboundEvent &in)
 {
     Conversations *conversations = m_context.conversations();
     AccountDirectory *accounts = m_context.accounts();
-    const auto room = conversations && !topics::isDmKey(m_room) ? conversations->privateRoom(m_room)
-                                                                : std::nullopt;
+    auto room = conversations && accounts && !topics::isDmKey(m_room)
+                    ? conversations->privateRoom(m_room)
+                    : std::nullopt;
     if (!room)
-        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("not a private room")));
-    if (!mayManage())
-        return HandleResult::replyWith(forbidden());
-    const auto account = PersonalChannel::registered(
+        return failure(QStringLiteral("not a private room"));
+    auto account = PersonalChannel::registered(
         *accounts, in.payload.toObject().value(QLatin1String("user")).toString());
     if (!account)
-        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("no such account")));
-    if (room->hasMember(account->id))
+        return failure(QStringLiteral("no such account"));
+    return Target{std::move(*room), std::move(*account)};
+}
+
+HandleResult RoomMembership::invite(const InboundEvent &in)
+{
+    const auto target = targetOf(in);
+    if (!target)
+        return HandleResult::replyWith(ChannelReply::error(target.error()));
+    const auto &[room, account] = *target;
+    if (!mayManage())
+        return HandleResult::replyWith(forbidden());
+    Conversations *conversations = m_context.conversations();
+    if (room.hasMember(account.id))
         return HandleResult::replyWith(ChannelReply::ok());
     ChannelContext *context = &m_context;
     const ReplyHandle handle = in.replyHandle;
     const QString name = m_room;
-    const QString invitee = account->display;
+    const QString invitee = account.display;
     conversations->addMember(
-        m_room, {account->id, account->display}, context->replyMailbox(),
+        m_room, {account.id, account.display}, context->replyMailbox(),
         [context, handle, name, invitee](bool stored) {
             const auto now = stored ? context->conversations()->privateRoom(name) : std::nullopt;
             if (!now) {
@@ -114,26 +125,21 @@ HandleResult RoomMembership::invite(const InboundEvent &in)
 
 HandleResult RoomMembership::remove(const InboundEvent &in)
 {
+    const auto target = targetOf(in);
+    if (!target)
+        return HandleResult::replyWith(ChannelReply::error(target.error()));
+    const auto &[room, account] = *target;
     Conversations *conversations = m_context.conversations();
-    AccountDirectory *accounts = m_context.accounts();
-    const auto room = conversations && !topics::isDmKey(m_room) ? conversations->privateRoom(m_room)
-                                                                : std::nullopt;
-    if (!room)
-        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("not a private room")));
-    const auto account = PersonalChannel::registered(
-        *accounts, in.payload.toObject().value(QLatin1String("user")).toString());
-    if (!account)
-        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("no such account")));
     // Members may remove themselves: that is leaving.
-    if (!mayManage() && account->id != m_info.accountId)
+    if (!mayManage() && account.id != m_info.accountId)
         return HandleResult::replyWith(forbidden());
-    if (!room->hasMember(account->id))
+    if (!room.hasMember(account.id))
         return HandleResult::replyWith(ChannelReply::error(QStringLiteral("not a member")));
     ChannelContext *context = &m_context;
     const ReplyHandle handle = in.replyHandle;
     const QString topic = m_topic;
-    const qint64 removed = account->id;
-    const QString display = account->display;
+    const qint64 removed = account.id;
+    const QString display = account.display;
     conversations->removeMember(
         m_room, removed, context->replyMailbox(),
         [context, handle, topic, removed, display](bool stored) {

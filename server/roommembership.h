@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "accountdirectory.h"
 #include "channel.h"
+#include "conversations.h"
+#include "expected.h"
 
 #include <QString>
 
@@ -25,6 +28,14 @@ public:
 private:
     //! The owner of this private room, or an admin.
     bool mayManage() const;
+    struct Target
+    {
+        Conversations::PrivateRoom room;
+        AccountDirectory::Account account;
+    };
+    //! The private room of this channel and the account `invite`/`remove` names, or the
+    //! refusal: "not a private room", "no such account".
+    Expected<Target> targetOf(const InboundEvent &in);
 
     ChannelContext &m_context;
     const ConnectInfo &m_info;
