@@ -31,9 +31,13 @@ Checker openChecker()
     return U_SUCCESS(status) ? std::move(checker) : Checker();
 }
 
+// constData(), never utf16(): on a string of static or raw data (a QStringLiteral, as in the
+// shared list of reserved names) utf16() reallocates the QString object it is called on to add a
+// terminating zero, a write to an object other threads read at the same time (ASan caught one
+// worker freeing the copy another was reading). ICU gets the length, so no zero is needed.
 const UChar *utf16(const QString &text)
 {
-    return reinterpret_cast<const UChar *>(text.utf16());
+    return reinterpret_cast<const UChar *>(text.constData());
 }
 
 QString skeletonOf(USpoofChecker *checker, const QString &text)

@@ -8,12 +8,19 @@
 #include <QSet>
 #include <QTest>
 
+#include <atomic>
+#include <latch>
+#include <QTest>
+#include <thread>
+#include <vector>
+
 using namespace chatter::server;
 
 class tst_IdentityPrimitives : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void examinedOnManyThreadsAtOnce(); // first: the reserved names' first use
     void sameIdentity_data();
     void sameIdentity();
     void refused_data();
@@ -154,6 +161,32 @@ void tst_IdentityPrimitives::sessionTokens()
         QCOMPARE(token.hash, sessiontokens::hashOf(token.text));
         QVERIFY(!token.hash.contains(token.text.toLatin1()));
     }
+}
+
+// Every worker examines nicknames at connect: the policy's shared data (the reserved names) must
+// stay read-only. utf16() on the shared QStringLiterals wrote to them on their first use, and
+// two workers' first connects freed one's copy under the other's read (ASan, in the JS suite).
+// The window is the first use in a process only, so this starts the threads together at it; the
+// ASan stage runs it (TSan cannot see the write: it is inside Debian's uninstrumented Qt).
+void tst_IdentityPrimitives::examinedOnManyThreadsAtOnce()
+{
+    std::atomic<int> refused{0};
+    std::latch start(4);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&refused, &start, t] {
+            start.arrive_and_wait();
+            for (int i = 0; i < 200; ++i) {
+                const auto verdict = NicknamePolicy::examine(
+                    i % 2 ? QStringLiteral("admin") : QStringLiteral("ann%1").arg(t));
+                if (!verdict)
+                    ++refused;
+            }
+        });
+    }
+    for (std::thread &thread : threads)
+        thread.join();
+    QCOMPARE(refused.load(), 4 * 100); // "admin" is reserved, the others are free
 }
 
 QTEST_GUILESS_MAIN(tst_IdentityPrimitives)
