@@ -9,6 +9,7 @@ import { AdminPanel } from "/assets/admin.js";
 import { api, ApiError, describeError, noAccountsApi, sessionStore } from "/assets/account.js";
 import { validRoom, mentions, store } from "/assets/util.js";
 import { Notifier } from "/assets/notify.js";
+import { SearchView } from "/assets/search.js";
 
 const DEFAULT_ROOM = "lobby";
 const NOTE_KEY = "chatter.entry-note"; // what the entry screen says after a reload (signed out)
@@ -379,13 +380,50 @@ function start(session) {
   view.on("typing", () => client.setTyping(client.rooms.get(active), true));
   view.on("draft", (key, text) => saveDraft(key, text));
   view.on("older", (key) => { const r = client.rooms.get(key); if (r) client.loadOlder(r); });
-  view.on("send", (key, body, replyTo) => {
+  view.on("send", (key, body, replyTo, files = []) => {
     const room = client.rooms.get(key);
     if (!room) return;
-    client.send(room, body, replyTo).catch((err) => {
+    client.send(room, body, replyTo, files.map((f) => f.attachment.id)).catch((err) => {
       view.restoreDraft(key, body);
+      if (files.length) view.pending.restore(files);
       view.notice(key, `Not sent: ${err.message}.`);
     });
+  });
+  view.on("newer", (key) => { const r = client.rooms.get(key); if (r) client.loadNewer(r); });
+  view.on("latest", (key) => { const r = client.rooms.get(key); if (r) client.latest(r); });
+  // An attachment's signed URL expired (or failed to load): the message is asked for again.
+  view.on("refreshAttachments", (key, id) => {
+    const room = client.rooms.get(key);
+    return room ? client.refreshMessage(room, id).catch(() => { /* the old URLs stay */ }) : undefined;
+  });
+
+  // Search: an account's every conversation (the personal topic), a guest's room in view.
+  const conversationKey = (r) => (r.topic.startsWith("chatter:dm:") ? dmKey(r.topic) : r.topic.replace(/^chatter:room:/, ""));
+  const search = new SearchView({
+    run: (query, cursor) => client.search(client.rooms.get(active) ?? null, query, cursor),
+    label: (r) => {
+      const key = conversationKey(r);
+      const room = client.rooms.get(key);
+      if (room) return room.title(nick);
+      if (isDmKey(key)) return client.conversations.get(r.topic)?.with || client.dmPeerFromTopic(r.topic);
+      return `#${key}`;
+    },
+    open: async (r) => {
+      const key = conversationKey(r);
+      if (!validKey(key)) return;
+      const why = select(key);
+      if (why) { view.showBanner(why); return; }
+      const room = client.rooms.get(key);
+      if (!room) return;
+      search.hide();
+      view.closeDrawers();
+      try {
+        await client.openAt(room, r.id);
+        if (active === key && !view.revealMessage(key, r.id, true)) view.notice(key, "That message is no longer in the history.");
+      } catch (err) {
+        view.notice(key, `Could not open that message: ${err.message}.`);
+      }
+    },
   });
   const act = (what, key, fn) => {
     const room = client.rooms.get(key);

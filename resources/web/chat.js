@@ -41,6 +41,12 @@ export class Room {
     this.oldestId = null;
     this.more = false;         // older history exists on the server
     this.loadingOlder = null;  // the promise of the page being fetched
+    // Opened at an older message (history {around}): newer messages than lastId exist that are
+    // not held; live ones wait in liveBuffer until history {after} pages reach the live end.
+    this.detached = false;
+    this.loadingNewer = null;
+    this.liveBuffer = [];
+    this.joinWaiters = [];     // resolved at the next successful join
     this.state = "joining";    // joining | joined | error
     this.joinedOnce = false;
     this.createPrivate = false; // the first join creates the room private
@@ -491,7 +497,8 @@ export class ChatClient {
     });
     ch.on("new_msg", (msg) => {
       this.clearTyping(room, msg.user);
-      this.addMessages(room, [msg], "live");
+      if (room.detached) room.liveBuffer.push(msg);
+      else this.addMessages(room, [msg], "live");
     });
     ch.on("msg_edited", ({ id, body, edited_at: editedAt } = {}) => {
       const m = room.messages.get(id);
@@ -540,6 +547,13 @@ export class ChatClient {
     if (!rejoin) {
       room.more = more;
       this.addMessages(room, messages, "initial");
+    } else if (room.detached && reply.changes_more !== true) {
+      // Away from the live end: what was missed after the window is its next newer page.
+      for (const m of Array.isArray(reply.changes) ? reply.changes : []) {
+        if (typeof m?.id === "number" && room.messages.has(m.id)) this.changeMessage(room, m);
+      }
+      this.addMessages(room, messages, "newer");
+      if (!more) this.attach(room);
     } else if (reply.changes_more === true) {
       // More changed meanwhile than one reply lists: start afresh from the newest page.
       this.restart(room);
@@ -552,11 +566,91 @@ export class ChatClient {
       if (more) this.catchUp(room);
     }
     if (this.status !== "online") pushStatus(room, this.status);
+    for (const resolve of room.joinWaiters.splice(0)) resolve();
     this.emit("room", room);
+  }
+
+  // Resolves once the room is joined (at once if it is).
+  whenJoined(room) {
+    if (room.state === "joined") return Promise.resolve();
+    return new Promise((resolve) => room.joinWaiters.push(resolve));
+  }
+
+  // Shows the window around message `id` (docs/files-and-search.md, history {around}). Resolves
+  // true when the message is held afterwards. A message already held is just shown.
+  async openAt(room, id) {
+    await this.whenJoined(room);
+    if (room.messages.has(id)) return true;
+    const r = await this.request(room, "history", { around: id, limit: HISTORY_PAGE });
+    const messages = Array.isArray(r.messages) ? r.messages : [];
+    room.messages.clear();
+    room.oldestId = null;
+    room.lastId = 0;
+    room.more = r.more_before === true;
+    room.detached = r.more_after === true;
+    room.liveBuffer = [];
+    this.emit("reset", room);
+    this.addMessages(room, messages, "around");
+    this.emit("room", room);
+    return room.messages.has(id);
+  }
+
+  // The next newer page of a detached room (history {after}); back at the live end when the
+  // server has no more, where the live messages kept meanwhile are added.
+  loadNewer(room) {
+    if (room.loadingNewer) return room.loadingNewer;
+    if (!room.detached || room.state !== "joined") return Promise.resolve();
+    const channel = room.channel;
+    room.loadingNewer = new Promise((resolve) => {
+      const done = () => { room.loadingNewer = null; this.emit("room", room); resolve(); };
+      channel.push("history", { after: room.lastId, limit: HISTORY_PAGE })
+        .receive("ok", (r) => {
+          if (room.channel !== channel || !room.detached) { done(); return; }
+          const messages = Array.isArray(r.messages) ? r.messages : [];
+          this.addMessages(room, messages, "newer");
+          if (r.more !== true || messages.length === 0) this.attach(room);
+          done();
+        })
+        .receive("error", done)
+        .receive("timeout", done);
+    });
+    this.emit("room", room);
+    return room.loadingNewer;
+  }
+
+  // Back at the live end: what arrived live while detached joins the log (each message once).
+  attach(room) {
+    room.detached = false;
+    const buffered = room.liveBuffer;
+    room.liveBuffer = [];
+    this.addMessages(room, buffered, "live");
+  }
+
+  // The newest page again, as after a first join (the "latest" button of a detached room).
+  latest(room) {
+    if (room.state === "joined") this.restart(room);
+  }
+
+  // The message as the server has it now, with freshly signed attachment URLs.
+  async refreshMessage(room, id) {
+    const r = await this.request(room, "history", { around: id, limit: 1 });
+    const m = (Array.isArray(r.messages) ? r.messages : []).find((x) => x?.id === id);
+    if (m && room.messages.has(id)) this.changeMessage(room, m);
+  }
+
+  // Full-text search: on the personal topic (an account's every conversation) when there is
+  // one, otherwise in `room`. Resolves with {results, cursor}.
+  search(room, query, cursor = null) {
+    const payload = { query, limit: 20, ...(cursor ? { cursor } : {}) };
+    if (this.personal) return this.personalPush("search", payload);
+    if (!room) return Promise.reject(new Error("open a room to search it"));
+    return this.request(room, "search", payload);
   }
 
   // Drops what is held of a room and shows its newest page, as on a first join.
   restart(room) {
+    room.detached = false;
+    room.liveBuffer = [];
     room.messages.clear();
     room.lastId = 0;
     room.oldestId = null;
@@ -617,7 +711,7 @@ export class ChatClient {
       if (room.oldestId === null || m.id < room.oldestId) room.oldestId = m.id;
     }
     fresh.sort((a, b) => a.id - b.id);
-    if (fresh.length > 0 || kind === "initial" || kind === "older") this.emit("messages", room, fresh, kind);
+    if (fresh.length > 0 || kind === "initial" || kind === "older" || kind === "around") this.emit("messages", room, fresh, kind);
   }
 
   // Resolves once the next older page is in (at once when there is none).
@@ -656,10 +750,15 @@ export class ChatClient {
     });
   }
 
-  // Resolves with the message id. replyTo: the id of the message answered, or null.
-  send(room, body, replyTo = null) {
+  // Resolves with the message id. replyTo: the id of the message answered, or null;
+  // attachments: the ids of uploaded files.
+  send(room, body, replyTo = null, attachments = []) {
     this.setTyping(room, false);
-    return this.request(room, "new_msg", replyTo ? { body, reply_to: replyTo } : { body }).then(({ id }) => id);
+    // Sent from an older window: the live end comes back, so that one's own message shows.
+    if (room.detached) this.restart(room);
+    return this.request(room, "new_msg", {
+      body, ...(replyTo ? { reply_to: replyTo } : {}), ...(attachments.length ? { attachments } : {}),
+    }).then(({ id }) => id);
   }
 
   edit(room, id, body) { return this.request(room, "edit_msg", { id, body }); }

@@ -3,6 +3,7 @@
 // scrolling log per room so switching rooms keeps each room's scroll position.
 import { el, nickHue, parseAt, formatStamp, appendBody, mentions, plainText, typingText, validNick, MAX_BODY } from "/assets/util.js";
 import { passwordProblem } from "/assets/entry.js";
+import { PendingFiles, formatSize, urlExpired } from "/assets/files.js";
 
 const $ = (id) => document.getElementById(id);
 const GROUP_MS = 5 * 60 * 1000; // consecutive messages by one user within this share a header
@@ -62,8 +63,139 @@ export class View {
     this.pendingDelete = null; // {room, id} while the confirmation is open
     this.pickerFor = null;     // {room, id} while the reaction picker is open
     this.canMessage = false;   // a registered account: DMs, groups and private rooms
+    this.pending = null;       // PendingFiles, once signed in (it needs the session token)
+    this.refreshing = new Set(); // "room/id" whose attachment URLs are being asked for again
     this.bindStatic();
     this.bindConversations();
+    this.bindFiles();
+  }
+
+  // Attach button, drag and drop onto the conversation or the composer, pasted images, and the
+  // image viewer (a native modal: Esc closes it).
+  bindFiles() {
+    const picker = $("file-input");
+    $("attach").addEventListener("click", () => picker.click());
+    picker.addEventListener("change", () => {
+      this.attach([...picker.files]);
+      picker.value = "";
+      $("input").focus();
+    });
+    const chat = document.querySelector("main.chat");
+    const hint = $("drop-hint");
+    const carriesFiles = (e) => [...(e.dataTransfer?.types ?? [])].includes("Files");
+    let depth = 0; // dragenter/dragleave pairs of the children crossed
+    chat.addEventListener("dragenter", (e) => {
+      if (!carriesFiles(e) || !this.activeRoom) return;
+      depth += 1;
+      hint.hidden = false;
+    });
+    chat.addEventListener("dragleave", () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) hint.hidden = true;
+    });
+    chat.addEventListener("dragover", (e) => {
+      if (!carriesFiles(e) || !this.activeRoom) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = "copy";
+    });
+    chat.addEventListener("drop", (e) => {
+      depth = 0;
+      hint.hidden = true;
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (files.length === 0 || !this.activeRoom) return;
+      e.preventDefault();
+      this.attach(files);
+      $("input").focus();
+    });
+    // A file pasted (an image from the clipboard) is attached; text pastes as usual.
+    $("input").addEventListener("paste", (e) => {
+      const files = [...(e.clipboardData?.files ?? [])];
+      if (files.length === 0) return;
+      e.preventDefault();
+      this.attach(files, { pasted: true });
+    });
+
+    const viewer = $("image-viewer");
+    wireModal(viewer, $("image-viewer-close"));
+    viewer.addEventListener("click", (e) => { if (e.target === viewer) viewer.close(); });
+    viewer.addEventListener("close", () => { $("image-viewer-img").removeAttribute("src"); this.viewing = null; });
+    $("image-viewer-img").addEventListener("error", () => {
+      if (this.viewing) this.refreshAttachments(this.viewing.room, this.viewing.id);
+    });
+  }
+
+  attach(files, opts = {}) {
+    if (!this.pending || !this.active) return;
+    this.composerError("");
+    this.pending.add(this.active, files, opts);
+  }
+
+  // The attachments of a message: thumbnails of images (a click shows the full image), other
+  // files as cards with a download link. Signed URLs expire: a thumbnail that fails to load, or
+  // a URL whose exp has passed, asks for the message again (the app's refreshAttachments).
+  attachmentsNode(m, room) {
+    const list = Array.isArray(m.attachments) ? m.attachments.filter((a) => a && typeof a.url === "string") : [];
+    if (list.length === 0) return null;
+    if (list.some((a) => urlExpired(a.url) || urlExpired(a.thumb_url))) queueMicrotask(() => this.refreshAttachments(room, m.id));
+    return el("div", { className: "attachments" }, list.map((a) => {
+      const name = String(a.name ?? "file");
+      const size = formatSize(a.size);
+      if (typeof a.thumb_url === "string" && String(a.type ?? "").startsWith("image/")) {
+        const img = el("img", {
+          src: a.thumb_url, alt: name, loading: "lazy", decoding: "async",
+          width: a.thumb_width ? String(a.thumb_width) : null, height: a.thumb_height ? String(a.thumb_height) : null,
+        });
+        img.addEventListener("error", () => this.refreshAttachments(room, m.id), { once: true });
+        return el("button", {
+          type: "button", className: "att-image", tabindex: "-1", dataset: { file: String(a.id ?? "") },
+          "aria-label": `Open the image ${name} (${size})`, title: `${name} (${size})`,
+          onclick: () => this.viewImage(room, m.id, a),
+        }, img);
+      }
+      return el("div", { className: "att-file", dataset: { file: String(a.id ?? "") } },
+        el("span", { className: "att-icon", "aria-hidden": "true", text: "📄" }),
+        el("span", { className: "att-main" },
+          el("a", {
+            className: "att-name", href: a.url, download: name, tabindex: "-1", text: name,
+            onclick: (e) => {
+              if (!urlExpired(a.url)) return;
+              e.preventDefault();
+              this.refreshAttachments(room, m.id).then(() => this.logs.get(room)?.list
+                .querySelector(`.msg[data-id="${m.id}"] .att-file[data-file="${CSS.escape(String(a.id ?? ""))}"] a`)?.click());
+            },
+          }),
+          el("span", { className: "att-size", text: size })));
+    }));
+  }
+
+  // Asks once at a time per message; the app replaces the message, which redraws its node.
+  refreshAttachments(room, id) {
+    const key = `${room}/${id}`;
+    if (this.refreshing.has(key)) return Promise.resolve();
+    this.refreshing.add(key);
+    return Promise.resolve(this.fire("refreshAttachments", room, id))
+      .finally(() => setTimeout(() => this.refreshing.delete(key), 30000));
+  }
+
+  viewImage(room, id, a) {
+    this.viewing = { room, id, file: a.id };
+    const img = $("image-viewer-img");
+    img.alt = String(a.name ?? "");
+    if (a.width && a.height) { img.width = a.width; img.height = a.height; } else { img.removeAttribute("width"); img.removeAttribute("height"); }
+    img.src = a.url;
+    $("image-viewer-name").textContent = `${a.name ?? ""} (${formatSize(a.size)}${a.width ? `, ${a.width}×${a.height}` : ""})`;
+    $("image-viewer-download").href = a.url;
+    $("image-viewer-download").download = String(a.name ?? "");
+    $("image-viewer").showModal();
+    $("image-viewer-close").focus();
+  }
+
+  // A message's attachments were signed again: an open viewer of one of them follows.
+  updateViewer(room, m) {
+    const v = this.viewing;
+    if (!v || v.room !== room.name || v.id !== m.id || !$("image-viewer").open) return;
+    const a = (m.attachments ?? []).find((x) => x.id === v.file);
+    if (a) { $("image-viewer-img").src = a.url; $("image-viewer-download").href = a.url; }
   }
 
   // The app registers callbacks: select, join, leave, send, typing, older, draft, changeNick,
@@ -156,7 +288,8 @@ export class View {
 
     $("jump-new").addEventListener("click", () => {
       const entry = this.logs.get(this.active);
-      if (entry) this.scrollToLatest(entry);
+      if (this.activeRoom?.detached) this.fire("latest", this.active);
+      else if (entry) this.scrollToLatest(entry);
       $("input").focus();
     });
     $("leave").addEventListener("click", () => this.active && this.fire("leave", this.active));
@@ -334,6 +467,12 @@ export class View {
     $("change-password").hidden = session.kind !== "account";
     $("admin-open").hidden = session.role !== "admin";
     $("me-avatar").replaceWith(Object.assign(avatar(nick), { id: "me-avatar" }));
+    this.pending = new PendingFiles($("pending-files"), {
+      token: session.token,
+      onError: (text) => this.composerError(text),
+      onChange: () => {},
+    });
+    $("attach").hidden = !session.token; // a bare guest (no session) cannot upload
     $("input").focus(); // signed in: the next keystrokes are a message
   }
 
@@ -420,9 +559,11 @@ export class View {
     const title = room.title(this.nick);
     const start = el("p", { className: "log-start", text: room.kind === "dm" ? `This is the beginning of your conversation with ${title}.` : `This is the beginning of ${title}.` });
     const list = el("div", { className: "msgs" });
+    // Opened at an older message (a search result): newer pages come as the reader scrolls down.
+    const newer = el("button", { type: "button", className: "load-newer", hidden: true, text: "Load newer messages", onclick: () => this.fire("newer", room.name) });
     const log = el("div", { className: "log", hidden: true, dataset: { room: room.name }, role: "log", "aria-label": `Messages in ${title}` },
-      el("div", { className: "log-top" }, older, start), list);
-    entry = { log, list, older, start, stick: true, unseen: 0, current: null };
+      el("div", { className: "log-top" }, older, start), list, newer);
+    entry = { log, list, older, newer, start, stick: true, unseen: 0, current: null };
     // One stop in the Tab order for the whole log: it hands the focus to the message last
     // visited (or the newest); arrow keys move from there.
     log.tabIndex = 0;
@@ -444,6 +585,7 @@ export class View {
       entry.stick = log.scrollTop + log.clientHeight >= log.scrollHeight - NEAR_BOTTOM_PX;
       if (entry.stick && entry.unseen > 0) { entry.unseen = 0; this.updateJump(); }
       if (log.scrollTop < NEAR_TOP_PX) this.fire("older", room.name);
+      if (room.detached && log.scrollTop + log.clientHeight >= log.scrollHeight - NEAR_TOP_PX) this.fire("newer", room.name);
     }, { passive: true });
     $("logs").append(log);
     this.logs.set(room.name, entry);
@@ -458,7 +600,7 @@ export class View {
   // One message: the quote of the message it answers, the header, the body by the formatting
   // rules, the reactions, and a toolbar (reply, react, edit, delete) shown on hover and focus.
   // A deleted message keeps its place as a line saying so.
-  messageNode(m) {
+  messageNode(m, roomKey = this.active) {
     if (m.deleted) {
       return el("div", { className: "msg deleted", tabindex: "-1", dataset: { id: String(m.id), user: "", ts: "" } },
         el("span", { className: "avatar-space", "aria-hidden": "true" }),
@@ -482,7 +624,8 @@ export class View {
         own ? el("span", { className: "you", text: "you" }) : null,
         el("time", { datetime: date?.toISOString(), title: date?.toLocaleString(), text: formatStamp(date) }),
         edited ? el("span", { className: "edited", title: `Edited ${edited.toLocaleString()}`, text: "(edited)" }) : null),
-      appendBody(el("div", { className: "body" }), body, own ? "" : this.nick),
+      body === "" && Array.isArray(m.attachments) && m.attachments.length ? null : appendBody(el("div", { className: "body" }), body, own ? "" : this.nick),
+      this.attachmentsNode(m, roomKey),
       this.reactionsNode(m)),
     el("time", { className: "side-time", "aria-hidden": "true", text: date ? formatStamp(date).split(" ").at(-1) : "" }),
     this.actionsNode(m, own));
@@ -560,7 +703,7 @@ export class View {
     let ownAdded = false;
     let othersAdded = 0;
     for (const m of msgs) {
-      const node = this.messageNode(m);
+      const node = this.messageNode(m, room.name);
       let before = null;
       const last = list.lastElementChild;
       if (last && Number(last.dataset.id) > m.id) {
@@ -575,6 +718,9 @@ export class View {
     this.updateLogTop(room);
     if (kind === "older") {
       if (visible) log.scrollTop = prevTop + (log.scrollHeight - prevHeight);
+    } else if (kind === "around" || kind === "newer") {
+      // The app reveals the message opened; newer pages go below without moving the view.
+      entry.stick = false;
     } else if (kind === "initial" || ownAdded || entry.stick) {
       entry.stick = true;
       if (visible) log.scrollTop = log.scrollHeight;
@@ -591,26 +737,33 @@ export class View {
     const old = entry?.list.querySelector(`.msg[data-id="${m.id}"]`);
     if (!old) return;
     const focused = old.contains(document.activeElement);
-    const node = this.messageNode(m);
+    const found = old.classList.contains("found");
+    const node = this.messageNode(m, room.name);
+    node.classList.toggle("found", found);
     old.replaceWith(node);
     this.regroup(node);
     this.regroup(node.nextElementSibling);
     if (focused) node.focus();
     if (m.deleted && this.mode?.id === m.id) this.cancelMode();
+    this.updateViewer(room, m);
   }
 
   // Everything held of a room was dropped (too much changed while away): an empty log.
   resetLog(room) {
     const entry = this.logs.get(room.name);
-    if (entry) entry.list.replaceChildren();
+    if (entry) { entry.list.replaceChildren(); entry.unseen = 0; this.updateJump(); }
   }
 
   // Scrolls to a message and lights it up for a moment; false when it is not in the log.
-  revealMessage(roomName, id) {
+  revealMessage(roomName, id, found = false) {
     const entry = this.logs.get(roomName);
     const node = entry?.list.querySelector(`.msg[data-id="${id}"]`);
     if (!node) return false;
     node.scrollIntoView({ block: "center" });
+    if (found) {
+      for (const n of entry.list.querySelectorAll(".msg.found")) n.classList.remove("found");
+      node.classList.add("found");
+    }
     entry.stick = entry.log.scrollTop + entry.log.clientHeight >= entry.log.scrollHeight - NEAR_BOTTOM_PX;
     node.classList.remove("flash");
     void node.offsetWidth; // restarts the animation when the same message is shown again
@@ -768,8 +921,9 @@ export class View {
   updateJump() {
     const entry = this.logs.get(this.active);
     const n = entry?.unseen ?? 0;
-    $("jump-new").hidden = n === 0;
-    $("jump-new").textContent = `${n === 1 ? "1 new message" : `${n} new messages`} ↓`;
+    const detached = this.activeRoom?.detached === true;
+    $("jump-new").hidden = n === 0 && !detached;
+    $("jump-new").textContent = detached ? "Jump to the latest messages ↓" : `${n === 1 ? "1 new message" : `${n} new messages`} ↓`;
   }
 
   // A "new" line above the first message not seen yet, when a room with unread messages is
@@ -799,6 +953,9 @@ export class View {
 
   updateLogTop(room) {
     const entry = this.logFor(room);
+    entry.newer.hidden = !room.detached;
+    entry.newer.disabled = Boolean(room.loadingNewer);
+    entry.newer.textContent = room.loadingNewer ? "Loading…" : "Load newer messages";
     entry.older.hidden = !room.more;
     entry.older.disabled = room.loadingOlder;
     entry.older.textContent = room.loadingOlder ? "Loading…" : "Load older messages";
@@ -826,6 +983,7 @@ export class View {
     $("leave").hidden = !room || room.kind === "dm";
     $("composer").hidden = !room;
     input.value = draftIn;
+    this.pending?.show(this.active);
     this.autosize();
     this.updateCount();
     this.composerError("");
@@ -846,6 +1004,7 @@ export class View {
   updateRoom(room) {
     this.updateLogTop(room);
     if (room.name !== this.active) return;
+    this.updateJump();
     const title = room.title(this.nick);
     $("room-title").textContent = title;
     $("room-title").dataset.kind = room.kind === "dm" ? "dm" : room.group ? "group" : room.private ? "private" : "room";
@@ -940,7 +1099,12 @@ export class View {
     const body = input.value;
     const mode = this.mode;
     if (!this.active) return;
-    if (body.trim() === "") {
+    const files = mode?.kind === "edit" ? [] : this.pending?.ready(this.active) ?? [];
+    if (mode?.kind !== "edit" && this.pending?.uploading(this.active)) {
+      this.composerError("A file is still uploading: send once it is done, or cancel the upload.");
+      return;
+    }
+    if (body.trim() === "" && files.length === 0) {
       if (mode?.kind === "edit") this.composerError("An edit cannot be empty: Esc cancels it, and Delete on the message removes it.");
       return;
     }
@@ -970,7 +1134,8 @@ export class View {
     this.updateCount();
     this.composerError("");
     this.fire("draft", this.active, "");
-    this.fire("send", this.active, body, mode?.kind === "reply" ? mode.id : null);
+    const taken = this.pending?.take(this.active) ?? [];
+    this.fire("send", this.active, body.trim() === "" ? "" : body, mode?.kind === "reply" ? mode.id : null, taken);
   }
 
   composerError(text) {
