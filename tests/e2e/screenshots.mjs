@@ -8,6 +8,8 @@ import { startServer } from './lib/server.mjs';
 import { launchBrowser, openChat, say, messageBody } from './lib/browser.mjs';
 import { participant } from './lib/participant.mjs';
 import { registerAccount } from './lib/accounts.mjs';
+import { guestSession, uploadFile } from './lib/files.mjs';
+import { pngImage } from './lib/images.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = process.env.CHATTER_SCREENSHOT_DIR || resolve(here, '..', '..', 'docs', 'images');
@@ -105,6 +107,40 @@ try {
     while (await page.locator('.toast-close').count() > 0) await page.locator('.toast-close').first().click();
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(outDir, 'web-conversations.png') });
+    await context.close();
+  }
+
+  // Files: a picture and a document from carol in #design, ann's own picture on its way.
+  {
+    const frank = await guestSession(server, 'frank');
+    const frankPeer = await participant(server, 'frank', { token: frank.token });
+    people.push(frankPeer);
+    const design = await frankPeer.join('design');
+    const photo = await uploadFile(server, frank.token, 'moodboard.png', 'image/png', pngImage(960, 600, 12));
+    const spec = await uploadFile(server, frank.token, 'icon-spec.pdf', 'application/pdf', Buffer.alloc(184320, 1));
+    await design.push('new_msg', { body: 'Moodboard for the new icons, and the spec:', attachments: [photo.id, spec.id] });
+    const { page, context } = await openChat(browser, server, 'ann', { viewport: { width: 1280, height: 800 }, colorScheme, password });
+    await page.locator('#send:not([disabled])').waitFor();
+    await page.locator('#room-list .room[data-room="design"], #other-rooms .room[data-room="design"]').first().click();
+    await page.locator('.log:not([hidden]) .att-file').waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('.log:not([hidden]) .att-image img')].every((i) => i.complete && i.naturalWidth > 0));
+    await say(page, 'Love the warm colours. Here is the sketch from this morning:');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('#attach').click()]);
+    await chooser.setFiles([{ name: 'sketch.png', mimeType: 'image/png', buffer: pngImage(480, 360, 90) }]);
+    await page.locator('#pending-files [data-state="ready"] img').waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('#pending-files img')].every((i) => i.complete && i.naturalWidth > 0));
+    await page.locator('#input').fill('Sketch attached');
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(outDir, 'web-files.png') });
+
+    // Search: results from every room ann may read, grouped, the words highlighted.
+    await releases.send('Deploy window for v0.4 is Thursday 14:00.');
+    await lobby.send('The deploy to staging went fine.');
+    await page.locator('#search-input').fill('deploy');
+    await page.locator('#search-input').press('Enter');
+    await page.locator('#search-status', { hasText: 'results' }).waitFor();
+    await page.locator('#search-input').blur();
+    await page.screenshot({ path: join(outDir, 'web-search.png') });
     await context.close();
   }
 
