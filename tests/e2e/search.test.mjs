@@ -88,15 +88,15 @@ describe('search', () => {
   });
 
   test('a result far back opens the room at the message, highlighted; newer pages follow down to the live end, live news kept', async () => {
-    const page = await signedIn('sf-alice');
-    await joinInPage(page, 'sf-history');
     const peer = await suite.peer('sf-bob');
     const room = await peer.join('sf-history');
     const { id: needle } = await room.send('the needle in the haystack');
     const sentIds = [needle];
     for (let i = 1; i <= 160; i += 1) sentIds.push((await room.send(`hay ${i}`)).id);
+    const page = await signedIn('sf-alice');
+    await joinInPage(page, 'sf-history');
     await log(page).locator('.msg', { hasText: 'hay 160' }).waitFor();
-    // Not in the page held: the newest 50 and what arrived live.
+    // Not in the page held: the join brought the newest 50.
     assert.equal(await log(page).locator(`.msg[data-id="${needle}"]`).count(), 0);
 
     await search(page, 'needle');
