@@ -58,7 +58,8 @@ export function describeUploadError(err, name) {
 export function upload(file, name, token, onProgress = () => {}) {
   const xhr = new XMLHttpRequest();
   const promise = new Promise((resolve, reject) => {
-    xhr.open("POST", `/api/files?${new URLSearchParams({ filename: name })}`);
+    // %20, not the form encoding's "+": the server reads the query by RFC 3986.
+    xhr.open("POST", `/api/files?filename=${encodeURIComponent(name)}`);
     if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
     xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
     xhr.setRequestHeader("Accept", "application/json");
