@@ -11,6 +11,7 @@ import { say } from './lib/browser.mjs';
 import { useSuite, joinInPage } from './lib/suite.mjs';
 import { pngImage } from './lib/images.mjs';
 import { axeViolations, formatViolations } from './lib/axe.mjs';
+import { waitFor } from './lib/participant.mjs';
 
 const MAX_UPLOAD = 120000;
 const QUOTA = 300000;
@@ -142,6 +143,8 @@ describe('files', () => {
     // The first upload is held on its way (as on a slow network) until the test lets it go.
     let held = null;
     await alice.route('**/api/files**', (route) => { if (!held) held = route; else route.continue(); });
+    const aborted = [];
+    alice.on('requestfailed', (r) => { if (r.url().includes('/api/files')) aborted.push(r.failure()?.errorText); });
     await chooseFiles(alice, [{ name: 'slow.png', mimeType: 'image/png', buffer: PHOTO }]);
     const uploading = pending(alice).and(alice.locator('[data-state="uploading"]'));
     await uploading.waitFor();
@@ -156,6 +159,8 @@ describe('files', () => {
     await uploading.locator('.pending-cancel').click();
     await pending(alice).first().waitFor({ state: 'detached' });
     assert.ok(held, 'the upload reached the network');
+    await waitFor(() => aborted.length > 0, 'the upload to be aborted');
+    assert.deepEqual(aborted, ['net::ERR_ABORTED']);
     await held.continue().catch(() => { /* aborted by the page: nothing to continue */ });
 
     // The next one goes through, to 100 %, and is sent with the text.
@@ -173,12 +178,20 @@ describe('files', () => {
   test('refused uploads say why near the composer: too large (with the limit), quota used up', async () => {
     const { page } = await suite.chat('fr-alice');
     await joinInPage(page, 'files-refused');
-    await chooseFiles(page, [{ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(MAX_UPLOAD + 30000, 7) }]);
+    // Over the limit by less than the server's allowance for a form's framing (16 KiB): the
+    // upload API answers, with the limit.
+    await chooseFiles(page, [{ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(MAX_UPLOAD + 8000, 7) }]);
     const error = page.locator('#composer-error');
     await error.filter({ hasText: 'too large' }).waitFor();
     assert.equal(await error.textContent(), '“huge.bin” is too large to upload: the limit is 120 KB.');
     assert.equal(await error.getAttribute('role'), 'alert');
     assert.equal(await pending(page).count(), 0);
+    // Far over it, the request is refused on its head; the page still says it is too large.
+    await page.locator('#input').fill('x'); // clears the alert
+    await page.locator('#input').fill('');
+    await chooseFiles(page, [{ name: 'enormous.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(MAX_UPLOAD * 3, 7) }]);
+    await error.filter({ hasText: 'enormous.bin' }).waitFor();
+    assert.match(await error.textContent(), /^“enormous\.bin” is too large to upload(: the limit is 120 KB)?\.$/);
 
     // Two files of 110 KB fit in the 300 KB a day; the third does not.
     const part = (n) => ({ name: `part${n}.bin`, mimeType: 'application/octet-stream', buffer: Buffer.alloc(110000, n) });

@@ -11,7 +11,7 @@ export async function guestSession(server, user) {
 
 // Resolves with the attachment object of the stored file.
 export async function uploadFile(server, token, name, type, bytes) {
-  const r = await fetch(`${server.base}/api/files?${new URLSearchParams({ filename: name })}`, {
+  const r = await fetch(`${server.base}/api/files?filename=${encodeURIComponent(name)}`, {
     method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': type }, body: bytes,
   });
   const json = await r.json().catch(() => undefined);
