@@ -404,9 +404,8 @@ function start(session) {
     label: (r) => {
       const key = conversationKey(r);
       const room = client.rooms.get(key);
-      if (room) return room.title(nick);
-      if (isDmKey(key)) return client.conversations.get(r.topic)?.with || client.dmPeerFromTopic(r.topic);
-      return `#${key}`;
+      if (isDmKey(key)) return `@${room?.peer || client.conversations.get(r.topic)?.with || client.dmPeerFromTopic(r.topic)}`;
+      return room ? room.title(nick) : `#${key}`;
     },
     open: async (r) => {
       const key = conversationKey(r);
