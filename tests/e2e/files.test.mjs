@@ -37,9 +37,14 @@ async function chooseFiles(page, files) {
   await chooser.setFiles(files);
 }
 
+// axe in the light and the dark colour scheme.
 async function assertAccessible(page, what) {
-  const violations = await axeViolations(page);
-  assert.equal(violations.length, 0, `${what}:\n${formatViolations(violations)}`);
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    const violations = await axeViolations(page);
+    assert.equal(violations.length, 0, `${what} (${colorScheme}):\n${formatViolations(violations)}`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 describe('files', () => {

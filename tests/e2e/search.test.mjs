@@ -73,8 +73,12 @@ describe('search', () => {
     assert.match(await tricky.textContent(), /<img src=x onerror=/);
     assert.equal(await page.locator('#search-results img').count(), 0);
     assert.equal(await page.evaluate(() => window.owned), undefined);
-    const violations = await axeViolations(page);
-    assert.equal(violations.length, 0, formatViolations(violations));
+    for (const colorScheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme });
+      const violations = await axeViolations(page);
+      assert.equal(violations.length, 0, `${colorScheme}:\n${formatViolations(violations)}`);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
 
     // A room not joined opens on picking its result, at that message.
     await page.locator('#search-results .search-group[data-room="sr-random"] .search-hit').click();
