@@ -107,10 +107,11 @@ export class View {
       this.attach(files);
       $("input").focus();
     });
-    // A file pasted (an image from the clipboard) is attached; text pastes as usual.
+    // A file pasted (an image from the clipboard) is attached; text pastes as usual. Text
+    // copied from an office program comes with a picture of itself: the text wins then.
     $("input").addEventListener("paste", (e) => {
       const files = [...(e.clipboardData?.files ?? [])];
-      if (files.length === 0) return;
+      if (files.length === 0 || e.clipboardData.getData("text/plain") !== "") return;
       e.preventDefault();
       this.attach(files, { pasted: true });
     });

@@ -137,6 +137,17 @@ describe('files', () => {
     // Once uploaded, the composer shows the server's thumbnail of it.
     await item.locator('img.pending-thumb').waitFor();
     assert.equal(await alice.locator('#input').inputValue(), '');
+    // Text with a picture of itself (as office programs put it on the clipboard) pastes as text.
+    await alice.evaluate((bytes) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', 'a pasted line');
+      data.items.add(new File([new Uint8Array(bytes)], 'image.png', { type: 'image/png' }));
+      const event = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
+      document.getElementById('input').dispatchEvent(event);
+      window.pasteTaken = event.defaultPrevented;
+    }, [...pngImage(20, 10, 5)]);
+    assert.equal(await alice.evaluate(() => window.pasteTaken), false);
+    assert.equal(await pending(alice).count(), 1);
     await say(alice, 'from the clipboard');
     const thumb = message(bob, 'fp-alice', 'from the clipboard').locator('.att-image img');
     await thumb.waitFor();
