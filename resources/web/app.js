@@ -10,6 +10,7 @@ import { api, ApiError, describeError, noAccountsApi, sessionStore } from "/asse
 import { validRoom, mentions, store } from "/assets/util.js";
 import { Notifier } from "/assets/notify.js";
 import { SearchView } from "/assets/search.js";
+import { previewText } from "/assets/files.js";
 
 const DEFAULT_ROOM = "lobby";
 const NOTE_KEY = "chatter.entry-note"; // what the entry screen says after a reload (signed out)
@@ -346,7 +347,7 @@ function start(session) {
     notifier.notify({
       key: room ? room.key : msg.topic.startsWith("chatter:dm:") ? dmKey(msg.topic) : msg.topic.replace(/^chatter:room:/, ""),
       title: room ? `${msg.user} mentioned you in ${room.title(nick)}` : `${msg.user} mentioned you`,
-      body: String(msg.body ?? ""), id: `${msg.topic}/${msg.id}`, status: client.status, muted: false,
+      body: previewText(msg), id: `${msg.topic}/${msg.id}`, status: client.status, muted: false,
     });
   });
   client.on("dm", (msg) => {
@@ -354,7 +355,7 @@ function start(session) {
     if (room && inView(room)) return;
     const muted = room ? room.muted : client.conversations.get(msg.topic)?.muted === true;
     notifier.notify({
-      key: dmKey(msg.topic), title: `${msg.user} (direct message)`, body: String(msg.body ?? ""),
+      key: dmKey(msg.topic), title: `${msg.user} (direct message)`, body: previewText(msg),
       id: `${msg.topic}/${msg.id}`, status: client.status, muted,
     });
   });

@@ -24,6 +24,15 @@ export function urlExpired(url, now = Date.now()) {
   return match !== null && Number(match[1]) * 1000 <= now;
 }
 
+// A message's text for a one-line preview (a notification, the reply bar): its body, or the
+// names of its files when it has no text.
+export function previewText(m) {
+  const body = String(m?.body ?? "");
+  if (body !== "") return body;
+  const names = (Array.isArray(m?.attachments) ? m.attachments : []).map((a) => String(a?.name ?? "")).filter(Boolean);
+  return names.length ? `📎 ${names.join(", ")}` : "sent a file";
+}
+
 // A refused or failed upload: `status` the HTTP status (0: no answer, -1: cancelled), `reason`
 // the server's {"error"}, `limit` its byte limit (413, 429), `retryAfter` seconds (429).
 export class UploadError extends Error {

@@ -3,7 +3,7 @@
 // scrolling log per room so switching rooms keeps each room's scroll position.
 import { el, nickHue, parseAt, formatStamp, appendBody, mentions, plainText, typingText, validNick, MAX_BODY } from "/assets/util.js";
 import { passwordProblem } from "/assets/entry.js";
-import { PendingFiles, formatSize, urlExpired } from "/assets/files.js";
+import { PendingFiles, formatSize, urlExpired, previewText } from "/assets/files.js";
 
 const $ = (id) => document.getElementById(id);
 const GROUP_MS = 5 * 60 * 1000; // consecutive messages by one user within this share a header
@@ -783,7 +783,7 @@ export class View {
     if (!m || m.deleted) return;
     if (this.mode?.kind === "edit") this.cancelMode();
     this.mode = { kind: "reply", id };
-    this.showMode(`Replying to ${m.user}`, plainText(String(m.body ?? "")));
+    this.showMode(`Replying to ${m.user}`, plainText(previewText(m)));
     $("input").focus();
   }
 

@@ -121,6 +121,11 @@ describe('files', () => {
     const card = log(bob).locator('.msg[data-user="fd-alice"] .att-file', { hasText: 'dropped report.csv' });
     await card.waitFor();
     assert.equal(await log(bob).locator('.msg[data-user="fd-alice"] .body').count(), 0);
+    // A reply to it names the file in the reply bar.
+    const onlyFiles = log(bob).locator('.msg[data-user="fd-alice"]').last();
+    await onlyFiles.hover();
+    await onlyFiles.locator('.act-reply').click();
+    await bob.locator('#composer-mode-text', { hasText: '📎 dropped report.csv' }).waitFor();
   });
 
   test('an image pasted into the composer is attached and sent', async () => {
