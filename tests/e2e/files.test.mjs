@@ -249,5 +249,17 @@ describe('files', () => {
     assert.ok(refused >= 2, 'the thumbnail was asked for again');
     assert.equal(around.length, 1);
     assert.match(around[0], /"history",\{"around":\d+,"limit":1\}/);
+
+    // A day and more later by bob's clock: a URL whose exp has passed is not even tried, the
+    // message is asked for at once.
+    await bob.clock.setSystemTime(Date.now() + 25 * 3600 * 1000);
+    const before = sent.length;
+    await chooseFiles(alice, [{ name: 'later.txt', mimeType: 'text/plain', buffer: Buffer.from('later') }]);
+    await pending(alice).and(alice.locator('[data-state="ready"]')).waitFor();
+    await say(alice, 'a file for tomorrow');
+    const later = message(bob, 'fx-alice', 'a file for tomorrow');
+    await later.locator('.att-file').waitFor();
+    const laterId = await later.getAttribute('data-id');
+    await waitFor(() => sent.slice(before).some((p) => p.includes(`"history",{"around":${laterId},"limit":1}`)), 'the message asked for again');
   });
 });
