@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "attachment.h"
+
+#include <QList>
+#include <QWidget>
+
+class QLabel;
+class QProgressBar;
+class QToolButton;
+class QVBoxLayout;
+
+namespace chatter::client {
+class ChatSession;
+class FileTransfer;
+} // namespace chatter::client
+
+namespace chatter::ui {
+
+//! The files waiting in the composer to go with the next message: each uploads at once
+//! (FileClient, with the session's token) and shows as a row with its name, a progress bar and
+//! a cancel button; a refused upload stays as a row that says why (too large: the limit;
+//! quota) until removed. Hidden while empty. GUI thread; observes the transfers' signals.
+class PendingAttachments : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit PendingAttachments(client::ChatSession *session, QWidget *parent = nullptr);
+    ~PendingAttachments() override;
+
+    //! Starts uploading files from disk (dropped, pasted, or picked with the attach button).
+    void addFiles(const QStringList &paths);
+    //! Starts uploading a pasted image as a PNG named pastedName().
+    void addImage(const QImage &image);
+    //! "pasted-20261205-091502.png": what a pasted image is called.
+    static QString pastedName(const QDateTime &at);
+
+    //! What finished uploading, in the order added: these go with the message.
+    QList<client::Attachment> ready() const;
+    bool isUploading() const;
+    int count() const { return int(m_items.size()); }
+    //! The message went out: every row goes (refused ones too, their reason was seen).
+    void clear();
+    //! The transfer of row `i` (tests watch its progress).
+    client::FileTransfer *transfer(int i) const;
+
+Q_SIGNALS:
+    //! Rows came, went, or finished: what ready() holds may differ.
+    void changed();
+    //! An upload was refused; `message` says which file and why.
+    void refused(const QString &message);
+
+private:
+    struct Item
+    {
+        client::FileTransfer *transfer = nullptr;
+        QWidget *row = nullptr;
+        QProgressBar *bar = nullptr;
+        QLabel *status = nullptr;
+        QToolButton *button = nullptr;
+    };
+    void add(client::FileTransfer *transfer, qint64 size);
+    void onFinished(client::FileTransfer *transfer);
+    void remove(client::FileTransfer *transfer);
+    int indexOf(const client::FileTransfer *transfer) const;
+
+    client::ChatSession *m_session;
+    QVBoxLayout *m_layout;
+    QList<Item> m_items;
+};
+
+} // namespace chatter::ui
