@@ -37,7 +37,8 @@ void FileTransfer::start(QNetworkReply *reply, QIODevice *sink)
     m_sink = sink;
     if (m_kind == Kind::Upload) {
         connect(reply, &QNetworkReply::uploadProgress, this, [this](qint64 done, qint64 total) {
-            if (!isRunning() || (done == m_done && total == m_total))
+            // Qt reports (0, 0) around the end of some uploads: not progress.
+            if (!isRunning() || total <= 0 || (done == m_done && total == m_total))
                 return;
             m_done = done;
             m_total = total;
