@@ -40,6 +40,8 @@ PendingAttachments::~PendingAttachments()
 {
     // Uploads nobody will send are not worth finishing (the server drops them in an hour).
     for (const Item &item : std::as_const(m_items)) {
+        if (!item.transfer)
+            continue;
         item.transfer->disconnect(this);
         item.transfer->cancel();
         item.transfer->deleteLater();
@@ -172,9 +174,11 @@ void PendingAttachments::remove(client::FileTransfer *transfer)
     if (i < 0)
         return;
     const Item item = m_items.takeAt(i);
-    item.transfer->disconnect(this);
-    item.transfer->cancel();
-    item.transfer->deleteLater();
+    if (item.transfer) {
+        item.transfer->disconnect(this);
+        item.transfer->cancel();
+        item.transfer->deleteLater();
+    }
     item.row->deleteLater();
     setVisible(!m_items.isEmpty());
     Q_EMIT changed();
@@ -184,7 +188,7 @@ QList<client::Attachment> PendingAttachments::ready() const
 {
     QList<client::Attachment> list;
     for (const Item &item : m_items) {
-        if (item.transfer->state() == client::FileTransfer::State::Done)
+        if (item.transfer && item.transfer->state() == client::FileTransfer::State::Done)
             list.append(item.transfer->attachment());
     }
     return list;
@@ -192,8 +196,9 @@ QList<client::Attachment> PendingAttachments::ready() const
 
 bool PendingAttachments::isUploading() const
 {
-    return std::any_of(m_items.cbegin(), m_items.cend(),
-                       [](const Item &item) { return item.transfer->isRunning(); });
+    return std::any_of(m_items.cbegin(), m_items.cend(), [](const Item &item) {
+        return item.transfer && item.transfer->isRunning();
+    });
 }
 
 void PendingAttachments::clear()

@@ -4,6 +4,7 @@
 #include "attachment.h"
 
 #include <QList>
+#include <QPointer>
 #include <QWidget>
 
 class QLabel;
@@ -54,7 +55,8 @@ Q_SIGNALS:
 private:
     struct Item
     {
-        client::FileTransfer *transfer = nullptr;
+        //! Owned by the session's FileClient, which may go first when the window closes.
+        QPointer<client::FileTransfer> transfer;
         QWidget *row = nullptr;
         QProgressBar *bar = nullptr;
         QLabel *status = nullptr;
