@@ -22,6 +22,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
+#include <QPointer>
 #include <QProgressBar>
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -127,6 +128,7 @@ private Q_SLOTS:
     void fileDroppedOnTheComposerAttaches();
     void pastedImageShowsAsAThumbnailAndOpens();
     void refusedUploadSaysWhyInTheComposer();
+    void cancelButtonStopsAnUpload();
 };
 
 void tst_ChatWindowFiles::initTestCase()
@@ -295,6 +297,30 @@ void tst_ChatWindowFiles::refusedUploadSaysWhyInTheComposer()
     QTest::mouseClick(pending->findChild<QToolButton *>("cancelUpload"), Qt::LeftButton);
     QTRY_COMPARE(pending->count(), 0);
     QVERIFY(!pending->isVisible());
+}
+
+void tst_ChatWindowFiles::cancelButtonStopsAnUpload()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "files");
+    QVERIFY(alice);
+    QTemporaryDir dir;
+    auto *view = alice->findChild<MessageView *>("messageView");
+    dropFiles(view->viewport(), {writeFile(dir, "big.bin", randomBytes(20 * 1024 * 1024))});
+    PendingAttachments *pending = pendingOf(alice.get());
+    QCOMPARE(pending->count(), 1);
+    QPointer<client::FileTransfer> transfer = pending->transfer(0);
+    // Clicked before the event loop ran again: the upload has not finished.
+    QVERIFY(transfer->isRunning());
+    QSignalSpy finishedSpy(transfer.data(), &client::FileTransfer::finished);
+    QTest::mouseClick(pending->findChild<QToolButton *>("cancelUpload"), Qt::LeftButton);
+    QCOMPARE(finishedSpy.size(), 1);
+    QVERIFY(transfer);
+    QCOMPARE(transfer->state(), client::FileTransfer::State::Cancelled);
+    QCOMPARE(pending->count(), 0);
+    QVERIFY(!pending->isVisible());
+    QVERIFY(pending->ready().isEmpty());
 }
 
 QTEST_MAIN(tst_ChatWindowFiles)
