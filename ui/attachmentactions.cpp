@@ -53,7 +53,7 @@ AttachmentActions::AttachmentActions(client::ChatSession *session, MessageView *
             qOverload<>(&QWidget::update));
     m_attachButton->setObjectName(QStringLiteral("attachButton"));
     m_attachButton->setText(QStringLiteral("📎"));
-    m_attachButton->setToolTip(tr("Attach files (or drop them here, or paste an image)"));
+    m_attachButton->setToolTip(tr("Attach files, Ctrl+U (or drop them here, or paste an image)"));
     m_attachButton->setAccessibleName(tr("Attach files"));
     m_attachButton->setAutoRaise(true);
     connect(m_attachButton, &QToolButton::clicked, this, &AttachmentActions::pickFiles);

@@ -261,6 +261,8 @@ void MainWindow::buildActions()
         });
     add(chat, QStringLiteral("leaveAction"), tr("&Leave Room"), {QKeySequence(tr("Ctrl+W"))},
         &MainWindow::leaveCurrentRoom);
+    add(chat, QStringLiteral("attachAction"), tr("&Attach Files…"), {QKeySequence(tr("Ctrl+U"))},
+        [this] { m_attachmentActions->pickFiles(); });
     m_systemMessageAction =
         add(chat, QStringLiteral("systemMessageAction"), tr("Post S&ystem Message…"), {},
             [this] { m_adminActions->postSystemMessage(); });
