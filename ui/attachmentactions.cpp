@@ -47,6 +47,9 @@ AttachmentActions::AttachmentActions(client::ChatSession *session, MessageView *
     connect(m_pending, &PendingAttachments::changed, composer,
             [this, composer] { composer->setAttachmentsReady(!m_pending->ready().isEmpty()); });
     connect(m_pending, &PendingAttachments::refused, this, &AttachmentActions::status);
+    m_pending->setRoom(session->currentRoom());
+    connect(session, &client::ChatSession::currentRoomChanged, m_pending,
+            &PendingAttachments::setRoom);
     view->messageDelegate()->setThumbnails(m_thumbnails);
     // Thumbnails have their size before they arrive: a repaint, no new layout.
     connect(m_thumbnails, &ThumbnailCache::thumbnailReady, view->viewport(),

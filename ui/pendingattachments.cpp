@@ -53,6 +53,40 @@ QString PendingAttachments::pastedName(const QDateTime &at)
     return QStringLiteral("pasted-%1.png").arg(at.toString(QStringLiteral("yyyyMMdd-HHmmss")));
 }
 
+void PendingAttachments::setRoom(const QString &room)
+{
+    if (room == m_room)
+        return;
+    m_room = room;
+    updateVisibility();
+    Q_EMIT changed();
+}
+
+void PendingAttachments::updateVisibility()
+{
+    bool any = false;
+    for (const Item &item : std::as_const(m_items)) {
+        item.row->setVisible(item.room == m_room);
+        any = any || item.room == m_room;
+    }
+    setVisible(any);
+}
+
+QList<PendingAttachments::Item> PendingAttachments::current() const
+{
+    QList<Item> items;
+    for (const Item &item : m_items) {
+        if (item.room == m_room)
+            items.append(item);
+    }
+    return items;
+}
+
+int PendingAttachments::count() const
+{
+    return int(current().size());
+}
+
 void PendingAttachments::addFiles(const QStringList &paths)
 {
     for (const QString &path : paths) {
@@ -90,6 +124,7 @@ void PendingAttachments::add(client::FileTransfer *transfer, qint64 size)
 {
     Item item;
     item.transfer = transfer;
+    item.room = m_room;
     item.row = new QWidget(this);
     item.row->setObjectName(QStringLiteral("pendingAttachment"));
     auto *layout = new QHBoxLayout(item.row);
@@ -133,7 +168,7 @@ void PendingAttachments::add(client::FileTransfer *transfer, qint64 size)
         else
             remove(transfer);
     });
-    show();
+    updateVisibility();
     Q_EMIT changed();
 }
 
@@ -180,14 +215,14 @@ void PendingAttachments::remove(client::FileTransfer *transfer)
         item.transfer->deleteLater();
     }
     item.row->deleteLater();
-    setVisible(!m_items.isEmpty());
+    updateVisibility();
     Q_EMIT changed();
 }
 
 QList<client::Attachment> PendingAttachments::ready() const
 {
     QList<client::Attachment> list;
-    for (const Item &item : m_items) {
+    for (const Item &item : current()) {
         if (item.transfer && item.transfer->state() == client::FileTransfer::State::Done)
             list.append(item.transfer->attachment());
     }
@@ -196,20 +231,22 @@ QList<client::Attachment> PendingAttachments::ready() const
 
 bool PendingAttachments::isUploading() const
 {
-    return std::any_of(m_items.cbegin(), m_items.cend(), [](const Item &item) {
+    const QList<Item> items = current();
+    return std::any_of(items.cbegin(), items.cend(), [](const Item &item) {
         return item.transfer && item.transfer->isRunning();
     });
 }
 
 void PendingAttachments::clear()
 {
-    while (!m_items.isEmpty())
-        remove(m_items.first().transfer);
+    for (const Item &item : current())
+        remove(item.transfer);
 }
 
 client::FileTransfer *PendingAttachments::transfer(int i) const
 {
-    return i >= 0 && i < m_items.size() ? m_items.at(i).transfer : nullptr;
+    const QList<Item> items = current();
+    return i >= 0 && i < items.size() ? items.at(i).transfer : nullptr;
 }
 
 int PendingAttachments::indexOf(const client::FileTransfer *transfer) const

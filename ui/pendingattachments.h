@@ -22,7 +22,9 @@ namespace chatter::ui {
 //! The files waiting in the composer to go with the next message: each uploads at once
 //! (FileClient, with the session's token) and shows as a row with its name, a progress bar and
 //! a cancel button; a refused upload stays as a row that says why (too large: the limit;
-//! quota) until removed. Hidden while empty. GUI thread; observes the transfers' signals.
+//! quota) until removed. Files belong to the conversation they were attached in, as drafts do:
+//! switching shows the other one's, and a file meant for a DM never goes to a room. Hidden
+//! while the current conversation has none. GUI thread; observes the transfers' signals.
 class PendingAttachments : public QWidget
 {
     Q_OBJECT
@@ -30,6 +32,8 @@ public:
     explicit PendingAttachments(client::ChatSession *session, QWidget *parent = nullptr);
     ~PendingAttachments() override;
 
+    //! The conversation shown: what follows is about its files.
+    void setRoom(const QString &room);
     //! Starts uploading files from disk (dropped, pasted, or picked with the attach button).
     void addFiles(const QStringList &paths);
     //! Starts uploading a pasted image as a PNG named pastedName().
@@ -40,7 +44,7 @@ public:
     //! What finished uploading, in the order added: these go with the message.
     QList<client::Attachment> ready() const;
     bool isUploading() const;
-    int count() const { return int(m_items.size()); }
+    int count() const;
     //! The message went out: every row goes (refused ones too, their reason was seen).
     void clear();
     //! The transfer of row `i` (tests watch its progress).
@@ -61,7 +65,11 @@ private:
         QProgressBar *bar = nullptr;
         QLabel *status = nullptr;
         QToolButton *button = nullptr;
+        QString room;
     };
+    //! The rows of the current conversation, in the order added.
+    QList<Item> current() const;
+    void updateVisibility();
     void add(client::FileTransfer *transfer, qint64 size);
     void onFinished(client::FileTransfer *transfer);
     void remove(client::FileTransfer *transfer);
@@ -70,6 +78,7 @@ private:
     client::ChatSession *m_session;
     QVBoxLayout *m_layout;
     QList<Item> m_items;
+    QString m_room;
 };
 
 } // namespace chatter::ui

@@ -129,6 +129,7 @@ private Q_SLOTS:
     void pastedImageShowsAsAThumbnailAndOpens();
     void refusedUploadSaysWhyInTheComposer();
     void cancelButtonStopsAnUpload();
+    void filesStayWithTheirConversation();
 };
 
 void tst_ChatWindowFiles::initTestCase()
@@ -321,6 +322,40 @@ void tst_ChatWindowFiles::cancelButtonStopsAnUpload()
     QCOMPARE(pending->count(), 0);
     QVERIFY(!pending->isVisible());
     QVERIFY(pending->ready().isEmpty());
+}
+
+void tst_ChatWindowFiles::filesStayWithTheirConversation()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "files");
+    QVERIFY(alice);
+    QSignalSpy joined(alice->session(), &client::ChatSession::roomJoined);
+    QVERIFY(alice->session()->joinRoom("other"));
+    QVERIFY(joined.wait(10000));
+    alice->session()->setCurrentRoom("files");
+    QTemporaryDir dir;
+    auto *composer = alice->findChild<Composer *>("composer");
+    dropFiles(composer->viewport(), {writeFile(dir, "private.txt", "for #files only")});
+    QVERIFY(uploaded(alice.get()));
+    PendingAttachments *pending = pendingOf(alice.get());
+    QCOMPARE(pending->ready().size(), 1);
+
+    // In another conversation the file is not there, and Enter sends nothing.
+    alice->session()->setCurrentRoom("other");
+    QCOMPARE(pending->count(), 0);
+    QVERIFY(pending->ready().isEmpty());
+    QVERIFY(!pending->isVisible());
+    composer->setFocus();
+    QSignalSpy submitted(composer, &Composer::submitted);
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(submitted.size(), 0);
+
+    // Back: it waits where it was attached.
+    alice->session()->setCurrentRoom("files");
+    QCOMPARE(pending->count(), 1);
+    QVERIFY(pending->isVisible());
+    QCOMPARE(pending->ready().first().name, QStringLiteral("private.txt"));
 }
 
 QTEST_MAIN(tst_ChatWindowFiles)
