@@ -40,6 +40,7 @@ private:
         RequestStream stream;
         quint64 answered = 0; //!< requests whose answer has started to go out
         QDeadlineTimer deadline;
+        quint64 uploadExtended = 0; //!< the request (1-based) whose upload deadline is set
     };
     void onReadyRead(QTcpSocket *socket);
     void onBytesWritten(QTcpSocket *socket);
