@@ -5,6 +5,7 @@
 #include "engine.h"
 #include "filecontent.h"
 #include "fileinspection.h"
+#include "filerange.h"
 #include "fileurls.h"
 #include "historyreader.h"
 #include "logging.h"
@@ -437,22 +438,36 @@ void FileApi::serve(const QHttpServerRequest &request, QHttpServerResponder &res
         responder.writeBody(QByteArray());
         return;
     }
-    if (range || head) {
-        // A part is read into memory (at most an upload's size); the whole file is streamed.
-        const qint64 first = range ? range->first : 0;
-        const qint64 length = range ? range->last - range->first + 1 : size;
-        common(range ? Status::PartialContent : Status::Ok);
+    if (head) {
+        common(Status::Ok);
         responder.writeHeader("content-type", served.contentType);
         responder.writeHeader("content-disposition", disposition);
-        if (range)
-            responder.writeHeader("content-range", "bytes " + QByteArray::number(first) + '-' +
-                                                       QByteArray::number(range->last) + '/' +
-                                                       QByteArray::number(size));
-        responder.writeHeader("content-length", QByteArray::number(length));
-        QByteArray body;
-        if (!head && file->seek(first))
-            body = file->read(length);
-        responder.writeBody(body);
+        responder.writeHeader("content-length", QByteArray::number(size));
+        responder.writeBody(QByteArray());
+        return;
+    }
+    if (range) {
+        // A range is a device of its own over the same file: streamed like the whole file.
+        const QByteArray contentRange = "bytes " + QByteArray::number(range->first) + '-' +
+                                        QByteArray::number(range->last) + '/' +
+                                        QByteArray::number(size);
+        auto part = std::make_unique<FileRange>(file->fileName(), range->first,
+                                                range->last - range->first + 1);
+        if (!part->open(QIODevice::ReadOnly)) {
+            plain(Status::NotFound, "not found");
+            return;
+        }
+        responder.write(part.release(),
+                        {{"content-type", served.contentType},
+                         {"content-disposition", disposition},
+                         {"content-range", contentRange},
+                         {"etag", etag},
+                         {"cache-control", cacheControl},
+                         {"accept-ranges", "bytes"},
+                         {"x-content-type-options", "nosniff"},
+                         {"content-security-policy", FileCsp},
+                         {"cross-origin-resource-policy", "same-origin"}},
+                        Status::PartialContent);
         return;
     }
     // Streamed by Qt from the open file in small pieces as the socket drains, never all in

@@ -355,6 +355,17 @@ describe('types and serving', () => {
     assert.equal(got.status, 200);
     assert.equal(got.headers.get('content-length'), String(bytes.length));
     assert.equal(sha256(got.body), sha256(bytes));
+    // A large range, streamed like the whole file.
+    const part = await get(ctx.server, f.url, { Range: 'bytes=1000-400999' });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-length'), '400000');
+    assert.equal(part.headers.get('content-range'), `bytes 1000-400999/${bytes.length}`);
+    assert.equal(sha256(part.body), sha256(bytes.subarray(1000, 401000)));
+    // HEAD: the headers only.
+    const head = await fetch(`${base(ctx.server)}${f.url}`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), String(bytes.length));
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
   });
 });
 
