@@ -415,6 +415,13 @@ describe('attachments in messages', () => {
     const edited = (await push(bobRoom.channel, 'history', { limit: 1 })).response.messages[0];
     assert.equal(edited.body, 'see that');
     assert.deepEqual(edited.attachments.map((a) => a.id), [doc.id]);
+    // A rejoin's `changes` carry them too.
+    const caughtUp = await signedIn(ctx, bob.token);
+    const rejoined = await joinOk(caughtUp, room(name), { last_seen_id: both.response.id, last_change_seq: 0 });
+    const change = rejoined.response.changes.find((m) => m.id === both.response.id);
+    assert.equal(change.body, 'see that');
+    assert.deepEqual(change.attachments.map((a) => a.id), [doc.id]);
+    assert.equal((await get(ctx.server, change.attachments[0].url)).status, 200);
   });
 
   test('only the uploader may attach a file; at most ten; no empty message without files', async () => {
