@@ -70,6 +70,17 @@ void HttpGate::onReadyRead(QTcpSocket *socket)
     const QByteArray fresh = socket->peek(socket->bytesAvailable());
     const RequestStream::Verdict verdict = watched.stream.feed(fresh);
     if (verdict != RequestStream::Verdict::Fine) {
+        // An upload's refusal says the limit, as FileApi's own 413 does
+        // (docs/files-and-search.md).
+        if (verdict == RequestStream::Verdict::BodyTooLarge &&
+            watched.stream.head().path == UploadPath) {
+            const QByteArray limit = QByteArray::number(config.maxUploadBytes);
+            refuse(socket, 413,
+                   "{\"error\":\"too large\",\"message\":\"files are limited to " + limit +
+                       " bytes\",\"limit\":" + limit + '}',
+                   "content-type: application/json; charset=utf-8\r\n");
+            return;
+        }
         refuse(socket, RequestStream::httpStatus(verdict));
         return;
     }
@@ -104,12 +115,13 @@ void HttpGate::onBytesWritten(QTcpSocket *socket)
         it->deadline.setRemainingTime(m_worker.config().httpIdleTimeoutMs);
 }
 
-void HttpGate::refuse(QTcpSocket *socket, int status)
+void HttpGate::refuse(QTcpSocket *socket, int status, const QByteArray &body,
+                      const QByteArray &headers)
 {
     // Qt's parser must not read what is buffered: its slot comes after this one.
     disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
     m_watched.remove(socket);
-    socket->write(closingResponse(status));
+    socket->write(closingResponse(status, body, headers));
     socket->flush();
     // The client may still be sending (the rest of a 2 GB body): closing with unread input
     // would reset the connection and could lose the answer. A duplicate of the descriptor

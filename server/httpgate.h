@@ -46,7 +46,8 @@ private:
     void onBytesWritten(QTcpSocket *socket);
     //! The deadline that applies to the connection's state now.
     void rearm(Watched &watched);
-    void refuse(QTcpSocket *socket, int status);
+    void refuse(QTcpSocket *socket, int status, const QByteArray &body = {},
+                const QByteArray &headers = {});
     void sweep();
 
     Worker &m_worker;

@@ -187,9 +187,12 @@ describe('upload', () => {
     });
     const r = await httpExchange(ctx.server.port, head);
     assert.equal(r.status, 413);
+    assert.equal(JSON.parse(r.body).error, 'too large');
+    assert.equal(JSON.parse(r.body).limit, MAX_UPLOAD);
     // Just over the limit, sent whole: 413 too (the file itself is measured).
     const over = await upload(ctx.server, me.token, Buffer.alloc(MAX_UPLOAD + 1), { name: 'over.bin' });
     assert.equal(over.status, 413);
+    assert.deepEqual([over.json.error, over.json.limit], ['too large', MAX_UPLOAD]);
     const at = await upload(ctx.server, me.token, Buffer.alloc(MAX_UPLOAD, 7), { name: 'at.bin' });
     assert.equal(at.status, 201, at.text);
   });
