@@ -31,6 +31,8 @@ class Bans;
 class ChannelRouter;
 class ConnectionLimiter;
 class Conversations;
+class FileContent;
+class FileUrlSigner;
 class Listener;
 class LoginThrottle;
 class Mailbox;
@@ -85,6 +87,12 @@ public:
     //! Where Argon2id hashes are made and checked: two threads, never an event loop's.
     PasswordPool &passwordPool() { return *m_passwordPool; }
     LoginThrottle &loginThrottle() { return *m_loginThrottle; }
+    // Files (docs/files-and-search.md); any thread. The signer and the content paths exist
+    // once the store is open.
+    const FileUrlSigner *fileUrls() const { return m_fileUrls.get(); }
+    const FileContent &fileContent() const { return *m_fileContent; }
+    //! Where uploads are hashed, written and thumbnailed: one thread, never an event loop's.
+    PasswordPool &fileThread() { return *m_fileThread; }
     LoginThrottle &registrationThrottle() { return *m_registrationThrottle; }
     //! Closes every socket of these sessions (revoked): 1008 with `reason`.
     void closeSessions(const QList<QByteArray> &sessionHashes, const QString &reason);
@@ -181,6 +189,9 @@ private:
     std::unique_ptr<AccountDirectory> m_accounts;
     std::unique_ptr<Conversations> m_conversations;
     std::unique_ptr<PasswordPool> m_passwordPool;
+    std::unique_ptr<PasswordPool> m_fileThread;
+    std::unique_ptr<FileUrlSigner> m_fileUrls;
+    std::unique_ptr<FileContent> m_fileContent;
     std::unique_ptr<LoginThrottle> m_loginThrottle;
     std::unique_ptr<LoginThrottle> m_registrationThrottle;
     qint64 m_dataVersion = -1; //!< store thread: PRAGMA data_version at the last look
