@@ -3,6 +3,7 @@
 // there is, the triggers keep the index current for every way a message changes, `--search
 // off` and on again, ranking, paging, and what each scope may read.
 #include "conversations.h"
+#include "mailbox.h"
 #include "schema.h"
 #include "searcher.h"
 
@@ -10,6 +11,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace chatter::server;
 
@@ -25,6 +27,7 @@ private Q_SLOTS:
     void onlyFiltersListNewestFirst();
     void offDropsTheIndexAndOnRebuildsIt();
     void personalScopeReadsOnlyWhatTheAccountMay();
+    void theSearchThreadAnswersThroughTheMailbox();
 
 private:
     QSqlDatabase open();
@@ -285,6 +288,40 @@ void tst_Search::personalScopeReadsOnlyWhatTheAccountMay()
     gone.rooms.append(secret);
     m_conversations.attach(nullptr, gone);
     QCOMPARE(ids(QStringLiteral("plan"), ann, 50, 1), (QList<qint64>{pub}));
+}
+
+void tst_Search::theSearchThreadAnswersThroughTheMailbox()
+{
+    QSqlDatabase db = open();
+    QVERIFY(schema::migrate(db));
+    Mailbox mailbox(nullptr);
+    QList<qint64> got;
+    int answers = 0;
+    Qt::HANDLE answeredOn = nullptr;
+    {
+        Searcher searcher(m_path, &m_conversations);
+        // Searches queue behind each other while this thread keeps writing.
+        for (int i = 0; i < 20; ++i) {
+            const qint64 id =
+                add(QStringLiteral("r"), QStringLiteral("ann"), QStringLiteral("word %1").arg(i));
+            Searcher::Request request;
+            request.query = *SearchQuery::parse(QStringLiteral("word"));
+            request.scope = i % 2 ? Searcher::Scope::conversation(QStringLiteral("r"))
+                                  : Searcher::Scope::account(1, QStringLiteral("ann"));
+            request.limit = 1;
+            searcher.search(
+                request, &mailbox, [&, id](const chatter::Expected<Searcher::Result> &result) {
+                    ++answers;
+                    answeredOn = QThread::currentThreadId();
+                    if (result && !result->hits.isEmpty() && result->hits.first().id >= id)
+                        got.append(id);
+                });
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(answers, 20, 20000);
+    }
+    // Each answer on this thread, each one seeing at least the message written before it.
+    QCOMPARE(answeredOn, QThread::currentThreadId());
+    QCOMPARE(got.size(), 20);
 }
 
 QTEST_MAIN(tst_Search)
