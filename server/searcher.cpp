@@ -115,8 +115,10 @@ std::atomic<int> Searcher::Connection::s_next{0};
 
 Expected<Searcher::Result> Searcher::Connection::run(const Request &request)
 {
-    if (!m_error.isEmpty())
-        return failure(m_error);
+    if (!m_error.isEmpty()) {
+        qCWarning(lcChannel).noquote() << "search unavailable:" << m_error;
+        return failure(QStringLiteral("search failed"));
+    }
     const SearchQuery &query = request.query;
     const Scope &scope = request.scope;
     QStringList where{QStringLiteral("m.deleted = 0")};
