@@ -30,6 +30,8 @@
 #include "roomchannel.h"
 #include "roomdirectory.h"
 #include "roomdirectorychannel.h"
+#include "schema.h"
+#include "searcher.h"
 #include "selfsignedcertificate.h"
 #include "servernames.h"
 #include "staticassets.h"
@@ -39,6 +41,7 @@
 
 #include <mutex>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QRandomGenerator>
 #include <QSqlQuery>
 #include <QTimer>
@@ -140,6 +143,16 @@ bool Engine::openStore()
         auto ready = m_store->open();
         if (ready) {
             QSqlDatabase db = QSqlDatabase::database(m_store->connectionName(), false);
+            // Off: no index is kept; on again: rebuilt from the history (a few seconds per
+            // million messages).
+            QElapsedTimer took;
+            took.start();
+            if (auto search = schema::setSearch(db, m_config.search); !search)
+                ready = failure(QStringLiteral("cannot set up search: %1").arg(search.error()));
+            else if (*search)
+                qCInfo(lcNet).noquote()
+                    << (m_config.search ? "search index rebuilt in" : "search index dropped in")
+                    << took.elapsed() << "ms";
             if (const auto loaded = m_accounts->load(db); !loaded)
                 ready = failure(QStringLiteral("cannot read the accounts: %1").arg(loaded.error()));
             QSqlQuery version(db);
@@ -198,6 +211,8 @@ bool Engine::openStore()
             rooms.append({row.name, 0, row.lastMessageId, row.messageCount, row.lastActivityAt});
         m_directory->load(rooms);
     }
+    if (m_config.search)
+        m_searcher = std::make_unique<Searcher>(m_databasePath, m_conversations.get());
     qCInfo(lcNet).noquote() << "history in" << m_databasePath;
     return true;
 }
@@ -414,6 +429,8 @@ void Engine::stop(quint16 code)
         m_passwordPool->waitForDone();
     if (m_fileThread)
         m_fileThread->waitForDone(); // uploads go on to the store
+    // Searches end before the workers their results go to.
+    m_searcher.reset();
     if (m_store && m_storeThread)
         m_store->mailbox().run([] {});
     for (Worker *worker : m_workers) {

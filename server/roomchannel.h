@@ -55,6 +55,8 @@ private:
     //! new_msg's `attachments`: a list of at most MaxAttachments file ids (empty if absent).
     static Expected<QStringList> attachmentIds(const QJsonValue &value);
     HandleResult history(const QJsonValue &payload);
+    //! `history {around: id}`: the window around one message (a search result).
+    HandleResult around(const QJsonValue &id, int limit);
     HandleResult editOrDelete(const InboundEvent &in, MessageChange::Kind kind);
     HandleResult react(const InboundEvent &in);
     //! The message `id` of this conversation, or the refusal to send.

@@ -41,6 +41,7 @@ class PasswordPool;
 class PresenceTracker;
 class PubSub;
 class RoomDirectory;
+class Searcher;
 class ServerNames;
 class StaticAssets;
 class TlsContext;
@@ -86,6 +87,8 @@ public:
     AccountDirectory &accounts() { return *m_accounts; }
     //! Where Argon2id hashes are made and checked: two threads, never an event loop's.
     PasswordPool &passwordPool() { return *m_passwordPool; }
+    //! The search thread (docs/files-and-search.md); null with `--search off`. Thread-safe.
+    Searcher *searcher() { return m_searcher.get(); }
     LoginThrottle &loginThrottle() { return *m_loginThrottle; }
     // Files (docs/files-and-search.md); any thread. The signer and the content paths exist
     // once the store is open.
@@ -192,6 +195,7 @@ private:
     std::unique_ptr<PasswordPool> m_fileThread;
     std::unique_ptr<FileUrlSigner> m_fileUrls;
     std::unique_ptr<FileContent> m_fileContent;
+    std::unique_ptr<Searcher> m_searcher;
     std::unique_ptr<LoginThrottle> m_loginThrottle;
     std::unique_ptr<LoginThrottle> m_registrationThrottle;
     qint64 m_dataVersion = -1; //!< store thread: PRAGMA data_version at the last look
