@@ -130,6 +130,7 @@ private Q_SLOTS:
     void refusedUploadSaysWhyInTheComposer();
     void cancelButtonStopsAnUpload();
     void filesStayWithTheirConversation();
+    void expiredThumbnailIsAskedForAgain();
 };
 
 void tst_ChatWindowFiles::initTestCase()
@@ -356,6 +357,40 @@ void tst_ChatWindowFiles::filesStayWithTheirConversation()
     QCOMPARE(pending->count(), 1);
     QVERIFY(pending->isVisible());
     QCOMPARE(pending->ready().first().name, QStringLiteral("private.txt"));
+}
+
+void tst_ChatWindowFiles::expiredThumbnailIsAskedForAgain()
+{
+    TestServer server;
+    // Short enough to wait for, long enough for the fresh URL to be fetched in time.
+    server.config().fileUrlTtlMs = 4000;
+    QVERIFY(server.start());
+    auto alice = openWindow(server, "alice", "files");
+    auto bob = openWindow(server, "bob", "files");
+    QVERIFY(alice && bob);
+    // Bob is away (his window hidden, nothing painted) while the image comes and its URLs expire.
+    bob->hide();
+    QImage image(200, 100, QImage::Format_RGB32);
+    image.fill(QColor(20, 160, 40));
+    QGuiApplication::clipboard()->setImage(image);
+    auto *composer = alice->findChild<Composer *>("composer");
+    composer->setFocus();
+    QTest::keyClick(composer, Qt::Key_V, Qt::ControlModifier);
+    QVERIFY(uploaded(alice.get()));
+    QTest::keyClick(composer, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(newestWithFiles(bob.get()) >= 0, 10000);
+    const int row = newestWithFiles(bob.get());
+    const client::MessageModel *model = bob->session()->messages("files");
+    const client::Attachment old = model->at(row).attachments.first();
+    QTRY_VERIFY_WITH_TIMEOUT(old.isExpired(), 10000);
+
+    // Back: the thumbnail's URL is asked for again, then fetched and shown.
+    ThumbnailCache *thumbnails = bob->attachmentActions()->thumbnails();
+    QVERIFY(!thumbnails->contains(old.id));
+    bob->show();
+    bob->findChild<MessageView *>("messageView")->viewport()->grab();
+    QTRY_VERIFY_WITH_TIMEOUT(model->at(row).attachments.first().thumbUrl != old.thumbUrl, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(thumbnails->contains(old.id), 10000);
 }
 
 QTEST_MAIN(tst_ChatWindowFiles)
