@@ -412,8 +412,10 @@ void Engine::stop(quint16 code)
     m_stopping = true;
     if (m_passwordPool)
         m_passwordPool->waitForDone();
-    // Searches end before the workers their results go to.
-    m_searcher.reset();
+    // Searches end before the workers their results go to. The object itself stays until the
+    // engine goes: a worker may still hand it a search (dropped) until it is stopped too.
+    if (m_searcher)
+        m_searcher->stop();
     if (m_store && m_storeThread)
         m_store->mailbox().run([] {});
     for (Worker *worker : m_workers) {
