@@ -429,8 +429,10 @@ void Engine::stop(quint16 code)
         m_passwordPool->waitForDone();
     if (m_fileThread)
         m_fileThread->waitForDone(); // uploads go on to the store
-    // Searches end before the workers their results go to.
-    m_searcher.reset();
+    // Searches end before the workers their results go to. The object itself stays until the
+    // engine goes: a worker may still hand it a search (dropped) until it is stopped too.
+    if (m_searcher)
+        m_searcher->stop();
     if (m_store && m_storeThread)
         m_store->mailbox().run([] {});
     for (Worker *worker : m_workers) {

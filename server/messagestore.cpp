@@ -19,16 +19,16 @@ struct MessageStore::ChangeQueries
     explicit ChangeQueries(QSqlDatabase &db)
         : find(db), edit(db), remove(db), dropReactions(db), hasReaction(db), countEmoji(db),
           addReaction(db), removeReaction(db), listReactions(db), forgetChange(db), noteChange(db),
-          dropFiles(db)
+          loseFiles(db), dropFiles(db)
     {}
     QSqlQuery find, edit, remove, dropReactions, hasReaction, countEmoji, addReaction,
-        removeReaction, listReactions, forgetChange, noteChange, dropFiles;
+        removeReaction, listReactions, forgetChange, noteChange, loseFiles, dropFiles;
 
     QList<QSqlQuery *> all()
     {
-        return {&find,          &edit,         &remove,      &dropReactions,
-                &hasReaction,   &countEmoji,   &addReaction, &removeReaction,
-                &listReactions, &forgetChange, &noteChange,  &dropFiles};
+        return {&find,       &edit,        &remove,         &dropReactions, &hasReaction,
+                &countEmoji, &addReaction, &removeReaction, &listReactions, &forgetChange,
+                &noteChange, &loseFiles,   &dropFiles};
     }
 };
 
@@ -228,7 +228,7 @@ bool MessageStore::writeAttachments(const StoredMessage &message)
                 QStringLiteral("INSERT INTO message_files (message_id, file_id, position) "
                                "SELECT ?, id, ? FROM files WHERE id = ? AND removed = 0")) ||
             !mark->prepare(
-                QStringLiteral("UPDATE files SET attached = 1 WHERE id = ? AND attached = 0"))) {
+                QStringLiteral("UPDATE files SET attached = 1 WHERE id = ? AND attached <> 1"))) {
             qCCritical(lcChannel).noquote()
                 << "preparing attachments:" << insert->lastError().text()
                 << mark->lastError().text();
@@ -276,6 +276,9 @@ bool MessageStore::prepareChangeQueries(QSqlDatabase &db)
         q->forgetChange.prepare(QStringLiteral("DELETE FROM changes WHERE message_id = ?")) &&
         q->noteChange.prepare(
             QStringLiteral("INSERT INTO changes (room, message_id) VALUES (?, ?)")) &&
+        q->loseFiles.prepare(
+            QStringLiteral("UPDATE files SET attached = 2 WHERE id IN "
+                           "(SELECT file_id FROM message_files WHERE message_id = ?)")) &&
         q->dropFiles.prepare(QStringLiteral("DELETE FROM message_files WHERE message_id = ?"));
     if (!ok) {
         for (QSqlQuery *query : q->all()) {
@@ -333,8 +336,10 @@ bool MessageStore::writeChange(PendingChange &pending)
         q.remove.addBindValue(request.id);
         q.dropReactions.addBindValue(request.id);
         // Its files go at the next retention pass, when no other message refers to them.
+        q.loseFiles.addBindValue(request.id);
         q.dropFiles.addBindValue(request.id);
-        if (!q.remove.exec() || !q.dropReactions.exec() || !q.dropFiles.exec())
+        if (!q.remove.exec() || !q.dropReactions.exec() || !q.loseFiles.exec() ||
+            !q.dropFiles.exec())
             return false;
         outcome.message.deleted = true;
         outcome.message.body.clear();
@@ -525,6 +530,9 @@ void MessageStore::pruneNow()
         query.exec(QStringLiteral(
             "DELETE FROM changes WHERE message_id NOT IN (SELECT id FROM messages)"));
         query.exec(QStringLiteral(
+            "UPDATE files SET attached = 2 WHERE id IN (SELECT file_id FROM message_files "
+            "WHERE message_id NOT IN (SELECT id FROM messages))"));
+        query.exec(QStringLiteral(
             "DELETE FROM message_files WHERE message_id NOT IN (SELECT id FROM messages)"));
         qCInfo(lcChannel) << "retention removed" << removed << "messages";
     }
@@ -540,15 +548,22 @@ void MessageStore::removeUnreferencedFiles(QSqlDatabase &db)
     const QString quotaCutoff = now.addDays(-1).toString(Qt::ISODateWithMs);
     if (!db.transaction())
         return;
+    // Candidates only (the partial index files_candidates): uploads never attached past the
+    // grace period, and files that lost a message since the last pass.
     QSqlQuery query(db);
     query.prepare(QStringLiteral(
-        "SELECT id, sha256 FROM files f WHERE removed = 0 AND (attached = 1 OR created_at < ?) "
-        "AND NOT EXISTS (SELECT 1 FROM message_files mf WHERE mf.file_id = f.id)"));
+        "SELECT id, sha256, EXISTS (SELECT 1 FROM message_files mf WHERE mf.file_id = f.id) "
+        "FROM files f WHERE removed = 0 AND attached <> 1 AND (attached = 2 OR created_at < ?)"));
     query.addBindValue(graceCutoff);
     QStringList ids;
+    QStringList stillAttached;
     QSet<QString> hashes;
     bool ok = query.exec();
     while (ok && query.next()) {
+        if (query.value(2).toBool()) {
+            stillAttached.append(query.value(0).toString());
+            continue;
+        }
         ids.append(query.value(0).toString());
         hashes.insert(query.value(1).toString());
     }
@@ -558,6 +573,12 @@ void MessageStore::removeUnreferencedFiles(QSqlDatabase &db)
     for (const QString &id : std::as_const(ids)) {
         mark.bindValue(0, id);
         ok = ok && mark.exec();
+    }
+    QSqlQuery keep(db);
+    keep.prepare(QStringLiteral("UPDATE files SET attached = 1 WHERE id = ?"));
+    for (const QString &id : std::as_const(stillAttached)) {
+        keep.bindValue(0, id);
+        ok = ok && keep.exec();
     }
     QSqlQuery forget(db);
     forget.prepare(QStringLiteral("DELETE FROM files WHERE removed = 1 AND created_at < ?"));

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void offDropsTheIndexAndOnRebuildsIt();
     void personalScopeReadsOnlyWhatTheAccountMay();
     void theSearchThreadAnswersThroughTheMailbox();
+    void aStoppedSearcherTakesNoMoreSearches();
 
 private:
     QSqlDatabase open();
@@ -322,6 +323,25 @@ void tst_Search::theSearchThreadAnswersThroughTheMailbox()
     // Each answer on this thread, each one seeing at least the message written before it.
     QCOMPARE(answeredOn, QThread::currentThreadId());
     QCOMPARE(got.size(), 20);
+}
+
+void tst_Search::aStoppedSearcherTakesNoMoreSearches()
+{
+    // What the engine does at shutdown: workers may still hold the searcher after it stopped.
+    QSqlDatabase db = open();
+    QVERIFY(schema::migrate(db));
+    Mailbox mailbox(nullptr);
+    Searcher searcher(m_path, &m_conversations);
+    searcher.stop();
+    searcher.stop(); // twice is fine
+    bool answered = false;
+    Searcher::Request request;
+    request.query = *SearchQuery::parse(QStringLiteral("word"));
+    request.scope = Searcher::Scope::conversation(QStringLiteral("r"));
+    searcher.search(request, &mailbox,
+                    [&answered](const chatter::Expected<Searcher::Result> &) { answered = true; });
+    QTest::qWait(100); // a negative check: bounded, asserts no time
+    QVERIFY(!answered);
 }
 
 QTEST_MAIN(tst_Search)

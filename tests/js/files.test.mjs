@@ -21,9 +21,11 @@ const QUOTA = 2000000;
 const ctx = useServer({
   args: [...FAST, '--max-upload-bytes', String(MAX_UPLOAD), '--upload-quota-bytes', String(QUOTA)],
 });
-// Short-lived URLs, a short grace for unattached uploads and a fast retention pass.
+// Short-lived URLs, a short grace for unattached uploads, a fast retention pass that keeps
+// the newest message of each room only.
 const fast = useServer({
-  args: [...FAST, '--file-url-ms', '4000', '--orphan-file-ms', '500', '--retention-interval-ms', '100'],
+  args: [...FAST, '--file-url-ms', '4000', '--orphan-file-ms', '500', '--retention-interval-ms', '100',
+    '--retention-messages', '1'],
 });
 
 // ------------------------------------------------------------------ helpers
@@ -527,5 +529,24 @@ describe('expiry and retention', () => {
     assert.deepEqual(page.response.messages[0], { id: sent.response.id, deleted: true });
     await eventually(() => !existsSync(contentPath(fast.server, hash)), 'the content is removed');
     assert.equal((await get(fast.server, url)).status, 404);
+  });
+
+  test('a message pruned by retention takes its file along; a file another message keeps stays', async () => {
+    const me = await account(fast.server, 'Pru');
+    const old = Buffer.from(`pruned ${Math.random()}`);
+    const shared = Buffer.from(`shared ${Math.random()}`);
+    const a = await uploadOk(fast.server, me.token, old, { name: 'old.txt' });
+    const s = await uploadOk(fast.server, me.token, shared, { name: 'shared.txt' });
+    const socket = await signedIn(fast, me.token);
+    const joined = await joinOk(socket, room(freshNick('prune').toLowerCase()));
+    assert.equal((await push(joined.channel, 'new_msg', { body: 'first', attachments: [a.id, s.id] })).status, 'ok');
+    // The newer message keeps `shared`; the first one is pruned (one message per room).
+    assert.equal((await push(joined.channel, 'new_msg', { body: 'second', attachments: [s.id] })).status, 'ok');
+    await eventually(() => !existsSync(contentPath(fast.server, sha256(old))), 'the pruned file is removed');
+    await new Promise((r) => setTimeout(r, 500)); // several more passes
+    assert.ok(existsSync(contentPath(fast.server, sha256(shared))), 'a file still referred to stays');
+    const page = await push(joined.channel, 'history', { limit: 10 });
+    assert.deepEqual(page.response.messages.map((m) => m.body), ['second']);
+    assert.equal((await get(fast.server, page.response.messages[0].attachments[0].url)).status, 200);
   });
 });

@@ -24,7 +24,9 @@ QByteArray encoded(int width, int height, const char *format, bool alpha = false
     buffer.open(QIODevice::WriteOnly);
     QImageWriter writer(&buffer, format);
     if (!writer.write(image))
-        qFatal("cannot write a %s test image", format);
+        qFatal("cannot write a %s test image (WebP: Debian's qt6-image-formats-plugins, which "
+               "'scripts/chatter deps' installs)",
+               format);
     return bytes;
 }
 
@@ -64,6 +66,12 @@ void tst_FileInspection::decide_data()
     QTest::newRow("PNG with alpha")
         << encoded(640, 640, "png", true) << "image/png"
         << "image/png" << QSize(640, 640) << QSize(320, 320) << QByteArray("image/png");
+    QTest::newRow("WebP") << encoded(800, 200, "webp") << "image/webp"
+                          << "image/webp" << QSize(800, 200) << QSize(320, 80)
+                          << QByteArray("image/jpeg");
+    QTest::newRow("WebP with alpha")
+        << encoded(100, 100, "webp", true) << "image/webp"
+        << "image/webp" << QSize(100, 100) << QSize(100, 100) << QByteArray("image/png");
     // Qt writes no GIF: the smallest one, by hand.
     const QByteArray gif(
         "GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04"
