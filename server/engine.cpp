@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "engine.h"
+#include "filecontent.h"
+#include "fileurls.h"
 
 #include "accountdirectory.h"
 #include "adminchannel.h"
@@ -28,6 +30,8 @@
 #include "roomchannel.h"
 #include "roomdirectory.h"
 #include "roomdirectorychannel.h"
+#include "schema.h"
+#include "searcher.h"
 #include "selfsignedcertificate.h"
 #include "servernames.h"
 #include "staticassets.h"
@@ -37,6 +41,7 @@
 
 #include <mutex>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QRandomGenerator>
 #include <QSqlQuery>
 #include <QTimer>
@@ -61,6 +66,8 @@ Engine::Engine(ServerConfig config, QObject *parent)
         std::make_unique<AccountDirectory>(m_config.sessionDays, m_config.guestHoldMinutes);
     // Each hash takes 64 MiB and a core for tens of milliseconds: two at a time at most.
     m_passwordPool = std::make_unique<PasswordPool>(2);
+    // Uploads: hashing, writing and thumbnails of one file at a time.
+    m_fileThread = std::make_unique<PasswordPool>(1, "chatter-files");
     // Failed logins (docs/identity.md): 5 tries then one per 30 s per address, 10 then one per
     // minute per account. Registrations: 30 per address, then one per 2 s.
     m_loginThrottle =
@@ -106,7 +113,18 @@ bool Engine::openStore()
         return false;
     }
     m_databasePath = QDir(dir).filePath(QStringLiteral("chatter.db"));
+    const QString keyPath = QDir(dir).filePath(QStringLiteral("file-url.key"));
+    const auto fileUrlKey = FileUrlSigner::loadOrCreateKey(keyPath);
+    if (!fileUrlKey) {
+        m_error = fileUrlKey.error();
+        return false;
+    }
+    m_fileUrls = std::make_unique<FileUrlSigner>(*fileUrlKey, m_config.fileUrlTtlMs);
+    m_fileContent = std::make_unique<FileContent>(QDir(dir).filePath(QStringLiteral("files")));
     MessageStore::Options options;
+    options.filesRoot = m_fileContent->root();
+    options.orphanFileMs = m_config.orphanFileMs;
+    options.pruneIntervalMs = m_config.retentionIntervalMs;
     options.path = m_databasePath;
     options.fullSync = m_config.fullSync;
     options.retainPerRoom = m_config.retainPerRoom;
@@ -125,6 +143,16 @@ bool Engine::openStore()
         auto ready = m_store->open();
         if (ready) {
             QSqlDatabase db = QSqlDatabase::database(m_store->connectionName(), false);
+            // Off: no index is kept; on again: rebuilt from the history (a few seconds per
+            // million messages).
+            QElapsedTimer took;
+            took.start();
+            if (auto search = schema::setSearch(db, m_config.search); !search)
+                ready = failure(QStringLiteral("cannot set up search: %1").arg(search.error()));
+            else if (*search)
+                qCInfo(lcNet).noquote()
+                    << (m_config.search ? "search index rebuilt in" : "search index dropped in")
+                    << took.elapsed() << "ms";
             if (const auto loaded = m_accounts->load(db); !loaded)
                 ready = failure(QStringLiteral("cannot read the accounts: %1").arg(loaded.error()));
             QSqlQuery version(db);
@@ -183,6 +211,8 @@ bool Engine::openStore()
             rooms.append({row.name, 0, row.lastMessageId, row.messageCount, row.lastActivityAt});
         m_directory->load(rooms);
     }
+    if (m_config.search)
+        m_searcher = std::make_unique<Searcher>(m_databasePath, m_conversations.get());
     qCInfo(lcNet).noquote() << "history in" << m_databasePath;
     return true;
 }
@@ -397,6 +427,12 @@ void Engine::stop(quint16 code)
     m_stopping = true;
     if (m_passwordPool)
         m_passwordPool->waitForDone();
+    if (m_fileThread)
+        m_fileThread->waitForDone(); // uploads go on to the store
+    // Searches end before the workers their results go to. The object itself stays until the
+    // engine goes: a worker may still hand it a search (dropped) until it is stopped too.
+    if (m_searcher)
+        m_searcher->stop();
     if (m_store && m_storeThread)
         m_store->mailbox().run([] {});
     for (Worker *worker : m_workers) {

@@ -15,6 +15,7 @@
 #include "presencetracker.h"
 #include "roomdirectory.h"
 #include "roommembership.h"
+#include "searchrequest.h"
 #include "serverconfig.h"
 #include "socketsession.h"
 #include "topics.h"
@@ -245,6 +246,9 @@ HandleResult RoomChannel::handleIn(const InboundEvent &in)
         return newMessage(in);
     if (in.event == events::History)
         return history(in.payload);
+    if (in.event == events::Search)
+        // This conversation only: the socket joined it, so it may read it.
+        return searchrequest::handle(context(), in, topic(), Searcher::Scope::conversation(m_room));
     if (in.event == events::Ping)
         return HandleResult::replyWith(in.binary ? ChannelReply::okBinary(in.binaryPayload)
                                                  : ChannelReply::ok(in.payload));
@@ -275,8 +279,22 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
 {
     const QJsonObject request = in.payload.toObject();
     const QJsonValue body = request.value(QLatin1String("body"));
-    if (const auto valid = validation::checkBody(body); !valid)
+    // Files the same identity uploaded (docs/files-and-search.md); with them the body may be
+    // empty.
+    const auto fileIds = attachmentIds(request.value(QLatin1String("attachments")));
+    if (!fileIds)
+        return HandleResult::replyWith(ChannelReply::error(fileIds.error()));
+    if (const auto valid = validation::checkBody(body);
+        !valid && (fileIds->isEmpty() || !(body.isString() || body.isUndefined()) ||
+                   body.toString().size() > validation::MaxBodyLength))
         return HandleResult::replyWith(ChannelReply::error(valid.error()));
+    QList<Attachment> attachments;
+    if (!fileIds->isEmpty()) {
+        auto found = context().history().uploads(*fileIds, authorKey(connectInfo()));
+        if (!found)
+            return HandleResult::replyWith(ChannelReply::error(found.error()));
+        attachments = std::move(*found);
+    }
 
     // Mentions cost nothing for a message without an `@`.
     const QString text = body.toString();
@@ -292,6 +310,7 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
 
     StoredMessage message{0, m_room, connectInfo().user, text, now()};
     message.author = authorKey(connectInfo());
+    message.attachments = std::move(attachments);
     // Only a reply costs a read: the parent must be of this conversation, and its quote goes
     // out with the broadcast.
     const QJsonValue replyTo = request.value(QLatin1String("reply_to"));
@@ -332,6 +351,25 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
             notices::afterCommit(*context, topic, m, author, otherSide, mentioned, here);
     });
     return HandleResult::deferReply();
+}
+
+Expected<QStringList> RoomChannel::attachmentIds(const QJsonValue &value)
+{
+    if (value.isUndefined() || value.isNull())
+        return QStringList();
+    if (!value.isArray())
+        return failure(QStringLiteral("attachments must be a list of file ids"));
+    const QJsonArray list = value.toArray();
+    if (list.size() > MaxAttachments)
+        return failure(QStringLiteral("too many attachments"));
+    QStringList ids;
+    for (const QJsonValue &id : list) {
+        // Ids are 22 base64url characters; anything else is nobody's file.
+        if (!id.isString() || id.toString().isEmpty() || id.toString().size() > 64)
+            return failure(QStringLiteral("no such file"));
+        ids.append(id.toString());
+    }
+    return ids;
 }
 
 Expected<void> RoomChannel::publishCommitted(ChannelContext &context, const StoredMessage &message,
@@ -476,6 +514,8 @@ HandleResult RoomChannel::history(const QJsonValue &payload)
         return HandleResult::replyWith(
             ChannelReply::error(QStringLiteral("limit must be a positive number")));
     limit = std::min<qint64>(limit, MaxHistoryPage);
+    if (request.contains(QLatin1String("around")))
+        return around(request.value(QLatin1String("around")), int(limit));
     if (request.contains(QLatin1String("after"))) {
         // Forwards from an id: how a client catches up when a rejoin's backfill said `more`.
         const qint64 after = idFrom(request.value(QLatin1String("after")));
@@ -495,6 +535,36 @@ HandleResult RoomChannel::history(const QJsonValue &payload)
     HistoryPage page = context().history().before(m_room, before, int(limit));
     page.fitWithin(replyBudget(), false);
     return HandleResult::replyWith(ChannelReply::ok(page.toJson()));
+}
+
+HandleResult RoomChannel::around(const QJsonValue &id, int limit)
+{
+    // Opening a search result (docs/files-and-search.md): the message with up to half the
+    // limit on either side, the older half first. The message itself counts towards the limit.
+    const qint64 wanted = idFrom(id);
+    HistoryReader &history = context().history();
+    const auto message = wanted > 0 ? history.message(wanted) : std::nullopt;
+    if (!message || message->room != m_room)
+        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("no such message")));
+    const int older = limit / 2;
+    HistoryPage before = older > 0 ? history.before(m_room, wanted, older) : HistoryPage{};
+    if (older == 0)
+        before.more = history.before(m_room, wanted, 1).messages.size() > 0;
+    // From the message itself on: ids are unique across conversations.
+    HistoryPage after = history.after(m_room, wanted - 1, limit - older);
+    const qint64 budget = replyBudget() / 2;
+    before.fitWithin(budget, false);
+    after.fitWithin(budget, true);
+    QJsonArray messages;
+    for (const HistoryPage *page : {&before, &after}) {
+        const QJsonArray list = page->toJson().value(QLatin1String("messages")).toArray();
+        for (const QJsonValue &m : list)
+            messages.append(m);
+    }
+    return HandleResult::replyWith(
+        ChannelReply::ok(QJsonObject{{QStringLiteral("messages"), messages},
+                                     {QStringLiteral("more_before"), before.more},
+                                     {QStringLiteral("more_after"), after.more}}));
 }
 
 HandleResult RoomChannel::typing(const QJsonValue &payload)

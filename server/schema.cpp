@@ -99,11 +99,102 @@ const QList<QStringList> &steps()
              "account_id INTEGER NOT NULL REFERENCES accounts (id), added_at TEXT NOT NULL, "
              "PRIMARY KEY (room, account_id))"),
          QStringLiteral("CREATE INDEX room_members_account ON room_members (account_id)")},
+        // 7: files (docs/files-and-search.md). One row per upload (its own random id); the
+        // content is stored once per sha256 under <data-dir>/files. `uploader` is the author
+        // key of RoomChannel::authorKey. `attached`: 0 never attached (removed after a grace
+        // period), 1 attached, 2 a message referring to it was deleted or pruned (the retention
+        // pass looks at it again); only rows other than 1 are in `files_candidates`, so the
+        // pass reads candidates, not every file. `removed`: its content is gone, the row stays
+        // for the 24-hour upload quota. `message_files` lists a message's attachments in order.
+        {QStringLiteral(
+             "CREATE TABLE files (id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, name TEXT NOT NULL, "
+             "type TEXT NOT NULL, size INTEGER NOT NULL, width INTEGER, height INTEGER, "
+             "thumb_type TEXT, thumb_width INTEGER, thumb_height INTEGER, "
+             "uploader TEXT NOT NULL, created_at TEXT NOT NULL, "
+             "attached INTEGER NOT NULL DEFAULT 0, removed INTEGER NOT NULL DEFAULT 0)"),
+         QStringLiteral("CREATE INDEX files_sha256 ON files (sha256)"),
+         QStringLiteral("CREATE INDEX files_uploader_created ON files (uploader, created_at)"),
+         QStringLiteral("CREATE INDEX files_candidates ON files (attached, created_at) "
+                        "WHERE removed = 0 AND attached <> 1"),
+         QStringLiteral("CREATE TABLE message_files (message_id INTEGER NOT NULL, "
+                        "file_id TEXT NOT NULL, position INTEGER NOT NULL, "
+                        "PRIMARY KEY (message_id, position)) WITHOUT ROWID"),
+         QStringLiteral("CREATE INDEX message_files_file ON message_files (file_id)")},
+        // 8: full-text search (docs/files-and-search.md): an FTS5 index over messages.body
+        // that stores no text of its own (external content), kept current by triggers in the
+        // messages' own transactions, and filled from the history there is.
+        QStringList{
+            QStringLiteral("CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', "
+                           "content_rowid='id', tokenize='unicode61 remove_diacritics 2')")} +
+            searchTriggers() +
+            QStringList{
+                QStringLiteral("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")},
     };
     return all;
 }
 
 } // namespace
+
+const QStringList &searchTriggers()
+{
+    // A deleted message keeps its row with an empty body: the update takes its words out. Every
+    // row is in the index (a deleted one with no words), as 'rebuild' puts it there, so the
+    // deletes below always remove what was inserted; FTS5 needs exactly that of an external
+    // content table.
+    static const QStringList all{
+        QStringLiteral("CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN "
+                       "INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body); END"),
+        QStringLiteral("CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN "
+                       "INSERT INTO messages_fts (messages_fts, rowid, body) "
+                       "VALUES ('delete', old.id, old.body); END"),
+        QStringLiteral("CREATE TRIGGER messages_fts_update AFTER UPDATE OF body, deleted ON "
+                       "messages BEGIN "
+                       "INSERT INTO messages_fts (messages_fts, rowid, body) "
+                       "VALUES ('delete', old.id, old.body); "
+                       "INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body); END"),
+    };
+    return all;
+}
+
+Expected<bool> setSearch(QSqlDatabase &db, bool on)
+{
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND "
+                                   "name LIKE 'messages_fts_%'")) ||
+        !query.next())
+        return failure(query.lastError().text());
+    const bool maintained = query.value(0).toInt() == searchTriggers().size();
+    if (maintained == on)
+        return false;
+    if (!db.transaction())
+        return failure(db.lastError().text());
+    QStringList statements;
+    if (on) {
+        // Off for a while: whatever changed since is only in `messages`.
+        statements = searchTriggers();
+        statements << QStringLiteral("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+    } else {
+        // No index is kept up to date, so none is kept at all: it would keep the words of
+        // messages deleted meanwhile.
+        for (const QString &name :
+             {QStringLiteral("insert"), QStringLiteral("delete"), QStringLiteral("update")})
+            statements << QStringLiteral("DROP TRIGGER IF EXISTS messages_fts_%1").arg(name);
+        statements << QStringLiteral(
+            "INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')");
+    }
+    for (const QString &sql : statements) {
+        if (auto done = exec(db, sql); !done) {
+            db.rollback();
+            return failure(done.error());
+        }
+    }
+    if (!db.commit()) {
+        const QString error = db.lastError().text();
+        db.rollback();
+        return failure(error);
+    }
+    return true;
+}
 
 Expected<void> configure(QSqlDatabase &db, bool fullSync)
 {

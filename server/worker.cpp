@@ -151,7 +151,7 @@ void Worker::unsubscribe(Subscription &subscription)
 HistoryReader &Worker::history()
 {
     if (!m_history)
-        m_history = std::make_unique<HistoryReader>(m_engine.databasePath());
+        m_history = std::make_unique<HistoryReader>(m_engine.databasePath(), m_engine.fileUrls());
     return *m_history;
 }
 
@@ -236,6 +236,11 @@ AccountDirectory *Worker::accounts()
 Conversations *Worker::conversations()
 {
     return &m_engine.conversations();
+}
+
+Searcher *Worker::searcher()
+{
+    return m_engine.searcher();
 }
 
 void Worker::removeAccountFromTopic(qint64 accountId, const QString &topic)

@@ -25,6 +25,7 @@ struct UntrustedCertificate;
 namespace chatter::ui {
 
 class AdminActions;
+class AttachmentActions;
 class Composer;
 class ComposerModeBar;
 class ConnectionStatusLabel;
@@ -73,6 +74,8 @@ public:
     //! Reply, edit, delete, react (the Message menu and the message list's context menu).
     MessageActions *messageActions() const { return m_messageActions; }
     ConversationActions *conversationActions() const { return m_conversationActions; }
+    //! Attaching, showing and saving files.
+    AttachmentActions *attachmentActions() const { return m_attachmentActions; }
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -128,6 +131,7 @@ private:
     MessageActions *m_messageActions = nullptr;
     ConversationActions *m_conversationActions = nullptr;
     AdminActions *m_adminActions = nullptr;
+    AttachmentActions *m_attachmentActions = nullptr;
     QLabel *m_roomTitle = nullptr;
     MessageView *m_messageView = nullptr;
     QLabel *m_typingLabel = nullptr;
