@@ -9,6 +9,7 @@
 #include <memory>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QLineEdit;
@@ -33,6 +34,7 @@ class MessageActions;
 class RoomsPane;
 class MessageView;
 class RoomBrowser;
+class SearchPane;
 class TrayNotifier;
 struct Preferences;
 
@@ -73,6 +75,9 @@ public:
     //! Reply, edit, delete, react (the Message menu and the message list's context menu).
     MessageActions *messageActions() const { return m_messageActions; }
     ConversationActions *conversationActions() const { return m_conversationActions; }
+    //! Ctrl+F: the search pane (a dock on the right), shown and focused.
+    void openSearch();
+    SearchPane *searchPane() const { return m_searchPane; }
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -136,6 +141,8 @@ private:
     QListView *m_memberView = nullptr;
     ConnectionStatusLabel *m_status = nullptr;
     TrayNotifier *m_tray = nullptr;
+    SearchPane *m_searchPane = nullptr;
+    QDockWidget *m_searchDock = nullptr;
 };
 
 } // namespace chatter::ui
