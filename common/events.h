@@ -22,6 +22,8 @@ inline constexpr QLatin1StringView NewMessage("new_msg");
 inline constexpr QLatin1StringView Ping("ping");
 inline constexpr QLatin1StringView Typing("typing");
 inline constexpr QLatin1StringView History("history");
+//! Full-text search on room, DM and personal topics (docs/files-and-search.md).
+inline constexpr QLatin1StringView Search("search");
 inline constexpr QLatin1StringView Status("status");
 inline constexpr QLatin1StringView RoomUpdate("room_update");
 // Replies, edits, deletions and reactions (docs/conversations.md).

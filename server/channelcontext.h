@@ -19,6 +19,7 @@ class HistoryReader;
 class Mailbox;
 class PresenceTracker;
 class RoomDirectory;
+class Searcher;
 
 //! Everything a channel may reach of the server, and nothing more: history, the store,
 //! presence, the room directory, publishing, deferred replies. Each worker provides one for
@@ -68,6 +69,8 @@ public:
     virtual Mailbox *replyMailbox() { return nullptr; }
     //! Pushes phx_close on `topic` to every socket of the account, on every worker.
     virtual void removeAccountFromTopic(qint64 accountId, const QString &topic) {}
+    //! The search thread (thread-safe); null when search is off (`--search off`).
+    virtual Searcher *searcher() { return nullptr; }
 };
 
 } // namespace chatter::server

@@ -154,6 +154,11 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option retainDays =
         makeOption("retention-days",
                    "Drop messages older than this many days, 0 to keep (default 0).", "days");
+    const Option search =
+        makeOption("search",
+                   "on: full-text search, an index kept with the history (default); off: no index, "
+                   "searches refused.",
+                   "mode");
     const Option maxRooms = makeOption(
         "max-rooms", "Rooms that may exist at once (members or messages; default 10000).", "n");
     const Option roomCreations =
@@ -181,7 +186,7 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
           &maxRooms,       &roomCreations,  &fragmentTimeout, &httpIdle,    &httpRequest,
           &maxConnections, &maxPerAddress,  &publicHost,      &tlsCert,     &tlsKey,
           &tlsSelfSigned,  &accounts,       &registration,    &sessionDays, &guestHold,
-          &passwordCost,   &awayAfter,      &awayAfterMs})
+          &passwordCost,   &awayAfter,      &awayAfterMs,     &search})
         parser.addOption(o->option);
 
     if (!parser.parse(arguments)) {
@@ -361,6 +366,11 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
             return fail(
                 QStringLiteral("--retention-days: expected a number of days, got %1").arg(v));
         config.retainDays = int(number);
+    }
+    if (const QString v = valueOf(parser, search); !v.isEmpty()) {
+        if (v != QLatin1String("on") && v != QLatin1String("off"))
+            return fail(QStringLiteral("--search: expected on or off, got %1").arg(v));
+        config.search = v == QLatin1String("on");
     }
     if (const QString v = valueOf(parser, maxRooms); !v.isEmpty()) {
         if (!readInt(v, 1, 10'000'000, &number))

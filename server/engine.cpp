@@ -28,6 +28,8 @@
 #include "roomchannel.h"
 #include "roomdirectory.h"
 #include "roomdirectorychannel.h"
+#include "schema.h"
+#include "searcher.h"
 #include "selfsignedcertificate.h"
 #include "servernames.h"
 #include "staticassets.h"
@@ -125,6 +127,9 @@ bool Engine::openStore()
         auto ready = m_store->open();
         if (ready) {
             QSqlDatabase db = QSqlDatabase::database(m_store->connectionName(), false);
+            // Off: no index is kept; on again: rebuilt from the history (may take a while).
+            if (auto search = schema::setSearch(db, m_config.search); !search)
+                ready = failure(QStringLiteral("cannot set up search: %1").arg(search.error()));
             if (const auto loaded = m_accounts->load(db); !loaded)
                 ready = failure(QStringLiteral("cannot read the accounts: %1").arg(loaded.error()));
             QSqlQuery version(db);
@@ -183,6 +188,8 @@ bool Engine::openStore()
             rooms.append({row.name, 0, row.lastMessageId, row.messageCount, row.lastActivityAt});
         m_directory->load(rooms);
     }
+    if (m_config.search)
+        m_searcher = std::make_unique<Searcher>(m_databasePath, m_conversations.get());
     qCInfo(lcNet).noquote() << "history in" << m_databasePath;
     return true;
 }
@@ -397,6 +404,8 @@ void Engine::stop(quint16 code)
     m_stopping = true;
     if (m_passwordPool)
         m_passwordPool->waitForDone();
+    // Searches end before the workers their results go to.
+    m_searcher.reset();
     if (m_store && m_storeThread)
         m_store->mailbox().run([] {});
     for (Worker *worker : m_workers) {

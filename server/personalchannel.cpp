@@ -7,6 +7,7 @@
 #include "events.h"
 #include "historyreader.h"
 #include "nicknamepolicy.h"
+#include "searchrequest.h"
 #include "topics.h"
 
 #include <QJsonArray>
@@ -133,6 +134,11 @@ HandleResult PersonalChannel::handleIn(const InboundEvent &in)
         return openDm(in.payload);
     if (in.event == events::CreateGroup)
         return createGroup(in);
+    if (in.event == events::Search)
+        // Everything this account may read; decided again for every page on the search thread.
+        return searchrequest::handle(
+            context(), in, topic(),
+            Searcher::Scope::account(connectInfo().accountId, m_display.toCaseFolded()));
     return HandleResult::replyWith(ChannelReply::error(QStringLiteral("unknown event")));
 }
 

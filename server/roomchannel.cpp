@@ -15,6 +15,7 @@
 #include "presencetracker.h"
 #include "roomdirectory.h"
 #include "roommembership.h"
+#include "searchrequest.h"
 #include "serverconfig.h"
 #include "socketsession.h"
 #include "topics.h"
@@ -245,6 +246,9 @@ HandleResult RoomChannel::handleIn(const InboundEvent &in)
         return newMessage(in);
     if (in.event == events::History)
         return history(in.payload);
+    if (in.event == events::Search)
+        // This conversation only: the socket joined it, so it may read it.
+        return searchrequest::handle(context(), in, topic(), Searcher::Scope::conversation(m_room));
     if (in.event == events::Ping)
         return HandleResult::replyWith(in.binary ? ChannelReply::okBinary(in.binaryPayload)
                                                  : ChannelReply::ok(in.payload));
@@ -476,6 +480,8 @@ HandleResult RoomChannel::history(const QJsonValue &payload)
         return HandleResult::replyWith(
             ChannelReply::error(QStringLiteral("limit must be a positive number")));
     limit = std::min<qint64>(limit, MaxHistoryPage);
+    if (request.contains(QLatin1String("around")))
+        return around(request.value(QLatin1String("around")), int(limit));
     if (request.contains(QLatin1String("after"))) {
         // Forwards from an id: how a client catches up when a rejoin's backfill said `more`.
         const qint64 after = idFrom(request.value(QLatin1String("after")));
@@ -495,6 +501,36 @@ HandleResult RoomChannel::history(const QJsonValue &payload)
     HistoryPage page = context().history().before(m_room, before, int(limit));
     page.fitWithin(replyBudget(), false);
     return HandleResult::replyWith(ChannelReply::ok(page.toJson()));
+}
+
+HandleResult RoomChannel::around(const QJsonValue &id, int limit)
+{
+    // Opening a search result (docs/files-and-search.md): the message with up to half the
+    // limit on either side, the older half first. The message itself counts towards the limit.
+    const qint64 wanted = idFrom(id);
+    HistoryReader &history = context().history();
+    const auto message = wanted > 0 ? history.message(wanted) : std::nullopt;
+    if (!message || message->room != m_room)
+        return HandleResult::replyWith(ChannelReply::error(QStringLiteral("no such message")));
+    const int older = limit / 2;
+    HistoryPage before = older > 0 ? history.before(m_room, wanted, older) : HistoryPage{};
+    if (older == 0)
+        before.more = history.before(m_room, wanted, 1).messages.size() > 0;
+    // From the message itself on: ids are unique across conversations.
+    HistoryPage after = history.after(m_room, wanted - 1, limit - older);
+    const qint64 budget = replyBudget() / 2;
+    before.fitWithin(budget, false);
+    after.fitWithin(budget, true);
+    QJsonArray messages;
+    for (const HistoryPage *page : {&before, &after}) {
+        const QJsonArray list = page->toJson().value(QLatin1String("messages")).toArray();
+        for (const QJsonValue &m : list)
+            messages.append(m);
+    }
+    return HandleResult::replyWith(
+        ChannelReply::ok(QJsonObject{{QStringLiteral("messages"), messages},
+                                     {QStringLiteral("more_before"), before.more},
+                                     {QStringLiteral("more_after"), after.more}}));
 }
 
 HandleResult RoomChannel::typing(const QJsonValue &payload)

@@ -51,6 +51,8 @@ private:
     Expected<bool> admitRoom();
     HandleResult newMessage(const InboundEvent &in);
     HandleResult history(const QJsonValue &payload);
+    //! `history {around: id}`: the window around one message (a search result).
+    HandleResult around(const QJsonValue &id, int limit);
     HandleResult editOrDelete(const InboundEvent &in, MessageChange::Kind kind);
     HandleResult react(const InboundEvent &in);
     //! The message `id` of this conversation, or the refusal to send.

@@ -99,11 +99,81 @@ const QList<QStringList> &steps()
              "account_id INTEGER NOT NULL REFERENCES accounts (id), added_at TEXT NOT NULL, "
              "PRIMARY KEY (room, account_id))"),
          QStringLiteral("CREATE INDEX room_members_account ON room_members (account_id)")},
+        // 7: full-text search (docs/files-and-search.md): an FTS5 index over messages.body
+        // that stores no text of its own (external content), kept current by triggers in the
+        // messages' own transactions, and filled from the history there is.
+        QStringList{
+            QStringLiteral("CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', "
+                           "content_rowid='id', tokenize='unicode61 remove_diacritics 2')")} +
+            searchTriggers() +
+            QStringList{
+                QStringLiteral("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")},
     };
     return all;
 }
 
 } // namespace
+
+const QStringList &searchTriggers()
+{
+    // A deleted message keeps its row with an empty body: the update takes its words out. Every
+    // row is in the index (a deleted one with no words), as 'rebuild' puts it there, so the
+    // deletes below always remove what was inserted; FTS5 needs exactly that of an external
+    // content table.
+    static const QStringList all{
+        QStringLiteral("CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN "
+                       "INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body); END"),
+        QStringLiteral("CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN "
+                       "INSERT INTO messages_fts (messages_fts, rowid, body) "
+                       "VALUES ('delete', old.id, old.body); END"),
+        QStringLiteral("CREATE TRIGGER messages_fts_update AFTER UPDATE OF body, deleted ON "
+                       "messages BEGIN "
+                       "INSERT INTO messages_fts (messages_fts, rowid, body) "
+                       "VALUES ('delete', old.id, old.body); "
+                       "INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body); END"),
+    };
+    return all;
+}
+
+Expected<void> setSearch(QSqlDatabase &db, bool on)
+{
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND "
+                                   "name LIKE 'messages_fts_%'")) ||
+        !query.next())
+        return failure(query.lastError().text());
+    const bool maintained = query.value(0).toInt() == searchTriggers().size();
+    if (maintained == on)
+        return {};
+    if (!db.transaction())
+        return failure(db.lastError().text());
+    QStringList statements;
+    if (on) {
+        // Off for a while: whatever changed since is only in `messages`.
+        statements = searchTriggers();
+        statements << QStringLiteral("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+    } else {
+        // No index is kept up to date, so none is kept at all: it would keep the words of
+        // messages deleted meanwhile.
+        for (const QString &name :
+             {QStringLiteral("insert"), QStringLiteral("delete"), QStringLiteral("update")})
+            statements << QStringLiteral("DROP TRIGGER IF EXISTS messages_fts_%1").arg(name);
+        statements << QStringLiteral(
+            "INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')");
+    }
+    for (const QString &sql : statements) {
+        if (auto done = exec(db, sql); !done) {
+            db.rollback();
+            return done;
+        }
+    }
+    if (!db.commit()) {
+        const QString error = db.lastError().text();
+        db.rollback();
+        return failure(error);
+    }
+    return {};
+}
 
 Expected<void> configure(QSqlDatabase &db, bool fullSync)
 {

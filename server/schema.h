@@ -5,15 +5,22 @@
 
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 
 namespace chatter::server::schema {
 
 //! The version this build writes. PRAGMA user_version holds the version of a file.
-inline constexpr int CurrentVersion = 6;
+inline constexpr int CurrentVersion = 7;
 
 //! Brings the database up to CurrentVersion, one migration per version, each in a transaction.
 //! Refuses a file written by a newer Chatter.
 Expected<void> migrate(QSqlDatabase &db);
+
+//! The triggers that keep `messages_fts` current (docs/files-and-search.md).
+const QStringList &searchTriggers();
+//! `--search on|off` at start: off drops the triggers and empties the index; on again puts
+//! them back and rebuilds the index from `messages`. Nothing when it is as asked already.
+Expected<void> setSearch(QSqlDatabase &db, bool on);
 
 //! WAL, so readers on worker threads never block the writer; busy timeout for the moments a
 //! checkpoint holds the lock.

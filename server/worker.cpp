@@ -238,6 +238,11 @@ Conversations *Worker::conversations()
     return &m_engine.conversations();
 }
 
+Searcher *Worker::searcher()
+{
+    return m_engine.searcher();
+}
+
 void Worker::removeAccountFromTopic(qint64 accountId, const QString &topic)
 {
     m_engine.removeAccountFromTopic(accountId, topic);

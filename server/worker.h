@@ -68,6 +68,7 @@ public:
     AccountDirectory *accounts() override;
     Conversations *conversations() override;
     Mailbox *replyMailbox() override { return m_mailbox; }
+    Searcher *searcher() override;
     void removeAccountFromTopic(qint64 accountId, const QString &topic) override;
 
     //! Work for this worker's thread, from any thread.

@@ -39,6 +39,7 @@ class PasswordPool;
 class PresenceTracker;
 class PubSub;
 class RoomDirectory;
+class Searcher;
 class ServerNames;
 class StaticAssets;
 class TlsContext;
@@ -84,6 +85,8 @@ public:
     AccountDirectory &accounts() { return *m_accounts; }
     //! Where Argon2id hashes are made and checked: two threads, never an event loop's.
     PasswordPool &passwordPool() { return *m_passwordPool; }
+    //! The search thread (docs/files-and-search.md); null with `--search off`. Thread-safe.
+    Searcher *searcher() { return m_searcher.get(); }
     LoginThrottle &loginThrottle() { return *m_loginThrottle; }
     LoginThrottle &registrationThrottle() { return *m_registrationThrottle; }
     //! Closes every socket of these sessions (revoked): 1008 with `reason`.
@@ -181,6 +184,7 @@ private:
     std::unique_ptr<AccountDirectory> m_accounts;
     std::unique_ptr<Conversations> m_conversations;
     std::unique_ptr<PasswordPool> m_passwordPool;
+    std::unique_ptr<Searcher> m_searcher;
     std::unique_ptr<LoginThrottle> m_loginThrottle;
     std::unique_ptr<LoginThrottle> m_registrationThrottle;
     qint64 m_dataVersion = -1; //!< store thread: PRAGMA data_version at the last look

@@ -72,6 +72,9 @@ struct ServerConfig
     bool fullSync = true;        //!< fsync every group commit (power-loss safe)
     int retainPerRoom = 100'000; //!< messages kept per room; 0: all
     int retainDays = 0;          //!< 0: no age limit
+    //! Full-text search (docs/files-and-search.md): the index is kept and searches answered.
+    //! Off: no index is maintained and `search` is refused.
+    bool search = true;
     //! TLS: serve https:// and wss:// (and only those) with this PEM certificate chain and
     //! key; or, with tlsSelfSigned, with a key and certificate the server makes for itself in
     //! the data directory. SIGHUP reads them again.

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+#include "searcher.h"
+
+#include "conversations.h"
+#include "directtopic.h"
+#include "logging.h"
+#include "mailbox.h"
+#include "topics.h"
+
+#include <QHash>
+#include <QSqlDatabase>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include <atomic>
+
+namespace chatter::server {
+
+//! The search thread's connection, and the SQL functions it gives SQLite: `chatter_fold`
+//! (nicknames compare case-folded, as everywhere in Chatter; SQLite's lower() knows ASCII
+//! only) and `chatter_readable` (the scope of the search being run).
+class Searcher::Connection
+{
+public:
+    Connection(const QString &path, const Conversations *conversations)
+        : m_name(QStringLiteral("chatter-search-%1").arg(s_next.fetch_add(1))),
+          m_conversations(conversations)
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
+        if (!db.open()) {
+            m_error = db.lastError().text();
+            return;
+        }
+        const QVariant handle = db.driver()->handle();
+        sqlite3 *sqlite = handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0
+                              ? *static_cast<sqlite3 *const *>(handle.constData())
+                              : nullptr;
+        if (!sqlite ||
+            sqlite3_create_function_v2(sqlite, "chatter_fold", 1,
+                                       SQLITE_UTF16 | SQLITE_DETERMINISTIC, nullptr, &fold, nullptr,
+                                       nullptr, nullptr) != SQLITE_OK ||
+            sqlite3_create_function_v2(sqlite, "chatter_readable", 1, SQLITE_UTF16, this, &readable,
+                                       nullptr, nullptr, nullptr) != SQLITE_OK)
+            m_error = QStringLiteral("cannot add the search functions to SQLite");
+    }
+
+    ~Connection()
+    {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_name, false);
+            if (db.isOpen())
+                db.close();
+        }
+        QSqlDatabase::removeDatabase(m_name);
+    }
+
+    Expected<Result> run(const Request &request);
+
+private:
+    static QString text(sqlite3_value *value)
+    {
+        const void *data = sqlite3_value_text16(value);
+        const int bytes = sqlite3_value_bytes16(value);
+        return data ? QString::fromUtf16(static_cast<const char16_t *>(data), bytes / 2)
+                    : QString();
+    }
+
+    static void fold(sqlite3_context *context, int, sqlite3_value **args)
+    {
+        const QString folded = text(args[0]).toCaseFolded();
+        sqlite3_result_text16(context, folded.utf16(), int(folded.size() * 2), SQLITE_TRANSIENT);
+    }
+
+    static void readable(sqlite3_context *context, int, sqlite3_value **args)
+    {
+        auto *self = static_cast<Connection *>(sqlite3_user_data(context));
+        sqlite3_result_int(context, self->mayRead(text(args[0])) ? 1 : 0);
+    }
+
+    //! The scope of the running search: the same rules as joining (RoomChannel::checkAccess).
+    bool mayRead(const QString &room)
+    {
+        const auto known = m_readable.constFind(room);
+        if (known != m_readable.cend())
+            return *known;
+        bool allowed = false;
+        if (!m_scope) {
+            allowed = false;
+        } else if (topics::isDmKey(room)) {
+            const auto pair = directtopic::parse(directtopic::topicOf(room));
+            allowed = pair && !m_scope->folded.isEmpty() &&
+                      (pair->first == m_scope->folded || pair->second == m_scope->folded);
+        } else {
+            allowed = !m_conversations || m_conversations->mayRead(room, m_scope->accountId);
+        }
+        m_readable.insert(room, allowed);
+        return allowed;
+    }
+
+    static std::atomic<int> s_next;
+    QString m_name;
+    QString m_error;
+    const Conversations *m_conversations;
+    const Scope *m_scope = nullptr;  //!< while a search runs
+    QHash<QString, bool> m_readable; //!< rooms already decided, for the running search
+};
+
+std::atomic<int> Searcher::Connection::s_next{0};
+
+Expected<Searcher::Result> Searcher::Connection::run(const Request &request)
+{
+    if (!m_error.isEmpty())
+        return failure(m_error);
+    const SearchQuery &query = request.query;
+    const Scope &scope = request.scope;
+    QStringList where{QStringLiteral("m.deleted = 0")};
+    QVariantList values;
+    if (!query.filtersOnly()) {
+        where.prepend(QStringLiteral("messages_fts MATCH ?"));
+        values.append(query.match);
+    }
+    if (!scope.room.isEmpty()) {
+        where.append(QStringLiteral("m.room = ?"));
+        values.append(scope.room);
+    } else {
+        // Checked for every row, on every page: a cursor says where a page starts, never what
+        // may be read.
+        where.append(QStringLiteral("chatter_readable(m.room)"));
+        for (const SearchQuery::Place &place : query.in) {
+            where.append(QStringLiteral("m.room = ?"));
+            values.append(place.kind == SearchQuery::Place::Kind::Room
+                              ? place.name
+                              : directtopic::keyOf(directtopic::of(scope.folded, place.name)));
+        }
+    }
+    for (const QString &nick : query.from) {
+        where.append(QStringLiteral("chatter_fold(m.user) = ?"));
+        values.append(nick);
+    }
+    QString sql;
+    if (query.filtersOnly()) {
+        if (request.beforeId > 0) {
+            where.append(QStringLiteral("m.id < ?"));
+            values.append(request.beforeId);
+        }
+        sql = QStringLiteral("SELECT m.id, m.room, m.user, m.at, m.body FROM messages m WHERE ") +
+              where.join(QLatin1StringView(" AND ")) +
+              QStringLiteral(" ORDER BY m.id DESC LIMIT ?");
+        values.append(request.limit + 1);
+    } else {
+        sql = QStringLiteral("SELECT m.id, m.room, m.user, m.at, m.body, "
+                             "snippet(messages_fts, 0, char(2), char(3), '%1', %2) "
+                             "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
+                             "WHERE ")
+                  .arg(QChar(0x2026))
+                  .arg(SearchSnippet::Words) +
+              where.join(QLatin1StringView(" AND ")) +
+              QStringLiteral(" ORDER BY bm25(messages_fts), m.id DESC LIMIT ? OFFSET ?");
+        values.append(request.limit + 1);
+        values.append(request.offset);
+    }
+    m_scope = &scope;
+    m_readable.clear();
+    QSqlQuery q(QSqlDatabase::database(m_name));
+    q.setForwardOnly(true);
+    Result result;
+    bool ok = q.prepare(sql);
+    if (ok) {
+        for (const QVariant &value : values)
+            q.addBindValue(value);
+        ok = q.exec();
+    }
+    while (ok && q.next()) {
+        if (result.hits.size() == request.limit) {
+            result.more = true;
+            break;
+        }
+        Hit hit{q.value(1).toString(),
+                q.value(0).toLongLong(),
+                q.value(2).toString(),
+                q.value(3).toString(),
+                {}};
+        hit.snippet = query.filtersOnly()
+                          ? SearchSnippet::leading(q.value(4).toString())
+                          : SearchSnippet::fromMarked(q.value(5).toString(), q.value(4).toString());
+        result.hits.append(std::move(hit));
+    }
+    const QString error = ok ? QString() : q.lastError().text();
+    q.finish();
+    m_scope = nullptr;
+    if (!ok) {
+        qCWarning(lcChannel).noquote() << "search failed:" << error;
+        return failure(QStringLiteral("search failed"));
+    }
+    return result;
+}
+
+Searcher::Searcher(QString databasePath, const Conversations *conversations)
+    : m_path(std::move(databasePath)), m_conversations(conversations)
+{
+    m_thread = std::thread([this] {
+        pthread_setname_np(pthread_self(), "chatter-search");
+        work();
+    });
+}
+
+Searcher::~Searcher()
+{
+    {
+        std::scoped_lock locker(m_mutex);
+        m_closing = true;
+        m_jobs.clear();
+    }
+    m_wake.notify_all();
+    m_thread.join();
+}
+
+void Searcher::search(Request request, Mailbox *replyTo, Done done)
+{
+    {
+        std::scoped_lock locker(m_mutex);
+        m_jobs.push_back([request = std::move(request), replyTo,
+                          done = std::move(done)](Connection &connection) mutable {
+            Expected<Result> result = connection.run(request);
+            replyTo->post([done = std::move(done), result = std::move(result)] { done(result); });
+        });
+    }
+    m_wake.notify_one();
+}
+
+void Searcher::work()
+{
+    // Made and dropped on this thread: a QSqlDatabase connection belongs to the thread that
+    // opened it.
+    Connection connection(m_path, m_conversations);
+    std::unique_lock locker(m_mutex);
+    for (;;) {
+        m_wake.wait(locker, [this] { return m_closing || !m_jobs.empty(); });
+        if (m_closing)
+            return;
+        std::function<void(Connection &)> job = std::move(m_jobs.front());
+        m_jobs.pop_front();
+        locker.unlock();
+        job(connection);
+        job = nullptr; // its captures go here, on this thread
+        locker.lock();
+    }
+}
+
+Expected<Searcher::Result> Searcher::runOnce(const QString &databasePath,
+                                             const Conversations *conversations,
+                                             const Request &request)
+{
+    Connection connection(databasePath, conversations);
+    return connection.run(request);
+}
+
+} // namespace chatter::server
