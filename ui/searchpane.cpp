@@ -110,11 +110,16 @@ void SearchPane::activate()
 
 void SearchPane::updateScopes()
 {
-    // A guest has no personal topic: only the conversation shown can be searched.
+    // A guest has no personal topic: only the conversation shown can be searched. Signed in
+    // again with an account, "all conversations" is back unless the user chose otherwise.
     const bool everywhere = m_session->personal() != nullptr;
-    m_scope->setEnabled(everywhere);
-    if (!everywhere)
+    if (!everywhere && m_scope->isEnabled()) {
+        m_scopeForced = m_scope->currentIndex() == 0;
         m_scope->setCurrentIndex(1);
+    } else if (everywhere && !m_scope->isEnabled() && std::exchange(m_scopeForced, false)) {
+        m_scope->setCurrentIndex(0);
+    }
+    m_scope->setEnabled(everywhere);
 }
 
 void SearchPane::runSearch()
@@ -144,8 +149,12 @@ void SearchPane::updateStatus()
     else if (results->resultCount() == 0)
         m_status->setText(tr("No messages found"));
     else
-        m_status->setText(tr("%n result(s)", nullptr, results->resultCount()) +
-                          tr(" in %n conversation(s)", nullptr, results->groupCount()));
+        m_status->setText(
+            (results->resultCount() == 1 ? tr("1 result")
+                                         : tr("%1 results").arg(results->resultCount())) +
+            (results->groupCount() == 1 ? tr(" in 1 conversation")
+                                        : tr(" in %1 conversations").arg(results->groupCount())) +
+            (m_search->canFetchMore() ? tr(", more to come") : QString()));
 }
 
 void SearchPane::openIndex(const QModelIndex &index)

@@ -59,6 +59,8 @@ private:
     QTreeView *m_results;
     QPushButton *m_more;
     QString m_error;
+    //! "All conversations" was chosen when there was no personal topic to search.
+    bool m_scopeForced = false;
 };
 
 } // namespace chatter::ui

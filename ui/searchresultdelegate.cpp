@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QLocale>
 #include <QPainter>
+#include <QStyle>
 #include <QTextLayout>
 
 namespace chatter::ui {
@@ -26,10 +27,12 @@ QFont smallerFont(const QFont &font)
 
 QString shownTime(const QDateTime &at)
 {
+    // As the message list: HH:mm today, the day before it otherwise.
     const QDateTime local = at.toLocalTime();
     if (local.date() == QDate::currentDate())
-        return QLocale().toString(local.time(), QLocale::ShortFormat);
-    return QLocale().toString(local, QLocale::ShortFormat);
+        return local.toString(QStringLiteral("HH:mm"));
+    return QLocale().toString(local.date(), QLocale::ShortFormat) + QLatin1Char(' ') +
+           local.toString(QStringLiteral("HH:mm"));
 }
 
 } // namespace
@@ -43,8 +46,13 @@ int SearchResultDelegate::layoutSnippet(QTextLayout &layout, const QStyleOptionV
     textOption.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
     layout.setTextOption(textOption);
     QList<QTextLayout::FormatRange> formats;
-    const QColor tint = MessageFormatter::blend(option.palette.color(QPalette::Base),
-                                                option.palette.color(QPalette::Highlight), 0.3f);
+    // On a selected row the tint is mixed from the selection's own colours, to stay visible.
+    const bool selected = option.state & QStyle::State_Selected;
+    const QColor tint =
+        selected ? MessageFormatter::blend(option.palette.color(QPalette::Highlight),
+                                           option.palette.color(QPalette::HighlightedText), 0.3f)
+                 : MessageFormatter::blend(option.palette.color(QPalette::Base),
+                                           option.palette.color(QPalette::Highlight), 0.3f);
     for (const QVariant &range : index.data(SearchResultsModel::HighlightsRole).toList()) {
         const QVariantList pair = range.toList();
         QTextLayout::FormatRange format;

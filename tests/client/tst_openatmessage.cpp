@@ -131,6 +131,7 @@ private Q_SLOTS:
     void anOldMessageOpensInItsWindow();
     void liveMessagesWhileDetachedWaitForTheLiveEnd();
     void sendingWhileDetachedReturnsToTheLiveEnd();
+    void aRejoinWhileDetachedCatchesUpFromTheLiveEnd();
     void aForeignIdIsRefusedAndTheRoomStaysLive();
     void openingBeforeTheJoinWaitsForIt();
     void searchEverywhereGroupsByConversation();
@@ -176,8 +177,9 @@ void tst_OpenAtMessage::anOldMessageOpensInItsWindow()
     bob->openAtMessage("lobby", target);
     QVERIFY(opened.wait(10000));
     QCOMPARE(opened.first().at(1).toLongLong(), target);
-    // The window: m40 with up to 25 before and after it, and nothing of the live end.
-    QCOMPARE(bodies(bob->messages("lobby")), numbered(15, 65));
+    // The window: 25 before m40, m40 and 24 after it (the message counts towards the 50), and
+    // nothing of the live end.
+    QCOMPARE(bodies(bob->messages("lobby")), numbered(15, 64));
     QVERIFY(bob->isDetached("lobby"));
     QCOMPARE(detached.size(), 1);
     QVERIFY(detached.first().at(1).toBool());
@@ -188,7 +190,7 @@ void tst_OpenAtMessage::anOldMessageOpensInItsWindow()
     QSignalSpy older(bob.get(), &ChatSession::olderLoaded);
     bob->loadOlder("lobby");
     QVERIFY(older.wait(10000));
-    QCOMPARE(bodies(bob->messages("lobby")), numbered(1, 65));
+    QCOMPARE(bodies(bob->messages("lobby")), numbered(1, 64));
 
     // Newer pages, until the window reaches the live end.
     QVERIFY(pageToTheEnd(bob.get(), "lobby"));
@@ -217,7 +219,7 @@ void tst_OpenAtMessage::liveMessagesWhileDetachedWaitForTheLiveEnd()
     QVERIFY(opened.wait(10000));
     QVERIFY(bob->isDetached("lobby"));
     const QStringList window = bodies(bob->messages("lobby"));
-    QCOMPARE(window, numbered(5, 55));
+    QCOMPARE(window, numbered(5, 54));
 
     // Live messages while detached: announced and counted, but not put into the window.
     QSignalSpy received(bob.get(), &ChatSession::messageReceived);
@@ -262,6 +264,41 @@ void tst_OpenAtMessage::sendingWhileDetachedReturnsToTheLiveEnd()
                               10000);
 }
 
+void tst_OpenAtMessage::aRejoinWhileDetachedCatchesUpFromTheLiveEnd()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    auto alice = joinedSession(server, "alice", "lobby");
+    QVERIFY(alice);
+    QVERIFY(post(alice.get(), "lobby", 120));
+    auto bob = joinedSession(server, "bob", "lobby");
+    QVERIFY(bob);
+    QSignalSpy opened(bob.get(), &ChatSession::openedAt);
+    bob->openAtMessage("lobby", idOf(alice->messages("lobby"), "m10"));
+    QVERIFY(opened.wait(10000));
+    const QStringList window = bodies(bob->messages("lobby"));
+    QCOMPARE(window, numbered(1, 34));
+
+    // The server restarts; bob's rejoin must ask for what came after the live end he had
+    // (m120), not after his window (m34): nothing old is news, nothing new is lost.
+    QSignalSpy received(bob.get(), &ChatSession::messageReceived);
+    QSignalSpy bobRejoined(bob.get(), &ChatSession::roomJoined);
+    QSignalSpy aliceRejoined(alice.get(), &ChatSession::roomJoined);
+    QVERIFY(server.restart());
+    QVERIFY(aliceRejoined.wait(10000));
+    alice->sendMessage("lobby", "while bob was away");
+    QTRY_VERIFY_WITH_TIMEOUT(!bobRejoined.isEmpty(), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 1, 10000);
+    QCOMPARE(received.first().at(1).value<ChatMessage>().body,
+             QStringLiteral("while bob was away"));
+    QVERIFY(bob->isDetached("lobby"));
+    QCOMPARE(bodies(bob->messages("lobby")), window);
+
+    QVERIFY(pageToTheEnd(bob.get(), "lobby"));
+    QCOMPARE(bodies(bob->messages("lobby")), numbered(1, 120) << "while bob was away");
+    QCOMPARE(received.size(), 1);
+}
+
 void tst_OpenAtMessage::aForeignIdIsRefusedAndTheRoomStaysLive()
 {
     TestServer server;
@@ -300,7 +337,7 @@ void tst_OpenAtMessage::openingBeforeTheJoinWaitsForIt()
     QCOMPARE(bob->currentRoom(), QStringLiteral("archive"));
     QVERIFY(opened.wait(10000));
     QCOMPARE(opened.first().at(0).toString(), QStringLiteral("archive"));
-    QCOMPARE(bodies(bob->messages("archive")), numbered(1, 28));
+    QCOMPARE(bodies(bob->messages("archive")), numbered(1, 27));
     QVERIFY(bob->isDetached("archive"));
     QVERIFY(!bob->hasOlder("archive"));
 }
