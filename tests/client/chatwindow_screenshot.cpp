@@ -14,6 +14,7 @@
 #include "messagemodel.h"
 #include "personalchannel.h"
 #include "roomlistmodel.h"
+#include "roomsession.h"
 #include "search.h"
 #include "searchpane.h"
 #include "searchresultsmodel.h"
@@ -21,6 +22,7 @@
 #include "systempalette.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QLineEdit>
 #include <QListView>
 #include <QPalette>
@@ -177,8 +179,8 @@ int conversations(const QString &out)
     return 0;
 }
 
-//! Alice's window with the search pane: "release" found in two rooms and a DM, the oldest
-//! hit in #lobby opened and highlighted in the middle of its history.
+//! Alice's window with the search pane: "release" found in two rooms and a DM, the hit in
+//! #lobby (a room she left) opened and highlighted far back in its history.
 int search(const QString &out)
 {
     QStandardPaths::setTestModeEnabled(true);
@@ -233,8 +235,8 @@ int search(const QString &out)
         QStringLiteral("lunch at 12:30?"),          QStringLiteral("sure"),
         QStringLiteral("the printer is out of A4"), QStringLiteral("I'll grab some"),
         QStringLiteral("who has the HDMI adapter"), QStringLiteral("in the drawer")};
-    for (int i = 0; i < 60; ++i)
-        bob.session()->sendMessage(lobby, chatter.at(i % chatter.size()));
+    for (int i = 0; i < 72; ++i)
+        say(i % 2 ? alice : bob, lobby, chatter.at(i % chatter.size()));
     QTest::qWait(800);
     say(bob, dev, QStringLiteral("release notes draft: https://example.org/chatter/0.3"));
     say(alice, dev, QStringLiteral("I'll review the release notes after the stand-up"));
@@ -246,8 +248,17 @@ int search(const QString &out)
         return 1;
     }
     QTest::qWait(300);
-    say(bob, dm, QStringLiteral("can you cut the release tonight? I'm out tomorrow"));
-    say(alice, dm, QStringLiteral("yes, after the smoke test"));
+    say(alice, dm, QStringLiteral("can you cut the release tonight? I'm out tomorrow"));
+    // Bob's side of the DM opens with its first message.
+    if (!QTest::qWaitFor(
+            [&] { return bob.session()->room(dm) && bob.session()->room(dm)->isJoined(); },
+            10000)) {
+        qCritical("chatwindow_screenshot: bob did not get the DM");
+        return 1;
+    }
+    say(bob, dm, QStringLiteral("sure, right after the smoke test"));
+    // Alice left #lobby since: opening its hit joins it again, at the message, far back.
+    alice.session()->leaveRoom(lobby);
     alice.session()->setCurrentRoom(dev);
     QTest::qWait(600);
 
@@ -258,7 +269,11 @@ int search(const QString &out)
     QTest::keyClick(pane->queryEdit(), Qt::Key_Return);
     if (!QTest::qWaitFor([&] { return alice.session()->search()->results()->groupCount() == 3; },
                          10000)) {
-        qCritical("chatwindow_screenshot: the search found no results in three conversations");
+        qCritical("chatwindow_screenshot: the search found no results in three conversations "
+                  "(%d results in %d, scope %d)",
+                  alice.session()->search()->results()->resultCount(),
+                  alice.session()->search()->results()->groupCount(),
+                  pane->scopeBox()->currentIndex());
         return 1;
     }
     // The #lobby hit, long scrolled out of its room's newest page: opened and highlighted.
@@ -272,8 +287,13 @@ int search(const QString &out)
     results->setFocus();
     QSignalSpy opened(alice.session(), &client::ChatSession::openedAt);
     QTest::keyClick(results->viewport(), Qt::Key_Return);
-    if (!opened.wait(10000)) {
-        qCritical("chatwindow_screenshot: the result did not open");
+    // Held already, it opens at once; otherwise when `history {around}` answers.
+    if (!QTest::qWaitFor([&] { return !opened.isEmpty(); }, 10000)) {
+        qCritical(
+            "chatwindow_screenshot: the result did not open (%lld in %s)",
+            results->currentIndex().data(client::SearchResultsModel::IdRole).toLongLong(),
+            qPrintable(
+                results->currentIndex().data(client::SearchResultsModel::RoomRole).toString()));
         return 1;
     }
     QTest::qWait(1200);
