@@ -148,6 +148,9 @@ void tst_SearchResultsModel::highlights()
     for (const QVariant &range : index.data(SearchResultsModel::HighlightsRole).toList()) {
         const QVariantList pair = range.toList();
         QCOMPARE(pair.size(), 2);
+        // Inside the snippet: a painter is handed these ranges as they are.
+        QVERIFY(pair.at(0).toInt() >= 0 && pair.at(1).toInt() > 0);
+        QVERIFY(pair.at(0).toInt() + pair.at(1).toInt() <= snippet.size());
         words << snippet.mid(pair.at(0).toInt(), pair.at(1).toInt());
     }
     QCOMPARE(words, highlighted);
