@@ -102,8 +102,14 @@ MainWindow::MainWindow(client::SocketOptions options, QWidget *parent)
     });
     // Search results open where they were said: the message scrolled to and highlighted.
     connect(m_session, &ChatSession::openedAt, this, [this](const QString &room, qint64 id) {
-        if (room == m_session->currentRoom())
-            m_messageView->flashMessage(id);
+        if (room != m_session->currentRoom())
+            return;
+        m_messageView->flashMessage(id);
+        fillWindow();
+    });
+    connect(m_session, &ChatSession::newerLoaded, this, [this](const QString &room, int count) {
+        if (room == m_session->currentRoom() && count > 0)
+            fillWindow();
     });
     connect(m_session, &ChatSession::openFailed, this,
             [this](const QString &room, qint64, const QString &reason) {
@@ -524,6 +530,17 @@ QMenu *MainWindow::memberMenu(const QModelIndex &index)
         menu->addSeparator();
     m_adminActions->addMemberActions(menu, user);
     return menu;
+}
+
+void MainWindow::fillWindow()
+{
+    // A window of history that fits without a scroll bar can never be scrolled to its
+    // bottom: its newer pages come now, until it overflows or meets the live end.
+    if (!m_session->isDetached(m_session->currentRoom()))
+        return;
+    m_messageView->doItemsLayout();
+    if (m_messageView->verticalScrollBar()->maximum() == 0)
+        m_session->loadNewer(m_session->currentRoom());
 }
 
 void MainWindow::openSearch()

@@ -72,6 +72,7 @@ class tst_SearchWindow : public QObject
 private Q_SLOTS:
     void initTestCase();
     void ctrlFFindsAndOpensAtTheMessage();
+    void aWindowShorterThanTheViewFillsItself();
 };
 
 void tst_SearchWindow::initTestCase()
@@ -194,6 +195,38 @@ void tst_SearchWindow::ctrlFFindsAndOpensAtTheMessage()
     QTest::keyClick(edit, Qt::Key_Escape);
     QVERIFY(dock->isHidden());
     QTRY_VERIFY(bob.findChild<Composer *>("composer")->hasFocus());
+}
+
+void tst_SearchWindow::aWindowShorterThanTheViewFillsItself()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    client::ChatSession alice(fastOptions());
+    QSignalSpy aliceJoined(&alice, &client::ChatSession::roomJoined);
+    alice.connectToServer(server.address(), "alice");
+    alice.joinRoom("lobby");
+    QVERIFY(aliceJoined.wait(10000));
+    for (int i = 1; i <= 80; ++i)
+        alice.sendMessage("lobby", QStringLiteral("m%1").arg(i));
+    QTRY_VERIFY_WITH_TIMEOUT(idOf(alice.messages("lobby"), "m80") > 0, 20000);
+
+    // A view tall enough for the whole window of 50 one-line messages: nothing to scroll.
+    MainWindow bob(fastOptions());
+    bob.resize(900, 2600);
+    bob.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&bob));
+    QSignalSpy bobJoined(bob.session(), &client::ChatSession::roomJoined);
+    bob.connectTo(server.address(), "bob");
+    bob.session()->joinRoom("lobby");
+    QVERIFY(bobJoined.wait(10000));
+    auto *view = bob.findChild<MessageView *>("messageView");
+    QSignalSpy opened(bob.session(), &client::ChatSession::openedAt);
+    bob.session()->openAtMessage("lobby", idOf(alice.messages("lobby"), "m5"));
+    QVERIFY(opened.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!bob.session()->isDetached("lobby"), 10000);
+    QCOMPARE(view->verticalScrollBar()->maximum(), 0);
+    const client::MessageModel *lobby = bob.session()->messages("lobby");
+    QCOMPARE(lobby->at(lobby->rowCount() - 1).body, QStringLiteral("m80"));
 }
 
 QTEST_MAIN(tst_SearchWindow)

@@ -108,6 +108,8 @@ private:
     void changePassword();
     void sessionExpired(const QString &message);
     void showStatus(const QString &text);
+    //! A window of history shorter than the view loads its newer pages (nothing to scroll).
+    void fillWindow();
     //! Tells the session whether the user sees the newest message of the room in view.
     void updateAttentive();
     //! Every conversation in the order the left pane shows them: rooms, then the others.
