@@ -301,16 +301,14 @@ void RoomSession::onEdited(const QJsonObject &payload)
     const QJsonValue body = payload.value(QLatin1String("body"));
     if (!body.isString())
         return;
+    const qint64 id = qint64(payload.value(QLatin1String("id")).toDouble());
     const QDateTime editedAt = QDateTime::fromString(
         payload.value(QLatin1String("edited_at")).toString(), Qt::ISODateWithMs);
-    changeHeld(qint64(payload.value(QLatin1String("id")).toDouble()), [&](ChatMessage &m) {
+    changeHeld(id, [&](ChatMessage &m) {
         m.body = body.toString();
         m.editedAt = editedAt.isValid() ? editedAt : QDateTime::currentDateTimeUtc();
     });
-    m_messages->applyEdit(
-        qint64(payload.value(QLatin1String("id")).toDouble()), body.toString(),
-        QDateTime::fromString(payload.value(QLatin1String("edited_at")).toString(),
-                              Qt::ISODateWithMs));
+    m_messages->applyEdit(id, body.toString(), editedAt);
 }
 
 void RoomSession::onDeleted(const QJsonObject &payload)
@@ -638,10 +636,10 @@ void RoomSession::loadOlder(int limit)
                                                    {QStringLiteral("limit"), qMin(limit, 100)}});
     connect(push, &Push::replied, this,
             [this, generation](const QString &status, const QJsonValue &response) {
-                m_loadingOlder = false;
                 // The window was replaced meanwhile: this page belongs before another one.
                 if (generation != m_windowGeneration)
                     return;
+                m_loadingOlder = false;
                 if (status != QLatin1String("ok")) {
                     m_moreOlder = false;
                     Q_EMIT olderLoaded(0);
@@ -656,7 +654,9 @@ void RoomSession::loadOlder(int limit)
                 m_moreOlder = response.toObject().value(QLatin1String("more")).toBool();
                 Q_EMIT olderLoaded(m_messages->prependOlder(older));
             });
-    connect(push, &Push::timeout, this, [this] {
+    connect(push, &Push::timeout, this, [this, generation] {
+        if (generation != m_windowGeneration)
+            return;
         m_loadingOlder = false;
         Q_EMIT olderLoaded(0);
     });
