@@ -37,8 +37,9 @@ usage: bench/run.sh [options]
   --quick              smoke run: clients / 10, 5 s phases, 1 repetition
   --reps N             repetitions of every scenario (default: 2, quick: 1)
   --scenarios LIST     comma list of: idle,fanout,rooms,fanout200,fanout400,connect
-  --servers LIST       comma list of: chatter,reference,chatter-tls,reference-tls (default the
-                       first two; -tls: the same server over wss://, a throw-away certificate)
+  --servers LIST       comma list of: chatter,reference,chatter-tls,reference-tls,
+                       chatter-nosearch (default the first two; -tls: the same server over
+                       wss://, a throw-away certificate; -nosearch: chatter with --search off)
   --scale F            multiply every client count by F (default 1, quick 0.1)
   --duration S         seconds of sending in the message scenarios (default 20, quick 5)
   --server-bin PATH    chatter-server binary (default build/server/chatter-server)
@@ -146,10 +147,12 @@ fi
 # start_server KIND PORT LOG -> sets SERVER_PID
 start_server() {
     local kind="$1" port="$2" log="$3"
-    if [[ $kind == chatter || $kind == chatter-tls ]]; then
-        local data="$WORK/data-$port" tls=()
+    if [[ $kind == chatter || $kind == chatter-tls || $kind == chatter-nosearch ]]; then
+        local data="$WORK/data-$port" tls=() # extra flags for the kind
         mkdir -p "$data"
         [[ $kind == chatter-tls ]] && tls=(--tls-cert "$PKI/server.pem" --tls-key "$PKI/server.key")
+        # The same server without its full-text index: what keeping the index costs.
+        [[ $kind == chatter-nosearch ]] && tls=(--search off)
         taskset -c "$SERVER_CPU" "$SERVER_BIN" --headless --bind 127.0.0.1 --port "$port" \
             --data-dir "$data" --log-level warning --max-connections-per-address 1000000 "${tls[@]}" >"$log" 2>&1 &
     elif [[ $kind == reference-tls ]]; then

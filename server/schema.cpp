@@ -135,7 +135,7 @@ const QStringList &searchTriggers()
     return all;
 }
 
-Expected<void> setSearch(QSqlDatabase &db, bool on)
+Expected<bool> setSearch(QSqlDatabase &db, bool on)
 {
     QSqlQuery query(db);
     if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND "
@@ -144,7 +144,7 @@ Expected<void> setSearch(QSqlDatabase &db, bool on)
         return failure(query.lastError().text());
     const bool maintained = query.value(0).toInt() == searchTriggers().size();
     if (maintained == on)
-        return {};
+        return false;
     if (!db.transaction())
         return failure(db.lastError().text());
     QStringList statements;
@@ -164,7 +164,7 @@ Expected<void> setSearch(QSqlDatabase &db, bool on)
     for (const QString &sql : statements) {
         if (auto done = exec(db, sql); !done) {
             db.rollback();
-            return done;
+            return failure(done.error());
         }
     }
     if (!db.commit()) {
@@ -172,7 +172,7 @@ Expected<void> setSearch(QSqlDatabase &db, bool on)
         db.rollback();
         return failure(error);
     }
-    return {};
+    return true;
 }
 
 Expected<void> configure(QSqlDatabase &db, bool fullSync)

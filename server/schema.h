@@ -19,8 +19,9 @@ Expected<void> migrate(QSqlDatabase &db);
 //! The triggers that keep `messages_fts` current (docs/files-and-search.md).
 const QStringList &searchTriggers();
 //! `--search on|off` at start: off drops the triggers and empties the index; on again puts
-//! them back and rebuilds the index from `messages`. Nothing when it is as asked already.
-Expected<void> setSearch(QSqlDatabase &db, bool on);
+//! them back and rebuilds the index from `messages`. Nothing when it is as asked already;
+//! true when something changed.
+Expected<bool> setSearch(QSqlDatabase &db, bool on);
 
 //! WAL, so readers on worker threads never block the writer; busy timeout for the moments a
 //! checkpoint holds the lock.

@@ -115,8 +115,10 @@ std::atomic<int> Searcher::Connection::s_next{0};
 
 Expected<Searcher::Result> Searcher::Connection::run(const Request &request)
 {
-    if (!m_error.isEmpty())
-        return failure(m_error);
+    if (!m_error.isEmpty()) {
+        qCWarning(lcChannel).noquote() << "search unavailable:" << m_error;
+        return failure(QStringLiteral("search failed"));
+    }
     const SearchQuery &query = request.query;
     const Scope &scope = request.scope;
     QStringList where{QStringLiteral("m.deleted = 0")};
@@ -212,19 +214,28 @@ Searcher::Searcher(QString databasePath, const Conversations *conversations)
 
 Searcher::~Searcher()
 {
+    stop();
+}
+
+void Searcher::stop()
+{
     {
         std::scoped_lock locker(m_mutex);
         m_closing = true;
         m_jobs.clear();
     }
     m_wake.notify_all();
-    m_thread.join();
+    std::scoped_lock joining(m_joinMutex);
+    if (m_thread.joinable())
+        m_thread.join();
 }
 
 void Searcher::search(Request request, Mailbox *replyTo, Done done)
 {
     {
         std::scoped_lock locker(m_mutex);
+        if (m_closing)
+            return;
         m_jobs.push_back([request = std::move(request), replyTo,
                           done = std::move(done)](Connection &connection) mutable {
             Expected<Result> result = connection.run(request);

@@ -69,13 +69,17 @@ public:
 
     //! `conversations` (may be null: every room is public) says who may read a private room.
     Searcher(QString databasePath, const Conversations *conversations);
-    //! Finishes the search in progress; queued ones are dropped (their `done` never runs).
+    //! stop()s.
     ~Searcher();
     Searcher(const Searcher &) = delete;
     Searcher &operator=(const Searcher &) = delete;
 
-    //! Any thread. `done` runs on `replyTo`'s thread.
+    //! Any thread. `done` runs on `replyTo`'s thread; never once stop() was called.
     void search(Request request, Mailbox *replyTo, Done done);
+    //! Finishes the search in progress and ends the thread; queued searches and later ones are
+    //! dropped (their `done` never runs). The object stays usable (it refuses nothing, answers
+    //! nothing), so workers that still hold it during a shutdown need no lock.
+    void stop();
 
     //! The same search, run on the calling thread with its own connection: for tests and the
     //! benchmark tool.
@@ -91,7 +95,8 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<std::function<void(Connection &)>> m_jobs;
-    bool m_closing = false;
+    bool m_closing = false; //!< guarded by m_mutex
+    std::mutex m_joinMutex; //!< one stop() joins the thread
     std::thread m_thread;
 };
 

@@ -3,6 +3,7 @@
 // there is, the triggers keep the index current for every way a message changes, `--search
 // off` and on again, ranking, paging, and what each scope may read.
 #include "conversations.h"
+#include "mailbox.h"
 #include "schema.h"
 #include "searcher.h"
 
@@ -10,6 +11,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace chatter::server;
 
@@ -25,6 +27,8 @@ private Q_SLOTS:
     void onlyFiltersListNewestFirst();
     void offDropsTheIndexAndOnRebuildsIt();
     void personalScopeReadsOnlyWhatTheAccountMay();
+    void theSearchThreadAnswersThroughTheMailbox();
+    void aStoppedSearcherTakesNoMoreSearches();
 
 private:
     QSqlDatabase open();
@@ -222,7 +226,7 @@ void tst_Search::offDropsTheIndexAndOnRebuildsIt()
     QSqlDatabase db = open();
     QVERIFY(schema::migrate(db));
     const qint64 before = add(QStringLiteral("r"), QStringLiteral("ann"), QStringLiteral("alpha"));
-    QVERIFY(schema::setSearch(db, true)); // as it is: nothing to do
+    QVERIFY(!*schema::setSearch(db, true)); // as it is: nothing to do
     QCOMPARE(ids(QStringLiteral("alpha")), QList<qint64>{before});
     QVERIFY(schema::setSearch(db, false));
     QSqlQuery q(db);
@@ -285,6 +289,59 @@ void tst_Search::personalScopeReadsOnlyWhatTheAccountMay()
     gone.rooms.append(secret);
     m_conversations.attach(nullptr, gone);
     QCOMPARE(ids(QStringLiteral("plan"), ann, 50, 1), (QList<qint64>{pub}));
+}
+
+void tst_Search::theSearchThreadAnswersThroughTheMailbox()
+{
+    QSqlDatabase db = open();
+    QVERIFY(schema::migrate(db));
+    Mailbox mailbox(nullptr);
+    QList<qint64> got;
+    int answers = 0;
+    Qt::HANDLE answeredOn = nullptr;
+    {
+        Searcher searcher(m_path, &m_conversations);
+        // Searches queue behind each other while this thread keeps writing.
+        for (int i = 0; i < 20; ++i) {
+            const qint64 id =
+                add(QStringLiteral("r"), QStringLiteral("ann"), QStringLiteral("word %1").arg(i));
+            Searcher::Request request;
+            request.query = *SearchQuery::parse(QStringLiteral("word"));
+            request.scope = i % 2 ? Searcher::Scope::conversation(QStringLiteral("r"))
+                                  : Searcher::Scope::account(1, QStringLiteral("ann"));
+            request.limit = 1;
+            searcher.search(
+                request, &mailbox, [&, id](const chatter::Expected<Searcher::Result> &result) {
+                    ++answers;
+                    answeredOn = QThread::currentThreadId();
+                    if (result && !result->hits.isEmpty() && result->hits.first().id >= id)
+                        got.append(id);
+                });
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(answers, 20, 20000);
+    }
+    // Each answer on this thread, each one seeing at least the message written before it.
+    QCOMPARE(answeredOn, QThread::currentThreadId());
+    QCOMPARE(got.size(), 20);
+}
+
+void tst_Search::aStoppedSearcherTakesNoMoreSearches()
+{
+    // What the engine does at shutdown: workers may still hold the searcher after it stopped.
+    QSqlDatabase db = open();
+    QVERIFY(schema::migrate(db));
+    Mailbox mailbox(nullptr);
+    Searcher searcher(m_path, &m_conversations);
+    searcher.stop();
+    searcher.stop(); // twice is fine
+    bool answered = false;
+    Searcher::Request request;
+    request.query = *SearchQuery::parse(QStringLiteral("word"));
+    request.scope = Searcher::Scope::conversation(QStringLiteral("r"));
+    searcher.search(request, &mailbox,
+                    [&answered](const chatter::Expected<Searcher::Result> &) { answered = true; });
+    QTest::qWait(100); // a negative check: bounded, asserts no time
+    QVERIFY(!answered);
 }
 
 QTEST_MAIN(tst_Search)

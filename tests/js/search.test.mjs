@@ -163,6 +163,8 @@ describe('search across conversations (personal topic)', () => {
     const dmChannel = (await joinOk(annSocket, dmTopic(ann.user, bob.user))).channel;
     const dm = await send(dmChannel, `${word} direct`);
 
+    // On the DM topic: that conversation only.
+    assert.deepEqual(ids(await search(dmChannel, { query: word })), [dm]);
     const annHome = (await joinOk(annSocket, ann.personal_topic)).channel;
     const bobHome = (await joinOk(bobSocket, bob.personal_topic)).channel;
     const eveHome = (await joinOk(eveSocket, eve.personal_topic)).channel;
