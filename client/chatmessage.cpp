@@ -37,6 +37,7 @@ std::optional<ChatMessage> ChatMessage::fromJson(const QJsonObject &json)
     if (const QJsonValue edited = json.value(QLatin1String("edited_at")); edited.isString())
         m.editedAt = QDateTime::fromString(edited.toString(), Qt::ISODateWithMs);
     m.reactions = reactionsFromJson(json.value(QLatin1String("reactions")).toObject());
+    m.attachments = Attachment::listFromJson(json.value(QLatin1String("attachments")).toArray());
     return m;
 }
 

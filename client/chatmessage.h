@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "attachment.h"
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
@@ -41,10 +43,13 @@ struct ChatMessage
     bool deleted = false; //!< `{id, deleted: true}`: kept so that paging keeps its place
     //! Reaction emoji (in the server's order) and who reacted with each.
     QList<std::pair<QString, QStringList>> reactions;
+    //! Files sent with it, in the order given (docs/files-and-search.md); a deleted message
+    //! has none.
+    QList<Attachment> attachments;
 
     //! Parses a message object (docs/conversations.md): `{"id","user","body","at"}` plus
-    //! `reply_to`, `quote`, `edited_at`, `reactions`, or `{"id","deleted":true}`; nullopt when
-    //! id, user or body is missing from a message that is not deleted.
+    //! `reply_to`, `quote`, `edited_at`, `reactions`, `attachments`, or `{"id","deleted":true}`;
+    //! nullopt when id, user or body is missing from a message that is not deleted.
     static std::optional<ChatMessage> fromJson(const QJsonObject &json);
     //! `{"👍": ["bob"], …}` as (emoji, users) pairs; emoji nobody holds are left out.
     static QList<std::pair<QString, QStringList>> reactionsFromJson(const QJsonObject &json);

@@ -4,6 +4,7 @@
 #include "adminchannel.h"
 #include "chatvalidation.h"
 #include "events.h"
+#include "fileclient.h"
 #include "membermodel.h"
 #include "messagemodel.h"
 #include "personalchannel.h"
@@ -30,10 +31,11 @@ constexpr int MaxDmsJoinedAtStart = 40;
 
 ChatSession::ChatSession(SocketOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_accounts(new AccountClient(this)),
-      m_rooms(new RoomListModel(this)), m_directory(new RoomDirectoryModel(this)),
-      m_search(new Search(this, this))
+      m_files(new FileClient(this)), m_rooms(new RoomListModel(this)),
+      m_directory(new RoomDirectoryModel(this)), m_search(new Search(this, this))
 {
     m_accounts->setCertificatePins(&m_pins);
+    m_files->setCertificatePins(&m_pins);
 }
 
 ChatSession::~ChatSession()
@@ -82,6 +84,7 @@ void ChatSession::signOut(AccountClient::Callback done)
 {
     const QString token = m_identity.token;
     m_identity = {};
+    m_files->setToken({});
     disconnectFromServer();
     if (token.isEmpty()) {
         AccountResult nothingToRevoke;
@@ -109,6 +112,7 @@ void ChatSession::checkSession()
         if (result.status != 401 || token != m_identity.token)
             return;
         m_identity.token.clear(); // the socket must not retry with it
+        m_files->setToken({});
         if (m_socket)
             m_socket->close();
         m_lastError = tr("your session has ended (signed out, password changed or expired); "
@@ -122,6 +126,8 @@ void ChatSession::connectAs(const QString &server, const QString &nickname)
 {
     m_server = server;
     m_accounts->setServer(server);
+    m_files->setServer(server);
+    m_files->setToken(m_identity.token);
     m_nickname = nickname;
     // What the user typed while not connected goes out once the new connection joins.
     QMap<QString, QList<RoomSession::Outgoing>> outboxes;
@@ -154,7 +160,7 @@ void ChatSession::connectAs(const QString &server, const QString &nickname)
         m_rooms->setStatus(room, RoomListModel::Status::Joining);
         RoomSession *session = addRoomSession(room);
         for (const RoomSession::Outgoing &message : outboxes.value(room))
-            session->send(message.body, message.replyTo);
+            session->send(message.body, message.replyTo, message.attachments);
         session->join();
     }
     if (replaced || !m_rooms->names().isEmpty())
@@ -384,10 +390,11 @@ bool ChatSession::sendMessage(const QString &body)
     return sendMessage(currentRoom(), body);
 }
 
-bool ChatSession::sendMessage(const QString &room, const QString &body, qint64 replyTo)
+bool ChatSession::sendMessage(const QString &room, const QString &body, qint64 replyTo,
+                              const QList<Attachment> &attachments)
 {
-    if (const auto valid = validation::checkBody(body); !valid) {
-        Q_EMIT sendFailed(room, valid.error());
+    if (const QString problem = RoomSession::checkMessage(body, attachments); !problem.isEmpty()) {
+        Q_EMIT sendFailed(room, problem);
         return false;
     }
     RoomSession *session = m_roomSessions.value(room);
@@ -396,8 +403,14 @@ bool ChatSession::sendMessage(const QString &room, const QString &body, qint64 r
                                          : tr("not connected (Chat › Connect… to connect)"));
         return false;
     }
-    session->send(body, replyTo);
+    session->send(body, replyTo, attachments);
     return true;
+}
+
+void ChatSession::refreshAttachments(const QString &room, qint64 id)
+{
+    if (RoomSession *session = m_roomSessions.value(room))
+        session->refreshAttachments(id);
 }
 
 void ChatSession::noteTyping()

@@ -15,6 +15,7 @@
 namespace chatter::client {
 
 class AdminChannel;
+class FileClient;
 class MemberModel;
 class PersonalChannel;
 struct ConversationState;
@@ -65,6 +66,9 @@ public:
     AdminChannel *admin() const { return m_admin; }
     //! The account API of the server connected to (same pins as the socket).
     AccountClient *accounts() const { return m_accounts; }
+    //! Uploads and downloads on the server connected to, with this session's token and the
+    //! socket's certificate pins (docs/files-and-search.md).
+    FileClient *files() const { return m_files; }
     QString server() const { return m_server; }
     ConnectionState connectionState() const { return m_state; }
     //! Milliseconds until the next reconnect attempt, -1 if none is scheduled.
@@ -89,8 +93,13 @@ public:
     bool sendMessage(const QString &body);
     //! False (with sendFailed) when it cannot even be queued: not connected, not in the room,
     //! or an invalid body. While (re)connecting it waits in the room as pending. `replyTo`
-    //! makes it a reply to that message of the room.
-    bool sendMessage(const QString &room, const QString &body, qint64 replyTo = 0);
+    //! makes it a reply to that message of the room. With `attachments` (uploaded files,
+    //! at most 10) the body may be empty.
+    bool sendMessage(const QString &room, const QString &body, qint64 replyTo = 0,
+                     const QList<Attachment> &attachments = {});
+    //! Asks for message `id` of `room` again (`history {around: id, limit: 1}`) for fresh
+    //! signed URLs of its attachments; the model is updated when the answer comes.
+    void refreshAttachments(const QString &room, qint64 id);
 
     //! What a request about a message or conversation answered: ok, or the server's reason.
     using Done = std::function<void(bool ok, const QString &reason)>;
@@ -216,6 +225,7 @@ private:
     SocketOptions m_options;
     CertificatePins m_pins;
     AccountClient *m_accounts;
+    FileClient *m_files;
     Identity m_identity;
     bool m_checkingSession = false;
     PhoenixSocket *m_socket = nullptr;

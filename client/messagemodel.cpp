@@ -88,6 +88,8 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
                above.at.toLocalTime().date() == m.at.toLocalTime().date() &&
                above.at.secsTo(m.at) < 5 * 60;
     }
+    case AttachmentsRole:
+        return QVariant::fromValue(m.attachments);
     default:
         return {};
     }
@@ -113,6 +115,7 @@ QHash<int, QByteArray> MessageModel::roleNames() const
             {DeletedRole, "deleted"},
             {ReactionsRole, "reactions"},
             {GroupedRole, "grouped"},
+            {AttachmentsRole, "attachments"},
             {Qt::DisplayRole, "display"}};
 }
 
@@ -237,6 +240,7 @@ void MessageModel::replaceRow(int row, ChatMessage message)
         message.at = held.at;
         message.body.clear();
         message.reactions.clear();
+        message.attachments.clear();
     }
     m_lines[row] = message;
     remember(message);
@@ -276,6 +280,17 @@ bool MessageModel::applyReactions(qint64 id,
     m_lines[row].reactions = reactions;
     const QModelIndex changed = index(row);
     Q_EMIT dataChanged(changed, changed, {ReactionsRole});
+    return true;
+}
+
+bool MessageModel::applyAttachments(qint64 id, const QList<Attachment> &attachments)
+{
+    const int row = rowOfId(id);
+    if (row < 0 || m_lines.at(row).deleted)
+        return false;
+    m_lines[row].attachments = attachments;
+    const QModelIndex changed = index(row);
+    Q_EMIT dataChanged(changed, changed, {AttachmentsRole});
     return true;
 }
 

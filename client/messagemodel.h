@@ -36,7 +36,9 @@ public:
         EditedAtRole,     //!< QDateTime, invalid unless edited
         DeletedRole,      //!< the message was deleted: show a placeholder line
         ReactionsRole,    //!< QVariantList of QVariantMap {emoji, users (QStringList), mine}
-        GroupedRole       //!< same author as the line above within 5 minutes, same day: no header
+        GroupedRole,      //!< same author as the line above within 5 minutes, same day: no header
+        // Files (docs/files-and-search.md)
+        AttachmentsRole //!< QList<Attachment>, in the order sent
     };
 
     explicit MessageModel(QObject *parent = nullptr);
@@ -71,6 +73,9 @@ public:
     bool applyDeletion(qint64 id);
     //! `reactions`: the message's whole set replaces the old one.
     bool applyReactions(qint64 id, const QList<std::pair<QString, QStringList>> &reactions);
+    //! The message's attachments again (fresh signed URLs from `history {around}`); false
+    //! when the message is not held.
+    bool applyAttachments(qint64 id, const QList<Attachment> &attachments);
     //! A rejoin's `changes` (current message objects, deleted ones as `{id, deleted}`): each
     //! held message takes its new state in place; the count of messages changed.
     int applyChanges(const QList<ChatMessage> &changes);

@@ -512,10 +512,25 @@ ChatMessage RoomSession::decorate(ChatMessage message) const
     return message;
 }
 
-void RoomSession::send(const QString &body, qint64 replyTo)
+QString RoomSession::checkMessage(const QString &body, const QList<Attachment> &attachments)
 {
-    if (const auto valid = validation::checkBody(body); !valid) {
-        Q_EMIT sendFailed(valid.error());
+    if (attachments.size() > MaxAttachments)
+        return tr("at most %n files on one message", nullptr, MaxAttachments);
+    if (attachments.isEmpty()) {
+        if (const auto valid = validation::checkBody(body); !valid)
+            return valid.error();
+        return {};
+    }
+    // With files the text is optional, but not over the limit.
+    if (body.size() > validation::MaxBodyLength)
+        return QStringLiteral("body too long");
+    return {};
+}
+
+void RoomSession::send(const QString &body, qint64 replyTo, const QList<Attachment> &attachments)
+{
+    if (const QString problem = checkMessage(body, attachments); !problem.isEmpty()) {
+        Q_EMIT sendFailed(problem);
         return;
     }
     stopTyping();
@@ -525,9 +540,10 @@ void RoomSession::send(const QString &body, qint64 replyTo)
     if (!isJoined()) {
         // Not a push buffered in the channel: those time out after 10 s and die with the
         // socket when the user connects elsewhere. The outbox survives both.
-        m_outbox.append({body, replyTo});
+        m_outbox.append({body, replyTo, attachments});
         ChatMessage pending = ChatMessage::pendingOwn(m_nickname, body);
         pending.replyTo = replyTo;
+        pending.attachments = attachments;
         if (const int parent = m_messages->rowOfId(replyTo); parent >= 0) {
             pending.quoteUser = m_messages->at(parent).user;
             pending.quoteBody = m_messages->at(parent).body.left(140);
@@ -536,7 +552,7 @@ void RoomSession::send(const QString &body, qint64 replyTo)
         m_messages->append(pending);
         return;
     }
-    pushOut({body, replyTo});
+    pushOut({body, replyTo, attachments});
 }
 
 void RoomSession::pushOut(const Outgoing &message)
@@ -544,6 +560,12 @@ void RoomSession::pushOut(const Outgoing &message)
     QJsonObject payload{{QStringLiteral("body"), message.body}};
     if (message.replyTo > 0)
         payload.insert(QStringLiteral("reply_to"), message.replyTo);
+    if (!message.attachments.isEmpty()) {
+        QJsonArray ids;
+        for (const Attachment &attachment : message.attachments)
+            ids.append(attachment.id);
+        payload.insert(QStringLiteral("attachments"), ids);
+    }
     // The broadcast of it comes back to us like to everyone.
     Push *push = m_channel->push(events::NewMessage, payload);
     connect(push, &Push::error, this, [this](const QJsonValue &response) {
@@ -564,7 +586,29 @@ void RoomSession::flushOutbox()
 {
     const QList<Outgoing> waiting = takeOutbox();
     for (const Outgoing &message : waiting)
-        send(message.body, message.replyTo);
+        send(message.body, message.replyTo, message.attachments);
+}
+
+void RoomSession::refreshAttachments(qint64 id)
+{
+    if (!isJoined() || m_messages->rowOfId(id) < 0 || m_refreshing.contains(id))
+        return;
+    m_refreshing.insert(id);
+    Push *push = m_channel->push(events::History,
+                                 {{QStringLiteral("around"), id}, {QStringLiteral("limit"), 1}});
+    connect(push, &Push::replied, this,
+            [this, id](const QString &status, const QJsonValue &response) {
+                m_refreshing.remove(id);
+                if (status != QLatin1String("ok"))
+                    return;
+                for (const QJsonValue &value :
+                     response.toObject().value(QLatin1String("messages")).toArray()) {
+                    const auto message = ChatMessage::fromJson(value.toObject());
+                    if (message && message->id == id)
+                        m_messages->applyAttachments(id, message->attachments);
+                }
+            });
+    connect(push, &Push::timeout, this, [this, id] { m_refreshing.remove(id); });
 }
 
 void RoomSession::onTyping(const QJsonObject &payload)

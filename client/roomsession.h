@@ -43,7 +43,13 @@ public:
     {
         QString body;
         qint64 replyTo = 0;
+        QList<Attachment> attachments; //!< uploaded already; only their ids go out
     };
+    //! At most this many files on one message (docs/files-and-search.md).
+    static constexpr int MaxAttachments = 10;
+    //! Why `body` with `attachments` cannot be sent; empty when it can. Without attachments
+    //! the body must hold text; with them it may be empty.
+    static QString checkMessage(const QString &body, const QList<Attachment> &attachments);
 
     //! The topic of a conversation key (a room name or `dm:<a>:<b>`).
     static QString topicFor(const QString &room);
@@ -67,7 +73,10 @@ public:
     //! Sends a chat message (a reply when `replyTo` is a message id); the server's broadcast
     //! (not this call) adds it to the model. While the room is not joined the message waits,
     //! shown as pending, and goes out on join.
-    void send(const QString &body, qint64 replyTo = 0);
+    void send(const QString &body, qint64 replyTo = 0, const QList<Attachment> &attachments = {});
+    //! `history {around: id, limit: 1}`: the message again, for fresh signed URLs of its
+    //! attachments (theirs expired); the model takes them. One request per id at a time.
+    void refreshAttachments(qint64 id);
     //! What is still waiting to be sent, oldest first; the room forgets it (a new session
     //! for the same room takes it over when the user connects elsewhere).
     QList<Outgoing> takeOutbox();
@@ -226,6 +235,8 @@ private:
     bool m_muted = false;
     PrivateRoomInfo m_private;
     QList<Outgoing> m_outbox;
+    //! Messages whose attachments are being asked for again.
+    QSet<qint64> m_refreshing;
     //! Members who left during the settle window after a rejoin; their "left" line waits.
     QSet<QString> m_heldLeaves;
     QTimer m_rejoinSettle;

@@ -189,6 +189,25 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
           &passwordCost,   &awayAfter,      &awayAfterMs,     &search})
         parser.addOption(o->option);
 
+    // Files (docs/files-and-search.md); the millisecond forms are for tests, not in --help.
+    const Option maxUpload = makeOption(
+        "max-upload-bytes", "Largest file one upload may carry (default 26214400).", "bytes");
+    const Option uploadQuota = makeOption(
+        "upload-quota-bytes",
+        "Bytes one user may upload in 24 hours, 0 for no limit (default 524288000).", "bytes");
+    const Option fileUrlHours =
+        makeOption("file-url-hours", "How long a signed file URL is valid (default 24).", "hours");
+    Option fileUrlMs = makeOption("file-url-ms", "", "ms");
+    fileUrlMs.option.setFlags(QCommandLineOption::HiddenFromHelp);
+    Option orphanFileMs = makeOption("orphan-file-ms", "", "ms");
+    orphanFileMs.option.setFlags(QCommandLineOption::HiddenFromHelp);
+    Option retentionIntervalMs = makeOption("retention-interval-ms", "", "ms");
+    retentionIntervalMs.option.setFlags(QCommandLineOption::HiddenFromHelp);
+    for (const Option *o :
+         std::initializer_list<const Option *>{&maxUpload, &uploadQuota, &fileUrlHours, &fileUrlMs,
+                                               &orphanFileMs, &retentionIntervalMs})
+        parser.addOption(o->option);
+
     if (!parser.parse(arguments)) {
         err << parser.errorText() << Qt::endl;
         *exitCode = 2;
@@ -396,6 +415,38 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         return fail(QStringLiteral("--tls-cert and --tls-key go together"));
     if (config.tlsSelfSigned && !config.tlsCertificateFile.isEmpty())
         return fail(QStringLiteral("--tls-self-signed or --tls-cert/--tls-key, not both"));
+    if (const QString v = valueOf(parser, maxUpload); !v.isEmpty()) {
+        if (!readInt(v, 1, qint64(1) << 30, &number))
+            return fail(QStringLiteral("--max-upload-bytes: expected 1-1073741824, got %1").arg(v));
+        config.maxUploadBytes = number;
+    }
+    if (const QString v = valueOf(parser, uploadQuota); !v.isEmpty()) {
+        if (!readInt(v, 0, qint64(1) << 50, &number))
+            return fail(
+                QStringLiteral("--upload-quota-bytes: expected a byte count, got %1").arg(v));
+        config.uploadQuotaBytes = number;
+    }
+    if (const QString v = valueOf(parser, fileUrlHours); !v.isEmpty()) {
+        if (!readInt(v, 1, 24 * 366, &number))
+            return fail(QStringLiteral("--file-url-hours: expected 1-8784, got %1").arg(v));
+        config.fileUrlTtlMs = number * 3'600'000;
+    }
+    if (const QString v = valueOf(parser, fileUrlMs); !v.isEmpty()) {
+        if (!readInt(v, 1, qint64(24 * 366) * 3'600'000, &number))
+            return fail(QStringLiteral("--file-url-ms: expected a number of ms, got %1").arg(v));
+        config.fileUrlTtlMs = number;
+    }
+    if (const QString v = valueOf(parser, orphanFileMs); !v.isEmpty()) {
+        if (!readInt(v, 0, qint64(1) << 40, &number))
+            return fail(QStringLiteral("--orphan-file-ms: expected a number of ms, got %1").arg(v));
+        config.orphanFileMs = number;
+    }
+    if (const QString v = valueOf(parser, retentionIntervalMs); !v.isEmpty()) {
+        if (!readInt(v, 10, 24 * 3600 * 1000, &number))
+            return fail(
+                QStringLiteral("--retention-interval-ms: expected 10-86400000, got %1").arg(v));
+        config.retentionIntervalMs = int(number);
+    }
     config.headless = flagOf(parser, headless);
     config.diagnostics = flagOf(parser, diagnostics);
     *exitCode = 0;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "engine.h"
+#include "filecontent.h"
+#include "fileurls.h"
 
 #include "accountdirectory.h"
 #include "adminchannel.h"
@@ -64,6 +66,8 @@ Engine::Engine(ServerConfig config, QObject *parent)
         std::make_unique<AccountDirectory>(m_config.sessionDays, m_config.guestHoldMinutes);
     // Each hash takes 64 MiB and a core for tens of milliseconds: two at a time at most.
     m_passwordPool = std::make_unique<PasswordPool>(2);
+    // Uploads: hashing, writing and thumbnails of one file at a time.
+    m_fileThread = std::make_unique<PasswordPool>(1, "chatter-files");
     // Failed logins (docs/identity.md): 5 tries then one per 30 s per address, 10 then one per
     // minute per account. Registrations: 30 per address, then one per 2 s.
     m_loginThrottle =
@@ -109,7 +113,18 @@ bool Engine::openStore()
         return false;
     }
     m_databasePath = QDir(dir).filePath(QStringLiteral("chatter.db"));
+    const QString keyPath = QDir(dir).filePath(QStringLiteral("file-url.key"));
+    const auto fileUrlKey = FileUrlSigner::loadOrCreateKey(keyPath);
+    if (!fileUrlKey) {
+        m_error = fileUrlKey.error();
+        return false;
+    }
+    m_fileUrls = std::make_unique<FileUrlSigner>(*fileUrlKey, m_config.fileUrlTtlMs);
+    m_fileContent = std::make_unique<FileContent>(QDir(dir).filePath(QStringLiteral("files")));
     MessageStore::Options options;
+    options.filesRoot = m_fileContent->root();
+    options.orphanFileMs = m_config.orphanFileMs;
+    options.pruneIntervalMs = m_config.retentionIntervalMs;
     options.path = m_databasePath;
     options.fullSync = m_config.fullSync;
     options.retainPerRoom = m_config.retainPerRoom;
@@ -412,6 +427,8 @@ void Engine::stop(quint16 code)
     m_stopping = true;
     if (m_passwordPool)
         m_passwordPool->waitForDone();
+    if (m_fileThread)
+        m_fileThread->waitForDone(); // uploads go on to the store
     // Searches end before the workers their results go to. The object itself stays until the
     // engine goes: a worker may still hand it a search (dropped) until it is stopped too.
     if (m_searcher)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "historyreader.h"
 
+#include "fileurls.h"
 #include "logging.h"
 
+#include <QDateTime>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -34,9 +36,9 @@ StoredMessage messageFrom(const QSqlQuery &q, const QString &room)
 
 } // namespace
 
-HistoryReader::HistoryReader(QString path)
+HistoryReader::HistoryReader(QString path, const FileUrlSigner *signer)
     : m_path(std::move(path)),
-      m_connectionName(QStringLiteral("chatter-read-%1").arg(quintptr(this)))
+      m_connectionName(QStringLiteral("chatter-read-%1").arg(quintptr(this))), m_signer(signer)
 {}
 
 HistoryReader::~HistoryReader()
@@ -89,6 +91,7 @@ HistoryPage HistoryReader::query(const QString &sql, const QString &room, qint64
     if (newestFirst)
         std::reverse(page.messages.begin(), page.messages.end());
     attachReactions(page.messages);
+    attachFiles(page.messages);
     return page;
 }
 
@@ -132,6 +135,138 @@ void HistoryReader::attachReactions(QList<StoredMessage> &messages)
             reactions.append({emoji, {}});
         reactions.last().second.append(q.value(2).toString());
     }
+}
+
+namespace {
+
+constexpr QLatin1StringView FileColumns(
+    "f.id, f.sha256, f.name, f.type, f.size, f.width, f.height, f.thumb_type, f.thumb_width, "
+    "f.thumb_height, f.uploader ");
+
+HistoryReader::FileRow fileRowFrom(const QSqlQuery &q, int first)
+{
+    HistoryReader::FileRow row;
+    row.id = q.value(first).toString();
+    row.sha256 = q.value(first + 1).toString().toLatin1();
+    row.name = q.value(first + 2).toString();
+    row.type = q.value(first + 3).toString();
+    row.size = q.value(first + 4).toLongLong();
+    row.width = q.value(first + 5).toInt();
+    row.height = q.value(first + 6).toInt();
+    row.thumbType = q.value(first + 7).toString().toLatin1();
+    row.thumbWidth = q.value(first + 8).toInt();
+    row.thumbHeight = q.value(first + 9).toInt();
+    row.uploader = q.value(first + 10).toString();
+    return row;
+}
+
+} // namespace
+
+void HistoryReader::attachFiles(QList<StoredMessage> &messages)
+{
+    if (messages.isEmpty())
+        return;
+    QHash<qint64, qsizetype> index;
+    qint64 low = std::numeric_limits<qint64>::max(), high = 0;
+    for (qsizetype i = 0; i < messages.size(); ++i) {
+        const qint64 id = messages.at(i).id;
+        if (messages.at(i).deleted)
+            continue;
+        index.insert(id, i);
+        low = std::min(low, id);
+        high = std::max(high, id);
+    }
+    if (index.isEmpty())
+        return;
+    // One range query over the page's ids, as for reactions (message_files is keyed by
+    // message id and position).
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.setForwardOnly(true);
+    q.prepare(QLatin1StringView("SELECT mf.message_id, ") + FileColumns +
+              QLatin1StringView("FROM message_files mf JOIN files f ON f.id = mf.file_id "
+                                "WHERE mf.message_id BETWEEN ? AND ? AND f.removed = 0 "
+                                "ORDER BY mf.message_id, mf.position"));
+    q.addBindValue(low);
+    q.addBindValue(high);
+    if (!q.exec()) {
+        qCWarning(lcChannel).noquote() << "attachments query failed:" << q.lastError().text();
+        return;
+    }
+    while (q.next()) {
+        const auto at = index.constFind(q.value(0).toLongLong());
+        if (at != index.cend())
+            messages[*at].attachments.append(attachmentOf(fileRowFrom(q, 1), m_signer));
+    }
+}
+
+std::optional<HistoryReader::FileRow> HistoryReader::file(const QString &id)
+{
+    if (!ensureOpen())
+        return std::nullopt;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.setForwardOnly(true);
+    q.prepare(QLatin1StringView("SELECT ") + FileColumns +
+              QLatin1StringView("FROM files f WHERE f.id = ? AND f.removed = 0"));
+    q.addBindValue(id);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return fileRowFrom(q, 0);
+}
+
+Expected<QList<Attachment>> HistoryReader::uploads(const QStringList &ids, const QString &uploader)
+{
+    QList<Attachment> found;
+    for (const QString &id : ids) {
+        const auto row = file(id);
+        if (!row || row->uploader != uploader || uploader.isEmpty())
+            return failure(QStringLiteral("no such file"));
+        found.append(attachmentOf(*row, m_signer));
+    }
+    return found;
+}
+
+Attachment HistoryReader::attachmentOf(const FileRow &row, const FileUrlSigner *signer)
+{
+    Attachment a;
+    a.id = row.id;
+    a.name = row.name;
+    a.type = row.type;
+    a.size = row.size;
+    a.width = row.width;
+    a.height = row.height;
+    if (!row.thumbType.isEmpty()) {
+        a.thumbWidth = row.thumbWidth;
+        a.thumbHeight = row.thumbHeight;
+    }
+    if (signer) {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        a.url = signer->url(row.id, row.name, FileUrlSigner::Variant::File, now);
+        if (!row.thumbType.isEmpty())
+            a.thumbUrl = signer->url(row.id, {}, FileUrlSigner::Variant::Thumb, now);
+    }
+    return a;
+}
+
+HistoryReader::UploadUse HistoryReader::uploadedSince(const QString &uploader, const QString &since)
+{
+    if (!ensureOpen())
+        return {};
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    return uploadedSince(db, uploader, since);
+}
+
+HistoryReader::UploadUse HistoryReader::uploadedSince(QSqlDatabase &db, const QString &uploader,
+                                                      const QString &since)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT COALESCE(SUM(size), 0), MIN(created_at) FROM files "
+                             "WHERE uploader = ? AND created_at >= ?"));
+    q.addBindValue(uploader);
+    q.addBindValue(since);
+    if (!q.exec() || !q.next())
+        return {};
+    return {q.value(0).toLongLong(), q.value(1).toString()};
 }
 
 HistoryPage HistoryReader::recent(const QString &room, int limit)
@@ -210,6 +345,7 @@ HistoryPage HistoryReader::changes(const QString &room, qint64 lastSeenId, qint6
         page.messages.removeLast();
     }
     attachReactions(page.messages);
+    attachFiles(page.messages);
     return page;
 }
 

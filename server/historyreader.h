@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "expected.h"
 #include "storedmessage.h"
 
 #include <QString>
@@ -12,12 +13,15 @@ class QSqlDatabase;
 
 namespace chatter::server {
 
+class FileUrlSigner;
+
 //! Read access to the history for one thread (each worker has its own SQLite connection; WAL
 //! lets them read while the store writes). Reads see every committed message.
 class HistoryReader
 {
 public:
-    explicit HistoryReader(QString path);
+    //! `signer` signs the URLs of attachments (none without one: unit tests).
+    explicit HistoryReader(QString path, const FileUrlSigner *signer = nullptr);
     ~HistoryReader();
     HistoryReader(const HistoryReader &) = delete;
     HistoryReader &operator=(const HistoryReader &) = delete;
@@ -62,7 +66,41 @@ public:
     static int countAfter(QSqlDatabase &db, const QString &room, qint64 afterId,
                           const QString &exceptUser, int cap);
 
+    // Files (docs/files-and-search.md).
+    //! One upload's row (files that are not removed).
+    struct FileRow
+    {
+        QString id;
+        QByteArray sha256; //!< hex
+        QString name;
+        QString type;
+        qint64 size = 0;
+        int width = 0;
+        int height = 0;
+        QByteArray thumbType; //!< empty: no thumbnail
+        int thumbWidth = 0;
+        int thumbHeight = 0;
+        QString uploader;
+    };
+    std::optional<FileRow> file(const QString &id);
+    //! The uploads `ids`, in that order, each uploaded by `uploader` (an author key) and still
+    //! there; else "no such file".
+    Expected<QList<Attachment>> uploads(const QStringList &ids, const QString &uploader);
+    //! An attachment with URLs signed now (none without a signer).
+    static Attachment attachmentOf(const FileRow &row, const FileUrlSigner *signer);
+    //! Bytes `uploader` uploaded at or after `since` (ISO-8601 UTC with ms), and the time of
+    //! the oldest of those uploads (when the quota frees up again).
+    struct UploadUse
+    {
+        qint64 bytes = 0;
+        QString oldest;
+    };
+    UploadUse uploadedSince(const QString &uploader, const QString &since);
+    static UploadUse uploadedSince(QSqlDatabase &db, const QString &uploader, const QString &since);
+
 private:
+    //! Adds each message's attachments (one range query per page, like reactions).
+    void attachFiles(QList<StoredMessage> &messages);
     HistoryPage query(const QString &sql, const QString &room, qint64 id, int limit,
                       bool newestFirst);
     //! Reads the rows of a query over MessageColumns into `page` and adds their reactions.
@@ -72,6 +110,7 @@ private:
 
     QString m_path;
     QString m_connectionName;
+    const FileUrlSigner *m_signer = nullptr;
 };
 
 } // namespace chatter::server

@@ -17,6 +17,12 @@ constexpr qsizetype MaxRequestHead = 16 * 1024;
 constexpr int SweepMs = 250;
 const QString LongPollPath = QStringLiteral("/socket/longpoll");
 const QString ApiPrefix = QStringLiteral("/api/");
+const QString UploadPath = QStringLiteral("/api/files");
+//! A form's framing around the file (boundaries, part headers); FileApi measures the file.
+constexpr qint64 MultipartSlack = 16 * 1024;
+//! An upload's body may take longer than other requests: this much time per byte on top of
+//! the request deadline (64 KiB/s, so 25 MiB may take about 7 minutes), still bounded.
+constexpr qint64 UploadBytesPerSecond = 64 * 1024;
 
 } // namespace
 
@@ -33,14 +39,17 @@ void HttpGate::watch(QTcpSocket *socket)
     // Long-poll bodies carry Phoenix messages: as large as one WebSocket frame may be. The
     // accounts API takes small JSON objects. No other route takes a body.
     const qint64 longPollBody = config.maxFrameBytes;
-    RequestStream stream(MaxRequestHead, [longPollBody](const RequestHead &head) {
+    const qint64 uploadBody = config.maxUploadBytes + MultipartSlack;
+    RequestStream stream(MaxRequestHead, [longPollBody, uploadBody](const RequestHead &head) {
         if (head.path == LongPollPath)
             return longPollBody;
+        if (head.path == UploadPath)
+            return uploadBody;
         return head.path.startsWith(ApiPrefix) ? qint64(AccountApi::MaxBodyBytes) : qint64(0);
     });
     // The first request has begun: its head is here, its body may not be.
-    m_watched.insert(
-        socket, Watched{socket, std::move(stream), 0, QDeadlineTimer(config.httpRequestTimeoutMs)});
+    m_watched.insert(socket, Watched{socket, std::move(stream), 0,
+                                     QDeadlineTimer(config.httpRequestTimeoutMs), 0});
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
     connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] { onBytesWritten(socket); });
     connect(socket, &QObject::destroyed, this, [this, socket] { m_watched.remove(socket); });
@@ -61,6 +70,17 @@ void HttpGate::onReadyRead(QTcpSocket *socket)
     const QByteArray fresh = socket->peek(socket->bytesAvailable());
     const RequestStream::Verdict verdict = watched.stream.feed(fresh);
     if (verdict != RequestStream::Verdict::Fine) {
+        // An upload's refusal says the limit, as FileApi's own 413 does
+        // (docs/files-and-search.md).
+        if (verdict == RequestStream::Verdict::BodyTooLarge &&
+            watched.stream.head().path == UploadPath) {
+            const QByteArray limit = QByteArray::number(config.maxUploadBytes);
+            refuse(socket, 413,
+                   "{\"error\":\"too large\",\"message\":\"files are limited to " + limit +
+                       " bytes\",\"limit\":" + limit + '}',
+                   "content-type: application/json; charset=utf-8\r\n");
+            return;
+        }
         refuse(socket, RequestStream::httpStatus(verdict));
         return;
     }
@@ -69,6 +89,16 @@ void HttpGate::onReadyRead(QTcpSocket *socket)
         // A new request began in these bytes: the whole of it gets one deadline.
         if (wasBetween || finishedOne)
             watched.deadline.setRemainingTime(config.httpRequestTimeoutMs);
+        // An upload's body gets time in proportion to its declared size, once its head is in.
+        const quint64 request = watched.stream.completed() + 1;
+        if (watched.stream.phase() == RequestStream::Phase::Body &&
+            watched.uploadExtended != request && watched.stream.head().path == UploadPath) {
+            watched.uploadExtended = request;
+            watched.deadline.setRemainingTime(
+                config.httpRequestTimeoutMs +
+                watched.stream.head().header("content-length").toLongLong() * 1000 /
+                    UploadBytesPerSecond);
+        }
     } else if (finishedOne) {
         // Answered at once, or held (an empty long-poll GET waits for messages).
         watched.deadline.setRemainingTime(config.longPollHoldMs + config.httpIdleTimeoutMs);
@@ -85,12 +115,13 @@ void HttpGate::onBytesWritten(QTcpSocket *socket)
         it->deadline.setRemainingTime(m_worker.config().httpIdleTimeoutMs);
 }
 
-void HttpGate::refuse(QTcpSocket *socket, int status)
+void HttpGate::refuse(QTcpSocket *socket, int status, const QByteArray &body,
+                      const QByteArray &headers)
 {
     // Qt's parser must not read what is buffered: its slot comes after this one.
     disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
     m_watched.remove(socket);
-    socket->write(closingResponse(status));
+    socket->write(closingResponse(status, body, headers));
     socket->flush();
     // The client may still be sending (the rest of a 2 GB body): closing with unread input
     // would reset the connection and could lose the answer. A duplicate of the descriptor

@@ -40,12 +40,14 @@ private:
         RequestStream stream;
         quint64 answered = 0; //!< requests whose answer has started to go out
         QDeadlineTimer deadline;
+        quint64 uploadExtended = 0; //!< the request (1-based) whose upload deadline is set
     };
     void onReadyRead(QTcpSocket *socket);
     void onBytesWritten(QTcpSocket *socket);
     //! The deadline that applies to the connection's state now.
     void rearm(Watched &watched);
-    void refuse(QTcpSocket *socket, int status);
+    void refuse(QTcpSocket *socket, int status, const QByteArray &body = {},
+                const QByteArray &headers = {});
     void sweep();
 
     Worker &m_worker;

@@ -3,6 +3,7 @@
 
 #include "accountapi.h"
 #include "bufferedinput.h"
+#include "fileapi.h"
 #include "httpfeeder.h"
 #include "httpgate.h"
 #include "longpollendpoint.h"
@@ -42,6 +43,14 @@ HttpRoutes::HttpRoutes(Worker &worker, const StaticAssets &assets, const QByteAr
                 m_accounts->handle(endpoint, request, std::move(responder));
             });
     }
+    m_files = new FileApi(worker, this);
+    m_http->route(QStringLiteral("/api/files"),
+                  [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                      m_files->upload(request, std::move(responder));
+                  });
+    m_http->route(QStringLiteral("/files/"),
+                  [this](const QUrl &, const QHttpServerRequest &request,
+                         QHttpServerResponder &&responder) { m_files->serve(request, responder); });
     m_http->route(QStringLiteral("/healthz"), [] {
         return QHttpServerResponse(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
     });

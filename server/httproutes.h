@@ -11,14 +11,15 @@ class QTcpSocket;
 namespace chatter::server {
 
 class AccountApi;
+class FileApi;
 class HttpFeeder;
 class HttpGate;
 class LongPollEndpoint;
 class StaticAssets;
 class Worker;
 
-//! Every plain-HTTP route of one worker: long-poll, the accounts API, /healthz and the embedded
-//! browser client.
+//! Every plain-HTTP route of one worker: long-poll, the accounts API, files (FileApi), /healthz
+//! and the embedded browser client.
 //! The front door hands it connections whose request is not a WebSocket upgrade; QHttpServer
 //! parses and answers them, behind an HttpGate that bounds what each request may cost. Lives on the
 //! worker's thread, as a child of the worker.
@@ -42,6 +43,7 @@ private:
     QHttpServer *m_http = nullptr;
     LongPollEndpoint *m_longPoll = nullptr;
     AccountApi *m_accounts = nullptr;
+    FileApi *m_files = nullptr;
 };
 
 } // namespace chatter::server

@@ -2,10 +2,12 @@
 #include "messagestore.h"
 
 #include "chatvalidation.h"
+#include "filecontent.h"
 #include "logging.h"
 #include "schema.h"
 
 #include <QDateTime>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -16,16 +18,17 @@ struct MessageStore::ChangeQueries
 {
     explicit ChangeQueries(QSqlDatabase &db)
         : find(db), edit(db), remove(db), dropReactions(db), hasReaction(db), countEmoji(db),
-          addReaction(db), removeReaction(db), listReactions(db), forgetChange(db), noteChange(db)
+          addReaction(db), removeReaction(db), listReactions(db), forgetChange(db), noteChange(db),
+          loseFiles(db), dropFiles(db)
     {}
     QSqlQuery find, edit, remove, dropReactions, hasReaction, countEmoji, addReaction,
-        removeReaction, listReactions, forgetChange, noteChange;
+        removeReaction, listReactions, forgetChange, noteChange, loseFiles, dropFiles;
 
     QList<QSqlQuery *> all()
     {
-        return {&find,          &edit,         &remove,      &dropReactions,
-                &hasReaction,   &countEmoji,   &addReaction, &removeReaction,
-                &listReactions, &forgetChange, &noteChange};
+        return {&find,       &edit,        &remove,         &dropReactions, &hasReaction,
+                &countEmoji, &addReaction, &removeReaction, &listReactions, &forgetChange,
+                &noteChange, &loseFiles,   &dropFiles};
     }
 };
 
@@ -39,6 +42,8 @@ MessageStore::~MessageStore()
 {
     m_insert.reset();
     m_upsertRoom.reset();
+    m_insertFile.reset();
+    m_markAttached.reset();
     m_changeQueries.reset();
     if (m_batches > 0) {
         qCInfo(lcChannel).noquote() << "history: stored" << m_messages.load() << "messages in"
@@ -181,6 +186,8 @@ bool MessageStore::writeBatch(QList<Pending> &batch)
         if (!(ok = m_insert->exec()))
             break;
         m.id = m_insert->lastInsertId().toLongLong();
+        if (!m.attachments.isEmpty() && !(ok = writeAttachments(m)))
+            break;
         RoomUpdate &room = rooms[m.room];
         room.lastId = m.id;
         room.lastAt = m.at;
@@ -205,6 +212,39 @@ bool MessageStore::writeBatch(QList<Pending> &batch)
         qCCritical(lcChannel).noquote() << "commit failed:" << db.lastError().text();
         db.rollback();
         return false;
+    }
+    return true;
+}
+
+bool MessageStore::writeAttachments(const StoredMessage &message)
+{
+    if (!m_insertFile) {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+        auto insert = std::make_unique<QSqlQuery>(db);
+        auto mark = std::make_unique<QSqlQuery>(db);
+        // A file removed since the sender's check (never attached for an hour) is skipped:
+        // the message goes out without it rather than not at all.
+        if (!insert->prepare(
+                QStringLiteral("INSERT INTO message_files (message_id, file_id, position) "
+                               "SELECT ?, id, ? FROM files WHERE id = ? AND removed = 0")) ||
+            !mark->prepare(
+                QStringLiteral("UPDATE files SET attached = 1 WHERE id = ? AND attached <> 1"))) {
+            qCCritical(lcChannel).noquote()
+                << "preparing attachments:" << insert->lastError().text()
+                << mark->lastError().text();
+            return false;
+        }
+        m_insertFile = std::move(insert);
+        m_markAttached = std::move(mark);
+    }
+    for (qsizetype i = 0; i < message.attachments.size(); ++i) {
+        const QString &id = message.attachments.at(i).id;
+        m_insertFile->bindValue(0, message.id);
+        m_insertFile->bindValue(1, int(i));
+        m_insertFile->bindValue(2, id);
+        m_markAttached->bindValue(0, id);
+        if (!m_insertFile->exec() || !m_markAttached->exec())
+            return false;
     }
     return true;
 }
@@ -235,7 +275,11 @@ bool MessageStore::prepareChangeQueries(QSqlDatabase &db)
             "SELECT emoji, user FROM reactions WHERE message_id = ? ORDER BY emoji, user")) &&
         q->forgetChange.prepare(QStringLiteral("DELETE FROM changes WHERE message_id = ?")) &&
         q->noteChange.prepare(
-            QStringLiteral("INSERT INTO changes (room, message_id) VALUES (?, ?)"));
+            QStringLiteral("INSERT INTO changes (room, message_id) VALUES (?, ?)")) &&
+        q->loseFiles.prepare(
+            QStringLiteral("UPDATE files SET attached = 2 WHERE id IN "
+                           "(SELECT file_id FROM message_files WHERE message_id = ?)")) &&
+        q->dropFiles.prepare(QStringLiteral("DELETE FROM message_files WHERE message_id = ?"));
     if (!ok) {
         for (QSqlQuery *query : q->all()) {
             if (query->lastError().isValid())
@@ -291,7 +335,11 @@ bool MessageStore::writeChange(PendingChange &pending)
     case MessageChange::Kind::Delete:
         q.remove.addBindValue(request.id);
         q.dropReactions.addBindValue(request.id);
-        if (!q.remove.exec() || !q.dropReactions.exec())
+        // Its files go at the next retention pass, when no other message refers to them.
+        q.loseFiles.addBindValue(request.id);
+        q.dropFiles.addBindValue(request.id);
+        if (!q.remove.exec() || !q.dropReactions.exec() || !q.loseFiles.exec() ||
+            !q.dropFiles.exec())
             return false;
         outcome.message.deleted = true;
         outcome.message.body.clear();
@@ -481,8 +529,89 @@ void MessageStore::pruneNow()
             "DELETE FROM reactions WHERE message_id NOT IN (SELECT id FROM messages)"));
         query.exec(QStringLiteral(
             "DELETE FROM changes WHERE message_id NOT IN (SELECT id FROM messages)"));
+        query.exec(QStringLiteral(
+            "UPDATE files SET attached = 2 WHERE id IN (SELECT file_id FROM message_files "
+            "WHERE message_id NOT IN (SELECT id FROM messages))"));
+        query.exec(QStringLiteral(
+            "DELETE FROM message_files WHERE message_id NOT IN (SELECT id FROM messages)"));
         qCInfo(lcChannel) << "retention removed" << removed << "messages";
     }
+    if (!m_options.filesRoot.isEmpty())
+        removeUnreferencedFiles(db);
+}
+
+void MessageStore::removeUnreferencedFiles(QSqlDatabase &db)
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QString graceCutoff = now.addMSecs(-m_options.orphanFileMs).toString(Qt::ISODateWithMs);
+    // Removed rows stay a day: the upload quota counts what was uploaded, not what is kept.
+    const QString quotaCutoff = now.addDays(-1).toString(Qt::ISODateWithMs);
+    if (!db.transaction())
+        return;
+    // Candidates only (the partial index files_candidates): uploads never attached past the
+    // grace period, and files that lost a message since the last pass.
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral(
+        "SELECT id, sha256, EXISTS (SELECT 1 FROM message_files mf WHERE mf.file_id = f.id) "
+        "FROM files f WHERE removed = 0 AND attached <> 1 AND (attached = 2 OR created_at < ?)"));
+    query.addBindValue(graceCutoff);
+    QStringList ids;
+    QStringList stillAttached;
+    QSet<QString> hashes;
+    bool ok = query.exec();
+    while (ok && query.next()) {
+        if (query.value(2).toBool()) {
+            stillAttached.append(query.value(0).toString());
+            continue;
+        }
+        ids.append(query.value(0).toString());
+        hashes.insert(query.value(1).toString());
+    }
+    query.finish();
+    QSqlQuery mark(db);
+    mark.prepare(QStringLiteral("UPDATE files SET removed = 1 WHERE id = ?"));
+    for (const QString &id : std::as_const(ids)) {
+        mark.bindValue(0, id);
+        ok = ok && mark.exec();
+    }
+    QSqlQuery keep(db);
+    keep.prepare(QStringLiteral("UPDATE files SET attached = 1 WHERE id = ?"));
+    for (const QString &id : std::as_const(stillAttached)) {
+        keep.bindValue(0, id);
+        ok = ok && keep.exec();
+    }
+    QSqlQuery forget(db);
+    forget.prepare(QStringLiteral("DELETE FROM files WHERE removed = 1 AND created_at < ?"));
+    forget.addBindValue(quotaCutoff);
+    ok = ok && forget.exec();
+    if (!ok || !db.commit()) {
+        qCWarning(lcChannel).noquote() << "removing files failed:" << query.lastError().text()
+                                       << mark.lastError().text() << db.lastError().text();
+        db.rollback();
+        return;
+    }
+    if (ids.isEmpty())
+        return;
+    // Content is shared by every upload of the same bytes: it goes when no kept row has it.
+    // An upload of the same bytes that is being written now inserts its row on this thread,
+    // later, and writes the content again if it is gone (FileApi).
+    const FileContent content(m_options.filesRoot);
+    QSqlQuery stillUsed(db);
+    stillUsed.prepare(QStringLiteral("SELECT 1 FROM files WHERE sha256 = ? AND removed = 0"));
+    int deleted = 0;
+    for (const QString &hash : std::as_const(hashes)) {
+        stillUsed.bindValue(0, hash);
+        if (!stillUsed.exec())
+            continue;
+        const bool used = stillUsed.next();
+        stillUsed.finish();
+        if (!used) {
+            content.remove(hash.toLatin1());
+            ++deleted;
+        }
+    }
+    qCInfo(lcChannel) << "retention removed" << ids.size() << "files," << deleted
+                      << "of them the last copy of their content";
 }
 
 } // namespace chatter::server

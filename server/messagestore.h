@@ -37,6 +37,10 @@ public:
         int retainPerRoom = 0; //!< keep at most this many messages per room; 0: no limit
         int retainDays = 0;    //!< drop messages older than this; 0: keep for ever
         int pruneIntervalMs = 60'000;
+        //! Uploaded files (docs/files-and-search.md): where their content lies (FileContent),
+        //! and how long an upload no message refers to is kept. Empty root: no files.
+        QString filesRoot{};
+        qint64 orphanFileMs = 3'600'000;
     };
     using Done = std::function<void(const StoredMessage &message, bool committed)>;
     using ChangeDone = std::function<void(const ChangeOutcome &outcome)>;
@@ -111,12 +115,20 @@ private:
     bool writeChange(PendingChange &change);
     bool prepareChangeQueries(QSqlDatabase &db);
     void pruneNow();
+    //! Removes the files no message refers to any more (and uploads never attached, after
+    //! the grace period): their rows are marked in a transaction, then content and thumbnails
+    //! that no remaining row refers to are deleted.
+    void removeUnreferencedFiles(QSqlDatabase &db);
+    //! Writes a message's attachment rows in the batch's transaction.
+    bool writeAttachments(const StoredMessage &message);
 
     static constexpr qint64 MinFlushGapMs = 1;
 
     Options m_options;
     std::unique_ptr<QSqlQuery> m_insert;
     std::unique_ptr<QSqlQuery> m_upsertRoom;
+    std::unique_ptr<QSqlQuery> m_insertFile; //!< prepared on the first message with attachments
+    std::unique_ptr<QSqlQuery> m_markAttached;
     //! Prepared on the first change: servers that never see one pay nothing for them.
     struct ChangeQueries;
     std::unique_ptr<ChangeQueries> m_changeQueries;

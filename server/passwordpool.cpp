@@ -5,11 +5,11 @@
 
 namespace chatter::server {
 
-PasswordPool::PasswordPool(int threads)
+PasswordPool::PasswordPool(int threads, const char *name)
 {
     for (int i = 0; i < threads; ++i) {
-        m_threads.emplace_back([this] {
-            pthread_setname_np(pthread_self(), "chatter-passwd");
+        m_threads.emplace_back([this, name] {
+            pthread_setname_np(pthread_self(), name);
             work();
         });
     }

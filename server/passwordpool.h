@@ -20,7 +20,9 @@ namespace chatter::server {
 class PasswordPool
 {
 public:
-    explicit PasswordPool(int threads);
+    //! `name`: the threads' name (at most 15 characters). The file thread is one too
+    //! (Engine::fileThread): the same queue, for uploads.
+    explicit PasswordPool(int threads, const char *name = "chatter-passwd");
     //! Runs the jobs still queued, then joins the threads.
     ~PasswordPool();
 

@@ -279,8 +279,22 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
 {
     const QJsonObject request = in.payload.toObject();
     const QJsonValue body = request.value(QLatin1String("body"));
-    if (const auto valid = validation::checkBody(body); !valid)
+    // Files the same identity uploaded (docs/files-and-search.md); with them the body may be
+    // empty.
+    const auto fileIds = attachmentIds(request.value(QLatin1String("attachments")));
+    if (!fileIds)
+        return HandleResult::replyWith(ChannelReply::error(fileIds.error()));
+    if (const auto valid = validation::checkBody(body);
+        !valid && (fileIds->isEmpty() || !(body.isString() || body.isUndefined()) ||
+                   body.toString().size() > validation::MaxBodyLength))
         return HandleResult::replyWith(ChannelReply::error(valid.error()));
+    QList<Attachment> attachments;
+    if (!fileIds->isEmpty()) {
+        auto found = context().history().uploads(*fileIds, authorKey(connectInfo()));
+        if (!found)
+            return HandleResult::replyWith(ChannelReply::error(found.error()));
+        attachments = std::move(*found);
+    }
 
     // Mentions cost nothing for a message without an `@`.
     const QString text = body.toString();
@@ -296,6 +310,7 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
 
     StoredMessage message{0, m_room, connectInfo().user, text, now()};
     message.author = authorKey(connectInfo());
+    message.attachments = std::move(attachments);
     // Only a reply costs a read: the parent must be of this conversation, and its quote goes
     // out with the broadcast.
     const QJsonValue replyTo = request.value(QLatin1String("reply_to"));
@@ -336,6 +351,25 @@ HandleResult RoomChannel::newMessage(const InboundEvent &in)
             notices::afterCommit(*context, topic, m, author, otherSide, mentioned, here);
     });
     return HandleResult::deferReply();
+}
+
+Expected<QStringList> RoomChannel::attachmentIds(const QJsonValue &value)
+{
+    if (value.isUndefined() || value.isNull())
+        return QStringList();
+    if (!value.isArray())
+        return failure(QStringLiteral("attachments must be a list of file ids"));
+    const QJsonArray list = value.toArray();
+    if (list.size() > MaxAttachments)
+        return failure(QStringLiteral("too many attachments"));
+    QStringList ids;
+    for (const QJsonValue &id : list) {
+        // Ids are 22 base64url characters; anything else is nobody's file.
+        if (!id.isString() || id.toString().isEmpty() || id.toString().size() > 64)
+            return failure(QStringLiteral("no such file"));
+        ids.append(id.toString());
+    }
+    return ids;
 }
 
 Expected<void> RoomChannel::publishCommitted(ChannelContext &context, const StoredMessage &message,

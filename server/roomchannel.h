@@ -24,6 +24,8 @@ public:
     static constexpr int MaxHistoryPage = 100;
     //! Changed messages in a rejoin's reply (docs/conversations.md).
     static constexpr int MaxChangesOnJoin = 500;
+    //! Files one message may carry (docs/files-and-search.md).
+    static constexpr int MaxAttachments = 10;
 
     RoomChannel(SocketSession &session, ChannelContext &context, const QString &topic);
 
@@ -50,6 +52,8 @@ private:
     //! A room's name and the directory's admission (DMs have neither).
     Expected<bool> admitRoom();
     HandleResult newMessage(const InboundEvent &in);
+    //! new_msg's `attachments`: a list of at most MaxAttachments file ids (empty if absent).
+    static Expected<QStringList> attachmentIds(const QJsonValue &value);
     HandleResult history(const QJsonValue &payload);
     //! `history {around: id}`: the window around one message (a search result).
     HandleResult around(const QJsonValue &id, int limit);

@@ -99,7 +99,28 @@ const QList<QStringList> &steps()
              "account_id INTEGER NOT NULL REFERENCES accounts (id), added_at TEXT NOT NULL, "
              "PRIMARY KEY (room, account_id))"),
          QStringLiteral("CREATE INDEX room_members_account ON room_members (account_id)")},
-        // 7: full-text search (docs/files-and-search.md): an FTS5 index over messages.body
+        // 7: files (docs/files-and-search.md). One row per upload (its own random id); the
+        // content is stored once per sha256 under <data-dir>/files. `uploader` is the author
+        // key of RoomChannel::authorKey. `attached`: 0 never attached (removed after a grace
+        // period), 1 attached, 2 a message referring to it was deleted or pruned (the retention
+        // pass looks at it again); only rows other than 1 are in `files_candidates`, so the
+        // pass reads candidates, not every file. `removed`: its content is gone, the row stays
+        // for the 24-hour upload quota. `message_files` lists a message's attachments in order.
+        {QStringLiteral(
+             "CREATE TABLE files (id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, name TEXT NOT NULL, "
+             "type TEXT NOT NULL, size INTEGER NOT NULL, width INTEGER, height INTEGER, "
+             "thumb_type TEXT, thumb_width INTEGER, thumb_height INTEGER, "
+             "uploader TEXT NOT NULL, created_at TEXT NOT NULL, "
+             "attached INTEGER NOT NULL DEFAULT 0, removed INTEGER NOT NULL DEFAULT 0)"),
+         QStringLiteral("CREATE INDEX files_sha256 ON files (sha256)"),
+         QStringLiteral("CREATE INDEX files_uploader_created ON files (uploader, created_at)"),
+         QStringLiteral("CREATE INDEX files_candidates ON files (attached, created_at) "
+                        "WHERE removed = 0 AND attached <> 1"),
+         QStringLiteral("CREATE TABLE message_files (message_id INTEGER NOT NULL, "
+                        "file_id TEXT NOT NULL, position INTEGER NOT NULL, "
+                        "PRIMARY KEY (message_id, position)) WITHOUT ROWID"),
+         QStringLiteral("CREATE INDEX message_files_file ON message_files (file_id)")},
+        // 8: full-text search (docs/files-and-search.md): an FTS5 index over messages.body
         // that stores no text of its own (external content), kept current by triggers in the
         // messages' own transactions, and filled from the history there is.
         QStringList{

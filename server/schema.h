@@ -10,7 +10,7 @@
 namespace chatter::server::schema {
 
 //! The version this build writes. PRAGMA user_version holds the version of a file.
-inline constexpr int CurrentVersion = 7;
+inline constexpr int CurrentVersion = 8;
 
 //! Brings the database up to CurrentVersion, one migration per version, each in a transaction.
 //! Refuses a file written by a newer Chatter.

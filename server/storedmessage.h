@@ -49,6 +49,42 @@ inline QJsonObject reactionsToJson(const Reactions &reactions)
     return object;
 }
 
+//! A file attached to a message, as sent (docs/files-and-search.md): its URLs are signed by
+//! whoever read the attachment (HistoryReader), at the time the frame is built.
+struct Attachment
+{
+    QString id;
+    QString name;
+    QString type;
+    qint64 size = 0;
+    int width = 0; //!< images only
+    int height = 0;
+    int thumbWidth = 0; //!< images with a thumbnail only
+    int thumbHeight = 0;
+    QString url;
+    QString thumbUrl;
+
+    QJsonObject toJson() const
+    {
+        QJsonObject object{{QStringLiteral("id"), id},
+                           {QStringLiteral("name"), name},
+                           {QStringLiteral("size"), size},
+                           {QStringLiteral("type"), type}};
+        if (!url.isEmpty())
+            object.insert(QStringLiteral("url"), url);
+        if (width > 0) {
+            object.insert(QStringLiteral("width"), width);
+            object.insert(QStringLiteral("height"), height);
+        }
+        if (thumbWidth > 0 && !thumbUrl.isEmpty()) {
+            object.insert(QStringLiteral("thumb_url"), thumbUrl);
+            object.insert(QStringLiteral("thumb_width"), thumbWidth);
+            object.insert(QStringLiteral("thumb_height"), thumbHeight);
+        }
+        return object;
+    }
+};
+
 //! One chat message as stored and as sent: `{id, user, body, at}` and, when they apply,
 //! `reply_to` with `quote`, `edited_at` and `reactions`; a deleted one is `{id, deleted}`.
 struct StoredMessage
@@ -67,6 +103,7 @@ struct StoredMessage
     QString editedAt{};
     bool deleted = false;
     Reactions reactions{};
+    QList<Attachment> attachments{}; //!< in the order the sender gave
 
     //! Messages from the server itself: deleted by admins only, never edited.
     bool isSystem() const
@@ -92,6 +129,12 @@ struct StoredMessage
             object.insert(QStringLiteral("edited_at"), editedAt);
         if (!reactions.isEmpty())
             object.insert(QStringLiteral("reactions"), reactionsToJson(reactions));
+        if (!attachments.isEmpty()) {
+            QJsonArray files;
+            for (const Attachment &attachment : attachments)
+                files.append(attachment.toJson());
+            object.insert(QStringLiteral("attachments"), files);
+        }
         return object;
     }
 };

@@ -151,7 +151,7 @@ void Worker::unsubscribe(Subscription &subscription)
 HistoryReader &Worker::history()
 {
     if (!m_history)
-        m_history = std::make_unique<HistoryReader>(m_engine.databasePath());
+        m_history = std::make_unique<HistoryReader>(m_engine.databasePath(), m_engine.fileUrls());
     return *m_history;
 }
 

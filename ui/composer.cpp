@@ -2,9 +2,12 @@
 #include "composer.h"
 
 #include "chatvalidation.h"
+#include "messageview.h"
 
+#include <QImage>
 #include <QKeyEvent>
 #include <QLocale>
+#include <QMimeData>
 
 namespace chatter::ui {
 
@@ -75,7 +78,7 @@ void Composer::keyPressEvent(QKeyEvent *event)
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
     if (enter && !(event->modifiers() & Qt::ShiftModifier)) {
         const QString text = toPlainText();
-        if (text.trimmed().isEmpty())
+        if (text.trimmed().isEmpty() && !m_attachmentsReady)
             return;
         if (text.size() > maxLength()) {
             Q_EMIT refused(
@@ -102,6 +105,29 @@ void Composer::keyPressEvent(QKeyEvent *event)
         return;
     }
     QPlainTextEdit::keyPressEvent(event);
+}
+
+bool Composer::canInsertFromMimeData(const QMimeData *source) const
+{
+    return source->hasImage() || !MessageView::localFiles(source).isEmpty() ||
+           QPlainTextEdit::canInsertFromMimeData(source);
+}
+
+void Composer::insertFromMimeData(const QMimeData *source)
+{
+    // Files first: a file manager's copy also carries the paths as text.
+    if (const QStringList paths = MessageView::localFiles(source); !paths.isEmpty()) {
+        Q_EMIT filesDropped(paths);
+        return;
+    }
+    if (source->hasImage()) {
+        const QImage image = qvariant_cast<QImage>(source->imageData());
+        if (!image.isNull()) {
+            Q_EMIT imagePasted(image);
+            return;
+        }
+    }
+    QPlainTextEdit::insertFromMimeData(source);
 }
 
 } // namespace chatter::ui

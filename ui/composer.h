@@ -24,6 +24,8 @@ public:
     void clearSent();
     //! Replaces the text without it counting as typing (switching rooms restores drafts).
     void setDraft(const QString &text);
+    //! Files wait to go with the message: Enter then sends even without text.
+    void setAttachmentsReady(bool ready) { m_attachmentsReady = ready; }
 
 Q_SIGNALS:
     //! The user pressed Enter on non-blank text within the limit. The text stays until
@@ -38,12 +40,20 @@ Q_SIGNALS:
     void editLastRequested();
     //! Escape: leave the reply or edit mode, if any.
     void cancelRequested();
+    //! Files dropped or pasted (their urls): attach them, the text stays as it is.
+    void filesDropped(const QStringList &paths);
+    //! An image pasted (Ctrl+V of a screenshot, say): attach it as a PNG.
+    void imagePasted(const QImage &image);
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
+    //! Paste and drop both come here: files and images attach, text is inserted as text.
+    bool canInsertFromMimeData(const QMimeData *source) const override;
+    void insertFromMimeData(const QMimeData *source) override;
 
 private:
     bool m_programmatic = false;
+    bool m_attachmentsReady = false;
 };
 
 } // namespace chatter::ui

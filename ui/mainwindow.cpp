@@ -3,6 +3,7 @@
 
 #include "adminactions.h"
 #include "appicon.h"
+#include "attachmentactions.h"
 #include "certificatedialog.h"
 #include "changepassworddialog.h"
 #include "chatsession.h"
@@ -18,6 +19,7 @@
 #include "messageformatter.h"
 #include "messagemodel.h"
 #include "messageview.h"
+#include "pendingattachments.h"
 #include "preferences.h"
 #include "roombrowser.h"
 #include "roomlistmodel.h"
@@ -41,6 +43,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace chatter::ui {
@@ -172,6 +175,8 @@ void MainWindow::buildUi()
     connect(m_messageActions, &MessageActions::status, this, &MainWindow::showStatus);
     m_conversationActions = new ConversationActions(m_session, this);
     m_adminActions = new AdminActions(m_session, this);
+    m_attachmentActions = new AttachmentActions(m_session, m_messageView, m_composer, this);
+    connect(m_attachmentActions, &AttachmentActions::status, this, &MainWindow::showStatus);
     connect(m_adminActions, &AdminActions::status, this, &MainWindow::showStatus);
     connect(m_conversationActions, &ConversationActions::status, this, &MainWindow::showStatus);
     // Read markers follow what the user sees: the newest message of the room in view.
@@ -190,7 +195,12 @@ void MainWindow::buildUi()
     middleLayout->addWidget(m_messageView, 1);
     middleLayout->addLayout(underMessages);
     middleLayout->addWidget(m_modeBar);
-    middleLayout->addWidget(m_composer);
+    middleLayout->addWidget(m_attachmentActions->pending());
+    auto *composerRow = new QHBoxLayout;
+    composerRow->setContentsMargins(0, 0, 0, 0);
+    composerRow->addWidget(m_attachmentActions->attachButton(), 0, Qt::AlignTop);
+    composerRow->addWidget(m_composer, 1);
+    middleLayout->addLayout(composerRow);
 
     // Right: members of the current room.
     m_memberHeader = new QLabel;
@@ -292,6 +302,8 @@ void MainWindow::buildActions()
         });
     add(chat, QStringLiteral("leaveAction"), tr("&Leave Room"), {QKeySequence(tr("Ctrl+W"))},
         &MainWindow::leaveCurrentRoom);
+    add(chat, QStringLiteral("attachAction"), tr("&Attach Files…"), {QKeySequence(tr("Ctrl+U"))},
+        [this] { m_attachmentActions->pickFiles(); });
     m_systemMessageAction =
         add(chat, QStringLiteral("systemMessageAction"), tr("Post S&ystem Message…"), {},
             [this] { m_adminActions->postSystemMessage(); });
@@ -643,6 +655,24 @@ void MainWindow::submit(const QString &text)
 {
     if (m_session->currentRoom().isEmpty()) {
         showError(tr("Message not sent: join a room first (Ctrl+J)"));
+        return;
+    }
+    PendingAttachments *files = m_attachmentActions->pending();
+    if (files->isUploading()) {
+        showError(tr("Not sent yet: wait until the files have uploaded (or cancel them)"));
+        return;
+    }
+    const QList<client::Attachment> attachments = files->ready();
+    if (!attachments.isEmpty() && m_modeBar->mode() != ComposerModeBar::Mode::Edit) {
+        // The files go with this message (a reply too); an edit changes words only.
+        const bool reply = m_modeBar->mode() == ComposerModeBar::Mode::Reply;
+        if (m_session->sendMessage(m_session->currentRoom(), text,
+                                   reply ? m_modeBar->messageId() : 0, attachments)) {
+            m_composer->clearSent();
+            files->clear();
+            if (reply)
+                m_modeBar->cancel();
+        }
         return;
     }
     if (m_messageActions->submit(text))

@@ -4,6 +4,7 @@
 #include "messageformatter.h"
 #include "messagemarkup.h"
 #include "messagemodel.h"
+#include "thumbnailcache.h"
 
 #include <QAbstractItemView>
 #include <QAbstractTextDocumentLayout>
@@ -12,6 +13,7 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QStyle>
 #include <QTextDocument>
 #include <QToolTip>
 
@@ -27,6 +29,9 @@ constexpr int GroupTop = 10;  // above a message with a header (margin + padding
 constexpr int LineTop = 1;    // above a line that continues its group
 constexpr int Bottom = 4;
 constexpr int ChipGap = 6;
+constexpr int AttachmentGap = 6;
+constexpr int CardWidth = 300;
+constexpr QSize MaxImage(320, 240);
 
 using client::MessageModel;
 
@@ -229,9 +234,67 @@ void paintReactions(QPainter *painter, const QStyleOptionViewItem &option, const
     }
 }
 
+QList<client::Attachment> attachmentsOf(const QModelIndex &index)
+{
+    return index.data(MessageModel::AttachmentsRole).value<QList<client::Attachment>>();
+}
+
+QString sizeText(qint64 bytes)
+{
+    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+//! A file: a page glyph, its name and size, and a Save button.
+void paintCard(QPainter *painter, const QStyleOptionViewItem &option,
+               const client::Attachment &attachment, const QRect &card, const QRect &save,
+               const QColor &under)
+{
+    const QPalette &palette = option.palette;
+    const QColor text = palette.color(QPalette::Text);
+    painter->setPen(QPen(MessageFormatter::blend(under, text, 0.18f), 1));
+    painter->setBrush(MessageFormatter::blend(under, text, 0.04f));
+    painter->drawRoundedRect(QRectF(card).adjusted(0.5, 0.5, -0.5, -0.5), 8, 8);
+    const int glyphSize = card.height() - 20;
+    const QRect glyph(card.left() + 10, card.top() + 10, glyphSize * 4 / 5, glyphSize);
+    const QStyle *style = option.widget ? option.widget->style() : nullptr;
+    if (style)
+        style->standardIcon(QStyle::SP_FileIcon, nullptr, option.widget).paint(painter, glyph);
+    const QRect words(glyph.right() + 10, card.top() + 6, save.left() - glyph.right() - 18,
+                      card.height() - 12);
+    const QFont nameFont = boldFont(option.font);
+    painter->setFont(nameFont);
+    painter->setPen(text);
+    painter->drawText(
+        QRect(words.left(), words.top(), words.width(), words.height() / 2),
+        Qt::AlignLeft | Qt::AlignVCenter,
+        QFontMetrics(nameFont).elidedText(attachment.name, Qt::ElideMiddle, words.width()));
+    painter->setFont(smallFont(option.font));
+    painter->setPen(MessageFormatter::dimColor(palette));
+    painter->drawText(QRect(words.left(), words.center().y(), words.width(), words.height() / 2),
+                      Qt::AlignLeft | Qt::AlignVCenter, sizeText(attachment.size));
+    const QColor highlight = palette.color(QPalette::Highlight);
+    painter->setPen(QPen(highlight, 1));
+    painter->setBrush(MessageFormatter::blend(under, highlight, 0.14f));
+    painter->drawRoundedRect(QRectF(save).adjusted(0.5, 0.5, -0.5, -0.5), 5, 5);
+    painter->setFont(option.font);
+    painter->setPen(MessageFormatter::accentInk(palette));
+    painter->drawText(save, Qt::AlignCenter, MessageDelegate::tr("Save"));
+}
+
 } // namespace
 
 MessageDelegate::MessageDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
+
+QSize MessageDelegate::imageSize(const client::Attachment &attachment)
+{
+    QSize size(attachment.thumbWidth, attachment.thumbHeight);
+    if (size.isEmpty())
+        size = QSize(attachment.width, attachment.height);
+    if (size.isEmpty())
+        return QSize(160, 120);
+    // Never larger than the thumbnail: a tiny image stays tiny, a big one fits the box.
+    return size.boundedTo(MaxImage) == size ? size : size.scaled(MaxImage, Qt::KeepAspectRatio);
+}
 
 QString MessageDelegate::chipText(const QVariantMap &reaction)
 {
@@ -310,10 +373,34 @@ MessageDelegate::Geometry MessageDelegate::geometry(const QStyleOptionViewItem &
     QTextDocument local;
     QTextDocument &doc = body ? *body : local;
     layout(doc, option, index);
-    const int bodyHeight = int(std::ceil(doc.size().height()));
+    const QList<client::Attachment> attachments =
+        isCompact(index) ? QList<client::Attachment>() : attachmentsOf(index);
+    // Files sent without words: no empty line above them.
+    const bool noText = !attachments.isEmpty() &&
+                        index.data(MessageModel::BodyRole).toString().isEmpty() &&
+                        !index.data(MessageModel::EditedAtRole).toDateTime().isValid();
+    const int bodyHeight = noText ? 0 : int(std::ceil(doc.size().height()));
     g.body = QRect(left, y, right - left, bodyHeight);
     g.gutter = QRect(rect.left() + HMargin - 8, y, avatar + 8 + AvatarGap - 6, metrics.height());
-    y = g.body.bottom() + 1;
+    y = g.body.top() + bodyHeight;
+    for (const client::Attachment &attachment : attachments) {
+        y += AttachmentGap;
+        if (attachment.isImage()) {
+            const QSize size =
+                imageSize(attachment).boundedTo(QSize(right - left, MaxImage.height()));
+            g.attachments.append(QRect(QPoint(left, y), size));
+            g.saveButtons.append(QRect());
+        } else {
+            const int height = metrics.height() * 2 + 20;
+            const QRect card(left, y, qMin(CardWidth, right - left), height);
+            const int saveWidth = metrics.horizontalAdvance(tr("Save")) + 24;
+            const int saveHeight = metrics.height() + 10;
+            g.attachments.append(card);
+            g.saveButtons.append(QRect(card.right() - 10 - saveWidth + 1,
+                                       card.center().y() - saveHeight / 2, saveWidth, saveHeight));
+        }
+        y = g.attachments.last().bottom() + 1;
+    }
     const QVariantList reactions = index.data(MessageModel::ReactionsRole).toList();
     if (!reactions.isEmpty() && !isCompact(index)) {
         const int chipHeight = metrics.height() + 8;
@@ -374,6 +461,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         paintQuote(painter, option, index, g.quote, under);
     if (!g.reactions.isEmpty())
         paintReactions(painter, option, index, g.reactions, under);
+    if (!g.attachments.isEmpty())
+        paintAttachments(painter, option, index, g, under);
     painter->translate(g.body.topLeft());
     QAbstractTextDocumentLayout::PaintContext context;
     context.palette = palette;
@@ -386,6 +475,41 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->save();
         painter->setPen(QPen(palette.color(QPalette::Highlight), 2));
         painter->drawRect(row.adjusted(1, 1, -1, -1));
+        painter->restore();
+    }
+}
+
+void MessageDelegate::paintAttachments(QPainter *painter, const QStyleOptionViewItem &option,
+                                       const QModelIndex &index, const Geometry &g,
+                                       const QColor &under) const
+{
+    const QList<client::Attachment> attachments = attachmentsOf(index);
+    const qint64 id = index.data(MessageModel::IdRole).toLongLong();
+    for (int i = 0; i < g.attachments.size() && i < attachments.size(); ++i) {
+        const client::Attachment &attachment = attachments.at(i);
+        const QRect &box = g.attachments.at(i);
+        if (!attachment.isImage()) {
+            paintCard(painter, option, attachment, box, g.saveButtons.at(i), under);
+            continue;
+        }
+        const QPixmap pixmap =
+            m_thumbnails && id > 0 ? m_thumbnails->thumbnail(attachment, id) : QPixmap();
+        QPainterPath clip;
+        clip.addRoundedRect(QRectF(box), 6, 6);
+        painter->save();
+        painter->setClipPath(clip);
+        if (!pixmap.isNull()) {
+            painter->setRenderHint(QPainter::SmoothPixmapTransform);
+            painter->drawPixmap(box, pixmap);
+        } else {
+            // Until it arrives: a tinted box of the right size with the name, so nothing jumps.
+            const QColor text = option.palette.color(QPalette::Text);
+            painter->fillRect(box, MessageFormatter::blend(under, text, 0.08f));
+            painter->setFont(smallFont(option.font));
+            painter->setPen(MessageFormatter::dimColor(option.palette));
+            painter->drawText(box.adjusted(6, 6, -6, -6), Qt::AlignCenter | Qt::TextWordWrap,
+                              attachment.name);
+        }
         painter->restore();
     }
 }
@@ -407,6 +531,13 @@ MessageDelegate::Hit MessageDelegate::hitTest(const QStyleOptionViewItem &option
         if (chip.contains(pos))
             return {Hit::Kind::Reaction, emoji};
     }
+    for (int i = 0; i < g.attachments.size(); ++i) {
+        if (g.saveButtons.at(i).contains(pos))
+            return {Hit::Kind::Save, QString::number(i)};
+        if (g.attachments.at(i).contains(pos))
+            return {g.saveButtons.at(i).isNull() ? Hit::Kind::Image : Hit::Kind::File,
+                    QString::number(i)};
+    }
     if (g.body.contains(pos)) {
         const QString anchor = doc.documentLayout()->anchorAt(pos - g.body.topLeft());
         if (anchor == MessageFormatter::EditedAnchor)
@@ -424,8 +555,7 @@ bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
         return QStyledItemDelegate::editorEvent(event, model, option, index);
     auto *mouse = static_cast<QMouseEvent *>(event);
     const Hit hit = hitTest(option, index, mouse->position().toPoint());
-    const bool clickable = hit.kind == Hit::Kind::Link || hit.kind == Hit::Kind::Quote ||
-                           hit.kind == Hit::Kind::Reaction;
+    const bool clickable = hit.kind != Hit::Kind::None && hit.kind != Hit::Kind::Edited;
     if (auto *widget = const_cast<QWidget *>(option.widget))
         widget->setCursor(clickable ? Qt::PointingHandCursor : Qt::ArrowCursor);
     if (event->type() == QEvent::MouseButtonRelease && mouse->button() == Qt::LeftButton &&
@@ -434,8 +564,12 @@ bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
             Q_EMIT linkActivated(hit.value);
         else if (hit.kind == Hit::Kind::Quote)
             Q_EMIT quoteActivated(hit.value.toLongLong());
-        else
+        else if (hit.kind == Hit::Kind::Reaction)
             Q_EMIT reactionActivated(index.row(), hit.value);
+        else if (hit.kind == Hit::Kind::Save)
+            Q_EMIT saveRequested(index.row(), hit.value.toInt());
+        else
+            Q_EMIT attachmentActivated(index.row(), hit.value.toInt());
         return true;
     }
     return QStyledItemDelegate::editorEvent(event, model, option, index);

@@ -9,7 +9,13 @@
 
 class QTextDocument;
 
+namespace chatter::client {
+struct Attachment;
+}
+
 namespace chatter::ui {
+
+class ThumbnailCache;
 
 //! Paints one message the way the browser client shows it (resources/web/app.css): an avatar
 //! with the author's initials on a circle of their hue, a header (nickname, "you", time), a
@@ -35,7 +41,11 @@ public:
         QRect body;   //!< where the body document (layout()) is drawn
         QRect gutter; //!< left of the body: the time of a grouped line, on hover
         QList<std::pair<QString, QRect>> reactions; //!< emoji and its chip, in order
-        int height = 0;                             //!< of the whole row
+        //! Each attachment in order: an image's thumbnail, or a file's card.
+        QList<QRect> attachments;
+        //! The Save button of each file card (empty for images), parallel to attachments.
+        QList<QRect> saveButtons;
+        int height = 0; //!< of the whole row
     };
 
     //! What lies under a point of a row.
@@ -47,7 +57,10 @@ public:
             Link,     //!< value: the URL
             Quote,    //!< value: the parent's id
             Reaction, //!< value: the emoji
-            Edited    //!< the "(edited)" mark
+            Edited,   //!< the "(edited)" mark
+            Image,    //!< an inline image; value: the attachment's index
+            File,     //!< a file's card (not its Save button); value: the index
+            Save      //!< a file card's Save button; value: the index
         };
         Kind kind = Kind::None;
         QString value;
@@ -56,6 +69,10 @@ public:
     explicit MessageDelegate(QObject *parent = nullptr);
 
     void setMyNickname(const QString &nickname) { m_nickname = nickname; }
+    //! Where inline images come from; without one they show as placeholders.
+    void setThumbnails(ThumbnailCache *thumbnails) { m_thumbnails = thumbnails; }
+    //! How big an image's thumbnail is shown: its thumbnail's size within 320×240.
+    static QSize imageSize(const client::Attachment &attachment);
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
@@ -89,9 +106,17 @@ Q_SIGNALS:
     void quoteActivated(qint64 parentId);
     //! A left click on a reaction chip.
     void reactionActivated(int row, const QString &emoji);
+    //! A left click on an inline image (open it) or on a file card (save it).
+    void attachmentActivated(int row, int attachment);
+    //! A left click on a file card's Save button.
+    void saveRequested(int row, int attachment);
 
 private:
+    void paintAttachments(QPainter *painter, const QStyleOptionViewItem &option,
+                          const QModelIndex &index, const Geometry &g, const QColor &under) const;
+
     QString m_nickname;
+    ThumbnailCache *m_thumbnails = nullptr;
 };
 
 } // namespace chatter::ui

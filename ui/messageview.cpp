@@ -6,7 +6,9 @@
 #include "messagemodel.h"
 
 #include <QDesktopServices>
+#include <QDragEnterEvent>
 #include <QFocusEvent>
+#include <QMimeData>
 #include <QScrollBar>
 #include <QTimer>
 #include <QUrl>
@@ -38,6 +40,11 @@ MessageView::MessageView(QWidget *parent)
             [](const QString &url) { QDesktopServices::openUrl(QUrl(url)); });
     connect(m_delegate, &MessageDelegate::quoteActivated, this, &MessageView::quoteClicked);
     connect(m_delegate, &MessageDelegate::reactionActivated, this, &MessageView::reactionClicked);
+    connect(m_delegate, &MessageDelegate::attachmentActivated, this,
+            &MessageView::attachmentClicked);
+    connect(m_delegate, &MessageDelegate::saveRequested, this, &MessageView::saveClicked);
+    setAcceptDrops(true);
+    setDragDropMode(QAbstractItemView::DropOnly);
     // Enter on a selected message opens its first link: links reachable without a mouse.
     connect(this, &QAbstractItemView::activated, this, &MessageView::openFirstLink);
     connect(verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
@@ -140,6 +147,65 @@ QRect MessageView::avatarRect(int row) const
 {
     const QModelIndex index = model() ? model()->index(row, 0) : QModelIndex();
     return index.isValid() ? m_delegate->geometry(optionFor(index), index).avatar : QRect();
+}
+
+QRect MessageView::attachmentRect(int row, int i) const
+{
+    const QModelIndex index = model() ? model()->index(row, 0) : QModelIndex();
+    if (!index.isValid())
+        return {};
+    const QList<QRect> boxes = m_delegate->geometry(optionFor(index), index).attachments;
+    return i >= 0 && i < boxes.size() ? boxes.at(i) : QRect();
+}
+
+QRect MessageView::saveRect(int row, int i) const
+{
+    const QModelIndex index = model() ? model()->index(row, 0) : QModelIndex();
+    if (!index.isValid())
+        return {};
+    const QList<QRect> buttons = m_delegate->geometry(optionFor(index), index).saveButtons;
+    return i >= 0 && i < buttons.size() ? buttons.at(i) : QRect();
+}
+
+QStringList MessageView::localFiles(const QMimeData *mime)
+{
+    QStringList paths;
+    if (!mime || !mime->hasUrls())
+        return paths;
+    for (const QUrl &url : mime->urls()) {
+        if (url.isLocalFile() && !url.toLocalFile().isEmpty())
+            paths.append(url.toLocalFile());
+    }
+    return paths;
+}
+
+void MessageView::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (localFiles(event->mimeData()).isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+}
+
+void MessageView::dragMoveEvent(QDragMoveEvent *event)
+{
+    if (localFiles(event->mimeData()).isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+}
+
+void MessageView::dropEvent(QDropEvent *event)
+{
+    const QStringList paths = localFiles(event->mimeData());
+    if (paths.isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    Q_EMIT filesDropped(paths);
 }
 
 int MessageView::rowOfId(qint64 id) const

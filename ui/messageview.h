@@ -3,6 +3,7 @@
 
 #include <QListView>
 
+class QMimeData;
 class QTimer;
 
 namespace chatter::ui {
@@ -47,6 +48,12 @@ public:
     QRect bodyRect(int row) const;
     //! Where a row's avatar is painted; empty for a line that continues its author's group.
     QRect avatarRect(int row) const;
+    //! Where a row's attachment `i` is painted (an image or a file card); empty when none.
+    QRect attachmentRect(int row, int i) const;
+    //! Where a row's file card `i` has its Save button; empty for an image or none.
+    QRect saveRect(int row, int i) const;
+    //! Local files in dropped or pasted data (urls with a file: scheme).
+    static QStringList localFiles(const QMimeData *mime);
     //! The row of the message with server id `id`, -1 when it is not loaded.
     int rowOfId(qint64 id) const;
     //! Scrolls to the message `id` (centred) and makes it current, as a click on a quote
@@ -71,11 +78,21 @@ Q_SIGNALS:
     void quoteClicked(qint64 parentId);
     //! A left click on a reaction chip of `row`: toggle my `emoji` reaction there.
     void reactionClicked(int row, const QString &emoji);
+    //! A left click on attachment `i` of `row`: an image (view it) or a file card (save it).
+    void attachmentClicked(int row, int i);
+    //! A left click on the Save button of file card `i` of `row`.
+    void saveClicked(int row, int i);
+    //! Files dropped onto the conversation: attach them.
+    void filesDropped(const QStringList &paths);
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
     //! Keyboard entry lands on the newest message, where reading starts, and shows it.
     void focusInEvent(QFocusEvent *event) override;
+    //! Files dragged from a file manager attach, whatever row they land on.
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dragMoveEvent(QDragMoveEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     void beforeInsert(const QModelIndex &parent, int first);

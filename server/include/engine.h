@@ -31,6 +31,8 @@ class Bans;
 class ChannelRouter;
 class ConnectionLimiter;
 class Conversations;
+class FileContent;
+class FileUrlSigner;
 class Listener;
 class LoginThrottle;
 class Mailbox;
@@ -88,6 +90,12 @@ public:
     //! The search thread (docs/files-and-search.md); null with `--search off`. Thread-safe.
     Searcher *searcher() { return m_searcher.get(); }
     LoginThrottle &loginThrottle() { return *m_loginThrottle; }
+    // Files (docs/files-and-search.md); any thread. The signer and the content paths exist
+    // once the store is open.
+    const FileUrlSigner *fileUrls() const { return m_fileUrls.get(); }
+    const FileContent &fileContent() const { return *m_fileContent; }
+    //! Where uploads are hashed, written and thumbnailed: one thread, never an event loop's.
+    PasswordPool &fileThread() { return *m_fileThread; }
     LoginThrottle &registrationThrottle() { return *m_registrationThrottle; }
     //! Closes every socket of these sessions (revoked): 1008 with `reason`.
     void closeSessions(const QList<QByteArray> &sessionHashes, const QString &reason);
@@ -184,6 +192,9 @@ private:
     std::unique_ptr<AccountDirectory> m_accounts;
     std::unique_ptr<Conversations> m_conversations;
     std::unique_ptr<PasswordPool> m_passwordPool;
+    std::unique_ptr<PasswordPool> m_fileThread;
+    std::unique_ptr<FileUrlSigner> m_fileUrls;
+    std::unique_ptr<FileContent> m_fileContent;
     std::unique_ptr<Searcher> m_searcher;
     std::unique_ptr<LoginThrottle> m_loginThrottle;
     std::unique_ptr<LoginThrottle> m_registrationThrottle;

@@ -83,6 +83,15 @@ struct ServerConfig
     bool tlsSelfSigned = false;
     bool headless = false;
     bool diagnostics = false;
+    // Files (docs/files-and-search.md).
+    qint64 maxUploadBytes = 25 * 1024 * 1024; //!< one upload's size; a larger one gets 413
+    //! Bytes one identity may upload in 24 hours (429 beyond); 0: no quota.
+    qint64 uploadQuotaBytes = qint64(500) * 1024 * 1024;
+    qint64 fileUrlTtlMs = qint64(24) * 3'600'000; //!< how long a signed file URL is valid
+    //! An upload no message ever referred to is removed this long after it arrived.
+    qint64 orphanFileMs = 3'600'000;
+    //! How often retention (messages, then the files nobody refers to) runs.
+    int retentionIntervalMs = 60'000;
 
     bool tlsEnabled() const { return tlsSelfSigned || !tlsCertificateFile.isEmpty(); }
     int effectiveWorkers() const;

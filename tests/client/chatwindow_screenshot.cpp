@@ -4,14 +4,20 @@
 //   xvfb-run -a -s "-screen 0 1280x800x24" build/tests/client/chatwindow_screenshot out.png
 // A second argument "dark" makes the client choose dark, as Preferences › Colours › Dark does;
 // "conversations" stages signed-in accounts instead: a DM with a reply and reactions, another
-// DM and a group conversation unread; "search" stages Ctrl+F: results from several
-// conversations, one of them opened at its message, far back in its history.
+// DM and a group conversation unread; "files" stages guest sessions sending an image (shown
+// as a thumbnail) and a file (a card with Save), and a file waiting in the composer; "search"
+// stages Ctrl+F: results from several conversations, one of them opened at its message, far
+// back in its history.
 #include "accountclient.h"
+#include "attachmentactions.h"
 #include "chatsession.h"
 #include "composer.h"
+#include "fileclient.h"
+#include "filetransfer.h"
 #include "mainwindow.h"
 #include "membermodel.h"
 #include "messagemodel.h"
+#include "pendingattachments.h"
 #include "personalchannel.h"
 #include "roomlistmodel.h"
 #include "roomsession.h"
@@ -23,11 +29,14 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QLinearGradient>
 #include <QLineEdit>
 #include <QListView>
+#include <QPainter>
 #include <QPalette>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
 
@@ -301,6 +310,124 @@ int search(const QString &out)
     return 0;
 }
 
+client::Identity guest(const TestServer &server, const QString &nick)
+{
+    client::AccountClient accounts;
+    accounts.setServer(server.address());
+    std::optional<client::AccountResult> answer;
+    accounts.enterAsGuest(nick,
+                          [&answer](const client::AccountResult &result) { answer = result; });
+    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 15000) || !answer->ok())
+        return {};
+    return answer->identity;
+}
+
+//! A picture worth previewing: a dashboard-like chart on a gradient.
+QImage dashboard()
+{
+    QImage image(1280, 720, QImage::Format_RGB32);
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    QLinearGradient sky(0, 0, 0, 720);
+    sky.setColorAt(0, QColor(0x1e, 0x3a, 0x5f));
+    sky.setColorAt(1, QColor(0x4a, 0x90, 0xc2));
+    painter.fillRect(image.rect(), sky);
+    const QList<int> bars{220, 340, 290, 460, 410, 540, 600};
+    for (int i = 0; i < bars.size(); ++i) {
+        painter.setBrush(QColor::fromHsv(150 + i * 12, 150, 240));
+        painter.setPen(Qt::NoPen);
+        painter.drawRoundedRect(QRectF(120 + i * 150, 660 - bars.at(i), 100, bars.at(i)), 10, 10);
+    }
+    painter.setPen(QPen(QColor(255, 214, 102), 8));
+    QPolygonF line;
+    for (int i = 0; i < bars.size(); ++i)
+        line << QPointF(170 + i * 150, 620 - bars.at(i));
+    painter.drawPolyline(line);
+    return image;
+}
+
+//! Uploads `path` as `w` and waits; an empty attachment when it failed.
+client::Attachment uploadAs(ui::MainWindow &w, const QString &path)
+{
+    client::FileTransfer *transfer = w.session()->files()->upload(path);
+    (void)QTest::qWaitFor([transfer] { return !transfer->isRunning(); }, 15000);
+    if (transfer->state() != client::FileTransfer::State::Done) {
+        qCritical("chatwindow_screenshot: upload of %s failed: %s", qPrintable(path),
+                  qPrintable(transfer->error()));
+        return {};
+    }
+    return transfer->attachment();
+}
+
+//! Alice's window in #design: bob's image as a thumbnail, his PDF as a card, her own file
+//! uploaded in the composer with a line typed.
+int files(const QString &out)
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("ChatterScreenshots"));
+    QCoreApplication::setApplicationName(QStringLiteral("chatwindow_screenshot"));
+    TestServer server;
+    if (!server.start())
+        return 1;
+    const client::Identity aliceId = guest(server, QStringLiteral("alice"));
+    const client::Identity bobId = guest(server, QStringLiteral("bob"));
+    if (!aliceId.isValid() || !bobId.isValid())
+        return 1;
+    ui::MainWindow alice;
+    ui::MainWindow bob;
+    ui::SystemPalette::instance()->setAppearance(ui::Appearance::Light);
+    ui::SystemPalette::instance()->followSystem();
+    alice.resize(1100, 720);
+    bob.move(60, 60);
+    bob.show();
+    alice.show();
+    alice.connectWithSession(server.address(), aliceId);
+    bob.connectWithSession(server.address(), bobId);
+    for (const char *room : {"lobby", "design"}) {
+        alice.session()->joinRoom(QString::fromLatin1(room));
+        bob.session()->joinRoom(QString::fromLatin1(room));
+    }
+    alice.session()->setCurrentRoom(QStringLiteral("design"));
+    if (!QTest::qWaitFor(
+            [&] { return alice.session()->members(QStringLiteral("design"))->rowCount() == 2; },
+            10000))
+        return 1;
+    QTemporaryDir dir;
+    const QString picture = dir.filePath(QStringLiteral("dashboard-v2.png"));
+    const QString notes = dir.filePath(QStringLiteral("release-notes-0.3.pdf"));
+    const QString budget = dir.filePath(QStringLiteral("budget-q1.ods"));
+    dashboard().save(picture);
+    for (const auto &[path, size] : {std::pair{notes, 184 * 1024}, std::pair{budget, 23 * 1024}}) {
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            return 1;
+        file.write(QByteArray(size, 'x'));
+    }
+    const client::Attachment image = uploadAs(bob, picture);
+    const client::Attachment pdf = uploadAs(bob, notes);
+    if (image.id.isEmpty() || pdf.id.isEmpty())
+        return 1;
+    const QString design = QStringLiteral("design");
+    bob.session()->sendMessage(design, QStringLiteral("first cut of the **new dashboard**"), 0,
+                               {image});
+    QTest::qWait(150);
+    bob.session()->sendMessage(design, QStringLiteral("and the notes for Friday"), 0, {pdf});
+    QTest::qWait(150);
+    alice.session()->sendMessage(design, QStringLiteral("love the colours 😍"));
+    QTest::qWait(150);
+    auto *aliceComposer = alice.findChild<ui::Composer *>(QStringLiteral("composer"));
+    aliceComposer->setFocus();
+    alice.attachmentActions()->pending()->addFiles({budget});
+    (void)QTest::qWaitFor([&] { return !alice.attachmentActions()->pending()->isUploading(); },
+                          15000);
+    QTest::keyClicks(aliceComposer, QStringLiteral("updated numbers attached"));
+    alice.activateWindow();
+    // The thumbnail is fetched at the first paint.
+    QTest::qWait(1500);
+    alice.grab().save(out);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -312,6 +439,8 @@ int main(int argc, char *argv[])
         return conversations(out);
     if (argc > 2 && qstrcmp(argv[2], "search") == 0)
         return search(out);
+    if (argc > 2 && qstrcmp(argv[2], "files") == 0)
+        return files(out);
     TestServer server;
     if (!server.start())
         return 1;

@@ -137,6 +137,22 @@ def long_poll_body():
     write(h, "bad-base64", b"\x00" + b"not base64!\n====\n")
 
 
+def multipart_form():
+    # The first line is the Content-Type, the rest the body (as FileApi reads an upload).
+    h = "fuzz_multipart"
+    ct = b"multipart/form-data; boundary=XyZ\n"
+    part = (b'Content-Disposition: form-data; name="file"; filename="cat.png"\r\n'
+            b"Content-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\n")
+    write(h, "one-file", ct + b"--XyZ\r\n" + part + b"\r\n--XyZ--\r\n")
+    write(h, "two-fields", ct + b'preamble\r\n--XyZ\r\nContent-Disposition: form-data; name="note"'
+          b"\r\n\r\nhello\r\n--XyZ\r\n" + part + b"\r\n--XyZ--")
+    write(h, "boundary-in-content", ct + b"--XyZ\r\n" + part + b"\r\n--XyZ-not\r\n--XyZ \r\n")
+    write(h, "quoted-boundary", b'multipart/form-data; boundary="a b"\n--a b\r\n'
+          b"Content-Disposition: form-data; name=file; filename*=UTF-8''%C3%BC\r\n\r\nx\r\n--a b--")
+    write(h, "unterminated", ct + b"--XyZ\r\n" + part)
+    write(h, "no-boundary", b"multipart/form-data\n--XyZ\r\n\r\nx\r\n--XyZ--")
+
+
 def message_markup():
     # The shared cases of the desktop and browser renderers (tests/data/markup-cases.json).
     h = "fuzz_messagemarkup"
@@ -147,5 +163,5 @@ def message_markup():
 
 
 for make in (websocket_reader, v1, v2, binary, request_head, connect_params, long_poll_body,
-             message_markup):
+             multipart_form, message_markup):
     make()

@@ -42,6 +42,7 @@ class tst_Engine : public QObject
 private Q_SLOTS:
     void workersUseEpollDispatcher();
     void chatReachesEveryoneAcrossWorkers();
+    void searchAnswersThroughTheWorkersInOrder();
     void joinReplyCarriesBothRefs();
     void oversizedFrameClosesWith1009();
     void unfinishedRequestHeadIsCut();
@@ -120,6 +121,50 @@ void tst_Engine::chatReachesEveryoneAcrossWorkers()
     QTest::qWait(100);
     for (const QJsonArray &f : clients[1]->frames())
         QVERIFY(!isEvent(f, "typing"));
+}
+
+void tst_Engine::searchAnswersThroughTheWorkersInOrder()
+{
+    // Searches go from the worker to the search thread and back through the worker's mailbox
+    // (docs/files-and-search.md); the reply keeps its place among the socket's replies.
+    Engine engine(loopbackTestConfig());
+    QVERIFY(engine.start());
+    std::vector<std::unique_ptr<TestClient>> clients;
+    const QString topic = QStringLiteral("chatter:room:lobby");
+    for (int i = 0; i < 3; ++i) {
+        clients.push_back(std::make_unique<TestClient>());
+        QVERIFY(clients.back()->open(engine.port(), QStringLiteral("user%1").arg(i)));
+        QCOMPARE(clients.back()->join(topic).value("status").toString(), QStringLiteral("ok"));
+        const QJsonObject sent = clients.back()->request(
+            QStringLiteral("1"), topic, QStringLiteral("new_msg"),
+            QJsonObject{{"body", QStringLiteral("needle number %1").arg(i)}});
+        QCOMPARE(sent.value("status").toString(), QStringLiteral("ok"));
+    }
+    for (auto &client : clients) {
+        client->send(QJsonArray{"1", "50", topic, "search", QJsonObject{{"query", "needle"}}});
+        client->send(QJsonArray{"1", "51", topic, "ping", QJsonObject{{"n", 1}}});
+    }
+    for (auto &client : clients) {
+        const QJsonArray pong = client->waitFor([](const QJsonArray &f) {
+            return isEvent(f, "phx_reply") && f.at(1).toString() == QLatin1String("51");
+        });
+        QVERIFY(!pong.isEmpty());
+        qsizetype searchAt = -1, pongAt = -1;
+        for (qsizetype i = 0; i < client->frames().size(); ++i) {
+            const QJsonArray &f = client->frames().at(i);
+            if (isEvent(f, "phx_reply") && f.at(1).toString() == QLatin1String("50"))
+                searchAt = i;
+            if (isEvent(f, "phx_reply") && f.at(1).toString() == QLatin1String("51"))
+                pongAt = i;
+        }
+        QVERIFY(searchAt >= 0 && searchAt < pongAt);
+        const QJsonObject reply = client->frames().at(searchAt).at(4).toObject();
+        QCOMPARE(reply.value("status").toString(), QStringLiteral("ok"));
+        QCOMPARE(reply.value("response").toObject().value("results").toArray().size(), 3);
+    }
+    // A search still in flight when the engine stops is dropped, not answered into freed memory.
+    clients[0]->send(QJsonArray{"1", "52", topic, "search", QJsonObject{{"query", "needle"}}});
+    engine.stop();
 }
 
 void tst_Engine::joinReplyCarriesBothRefs()

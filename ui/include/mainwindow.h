@@ -26,6 +26,7 @@ struct UntrustedCertificate;
 namespace chatter::ui {
 
 class AdminActions;
+class AttachmentActions;
 class Composer;
 class ComposerModeBar;
 class ConnectionStatusLabel;
@@ -75,6 +76,8 @@ public:
     //! Reply, edit, delete, react (the Message menu and the message list's context menu).
     MessageActions *messageActions() const { return m_messageActions; }
     ConversationActions *conversationActions() const { return m_conversationActions; }
+    //! Attaching, showing and saving files.
+    AttachmentActions *attachmentActions() const { return m_attachmentActions; }
     //! Ctrl+F: the search pane (a dock on the right), shown and focused.
     void openSearch();
     SearchPane *searchPane() const { return m_searchPane; }
@@ -135,6 +138,7 @@ private:
     MessageActions *m_messageActions = nullptr;
     ConversationActions *m_conversationActions = nullptr;
     AdminActions *m_adminActions = nullptr;
+    AttachmentActions *m_attachmentActions = nullptr;
     QLabel *m_roomTitle = nullptr;
     MessageView *m_messageView = nullptr;
     QLabel *m_typingLabel = nullptr;
