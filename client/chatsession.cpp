@@ -13,6 +13,7 @@
 #include "roomdirectorymodel.h"
 #include "roomlistmodel.h"
 #include "roomsession.h"
+#include "search.h"
 #include "topics.h"
 
 #include <QUrlQuery>
@@ -31,7 +32,7 @@ constexpr int MaxDmsJoinedAtStart = 40;
 ChatSession::ChatSession(SocketOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_accounts(new AccountClient(this)),
       m_files(new FileClient(this)), m_rooms(new RoomListModel(this)),
-      m_directory(new RoomDirectoryModel(this))
+      m_directory(new RoomDirectoryModel(this)), m_search(new Search(this, this))
 {
     m_accounts->setCertificatePins(&m_pins);
     m_files->setCertificatePins(&m_pins);
@@ -325,6 +326,19 @@ RoomSession *ChatSession::addRoomSession(const QString &room)
             [this, room](const QStringList &users) { Q_EMIT typingChanged(room, users); });
     connect(session, &RoomSession::olderLoaded, this,
             [this, room](int count) { Q_EMIT olderLoaded(room, count); });
+    connect(session, &RoomSession::newerLoaded, this,
+            [this, room](int count) { Q_EMIT newerLoaded(room, count); });
+    connect(session, &RoomSession::openedAt, this,
+            [this, room](qint64 id) { Q_EMIT openedAt(room, id); });
+    connect(
+        session, &RoomSession::openFailed, this,
+        [this, room](qint64 id, const QString &reason) { Q_EMIT openFailed(room, id, reason); });
+    connect(session, &RoomSession::detachedChanged, this, [this, room](bool detached) {
+        Q_EMIT detachedChanged(room, detached);
+        // Back at the live end in view: what is shown now is read.
+        if (!detached && room == currentRoom())
+            readCurrentIfAttentive();
+    });
     return session;
 }
 
@@ -403,6 +417,39 @@ void ChatSession::noteTyping()
 {
     if (RoomSession *session = m_roomSessions.value(currentRoom()))
         session->noteTyping();
+}
+
+void ChatSession::openAtMessage(const QString &room, qint64 id)
+{
+    RoomSession *session = m_roomSessions.value(room);
+    if (!session) {
+        if (!m_socket) {
+            Q_EMIT openFailed(room, id, tr("not connected"));
+            return;
+        }
+        // Search reaches conversations not joined here: public rooms, and a DM not yet listed.
+        if (topics::isDmKey(room))
+            joinConversation(room, int(RoomListModel::Kind::Direct), {});
+        else if (!joinRoom(room))
+            return;
+        session = m_roomSessions.value(room);
+        if (!session)
+            return;
+    }
+    setCurrentRoom(room);
+    session->openAt(id);
+}
+
+void ChatSession::loadNewer(const QString &room)
+{
+    if (RoomSession *session = m_roomSessions.value(room))
+        session->loadNewer();
+}
+
+bool ChatSession::isDetached(const QString &room) const
+{
+    const RoomSession *session = m_roomSessions.value(room);
+    return session && session->isDetached();
 }
 
 void ChatSession::loadOlder(const QString &room)

@@ -25,6 +25,7 @@ class PhoenixSocket;
 class RoomDirectoryModel;
 class RoomListModel;
 class RoomSession;
+class Search;
 
 //! A chat user's connection to one server: the socket, the joined rooms and their models.
 //! Any UI can drive it (widgets, QML, tests); it holds no UI state beyond "current room".
@@ -141,6 +142,16 @@ public:
     //! The server has older messages of `room` than the oldest held (a page may be loading).
     bool hasOlder(const QString &room) const;
 
+    //! Search over history (Ctrl+F): everywhere on an account, in one conversation for guests.
+    Search *search() const { return m_search; }
+    //! Opens `room` at message `id` (a search result): joins the conversation when it is not
+    //! joined (a public room, a DM), makes it current and shows the message there
+    //! (RoomSession::openAt); openedAt() when it is in view, openFailed() if it cannot be.
+    void openAtMessage(const QString &room, qint64 id);
+    //! While `room` shows a window of history (isDetached), the next newer page.
+    void loadNewer(const QString &room);
+    bool isDetached(const QString &room) const;
+
     RoomListModel *rooms() const { return m_rooms; }
     //! All rooms on the server; live while RoomDirectoryModel::setWatching(true).
     RoomDirectoryModel *directory() const { return m_directory; }
@@ -176,6 +187,13 @@ Q_SIGNALS:
     void sendFailed(const QString &room, const QString &reason);
     void typingChanged(const QString &room, const QStringList &users);
     void olderLoaded(const QString &room, int count);
+    void newerLoaded(const QString &room, int count);
+    //! `room`'s message `id` is in its model (openAtMessage): the view scrolls to it and
+    //! highlights it.
+    void openedAt(const QString &room, qint64 id);
+    void openFailed(const QString &room, qint64 id, const QString &reason);
+    //! `room` shows a window of history (true) or is back at the live end (false).
+    void detachedChanged(const QString &room, bool detached);
     //! A mention of me in a conversation this session has not joined (the personal topic's
     //! `mention`); mentions in joined ones come as messageReceived with `mention` set.
     void mentionReceived(const QString &room, const chatter::client::ChatMessage &message);
@@ -217,6 +235,7 @@ private:
     QString m_status = QStringLiteral("online");
     RoomListModel *m_rooms;
     RoomDirectoryModel *m_directory;
+    Search *m_search;
     QMap<QString, RoomSession *> m_roomSessions;
     QString m_nickname;
     //! Who the list's DMs and private rooms belong to.

@@ -115,6 +115,11 @@ void PersonalChannel::onEvent(const QString &event, const QJsonValue &payload)
         Q_EMIT removed(topic);
 }
 
+PhoenixChannel *PersonalChannel::channel() const
+{
+    return m_channel;
+}
+
 void PersonalChannel::openDm(const QString &user, DmOpened done)
 {
     request(OpenDm, {{QStringLiteral("user"), user}},

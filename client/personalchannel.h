@@ -64,6 +64,8 @@ public:
 
     const QString &topic() const { return m_topic; }
     bool isJoined() const { return m_joined; }
+    //! The topic's channel, for requests that belong elsewhere (Search); null when left.
+    PhoenixChannel *channel() const;
 
     //! `open_dm {user}`: the DM's topic as the server spells it.
     void openDm(const QString &user, DmOpened done);

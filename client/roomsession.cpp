@@ -159,6 +159,11 @@ QJsonObject RoomSession::joinParams() const
 {
     // Re-evaluated on every rejoin: after a reconnect the server sends what we missed.
     m_joinLastSeen = m_messages->lastId();
+    if (holdsLive()) {
+        // The window is somewhere in history: catch up from the live end instead.
+        m_joinLastSeen =
+            m_heldLive.isEmpty() ? m_liveEdgeId : qMax(m_liveEdgeId, m_heldLive.constLast().id);
+    }
     QJsonObject params;
     if (m_joinLastSeen > 0) {
         params.insert(QStringLiteral("last_seen_id"), m_joinLastSeen);
@@ -186,6 +191,12 @@ void RoomSession::onJoined(const QJsonObject &response)
         // More changed while away than the server lists: what is held cannot be trusted.
         // Start again from a fresh page, as a first join does.
         m_messages->clear();
+        // The fresh page is the live end: any window and what it held aside are gone.
+        ++m_windowGeneration;
+        m_windowPending = m_loadingNewer = false;
+        m_heldLive.clear();
+        if (std::exchange(m_detached, false))
+            Q_EMIT detachedChanged(false);
         m_freshStart = true;
         m_changeSeq = 0;
         detachChannel();
@@ -209,7 +220,9 @@ void RoomSession::onJoined(const QJsonObject &response)
             continue;
         const ChatMessage decorated = decorate(*message);
         // History from a first join is old news; what a rejoin brings was missed while away.
-        if (m_messages->append(decorated) && catchUp) {
+        // While a window of history is shown, what was missed waits beside it.
+        const bool added = holdsLive() ? holdLive(decorated) : m_messages->append(decorated);
+        if (added && catchUp) {
             if (!m_serverCounted)
                 countUnread(decorated);
             Q_EMIT messageArrived(decorated);
@@ -230,6 +243,8 @@ void RoomSession::onJoined(const QJsonObject &response)
         m_rejoinSettle.start();
     flushOutbox();
     Q_EMIT joined(rejoin);
+    if (const qint64 open = std::exchange(m_pendingOpen, 0))
+        openAt(open);
 }
 
 void RoomSession::applyJoinState(const QJsonObject &response)
@@ -286,15 +301,24 @@ void RoomSession::onEdited(const QJsonObject &payload)
     const QJsonValue body = payload.value(QLatin1String("body"));
     if (!body.isString())
         return;
-    m_messages->applyEdit(
-        qint64(payload.value(QLatin1String("id")).toDouble()), body.toString(),
-        QDateTime::fromString(payload.value(QLatin1String("edited_at")).toString(),
-                              Qt::ISODateWithMs));
+    const qint64 id = qint64(payload.value(QLatin1String("id")).toDouble());
+    const QDateTime editedAt = QDateTime::fromString(
+        payload.value(QLatin1String("edited_at")).toString(), Qt::ISODateWithMs);
+    changeHeld(id, [&](ChatMessage &m) {
+        m.body = body.toString();
+        m.editedAt = editedAt.isValid() ? editedAt : QDateTime::currentDateTimeUtc();
+    });
+    m_messages->applyEdit(id, body.toString(), editedAt);
 }
 
 void RoomSession::onDeleted(const QJsonObject &payload)
 {
     const qint64 id = qint64(payload.value(QLatin1String("id")).toDouble());
+    changeHeld(id, [](ChatMessage &m) {
+        m.deleted = true;
+        m.body.clear();
+        m.reactions.clear();
+    });
     const int row = m_messages->rowOfId(id);
     const bool wasUnread =
         row >= 0 && id > m_lastReadId && !m_messages->at(row).own && !m_messages->at(row).deleted;
@@ -309,9 +333,11 @@ void RoomSession::onDeleted(const QJsonObject &payload)
 
 void RoomSession::onReactions(const QJsonObject &payload)
 {
-    m_messages->applyReactions(
-        qint64(payload.value(QLatin1String("id")).toDouble()),
-        ChatMessage::reactionsFromJson(payload.value(QLatin1String("reactions")).toObject()));
+    const qint64 id = qint64(payload.value(QLatin1String("id")).toDouble());
+    const auto reactions =
+        ChatMessage::reactionsFromJson(payload.value(QLatin1String("reactions")).toObject());
+    changeHeld(id, [&](ChatMessage &m) { m.reactions = reactions; });
+    m_messages->applyReactions(id, reactions);
 }
 
 void RoomSession::onNewMessage(const QJsonObject &payload)
@@ -326,7 +352,7 @@ void RoomSession::onNewMessage(const QJsonObject &payload)
 void RoomSession::addLive(ChatMessage message)
 {
     message = decorate(std::move(message));
-    if (m_messages->append(message)) {
+    if (holdsLive() ? holdLive(message) : m_messages->append(message)) {
         countUnread(message);
         Q_EMIT messageArrived(message);
     }
@@ -357,6 +383,9 @@ int RoomSession::countAfterMarker() const
 
 void RoomSession::markRead()
 {
+    // A window of history is not the newest message, however far down the user looks.
+    if (holdsLive())
+        return;
     const qint64 newest = m_messages->lastId();
     if (newest <= m_lastReadId && m_unread == 0)
         return;
@@ -505,6 +534,9 @@ void RoomSession::send(const QString &body, qint64 replyTo, const QList<Attachme
         return;
     }
     stopTyping();
+    // The user writes at the live end: show it, or the own message would wait out of sight.
+    if (m_detached)
+        returnToLive();
     if (!isJoined()) {
         // Not a push buffered in the channel: those time out after 10 s and die with the
         // socket when the user connects elsewhere. The outbox survives both.
@@ -643,28 +675,209 @@ void RoomSession::loadOlder(int limit)
     if (before <= 0)
         return;
     m_loadingOlder = true;
+    const quint64 generation = m_windowGeneration;
     Push *push = m_channel->push(events::History, {{QStringLiteral("before"), before},
                                                    {QStringLiteral("limit"), qMin(limit, 100)}});
-    connect(push, &Push::replied, this, [this](const QString &status, const QJsonValue &response) {
-        m_loadingOlder = false;
-        if (status != QLatin1String("ok")) {
-            m_moreOlder = false;
-            Q_EMIT olderLoaded(0);
+    connect(push, &Push::replied, this,
+            [this, generation](const QString &status, const QJsonValue &response) {
+                // The window was replaced meanwhile: this page belongs before another one.
+                if (generation != m_windowGeneration)
+                    return;
+                m_loadingOlder = false;
+                if (status != QLatin1String("ok")) {
+                    m_moreOlder = false;
+                    Q_EMIT olderLoaded(0);
+                    return;
+                }
+                QList<ChatMessage> older;
+                for (const QJsonValue &value :
+                     response.toObject().value(QLatin1String("messages")).toArray()) {
+                    if (auto message = ChatMessage::fromJson(value.toObject()))
+                        older.append(decorate(*message));
+                }
+                m_moreOlder = response.toObject().value(QLatin1String("more")).toBool();
+                Q_EMIT olderLoaded(m_messages->prependOlder(older));
+            });
+    connect(push, &Push::timeout, this, [this, generation] {
+        if (generation != m_windowGeneration)
             return;
-        }
-        QList<ChatMessage> older;
-        for (const QJsonValue &value :
-             response.toObject().value(QLatin1String("messages")).toArray()) {
-            if (auto message = ChatMessage::fromJson(value.toObject()))
-                older.append(decorate(*message));
-        }
-        m_moreOlder = response.toObject().value(QLatin1String("more")).toBool();
-        Q_EMIT olderLoaded(m_messages->prependOlder(older));
-    });
-    connect(push, &Push::timeout, this, [this] {
         m_loadingOlder = false;
         Q_EMIT olderLoaded(0);
     });
+}
+
+void RoomSession::openAt(qint64 id, int limit)
+{
+    if (id <= 0)
+        return;
+    if (m_messages->rowOfId(id) >= 0) {
+        m_pendingOpen = 0;
+        Q_EMIT openedAt(id);
+        return;
+    }
+    if (!isJoined()) {
+        m_pendingOpen = id;
+        return;
+    }
+    beginWindow();
+    const quint64 generation = m_windowGeneration;
+    Push *push = m_channel->push(events::History, {{QStringLiteral("around"), id},
+                                                   {QStringLiteral("limit"), qMin(limit, 100)}});
+    connect(push, &Push::replied, this,
+            [this, id, generation](const QString &status, const QJsonValue &response) {
+                if (generation != m_windowGeneration)
+                    return;
+                m_windowPending = false;
+                const QJsonObject answer = response.toObject();
+                if (status != QLatin1String("ok")) {
+                    // The model still shows what it showed: live again unless detached before.
+                    if (!m_detached)
+                        attachLive();
+                    Q_EMIT openFailed(
+                        id, answer.value(QLatin1String("reason")).toString(tr("refused")));
+                    return;
+                }
+                resetWindow(answer.value(QLatin1String("messages")).toArray());
+                m_moreOlder = answer.value(QLatin1String("more_before")).toBool();
+                if (answer.value(QLatin1String("more_after")).toBool()) {
+                    if (!std::exchange(m_detached, true))
+                        Q_EMIT detachedChanged(true);
+                } else {
+                    attachLive();
+                }
+                if (m_messages->rowOfId(id) >= 0)
+                    Q_EMIT openedAt(id);
+                else
+                    Q_EMIT openFailed(id, tr("no such message"));
+            });
+    connect(push, &Push::timeout, this, [this, id, generation] {
+        if (generation != m_windowGeneration)
+            return;
+        m_windowPending = false;
+        if (!m_detached)
+            attachLive();
+        Q_EMIT openFailed(id, tr("no answer from the server"));
+    });
+}
+
+void RoomSession::beginWindow()
+{
+    if (!holdsLive())
+        m_liveEdgeId = m_messages->lastId();
+    ++m_windowGeneration;
+    m_windowPending = true;
+    m_loadingNewer = false;
+    m_loadingOlder = false;
+}
+
+void RoomSession::resetWindow(const QJsonArray &messages)
+{
+    m_messages->clear();
+    for (const QJsonValue &value : messages) {
+        if (auto message = ChatMessage::fromJson(value.toObject()))
+            m_messages->append(decorate(*message));
+    }
+}
+
+void RoomSession::loadNewer(int limit)
+{
+    if (!canLoadNewer() || !isJoined())
+        return;
+    const qint64 after = m_messages->lastId();
+    if (after <= 0)
+        return;
+    m_loadingNewer = true;
+    const quint64 generation = m_windowGeneration;
+    Push *push = m_channel->push(events::History, {{QStringLiteral("after"), after},
+                                                   {QStringLiteral("limit"), qMin(limit, 100)}});
+    connect(push, &Push::replied, this,
+            [this, generation](const QString &status, const QJsonValue &response) {
+                if (generation != m_windowGeneration)
+                    return;
+                m_loadingNewer = false;
+                if (status != QLatin1String("ok")) {
+                    Q_EMIT newerLoaded(0);
+                    return;
+                }
+                const QJsonObject answer = response.toObject();
+                int count = 0;
+                for (const QJsonValue &value : answer.value(QLatin1String("messages")).toArray()) {
+                    if (auto message = ChatMessage::fromJson(value.toObject()))
+                        count += m_messages->append(decorate(*message)) ? 1 : 0;
+                }
+                // `more` false: this page ends where the live messages begin.
+                const bool more = answer.value(QLatin1String("more")).toBool();
+                Q_EMIT newerLoaded(count);
+                if (!more)
+                    attachLive();
+            });
+    connect(push, &Push::timeout, this, [this, generation] {
+        if (generation != m_windowGeneration)
+            return;
+        m_loadingNewer = false;
+        Q_EMIT newerLoaded(0);
+    });
+}
+
+void RoomSession::returnToLive(int limit)
+{
+    if (!m_detached || !isJoined())
+        return;
+    beginWindow();
+    const quint64 generation = m_windowGeneration;
+    // No `before`: the newest page.
+    Push *push = m_channel->push(events::History, {{QStringLiteral("limit"), qMin(limit, 100)}});
+    connect(push, &Push::replied, this,
+            [this, generation](const QString &status, const QJsonValue &response) {
+                if (generation != m_windowGeneration)
+                    return;
+                m_windowPending = false;
+                if (status != QLatin1String("ok"))
+                    return;
+                const QJsonObject answer = response.toObject();
+                resetWindow(answer.value(QLatin1String("messages")).toArray());
+                m_moreOlder = answer.value(QLatin1String("more")).toBool();
+                attachLive();
+            });
+    connect(push, &Push::timeout, this, [this, generation] {
+        if (generation == m_windowGeneration)
+            m_windowPending = false;
+    });
+}
+
+void RoomSession::attachLive()
+{
+    m_windowPending = false;
+    m_loadingNewer = false;
+    // Held messages the window already has came in it as the server holds them now (maybe
+    // edited since): only the newer ones are added, oldest first.
+    const qint64 last = m_messages->lastId();
+    for (const ChatMessage &message : std::exchange(m_heldLive, {})) {
+        if (message.id > last)
+            m_messages->append(message);
+    }
+    if (std::exchange(m_detached, false))
+        Q_EMIT detachedChanged(false);
+}
+
+bool RoomSession::holdLive(const ChatMessage &message)
+{
+    if (message.isSystem() || message.id <= 0 || m_messages->contains(message.id))
+        return false;
+    for (const ChatMessage &held : std::as_const(m_heldLive)) {
+        if (held.id == message.id)
+            return false;
+    }
+    m_heldLive.append(message);
+    return true;
+}
+
+void RoomSession::changeHeld(qint64 id, const std::function<void(ChatMessage &)> &change)
+{
+    for (ChatMessage &held : m_heldLive) {
+        if (held.id == id)
+            change(held);
+    }
 }
 
 } // namespace chatter::client

@@ -87,6 +87,22 @@ public:
     //! Asks for a page of messages older than the oldest one shown.
     void loadOlder(int limit = 50);
 
+    //! Shows the message `id` (docs/files-and-search.md, "Opening a result"): held already,
+    //! it is only revealed (openedAt); otherwise `history {around}` replaces the model with
+    //! the window around it, and the session is detached from the live end until
+    //! loadNewer() has paged up to it (or returnToLive()). Not joined yet: done after the
+    //! join. While detached, live messages (broadcasts, a rejoin's catch-up) are counted
+    //! and announced as ever but held aside, never put into the window; they join the
+    //! model, in order and without duplicates, when the window reaches the live end.
+    void openAt(qint64 id, int limit = 50);
+    //! Asks for the page of messages newer than the newest one shown, while detached.
+    void loadNewer(int limit = 50);
+    //! Back to the live end at once: the newest page replaces the window (sending does it).
+    void returnToLive(int limit = 50);
+    //! The model holds a window of history that does not reach the live end.
+    bool isDetached() const { return m_detached; }
+    bool canLoadNewer() const { return m_detached && !m_loadingNewer; }
+
     //! `edit_msg`: the broadcast `msg_edited` changes the model, for everyone alike.
     void editMessage(qint64 id, const QString &body, Done done = {});
     //! `delete_msg`: the broadcast `msg_deleted` turns the line into a placeholder.
@@ -137,6 +153,14 @@ Q_SIGNALS:
     void sendFailed(const QString &reason);
     void typingChanged(const QStringList &users);
     void olderLoaded(int count);
+    //! A page from loadNewer() was added at the bottom (`count` new lines).
+    void newerLoaded(int count);
+    //! The message `id` is in the model now (openAt()): the view scrolls to it.
+    void openedAt(qint64 id);
+    //! openAt() could not show `id`: the server's reason.
+    void openFailed(qint64 id, const QString &reason);
+    //! isDetached() changed.
+    void detachedChanged(bool detached);
     //! The read marker, the unread count or the mention flag changed.
     void readStateChanged();
     void mutedChanged(bool muted);
@@ -171,6 +195,18 @@ private:
     void flushOutbox();
     void noteLeft(const QString &user);
     void settleHeldLeaves();
+    //! Live messages are held aside: the window is detached, or a request is replacing it.
+    bool holdsLive() const { return m_detached || m_windowPending; }
+    //! Starts holding live messages; the newest live id is remembered for rejoins.
+    void beginWindow();
+    //! Replaces the model with a page of history (oldest first).
+    void resetWindow(const QJsonArray &messages);
+    //! The window reaches the live end: held messages newer than it join it.
+    void attachLive();
+    //! A live message while detached; false when it is known already.
+    bool holdLive(const ChatMessage &message);
+    //! Applies `change` to the held copy of message `id`, if any.
+    void changeHeld(qint64 id, const std::function<void(ChatMessage &)> &change);
 
     QString m_name;
     QString m_nickname;
@@ -208,6 +244,19 @@ private:
     bool m_typingSent = false;
     QElapsedTimer m_typingSentAt;
     QTimer m_typingIdle;
+    bool m_detached = false;
+    //! A `history {around}` or newest-page request is on its way.
+    bool m_windowPending = false;
+    bool m_loadingNewer = false;
+    //! Bumped when a window request starts: page answers meant for the old window are dropped.
+    quint64 m_windowGeneration = 0;
+    //! openAt() before the join: opened once joined.
+    qint64 m_pendingOpen = 0;
+    //! The newest id of the live end when holding began: a rejoin catches up from there
+    //! (or from the newest held message), not from the window's end.
+    qint64 m_liveEdgeId = 0;
+    //! Live messages that came while holding, in arrival (id) order.
+    QList<ChatMessage> m_heldLive;
 };
 
 } // namespace chatter::client

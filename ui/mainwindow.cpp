@@ -23,12 +23,15 @@
 #include "preferences.h"
 #include "roombrowser.h"
 #include "roomlistmodel.h"
+#include "roomsession.h"
 #include "roomspane.h"
+#include "searchpane.h"
 #include "tokenstore.h"
 #include "traynotifier.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QDockWidget>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -100,6 +103,25 @@ MainWindow::MainWindow(client::SocketOptions options, QWidget *parent)
     connect(m_session, &ChatSession::removedFromRoom, this, [this](const QString &room) {
         showError(tr("You were removed from %1").arg(shownTitle(room)));
     });
+    // Search results open where they were said: the message scrolled to and highlighted.
+    connect(m_session, &ChatSession::openedAt, this, [this](const QString &room, qint64 id) {
+        if (room != m_session->currentRoom())
+            return;
+        m_messageView->flashMessage(id);
+        fillWindow();
+    });
+    connect(m_session, &ChatSession::newerLoaded, this, [this](const QString &room, int count) {
+        if (room == m_session->currentRoom() && count > 0)
+            fillWindow();
+    });
+    connect(m_session, &ChatSession::openFailed, this,
+            [this](const QString &room, qint64, const QString &reason) {
+                showError(tr("Could not open the message in %1: %2").arg(shownTitle(room), reason));
+            });
+    connect(m_session, &ChatSession::detachedChanged, this, [this](const QString &room, bool on) {
+        if (room == m_session->currentRoom())
+            m_messageView->setFollowNewest(!on);
+    });
     connect(m_session->rooms(), &QAbstractItemModel::dataChanged, this, &MainWindow::updateTitle);
     connect(m_session->rooms(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateTitle);
     applyPreferences(Preferences::load());
@@ -129,6 +151,8 @@ void MainWindow::buildUi()
     m_messageView = new MessageView;
     connect(m_messageView, &MessageView::reachedTop, this,
             [this] { m_session->loadOlder(m_session->currentRoom()); });
+    connect(m_messageView, &MessageView::reachedBottom, this,
+            [this] { m_session->loadNewer(m_session->currentRoom()); });
     m_typingLabel = new QLabel;
     m_typingLabel->setObjectName(QStringLiteral("typingLabel"));
     // The palette's secondary text colour, so it stays readable on a dark desktop.
@@ -225,6 +249,23 @@ void MainWindow::buildUi()
     // Not stretched: a stretched permanent widget leaves temporary messages (errors) no room.
     m_status = new ConnectionStatusLabel(m_session);
     statusBar()->addPermanentWidget(m_status);
+
+    // Ctrl+F: search in a dock on the right, out of the panes' splitter.
+    m_searchPane = new SearchPane(m_session);
+    m_searchPane->setMinimumWidth(260);
+    connect(m_searchPane, &SearchPane::openRequested, m_session, &ChatSession::openAtMessage);
+    connect(m_searchPane, &SearchPane::closed, this, [this] {
+        m_searchDock->hide();
+        m_composer->setFocus();
+    });
+    m_searchDock = new QDockWidget(tr("Search"), this);
+    m_searchDock->setObjectName(QStringLiteral("searchDock"));
+    m_searchDock->setAccessibleName(tr("Search"));
+    m_searchDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
+    m_searchDock->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea);
+    m_searchDock->setWidget(m_searchPane);
+    addDockWidget(Qt::RightDockWidgetArea, m_searchDock);
+    m_searchDock->hide();
 
     // Keyboard order follows the layout, left to right.
     setTabOrder(m_conversationView, m_messageView);
@@ -325,6 +366,14 @@ void MainWindow::buildActions()
     add(go, QStringLiteral("olderAction"), tr("&Older Messages"),
         {QKeySequence(tr("Ctrl+Shift+Up"))},
         [this] { m_session->loadOlder(m_session->currentRoom()); });
+    add(go, QStringLiteral("newestAction"), tr("Ne&west Messages"),
+        {QKeySequence(tr("Ctrl+Shift+Down"))}, [this] {
+            if (client::RoomSession *room = m_session->room(m_session->currentRoom()))
+                room->returnToLive();
+        });
+    go->addSeparator();
+    add(go, QStringLiteral("searchAction"), tr("&Search Messages…"),
+        {QKeySequence::Find, QKeySequence(tr("Ctrl+F"))}, &MainWindow::openSearch);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     add(help, QStringLiteral("shortcutsAction"), tr("&Keyboard Shortcuts"),
@@ -495,6 +544,27 @@ QMenu *MainWindow::memberMenu(const QModelIndex &index)
     return menu;
 }
 
+void MainWindow::fillWindow()
+{
+    // A window of history that fits without a scroll bar can never be scrolled to its
+    // bottom: its newer pages come now, until it overflows or meets the live end.
+    if (!m_session->isDetached(m_session->currentRoom()))
+        return;
+    m_messageView->doItemsLayout();
+    if (m_messageView->verticalScrollBar()->maximum() == 0)
+        m_session->loadNewer(m_session->currentRoom());
+}
+
+void MainWindow::openSearch()
+{
+    const bool wasHidden = m_searchDock->isHidden();
+    m_searchDock->show();
+    m_searchDock->raise();
+    if (wasHidden)
+        resizeDocks({m_searchDock}, {qMax(320, width() / 3)}, Qt::Horizontal);
+    m_searchPane->activate();
+}
+
 void MainWindow::showStatus(const QString &text)
 {
     statusBar()->showMessage(text, ErrorShownMs);
@@ -514,6 +584,7 @@ void MainWindow::showRoom(const QString &room)
         m_shownRoom = room;
     }
     m_messageView->setModel(m_session->messages(room));
+    m_messageView->setFollowNewest(!m_session->isDetached(room));
     m_memberView->setModel(m_session->members(room));
     if (auto *members = m_session->members(room)) {
         connect(members, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateMemberHeader,

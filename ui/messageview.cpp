@@ -10,12 +10,21 @@
 #include <QFocusEvent>
 #include <QMimeData>
 #include <QScrollBar>
+#include <QTimer>
 #include <QUrl>
 
 namespace chatter::ui {
 
-MessageView::MessageView(QWidget *parent) : QListView(parent), m_delegate(new MessageDelegate(this))
+MessageView::MessageView(QWidget *parent)
+    : QListView(parent), m_delegate(new MessageDelegate(this)), m_flashTimer(new QTimer(this))
 {
+    m_flashTimer->setSingleShot(true);
+    m_flashTimer->setInterval(FlashMs);
+    connect(m_flashTimer, &QTimer::timeout, this, [this] {
+        const int row = rowOfId(std::exchange(m_flashedId, 0));
+        if (row >= 0 && selectionModel() && selectionModel()->isRowSelected(row))
+            clearSelection();
+    });
     setObjectName(QStringLiteral("messageView"));
     setItemDelegate(m_delegate);
     setWordWrap(true);
@@ -42,13 +51,15 @@ MessageView::MessageView(QWidget *parent) : QListView(parent), m_delegate(new Me
         m_stickToBottom = value >= verticalScrollBar()->maximum() - 4;
         if (value == verticalScrollBar()->minimum() && verticalScrollBar()->maximum() > 0)
             Q_EMIT reachedTop();
+        if (value == verticalScrollBar()->maximum() && verticalScrollBar()->maximum() > 0)
+            Q_EMIT reachedBottom();
     });
     // The range grows after layout, not at insert time: follow it when we should.
     connect(verticalScrollBar(), &QScrollBar::rangeChanged, this, [this](int, int max) {
         if (m_heightBeforePrepend >= 0) {
             verticalScrollBar()->setValue(max - m_heightBeforePrepend);
             m_heightBeforePrepend = -1;
-        } else if (m_stickToBottom) {
+        } else if (m_stickToBottom && m_followNewest) {
             verticalScrollBar()->setValue(max);
         }
     });
@@ -76,7 +87,7 @@ void MessageView::beforeInsert(const QModelIndex &, int first)
 
 void MessageView::afterInsert(const QModelIndex &, int, int)
 {
-    if (m_stickToBottom)
+    if (m_stickToBottom && m_followNewest)
         scrollToBottom();
 }
 
@@ -219,6 +230,22 @@ bool MessageView::showMessage(qint64 id)
     scrollTo(index, QAbstractItemView::PositionAtCenter);
     selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
     return true;
+}
+
+bool MessageView::flashMessage(qint64 id)
+{
+    if (!showMessage(id))
+        return false;
+    m_flashedId = id;
+    m_flashTimer->start();
+    return true;
+}
+
+qint64 MessageView::flashedId() const
+{
+    // The user selected something else: the highlight is over.
+    const int row = rowOfId(m_flashedId);
+    return row >= 0 && selectionModel() && selectionModel()->isRowSelected(row) ? m_flashedId : 0;
 }
 
 void MessageView::resizeEvent(QResizeEvent *event)

@@ -4,6 +4,7 @@
 #include <QListView>
 
 class QMimeData;
+class QTimer;
 
 namespace chatter::ui {
 
@@ -58,10 +59,21 @@ public:
     //! Scrolls to the message `id` (centred) and makes it current, as a click on a quote
     //! asks; false, and nothing moves, when it is not loaded (older than the history held).
     bool showMessage(qint64 id);
+    //! showMessage(), and the row stays selected (highlighted) for FlashMs or until the user
+    //! selects something else: a search result opened.
+    bool flashMessage(qint64 id);
+    //! The message flashMessage() highlights now; 0 once the highlight is over.
+    qint64 flashedId() const;
+    //! Whether new rows at the bottom pull the view down with them (the live end). Off
+    //! while the model is a window of history: a newer page then waits below.
+    void setFollowNewest(bool follow) { m_followNewest = follow; }
+    static constexpr int FlashMs = 4000;
 
 Q_SIGNALS:
     //! Scrolled to the very top: time to load older messages.
     void reachedTop();
+    //! Scrolled to the very bottom: a window of history loads its newer messages.
+    void reachedBottom();
     //! A left click on a reply's quote box: show the parent (`parentId`, the row's ReplyToRole).
     void quoteClicked(qint64 parentId);
     //! A left click on a reaction chip of `row`: toggle my `emoji` reaction there.
@@ -91,6 +103,9 @@ private:
 
     MessageDelegate *m_delegate;
     bool m_stickToBottom = true;
+    bool m_followNewest = true;
+    qint64 m_flashedId = 0;
+    QTimer *m_flashTimer;
     int m_heightBeforePrepend = -1;
 };
 

@@ -5,7 +5,9 @@
 // A second argument "dark" makes the client choose dark, as Preferences › Colours › Dark does;
 // "conversations" stages signed-in accounts instead: a DM with a reply and reactions, another
 // DM and a group conversation unread; "files" stages guest sessions sending an image (shown
-// as a thumbnail) and a file (a card with Save), and a file waiting in the composer.
+// as a thumbnail) and a file (a card with Save), and a file waiting in the composer; "search"
+// stages Ctrl+F: results from several conversations, one of them opened at its message, far
+// back in its history.
 #include "accountclient.h"
 #include "attachmentactions.h"
 #include "chatsession.h"
@@ -18,17 +20,25 @@
 #include "pendingattachments.h"
 #include "personalchannel.h"
 #include "roomlistmodel.h"
+#include "roomsession.h"
+#include "search.h"
+#include "searchpane.h"
+#include "searchresultsmodel.h"
 #include "servertestutil.h"
 #include "systempalette.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QLinearGradient>
+#include <QLineEdit>
 #include <QListView>
 #include <QPainter>
 #include <QPalette>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeView>
 
 using namespace chatter;
 
@@ -178,6 +188,128 @@ int conversations(const QString &out)
     return 0;
 }
 
+//! Alice's window with the search pane: "release" found in two rooms and a DM, the hit in
+//! #lobby (a room she left) opened and highlighted far back in its history.
+int search(const QString &out)
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("ChatterScreenshots"));
+    QCoreApplication::setApplicationName(QStringLiteral("chatwindow_screenshot"));
+    TestServer server;
+    server.config().minimumPasswordCost = true;
+    if (!server.start())
+        return 1;
+    const client::Identity aliceId = registered(server, QStringLiteral("alice"));
+    const client::Identity bobId = registered(server, QStringLiteral("bob"));
+    if (!aliceId.isValid() || !bobId.isValid()) {
+        qCritical("chatwindow_screenshot: could not register alice and bob");
+        return 1;
+    }
+    ui::MainWindow alice;
+    ui::MainWindow bob;
+    ui::SystemPalette::instance()->setAppearance(ui::Appearance::Light);
+    ui::SystemPalette::instance()->followSystem();
+    alice.resize(1180, 700);
+    bob.move(60, 60);
+    bob.show();
+    alice.show();
+    alice.connectWithSession(server.address(), aliceId);
+    bob.connectWithSession(server.address(), bobId);
+    for (const char *room : {"lobby", "dev"}) {
+        alice.session()->joinRoom(QString::fromLatin1(room));
+        bob.session()->joinRoom(QString::fromLatin1(room));
+    }
+    if (!QTest::qWaitFor(
+            [&] {
+                return alice.session()->personal() && alice.session()->personal()->isJoined() &&
+                       alice.session()->members(QStringLiteral("dev")) &&
+                       alice.session()->members(QStringLiteral("dev"))->rowCount() == 2;
+            },
+            15000)) {
+        qCritical("chatwindow_screenshot: alice and bob were not both in #dev within 15 s");
+        return 1;
+    }
+    const auto say = [](ui::MainWindow &w, const QString &room, const QString &text) {
+        w.session()->sendMessage(room, text);
+        QTest::qWait(60);
+    };
+    const QString lobby = QStringLiteral("lobby");
+    const QString dev = QStringLiteral("dev");
+    say(bob, lobby, QStringLiteral("good morning — coffee machine is fixed ☕"));
+    say(alice, lobby, QStringLiteral("the release checklist is on the wiki, step 4 is new"));
+    say(bob, lobby, QStringLiteral("thanks, reading it now"));
+    say(bob, lobby, QStringLiteral("step 4 means we tag before the smoke test?"));
+    say(alice, lobby, QStringLiteral("yes: tag, smoke test on the LAN box, then announce"));
+    const QStringList chatter = {
+        QStringLiteral("lunch at 12:30?"),          QStringLiteral("sure"),
+        QStringLiteral("the printer is out of A4"), QStringLiteral("I'll grab some"),
+        QStringLiteral("who has the HDMI adapter"), QStringLiteral("in the drawer")};
+    for (int i = 0; i < 72; ++i)
+        say(i % 2 ? alice : bob, lobby, chatter.at(i % chatter.size()));
+    QTest::qWait(800);
+    say(bob, dev, QStringLiteral("release notes draft: https://example.org/chatter/0.3"));
+    say(alice, dev, QStringLiteral("I'll review the release notes after the stand-up"));
+    QString dm;
+    alice.session()->openDirectMessage(QStringLiteral("bob"),
+                                       [&dm](const QString &key, const QString &) { dm = key; });
+    if (!QTest::qWaitFor([&] { return !dm.isEmpty() && alice.session()->room(dm); }, 10000)) {
+        qCritical("chatwindow_screenshot: no DM with bob");
+        return 1;
+    }
+    QTest::qWait(300);
+    say(alice, dm, QStringLiteral("can you cut the release tonight? I'm out tomorrow"));
+    // Bob's side of the DM opens with its first message.
+    if (!QTest::qWaitFor(
+            [&] { return bob.session()->room(dm) && bob.session()->room(dm)->isJoined(); },
+            10000)) {
+        qCritical("chatwindow_screenshot: bob did not get the DM");
+        return 1;
+    }
+    say(bob, dm, QStringLiteral("sure, right after the smoke test"));
+    // Alice left #lobby since: opening its hit joins it again, at the message, far back.
+    alice.session()->leaveRoom(lobby);
+    alice.session()->setCurrentRoom(dev);
+    QTest::qWait(600);
+
+    alice.activateWindow();
+    alice.openSearch();
+    auto *pane = alice.findChild<ui::SearchPane *>(QStringLiteral("searchPane"));
+    QTest::keyClicks(pane->queryEdit(), QStringLiteral("release"));
+    QTest::keyClick(pane->queryEdit(), Qt::Key_Return);
+    if (!QTest::qWaitFor([&] { return alice.session()->search()->results()->groupCount() == 3; },
+                         10000)) {
+        qCritical("chatwindow_screenshot: the search found no results in three conversations "
+                  "(%d results in %d, scope %d)",
+                  alice.session()->search()->results()->resultCount(),
+                  alice.session()->search()->results()->groupCount(),
+                  pane->scopeBox()->currentIndex());
+        return 1;
+    }
+    // The #lobby hit, long scrolled out of its room's newest page: opened and highlighted.
+    QTreeView *results = pane->resultView();
+    const client::SearchResultsModel *model = alice.session()->search()->results();
+    for (int group = 0; group < model->rowCount(); ++group) {
+        const QModelIndex parent = model->index(group, 0);
+        if (parent.data(client::SearchResultsModel::RoomRole).toString() == lobby)
+            results->setCurrentIndex(model->index(0, 0, parent));
+    }
+    results->setFocus();
+    QSignalSpy opened(alice.session(), &client::ChatSession::openedAt);
+    QTest::keyClick(results->viewport(), Qt::Key_Return);
+    // Held already, it opens at once; otherwise when `history {around}` answers.
+    if (!QTest::qWaitFor([&] { return !opened.isEmpty(); }, 10000)) {
+        qCritical(
+            "chatwindow_screenshot: the result did not open (%lld in %s)",
+            results->currentIndex().data(client::SearchResultsModel::IdRole).toLongLong(),
+            qPrintable(
+                results->currentIndex().data(client::SearchResultsModel::RoomRole).toString()));
+        return 1;
+    }
+    QTest::qWait(1200);
+    alice.grab().save(out);
+    return 0;
+}
+
 client::Identity guest(const TestServer &server, const QString &nick)
 {
     client::AccountClient accounts;
@@ -305,6 +437,8 @@ int main(int argc, char *argv[])
         argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("desktop-client.png");
     if (argc > 2 && qstrcmp(argv[2], "conversations") == 0)
         return conversations(out);
+    if (argc > 2 && qstrcmp(argv[2], "search") == 0)
+        return search(out);
     if (argc > 2 && qstrcmp(argv[2], "files") == 0)
         return files(out);
     TestServer server;

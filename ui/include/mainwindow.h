@@ -9,6 +9,7 @@
 #include <memory>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QLineEdit;
@@ -34,6 +35,7 @@ class MessageActions;
 class RoomsPane;
 class MessageView;
 class RoomBrowser;
+class SearchPane;
 class TrayNotifier;
 struct Preferences;
 
@@ -76,6 +78,9 @@ public:
     ConversationActions *conversationActions() const { return m_conversationActions; }
     //! Attaching, showing and saving files.
     AttachmentActions *attachmentActions() const { return m_attachmentActions; }
+    //! Ctrl+F: the search pane (a dock on the right), shown and focused.
+    void openSearch();
+    SearchPane *searchPane() const { return m_searchPane; }
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -106,6 +111,8 @@ private:
     void changePassword();
     void sessionExpired(const QString &message);
     void showStatus(const QString &text);
+    //! A window of history shorter than the view loads its newer pages (nothing to scroll).
+    void fillWindow();
     //! Tells the session whether the user sees the newest message of the room in view.
     void updateAttentive();
     //! Every conversation in the order the left pane shows them: rooms, then the others.
@@ -140,6 +147,8 @@ private:
     QListView *m_memberView = nullptr;
     ConnectionStatusLabel *m_status = nullptr;
     TrayNotifier *m_tray = nullptr;
+    SearchPane *m_searchPane = nullptr;
+    QDockWidget *m_searchDock = nullptr;
 };
 
 } // namespace chatter::ui
