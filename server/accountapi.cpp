@@ -2,6 +2,7 @@
 #include "accountapi.h"
 
 #include "accountdirectory.h"
+#include "apicall.h"
 #include "auditlog.h"
 #include "bans.h"
 #include "engine.h"
@@ -25,13 +26,9 @@
 
 namespace chatter::server {
 
-//! One request in flight. The responder belongs to the worker's thread: only answer() (which
-//! posts there) touches it.
-struct AccountApi::Call
+//! One request in flight (ApiCall: answered on its worker), with what the handlers need.
+struct AccountApi::Call : ApiCall
 {
-    Worker *worker = nullptr;
-    QPointer<QTcpSocket> socket;
-    QHttpServerResponder responder;
     QHostAddress peer;
     QString bearer; //!< the token of `Authorization: Bearer`, or empty
 
@@ -42,49 +39,10 @@ namespace {
 
 using Status = QHttpServerResponder::StatusCode;
 
-QByteArray headerOf(const QHttpServerRequest &request, const QByteArray &lowerName)
-{
-    for (const auto &[name, value] : request.headers()) {
-        if (name.compare(lowerName, Qt::CaseInsensitive) == 0)
-            return value;
-    }
-    return {};
-}
-
-//! From any thread: the answer goes out on the call's worker, unless the server is stopping
-//! or the client is gone.
-void answer(const std::shared_ptr<AccountApi::Call> &call, int status, const QJsonObject &body,
-            int retryAfterSecs = 0)
-{
-    Worker *worker = call->worker;
-    if (worker->engine().isStopping())
-        return;
-    worker->mailbox().post([call, status, body, retryAfterSecs] {
-        if (!call->socket)
-            return;
-        const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
-        const QByteArray contentType = "application/json; charset=utf-8";
-        if (retryAfterSecs > 0) {
-            call->responder.write(json,
-                                  {{"content-type", contentType},
-                                   {"cache-control", "no-store"},
-                                   {"x-content-type-options", "nosniff"},
-                                   {"retry-after", QByteArray::number(retryAfterSecs)}},
-                                  Status(status));
-        } else {
-            call->responder.write(json,
-                                  {{"content-type", contentType},
-                                   {"cache-control", "no-store"},
-                                   {"x-content-type-options", "nosniff"}},
-                                  Status(status));
-        }
-    });
-}
-
 void refuse(const std::shared_ptr<AccountApi::Call> &call, int status, const QString &reason,
             int retryAfterSecs = 0)
 {
-    answer(call, status, {{QStringLiteral("error"), reason}}, retryAfterSecs);
+    answerJson(call, status, {{QStringLiteral("error"), reason}}, retryAfterSecs);
 }
 
 QJsonObject identity(const QString &user, const QString &token, const QString &role)
@@ -137,7 +95,7 @@ void AccountApi::handle(Endpoint endpoint, const QHttpServerRequest &request,
                         QHttpServerResponder &&responder)
 {
     auto call =
-        std::make_shared<Call>(Call{&m_worker, responder.socket(), std::move(responder), {}, {}});
+        std::make_shared<Call>(Call{{&m_worker, responder.socket(), std::move(responder)}, {}, {}});
     call->peer = call->socket ? call->socket->peerAddress() : QHostAddress();
 
     // The same origin check as sockets: a page elsewhere cannot sign anybody in or out.
@@ -281,7 +239,7 @@ void AccountApi::registerAccount(const CallPtr &call, const QJsonObject &body)
             if (AuditLog *audit = call->engine().audit())
                 audit->record(account.display, QStringLiteral("register"), account.display,
                               call->peer);
-            answer(call, 201, identity(account.display, token.text, account.role));
+            answerJson(call, 201, identity(account.display, token.text, account.role));
         });
     });
 }
@@ -358,7 +316,7 @@ void AccountApi::login(const CallPtr &call, const QJsonObject &body)
             if (AuditLog *audit = call->engine().audit())
                 audit->record(account->display, QStringLiteral("login"), account->display,
                               call->peer);
-            answer(call, 200, identity(account->display, token.text, account->role));
+            answerJson(call, 200, identity(account->display, token.text, account->role));
         });
     });
 }
@@ -383,7 +341,7 @@ void AccountApi::logout(const CallPtr &call)
         call->engine().closeSessions({hash}, QStringLiteral("signed out"));
         if (AuditLog *audit = call->engine().audit())
             audit->record(display, QStringLiteral("logout"), display, call->peer);
-        answer(call, 200, QJsonObject());
+        answerJson(call, 200, QJsonObject());
     });
 }
 
@@ -414,7 +372,7 @@ void AccountApi::whoAmI(const CallPtr &call)
                    {QStringLiteral("kind"), session->kind}};
     if (session->kind == QLatin1String("account"))
         me.insert(QStringLiteral("personal_topic"), topics::user(user));
-    answer(call, 200, me);
+    answerJson(call, 200, me);
 }
 
 void AccountApi::changePassword(const CallPtr &call, const QJsonObject &body)
@@ -483,7 +441,7 @@ void AccountApi::changePassword(const CallPtr &call, const QJsonObject &body)
                 audit->record(account->display, QStringLiteral("password"), account->display,
                               call->peer,
                               QStringLiteral("%1 other sessions revoked").arg(revoked.size()));
-            answer(call, 200, QJsonObject());
+            answerJson(call, 200, QJsonObject());
         });
     });
 }
@@ -520,7 +478,7 @@ void AccountApi::guest(const CallPtr &call, const QJsonObject &body)
             return;
         }
         accounts.putSession(session);
-        answer(call, 201, identity(verdict.display, token.text, QStringLiteral("guest")));
+        answerJson(call, 201, identity(verdict.display, token.text, QStringLiteral("guest")));
     });
 }
 

@@ -2,6 +2,7 @@
 #include "fileapi.h"
 
 #include "accountdirectory.h"
+#include "apicall.h"
 #include "engine.h"
 #include "filecontent.h"
 #include "fileinspection.h"
@@ -32,13 +33,9 @@
 
 namespace chatter::server {
 
-//! One upload in flight. The responder belongs to the worker's thread: only answer() (which
-//! posts there) touches it.
-struct FileApi::Call
+//! One upload in flight (ApiCall: answered on its worker).
+struct FileApi::Call : ApiCall
 {
-    Worker *worker = nullptr;
-    QPointer<QTcpSocket> socket;
-    QHttpServerResponder responder;
 };
 
 namespace {
@@ -49,45 +46,13 @@ constexpr qint64 QuotaWindowMs = qint64(24) * 3'600'000;
 
 const QByteArray FileCsp = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox";
 
-QByteArray headerOf(const QHttpServerRequest &request, const QByteArray &lowerName)
-{
-    for (const auto &[name, value] : request.headers()) {
-        if (name.compare(lowerName, Qt::CaseInsensitive) == 0)
-            return value;
-    }
-    return {};
-}
-
-//! From any thread: the answer goes out on the call's worker, unless the server is stopping
-//! or the client is gone.
-void answer(const CallPtr &call, int status, const QJsonObject &body, int retryAfterSecs = 0)
-{
-    Worker *worker = call->worker;
-    if (worker->engine().isStopping())
-        return;
-    worker->mailbox().post([call, status, body, retryAfterSecs] {
-        if (!call->socket)
-            return;
-        QHttpServerResponder &r = call->responder;
-        const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
-        r.writeStatusLine(Status(status));
-        r.writeHeader("content-type", "application/json; charset=utf-8");
-        r.writeHeader("cache-control", "no-store");
-        r.writeHeader("x-content-type-options", "nosniff");
-        if (retryAfterSecs > 0)
-            r.writeHeader("retry-after", QByteArray::number(retryAfterSecs));
-        r.writeHeader("content-length", QByteArray::number(json.size()));
-        r.writeBody(json);
-    });
-}
-
 void refuse(const CallPtr &call, int status, const QString &error, const QString &message,
             qint64 limit = -1, int retryAfterSecs = 0)
 {
     QJsonObject body{{QStringLiteral("error"), error}, {QStringLiteral("message"), message}};
     if (limit >= 0)
         body.insert(QStringLiteral("limit"), limit);
-    answer(call, status, body, retryAfterSecs);
+    answerJson(call, status, body, retryAfterSecs);
 }
 
 QString isoAt(qint64 ms)
@@ -185,7 +150,7 @@ void insertRow(const CallPtr &call, HistoryReader::FileRow row, QByteArray conte
                    QStringLiteral("the file could not be stored"));
             return;
         }
-        answer(call, 201, HistoryReader::attachmentOf(row, engine.fileUrls()).toJson());
+        answerJson(call, 201, HistoryReader::attachmentOf(row, engine.fileUrls()).toJson());
     });
 }
 
@@ -230,7 +195,7 @@ FileApi::FileApi(Worker &worker, QObject *parent) : QObject(parent), m_worker(wo
 
 void FileApi::upload(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
-    auto call = std::make_shared<Call>(Call{&m_worker, responder.socket(), std::move(responder)});
+    auto call = std::make_shared<Call>(Call{{&m_worker, responder.socket(), std::move(responder)}});
     Engine &engine = m_worker.engine();
     const ServerConfig &config = engine.config();
     if (request.method() != QHttpServerRequest::Method::Post) {

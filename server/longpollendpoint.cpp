@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "longpollendpoint.h"
 
+#include "apicall.h"
 #include "connectionlimiter.h"
 #include "engine.h"
 #include "logging.h"
@@ -29,15 +30,6 @@ struct HeldResponder
     QPointer<QTcpSocket> socket;
     QHttpServerResponder responder;
 };
-
-QByteArray headerOf(const QHttpServerRequest &request, const QByteArray &lowerName)
-{
-    for (const auto &[name, value] : request.headers()) {
-        if (name.compare(lowerName, Qt::CaseInsensitive) == 0)
-            return value;
-    }
-    return {};
-}
 
 QJsonObject status(int code)
 {
