@@ -101,33 +101,58 @@ void HistoryReader::readPage(QSqlQuery &q, const QString &room, HistoryPage &pag
         page.messages.append(messageFrom(q, room));
 }
 
+namespace {
+
+//! A page's messages by id, and the range of their ids: what a per-page query over a table
+//! keyed by message id (reactions, message_files) needs.
+struct PageIds
+{
+    enum Which
+    {
+        AllMessages,
+        SkipDeleted
+    };
+    QHash<qint64, qsizetype> row; //!< id → position in the page
+    qint64 low = std::numeric_limits<qint64>::max();
+    qint64 high = 0;
+};
+
+PageIds pageIds(const QList<StoredMessage> &messages, PageIds::Which which)
+{
+    PageIds ids;
+    for (qsizetype i = 0; i < messages.size(); ++i) {
+        if (which == PageIds::SkipDeleted && messages.at(i).deleted)
+            continue;
+        const qint64 id = messages.at(i).id;
+        ids.row.insert(id, i);
+        ids.low = std::min(ids.low, id);
+        ids.high = std::max(ids.high, id);
+    }
+    return ids;
+}
+
+} // namespace
+
 void HistoryReader::attachReactions(QList<StoredMessage> &messages)
 {
     if (messages.isEmpty())
         return;
     // One range query over the page's ids (the reactions key starts with the message id);
     // rows of other conversations' messages in that range are skipped.
-    QHash<qint64, qsizetype> index;
-    qint64 low = std::numeric_limits<qint64>::max(), high = 0;
-    for (qsizetype i = 0; i < messages.size(); ++i) {
-        const qint64 id = messages.at(i).id;
-        index.insert(id, i);
-        low = std::min(low, id);
-        high = std::max(high, id);
-    }
+    const PageIds ids = pageIds(messages, PageIds::AllMessages);
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT message_id, emoji, user FROM reactions "
                              "WHERE message_id BETWEEN ? AND ? ORDER BY message_id, emoji, user"));
-    q.addBindValue(low);
-    q.addBindValue(high);
+    q.addBindValue(ids.low);
+    q.addBindValue(ids.high);
     if (!q.exec()) {
         qCWarning(lcChannel).noquote() << "reactions query failed:" << q.lastError().text();
         return;
     }
     while (q.next()) {
-        const auto at = index.constFind(q.value(0).toLongLong());
-        if (at == index.cend())
+        const auto at = ids.row.constFind(q.value(0).toLongLong());
+        if (at == ids.row.cend())
             continue;
         Reactions &reactions = messages[*at].reactions;
         const QString emoji = q.value(1).toString();
@@ -166,17 +191,8 @@ void HistoryReader::attachFiles(QList<StoredMessage> &messages)
 {
     if (messages.isEmpty())
         return;
-    QHash<qint64, qsizetype> index;
-    qint64 low = std::numeric_limits<qint64>::max(), high = 0;
-    for (qsizetype i = 0; i < messages.size(); ++i) {
-        const qint64 id = messages.at(i).id;
-        if (messages.at(i).deleted)
-            continue;
-        index.insert(id, i);
-        low = std::min(low, id);
-        high = std::max(high, id);
-    }
-    if (index.isEmpty())
+    const PageIds ids = pageIds(messages, PageIds::SkipDeleted);
+    if (ids.row.isEmpty())
         return;
     // One range query over the page's ids, as for reactions (message_files is keyed by
     // message id and position).
@@ -186,15 +202,15 @@ void HistoryReader::attachFiles(QList<StoredMessage> &messages)
               QLatin1StringView("FROM message_files mf JOIN files f ON f.id = mf.file_id "
                                 "WHERE mf.message_id BETWEEN ? AND ? AND f.removed = 0 "
                                 "ORDER BY mf.message_id, mf.position"));
-    q.addBindValue(low);
-    q.addBindValue(high);
+    q.addBindValue(ids.low);
+    q.addBindValue(ids.high);
     if (!q.exec()) {
         qCWarning(lcChannel).noquote() << "attachments query failed:" << q.lastError().text();
         return;
     }
     while (q.next()) {
-        const auto at = index.constFind(q.value(0).toLongLong());
-        if (at != index.cend())
+        const auto at = ids.row.constFind(q.value(0).toLongLong());
+        if (at != ids.row.cend())
             messages[*at].attachments.append(attachmentOf(fileRowFrom(q, 1), m_signer));
     }
 }
