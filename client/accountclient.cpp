@@ -136,17 +136,7 @@ void AccountClient::send(const QByteArray &verb, const QString &path, const QStr
     } else {
         reply = m_network->sendCustomRequest(request, verb);
     }
-    // Answered inside the signal, as the socket does: a pinned certificate is accepted, any
-    // other unverified one ends the request with the certificate for the user to judge.
-    connect(reply, &QNetworkReply::sslErrors, this, [this, reply](const QList<QSslError> &errors) {
-        const auto problem =
-            CertificatePins::judge(m_pins, CertificatePins::hostPortOf(m_base, 443), errors);
-        if (!problem) {
-            reply->ignoreSslErrors(errors);
-            return;
-        }
-        reply->setProperty("chatterUntrusted", QVariant::fromValue(*problem));
-    });
+    CertificatePins::judgeReply(reply, m_pins, CertificatePins::hostPortOf(m_base, 443));
     connect(reply, &QNetworkReply::finished, this,
             [this, reply, done = std::move(done)] { finish(reply, done); });
 }
@@ -156,11 +146,10 @@ void AccountClient::finish(QNetworkReply *reply, const Callback &done)
     reply->deleteLater();
     AccountResult result;
     result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QVariant untrusted = reply->property("chatterUntrusted");
-    if (untrusted.isValid()) {
+    if (const auto untrusted = CertificatePins::untrustedOf(reply)) {
         result.status = 0;
         result.untrustedCertificate = true;
-        result.certificate = untrusted.value<UntrustedCertificate>();
+        result.certificate = *untrusted;
         result.error =
             result.certificate.changed()
                 ? tr("the certificate of %1 has changed since it was trusted; "

@@ -2,10 +2,14 @@
 #include "certificatepins.h"
 
 #include <QCryptographicHash>
+#include <QNetworkReply>
 #include <QSettings>
 
 namespace chatter::client {
 namespace {
+
+//! Where judgeReply() leaves a refused certificate on its reply.
+constexpr const char *UntrustedProperty = "chatterUntrusted";
 
 QString keyFor(const QString &hostPort)
 {
@@ -81,6 +85,28 @@ std::optional<UntrustedCertificate> CertificatePins::judge(const CertificatePins
             problem.pinnedFingerprint = pinned;
     }
     return problem;
+}
+
+void CertificatePins::judgeReply(QNetworkReply *reply, const CertificatePins *pins,
+                                 const QString &hostPort)
+{
+    QObject::connect(reply, &QNetworkReply::sslErrors, reply,
+                     [reply, pins, hostPort](const QList<QSslError> &errors) {
+                         const auto problem = judge(pins, hostPort, errors);
+                         if (!problem) {
+                             reply->ignoreSslErrors(errors);
+                             return;
+                         }
+                         reply->setProperty(UntrustedProperty, QVariant::fromValue(*problem));
+                     });
+}
+
+std::optional<UntrustedCertificate> CertificatePins::untrustedOf(const QNetworkReply *reply)
+{
+    const QVariant untrusted = reply->property(UntrustedProperty);
+    if (!untrusted.isValid())
+        return std::nullopt;
+    return untrusted.value<UntrustedCertificate>();
 }
 
 } // namespace chatter::client

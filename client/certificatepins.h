@@ -8,6 +8,8 @@
 #include <QStringList>
 #include <QUrl>
 
+class QNetworkReply;
+
 namespace chatter::client {
 
 //! A server certificate that normal verification did not accept (self-signed, unknown CA,
@@ -47,6 +49,14 @@ public:
     //! both ask this, so both trust the same certificates.
     static std::optional<UntrustedCertificate>
     judge(const CertificatePins *pins, const QString &hostPort, const QList<QSslError> &errors);
+    //! Makes `reply` answer its TLS errors with judge() the moment they come (inside the
+    //! signal, as the socket does): the certificate pinned for `hostPort` is accepted, any other
+    //! unverified one ends the request and untrustedOf() then names it. `pins` (may be null)
+    //! must outlive the reply.
+    static void judgeReply(QNetworkReply *reply, const CertificatePins *pins,
+                           const QString &hostPort);
+    //! The certificate judgeReply() refused for `reply`, if it did.
+    static std::optional<UntrustedCertificate> untrustedOf(const QNetworkReply *reply);
 };
 
 } // namespace chatter::client

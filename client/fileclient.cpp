@@ -121,7 +121,7 @@ FileTransfer *FileClient::upload(const QString &path)
     const QString type = QMimeDatabase().mimeTypeForFile(info).name();
     QNetworkReply *reply =
         m_network->post(uploadRequest(info.fileName(), type, file->size()), file);
-    watch(reply);
+    CertificatePins::judgeReply(reply, m_pins, CertificatePins::hostPortOf(m_base, 443));
     transfer->start(reply);
     return transfer;
 }
@@ -132,7 +132,7 @@ FileTransfer *FileClient::upload(const QByteArray &data, const QString &name, co
     if (!canUpload())
         return transfer;
     QNetworkReply *reply = m_network->post(uploadRequest(name, type, data.size()), data);
-    watch(reply);
+    CertificatePins::judgeReply(reply, m_pins, CertificatePins::hostPortOf(m_base, 443));
     transfer->start(reply);
     return transfer;
 }
@@ -144,24 +144,9 @@ FileTransfer *FileClient::download(const QString &url, const QString &name, QIOD
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                          QNetworkRequest::ManualRedirectPolicy);
     QNetworkReply *reply = m_network->get(request);
-    watch(reply);
+    CertificatePins::judgeReply(reply, m_pins, CertificatePins::hostPortOf(m_base, 443));
     transfer->start(reply, sink);
     return transfer;
-}
-
-void FileClient::watch(QNetworkReply *reply)
-{
-    // As AccountClient: a pinned certificate is accepted, any other unverified one ends the
-    // request (the socket has already asked the user about it).
-    connect(reply, &QNetworkReply::sslErrors, this, [this, reply](const QList<QSslError> &errors) {
-        const auto problem =
-            CertificatePins::judge(m_pins, CertificatePins::hostPortOf(m_base, 443), errors);
-        if (!problem) {
-            reply->ignoreSslErrors(errors);
-            return;
-        }
-        reply->setProperty("chatterUntrusted", QVariant::fromValue(*problem));
-    });
 }
 
 } // namespace chatter::client

@@ -55,7 +55,6 @@ public:
 private:
     QNetworkRequest uploadRequest(const QString &name, const QString &type, qint64 size) const;
     FileTransfer *startUpload(const QString &name);
-    void watch(QNetworkReply *reply);
 
     QNetworkAccessManager *m_network;
     QUrl m_base;

@@ -101,10 +101,8 @@ void FileTransfer::onFinished()
     QNetworkReply *reply = m_reply;
     reply->deleteLater();
     m_status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QVariant untrusted = reply->property("chatterUntrusted");
-    if (untrusted.isValid()) {
-        m_error = tr("the certificate of %1 is not trusted")
-                      .arg(untrusted.value<UntrustedCertificate>().hostPort);
+    if (const auto untrusted = CertificatePins::untrustedOf(reply)) {
+        m_error = tr("the certificate of %1 is not trusted").arg(untrusted->hostPort);
         finish(State::Failed);
         return;
     }
