@@ -25,6 +25,7 @@
 #include "searchpane.h"
 #include "searchresultsmodel.h"
 #include "servertestutil.h"
+#include "sessiontestutil.h"
 #include "systempalette.h"
 
 #include <QApplication>
@@ -42,19 +43,9 @@
 
 using namespace chatter;
 
-namespace {
+using namespace sessiontest;
 
-client::Identity registered(const TestServer &server, const QString &nick)
-{
-    client::AccountClient accounts;
-    accounts.setServer(server.address());
-    std::optional<client::AccountResult> answer;
-    accounts.registerAccount(nick, QStringLiteral("correct horse battery"),
-                             [&answer](const client::AccountResult &result) { answer = result; });
-    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 15000) || !answer->ok())
-        return {};
-    return answer->identity;
-}
+namespace {
 
 //! The id of the newest message of `room` in `window` whose body is `body`, once it is there.
 qint64 idOf(ui::MainWindow &window, const QString &room, const QString &body)
@@ -308,18 +299,6 @@ int search(const QString &out)
     QTest::qWait(1200);
     alice.grab().save(out);
     return 0;
-}
-
-client::Identity guest(const TestServer &server, const QString &nick)
-{
-    client::AccountClient accounts;
-    accounts.setServer(server.address());
-    std::optional<client::AccountResult> answer;
-    accounts.enterAsGuest(nick,
-                          [&answer](const client::AccountResult &result) { answer = result; });
-    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 15000) || !answer->ok())
-        return {};
-    return answer->identity;
 }
 
 //! A picture worth previewing: a dashboard-like chart on a gradient.

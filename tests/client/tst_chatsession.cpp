@@ -10,11 +10,14 @@
 #include "roomlistmodel.h"
 #include "roomsession.h"
 #include "servertestutil.h"
+#include "sessiontestutil.h"
 
 #include <QSignalSpy>
 #include <QTest>
 
 using namespace chatter::client;
+
+using namespace sessiontest;
 
 namespace {
 
@@ -44,49 +47,6 @@ QStringList bodies(const MessageModel *model)
             out << model->at(row).body;
     }
     return out;
-}
-
-//! A session connected as `nick` with `room` joined (and current).
-std::unique_ptr<ChatSession> joinedSession(const TestServer &server, const QString &nick,
-                                           const QString &room)
-{
-    auto session = std::make_unique<ChatSession>(fastOptions());
-    QSignalSpy joined(session.get(), &ChatSession::roomJoined);
-    session->connectToServer(server.address(), nick);
-    session->joinRoom(room);
-    if (!joined.wait(10000))
-        return nullptr;
-    return session;
-}
-
-//! Registers `nick` (password "correct horse battery") and answers the session.
-Identity registered(const TestServer &server, const QString &nick)
-{
-    AccountClient accounts;
-    accounts.setServer(server.address());
-    std::optional<AccountResult> answer;
-    accounts.registerAccount(nick, QStringLiteral("correct horse battery"),
-                             [&answer](const AccountResult &result) { answer = result; });
-    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 15000) || !answer->ok())
-        return {};
-    return answer->identity;
-}
-
-//! A session signed in as `identity` with `room` joined (and current), its personal topic
-//! joined too when it has one.
-std::unique_ptr<ChatSession> signedIn(const TestServer &server, const Identity &identity,
-                                      const QString &room)
-{
-    auto session = std::make_unique<ChatSession>(fastOptions());
-    QSignalSpy joined(session.get(), &ChatSession::roomJoined);
-    session->connectToServer(server.address(), identity);
-    session->joinRoom(room);
-    if (!joined.wait(10000))
-        return nullptr;
-    if (!QTest::qWaitFor([&] { return session->personal() && session->personal()->isJoined(); },
-                         10000))
-        return nullptr;
-    return session;
 }
 
 //! A server whose accounts are cheap to make (Argon2id at its minimum cost).

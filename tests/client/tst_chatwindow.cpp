@@ -20,6 +20,7 @@
 #include "roomlistmodel.h"
 #include "roomsession.h"
 #include "servertestutil.h"
+#include "sessiontestutil.h"
 #include "traynotifier.h"
 
 #include <QAction>
@@ -46,6 +47,8 @@
 
 using namespace chatter;
 using namespace chatter::ui;
+
+using namespace sessiontest;
 
 namespace {
 
@@ -127,19 +130,6 @@ void whenModalShows(std::function<void(QWidget *)> inspect)
         }
     });
     timer->start();
-}
-
-//! Registers `nick` on `server` and answers the session (tokens, personal topic).
-client::Identity registered(const TestServer &server, const QString &nick)
-{
-    client::AccountClient accounts;
-    accounts.setServer(server.address());
-    std::optional<client::AccountResult> answer;
-    accounts.registerAccount(nick, QStringLiteral("correct horse battery"),
-                             [&answer](const client::AccountResult &result) { answer = result; });
-    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 15000) || !answer->ok())
-        return {};
-    return answer->identity;
 }
 
 //! A window signed in as `identity` that joined `room`, its personal topic joined.

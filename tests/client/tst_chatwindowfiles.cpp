@@ -15,6 +15,7 @@
 #include "messageview.h"
 #include "pendingattachments.h"
 #include "servertestutil.h"
+#include "sessiontestutil.h"
 #include "thumbnailcache.h"
 
 #include <QApplication>
@@ -34,6 +35,8 @@
 
 using namespace chatter;
 using namespace chatter::ui;
+
+using namespace sessiontest;
 
 namespace {
 
@@ -58,23 +61,6 @@ std::unique_ptr<MainWindow> openWindow(const TestServer &server, const QString &
     if (!joined.wait(10000))
         return nullptr;
     return window;
-}
-
-QByteArray randomBytes(qint64 size)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    QRandomGenerator generator(7);
-    for (qint64 i = 0; i < size; ++i)
-        bytes[i] = char(generator.bounded(256));
-    return bytes;
-}
-
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
-{
-    QFile file(dir.filePath(name));
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
-        return {};
-    return file.fileName();
 }
 
 //! Drops `paths` as a file manager does (text/uri-list) onto `target`.

@@ -9,6 +9,7 @@
 #include "filetransfer.h"
 #include "messagemodel.h"
 #include "servertestutil.h"
+#include "sessiontestutil.h"
 
 #include <QJsonObject>
 #include <QRandomGenerator>
@@ -19,45 +20,9 @@
 
 using namespace chatter::client;
 
+using namespace sessiontest;
+
 namespace {
-
-//! A guest session (a token) for `nick`.
-Identity guest(const TestServer &server, const QString &nick)
-{
-    AccountClient accounts;
-    accounts.setServer(server.address());
-    return waitFor([&](auto done) { accounts.enterAsGuest(nick, done); }).identity;
-}
-
-std::unique_ptr<ChatSession> joined(const TestServer &server, const Identity &identity,
-                                    const QString &room)
-{
-    auto session = std::make_unique<ChatSession>(fastOptions());
-    QSignalSpy joinedSpy(session.get(), &ChatSession::roomJoined);
-    session->connectToServer(server.address(), identity);
-    session->joinRoom(room);
-    if (!joinedSpy.wait(10000))
-        return nullptr;
-    return session;
-}
-
-QByteArray randomBytes(qint64 size)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    QRandomGenerator generator(42);
-    for (qint64 i = 0; i < size; ++i)
-        bytes[i] = char(generator.bounded(256));
-    return bytes;
-}
-
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
-{
-    const QString path = dir.filePath(name);
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
-        return {};
-    return path;
-}
 
 //! Waits for a transfer's end (at most 30 s).
 bool finished(FileTransfer *transfer)
@@ -91,8 +56,8 @@ void tst_FileUpload::uploadShowsProgressAndTheMessageCarriesIt()
 {
     TestServer server;
     QVERIFY(server.start());
-    auto alice = joined(server, guest(server, "alice"), "files");
-    auto bob = joined(server, guest(server, "bob"), "files");
+    auto alice = joinedSession(server, guest(server, "alice"), "files");
+    auto bob = joinedSession(server, guest(server, "bob"), "files");
     QVERIFY(alice && bob);
     QVERIFY(alice->files()->canUpload());
 
@@ -136,7 +101,7 @@ void tst_FileUpload::uploadShowsProgressAndTheMessageCarriesIt()
     QVERIFY(download->data() == bytes);
 
     // Someone who joins later finds it in the join reply's history.
-    auto carol = joined(server, guest(server, "carol"), "files");
+    auto carol = joinedSession(server, guest(server, "carol"), "files");
     QVERIFY(carol);
     const MessageModel *carols = carol->messages("files");
     QTRY_VERIFY_WITH_TIMEOUT(carols->chatCount() == 1, 10000);
@@ -149,7 +114,7 @@ void tst_FileUpload::cancelStopsAnUpload()
 {
     TestServer server;
     QVERIFY(server.start());
-    auto alice = joined(server, guest(server, "alice"), "files");
+    auto alice = joinedSession(server, guest(server, "alice"), "files");
     QVERIFY(alice);
     QTemporaryDir dir;
     const QString path = writeFile(dir, "big.bin", randomBytes(20 * 1024 * 1024));
@@ -176,7 +141,7 @@ void tst_FileUpload::tooLargeIsRefusedWithTheLimit()
     TestServer server;
     server.config().maxUploadBytes = 64 * 1024;
     QVERIFY(server.start());
-    auto alice = joined(server, guest(server, "alice"), "files");
+    auto alice = joinedSession(server, guest(server, "alice"), "files");
     QVERIFY(alice);
     QTemporaryDir dir;
     // Just over the limit: the upload handler measures the file and answers with the limit.
@@ -237,7 +202,7 @@ void tst_FileUpload::expiredUrlsAreAskedForAgain()
     TestServer server;
     server.config().fileUrlTtlMs = 2000;
     QVERIFY(server.start());
-    auto alice = joined(server, guest(server, "alice"), "files");
+    auto alice = joinedSession(server, guest(server, "alice"), "files");
     QVERIFY(alice);
     QTemporaryDir dir;
     FileTransfer *upload = alice->files()->upload(writeFile(dir, "a.txt", "expiring"));

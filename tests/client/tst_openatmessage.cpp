@@ -11,11 +11,14 @@
 #include "search.h"
 #include "searchresultsmodel.h"
 #include "servertestutil.h"
+#include "sessiontestutil.h"
 
 #include <QSignalSpy>
 #include <QTest>
 
 using namespace chatter::client;
+
+using namespace sessiontest;
 
 namespace {
 
@@ -45,45 +48,6 @@ QStringList numbered(int first, int last)
     for (int i = first; i <= last; ++i)
         out << QStringLiteral("m%1").arg(i);
     return out;
-}
-
-std::unique_ptr<ChatSession> joinedSession(const TestServer &server, const QString &nick,
-                                           const QString &room)
-{
-    auto session = std::make_unique<ChatSession>(fastOptions());
-    QSignalSpy joined(session.get(), &ChatSession::roomJoined);
-    session->connectToServer(server.address(), nick);
-    session->joinRoom(room);
-    if (!joined.wait(10000))
-        return nullptr;
-    return session;
-}
-
-Identity registered(const TestServer &server, const QString &nick)
-{
-    AccountClient accounts;
-    accounts.setServer(server.address());
-    std::optional<AccountResult> answer;
-    accounts.registerAccount(nick, QStringLiteral("correct horse battery"),
-                             [&answer](const AccountResult &result) { answer = result; });
-    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 15000) || !answer->ok())
-        return {};
-    return answer->identity;
-}
-
-std::unique_ptr<ChatSession> signedIn(const TestServer &server, const Identity &identity,
-                                      const QString &room)
-{
-    auto session = std::make_unique<ChatSession>(fastOptions());
-    QSignalSpy joined(session.get(), &ChatSession::roomJoined);
-    session->connectToServer(server.address(), identity);
-    session->joinRoom(room);
-    if (!joined.wait(10000))
-        return nullptr;
-    if (!QTest::qWaitFor([&] { return session->personal() && session->personal()->isJoined(); },
-                         10000))
-        return nullptr;
-    return session;
 }
 
 //! Alice posts m1 … m<count> to `room`; true once her own model holds them all.

@@ -13,6 +13,7 @@
 #include "searchpane.h"
 #include "searchresultsmodel.h"
 #include "servertestutil.h"
+#include "sessiontestutil.h"
 
 #include <QDockWidget>
 #include <QLabel>
@@ -26,19 +27,9 @@
 using namespace chatter;
 using namespace chatter::ui;
 
-namespace {
+using namespace sessiontest;
 
-client::Identity registered(const TestServer &server, const QString &nick)
-{
-    client::AccountClient accounts;
-    accounts.setServer(server.address());
-    std::optional<client::AccountResult> answer;
-    accounts.registerAccount(nick, QStringLiteral("correct horse battery"),
-                             [&answer](const client::AccountResult &result) { answer = result; });
-    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, 15000) || !answer->ok())
-        return {};
-    return answer->identity;
-}
+namespace {
 
 qint64 idOf(const client::MessageModel *model, const QString &body)
 {

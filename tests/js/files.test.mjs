@@ -10,6 +10,7 @@ import { join as joinPath } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { useServer } from './lib/fixture.mjs';
+import { pngChunk as chunk } from './lib/png.mjs';
 import { push } from './lib/phx.mjs';
 import { httpExchange, requestHead } from './lib/raw.mjs';
 import {
@@ -30,24 +31,6 @@ const fast = useServer({
 
 // ------------------------------------------------------------------ helpers
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
 // An opaque RGB PNG of width x height (a gradient, so that it is not trivially small), or a
 // PNG whose header claims that size over almost no data (`claimOnly`).
 function png(width, height, { claimOnly = false, seed = 0 } = {}) {

@@ -1,27 +1,8 @@
 // Real PNG files made in the test (the server decodes an upload claiming an image type before
-// it keeps that type), without image libraries: RGB rows, zlib from Node, CRC-32 by table.
+// it keeps that type), without image libraries: RGB rows, zlib from Node, chunks from the
+// protocol tests' png.mjs.
 import { deflateSync } from 'node:zlib';
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type, data) {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'ascii');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
+import { pngChunk as chunk } from '../../js/lib/png.mjs';
 
 // A width×height picture: a diagonal colour gradient with a light disc (something to see in
 // a screenshot); `seed` shifts the colours, so that two pictures differ in their bytes.
