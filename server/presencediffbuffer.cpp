@@ -1,25 +1,30 @@
 // SPDX-License-Identifier: MIT
 #include "presencediffbuffer.h"
 
+#include <map>
+
 namespace chatter::server {
 namespace {
 
 const QString Metas = QStringLiteral("metas");
 
-void appendMetas(QHash<QString, QJsonArray> &into, const QJsonObject &presences)
+void appendMetas(QList<std::pair<QString, QJsonValue>> &into, const QJsonObject &presences)
 {
     for (auto it = presences.constBegin(); it != presences.constEnd(); ++it) {
-        QJsonArray &metas = into[it.key()];
         for (const QJsonValue &meta : it.value().toObject().value(Metas).toArray())
-            metas.append(meta);
+            into.append({it.key(), meta});
     }
 }
 
-QJsonObject presencesFrom(const QHash<QString, QJsonArray> &metasByKey)
+QJsonObject presencesFrom(const QList<std::pair<QString, QJsonValue>> &metas)
 {
+    // Grouped by key here, once per flush; a key's metas keep the order they came in.
+    std::map<QString, QJsonArray> byKey;
+    for (const auto &[key, meta] : metas)
+        byKey[key].append(meta);
     QJsonObject presences;
-    for (auto it = metasByKey.constBegin(); it != metasByKey.constEnd(); ++it)
-        presences.insert(it.key(), QJsonObject{{Metas, it.value()}});
+    for (const auto &[key, keyMetas] : byKey)
+        presences.insert(key, QJsonObject{{Metas, keyMetas}});
     return presences;
 }
 

@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <utility>
+
 namespace chatter::server {
 
 //! Presence diffs waiting to go out, merged per topic. When 1,000 clients (re)join one room
@@ -41,10 +43,12 @@ private:
     struct Pending;
     static QJsonObject merged(const Pending &pending);
 
+    //! (key, meta) pairs in arrival order: lists, not per-topic hashes, because a burst of
+    //! joins puts one pending diff in each of thousands of topics, most with one meta.
     struct Pending
     {
-        QHash<QString, QJsonArray> joins;
-        QHash<QString, QJsonArray> leaves;
+        QList<std::pair<QString, QJsonValue>> joins;
+        QList<std::pair<QString, QJsonValue>> leaves;
     };
 
     QHash<QString, Pending> m_topics;

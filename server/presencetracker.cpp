@@ -4,7 +4,6 @@
 #include "events.h"
 
 #include <QJsonArray>
-#include <QRandomGenerator>
 
 namespace chatter::server {
 namespace {
@@ -21,29 +20,22 @@ QJsonObject wrap(const QString &key, const QJsonObject &meta)
 
 } // namespace
 
-QString PresenceTracker::newRef()
+QJsonObject PresenceTracker::joinDiff(const QString &key, const PresenceMeta &meta)
 {
-    // Opaque to clients; 12 random bytes make 16 URL-safe characters, like Phoenix's refs.
-    QByteArray bytes(12, Qt::Uninitialized);
-    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), 3);
-    return QString::fromLatin1(
-        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return {{QStringLiteral("joins"), wrap(key, meta.toJson())},
+            {QStringLiteral("leaves"), QJsonObject()}};
 }
 
-QJsonObject PresenceTracker::joinDiff(const QString &key, const QJsonObject &meta)
+QJsonObject PresenceTracker::leaveDiff(const QString &key, const PresenceMeta &meta)
 {
-    return {{QStringLiteral("joins"), wrap(key, meta)}, {QStringLiteral("leaves"), QJsonObject()}};
+    return {{QStringLiteral("joins"), QJsonObject()},
+            {QStringLiteral("leaves"), wrap(key, meta.toJson())}};
 }
 
-QJsonObject PresenceTracker::leaveDiff(const QString &key, const QJsonObject &meta)
+PresenceMeta PresenceTracker::track(const QString &topic, const QString &key, quint64 owner,
+                                    PresenceMeta meta)
 {
-    return {{QStringLiteral("joins"), QJsonObject()}, {QStringLiteral("leaves"), wrap(key, meta)}};
-}
-
-QJsonObject PresenceTracker::track(const QString &topic, const QString &key, quint64 owner,
-                                   QJsonObject meta)
-{
-    meta.insert(presence::PhxRef, newRef());
+    meta.ref = PresenceRef::generate();
     std::scoped_lock locker(m_mutex);
     Topic &entry = m_topics[topic];
     entry.keys[key].append(Entry{owner, meta});
@@ -52,11 +44,11 @@ QJsonObject PresenceTracker::track(const QString &topic, const QString &key, qui
     return meta;
 }
 
-QJsonObject PresenceTracker::metasOf(const QList<Entry> &entries)
+QJsonObject PresenceTracker::metasOf(const Entries &entries)
 {
     QJsonArray metas;
     for (const Entry &entry : entries)
-        metas.append(entry.meta);
+        metas.append(entry.meta.toJson());
     return {{QStringLiteral("metas"), metas}};
 }
 
@@ -64,65 +56,70 @@ void PresenceTracker::restate(Topic &topic, const QString &key)
 {
     if (!topic.stateKept)
         return;
-    if (topic.keys.size() < KeepStateFrom / 2) {
+    if (topic.keys.size() < size_t(KeepStateFrom / 2)) {
         topic.state = {}; // small again: building on demand is cheap, keeping it is not
         topic.stateKept = false;
         return;
     }
-    const auto it = topic.keys.constFind(key);
-    if (it == topic.keys.cend())
+    const auto it = topic.keys.find(key);
+    if (it == topic.keys.end())
         topic.state.remove(key);
     else
-        topic.state.insert(key, metasOf(it.value()));
+        topic.state.insert(key, metasOf(it->second));
 }
 
-QList<PresenceTracker::Entry> *PresenceTracker::entriesOf(const QString &topic, const QString &key)
+PresenceTracker::Entries *PresenceTracker::entriesOf(const QString &topic, const QString &key)
 {
     auto topicIt = m_topics.find(topic);
     if (topicIt == m_topics.end())
         return nullptr;
     auto keyIt = topicIt->keys.find(key);
-    return keyIt == topicIt->keys.end() ? nullptr : &*keyIt;
+    return keyIt == topicIt->keys.end() ? nullptr : &keyIt->second;
 }
 
 std::optional<QJsonObject> PresenceTracker::update(const QString &topic, const QString &key,
-                                                   quint64 owner, QJsonObject meta)
+                                                   quint64 owner, PresenceMeta meta)
 {
     std::scoped_lock locker(m_mutex);
-    QList<Entry> *entries = entriesOf(topic, key);
+    Entries *entries = entriesOf(topic, key);
     if (!entries)
         return std::nullopt;
     for (Entry &entry : *entries) {
         if (entry.owner != owner)
             continue;
-        const QJsonObject old = entry.meta;
-        meta.insert(presence::PhxRefPrev, old.value(presence::PhxRef));
-        meta.insert(presence::PhxRef, newRef());
+        const PresenceMeta old = entry.meta;
+        meta.refPrev = old.ref;
+        meta.ref = PresenceRef::generate();
         entry.meta = meta;
         restate(m_topics[topic], key);
-        return QJsonObject{{QStringLiteral("joins"), wrap(key, meta)},
-                           {QStringLiteral("leaves"), wrap(key, old)}};
+        return QJsonObject{{QStringLiteral("joins"), wrap(key, meta.toJson())},
+                           {QStringLiteral("leaves"), wrap(key, old.toJson())}};
     }
     return std::nullopt;
 }
 
-std::optional<QJsonObject> PresenceTracker::untrack(const QString &topic, const QString &key,
-                                                    quint64 owner)
+std::optional<PresenceMeta> PresenceTracker::untrack(const QString &topic, const QString &key,
+                                                     quint64 owner)
 {
     std::scoped_lock locker(m_mutex);
-    QList<Entry> *entries = entriesOf(topic, key);
-    if (!entries)
+    const auto topicIt = m_topics.find(topic);
+    if (topicIt == m_topics.end())
         return std::nullopt;
-    for (qsizetype i = 0; i < entries->size(); ++i) {
-        if (entries->at(i).owner != owner)
+    Topic &entry = *topicIt;
+    const auto keyIt = entry.keys.find(key);
+    if (keyIt == entry.keys.end())
+        return std::nullopt;
+    Entries &entries = keyIt->second;
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        if (entries.at(i).owner != owner)
             continue;
-        const QJsonObject meta = entries->takeAt(i).meta;
+        PresenceMeta meta = entries.at(i).meta;
+        entries.remove(i);
         ++m_version;
-        Topic &entry = m_topics[topic];
-        if (entries->isEmpty())
-            entry.keys.remove(key);
-        if (entry.keys.isEmpty())
-            m_topics.remove(topic);
+        if (entries.isEmpty())
+            entry.keys.erase(keyIt);
+        if (entry.keys.empty())
+            m_topics.erase(topicIt);
         else
             restate(entry, key);
         return meta;
@@ -138,13 +135,11 @@ QJsonObject PresenceTracker::list(const QString &topic)
         return {};
     if (it->stateKept)
         return it->state;
-    // Keys in order: each insert then appends instead of moving the ones after it.
-    QStringList keys = it->keys.keys();
-    keys.sort();
+    // The map is in key order: each insert appends instead of moving the ones after it.
     QJsonObject state;
-    for (const QString &key : std::as_const(keys))
-        state.insert(key, metasOf(it->keys.value(key)));
-    if (keys.size() >= KeepStateFrom) {
+    for (const auto &[key, entries] : it->keys)
+        state.insert(key, metasOf(entries));
+    if (it->keys.size() >= size_t(KeepStateFrom)) {
         it->state = state;
         it->stateKept = true;
     }

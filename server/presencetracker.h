@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "presencemeta.h"
+
 #include <mutex>
 #include <QHash>
 #include <QJsonObject>
-#include <QList>
 #include <QString>
+#include <QVarLengthArray>
 
+#include <map>
 #include <optional>
 
 namespace chatter::server {
@@ -14,17 +17,22 @@ namespace chatter::server {
 //! Who is present on which topic, Phoenix.Presence style: per topic, per key (nickname), one
 //! meta per tracked channel (a second tab of the same nickname is a second meta). Shared by
 //! every worker; the diffs it returns are broadcast by the caller as `presence_diff`.
+//!
+//! Kept compact because every joined topic of every socket is an entry here (docs/performance.md,
+//! "Memory"): a key's first meta lives inside its map node, metas are fields until a frame is
+//! built, and a topic has no hash table of its own (a Qt hash's first allocation has room for
+//! dozens of entries, ~2 KiB, for a topic that usually has a handful of members).
 class PresenceTracker
 {
 public:
     //! Tracks `owner` (a channel instance) under `key`; returns the meta with its new phx_ref.
-    QJsonObject track(const QString &topic, const QString &key, quint64 owner, QJsonObject meta);
+    PresenceMeta track(const QString &topic, const QString &key, quint64 owner, PresenceMeta meta);
     //! Replaces the meta: a fresh phx_ref, `phx_ref_prev` = the old one. Returns the
     //! {"joins","leaves"} diff, or nothing if `owner` was not tracked.
     std::optional<QJsonObject> update(const QString &topic, const QString &key, quint64 owner,
-                                      QJsonObject meta);
+                                      PresenceMeta meta);
     //! Removes `owner`'s meta; returns the meta that left (same phx_ref as when it joined).
-    std::optional<QJsonObject> untrack(const QString &topic, const QString &key, quint64 owner);
+    std::optional<PresenceMeta> untrack(const QString &topic, const QString &key, quint64 owner);
 
     //! The `presence_state` payload: {key: {"metas": [...]}}. Not const: a large room keeps it.
     QJsonObject list(const QString &topic);
@@ -39,19 +47,21 @@ public:
     };
     MemberCount memberCount(const QString &topic) const;
 
-    static QJsonObject joinDiff(const QString &key, const QJsonObject &meta);
-    static QJsonObject leaveDiff(const QString &key, const QJsonObject &meta);
-    static QString newRef();
+    static QJsonObject joinDiff(const QString &key, const PresenceMeta &meta);
+    static QJsonObject leaveDiff(const QString &key, const PresenceMeta &meta);
 
 private:
     struct Entry
     {
         quint64 owner;
-        QJsonObject meta;
+        PresenceMeta meta;
     };
+    //! A key's metas; almost always one (one socket per nickname), held inline.
+    using Entries = QVarLengthArray<Entry, 1>;
     struct Topic
     {
-        QHash<QString, QList<Entry>> keys;
+        //! Ordered by key: `presence_state` is built in key order, so each insert appends.
+        std::map<QString, Entries> keys;
         //! A large room's `presence_state` payload, kept up to date key by key once built:
         //! a join to a room of N members then copies a shared object instead of building one
         //! of N keys. Small rooms build it when asked; keeping it costs ~0.4 KiB per member.
@@ -59,8 +69,8 @@ private:
         bool stateKept = false;
     };
     //! The metas of `key` on `topic`, or null; call with the mutex held.
-    QList<Entry> *entriesOf(const QString &topic, const QString &key);
-    static QJsonObject metasOf(const QList<Entry> &entries);
+    Entries *entriesOf(const QString &topic, const QString &key);
+    static QJsonObject metasOf(const Entries &entries);
     //! Refreshes `key` in `topic`'s kept state after its metas changed; call with the mutex
     //! held.
     static void restate(Topic &topic, const QString &key);

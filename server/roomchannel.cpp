@@ -180,16 +180,15 @@ void RoomChannel::addConversationFields(QJsonObject &reply)
     }
 }
 
-QJsonObject RoomChannel::presenceMeta() const
+PresenceMeta RoomChannel::presenceMeta() const
 {
-    const QString client =
+    PresenceMeta meta;
+    meta.client =
         connectInfo().clientKind.isEmpty() ? QStringLiteral("unknown") : connectInfo().clientKind;
-    QJsonObject meta{{QStringLiteral("online_at"), now()},
-                     {QStringLiteral("client"), client},
-                     {QStringLiteral("role"), connectInfo().role},
-                     {events::Status, m_autoAway ? QStringLiteral("away") : m_status}};
-    if (m_autoAway)
-        meta.insert(QStringLiteral("auto"), true);
+    meta.role = connectInfo().role;
+    meta.status = m_autoAway ? QStringLiteral("away") : m_status;
+    meta.autoAway = m_autoAway;
+    meta.onlineAtMs = QDateTime::currentMSecsSinceEpoch();
     return meta;
 }
 
@@ -210,7 +209,7 @@ void RoomChannel::setAutoAway(bool away)
 void RoomChannel::afterJoin()
 {
     PresenceTracker &presence = context().presence();
-    const QJsonObject meta =
+    const PresenceMeta meta =
         presence.track(topic(), connectInfo().user, connectInfo().id, presenceMeta());
     m_tracked = true;
     // A fresh state after every (re)join: phoenix.js Presence only re-syncs from a state.

@@ -4,6 +4,7 @@
 #include "channel.h"
 #include "connectinfo.h"
 #include "expected.h"
+#include "presencemeta.h"
 #include "storedmessage.h"
 
 namespace chatter::server {
@@ -67,7 +68,7 @@ private:
     qint64 replyBudget();
     HandleResult typing(const QJsonValue &payload);
     HandleResult status(const QJsonValue &payload);
-    QJsonObject presenceMeta() const;
+    PresenceMeta presenceMeta() const;
     void publishMembers();
     //! Refuses what the socket may not join: a DM not its own, a private room it is no
     //! member of; makes the room private when the join creates it with `private: true`.

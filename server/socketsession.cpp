@@ -321,12 +321,14 @@ void SocketSession::flushOrdered()
 {
     while (!m_ordered.empty() && m_ordered.front().ready) {
         Ordered item = std::move(m_ordered.front());
-        m_ordered.pop_front();
+        m_ordered.erase(m_ordered.begin());
         if (item.frame)
             m_connection.sendFrame(*item.frame);
         if (item.after)
             item.after();
     }
+    if (m_ordered.empty())
+        std::vector<Ordered>().swap(m_ordered); // an idle socket holds no queue
     if (m_inputPaused && m_ordered.size() <= ResumeInputAt) {
         m_inputPaused = false;
         m_flood.resume(nowNs());
