@@ -31,7 +31,7 @@ HandshakeValidator::HandshakeValidator(const ServerConfig &config, const Bans *b
     : m_origins(config.allowedOrigins), m_accessToken(config.accessToken),
       m_scheme(config.tlsEnabled() ? QStringLiteral("https") : QStringLiteral("http")),
       m_bans(bans), m_names(names), m_accounts(accounts),
-      m_accountsRequired(config.accountsRequired)
+      m_accountsRequired(config.accountsRequired), m_keepParams(config.diagnostics)
 {}
 
 bool HandshakeValidator::hostAllowed(const QString &host) const
@@ -175,6 +175,12 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
         return refuse(403, QStringLiteral("connect refused: %1").arg(valid.error()));
     d.info.clientKind = client.toString();
     d.info.socketId = topics::socketId(d.info.user);
+    if (!m_keepParams) {
+        // Read above and not again: only the diagnostics channel echoes them. Kept, they
+        // cost every connection ~0.3 KiB (a JSON object) and the token's characters.
+        d.info.params = {};
+        d.info.authToken = QString();
+    }
     return d;
 }
 

@@ -61,6 +61,7 @@ private:
     const ServerNames *m_names;
     const AccountDirectory *m_accounts;
     bool m_accountsRequired;
+    bool m_keepParams; //!< --diagnostics: its channel echoes the params and auth token
 };
 
 } // namespace chatter::server

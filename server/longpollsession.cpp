@@ -119,7 +119,7 @@ void LongPollSession::closeWith(quint16 code, const QString &reason)
     deliver(204); // the next GET finds no session and starts over (410)
     m_worker.record(EngineEvent::Kind::Disconnect, info(), {},
                     QStringLiteral("long-poll session ended: %1 (%2)").arg(reason).arg(code));
-    Q_EMIT finished(this);
+    announceFinished();
 }
 
 void LongPollSession::sweep(const ServerConfig &config)

@@ -35,13 +35,14 @@ char *scratchBuffer(qsizetype *size)
 WebSocketConnection::WebSocketConnection(int descriptor, QByteArray received, ConnectInfo info,
                                          Worker &worker, std::unique_ptr<TlsSession> tls,
                                          QByteArray pendingOutput)
-    : m_descriptor(descriptor), m_readNotifier(descriptor, QSocketNotifier::Read, this),
+    : m_descriptor(descriptor),
+      m_readNotifier(
+          descriptor, QSocketNotifier::Read, [this] { onReadable(); }, this),
       m_worker(worker), m_reader(worker.config().maxFrameBytes), m_tls(std::move(tls)),
       m_session(*this, worker, std::move(info))
 {
     ::fcntl(m_descriptor, F_SETFL, ::fcntl(m_descriptor, F_GETFL) | O_NONBLOCK);
     m_lastFrame.start();
-    connect(&m_readNotifier, &QSocketNotifier::activated, this, &WebSocketConnection::onReadable);
     worker.recordConnect(m_session.info());
     // The 101 answer, encrypted by the relay: it goes ahead of everything.
     if (!pendingOutput.isEmpty())
@@ -466,7 +467,7 @@ void WebSocketConnection::finish(bool graceful)
     m_session.shutdown(QStringLiteral("closed"));
     m_worker.record(EngineEvent::Kind::Disconnect, info(), {},
                     QStringLiteral("closed, code %1").arg(m_closeCode));
-    Q_EMIT finished(this);
+    announceFinished();
 }
 
 } // namespace chatter::server

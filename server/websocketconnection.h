@@ -3,6 +3,7 @@
 
 #include "batchsender.h"
 #include "connection.h"
+#include "directsocketnotifier.h"
 #include "socketsession.h"
 #include "tlssession.h"
 #include "websocketreader.h"
@@ -80,7 +81,7 @@ private:
     void dropWriteNotifier();
 
     int m_descriptor;
-    QSocketNotifier m_readNotifier;
+    DirectSocketNotifier m_readNotifier;
     QSocketNotifier *m_writeNotifier = nullptr; //!< only while output is queued
     Worker &m_worker;
     WebSocketReader m_reader;

@@ -94,10 +94,10 @@ void Worker::addConnection(Connection *connection)
     if (!m_idleSweep.isActive())
         m_idleSweep.start();
     connection->setParent(this);
-    connect(connection, &Connection::finished, this, &Worker::onConnectionFinished);
+    connection->setOwner(this);
     m_connections.insert(connection->info().id, connection);
     m_engine.noteConnected(+1);
-    // Counted for every transport here, and out again in onConnectionFinished().
+    // Counted for every transport here, and out again in connectionFinished().
     if (m_engine.accounts().attach(connection->info(), QDateTime::currentDateTimeUtc())) {
         m_attached.insert(connection->info().id);
     } else {
@@ -110,7 +110,7 @@ void Worker::addConnection(Connection *connection)
     }
 }
 
-void Worker::onConnectionFinished(Connection *connection)
+void Worker::connectionFinished(Connection *connection)
 {
     m_closedTotals += connection->stats;
     if (m_connections.remove(connection->info().id) > 0)

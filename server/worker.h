@@ -33,7 +33,7 @@ class LongPollEndpoint;
 //! and the parts that serve them on this thread: the front door, the HTTP routes, the local
 //! fan-out and the presence-diff queue. It is the context its sessions and channels run in.
 //! The worker and everything it owns live on its thread; the engine calls in queued.
-class Worker : public QObject, public SessionContext, public ChannelContext
+class Worker : public QObject, public SessionContext, public ChannelContext, private ConnectionOwner
 {
     Q_OBJECT
 public:
@@ -107,7 +107,7 @@ public:
     Engine &engine() { return m_engine; }
 
 private:
-    void onConnectionFinished(Connection *connection);
+    void connectionFinished(Connection *connection) override;
     void sweepIdle();
 
     int m_index;

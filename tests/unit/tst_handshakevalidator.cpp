@@ -104,7 +104,17 @@ void tst_HandshakeValidator::acceptedInfo()
     RequestHead::parse(request("GET", "&vsn=2.0.0&user=ann&client=desktop&meta[id]=5",
                                "Sec-WebSocket-Protocol: phoenix, base64url.bearer.phx.dG9rZW4\r\n"),
                        &head);
-    const auto decision = HandshakeValidator(ServerConfig()).validate(head);
+    // The params and the auth token are kept only for the diagnostics channel, which echoes
+    // them; every other server forgets them after the handshake.
+    const auto plain = HandshakeValidator(ServerConfig()).validate(head);
+    QCOMPARE(plain.status, 101);
+    QCOMPARE(plain.info.clientKind, QStringLiteral("desktop"));
+    QVERIFY(plain.info.params.isEmpty());
+    QVERIFY(plain.info.authToken.isNull());
+
+    ServerConfig diagnostics;
+    diagnostics.diagnostics = true;
+    const auto decision = HandshakeValidator(diagnostics).validate(head);
     QCOMPARE(decision.status, 101);
     QCOMPARE(decision.info.user, QStringLiteral("ann"));
     QCOMPARE(decision.info.clientKind, QStringLiteral("desktop"));
