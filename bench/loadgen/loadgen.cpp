@@ -18,6 +18,18 @@
 // what those stable clients missed. --sample-every S prints the server's and
 // the generator's RSS and descriptor counts as a time series.
 //
+// Several topics per client, --join personal,room,dm: besides its room, a client joins its
+// personal topic chatter:user:<nick> and the DM topic with its partner (client 2k with 2k+1).
+// Those belong to registered accounts: --tokens FILE gives every client its session token,
+// sent the way phoenix.js sends authToken (Sec-WebSocket-Protocol bearer). A client counts as
+// joined when every one of its joins was answered ok.
+//
+// Registration mode, --register N --tokens-out FILE: registers the accounts <prefix>0 ..
+// <prefix>N-1 (POST /api/accounts over HTTP/1.1, a few requests in flight, from source
+// addresses 127.3.x.y, at most --register-per-addr accounts each because the server limits
+// registrations per client address) and writes "nick token" lines to FILE. Any answer but 201,
+// or a run beyond its time, ends it with exit status 1 and no FILE.
+//
 // Output: human-readable progress on stderr, `key=value` results on stdout.
 
 #include <arpa/inet.h>
@@ -25,7 +37,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -104,6 +118,17 @@ struct Options
     double leaveTimeout = 5;  // seconds for phx_leave's reply and the close handshake
     double sampleEvery = 0;   // seconds between RSS / descriptor samples (0: off)
     double closeWait = 15;    // max seconds to watch the server release descriptors at the end
+    // topics per client (--join) and registered accounts
+    bool joinPersonal = false; // chatter:user:<nick>
+    bool joinRoom = true;      // chatter:room:<prefix>-<i mod rooms>
+    bool joinDm = false;       // chatter:dm:<a>:<b> with the partner i xor 1
+    std::string tokensFile;    // "nick token" lines: every socket carries its session token
+    // registration mode
+    int registerCount = 0;    // register this many accounts, write their tokens, exit
+    std::string tokensOut;    // where registration mode writes "nick token" lines
+    int registerPerAddr = 25; // accounts per source address (server: 30, then one per 2 s)
+    int registerParallel = 8; // requests in flight
+    std::string password = "bench-password";
 };
 
 void usage()
@@ -137,7 +162,21 @@ void usage()
         "  --churn-abrupt-every K  every K-th leave only closes the socket (default 3; 0 never)\n"
         "  --leave-timeout S   phx_leave reply + close handshake deadline (default 5)\n"
         "  --sample-every S    RSS/descriptor samples every S s (default 0: off)\n"
-        "  --close-wait S      at the end, watch the server release descriptors (default 15)\n");
+        "  --close-wait S      at the end, watch the server release descriptors (default 15)\n"
+        "topics and accounts:\n"
+        "  --join LIST         topics every client joins, comma list of personal, room, dm\n"
+        "                      (default room): chatter:user:<nick>, its room, and the DM\n"
+        "                      chatter:dm:<a>:<b> with client i xor 1 (needs an even --clients)\n"
+        "  --topics3           the same as --join personal,room,dm\n"
+        "  --tokens FILE       \"nick token\" lines (from --register): each client sends its\n"
+        "                      session token as phoenix.js authToken; required by personal, dm\n"
+        "registration mode (no sockets; exit status 1 on any answer but 201):\n"
+        "  --register N        register accounts <user-prefix>0..N-1 (POST /api/accounts)\n"
+        "  --tokens-out FILE   write their \"nick token\" lines here\n"
+        "  --register-per-addr K  accounts per source address 127.3.x.y (default 25, max 30)\n"
+        "  --register-parallel P  requests in flight (default 8)\n"
+        "  --password PW       the accounts' password (default bench-password)\n"
+        "  (--connect-timeout bounds each request, --max-time the whole registration)\n");
 }
 
 Options parseOptions(int argc, char **argv)
@@ -208,6 +247,38 @@ Options parseOptions(int argc, char **argv)
             o.sampleEvery = std::atof(val());
         else if (a == "--close-wait")
             o.closeWait = std::atof(val());
+        else if (a == "--join") {
+            o.joinPersonal = o.joinRoom = o.joinDm = false;
+            std::string list = val();
+            for (size_t from = 0; from <= list.size();) {
+                size_t comma = list.find(',', from);
+                if (comma == std::string::npos)
+                    comma = list.size();
+                const std::string item = list.substr(from, comma - from);
+                if (item == "personal")
+                    o.joinPersonal = true;
+                else if (item == "room")
+                    o.joinRoom = true;
+                else if (item == "dm")
+                    o.joinDm = true;
+                else
+                    die("--join: unknown topic kind '%s' (personal, room, dm)", item.c_str());
+                from = comma + 1;
+            }
+        } else if (a == "--topics3")
+            o.joinPersonal = o.joinRoom = o.joinDm = true;
+        else if (a == "--tokens")
+            o.tokensFile = val();
+        else if (a == "--register")
+            o.registerCount = std::atoi(val());
+        else if (a == "--tokens-out")
+            o.tokensOut = val();
+        else if (a == "--register-per-addr")
+            o.registerPerAddr = std::atoi(val());
+        else if (a == "--register-parallel")
+            o.registerParallel = std::atoi(val());
+        else if (a == "--password")
+            o.password = val();
         else if (a == "-h" || a == "--help") {
             usage();
             std::exit(0);
@@ -243,6 +314,38 @@ Options parseOptions(int argc, char **argv)
         die("--sample-every must be 0 or 0.2..3600");
     if (o.closeWait < 0 || o.closeWait > 300)
         die("--close-wait must be 0..300");
+    if (o.connectTimeout <= 0 || o.connectTimeout > 600)
+        die("--connect-timeout must be > 0 and <= 600");
+    if (o.registerCount != 0) {
+        if (o.registerCount < 0 || o.registerCount > 60000)
+            die("--register must be 1..60000");
+        if (o.tokensOut.empty())
+            die("--register needs --tokens-out FILE");
+        if (o.registerPerAddr < 1 || o.registerPerAddr > 30)
+            die("--register-per-addr must be 1..30 (the server allows 30 per address)");
+        if (o.registerParallel < 1 || o.registerParallel > 256)
+            die("--register-parallel must be 1..256");
+        if (o.password.size() < 8 || o.password.size() > 256 ||
+            o.password.find_first_of("\"\\") != std::string::npos)
+            die("--password: 8..256 characters, no quote or backslash");
+    }
+    // The topics name the nickname case-folded; ASCII letters, digits and _ . - fold by
+    // lowering, anything else would need the server's folding.
+    if (o.userPrefix.empty() ||
+        o.userPrefix.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                       "0123456789_.-") != std::string::npos)
+        die("--user-prefix: ASCII letters, digits, _ . - only");
+    if (!o.joinPersonal && !o.joinRoom && !o.joinDm)
+        die("--join: at least one topic");
+    if ((o.joinPersonal || o.joinDm) && o.tokensFile.empty() && o.registerCount == 0)
+        die("--join personal/dm: the topics of registered accounts need --tokens FILE");
+    if (o.joinDm && o.clients % 2 != 0)
+        die("--join dm pairs client 2k with 2k+1: --clients must be even");
+    // Sending and churn speak of the room alone (new_msg, phx_leave on it).
+    if ((o.joinPersonal || o.joinDm || !o.joinRoom) && o.churnFraction > 0)
+        die("--churn-fraction works with --join room only");
+    if (!o.joinRoom && o.sendersPerRoom > 0)
+        die("--senders-per-room needs the room joined (--join ...,room)");
     in_addr a{};
     if (inet_pton(AF_INET, o.host.c_str(), &a) != 1 || (ntohl(a.s_addr) >> 24) != 127)
         die("--host must be an IPv4 loopback address (127.0.0.0/8), got %s", o.host.c_str());
@@ -353,6 +456,200 @@ double selfCpuSec()
            double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+// ---------------------------------------------------------------- accounts
+
+// RFC 4648 section 5, without padding: what phoenix.js makes of authToken for the subprotocol.
+std::string base64Url(std::string_view in)
+{
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    uint32_t acc = 0;
+    int bits = 0;
+    for (const char ch : in) {
+        acc = (acc << 8) | uint8_t(ch);
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out.push_back(abc[(acc >> bits) & 63]);
+        }
+    }
+    if (bits > 0)
+        out.push_back(abc[(acc << (6 - bits)) & 63]);
+    return out;
+}
+
+// One POST /api/accounts in flight (registration mode).
+struct Registration
+{
+    int fd = -1;
+    int index = -1;
+    bool connected = false;
+    uint64_t start = 0;
+    std::string out; // request bytes not sent yet
+    std::string in;  // response so far
+};
+
+// Registration mode: accounts <prefix>0 .. N-1, each POST on a connection of its own
+// ("Connection: close"), at most --register-parallel at once. Account i comes from
+// 127.3.x.y, a new address every --register-per-addr accounts: the server answers 429 past
+// 30 registrations per client address. Anything but 201 is fatal (exit status 1, no FILE):
+// a measurement must not start with accounts missing.
+int registerAccounts(const Options &o)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const int n = o.registerCount;
+    const uint64_t t0 = nowNs();
+    // Minimum-cost Argon2id takes a millisecond or two: 20/s is a slow machine already.
+    const double maxTime = o.maxTime > 0 ? o.maxTime : 30 + n / 20.0;
+    const uint64_t hardEnd = t0 + uint64_t(maxTime * 1e9);
+    const uint64_t perRequest = uint64_t(o.connectTimeout * 1e9);
+    std::vector<std::string> tokens(static_cast<size_t>(n));
+    std::vector<Registration> slots(size_t(o.registerParallel));
+    int next = 0, done = 0;
+    auto fatal = [&](int i, const std::string &why) {
+        std::fprintf(stderr, "loadgen: registration of %s%d failed after %d of %d: %s\n",
+                     o.userPrefix.c_str(), i, done, n, why.c_str());
+        std::exit(1);
+    };
+    std::fprintf(stderr, "[%s] registering %d accounts, %d per source address, %d in flight\n",
+                 o.label.c_str(), n, o.registerPerAddr, o.registerParallel);
+    sockaddr_in dst{};
+    dst.sin_family = AF_INET;
+    dst.sin_port = htons(uint16_t(o.port));
+    inet_pton(AF_INET, o.host.c_str(), &dst.sin_addr);
+    std::vector<pollfd> pfds;
+    std::vector<Registration *> polled;
+    while (done < n) {
+        const uint64_t now = nowNs();
+        if (now >= hardEnd)
+            fatal(next, "not done within " + std::to_string(int(maxTime)) + " s (--max-time)");
+        for (Registration &r : slots) {
+            if (r.fd >= 0) {
+                if (now - r.start > perRequest)
+                    fatal(r.index, "no answer within --connect-timeout");
+                continue;
+            }
+            if (next >= n)
+                continue;
+            r = Registration{};
+            r.index = next++;
+            r.start = now;
+            r.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            if (r.fd < 0)
+                fatal(r.index, std::string("socket: ") + std::strerror(errno));
+            const uint32_t a = uint32_t(r.index / o.registerPerAddr);
+            sockaddr_in src{};
+            src.sin_family = AF_INET;
+            src.sin_addr.s_addr =
+                htonl((127u << 24) | (3u << 16) | ((a / 250u) << 8) | (1u + a % 250u));
+            if (bind(r.fd, reinterpret_cast<sockaddr *>(&src), sizeof src) != 0)
+                fatal(r.index, std::string("bind: ") + std::strerror(errno));
+            if (connect(r.fd, reinterpret_cast<sockaddr *>(&dst), sizeof dst) != 0 &&
+                errno != EINPROGRESS)
+                fatal(r.index, std::string("connect: ") + std::strerror(errno));
+            const std::string body = "{\"user\":\"" + o.userPrefix + std::to_string(r.index) +
+                                     "\",\"password\":\"" + o.password + "\"}";
+            r.out = "POST /api/accounts HTTP/1.1\r\nHost: " + o.host + ":" +
+                    std::to_string(o.port) +
+                    "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\n\r\n" + body;
+        }
+        pfds.clear();
+        polled.clear();
+        for (Registration &r : slots) {
+            if (r.fd < 0)
+                continue;
+            pfds.push_back(pollfd{r.fd, short(POLLIN | (r.out.empty() ? 0 : POLLOUT)), 0});
+            polled.push_back(&r);
+        }
+        if (poll(pfds.data(), nfds_t(pfds.size()), 50) < 0 && errno != EINTR)
+            fatal(next, std::string("poll: ") + std::strerror(errno));
+        for (size_t p = 0; p < pfds.size(); ++p) {
+            Registration &r = *polled[p];
+            const short ev = pfds[p].revents;
+            if (!ev)
+                continue;
+            if (!r.connected && (ev & (POLLOUT | POLLERR | POLLHUP))) {
+                int err = 0;
+                socklen_t len = sizeof err;
+                getsockopt(r.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+                if (err != 0)
+                    fatal(r.index, std::string("connect: ") + std::strerror(err));
+                r.connected = true;
+            }
+            if (r.connected && !r.out.empty() && (ev & POLLOUT)) {
+                const ssize_t w = send(r.fd, r.out.data(), r.out.size(), MSG_NOSIGNAL);
+                if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+                    fatal(r.index, std::string("send: ") + std::strerror(errno));
+                if (w > 0)
+                    r.out.erase(0, size_t(w));
+            }
+            if (!(ev & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            bool eof = false;
+            char buf[4096];
+            for (;;) {
+                const ssize_t got = recv(r.fd, buf, sizeof buf, MSG_DONTWAIT);
+                if (got > 0) {
+                    r.in.append(buf, size_t(got));
+                    if (r.in.size() > 65536)
+                        fatal(r.index, "oversized answer");
+                    continue;
+                }
+                if (got == 0)
+                    eof = true;
+                else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                    fatal(r.index, std::string("recv: ") + std::strerror(errno));
+                break;
+            }
+            // Complete: the head and Content-Length bytes of body, or everything up to EOF.
+            const size_t head = r.in.find("\r\n\r\n");
+            if (head == std::string::npos) {
+                if (eof)
+                    fatal(r.index, "connection closed before an answer: " + r.in.substr(0, 200));
+                continue;
+            }
+            size_t length = std::string::npos;
+            for (size_t line = r.in.find("\r\n") + 2; line < head;) {
+                const size_t end = r.in.find("\r\n", line);
+                if (strncasecmp(r.in.c_str() + line, "content-length:", 15) == 0)
+                    length = size_t(std::strtoul(r.in.c_str() + line + 15, nullptr, 10));
+                line = end + 2;
+            }
+            if (length == std::string::npos ? !eof : r.in.size() < head + 4 + length)
+                continue;
+            const std::string status = r.in.substr(0, r.in.find("\r\n"));
+            const std::string answer = r.in.substr(head + 4, std::min<size_t>(length, 300));
+            if (status.compare(0, 12, "HTTP/1.1 201") != 0)
+                fatal(r.index, status + " " + answer);
+            const size_t key = r.in.find("\"token\"", head);
+            const size_t open =
+                key == std::string::npos ? key : r.in.find('"', r.in.find(':', key));
+            const size_t close = open == std::string::npos ? open : r.in.find('"', open + 1);
+            if (close == std::string::npos || close == open + 1)
+                fatal(r.index, "201 without a token: " + answer);
+            tokens[size_t(r.index)] = r.in.substr(open + 1, close - open - 1);
+            ::close(r.fd);
+            r.fd = -1;
+            ++done;
+        }
+    }
+    const double took = secs(nowNs() - t0);
+    const std::string tmp = o.tokensOut + ".part";
+    FILE *f = std::fopen(tmp.c_str(), "w");
+    if (!f)
+        die("cannot write %s", tmp.c_str());
+    for (int i = 0; i < n; ++i)
+        std::fprintf(f, "%s%d %s\n", o.userPrefix.c_str(), i, tokens[size_t(i)].c_str());
+    if (std::fclose(f) != 0 || std::rename(tmp.c_str(), o.tokensOut.c_str()) != 0)
+        die("cannot write %s", o.tokensOut.c_str());
+    std::fprintf(stderr, "[%s] registered %d accounts in %.1fs (%.0f/s)\n", o.label.c_str(), n,
+                 took, n / took);
+    std::printf("registered=%d\nregister_s=%.6g\nregister_per_s=%.6g\n", n, took, n / took);
+    return 0;
+}
+
 // ---------------------------------------------------------------- connections
 
 enum class State : uint8_t
@@ -378,6 +675,7 @@ struct Conn
     bool wantOut = false;
     bool churns = false;  // leaves and rejoins during the soak; never expected to get everything
     uint8_t attempts = 0; // reconnect attempts in the current churn cycle
+    uint8_t pendingJoins = 0; // joins sent and not answered yet (--join: up to three)
     uint32_t room = 0;
     uint32_t gen = 0;    // bumped per scheduled churn event: older events are stale
     uint32_t cycles = 0; // leaves started
@@ -392,6 +690,7 @@ struct Counters
     long refused = 0, connectErrors = 0, handshakeFailed = 0, joinFailed = 0, timedOut = 0;
     long dropped = 0; // closed by the server (or reset) after joining
     long joined = 0;
+    long joins = 0;          // join replies with status ok (every topic, rejoins included)
     long protocolErrors = 0; // unparseable frames
     long channelErrors = 0;  // phx_error / phx_close pushed by the server
     long sent = 0, skipped = 0, acked = 0, ackErrors = 0;
@@ -442,7 +741,8 @@ struct Generator
     std::vector<int> roomJoined;       // joined members per room
     std::vector<int> roomJoinedStable; // of which do not churn: the expected recipients
     std::vector<std::vector<uint32_t>> roomMembers;
-    std::vector<uint32_t> senders; // connection indexes, interleaved across rooms
+    std::vector<uint32_t> senders;    // connection indexes, interleaved across rooms
+    std::vector<std::string> bearers; // per client: its Sec-WebSocket-Protocol value (--tokens)
     Counters c;
     SSL_CTX *tlsContext = nullptr;
 
@@ -664,6 +964,32 @@ struct Generator
         return "chatter:room:" + opt.roomPrefix + "-" + std::to_string(room);
     }
 
+    // Client i's nickname as the topics spell it: case-folded (the prefix is ASCII).
+    std::string foldedNick(uint32_t i) const
+    {
+        std::string nick = opt.userPrefix + std::to_string(i);
+        for (char &ch : nick)
+            if (ch >= 'A' && ch <= 'Z')
+                ch = char(ch - 'A' + 'a');
+        return nick;
+    }
+
+    std::string personalTopic(uint32_t i) const { return "chatter:user:" + foldedNick(i); }
+
+    // The DM of client 2k and 2k+1: both nicknames case-folded, sorted by code point.
+    std::string dmTopic(uint32_t i) const
+    {
+        std::string a = foldedNick(i), b = foldedNick(i ^ 1u);
+        if (b < a)
+            std::swap(a, b);
+        return "chatter:dm:" + a + ":" + b;
+    }
+
+    int topicsPerClient() const
+    {
+        return int(opt.joinPersonal) + int(opt.joinRoom) + int(opt.joinDm);
+    }
+
     // ------------------------------------------------------------ connect
 
     void startConnect(uint32_t i)
@@ -769,16 +1095,32 @@ struct Generator
                           std::to_string(opt.port) +
                           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
                           "dGhlIHNhbXBsZSBub25jZQ==" +
-                          "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+                          "\r\nSec-WebSocket-Version: 13\r\n";
+        if (!bearers.empty())
+            req += "Sec-WebSocket-Protocol: " + bearers[i] + "\r\n";
+        req += "\r\n";
         setWantOut(i, false);
         writeRaw(i, req.data(), req.size());
     }
 
+    // Every topic of --join at once; the replies (refs jp, j, jd) may come in any order.
     void sendJoin(uint32_t i)
     {
-        conns[i].state = State::Joining;
-        std::string msg = "[\"1\",\"j\",\"" + topicOf(conns[i].room) + "\",\"phx_join\",{}]";
-        sendFrame(i, 0x1, msg);
+        Conn &k = conns[i];
+        k.state = State::Joining;
+        k.pendingJoins = uint8_t(topicsPerClient());
+        auto join = [&](const char *joinRef, const char *ref, const std::string &topic) {
+            if (k.fd >= 0)
+                sendFrame(i, 0x1,
+                          "[\"" + std::string(joinRef) + "\",\"" + ref + "\",\"" + topic +
+                              "\",\"phx_join\",{}]");
+        };
+        if (opt.joinPersonal)
+            join("2", "jp", personalTopic(i));
+        if (opt.joinRoom)
+            join("1", "j", topicOf(k.room)); // "1": new_msg and phx_leave name this join
+        if (opt.joinDm)
+            join("3", "jd", dmTopic(i));
     }
 
     // ------------------------------------------------------------ churn
@@ -978,6 +1320,46 @@ struct Generator
         return pos > start;
     }
 
+    // Whether a phx_reply payload's own "status" is "ok". Chatter writes the keys sorted, so
+    // "status" comes after "response", which may hold "status" keys of its own: only a key
+    // of the outermost object counts.
+    static bool replyOk(std::string_view payload)
+    {
+        size_t pos = payload.find('{');
+        if (pos == std::string_view::npos)
+            return false;
+        int depth = 0;
+        for (; pos < payload.size(); ++pos) {
+            const char ch = payload[pos];
+            if (ch == '"') {
+                size_t end = pos + 1;
+                while (end < payload.size() && payload[end] != '"') {
+                    if (payload[end] == '\\')
+                        ++end;
+                    ++end;
+                }
+                if (end >= payload.size())
+                    return false;
+                size_t v = end + 1;
+                while (v < payload.size() && payload[v] == ' ')
+                    ++v;
+                if (depth == 1 && v < payload.size() && payload[v] == ':' &&
+                    payload.substr(pos, end + 1 - pos) == "\"status\"") {
+                    ++v;
+                    while (v < payload.size() && payload[v] == ' ')
+                        ++v;
+                    return payload.compare(v, 4, "\"ok\"") == 0;
+                }
+                pos = end;
+            } else if (ch == '{' || ch == '[') {
+                ++depth;
+            } else if ((ch == '}' || ch == ']') && --depth <= 0) {
+                return false;
+            }
+        }
+        return false;
+    }
+
     void onText(uint32_t i, std::string_view msg, uint64_t rxTime)
     {
         size_t pos = 0;
@@ -1020,9 +1402,7 @@ struct Generator
             return;
         }
         if (event == "phx_reply") {
-            size_t st = payload.find("\"status\"");
-            bool ok = st != std::string_view::npos &&
-                      payload.compare(payload.find('"', payload.find(':', st)), 4, "\"ok\"") == 0;
+            const bool ok = replyOk(payload);
             if (!ref.empty() && ref[0] == 'n') {
                 uint64_t n = 0;
                 size_t p = 1;
@@ -1038,7 +1418,7 @@ struct Generator
                 }
                 return;
             }
-            if (ref == "j") {
+            if (ref == "j" || ref == "jp" || ref == "jd") {
                 Conn &k = conns[i];
                 if (k.state != State::Joining)
                     return;
@@ -1046,6 +1426,9 @@ struct Generator
                     fail(i, c.joinFailed, "join reply: " + std::string(msg.substr(0, 300)));
                     return;
                 }
+                c.joins++;
+                if (k.pendingJoins > 0 && --k.pendingJoins > 0)
+                    return; // joined when every topic answered ok
                 k.state = State::Joined;
                 joinedRoom(i);
                 if (k.cycles > 0 || k.attempts > 0) {
@@ -1268,6 +1651,37 @@ struct Generator
         }
     }
 
+    // ------------------------------------------------------------ accounts
+
+    // Every client's session token from "nick token" lines, as the value of its
+    // Sec-WebSocket-Protocol header: phoenix.js sends authToken as
+    // "base64url.bearer.phx.<base64url of the token, no padding>" beside "phoenix".
+    void loadTokens()
+    {
+        FILE *f = std::fopen(opt.tokensFile.c_str(), "r");
+        if (!f)
+            die("cannot read --tokens %s", opt.tokensFile.c_str());
+        std::vector<std::pair<std::string, std::string>> pairs;
+        char line[512];
+        while (std::fgets(line, sizeof line, f)) {
+            char nick[128], token[384];
+            if (std::sscanf(line, "%127s %383s", nick, token) == 2)
+                pairs.emplace_back(nick, token);
+        }
+        std::fclose(f);
+        std::sort(pairs.begin(), pairs.end());
+        bearers.assign(conns.size(), {});
+        for (uint32_t i = 0; i < conns.size(); ++i) {
+            const std::string nick = opt.userPrefix + std::to_string(i);
+            auto it =
+                std::lower_bound(pairs.begin(), pairs.end(), std::make_pair(nick, std::string()));
+            if (it == pairs.end() || it->first != nick)
+                die("--tokens: no token for %s (register the accounts first: --register)",
+                    nick.c_str());
+            bearers[i] = "phoenix, base64url.bearer.phx." + base64Url(it->second);
+        }
+    }
+
     // ------------------------------------------------------------ run
 
     void pump(int timeoutMs)
@@ -1332,6 +1746,8 @@ struct Generator
             SSL_CTX_set_verify(tlsContext, SSL_VERIFY_NONE, nullptr);
         }
         conns.resize(size_t(opt.clients));
+        if (!opt.tokensFile.empty())
+            loadTokens();
         roomJoined.assign(size_t(opt.rooms), 0);
         roomJoinedStable.assign(size_t(opt.rooms), 0);
         roomMembers.resize(size_t(opt.rooms));
@@ -1437,10 +1853,11 @@ struct Generator
         }
         const uint64_t tConnected = nowNs();
         std::fprintf(stderr,
-                     "[%s] joined %ld/%d in %.2fs (refused %ld, errors %ld, handshake %ld, join "
-                     "%ld, timeout %ld)\n",
-                     opt.label.c_str(), c.joined, opt.clients, secs(tConnected - t0), c.refused,
-                     c.connectErrors, c.handshakeFailed, c.joinFailed, c.timedOut);
+                     "[%s] joined %ld/%d (%ld joins of %d topics each) in %.2fs (refused %ld, "
+                     "errors %ld, handshake %ld, join %ld, timeout %ld)\n",
+                     opt.label.c_str(), c.joined, opt.clients, c.joins, topicsPerClient(),
+                     secs(tConnected - t0), c.refused, c.connectErrors, c.handshakeFailed,
+                     c.joinFailed, c.timedOut);
 
         // Phase 2: settle, then sample RSS with everybody connected and idle.
         const uint64_t settleEnd = tConnected + uint64_t(opt.settle * 1e9);
@@ -1595,6 +2012,8 @@ struct Generator
         kvd("duration_s", opt.duration);
         kvd("connect_rate", opt.connectRate);
         kvl("joined", c.joined);
+        kvl("topics_per_client", topicsPerClient());
+        kvl("joins", c.joins);
         kvl("connect_refused", c.refused);
         kvl("connect_errors", c.connectErrors);
         kvl("handshake_failed", c.handshakeFailed);
@@ -1644,6 +2063,8 @@ struct Generator
             kvl("rss_end_kb", cpuEnd.rssKb);
             kvd("rss_per_conn_kb",
                 c.joined > 0 ? double(afterConnect.rssKb - before.rssKb) / double(c.joined) : 0);
+            kvd("rss_per_topic_kb",
+                c.joins > 0 ? double(afterConnect.rssKb - before.rssKb) / double(c.joins) : 0);
             kvl("server_threads", afterConnect.threads);
             kvd("server_cpu_connect_s", afterConnect.cpuSec - before.cpuSec);
             const double cpu = cpuEnd.cpuSec - cpuStart.cpuSec;
@@ -1774,5 +2195,7 @@ int main(int argc, char **argv)
 {
     Generator g;
     g.opt = parseOptions(argc, argv);
+    if (g.opt.registerCount > 0)
+        return registerAccounts(g.opt);
     return g.run();
 }

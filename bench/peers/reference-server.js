@@ -9,11 +9,17 @@
 //
 // Frames are [join_ref, ref, topic, event, payload].
 //   phoenix/heartbeat          -> ok reply {}
-//   chatter:room:*/phx_join    -> ok reply {}
-//   chatter:room:*/phx_leave   -> ok reply {}
-//   chatter:room:*/new_msg     -> broadcast [null,null,topic,"new_msg",{id,user,body,at}]
+//   TOPIC/phx_join             -> ok reply {}
+//   TOPIC/phx_leave            -> ok reply {}
+//   TOPIC/new_msg              -> broadcast [null,null,topic,"new_msg",{id,user,body,at}]
 //                                 to every subscriber of the topic (sender included),
 //                                 serialized ONCE per broadcast, then ok reply {"id":n}
+// where TOPIC is a room chatter:room:NAME, a personal topic chatter:user:NICK or a direct
+// conversation chatter:dm:A:B. All three are plain topics here: there are no accounts, so
+// anyone may join any of them; a session token sent the way phoenix.js sends authToken
+// (Sec-WebSocket-Protocol "phoenix, base64url.bearer.phx.<token>") is ignored, and "phoenix"
+// is the subprotocol answered (ws picks the first offered). Still no persistence, no
+// presence, no history: the same Phoenix subset for every topic.
 'use strict';
 
 const { WebSocketServer } = require('ws');
@@ -27,7 +33,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const host = process.env.BIND || '127.0.0.1';
 
-const TOPIC_RE = /^chatter:room:[A-Za-z0-9._-]{1,64}$/;
+const NICK = '[A-Za-z0-9_.-]{1,32}';
+const TOPIC_RE = new RegExp(`^chatter:(room:[A-Za-z0-9._-]{1,64}|user:${NICK}|dm:${NICK}:${NICK})$`);
 const USER_RE = /^[A-Za-z0-9_.-]{1,32}$/;
 
 /** topic -> Set<WebSocket> */
