@@ -1853,7 +1853,7 @@ struct Generator
         }
         const uint64_t tConnected = nowNs();
         std::fprintf(stderr,
-                     "[%s] joined %ld/%d (%ld joins of %d topics each) in %.2fs (refused %ld, "
+                     "[%s] joined %ld/%d (%ld joins, %d per client) in %.2fs (refused %ld, "
                      "errors %ld, handshake %ld, join %ld, timeout %ld)\n",
                      opt.label.c_str(), c.joined, opt.clients, c.joins, topicsPerClient(),
                      secs(tConnected - t0), c.refused, c.connectErrors, c.handshakeFailed,
