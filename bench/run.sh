@@ -6,8 +6,8 @@
 # server pinned to CPU 0 (or --server-cpus) and load generator to CPU 1, then prints a
 # comparison table with PASS/FAIL per target. Traffic stays on loopback (127.0.0.0/8).
 #
-#   bench/run.sh                 full run (~10-15 min)
-#   bench/run.sh --quick         10x fewer clients, 5 s phases (< 2 min)
+#   bench/run.sh                 full run (~11-16 min)
+#   bench/run.sh --quick         10x fewer clients, 5 s phases (~2.5 min)
 #   bench/run.sh --help          all options
 set -euo pipefail
 
