@@ -140,7 +140,12 @@ public:
     const QJsonValue &joinRef() const { return m_joinRef; }
     const ConnectInfo &connectInfo() const;
 
-    void setJoinRef(const QJsonValue &joinRef) { m_joinRef = joinRef; }
+    void setJoinRef(const QJsonValue &joinRef)
+    {
+        // A string taken out of a parsed frame points into that frame's whole parsed array and
+        // would keep it alive as long as the channel; a copy of its own holds just the string.
+        m_joinRef = joinRef.isString() ? QJsonValue(joinRef.toString()) : joinRef;
+    }
 
 protected:
     ChannelContext &context() { return m_context; }

@@ -105,12 +105,7 @@ int ConnectionLimiter::countFor(Kind kind, const QHostAddress &peer) const
 
 AdmissionTicket::AdmissionTicket(ConnectionLimiter &limiter, ConnectionLimiter::Kind kind,
                                  QHostAddress peer, QObject *holder)
-    : QObject(holder), m_limiter(limiter), m_kind(kind), m_peer(std::move(peer))
+    : QObject(holder), m_admission(limiter, kind, std::move(peer))
 {}
-
-AdmissionTicket::~AdmissionTicket()
-{
-    m_limiter.release(m_kind, m_peer);
-}
 
 } // namespace chatter::server

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <utility>
 
 namespace chatter::server {
 
@@ -66,20 +67,61 @@ private:
     std::atomic<qint64> m_refused{0};
 };
 
-//! One admitted connection or session, released when this object goes: a child of whatever
-//! holds the connection (the QTcpSocket, then the WebSocketConnection; a LongPollSession).
+//! One admitted connection or session, counted until this value goes (or is moved from).
+//! What an established connection holds: a plain value, where a QObject ticket with its
+//! parent's list of children costs ~0.2 KiB per connection.
+class Admission
+{
+public:
+    Admission() = default;
+    Admission(ConnectionLimiter &limiter, ConnectionLimiter::Kind kind, QHostAddress peer)
+        : m_limiter(&limiter), m_kind(kind), m_peer(std::move(peer))
+    {}
+    Admission(Admission &&other) noexcept
+        : m_limiter(std::exchange(other.m_limiter, nullptr)), m_kind(other.m_kind),
+          m_peer(std::move(other.m_peer))
+    {}
+    Admission &operator=(Admission &&other) noexcept
+    {
+        if (this != &other) {
+            release();
+            m_limiter = std::exchange(other.m_limiter, nullptr);
+            m_kind = other.m_kind;
+            m_peer = std::move(other.m_peer);
+        }
+        return *this;
+    }
+    Admission(const Admission &) = delete;
+    Admission &operator=(const Admission &) = delete;
+    ~Admission() { release(); }
+
+private:
+    void release()
+    {
+        if (m_limiter)
+            std::exchange(m_limiter, nullptr)->release(m_kind, m_peer);
+    }
+
+    ConnectionLimiter *m_limiter = nullptr;
+    ConnectionLimiter::Kind m_kind = ConnectionLimiter::Kind::Connection;
+    QHostAddress m_peer;
+};
+
+//! An Admission as a child of whatever holds the connection during its handshake (the
+//! QTcpSocket, then the TLS relay; a LongPollSession), released when that object goes. The
+//! established WebSocketConnection takes the admission out of it.
 class AdmissionTicket final : public QObject
 {
     Q_OBJECT
 public:
     AdmissionTicket(ConnectionLimiter &limiter, ConnectionLimiter::Kind kind, QHostAddress peer,
                     QObject *holder);
-    ~AdmissionTicket() override;
+
+    //! The admission, for its new holder; this ticket then releases nothing.
+    Admission take() { return std::move(m_admission); }
 
 private:
-    ConnectionLimiter &m_limiter;
-    ConnectionLimiter::Kind m_kind;
-    QHostAddress m_peer;
+    Admission m_admission;
 };
 
 } // namespace chatter::server

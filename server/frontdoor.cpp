@@ -331,7 +331,7 @@ void FrontDoor::onWebSocketReady()
         // The connection is counted until the WebSocketConnection goes, no longer the socket
         // (or, over TLS, the relay).
         if (ticket)
-            ticket->setParent(connection);
+            connection->holdAdmission(ticket->take());
         m_worker.addConnection(connection);
     }
 }

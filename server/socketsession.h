@@ -13,9 +13,9 @@
 #include <QHash>
 #include <QList>
 #include <QSet>
-#include <unordered_map>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -125,7 +125,9 @@ private:
     Connection &m_connection;
     SessionContext &m_context;
     ConnectInfo m_info;
-    std::unordered_map<QString, Entry> m_channels;
+    //! An ordered map: a socket joins a handful of topics, and a hash table's bucket array
+    //! would cost more than its entries. Nodes stay put, so the fan-out may point at them.
+    std::map<QString, Entry> m_channels;
     struct Ordered
     {
         quint64 sequence = 0;

@@ -3,6 +3,7 @@
 
 #include "batchsender.h"
 #include "connection.h"
+#include "connectionlimiter.h"
 #include "directsocketnotifier.h"
 #include "socketsession.h"
 #include "tlssession.h"
@@ -50,6 +51,8 @@ public:
     void sweep(const ServerConfig &config) override;
     qint64 queuedBytes() const override { return m_queuedBytes; }
     void setInputPaused(bool paused) override;
+    //! Counts this connection against the limits for as long as it lives.
+    void holdAdmission(Admission admission) { m_admission = std::move(admission); }
 
 private:
     bool onMessage(QByteArrayView payload, bool binary) override;
@@ -80,6 +83,7 @@ private:
     void onPeerGone();
     void dropWriteNotifier();
 
+    Admission m_admission;
     int m_descriptor;
     DirectSocketNotifier m_readNotifier;
     QSocketNotifier *m_writeNotifier = nullptr; //!< only while output is queued
