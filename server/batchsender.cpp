@@ -80,6 +80,16 @@ bool BatchSender::append(EntryId entry, Client *client, const QByteArray &bytes)
     return true;
 }
 
+void BatchSender::cancel(EntryId entry, Client *client)
+{
+    const size_t index = size_t(entry & 0xffffffff);
+    if (!isCollecting() || entry < 0 || quint32(quint64(entry) >> 32) != m_submissions ||
+        index >= m_entries.size() || m_entries[index].client != client)
+        return;
+    io_uring_prep_nop(m_entries[index].sqe);
+    io_uring_sqe_set_data64(m_entries[index].sqe, index);
+}
+
 void BatchSender::submit()
 {
     if (m_entries.empty())

@@ -339,8 +339,10 @@ bool Engine::start()
     for (int i = 0; i < count; ++i) {
         auto thread = std::make_unique<QThread>();
         thread->setObjectName(QStringLiteral("chatter-worker-%1").arg(i));
-        thread->setEventDispatcher(new EpollEventDispatcher);
+        auto *dispatcher = new EpollEventDispatcher;
+        thread->setEventDispatcher(dispatcher);
         auto *worker = new Worker(i, *this);
+        dispatcher->setSocketBatch(&worker->batchSender());
         worker->moveToThread(thread.get());
         connect(thread.get(), &QThread::finished, worker, &QObject::deleteLater);
         thread->start();

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "epolleventdispatcher.h"
 
+#include "batchsender.h"
+
 #include <QCoreApplication>
 #include <QSocketNotifier>
 #include <QTimerEvent>
 
 #include <cerrno>
 #include <chrono>
+#include <optional>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -214,6 +217,9 @@ bool EpollEventDispatcher::activateTimers()
 bool EpollEventDispatcher::activateSockets(const std::vector<std::pair<int, quint32>> &ready)
 {
     bool any = false;
+    std::optional<BatchSender::Scope> batch;
+    if (m_socketBatch)
+        batch.emplace(*m_socketBatch);
     for (const auto &[fd, events] : ready) {
         // Looked up again before each notifier: the previous one may have closed the socket.
         auto notify = [&](QSocketNotifier *Watch::*slot, quint32 mask) {

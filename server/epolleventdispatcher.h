@@ -10,6 +10,8 @@
 
 namespace chatter::server {
 
+class BatchSender;
+
 //! An event dispatcher for worker threads built on epoll.
 //!
 //! Qt's UNIX dispatcher (like GLib's) hands every registered socket to poll() on every turn of
@@ -35,6 +37,11 @@ public:
     int remainingTime(int timerId) override;
     void wakeUp() override;
     void interrupt() override;
+
+    //! Sends made while the ready sockets of one loop turn are handled go to the kernel in one
+    //! submission of `batch` (the worker's): a join's reply and its presence state become one
+    //! send, and the replies of a burst of joins one system call. Set before the thread runs.
+    void setSocketBatch(BatchSender *batch) { m_socketBatch = batch; }
 
 private:
     struct Watch
@@ -66,6 +73,7 @@ private:
     bool activateSockets(const std::vector<std::pair<int, quint32>> &ready);
     void schedule(int timerId, Timer &timer, qint64 deadline);
 
+    BatchSender *m_socketBatch = nullptr;
     int m_epoll = -1;
     int m_wake = -1;
     std::atomic<bool> m_interrupted{false};

@@ -34,6 +34,24 @@ StoredMessage messageFrom(const QSqlQuery &q, const QString &room)
     return m;
 }
 
+//! Ends a cached statement's read when it goes out of scope: a statement left stepping keeps
+//! its read transaction, and with it a WAL snapshot that checkpoints cannot pass.
+class StatementReset
+{
+public:
+    explicit StatementReset(QSqlQuery &q) : m_q(q) {}
+    ~StatementReset() { m_q.finish(); }
+    StatementReset(const StatementReset &) = delete;
+    StatementReset &operator=(const StatementReset &) = delete;
+
+private:
+    QSqlQuery &m_q;
+};
+
+const QString CountAfterSql =
+    QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE room = ? AND id > ? AND "
+                   "user <> ? LIMIT ?)");
+
 } // namespace
 
 HistoryReader::HistoryReader(QString path, const FileUrlSigner *signer)
@@ -43,6 +61,8 @@ HistoryReader::HistoryReader(QString path, const FileUrlSigner *signer)
 
 HistoryReader::~HistoryReader()
 {
+    m_statements.clear();
+    m_unprepared = QSqlQuery();
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         if (db.isOpen())
@@ -53,8 +73,10 @@ HistoryReader::~HistoryReader()
 
 bool HistoryReader::ensureOpen()
 {
+    if (m_open)
+        return true;
     if (QSqlDatabase::contains(m_connectionName))
-        return QSqlDatabase::database(m_connectionName).isOpen();
+        return m_open = QSqlDatabase::database(m_connectionName).isOpen();
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     db.setDatabaseName(m_path);
     db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
@@ -63,7 +85,7 @@ bool HistoryReader::ensureOpen()
             << "cannot open history for reading:" << db.lastError().text();
         return false;
     }
-    return true;
+    return m_open = true;
 }
 
 HistoryPage HistoryReader::query(const QString &sql, const QString &room, qint64 id, int limit,
@@ -72,9 +94,8 @@ HistoryPage HistoryReader::query(const QString &sql, const QString &room, qint64
     HistoryPage page;
     if (!ensureOpen())
         return page;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.setForwardOnly(true);
-    q.prepare(sql);
+    QSqlQuery &q = statement(sql);
+    const StatementReset reset(q);
     q.addBindValue(room);
     if (id >= 0)
         q.addBindValue(id);
@@ -140,10 +161,10 @@ void HistoryReader::attachReactions(QList<StoredMessage> &messages)
     // One range query over the page's ids (the reactions key starts with the message id);
     // rows of other conversations' messages in that range are skipped.
     const PageIds ids = pageIds(messages, PageIds::AllMessages);
-    QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT message_id, emoji, user FROM reactions "
-                             "WHERE message_id BETWEEN ? AND ? ORDER BY message_id, emoji, user"));
+    QSqlQuery &q = statement(
+        QStringLiteral("SELECT message_id, emoji, user FROM reactions "
+                       "WHERE message_id BETWEEN ? AND ? ORDER BY message_id, emoji, user"));
+    const StatementReset reset(q);
     q.addBindValue(ids.low);
     q.addBindValue(ids.high);
     if (!q.exec()) {
@@ -196,12 +217,12 @@ void HistoryReader::attachFiles(QList<StoredMessage> &messages)
         return;
     // One range query over the page's ids, as for reactions (message_files is keyed by
     // message id and position).
-    QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.setForwardOnly(true);
-    q.prepare(QLatin1StringView("SELECT mf.message_id, ") + FileColumns +
-              QLatin1StringView("FROM message_files mf JOIN files f ON f.id = mf.file_id "
-                                "WHERE mf.message_id BETWEEN ? AND ? AND f.removed = 0 "
-                                "ORDER BY mf.message_id, mf.position"));
+    QSqlQuery &q =
+        statement(QLatin1StringView("SELECT mf.message_id, ") + FileColumns +
+                  QLatin1StringView("FROM message_files mf JOIN files f ON f.id = mf.file_id "
+                                    "WHERE mf.message_id BETWEEN ? AND ? AND f.removed = 0 "
+                                    "ORDER BY mf.message_id, mf.position"));
+    const StatementReset reset(q);
     q.addBindValue(ids.low);
     q.addBindValue(ids.high);
     if (!q.exec()) {
@@ -219,10 +240,9 @@ std::optional<HistoryReader::FileRow> HistoryReader::file(const QString &id)
 {
     if (!ensureOpen())
         return std::nullopt;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.setForwardOnly(true);
-    q.prepare(QLatin1StringView("SELECT ") + FileColumns +
-              QLatin1StringView("FROM files f WHERE f.id = ? AND f.removed = 0"));
+    QSqlQuery &q = statement(QLatin1StringView("SELECT ") + FileColumns +
+                             QLatin1StringView("FROM files f WHERE f.id = ? AND f.removed = 0"));
+    const StatementReset reset(q);
     q.addBindValue(id);
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -310,10 +330,9 @@ std::optional<StoredMessage> HistoryReader::message(qint64 id)
 {
     if (!ensureOpen())
         return std::nullopt;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "SELECT room, user, body, at, author, deleted, edited_at FROM messages WHERE id = ?"));
+    const StatementReset reset(q);
     q.addBindValue(id);
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -329,9 +348,8 @@ qint64 HistoryReader::changeSeq(const QString &room)
 {
     if (!ensureOpen())
         return 0;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT MAX(seq) FROM changes WHERE room = ?"));
+    QSqlQuery &q = statement(QStringLiteral("SELECT MAX(seq) FROM changes WHERE room = ?"));
+    const StatementReset reset(q);
     q.addBindValue(room);
     return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
 }
@@ -342,11 +360,11 @@ HistoryPage HistoryReader::changes(const QString &room, qint64 lastSeenId, qint6
     HistoryPage page;
     if (!ensureOpen())
         return page;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.setForwardOnly(true);
-    q.prepare(QLatin1StringView("SELECT ") + MessageColumns +
-              QLatin1StringView("JOIN changes c ON c.message_id = m.id WHERE c.room = ? AND "
-                                "c.seq > ? AND m.id <= ? ORDER BY c.seq ASC LIMIT ?"));
+    QSqlQuery &q =
+        statement(QLatin1StringView("SELECT ") + MessageColumns +
+                  QLatin1StringView("JOIN changes c ON c.message_id = m.id WHERE c.room = ? AND "
+                                    "c.seq > ? AND m.id <= ? ORDER BY c.seq ASC LIMIT ?"));
+    const StatementReset reset(q);
     q.addBindValue(room);
     q.addBindValue(afterSeq);
     q.addBindValue(lastSeenId);
@@ -385,9 +403,10 @@ std::optional<HistoryReader::RoomRow> HistoryReader::room(const QString &name)
 {
     if (!ensureOpen())
         return std::nullopt;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("SELECT name, last_message_id, last_activity_at, message_count FROM "
-                             "rooms WHERE name = ?"));
+    QSqlQuery &q = statement(
+        QStringLiteral("SELECT name, last_message_id, last_activity_at, message_count FROM "
+                       "rooms WHERE name = ?"));
+    const StatementReset reset(q);
     q.addBindValue(name);
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -404,12 +423,12 @@ QList<HistoryReader::RoomRow> HistoryReader::directRooms(const QString &folded)
     // first side, and a scan of the DM keys (never the rooms) for the second.
     const QString first = QStringLiteral("dm:") + folded + QLatin1Char(':');
     const QString second = QLatin1Char(':') + folded;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "SELECT name, last_message_id, last_activity_at, message_count FROM rooms "
         "WHERE name >= 'dm:' AND name < 'dm;' AND (substr(name, 1, length(?)) = ? OR "
         "(substr(name, -length(?)) = ? AND substr(name, 1, length(?)) <> ?)) "
         "ORDER BY last_message_id DESC"));
+    const StatementReset reset(q);
     q.addBindValue(first);
     q.addBindValue(first);
     q.addBindValue(second);
@@ -429,21 +448,43 @@ int HistoryReader::countAfter(const QString &room, qint64 afterId, const QString
 {
     if (!ensureOpen())
         return 0;
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
-    return countAfter(db, room, afterId, exceptUser, cap);
+    QSqlQuery &q = statement(CountAfterSql);
+    const StatementReset reset(q);
+    return countAfter(q, room, afterId, exceptUser, cap);
 }
 
 int HistoryReader::countAfter(QSqlDatabase &db, const QString &room, qint64 afterId,
                               const QString &exceptUser, int cap)
 {
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE room = ? AND "
-                             "id > ? AND user <> ? LIMIT ?)"));
+    q.prepare(CountAfterSql);
+    return countAfter(q, room, afterId, exceptUser, cap);
+}
+
+int HistoryReader::countAfter(QSqlQuery &q, const QString &room, qint64 afterId,
+                              const QString &exceptUser, int cap)
+{
     q.addBindValue(room);
     q.addBindValue(afterId);
     q.addBindValue(exceptUser);
     q.addBindValue(cap);
     return q.exec() && q.next() ? q.value(0).toInt() : 0;
+}
+
+QSqlQuery &HistoryReader::statement(const QString &sql)
+{
+    auto it = m_statements.find(sql);
+    if (it == m_statements.end()) {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName));
+        q.setForwardOnly(true);
+        if (!q.prepare(sql)) {
+            // Not kept: its exec() fails and says why, and the next call prepares it again.
+            m_unprepared = std::move(q);
+            return m_unprepared;
+        }
+        it = m_statements.emplace(sql, std::move(q)).first;
+    }
+    return it->second;
 }
 
 } // namespace chatter::server

@@ -4,9 +4,11 @@
 #include "expected.h"
 #include "storedmessage.h"
 
+#include <QSqlQuery>
 #include <QString>
 
 #include <optional>
+#include <unordered_map>
 
 class QSqlQuery;
 class QSqlDatabase;
@@ -107,10 +109,20 @@ private:
     void readPage(QSqlQuery &q, const QString &room, HistoryPage &page);
     void attachReactions(QList<StoredMessage> &messages);
     bool ensureOpen();
+    //! `sql` prepared on this reader's connection, once: a join reads four or five statements,
+    //! and preparing each again cost more than running it (SQLite parses it, Qt sets it up).
+    //! Callers bind every placeholder and exec; a StatementReset ends the read.
+    QSqlQuery &statement(const QString &sql);
+    static int countAfter(QSqlQuery &q, const QString &room, qint64 afterId,
+                          const QString &exceptUser, int cap);
 
     QString m_path;
     QString m_connectionName;
     const FileUrlSigner *m_signer = nullptr;
+    bool m_open = false;
+    //! By SQL text; destroyed before the connection is removed.
+    std::unordered_map<QString, QSqlQuery> m_statements;
+    QSqlQuery m_unprepared; //!< a statement that did not prepare, for one failing exec()
 };
 
 } // namespace chatter::server

@@ -446,6 +446,10 @@ void WebSocketConnection::finish(bool graceful)
         return;
     m_finished = true;
     m_closing = true;
+    // A send still waiting in the worker's batch must not reach whatever socket gets this
+    // descriptor's number next.
+    if (m_batchPending)
+        m_worker.batchSender().cancel(m_batchEntry, this);
     m_readNotifier.setEnabled(false);
     dropWriteNotifier();
     m_queue.clear();

@@ -6,6 +6,7 @@
 #include "channelrouter.h"
 #include "conversations.h"
 #include "engine.h"
+#include "epolleventdispatcher.h"
 #include "events.h"
 #include "frontdoor.h"
 #include "historyreader.h"
@@ -54,6 +55,11 @@ Worker::Worker(int index, Engine &engine)
 
 Worker::~Worker()
 {
+    // The dispatcher batches socket activity into this worker's sender (Engine sets it up);
+    // it must not use it once the worker is gone.
+    if (auto *dispatcher =
+            qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance(thread())))
+        dispatcher->setSocketBatch(nullptr);
     // Connections are children, which ~QObject would delete after this worker's members; on
     // the way out their channels still leave topics and presence, which those members hold.
     m_presenceDiffs.close();
