@@ -79,6 +79,7 @@ private Q_SLOTS:
     void largeBatchesAreSplit();
     void appendedBytesGoInTheSameSend();
     void appendOnlyToAWaitingEntry();
+    void cancelledEntrySendsNothing();
     void disabledSenderQueuesNothing();
 };
 
@@ -218,6 +219,32 @@ void tst_BatchSender::appendedBytesGoInTheSameSend()
     QCOMPARE(a.readAll(), QByteArray("broadcast;reply;more"));
     QCOMPARE(b.readAll(), shared);
     QCOMPARE(shared, QByteArray("broadcast;")); // the shared frame itself is untouched
+}
+
+void tst_BatchSender::cancelledEntrySendsNothing()
+{
+    // A socket closed while its send waits in the batch: the descriptor's number may belong
+    // to another socket by the submission, so the send must not happen at all.
+    BatchSender sender;
+    if (!sender.isAvailable())
+        QSKIP("io_uring is not available here");
+    Pair a;
+    Pair b;
+    RecordingClient closing;
+    RecordingClient other;
+    {
+        BatchSender::Scope scope(sender);
+        const auto entry = sender.queue(a.ours, "reply;", &closing);
+        QVERIFY(entry >= 0);
+        QVERIFY(sender.queue(b.ours, "kept", &other) >= 0);
+        sender.cancel(entry, &other); // not that client's entry: no effect
+        sender.cancel(entry, &closing);
+    }
+    QCOMPARE(int(closing.results.size()), 1); // still told, with nothing written
+    QCOMPARE(closing.results[0].result, 0);
+    QCOMPARE(a.readAll(), QByteArray());
+    QCOMPARE(int(other.results.size()), 1);
+    QCOMPARE(b.readAll(), QByteArray("kept"));
 }
 
 void tst_BatchSender::appendOnlyToAWaitingEntry()
