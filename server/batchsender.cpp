@@ -88,6 +88,7 @@ void BatchSender::cancel(EntryId entry, Client *client)
         return;
     io_uring_prep_nop(m_entries[index].sqe);
     io_uring_sqe_set_data64(m_entries[index].sqe, index);
+    m_entries[index].client = nullptr;
 }
 
 void BatchSender::submit()
@@ -140,8 +141,10 @@ void BatchSender::submit()
     entries.swap(m_entries);
     std::vector<int> results;
     results.swap(m_results);
-    for (unsigned i = 0; i < count; ++i)
-        entries[i].client->batchedSendDone(entries[i].bytes, results[i]);
+    for (unsigned i = 0; i < count; ++i) {
+        if (entries[i].client)
+            entries[i].client->batchedSendDone(entries[i].bytes, results[i]);
+    }
     entries.clear();
     if (m_entries.empty())
         m_entries.swap(entries); // keeps the capacity

@@ -70,8 +70,9 @@ public:
     //! own copy of its message and the reply to it, say). False if that entry is not waiting
     //! in this batch any more; the caller then queues the bytes itself.
     bool append(EntryId entry, Client *client, const QByteArray &bytes);
-    //! Drops `client`'s queued `entry` (its socket is about to be closed: the descriptor's
-    //! number may be reused before the submission). The client is still told, with 0 bytes.
+    //! Drops `client`'s queued `entry` (its socket is about to be closed, or the client to be
+    //! deleted: the descriptor's number may be reused before the submission). The client is
+    //! not told about it any more.
     void cancel(EntryId entry, Client *client);
 
 private:

@@ -217,9 +217,6 @@ bool EpollEventDispatcher::activateTimers()
 bool EpollEventDispatcher::activateSockets(const std::vector<std::pair<int, quint32>> &ready)
 {
     bool any = false;
-    std::optional<BatchSender::Scope> batch;
-    if (m_socketBatch)
-        batch.emplace(*m_socketBatch);
     for (const auto &[fd, events] : ready) {
         // Looked up again before each notifier: the previous one may have closed the socket.
         auto notify = [&](QSocketNotifier *Watch::*slot, quint32 mask) {
@@ -244,7 +241,12 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
     m_interrupted = false;
     Q_EMIT awake();
-    QCoreApplication::sendPostedEvents();
+    {
+        std::optional<BatchSender::Scope> batch;
+        if (m_socketBatch)
+            batch.emplace(*m_socketBatch);
+        QCoreApplication::sendPostedEvents();
+    }
     if (m_interrupted)
         return false;
 
@@ -274,6 +276,9 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         ready.emplace_back(fd, mask);
     }
     bool processed = count > 0;
+    std::optional<BatchSender::Scope> batch;
+    if (m_socketBatch)
+        batch.emplace(*m_socketBatch);
     if (!flags.testFlag(QEventLoop::ExcludeSocketNotifiers))
         processed |= activateSockets(ready);
     if (!flags.testFlag(QEventLoop::X11ExcludeTimers))

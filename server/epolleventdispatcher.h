@@ -38,9 +38,10 @@ public:
     void wakeUp() override;
     void interrupt() override;
 
-    //! Sends made while the ready sockets of one loop turn are handled go to the kernel in one
-    //! submission of `batch` (the worker's): a join's reply and its presence state become one
-    //! send, and the replies of a burst of joins one system call. Set before the thread runs.
+    //! What one turn of the loop sends goes to the kernel in one submission of `batch` (the
+    //! worker's): one for the posted events (every message a commit's results broadcast), one
+    //! for the ready sockets and timers (a join's reply and its presence state become one
+    //! send; a burst of joins one system call). Set before the thread runs.
     void setSocketBatch(BatchSender *batch) { m_socketBatch = batch; }
 
 private:

@@ -67,6 +67,8 @@ WebSocketConnection::WebSocketConnection(int descriptor, QByteArray received, Co
 
 WebSocketConnection::~WebSocketConnection()
 {
+    if (m_batchPending)
+        m_worker.batchSender().cancel(m_batchEntry, this);
     m_session.shutdown(QStringLiteral("closed"));
     m_readNotifier.setEnabled(false);
     if (m_writeNotifier)

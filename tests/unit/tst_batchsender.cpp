@@ -224,7 +224,8 @@ void tst_BatchSender::appendedBytesGoInTheSameSend()
 void tst_BatchSender::cancelledEntrySendsNothing()
 {
     // A socket closed while its send waits in the batch: the descriptor's number may belong
-    // to another socket by the submission, so the send must not happen at all.
+    // to another socket by the submission, so the send must not happen at all, and the
+    // connection may be deleted by then, so it is not called back.
     BatchSender sender;
     if (!sender.isAvailable())
         QSKIP("io_uring is not available here");
@@ -240,8 +241,7 @@ void tst_BatchSender::cancelledEntrySendsNothing()
         sender.cancel(entry, &other); // not that client's entry: no effect
         sender.cancel(entry, &closing);
     }
-    QCOMPARE(int(closing.results.size()), 1); // still told, with nothing written
-    QCOMPARE(closing.results[0].result, 0);
+    QVERIFY(closing.results.empty()); // it may be gone by now: not told
     QCOMPARE(a.readAll(), QByteArray());
     QCOMPARE(int(other.results.size()), 1);
     QCOMPARE(b.readAll(), QByteArray("kept"));
