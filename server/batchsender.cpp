@@ -14,6 +14,8 @@ namespace {
 
 //! Submission queue entries; a larger broadcast is submitted in several parts.
 constexpr unsigned RingEntries = 1024;
+//! Bytes waiting in one submission before it goes without waiting for the end of the scope.
+constexpr qint64 MaxQueuedBytes = 1 << 20;
 
 } // namespace
 
@@ -49,6 +51,12 @@ BatchSender::EntryId BatchSender::queue(int descriptor, const QByteArray &bytes,
 {
     if (!m_ring)
         return -1;
+    // A long turn of the loop (hundreds of joins, each with a large room's presence state)
+    // would hold every frame until its end; beyond this the waiting part goes now.
+    if (m_queuedBytes >= MaxQueuedBytes)
+        submit();
+    if (!m_ring)
+        return -1;
     io_uring_sqe *sqe = io_uring_get_sqe(m_ring.get());
     if (!sqe) {
         submit(); // the ring is full: this part goes now, the rest in the next one
@@ -63,6 +71,7 @@ BatchSender::EntryId BatchSender::queue(int descriptor, const QByteArray &bytes,
                        MSG_DONTWAIT | MSG_NOSIGNAL);
     io_uring_sqe_set_data64(sqe, index);
     m_entries.push_back(Entry{client, bytes, descriptor, sqe});
+    m_queuedBytes += bytes.size();
     return EntryId(quint64(m_submissions) << 32 | index);
 }
 
@@ -74,6 +83,7 @@ bool BatchSender::append(EntryId entry, Client *client, const QByteArray &bytes)
         return false;
     Entry &e = m_entries[index];
     e.bytes.append(bytes); // the shared frame is copied here, once, for this one socket
+    m_queuedBytes += bytes.size();
     io_uring_prep_send(e.sqe, e.descriptor, e.bytes.constData(), size_t(e.bytes.size()),
                        MSG_DONTWAIT | MSG_NOSIGNAL);
     io_uring_sqe_set_data64(e.sqe, index);
@@ -96,6 +106,7 @@ void BatchSender::submit()
     if (m_entries.empty())
         return;
     ++m_submissions;
+    m_queuedBytes = 0;
     const auto count = unsigned(m_entries.size());
     m_results.assign(count, -EIO);
     unsigned submitted = 0;

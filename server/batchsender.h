@@ -89,6 +89,7 @@ private:
     std::vector<Entry> m_entries;
     std::vector<int> m_results;
     int m_depth = 0;
+    qint64 m_queuedBytes = 0;  //!< of the entries waiting, each counted once per recipient
     quint32 m_submissions = 0; //!< tells an entry of an earlier submission from a current one
 };
 

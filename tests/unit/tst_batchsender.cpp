@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <memory>
 #include <vector>
 
 using chatter::server::BatchSender;
@@ -80,6 +81,7 @@ private Q_SLOTS:
     void appendedBytesGoInTheSameSend();
     void appendOnlyToAWaitingEntry();
     void cancelledEntrySendsNothing();
+    void manyBytesAreSubmittedBeforeTheScopeEnds();
     void disabledSenderQueuesNothing();
 };
 
@@ -245,6 +247,31 @@ void tst_BatchSender::cancelledEntrySendsNothing()
     QCOMPARE(a.readAll(), QByteArray());
     QCOMPARE(int(other.results.size()), 1);
     QCOMPARE(b.readAll(), QByteArray("kept"));
+}
+
+void tst_BatchSender::manyBytesAreSubmittedBeforeTheScopeEnds()
+{
+    // A scope may last a whole turn of the event loop; the frames it holds are bounded.
+    BatchSender sender;
+    if (!sender.isAvailable())
+        QSKIP("io_uring is not available here");
+    std::vector<std::unique_ptr<Pair>> pairs;
+    RecordingClient client;
+    const QByteArray frame(200 * 1024, 'x'); // fits a socket pair's buffer
+    {
+        BatchSender::Scope scope(sender);
+        for (int i = 0; i < 8; ++i) {
+            pairs.push_back(std::make_unique<Pair>());
+            int size = 512 * 1024;
+            ::setsockopt(pairs.back()->ours, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+            QVERIFY(sender.queue(pairs.back()->ours, frame, &client) >= 0);
+        }
+        // Six frames (1.2 MiB) were waiting when the seventh came: those six went then.
+        QCOMPARE(int(client.results.size()), 6);
+    }
+    QCOMPARE(int(client.results.size()), 8);
+    for (const Result &r : client.results)
+        QCOMPARE(r.result, int(frame.size()));
 }
 
 void tst_BatchSender::appendOnlyToAWaitingEntry()
