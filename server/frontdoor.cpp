@@ -14,11 +14,10 @@
 #include "tlsrelay.h"
 #include "tlssession.h"
 #include "websocketconnection.h"
+#include "websocketupgrade.h"
 #include "worker.h"
 
 #include <QTcpSocket>
-#include <QWebSocket>
-#include <QWebSocketServer>
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -36,22 +35,11 @@ constexpr int MaxLingeringRefusals = 256;
 constexpr int RefusalLingerMs = 1'000;
 const QString SocketPath = QStringLiteral("/socket/websocket");
 
-QString peerKey(const QHostAddress &address, quint16 port)
-{
-    return address.toString() + QLatin1Char('/') + QString::number(port);
-}
-
 } // namespace
 
 FrontDoor::FrontDoor(Worker &worker, HttpRoutes &http)
     : QObject(&worker), m_worker(worker), m_http(http)
 {
-    m_webSockets =
-        new QWebSocketServer(QStringLiteral("Chatter"), QWebSocketServer::NonSecureMode, this);
-    m_webSockets->setSupportedSubprotocols({QStringLiteral("phoenix")});
-    m_webSockets->setMaxPendingConnections(1 << 20);
-    m_webSockets->setHandshakeTimeout(worker.config().httpRequestTimeoutMs);
-    connect(m_webSockets, &QWebSocketServer::newConnection, this, &FrontDoor::onWebSocketReady);
     m_headSweep.setParent(this);
     m_headSweep.setInterval(HeadSweepMs);
     connect(&m_headSweep, &QTimer::timeout, this, &FrontDoor::sweepUnrouted);
@@ -168,7 +156,7 @@ void FrontDoor::route(QTcpSocket *socket)
         refuse(socket, decision.status, decision.body);
         return;
     }
-    acceptWebSocket(socket, head.size, std::move(decision.info));
+    acceptWebSocket(socket, head, std::move(decision.info));
 }
 
 void FrontDoor::startTls(QTcpSocket *socket)
@@ -231,109 +219,58 @@ void FrontDoor::refuse(QTcpSocket *socket, int status, const QByteArray &body,
     socket->disconnectFromHost();
 }
 
-void FrontDoor::acceptWebSocket(QTcpSocket *socket, qsizetype headSize, ConnectInfo info)
+void FrontDoor::acceptWebSocket(QTcpSocket *socket, const RequestHead &head, ConnectInfo info)
 {
+    // The 101 is answered here rather than by QWebSocketServer: its handshake builds a
+    // QWebSocket with its private parts and buffers for every connection, only for the
+    // connection to drop them right after (docs/performance.md, "The connect path").
     disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     info.id = m_worker.engine().nextConnectionId();
     info.peerAddress = socket->peerAddress();
     info.peerPort = socket->peerPort();
     info.connectedAt = QDateTime::currentDateTimeUtc();
-    const QString key = peerKey(info.peerAddress, info.peerPort);
-    m_handshakes.insert(
-        key, Handshake{std::move(info), socket, socket, socket->peek(headSize), QByteArray()});
-    // Connected before Qt's own slots, so it runs first on every readyRead.
-    connect(socket, &QTcpSocket::readyRead, this,
-            [this, key, socket] { keepEarlyInput(key, socket); });
-    keepEarlyInput(key, socket);
-    // A handshake that Qt gives up on (timeout, bad request) deletes the socket: forget it.
-    // The socket of a successful upgrade lives on inside QWebSocket, after its entry was taken.
-    connect(socket, &QObject::destroyed, this, [this, key, socket] {
-        const auto it = m_handshakes.constFind(key);
-        if (it != m_handshakes.cend() && it->rawTcp == socket)
-            m_handshakes.erase(it);
-    });
-    // QWebSocketServer reads the (still unread) request again and completes the upgrade.
-    m_webSockets->handleConnection(socket);
-    rereadBufferedInput(socket);
-}
+    const QByteArray response = websocketupgrade::switchingProtocols(
+        head.header("sec-websocket-key"), info.phoenixSubprotocol);
+    // The head was only peeked at; whatever came behind it is the client's first frames.
+    socket->skip(head.size);
+    QByteArray received = socket->readAll();
 
-void FrontDoor::keepEarlyInput(const QString &key, QTcpSocket *socket)
-{
-    // Frames a client sends right behind its request must reach the session, not the
-    // QWebSocket that Qt creates for a moment (and that would swallow them): everything past
-    // the request head is taken out of the socket's buffer as it arrives, so Qt's handshake
-    // reads exactly the head.
-    const auto it = m_handshakes.find(key);
-    if (it == m_handshakes.end() || it->rawTcp != socket)
+    // The connection continues on a duplicate of the descriptor, and Qt's own copy is closed
+    // without a byte on the wire (a close() of one of two descriptors neither sends FIN nor
+    // resets).
+    int descriptor = -1;
+    std::unique_ptr<TlsSession> tls;
+    QByteArray pendingOutput;
+    AdmissionTicket *ticket = nullptr; //!< what counts this connection against the limits
+    const auto *relayed = qobject_cast<RelaySocket *>(socket);
+    if (!relayed) {
+        ticket = socket->findChild<AdmissionTicket *>(QString(), Qt::FindDirectChildrenOnly);
+        descriptor = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    } else if (TlsRelay *relay = relayed->relay()) {
+        ticket = relay->findChild<AdmissionTicket *>(QString(), Qt::FindDirectChildrenOnly);
+        // Over TLS the connection continues on the TCP descriptor with the relay's session;
+        // the decrypted pair Qt talked through is closed.
+        TlsRelay::Handover handover = relay->handOver(int(socket->socketDescriptor()));
+        descriptor = handover.descriptor;
+        received += handover.plain;
+        tls = std::move(handover.session);
+        pendingOutput = std::move(handover.pendingOutput);
+    }
+    // Deleted later, not now: this runs inside the socket's own readyRead.
+    socket->abort();
+    socket->deleteLater();
+    if (descriptor < 0) {
+        qCWarning(lcNet) << "upgraded socket could not be taken over; closing";
         return;
-    const qsizetype headSize = it->head.size();
-    const qint64 available = socket->bytesAvailable();
-    if (available >= headSize && socket->peek(headSize) == it->head) {
-        if (available == headSize)
-            return;
-        const QByteArray all = socket->readAll();
-        it->early += all.sliced(headSize);
-        for (qsizetype i = headSize - 1; i >= 0; --i)
-            socket->ungetChar(all[i]); // the head goes back for Qt to read
-    } else if (available > 0) {
-        it->early += socket->readAll(); // the head is gone: the rest is WebSocket input
     }
-}
-
-void FrontDoor::onWebSocketReady()
-{
-    while (QWebSocket *socket = m_webSockets->nextPendingConnection()) {
-        Handshake handshake = m_handshakes.take(peerKey(socket->peerAddress(), socket->peerPort()));
-        ConnectInfo &info = handshake.info;
-        // Qt is done once the 101 is out: the connection continues on a duplicate of the
-        // descriptor, and Qt's own copy is closed without a byte on the wire (a close() of
-        // one of two descriptors neither sends FIN nor resets).
-        QTcpSocket *tcp = handshake.tcp;
-        int descriptor = -1;
-        QByteArray received;
-        std::unique_ptr<TlsSession> tls;
-        QByteArray pendingOutput;
-        AdmissionTicket *ticket = nullptr; //!< what counts this connection against the limits
-        if (info.serializer && tcp && tcp->state() == QAbstractSocket::ConnectedState) {
-            tcp->flush();
-            if (tcp->bytesToWrite() == 0) {
-                received = handshake.early + tcp->readAll();
-                const auto *relayed = qobject_cast<RelaySocket *>(tcp);
-                if (!relayed) {
-                    ticket =
-                        tcp->findChild<AdmissionTicket *>(QString(), Qt::FindDirectChildrenOnly);
-                    descriptor = ::fcntl(int(tcp->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
-                } else if (TlsRelay *relay = relayed->relay()) {
-                    ticket =
-                        relay->findChild<AdmissionTicket *>(QString(), Qt::FindDirectChildrenOnly);
-                    // Over TLS the connection continues on the TCP descriptor with the
-                    // relay's session; the decrypted pair Qt talked through is closed.
-                    TlsRelay::Handover handover = relay->handOver(int(tcp->socketDescriptor()));
-                    descriptor = handover.descriptor;
-                    received += handover.plain;
-                    tls = std::move(handover.session);
-                    pendingOutput = std::move(handover.pendingOutput);
-                }
-            }
-        }
-        // Later, not now: this runs inside the QTcpSocket's own readyRead.
-        socket->abort();
-        socket->deleteLater();
-        if (tcp)
-            tcp->deleteLater();
-        if (descriptor < 0) {
-            qCWarning(lcNet) << "upgraded socket could not be taken over; closing";
-            continue;
-        }
-        auto *connection =
-            new WebSocketConnection(descriptor, std::move(received), std::move(info), m_worker,
-                                    std::move(tls), std::move(pendingOutput));
-        // The connection is counted until the WebSocketConnection goes, no longer the socket
-        // (or, over TLS, the relay).
-        if (ticket)
-            connection->holdAdmission(ticket->take());
-        m_worker.addConnection(connection);
-    }
+    auto *connection =
+        new WebSocketConnection(descriptor, std::move(received), std::move(info), m_worker,
+                                std::move(tls), std::move(pendingOutput), response);
+    // The connection is counted until the WebSocketConnection goes, no longer the socket
+    // (or, over TLS, the relay).
+    if (ticket)
+        connection->holdAdmission(ticket->take());
+    m_worker.addConnection(connection);
 }
 
 } // namespace chatter::server

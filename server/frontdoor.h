@@ -9,13 +9,11 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
-#include <QPointer>
 #include <QTimer>
 
 #include <optional>
 
 class QTcpSocket;
-class QWebSocketServer;
 
 namespace chatter::server {
 
@@ -24,11 +22,10 @@ class RelaySocket;
 class Worker;
 
 //! A worker's front door: takes over accepted descriptors, peeks at the first request head
-//! and sends it on: a valid WebSocket upgrade through Qt's handshake to a
-//! WebSocketConnection, a refused one an HTTP 400/403/431, anything else to the HTTP routes.
-//! With TLS, a connection that opens with a ClientHello goes through a TlsRelay first and its
-//! decrypted stream (a RelaySocket) is routed the same way; plain HTTP on the TLS port is
-//! redirected to https (GET, HEAD) or refused.
+//! and sends it on: a valid WebSocket upgrade, answered here, to a WebSocketConnection, a refused
+//! one an HTTP 400/403/431, anything else to the HTTP routes. With TLS, a connection that opens
+//! with a ClientHello goes through a TlsRelay first and its decrypted stream (a RelaySocket) is
+//! routed the same way; plain HTTP on the TLS port is redirected to https (GET, HEAD) or refused.
 //! Lives on the worker's thread, as a child of the worker.
 class FrontDoor : public QObject
 {
@@ -52,28 +49,18 @@ private:
     std::optional<RequestHead> peekHead(QTcpSocket *socket);
     void refuse(QTcpSocket *socket, int status, const QByteArray &body,
                 const QByteArray &extraHeaders = {});
-    void acceptWebSocket(QTcpSocket *socket, qsizetype headSize, ConnectInfo info);
-    void keepEarlyInput(const QString &key, QTcpSocket *socket);
-    void onWebSocketReady();
+    //! Answers a validated upgrade with its 101 and hands the descriptor (over TLS, the
+    //! relay's session) to a WebSocketConnection.
+    void acceptWebSocket(QTcpSocket *socket, const RequestHead &head, ConnectInfo info);
     //! Leaves the "waiting for a request head" state: routed, refused or gone.
     void stopWaiting(QTcpSocket *socket);
     void sweepUnrouted();
 
     Worker &m_worker;
     HttpRoutes &m_http;
-    QWebSocketServer *m_webSockets = nullptr;
     //! Sockets whose request head is not complete yet, with the time they have left.
     QHash<QTcpSocket *, QDeadlineTimer> m_unrouted;
     QTimer m_headSweep;
-    struct Handshake
-    {
-        ConnectInfo info;
-        QPointer<QTcpSocket> tcp;
-        const QTcpSocket *rawTcp = nullptr; //!< identity only, valid after destruction too
-        QByteArray head;                    //!< the request head, which Qt's handshake reads
-        QByteArray early; //!< WebSocket input that came behind the head, before the hand-over
-    };
-    QHash<QString, Handshake> m_handshakes; //!< by "address/port", until Qt finishes the upgrade
 };
 
 } // namespace chatter::server

@@ -10,8 +10,8 @@ namespace chatter::server {
 class TlsRelay;
 
 //! Qt's end of a TLS connection's decrypted stream: a QTcpSocket on one end of a socketpair
-//! whose other end a TlsRelay feeds, so that QHttpServer and QWebSocketServer read and answer
-//! plaintext as on any connection. It reports the real client's address and port, which the
+//! whose other end a TlsRelay feeds, so that the HTTP routes and the WebSocket upgrade read and
+//! answer plaintext as on any connection. It reports the real client's address and port, which the
 //! origin check, bans, logs and the handshake bookkeeping rely on. Worker thread.
 class RelaySocket final : public QTcpSocket
 {

@@ -34,7 +34,7 @@ char *scratchBuffer(qsizetype *size)
 
 WebSocketConnection::WebSocketConnection(int descriptor, QByteArray received, ConnectInfo info,
                                          Worker &worker, std::unique_ptr<TlsSession> tls,
-                                         QByteArray pendingOutput)
+                                         QByteArray pendingOutput, const QByteArray &greeting)
     : m_descriptor(descriptor),
       m_readNotifier(
           descriptor, QSocketNotifier::Read, [this] { onReadable(); }, this),
@@ -44,9 +44,12 @@ WebSocketConnection::WebSocketConnection(int descriptor, QByteArray received, Co
     ::fcntl(m_descriptor, F_SETFL, ::fcntl(m_descriptor, F_GETFL) | O_NONBLOCK);
     m_lastFrame.start();
     worker.recordConnect(m_session.info());
-    // The 101 answer, encrypted by the relay: it goes ahead of everything.
+    // What the TLS session still owes the client (the end of its handshake), then the 101:
+    // they go ahead of everything.
     if (!pendingOutput.isEmpty())
         writeRaw(pendingOutput);
+    if (!greeting.isEmpty())
+        write(greeting);
     if (!received.isEmpty() || m_tls) {
         // Not from the constructor: the worker has not registered this connection yet. The
         // socket is read only after these bytes, which came first (and, over TLS, after the

@@ -19,9 +19,9 @@ namespace chatter::server {
 class Worker;
 
 //! The WebSocket transport after the upgrade: reads and writes the connection's descriptor
-//! itself. QWebSocketServer does the handshake; afterwards a QWebSocket and its QTcpSocket
-//! would cost ~15 KiB per idle connection (buffers kept after the 101 response, two objects
-//! with their private parts) and a text conversion per message each way. Here an idle
+//! itself (FrontDoor answers the upgrade). A QWebSocket and its QTcpSocket would cost ~15 KiB
+//! per idle connection (buffers kept after the 101 response, two objects with their private
+//! parts) and a text conversion per message each way. Here an idle
 //! connection holds no buffer at all: reads go into a per-thread scratch buffer and only an
 //! incomplete frame is kept; writes go straight to the kernel and only what it does not take
 //! (a slow reader) is queued. Over TLS the connection holds the handshake's TlsSession and
@@ -37,8 +37,10 @@ public:
     //! Takes ownership of `descriptor`, a connected, upgraded socket. `received` is what
     //! arrived after the handshake before the descriptor was handed over (decrypted). Over
     //! TLS, `tls` is the connection's session and `pendingOutput` ciphertext to send first.
+    //! `greeting` (the 101 response) goes out before any frame, encrypted over TLS.
     WebSocketConnection(int descriptor, QByteArray received, ConnectInfo info, Worker &worker,
-                        std::unique_ptr<TlsSession> tls = nullptr, QByteArray pendingOutput = {});
+                        std::unique_ptr<TlsSession> tls = nullptr, QByteArray pendingOutput = {},
+                        const QByteArray &greeting = {});
     ~WebSocketConnection() override;
 
     void sendFrame(const Frame &frame) override;
