@@ -27,13 +27,13 @@ const ConnectInfo &Channel::connectInfo() const
 
 Expected<void> Channel::push(const QString &event, const QJsonObject &payload)
 {
-    return m_session.pushFromChannel(*this, Message::push(m_joinRef, m_topic, event, payload));
+    return m_session.pushFromChannel(*this, Message::push(joinRef(), m_topic, event, payload));
 }
 
 Expected<void> Channel::pushBinary(const QString &event, const QByteArray &payload)
 {
     return m_session.pushFromChannel(*this,
-                                     Message::binaryPush(m_joinRef, m_topic, event, payload));
+                                     Message::binaryPush(joinRef(), m_topic, event, payload));
 }
 
 Expected<void> Channel::broadcast(const QString &event, const QJsonObject &payload)

@@ -137,14 +137,17 @@ public:
     //! names the one subscriber it skips by this id.
     quint64 id() const { return m_id; }
     const QString &topic() const { return m_topic; }
-    const QJsonValue &joinRef() const { return m_joinRef; }
+    QJsonValue joinRef() const { return m_joinRefIsText ? QJsonValue(m_joinRefText) : m_joinRef; }
     const ConnectInfo &connectInfo() const;
 
     void setJoinRef(const QJsonValue &joinRef)
     {
-        // A string taken out of a parsed frame points into that frame's whole parsed array and
-        // would keep it alive as long as the channel; a copy of its own holds just the string.
-        m_joinRef = joinRef.isString() ? QJsonValue(joinRef.toString()) : joinRef;
+        // A join ref is a string (phoenix.js counts "1", "2", …), held as one: a string
+        // QJsonValue is a CBOR container of its own (three allocations), and one taken out of
+        // a parsed frame points into that frame's whole parsed array and keeps it alive.
+        m_joinRefIsText = joinRef.isString();
+        m_joinRefText = m_joinRefIsText ? joinRef.toString() : QString();
+        m_joinRef = m_joinRefIsText ? QJsonValue() : joinRef;
     }
 
 protected:
@@ -166,7 +169,9 @@ private:
     ChannelContext &m_context;
     const quint64 m_id;
     QString m_topic;
-    QJsonValue m_joinRef;
+    QString m_joinRefText;
+    QJsonValue m_joinRef; //!< when the join ref is not a string (a number, null)
+    bool m_joinRefIsText = false;
 };
 
 } // namespace chatter::server

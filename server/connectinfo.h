@@ -2,6 +2,7 @@
 #pragma once
 
 #include "serializer.h"
+#include "topics.h"
 
 #include <QDateTime>
 #include <QHostAddress>
@@ -24,13 +25,16 @@ struct ConnectInfo
     QByteArray sessionHash; //!< SHA-256 of the session token; empty for a bare guest
     QString clientKind;     //!< "desktop", "web" or whatever the client called itself
     QString authToken;      //!< from phoenix.js authToken; null when absent
-    QString socketId;       //!< "user_socket:<nick>": a "disconnect" for it closes the socket
     QString transport = QStringLiteral("websocket");
     const Serializer *serializer = nullptr;
     QHostAddress peerAddress;
     quint16 peerPort = 0;
     QDateTime connectedAt;
     bool phoenixSubprotocol = false;
+
+    //! "user_socket:<nick>": a "disconnect" for it closes the socket. Derived, not stored:
+    //! every connection would hold the string.
+    QString socketId() const { return topics::socketId(user); }
 
     QString vsnName() const
     {

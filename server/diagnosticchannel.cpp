@@ -30,7 +30,7 @@ JoinResult DiagnosticChannel::join(const QJsonValue &payload)
         {QStringLiteral("params"), info.params},
         {QStringLiteral("auth_token"),
          info.authToken.isNull() ? QJsonValue() : QJsonValue(info.authToken)},
-        {QStringLiteral("socket_id"), info.socketId},
+        {QStringLiteral("socket_id"), info.socketId()},
     });
 }
 

@@ -174,7 +174,6 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
     if (const auto valid = validation::checkClientKind(client); !valid)
         return refuse(403, QStringLiteral("connect refused: %1").arg(valid.error()));
     d.info.clientKind = client.toString();
-    d.info.socketId = topics::socketId(d.info.user);
     if (!m_keepParams) {
         // Read above and not again: only the diagnostics channel echoes them. Kept, they
         // cost every connection ~0.3 KiB (a JSON object) and the token's characters.

@@ -271,7 +271,7 @@ int Worker::closeSocketId(const QString &socketId)
     int closed = 0;
     const QList<Connection *> connections = m_connections.values();
     for (Connection *connection : connections) {
-        if (connection->info().socketId == socketId && !connection->isClosing()) {
+        if (connection->info().socketId() == socketId && !connection->isClosing()) {
             record(EngineEvent::Kind::Disconnect, connection->info(), {},
                    QStringLiteral("disconnect requested - closing with 1001"));
             connection->closeWith(1001, QStringLiteral("disconnected"));

@@ -108,7 +108,6 @@ public:
         m_info.skeleton = user.toCaseFolded();
         m_info.peerAddress = QHostAddress(QHostAddress::LocalHost);
         m_info.clientKind = clientKind;
-        m_info.socketId = QStringLiteral("user_socket:") + user;
         m_info.serializer = v2();
         m_info.connectedAt = QDateTime::currentDateTimeUtc();
         m_session = std::make_unique<SocketSession>(*this, context, m_info);

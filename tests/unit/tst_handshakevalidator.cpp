@@ -119,7 +119,7 @@ void tst_HandshakeValidator::acceptedInfo()
     QCOMPARE(decision.info.user, QStringLiteral("ann"));
     QCOMPARE(decision.info.clientKind, QStringLiteral("desktop"));
     QCOMPARE(decision.info.authToken, QStringLiteral("token"));
-    QCOMPARE(decision.info.socketId, QStringLiteral("user_socket:ann"));
+    QCOMPARE(decision.info.socketId(), QStringLiteral("user_socket:ann"));
     QVERIFY(decision.info.phoenixSubprotocol);
     QCOMPARE(int(decision.info.serializer->version()), 2);
     QCOMPARE(decision.info.params.value(QLatin1String("meta"))
@@ -289,7 +289,7 @@ void tst_HandshakeValidator::identity()
         return;
     QCOMPARE(decision.info.user, user);
     QCOMPARE(decision.info.role, role);
-    QCOMPARE(decision.info.socketId, QStringLiteral("user_socket:") + user);
+    QCOMPARE(decision.info.socketId(), QStringLiteral("user_socket:") + user);
     QCOMPARE(decision.info.keys, keysOf(user));
     QCOMPARE(decision.info.sessionHash.isEmpty(),
              !query.contains(QLatin1String("session=")) && authToken.isEmpty());
