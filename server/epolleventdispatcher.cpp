@@ -49,13 +49,13 @@ void EpollEventDispatcher::updateInterest(int fd)
     Watch &watch = *it;
     epoll_event event{};
     event.data.fd = fd;
-    if (watch.read && watch.read->isEnabled())
+    if ((watch.read && watch.read->isEnabled()) || watch.direct)
         event.events |= EPOLLIN;
     if (watch.write && watch.write->isEnabled())
         event.events |= EPOLLOUT;
     if (watch.exception && watch.exception->isEnabled())
         event.events |= EPOLLPRI;
-    if (!watch.read && !watch.write && !watch.exception) {
+    if (!watch.read && !watch.write && !watch.exception && !watch.direct) {
         if (watch.inEpoll)
             epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
         m_watches.erase(it);
@@ -67,6 +67,21 @@ void EpollEventDispatcher::updateInterest(int fd)
     if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) == 0 ||
         (errno == EEXIST && epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event) == 0))
         watch.inEpoll = true;
+}
+
+void EpollEventDispatcher::watchRead(int fd, ReadWatcher *watcher)
+{
+    m_watches[fd].direct = watcher;
+    updateInterest(fd);
+}
+
+void EpollEventDispatcher::unwatchRead(int fd)
+{
+    const auto it = m_watches.find(fd);
+    if (it == m_watches.end())
+        return;
+    it->direct = nullptr;
+    updateInterest(fd);
 }
 
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
@@ -231,6 +246,13 @@ bool EpollEventDispatcher::activateSockets(const std::vector<std::pair<int, quin
             any = true;
         };
         notify(&Watch::read, EPOLLIN | EPOLLHUP | EPOLLERR);
+        if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+            const auto it = m_watches.constFind(fd);
+            if (it != m_watches.cend() && (*it).direct) {
+                (*it).direct->readReady();
+                any = true;
+            }
+        }
         notify(&Watch::write, EPOLLOUT | EPOLLHUP | EPOLLERR);
         notify(&Watch::exception, EPOLLPRI);
     }

@@ -19,6 +19,18 @@ class BatchSender;
 //! with thousands of sockets that was half of the server's CPU. epoll keeps the interest list
 //! in the kernel and returns only the ready sockets. Timers live in a min-heap, posted events
 //! and cross-thread wake-ups go through an eventfd.
+//! Told by an EpollEventDispatcher that its descriptor is readable (or hung up). What a
+//! socket that exists by the thousands watches with: a QSocketNotifier is a QObject with its
+//! private part, ~0.2 KiB per idle connection.
+class ReadWatcher
+{
+public:
+    virtual void readReady() = 0;
+
+protected:
+    ~ReadWatcher() = default;
+};
+
 class EpollEventDispatcher final : public QAbstractEventDispatcher
 {
     Q_OBJECT
@@ -44,12 +56,18 @@ public:
     //! send; a burst of joins one system call). Set before the thread runs.
     void setSocketBatch(BatchSender *batch) { m_socketBatch = batch; }
 
+    //! Calls `watcher` while `fd` is readable, until unwatchRead(); the same descriptor may
+    //! have a write notifier besides. Not for descriptors with a read QSocketNotifier.
+    void watchRead(int fd, ReadWatcher *watcher);
+    void unwatchRead(int fd);
+
 private:
     struct Watch
     {
         QSocketNotifier *read = nullptr;
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
+        ReadWatcher *direct = nullptr; //!< watchRead(), in place of a read notifier
         bool inEpoll = false;
     };
     struct Timer

@@ -35,9 +35,8 @@ char *scratchBuffer(qsizetype *size)
 WebSocketConnection::WebSocketConnection(int descriptor, QByteArray received, ConnectInfo info,
                                          Worker &worker, std::unique_ptr<TlsSession> tls,
                                          QByteArray pendingOutput, const QByteArray &greeting)
-    : m_descriptor(descriptor),
-      m_readNotifier(
-          descriptor, QSocketNotifier::Read, [this] { onReadable(); }, this),
+    : m_descriptor(descriptor), m_readWatch(
+                                    descriptor, [this] { onReadable(); }, this),
       m_worker(worker), m_reader(worker.config().maxFrameBytes), m_tls(std::move(tls)),
       m_session(*this, worker, std::move(info))
 {
@@ -54,7 +53,7 @@ WebSocketConnection::WebSocketConnection(int descriptor, QByteArray received, Co
         // Not from the constructor: the worker has not registered this connection yet. The
         // socket is read only after these bytes, which came first (and, over TLS, after the
         // records the session took in with the handshake).
-        m_readNotifier.setEnabled(false);
+        m_readWatch.setEnabled(false);
         QMetaObject::invokeMethod(
             this,
             [this, received]() mutable {
@@ -62,7 +61,7 @@ WebSocketConnection::WebSocketConnection(int descriptor, QByteArray received, Co
                 if (m_tls && !m_closing && !decryptInput())
                     return;
                 if (!m_finished && !m_inputPaused)
-                    m_readNotifier.setEnabled(true);
+                    m_readWatch.setEnabled(true);
             },
             Qt::QueuedConnection);
     }
@@ -73,7 +72,7 @@ WebSocketConnection::~WebSocketConnection()
     if (m_batchPending)
         m_worker.batchSender().cancel(m_batchEntry, this);
     m_session.shutdown(QStringLiteral("closed"));
-    m_readNotifier.setEnabled(false);
+    m_readWatch.setEnabled(false);
     if (m_writeNotifier)
         m_writeNotifier->setEnabled(false);
     if (m_descriptor >= 0)
@@ -108,7 +107,7 @@ void WebSocketConnection::onReadable()
         if (n == 0 && m_closing && !m_queue.isEmpty()) {
             // The client closed its side after its close frame; ours is still queued and
             // can go out (the flush or its time limit ends the connection).
-            m_readNotifier.setEnabled(false);
+            m_readWatch.setEnabled(false);
             return;
         }
         onPeerGone(); // EOF or a reset
@@ -368,7 +367,7 @@ void WebSocketConnection::setInputPaused(bool paused)
     m_inputPaused = paused;
     if (m_finished || m_descriptor < 0 || (m_closing && !paused))
         return; // a closing one ends by its flush or time limit, not by reading
-    m_readNotifier.setEnabled(!paused); // level-triggered: what waits is read on resume
+    m_readWatch.setEnabled(!paused); // level-triggered: what waits is read on resume
     if (!paused)
         m_lastFrame.restart(); // the pause was ours; the idle clock starts again
     if (!paused && m_tls && m_tls->hasBufferedInput()) {
@@ -455,7 +454,7 @@ void WebSocketConnection::finish(bool graceful)
     // descriptor's number next.
     if (m_batchPending)
         m_worker.batchSender().cancel(m_batchEntry, this);
-    m_readNotifier.setEnabled(false);
+    m_readWatch.setEnabled(false);
     dropWriteNotifier();
     m_queue.clear();
     m_queuedBytes = 0;

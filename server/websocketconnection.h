@@ -4,7 +4,7 @@
 #include "batchsender.h"
 #include "connection.h"
 #include "connectionlimiter.h"
-#include "directsocketnotifier.h"
+#include "socketreadwatch.h"
 #include "socketsession.h"
 #include "tlssession.h"
 #include "websocketreader.h"
@@ -87,7 +87,7 @@ private:
 
     Admission m_admission;
     int m_descriptor;
-    DirectSocketNotifier m_readNotifier;
+    SocketReadWatch m_readWatch;
     QSocketNotifier *m_writeNotifier = nullptr; //!< only while output is queued
     Worker &m_worker;
     WebSocketReader m_reader;

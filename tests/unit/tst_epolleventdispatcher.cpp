@@ -2,6 +2,7 @@
 // The worker threads' event dispatcher, run here as the test's own main-thread dispatcher so
 // that every QTimer, QSocketNotifier, posted event and QTest wait below goes through it.
 #include "epolleventdispatcher.h"
+#include "socketreadwatch.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -10,13 +11,18 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 
+#include <atomic>
+#include <functional>
+#include <memory>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
 using chatter::server::EpollEventDispatcher;
+using chatter::server::SocketReadWatch;
 
 class tst_EpollEventDispatcher : public QObject
 {
@@ -28,6 +34,8 @@ private Q_SLOTS:
     void manyTimersAllFire();
     void zeroTimerDoesNotStarveOthers();
     void socketNotifierFollowsEnabled();
+    void readWatchFollowsEnabled_data();
+    void readWatchFollowsEnabled();
     void postFromAnotherThreadWakesTheLoop();
     void tcpEcho();
 };
@@ -110,6 +118,69 @@ void tst_EpollEventDispatcher::socketNotifierFollowsEnabled()
 
     notifier.setEnabled(true);
     QTRY_COMPARE(activations, 2);
+    ::close(fds[0]);
+    ::close(fds[1]);
+}
+
+void tst_EpollEventDispatcher::readWatchFollowsEnabled_data()
+{
+    // A connection's read watch: directly on this dispatcher (the workers' case), or through a
+    // QSocketNotifier on a thread with any other dispatcher.
+    QTest::addColumn<bool>("onEpoll");
+    QTest::newRow("epoll dispatcher") << true;
+    QTest::newRow("another dispatcher") << false;
+}
+
+void tst_EpollEventDispatcher::readWatchFollowsEnabled()
+{
+    QFETCH(bool, onEpoll);
+    int fds[2];
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    std::atomic<int> activations = 0;
+    std::unique_ptr<SocketReadWatch> watch;
+    QThread other; // Qt's own dispatcher
+    QObject owner;
+    const auto make = [&] {
+        watch = std::make_unique<SocketReadWatch>(
+            fds[0],
+            [&] {
+                ++activations;
+                char buffer[16];
+                [[maybe_unused]] const auto n = ::read(fds[0], buffer, sizeof buffer);
+            },
+            &owner);
+    };
+    // Runs `job` on the watch's thread and waits for it.
+    const auto onWatchThread = [&](const std::function<void()> &job) {
+        if (onEpoll) {
+            job();
+            return;
+        }
+        QMetaObject::invokeMethod(&owner, job, Qt::BlockingQueuedConnection);
+    };
+    if (!onEpoll) {
+        other.start();
+        owner.moveToThread(&other);
+    }
+    onWatchThread(make);
+    QCOMPARE(::write(fds[1], "x", 1), 1);
+    QTRY_COMPARE(activations.load(), 1);
+
+    onWatchThread([&] { watch->setEnabled(false); });
+    QCOMPARE(::write(fds[1], "y", 1), 1);
+    QTest::qWait(30);
+    QCOMPARE(activations.load(), 1); // disabled: the byte waits
+
+    onWatchThread([&] { watch->setEnabled(true); });
+    QTRY_COMPARE(activations.load(), 2);
+    onWatchThread([&] { watch.reset(); });
+    QCOMPARE(::write(fds[1], "z", 1), 1);
+    QTest::qWait(30);
+    QCOMPARE(activations.load(), 2); // gone: nothing more is called
+    if (!onEpoll) {
+        other.quit();
+        other.wait();
+    }
     ::close(fds[0]);
     ::close(fds[1]);
 }

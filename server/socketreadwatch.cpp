@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#include "socketreadwatch.h"
+
+#include <QAbstractEventDispatcher>
+
+namespace chatter::server {
+
+SocketReadWatch::SocketReadWatch(int descriptor, std::function<void()> onReadable, QObject *owner)
+    : m_descriptor(descriptor), m_onReadable(std::move(onReadable)),
+      m_epoll(qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance()))
+{
+    if (!m_epoll) {
+        m_notifier = std::make_unique<DirectSocketNotifier>(
+            descriptor, QSocketNotifier::Read, [this] { m_onReadable(); }, owner);
+        m_enabled = true;
+        return;
+    }
+    setEnabled(true);
+}
+
+SocketReadWatch::~SocketReadWatch()
+{
+    setEnabled(false);
+}
+
+void SocketReadWatch::setEnabled(bool enabled)
+{
+    if (enabled == m_enabled)
+        return;
+    m_enabled = enabled;
+    if (m_notifier)
+        m_notifier->setEnabled(enabled);
+    else if (enabled)
+        m_epoll->watchRead(m_descriptor, this);
+    else
+        m_epoll->unwatchRead(m_descriptor);
+}
+
+} // namespace chatter::server
