@@ -2,6 +2,7 @@
 #include "conversations.h"
 
 #include "historyreader.h"
+#include "isotime.h"
 #include "logging.h"
 #include "mailbox.h"
 #include "messagestore.h"
@@ -17,7 +18,7 @@ namespace {
 
 QString nowText()
 {
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    return isotime::now();
 }
 
 bool execOrWarn(QSqlQuery &query)

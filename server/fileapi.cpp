@@ -9,6 +9,7 @@
 #include "filerange.h"
 #include "fileurls.h"
 #include "historyreader.h"
+#include "isotime.h"
 #include "logging.h"
 #include "messagestore.h"
 #include "multipart.h"
@@ -57,7 +58,7 @@ void refuse(const CallPtr &call, int status, const QString &error, const QString
 
 QString isoAt(qint64 ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+    return isotime::fromMsecs(ms);
 }
 
 //! Seconds until the oldest upload of the window leaves it.

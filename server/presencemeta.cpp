@@ -2,6 +2,7 @@
 #include "presencemeta.h"
 
 #include "events.h"
+#include "isotime.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -28,13 +29,11 @@ QString PresenceRef::toString() const
 
 QJsonObject PresenceMeta::toJson() const
 {
-    QJsonObject meta{
-        {QStringLiteral("online_at"),
-         QDateTime::fromMSecsSinceEpoch(onlineAtMs, Qt::UTC).toString(Qt::ISODateWithMs)},
-        {QStringLiteral("client"), client},
-        {QStringLiteral("role"), role},
-        {events::Status, status},
-        {presence::PhxRef, ref.toString()}};
+    QJsonObject meta{{QStringLiteral("online_at"), isotime::fromMsecs(onlineAtMs)},
+                     {QStringLiteral("client"), client},
+                     {QStringLiteral("role"), role},
+                     {events::Status, status},
+                     {presence::PhxRef, ref.toString()}};
     if (autoAway)
         meta.insert(QStringLiteral("auto"), true);
     if (!refPrev.isNull())

@@ -9,6 +9,7 @@
 #include "directtopic.h"
 #include "events.h"
 #include "historyreader.h"
+#include "isotime.h"
 #include "messagemarkup.h"
 #include "messagenotices.h"
 #include "personalchannel.h"
@@ -29,7 +30,7 @@ namespace {
 
 QString now()
 {
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    return isotime::now();
 }
 
 //! A JSON number that is a whole, non-negative id; -1 otherwise.
