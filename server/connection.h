@@ -76,17 +76,12 @@ public:
 
     void setOwner(ConnectionOwner *owner) { m_owner = owner; }
 
-Q_SIGNALS:
-    //! The connection is gone (after its owner was told).
-    void finished(chatter::server::Connection *connection);
-
 protected:
-    //! Tells the owner, then anyone connected to finished().
+    //! Tells the owner, which forgets and deletes the connection.
     void announceFinished()
     {
         if (m_owner)
             m_owner->connectionFinished(this);
-        Q_EMIT finished(this);
     }
 
 private:

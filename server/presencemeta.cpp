@@ -4,7 +4,6 @@
 #include "events.h"
 #include "isotime.h"
 
-#include <QDateTime>
 #include <QRandomGenerator>
 
 namespace chatter::server {

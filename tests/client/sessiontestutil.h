@@ -5,6 +5,7 @@
 
 #include "accountclient.h"
 #include "chatsession.h"
+#include "messagemodel.h"
 #include "personalchannel.h"
 #include "servertestutil.h"
 
@@ -91,6 +92,17 @@ signedIn(const TestServer &server, const chatter::client::Identity &identity, co
 }
 
 //! `size` bytes of noise, the same for the same seed.
+//! The bodies of a conversation's messages, system lines left out; none for no model.
+inline QStringList bodies(const chatter::client::MessageModel *model)
+{
+    QStringList out;
+    for (int row = 0; model && row < model->rowCount(); ++row) {
+        if (!model->at(row).isSystem())
+            out << model->at(row).body;
+    }
+    return out;
+}
+
 inline QByteArray randomBytes(qint64 size, quint32 seed = 42)
 {
     QByteArray bytes(size, Qt::Uninitialized);

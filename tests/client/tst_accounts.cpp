@@ -10,6 +10,7 @@
 #include "phoenixchannel.h"
 #include "phoenixsocket.h"
 #include "servertestutil.h"
+#include "sessiontestutil.h"
 
 #include <QSettings>
 #include <QSignalSpy>
@@ -17,20 +18,11 @@
 #include <QTest>
 
 using namespace chatter::client;
+using sessiontest::bodies;
 
 namespace {
 
 const QString Password = QStringLiteral("correct horse battery");
-
-QStringList bodies(const MessageModel *model)
-{
-    QStringList out;
-    for (int row = 0; model && row < model->rowCount(); ++row) {
-        if (!model->at(row).isSystem())
-            out << model->at(row).body;
-    }
-    return out;
-}
 
 QString authorOf(const MessageModel *model, const QString &body)
 {

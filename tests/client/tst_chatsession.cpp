@@ -39,16 +39,6 @@ int pendingRows(const MessageModel *model)
     return count;
 }
 
-QStringList bodies(const MessageModel *model)
-{
-    QStringList out;
-    for (int row = 0; row < model->rowCount(); ++row) {
-        if (!model->at(row).isSystem())
-            out << model->at(row).body;
-    }
-    return out;
-}
-
 //! A server whose accounts are cheap to make (Argon2id at its minimum cost).
 bool startWithAccounts(TestServer &server)
 {

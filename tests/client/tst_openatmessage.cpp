@@ -22,16 +22,6 @@ using namespace sessiontest;
 
 namespace {
 
-QStringList bodies(const MessageModel *model)
-{
-    QStringList out;
-    for (int row = 0; model && row < model->rowCount(); ++row) {
-        if (!model->at(row).isSystem())
-            out << model->at(row).body;
-    }
-    return out;
-}
-
 qint64 idOf(const MessageModel *model, const QString &body)
 {
     for (int row = 0; model && row < model->rowCount(); ++row) {
