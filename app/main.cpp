@@ -89,6 +89,9 @@ int main(int argc, char *argv[])
     // SIGHUP: a renewed certificate is taken for new connections without a restart.
     QObject::connect(&unixSignals, &UnixSignals::reloadRequested, app.get(),
                      [&] { (void)engine.reloadTls(); });
+    // The window reads the engine's events; started before listening so it misses none.
+    if (withWindow)
+        engine.events().startReading();
     if (!engine.start()) {
         QTextStream(stderr) << "chatter-server: cannot listen on " << config->bindAddress.toString()
                             << ':' << config->port << ": " << engine.errorString() << Qt::endl;

@@ -28,6 +28,8 @@ QString EngineEvent::kindName(Kind kind)
 
 void EventLog::record(EngineEvent event)
 {
+    if (!isRead())
+        return;
     if (!event.at.isValid())
         event.at = QDateTime::currentDateTimeUtc();
     std::scoped_lock locker(m_mutex);

@@ -322,33 +322,64 @@ int Worker::closeIdentity(const QStringList &keys, const QString &reason)
     return closed;
 }
 
+namespace {
+
+const QLoggingCategory &eventCategory(EngineEvent::Kind kind)
+{
+    switch (kind) {
+    case EngineEvent::Kind::ProtocolError:
+        return lcProtocol();
+    case EngineEvent::Kind::Join:
+    case EngineEvent::Kind::Leave:
+        return lcChannel();
+    default:
+        return lcNet();
+    }
+}
+
+bool isProblem(EngineEvent::Kind kind)
+{
+    return kind == EngineEvent::Kind::ProtocolError || kind == EngineEvent::Kind::SlowReader;
+}
+
+} // namespace
+
+bool Worker::wantsEvent(EngineEvent::Kind kind) const
+{
+    return m_engine.events().isRead() ||
+           eventCategory(kind).isEnabled(isProblem(kind) ? QtWarningMsg : QtInfoMsg);
+}
+
 void Worker::record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic,
                     const QString &text)
 {
-    QString line = EngineEvent::kindName(kind) + QLatin1String(": ");
-    if (info.id)
-        line += QStringLiteral("socket %1 user %2 ").arg(info.id).arg(info.user);
-    else
-        line += QStringLiteral("peer %1 ").arg(info.peerAddress.toString());
-    if (!topic.isEmpty())
-        line += QStringLiteral("topic %1 ").arg(topic);
-    line += text;
-    const bool problem =
-        kind == EngineEvent::Kind::ProtocolError || kind == EngineEvent::Kind::SlowReader;
-    if (problem)
-        qCWarning(kind == EngineEvent::Kind::ProtocolError ? lcProtocol() : lcNet()).noquote()
-            << line.trimmed();
-    else
-        qCInfo(kind == EngineEvent::Kind::Join || kind == EngineEvent::Kind::Leave ? lcChannel()
-                                                                                   : lcNet())
-                .noquote()
-            << line.trimmed();
-    m_engine.events().record(
-        EngineEvent{QDateTime::currentDateTimeUtc(), kind, info.id, info.user, topic, text});
+    // Every connect and join passes here: with info lines off and no monitor reading (the
+    // usual headless server), building the line and the event would be all the work there is.
+    const QLoggingCategory &category = eventCategory(kind);
+    const bool problem = isProblem(kind);
+    if (category.isEnabled(problem ? QtWarningMsg : QtInfoMsg)) {
+        QString line = EngineEvent::kindName(kind) + QLatin1String(": ");
+        if (info.id)
+            line += QStringLiteral("socket %1 user %2 ").arg(info.id).arg(info.user);
+        else
+            line += QStringLiteral("peer %1 ").arg(info.peerAddress.toString());
+        if (!topic.isEmpty())
+            line += QStringLiteral("topic %1 ").arg(topic);
+        line += text;
+        if (problem)
+            qCWarning(category).noquote() << line.trimmed();
+        else
+            qCInfo(category).noquote() << line.trimmed();
+    }
+    if (m_engine.events().isRead())
+        m_engine.events().record(
+            EngineEvent{QDateTime::currentDateTimeUtc(), kind, info.id, info.user, topic, text});
 }
 
 void Worker::recordConnect(const ConnectInfo &info)
 {
+    if (!wantsEvent(EngineEvent::Kind::Connect))
+        return;
     record(EngineEvent::Kind::Connect, info, {},
            QStringLiteral("peer %1:%2 vsn %3 client %4 transport %5")
                .arg(info.peerAddress.toString())

@@ -76,6 +76,8 @@ public:
     //! Collects the sends of a delivery into one submission.
     BatchSender &batchSender() { return m_batch; }
     void recordConnect(const ConnectInfo &info);
+    //! Whether an event of this kind would be logged or kept: skip building its text if not.
+    bool wantsEvent(EngineEvent::Kind kind) const;
 
     //! Takes ownership of a connection made by a transport (WebSocket, long-poll sessions).
     void addConnection(Connection *connection);

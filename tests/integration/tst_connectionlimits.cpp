@@ -75,6 +75,7 @@ void tst_ConnectionLimits::perAddressCapRefusesThe257thWhileAnotherAddressConnec
     config.httpRequestTimeoutMs = 120'000; // the idle sockets below must not be cut meanwhile
     QCOMPARE(config.maxConnectionsPerAddress, 256); // the default
     Engine engine(config);
+    engine.events().startReading();
     QVERIFY(engine.start());
     ConnectionLimiter &limits = engine.limits();
 

@@ -55,6 +55,7 @@ private Q_SLOTS:
     void slowReaderIsClosedAndOthersKeepGoing_data();
     void slowReaderIsClosedAndOthersKeepGoing();
     void snapshotListsSocketsAndTopics();
+    void eventsAreKeptOnlyOnceSomeoneReadsThem();
     void adminActions();
     void banRefusesAndDisconnects();
     void banOutlivesARestart();
@@ -382,6 +383,7 @@ void tst_Engine::slowReaderIsClosedAndOthersKeepGoing()
 void tst_Engine::snapshotListsSocketsAndTopics()
 {
     Engine engine(loopbackTestConfig());
+    engine.events().startReading();
     QVERIFY(engine.start());
     TestClient a, b, c;
     QVERIFY(a.open(engine.port(), QStringLiteral("ann"), QStringLiteral("&client=desktop")));
@@ -418,6 +420,27 @@ void tst_Engine::snapshotListsSocketsAndTopics()
     }
     QCOMPARE(connects, 3);
     QCOMPARE(joins, 2);
+}
+
+void tst_Engine::eventsAreKeptOnlyOnceSomeoneReadsThem()
+{
+    Engine engine(loopbackTestConfig());
+    QVERIFY(engine.start());
+    TestClient unseen;
+    QVERIFY(unseen.open(engine.port(), QStringLiteral("unseen")));
+    QCOMPARE(unseen.join(QStringLiteral("chatter:room:quiet")).value("status").toString(),
+             QStringLiteral("ok"));
+    QVERIFY(engine.events().take().isEmpty()); // a headless server holds no events
+
+    engine.events().startReading();
+    TestClient seen;
+    QVERIFY(seen.open(engine.port(), QStringLiteral("seen")));
+    QCOMPARE(seen.join(QStringLiteral("chatter:room:quiet")).value("status").toString(),
+             QStringLiteral("ok"));
+    QStringList kept;
+    for (const EngineEvent &e : engine.events().take())
+        kept.append(EngineEvent::kindName(e.kind) + QLatin1Char(' ') + e.user);
+    QCOMPARE(kept, (QStringList{QStringLiteral("connect seen"), QStringLiteral("join seen")}));
 }
 
 void tst_Engine::adminActions()

@@ -115,6 +115,7 @@ void connectDebouncedFilter(QLineEdit *edit, QSortFilterProxyModel *proxy)
 MonitorWindow::MonitorWindow(server::Engine &engine, QWidget *parent)
     : QMainWindow(parent), m_engine(engine)
 {
+    m_engine.events().startReading(); // the engine keeps events only for a reader
     setWindowTitle(tr("Chatter server — port %1").arg(engine.port()));
     m_header = new HeaderPanel(this);
     const QString fingerprint = engine.tlsFingerprint();
