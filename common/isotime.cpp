@@ -17,6 +17,25 @@ void put(char16_t *&out, unsigned value, int digits)
     out += digits;
 }
 
+//! The value of `count` digits at `at`, or -1 if one of them is not a digit.
+int digits(QStringView text, qsizetype at, int count)
+{
+    int value = 0;
+    for (qsizetype i = at; i < at + count; ++i) {
+        const char16_t c = text[i].unicode();
+        if (c < u'0' || c > u'9')
+            return -1;
+        value = value * 10 + (c - u'0');
+    }
+    return value;
+}
+
+bool isWireForm(QStringView text)
+{
+    return text.size() == 24 && text[4] == u'-' && text[7] == u'-' && text[10] == u'T' &&
+           text[13] == u':' && text[16] == u':' && text[19] == u'.' && text[23] == u'Z';
+}
+
 } // namespace
 
 QString fromMsecs(qint64 ms)
@@ -51,6 +70,25 @@ QString fromMsecs(qint64 ms)
 QString now()
 {
     return fromMsecs(QDateTime::currentMSecsSinceEpoch());
+}
+
+qint64 toMsecs(QStringView text)
+{
+    if (isWireForm(text)) {
+        using namespace std::chrono;
+        const int y = digits(text, 0, 4), mo = digits(text, 5, 2), d = digits(text, 8, 2);
+        const int h = digits(text, 11, 2), mi = digits(text, 14, 2), s = digits(text, 17, 2);
+        const int ms = digits(text, 20, 3);
+        const year_month_day date{year(y), month(unsigned(mo)), day(unsigned(d))};
+        if (y >= 1 && date.ok() && h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s < 60 &&
+            ms >= 0) {
+            const sys_days days{date};
+            return duration_cast<milliseconds>(days.time_since_epoch()).count() +
+                   ((h * 60 + mi) * 60 + s) * qint64(1000) + ms;
+        }
+    }
+    const QDateTime at = QDateTime::fromString(text.toString(), Qt::ISODateWithMs);
+    return at.isValid() ? at.toMSecsSinceEpoch() : 0;
 }
 
 } // namespace chatter::isotime

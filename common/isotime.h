@@ -11,5 +11,8 @@ namespace chatter::isotime {
 QString fromMsecs(qint64 ms);
 //! The current time in that form.
 QString now();
+//! The inverse: ms since the epoch of a wire timestamp. The form fromMsecs() writes is read
+//! directly; any other ISO 8601 text goes through QDateTime. 0 for text that is no time.
+qint64 toMsecs(QStringView text);
 
 } // namespace chatter::isotime

@@ -17,6 +17,7 @@
 #include "epolleventdispatcher.h"
 #include "events.h"
 #include "historyreader.h"
+#include "isotime.h"
 #include "listener.h"
 #include "logging.h"
 #include "loginthrottle.h"
@@ -208,7 +209,8 @@ bool Engine::openStore()
         HistoryReader reader(m_databasePath);
         QList<RoomDirectory::Room> rooms;
         for (const HistoryReader::RoomRow &row : reader.rooms())
-            rooms.append({row.name, 0, row.lastMessageId, row.messageCount, row.lastActivityAt});
+            rooms.append({row.name, 0, row.lastMessageId, row.messageCount,
+                          isotime::toMsecs(row.lastActivityAt)});
         m_directory->load(rooms);
     }
     if (m_config.search)
@@ -542,7 +544,8 @@ void Engine::requestSnapshot()
     gathering->snapshot.takenAt = QDateTime::currentDateTimeUtc();
     for (const RoomDirectory::Room &room : m_directory->rooms())
         gathering->snapshot.rooms.append(
-            RoomRow{room.name, room.members, room.messageCount, room.lastActivityAt});
+            RoomRow{room.name, room.members, room.messageCount,
+                    room.lastActivityMs ? isotime::fromMsecs(room.lastActivityMs) : QString()});
     for (const RoomRow &room : std::as_const(gathering->snapshot.rooms))
         gathering->snapshot.storedMessages += room.messages;
     gathering->snapshot.refusedConnections = m_limits ? m_limits->refusedTotal() : 0;

@@ -237,7 +237,8 @@ void RoomChannel::publishMembers()
     if (m_dm)
         return;
     const PresenceTracker::MemberCount count = context().presence().memberCount(topic());
-    context().directory().setMembers(m_room, count.keys, count.version, now());
+    context().directory().setMembers(m_room, count.keys, count.version,
+                                     QDateTime::currentMSecsSinceEpoch());
 }
 
 HandleResult RoomChannel::handleIn(const InboundEvent &in)
@@ -379,7 +380,7 @@ Expected<void> RoomChannel::publishCommitted(ChannelContext &context, const Stor
     if (system)
         payload.insert(QStringLiteral("system"), true);
     if (!topics::isDmKey(message.room))
-        context.directory().noteMessage(message.room, message.id, message.at);
+        context.directory().noteMessage(message.room, message.id, isotime::toMsecs(message.at));
     return context.publish(Broadcast::create(
         Message::broadcast(topics::conversationTopic(message.room), events::NewMessage, payload)));
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "roomdirectory.h"
 
+#include "isotime.h"
+
 #include <algorithm>
 
 namespace chatter::server {
@@ -12,7 +14,7 @@ QJsonObject RoomDirectory::Room::toJson() const
             {QStringLiteral("last_message_id"), lastMessageId},
             {QStringLiteral("messages"), messageCount},
             {QStringLiteral("last_activity_at"),
-             lastActivityAt.isEmpty() ? QJsonValue() : QJsonValue(lastActivityAt)}};
+             lastActivityMs ? QJsonValue(isotime::fromMsecs(lastActivityMs)) : QJsonValue()}};
 }
 
 template <typename Change> void RoomDirectory::update(Room &room, Change change)
@@ -65,7 +67,7 @@ int RoomDirectory::existingCount() const
     return m_existing;
 }
 
-void RoomDirectory::setMembers(const QString &room, int members, quint64 version, const QString &at)
+void RoomDirectory::setMembers(const QString &room, int members, quint64 version, qint64 atMs)
 {
     std::scoped_lock locker(m_mutex);
     Room &r = m_rooms[room];
@@ -81,19 +83,19 @@ void RoomDirectory::setMembers(const QString &room, int members, quint64 version
     });
     if (before == members && !wasReserved)
         return;
-    r.lastActivityAt = at;
+    r.lastActivityMs = atMs;
     m_dirty.insert(room);
 }
 
-void RoomDirectory::noteMessage(const QString &room, qint64 id, const QString &at)
+void RoomDirectory::noteMessage(const QString &room, qint64 id, qint64 atMs)
 {
     std::scoped_lock locker(m_mutex);
     Room &r = m_rooms[room];
     r.name = room;
-    update(r, [id, &at](Room &x) {
+    update(r, [id, atMs](Room &x) {
         x.lastMessageId = std::max(x.lastMessageId, id);
         ++x.messageCount;
-        x.lastActivityAt = at;
+        x.lastActivityMs = atMs;
     });
     m_dirty.insert(room);
 }
@@ -109,7 +111,7 @@ QJsonArray RoomDirectory::list() const
         }
     }
     std::sort(rooms.begin(), rooms.end(), [](const Room &a, const Room &b) {
-        return a.lastActivityAt != b.lastActivityAt ? a.lastActivityAt > b.lastActivityAt
+        return a.lastActivityMs != b.lastActivityMs ? a.lastActivityMs > b.lastActivityMs
                                                     : a.name < b.name;
     });
     QJsonArray array;

@@ -23,7 +23,7 @@ public:
         int members = 0;
         qint64 lastMessageId = 0;
         qint64 messageCount = 0;
-        QString lastActivityAt;
+        qint64 lastActivityMs = 0;  //!< 0 for none; ms rather than text: one room per person
         quint64 membersVersion = 0; //!< of the presence count `members` came from
         //! Admitted for a join whose member count has not arrived yet: it exists already.
         bool reserved = false;
@@ -51,8 +51,8 @@ public:
     //! A room's member count as PresenceTracker::memberCount() read it. Workers read and write
     //! under two different locks, so two of them may arrive here in the other order: a count
     //! older (by `version`) than the one the room holds is ignored.
-    void setMembers(const QString &room, int members, quint64 version, const QString &at);
-    void noteMessage(const QString &room, qint64 id, const QString &at);
+    void setMembers(const QString &room, int members, quint64 version, qint64 atMs);
+    void noteMessage(const QString &room, qint64 id, qint64 atMs);
 
     //! Every room that has members or messages, most recently active first.
     QJsonArray list() const;

@@ -23,6 +23,8 @@ private Q_SLOTS:
     void knownInstants_data();
     void knownInstants();
     void matchesQtOverTheWholeRange();
+    void otherTextIsReadByQt_data();
+    void otherTextIsReadByQt();
     void nowIsNow();
 };
 
@@ -45,6 +47,7 @@ void tst_IsoTime::knownInstants()
     QFETCH(QString, text);
     QCOMPARE(isotime::fromMsecs(ms), text);
     QCOMPARE(isotime::fromMsecs(ms), qtIso(ms));
+    QCOMPARE(isotime::toMsecs(text), ms);
 }
 
 void tst_IsoTime::matchesQtOverTheWholeRange()
@@ -56,11 +59,33 @@ void tst_IsoTime::matchesQtOverTheWholeRange()
     for (int i = 0; i < 20000; ++i) {
         const qint64 ms = First + qint64(random.bounded(quint64(Last - First)));
         QCOMPARE(isotime::fromMsecs(ms), qtIso(ms));
+        QCOMPARE(isotime::toMsecs(qtIso(ms)), ms);
     }
     for (qint64 ms = 1706745600000; ms < 1709251200000; ms += 3600 * 1000 + 7)
         QCOMPARE(isotime::fromMsecs(ms), qtIso(ms));
     // Outside four-digit years the text is Qt's own.
     QCOMPARE(isotime::fromMsecs(Last + 1), qtIso(Last + 1));
+}
+
+void tst_IsoTime::otherTextIsReadByQt_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("ms");
+    QTest::newRow("offset") << "2024-02-29T13:00:00.123+01:00" << qint64(1709208000123);
+    QTest::newRow("no fraction") << "2024-02-29T12:00:00Z" << qint64(1709208000000);
+    QTest::newRow("month 13") << "2024-13-01T00:00:00.000Z" << qint64(0);
+    QTest::newRow("February 30") << "2024-02-30T00:00:00.000Z" << qint64(0);
+    // ISO 8601's end of a day, which Qt reads as the next midnight.
+    QTest::newRow("hour 24") << "2024-02-29T24:00:00.000Z" << qint64(1709251200000);
+    QTest::newRow("letter for a digit") << "2024-02-29T12:00:0x.000Z" << qint64(0);
+    QTest::newRow("empty") << "" << qint64(0);
+}
+
+void tst_IsoTime::otherTextIsReadByQt()
+{
+    QFETCH(QString, text);
+    QFETCH(qint64, ms);
+    QCOMPARE(isotime::toMsecs(text), ms);
 }
 
 void tst_IsoTime::nowIsNow()

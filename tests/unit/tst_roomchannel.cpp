@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "chatvalidation.h"
+#include "isotime.h"
 #include "roomchannel.h"
 #include "sessionfakes.h"
 #include "topics.h"
@@ -558,7 +559,7 @@ void tst_RoomChannel::publishCommittedMarksSystemMessages()
         expected.insert("system", true);
     QCOMPARE(wires(ann.take()), QStringList{wire(Message::broadcast(Lobby, "new_msg", expected))});
     QCOMPARE(f.room().lastMessageId, qint64(7));
-    QCOMPARE(f.room().lastActivityAt, message.at);
+    QCOMPARE(chatter::isotime::fromMsecs(f.room().lastActivityMs), message.at);
 }
 
 namespace {

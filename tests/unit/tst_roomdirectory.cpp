@@ -65,18 +65,18 @@ void tst_RoomDirectory::newestMemberCountWins()
 
     RoomDirectory directory;
     for (const Write &w : writes)
-        directory.setMembers("lobby", w.members, w.version, "2024-01-01T00:00:00.000Z");
+        directory.setMembers("lobby", w.members, w.version, 1704067200000);
     QCOMPARE(roomOf(directory, "lobby").members, members);
 }
 
 void tst_RoomDirectory::staleCountIsNotDirty()
 {
     RoomDirectory directory;
-    directory.setMembers("lobby", 2, 5, "t1");
+    directory.setMembers("lobby", 2, 5, 1001);
     QCOMPARE(directory.takeDirty().size(), 1);
-    directory.setMembers("lobby", 1, 4, "t2");
+    directory.setMembers("lobby", 1, 4, 1002);
     QVERIFY(directory.takeDirty().isEmpty());
-    QCOMPARE(roomOf(directory, "lobby").lastActivityAt, QString("t1"));
+    QCOMPARE(roomOf(directory, "lobby").lastActivityMs, qint64(1001));
 }
 
 void tst_RoomDirectory::concurrentWorkersEndWithTheTrackersCount()
@@ -110,7 +110,7 @@ void tst_RoomDirectory::concurrentWorkersEndWithTheTrackersCount()
                         tracker.untrack(topic, key, owner);
                     const PresenceTracker::MemberCount count = tracker.memberCount(topic);
                     QThread::yieldCurrentThread();
-                    directory.setMembers(room, count.keys, count.version, {});
+                    directory.setMembers(room, count.keys, count.version, 0);
                 }
             });
         }
@@ -126,7 +126,7 @@ void tst_RoomDirectory::admissionCountsRoomsThatExist()
     using A = RoomDirectory::Admission;
     RoomDirectory directory;
     const auto yes = [] { return true; };
-    directory.load({{"stored", 0, 7, 3, "t0"}});
+    directory.load({{"stored", 0, 7, 3, 1000}});
     QCOMPARE(directory.existingCount(), 1);
     QCOMPARE(directory.admit("stored", 2, yes), A::Existing);
     QCOMPARE(directory.admit("a", 2, yes), A::Created);
@@ -134,15 +134,15 @@ void tst_RoomDirectory::admissionCountsRoomsThatExist()
     // Reserved before its member count arrives: a second joiner finds it existing.
     QCOMPARE(directory.admit("a", 2, yes), A::Existing);
     QCOMPARE(directory.admit("b", 2, yes), A::Full);
-    directory.setMembers("a", 1, 1, "t1");
+    directory.setMembers("a", 1, 1, 1001);
     QCOMPARE(directory.existingCount(), 2);
     // Everyone left "a", which has no messages: it no longer exists and frees its place.
-    directory.setMembers("a", 0, 2, "t2");
+    directory.setMembers("a", 0, 2, 1002);
     QCOMPARE(directory.existingCount(), 1);
     QCOMPARE(directory.admit("b", 2, yes), A::Created);
     // A message makes a room exist for good.
-    directory.noteMessage("b", 8, "t3");
-    directory.setMembers("b", 0, 3, "t4");
+    directory.noteMessage("b", 8, 1003);
+    directory.setMembers("b", 0, 3, 1004);
     QCOMPARE(directory.existingCount(), 2);
 }
 
@@ -158,7 +158,7 @@ void tst_RoomDirectory::creationRateIsAsked()
     QCOMPARE(directory.admit("new", 10, no), A::TooFast);
     QCOMPARE(asked, 1);
     QCOMPARE(directory.existingCount(), 0);
-    directory.noteMessage("old", 1, "t");
+    directory.noteMessage("old", 1, 1);
     QCOMPARE(directory.admit("old", 10, no), A::Existing);
     QCOMPARE(asked, 1); // joining an existing room spends no creation
 }
@@ -171,8 +171,8 @@ void tst_RoomDirectory::dormantNamesAreForgotten()
     for (int i = 0; i < 3000; ++i) {
         const QString name = QStringLiteral("r%1").arg(i);
         QCOMPARE(directory.admit(name, 10, yes), RoomDirectory::Admission::Created);
-        directory.setMembers(name, 1, ++version, "t");
-        directory.setMembers(name, 0, ++version, "t");
+        directory.setMembers(name, 1, ++version, 1);
+        directory.setMembers(name, 0, ++version, 1);
         directory.takeDirty();
     }
     QCOMPARE(directory.existingCount(), 0);
