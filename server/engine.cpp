@@ -337,7 +337,7 @@ bool Engine::start()
     connect(m_directoryTimer, &QTimer::timeout, this, &Engine::publishDirectoryChanges);
     m_directoryTimer->start(500);
 
-    const int count = m_config.effectiveWorkers();
+    const int count = std::min(m_config.effectiveWorkers(), PubSub::MaxWorkers);
     for (int i = 0; i < count; ++i) {
         auto thread = std::make_unique<QThread>();
         thread->setObjectName(QStringLiteral("chatter-worker-%1").arg(i));
@@ -351,6 +351,7 @@ bool Engine::start()
         m_workers.push_back(worker);
         m_threads.push_back(std::move(thread));
     }
+    m_pubsub->setWorkers(m_workers);
     m_listener = new Listener([this](qintptr d) { dispatch(d); }, this);
     m_listener->setListenBacklogSize(m_config.listenBacklog);
     m_listener->setMaxPendingConnections(1 << 20);

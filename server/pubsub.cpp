@@ -6,14 +6,34 @@
 
 #include <QMetaObject>
 
+#include <bit>
+
 namespace chatter::server {
+
+namespace {
+
+quint64 bitOf(const Worker *worker)
+{
+    Q_ASSERT(worker->index() >= 0 && worker->index() < PubSub::MaxWorkers);
+    return quint64(1) << worker->index();
+}
+
+} // namespace
+
+void PubSub::setWorkers(std::span<Worker *const> workers)
+{
+    std::unique_lock locker(m_lock);
+    m_workers.fill(nullptr);
+    for (Worker *worker : workers) {
+        Q_ASSERT(worker->index() >= 0 && worker->index() < MaxWorkers);
+        m_workers[size_t(worker->index())] = worker;
+    }
+}
 
 void PubSub::addWorker(const QString &topic, Worker *worker)
 {
     std::unique_lock locker(m_lock);
-    auto &workers = m_topics[topic];
-    if (!workers.contains(worker))
-        workers.append(worker);
+    m_topics[topic] |= bitOf(worker);
 }
 
 void PubSub::removeWorker(const QString &topic, Worker *worker)
@@ -22,19 +42,20 @@ void PubSub::removeWorker(const QString &topic, Worker *worker)
     auto it = m_topics.find(topic);
     if (it == m_topics.end())
         return;
-    it->removeAll(worker);
-    if (it->isEmpty())
+    *it &= ~bitOf(worker);
+    if (*it == 0)
         m_topics.erase(it);
 }
 
 void PubSub::publish(const std::shared_ptr<const Broadcast> &broadcast, Worker *origin)
 {
-    QVarLengthArray<Worker *, 4> workers;
+    quint64 mask = 0;
     {
         std::shared_lock locker(m_lock);
-        workers = m_topics.value(broadcast->message().topic);
+        mask = m_topics.value(broadcast->message().topic);
     }
-    for (Worker *worker : workers) {
+    for (; mask != 0; mask &= mask - 1) {
+        Worker *worker = m_workers[size_t(std::countr_zero(mask))];
         if (worker == origin) {
             worker->deliver(broadcast);
         } else {

@@ -3,10 +3,11 @@
 
 #include <QHash>
 #include <QString>
-#include <QVarLengthArray>
 #include <shared_mutex>
 
+#include <array>
 #include <memory>
+#include <span>
 
 namespace chatter::server {
 
@@ -18,6 +19,12 @@ class Worker;
 class PubSub
 {
 public:
+    //! A topic's workers are bits of one word: a server has a topic per person (personal
+    //! topics, DMs, a room each), and a list of workers per topic cost ~50 bytes more.
+    static constexpr int MaxWorkers = 64;
+
+    //! Every worker, before the first subscription; `worker->index()` < MaxWorkers.
+    void setWorkers(std::span<Worker *const> workers);
     //! Workers call these when their local subscriber count for a topic goes 0→1 and 1→0.
     void addWorker(const QString &topic, Worker *worker);
     void removeWorker(const QString &topic, Worker *worker);
@@ -27,7 +34,8 @@ public:
 
 private:
     mutable std::shared_mutex m_lock;
-    QHash<QString, QVarLengthArray<Worker *, 4>> m_topics;
+    QHash<QString, quint64> m_topics;             //!< bit i: worker i holds subscribers
+    std::array<Worker *, MaxWorkers> m_workers{}; //!< by index; fixed once workers start
 };
 
 } // namespace chatter::server
