@@ -63,6 +63,12 @@ NicknamePolicy::Verdict keysOf(USpoofChecker *checker, const QString &display)
     verdict.display = display;
     verdict.skeleton = skeletonOf(checker, display.toCaseFolded());
     verdict.shape = skeletonOf(checker, skeletonOf(checker, display).toCaseFolded());
+    // Usually all three are the same text: one shared string instead of three, for as long as
+    // the socket lives (its ConnectInfo and the directory's nickname holder keep them).
+    if (verdict.skeleton == display)
+        verdict.skeleton = display;
+    if (verdict.shape == verdict.skeleton)
+        verdict.shape = verdict.skeleton;
     return verdict;
 }
 
@@ -94,13 +100,16 @@ Expected<NicknamePolicy::Verdict> NicknamePolicy::examine(const QString &nicknam
     if (flags != 0)
         return failure(QStringLiteral("nickname mixes scripts or hides characters"));
     Verdict verdict = keysOf(checker.get(), display);
-    static const QStringList reserved{QStringLiteral("system"), QStringLiteral("admin")};
-    for (const QString &name : reserved) {
-        const Verdict taken = keysOf(checker.get(), name);
-        for (const QString &key : verdict.keys()) {
-            if (taken.keys().contains(key))
-                return failure(QStringLiteral("nickname reserved"));
-        }
+    // Worked out once: every connect passes here, and each name costs three ICU skeletons.
+    static const QStringList reservedKeys = [&checker] {
+        QStringList keys;
+        for (const QString &name : {QStringLiteral("system"), QStringLiteral("admin")})
+            keys += keysOf(checker.get(), name).keys();
+        return keys;
+    }();
+    for (const QString &key : verdict.keys()) {
+        if (reservedKeys.contains(key))
+            return failure(QStringLiteral("nickname reserved"));
     }
     return verdict;
 }
