@@ -5,13 +5,13 @@
 
 namespace chatter::server {
 
-SocketReadWatch::SocketReadWatch(int descriptor, std::function<void()> onReadable, QObject *owner)
-    : m_descriptor(descriptor), m_onReadable(std::move(onReadable)),
+SocketReadWatch::SocketReadWatch(int descriptor, ReadWatcher &target, QObject *owner)
+    : m_descriptor(descriptor), m_target(&target),
       m_epoll(qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance()))
 {
     if (!m_epoll) {
         m_notifier = std::make_unique<DirectSocketNotifier>(
-            descriptor, QSocketNotifier::Read, [this] { m_onReadable(); }, owner);
+            descriptor, QSocketNotifier::Read, [this] { m_target->readReady(); }, owner);
         m_enabled = true;
         return;
     }
@@ -31,7 +31,7 @@ void SocketReadWatch::setEnabled(bool enabled)
     if (m_notifier)
         m_notifier->setEnabled(enabled);
     else if (enabled)
-        m_epoll->watchRead(m_descriptor, this);
+        m_epoll->watchRead(m_descriptor, m_target);
     else
         m_epoll->unwatchRead(m_descriptor);
 }

@@ -4,7 +4,6 @@
 #include "directsocketnotifier.h"
 #include "epolleventdispatcher.h"
 
-#include <functional>
 #include <memory>
 
 class QObject;
@@ -14,10 +13,12 @@ namespace chatter::server {
 //! Watches one descriptor for input on the event dispatcher of the thread that creates it:
 //! directly on an EpollEventDispatcher (the workers' own), through a QSocketNotifier on any
 //! other. Enabled from the start, like a QSocketNotifier. Lives on its creator's thread.
-class SocketReadWatch final : private ReadWatcher
+class SocketReadWatch final
 {
 public:
-    SocketReadWatch(int descriptor, std::function<void()> onReadable, QObject *owner);
+    //! `target` is told when the descriptor is readable; it outlives the watch (it usually
+    //! holds it: a pointer, not a std::function, because there is one watch per connection).
+    SocketReadWatch(int descriptor, ReadWatcher &target, QObject *owner);
     ~SocketReadWatch();
     SocketReadWatch(const SocketReadWatch &) = delete;
     SocketReadWatch &operator=(const SocketReadWatch &) = delete;
@@ -26,13 +27,11 @@ public:
     bool isEnabled() const { return m_enabled; }
 
 private:
-    void readReady() override { m_onReadable(); }
-
     int m_descriptor;
-    std::function<void()> m_onReadable;
+    bool m_enabled = false;
+    ReadWatcher *m_target;
     EpollEventDispatcher *m_epoll = nullptr;
     std::unique_ptr<DirectSocketNotifier> m_notifier; //!< only without m_epoll
-    bool m_enabled = false;
 };
 
 } // namespace chatter::server

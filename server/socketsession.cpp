@@ -32,8 +32,6 @@ qint64 nowNs()
 SocketSession::SocketSession(Connection &connection, SessionContext &context, ConnectInfo info)
     : m_connection(connection), m_context(context), m_info(std::move(info)),
       m_flood(context.config().maxMessagesPerSecond, context.config().messageBurst),
-      m_roomCreations(context.config().roomCreationsPerMinute / 60.0,
-                      context.config().roomCreationsPerMinute),
       m_lastActivityNs(nowNs())
 {}
 
@@ -436,7 +434,12 @@ const ServerConfig &SocketSession::config() const
 
 bool SocketSession::takeRoomCreation()
 {
-    if (m_roomCreations.take(nowNs()))
+    // Made on first use: most sockets never create a room, and a bucket made now starts as
+    // full as one made at connect time would be by now.
+    if (!m_roomCreations)
+        m_roomCreations = std::make_unique<TokenBucket>(config().roomCreationsPerMinute / 60.0,
+                                                        config().roomCreationsPerMinute);
+    if (m_roomCreations->take(nowNs()))
         return true;
     const qint64 second = QDateTime::currentSecsSinceEpoch();
     if (second != m_lastCreationLog) {

@@ -142,15 +142,15 @@ private:
     QDateTime m_lastHeartbeat;
     //! Token bucket against floods: refilled at maxMessagesPerSecond, capped at messageBurst.
     TokenBucket m_flood;
-    TokenBucket m_roomCreations;
+    std::unique_ptr<TokenBucket> m_roomCreations; //!< made when the socket first creates a room
     qint64 m_lastCreationLog = 0;
     qint64 m_lastFloodLog = -1;
     bool takeToken();
     bool m_shutDown = false;
     bool m_inputPaused = false; //!< too many requests in m_ordered; see setInputPaused()
+    bool m_autoAway = false;
     QHash<QString, LocalReadState> m_localReadState;
     qint64 m_lastActivityNs = 0; //!< of the last event that was not a heartbeat
-    bool m_autoAway = false;
     void setAutoAway(bool away);
 };
 

@@ -9,6 +9,7 @@
 #include <QTimer>
 
 #include <cerrno>
+#include <chrono>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,6 +17,13 @@
 namespace chatter::server {
 
 namespace {
+
+//! A plain number, not a QElapsedTimer (16 bytes) per clock: there are two per connection.
+qint64 monotonicMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
 
 //! How long a closing connection may take to flush its queue (a slow reader's backlog holds
 //! the close frame up) before it is cut.
@@ -35,13 +43,12 @@ char *scratchBuffer(qsizetype *size)
 WebSocketConnection::WebSocketConnection(int descriptor, QByteArray received, ConnectInfo info,
                                          Worker &worker, std::unique_ptr<TlsSession> tls,
                                          QByteArray pendingOutput, const QByteArray &greeting)
-    : m_descriptor(descriptor), m_readWatch(
-                                    descriptor, [this] { onReadable(); }, this),
-      m_worker(worker), m_reader(worker.config().maxFrameBytes), m_tls(std::move(tls)),
+    : m_descriptor(descriptor), m_readWatch(descriptor, *this, this), m_worker(worker),
+      m_reader(worker.config().maxFrameBytes), m_tls(std::move(tls)),
       m_session(*this, worker, std::move(info))
 {
     ::fcntl(m_descriptor, F_SETFL, ::fcntl(m_descriptor, F_GETFL) | O_NONBLOCK);
-    m_lastFrame.start();
+    m_lastFrameMs = monotonicMs();
     worker.recordConnect(m_session.info());
     // What the TLS session still owes the client (the end of its handshake), then the 101:
     // they go ahead of everything.
@@ -79,7 +86,7 @@ WebSocketConnection::~WebSocketConnection()
         ::close(m_descriptor);
 }
 
-void WebSocketConnection::onReadable()
+void WebSocketConnection::readReady()
 {
     qsizetype capacity = 0;
     char *buffer = scratchBuffer(&capacity);
@@ -119,9 +126,9 @@ void WebSocketConnection::consume(char *data, qsizetype size)
 {
     m_reader.feed(data, size, *this);
     if (!m_reader.isMessageOpen())
-        m_messageOpenSince.invalidate();
-    else if (!m_messageOpenSince.isValid())
-        m_messageOpenSince.start();
+        m_messageOpenSinceMs = -1;
+    else if (m_messageOpenSinceMs < 0)
+        m_messageOpenSinceMs = monotonicMs();
 }
 
 bool WebSocketConnection::decryptInput()
@@ -154,7 +161,7 @@ bool WebSocketConnection::onMessage(QByteArrayView payload, bool binary)
         return false;
     // Only whole messages count as activity: a trickle of bytes, pings, or pongs nobody asked
     // for (the server sends no pings) do not keep a connection alive.
-    m_lastFrame.restart();
+    m_lastFrameMs = monotonicMs();
     ++stats.messagesIn;
     stats.bytesIn += payload.size();
     if (const auto handled = m_session.handleFrame(payload, binary); !handled) {
@@ -369,7 +376,7 @@ void WebSocketConnection::setInputPaused(bool paused)
         return; // a closing one ends by its flush or time limit, not by reading
     m_readWatch.setEnabled(!paused); // level-triggered: what waits is read on resume
     if (!paused)
-        m_lastFrame.restart(); // the pause was ours; the idle clock starts again
+        m_lastFrameMs = monotonicMs(); // the pause was ours; the idle clock starts again
     if (!paused && m_tls && m_tls->hasBufferedInput()) {
         // Records already taken from the socket do not make it readable again.
         QMetaObject::invokeMethod(
@@ -386,8 +393,9 @@ void WebSocketConnection::sweep(const ServerConfig &config)
 {
     if (m_closing)
         return;
-    if (m_messageOpenSince.isValid() && !m_inputPaused &&
-        m_messageOpenSince.elapsed() >= config.fragmentTimeoutMs) {
+    const qint64 now = monotonicMs();
+    if (m_messageOpenSinceMs >= 0 && !m_inputPaused &&
+        now - m_messageOpenSinceMs >= config.fragmentTimeoutMs) {
         m_worker.record(EngineEvent::Kind::ProtocolError, info(), {},
                         QStringLiteral("fragmented message unfinished after %1 ms - closing "
                                        "with 1008")
@@ -396,7 +404,7 @@ void WebSocketConnection::sweep(const ServerConfig &config)
         return;
     }
     // A paused client is waiting for us, not idle.
-    if (m_inputPaused || m_lastFrame.elapsed() < config.idleTimeoutMs)
+    if (m_inputPaused || now - m_lastFrameMs < config.idleTimeoutMs)
         return;
     m_worker.record(EngineEvent::Kind::Disconnect, info(), {},
                     QStringLiteral("idle timeout - closing with 1001"));

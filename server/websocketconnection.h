@@ -9,7 +9,6 @@
 #include "tlssession.h"
 #include "websocketreader.h"
 
-#include <QElapsedTimer>
 #include <QList>
 #include <QObject>
 #include <QSocketNotifier>
@@ -29,6 +28,7 @@ class Worker;
 //! every send of a broadcast in one io_uring submission; everything below write() and above
 //! recv() is then ciphertext.
 class WebSocketConnection final : public Connection,
+                                  private ReadWatcher,
                                   private WebSocketReaderSink,
                                   private BatchSender::Client
 {
@@ -65,7 +65,7 @@ private:
 
     void batchedSendDone(const QByteArray &bytes, int result) override;
 
-    void onReadable();
+    void readReady() override; // the socket has input (ReadWatcher)
     void onWritable();
     void consume(char *data, qsizetype size);
     //! Decrypts and consumes what the TLS session holds; false once the connection ended.
@@ -96,11 +96,11 @@ private:
     QList<QByteArray> m_queue; //!< frames the kernel has not taken yet; the first one partly
     qsizetype m_queueOffset = 0;
     qint64 m_queuedBytes = 0;
-    QElapsedTimer m_lastFrame;
-    //! Since the first fragment of a message still open: its fragments are held in memory, so
-    //! the rest must follow within ServerConfig::fragmentTimeoutMs (pings and pongs in between
-    //! do not extend it).
-    QElapsedTimer m_messageOpenSince;
+    qint64 m_lastFrameMs = 0; //!< monotonic; of the last whole message (idle timeout)
+    //! Monotonic ms since the first fragment of a message still open, -1 while none is: its
+    //! fragments are held in memory, so the rest must follow within
+    //! ServerConfig::fragmentTimeoutMs (pings and pongs in between do not extend it).
+    qint64 m_messageOpenSinceMs = -1;
     quint16 m_closeCode = 1006; //!< as sent or received; 1006 while none was
     bool m_closing = false;
     bool m_finished = false;

@@ -159,16 +159,21 @@ QString exerciseReadWatch()
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0)
         return QStringLiteral("socketpair failed");
-    int activations = 0;
-    QObject owner;
-    auto watch = std::make_unique<SocketReadWatch>(
-        fds[0],
-        [&] {
+    struct Reader final : chatter::server::ReadWatcher
+    {
+        int descriptor;
+        int activations = 0;
+        explicit Reader(int d) : descriptor(d) {}
+        void readReady() override
+        {
             ++activations;
             char buffer[16];
-            [[maybe_unused]] const auto n = ::read(fds[0], buffer, sizeof buffer);
-        },
-        &owner);
+            [[maybe_unused]] const auto n = ::read(descriptor, buffer, sizeof buffer);
+        }
+    } reader(fds[0]);
+    int &activations = reader.activations;
+    QObject owner;
+    auto watch = std::make_unique<SocketReadWatch>(fds[0], reader, &owner);
     QString failure;
     const auto check = [&](bool ok, const char *what) {
         if (!ok && failure.isEmpty())
