@@ -150,11 +150,19 @@ std::optional<AccountDirectory::Session> AccountDirectory::session(const QByteAr
     return *it;
 }
 
-QString AccountDirectory::addressKey(const QHostAddress &address)
+AccountDirectory::AddressBytes AccountDirectory::addressBytes(const QHostAddress &address)
 {
-    bool mapped = false;
-    const quint32 v4 = address.toIPv4Address(&mapped);
-    return mapped ? QHostAddress(v4).toString() : address.toString();
+    AddressBytes bytes{};
+    bool isV4 = false;
+    if (const quint32 v4 = address.toIPv4Address(&isV4); isV4) {
+        bytes[10] = bytes[11] = 0xff;
+        for (int i = 0; i < 4; ++i)
+            bytes[size_t(12 + i)] = quint8(v4 >> (24 - 8 * i));
+        return bytes;
+    }
+    const Q_IPV6ADDR v6 = address.toIPv6Address();
+    std::copy(std::begin(v6.c), std::end(v6.c), bytes.begin());
+    return bytes;
 }
 
 AccountDirectory::Holder AccountDirectory::holder(const QStringList &keys,
@@ -165,7 +173,8 @@ AccountDirectory::Holder AccountDirectory::holder(const QStringList &keys,
     std::shared_lock locker(m_mutex);
     const auto ownIt = session.isEmpty() ? m_sessions.cend() : m_sessions.constFind(session);
     const Session *own = ownIt == m_sessions.cend() ? nullptr : &*ownIt;
-    const QString from = address.isNull() ? QString() : addressKey(address);
+    const bool anyAddress = address.isNull(); // held by any bare guest, whatever its address
+    const AddressBytes from = addressBytes(address);
     for (const QString &key : keys) {
         if (const auto it = m_accountKeys.constFind(key); it != m_accountKeys.cend()) {
             if (!own || own->accountId != *it)
@@ -179,7 +188,7 @@ AccountDirectory::Holder AccountDirectory::holder(const QStringList &keys,
         }
         if (const auto it = m_liveBare.constFind(key); it != m_liveBare.cend()) {
             for (const BareSockets &bare : *it) {
-                if (bare.count > 0 && (from.isEmpty() || bare.address != from))
+                if (bare.count > 0 && (anyAddress || bare.address != from))
                     return Holder::BareGuest;
             }
         }
@@ -212,7 +221,7 @@ bool AccountDirectory::attach(const ConnectInfo &info, const QDateTime &now)
     }
     // A bare guest: checked at the handshake, and once more here, where counting makes it
     // final (two addresses may have passed the handshake at the same moment).
-    const QString from = addressKey(info.peerAddress);
+    const AddressBytes from = addressBytes(info.peerAddress);
     for (const QString &key : info.keys) {
         if (const auto it = m_liveBare.constFind(key); it != m_liveBare.cend()) {
             for (const BareSockets &bare : *it) {
@@ -245,7 +254,7 @@ void AccountDirectory::detach(const ConnectInfo &info, const QDateTime &now)
             s->lastUsed = now;
         return;
     }
-    const QString from = addressKey(info.peerAddress);
+    const AddressBytes from = addressBytes(info.peerAddress);
     for (const QString &key : info.keys) {
         auto it = m_liveBare.find(key);
         if (it == m_liveBare.end())

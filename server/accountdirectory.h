@@ -12,6 +12,7 @@
 #include <QStringList>
 #include <QVarLengthArray>
 
+#include <array>
 #include <optional>
 #include <shared_mutex>
 
@@ -115,7 +116,10 @@ public:
 
 private:
     bool guestHolds(const Session &session, const QDateTime &now) const;
-    static QString addressKey(const QHostAddress &address);
+    //! An address as 16 bytes, IPv4 in its mapped IPv6 form: held per bare guest socket and
+    //! only compared, so no text (which cost ~40 bytes per socket and a format per connect).
+    using AddressBytes = std::array<quint8, 16>;
+    static AddressBytes addressBytes(const QHostAddress &address);
 
     const qint64 m_sessionSecs;
     const qint64 m_guestHoldSecs;
@@ -128,7 +132,7 @@ private:
     //! Bare guest sockets open now from one address under one key.
     struct BareSockets
     {
-        QString address;
+        AddressBytes address;
         int count = 0;
     };
     //! key → its bare guests, almost always from one address: kept inline, because a nested

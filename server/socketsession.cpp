@@ -434,12 +434,8 @@ const ServerConfig &SocketSession::config() const
 
 bool SocketSession::takeRoomCreation()
 {
-    // Made on first use: most sockets never create a room, and a bucket made now starts as
-    // full as one made at connect time would be by now.
-    if (!m_roomCreations)
-        m_roomCreations = std::make_unique<TokenBucket>(config().roomCreationsPerMinute / 60.0,
-                                                        config().roomCreationsPerMinute);
-    if (m_roomCreations->take(nowNs()))
+    if (m_roomCreations.take(nowNs(), config().roomCreationsPerMinute / 60.0,
+                             config().roomCreationsPerMinute))
         return true;
     const qint64 second = QDateTime::currentSecsSinceEpoch();
     if (second != m_lastCreationLog) {

@@ -142,7 +142,7 @@ private:
     QDateTime m_lastHeartbeat;
     //! Token bucket against floods: refilled at maxMessagesPerSecond, capped at messageBurst.
     TokenBucket m_flood;
-    std::unique_ptr<TokenBucket> m_roomCreations; //!< made when the socket first creates a room
+    RateAllowance m_roomCreations;
     qint64 m_lastCreationLog = 0;
     qint64 m_lastFloodLog = -1;
     bool takeToken();

@@ -94,6 +94,12 @@ void tst_AccountDirectory::holder_data()
     QTest::newRow("bare guest, another address")
         << "bea" << QByteArray() << There << int(H::BareGuest);
     QTest::newRow("bare guest, same address") << "bea" << QByteArray() << Here << int(H::Nobody);
+    QTest::newRow("bare guest, same address as mapped IPv6")
+        << "bea" << QByteArray() << QHostAddress(QStringLiteral("::ffff:10.0.0.1"))
+        << int(H::Nobody);
+    QTest::newRow("bare guest, an IPv6 address")
+        << "bea" << QByteArray() << QHostAddress(QStringLiteral("fd00::10.0.0.1"))
+        << int(H::BareGuest);
     QTest::newRow("bare guest, any address (registration)")
         << "BEA" << QByteArray() << QHostAddress() << int(H::BareGuest);
 }
