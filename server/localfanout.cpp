@@ -16,7 +16,7 @@ LocalFanout::LocalFanout(BatchSender &batch, TopicHeld topicHeld)
 void LocalFanout::subscribe(Subscription &subscription)
 {
     const QString &topic = subscription.channel->topic();
-    QList<Entry> &entries = m_topics[topic];
+    Entries &entries = m_topics[topic];
     if (entries.isEmpty())
         m_topicHeld(topic, true);
     entries.append(Entry{&subscription, subscription.channel->id()});
@@ -40,10 +40,11 @@ void LocalFanout::unsubscribe(Subscription &subscription)
 
 void LocalFanout::deliver(const Broadcast &broadcast)
 {
-    // A copy: delivering may make subscribers leave mid-loop (a presence leave delivered from
-    // inside this one, a channel crashing in handleOut); those are remembered as retired and
-    // skipped by id, never touched.
-    const QList<Entry> entries = m_topics.value(broadcast.message().topic);
+    // A copy (one allocation for more than one subscriber, nothing next to the sends):
+    // delivering may make subscribers leave mid-loop (a presence leave delivered from inside
+    // this one, a channel crashing in handleOut); those are remembered as retired and skipped
+    // by id, never touched.
+    const Entries entries = m_topics.value(broadcast.message().topic);
     const quint64 excluded = broadcast.excludedChannel();
     ++m_deliveryDepth;
     m_batch.begin();

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QSet>
 #include <QString>
+#include <QVarLengthArray>
 
 #include <functional>
 #include <memory>
@@ -39,9 +40,13 @@ private:
         quint64 channelId; //!< readable after the subscription is gone
     };
 
+    //! A topic's subscriptions, the first inline: with a topic per person (personal topics, DMs,
+    //! a room each) most have one local subscriber, and a list cost ~60 bytes more per topic.
+    using Entries = QVarLengthArray<Entry, 1>;
+
     BatchSender &m_batch;
     TopicHeld m_topicHeld;
-    QHash<QString, QList<Entry>> m_topics;
+    QHash<QString, Entries> m_topics;
     int m_deliveryDepth = 0; //!< nested deliver() calls in progress
     QSet<quint64> m_retired; //!< channels unsubscribed while a delivery was in progress
 };

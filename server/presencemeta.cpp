@@ -11,14 +11,15 @@ namespace chatter::server {
 PresenceRef PresenceRef::generate()
 {
     PresenceRef ref;
-    QRandomGenerator::global()->fillRange(ref.m_bits.data(), qsizetype(ref.m_bits.size()));
-    ref.m_null = false;
+    do
+        QRandomGenerator::global()->fillRange(ref.m_bits.data(), qsizetype(ref.m_bits.size()));
+    while (ref.isNull());
     return ref;
 }
 
 QString PresenceRef::toString() const
 {
-    if (m_null)
+    if (isNull())
         return {};
     const QByteArray bytes =
         QByteArray::fromRawData(reinterpret_cast<const char *>(m_bits.data()), sizeof m_bits);
@@ -26,12 +27,62 @@ QString PresenceRef::toString() const
         bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
+PresenceMeta::Role PresenceMeta::roleNamed(QStringView name)
+{
+    if (name == QLatin1StringView("admin"))
+        return Role::Admin;
+    if (name == QLatin1StringView("guest"))
+        return Role::Guest;
+    return Role::Member;
+}
+
+QString PresenceMeta::nameOf(Role role)
+{
+    switch (role) {
+    case Role::Admin:
+        return QStringLiteral("admin");
+    case Role::Guest:
+        return QStringLiteral("guest");
+    case Role::Member:
+        break;
+    }
+    return QStringLiteral("member");
+}
+
+std::optional<PresenceMeta::Status> PresenceMeta::statusNamed(QStringView name)
+{
+    if (name == QLatin1StringView("online"))
+        return Status::Online;
+    if (name == QLatin1StringView("away"))
+        return Status::Away;
+    if (name == QLatin1StringView("busy"))
+        return Status::Busy;
+    if (name == QLatin1StringView("dnd"))
+        return Status::Dnd;
+    return std::nullopt;
+}
+
+QString PresenceMeta::nameOf(Status status)
+{
+    switch (status) {
+    case Status::Away:
+        return QStringLiteral("away");
+    case Status::Busy:
+        return QStringLiteral("busy");
+    case Status::Dnd:
+        return QStringLiteral("dnd");
+    case Status::Online:
+        break;
+    }
+    return QStringLiteral("online");
+}
+
 QJsonObject PresenceMeta::toJson() const
 {
     QJsonObject meta{{QStringLiteral("online_at"), isotime::fromMsecs(onlineAtMs)},
                      {QStringLiteral("client"), client},
-                     {QStringLiteral("role"), role},
-                     {events::Status, status},
+                     {QStringLiteral("role"), nameOf(role)},
+                     {events::Status, nameOf(status)},
                      {presence::PhxRef, ref.toString()}};
     if (autoAway)
         meta.insert(QStringLiteral("auto"), true);

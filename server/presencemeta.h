@@ -5,6 +5,7 @@
 #include <QString>
 
 #include <array>
+#include <optional>
 
 namespace chatter::server {
 
@@ -14,13 +15,13 @@ class PresenceRef
 {
 public:
     static PresenceRef generate();
-    bool isNull() const { return m_null; }
+    //! All zero bits: generate() never makes that one.
+    bool isNull() const { return m_bits == std::array<quint32, 3>{}; }
     QString toString() const;
     friend bool operator==(const PresenceRef &, const PresenceRef &) = default;
 
 private:
     std::array<quint32, 3> m_bits{};
-    bool m_null = true;
 };
 
 //! One tracked channel's presence meta as fields. The JSON object of the wire
@@ -29,13 +30,34 @@ private:
 //! strings are shared with the connection (Qt's implicit sharing) rather than copied.
 struct PresenceMeta
 {
+    //! Role and status are one of a few words each: a byte, not a string (24 bytes apiece).
+    enum class Role : quint8
+    {
+        Member,
+        Admin,
+        Guest
+    };
+    enum class Status : quint8
+    {
+        Online,
+        Away,
+        Busy,
+        Dnd
+    };
+    //! "admin" and "guest" as such; any other role (accounts are "member" or "admin") a member.
+    static Role roleNamed(QStringView name);
+    static QString nameOf(Role role);
+    //! Null for anything but "online", "away", "busy" and "dnd".
+    static std::optional<Status> statusNamed(QStringView name);
+    static QString nameOf(Status status);
+
     QString client; //!< "desktop", "web", … or "unknown"
-    QString role;   //!< "member", "admin" or "guest"
-    QString status; //!< "online", "away", "busy" or "dnd"
     qint64 onlineAtMs = 0;
-    bool autoAway = false; //!< `"auto": true`: away by itself, not by the user's choice
     PresenceRef ref;
     PresenceRef refPrev; //!< set by an update: the ref this meta replaced
+    Role role = Role::Member;
+    Status status = Status::Online;
+    bool autoAway = false; //!< `"auto": true`: away by itself, not by the user's choice
 
     QJsonObject toJson() const;
     friend bool operator==(const PresenceMeta &, const PresenceMeta &) = default;

@@ -186,8 +186,8 @@ PresenceMeta RoomChannel::presenceMeta() const
     PresenceMeta meta;
     meta.client =
         connectInfo().clientKind.isEmpty() ? QStringLiteral("unknown") : connectInfo().clientKind;
-    meta.role = connectInfo().role;
-    meta.status = m_autoAway ? QStringLiteral("away") : m_status;
+    meta.role = PresenceMeta::roleNamed(connectInfo().role);
+    meta.status = m_autoAway ? PresenceMeta::Status::Away : m_status;
     meta.autoAway = m_autoAway;
     meta.onlineAtMs = QDateTime::currentMSecsSinceEpoch();
     return meta;
@@ -196,7 +196,7 @@ PresenceMeta RoomChannel::presenceMeta() const
 void RoomChannel::setAutoAway(bool away)
 {
     // Only an `online` socket goes away by itself; an explicit status stays as it was set.
-    if (!m_tracked || away == m_autoAway || (away && m_status != QLatin1String("online")))
+    if (!m_tracked || away == m_autoAway || (away && m_status != PresenceMeta::Status::Online))
         return;
     m_autoAway = away;
     const auto diff =
@@ -579,13 +579,12 @@ HandleResult RoomChannel::typing(const QJsonValue &payload)
 
 HandleResult RoomChannel::status(const QJsonValue &payload)
 {
-    static const QStringList allowed{QStringLiteral("online"), QStringLiteral("away"),
-                                     QStringLiteral("busy"), QStringLiteral("dnd")};
-    const QString status = payload.toObject().value(events::Status).toString();
-    if (!allowed.contains(status))
+    const auto status =
+        PresenceMeta::statusNamed(payload.toObject().value(events::Status).toString());
+    if (!status)
         return HandleResult::replyWith(
             ChannelReply::error(QStringLiteral("status must be online, away, busy or dnd")));
-    m_status = status;
+    m_status = *status;
     const auto diff =
         context().presence().update(topic(), connectInfo().user, connectInfo().id, presenceMeta());
     if (diff) {

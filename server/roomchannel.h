@@ -84,7 +84,7 @@ private:
     bool m_dm = false;
     QString m_otherSide; //!< a DM's other account, as registered
     bool m_tracked = false;
-    QString m_status = QStringLiteral("online");
+    PresenceMeta::Status m_status = PresenceMeta::Status::Online;
     bool m_autoAway = false;
 };
 

@@ -30,8 +30,8 @@ QJsonObject firstMeta(const QJsonObject &presences, const QString &key)
 chatter::server::PresenceMeta status(const QString &s)
 {
     chatter::server::PresenceMeta meta;
-    meta.status = s;
-    meta.role = QStringLiteral("member");
+    meta.status = *chatter::server::PresenceMeta::statusNamed(s);
+    meta.role = chatter::server::PresenceMeta::Role::Member;
     return meta;
 }
 
