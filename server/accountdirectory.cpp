@@ -222,7 +222,7 @@ bool AccountDirectory::attach(const ConnectInfo &info, const QDateTime &now)
     // A bare guest: checked at the handshake, and once more here, where counting makes it
     // final (two addresses may have passed the handshake at the same moment).
     const AddressBytes from = addressBytes(info.peerAddress);
-    for (const QString &key : info.keys) {
+    for (const QString &key : info.keys()) {
         if (const auto it = m_liveBare.constFind(key); it != m_liveBare.cend()) {
             for (const BareSockets &bare : *it) {
                 if (bare.count > 0 && bare.address != from)
@@ -230,7 +230,7 @@ bool AccountDirectory::attach(const ConnectInfo &info, const QDateTime &now)
             }
         }
     }
-    for (const QString &key : info.keys) {
+    for (const QString &key : info.keys()) {
         auto &bares = m_liveBare[key];
         auto mine = std::find_if(bares.begin(), bares.end(),
                                  [&](const BareSockets &bare) { return bare.address == from; });
@@ -255,7 +255,7 @@ void AccountDirectory::detach(const ConnectInfo &info, const QDateTime &now)
         return;
     }
     const AddressBytes from = addressBytes(info.peerAddress);
-    for (const QString &key : info.keys) {
+    for (const QString &key : info.keys()) {
         auto it = m_liveBare.find(key);
         if (it == m_liveBare.end())
             continue;

@@ -19,7 +19,7 @@ struct ConnectInfo
     QJsonObject params;
     QString user;     //!< display form (NFKC) of the nickname this socket speaks as
     QString skeleton; //!< its confusable skeleton: the identity key (NicknamePolicy)
-    QStringList keys; //!< every look-alike key of the nickname (NicknamePolicy::Verdict::keys)
+    QString shape;    //!< its second look-alike key (NicknamePolicy), null when it is the skeleton
     QString role = QStringLiteral("guest"); //!< "member", "admin" or "guest"
     qint64 accountId = 0;                   //!< 0 for guests
     QByteArray sessionHash; //!< SHA-256 of the session token; empty for a bare guest
@@ -35,6 +35,21 @@ struct ConnectInfo
     //! "user_socket:<nick>": a "disconnect" for it closes the socket. Derived, not stored:
     //! every connection would hold the string.
     QString socketId() const { return topics::socketId(user); }
+
+    //! Every look-alike key of the nickname (NicknamePolicy::Verdict::keys). Made when asked,
+    //! at connect and close: a list held per socket cost an allocation each.
+    QStringList keys() const
+    {
+        if (skeleton.isNull())
+            return {};
+        return shape.isNull() ? QStringList{skeleton} : QStringList{skeleton, shape};
+    }
+    //! Sets skeleton and shape from NicknamePolicy::Verdict::keys().
+    void setKeys(const QStringList &keys)
+    {
+        skeleton = keys.value(0);
+        shape = keys.value(1);
+    }
 
     QString vsnName() const
     {

@@ -212,8 +212,7 @@ void HandshakeValidator::identify(Decision &d, const QString &sessionToken,
             return;
         }
         d.info.user = session->display;
-        d.info.keys = session->keys;
-        d.info.skeleton = session->keys.value(0);
+        d.info.setKeys(session->keys);
         d.info.sessionHash = hash;
         d.info.accountId = session->accountId;
         d.info.role = QStringLiteral("guest");
@@ -237,8 +236,7 @@ void HandshakeValidator::identify(Decision &d, const QString &sessionToken,
     if (!m_accounts) {
         const NicknamePolicy::Verdict keys = NicknamePolicy::keys(user.toString());
         d.info.user = user.toString();
-        d.info.keys = keys.keys();
-        d.info.skeleton = keys.skeleton;
+        d.info.setKeys(keys.keys());
         return;
     }
     if (m_accountsRequired) {
@@ -257,8 +255,7 @@ void HandshakeValidator::identify(Decision &d, const QString &sessionToken,
         return;
     }
     d.info.user = verdict->display;
-    d.info.keys = verdict->keys();
-    d.info.skeleton = verdict->skeleton;
+    d.info.setKeys(verdict->keys());
 }
 
 } // namespace chatter::server

@@ -54,7 +54,7 @@ ConnectInfo socketOf(const QString &nickname, const QHostAddress &from,
 {
     ConnectInfo info;
     info.user = nickname;
-    info.keys = keysOf(nickname);
+    info.setKeys(keysOf(nickname));
     info.peerAddress = from;
     info.sessionHash = session;
     return info;

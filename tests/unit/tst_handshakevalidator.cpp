@@ -271,7 +271,7 @@ void tst_HandshakeValidator::identity()
     addSession(QStringLiteral("gus"), QStringLiteral("guest"), 0, QStringLiteral("gus"), now);
     ConnectInfo bea;
     bea.user = QStringLiteral("bea");
-    bea.keys = keysOf(bea.user);
+    bea.setKeys(keysOf(bea.user));
     bea.peerAddress = QHostAddress(QStringLiteral("10.0.0.1"));
     QVERIFY(directory.attach(bea, now));
 
@@ -290,7 +290,7 @@ void tst_HandshakeValidator::identity()
     QCOMPARE(decision.info.user, user);
     QCOMPARE(decision.info.role, role);
     QCOMPARE(decision.info.socketId(), QStringLiteral("user_socket:") + user);
-    QCOMPARE(decision.info.keys, keysOf(user));
+    QCOMPARE(decision.info.keys(), keysOf(user));
     QCOMPARE(decision.info.sessionHash.isEmpty(),
              !query.contains(QLatin1String("session=")) && authToken.isEmpty());
     QCOMPARE(decision.info.accountId, role == QLatin1String("guest") ? 0 : 7);
