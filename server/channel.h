@@ -137,7 +137,18 @@ public:
     //! names the one subscriber it skips by this id.
     quint64 id() const { return m_id; }
     const QString &topic() const { return m_topic; }
-    QJsonValue joinRef() const { return m_joinRefIsText ? QJsonValue(m_joinRefText) : m_joinRef; }
+    QJsonValue joinRef() const
+    {
+        switch (m_joinRefKind) {
+        case JoinRefKind::Text:
+            return m_joinRefText;
+        case JoinRefKind::Number:
+            return m_joinRefNumber;
+        case JoinRefKind::Null:
+            break;
+        }
+        return QJsonValue::Null;
+    }
     const ConnectInfo &connectInfo() const;
 
     void setJoinRef(const QJsonValue &joinRef)
@@ -145,9 +156,13 @@ public:
         // A join ref is a string (phoenix.js counts "1", "2", …), held as one: a string
         // QJsonValue is a CBOR container of its own (three allocations), and one taken out of
         // a parsed frame points into that frame's whole parsed array and keeps it alive.
-        m_joinRefIsText = joinRef.isString();
-        m_joinRefText = m_joinRefIsText ? joinRef.toString() : QString();
-        m_joinRef = m_joinRefIsText ? QJsonValue() : joinRef;
+        // Anything else a client sends as a join ref (a number, null; phoenix.js never does)
+        // is a number or null here: a QJsonValue kept for it cost 24 bytes per channel.
+        m_joinRefKind = joinRef.isString()   ? JoinRefKind::Text
+                        : joinRef.isDouble() ? JoinRefKind::Number
+                                             : JoinRefKind::Null;
+        m_joinRefText = joinRef.isString() ? joinRef.toString() : QString();
+        m_joinRefNumber = joinRef.isDouble() ? joinRef.toDouble() : 0;
     }
 
 protected:
@@ -169,9 +184,15 @@ private:
     ChannelContext &m_context;
     const quint64 m_id;
     QString m_topic;
+    enum class JoinRefKind : quint8
+    {
+        Null,
+        Text,
+        Number
+    };
     QString m_joinRefText;
-    QJsonValue m_joinRef; //!< when the join ref is not a string (a number, null)
-    bool m_joinRefIsText = false;
+    double m_joinRefNumber = 0;
+    JoinRefKind m_joinRefKind = JoinRefKind::Null;
 };
 
 } // namespace chatter::server

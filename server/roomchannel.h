@@ -80,9 +80,9 @@ private:
     //! set_private, invite and remove (roommembership.h).
     RoomMembership membership();
 
-    QString m_room; //!< the conversation key (topics::conversationKey)
-    bool m_dm = false;
+    QString m_room;      //!< the conversation key (topics::conversationKey)
     QString m_otherSide; //!< a DM's other account, as registered
+    bool m_dm = false;
     bool m_tracked = false;
     PresenceMeta::Status m_status = PresenceMeta::Status::Online;
     bool m_autoAway = false;

@@ -27,6 +27,14 @@ qint64 nowNs()
         .count();
 }
 
+//! Keeps `frame` until the subscription's join reply is out.
+void holdFrame(Subscription &subscription, const Frame &frame)
+{
+    if (!subscription.pendingFrames)
+        subscription.pendingFrames = std::make_unique<QList<Frame>>();
+    subscription.pendingFrames->append(frame);
+}
+
 } // namespace
 
 SocketSession::SocketSession(Connection &connection, SessionContext &context, ConnectInfo info)
@@ -139,7 +147,7 @@ void SocketSession::handleJoin(const Message &message)
     Channel *raw = channel.get();
     Entry &entry = m_channels[topic];
     entry.channel = std::move(channel);
-    entry.subscription = Subscription{this, raw, true, {}, raw->intercepts()};
+    entry.subscription = Subscription{this, raw, nullptr, raw->intercepts(), true};
     // Subscribed before join() runs so that its own broadcasts reach this client too; they wait
     // in `pendingFrames` until the reply is out.
     m_context.subscribe(entry.subscription);
@@ -179,7 +187,9 @@ void SocketSession::finishJoin(const QString &topic, quint64 channelId)
         return;
     Subscription &subscription = it->second.subscription;
     subscription.joining = false;
-    const QList<Frame> pending = std::exchange(subscription.pendingFrames, {});
+    const QList<Frame> pending = subscription.pendingFrames
+                                     ? std::move(*std::exchange(subscription.pendingFrames, {}))
+                                     : QList<Frame>();
     for (const Frame &frame : pending)
         m_connection.sendFrame(frame);
     try {
@@ -422,7 +432,7 @@ void SocketSession::deliverBroadcast(Subscription &subscription, const Broadcast
         return;
     }
     if (subscription.joining)
-        subscription.pendingFrames.append(*frame);
+        holdFrame(subscription, *frame);
     else
         m_connection.sendPrebuilt(*frame, broadcast.webSocketFrameFor(m_info.serializer));
 }
@@ -495,7 +505,7 @@ QStringList SocketSession::topics() const
 void SocketSession::deliver(Subscription &subscription, const Frame &frame)
 {
     if (subscription.joining)
-        subscription.pendingFrames.append(frame);
+        holdFrame(subscription, frame);
     else
         m_connection.sendFrame(frame);
 }

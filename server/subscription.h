@@ -7,6 +7,8 @@
 #include <QSet>
 #include <QString>
 
+#include <memory>
+
 namespace chatter::server {
 
 class Channel;
@@ -20,11 +22,13 @@ struct Subscription
 {
     SocketSession *session = nullptr;
     Channel *channel = nullptr;
-    //! Until the join reply is on the wire; frames for the topic wait in `pendingFrames`.
-    bool joining = true;
-    QList<Frame> pendingFrames;
+    //! Frames for the topic that wait while `joining`; null when none does (almost always: a
+    //! list held inline cost every joined topic 16 bytes more).
+    std::unique_ptr<QList<Frame>> pendingFrames;
     //! The channel's intercepts(), read once at the join.
     QSet<QString> intercepts;
+    //! Until the join reply is on the wire; frames for the topic wait in `pendingFrames`.
+    bool joining = true;
 };
 
 } // namespace chatter::server

@@ -128,6 +128,8 @@ private Q_SLOTS:
     void duplicateJoinClosesTheOldJoin();
     void staleJoinRefIsDropped_data();
     void staleJoinRefIsDropped();
+    void joinReplyEchoesTheJoinRef_data();
+    void joinReplyEchoesTheJoinRef();
     void leave_data();
     void leave();
     void refusedJoinIsNotSubscribed();
@@ -277,6 +279,35 @@ void tst_SocketSession::duplicateJoinClosesTheOldJoin()
     // Exactly one subscription is left (or none): a broadcast arrives once.
     bob.send("1", "5", "test:a", "broadcast", QJsonObject{{"event", "shout"}});
     QCOMPARE(ann.take().size(), topics.size());
+}
+
+void tst_SocketSession::joinReplyEchoesTheJoinRef_data()
+{
+    // The channel keeps the join ref for the frames it sends later (phx_close here): a string
+    // as phoenix.js sends, a number, or the request's ref when it came as null.
+    QTest::addColumn<QJsonValue>("joinRef");
+    QTest::addColumn<QString>("wireRef");
+    QTest::newRow("text") << QJsonValue("3") << R"("3")";
+    QTest::newRow("number") << QJsonValue(7) << "7";
+    QTest::newRow("null") << QJsonValue() << R"("9")";
+}
+
+void tst_SocketSession::joinReplyEchoesTheJoinRef()
+{
+    QFETCH(QJsonValue, joinRef);
+    QFETCH(QString, wireRef);
+    Fixture f;
+    FakeConnection &ann = f.connect("ann");
+    ann.send(joinRef, "9", "test:a", "phx_join");
+    ann.send(joinRef.isNull() ? QJsonValue("9") : joinRef, "10", "test:a", "phx_leave");
+    const QStringList expected{
+        QStringLiteral(
+            R"([%1,"9","test:a","phx_reply",{"response":{"joined":"test:a"},"status":"ok"}])")
+            .arg(wireRef),
+        QStringLiteral(R"([%1,"10","test:a","phx_reply",{"response":{},"status":"ok"}])")
+            .arg(wireRef),
+        QStringLiteral(R"([%1,%1,"test:a","phx_close",{}])").arg(wireRef)};
+    QCOMPARE(wires(ann.take()), expected);
 }
 
 void tst_SocketSession::staleJoinRefIsDropped_data()
