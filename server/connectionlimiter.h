@@ -116,6 +116,9 @@ class AdmissionTicket final : public QObject
 public:
     AdmissionTicket(ConnectionLimiter &limiter, ConnectionLimiter::Kind kind, QHostAddress peer,
                     QObject *holder);
+    AdmissionTicket(Admission admission, QObject *holder)
+        : QObject(holder), m_admission(std::move(admission))
+    {}
 
     //! The admission, for its new holder; this ticket then releases nothing.
     Admission take() { return std::move(m_admission); }

@@ -47,6 +47,7 @@
 #include <QSqlQuery>
 #include <QTimer>
 
+#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -306,13 +307,19 @@ rlim_t raiseDescriptorLimit()
     return limit.rlim_cur;
 }
 
-QHostAddress peerOf(qintptr descriptor)
+//! The address and port of an accepted socket's peer, in one getpeername().
+std::pair<QHostAddress, quint16> peerOf(qintptr descriptor)
 {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
     if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&address), &length) != 0)
         return {};
-    return QHostAddress(reinterpret_cast<const sockaddr *>(&address));
+    quint16 port = 0;
+    if (address.ss_family == AF_INET)
+        port = ntohs(reinterpret_cast<const sockaddr_in *>(&address)->sin_port);
+    else if (address.ss_family == AF_INET6)
+        port = ntohs(reinterpret_cast<const sockaddr_in6 *>(&address)->sin6_port);
+    return {QHostAddress(reinterpret_cast<const sockaddr *>(&address)), port};
 }
 
 } // namespace
@@ -476,14 +483,14 @@ quint16 Engine::port() const
 void Engine::dispatch(qintptr descriptor)
 {
     // Counted before any byte is read: a refused client gets its 503 from the worker.
-    const QHostAddress peer = peerOf(descriptor);
+    const auto [peer, port] = peerOf(descriptor);
     QString why;
     const bool admitted = m_limits->admit(ConnectionLimiter::Kind::Connection, peer, &why);
     if (!admitted)
         noteRefused(peer, QStringLiteral("HTTP 503: ") + why);
     Worker *worker = m_workers[m_nextWorker++ % m_workers.size()];
-    worker->mailbox().post([worker, descriptor, peer, admitted] {
-        worker->adoptDescriptor(descriptor, peer, admitted);
+    worker->mailbox().post([worker, descriptor, peer, port, admitted] {
+        worker->adoptDescriptor(descriptor, peer, port, admitted);
     });
 }
 

@@ -19,7 +19,10 @@
 
 #include <QTcpSocket>
 
+#include <cerrno>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,12 +40,26 @@ const QString SocketPath = QStringLiteral("/socket/websocket");
 
 } // namespace
 
+FrontDoor::Arrival::Arrival(FrontDoor &owner, int fd, Admission admitted, QHostAddress from,
+                            quint16 fromPort, qint64 timeoutMs)
+    : door(owner), descriptor(fd), admission(std::move(admitted)), peer(std::move(from)),
+      peerPort(fromPort), deadline(timeoutMs), watch(fd, *this, &owner)
+{}
+
 FrontDoor::FrontDoor(Worker &worker, HttpRoutes &http)
     : QObject(&worker), m_worker(worker), m_http(http)
 {
     m_headSweep.setParent(this);
     m_headSweep.setInterval(HeadSweepMs);
     connect(&m_headSweep, &QTimer::timeout, this, &FrontDoor::sweepUnrouted);
+}
+
+FrontDoor::~FrontDoor()
+{
+    for (auto &[descriptor, arrival] : m_arrivals) {
+        arrival.reset(); // unwatched before the descriptor goes
+        ::close(descriptor);
+    }
 }
 
 void FrontDoor::turnAway(qintptr descriptor)
@@ -57,18 +74,87 @@ void FrontDoor::turnAway(qintptr descriptor)
         ::close(int(descriptor));
 }
 
-void FrontDoor::adopt(qintptr descriptor, const QHostAddress &peer)
+void FrontDoor::adopt(qintptr descriptor, const QHostAddress &peer, quint16 peerPort)
+{
+    Admission admission(m_worker.engine().limits(), ConnectionLimiter::Kind::Connection, peer);
+    const int fd = int(descriptor);
+    // TLS connections are relayed through a QTcpSocket from their first byte.
+    if (m_worker.engine().tls()) {
+        if (QTcpSocket *socket = socketFor(fd, std::move(admission)))
+            watch(socket);
+        return;
+    }
+    // A client that never sends its request head must not hold a descriptor for ever.
+    m_arrivals.emplace(fd,
+                       std::make_unique<Arrival>(*this, fd, std::move(admission), peer, peerPort,
+                                                 m_worker.config().httpRequestTimeoutMs));
+    if (!m_headSweep.isActive())
+        m_headSweep.start();
+}
+
+void FrontDoor::arrived(int descriptor)
+{
+    char buffer[MaxRequestHead];
+    const ssize_t peeked = ::recv(descriptor, buffer, sizeof buffer, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    const auto found = m_arrivals.find(descriptor);
+    if (found == m_arrivals.end())
+        return;
+    std::unique_ptr<Arrival> arrival = std::move(found->second);
+    m_arrivals.erase(found);
+    arrival->watch.setEnabled(false); // whoever takes the descriptor over watches it itself
+    if (peeked <= 0) {                // closed (or broken) before a byte: nothing to answer
+        arrival.reset();
+        ::close(descriptor);
+        return;
+    }
+
+    RequestHead head;
+    const auto status = RequestHead::parse(QByteArray(buffer, qsizetype(peeked)), &head);
+    if (status != RequestHead::Status::Complete || head.path != SocketPath) {
+        // Partial, invalid or plain HTTP: the socket path handles all of it, unread.
+        if (QTcpSocket *socket = socketFor(descriptor, std::move(arrival->admission)))
+            watch(socket);
+        return;
+    }
+    HandshakeValidator::Decision decision = m_worker.validator().validate(head, arrival->peer);
+    if (decision.status != 101) {
+        if (QTcpSocket *socket = socketFor(descriptor, std::move(arrival->admission)))
+            refuseUpgrade(socket, decision);
+        return;
+    }
+    // The head was peeked whole; taking it now leaves the client's first frames, if any came
+    // behind it, for the connection to read.
+    if (::recv(descriptor, buffer, size_t(head.size), MSG_DONTWAIT) != head.size) {
+        qCWarning(lcNet) << "upgrade request could not be taken off the socket; closing";
+        arrival.reset();
+        ::close(descriptor);
+        return;
+    }
+    const int on = 1;
+    ::setsockopt(descriptor, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    const QByteArray response = upgrade(head, decision.info, arrival->peer, arrival->peerPort);
+    Admission admission = std::move(arrival->admission);
+    arrival.reset();
+    auto *connection = new WebSocketConnection(descriptor, {}, std::move(decision.info), m_worker,
+                                               nullptr, {}, response);
+    connection->holdAdmission(std::move(admission));
+    m_worker.addConnection(connection);
+}
+
+QTcpSocket *FrontDoor::socketFor(int descriptor, Admission admission)
 {
     auto *socket = new QTcpSocket(this);
-    new AdmissionTicket(m_worker.engine().limits(), ConnectionLimiter::Kind::Connection, peer,
-                        socket);
+    new AdmissionTicket(std::move(admission), socket);
     if (!socket->setSocketDescriptor(descriptor)) {
         qCWarning(lcNet) << "cannot adopt socket descriptor:" << socket->errorString();
         delete socket;
-        return;
+        ::close(descriptor);
+        return nullptr;
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    watch(socket);
+    return socket;
 }
 
 void FrontDoor::watch(QTcpSocket *socket)
@@ -84,6 +170,15 @@ void FrontDoor::watch(QTcpSocket *socket)
 
 void FrontDoor::sweepUnrouted()
 {
+    for (auto it = m_arrivals.begin(); it != m_arrivals.end();) {
+        if (!it->second->deadline.hasExpired()) {
+            ++it;
+            continue;
+        }
+        const int descriptor = it->first;
+        it = m_arrivals.erase(it); // unwatched (and its admission released) first
+        ::close(descriptor);
+    }
     QList<QTcpSocket *> late;
     for (auto it = m_unrouted.cbegin(); it != m_unrouted.cend(); ++it) {
         if (it.value().hasExpired())
@@ -93,7 +188,7 @@ void FrontDoor::sweepUnrouted()
         stopWaiting(socket);
         socket->abort();
     }
-    if (m_unrouted.isEmpty())
+    if (m_unrouted.isEmpty() && m_arrivals.empty())
         m_headSweep.stop();
 }
 
@@ -148,15 +243,31 @@ void FrontDoor::route(QTcpSocket *socket)
     HandshakeValidator::Decision decision =
         m_worker.validator().validate(head, socket->peerAddress());
     if (decision.status != 101) {
-        ConnectInfo peer;
-        peer.peerAddress = socket->peerAddress();
-        peer.peerPort = socket->peerPort();
-        m_worker.record(EngineEvent::Kind::Refused, peer, {},
-                        QStringLiteral("HTTP %1: %2").arg(decision.status).arg(decision.logReason));
-        refuse(socket, decision.status, decision.body);
+        refuseUpgrade(socket, decision);
         return;
     }
     acceptWebSocket(socket, head, std::move(decision.info));
+}
+
+void FrontDoor::refuseUpgrade(QTcpSocket *socket, const HandshakeValidator::Decision &decision)
+{
+    ConnectInfo peer;
+    peer.peerAddress = socket->peerAddress();
+    peer.peerPort = socket->peerPort();
+    m_worker.record(EngineEvent::Kind::Refused, peer, {},
+                    QStringLiteral("HTTP %1: %2").arg(decision.status).arg(decision.logReason));
+    refuse(socket, decision.status, decision.body);
+}
+
+QByteArray FrontDoor::upgrade(const RequestHead &head, ConnectInfo &info, const QHostAddress &peer,
+                              quint16 peerPort)
+{
+    info.id = m_worker.engine().nextConnectionId();
+    info.peerAddress = peer;
+    info.peerPort = peerPort;
+    info.connectedAt = QDateTime::currentDateTimeUtc();
+    return websocketupgrade::switchingProtocols(head.header("sec-websocket-key"),
+                                                info.phoenixSubprotocol);
 }
 
 void FrontDoor::startTls(QTcpSocket *socket)
@@ -225,12 +336,7 @@ void FrontDoor::acceptWebSocket(QTcpSocket *socket, const RequestHead &head, Con
     // QWebSocket with its private parts and buffers for every connection, only for the
     // connection to drop them right after (docs/performance.md, "The connect path").
     disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    info.id = m_worker.engine().nextConnectionId();
-    info.peerAddress = socket->peerAddress();
-    info.peerPort = socket->peerPort();
-    info.connectedAt = QDateTime::currentDateTimeUtc();
-    const QByteArray response = websocketupgrade::switchingProtocols(
-        head.header("sec-websocket-key"), info.phoenixSubprotocol);
+    const QByteArray response = upgrade(head, info, socket->peerAddress(), socket->peerPort());
     // The head was only peeked at; whatever came behind it is the client's first frames.
     socket->skip(head.size);
     QByteArray received = socket->readAll();

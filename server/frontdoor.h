@@ -2,7 +2,10 @@
 #pragma once
 
 #include "connectinfo.h"
+#include "connectionlimiter.h"
+#include "handshakevalidator.h"
 #include "requesthead.h"
+#include "socketreadwatch.h"
 
 #include <QByteArray>
 #include <QDeadlineTimer>
@@ -11,7 +14,9 @@
 #include <QObject>
 #include <QTimer>
 
+#include <memory>
 #include <optional>
+#include <unordered_map>
 
 class QTcpSocket;
 
@@ -26,20 +31,46 @@ class Worker;
 //! one an HTTP 400/403/431, anything else to the HTTP routes. With TLS, a connection that opens
 //! with a ClientHello goes through a TlsRelay first and its decrypted stream (a RelaySocket) is
 //! routed the same way; plain HTTP on the TLS port is redirected to https (GET, HEAD) or refused.
+//! A plain connection's first request head is looked at on the bare descriptor (MSG_PEEK):
+//! a whole WebSocket upgrade, what almost every connection opens with, goes to its
+//! WebSocketConnection without a QTcpSocket ever being made for it; anything else (a partial
+//! head, HTTP, a refusal) gets its QTcpSocket then, with every byte still unread.
 //! Lives on the worker's thread, as a child of the worker.
 class FrontDoor : public QObject
 {
     Q_OBJECT
 public:
     FrontDoor(Worker &worker, HttpRoutes &http);
+    ~FrontDoor() override;
 
     //! Takes over an accepted socket descriptor, admitted by the connection limits for `peer`
     //! (released when the connection ends).
-    void adopt(qintptr descriptor, const QHostAddress &peer);
+    void adopt(qintptr descriptor, const QHostAddress &peer, quint16 peerPort);
     //! Answers 503 on a descriptor the connection limits refused, and closes it.
     void turnAway(qintptr descriptor);
 
 private:
+    //! An adopted plain descriptor before its first input: no QTcpSocket yet.
+    struct Arrival final : ReadWatcher
+    {
+        Arrival(FrontDoor &owner, int fd, Admission admitted, QHostAddress from, quint16 fromPort,
+                qint64 timeoutMs);
+        void readReady() override { door.arrived(descriptor); }
+
+        FrontDoor &door;
+        const int descriptor;
+        Admission admission;
+        QHostAddress peer;
+        quint16 peerPort;
+        QDeadlineTimer deadline;
+        SocketReadWatch watch; //!< last: watching starts once the rest is in place
+    };
+
+    //! The first input of an Arrival: a whole upgrade is accepted at once, else a QTcpSocket.
+    void arrived(int descriptor);
+    //! `descriptor` as a QTcpSocket holding its admission, nothing read yet; null (and the
+    //! descriptor closed) if Qt will not take it. Nothing else may watch the descriptor.
+    QTcpSocket *socketFor(int descriptor, Admission admission);
     void watch(QTcpSocket *socket);
     void route(QTcpSocket *socket);
     void startTls(QTcpSocket *socket);
@@ -52,6 +83,11 @@ private:
     //! Answers a validated upgrade with its 101 and hands the descriptor (over TLS, the
     //! relay's session) to a WebSocketConnection.
     void acceptWebSocket(QTcpSocket *socket, const RequestHead &head, ConnectInfo info);
+    //! Logs and answers a refused upgrade.
+    void refuseUpgrade(QTcpSocket *socket, const HandshakeValidator::Decision &decision);
+    //! The 101 for a validated upgrade; fills in the connection's id, peer and time.
+    QByteArray upgrade(const RequestHead &head, ConnectInfo &info, const QHostAddress &peer,
+                       quint16 peerPort);
     //! Leaves the "waiting for a request head" state: routed, refused or gone.
     void stopWaiting(QTcpSocket *socket);
     void sweepUnrouted();
@@ -60,6 +96,8 @@ private:
     HttpRoutes &m_http;
     //! Sockets whose request head is not complete yet, with the time they have left.
     QHash<QTcpSocket *, QDeadlineTimer> m_unrouted;
+    //! Plain descriptors not read yet, by descriptor; their deadlines are swept the same way.
+    std::unordered_map<int, std::unique_ptr<Arrival>> m_arrivals;
     QTimer m_headSweep;
 };
 

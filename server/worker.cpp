@@ -84,7 +84,8 @@ LongPollEndpoint &Worker::longPoll()
     return m_http->longPoll();
 }
 
-void Worker::adoptDescriptor(qintptr descriptor, const QHostAddress &peer, bool admitted)
+void Worker::adoptDescriptor(qintptr descriptor, const QHostAddress &peer, quint16 peerPort,
+                             bool admitted)
 {
     if (!admitted) {
         m_frontDoor->turnAway(descriptor);
@@ -92,7 +93,7 @@ void Worker::adoptDescriptor(qintptr descriptor, const QHostAddress &peer, bool 
     }
     if (!m_idleSweep.isActive())
         m_idleSweep.start();
-    m_frontDoor->adopt(descriptor, peer);
+    m_frontDoor->adopt(descriptor, peer, peerPort);
 }
 
 void Worker::addConnection(Connection *connection)

@@ -42,7 +42,8 @@ public:
 
     //! Takes over an accepted socket descriptor (called queued, on this worker's thread); one
     //! that the connection limits refused is answered 503 and closed.
-    void adoptDescriptor(qintptr descriptor, const QHostAddress &peer, bool admitted);
+    void adoptDescriptor(qintptr descriptor, const QHostAddress &peer, quint16 peerPort,
+                         bool admitted);
     //! Fans a broadcast out to this worker's subscribers of its topic (PubSub calls it).
     void deliver(const std::shared_ptr<const Broadcast> &broadcast);
 

@@ -3,17 +3,28 @@
 
 #include <QTest>
 
-bool RawWebSocket::open(quint16 port, const QByteArray &query, const QByteArray &early)
+bool RawWebSocket::open(quint16 port, const QByteArray &query, const QByteArray &early,
+                        qsizetype splitAt)
 {
     m_socket.connectToHost(QHostAddress::LocalHost, port);
     if (!m_socket.waitForConnected(5000))
         return false;
-    m_socket.write(
+    const QByteArray request =
         "GET /socket/websocket?" + query +
         " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" +
-        early);
+        early;
+    if (splitAt > 0 && splitAt < request.size()) {
+        // The server sees the first piece on its own before the rest arrives.
+        m_socket.write(request.left(splitAt));
+        if (!m_socket.waitForBytesWritten(5000))
+            return false;
+        QTest::qWait(50);
+        m_socket.write(request.mid(splitAt));
+    } else {
+        m_socket.write(request);
+    }
     if (!QTest::qWaitFor([this] { return (m_buffer += m_socket.readAll()).contains("\r\n\r\n"); },
                          5000)) {
         QWARN("RawWebSocket::open: no complete response head within 5 s");

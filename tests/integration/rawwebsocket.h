@@ -11,7 +11,8 @@ class RawWebSocket
 public:
     //! Sends the upgrade request, and `early` in the same write right behind it; true when
     //! the answer is 101.
-    [[nodiscard]] bool open(quint16 port, const QByteArray &query, const QByteArray &early = {});
+    [[nodiscard]] bool open(quint16 port, const QByteArray &query, const QByteArray &early = {},
+                            qsizetype splitAt = -1);
     //! A masked text frame (zero masking key, which RFC 6455 allows).
     void sendText(const QByteArray &payload);
     //! A masked frame of any kind, FIN set or not.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "connectionlimiter.h"
 #include "engine.h"
 #include "messagestore.h"
 #include "rawwebsocket.h"
@@ -63,6 +64,8 @@ private Q_SLOTS:
     void listeningCanBePaused();
     void floodIsRateLimited();
     void webSocketFramesAfterTheUpgrade();
+    void upgradeHeadInPieces_data();
+    void upgradeHeadInPieces();
     void pingsDoNotKeepAnIdleSocketOpen();
     void joinStormReachesMembersAsMergedPresenceDiffs();
     void presenceOfAJoinPrecedesTheJoinersFirstMessage();
@@ -197,6 +200,9 @@ void tst_Engine::unfinishedRequestHeadIsCut()
     QVERIFY(stalled.waitForConnected(5000));
     stalled.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     QVERIFY(stalled.waitForBytesWritten(5000));
+    QTcpSocket silent; // sends nothing at all: never looked at past the bare descriptor
+    silent.connectToHost(QHostAddress::LocalHost, engine.port());
+    QVERIFY(silent.waitForConnected(5000));
     QTcpSocket served;
     served.connectToHost(QHostAddress::LocalHost, engine.port());
     QVERIFY(served.waitForConnected(5000));
@@ -205,7 +211,12 @@ void tst_Engine::unfinishedRequestHeadIsCut()
     QTRY_VERIFY_WITH_TIMEOUT((answer += served.readAll()).contains("\r\n\r\n"), 5000);
     QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
     QTRY_COMPARE_WITH_TIMEOUT(stalled.state(), QAbstractSocket::UnconnectedState, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(silent.state(), QAbstractSocket::UnconnectedState, 5000);
     QCOMPARE(served.state(), QAbstractSocket::ConnectedState);
+    // Both cut connections gave their places back.
+    QTRY_COMPARE(engine.limits().countFor(ConnectionLimiter::Kind::Connection,
+                                          QHostAddress(QHostAddress::LocalHost)),
+                 1);
 }
 
 void tst_Engine::oversizedFrameClosesWith1009()
@@ -628,6 +639,31 @@ void tst_Engine::floodIsRateLimited()
             .value("status")
             .toString(),
         QStringLiteral("ok"));
+}
+
+void tst_Engine::upgradeHeadInPieces_data()
+{
+    // The front door decides on its first look at a connection's bytes: a whole upgrade is
+    // taken on the bare descriptor, anything less goes the QTcpSocket way; both must upgrade.
+    QTest::addColumn<qsizetype>("splitAt");
+    QTest::newRow("whole") << qsizetype(-1);
+    QTest::newRow("first byte alone") << qsizetype(1);
+    QTest::newRow("request line alone") << qsizetype(40);
+    QTest::newRow("all but the blank line") << qsizetype(182);
+}
+
+void tst_Engine::upgradeHeadInPieces()
+{
+    QFETCH(qsizetype, splitAt);
+    Engine engine(loopbackTestConfig());
+    QVERIFY(engine.start());
+    RawWebSocket raw;
+    QVERIFY(raw.open(engine.port(), "vsn=2.0.0&user=pieces", {}, splitAt));
+    raw.sendText(R"([null,"1","phoenix","heartbeat",{}])");
+    const RawWebSocket::ServerFrame reply = raw.readFrame();
+    QVERIFY2(reply.payload.contains("phx_reply") && reply.payload.contains(R"("status":"ok")"),
+             reply.payload.constData());
+    QCOMPARE(engine.connectionCount(), 1);
 }
 
 void tst_Engine::webSocketFramesAfterTheUpgrade()
