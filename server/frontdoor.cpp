@@ -81,7 +81,7 @@ void FrontDoor::adopt(qintptr descriptor, const QHostAddress &peer, quint16 peer
     // TLS connections are relayed through a QTcpSocket from their first byte.
     if (m_worker.engine().tls()) {
         if (QTcpSocket *socket = socketFor(fd, std::move(admission)))
-            watch(socket);
+            watch(socket, QDeadlineTimer(m_worker.config().httpRequestTimeoutMs));
         return;
     }
     // A client that never sends its request head must not hold a descriptor for ever.
@@ -113,23 +113,32 @@ void FrontDoor::arrived(int descriptor)
     RequestHead head;
     const auto status = RequestHead::parse(QByteArray(buffer, qsizetype(peeked)), &head);
     if (status != RequestHead::Status::Complete || head.path != SocketPath) {
-        // Partial, invalid or plain HTTP: the socket path handles all of it, unread.
+        // Partial, invalid or plain HTTP: the socket path handles all of it, unread, by the
+        // deadline the connection already has.
         if (QTcpSocket *socket = socketFor(descriptor, std::move(arrival->admission)))
-            watch(socket);
+            watch(socket, arrival->deadline);
         return;
     }
     HandshakeValidator::Decision decision = m_worker.validator().validate(head, arrival->peer);
-    if (decision.status != 101) {
-        if (QTcpSocket *socket = socketFor(descriptor, std::move(arrival->admission)))
-            refuseUpgrade(socket, decision);
-        return;
-    }
     // The head was peeked whole; taking it now leaves the client's first frames, if any came
-    // behind it, for the connection to read.
+    // behind it, for the connection to read (and a refusal's close is a FIN: a close with
+    // unread input would reset, and the answer could be lost).
     if (::recv(descriptor, buffer, size_t(head.size), MSG_DONTWAIT) != head.size) {
         qCWarning(lcNet) << "upgrade request could not be taken off the socket; closing";
         arrival.reset();
         ::close(descriptor);
+        return;
+    }
+    if (decision.status != 101) {
+        recordRefusal(arrival->peer, arrival->peerPort, decision);
+        const QByteArray answer = closingResponse(decision.status, decision.body);
+        // A fresh connection's send buffer is empty: the short answer goes out whole.
+        ::send(descriptor, answer.constData(), size_t(answer.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        arrival.reset(); // its admission ends here, with the connection
+        if (LingeringClose::liveCount() < MaxLingeringRefusals)
+            LingeringClose::start(descriptor, this, RefusalLingerMs);
+        else
+            ::close(descriptor);
         return;
     }
     const int on = 1;
@@ -148,22 +157,23 @@ QTcpSocket *FrontDoor::socketFor(int descriptor, Admission admission)
     auto *socket = new QTcpSocket(this);
     new AdmissionTicket(std::move(admission), socket);
     if (!socket->setSocketDescriptor(descriptor)) {
+        // Not closed here: Qt may have closed it already, and the number may belong to
+        // another connection by now.
         qCWarning(lcNet) << "cannot adopt socket descriptor:" << socket->errorString();
         delete socket;
-        ::close(descriptor);
         return nullptr;
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     return socket;
 }
 
-void FrontDoor::watch(QTcpSocket *socket)
+void FrontDoor::watch(QTcpSocket *socket, QDeadlineTimer deadline)
 {
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { route(socket); });
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     connect(socket, &QObject::destroyed, this, [this, socket] { m_unrouted.remove(socket); });
     // A client that never finishes its request head must not hold a descriptor for ever.
-    m_unrouted.insert(socket, QDeadlineTimer(m_worker.config().httpRequestTimeoutMs));
+    m_unrouted.insert(socket, deadline);
     if (!m_headSweep.isActive())
         m_headSweep.start();
 }
@@ -251,12 +261,18 @@ void FrontDoor::route(QTcpSocket *socket)
 
 void FrontDoor::refuseUpgrade(QTcpSocket *socket, const HandshakeValidator::Decision &decision)
 {
+    recordRefusal(socket->peerAddress(), socket->peerPort(), decision);
+    refuse(socket, decision.status, decision.body);
+}
+
+void FrontDoor::recordRefusal(const QHostAddress &address, quint16 port,
+                              const HandshakeValidator::Decision &decision)
+{
     ConnectInfo peer;
-    peer.peerAddress = socket->peerAddress();
-    peer.peerPort = socket->peerPort();
+    peer.peerAddress = address;
+    peer.peerPort = port;
     m_worker.record(EngineEvent::Kind::Refused, peer, {},
                     QStringLiteral("HTTP %1: %2").arg(decision.status).arg(decision.logReason));
-    refuse(socket, decision.status, decision.body);
 }
 
 QByteArray FrontDoor::upgrade(const RequestHead &head, ConnectInfo &info, const QHostAddress &peer,
@@ -294,7 +310,9 @@ void FrontDoor::startTls(QTcpSocket *socket)
     if (auto *ticket = socket->findChild<AdmissionTicket *>(QString(), Qt::FindDirectChildrenOnly))
         ticket->setParent(relay);
     // The decrypted stream is routed like a new connection, head deadline and all.
-    connect(relay, &TlsRelay::decrypted, this, &FrontDoor::watch);
+    connect(relay, &TlsRelay::decrypted, this, [this](QTcpSocket *decrypted) {
+        watch(decrypted, QDeadlineTimer(m_worker.config().httpRequestTimeoutMs));
+    });
 }
 
 void FrontDoor::answerPlainOnTlsPort(QTcpSocket *socket)
@@ -308,9 +326,9 @@ void FrontDoor::answerPlainOnTlsPort(QTcpSocket *socket)
         return;
     const RequestHead &head = *parsed;
     const QByteArray host = head.header("host");
-    const bool upgrade = head.headerHasToken("upgrade", "websocket");
+    const bool wantsUpgrade = head.headerHasToken("upgrade", "websocket");
     // Only to this server's own names: a redirect must not lend a rebinding page a hop.
-    if ((head.method == "GET" || head.method == "HEAD") && !upgrade && !host.isEmpty() &&
+    if ((head.method == "GET" || head.method == "HEAD") && !wantsUpgrade && !host.isEmpty() &&
         !host.contains('/') && !host.contains('\\') && !host.contains(' ') &&
         m_worker.validator().hostAllowed(QString::fromLatin1(host))) {
         QByteArray location = "https://" + host + head.path.toUtf8();

@@ -43,8 +43,8 @@ public:
     FrontDoor(Worker &worker, HttpRoutes &http);
     ~FrontDoor() override;
 
-    //! Takes over an accepted socket descriptor, admitted by the connection limits for `peer`
-    //! (released when the connection ends).
+    //! Takes over an accepted socket descriptor from `peer`:`peerPort`, admitted by the
+    //! connection limits for `peer` (released when the connection ends).
     void adopt(qintptr descriptor, const QHostAddress &peer, quint16 peerPort);
     //! Answers 503 on a descriptor the connection limits refused, and closes it.
     void turnAway(qintptr descriptor);
@@ -71,7 +71,8 @@ private:
     //! `descriptor` as a QTcpSocket holding its admission, nothing read yet; null (and the
     //! descriptor closed) if Qt will not take it. Nothing else may watch the descriptor.
     QTcpSocket *socketFor(int descriptor, Admission admission);
-    void watch(QTcpSocket *socket);
+    //! Routes `socket` once its first request head is complete, or cuts it at `deadline`.
+    void watch(QTcpSocket *socket, QDeadlineTimer deadline);
     void route(QTcpSocket *socket);
     void startTls(QTcpSocket *socket);
     void answerPlainOnTlsPort(QTcpSocket *socket);
@@ -85,6 +86,8 @@ private:
     void acceptWebSocket(QTcpSocket *socket, const RequestHead &head, ConnectInfo info);
     //! Logs and answers a refused upgrade.
     void refuseUpgrade(QTcpSocket *socket, const HandshakeValidator::Decision &decision);
+    void recordRefusal(const QHostAddress &address, quint16 port,
+                       const HandshakeValidator::Decision &decision);
     //! The 101 for a validated upgrade; fills in the connection's id, peer and time.
     QByteArray upgrade(const RequestHead &head, ConnectInfo &info, const QHostAddress &peer,
                        quint16 peerPort);

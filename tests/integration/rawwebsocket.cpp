@@ -3,18 +3,21 @@
 
 #include <QTest>
 
+QByteArray RawWebSocket::upgradeRequest(const QByteArray &query)
+{
+    return "GET /socket/websocket?" + query +
+           " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+           "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+}
+
 bool RawWebSocket::open(quint16 port, const QByteArray &query, const QByteArray &early,
                         qsizetype splitAt)
 {
     m_socket.connectToHost(QHostAddress::LocalHost, port);
     if (!m_socket.waitForConnected(5000))
         return false;
-    const QByteArray request =
-        "GET /socket/websocket?" + query +
-        " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" +
-        early;
+    const QByteArray request = upgradeRequest(query) + early;
     if (splitAt > 0 && splitAt < request.size()) {
         // The server sees the first piece on its own before the rest arrives.
         m_socket.write(request.left(splitAt));

@@ -11,8 +11,11 @@ class RawWebSocket
 public:
     //! Sends the upgrade request, and `early` in the same write right behind it; true when
     //! the answer is 101.
+    //! `splitAt` > 0: the request goes in two writes, cut there, 50 ms apart.
     [[nodiscard]] bool open(quint16 port, const QByteArray &query, const QByteArray &early = {},
                             qsizetype splitAt = -1);
+    //! The upgrade request open() sends for `query`.
+    static QByteArray upgradeRequest(const QByteArray &query);
     //! A masked text frame (zero masking key, which RFC 6455 allows).
     void sendText(const QByteArray &payload);
     //! A masked frame of any kind, FIN set or not.
