@@ -3,6 +3,7 @@
 
 #include <QDateTime>
 
+#include <algorithm>
 #include <chrono>
 
 namespace chatter::isotime {
@@ -79,8 +80,10 @@ qint64 toMsecs(QStringView text)
         const int y = digits(text, 0, 4), mo = digits(text, 5, 2), d = digits(text, 8, 2);
         const int h = digits(text, 11, 2), mi = digits(text, 14, 2), s = digits(text, 17, 2);
         const int ms = digits(text, 20, 3);
-        const year_month_day date{year(y), month(unsigned(mo)), day(unsigned(d))};
-        if (y >= 1 && date.ok() && h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s < 60 &&
+        const bool fields = y >= 1 && mo >= 1 && d >= 1; // no digit is -1
+        const year_month_day date{year(y), month(unsigned(std::max(mo, 1))),
+                                  day(unsigned(std::max(d, 1)))};
+        if (fields && date.ok() && h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s < 60 &&
             ms >= 0) {
             const sys_days days{date};
             return duration_cast<milliseconds>(days.time_since_epoch()).count() +

@@ -10,6 +10,7 @@
 #include <QSet>
 #include <QString>
 
+#include <limits>
 #include <optional>
 #include <stdexcept>
 
@@ -142,6 +143,8 @@ public:
         switch (m_joinRefKind) {
         case JoinRefKind::Text:
             return m_joinRefText;
+        case JoinRefKind::Integer:
+            return m_joinRefInteger;
         case JoinRefKind::Number:
             return m_joinRefNumber;
         case JoinRefKind::Null:
@@ -156,13 +159,24 @@ public:
         // A join ref is a string (phoenix.js counts "1", "2", …), held as one: a string
         // QJsonValue is a CBOR container of its own (three allocations), and one taken out of
         // a parsed frame points into that frame's whole parsed array and keeps it alive.
-        // Anything else a client sends as a join ref (a number, null; phoenix.js never does)
-        // is a number or null here: a QJsonValue kept for it cost 24 bytes per channel.
-        m_joinRefKind = joinRef.isString()   ? JoinRefKind::Text
-                        : joinRef.isDouble() ? JoinRefKind::Number
-                                             : JoinRefKind::Null;
+        // Anything else a client sends as a join ref (phoenix.js never does) is a number or
+        // null (Serializer::isValidRef): a QJsonValue kept for it cost 24 bytes per channel.
+        // Integers stay integers, so that one beyond 2^53 comes back as it was sent.
         m_joinRefText = joinRef.isString() ? joinRef.toString() : QString();
-        m_joinRefNumber = joinRef.isDouble() ? joinRef.toDouble() : 0;
+        constexpr qint64 NotIntegral = std::numeric_limits<qint64>::min();
+        const qint64 integer = joinRef.isDouble() ? joinRef.toInteger(NotIntegral) : NotIntegral;
+        if (joinRef.isString())
+            m_joinRefKind = JoinRefKind::Text;
+        else if (integer != NotIntegral)
+            m_joinRefKind = JoinRefKind::Integer;
+        else if (joinRef.isDouble())
+            m_joinRefKind = JoinRefKind::Number;
+        else
+            m_joinRefKind = JoinRefKind::Null;
+        if (m_joinRefKind == JoinRefKind::Integer)
+            m_joinRefInteger = integer;
+        else
+            m_joinRefNumber = joinRef.toDouble();
     }
 
 protected:
@@ -188,10 +202,14 @@ private:
     {
         Null,
         Text,
+        Integer,
         Number
     };
     QString m_joinRefText;
-    double m_joinRefNumber = 0;
+    union {
+        qint64 m_joinRefInteger = 0;
+        double m_joinRefNumber;
+    };
     JoinRefKind m_joinRefKind = JoinRefKind::Null;
 };
 

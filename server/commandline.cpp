@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "commandline.h"
 
-#include "pubsub.h"
-
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QProcessEnvironment>
@@ -243,9 +241,10 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         config.port = quint16(number);
     }
     if (const QString v = valueOf(parser, workers); !v.isEmpty()) {
-        if (!readInt(v, 1, PubSub::MaxWorkers, &number))
-            return fail(
-                QStringLiteral("--workers: expected 1-%1, got %2").arg(PubSub::MaxWorkers).arg(v));
+        if (!readInt(v, 1, ServerConfig::MaxWorkers, &number))
+            return fail(QStringLiteral("--workers: expected 1-%1, got %2")
+                            .arg(ServerConfig::MaxWorkers)
+                            .arg(v));
         config.workers = int(number);
     }
     if (const QString v = valueOf(parser, maxFrame); !v.isEmpty()) {

@@ -344,7 +344,7 @@ bool Engine::start()
     connect(m_directoryTimer, &QTimer::timeout, this, &Engine::publishDirectoryChanges);
     m_directoryTimer->start(500);
 
-    const int count = std::min(m_config.effectiveWorkers(), PubSub::MaxWorkers);
+    const int count = m_config.effectiveWorkers();
     for (int i = 0; i < count; ++i) {
         auto thread = std::make_unique<QThread>();
         thread->setObjectName(QStringLiteral("chatter-worker-%1").arg(i));

@@ -40,11 +40,16 @@ void LocalFanout::unsubscribe(Subscription &subscription)
 
 void LocalFanout::deliver(const Broadcast &broadcast)
 {
-    // A copy (one allocation for more than one subscriber, nothing next to the sends):
-    // delivering may make subscribers leave mid-loop (a presence leave delivered from inside
-    // this one, a channel crashing in handleOut); those are remembered as retired and skipped
-    // by id, never touched.
-    const Entries entries = m_topics.value(broadcast.message().topic);
+    // A copy: delivering may make subscribers leave mid-loop (a presence leave delivered from
+    // inside this one, a channel crashing in handleOut); those are remembered as retired and
+    // skipped by id, never touched.
+    const auto found = m_topics.constFind(broadcast.message().topic);
+    if (found == m_topics.cend())
+        return;
+    if (m_snapshots.size() <= size_t(m_deliveryDepth))
+        m_snapshots.emplace_back();
+    std::vector<Entry> &entries = m_snapshots[size_t(m_deliveryDepth)];
+    entries.assign(found->cbegin(), found->cend());
     const quint64 excluded = broadcast.excludedChannel();
     ++m_deliveryDepth;
     m_batch.begin();
@@ -56,6 +61,7 @@ void LocalFanout::deliver(const Broadcast &broadcast)
         entry.subscription->session->deliverBroadcast(*entry.subscription, broadcast);
     }
     m_batch.end();
+    entries.clear();
     if (--m_deliveryDepth == 0)
         m_retired.clear();
 }

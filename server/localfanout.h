@@ -2,13 +2,14 @@
 #pragma once
 
 #include <QHash>
-#include <QList>
 #include <QSet>
 #include <QString>
 #include <QVarLengthArray>
 
+#include <deque>
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace chatter::server {
 
@@ -48,6 +49,10 @@ private:
     TopicHeld m_topicHeld;
     QHash<QString, Entries> m_topics;
     int m_deliveryDepth = 0; //!< nested deliver() calls in progress
+    //! A copy of the topic's entries per nesting depth, reused so that a delivery allocates
+    //! nothing once a topic of that size has been delivered to. A deque: a nested delivery
+    //! adds a depth while the outer one holds a reference to its own.
+    std::deque<std::vector<Entry>> m_snapshots;
     QSet<quint64> m_retired; //!< channels unsubscribed while a delivery was in progress
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "serverconfig.h"
+
 #include <QHash>
 #include <QString>
 #include <shared_mutex>
@@ -21,7 +23,7 @@ class PubSub
 public:
     //! A topic's workers are bits of one word: a server has a topic per person (personal
     //! topics, DMs, a room each), and a list of workers per topic cost ~50 bytes more.
-    static constexpr int MaxWorkers = 64;
+    static constexpr int MaxWorkers = ServerConfig::MaxWorkers;
 
     //! Every worker, before the first subscription; `worker->index()` < MaxWorkers.
     void setWorkers(std::span<Worker *const> workers);

@@ -10,7 +10,7 @@ namespace chatter::server {
 
 int ServerConfig::effectiveWorkers() const
 {
-    return workers > 0 ? workers : std::max(1, QThread::idealThreadCount());
+    return std::min(MaxWorkers, workers > 0 ? workers : std::max(1, QThread::idealThreadCount()));
 }
 
 QString ServerConfig::effectiveDataDir() const

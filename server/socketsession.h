@@ -4,6 +4,7 @@
 #include "channel.h"
 #include "connectinfo.h"
 #include "message.h"
+#include "rateallowance.h"
 #include "serializer.h"
 #include "subscription.h"
 #include "tokenbucket.h"
@@ -142,6 +143,7 @@ private:
     QDateTime m_lastHeartbeat;
     //! Token bucket against floods: refilled at maxMessagesPerSecond, capped at messageBurst.
     TokenBucket m_flood;
+    //! Rooms this socket may bring into existence: roomCreationsPerMinute, as a burst too.
     RateAllowance m_roomCreations;
     qint64 m_lastCreationLog = 0;
     qint64 m_lastFloodLog = -1;

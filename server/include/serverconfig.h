@@ -12,7 +12,9 @@ struct ServerConfig
 {
     QHostAddress bindAddress = QHostAddress::Any;
     quint16 port = 4000;
-    int workers = 0; //!< 0: one per core
+    //! A topic's workers are bits of one 64-bit word (PubSub).
+    static constexpr int MaxWorkers = 64;
+    int workers = 0; //!< 0: one per core, at most MaxWorkers
     qint64 maxFrameBytes = 1024 * 1024;
     //! Empty: an Origin must be the scheme, host and port the request was sent to, and the Host
     //! one of the server's names. "*": anything.

@@ -74,6 +74,8 @@ void tst_IsoTime::otherTextIsReadByQt_data()
     QTest::newRow("offset") << "2024-02-29T13:00:00.123+01:00" << qint64(1709208000123);
     QTest::newRow("no fraction") << "2024-02-29T12:00:00Z" << qint64(1709208000000);
     QTest::newRow("month 13") << "2024-13-01T00:00:00.000Z" << qint64(0);
+    QTest::newRow("month 0") << "2024-00-10T00:00:00.000Z" << qint64(0);
+    QTest::newRow("day 0") << "2024-02-00T00:00:00.000Z" << qint64(0);
     QTest::newRow("February 30") << "2024-02-30T00:00:00.000Z" << qint64(0);
     // ISO 8601's end of a day, which Qt reads as the next midnight.
     QTest::newRow("hour 24") << "2024-02-29T24:00:00.000Z" << qint64(1709251200000);

@@ -41,6 +41,8 @@ class tst_PresenceTracker : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void metaNamesItsRoleAndStatus_data();
+    void metaNamesItsRoleAndStatus();
     void stateFollowsTrackUpdateUntrack();
     void refsAreFreshAndLeavesKeepTheirRef();
     void aListTakenEarlierDoesNotChange();
@@ -179,6 +181,43 @@ void tst_PresenceTracker::largeAndSmallRoomsListTheSame()
     QCOMPARE(tracker.keyCount(Topic), int(expected.size()));
     // A list handed out earlier is a snapshot.
     QCOMPARE(full.size(), members);
+}
+
+void tst_PresenceTracker::metaNamesItsRoleAndStatus_data()
+{
+    QTest::addColumn<QString>("role");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("wireRole");
+    QTest::newRow("member, online") << "member"
+                                    << "online"
+                                    << "member";
+    QTest::newRow("admin, busy") << "admin"
+                                 << "busy"
+                                 << "admin";
+    QTest::newRow("guest, dnd") << "guest"
+                                << "dnd"
+                                << "guest";
+    QTest::newRow("member, away") << "member"
+                                  << "away"
+                                  << "member";
+    QTest::newRow("unknown role counts as a member") << "owner"
+                                                     << "online"
+                                                     << "member";
+}
+
+void tst_PresenceTracker::metaNamesItsRoleAndStatus()
+{
+    using chatter::server::PresenceMeta;
+    QFETCH(QString, role);
+    QFETCH(QString, status);
+    QFETCH(QString, wireRole);
+    PresenceMeta meta;
+    meta.role = PresenceMeta::roleNamed(role);
+    meta.status = *PresenceMeta::statusNamed(status);
+    const QJsonObject json = meta.toJson();
+    QCOMPARE(json.value("role").toString(), wireRole);
+    QCOMPARE(json.value("status").toString(), status);
+    QVERIFY(!PresenceMeta::statusNamed(u"sleeping"));
 }
 
 QTEST_APPLESS_MAIN(tst_PresenceTracker)

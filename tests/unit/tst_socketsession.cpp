@@ -289,6 +289,9 @@ void tst_SocketSession::joinReplyEchoesTheJoinRef_data()
     QTest::addColumn<QString>("wireRef");
     QTest::newRow("text") << QJsonValue("3") << R"("3")";
     QTest::newRow("number") << QJsonValue(7) << "7";
+    QTest::newRow("integer beyond 2^53")
+        << QJsonValue(qint64(9007199254740993)) << "9007199254740993";
+    QTest::newRow("fraction") << QJsonValue(2.5) << "2.5";
     QTest::newRow("null") << QJsonValue() << R"("9")";
 }
 

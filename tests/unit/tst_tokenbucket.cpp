@@ -3,7 +3,6 @@
 
 #include <QTest>
 
-using chatter::server::RateAllowance;
 using chatter::server::TokenBucket;
 
 class tst_TokenBucket : public QObject
@@ -12,9 +11,6 @@ class tst_TokenBucket : public QObject
 private Q_SLOTS:
     void take_data();
     void take();
-    void allowanceTakesLikeTheBucket_data() { take_data(); }
-    void allowanceTakesLikeTheBucket();
-    void allowanceOfNothing();
     void pausedTimeIsCreditedAfterResuming();
     void creditExpires();
     void pauseAndResumeAreNotCounted();
@@ -58,27 +54,6 @@ void tst_TokenBucket::take()
     for (qint64 us : steps)
         results.append(bucket.take(us * 1000));
     QCOMPARE(results, expected);
-}
-
-void tst_TokenBucket::allowanceTakesLikeTheBucket()
-{
-    QFETCH(double, rate);
-    QFETCH(double, burst);
-    QFETCH(Steps, steps);
-    QFETCH(Results, expected);
-    RateAllowance allowance;
-    Results results;
-    for (qint64 us : steps)
-        results.append(allowance.take(us * 1000, rate, burst));
-    QCOMPARE(results, expected);
-}
-
-void tst_TokenBucket::allowanceOfNothing()
-{
-    RateAllowance allowance;
-    QVERIFY(!allowance.take(1'000'000, 0.0, 5.0)); // no rate: never
-    QVERIFY(!allowance.take(1'000'000, 5.0, 0.0)); // no burst: never
-    QVERIFY(allowance.take(1'000'000, 5.0, 1.0));
 }
 
 void tst_TokenBucket::pausedTimeIsCreditedAfterResuming()
