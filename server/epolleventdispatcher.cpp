@@ -2,28 +2,19 @@
 #include "epolleventdispatcher.h"
 
 #include "batchsender.h"
+#include "monotonicclock.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
 #include <QTimerEvent>
 
 #include <cerrno>
-#include <chrono>
 #include <optional>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 namespace chatter::server {
-namespace {
-
-qint64 nowMs()
-{
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
-} // namespace
 
 EpollEventDispatcher::EpollEventDispatcher(QObject *parent) : QAbstractEventDispatcher(parent)
 {
@@ -133,7 +124,7 @@ void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::Timer
     timer.interval = interval;
     timer.type = timerType;
     timer.object = object;
-    schedule(timerId, timer, nowMs() + interval);
+    schedule(timerId, timer, monotonicMs() + interval);
 }
 
 bool EpollEventDispatcher::unregisterTimer(int timerId)
@@ -172,7 +163,7 @@ int EpollEventDispatcher::remainingTime(int timerId)
     const auto it = m_timers.constFind(timerId);
     if (it == m_timers.cend())
         return -1;
-    return int(std::max<qint64>(0, it->deadline - nowMs()));
+    return int(std::max<qint64>(0, it->deadline - monotonicMs()));
 }
 
 void EpollEventDispatcher::wakeUp()
@@ -196,14 +187,14 @@ int EpollEventDispatcher::nextTimeout() const
             m_heap.pop(); // stale: the timer was stopped or rescheduled
             continue;
         }
-        return int(std::clamp<qint64>(top.deadline - nowMs(), 0, 24 * 3600 * 1000));
+        return int(std::clamp<qint64>(top.deadline - monotonicMs(), 0, 24 * 3600 * 1000));
     }
     return -1;
 }
 
 bool EpollEventDispatcher::activateTimers()
 {
-    const qint64 now = nowMs();
+    const qint64 now = monotonicMs();
     // Take every due entry first and reschedule afterwards: a timer of interval 0 gets a new
     // deadline of `now`, and rescheduling it inside the loop would make it due for ever.
     std::vector<HeapEntry> due;

@@ -66,12 +66,17 @@ void FrontDoor::turnAway(qintptr descriptor)
 {
     static const QByteArray busy =
         closingResponse(503, "too many connections\n", "retry-after: 5\r\n");
+    answerAndClose(int(descriptor), busy);
+}
+
+void FrontDoor::answerAndClose(int descriptor, const QByteArray &answer)
+{
     // A fresh connection's send buffer is empty: the short answer goes out whole, or not at all.
-    ::send(int(descriptor), busy.constData(), size_t(busy.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ::send(descriptor, answer.constData(), size_t(answer.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (LingeringClose::liveCount() < MaxLingeringRefusals)
-        LingeringClose::start(int(descriptor), this, RefusalLingerMs);
+        LingeringClose::start(descriptor, this, RefusalLingerMs);
     else
-        ::close(int(descriptor));
+        ::close(descriptor);
 }
 
 void FrontDoor::adopt(qintptr descriptor, const QHostAddress &peer, quint16 peerPort)
@@ -131,14 +136,8 @@ void FrontDoor::arrived(int descriptor)
     }
     if (decision.status != 101) {
         recordRefusal(arrival->peer, arrival->peerPort, decision);
-        const QByteArray answer = closingResponse(decision.status, decision.body);
-        // A fresh connection's send buffer is empty: the short answer goes out whole.
-        ::send(descriptor, answer.constData(), size_t(answer.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
         arrival.reset(); // its admission ends here, with the connection
-        if (LingeringClose::liveCount() < MaxLingeringRefusals)
-            LingeringClose::start(descriptor, this, RefusalLingerMs);
-        else
-            ::close(descriptor);
+        answerAndClose(descriptor, closingResponse(decision.status, decision.body));
         return;
     }
     const int on = 1;

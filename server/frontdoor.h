@@ -84,6 +84,9 @@ private:
     //! Answers a validated upgrade with its 101 and hands the descriptor (over TLS, the
     //! relay's session) to a WebSocketConnection.
     void acceptWebSocket(QTcpSocket *socket, const RequestHead &head, ConnectInfo info);
+    //! Sends a short closing `answer` on a bare descriptor and closes it, lingering (bounded)
+    //! so that the client reads the answer rather than a reset.
+    void answerAndClose(int descriptor, const QByteArray &answer);
     //! Logs and answers a refused upgrade.
     void refuseUpgrade(QTcpSocket *socket, const HandshakeValidator::Decision &decision);
     void recordRefusal(const QHostAddress &address, quint16 port,

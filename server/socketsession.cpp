@@ -6,10 +6,9 @@
 #include "connection.h"
 #include "events.h"
 #include "logging.h"
+#include "monotonicclock.h"
 #include "serverconfig.h"
 #include "sessioncontext.h"
-
-#include <chrono>
 
 namespace chatter::server {
 namespace {
@@ -19,13 +18,6 @@ namespace {
 //! two at a time.
 constexpr size_t PauseInputAt = 256;
 constexpr size_t ResumeInputAt = 64;
-
-qint64 nowNs()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 //! Keeps `frame` until the subscription's join reply is out.
 void holdFrame(Subscription &subscription, const Frame &frame)
@@ -40,7 +32,7 @@ void holdFrame(Subscription &subscription, const Frame &frame)
 SocketSession::SocketSession(Connection &connection, SessionContext &context, ConnectInfo info)
     : m_connection(connection), m_context(context), m_info(std::move(info)),
       m_flood(context.config().maxMessagesPerSecond, context.config().messageBurst),
-      m_lastActivityNs(nowNs())
+      m_lastActivityNs(monotonicNs())
 {}
 
 SocketSession::~SocketSession()
@@ -67,7 +59,7 @@ void SocketSession::handle(const Message &message)
         send(Message::reply(QJsonValue::Null, message.ref, message.topic, QStringLiteral("ok")));
         return;
     }
-    m_lastActivityNs = nowNs();
+    m_lastActivityNs = monotonicNs();
     if (m_autoAway)
         setAutoAway(false);
     if (!takeToken()) {
@@ -321,7 +313,7 @@ void SocketSession::pauseInputIfBehind()
     // Reading on would only pile the client's requests up here; the rest waits in TCP. Its
     // flood limit is credited for the pause, which is the server's delay, not a flood.
     m_inputPaused = true;
-    m_flood.pause(nowNs());
+    m_flood.pause(monotonicNs());
     m_connection.setInputPaused(true);
 }
 
@@ -339,7 +331,7 @@ void SocketSession::flushOrdered()
         std::vector<Ordered>().swap(m_ordered); // an idle socket holds no queue
     if (m_inputPaused && m_ordered.size() <= ResumeInputAt) {
         m_inputPaused = false;
-        m_flood.resume(nowNs());
+        m_flood.resume(monotonicNs());
         m_connection.setInputPaused(false);
     }
 }
@@ -444,7 +436,7 @@ const ServerConfig &SocketSession::config() const
 
 bool SocketSession::takeRoomCreation()
 {
-    if (m_roomCreations.take(nowNs(), config().roomCreationsPerMinute / 60.0,
+    if (m_roomCreations.take(monotonicNs(), config().roomCreationsPerMinute / 60.0,
                              config().roomCreationsPerMinute))
         return true;
     const qint64 second = QDateTime::currentSecsSinceEpoch();
@@ -462,7 +454,7 @@ void SocketSession::checkAway(qint64 afterMs)
 {
     if (m_autoAway || m_shutDown || afterMs <= 0)
         return;
-    if (nowNs() - m_lastActivityNs >= afterMs * 1'000'000)
+    if (monotonicNs() - m_lastActivityNs >= afterMs * 1'000'000)
         setAutoAway(true);
 }
 
@@ -481,7 +473,7 @@ void SocketSession::setAutoAway(bool away)
 bool SocketSession::takeToken()
 {
     const ServerConfig &config = m_context.config();
-    if (m_flood.take(nowNs()))
+    if (m_flood.take(monotonicNs()))
         return true;
     const qint64 second = QDateTime::currentSecsSinceEpoch();
     if (second != m_lastFloodLog) {

@@ -3,13 +3,13 @@
 
 #include "lingeringclose.h"
 #include "logging.h"
+#include "monotonicclock.h"
 #include "websocketframe.h"
 #include "worker.h"
 
 #include <QTimer>
 
 #include <cerrno>
-#include <chrono>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,13 +17,6 @@
 namespace chatter::server {
 
 namespace {
-
-//! A plain number, not a QElapsedTimer (16 bytes) per clock: there are two per connection.
-qint64 monotonicMs()
-{
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
 
 //! How long a closing connection may take to flush its queue (a slow reader's backlog holds
 //! the close frame up) before it is cut.
