@@ -47,9 +47,7 @@
 #include <QSqlQuery>
 #include <QTimer>
 
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -307,21 +305,6 @@ rlim_t raiseDescriptorLimit()
     return limit.rlim_cur;
 }
 
-//! The address and port of an accepted socket's peer, in one getpeername().
-std::pair<QHostAddress, quint16> peerOf(qintptr descriptor)
-{
-    sockaddr_storage address{};
-    socklen_t length = sizeof address;
-    if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&address), &length) != 0)
-        return {};
-    quint16 port = 0;
-    if (address.ss_family == AF_INET)
-        port = ntohs(reinterpret_cast<const sockaddr_in *>(&address)->sin_port);
-    else if (address.ss_family == AF_INET6)
-        port = ntohs(reinterpret_cast<const sockaddr_in6 *>(&address)->sin6_port);
-    return {QHostAddress(reinterpret_cast<const sockaddr *>(&address)), port};
-}
-
 } // namespace
 
 bool Engine::start()
@@ -359,9 +342,10 @@ bool Engine::start()
         m_threads.push_back(std::move(thread));
     }
     m_pubsub->setWorkers(m_workers);
-    m_listener = new Listener([this](qintptr d) { dispatch(d); }, this);
+    m_listener = new Listener([this](int descriptor, const QHostAddress &peer,
+                                     quint16 port) { dispatch(descriptor, peer, port); },
+                              this);
     m_listener->setListenBacklogSize(m_config.listenBacklog);
-    m_listener->setMaxPendingConnections(1 << 20);
     if (!m_listener->listen(m_config.bindAddress, m_config.port)) {
         m_error = m_listener->errorString();
         return false;
@@ -480,10 +464,9 @@ quint16 Engine::port() const
     return m_port;
 }
 
-void Engine::dispatch(qintptr descriptor)
+void Engine::dispatch(int descriptor, const QHostAddress &peer, quint16 port)
 {
     // Counted before any byte is read: a refused client gets its 503 from the worker.
-    const auto [peer, port] = peerOf(descriptor);
     QString why;
     const bool admitted = m_limits->admit(ConnectionLimiter::Kind::Connection, peer, &why);
     if (!admitted)

@@ -40,10 +40,8 @@ const QString SocketPath = QStringLiteral("/socket/websocket");
 
 } // namespace
 
-FrontDoor::Arrival::Arrival(FrontDoor &owner, int fd, Admission admitted, QHostAddress from,
-                            quint16 fromPort, qint64 timeoutMs)
-    : door(owner), descriptor(fd), admission(std::move(admitted)), peer(std::move(from)),
-      peerPort(fromPort), deadline(timeoutMs), watch(fd, *this, &owner)
+FrontDoor::Arrival::Arrival(FrontDoor &owner, int fd, Newcomer waiting)
+    : door(owner), descriptor(fd), newcomer(std::move(waiting)), watch(fd, *this, &owner)
 {}
 
 FrontDoor::FrontDoor(Worker &worker, HttpRoutes &http)
@@ -89,65 +87,81 @@ void FrontDoor::adopt(qintptr descriptor, const QHostAddress &peer, quint16 peer
             watch(socket, QDeadlineTimer(m_worker.config().httpRequestTimeoutMs));
         return;
     }
+    Newcomer newcomer{std::move(admission), peer, peerPort,
+                      QDeadlineTimer(m_worker.config().httpRequestTimeoutMs)};
+    // A client sends its upgrade right behind the connect, so it is usually here already:
+    // taken at once, the descriptor is never watched for it (two epoll_ctl calls fewer).
+    char buffer[MaxRequestHead];
+    if (const auto peeked = peekFirstInput(fd, buffer)) {
+        takeFirstInput(fd, std::move(newcomer), buffer, *peeked);
+        return;
+    }
     // A client that never sends its request head must not hold a descriptor for ever.
-    m_arrivals.emplace(fd,
-                       std::make_unique<Arrival>(*this, fd, std::move(admission), peer, peerPort,
-                                                 m_worker.config().httpRequestTimeoutMs));
+    m_arrivals.emplace(fd, std::make_unique<Arrival>(*this, fd, std::move(newcomer)));
     if (!m_headSweep.isActive())
         m_headSweep.start();
+}
+
+std::optional<qsizetype> FrontDoor::peekFirstInput(int descriptor, char *buffer)
+{
+    const ssize_t peeked = ::recv(descriptor, buffer, MaxRequestHead, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return std::nullopt;
+    return qsizetype(peeked);
 }
 
 void FrontDoor::arrived(int descriptor)
 {
     char buffer[MaxRequestHead];
-    const ssize_t peeked = ::recv(descriptor, buffer, sizeof buffer, MSG_PEEK | MSG_DONTWAIT);
-    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    const auto peeked = peekFirstInput(descriptor, buffer);
+    if (!peeked)
         return;
     const auto found = m_arrivals.find(descriptor);
     if (found == m_arrivals.end())
         return;
-    std::unique_ptr<Arrival> arrival = std::move(found->second);
-    m_arrivals.erase(found);
-    arrival->watch.setEnabled(false); // whoever takes the descriptor over watches it itself
-    if (peeked <= 0) {                // closed (or broken) before a byte: nothing to answer
-        arrival.reset();
+    Newcomer newcomer = std::move(found->second->newcomer);
+    m_arrivals.erase(found); // unwatched: whoever takes the descriptor over watches it itself
+    takeFirstInput(descriptor, std::move(newcomer), buffer, *peeked);
+}
+
+void FrontDoor::takeFirstInput(int descriptor, Newcomer newcomer, const char *buffer,
+                               qsizetype peeked)
+{
+    if (peeked <= 0) { // closed (or broken) before a byte: nothing to answer
         ::close(descriptor);
         return;
     }
-
     RequestHead head;
-    const auto status = RequestHead::parse(QByteArray(buffer, qsizetype(peeked)), &head);
+    const auto status = RequestHead::parse(QByteArray(buffer, peeked), &head);
     if (status != RequestHead::Status::Complete || head.path != SocketPath) {
         // Partial, invalid or plain HTTP: the socket path handles all of it, unread, by the
         // deadline the connection already has.
-        if (QTcpSocket *socket = socketFor(descriptor, std::move(arrival->admission)))
-            watch(socket, arrival->deadline);
+        if (QTcpSocket *socket = socketFor(descriptor, std::move(newcomer.admission)))
+            watch(socket, newcomer.deadline);
         return;
     }
-    HandshakeValidator::Decision decision = m_worker.validator().validate(head, arrival->peer);
+    HandshakeValidator::Decision decision = m_worker.validator().validate(head, newcomer.peer);
     // The head was peeked whole; taking it now leaves the client's first frames, if any came
     // behind it, for the connection to read (and a refusal's close is a FIN: a close with
-    // unread input would reset, and the answer could be lost).
-    if (::recv(descriptor, buffer, size_t(head.size), MSG_DONTWAIT) != head.size) {
+    // unread input would reset, and the answer could be lost). MSG_TRUNC discards them
+    // without a copy (tcp(7)).
+    if (::recv(descriptor, nullptr, size_t(head.size), MSG_DONTWAIT | MSG_TRUNC) != head.size) {
         qCWarning(lcNet) << "upgrade request could not be taken off the socket; closing";
-        arrival.reset();
         ::close(descriptor);
         return;
     }
     if (decision.status != 101) {
-        recordRefusal(arrival->peer, arrival->peerPort, decision);
-        arrival.reset(); // its admission ends here, with the connection
+        recordRefusal(newcomer.peer, newcomer.peerPort, decision);
+        newcomer.admission = {}; // its admission ends here, with the connection
         answerAndClose(descriptor, closingResponse(decision.status, decision.body));
         return;
     }
     const int on = 1;
     ::setsockopt(descriptor, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    const QByteArray response = upgrade(head, decision.info, arrival->peer, arrival->peerPort);
-    Admission admission = std::move(arrival->admission);
-    arrival.reset();
+    const QByteArray response = upgrade(head, decision.info, newcomer.peer, newcomer.peerPort);
     auto *connection = new WebSocketConnection(descriptor, {}, std::move(decision.info), m_worker,
                                                nullptr, {}, response);
-    connection->holdAdmission(std::move(admission));
+    connection->holdAdmission(std::move(newcomer.admission));
     m_worker.addConnection(connection);
 }
 
@@ -180,7 +194,7 @@ void FrontDoor::watch(QTcpSocket *socket, QDeadlineTimer deadline)
 void FrontDoor::sweepUnrouted()
 {
     for (auto it = m_arrivals.begin(); it != m_arrivals.end();) {
-        if (!it->second->deadline.hasExpired()) {
+        if (!it->second->newcomer.deadline.hasExpired()) {
             ++it;
             continue;
         }

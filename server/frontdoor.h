@@ -50,24 +50,35 @@ public:
     void turnAway(qintptr descriptor);
 
 private:
-    //! An adopted plain descriptor before its first input: no QTcpSocket yet.
-    struct Arrival final : ReadWatcher
+    //! An adopted plain connection before its first request head was looked at.
+    struct Newcomer
     {
-        Arrival(FrontDoor &owner, int fd, Admission admitted, QHostAddress from, quint16 fromPort,
-                qint64 timeoutMs);
-        void readReady() override { door.arrived(descriptor); }
-
-        FrontDoor &door;
-        const int descriptor;
         Admission admission;
         QHostAddress peer;
         quint16 peerPort;
         QDeadlineTimer deadline;
+    };
+    //! A newcomer whose first input had not arrived when it was adopted: watched for it, still
+    //! without a QTcpSocket.
+    struct Arrival final : ReadWatcher
+    {
+        Arrival(FrontDoor &owner, int fd, Newcomer waiting);
+        void readReady() override { door.arrived(descriptor); }
+
+        FrontDoor &door;
+        const int descriptor;
+        Newcomer newcomer;
         SocketReadWatch watch; //!< last: watching starts once the rest is in place
     };
 
-    //! The first input of an Arrival: a whole upgrade is accepted at once, else a QTcpSocket.
+    //! Input on an Arrival's descriptor: its first input is taken.
     void arrived(int descriptor);
+    //! The first bytes of a newcomer, peeked into `buffer` (MaxRequestHead bytes): how many,
+    //! 0 if it closed, -1 on an error, or nullopt if none have come yet.
+    static std::optional<qsizetype> peekFirstInput(int descriptor, char *buffer);
+    //! A newcomer's first input, `peeked` bytes in `buffer`: a whole upgrade is accepted at
+    //! once, anything else gets a QTcpSocket. Nothing may watch the descriptor any more.
+    void takeFirstInput(int descriptor, Newcomer newcomer, const char *buffer, qsizetype peeked);
     //! `descriptor` as a QTcpSocket holding its admission, nothing read yet; null (and the
     //! descriptor closed) if Qt will not take it. Nothing else may watch the descriptor.
     QTcpSocket *socketFor(int descriptor, Admission admission);

@@ -40,7 +40,7 @@ WebSocketConnection::WebSocketConnection(int descriptor, QByteArray received, Co
       m_reader(worker.config().maxFrameBytes), m_tls(std::move(tls)),
       m_session(*this, worker, std::move(info))
 {
-    ::fcntl(m_descriptor, F_SETFL, ::fcntl(m_descriptor, F_GETFL) | O_NONBLOCK);
+    Q_ASSERT(::fcntl(m_descriptor, F_GETFL) & O_NONBLOCK);
     m_lastFrameMs = monotonicMs();
     worker.recordConnect(m_session.info());
     // What the TLS session still owes the client (the end of its handshake), then the 101:

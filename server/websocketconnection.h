@@ -34,8 +34,8 @@ class WebSocketConnection final : public Connection,
 {
     Q_OBJECT
 public:
-    //! Takes ownership of `descriptor`, a connected, upgraded socket. `received` is what
-    //! arrived after the handshake before the descriptor was handed over (decrypted). Over
+    //! Takes ownership of `descriptor`, a connected, upgraded, non-blocking socket. `received`
+    //! is what arrived after the handshake before the descriptor was handed over (decrypted). Over
     //! TLS, `tls` is the connection's session and `pendingOutput` ciphertext to send first.
     //! `greeting` (the 101 response) goes out before any frame, encrypted over TLS.
     WebSocketConnection(int descriptor, QByteArray received, ConnectInfo info, Worker &worker,

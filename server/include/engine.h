@@ -169,7 +169,7 @@ Q_SIGNALS:
     void tlsCertificateChanged(const QString &fingerprint);
 
 private:
-    void dispatch(qintptr descriptor);
+    void dispatch(int descriptor, const QHostAddress &peer, quint16 port);
     bool openStore();
     //! Every 2 s on the store thread: reloads accounts another process changed, deletes expired
     //! sessions, writes coalesced last-used times.
