@@ -3,6 +3,7 @@
 
 #include "fileurls.h"
 #include "logging.h"
+#include "roomheads.h"
 
 #include <QDateTime>
 #include <QSqlDatabase>
@@ -54,9 +55,10 @@ const QString CountAfterSql =
 
 } // namespace
 
-HistoryReader::HistoryReader(QString path, const FileUrlSigner *signer)
+HistoryReader::HistoryReader(QString path, const FileUrlSigner *signer, const RoomHeads *heads)
     : m_path(std::move(path)),
-      m_connectionName(QStringLiteral("chatter-read-%1").arg(quintptr(this))), m_signer(signer)
+      m_connectionName(QStringLiteral("chatter-read-%1").arg(quintptr(this))), m_signer(signer),
+      m_heads(heads)
 {}
 
 HistoryReader::~HistoryReader()
@@ -307,6 +309,8 @@ HistoryReader::UploadUse HistoryReader::uploadedSince(QSqlDatabase &db, const QS
 
 HistoryPage HistoryReader::recent(const QString &room, int limit)
 {
+    if (m_heads && m_heads->of(room).lastMessageId == 0)
+        return {};
     return query(QLatin1StringView("SELECT ") + MessageColumns +
                      QLatin1StringView("WHERE m.room = ? ORDER BY m.id DESC LIMIT ?"),
                  room, -1, limit, true);
@@ -314,6 +318,8 @@ HistoryPage HistoryReader::recent(const QString &room, int limit)
 
 HistoryPage HistoryReader::after(const QString &room, qint64 lastSeenId, int limit)
 {
+    if (m_heads && lastSeenId >= m_heads->of(room).lastMessageId)
+        return {};
     return query(QLatin1StringView("SELECT ") + MessageColumns +
                      QLatin1StringView("WHERE m.room = ? AND m.id > ? ORDER BY m.id ASC LIMIT ?"),
                  room, lastSeenId, limit, false);
@@ -346,6 +352,8 @@ std::optional<StoredMessage> HistoryReader::message(qint64 id)
 
 qint64 HistoryReader::changeSeq(const QString &room)
 {
+    if (m_heads)
+        return m_heads->of(room).lastChangeSeq;
     if (!ensureOpen())
         return 0;
     QSqlQuery &q = statement(QStringLiteral("SELECT MAX(seq) FROM changes WHERE room = ?"));
@@ -358,7 +366,7 @@ HistoryPage HistoryReader::changes(const QString &room, qint64 lastSeenId, qint6
                                    int limit)
 {
     HistoryPage page;
-    if (!ensureOpen())
+    if ((m_heads && afterSeq >= m_heads->of(room).lastChangeSeq) || !ensureOpen())
         return page;
     QSqlQuery &q =
         statement(QLatin1StringView("SELECT ") + MessageColumns +
@@ -446,7 +454,7 @@ QList<HistoryReader::RoomRow> HistoryReader::directRooms(const QString &folded)
 int HistoryReader::countAfter(const QString &room, qint64 afterId, const QString &exceptUser,
                               int cap)
 {
-    if (!ensureOpen())
+    if ((m_heads && afterId >= m_heads->of(room).lastMessageId) || !ensureOpen())
         return 0;
     QSqlQuery &q = statement(CountAfterSql);
     const StatementReset reset(q);

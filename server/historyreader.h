@@ -16,14 +16,18 @@ class QSqlDatabase;
 namespace chatter::server {
 
 class FileUrlSigner;
+class RoomHeads;
 
 //! Read access to the history for one thread (each worker has its own SQLite connection; WAL
 //! lets them read while the store writes). Reads see every committed message.
 class HistoryReader
 {
 public:
-    //! `signer` signs the URLs of attachments (none without one: unit tests).
-    explicit HistoryReader(QString path, const FileUrlSigner *signer = nullptr);
+    //! `signer` signs the URLs of attachments (none without one: unit tests). With `heads`
+    //! (the store's), reads that would find nothing newer than a conversation's head are
+    //! answered without the database, and the change sequence comes from there.
+    explicit HistoryReader(QString path, const FileUrlSigner *signer = nullptr,
+                           const RoomHeads *heads = nullptr);
     ~HistoryReader();
     HistoryReader(const HistoryReader &) = delete;
     HistoryReader &operator=(const HistoryReader &) = delete;
@@ -42,7 +46,8 @@ public:
     //! One message by id, whatever its conversation (the caller compares `room`); with
     //! `author` and `deleted`, without quote and reactions. Empty when there is none.
     std::optional<StoredMessage> message(qint64 id);
-    //! The newest change sequence value of a conversation; 0 if none.
+    //! The newest change sequence value of a conversation; 0 if none. (With heads: the newest
+    //! ever committed, also when retention has removed its row since.)
     qint64 changeSeq(const QString &room);
     //! The current objects of a conversation's messages with id <= `lastSeenId` changed after
     //! `afterSeq`, oldest change first; `more` when over `limit`.
@@ -119,6 +124,7 @@ private:
     QString m_path;
     QString m_connectionName;
     const FileUrlSigner *m_signer = nullptr;
+    const RoomHeads *m_heads = nullptr;
     bool m_open = false;
     //! By SQL text; destroyed before the connection is removed.
     std::unordered_map<QString, QSqlQuery> m_statements;

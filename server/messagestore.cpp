@@ -67,6 +67,8 @@ Expected<void> MessageStore::open()
         return configured;
     if (auto migrated = schema::migrate(db); !migrated)
         return migrated;
+    if (auto loaded = loadHeads(db); !loaded)
+        return loaded;
     m_insert = std::make_unique<QSqlQuery>(db);
     m_upsertRoom = std::make_unique<QSqlQuery>(db);
     // Prepared once: parsing the SQL for every commit showed up in profiles.
@@ -84,6 +86,21 @@ Expected<void> MessageStore::open()
     connect(m_pruneTimer, &QTimer::timeout, this, &MessageStore::pruneNow);
     m_pruneTimer->start(m_options.pruneIntervalMs);
     pruneNow();
+    return {};
+}
+
+Expected<void> MessageStore::loadHeads(QSqlDatabase &db)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT name, last_message_id FROM rooms")))
+        return failure(q.lastError().text());
+    while (q.next())
+        m_heads.noteMessage(q.value(0).toString(), q.value(1).toLongLong());
+    if (!q.exec(QStringLiteral("SELECT room, MAX(seq) FROM changes GROUP BY room")))
+        return failure(q.lastError().text());
+    while (q.next())
+        m_heads.noteChange(q.value(0).toString(), q.value(1).toLongLong());
     return {};
 }
 
@@ -212,6 +229,13 @@ bool MessageStore::writeBatch(QList<Pending> &batch)
         qCCritical(lcChannel).noquote() << "commit failed:" << db.lastError().text();
         db.rollback();
         return false;
+    }
+    // Before the results go back: a worker publishes only what the heads already show.
+    for (auto it = rooms.cbegin(); it != rooms.cend(); ++it)
+        m_heads.noteMessage(it.key(), it->lastId);
+    for (const Pending &p : std::as_const(batch)) {
+        if (p.change && p.change->outcome.changed)
+            m_heads.noteChange(p.change->request.room, p.change->outcome.seq);
     }
     return true;
 }

@@ -3,6 +3,7 @@
 
 #include "expected.h"
 #include "mailbox.h"
+#include "roomheads.h"
 #include "storedmessage.h"
 
 #include <mutex>
@@ -72,6 +73,9 @@ public:
     //! The name of the store thread's database connection (QSqlDatabase::database()).
     QString connectionName() const { return m_connectionName; }
     qint64 committedBatches() const { return m_batches.load(); }
+    //! Each conversation's newest committed message and change, loaded by open() and moved by
+    //! every commit before its results go out. Thread-safe.
+    const RoomHeads &heads() const { return m_heads; }
 
 private:
     //! A change request and, once written, its outcome.
@@ -111,6 +115,8 @@ private:
     void scheduleFlush();
     void flush();
     bool writeBatch(QList<Pending> &batch);
+    //! The heads as the database has them, once at open().
+    Expected<void> loadHeads(QSqlDatabase &db);
     //! Checks and writes one change inside the batch's transaction; false on an SQL error.
     bool writeChange(PendingChange &change);
     bool prepareChangeQueries(QSqlDatabase &db);
@@ -143,6 +149,7 @@ private:
     QTimer *m_pruneTimer = nullptr;
     std::atomic<qint64> m_batches{0};
     std::atomic<qint64> m_messages{0};
+    RoomHeads m_heads;
 };
 
 } // namespace chatter::server

@@ -34,6 +34,7 @@ private Q_SLOTS:
     void migratesVersionFourFiles();
     void changesEditDeleteAndReact();
     void reactionLimitAndChangeRows();
+    void headsMoveWithCommitsAndSurviveReopen();
 
 private:
     ChangeOutcome changeNow(MessageChange change);
@@ -531,6 +532,81 @@ void tst_MessageStore::reactionLimitAndChangeRows()
     db.close();
     db = {};
     QSqlDatabase::removeDatabase(QStringLiteral("rows"));
+}
+
+void tst_MessageStore::headsMoveWithCommitsAndSurviveReopen()
+{
+    QVERIFY(startStore({}));
+    const QString lobby = QStringLiteral("lobby");
+    const QString dm = QStringLiteral("dm:ann:bob");
+    QCOMPARE(m_store->heads().of(lobby).lastMessageId, 0);
+    {
+        HistoryReader reader(m_path, nullptr, &m_store->heads());
+        QVERIFY(reader.recent(lobby, 10).messages.isEmpty());
+
+        // A commit's results go back only once the heads show it: a worker publishes nothing
+        // a joining reader could still take for "nothing newer".
+        bool headAheadOfResult = true;
+        QList<StoredMessage> stored;
+        for (const StoredMessage &m :
+             {msg(lobby, QStringLiteral("one")), msg(lobby, QStringLiteral("two")),
+              msg(dm, QStringLiteral("psst")), msg(lobby, QStringLiteral("three"))}) {
+            m_store->append(m, &m_results, [&](const StoredMessage &done, bool committed) {
+                headAheadOfResult = headAheadOfResult && committed &&
+                                    m_store->heads().of(done.room).lastMessageId >= done.id;
+                stored.append(done);
+            });
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(stored.size(), 4, 20000);
+        QVERIFY(headAheadOfResult);
+        const qint64 last = stored.at(3).id;
+        QCOMPARE(m_store->heads().of(lobby).lastMessageId, last);
+        QCOMPARE(m_store->heads().of(dm).lastMessageId, stored.at(2).id);
+
+        QCOMPARE(reader.recent(lobby, 10).messages.size(), 3);
+        QCOMPARE(reader.after(lobby, stored.at(1).id, 10).messages.size(), 1);
+        QVERIFY(reader.after(lobby, last, 10).messages.isEmpty());
+        QCOMPARE(reader.countAfter(lobby, 0, QStringLiteral("bob"), 10), 3);
+        QCOMPARE(reader.countAfter(lobby, last, QStringLiteral("bob"), 10), 0);
+        QCOMPARE(reader.recent(dm, 10).messages.size(), 1);
+
+        MessageChange edit{MessageChange::Kind::Edit, stored.at(0).id, lobby};
+        edit.body = QStringLiteral("one, edited");
+        edit.at = QStringLiteral("2026-02-02T00:00:00.000Z");
+        const ChangeOutcome edited = changeNow(edit);
+        QVERIFY(edited.changed);
+        QCOMPARE(m_store->heads().of(lobby).lastChangeSeq, edited.seq);
+        QCOMPARE(reader.changeSeq(lobby), edited.seq);
+        QCOMPARE(reader.changes(lobby, last, 0, 10).messages.size(), 1);
+        QVERIFY(reader.changes(lobby, last, edited.seq, 10).messages.isEmpty());
+
+        // The heads are what the reader trusts: a row written behind the store's back (no
+        // server does that) is past the head, so the reader does not even ask for it.
+        {
+            QSqlDatabase db =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("behind"));
+            db.setDatabaseName(m_path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO messages (room, user, body, at, author) "
+                                          "VALUES ('lobby', 'eve', 'unseen', "
+                                          "'2026-01-01T00:00:00.000Z', '')")));
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("behind"));
+        QVERIFY(reader.after(lobby, last, 10).messages.isEmpty());
+        HistoryReader plain(m_path);
+        QCOMPARE(plain.after(lobby, last, 10).messages.size(), 1);
+    }
+    stopStore();
+
+    // Loaded again at open: a restarted server answers joins from the database as before.
+    QVERIFY(startStore({}));
+    HistoryReader reader(m_path, nullptr, &m_store->heads());
+    QCOMPARE(reader.recent(lobby, 10).messages.size(), 4);
+    QCOMPARE(reader.recent(dm, 10).messages.size(), 1);
+    QVERIFY(reader.changeSeq(lobby) > 0);
+    QCOMPARE(reader.changes(lobby, m_store->heads().of(lobby).lastMessageId, 0, 10).messages.size(),
+             1);
 }
 
 QTEST_GUILESS_MAIN(tst_MessageStore)
