@@ -17,8 +17,6 @@ struct CheckerDeleter
 };
 using Checker = std::unique_ptr<USpoofChecker, CheckerDeleter>;
 
-// A checker is cheap to open and not safe to share between threads while it checks: one per
-// call keeps the policy free of locks (nicknames are examined at connect and registration).
 Checker openChecker()
 {
     UErrorCode status = U_ZERO_ERROR;
@@ -29,6 +27,15 @@ Checker openChecker()
     uspoof_setChecks(checker.get(),
                      USPOOF_RESTRICTION_LEVEL | USPOOF_INVISIBLE | USPOOF_MIXED_NUMBERS, &status);
     return U_SUCCESS(status) ? std::move(checker) : Checker();
+}
+
+// A checker is not safe to share between threads while it checks, and opening one cost more
+// than the checks of a connect (every connect examines a nickname): one per thread, opened at
+// its first use, keeps the policy free of locks. Null if ICU cannot open one.
+USpoofChecker *threadChecker()
+{
+    thread_local const Checker checker = openChecker();
+    return checker.get();
 }
 
 // constData(), never utf16(): on a string of static or raw data (a QStringLiteral, as in the
@@ -89,22 +96,22 @@ Expected<NicknamePolicy::Verdict> NicknamePolicy::examine(const QString &nicknam
     const QString display = normalized(nickname);
     if (auto valid = validation::checkNickname(QJsonValue(display)); !valid)
         return failure(valid.error());
-    const Checker checker = openChecker();
+    USpoofChecker *const checker = threadChecker();
     if (!checker)
         return failure(QStringLiteral("nickname check unavailable"));
     UErrorCode status = U_ZERO_ERROR;
     const int32_t flags =
-        uspoof_check2(checker.get(), utf16(display), int32_t(display.size()), nullptr, &status);
+        uspoof_check2(checker, utf16(display), int32_t(display.size()), nullptr, &status);
     if (U_FAILURE(status))
         return failure(QStringLiteral("nickname check unavailable"));
     if (flags != 0)
         return failure(QStringLiteral("nickname mixes scripts or hides characters"));
-    Verdict verdict = keysOf(checker.get(), display);
+    Verdict verdict = keysOf(checker, display);
     // Worked out once: every connect passes here, and each name costs three ICU skeletons.
-    static const QStringList reservedKeys = [&checker] {
+    static const QStringList reservedKeys = [checker] {
         QStringList keys;
         for (const QString &name : {QStringLiteral("system"), QStringLiteral("admin")})
-            keys += keysOf(checker.get(), name).keys();
+            keys += keysOf(checker, name).keys();
         return keys;
     }();
     for (const QString &key : verdict.keys()) {
@@ -116,7 +123,7 @@ Expected<NicknamePolicy::Verdict> NicknamePolicy::examine(const QString &nicknam
 
 NicknamePolicy::Verdict NicknamePolicy::keys(const QString &nickname)
 {
-    const Checker checker = openChecker();
+    USpoofChecker *const checker = threadChecker();
     const QString display = normalized(nickname);
     if (!checker) {
         NicknamePolicy::Verdict fallback;
@@ -124,7 +131,7 @@ NicknamePolicy::Verdict NicknamePolicy::keys(const QString &nickname)
         fallback.skeleton = fallback.shape = display.toCaseFolded();
         return fallback;
     }
-    return keysOf(checker.get(), display);
+    return keysOf(checker, display);
 }
 
 } // namespace chatter::server
