@@ -43,8 +43,10 @@ usage: bench/run.sh [options]
                        connect (default all; idle1: a room per client; topics3: personal
                        topic, room and DM per client, registered accounts made beforehand)
   --servers LIST       comma list of: chatter,reference,chatter-tls,reference-tls,
-                       chatter-nosearch (default the first two; -tls: the same server over
-                       wss://, a throw-away certificate; -nosearch: chatter with --search off)
+                       chatter-nosearch,reference-presence (default the first two; -tls: the
+                       same server over wss://, a throw-away certificate; -nosearch: chatter
+                       with --search off; reference-presence: the reference with presence on
+                       room topics, to price presence beside the baseline)
   --scale F            multiply every client count by F (default 1, quick 0.1)
   --duration S         seconds of sending in the message scenarios (default 20, quick 5)
   --server-bin PATH    chatter-server binary (default build/server/chatter-server)
@@ -178,6 +180,8 @@ start_server() {
     elif [[ $kind == reference-tls ]]; then
         taskset -c "$SERVER_CPUS" "$NODE" "$BENCH_DIR/peers/reference-server.js" "$port" \
             "$PKI/server.pem" "$PKI/server.key" >"$log" 2>&1 &
+    elif [[ $kind == reference-presence ]]; then
+        REFERENCE_PRESENCE=1 taskset -c "$SERVER_CPUS" "$NODE" "$BENCH_DIR/peers/reference-server.js" "$port" >"$log" 2>&1 &
     else
         taskset -c "$SERVER_CPUS" "$NODE" "$BENCH_DIR/peers/reference-server.js" "$port" >"$log" 2>&1 &
     fi

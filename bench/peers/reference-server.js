@@ -6,6 +6,12 @@
 //
 //   node reference-server.js PORT        -> prints "listening on 127.0.0.1:PORT"
 //   node reference-server.js PORT CERT KEY -> the same over TLS (wss://, node's https module)
+//   REFERENCE_PRESENCE=1 node reference-server.js PORT
+//                                      -> the same plus presence on room topics, as Phoenix.Presence
+//                                         sends it: a presence_state to the joiner and a
+//                                         presence_diff to every member (joiner included) at each
+//                                         join and leave, each diff serialized once. Not the
+//                                         baseline: it prices what presence alone costs a server.
 //
 // Frames are [join_ref, ref, topic, event, payload].
 //   phoenix/heartbeat          -> ok reply {}
@@ -41,11 +47,58 @@ const USER_RE = /^[A-Za-z0-9_.-]{1,32}$/;
 const topics = new Map();
 let nextId = 0;
 
+const PRESENCE = process.env.REFERENCE_PRESENCE === '1';
+/** topic -> Map<user, Map<phx_ref, meta>> (room topics only, with REFERENCE_PRESENCE=1) */
+const presences = new Map();
+let nextPresenceRef = 0;
+
+function broadcast(topic, event, payload) {
+  const subs = topics.get(topic);
+  if (!subs) return;
+  const frame = Buffer.from(JSON.stringify([null, null, topic, event, payload]));
+  for (const sub of subs) {
+    if (sub.readyState === 1) sub.send(frame, { binary: false });
+  }
+}
+
+function presenceState(topic) {
+  const state = {};
+  for (const [user, metas] of presences.get(topic) || []) state[user] = { metas: [...metas.values()] };
+  return state;
+}
+
+function track(ws, topic) {
+  const ref = String(++nextPresenceRef);
+  const meta = { online_at: new Date().toISOString(), client: ws.client, role: 'guest', status: 'online', phx_ref: ref };
+  let users = presences.get(topic);
+  if (!users) presences.set(topic, (users = new Map()));
+  let metas = users.get(ws.user);
+  if (!metas) users.set(ws.user, (metas = new Map()));
+  metas.set(ref, meta);
+  ws.presenceRefs.set(topic, ref);
+  ws.send(JSON.stringify([ws.joined.get(topic), null, topic, 'presence_state', presenceState(topic)]));
+  broadcast(topic, 'presence_diff', { joins: { [ws.user]: { metas: [meta] } }, leaves: {} });
+}
+
+function untrack(ws, topic) {
+  const ref = ws.presenceRefs.get(topic);
+  const users = presences.get(topic);
+  const metas = users && users.get(ws.user);
+  if (ref === undefined || !metas) return;
+  const meta = metas.get(ref);
+  metas.delete(ref);
+  if (metas.size === 0) users.delete(ws.user);
+  if (users.size === 0) presences.delete(topic);
+  ws.presenceRefs.delete(topic);
+  broadcast(topic, 'presence_diff', { joins: {}, leaves: { [ws.user]: { metas: [meta] } } });
+}
+
 function reply(ws, joinRef, ref, topic, status, response) {
   ws.send(JSON.stringify([joinRef, ref, topic, 'phx_reply', { status, response }]));
 }
 
 function leave(ws, topic) {
+  if (PRESENCE) untrack(ws, topic);
   const subs = topics.get(topic);
   if (subs) {
     subs.delete(ws);
@@ -83,6 +136,7 @@ function onMessage(ws, data, isBinary) {
     subs.add(ws);
     ws.joined.set(topic, joinRef);
     reply(ws, joinRef, ref, topic, 'ok', {});
+    if (PRESENCE && topic.startsWith('chatter:room:')) track(ws, topic);
     return;
   }
   if (!ws.joined.has(topic)) {
@@ -137,7 +191,9 @@ wss.on('connection', (ws, req) => {
     return;
   }
   ws.user = user;
+  ws.client = params.get('client') || 'unknown';
   ws.joined = new Map();
+  ws.presenceRefs = new Map();
   ws.on('message', (data, isBinary) => onMessage(ws, data, isBinary));
   ws.on('close', () => {
     for (const topic of [...ws.joined.keys()]) leave(ws, topic);

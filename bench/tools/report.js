@@ -208,6 +208,25 @@ for (const s of scenarios.filter((x) => ['fanout', 'rooms'].includes(x))) {
   if (lostTls !== undefined) verdicts.push(lostTls === 0 ? 'PASS' : 'FAIL');
 }
 
+// The reference does no presence; `reference-presence` is the same server with Phoenix-style
+// presence on room topics (state to the joiner, a diff to every member per join), which prices
+// what presence alone costs a server. Shown beside the baseline, never instead of it.
+const presenceRows = [];
+for (const s of scenarios) {
+  if (!pick(s, 'reference-presence').length) continue;
+  const label = `${s}: ${describe[s] || ''}`;
+  const line = (metric, fn, digits) => {
+    const c = derived(s, 'chatter', fn);
+    const r = derived(s, 'reference', fn);
+    const p = derived(s, 'reference-presence', fn);
+    const q = ratio(c, p);
+    presenceRows.push([label, metric, fmt(c, digits), fmt(r, digits), fmt(p, digits),
+      has(p, r) ? fmt(p - r, digits) : 'n/a', q === undefined ? 'n/a' : fmt(q, 2) + '×']);
+  };
+  line('server CPU per connect+upgrade+join (µs)', cpuPerConnectUs, 0);
+  line('server RSS per connection (KiB)', (r) => num(r.rss_per_conn_kb), 2);
+}
+
 const out = [];
 out.push('# Chatter vs reference (Node.js ws)');
 out.push('');
@@ -223,6 +242,14 @@ if (tlsRows.length) {
   out.push('| scenario | metric | chatter wss | chatter ws | wss / ws | reference wss | chatter / reference (wss) | target | result |');
   out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |');
   for (const r of tlsRows) out.push(`| ${r.join(' | ')} |`);
+  out.push('');
+}
+if (presenceRows.length) {
+  out.push('## What presence costs (reference with presence)');
+  out.push('');
+  out.push('| scenario | metric | chatter | reference | reference with presence | presence in the reference | chatter / reference with presence |');
+  out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of presenceRows) out.push(`| ${r.join(' | ')} |`);
   out.push('');
 }
 const fails = verdicts.filter((v) => v === 'FAIL').length;
