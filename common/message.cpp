@@ -50,6 +50,18 @@ Message Message::push(const QJsonValue &joinRef, const QString &topic, const QSt
     return m;
 }
 
+Message Message::pushJson(const QJsonValue &joinRef, const QString &topic, const QString &event,
+                          QByteArray payloadJson)
+{
+    Message m;
+    m.kind = Kind::Push;
+    m.joinRef = joinRef;
+    m.topic = topic;
+    m.event = event;
+    m.payloadJson = std::move(payloadJson);
+    return m;
+}
+
 Message Message::binaryPush(const QJsonValue &joinRef, const QString &topic, const QString &event,
                             const QByteArray &payload)
 {

@@ -27,6 +27,10 @@ struct Message
     QString event;
     //! JSON payload. For a JSON reply this is {"status":..., "response":...}.
     QJsonValue payload = QJsonObject();
+    //! The payload as compact JSON text, written from fields (jsontext.h) where building
+    //! `payload` would cost more than the frame; when set, the JSON serializers send it
+    //! instead of `payload`. Only for pushes: nothing inspects a push's payload on its way.
+    QByteArray payloadJson;
     //! Raw bytes when `binary` is set; for a binary reply, the response bytes.
     QByteArray binaryPayload;
     //! Status of a binary reply (the JSON form keeps it inside `payload`).
@@ -42,6 +46,9 @@ struct Message
     //! A push from a channel to its own client: carries the join_ref, never a ref.
     static Message push(const QJsonValue &joinRef, const QString &topic, const QString &event,
                         const QJsonObject &payload);
+    //! A push whose payload is JSON text already (`payloadJson`).
+    static Message pushJson(const QJsonValue &joinRef, const QString &topic, const QString &event,
+                            QByteArray payloadJson);
     static Message binaryPush(const QJsonValue &joinRef, const QString &topic, const QString &event,
                               const QByteArray &payload);
     //! A broadcast: both refs null.

@@ -2,6 +2,7 @@
 #include "v1jsonserializer.h"
 
 #include "events.h"
+#include "jsontext.h"
 #include "v2serializer.h"
 
 #include <QJsonObject>
@@ -50,6 +51,21 @@ EncodeResult V1JsonSerializer::encode(const Message &message) const
 {
     if (message.binary)
         return failure(QStringLiteral("binary payloads need vsn 2.0.0"));
+    if (!message.payloadJson.isEmpty()) {
+        QByteArray text;
+        text.reserve(message.payloadJson.size() + message.topic.size() + message.event.size() + 48);
+        // Keys in QJsonObject's (sorted) order, as the object form below writes them.
+        text.append("{\"event\":");
+        jsontext::appendString(text, message.event);
+        text.append(",\"payload\":");
+        text.append(message.payloadJson);
+        text.append(",\"ref\":");
+        jsontext::appendValue(text, message.ref);
+        text.append(",\"topic\":");
+        jsontext::appendString(text, message.topic);
+        text.append('}');
+        return Frame::makeText(std::move(text));
+    }
     const QJsonObject object{{QStringLiteral("topic"), message.topic},
                              {QStringLiteral("event"), message.event},
                              {QStringLiteral("payload"), message.payload},

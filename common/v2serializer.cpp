@@ -2,6 +2,7 @@
 #include "v2serializer.h"
 
 #include "binarycodec.h"
+#include "jsontext.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -124,6 +125,22 @@ EncodeResult V2Serializer::encode(const Message &message) const
 {
     if (message.binary)
         return binarycodec::encode(message);
+    if (!message.payloadJson.isEmpty()) {
+        QByteArray text;
+        text.reserve(message.payloadJson.size() + message.topic.size() + message.event.size() + 32);
+        text.append('[');
+        jsontext::appendValue(text, message.joinRef);
+        text.append(',');
+        jsontext::appendValue(text, message.ref);
+        text.append(',');
+        jsontext::appendString(text, message.topic);
+        text.append(',');
+        jsontext::appendString(text, message.event);
+        text.append(',');
+        text.append(message.payloadJson);
+        text.append(']');
+        return Frame::makeText(std::move(text));
+    }
     const QJsonArray array{message.joinRef, message.ref, message.topic, message.event,
                            message.payload};
     return Frame::makeText(jsonwire::compact(array));

@@ -30,6 +30,12 @@ Expected<void> Channel::push(const QString &event, const QJsonObject &payload)
     return m_session.pushFromChannel(*this, Message::push(joinRef(), m_topic, event, payload));
 }
 
+Expected<void> Channel::pushJson(const QString &event, QByteArray payloadJson)
+{
+    return m_session.pushFromChannel(
+        *this, Message::pushJson(joinRef(), m_topic, event, std::move(payloadJson)));
+}
+
 Expected<void> Channel::pushBinary(const QString &event, const QByteArray &payload)
 {
     return m_session.pushFromChannel(*this,

@@ -184,6 +184,8 @@ protected:
     SocketSession &session() { return m_session; }
     //! Sends an event to this channel's own client. Fails if it cannot be encoded.
     Expected<void> push(const QString &event, const QJsonObject &payload);
+    //! push() of a payload that is compact JSON text already.
+    Expected<void> pushJson(const QString &event, QByteArray payloadJson);
     Expected<void> pushBinary(const QString &event, const QByteArray &payload);
     //! To every subscriber of the topic, on every worker, this client included.
     Expected<void> broadcast(const QString &event, const QJsonObject &payload);

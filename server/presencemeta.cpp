@@ -3,6 +3,7 @@
 
 #include "events.h"
 #include "isotime.h"
+#include "jsontext.h"
 
 #include <QRandomGenerator>
 
@@ -89,6 +90,29 @@ QJsonObject PresenceMeta::toJson() const
     if (!refPrev.isNull())
         meta.insert(presence::PhxRefPrev, refPrev.toString());
     return meta;
+}
+
+void PresenceMeta::appendJson(QByteArray &out) const
+{
+    // The same object as toJson(), keys in its (sorted) order.
+    out.append("{");
+    if (autoAway)
+        out.append("\"auto\":true,");
+    out.append("\"client\":");
+    jsontext::appendString(out, client);
+    out.append(",\"online_at\":");
+    jsontext::appendString(out, isotime::fromMsecs(onlineAtMs));
+    out.append(",\"phx_ref\":");
+    jsontext::appendString(out, ref.toString());
+    if (!refPrev.isNull()) {
+        out.append(",\"phx_ref_prev\":");
+        jsontext::appendString(out, refPrev.toString());
+    }
+    out.append(",\"role\":");
+    jsontext::appendString(out, nameOf(role));
+    out.append(",\"status\":");
+    jsontext::appendString(out, nameOf(status));
+    out.append('}');
 }
 
 } // namespace chatter::server

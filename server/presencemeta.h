@@ -60,6 +60,8 @@ struct PresenceMeta
     bool autoAway = false; //!< `"auto": true`: away by itself, not by the user's choice
 
     QJsonObject toJson() const;
+    //! toJson() as compact JSON text, written straight from the fields.
+    void appendJson(QByteArray &out) const;
     friend bool operator==(const PresenceMeta &, const PresenceMeta &) = default;
 };
 

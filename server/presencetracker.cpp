@@ -2,8 +2,12 @@
 #include "presencetracker.h"
 
 #include "events.h"
+#include "jsontext.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
+
+#include <utility>
 
 namespace chatter::server {
 namespace {
@@ -144,6 +148,36 @@ QJsonObject PresenceTracker::list(const QString &topic)
         it->stateKept = true;
     }
     return state;
+}
+
+QByteArray PresenceTracker::listJson(const QString &topic)
+{
+    std::scoped_lock locker(m_mutex);
+    const auto it = m_topics.find(topic);
+    if (it == m_topics.end())
+        return QByteArrayLiteral("{}");
+    if (it->stateKept)
+        return QJsonDocument(it->state).toJson(QJsonDocument::Compact);
+    QByteArray out;
+    out.reserve(qsizetype(it->keys.size()) * 160 + 2);
+    out.append('{');
+    bool first = true;
+    // Key order as QJsonObject keeps it (the map is in key order).
+    for (const auto &[key, entries] : it->keys) {
+        if (!std::exchange(first, false))
+            out.append(',');
+        jsontext::appendString(out, key);
+        out.append(":{\"metas\":[");
+        bool firstMeta = true;
+        for (const Entry &entry : entries) {
+            if (!std::exchange(firstMeta, false))
+                out.append(',');
+            entry.meta.appendJson(out);
+        }
+        out.append("]}");
+    }
+    out.append('}');
+    return out;
 }
 
 PresenceTracker::MemberCount PresenceTracker::memberCount(const QString &topic) const

@@ -36,6 +36,9 @@ public:
 
     //! The `presence_state` payload: {key: {"metas": [...]}}. Not const: a large room keeps it.
     QJsonObject list(const QString &topic);
+    //! list() as compact JSON text: written from the metas for a room below the size where
+    //! the state is kept (every join sends one), else the kept state encoded.
+    QByteArray listJson(const QString &topic);
     int keyCount(const QString &topic) const { return memberCount(topic).keys; }
 
     //! A topic's number of keys, stamped with the tracker's change counter at the moment it was

@@ -214,7 +214,7 @@ void RoomChannel::afterJoin()
         presence.track(topic(), connectInfo().user, connectInfo().id, presenceMeta());
     m_tracked = true;
     // A fresh state after every (re)join: phoenix.js Presence only re-syncs from a state.
-    push(events::PresenceState, presence.list(topic()));
+    pushJson(events::PresenceState, presence.listJson(topic()));
     context().queuePresenceDiff(topic(), PresenceTracker::joinDiff(connectInfo().user, meta));
     publishMembers();
 }

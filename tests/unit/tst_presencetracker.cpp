@@ -2,6 +2,7 @@
 #include "presencetracker.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
 
@@ -49,6 +50,8 @@ private Q_SLOTS:
     void topicsAreSeparate();
     void largeAndSmallRoomsListTheSame_data();
     void largeAndSmallRoomsListTheSame();
+    void listAsTextIsTheList_data();
+    void listAsTextIsTheList();
 };
 
 void tst_PresenceTracker::stateFollowsTrackUpdateUntrack()
@@ -218,6 +221,44 @@ void tst_PresenceTracker::metaNamesItsRoleAndStatus()
     QCOMPARE(json.value("role").toString(), wireRole);
     QCOMPARE(json.value("status").toString(), status);
     QVERIFY(!PresenceMeta::statusNamed(u"sleeping"));
+}
+
+void tst_PresenceTracker::listAsTextIsTheList_data()
+{
+    // The presence_state every join sends is written as text; it must parse to list().
+    QTest::addColumn<int>("members");
+    QTest::newRow("empty") << 0;
+    QTest::newRow("one") << 1;
+    QTest::newRow("small") << 12;
+    QTest::newRow("kept state") << 80;
+}
+
+void tst_PresenceTracker::listAsTextIsTheList()
+{
+    QFETCH(int, members);
+    PresenceTracker tracker;
+    for (int i = 0; i < members; ++i) {
+        chatter::server::PresenceMeta meta = status(i % 3 ? "online" : "dnd");
+        meta.client = i % 2 ? QStringLiteral("web") : QStringLiteral("d\u00e9sktop \"q\" \\");
+        meta.role = i % 5 ? chatter::server::PresenceMeta::Role::Member
+                          : chatter::server::PresenceMeta::Role::Admin;
+        meta.autoAway = i % 4 == 1;
+        meta.onlineAtMs = 1'767'225'600'000 + i;
+        const QString key =
+            i % 6 == 0 ? QStringLiteral("\u00e5sa-%1").arg(i) : QStringLiteral("u%1").arg(i);
+        tracker.track(Topic, key, quint64(i), meta);
+        if (i % 7 == 0) // a second tab, and an update (phx_ref_prev)
+            tracker.track(Topic, key, quint64(1000 + i), status("busy"));
+        if (i % 9 == 0)
+            QVERIFY(tracker.update(Topic, key, quint64(i), status("away")));
+    }
+    const QByteArray text = tracker.listJson(Topic);
+    QJsonParseError error;
+    const QJsonDocument parsed = QJsonDocument::fromJson(text, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    QVERIFY(parsed.isObject());
+    QCOMPARE(parsed.object(), tracker.list(Topic));
+    QCOMPARE(parsed.object().size(), members);
 }
 
 QTEST_APPLESS_MAIN(tst_PresenceTracker)

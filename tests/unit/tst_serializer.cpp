@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "binarycodec.h"
+#include "jsontext.h"
 #include "serializer.h"
 
 #include <QJsonArray>
@@ -34,6 +35,8 @@ private Q_SLOTS:
     void v2EncodesExactBytes();
     void v2TextRoundTrip();
     void textRoundTripKeepsLeadingFeff();
+    void payloadTextEncodesLikeTheObject_data();
+    void payloadTextEncodesLikeTheObject();
     void v1DecodeAndEncode();
     void v1JoinWithoutJoinRefUsesRef();
     void v1RejectsMalformed_data();
@@ -229,6 +232,79 @@ void tst_Serializer::textRoundTripKeepsLeadingFeff()
         QCOMPARE(r->event, m.event);
         QCOMPARE(r->payload, m.payload);
         QCOMPARE(encoded->text, QString::fromUtf8(encoded->data));
+    }
+}
+
+void tst_Serializer::payloadTextEncodesLikeTheObject_data()
+{
+    // A payload written as text (jsontext) must reach every reader as the object would.
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QJsonValue>("joinRef");
+    QTest::addColumn<bool>("sameBytes"); //!< also byte for byte what QJsonDocument writes
+    QTest::newRow("plain") << QStringLiteral("hello") << QJsonValue(QStringLiteral("7")) << true;
+    QTest::newRow("quotes and backslash")
+        << QStringLiteral("say \"hi\" \\ bye") << QJsonValue(QStringLiteral("7")) << true;
+    QTest::newRow("named escapes")
+        << QStringLiteral("a\nb\tc\rd\be\ff") << QJsonValue(QJsonValue::Null) << true;
+    QTest::newRow("other controls")
+        << QStringLiteral("x\u0001y\u001fz\u0000") << QJsonValue(12) << false;
+    QTest::newRow("non-ASCII") << QStringLiteral("h\u00e9llo \u4e16\u754c \U0001F600 \u2028")
+                               << QJsonValue(QStringLiteral("1")) << true;
+    QTest::newRow("byte order mark") << QStringLiteral("\ufeffat the start, \ufeff inside")
+                                     << QJsonValue(QStringLiteral("1")) << true;
+    QTest::newRow("unpaired surrogates")
+        << QStringLiteral("a") + QChar(0xD800) + QStringLiteral("b") + QChar(0xDC00)
+        << QJsonValue(QStringLiteral("1")) << true;
+    QTest::newRow("empty") << QString() << QJsonValue(QStringLiteral("1")) << true;
+}
+
+void tst_Serializer::payloadTextEncodesLikeTheObject()
+{
+    QFETCH(QString, text);
+    QFETCH(QJsonValue, joinRef);
+    QFETCH(bool, sameBytes);
+    const QString topic = QStringLiteral("chatter:room:") + text;
+    const QString event = QStringLiteral("presence_state");
+    const Message object = Message::push(
+        joinRef, topic, event, {{QStringLiteral("a"), text}, {text, QStringLiteral("k")}});
+    QByteArray payload("{");
+    // Keys in QJsonObject's order: "a" before any text that is not empty and sorts after it.
+    const bool textFirst = text < QStringLiteral("a");
+    const auto field = [&](const QString &key, const QString &value) {
+        chatter::jsontext::appendString(payload, key);
+        payload.append(':');
+        chatter::jsontext::appendString(payload, value);
+    };
+    if (textFirst)
+        field(text, QStringLiteral("k"));
+    else
+        field(QStringLiteral("a"), text);
+    payload.append(',');
+    if (textFirst)
+        field(QStringLiteral("a"), text);
+    else
+        field(text, QStringLiteral("k"));
+    payload.append('}');
+    const Message written = Message::pushJson(joinRef, topic, event, payload);
+
+    for (const Serializer *serializer : {v1(), v2()}) {
+        const EncodeResult fromObject = serializer->encode(object);
+        const EncodeResult fromText = serializer->encode(written);
+        QVERIFY(fromObject.has_value() && fromText.has_value());
+        if (sameBytes)
+            QCOMPARE(fromText->data, fromObject->data);
+        QCOMPARE(fromText->text, QString::fromUtf8(fromText->data));
+        QVERIFY(!fromText->data.contains("\xEF\xBB\xBF"));
+        const DecodeResult a = serializer->decodeText(fromObject->data);
+        const DecodeResult b = serializer->decodeText(fromText->data);
+        QVERIFY2(b.has_value(), qPrintable(whyNot(b) + QString::fromUtf8(fromText->data)));
+        QVERIFY(a.has_value());
+        QCOMPARE(b->topic, a->topic);
+        QCOMPARE(b->event, a->event);
+        QCOMPARE(b->ref, a->ref);
+        QCOMPARE(b->payload, a->payload);
+        if (serializer == v2())
+            QCOMPARE(b->joinRef, a->joinRef);
     }
 }
 
