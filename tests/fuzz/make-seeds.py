@@ -162,6 +162,32 @@ def message_markup():
             write(h, "case-%02d" % i, case["body"])
 
 
+def proxy_header():
+    # What a trusted balancer's connection opens with (haproxy.org proxy-protocol.txt, 2.2);
+    # 192.0.2.0/24 and 2001:db8::/32 are documentation addresses.
+    h = "fuzz_proxyheader"
+    sig = b"\r\n\r\n\x00\r\nQUIT\n"
+
+    def header(ver_cmd, fam, body, length=None):
+        return sig + bytes([ver_cmd, fam]) + struct.pack(">H", len(body) if length is None else length) + body
+
+    v4 = bytes([192, 0, 2, 7, 127, 0, 0, 1]) + struct.pack(">HH", 51234, 4001)
+    v6 = bytes.fromhex("20010db8000000000000000000000007") + bytes(15) + b"\x01" + struct.pack(">HH", 443, 4001)
+    tlvs = b"\x01\x00\x08http/1.1" + b"\x03\x00\x04ZZZZ" + b"\x04\x00\x02\x00\x00"
+    write(h, "tcp4", header(0x21, 0x11, v4))
+    write(h, "tcp6", header(0x21, 0x21, v6))
+    write(h, "tcp4-tlvs", header(0x21, 0x11, v4 + tlvs))
+    write(h, "tcp4-then-http", header(0x21, 0x11, v4) + b"GET /healthz HTTP/1.1\r\n\r\n")
+    write(h, "local", header(0x20, 0x00, b""))
+    write(h, "proxy-udp4", header(0x21, 0x12, v4))
+    write(h, "proxy-unix", header(0x21, 0x31, bytes(216)))
+    write(h, "partial", header(0x21, 0x11, v4)[:20])
+    write(h, "too-long", header(0x21, 0x11, b"", length=513))
+    write(h, "too-short", header(0x21, 0x21, v4))
+    write(h, "version-1", header(0x11, 0x11, v4))
+    write(h, "http", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+
+
 for make in (websocket_reader, v1, v2, binary, request_head, connect_params, long_poll_body,
-             multipart_form, message_markup):
+             multipart_form, message_markup, proxy_header):
     make()
