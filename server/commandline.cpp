@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "commandline.h"
 
+#include "trustedproxies.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QProcessEnvironment>
@@ -123,6 +125,11 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option maxPerAddress =
         makeOption("max-connections-per-address",
                    "The same per client address, IPv6 per /64 (default 256).", "n");
+    const Option trustedProxies =
+        makeOption("trusted-proxies",
+                   "Comma list of load balancers (addresses or CIDRs) whose connections begin "
+                   "with a PROXY v2 header naming the client (default: none).",
+                   "list");
     const Option lpHold = makeOption(
         "longpoll-hold-ms", "How long an empty long-poll GET is held (default 10000).", "ms");
     const Option lpSession =
@@ -186,7 +193,7 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
           &maxRooms,       &roomCreations,  &fragmentTimeout, &httpIdle,    &httpRequest,
           &maxConnections, &maxPerAddress,  &publicHost,      &tlsCert,     &tlsKey,
           &tlsSelfSigned,  &accounts,       &registration,    &sessionDays, &guestHold,
-          &passwordCost,   &awayAfter,      &awayAfterMs,     &search})
+          &passwordCost,   &awayAfter,      &awayAfterMs,     &search,      &trustedProxies})
         parser.addOption(o->option);
 
     // Files (docs/files-and-search.md); the millisecond forms are for tests, not in --help.
@@ -327,6 +334,14 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
                 QStringLiteral("--max-connections-per-address: expected a positive count, got %1")
                     .arg(v));
         config.maxConnectionsPerAddress = int(number);
+    }
+    if (const QString v = valueOf(parser, trustedProxies); !v.isEmpty()) {
+        for (const QString &entry : v.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            trustedproxies::Subnet subnet;
+            if (QString why; !trustedproxies::parse(entry, &subnet, &why))
+                return fail(QStringLiteral("--trusted-proxies: %1").arg(why));
+            config.trustedProxies.append(subnet);
+        }
     }
     if (const QString v = valueOf(parser, lpHold); !v.isEmpty()) {
         if (!readInt(v, 10, 60'000, &number))

@@ -57,6 +57,43 @@ bool ConnectionLimiter::admit(Kind kind, const QHostAddress &peer, QString *why)
     return true;
 }
 
+bool ConnectionLimiter::admitExempt(Kind kind, QString *why)
+{
+    const int k = int(kind);
+    std::scoped_lock locker(m_mutex);
+    if (m_total[k] >= m_maxTotal) {
+        ++m_refused;
+        if (why)
+            *why = QStringLiteral("server full (%1 in all)").arg(m_maxTotal);
+        return false;
+    }
+    ++m_total[k];
+    return true;
+}
+
+void ConnectionLimiter::releaseExempt(Kind kind)
+{
+    std::scoped_lock locker(m_mutex);
+    if (m_total[int(kind)] > 0)
+        --m_total[int(kind)];
+}
+
+bool ConnectionLimiter::admitAddress(Kind kind, const QHostAddress &peer, QString *why)
+{
+    const QString key = addressKey(peer);
+    const int k = int(kind);
+    std::scoped_lock locker(m_mutex);
+    PerAddress &address = m_addresses[key];
+    if (address.held[k] >= m_maxPerAddress) {
+        ++m_refused;
+        if (why)
+            *why = QStringLiteral("%1 already from %2").arg(m_maxPerAddress).arg(key);
+        return false;
+    }
+    ++address.held[k];
+    return true;
+}
+
 void ConnectionLimiter::release(Kind kind, const QHostAddress &peer)
 {
     const QString key = addressKey(peer);

@@ -34,6 +34,14 @@ public:
     //! `why` says which cap refused.
     bool admit(Kind kind, const QHostAddress &peer, QString *why = nullptr);
     void release(Kind kind, const QHostAddress &peer);
+    //! A trusted proxy's connection before its PROXY header: counted in all (the descriptor is
+    //! held) but under no address, since the proxy carries many clients.
+    bool admitExempt(Kind kind, QString *why = nullptr);
+    void releaseExempt(Kind kind);
+    //! Such a connection's client, once its header named it: whether one more of `kind` from
+    //! `peer` fits under the per-address cap; if so it is counted there too (release() then
+    //! ends both counts).
+    bool admitAddress(Kind kind, const QHostAddress &peer, QString *why = nullptr);
 
     //! True at most once per address and second: whether this refusal should be logged;
     //! `suppressed` gets how many went unlogged since the last one.
@@ -77,9 +85,16 @@ public:
     Admission(ConnectionLimiter &limiter, ConnectionLimiter::Kind kind, QHostAddress peer)
         : m_limiter(&limiter), m_kind(kind), m_peer(std::move(peer))
     {}
+    //! A trusted proxy's connection, counted in all only until readdress() names its client.
+    static Admission exempt(ConnectionLimiter &limiter, ConnectionLimiter::Kind kind)
+    {
+        Admission admission(limiter, kind, {});
+        admission.m_exempt = true;
+        return admission;
+    }
     Admission(Admission &&other) noexcept
         : m_limiter(std::exchange(other.m_limiter, nullptr)), m_kind(other.m_kind),
-          m_peer(std::move(other.m_peer))
+          m_exempt(other.m_exempt), m_peer(std::move(other.m_peer))
     {}
     Admission &operator=(Admission &&other) noexcept
     {
@@ -87,6 +102,7 @@ public:
             release();
             m_limiter = std::exchange(other.m_limiter, nullptr);
             m_kind = other.m_kind;
+            m_exempt = other.m_exempt;
             m_peer = std::move(other.m_peer);
         }
         return *this;
@@ -95,15 +111,31 @@ public:
     Admission &operator=(const Admission &) = delete;
     ~Admission() { release(); }
 
+    //! An exempt admission's client: counted under `peer` from now on if the per-address cap
+    //! lets it (`why` says otherwise; the admission then stays as it was).
+    bool readdress(const QHostAddress &peer, QString *why)
+    {
+        if (!m_limiter || !m_exempt || !m_limiter->admitAddress(m_kind, peer, why))
+            return false;
+        m_exempt = false;
+        m_peer = peer;
+        return true;
+    }
+
 private:
     void release()
     {
-        if (m_limiter)
+        if (!m_limiter)
+            return;
+        if (m_exempt)
+            std::exchange(m_limiter, nullptr)->releaseExempt(m_kind);
+        else
             std::exchange(m_limiter, nullptr)->release(m_kind, m_peer);
     }
 
     ConnectionLimiter *m_limiter = nullptr;
     ConnectionLimiter::Kind m_kind = ConnectionLimiter::Kind::Connection;
+    bool m_exempt = false;
     QHostAddress m_peer;
 };
 
@@ -122,6 +154,7 @@ public:
 
     //! The admission, for its new holder; this ticket then releases nothing.
     Admission take() { return std::move(m_admission); }
+    Admission &admission() { return m_admission; }
 
 private:
     Admission m_admission;

@@ -38,6 +38,7 @@
 #include "staticassets.h"
 #include "tlscontext.h"
 #include "topics.h"
+#include "trustedproxies.h"
 #include "worker.h"
 
 #include <mutex>
@@ -467,13 +468,19 @@ quint16 Engine::port() const
 void Engine::dispatch(int descriptor, const QHostAddress &peer, quint16 port)
 {
     // Counted before any byte is read: a refused client gets its 503 from the worker.
+    // A load balancer carries many clients: its connections count against the per-address
+    // cap only once their PROXY header has named the client (FrontDoor).
+    const bool proxied = !m_config.trustedProxies.isEmpty() &&
+                         trustedproxies::contains(m_config.trustedProxies, peer);
     QString why;
-    const bool admitted = m_limits->admit(ConnectionLimiter::Kind::Connection, peer, &why);
+    const bool admitted = proxied
+                              ? m_limits->admitExempt(ConnectionLimiter::Kind::Connection, &why)
+                              : m_limits->admit(ConnectionLimiter::Kind::Connection, peer, &why);
     if (!admitted)
         noteRefused(peer, QStringLiteral("HTTP 503: ") + why);
     Worker *worker = m_workers[m_nextWorker++ % m_workers.size()];
-    worker->mailbox().post([worker, descriptor, peer, port, admitted] {
-        worker->adoptDescriptor(descriptor, peer, port, admitted);
+    worker->mailbox().post([worker, descriptor, peer, port, admitted, proxied] {
+        worker->adoptDescriptor(descriptor, peer, port, admitted, proxied);
     });
 }
 

@@ -8,6 +8,8 @@
 #include "httpstatus.h"
 #include "lingeringclose.h"
 #include "logging.h"
+#include "proxiedsocket.h"
+#include "proxyheader.h"
 #include "relaysocket.h"
 #include "requesthead.h"
 #include "tlscontext.h"
@@ -77,10 +79,21 @@ void FrontDoor::answerAndClose(int descriptor, const QByteArray &answer)
         ::close(descriptor);
 }
 
-void FrontDoor::adopt(qintptr descriptor, const QHostAddress &peer, quint16 peerPort)
+void FrontDoor::adopt(qintptr descriptor, const QHostAddress &peer, quint16 peerPort, bool proxied)
 {
-    Admission admission(m_worker.engine().limits(), ConnectionLimiter::Kind::Connection, peer);
+    ConnectionLimiter &limits = m_worker.engine().limits();
     const int fd = int(descriptor);
+    if (proxied) {
+        // The header may come in pieces and is followed by TLS or HTTP like any connection's
+        // first bytes: a QTcpSocket reads it, then routes the rest.
+        if (QTcpSocket *socket = socketFor(
+                fd, Admission::exempt(limits, ConnectionLimiter::Kind::Connection), true)) {
+            m_awaitingProxyHeader.insert(socket);
+            watch(socket, QDeadlineTimer(m_worker.config().httpRequestTimeoutMs));
+        }
+        return;
+    }
+    Admission admission(limits, ConnectionLimiter::Kind::Connection, peer);
     // TLS connections are relayed through a QTcpSocket from their first byte.
     if (m_worker.engine().tls()) {
         if (QTcpSocket *socket = socketFor(fd, std::move(admission)))
@@ -165,9 +178,9 @@ void FrontDoor::takeFirstInput(int descriptor, Newcomer newcomer, const char *bu
     m_worker.addConnection(connection);
 }
 
-QTcpSocket *FrontDoor::socketFor(int descriptor, Admission admission)
+QTcpSocket *FrontDoor::socketFor(int descriptor, Admission admission, bool proxied)
 {
-    auto *socket = new QTcpSocket(this);
+    QTcpSocket *socket = proxied ? new ProxiedSocket(this) : new QTcpSocket(this);
     new AdmissionTicket(std::move(admission), socket);
     if (!socket->setSocketDescriptor(descriptor)) {
         // Not closed here: Qt may have closed it already, and the number may belong to
@@ -184,7 +197,10 @@ void FrontDoor::watch(QTcpSocket *socket, QDeadlineTimer deadline)
 {
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { route(socket); });
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    connect(socket, &QObject::destroyed, this, [this, socket] { m_unrouted.remove(socket); });
+    connect(socket, &QObject::destroyed, this, [this, socket] {
+        m_unrouted.remove(socket);
+        m_awaitingProxyHeader.remove(socket);
+    });
     // A client that never finishes its request head must not hold a descriptor for ever.
     m_unrouted.insert(socket, deadline);
     if (!m_headSweep.isActive())
@@ -218,6 +234,7 @@ void FrontDoor::sweepUnrouted()
 void FrontDoor::stopWaiting(QTcpSocket *socket)
 {
     m_unrouted.remove(socket);
+    m_awaitingProxyHeader.remove(socket);
     disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
 }
 
@@ -231,6 +248,16 @@ std::optional<RequestHead> FrontDoor::peekHead(QTcpSocket *socket)
             refuse(socket, 431, {});
         return std::nullopt;
     case RequestHead::Status::Invalid:
+        // Its header is read only from --trusted-proxies; anyone else sending one is told so
+        // in the log (a balancer missing from the list, most likely).
+        if (ProxyHeader::startsWithSignature(buffered)) {
+            ConnectInfo peer;
+            peer.peerAddress = socket->peerAddress();
+            peer.peerPort = socket->peerPort();
+            m_worker.record(EngineEvent::Kind::Refused, peer, {},
+                            QStringLiteral("HTTP 400: PROXY header from an address not in "
+                                           "--trusted-proxies"));
+        }
         refuse(socket, 400, {});
         return std::nullopt;
     case RequestHead::Status::Complete:
@@ -241,6 +268,9 @@ std::optional<RequestHead> FrontDoor::peekHead(QTcpSocket *socket)
 
 void FrontDoor::route(QTcpSocket *socket)
 {
+    // From a trusted proxy the PROXY header comes before anything else, TLS included.
+    if (m_awaitingProxyHeader.contains(socket) && !takeProxyHeader(socket))
+        return;
     if (m_worker.engine().tls() && !qobject_cast<RelaySocket *>(socket)) {
         // Every TLS connection opens with a handshake record (content type 22).
         char first = 0;
@@ -270,6 +300,36 @@ void FrontDoor::route(QTcpSocket *socket)
         return;
     }
     acceptWebSocket(socket, head, std::move(decision.info));
+}
+
+bool FrontDoor::takeProxyHeader(QTcpSocket *socket)
+{
+    const ProxyHeader header = ProxyHeader::parse(socket->peek(ProxyHeader::MaxSize));
+    if (header.status == ProxyHeader::Status::NeedMore)
+        return false;
+    m_awaitingProxyHeader.remove(socket);
+    if (header.status == ProxyHeader::Status::Invalid) {
+        // Read on, and every client would be the balancer: a balancer not set to send the
+        // header (or something else at its address) is cut off instead.
+        qCWarning(lcNet).noquote()
+            << "closing a connection from trusted proxy" << socket->peerAddress().toString()
+            << "without a PROXY v2 header:" << header.reason;
+        stopWaiting(socket);
+        socket->abort();
+        return false;
+    }
+    socket->skip(header.size);
+    // A LOCAL header (the balancer's own health check) keeps the balancer's address.
+    const QHostAddress client = header.usesAddresses() ? header.source : socket->peerAddress();
+    auto *ticket = socket->findChild<AdmissionTicket *>(QString(), Qt::FindDirectChildrenOnly);
+    if (QString why; !ticket || !ticket->admission().readdress(client, &why)) {
+        m_worker.engine().noteRefused(client, QStringLiteral("HTTP 503: ") + why);
+        refuse(socket, 503, "too many connections\n", "retry-after: 5\r\n");
+        return false;
+    }
+    if (auto *proxied = qobject_cast<ProxiedSocket *>(socket); proxied && header.usesAddresses())
+        proxied->setClient(header.source, header.sourcePort);
+    return true;
 }
 
 void FrontDoor::refuseUpgrade(QTcpSocket *socket, const HandshakeValidator::Decision &decision)

@@ -12,6 +12,7 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <memory>
@@ -44,8 +45,10 @@ public:
     ~FrontDoor() override;
 
     //! Takes over an accepted socket descriptor from `peer`:`peerPort`, admitted by the
-    //! connection limits for `peer` (released when the connection ends).
-    void adopt(qintptr descriptor, const QHostAddress &peer, quint16 peerPort);
+    //! connection limits for `peer` (released when the connection ends). `proxied`: `peer` is
+    //! a trusted load balancer, so the connection must open with a PROXY v2 header, whose
+    //! client is then admitted (per address) and stands for the connection.
+    void adopt(qintptr descriptor, const QHostAddress &peer, quint16 peerPort, bool proxied);
     //! Answers 503 on a descriptor the connection limits refused, and closes it.
     void turnAway(qintptr descriptor);
 
@@ -81,10 +84,16 @@ private:
     void takeFirstInput(int descriptor, Newcomer newcomer, const char *buffer, qsizetype peeked);
     //! `descriptor` as a QTcpSocket holding its admission, nothing read yet; null (and the
     //! descriptor closed) if Qt will not take it. Nothing else may watch the descriptor.
-    QTcpSocket *socketFor(int descriptor, Admission admission);
+    //! `proxied`: a ProxiedSocket, whose peer the PROXY header will name.
+    QTcpSocket *socketFor(int descriptor, Admission admission, bool proxied = false);
     //! Routes `socket` once its first request head is complete, or cuts it at `deadline`.
     void watch(QTcpSocket *socket, QDeadlineTimer deadline);
     void route(QTcpSocket *socket);
+    //! Reads a trusted proxy's PROXY v2 header off `socket` once it is complete: true when the
+    //! client it names is admitted and set as the socket's peer (the rest is then routed as on
+    //! any connection); false while it is incomplete, or when the connection was closed (no
+    //! header) or refused (503: the client's per-address cap).
+    bool takeProxyHeader(QTcpSocket *socket);
     void startTls(QTcpSocket *socket);
     void answerPlainOnTlsPort(QTcpSocket *socket);
     //! The first request head, without reading it: none while it is incomplete, or when it is
@@ -113,6 +122,8 @@ private:
     HttpRoutes &m_http;
     //! Sockets whose request head is not complete yet, with the time they have left.
     QHash<QTcpSocket *, QDeadlineTimer> m_unrouted;
+    //! Those of them, from trusted proxies, whose PROXY header has not been read yet.
+    QSet<QTcpSocket *> m_awaitingProxyHeader;
     //! Plain descriptors not read yet, by descriptor; their deadlines are swept the same way.
     std::unordered_map<int, std::unique_ptr<Arrival>> m_arrivals;
     QTimer m_headSweep;

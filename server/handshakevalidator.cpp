@@ -28,7 +28,7 @@ HandshakeValidator::Decision refuse(int status, QString why, QByteArray body = {
 
 HandshakeValidator::HandshakeValidator(const ServerConfig &config, const Bans *bans,
                                        const ServerNames *names, const AccountDirectory *accounts)
-    : m_origins(config.allowedOrigins), m_accessToken(config.accessToken),
+    : m_origins(config.allowedOrigins, config.publicHosts), m_accessToken(config.accessToken),
       m_scheme(config.tlsEnabled() ? QStringLiteral("https") : QStringLiteral("http")),
       m_bans(bans), m_names(names), m_accounts(accounts),
       m_accountsRequired(config.accountsRequired), m_keepParams(config.diagnostics)

@@ -17,8 +17,16 @@ int defaultPort(const QString &scheme)
 
 } // namespace
 
-OriginPolicy::OriginPolicy(QStringList allowed)
+OriginPolicy::OriginPolicy(QStringList allowed, const QStringList &publicHosts)
 {
+    for (const QString &raw : publicHosts) {
+        const QUrl url(QStringLiteral("//") + raw.trimmed());
+        Entry entry;
+        entry.host = url.host().toLower();
+        entry.port = url.port(-1);
+        if (url.isValid() && !entry.host.isEmpty() && entry.port != -1)
+            m_public.append(entry);
+    }
     for (const QString &raw : allowed) {
         const QString text = raw.trimmed();
         if (text == QLatin1String("*")) {
@@ -54,6 +62,10 @@ bool OriginPolicy::allows(const QString &origin, const QString &requestHost,
         return false; // "null", file:// and friends
     const QString originScheme = url.scheme().toLower();
     const int port = url.port(defaultPort(originScheme));
+    for (const Entry &entry : m_public) {
+        if (host == entry.host && port == entry.port)
+            return true;
+    }
     if (m_entries.isEmpty()) {
         // Exactly where the request went ("[::1]:4000", "chat.lan:4000", "example"): another
         // port on the same host is another origin, possibly another program's page.

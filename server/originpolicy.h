@@ -15,7 +15,11 @@ public:
     //! Entries: "*", "scheme://host[:port]", "//host[:port]", "host", "*.example.com".
     //! An empty list allows only the origin the request was sent to: the same scheme (`scheme`,
     //! how the server is reached), host and port as its Host header.
-    explicit OriginPolicy(QStringList allowed = {});
+    //! `publicHosts` (--public-host) entries with a port ("127.0.0.1:4000", "[::1]:4000",
+    //! "chat.example:443") are the server's own origins too, in either scheme: the public
+    //! address of a load balancer in front of it, whose pages open sockets here (a balancer
+    //! may end TLS, so the scheme is not the node's). Entries without a port name hosts only.
+    explicit OriginPolicy(QStringList allowed = {}, const QStringList &publicHosts = {});
 
     bool allows(const QString &origin, const QString &requestHost,
                 const QString &scheme = QStringLiteral("http")) const;
@@ -31,6 +35,7 @@ private:
         bool subdomains = false;
     };
     QList<Entry> m_entries;
+    QList<Entry> m_public; //!< host and port, any scheme
     bool m_any = false;
 };
 

@@ -85,7 +85,7 @@ LongPollEndpoint &Worker::longPoll()
 }
 
 void Worker::adoptDescriptor(qintptr descriptor, const QHostAddress &peer, quint16 peerPort,
-                             bool admitted)
+                             bool admitted, bool proxied)
 {
     if (!admitted) {
         m_frontDoor->turnAway(descriptor);
@@ -93,7 +93,7 @@ void Worker::adoptDescriptor(qintptr descriptor, const QHostAddress &peer, quint
     }
     if (!m_idleSweep.isActive())
         m_idleSweep.start();
-    m_frontDoor->adopt(descriptor, peer, peerPort);
+    m_frontDoor->adopt(descriptor, peer, peerPort, proxied);
 }
 
 void Worker::addConnection(Connection *connection)

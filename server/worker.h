@@ -41,9 +41,10 @@ public:
     ~Worker() override;
 
     //! Takes over an accepted socket descriptor (called queued, on this worker's thread); one
-    //! that the connection limits refused is answered 503 and closed.
+    //! that the connection limits refused is answered 503 and closed. `proxied`: `peer` is a
+    //! trusted load balancer, admitted under its exemption, and a PROXY header comes first.
     void adoptDescriptor(qintptr descriptor, const QHostAddress &peer, quint16 peerPort,
-                         bool admitted);
+                         bool admitted, bool proxied);
     //! Fans a broadcast out to this worker's subscribers of its topic (PubSub calls it).
     void deliver(const std::shared_ptr<const Broadcast> &broadcast);
 

@@ -66,6 +66,10 @@ struct ServerConfig
     int maxConnections = 0;
     //! The same per client address (IPv6: per /64), so one host cannot take them all.
     int maxConnectionsPerAddress = 256;
+    //! Load balancers (addresses, or subnets as address and prefix length) whose connections
+    //! must begin with a PROXY v2 header naming the client, who then stands for the connection
+    //! everywhere (docs/security.md). Empty: no header is ever read.
+    QList<QPair<QHostAddress, int>> trustedProxies;
     //! Broadcasts submit all their sends in one io_uring call (where the kernel allows it).
     bool batchedSends = true;
     QString logLevel = QStringLiteral("info");

@@ -11,6 +11,8 @@ class tst_OriginPolicy : public QObject
 private Q_SLOTS:
     void allows_data();
     void allows();
+    void publicHostsWithPort_data();
+    void publicHostsWithPort();
 };
 
 void tst_OriginPolicy::allows_data()
@@ -73,6 +75,57 @@ void tst_OriginPolicy::allows()
     QFETCH(QString, host);
     QFETCH(bool, ok);
     QCOMPARE(OriginPolicy(allowed).allows(origin, host), ok);
+}
+
+void tst_OriginPolicy::publicHostsWithPort_data()
+{
+    // --public-host entries with a port are the server's own origins (a balancer in front of
+    // it): a page served through HAProxy on 4000 opens its socket on a node on 4001.
+    QTest::addColumn<QStringList>("allowed");
+    QTest::addColumn<QStringList>("publicHosts");
+    QTest::addColumn<QString>("origin");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("ok");
+    const QStringList same;
+    const QStringList balancer{"127.0.0.1:4000", "localhost:4000"};
+    QTest::newRow("balancer page, node's Host") << same << balancer << "http://127.0.0.1:4000"
+                                                << "127.0.0.1:4001" << true;
+    QTest::newRow("balancer by name") << same << balancer << "http://localhost:4000"
+                                      << "127.0.0.1:4001" << true;
+    QTest::newRow("without the entry") << same << QStringList() << "http://127.0.0.1:4000"
+                                       << "127.0.0.1:4001" << false;
+    QTest::newRow("another port of the balancer host")
+        << same << balancer << "http://127.0.0.1:4002"
+        << "127.0.0.1:4001" << false;
+    QTest::newRow("another host on the balancer's port")
+        << same << balancer << "http://192.0.2.7:4000"
+        << "127.0.0.1:4001" << false;
+    QTest::newRow("balancer ends TLS")
+        << same << QStringList{"chat.example:443"} << "https://chat.example"
+        << "10.0.0.5:4001" << true;
+    QTest::newRow("ipv6 entry") << same << QStringList{"[::1]:4000"} << "http://[::1]:4000"
+                                << "[::1]:4001" << true;
+    QTest::newRow("name without a port: hosts only")
+        << same << QStringList{"chat.example"} << "http://chat.example"
+        << "127.0.0.1:4001" << false;
+    QTest::newRow("same origin still allowed") << same << balancer << "http://127.0.0.1:4001"
+                                               << "127.0.0.1:4001" << true;
+    QTest::newRow("beside an allowed-origins list")
+        << QStringList{"http://a.lan:80"} << balancer << "http://127.0.0.1:4000"
+        << "127.0.0.1:4001" << true;
+    QTest::newRow("list still refuses the rest")
+        << QStringList{"http://a.lan:80"} << balancer << "http://evil.example:4000"
+        << "127.0.0.1:4001" << false;
+}
+
+void tst_OriginPolicy::publicHostsWithPort()
+{
+    QFETCH(QStringList, allowed);
+    QFETCH(QStringList, publicHosts);
+    QFETCH(QString, origin);
+    QFETCH(QString, host);
+    QFETCH(bool, ok);
+    QCOMPARE(OriginPolicy(allowed, publicHosts).allows(origin, host), ok);
 }
 
 QTEST_GUILESS_MAIN(tst_OriginPolicy)
