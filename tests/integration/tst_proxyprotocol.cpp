@@ -129,6 +129,7 @@ private Q_SLOTS:
     void headerSplitAcrossReads();
     void aBanOnTheHeadersClientClosesIt();
     void perAddressCapCountsTheHeadersClient();
+    void loginThrottleCountsTheHeadersClient();
     void localHeaderKeepsTheBalancersAddress();
     void trustedPeerWithoutHeaderIsClosed();
     void incompleteHeaderIsCutAtTheRequestTimeout();
@@ -236,6 +237,29 @@ void tst_ProxyProtocol::perAddressCapCountsTheHeadersClient()
                       {proxyHeader(OtherClient, ClientPort, engine.port()) + healthz()}),
              200);
     QCOMPARE(limits.countFor(ConnectionLimiter::Kind::Connection, Balancer), 0);
+}
+
+void tst_ProxyProtocol::loginThrottleCountsTheHeadersClient()
+{
+    ServerConfig config = trustingConfig();
+    config.minimumPasswordCost = true;
+    Engine engine(config);
+    QVERIFY(engine.start());
+    const auto failedLogin = [&](const QHostAddress &client, const QByteArray &user) {
+        const QByteArray body = R"({"user":")" + user + R"(","password":"not-the-password"})";
+        QTcpSocket socket;
+        return exchange(socket, engine.port(), Balancer,
+                        {proxyHeader(client, ClientPort, engine.port()) +
+                         "POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         "Content-Type: application/json\r\nContent-Length: " +
+                         QByteArray::number(body.size()) + "\r\n\r\n" + body});
+    };
+    // Five wrong passwords per address (docs/identity.md), whichever nicknames they name.
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(failedLogin(Client, "nobody" + QByteArray::number(i)), 401);
+    QCOMPARE(failedLogin(Client, "nobody5"), 429);
+    // The balancer's other clients are not held back by this one.
+    QCOMPARE(failedLogin(OtherClient, "nobody6"), 401);
 }
 
 void tst_ProxyProtocol::localHeaderKeepsTheBalancersAddress()

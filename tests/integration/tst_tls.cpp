@@ -2,6 +2,7 @@
 // wss:// against the engine in-process: real QWebSockets over loopback that verify the server's
 // certificate against a CA made for the test (and nothing else).
 #include "engine.h"
+#include "proxyheader.h"
 #include "testclient.h"
 #include "testengineconfig.h"
 #include "testpki.h"
@@ -13,6 +14,7 @@
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTcpSocket>
+#include <QtEndian>
 #include <QTest>
 
 #include <memory>
@@ -75,6 +77,7 @@ private Q_SLOTS:
     void plainHttpOnTheTlsPortIsRedirectedOrRefused();
     void reloadServesTheNewCertificateToNewConnections();
     void tlsConnectionsCountAgainstThePerAddressCap();
+    void proxyHeaderComesBeforeTheClientHello();
     void pageOriginsAreHttps_data();
     void pageOriginsAreHttps();
 
@@ -287,6 +290,53 @@ void tst_Tls::pageOriginsAreHttps()
     client.socket().open(request);
     QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty() || !failed.isEmpty(), 10000);
     QCOMPARE(!connected.isEmpty(), allowed);
+}
+
+void tst_Tls::proxyHeaderComesBeforeTheClientHello()
+{
+    // A balancer passing TLS through (mode tcp, send-proxy-v2): its header, then the client's
+    // handshake; the node reads the header first and the client's address stands for it.
+    ServerConfig config = tlsConfig();
+    config.trustedProxies = {{QHostAddress(QStringLiteral("127.0.0.1")), 32}};
+    Engine engine(config);
+    QVERIFY(engine.start());
+
+    QByteArray addresses(12, '\0'); // 192.0.2.7:51234 → 127.0.0.1:<port>, a documentation address
+    qToBigEndian<quint32>(QHostAddress(QStringLiteral("192.0.2.7")).toIPv4Address(),
+                          addresses.data());
+    qToBigEndian<quint32>(QHostAddress(QStringLiteral("127.0.0.1")).toIPv4Address(),
+                          addresses.data() + 4);
+    qToBigEndian<quint16>(51234, addresses.data() + 8);
+    qToBigEndian<quint16>(engine.port(), addresses.data() + 10);
+    const QByteArray header = QByteArray(ProxyHeader::Signature, ProxyHeader::SignatureSize) +
+                              QByteArray("\x21\x11\x00\x0c", 4) + addresses;
+
+    QSslSocket socket;
+    socket.setSslConfiguration(trusting(m_pki->ca()));
+    socket.connectToHost(QStringLiteral("127.0.0.1"), engine.port());
+    QVERIFY(
+        QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }, 10000));
+    socket.write(header);
+    QVERIFY(QTest::qWaitFor([&] { return socket.bytesToWrite() == 0; }, 10000));
+    socket.setPeerVerifyName(QStringLiteral("127.0.0.1"));
+    socket.startClientEncryption();
+    QVERIFY(QTest::qWaitFor([&] { return socket.isEncrypted(); }, 10000));
+    socket.write(
+        "GET /socket/websocket?vsn=2.0.0&user=tls HTTP/1.1\r\nHost: 127.0.0.1:" +
+        QByteArray::number(engine.port()) +
+        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    QByteArray answer;
+    QVERIFY(
+        QTest::qWaitFor([&] { return (answer += socket.readAll()).contains("\r\n\r\n"); }, 10000));
+    QVERIFY2(answer.startsWith("HTTP/1.1 101"), answer.constData());
+
+    QSignalSpy ready(&engine, &Engine::snapshotReady);
+    engine.requestSnapshot();
+    QVERIFY(ready.wait());
+    const auto sockets = ready.first().first().value<EngineSnapshot>().sockets;
+    QCOMPARE(sockets.size(), 1);
+    QCOMPARE(sockets.first().peer, QStringLiteral("192.0.2.7:51234"));
 }
 
 QTEST_GUILESS_MAIN(tst_Tls)
