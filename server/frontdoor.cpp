@@ -62,11 +62,16 @@ FrontDoor::~FrontDoor()
     }
 }
 
-void FrontDoor::turnAway(qintptr descriptor)
+const QByteArray &FrontDoor::busyResponse()
 {
     static const QByteArray busy =
         closingResponse(503, "too many connections\n", "retry-after: 5\r\n");
-    answerAndClose(int(descriptor), busy);
+    return busy;
+}
+
+void FrontDoor::turnAway(qintptr descriptor)
+{
+    answerAndClose(int(descriptor), busyResponse());
 }
 
 void FrontDoor::answerAndClose(int descriptor, const QByteArray &answer)
@@ -82,26 +87,22 @@ void FrontDoor::answerAndClose(int descriptor, const QByteArray &answer)
 void FrontDoor::adopt(qintptr descriptor, const QHostAddress &peer, quint16 peerPort, bool proxied)
 {
     ConnectionLimiter &limits = m_worker.engine().limits();
+    // A trusted balancer's connection counts under its client's address once its header is read.
+    Admission admission = proxied ? Admission::exempt(limits, ConnectionLimiter::Kind::Connection)
+                                  : Admission(limits, ConnectionLimiter::Kind::Connection, peer);
     const int fd = int(descriptor);
-    if (proxied) {
-        // The header may come in pieces and is followed by TLS or HTTP like any connection's
-        // first bytes: a QTcpSocket reads it, then routes the rest.
-        if (QTcpSocket *socket = socketFor(
-                fd, Admission::exempt(limits, ConnectionLimiter::Kind::Connection), true)) {
-            m_awaitingProxyHeader.insert(socket);
+    // TLS connections are relayed through a QTcpSocket from their first byte (behind a
+    // balancer, from the first byte after its header).
+    if (m_worker.engine().tls()) {
+        if (QTcpSocket *socket = socketFor(fd, std::move(admission), proxied)) {
+            if (proxied)
+                m_awaitingProxyHeader.insert(socket);
             watch(socket, QDeadlineTimer(m_worker.config().httpRequestTimeoutMs));
         }
         return;
     }
-    Admission admission(limits, ConnectionLimiter::Kind::Connection, peer);
-    // TLS connections are relayed through a QTcpSocket from their first byte.
-    if (m_worker.engine().tls()) {
-        if (QTcpSocket *socket = socketFor(fd, std::move(admission)))
-            watch(socket, QDeadlineTimer(m_worker.config().httpRequestTimeoutMs));
-        return;
-    }
     Newcomer newcomer{std::move(admission), peer, peerPort,
-                      QDeadlineTimer(m_worker.config().httpRequestTimeoutMs)};
+                      QDeadlineTimer(m_worker.config().httpRequestTimeoutMs), proxied};
     // A client sends its upgrade right behind the connect, so it is usually here already:
     // taken at once, the descriptor is never watched for it (two epoll_ctl calls fewer).
     char buffer[MaxRequestHead];
@@ -144,21 +145,40 @@ void FrontDoor::takeFirstInput(int descriptor, Newcomer newcomer, const char *bu
         ::close(descriptor);
         return;
     }
+    // Behind a trusted balancer its PROXY header comes first, usually in the same segment as
+    // the request: then both are read here, and the header's client stands for the newcomer.
+    qsizetype offset = 0;
+    if (newcomer.proxied) {
+        offset = peekedProxyHeader(descriptor, newcomer, QByteArrayView(buffer, peeked));
+        if (offset <= 0)
+            return; // closed, refused, or left to the socket path
+    }
     RequestHead head;
-    const auto status = RequestHead::parse(QByteArray(buffer, peeked), &head);
+    const auto status = RequestHead::parse(QByteArray(buffer + offset, peeked - offset), &head);
     if (status != RequestHead::Status::Complete || head.path != SocketPath) {
-        // Partial, invalid or plain HTTP: the socket path handles all of it, unread, by the
-        // deadline the connection already has.
-        if (QTcpSocket *socket = socketFor(descriptor, std::move(newcomer.admission)))
+        // Partial, invalid or plain HTTP: the socket path handles all of it, unread (but for
+        // a PROXY header, which is taken off), by the deadline the connection already has.
+        if (offset > 0 &&
+            ::recv(descriptor, nullptr, size_t(offset), MSG_DONTWAIT | MSG_TRUNC) != offset) {
+            qCWarning(lcNet) << "PROXY header could not be taken off the socket; closing";
+            ::close(descriptor);
+            return;
+        }
+        if (QTcpSocket *socket =
+                socketFor(descriptor, std::move(newcomer.admission), newcomer.proxied)) {
+            if (auto *proxiedSocket = qobject_cast<ProxiedSocket *>(socket))
+                proxiedSocket->setClient(newcomer.peer, newcomer.peerPort);
             watch(socket, newcomer.deadline);
+        }
         return;
     }
     HandshakeValidator::Decision decision = m_worker.validator().validate(head, newcomer.peer);
     // The head was peeked whole; taking it now leaves the client's first frames, if any came
     // behind it, for the connection to read (and a refusal's close is a FIN: a close with
     // unread input would reset, and the answer could be lost). MSG_TRUNC discards them
-    // without a copy (tcp(7)).
-    if (::recv(descriptor, nullptr, size_t(head.size), MSG_DONTWAIT | MSG_TRUNC) != head.size) {
+    // without a copy (tcp(7)); a balancer's header goes with them.
+    const qsizetype taken = offset + head.size;
+    if (::recv(descriptor, nullptr, size_t(taken), MSG_DONTWAIT | MSG_TRUNC) != taken) {
         qCWarning(lcNet) << "upgrade request could not be taken off the socket; closing";
         ::close(descriptor);
         return;
@@ -176,6 +196,56 @@ void FrontDoor::takeFirstInput(int descriptor, Newcomer newcomer, const char *bu
                                                nullptr, {}, response);
     connection->holdAdmission(std::move(newcomer.admission));
     m_worker.addConnection(connection);
+}
+
+qsizetype FrontDoor::peekedProxyHeader(int descriptor, Newcomer &newcomer, QByteArrayView bytes)
+{
+    const ProxyHeader header = ProxyHeader::parse(bytes);
+    switch (header.status) {
+    case ProxyHeader::Status::NeedMore:
+        // A header in pieces: the socket path waits for the rest, by the same deadline.
+        if (QTcpSocket *socket = socketFor(descriptor, std::move(newcomer.admission), true)) {
+            m_awaitingProxyHeader.insert(socket);
+            watch(socket, newcomer.deadline);
+        }
+        return 0;
+    case ProxyHeader::Status::Invalid:
+        noHeaderFrom(newcomer.peer, header.reason);
+        ::close(descriptor);
+        return 0;
+    case ProxyHeader::Status::Parsed:
+        break;
+    }
+    if (!admitClient(header, newcomer.peer, newcomer.admission)) {
+        newcomer.admission = {};
+        answerAndClose(descriptor, busyResponse());
+        return 0;
+    }
+    if (header.usesAddresses()) {
+        newcomer.peer = header.source;
+        newcomer.peerPort = header.sourcePort;
+    }
+    return header.size;
+}
+
+void FrontDoor::noHeaderFrom(const QHostAddress &balancer, const QString &reason)
+{
+    // Read on, and every client would be the balancer: a balancer not set to send the
+    // header (or something else at its address) is cut off instead.
+    qCWarning(lcNet).noquote() << "closing a connection from trusted proxy" << balancer.toString()
+                               << "without a PROXY v2 header:" << reason;
+}
+
+bool FrontDoor::admitClient(const ProxyHeader &header, const QHostAddress &balancer,
+                            Admission &admission)
+{
+    // A LOCAL header (the balancer's own health check) keeps the balancer's address.
+    const QHostAddress client = header.usesAddresses() ? header.source : balancer;
+    if (QString why; !admission.readdress(client, &why)) {
+        m_worker.engine().noteRefused(client, QStringLiteral("HTTP 503: ") + why);
+        return false;
+    }
+    return true;
 }
 
 QTcpSocket *FrontDoor::socketFor(int descriptor, Admission admission, bool proxied)
@@ -309,22 +379,17 @@ bool FrontDoor::takeProxyHeader(QTcpSocket *socket)
         return false;
     m_awaitingProxyHeader.remove(socket);
     if (header.status == ProxyHeader::Status::Invalid) {
-        // Read on, and every client would be the balancer: a balancer not set to send the
-        // header (or something else at its address) is cut off instead.
-        qCWarning(lcNet).noquote()
-            << "closing a connection from trusted proxy" << socket->peerAddress().toString()
-            << "without a PROXY v2 header:" << header.reason;
+        noHeaderFrom(socket->peerAddress(), header.reason);
         stopWaiting(socket);
         socket->abort();
         return false;
     }
     socket->skip(header.size);
-    // A LOCAL header (the balancer's own health check) keeps the balancer's address.
-    const QHostAddress client = header.usesAddresses() ? header.source : socket->peerAddress();
     auto *ticket = socket->findChild<AdmissionTicket *>(QString(), Qt::FindDirectChildrenOnly);
-    if (QString why; !ticket || !ticket->admission().readdress(client, &why)) {
-        m_worker.engine().noteRefused(client, QStringLiteral("HTTP 503: ") + why);
-        refuse(socket, 503, "too many connections\n", "retry-after: 5\r\n");
+    if (!ticket || !admitClient(header, socket->peerAddress(), ticket->admission())) {
+        stopWaiting(socket);
+        socket->write(busyResponse());
+        socket->disconnectFromHost();
         return false;
     }
     if (auto *proxied = qobject_cast<ProxiedSocket *>(socket); proxied && header.usesAddresses())

@@ -24,6 +24,7 @@ class QTcpSocket;
 namespace chatter::server {
 
 class HttpRoutes;
+class ProxyHeader;
 class RelaySocket;
 class Worker;
 
@@ -57,9 +58,10 @@ private:
     struct Newcomer
     {
         Admission admission;
-        QHostAddress peer;
+        QHostAddress peer; //!< behind a balancer, the client its header named, once read
         quint16 peerPort;
         QDeadlineTimer deadline;
+        bool proxied = false; //!< from --trusted-proxies: a PROXY header comes first
     };
     //! A newcomer whose first input had not arrived when it was adopted: watched for it, still
     //! without a QTcpSocket.
@@ -82,6 +84,16 @@ private:
     //! A newcomer's first input, `peeked` bytes in `buffer`: a whole upgrade is accepted at
     //! once, anything else gets a QTcpSocket. Nothing may watch the descriptor any more.
     void takeFirstInput(int descriptor, Newcomer newcomer, const char *buffer, qsizetype peeked);
+    //! A trusted balancer's newcomer: the size of its PROXY header at the start of `bytes`
+    //! (peeked) once read and its client admitted, who then stands for the newcomer; 0 when
+    //! the newcomer was taken care of instead: a header in pieces goes to the socket path, no
+    //! header closes, a refused client gets its 503.
+    qsizetype peekedProxyHeader(int descriptor, Newcomer &newcomer, QByteArrayView bytes);
+    //! Counts a parsed header's client (LOCAL: the balancer) under the per-address cap in
+    //! `admission`, exempt until now; false, noted as a refusal, when the cap is full.
+    bool admitClient(const ProxyHeader &header, const QHostAddress &balancer, Admission &admission);
+    void noHeaderFrom(const QHostAddress &balancer, const QString &reason);
+    static const QByteArray &busyResponse();
     //! `descriptor` as a QTcpSocket holding its admission, nothing read yet; null (and the
     //! descriptor closed) if Qt will not take it. Nothing else may watch the descriptor.
     //! `proxied`: a ProxiedSocket, whose peer the PROXY header will name.

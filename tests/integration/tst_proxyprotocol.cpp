@@ -171,6 +171,15 @@ void tst_ProxyProtocol::headerSplitAcrossReads()
                        request.mid(10)}),
              101);
     QCOMPARE(socketPeers(engine), QStringList{QStringLiteral("192.0.2.7:51234")});
+    socket.disconnectFromHost();
+    QTRY_VERIFY(socketPeers(engine).isEmpty());
+
+    // The whole header, then the request in pieces.
+    QTcpSocket second;
+    QCOMPARE(
+        exchange(second, engine.port(), Balancer, {header + request.left(30), request.mid(30)}),
+        101);
+    QCOMPARE(socketPeers(engine), QStringList{QStringLiteral("192.0.2.7:51234")});
 
     // Plain HTTP behind a header in pieces too.
     QTcpSocket http;
