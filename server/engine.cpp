@@ -355,6 +355,13 @@ bool Engine::start()
     qCInfo(lcNet).noquote() << "listening on" << m_config.bindAddress.toString() << "port" << m_port
                             << "with" << count << "workers; at most" << m_config.maxConnections
                             << "connections," << m_config.maxConnectionsPerAddress << "per address";
+    if (!m_config.trustedProxies.isEmpty()) {
+        QStringList proxies;
+        for (const auto &[address, prefix] : m_config.trustedProxies)
+            proxies.append(address.toString() + QLatin1Char('/') + QString::number(prefix));
+        qCInfo(lcNet).noquote() << "PROXY v2 headers required from (and read only from)"
+                                << proxies.join(QLatin1String(", "));
+    }
     Q_EMIT listening(m_listener->serverPort());
     return true;
 }
