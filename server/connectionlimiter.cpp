@@ -39,21 +39,34 @@ bool ConnectionLimiter::admit(Kind kind, const QHostAddress &peer, QString *why)
     const QString key = addressKey(peer);
     const int k = int(kind);
     std::scoped_lock locker(m_mutex);
-    if (m_total[k] >= m_maxTotal) {
-        ++m_refused;
-        if (why)
-            *why = QStringLiteral("server full (%1 in all)").arg(m_maxTotal);
+    if (totalFull(k, why))
         return false;
-    }
     PerAddress &address = m_addresses[key];
-    if (address.held[k] >= m_maxPerAddress) {
-        ++m_refused;
-        if (why)
-            *why = QStringLiteral("%1 already from %2").arg(m_maxPerAddress).arg(key);
+    if (addressFull(address, k, key, why))
         return false;
-    }
     ++address.held[k];
     ++m_total[k];
+    return true;
+}
+
+bool ConnectionLimiter::totalFull(int kind, QString *why)
+{
+    if (m_total[kind] < m_maxTotal)
+        return false;
+    ++m_refused;
+    if (why)
+        *why = QStringLiteral("server full (%1 in all)").arg(m_maxTotal);
+    return true;
+}
+
+bool ConnectionLimiter::addressFull(const PerAddress &address, int kind, const QString &key,
+                                    QString *why)
+{
+    if (address.held[kind] < m_maxPerAddress)
+        return false;
+    ++m_refused;
+    if (why)
+        *why = QStringLiteral("%1 already from %2").arg(m_maxPerAddress).arg(key);
     return true;
 }
 
@@ -61,12 +74,8 @@ bool ConnectionLimiter::admitExempt(Kind kind, QString *why)
 {
     const int k = int(kind);
     std::scoped_lock locker(m_mutex);
-    if (m_total[k] >= m_maxTotal) {
-        ++m_refused;
-        if (why)
-            *why = QStringLiteral("server full (%1 in all)").arg(m_maxTotal);
+    if (totalFull(k, why))
         return false;
-    }
     ++m_total[k];
     return true;
 }
@@ -84,12 +93,8 @@ bool ConnectionLimiter::admitAddress(Kind kind, const QHostAddress &peer, QStrin
     const int k = int(kind);
     std::scoped_lock locker(m_mutex);
     PerAddress &address = m_addresses[key];
-    if (address.held[k] >= m_maxPerAddress) {
-        ++m_refused;
-        if (why)
-            *why = QStringLiteral("%1 already from %2").arg(m_maxPerAddress).arg(key);
+    if (addressFull(address, k, key, why))
         return false;
-    }
     ++address.held[k];
     return true;
 }

@@ -66,6 +66,11 @@ private:
         QDeadlineTimer quietUntil;
         int suppressed = 0;
     };
+    //! Under m_mutex: whether `kind` is at its total (counted as refused, `why` filled).
+    bool totalFull(int kind, QString *why);
+    //! Under m_mutex: whether `address` (named `key`) is at its cap (counted as refused).
+    bool addressFull(const PerAddress &address, int kind, const QString &key, QString *why);
+
     const int m_maxTotal;
     const int m_maxPerAddress;
     mutable std::mutex m_mutex;
