@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "accountdirectory.h"
 
+#include "sqldialect.h"
+
 #include "connectinfo.h"
 
 #include <algorithm>
@@ -358,9 +360,12 @@ QList<std::pair<QByteArray, QDateTime>> AccountDirectory::takeDueTouches(const Q
 Expected<qint64> AccountDirectory::insertAccount(QSqlDatabase &db, const Account &account,
                                                  const QDateTime &now)
 {
+    // The id by RETURNING where the store has it (PostgreSQL: inventory AD4).
+    const bool returning = SqlDialect::of(db).returnsIds();
     QSqlQuery insert(db);
     insert.prepare(QStringLiteral("INSERT INTO accounts (display, password_hash, role, "
-                                  "created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)"));
+                                  "created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)") +
+                   (returning ? QStringLiteral(" RETURNING id") : QString()));
     insert.addBindValue(account.display);
     insert.addBindValue(QString::fromLatin1(account.passwordHash));
     insert.addBindValue(account.role);
@@ -368,7 +373,11 @@ Expected<qint64> AccountDirectory::insertAccount(QSqlDatabase &db, const Account
     insert.addBindValue(stamp(now));
     if (auto done = execute(insert); !done)
         return failure(done.error());
-    const qint64 id = insert.lastInsertId().toLongLong();
+    const qint64 id = !returning      ? insert.lastInsertId().toLongLong()
+                      : insert.next() ? insert.value(0).toLongLong()
+                                      : 0;
+    if (id <= 0)
+        return failure(QStringLiteral("the new account has no id"));
     QSqlQuery key(db);
     key.prepare(QStringLiteral("INSERT INTO account_keys (key, account_id) VALUES (?, ?)"));
     for (const QString &k : account.keys) {
@@ -408,8 +417,8 @@ Expected<void> AccountDirectory::deleteSessionsOf(QSqlDatabase &db, qint64 accou
                                                   const QByteArray &except)
 {
     QSqlQuery remove(db);
-    remove.prepare(
-        QStringLiteral("DELETE FROM sessions WHERE account_id = ? AND token_hash IS NOT ?"));
+    remove.prepare(QStringLiteral(
+        "DELETE FROM sessions WHERE account_id = ? AND token_hash IS DISTINCT FROM ?"));
     remove.addBindValue(accountId);
     remove.addBindValue(except);
     return execute(remove);

@@ -6,6 +6,7 @@
 #include "logging.h"
 #include "mailbox.h"
 #include "messagestore.h"
+#include "sqldialect.h"
 
 #include <QDateTime>
 #include <QSqlError>
@@ -55,8 +56,8 @@ Expected<Conversations::Loaded> Conversations::loadFrom(QSqlDatabase &db)
         index.insert(room.name, loaded.rooms.size());
         loaded.rooms.append(std::move(room));
     }
-    if (!query.exec(QStringLiteral("SELECT m.room, m.account_id, a.display FROM room_members m "
-                                   "JOIN accounts a ON a.id = m.account_id ORDER BY m.rowid")))
+    // Members in the order they were added: SQLite's rowid, PostgreSQL's `seq` (inventory CV2).
+    if (!query.exec(SqlDialect::of(db).membersInOrder()))
         return failure(query.lastError().text());
     while (query.next()) {
         const auto at = index.constFind(query.value(0).toString());
@@ -222,8 +223,8 @@ bool Conversations::createPrivate(const PrivateRoom &room, Mailbox *replyTo, Don
             if (!execOrWarn(insert))
                 return std::nullopt;
             QSqlQuery member(*db);
-            member.prepare(QStringLiteral("INSERT OR IGNORE INTO room_members (room, account_id, "
-                                          "added_at) VALUES (?, ?, ?)"));
+            member.prepare(QStringLiteral("INSERT INTO room_members (room, account_id, "
+                                          "added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"));
             for (const Member &m : room.members) {
                 member.addBindValue(room.name);
                 member.addBindValue(m.accountId);
@@ -260,8 +261,9 @@ void Conversations::addMember(const QString &room, const Member &member, Mailbox
             }
             if (db) {
                 QSqlQuery insert(*db);
-                insert.prepare(QStringLiteral("INSERT OR IGNORE INTO room_members (room, "
-                                              "account_id, added_at) VALUES (?, ?, ?)"));
+                insert.prepare(
+                    QStringLiteral("INSERT INTO room_members (room, account_id, added_at) "
+                                   "VALUES (?, ?, ?) ON CONFLICT DO NOTHING"));
                 insert.addBindValue(room);
                 insert.addBindValue(member.accountId);
                 insert.addBindValue(nowText());

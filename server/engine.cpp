@@ -36,6 +36,7 @@
 #include "selfsignedcertificate.h"
 #include "servernames.h"
 #include "staticassets.h"
+#include "storelocation.h"
 #include "tlscontext.h"
 #include "topics.h"
 #include "trustedproxies.h"
@@ -113,7 +114,9 @@ bool Engine::openStore()
         m_error = QStringLiteral("cannot create the data directory %1").arg(dir);
         return false;
     }
-    m_databasePath = QDir(dir).filePath(QStringLiteral("chatter.db"));
+    m_storeLocation = std::make_unique<StoreLocation>(
+        StoreLocation::sqlite(QDir(dir).filePath(QStringLiteral("chatter.db"))));
+    m_databasePath = m_storeLocation->display();
     const QString keyPath = QDir(dir).filePath(QStringLiteral("file-url.key"));
     const auto fileUrlKey = FileUrlSigner::loadOrCreateKey(keyPath);
     if (!fileUrlKey) {
@@ -126,7 +129,7 @@ bool Engine::openStore()
     options.filesRoot = m_fileContent->root();
     options.orphanFileMs = m_config.orphanFileMs;
     options.pruneIntervalMs = m_config.retentionIntervalMs;
-    options.path = m_databasePath;
+    options.location = *m_storeLocation;
     options.fullSync = m_config.fullSync;
     options.retainPerRoom = m_config.retainPerRoom;
     options.retainDays = m_config.retainDays;
@@ -206,7 +209,7 @@ bool Engine::openStore()
     }
     m_conversations->attach(m_store, std::move(*conversations));
     {
-        HistoryReader reader(m_databasePath);
+        HistoryReader reader(*m_storeLocation);
         QList<RoomDirectory::Room> rooms;
         for (const HistoryReader::RoomRow &row : reader.rooms())
             rooms.append({row.name, 0, row.lastMessageId, row.messageCount,
@@ -214,7 +217,7 @@ bool Engine::openStore()
         m_directory->load(rooms);
     }
     if (m_config.search)
-        m_searcher = std::make_unique<Searcher>(m_databasePath, m_conversations.get());
+        m_searcher = std::make_unique<Searcher>(m_storeLocation->path, m_conversations.get());
     qCInfo(lcNet).noquote() << "history in" << m_databasePath;
     return true;
 }

@@ -19,7 +19,8 @@ namespace {
 // Every page reads these, `m` being the message and `p` its parent (for the quote): a join on
 // the primary key, no extra query.
 constexpr QLatin1StringView MessageColumns(
-    "m.id, m.user, m.body, m.at, m.reply_to, m.edited_at, m.deleted, p.user, p.body, p.deleted "
+    "m.id, m.\"user\", m.body, m.at, m.reply_to, m.edited_at, m.deleted, p.\"user\", p.body, "
+    "p.deleted "
     "FROM messages m LEFT JOIN messages p ON p.id = m.reply_to ");
 
 StoredMessage messageFrom(const QSqlQuery &q, const QString &room)
@@ -49,14 +50,17 @@ private:
     QSqlQuery &m_q;
 };
 
+// `"user"` quoted (unquoted it is CURRENT_USER on PostgreSQL: every message would count) and
+// the subquery named (PostgreSQL requires it): inventory HR4.
 const QString CountAfterSql =
     QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE room = ? AND id > ? AND "
-                   "user <> ? LIMIT ?)");
+                   "\"user\" <> ? LIMIT ?) AS t");
 
 } // namespace
 
-HistoryReader::HistoryReader(QString path, const FileUrlSigner *signer, const RoomHeads *heads)
-    : m_path(std::move(path)),
+HistoryReader::HistoryReader(StoreLocation location, const FileUrlSigner *signer,
+                             const RoomHeads *heads)
+    : m_dialect(std::move(location)),
       m_connectionName(QStringLiteral("chatter-read-%1").arg(quintptr(this))), m_signer(signer),
       m_heads(heads)
 {}
@@ -79,12 +83,8 @@ bool HistoryReader::ensureOpen()
         return true;
     if (QSqlDatabase::contains(m_connectionName))
         return m_open = QSqlDatabase::database(m_connectionName).isOpen();
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    db.setDatabaseName(m_path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!db.open()) {
-        qCCritical(lcChannel).noquote()
-            << "cannot open history for reading:" << db.lastError().text();
+    if (const auto opened = m_dialect.open(m_connectionName, SqlDialect::Role::Reader); !opened) {
+        qCCritical(lcChannel).noquote() << "cannot open history for reading:" << opened.error();
         return false;
     }
     return m_open = true;
@@ -164,8 +164,8 @@ void HistoryReader::attachReactions(QList<StoredMessage> &messages)
     // rows of other conversations' messages in that range are skipped.
     const PageIds ids = pageIds(messages, PageIds::AllMessages);
     QSqlQuery &q = statement(
-        QStringLiteral("SELECT message_id, emoji, user FROM reactions "
-                       "WHERE message_id BETWEEN ? AND ? ORDER BY message_id, emoji, user"));
+        QStringLiteral("SELECT message_id, emoji, \"user\" FROM reactions "
+                       "WHERE message_id BETWEEN ? AND ? ORDER BY message_id, emoji, \"user\""));
     const StatementReset reset(q);
     q.addBindValue(ids.low);
     q.addBindValue(ids.high);
@@ -337,7 +337,7 @@ std::optional<StoredMessage> HistoryReader::message(qint64 id)
     if (!ensureOpen())
         return std::nullopt;
     QSqlQuery &q = statement(QStringLiteral(
-        "SELECT room, user, body, at, author, deleted, edited_at FROM messages WHERE id = ?"));
+        "SELECT room, \"user\", body, at, author, deleted, edited_at FROM messages WHERE id = ?"));
     const StatementReset reset(q);
     q.addBindValue(id);
     if (!q.exec() || !q.next())
@@ -427,15 +427,10 @@ QList<HistoryReader::RoomRow> HistoryReader::directRooms(const QString &folded)
     QList<RoomRow> rows;
     if (!ensureOpen())
         return rows;
-    // Keys are `dm:<a>:<b>`: the name is either side. A range on the primary key for the
-    // first side, and a scan of the DM keys (never the rooms) for the second.
+    // Keys are `dm:<a>:<b>`: the name is either side (SqlDialect::directRooms).
     const QString first = QStringLiteral("dm:") + folded + QLatin1Char(':');
     const QString second = QLatin1Char(':') + folded;
-    QSqlQuery &q = statement(QStringLiteral(
-        "SELECT name, last_message_id, last_activity_at, message_count FROM rooms "
-        "WHERE name >= 'dm:' AND name < 'dm;' AND (substr(name, 1, length(?)) = ? OR "
-        "(substr(name, -length(?)) = ? AND substr(name, 1, length(?)) <> ?)) "
-        "ORDER BY last_message_id DESC"));
+    QSqlQuery &q = statement(m_dialect.directRooms());
     const StatementReset reset(q);
     q.addBindValue(first);
     q.addBindValue(first);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "expected.h"
+#include "sqldialect.h"
 #include "storedmessage.h"
 
 #include <QSqlQuery>
@@ -18,15 +19,16 @@ namespace chatter::server {
 class FileUrlSigner;
 class RoomHeads;
 
-//! Read access to the history for one thread (each worker has its own SQLite connection; WAL
-//! lets them read while the store writes). Reads see every committed message.
+//! Read access to the history for one thread (each worker has its own connection: SQLite's WAL
+//! lets them read while the store writes; on PostgreSQL a read-only session). Reads see every
+//! committed message.
 class HistoryReader
 {
 public:
     //! `signer` signs the URLs of attachments (none without one: unit tests). With `heads`
     //! (the store's), reads that would find nothing newer than a conversation's head are
     //! answered without the database, and the change sequence comes from there.
-    explicit HistoryReader(QString path, const FileUrlSigner *signer = nullptr,
+    explicit HistoryReader(StoreLocation location, const FileUrlSigner *signer = nullptr,
                            const RoomHeads *heads = nullptr);
     ~HistoryReader();
     HistoryReader(const HistoryReader &) = delete;
@@ -121,7 +123,7 @@ private:
     static int countAfter(QSqlQuery &q, const QString &room, qint64 afterId,
                           const QString &exceptUser, int cap);
 
-    QString m_path;
+    SqlDialect m_dialect;
     QString m_connectionName;
     const FileUrlSigner *m_signer = nullptr;
     const RoomHeads *m_heads = nullptr;

@@ -33,7 +33,7 @@ struct MessageStore::ChangeQueries
 };
 
 MessageStore::MessageStore(Options options)
-    : m_options(std::move(options)),
+    : m_options(std::move(options)), m_dialect(m_options.location),
       m_connectionName(QStringLiteral("chatter-store-%1").arg(quintptr(this))),
       m_mailbox(new Mailbox(this))
 {}
@@ -42,6 +42,8 @@ MessageStore::~MessageStore()
 {
     m_insert.reset();
     m_upsertRoom.reset();
+    m_lockRoom.reset();
+    m_createRoom.reset();
     m_insertFile.reset();
     m_markAttached.reset();
     m_changeQueries.reset();
@@ -59,12 +61,10 @@ MessageStore::~MessageStore()
 
 Expected<void> MessageStore::open()
 {
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    db.setDatabaseName(m_options.path);
-    if (!db.open())
-        return failure(db.lastError().text());
-    if (auto configured = schema::configure(db, m_options.fullSync); !configured)
-        return configured;
+    auto opened = m_dialect.open(m_connectionName, SqlDialect::Role::Writer, m_options.fullSync);
+    if (!opened)
+        return failure(opened.error());
+    QSqlDatabase db = *opened;
     if (auto migrated = schema::migrate(db); !migrated)
         return migrated;
     if (auto loaded = loadHeads(db); !loaded)
@@ -72,16 +72,40 @@ Expected<void> MessageStore::open()
     m_insert = std::make_unique<QSqlQuery>(db);
     m_upsertRoom = std::make_unique<QSqlQuery>(db);
     // Prepared once: parsing the SQL for every commit showed up in profiles.
-    if (!m_insert->prepare(
-            QStringLiteral("INSERT INTO messages (room, user, body, at, reply_to, author) "
-                           "VALUES (?, ?, ?, ?, ?, ?)")) ||
-        !m_upsertRoom->prepare(QStringLiteral(
+    bool prepared = m_insert->prepare(m_dialect.insertMessage());
+    if (prepared && m_dialect.locksRooms()) {
+        m_lockRoom = std::make_unique<QSqlQuery>(db);
+        m_createRoom = std::make_unique<QSqlQuery>(db);
+        // The row is locked before the batch takes ids and released by its COMMIT: another
+        // node's batch for the same room takes its ids after this one is visible.
+        prepared = m_lockRoom->prepare(QStringLiteral(
+                       "SELECT last_message_id, last_change_seq FROM rooms WHERE name = ? "
+                       "FOR UPDATE")) &&
+                   m_createRoom->prepare(
+                       QStringLiteral("INSERT INTO rooms (name, created_at) VALUES (?, ?) "
+                                      "ON CONFLICT (name) DO NOTHING")) &&
+                   m_upsertRoom->prepare(QStringLiteral(
+                       "UPDATE rooms SET last_message_id = ?, "
+                       "last_activity_at = COALESCE(?, last_activity_at), "
+                       "message_count = message_count + ?, last_change_seq = ? WHERE name = ?"));
+    } else if (prepared) {
+        prepared = m_upsertRoom->prepare(QStringLiteral(
             "INSERT INTO rooms (name, created_at, last_message_id, last_activity_at, "
             "message_count) VALUES (:name, :at, :id, :at, :count) ON CONFLICT(name) DO UPDATE "
             "SET last_message_id = :id, last_activity_at = :at, "
-            "message_count = message_count + :count"))) {
-        return failure(m_insert->lastError().text() + m_upsertRoom->lastError().text());
+            "message_count = message_count + :count"));
     }
+    if (!prepared) {
+        QString error = m_insert->lastError().text() + m_upsertRoom->lastError().text();
+        if (m_lockRoom)
+            error += m_lockRoom->lastError().text() + m_createRoom->lastError().text();
+        return failure(error);
+    }
+    if (m_dialect.isPostgres())
+        qCInfo(lcChannel).noquote()
+            << "history in PostgreSQL" << m_dialect.location().display()
+            << "(acknowledged after COMMIT with synchronous_commit = on; durability is the "
+               "server's fsync setting)";
     m_pruneTimer = new QTimer(this);
     connect(m_pruneTimer, &QTimer::timeout, this, &MessageStore::pruneNow);
     m_pruneTimer->start(m_options.pruneIntervalMs);
@@ -183,13 +207,19 @@ bool MessageStore::writeBatch(QList<Pending> &batch)
         qint64 lastId = 0;
         QString lastAt;
         int count = 0;
+        qint64 lastSeq = 0;
     };
     QHash<QString, RoomUpdate> rooms;
-    bool ok = true;
+    QHash<QString, LockedRoom> locked;
+    bool ok = !m_dialect.locksRooms() || lockRooms(batch, locked);
     for (Pending &p : batch) {
+        if (!ok)
+            break;
         if (p.change) {
             if (!(ok = writeChange(*p.change)))
                 break;
+            if (p.change->outcome.changed)
+                rooms[p.change->request.room].lastSeq = p.change->outcome.seq;
             continue;
         }
         StoredMessage &m = p.message;
@@ -200,9 +230,19 @@ bool MessageStore::writeBatch(QList<Pending> &batch)
         m_insert->bindValue(4, m.replyTo > 0 ? QVariant(m.replyTo) : QVariant());
         // A null QString would bind as NULL; older callers (tools, tests) leave it unset.
         m_insert->bindValue(5, m.author.isNull() ? QStringLiteral("") : m.author);
+        // PostgreSQL keeps the folded nickname for `from:` (inventory SR3).
+        if (m_dialect.isPostgres())
+            m_insert->bindValue(6, m.user.toCaseFolded());
         if (!(ok = m_insert->exec()))
             break;
-        m.id = m_insert->lastInsertId().toLongLong();
+        if (m_dialect.returnsIds()) {
+            if (!(ok = m_insert->next()))
+                break;
+            m.id = m_insert->value(0).toLongLong();
+            m_insert->finish();
+        } else {
+            m.id = m_insert->lastInsertId().toLongLong();
+        }
         if (!m.attachments.isEmpty() && !(ok = writeAttachments(m)))
             break;
         RoomUpdate &room = rooms[m.room];
@@ -211,7 +251,19 @@ bool MessageStore::writeBatch(QList<Pending> &batch)
         ++room.count;
     }
     // One directory update per room and batch, not per message.
-    for (auto it = rooms.cbegin(); ok && it != rooms.cend(); ++it) {
+    for (auto it = rooms.cbegin(); ok && m_dialect.locksRooms() && it != rooms.cend(); ++it) {
+        const LockedRoom &before = locked.value(it.key());
+        const bool appended = it->count > 0;
+        m_upsertRoom->bindValue(0, appended ? it->lastId : before.lastMessageId);
+        m_upsertRoom->bindValue(1, appended ? QVariant(it->lastAt) : QVariant());
+        m_upsertRoom->bindValue(2, it->count);
+        m_upsertRoom->bindValue(3, it->lastSeq > 0 ? it->lastSeq : before.lastChangeSeq);
+        m_upsertRoom->bindValue(4, it.key());
+        ok = m_upsertRoom->exec();
+    }
+    for (auto it = rooms.cbegin(); ok && !m_dialect.locksRooms() && it != rooms.cend(); ++it) {
+        if (it->count == 0)
+            continue; // SQLite's rooms have no change counter
         m_upsertRoom->bindValue(QStringLiteral(":name"), it.key());
         m_upsertRoom->bindValue(QStringLiteral(":at"), it->lastAt);
         m_upsertRoom->bindValue(QStringLiteral(":id"), it->lastId);
@@ -221,7 +273,8 @@ bool MessageStore::writeBatch(QList<Pending> &batch)
     if (!ok) {
         qCCritical(lcChannel).noquote()
             << "storing" << batch.size() << "messages failed:" << m_insert->lastError().text()
-            << m_upsertRoom->lastError().text() << db.lastError().text();
+            << m_upsertRoom->lastError().text()
+            << (m_lockRoom ? m_lockRoom->lastError().text() : QString()) << db.lastError().text();
         db.rollback();
         return false;
     }
@@ -236,6 +289,45 @@ bool MessageStore::writeBatch(QList<Pending> &batch)
     for (const Pending &p : std::as_const(batch)) {
         if (p.change && p.change->outcome.changed)
             m_heads.noteChange(p.change->request.room, p.change->outcome.seq);
+    }
+    return true;
+}
+
+bool MessageStore::lockRooms(const QList<Pending> &batch, QHash<QString, LockedRoom> &rooms)
+{
+    // Every room the batch writes to (appends and changes alike), locked in one order shared by
+    // every node, so that two nodes' batches cannot deadlock on rooms.
+    QStringList names;
+    QString firstAt;
+    for (const Pending &p : batch) {
+        names.append(p.change ? p.change->request.room : p.message.room);
+        if (firstAt.isEmpty() && !p.change)
+            firstAt = p.message.at;
+    }
+    if (firstAt.isEmpty())
+        firstAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    names.sort();
+    names.removeDuplicates();
+    for (const QString &name : std::as_const(names)) {
+        // A room's first message creates its row; then it is locked like any other.
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            m_lockRoom->bindValue(0, name);
+            if (!m_lockRoom->exec())
+                return false;
+            if (m_lockRoom->next()) {
+                rooms.insert(
+                    name, {m_lockRoom->value(0).toLongLong(), m_lockRoom->value(1).toLongLong()});
+                m_lockRoom->finish();
+                break;
+            }
+            m_lockRoom->finish();
+            if (attempt == 1)
+                return false;
+            m_createRoom->bindValue(0, name);
+            m_createRoom->bindValue(1, firstAt);
+            if (!m_createRoom->exec())
+                return false;
+        }
     }
     return true;
 }
@@ -287,19 +379,19 @@ bool MessageStore::prepareChangeQueries(QSqlDatabase &db)
             QStringLiteral("UPDATE messages SET body = '', deleted = 1 WHERE id = ?")) &&
         q->dropReactions.prepare(QStringLiteral("DELETE FROM reactions WHERE message_id = ?")) &&
         q->hasReaction.prepare(QStringLiteral(
-            "SELECT 1 FROM reactions WHERE message_id = ? AND emoji = ? AND user = ?")) &&
+            "SELECT 1 FROM reactions WHERE message_id = ? AND emoji = ? AND \"user\" = ?")) &&
         q->countEmoji.prepare(
             QStringLiteral("SELECT COUNT(DISTINCT emoji), COUNT(CASE WHEN emoji = ? THEN 1 END) "
                            "FROM reactions WHERE message_id = ?")) &&
-        q->addReaction.prepare(
-            QStringLiteral("INSERT INTO reactions (message_id, emoji, user) VALUES (?, ?, ?)")) &&
+        q->addReaction.prepare(QStringLiteral(
+            "INSERT INTO reactions (message_id, emoji, \"user\") VALUES (?, ?, ?)")) &&
         q->removeReaction.prepare(QStringLiteral(
-            "DELETE FROM reactions WHERE message_id = ? AND emoji = ? AND user = ?")) &&
-        q->listReactions.prepare(QStringLiteral(
-            "SELECT emoji, user FROM reactions WHERE message_id = ? ORDER BY emoji, user")) &&
+            "DELETE FROM reactions WHERE message_id = ? AND emoji = ? AND \"user\" = ?")) &&
+        q->listReactions.prepare(
+            QStringLiteral("SELECT emoji, \"user\" FROM reactions WHERE message_id = ? "
+                           "ORDER BY emoji, \"user\"")) &&
         q->forgetChange.prepare(QStringLiteral("DELETE FROM changes WHERE message_id = ?")) &&
-        q->noteChange.prepare(
-            QStringLiteral("INSERT INTO changes (room, message_id) VALUES (?, ?)")) &&
+        q->noteChange.prepare(m_dialect.insertChange()) &&
         q->loseFiles.prepare(
             QStringLiteral("UPDATE files SET attached = 2 WHERE id IN "
                            "(SELECT file_id FROM message_files WHERE message_id = ?)")) &&
@@ -422,7 +514,14 @@ bool MessageStore::writeChange(PendingChange &pending)
     q.noteChange.addBindValue(request.id);
     if (!q.forgetChange.exec() || !q.noteChange.exec())
         return false;
-    outcome.seq = q.noteChange.lastInsertId().toLongLong();
+    if (m_dialect.returnsIds()) {
+        if (!q.noteChange.next())
+            return false;
+        outcome.seq = q.noteChange.value(0).toLongLong();
+        q.noteChange.finish();
+    } else {
+        outcome.seq = q.noteChange.lastInsertId().toLongLong();
+    }
     outcome.changed = true;
     return true;
 }
@@ -549,15 +648,18 @@ void MessageStore::pruneNow()
     }
     if (removed > 0) {
         // What belonged to the removed messages goes with them.
+        // NOT EXISTS, an anti-join on both stores (PostgreSQL plans NOT IN over a subquery as
+        // a per-row scan once the ids outgrow work_mem: inventory MS21-24).
+        query.exec(QStringLiteral("DELETE FROM reactions WHERE NOT EXISTS "
+                                  "(SELECT 1 FROM messages m WHERE m.id = reactions.message_id)"));
+        query.exec(QStringLiteral("DELETE FROM changes WHERE NOT EXISTS "
+                                  "(SELECT 1 FROM messages m WHERE m.id = changes.message_id)"));
         query.exec(QStringLiteral(
-            "DELETE FROM reactions WHERE message_id NOT IN (SELECT id FROM messages)"));
-        query.exec(QStringLiteral(
-            "DELETE FROM changes WHERE message_id NOT IN (SELECT id FROM messages)"));
-        query.exec(QStringLiteral(
-            "UPDATE files SET attached = 2 WHERE id IN (SELECT file_id FROM message_files "
-            "WHERE message_id NOT IN (SELECT id FROM messages))"));
-        query.exec(QStringLiteral(
-            "DELETE FROM message_files WHERE message_id NOT IN (SELECT id FROM messages)"));
+            "UPDATE files SET attached = 2 WHERE id IN (SELECT mf.file_id FROM message_files mf "
+            "WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = mf.message_id))"));
+        query.exec(
+            QStringLiteral("DELETE FROM message_files WHERE NOT EXISTS "
+                           "(SELECT 1 FROM messages m WHERE m.id = message_files.message_id)"));
         qCInfo(lcChannel) << "retention removed" << removed << "messages";
     }
     if (!m_options.filesRoot.isEmpty())

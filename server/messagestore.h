@@ -4,7 +4,9 @@
 #include "expected.h"
 #include "mailbox.h"
 #include "roomheads.h"
+#include "sqldialect.h"
 #include "storedmessage.h"
+#include "storelocation.h"
 
 #include <mutex>
 #include <QElapsedTimer>
@@ -21,20 +23,24 @@
 
 namespace chatter::server {
 
-//! The durable chat history: one SQLite file written by one thread.
+//! The durable chat history, written by one thread: a SQLite file, or a PostgreSQL database
+//! that several nodes may write (docs/cluster.md; SqlDialect holds what differs).
 //!
 //! Appends from every worker are grouped: whatever arrived while the previous transaction was
 //! committing goes into the next one, so a burst costs one commit (and one fsync) instead of
 //! one per message. Each append's callback runs on the caller's thread only after its
 //! transaction committed, which is what lets the server acknowledge a message as durable.
+//! On PostgreSQL each batch first locks its rooms' rows in sorted order, so a room's ids
+//! increase in commit order whichever node commits (docs/cluster.md, "Message ids").
 class MessageStore : public QObject
 {
     Q_OBJECT
 public:
     struct Options
     {
-        QString path;
-        bool fullSync = true;  //!< fsync at every commit (survives power loss, not just crashes)
+        StoreLocation location;
+        bool fullSync = true;  //!< SQLite: fsync at every commit (survives power loss, not just
+                               //!< crashes); PostgreSQL: always synchronous_commit = on
         int retainPerRoom = 0; //!< keep at most this many messages per room; 0: no limit
         int retainDays = 0;    //!< drop messages older than this; 0: keep for ever
         int pruneIntervalMs = 60'000;
@@ -70,6 +76,7 @@ public:
     void prune();
 
     const Options &options() const { return m_options; }
+    const SqlDialect &dialect() const { return m_dialect; }
     //! The name of the store thread's database connection (QSqlDatabase::database()).
     QString connectionName() const { return m_connectionName; }
     qint64 committedBatches() const { return m_batches.load(); }
@@ -120,6 +127,13 @@ private:
     //! Checks and writes one change inside the batch's transaction; false on an SQL error.
     bool writeChange(PendingChange &change);
     bool prepareChangeQueries(QSqlDatabase &db);
+    //! The row of each room of a batch, locked (PostgreSQL), created when missing.
+    struct LockedRoom
+    {
+        qint64 lastMessageId = 0;
+        qint64 lastChangeSeq = 0;
+    };
+    bool lockRooms(const QList<Pending> &batch, QHash<QString, LockedRoom> &rooms);
     void pruneNow();
     //! Removes the files no message refers to any more (and uploads never attached, after
     //! the grace period): their rows are marked in a transaction, then content and thumbnails
@@ -131,8 +145,13 @@ private:
     static constexpr qint64 MinFlushGapMs = 1;
 
     Options m_options;
+    SqlDialect m_dialect;
     std::unique_ptr<QSqlQuery> m_insert;
+    //! SQLite: one upsert per room and batch. PostgreSQL: lock (and create) the row first,
+    //! update it last.
     std::unique_ptr<QSqlQuery> m_upsertRoom;
+    std::unique_ptr<QSqlQuery> m_lockRoom;
+    std::unique_ptr<QSqlQuery> m_createRoom;
     std::unique_ptr<QSqlQuery> m_insertFile; //!< prepared on the first message with attachments
     std::unique_ptr<QSqlQuery> m_markAttached;
     //! Prepared on the first change: servers that never see one pay nothing for them.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "schema.h"
 
+#include <QFile>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
@@ -133,6 +135,96 @@ const QList<QStringList> &steps()
     return all;
 }
 
+//! The statements of an SQL script, in order: split at a `;` that ends a line, except inside
+//! a `$$` function body; `--` comment lines dropped. Enough for postgresql-schema.sql, whose
+//! statements are run one at a time so that a failure names its statement (QPSQL runs a
+//! multi-statement text but reports only the first statement's result).
+QStringList scriptStatements(const QString &script)
+{
+    QStringList statements;
+    QString current;
+    bool inBody = false;
+    for (const QString &line : script.split(QLatin1Char('\n'))) {
+        const QString trimmed = line.trimmed();
+        if (!inBody && (trimmed.isEmpty() || trimmed.startsWith(QLatin1String("--"))))
+            continue;
+        current += line + QLatin1Char('\n');
+        if (line.count(QLatin1String("$$")) % 2 == 1)
+            inBody = !inBody;
+        if (!inBody && trimmed.endsWith(QLatin1Char(';'))) {
+            statements.append(current.trimmed());
+            current.clear();
+        }
+    }
+    if (!current.trimmed().isEmpty())
+        statements.append(current.trimmed());
+    return statements;
+}
+
+// pg_advisory_lock key of schema changes: 0x63686174746572 = 'chatter' (the schema file takes
+// the same one for its own transaction; advisory locks nest within a session).
+constexpr qint64 SchemaLockKey = 27980790469256562;
+
+bool isPostgres(const QSqlDatabase &db)
+{
+    return db.driverName() == QLatin1String("QPSQL");
+}
+
+//! PostgreSQL starts at version 8 from server/sql/postgresql-schema.sql, embedded as a
+//! resource (docs/cluster.md, "The store interface split"); later steps will be appended to
+//! both lists under the same numbers. Two nodes starting at once: the second waits on the
+//! advisory lock and then finds the schema there.
+Expected<void> migratePostgres(QSqlDatabase &db)
+{
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(SchemaLockKey)))
+        return failure(query.lastError().text());
+    const auto unlock = qScopeGuard([&db] {
+        QSqlQuery(db).exec(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(SchemaLockKey));
+    });
+    if (!query.exec(QStringLiteral(
+            "SELECT to_regclass('cluster') IS NOT NULL, (SELECT COUNT(*) FROM pg_tables "
+            "WHERE schemaname = current_schema())")) ||
+        !query.next())
+        return failure(query.lastError().text());
+    const bool created = query.value(0).toBool();
+    const qint64 tables = query.value(1).toLongLong();
+    query.finish();
+    if (!created) {
+        if (tables > 0)
+            return failure(QStringLiteral(
+                "the database has tables but no Chatter schema (no table `cluster`)"));
+        QFile file(QStringLiteral(":/sql/postgresql-schema.sql"));
+        if (!file.open(QIODevice::ReadOnly))
+            return failure(QStringLiteral("the PostgreSQL schema is missing from this build"));
+        // The script holds its own BEGIN ... COMMIT.
+        for (const QString &sql : scriptStatements(QString::fromUtf8(file.readAll()))) {
+            if (!query.exec(sql)) {
+                const QString error = query.lastError().text();
+                // The failed statement left the script's transaction aborted.
+                QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+                return failure(
+                    QStringLiteral("creating the schema: %1: %2").arg(sql.left(80), error));
+            }
+        }
+    }
+    if (!query.exec(QStringLiteral("SELECT schema_version FROM cluster")) || !query.next())
+        return failure(
+            QStringLiteral("cannot read the schema version: %1").arg(query.lastError().text()));
+    const int version = query.value(0).toInt();
+    if (version > CurrentVersion)
+        return failure(
+            QStringLiteral("the database has schema version %1, newer than this server's %2")
+                .arg(version)
+                .arg(CurrentVersion));
+    if (version < CurrentVersion)
+        return failure(QStringLiteral("the database has schema version %1; PostgreSQL "
+                                      "databases start at %2")
+                           .arg(version)
+                           .arg(CurrentVersion));
+    return {};
+}
+
 } // namespace
 
 const QStringList &searchTriggers()
@@ -210,6 +302,8 @@ Expected<void> configure(QSqlDatabase &db, bool fullSync)
 
 Expected<void> migrate(QSqlDatabase &db)
 {
+    if (isPostgres(db))
+        return migratePostgres(db);
     int version = userVersion(db);
     if (version < 0)
         return failure(

@@ -9,11 +9,13 @@
 
 namespace chatter::server::schema {
 
-//! The version this build writes. PRAGMA user_version holds the version of a file.
+//! The version this build writes. PRAGMA user_version holds the version of a SQLite file,
+//! `cluster.schema_version` that of a PostgreSQL database.
 inline constexpr int CurrentVersion = 8;
 
 //! Brings the database up to CurrentVersion, one migration per version, each in a transaction.
-//! Refuses a file written by a newer Chatter.
+//! Refuses a file written by a newer Chatter. On PostgreSQL (a QPSQL connection) an empty
+//! database gets server/sql/postgresql-schema.sql (version 8) under an advisory lock.
 Expected<void> migrate(QSqlDatabase &db);
 
 //! The triggers that keep `messages_fts` current (docs/files-and-search.md).

@@ -158,7 +158,7 @@ void Worker::unsubscribe(Subscription &subscription)
 HistoryReader &Worker::history()
 {
     if (!m_history)
-        m_history = std::make_unique<HistoryReader>(m_engine.databasePath(), m_engine.fileUrls(),
+        m_history = std::make_unique<HistoryReader>(m_engine.storeLocation(), m_engine.fileUrls(),
                                                     &m_engine.store().heads());
     return *m_history;
 }

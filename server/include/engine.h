@@ -38,6 +38,7 @@ class LoginThrottle;
 class Mailbox;
 class MessageStore;
 class PasswordPool;
+struct StoreLocation;
 class PresenceTracker;
 class PubSub;
 class RoomDirectory;
@@ -70,7 +71,10 @@ public:
     PresenceTracker &presence() { return *m_presence; }
     RoomDirectory &directory() { return *m_directory; }
     MessageStore &store() { return *m_store; }
+    //! The store (a SQLite file, or PostgreSQL with --database); for logs: the file or the URL
+    //! without its password.
     QString databasePath() const { return m_databasePath; }
+    const StoreLocation &storeLocation() const { return *m_storeLocation; }
     //! Signs long-poll session tokens; random per run, since sessions do not outlive the process.
     const QByteArray &longPollSecret() const { return m_longPollSecret; }
     Worker *worker(int index) const;
@@ -185,6 +189,7 @@ private:
     std::unique_ptr<PresenceTracker> m_presence;
     std::unique_ptr<RoomDirectory> m_directory;
     QString m_databasePath;
+    std::unique_ptr<StoreLocation> m_storeLocation;
     QByteArray m_longPollSecret;
     EventLog m_events;
     std::unique_ptr<Bans> m_bans;

@@ -3,23 +3,34 @@
 #include "historyreader.h"
 #include "mailbox.h"
 #include "messagestore.h"
+#include "postgresinstance.h"
 #include "schema.h"
 #include "storehold.h"
 
 #include <QJsonObject>
 #include <QPointer>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
+#include <array>
+#include <atomic>
+#include <optional>
+
 using namespace chatter::server;
 
+//! Every test runs once per store (the global `backend` column): against a SQLite file and
+//! against a real PostgreSQL started for this process (PostgresInstance), each test on a
+//! database of its own. The few that are about one store only say so and skip the other.
 class tst_MessageStore : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase_data();
+    void initTestCase();
     void init();
     void cleanup();
     void migratesVersionOneFiles();
@@ -35,15 +46,23 @@ private Q_SLOTS:
     void changesEditDeleteAndReact();
     void reactionLimitAndChangeRows();
     void headsMoveWithCommitsAndSurviveReopen();
+    void appendWaitsForAnotherWritersCommit();
+    void conversationReads();
+    void concurrentStoresCreateTheSchemaOnce();
 
 private:
+    bool postgres() const { return m_location.isPostgres(); }
+    //! A connection of the test's own to the test's database (close and remove it by name).
+    QSqlDatabase openDirect(const QString &name);
     ChangeOutcome changeNow(MessageChange change);
     MessageStore *startStore(MessageStore::Options options, QString *error = nullptr);
     void stopStore();
     QList<StoredMessage> appendAll(const QList<StoredMessage> &messages);
 
     QTemporaryDir m_dir;
-    QString m_path;
+    PostgresInstance m_postgres;
+    int m_databases = 0;
+    StoreLocation m_location;
     QThread *m_thread = nullptr;
     Mailbox m_results{nullptr}; //!< where the store hands this thread its results
     MessageStore *m_store = nullptr;
@@ -55,9 +74,40 @@ static StoredMessage msg(const QString &room, const QString &body)
                          QStringLiteral("2026-01-01T00:00:00.000Z")};
 }
 
+void tst_MessageStore::initTestCase_data()
+{
+    QTest::addColumn<bool>("postgres");
+    QTest::newRow("sqlite") << false;
+    QTest::newRow("postgresql") << true;
+}
+
+void tst_MessageStore::initTestCase()
+{
+    QVERIFY2(m_postgres.start(), qPrintable(m_postgres.errorString()));
+}
+
 void tst_MessageStore::init()
 {
-    m_path = m_dir.filePath(QStringLiteral("%1.db").arg(QTest::currentTestFunction()));
+    QFETCH_GLOBAL(bool, postgres);
+    const QString name =
+        QStringLiteral("t%1_%2").arg(++m_databases).arg(QTest::currentTestFunction()).toLower();
+    m_location = postgres ? m_postgres.createDatabase(name)
+                          : StoreLocation::sqlite(m_dir.filePath(name + QStringLiteral(".db")));
+}
+
+QSqlDatabase tst_MessageStore::openDirect(const QString &name)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(SqlDialect(m_location).driverName(), name);
+    if (postgres()) {
+        db.setHostName(m_location.host);
+        db.setPort(m_location.port);
+        db.setUserName(m_location.user);
+        db.setDatabaseName(m_location.database);
+    } else {
+        db.setDatabaseName(m_location.path);
+    }
+    db.open();
+    return db;
 }
 
 void tst_MessageStore::cleanup()
@@ -67,7 +117,7 @@ void tst_MessageStore::cleanup()
 
 MessageStore *tst_MessageStore::startStore(MessageStore::Options options, QString *error)
 {
-    options.path = m_path;
+    options.location = m_location;
     options.fullSync = false;
     m_thread = new QThread;
     // As the engine does: the dispatcher (and its wake-up descriptor) made here, before anyone
@@ -124,11 +174,13 @@ ChangeOutcome tst_MessageStore::changeNow(MessageChange change)
 
 void tst_MessageStore::migratesVersionOneFiles()
 {
+    if (postgres())
+        QSKIP("SQLite files of older versions only: PostgreSQL databases start at version 8");
     {
         // A file as the first schema wrote it: messages only, no index, no rooms.
         QSqlDatabase db =
             QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
-        db.setDatabaseName(m_path);
+        db.setDatabaseName(m_location.path);
         QVERIFY(db.open());
         QSqlQuery q(db);
         QVERIFY(q.exec(QStringLiteral(
@@ -144,7 +196,7 @@ void tst_MessageStore::migratesVersionOneFiles()
     QSqlDatabase::removeDatabase(QStringLiteral("v1"));
 
     QVERIFY(startStore({}));
-    HistoryReader reader(m_path);
+    HistoryReader reader(m_location);
     const auto rooms = reader.rooms();
     QCOMPARE(rooms.size(), 2);
     for (const auto &row : rooms) {
@@ -167,13 +219,18 @@ void tst_MessageStore::migratesVersionOneFiles()
 
 void tst_MessageStore::refusesNewerSchema()
 {
+    if (postgres()) {
+        // Created by a first start, then marked newer (cluster.schema_version).
+        QVERIFY(startStore({}));
+        stopStore();
+    }
     {
-        QSqlDatabase db =
-            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("future"));
-        db.setDatabaseName(m_path);
-        QVERIFY(db.open());
-        QSqlQuery(db).exec(
-            QStringLiteral("PRAGMA user_version=%1").arg(schema::CurrentVersion + 1));
+        QSqlDatabase db = openDirect(QStringLiteral("future"));
+        QVERIFY(db.isOpen());
+        QVERIFY(QSqlQuery(db).exec(
+            postgres() ? QStringLiteral("UPDATE cluster SET schema_version = %1")
+                             .arg(schema::CurrentVersion + 1)
+                       : QStringLiteral("PRAGMA user_version=%1").arg(schema::CurrentVersion + 1)));
         db.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("future"));
@@ -298,7 +355,7 @@ void tst_MessageStore::historyPages()
         batch.append(
             msg(i % 2 ? QStringLiteral("odd") : QStringLiteral("even"), QString::number(i)));
     appendAll(batch);
-    HistoryReader reader(m_path);
+    HistoryReader reader(m_location);
 
     const HistoryPage newest = reader.recent(QStringLiteral("even"), 50);
     QCOMPARE(newest.messages.size(), 50);
@@ -344,7 +401,7 @@ void tst_MessageStore::retentionKeepsNewestPerRoom()
     m_store->prune();
     m_store->mailbox().run([&pruned] { pruned = true; });
     QVERIFY(pruned);
-    HistoryReader reader(m_path);
+    HistoryReader reader(m_location);
     const HistoryPage busy = reader.recent(QStringLiteral("busy"), 100);
     QCOMPARE(busy.messages.size(), 10);
     QCOMPARE(busy.messages.first().body, QStringLiteral("15"));
@@ -354,12 +411,14 @@ void tst_MessageStore::retentionKeepsNewestPerRoom()
 
 void tst_MessageStore::migratesVersionFourFiles()
 {
+    if (postgres())
+        QSKIP("SQLite files of older versions only: PostgreSQL databases start at version 8");
     {
         // The message tables of a version-4 file (steps 1 and 2; steps 3 and 4 added tables that
         // step 5 does not touch) with messages in them.
         QSqlDatabase db =
             QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v4"));
-        db.setDatabaseName(m_path);
+        db.setDatabaseName(m_location.path);
         QVERIFY(db.open());
         QSqlQuery q(db);
         for (const char *sql :
@@ -381,7 +440,7 @@ void tst_MessageStore::migratesVersionFourFiles()
     QSqlDatabase::removeDatabase(QStringLiteral("v4"));
 
     QVERIFY(startStore({}));
-    HistoryReader reader(m_path);
+    HistoryReader reader(m_location);
     // The old messages read as before, with no author (only admins may change them).
     const HistoryPage page = reader.recent(QStringLiteral("lobby"), 10);
     QCOMPARE(page.messages.size(), 2);
@@ -412,9 +471,8 @@ void tst_MessageStore::migratesVersionFourFiles()
     QCOMPARE(listed.quote->body, QStringLiteral("uno"));
     stopStore();
 
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v5"));
-    db.setDatabaseName(m_path);
-    QVERIFY(db.open());
+    QSqlDatabase db = openDirect(QStringLiteral("v5"));
+    QVERIFY(db.isOpen());
     QSqlQuery q(db);
     QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
     QCOMPARE(q.value(0).toInt(), schema::CurrentVersion);
@@ -465,7 +523,7 @@ void tst_MessageStore::changesEditDeleteAndReact()
     QCOMPARE(changeNow(react).message.reactions,
              (Reactions{{QStringLiteral("+1"), {QStringLiteral("ann"), QStringLiteral("bob")}}}));
 
-    HistoryReader reader(m_path);
+    HistoryReader reader(m_location);
     QCOMPARE(reader.recent(a, 10).messages.at(1).reactions.size(), 1);
     const qint64 seqBeforeDelete = reader.changeSeq(a);
 
@@ -520,9 +578,8 @@ void tst_MessageStore::reactionLimitAndChangeRows()
     QVERIFY(!changeNow(react).changed); // off without a reaction
 
     // 22 changes, one row: `changes` keeps a message's newest change only.
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("rows"));
-    db.setDatabaseName(m_path);
-    QVERIFY(db.open());
+    QSqlDatabase db = openDirect(QStringLiteral("rows"));
+    QVERIFY(db.isOpen());
     {
         QSqlQuery q(db);
         QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*), MAX(seq) FROM changes")) && q.next());
@@ -541,7 +598,7 @@ void tst_MessageStore::headsMoveWithCommitsAndSurviveReopen()
     const QString dm = QStringLiteral("dm:ann:bob");
     QCOMPARE(m_store->heads().of(lobby).lastMessageId, 0);
     {
-        HistoryReader reader(m_path, nullptr, &m_store->heads());
+        HistoryReader reader(m_location, nullptr, &m_store->heads());
         QVERIFY(reader.recent(lobby, 10).messages.isEmpty());
 
         // A commit's results go back only once the heads show it: a worker publishes nothing
@@ -583,30 +640,179 @@ void tst_MessageStore::headsMoveWithCommitsAndSurviveReopen()
         // The heads are what the reader trusts: a row written behind the store's back (no
         // server does that) is past the head, so the reader does not even ask for it.
         {
-            QSqlDatabase db =
-                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("behind"));
-            db.setDatabaseName(m_path);
-            QVERIFY(db.open());
+            QSqlDatabase db = openDirect(QStringLiteral("behind"));
+            QVERIFY(db.isOpen());
             QSqlQuery q(db);
-            QVERIFY(q.exec(QStringLiteral("INSERT INTO messages (room, user, body, at, author) "
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO messages (room, \"user\", body, at, author) "
                                           "VALUES ('lobby', 'eve', 'unseen', "
                                           "'2026-01-01T00:00:00.000Z', '')")));
         }
         QSqlDatabase::removeDatabase(QStringLiteral("behind"));
         QVERIFY(reader.after(lobby, last, 10).messages.isEmpty());
-        HistoryReader plain(m_path);
+        HistoryReader plain(m_location);
         QCOMPARE(plain.after(lobby, last, 10).messages.size(), 1);
     }
     stopStore();
 
     // Loaded again at open: a restarted server answers joins from the database as before.
     QVERIFY(startStore({}));
-    HistoryReader reader(m_path, nullptr, &m_store->heads());
+    HistoryReader reader(m_location, nullptr, &m_store->heads());
     QCOMPARE(reader.recent(lobby, 10).messages.size(), 4);
     QCOMPARE(reader.recent(dm, 10).messages.size(), 1);
     QVERIFY(reader.changeSeq(lobby) > 0);
     QCOMPARE(reader.changes(lobby, m_store->heads().of(lobby).lastMessageId, 0, 10).messages.size(),
              1);
+}
+
+void tst_MessageStore::appendWaitsForAnotherWritersCommit()
+{
+    // Another writer (on PostgreSQL another node, which locks the room's row first as the store
+    // does; on SQLite another connection holding the write lock) is in the middle of a
+    // transaction on the room. The store's append must take its id after that writer's: had it
+    // taken one before, the other's larger id could be committed and read first, and a client
+    // rejoining with `last_seen_id` = that larger id would never see the store's message
+    // (docs/cluster.md, "Message ids").
+    QVERIFY(startStore({}));
+    const QString room = QStringLiteral("shared");
+    appendAll({msg(room, QStringLiteral("first"))}); // the room's row exists
+    QSqlDatabase other = openDirect(QStringLiteral("other"));
+    QVERIFY(other.isOpen());
+    {
+        QSqlQuery q(other);
+        QVERIFY(q.exec(QStringLiteral("BEGIN")));
+        QVERIFY2(q.exec(postgres() ? QStringLiteral("SELECT last_message_id FROM rooms "
+                                                    "WHERE name = 'shared' FOR UPDATE")
+                                   // Takes SQLite's write lock now, as the row lock above.
+                                   : QStringLiteral("UPDATE rooms SET message_count = "
+                                                    "message_count WHERE name = 'shared'")),
+                 qPrintable(q.lastError().text()));
+    }
+    bool otherCommitted = false;
+    std::optional<bool> ackedAfterOther;
+    qint64 ours = 0;
+    m_store->append(msg(room, QStringLiteral("ours")), &m_results,
+                    [&](const StoredMessage &stored, bool committed) {
+                        ours = committed ? stored.id : -1;
+                        ackedAfterOther = otherCommitted;
+                    });
+    // Time for the store to reach the room: a store that took its id without waiting has it
+    // by now, and the other writer's insert below then gets a larger one.
+    QTest::qWait(300);
+    QVERIFY(!ackedAfterOther.has_value());
+    qint64 otherId = 0;
+    {
+        QSqlQuery q(other);
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO messages (room, \"user\", body, at) VALUES "
+                                      "('shared', 'bob', 'other', '2026-01-01T00:00:01.000Z')%1")
+                           .arg(postgres() ? QStringLiteral(" RETURNING id") : QString())));
+        otherId =
+            postgres() ? (q.next() ? q.value(0).toLongLong() : 0) : q.lastInsertId().toLongLong();
+        q.finish();
+        QVERIFY(q.exec(QStringLiteral("COMMIT")));
+        otherCommitted = true;
+    }
+    other.close();
+    other = {};
+    QSqlDatabase::removeDatabase(QStringLiteral("other"));
+    QTRY_VERIFY_WITH_TIMEOUT(ackedAfterOther.has_value(), 20000);
+    QVERIFY(*ackedAfterOther);
+    QVERIFY2(ours > otherId, qPrintable(QStringLiteral("%1 %2").arg(ours).arg(otherId)));
+    HistoryReader reader(m_location);
+    QCOMPARE(reader.room(room)->lastMessageId, ours);
+}
+
+void tst_MessageStore::conversationReads()
+{
+    // The reads whose text differs between the stores, or that hide a PostgreSQL trap: DMs by
+    // either side (substr() with a negative start, inventory H2), unread counts and authors
+    // (an unquoted `user` is CURRENT_USER there, H1).
+    QVERIFY(startStore({}));
+    StoredMessage fromBob = msg(QStringLiteral("dm:ann:bob"), QStringLiteral("hi ann"));
+    fromBob.user = QStringLiteral("bob");
+    StoredMessage bobCy = msg(QStringLiteral("dm:bob:cy"), QStringLiteral("hey"));
+    bobCy.user = QStringLiteral("bob");
+    const QList<StoredMessage> stored =
+        appendAll({msg(QStringLiteral("dm:ann:bob"), QStringLiteral("hi bob")), fromBob, bobCy,
+                   msg(QStringLiteral("dm:al:ann"), QStringLiteral("x")),
+                   msg(QStringLiteral("lobby"), QStringLiteral("room"))});
+    HistoryReader reader(m_location);
+    const auto names = [&reader](const QString &side) {
+        QStringList all;
+        for (const HistoryReader::RoomRow &row : reader.directRooms(side))
+            all.append(row.name);
+        return all;
+    };
+    // Newest first.
+    QCOMPARE(names(QStringLiteral("ann")),
+             (QStringList{QStringLiteral("dm:al:ann"), QStringLiteral("dm:ann:bob")}));
+    QCOMPARE(names(QStringLiteral("bob")),
+             (QStringList{QStringLiteral("dm:bob:cy"), QStringLiteral("dm:ann:bob")}));
+    QCOMPARE(names(QStringLiteral("cy")), QStringList{QStringLiteral("dm:bob:cy")});
+    QCOMPARE(names(QStringLiteral("an")), QStringList{});
+
+    const QString dm = QStringLiteral("dm:ann:bob");
+    QCOMPARE(reader.countAfter(dm, 0, QStringLiteral("ann"), 100), 1);
+    QCOMPARE(reader.countAfter(dm, 0, QStringLiteral("cy"), 100), 2);
+    QCOMPARE(reader.countAfter(dm, 0, QStringLiteral("cy"), 1), 1);
+    QCOMPARE(reader.countAfter(dm, stored.at(0).id, QStringLiteral("cy"), 100), 1);
+    QCOMPARE(reader.message(stored.at(1).id)->user, QStringLiteral("bob"));
+    QCOMPARE(reader.recent(dm, 10).messages.at(1).user, QStringLiteral("bob"));
+
+    const auto row = reader.room(dm);
+    QVERIFY(row);
+    QCOMPARE(row->messageCount, 2);
+    QCOMPARE(row->lastMessageId, stored.at(1).id);
+    const auto rooms = reader.rooms(); // DMs are not in the directory
+    QCOMPARE(rooms.size(), 1);
+    QCOMPARE(rooms.first().name, QStringLiteral("lobby"));
+}
+
+void tst_MessageStore::concurrentStoresCreateTheSchemaOnce()
+{
+    if (!postgres())
+        QSKIP("a SQLite file has one server: no two create its schema at once");
+    // Two nodes starting at once on an empty database: one creates the schema under the
+    // advisory lock, the other waits for it and finds it there.
+    constexpr int Nodes = 2;
+    std::array<std::unique_ptr<QThread>, Nodes> threads;
+    std::array<MessageStore *, Nodes> stores{};
+    std::array<QString, Nodes> errors;
+    std::atomic<int> opened{0};
+    for (int i = 0; i < Nodes; ++i) {
+        threads[i] = std::make_unique<QThread>();
+        threads[i]->setEventDispatcher(new EpollEventDispatcher);
+        MessageStore::Options options;
+        options.location = m_location;
+        stores[i] = new MessageStore(options);
+        stores[i]->moveToThread(threads[i].get());
+        connect(threads[i].get(), &QThread::finished, stores[i], &QObject::deleteLater);
+        threads[i]->start();
+    }
+    for (int i = 0; i < Nodes; ++i) {
+        stores[i]->mailbox().post([&, i] {
+            const auto ready = stores[i]->open();
+            errors[i] = ready ? QString() : ready.error();
+            ++opened;
+        });
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(opened.load(), Nodes, 60000);
+    for (auto &thread : threads) {
+        thread->quit();
+        thread->wait();
+    }
+    for (const QString &error : errors)
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    QSqlDatabase db = openDirect(QStringLiteral("check"));
+    {
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*), MIN(schema_version) FROM cluster")) &&
+                q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+        QCOMPARE(q.value(1).toInt(), schema::CurrentVersion);
+    }
+    db.close();
+    db = {};
+    QSqlDatabase::removeDatabase(QStringLiteral("check"));
 }
 
 QTEST_GUILESS_MAIN(tst_MessageStore)

@@ -193,7 +193,7 @@ public:
     QStringList disconnected;
 
     explicit FakeChannelContext(FakeSessionContext &sessions)
-        : m_sessions(sessions), m_store(storeOptions(m_dir)), m_history(m_store.options().path)
+        : m_sessions(sessions), m_store(storeOptions(m_dir)), m_history(m_store.options().location)
     {
         m_sessions.channels = this;
         if (!m_dir.isValid())
@@ -320,7 +320,7 @@ private:
     static MessageStore::Options storeOptions(const QTemporaryDir &dir)
     {
         MessageStore::Options options;
-        options.path = dir.filePath(QStringLiteral("history.sqlite"));
+        options.location = StoreLocation::sqlite(dir.filePath(QStringLiteral("history.sqlite")));
         options.fullSync = false;
         return options;
     }

@@ -21,7 +21,7 @@ struct Store
     Store()
     {
         MessageStore::Options options;
-        options.path = dir.filePath(QStringLiteral("chatter.db"));
+        options.location = StoreLocation::sqlite(dir.filePath(QStringLiteral("chatter.db")));
         options.fullSync = false;
         store = std::make_unique<MessageStore>(options);
         if (const auto opened = store->open(); !opened)

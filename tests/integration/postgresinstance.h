@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "storelocation.h"
+
+#include <QProcess>
+#include <QString>
+#include <QTemporaryDir>
+
+#include <memory>
+
+//! A real PostgreSQL server for one test process: initdb into a temporary directory, then
+//! `postgres` on 127.0.0.1 and a free port (its socket in the same directory), fsync off (a
+//! test needs no power-loss safety), stopped by its PID with a fast shutdown (SIGINT) when this
+//! object goes. Loopback only, trust authentication for the user `chatter`.
+//!
+//! PostgreSQL refuses to run as root. Run as root (the test command in a container), the
+//! server runs as the system user `chatter-test`, created once with `useradd --system` if
+//! missing, through `setpriv` (which execs: the PID is the server's own); otherwise as the
+//! user running the test. The binaries come from the newest /usr/lib/postgresql/<n>/bin
+//! (Debian's `postgresql` package, installed by scripts/chatter), or $CHATTER_PG_BIN.
+class PostgresInstance
+{
+public:
+    PostgresInstance() = default;
+    ~PostgresInstance();
+    PostgresInstance(const PostgresInstance &) = delete;
+    PostgresInstance &operator=(const PostgresInstance &) = delete;
+
+    //! Starts the server and waits until it accepts connections (at most 60 s). False with
+    //! errorString() when something failed.
+    bool start();
+    //! A new empty database (CREATE DATABASE) and its location for the store.
+    chatter::server::StoreLocation createDatabase(const QString &name);
+    //! Fast shutdown (SIGINT to the postmaster's PID), waiting for it to exit.
+    void stop();
+
+    QString errorString() const { return m_error; }
+    int port() const { return m_port; }
+    qint64 pid() const { return m_server ? m_server->processId() : 0; }
+
+private:
+    bool run(const QString &program, const QStringList &arguments);
+    //! The program and arguments that run `program` as the unprivileged user.
+    QStringList asServerUser(const QString &program, const QStringList &arguments) const;
+    bool ensureUser();
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<QProcess> m_server;
+    QString m_bin;
+    QString m_runAs; //!< empty: the current user
+    QString m_error;
+    int m_port = 0;
+    QString m_admin; //!< connection name for CREATE DATABASE
+};
