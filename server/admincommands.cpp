@@ -375,6 +375,14 @@ std::optional<int> runAdminCommand(const QStringList &arguments)
         return 0;
     }
     const QStringList words = parser.positionalArguments();
+    // Not silently the SQLite file of the data directory while the server runs on PostgreSQL.
+    if (!QProcessEnvironment::systemEnvironment()
+             .value(QStringLiteral("CHATTER_DATABASE"))
+             .isEmpty())
+        return fail(QStringLiteral("account and audit work on the SQLite store of --data-dir "
+                                   "only; with CHATTER_DATABASE (PostgreSQL) they are not "
+                                   "supported yet"),
+                    2);
 
     ServerConfig config;
     config.dataDir =

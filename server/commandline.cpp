@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "commandline.h"
 
+#include "storelocation.h"
 #include "trustedproxies.h"
 
 #include <QCommandLineParser>
@@ -148,6 +149,11 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option dataDir = makeOption(
         "data-dir", "Directory of the history database (default ~/.local/share/chatter-server).",
         "dir");
+    const Option database = makeOption(
+        "database",
+        "postgresql://user[:password]@host[:port]/db: the store on PostgreSQL instead of "
+        "chatter.db in the data directory (search is not supported there yet).",
+        "url");
     const Option sync = makeOption(
         "sync", "full: fsync every commit (default); normal: survive crashes, not power loss.",
         "mode");
@@ -193,7 +199,8 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
           &maxRooms,       &roomCreations,  &fragmentTimeout, &httpIdle,    &httpRequest,
           &maxConnections, &maxPerAddress,  &publicHost,      &tlsCert,     &tlsKey,
           &tlsSelfSigned,  &accounts,       &registration,    &sessionDays, &guestHold,
-          &passwordCost,   &awayAfter,      &awayAfterMs,     &search,      &trustedProxies})
+          &passwordCost,   &awayAfter,      &awayAfterMs,     &search,      &trustedProxies,
+          &database})
         parser.addOption(o->option);
 
     // Files (docs/files-and-search.md); the millisecond forms are for tests, not in --help.
@@ -382,6 +389,13 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         config.logLevel = v;
     }
     config.dataDir = valueOf(parser, dataDir);
+    config.database = valueOf(parser, database);
+    if (!config.database.isEmpty()) {
+        if (const auto location = StoreLocation::parse(config.database); !location)
+            return fail(QStringLiteral("--database: %1").arg(location.error()));
+        // Search on PostgreSQL is not built yet: off unless asked for (then refused at start).
+        config.search = false;
+    }
     if (const QString v = valueOf(parser, sync); !v.isEmpty()) {
         if (v != QLatin1String("full") && v != QLatin1String("normal"))
             return fail(QStringLiteral("--sync: expected full or normal, got %1").arg(v));

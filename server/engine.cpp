@@ -46,6 +46,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QRandomGenerator>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTimer>
 
@@ -114,9 +115,25 @@ bool Engine::openStore()
         m_error = QStringLiteral("cannot create the data directory %1").arg(dir);
         return false;
     }
-    m_storeLocation = std::make_unique<StoreLocation>(
-        StoreLocation::sqlite(QDir(dir).filePath(QStringLiteral("chatter.db"))));
+    if (m_config.database.isEmpty()) {
+        m_storeLocation = std::make_unique<StoreLocation>(
+            StoreLocation::sqlite(QDir(dir).filePath(QStringLiteral("chatter.db"))));
+    } else {
+        auto location = StoreLocation::parse(m_config.database);
+        if (!location) {
+            m_error = QStringLiteral("--database: %1").arg(location.error());
+            return false;
+        }
+        // Search on PostgreSQL (tsvector, docs/cluster.md) is designed, not built yet.
+        if (m_config.search) {
+            m_error = QStringLiteral("--search on is not supported with --database yet: start "
+                                     "with --search off");
+            return false;
+        }
+        m_storeLocation = std::make_unique<StoreLocation>(std::move(*location));
+    }
     m_databasePath = m_storeLocation->display();
+    const bool postgres = m_storeLocation->isPostgres();
     const QString keyPath = QDir(dir).filePath(QStringLiteral("file-url.key"));
     const auto fileUrlKey = FileUrlSigner::loadOrCreateKey(keyPath);
     if (!fileUrlKey) {
@@ -143,9 +160,9 @@ bool Engine::openStore()
     connect(m_storeThread.get(), &QThread::finished, m_store, &QObject::deleteLater);
     m_storeThread->start();
     bool opened = false;
-    m_store->mailbox().run([this, &opened] {
+    m_store->mailbox().run([this, &opened, postgres] {
         auto ready = m_store->open();
-        if (ready) {
+        if (ready && !postgres) {
             QSqlDatabase db = QSqlDatabase::database(m_store->connectionName(), false);
             // Off: no index is kept; on again: rebuilt from the history (a few seconds per
             // million messages).
@@ -157,8 +174,14 @@ bool Engine::openStore()
                 qCInfo(lcNet).noquote()
                     << (m_config.search ? "search index rebuilt in" : "search index dropped in")
                     << took.elapsed() << "ms";
+        }
+        if (ready) {
+            QSqlDatabase db = QSqlDatabase::database(m_store->connectionName(), false);
             if (const auto loaded = m_accounts->load(db); !loaded)
                 ready = failure(QStringLiteral("cannot read the accounts: %1").arg(loaded.error()));
+        }
+        if (ready && !postgres) {
+            QSqlDatabase db = QSqlDatabase::database(m_store->connectionName(), false);
             QSqlQuery version(db);
             if (version.exec(QStringLiteral("PRAGMA data_version")) && version.next())
                 m_dataVersion = version.value(0).toLongLong();
@@ -227,8 +250,11 @@ void Engine::maintainAccounts(QSqlDatabase &db)
     // PRAGMA data_version changes when another connection (the command line, in another
     // process) committed: then what it changed is read again, and sockets of sessions it
     // removed are closed.
+    // PostgreSQL: what other processes change is not seen until a restart yet (LISTEN
+    // chatter_changed is designed, not built).
     QSqlQuery query(db);
-    if (query.exec(QStringLiteral("PRAGMA data_version")) && query.next()) {
+    if (!m_storeLocation->isPostgres() && query.exec(QStringLiteral("PRAGMA data_version")) &&
+        query.next()) {
         const qint64 version = query.value(0).toLongLong();
         if (version != m_dataVersion) {
             m_dataVersion = version;
@@ -254,10 +280,26 @@ void Engine::maintainAccounts(QSqlDatabase &db)
     }
     QSqlQuery touch(db);
     touch.prepare(QStringLiteral("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?"));
+    // Stops at the first failure: on PostgreSQL a failed statement aborts the transaction and
+    // the commit would roll back the expired sessions' deletes, which memory already applied
+    // (inventory C6); the deletes are then written again, without this round's last-used
+    // times (they are only for display and expiry, and come again with the next use).
+    bool ok = true;
     for (const auto &[hash, at] : touches) {
         touch.addBindValue(at.toString(Qt::ISODateWithMs));
         touch.addBindValue(hash);
-        touch.exec();
+        if (!(ok = touch.exec()))
+            break;
+    }
+    if (!ok) {
+        qCWarning(lcIdentity).noquote()
+            << "cannot note when sessions were used:" << touch.lastError().text();
+        touch.finish();
+        db.rollback();
+        if (!db.transaction())
+            return;
+        for (const QByteArray &hash : expired)
+            AccountDirectory::deleteSession(db, hash);
     }
     if (!db.commit())
         db.rollback();

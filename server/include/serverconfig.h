@@ -73,8 +73,12 @@ struct ServerConfig
     //! Broadcasts submit all their sends in one io_uring call (where the kernel allows it).
     bool batchedSends = true;
     QString logLevel = QStringLiteral("info");
-    //! Where the history database lives; empty: the per-user data directory.
+    //! Where the history database lives; empty: the per-user data directory. With `database`
+    //! it still holds what is kept on disk (uploaded files, the file-URL key, TLS files).
     QString dataDir;
+    //! `postgresql://user[:password]@host[:port]/db`: the store on PostgreSQL instead of
+    //! `<dataDir>/chatter.db` (docs/cluster.md). Empty: SQLite.
+    QString database;
     bool fullSync = true;        //!< fsync every group commit (power-loss safe)
     int retainPerRoom = 100'000; //!< messages kept per room; 0: all
     int retainDays = 0;          //!< 0: no age limit

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // `chatter-server account ...` and `chatter-server audit`: the real binary on a temporary
 // --data-dir, the password on stdin, the database inspected afterwards.
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -40,6 +42,7 @@ private Q_SLOTS:
     void removeDeletesKeysAndSessions();
     void auditPrintsTheEntries();
     void usageErrors();
+    void refusedWhileTheServerIsOnPostgres();
     void terminalPasswordIsHiddenAndConfirmed_data();
     void terminalPasswordIsHiddenAndConfirmed();
 
@@ -69,6 +72,24 @@ void tst_AdminCommands::cleanup()
     QSqlDatabase::database(QStringLiteral("inspect"), false).close();
     QSqlDatabase::removeDatabase(QStringLiteral("inspect"));
     m_dir.reset();
+}
+
+void tst_AdminCommands::refusedWhileTheServerIsOnPostgres()
+{
+    // With CHATTER_DATABASE the server's accounts are in PostgreSQL: the commands must not
+    // quietly work on a SQLite file of the data directory instead.
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("CHATTER_DATABASE"),
+                       QStringLiteral("postgresql://chatter@127.0.0.1:1/chatter"));
+    process.setProcessEnvironment(environment);
+    process.start(m_binary, {QStringLiteral("account"), QStringLiteral("list"),
+                             QStringLiteral("--data-dir"), m_dir->path()});
+    QVERIFY(process.waitForFinished(60'000));
+    QCOMPARE(process.exitCode(), 2);
+    QVERIFY(QString::fromUtf8(process.readAllStandardError())
+                .contains(QLatin1String("CHATTER_DATABASE")));
+    QVERIFY(!QFile::exists(QDir(m_dir->path()).filePath(QStringLiteral("chatter.db"))));
 }
 
 Run tst_AdminCommands::run(const QStringList &arguments, const QByteArray &stdinText)
