@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "conversations.h"
 #include "epolleventdispatcher.h"
 #include "historyreader.h"
 #include "mailbox.h"
@@ -49,6 +50,7 @@ private Q_SLOTS:
     void appendWaitsForAnotherWritersCommit();
     void conversationReads();
     void concurrentStoresCreateTheSchemaOnce();
+    void conversationsAreStoredAndReadBack();
 
 private:
     bool postgres() const { return m_location.isPostgres(); }
@@ -58,6 +60,8 @@ private:
     MessageStore *startStore(MessageStore::Options options, QString *error = nullptr);
     void stopStore();
     QList<StoredMessage> appendAll(const QList<StoredMessage> &messages);
+    //! Runs `job` on the store thread with its connection and waits for it.
+    void runOnStore(const std::function<void(QSqlDatabase &)> &job);
 
     QTemporaryDir m_dir;
     PostgresInstance m_postgres;
@@ -161,6 +165,16 @@ QList<StoredMessage> tst_MessageStore::appendAll(const QList<StoredMessage> &mes
     }
     [&] { QTRY_COMPARE_WITH_TIMEOUT(done.size(), messages.size(), 20000); }();
     return done;
+}
+
+void tst_MessageStore::runOnStore(const std::function<void(QSqlDatabase &)> &job)
+{
+    std::atomic<bool> done{false};
+    m_store->run([&](QSqlDatabase &db) {
+        job(db);
+        done = true;
+    });
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(done.load(), 20000); }();
 }
 
 ChangeOutcome tst_MessageStore::changeNow(MessageChange change)
@@ -813,6 +827,101 @@ void tst_MessageStore::concurrentStoresCreateTheSchemaOnce()
     db.close();
     db = {};
     QSqlDatabase::removeDatabase(QStringLiteral("check"));
+}
+
+void tst_MessageStore::conversationsAreStoredAndReadBack()
+{
+    // Private rooms, members (in the order they were added: SQLite's rowid, PostgreSQL's seq),
+    // read markers (clamped, never backwards, unread counts without the reader's own messages)
+    // and mutes, written through the store and read back as a restart would.
+    QVERIFY(startStore({}));
+    // Checked here, not on the store thread.
+    int accounts = 0;
+    runOnStore([&accounts](QSqlDatabase &db) {
+        QSqlQuery q(db);
+        for (const char *name : {"Ann", "Bob", "Cid"})
+            accounts += q.exec(QStringLiteral("INSERT INTO accounts (display, password_hash, "
+                                              "created_at) VALUES ('%1', 'x', '2026-01-01')")
+                                   .arg(QLatin1String(name)));
+    });
+    QCOMPARE(accounts, 3);
+    QString loadError;
+    const auto load = [this, &loadError] {
+        std::optional<Conversations::Loaded> loaded;
+        runOnStore([&loaded, &loadError](QSqlDatabase &db) {
+            auto read = Conversations::loadFrom(db);
+            if (read)
+                loaded = *read;
+            else
+                loadError = read.error();
+        });
+        return loaded.value_or(Conversations::Loaded{});
+    };
+    const Conversations::Member ann{1, QStringLiteral("Ann")}, bob{2, QStringLiteral("Bob")},
+        cid{3, QStringLiteral("Cid")};
+    Conversations conversations;
+    conversations.attach(m_store, load());
+    QVERIFY2(loadError.isEmpty(), qPrintable(loadError));
+    QList<StoredMessage> batch;
+    for (const char *user : {"Bob", "Ann", "Bob", "Bob"}) {
+        StoredMessage m = msg(QStringLiteral("lobby"), QStringLiteral("hi"));
+        m.user = QString::fromLatin1(user);
+        batch.append(m);
+    }
+    const QList<StoredMessage> stored = appendAll(batch);
+    qint64 marker = 0;
+    int unread = -1;
+    const auto read = [&](qint64 id) {
+        marker = 0;
+        conversations.markRead(ann.accountId, ann.display, QStringLiteral("lobby"), id, &m_results,
+                               [&](qint64 m, int u) {
+                                   marker = m;
+                                   unread = u;
+                               });
+        QTRY_VERIFY_WITH_TIMEOUT(marker != 0, 20000);
+    };
+    read(stored.at(0).id);
+    QCOMPARE(unread, 2); // Ann's own message is not unread
+    read(stored.at(2).id);
+    QCOMPARE(unread, 1);
+    read(stored.at(1).id); // backwards: the marker stays
+    QCOMPARE(marker, stored.at(2).id);
+    read(stored.at(3).id + 100); // beyond the newest: clamped
+    QCOMPARE(marker, stored.at(3).id);
+    QCOMPARE(unread, 0);
+
+    bool muted = false;
+    conversations.setMuted(ann.accountId, QStringLiteral("dm:ann:bob"), true, &m_results,
+                           [&](bool ok) { muted = ok; });
+    QTRY_VERIFY_WITH_TIMEOUT(muted, 20000);
+    Conversations::PrivateRoom group;
+    group.name = QStringLiteral("g.0123456789ab");
+    group.ownerId = ann.accountId;
+    group.ownerDisplay = ann.display;
+    group.group = true;
+    group.members = {ann, bob, cid};
+    bool created = false;
+    QVERIFY(conversations.createPrivate(group, &m_results, [&](bool ok) { created = ok; }));
+    QTRY_VERIFY_WITH_TIMEOUT(created, 20000);
+    bool removed = false;
+    conversations.removeMember(group.name, bob.accountId, &m_results,
+                               [&](bool ok) { removed = ok; });
+    QTRY_VERIFY_WITH_TIMEOUT(removed, 20000);
+    bool added = false;
+    conversations.addMember(group.name, bob, &m_results, [&](bool ok) { added = ok; });
+    QTRY_VERIFY_WITH_TIMEOUT(added, 20000);
+
+    Conversations again;
+    again.attach(nullptr, load());
+    QVERIFY2(loadError.isEmpty(), qPrintable(loadError));
+    QCOMPARE(again.readState(ann.accountId, QStringLiteral("lobby")).lastReadId, stored.at(3).id);
+    QVERIFY(again.readState(ann.accountId, QStringLiteral("dm:ann:bob")).muted);
+    const auto loaded = again.privateRoom(group.name);
+    QVERIFY(loaded);
+    QVERIFY(loaded->group);
+    QCOMPARE(loaded->ownerDisplay, ann.display);
+    // Bob left and came back: he is now the last added.
+    QCOMPARE(loaded->members, (QList{ann, cid, bob}));
 }
 
 QTEST_GUILESS_MAIN(tst_MessageStore)
