@@ -79,15 +79,42 @@ HistoryReader::~HistoryReader()
 
 bool HistoryReader::ensureOpen()
 {
+    // PostgreSQL: a connection whose server went away stays "open" in Qt and fails every
+    // statement. After a failed read it is probed; a dead one is dropped and opened again, at
+    // most once a second (meanwhile reads fail at once), with its statements prepared anew.
+    if (m_open && std::exchange(m_readFailed, false) && m_dialect.isPostgres()) {
+        bool answers = false;
+        {
+            QSqlQuery probe(QSqlDatabase::database(m_connectionName, false));
+            answers = probe.exec(QStringLiteral("SELECT 1"));
+        }
+        if (!answers) {
+            qCWarning(lcChannel).noquote() << "history reader: connection to PostgreSQL lost";
+            m_statements.clear();
+            m_unprepared = QSqlQuery();
+            QSqlDatabase::database(m_connectionName, false).close();
+            m_open = false;
+        }
+    }
     if (m_open)
         return true;
-    if (QSqlDatabase::contains(m_connectionName))
-        return m_open = QSqlDatabase::database(m_connectionName).isOpen();
+    if (m_failedAt.isValid() && m_failedAt.elapsed() < RetryMs)
+        return false;
+    QSqlDatabase::removeDatabase(m_connectionName); // what a failed attempt left
     if (const auto opened = m_dialect.open(m_connectionName, SqlDialect::Role::Reader); !opened) {
         qCCritical(lcChannel).noquote() << "cannot open history for reading:" << opened.error();
+        m_failedAt.start();
         return false;
     }
     return m_open = true;
+}
+
+bool HistoryReader::run(QSqlQuery &q)
+{
+    if (q.exec())
+        return true;
+    m_readFailed = true;
+    return false;
 }
 
 HistoryPage HistoryReader::query(const QString &sql, const QString &room, qint64 id, int limit,
@@ -102,7 +129,7 @@ HistoryPage HistoryReader::query(const QString &sql, const QString &room, qint64
     if (id >= 0)
         q.addBindValue(id);
     q.addBindValue(limit + 1); // one extra row tells whether there is more
-    if (!q.exec()) {
+    if (!run(q)) {
         qCWarning(lcChannel).noquote() << "history query failed:" << q.lastError().text();
         return page;
     }
@@ -169,7 +196,7 @@ void HistoryReader::attachReactions(QList<StoredMessage> &messages)
     const StatementReset reset(q);
     q.addBindValue(ids.low);
     q.addBindValue(ids.high);
-    if (!q.exec()) {
+    if (!run(q)) {
         qCWarning(lcChannel).noquote() << "reactions query failed:" << q.lastError().text();
         return;
     }
@@ -227,7 +254,7 @@ void HistoryReader::attachFiles(QList<StoredMessage> &messages)
     const StatementReset reset(q);
     q.addBindValue(ids.low);
     q.addBindValue(ids.high);
-    if (!q.exec()) {
+    if (!run(q)) {
         qCWarning(lcChannel).noquote() << "attachments query failed:" << q.lastError().text();
         return;
     }
@@ -246,7 +273,7 @@ std::optional<HistoryReader::FileRow> HistoryReader::file(const QString &id)
                              QLatin1StringView("FROM files f WHERE f.id = ? AND f.removed = 0"));
     const StatementReset reset(q);
     q.addBindValue(id);
-    if (!q.exec() || !q.next())
+    if (!run(q) || !q.next())
         return std::nullopt;
     return fileRowFrom(q, 0);
 }
@@ -340,7 +367,7 @@ std::optional<StoredMessage> HistoryReader::message(qint64 id)
         "SELECT room, \"user\", body, at, author, deleted, edited_at FROM messages WHERE id = ?"));
     const StatementReset reset(q);
     q.addBindValue(id);
-    if (!q.exec() || !q.next())
+    if (!run(q) || !q.next())
         return std::nullopt;
     StoredMessage m{id, q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
                     q.value(3).toString()};
@@ -359,7 +386,7 @@ qint64 HistoryReader::changeSeq(const QString &room)
     QSqlQuery &q = statement(QStringLiteral("SELECT MAX(seq) FROM changes WHERE room = ?"));
     const StatementReset reset(q);
     q.addBindValue(room);
-    return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
+    return run(q) && q.next() ? q.value(0).toLongLong() : 0;
 }
 
 HistoryPage HistoryReader::changes(const QString &room, qint64 lastSeenId, qint64 afterSeq,
@@ -377,7 +404,7 @@ HistoryPage HistoryReader::changes(const QString &room, qint64 lastSeenId, qint6
     q.addBindValue(afterSeq);
     q.addBindValue(lastSeenId);
     q.addBindValue(limit + 1);
-    if (!q.exec()) {
+    if (!run(q)) {
         qCWarning(lcChannel).noquote() << "changes query failed:" << q.lastError().text();
         return page;
     }
@@ -399,8 +426,10 @@ QList<HistoryReader::RoomRow> HistoryReader::rooms()
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
     if (!q.exec(QStringLiteral(
             "SELECT name, last_message_id, last_activity_at, message_count FROM rooms "
-            "WHERE name NOT LIKE 'dm:%'")))
+            "WHERE name NOT LIKE 'dm:%'"))) {
+        m_readFailed = true;
         return rows;
+    }
     while (q.next())
         rows.append({q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toString(),
                      q.value(3).toLongLong()});
@@ -416,7 +445,7 @@ std::optional<HistoryReader::RoomRow> HistoryReader::room(const QString &name)
                        "rooms WHERE name = ?"));
     const StatementReset reset(q);
     q.addBindValue(name);
-    if (!q.exec() || !q.next())
+    if (!run(q) || !q.next())
         return std::nullopt;
     return RoomRow{q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toString(),
                    q.value(3).toLongLong()};
@@ -438,7 +467,7 @@ QList<HistoryReader::RoomRow> HistoryReader::directRooms(const QString &folded)
     q.addBindValue(second);
     q.addBindValue(first);
     q.addBindValue(first);
-    if (!q.exec())
+    if (!run(q))
         return rows;
     while (q.next())
         rows.append({q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toString(),

@@ -5,6 +5,7 @@
 #include "sqldialect.h"
 #include "storedmessage.h"
 
+#include <QElapsedTimer>
 #include <QSqlQuery>
 #include <QString>
 
@@ -116,6 +117,8 @@ private:
     void readPage(QSqlQuery &q, const QString &room, HistoryPage &page);
     void attachReactions(QList<StoredMessage> &messages);
     bool ensureOpen();
+    //! exec(), noting a failure: the next ensureOpen() then checks the connection.
+    bool run(QSqlQuery &q);
     //! `sql` prepared on this reader's connection, once: a join reads four or five statements,
     //! and preparing each again cost more than running it (SQLite parses it, Qt sets it up).
     //! Callers bind every placeholder and exec; a StatementReset ends the read.
@@ -128,6 +131,9 @@ private:
     const FileUrlSigner *m_signer = nullptr;
     const RoomHeads *m_heads = nullptr;
     bool m_open = false;
+    bool m_readFailed = false;
+    QElapsedTimer m_failedAt; //!< since the last failed open
+    static constexpr qint64 RetryMs = 1000;
     //! By SQL text; destroyed before the connection is removed.
     std::unordered_map<QString, QSqlQuery> m_statements;
     QSqlQuery m_unprepared; //!< a statement that did not prepare, for one failing exec()

@@ -7,10 +7,13 @@
 #include "schema.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+
+#include <algorithm>
 
 namespace chatter::server {
 
@@ -40,13 +43,7 @@ MessageStore::MessageStore(Options options)
 
 MessageStore::~MessageStore()
 {
-    m_insert.reset();
-    m_upsertRoom.reset();
-    m_lockRoom.reset();
-    m_createRoom.reset();
-    m_insertFile.reset();
-    m_markAttached.reset();
-    m_changeQueries.reset();
+    dropStatements();
     if (m_batches > 0) {
         qCInfo(lcChannel).noquote() << "history: stored" << m_messages.load() << "messages in"
                                     << m_batches.load() << "commits";
@@ -69,6 +66,66 @@ Expected<void> MessageStore::open()
         return migrated;
     if (auto loaded = loadHeads(db); !loaded)
         return loaded;
+    if (auto prepared = prepareStatements(db); !prepared)
+        return prepared;
+    if (m_dialect.isPostgres())
+        qCInfo(lcChannel).noquote()
+            << "history in PostgreSQL" << m_dialect.location().display()
+            << "(acknowledged after COMMIT with synchronous_commit = on; durability is the "
+               "server's fsync setting)";
+    m_pruneTimer = new QTimer(this);
+    connect(m_pruneTimer, &QTimer::timeout, this, &MessageStore::pruneNow);
+    m_pruneTimer->start(m_options.pruneIntervalMs);
+    pruneNow();
+    return {};
+}
+
+void MessageStore::dropStatements()
+{
+    m_insert.reset();
+    m_upsertRoom.reset();
+    m_lockRoom.reset();
+    m_createRoom.reset();
+    m_insertFile.reset();
+    m_markAttached.reset();
+    m_changeQueries.reset();
+}
+
+void MessageStore::reconnectIfDown()
+{
+    // PostgreSQL: a connection whose server went away stays "open" in Qt and fails every
+    // statement. A failed batch probes it; a dead one is closed and opened again (with the
+    // session settings, and the statements prepared again), at most once per backoff step
+    // (100 ms doubling to 2 s), so that while the server is down each batch fails at once.
+    if (!m_dialect.isPostgres())
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        QSqlQuery probe(db);
+        if (db.isOpen() && probe.exec(QStringLiteral("SELECT 1")))
+            return;
+    }
+    if (m_reconnectTimer.isValid() && m_reconnectTimer.elapsed() < m_reconnectBackoffMs)
+        return;
+    m_reconnectTimer.start();
+    dropStatements();
+    QSqlDatabase::removeDatabase(m_connectionName);
+    auto opened = m_dialect.open(m_connectionName, SqlDialect::Role::Writer, m_options.fullSync);
+    if (opened) {
+        if (auto prepared = prepareStatements(*opened); prepared) {
+            qCInfo(lcChannel).noquote() << "history: connected to PostgreSQL again";
+            m_reconnectBackoffMs = 0;
+            return;
+        } else {
+            opened = failure(prepared.error());
+        }
+    }
+    m_reconnectBackoffMs = std::clamp(m_reconnectBackoffMs * 2, qint64(100), qint64(2000));
+    qCWarning(lcChannel).noquote() << "history: PostgreSQL unreachable:" << opened.error();
+}
+
+Expected<void> MessageStore::prepareStatements(QSqlDatabase &db)
+{
     m_insert = std::make_unique<QSqlQuery>(db);
     m_upsertRoom = std::make_unique<QSqlQuery>(db);
     // Prepared once: parsing the SQL for every commit showed up in profiles.
@@ -101,15 +158,6 @@ Expected<void> MessageStore::open()
             error += m_lockRoom->lastError().text() + m_createRoom->lastError().text();
         return failure(error);
     }
-    if (m_dialect.isPostgres())
-        qCInfo(lcChannel).noquote()
-            << "history in PostgreSQL" << m_dialect.location().display()
-            << "(acknowledged after COMMIT with synchronous_commit = on; durability is the "
-               "server's fsync setting)";
-    m_pruneTimer = new QTimer(this);
-    connect(m_pruneTimer, &QTimer::timeout, this, &MessageStore::pruneNow);
-    m_pruneTimer->start(m_options.pruneIntervalMs);
-    pruneNow();
     return {};
 }
 
@@ -536,11 +584,14 @@ void MessageStore::flush()
     }
     if (batch.isEmpty())
         return;
-    const bool ok = writeBatch(batch);
+    // No statements: the connection was lost and not opened again yet (reconnectIfDown).
+    const bool ok = m_insert && writeBatch(batch);
     m_sinceFlush.start();
     if (ok) {
         ++m_batches;
         m_messages += batch.size();
+    } else {
+        reconnectIfDown();
     }
     // Each context's results join its queue in append order; one drain at a time runs them
     // on its thread.

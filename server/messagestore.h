@@ -124,6 +124,11 @@ private:
     bool writeBatch(QList<Pending> &batch);
     //! The heads as the database has them, once at open().
     Expected<void> loadHeads(QSqlDatabase &db);
+    //! The statements every batch uses, prepared on `db` (again after a reconnect).
+    Expected<void> prepareStatements(QSqlDatabase &db);
+    void dropStatements();
+    //! After a failed batch (PostgreSQL): reopens a connection that no longer answers.
+    void reconnectIfDown();
     //! Checks and writes one change inside the batch's transaction; false on an SQL error.
     bool writeChange(PendingChange &change);
     bool prepareChangeQueries(QSqlDatabase &db);
@@ -158,6 +163,8 @@ private:
     struct ChangeQueries;
     std::unique_ptr<ChangeQueries> m_changeQueries;
     QElapsedTimer m_sinceFlush;
+    QElapsedTimer m_reconnectTimer; //!< since the last reconnect attempt
+    qint64 m_reconnectBackoffMs = 0;
     QString m_connectionName;
     std::mutex m_incomingMutex;
     QList<Pending> m_incoming; //!< appended by workers, committed on the store thread

@@ -77,12 +77,15 @@ bool PostgresInstance::ensureUser()
 QStringList PostgresInstance::asServerUser(const QString &program,
                                            const QStringList &arguments) const
 {
-    if (m_runAs.isEmpty())
-        return QStringList{program} + arguments;
-    return QStringList{QStringLiteral("setpriv"), QStringLiteral("--reuid=") + m_runAs,
-                       QStringLiteral("--regid=") + m_runAs, QStringLiteral("--clear-groups"),
-                       QStringLiteral("--")} +
-           QStringList{program} + arguments;
+    // setpriv execs (the PID is the program's own) and, with --pdeathsig, sets the signal the
+    // program gets when this process dies after the change of user (a change of user clears
+    // it): a test that crashes still takes its PostgreSQL down (SIGINT: fast shutdown).
+    QStringList command{QStringLiteral("setpriv"), QStringLiteral("--pdeathsig"),
+                        QStringLiteral("INT")};
+    if (!m_runAs.isEmpty())
+        command << QStringLiteral("--reuid=") + m_runAs << QStringLiteral("--regid=") + m_runAs
+                << QStringLiteral("--clear-groups");
+    return command + QStringList{QStringLiteral("--"), program} + arguments;
 }
 
 bool PostgresInstance::run(const QString &program, const QStringList &arguments)
@@ -136,46 +139,59 @@ bool PostgresInstance::start()
     // tries.
     for (int attempt = 0; attempt < 3; ++attempt) {
         m_port = freeLoopbackPort();
-        const QStringList command =
-            asServerUser(m_bin + QStringLiteral("/postgres"),
-                         {QStringLiteral("-D"), data, QStringLiteral("-p"), QString::number(m_port),
-                          QStringLiteral("-k"), m_dir->path(), QStringLiteral("-c"),
-                          QStringLiteral("listen_addresses=127.0.0.1"), QStringLiteral("-c"),
-                          QStringLiteral("fsync=off"), QStringLiteral("-c"),
-                          QStringLiteral("full_page_writes=off"), QStringLiteral("-c"),
-                          QStringLiteral("max_connections=40")});
-        m_server = std::make_unique<QProcess>();
-        // To a file: a pipe nobody reads would stall the server once it filled.
-        m_server->setProcessChannelMode(QProcess::MergedChannels);
-        m_server->setStandardOutputFile(m_dir->filePath(QStringLiteral("postgres.log")));
-        m_server->start(command.first(), command.mid(1));
-        if (!m_server->waitForStarted(10000)) {
-            m_error = QStringLiteral("cannot run %1").arg(command.first());
-            return false;
-        }
-        m_admin = QStringLiteral("pg-admin-%1").arg(m_port);
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_admin);
-        db.setHostName(QStringLiteral("127.0.0.1"));
-        db.setPort(m_port);
-        db.setUserName(QStringLiteral("chatter"));
-        db.setDatabaseName(QStringLiteral("postgres"));
-        db.setConnectOptions(QStringLiteral("connect_timeout=2"));
-        // Ready when it accepts a connection; bounded, and given up when the server exited.
-        const QDeadlineTimer deadline(60000);
-        while (!db.open() && !deadline.hasExpired() && m_server->state() == QProcess::Running)
-            QThread::msleep(100);
-        if (db.isOpen())
+        if (launch())
             return true;
-        QFile log(m_dir->filePath(QStringLiteral("postgres.log")));
-        m_error = QStringLiteral("PostgreSQL did not start: %1 %2")
-                      .arg(db.lastError().text(), log.open(QIODevice::ReadOnly)
-                                                      ? QString::fromLocal8Bit(log.readAll())
-                                                      : QString());
-        db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(m_admin);
-        m_admin.clear();
-        stop();
     }
+    return false;
+}
+
+bool PostgresInstance::restart()
+{
+    stop();
+    return launch();
+}
+
+bool PostgresInstance::launch()
+{
+    const QString data = m_dir->filePath(QStringLiteral("data"));
+    const QStringList command = asServerUser(
+        m_bin + QStringLiteral("/postgres"),
+        {QStringLiteral("-D"), data, QStringLiteral("-p"), QString::number(m_port),
+         QStringLiteral("-k"), m_dir->path(), QStringLiteral("-c"),
+         QStringLiteral("listen_addresses=127.0.0.1"), QStringLiteral("-c"),
+         QStringLiteral("fsync=off"), QStringLiteral("-c"), QStringLiteral("full_page_writes=off"),
+         QStringLiteral("-c"), QStringLiteral("max_connections=40")});
+    m_server = std::make_unique<QProcess>();
+    // To a file: a pipe nobody reads would stall the server once it filled.
+    m_server->setProcessChannelMode(QProcess::MergedChannels);
+    m_server->setStandardOutputFile(m_dir->filePath(QStringLiteral("postgres.log")),
+                                    QIODevice::Append);
+    m_server->start(command.first(), command.mid(1));
+    if (!m_server->waitForStarted(10000)) {
+        m_error = QStringLiteral("cannot run %1").arg(command.first());
+        m_server.reset();
+        return false;
+    }
+    m_admin = QStringLiteral("pg-admin-%1").arg(m_port);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_admin);
+    db.setHostName(QStringLiteral("127.0.0.1"));
+    db.setPort(m_port);
+    db.setUserName(QStringLiteral("chatter"));
+    db.setDatabaseName(QStringLiteral("postgres"));
+    db.setConnectOptions(QStringLiteral("connect_timeout=2"));
+    // Ready when it accepts a connection; bounded, and given up when the server exited.
+    const QDeadlineTimer deadline(60000);
+    while (!db.open() && !deadline.hasExpired() && m_server->state() == QProcess::Running)
+        QThread::msleep(100);
+    if (db.isOpen())
+        return true;
+    QFile log(m_dir->filePath(QStringLiteral("postgres.log")));
+    m_error =
+        QStringLiteral("PostgreSQL did not start: %1 %2")
+            .arg(db.lastError().text(),
+                 log.open(QIODevice::ReadOnly) ? QString::fromLocal8Bit(log.readAll()) : QString());
+    db = QSqlDatabase();
+    stop();
     return false;
 }
 

@@ -16,8 +16,9 @@
 //!
 //! PostgreSQL refuses to run as root. Run as root (the test command in a container), the
 //! server runs as the system user `chatter-test`, created once with `useradd --system` if
-//! missing, through `setpriv` (which execs: the PID is the server's own); otherwise as the
-//! user running the test. The binaries come from the newest /usr/lib/postgresql/<n>/bin
+//! missing; otherwise as the user running the test. Either way through `setpriv` (which execs:
+//! the PID is the server's own) with `--pdeathsig INT`, so that a test process that crashes
+//! still takes its server down. The binaries come from the newest /usr/lib/postgresql/<n>/bin
 //! (Debian's `postgresql` package, installed by scripts/chatter), or $CHATTER_PG_BIN.
 class PostgresInstance
 {
@@ -34,12 +35,17 @@ public:
     chatter::server::StoreLocation createDatabase(const QString &name);
     //! Fast shutdown (SIGINT to the postmaster's PID), waiting for it to exit.
     void stop();
+    //! Stops and starts the server again on the same data directory and port (a database
+    //! server restart under a running store).
+    bool restart();
 
     QString errorString() const { return m_error; }
     int port() const { return m_port; }
     qint64 pid() const { return m_server ? m_server->processId() : 0; }
 
 private:
+    //! Runs `postgres` on m_port and waits until it accepts connections.
+    bool launch();
     bool run(const QString &program, const QStringList &arguments);
     //! The program and arguments that run `program` as the unprivileged user.
     QStringList asServerUser(const QString &program, const QStringList &arguments) const;

@@ -10,6 +10,7 @@
 
 #include <QJsonObject>
 #include <QPointer>
+#include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -51,6 +52,7 @@ private Q_SLOTS:
     void conversationReads();
     void concurrentStoresCreateTheSchemaOnce();
     void conversationsAreStoredAndReadBack();
+    void appendsAndReadsComeBackAfterAPostgresRestart();
 
 private:
     bool postgres() const { return m_location.isPostgres(); }
@@ -922,6 +924,51 @@ void tst_MessageStore::conversationsAreStoredAndReadBack()
     QCOMPARE(loaded->ownerDisplay, ann.display);
     // Bob left and came back: he is now the last added.
     QCOMPARE(loaded->members, (QList{ann, cid, bob}));
+}
+
+void tst_MessageStore::appendsAndReadsComeBackAfterAPostgresRestart()
+{
+    if (!postgres())
+        QSKIP("a SQLite file has no server that restarts");
+    // PostgreSQL restarted under a running store (docs/cluster.md, "Failures"): appends fail
+    // (never an `ok`) while it is down and work again after, without restarting the store;
+    // reads fail meanwhile and come back too.
+    const auto serverBack = qScopeGuard([this] {
+        if (m_postgres.pid() == 0)
+            m_postgres.restart(); // a failure below must not leave the next tests without it
+    });
+    QVERIFY(startStore({}));
+    const QString room = QStringLiteral("restart");
+    const qint64 before = appendAll({msg(room, QStringLiteral("before"))}).first().id;
+    HistoryReader reader(m_location);
+    QCOMPARE(reader.recent(room, 10).messages.size(), 1);
+
+    m_postgres.stop();
+    std::optional<bool> whileDown;
+    m_store->append(msg(room, QStringLiteral("while down")), &m_results,
+                    [&whileDown](const StoredMessage &, bool committed) { whileDown = committed; });
+    QTRY_VERIFY_WITH_TIMEOUT(whileDown.has_value(), 20000);
+    QVERIFY(!*whileDown);
+    QVERIFY(reader.recent(room, 10).messages.isEmpty());
+
+    QVERIFY2(m_postgres.restart(), qPrintable(m_postgres.errorString()));
+    // The store reconnects on a failed batch, at most once per backoff step (up to 2 s): one of
+    // a bounded number of appends commits.
+    qint64 after = 0;
+    for (int attempt = 0; attempt < 50 && after == 0; ++attempt) {
+        std::optional<qint64> id;
+        m_store->append(
+            msg(room, QStringLiteral("after")), &m_results,
+            [&id](const StoredMessage &stored, bool committed) { id = committed ? stored.id : 0; });
+        QTRY_VERIFY_WITH_TIMEOUT(id.has_value(), 20000);
+        after = *id;
+        if (after == 0)
+            QTest::qWait(200);
+    }
+    QVERIFY(after > before);
+    // The reader opens its connection again too (at most once a second).
+    QTRY_COMPARE_WITH_TIMEOUT(reader.recent(room, 10).messages.size(), 2, 20000);
+    QCOMPARE(reader.recent(room, 10).messages.last().id, after);
 }
 
 QTEST_GUILESS_MAIN(tst_MessageStore)
