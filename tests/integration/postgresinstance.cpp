@@ -11,10 +11,65 @@
 #include <QVersionNumber>
 
 #include <csignal>
+#include <fcntl.h>
 #include <pwd.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <vector>
+
 namespace {
+
+//! Starts `command` with posix_spawn, its output appended to `logFile`; 0 on failure.
+//! Not QProcess: it starts children with a clone() that shares the parent's memory, which
+//! ThreadSanitizer intercepts and takes for the parent's own fork ("starting new threads after
+//! multi-threaded fork"), killing the test at its next thread. glibc's posix_spawn is not
+//! intercepted.
+pid_t spawn(const QStringList &command, const QString &logFile)
+{
+    std::vector<QByteArray> storage;
+    for (const QString &word : command)
+        storage.push_back(QFile::encodeName(word));
+    std::vector<char *> argv;
+    for (QByteArray &word : storage)
+        argv.push_back(word.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const QByteArray log = QFile::encodeName(logFile);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, log.constData(), O_WRONLY | O_CREAT | O_APPEND,
+                                     0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    pid_t pid = 0;
+    const int failed = posix_spawnp(&pid, argv.front(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    return failed ? 0 : pid;
+}
+
+//! Waits up to `timeoutMs` for the child `pid` to exit; its exit code, or -1 (still running,
+//! or ended by a signal).
+int waitExit(pid_t pid, int timeoutMs)
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    for (;;) {
+        int status = 0;
+        const pid_t done = ::waitpid(pid, &status, WNOHANG);
+        if (done == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        if (done < 0 || deadline.hasExpired())
+            return -1;
+        QThread::msleep(20);
+    }
+}
+
+//! Whether the child `pid` is still running.
+bool running(pid_t pid)
+{
+    int status = 0;
+    return ::waitpid(pid, &status, WNOHANG) == 0;
+}
 
 constexpr auto TestUser = "chatter-test";
 
@@ -59,16 +114,15 @@ bool PostgresInstance::ensureUser()
     m_runAs = QString::fromLatin1(TestUser);
     if (::getpwnam(TestUser))
         return true;
-    QProcess useradd;
-    useradd.start(QStringLiteral("useradd"),
-                  {QStringLiteral("--system"), QStringLiteral("--no-create-home"),
-                   QStringLiteral("--shell"), QStringLiteral("/usr/sbin/nologin"), m_runAs});
-    if (!useradd.waitForFinished(30000) || useradd.exitCode() != 0) {
+    const pid_t useradd = spawn({QStringLiteral("useradd"), QStringLiteral("--system"),
+                                 QStringLiteral("--no-create-home"), QStringLiteral("--shell"),
+                                 QStringLiteral("/usr/sbin/nologin"), m_runAs},
+                                QStringLiteral("/dev/null"));
+    if (useradd == 0 || waitExit(useradd, 30000) != 0) {
         // Another test process may have created it meanwhile.
         if (::getpwnam(TestUser))
             return true;
-        m_error = QStringLiteral("useradd %1 failed: %2")
-                      .arg(m_runAs, QString::fromLocal8Bit(useradd.readAllStandardError()));
+        m_error = QStringLiteral("useradd %1 failed").arg(m_runAs);
         return false;
     }
     return true;
@@ -91,16 +145,19 @@ QStringList PostgresInstance::asServerUser(const QString &program,
 bool PostgresInstance::run(const QString &program, const QStringList &arguments)
 {
     const QStringList command = asServerUser(program, arguments);
-    QProcess process;
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(command.first(), command.mid(1));
-    if (!process.waitForFinished(120000) || process.exitStatus() != QProcess::NormalExit ||
-        process.exitCode() != 0) {
-        m_error =
-            QStringLiteral("%1 failed: %2")
-                .arg(command.join(QLatin1Char(' ')), QString::fromLocal8Bit(process.readAll()));
-        process.kill();
-        process.waitForFinished(5000);
+    const QString logFile = m_dir->filePath(QStringLiteral("setup.log"));
+    const pid_t pid = spawn(command, logFile);
+    const int exitCode = pid ? waitExit(pid, 120000) : -1;
+    if (exitCode != 0) {
+        if (pid && running(pid)) {
+            ::kill(pid, SIGKILL);
+            waitExit(pid, 5000);
+        }
+        QFile log(logFile);
+        m_error = QStringLiteral("%1 failed: %2")
+                      .arg(command.join(QLatin1Char(' ')),
+                           log.open(QIODevice::ReadOnly) ? QString::fromLocal8Bit(log.readAll())
+                                                         : QString());
         return false;
     }
     return true;
@@ -161,15 +218,10 @@ bool PostgresInstance::launch()
          QStringLiteral("listen_addresses=127.0.0.1"), QStringLiteral("-c"),
          QStringLiteral("fsync=off"), QStringLiteral("-c"), QStringLiteral("full_page_writes=off"),
          QStringLiteral("-c"), QStringLiteral("max_connections=40")});
-    m_server = std::make_unique<QProcess>();
     // To a file: a pipe nobody reads would stall the server once it filled.
-    m_server->setProcessChannelMode(QProcess::MergedChannels);
-    m_server->setStandardOutputFile(m_dir->filePath(QStringLiteral("postgres.log")),
-                                    QIODevice::Append);
-    m_server->start(command.first(), command.mid(1));
-    if (!m_server->waitForStarted(10000)) {
+    m_pid = spawn(command, m_dir->filePath(QStringLiteral("postgres.log")));
+    if (m_pid == 0) {
         m_error = QStringLiteral("cannot run %1").arg(command.first());
-        m_server.reset();
         return false;
     }
     m_admin = QStringLiteral("pg-admin-%1").arg(m_port);
@@ -181,7 +233,7 @@ bool PostgresInstance::launch()
     db.setConnectOptions(QStringLiteral("connect_timeout=2"));
     // Ready when it accepts a connection; bounded, and given up when the server exited.
     const QDeadlineTimer deadline(60000);
-    while (!db.open() && !deadline.hasExpired() && m_server->state() == QProcess::Running)
+    while (!db.open() && !deadline.hasExpired() && running(m_pid))
         QThread::msleep(100);
     if (db.isOpen())
         return true;
@@ -220,16 +272,14 @@ void PostgresInstance::stop()
         QSqlDatabase::removeDatabase(m_admin);
         m_admin.clear();
     }
-    if (!m_server)
+    if (m_pid == 0)
         return;
-    if (m_server->state() != QProcess::NotRunning) {
-        // SIGINT is PostgreSQL's fast shutdown (pg_ctl stop -m fast): sessions are ended,
-        // the server exits cleanly.
-        ::kill(pid_t(m_server->processId()), SIGINT);
-        if (!m_server->waitForFinished(30000)) {
-            m_server->kill();
-            m_server->waitForFinished(5000);
-        }
+    // SIGINT is PostgreSQL's fast shutdown (pg_ctl stop -m fast): sessions are ended, the
+    // server exits cleanly. waitExit also reaps a server that had exited by itself.
+    ::kill(m_pid, SIGINT);
+    if (waitExit(m_pid, 30000) < 0 && running(m_pid)) {
+        ::kill(m_pid, SIGKILL);
+        waitExit(m_pid, 5000);
     }
-    m_server.reset();
+    m_pid = 0;
 }

@@ -3,11 +3,12 @@
 
 #include "storelocation.h"
 
-#include <QProcess>
 #include <QString>
 #include <QTemporaryDir>
 
 #include <memory>
+
+#include <sys/types.h>
 
 //! A real PostgreSQL server for one test process: initdb into a temporary directory, then
 //! `postgres` on 127.0.0.1 and a free port (its socket in the same directory), fsync off (a
@@ -41,7 +42,7 @@ public:
 
     QString errorString() const { return m_error; }
     int port() const { return m_port; }
-    qint64 pid() const { return m_server ? m_server->processId() : 0; }
+    qint64 pid() const { return m_pid; }
 
 private:
     //! Runs `postgres` on m_port and waits until it accepts connections.
@@ -52,7 +53,7 @@ private:
     bool ensureUser();
 
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<QProcess> m_server;
+    pid_t m_pid = 0; //!< the postmaster; 0: not running
     QString m_bin;
     QString m_runAs; //!< empty: the current user
     QString m_error;
