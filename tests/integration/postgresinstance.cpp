@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "postgresinstance.h"
 
+#include "childprocess.h"
+
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QSqlDatabase>
@@ -19,57 +21,9 @@
 
 #include <vector>
 
+using namespace childprocess;
+
 namespace {
-
-//! Starts `command` with posix_spawn, its output appended to `logFile`; 0 on failure.
-//! Not QProcess: it starts children with a clone() that shares the parent's memory, which
-//! ThreadSanitizer intercepts and takes for the parent's own fork ("starting new threads after
-//! multi-threaded fork"), killing the test at its next thread. glibc's posix_spawn is not
-//! intercepted.
-pid_t spawn(const QStringList &command, const QString &logFile)
-{
-    std::vector<QByteArray> storage;
-    for (const QString &word : command)
-        storage.push_back(QFile::encodeName(word));
-    std::vector<char *> argv;
-    for (QByteArray &word : storage)
-        argv.push_back(word.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    const QByteArray log = QFile::encodeName(logFile);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, log.constData(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    pid_t pid = 0;
-    const int failed = posix_spawnp(&pid, argv.front(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    return failed ? 0 : pid;
-}
-
-//! Waits up to `timeoutMs` for the child `pid` to exit; its exit code, or -1 (still running,
-//! or ended by a signal).
-int waitExit(pid_t pid, int timeoutMs)
-{
-    const QDeadlineTimer deadline(timeoutMs);
-    for (;;) {
-        int status = 0;
-        const pid_t done = ::waitpid(pid, &status, WNOHANG);
-        if (done == pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        if (done < 0 || deadline.hasExpired())
-            return -1;
-        QThread::msleep(20);
-    }
-}
-
-//! Whether the child `pid` is still running.
-bool running(pid_t pid)
-{
-    int status = 0;
-    return ::waitpid(pid, &status, WNOHANG) == 0;
-}
 
 constexpr auto TestUser = "chatter-test";
 

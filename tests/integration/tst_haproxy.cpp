@@ -3,13 +3,13 @@
 // `scripts/chatter cluster` runs it (docs/cluster.md): `send-proxy-v2` to a node started with
 // --trusted-proxies 127.0.0.1, `/healthz` checks. HAProxy binds a free loopback port in a
 // temporary directory of its own and is stopped by its PID.
+#include "childprocess.h"
 #include "engine.h"
 #include "testclient.h"
 #include "testengineconfig.h"
 
 #include <QFile>
 #include <QJsonObject>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -105,7 +105,7 @@ private:
 
     QString m_haproxy;
     QTemporaryDir m_dir;
-    QProcess m_process;
+    pid_t m_pid = 0; //!< HAProxy
 };
 
 void tst_HaProxy::initTestCase()
@@ -152,20 +152,16 @@ bool tst_HaProxy::startHaProxy(quint16 frontPort, quint16 statsPort, quint16 nod
     if (!file.open(QIODevice::WriteOnly) || file.write(config) != config.size())
         return false;
     file.close();
-    m_process.setProcessChannelMode(QProcess::ForwardedChannels);
-    m_process.setWorkingDirectory(m_dir.path());
-    m_process.start(m_haproxy, {QStringLiteral("-db"), QStringLiteral("-f"), file.fileName()});
-    return m_process.waitForStarted(5000);
+    m_pid = childprocess::spawn(
+        {m_haproxy, QStringLiteral("-db"), QStringLiteral("-f"), file.fileName()},
+        m_dir.filePath(QStringLiteral("haproxy.log")));
+    return m_pid != 0;
 }
 
 void tst_HaProxy::cleanup()
 {
-    if (m_process.state() != QProcess::NotRunning) {
-        m_process.terminate(); // SIGTERM to its PID
-        if (!m_process.waitForFinished(5000))
-            m_process.kill();
-        m_process.waitForFinished(5000);
-    }
+    childprocess::stop(m_pid, 5000); // SIGTERM to its PID
+    m_pid = 0;
 }
 
 void tst_HaProxy::clientAddressAndHealthChecksThroughHaProxy()
