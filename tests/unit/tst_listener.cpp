@@ -98,6 +98,12 @@ void tst_Listener::acceptsNonBlockingWithThePeer()
 
 void tst_Listener::pausesWhileOutOfDescriptors()
 {
+#if defined(__SANITIZE_ADDRESS__)
+    // The AddressSanitizer stage builds with UBSan too, whose type checks open /proc/self/maps
+    // the first time they meet a class: with no descriptor left they report the log line's
+    // QTextStream as an invalid object. The plain and ThreadSanitizer stages run this.
+    QSKIP("needs a free descriptor for the sanitizer runtime; runs in the other stages");
+#endif
     std::vector<Accepted> accepted;
     Listener listener([&](int d, const QHostAddress &peer, quint16 port) {
         accepted.push_back({d, peer, port});
