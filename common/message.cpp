@@ -81,6 +81,16 @@ Message Message::broadcast(const QString &topic, const QString &event, const QJs
     return m;
 }
 
+Message Message::broadcastJson(const QString &topic, const QString &event, QByteArray payloadJson)
+{
+    Message m;
+    m.kind = Kind::Broadcast;
+    m.topic = topic;
+    m.event = event;
+    m.payloadJson = std::move(payloadJson);
+    return m;
+}
+
 Message Message::binaryBroadcast(const QString &topic, const QString &event,
                                  const QByteArray &payload)
 {

@@ -29,7 +29,8 @@ struct Message
     QJsonValue payload = QJsonObject();
     //! The payload as compact JSON text, written from fields (jsontext.h) where building
     //! `payload` would cost more than the frame; when set, the JSON serializers send it
-    //! instead of `payload`. Only for pushes: nothing inspects a push's payload on its way.
+    //! instead of `payload`. Only for pushes and for broadcasts no channel intercepts
+    //! (presence diffs): nothing inspects their payload on the way.
     QByteArray payloadJson;
     //! Raw bytes when `binary` is set; for a binary reply, the response bytes.
     QByteArray binaryPayload;
@@ -54,6 +55,9 @@ struct Message
     //! A broadcast: both refs null.
     static Message broadcast(const QString &topic, const QString &event,
                              const QJsonObject &payload);
+    //! A broadcast whose payload is JSON text already (`payloadJson`).
+    static Message broadcastJson(const QString &topic, const QString &event,
+                                 QByteArray payloadJson);
     static Message binaryBroadcast(const QString &topic, const QString &event,
                                    const QByteArray &payload);
     //! phx_close and phx_error carry the join_ref in both ref slots.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "channel.h"
+#include "presencediff.h"
 #include "storedmessage.h"
 
 #include <QJsonObject>
@@ -50,7 +51,7 @@ public:
     //! the message cannot be put on the wire at all (a binary field over 255 bytes, say).
     virtual Expected<void> publish(const std::shared_ptr<const Broadcast> &broadcast) = 0;
     //! A presence diff, merged with the others of the same moment before it is broadcast.
-    virtual void queuePresenceDiff(const QString &topic, const QJsonObject &diff) = 0;
+    virtual void queuePresenceDiff(const QString &topic, const PresenceDiff &diff) = 0;
     //! Broadcasts `topic`'s waiting presence diff now, if it has one.
     virtual void flushPresenceDiff(const QString &topic) = 0;
     //! Completes a deferred reply; a no-op once its connection is gone.

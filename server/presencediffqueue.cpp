@@ -13,7 +13,7 @@ PresenceDiffQueue::PresenceDiffQueue(QObject *timerParent, int windowMs, Publish
     QObject::connect(&m_timer, &QTimer::timeout, timerParent, [this] { flushAll(); });
 }
 
-void PresenceDiffQueue::queue(const QString &topic, const QJsonObject &diff)
+void PresenceDiffQueue::queue(const QString &topic, const PresenceDiff &diff)
 {
     if (m_closed)
         return;
@@ -36,9 +36,9 @@ void PresenceDiffQueue::flushAll()
     if (m_buffer.isEmpty())
         return;
     m_flushed.start();
-    const QList<PresenceDiffBuffer::TopicDiff> diffs = m_buffer.take();
-    for (const PresenceDiffBuffer::TopicDiff &pending : diffs)
-        m_publish(pending.topic, pending.diff);
+    QList<PresenceDiffBuffer::TopicDiff> diffs = m_buffer.take();
+    for (PresenceDiffBuffer::TopicDiff &pending : diffs)
+        m_publish(pending.topic, std::move(pending.diff));
 }
 
 } // namespace chatter::server

@@ -4,7 +4,6 @@
 #include "presencediffbuffer.h"
 
 #include <QElapsedTimer>
-#include <QJsonObject>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -20,12 +19,12 @@ namespace chatter::server {
 class PresenceDiffQueue
 {
 public:
-    //! Broadcasts one merged `presence_diff` payload on `topic`.
-    using Publish = std::function<void(const QString &topic, const QJsonObject &diff)>;
+    //! Broadcasts one merged `presence_diff` payload (JSON text) on `topic`.
+    using Publish = std::function<void(const QString &topic, QByteArray diff)>;
 
     PresenceDiffQueue(QObject *timerParent, int windowMs, Publish publish);
 
-    void queue(const QString &topic, const QJsonObject &diff);
+    void queue(const QString &topic, const PresenceDiff &diff);
     //! `topic`'s waiting diff goes out now, if it has one.
     void flush(const QString &topic);
     bool isEmpty() const { return m_buffer.isEmpty(); }

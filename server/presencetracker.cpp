@@ -15,26 +15,7 @@ namespace {
 //! Rooms with this many members keep their presence state between joins.
 constexpr qsizetype KeepStateFrom = 64;
 
-QJsonObject wrap(const QString &key, const QJsonObject &meta)
-{
-    return key.isEmpty()
-               ? QJsonObject()
-               : QJsonObject{{key, QJsonObject{{QStringLiteral("metas"), QJsonArray{meta}}}}};
-}
-
 } // namespace
-
-QJsonObject PresenceTracker::joinDiff(const QString &key, const PresenceMeta &meta)
-{
-    return {{QStringLiteral("joins"), wrap(key, meta.toJson())},
-            {QStringLiteral("leaves"), QJsonObject()}};
-}
-
-QJsonObject PresenceTracker::leaveDiff(const QString &key, const PresenceMeta &meta)
-{
-    return {{QStringLiteral("joins"), QJsonObject()},
-            {QStringLiteral("leaves"), wrap(key, meta.toJson())}};
-}
 
 PresenceMeta PresenceTracker::track(const QString &topic, const QString &key, quint64 owner,
                                     PresenceMeta meta)
@@ -81,8 +62,8 @@ PresenceTracker::Entries *PresenceTracker::entriesOf(const QString &topic, const
     return keyIt == topicIt->keys.end() ? nullptr : &keyIt->second;
 }
 
-std::optional<QJsonObject> PresenceTracker::update(const QString &topic, const QString &key,
-                                                   quint64 owner, PresenceMeta meta)
+std::optional<PresenceDiff> PresenceTracker::update(const QString &topic, const QString &key,
+                                                    quint64 owner, PresenceMeta meta)
 {
     std::scoped_lock locker(m_mutex);
     Entries *entries = entriesOf(topic, key);
@@ -96,8 +77,7 @@ std::optional<QJsonObject> PresenceTracker::update(const QString &topic, const Q
         meta.ref = PresenceRef::generate();
         entry.meta = meta;
         restate(m_topics[topic], key);
-        return QJsonObject{{QStringLiteral("joins"), wrap(key, meta.toJson())},
-                           {QStringLiteral("leaves"), wrap(key, old.toJson())}};
+        return PresenceDiff{key, meta, old};
     }
     return std::nullopt;
 }

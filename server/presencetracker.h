@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "presencediff.h"
 #include "presencemeta.h"
 
 #include <mutex>
@@ -28,9 +29,9 @@ public:
     //! Tracks `owner` (a channel instance) under `key`; returns the meta with its new phx_ref.
     PresenceMeta track(const QString &topic, const QString &key, quint64 owner, PresenceMeta meta);
     //! Replaces the meta: a fresh phx_ref, `phx_ref_prev` = the old one. Returns the
-    //! {"joins","leaves"} diff, or nothing if `owner` was not tracked.
-    std::optional<QJsonObject> update(const QString &topic, const QString &key, quint64 owner,
-                                      PresenceMeta meta);
+    //! diff (the new meta joins, the old one leaves), or nothing if `owner` was not tracked.
+    std::optional<PresenceDiff> update(const QString &topic, const QString &key, quint64 owner,
+                                       PresenceMeta meta);
     //! Removes `owner`'s meta; returns the meta that left (same phx_ref as when it joined).
     std::optional<PresenceMeta> untrack(const QString &topic, const QString &key, quint64 owner);
 
@@ -49,9 +50,6 @@ public:
         quint64 version = 0;
     };
     MemberCount memberCount(const QString &topic) const;
-
-    static QJsonObject joinDiff(const QString &key, const PresenceMeta &meta);
-    static QJsonObject leaveDiff(const QString &key, const PresenceMeta &meta);
 
 private:
     struct Entry

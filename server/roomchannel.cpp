@@ -215,7 +215,7 @@ void RoomChannel::afterJoin()
     m_tracked = true;
     // A fresh state after every (re)join: phoenix.js Presence only re-syncs from a state.
     pushJson(events::PresenceState, presence.listJson(topic()));
-    context().queuePresenceDiff(topic(), PresenceTracker::joinDiff(connectInfo().user, meta));
+    context().queuePresenceDiff(topic(), PresenceDiff::join(connectInfo().user, meta));
     publishMembers();
 }
 
@@ -226,7 +226,7 @@ void RoomChannel::terminate(const QString &)
     m_tracked = false;
     PresenceTracker &presence = context().presence();
     if (const auto left = presence.untrack(topic(), connectInfo().user, connectInfo().id))
-        context().queuePresenceDiff(topic(), PresenceTracker::leaveDiff(connectInfo().user, *left));
+        context().queuePresenceDiff(topic(), PresenceDiff::leave(connectInfo().user, *left));
     publishMembers();
 }
 

@@ -34,9 +34,9 @@ Worker::Worker(int index, Engine &engine)
                        m_engine.pubsub().removeWorker(topic, this);
                }),
       m_presenceDiffs(
-          this, engine.config().presenceWindowMs,
-          [this](const QString &topic, const QJsonObject &diff) {
-              publish(Broadcast::create(Message::broadcast(topic, events::PresenceDiff, diff)));
+          this, engine.config().presenceWindowMs, [this](const QString &topic, QByteArray diff) {
+              publish(Broadcast::create(
+                  Message::broadcastJson(topic, events::PresenceDiff, std::move(diff))));
           })
 {
     setObjectName(QStringLiteral("worker-%1").arg(index));
@@ -194,7 +194,7 @@ RoomDirectory &Worker::directory()
     return m_engine.directory();
 }
 
-void Worker::queuePresenceDiff(const QString &topic, const QJsonObject &diff)
+void Worker::queuePresenceDiff(const QString &topic, const PresenceDiff &diff)
 {
     m_presenceDiffs.queue(topic, diff);
 }

@@ -63,7 +63,7 @@ public:
     PresenceTracker &presence() override;
     RoomDirectory &directory() override;
     Expected<void> publish(const std::shared_ptr<const Broadcast> &broadcast) override;
-    void queuePresenceDiff(const QString &topic, const QJsonObject &diff) override;
+    void queuePresenceDiff(const QString &topic, const PresenceDiff &diff) override;
     void flushPresenceDiff(const QString &topic) override;
     void completeReply(const ReplyHandle &handle, const ChannelReply &reply) override;
     void disconnectSocketId(const QString &socketId) override;

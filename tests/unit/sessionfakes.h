@@ -246,10 +246,12 @@ public:
         m_sessions.fanout().deliver(*broadcast);
         return {};
     }
-    void queuePresenceDiff(const QString &topic, const QJsonObject &diff) override
+    //! Kept as the objects the diffs' text stands for (the worker's text is PresenceDiffBuffer's,
+    //! tested there).
+    void queuePresenceDiff(const QString &topic, const PresenceDiff &diff) override
     {
-        queuedDiffs.append({topic, diff});
-        m_waitingDiffs.append({topic, diff});
+        queuedDiffs.append({topic, diff.toJson()});
+        m_waitingDiffs.append({topic, diff.toJson()});
     }
     //! Unmerged: each waiting diff of `topic` goes out as its own presence_diff.
     void flushPresenceDiff(const QString &topic) override

@@ -3,11 +3,15 @@
 #include "presencesync.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
 
 using chatter::PresenceSync;
+using chatter::server::PresenceDiff;
 using chatter::server::PresenceDiffBuffer;
+using chatter::server::PresenceMeta;
+using chatter::server::PresenceRef;
 
 namespace {
 
@@ -36,6 +40,31 @@ QJsonObject leaveOf(const QString &key, const QString &ref)
     return diff({}, presences(key, {meta(ref)}));
 }
 
+//! Adds a {"joins", "leaves"} object's metas the way the worker's diffs arrive: as text.
+void add(PresenceDiffBuffer &buffer, const QString &topic, const QJsonObject &diff)
+{
+    const auto addSide = [&](const char *name, PresenceDiffBuffer::Side side) {
+        const QJsonObject presences = diff.value(QLatin1String(name)).toObject();
+        for (auto it = presences.constBegin(); it != presences.constEnd(); ++it) {
+            for (const QJsonValue &m : it.value().toObject().value("metas").toArray())
+                buffer.add(topic, side, it.key(),
+                           QJsonDocument(m.toObject()).toJson(QJsonDocument::Compact));
+        }
+    };
+    addSide("joins", PresenceDiffBuffer::Side::Joins);
+    addSide("leaves", PresenceDiffBuffer::Side::Leaves);
+}
+
+//! A merged payload read back; a null object if it is not one JSON object.
+QJsonObject parsed(const QByteArray &text)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(text, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        return {{"unreadable", QString::fromUtf8(text)}};
+    return document.object();
+}
+
 //! The refs per key of a presence state, for comparing end states.
 QMap<QString, QStringList> refsOf(const QJsonObject &state)
 {
@@ -60,6 +89,9 @@ private Q_SLOTS:
     void takeOneTopicLeavesTheOthers();
     void mergedDiffGivesTheSameEndState_data();
     void mergedDiffGivesTheSameEndState();
+    void diffFromFieldsIsWrittenAsItsObject_data();
+    void diffFromFieldsIsWrittenAsItsObject();
+    void diffWithoutKeyAddsNothing();
 };
 
 void tst_PresenceDiffBuffer::oneDiffPassesThroughUnchanged()
@@ -67,35 +99,35 @@ void tst_PresenceDiffBuffer::oneDiffPassesThroughUnchanged()
     PresenceDiffBuffer buffer;
     QVERIFY(buffer.isEmpty());
     const QJsonObject update = diff(presences("ann", {meta("r2")}), presences("ann", {meta("r1")}));
-    buffer.add("chatter:room:a", update);
+    add(buffer, "chatter:room:a", update);
     QVERIFY(!buffer.isEmpty());
     const auto diffs = buffer.take();
     QCOMPARE(diffs.size(), 1);
     QCOMPARE(diffs.at(0).topic, QStringLiteral("chatter:room:a"));
-    QCOMPARE(diffs.at(0).diff, update);
+    QCOMPARE(parsed(diffs.at(0).diff), update);
 }
 
 void tst_PresenceDiffBuffer::joinsOfManyKeysBecomeOneDiff()
 {
     PresenceDiffBuffer buffer;
     for (int i = 0; i < 100; ++i)
-        buffer.add("chatter:room:a", joinOf(QStringLiteral("u%1").arg(i), QString::number(i)));
+        add(buffer, "chatter:room:a", joinOf(QStringLiteral("u%1").arg(i), QString::number(i)));
     const auto diffs = buffer.take();
     QCOMPARE(diffs.size(), 1);
-    const QJsonObject joins = diffs.at(0).diff.value("joins").toObject();
+    const QJsonObject joins = parsed(diffs.at(0).diff).value("joins").toObject();
     QCOMPARE(joins.size(), 100);
     QCOMPARE(joins.value("u42").toObject(), QJsonObject({{"metas", QJsonArray{meta("42")}}}));
-    QCOMPARE(diffs.at(0).diff.value("leaves").toObject(), QJsonObject());
+    QCOMPARE(parsed(diffs.at(0).diff).value("leaves").toObject(), QJsonObject());
 }
 
 void tst_PresenceDiffBuffer::metasOfOneKeyKeepTheirOrder()
 {
     // Two tabs of one nickname, then one of them leaving.
     PresenceDiffBuffer buffer;
-    buffer.add("t", joinOf("ann", "r1"));
-    buffer.add("t", joinOf("ann", "r2"));
-    buffer.add("t", leaveOf("ann", "r1"));
-    const QJsonObject merged = buffer.take().at(0).diff;
+    add(buffer, "t", joinOf("ann", "r1"));
+    add(buffer, "t", joinOf("ann", "r2"));
+    add(buffer, "t", leaveOf("ann", "r1"));
+    const QJsonObject merged = parsed(buffer.take().at(0).diff);
     QCOMPARE(merged,
              diff(presences("ann", {meta("r1"), meta("r2")}), presences("ann", {meta("r1")})));
 }
@@ -103,41 +135,41 @@ void tst_PresenceDiffBuffer::metasOfOneKeyKeepTheirOrder()
 void tst_PresenceDiffBuffer::topicsStaySeparateInFirstSeenOrder()
 {
     PresenceDiffBuffer buffer;
-    buffer.add("chatter:room:b", joinOf("ann", "r1"));
-    buffer.add("chatter:room:a", joinOf("bob", "r2"));
-    buffer.add("chatter:room:b", leaveOf("cid", "r0"));
+    add(buffer, "chatter:room:b", joinOf("ann", "r1"));
+    add(buffer, "chatter:room:a", joinOf("bob", "r2"));
+    add(buffer, "chatter:room:b", leaveOf("cid", "r0"));
     const auto diffs = buffer.take();
     QCOMPARE(diffs.size(), 2);
     QCOMPARE(diffs.at(0).topic, QStringLiteral("chatter:room:b"));
-    QCOMPARE(diffs.at(0).diff,
+    QCOMPARE(parsed(diffs.at(0).diff),
              diff(presences("ann", {meta("r1")}), presences("cid", {meta("r0")})));
     QCOMPARE(diffs.at(1).topic, QStringLiteral("chatter:room:a"));
-    QCOMPARE(diffs.at(1).diff, joinOf("bob", "r2"));
+    QCOMPARE(parsed(diffs.at(1).diff), joinOf("bob", "r2"));
 }
 
 void tst_PresenceDiffBuffer::takeEmptiesTheBuffer()
 {
     PresenceDiffBuffer buffer;
-    buffer.add("t", joinOf("ann", "r1"));
+    add(buffer, "t", joinOf("ann", "r1"));
     QCOMPARE(buffer.take().size(), 1);
     QVERIFY(buffer.isEmpty());
     QVERIFY(buffer.take().isEmpty());
-    buffer.add("t", leaveOf("ann", "r1"));
-    QCOMPARE(buffer.take().at(0).diff, leaveOf("ann", "r1"));
+    add(buffer, "t", leaveOf("ann", "r1"));
+    QCOMPARE(parsed(buffer.take().at(0).diff), leaveOf("ann", "r1"));
 }
 
 void tst_PresenceDiffBuffer::takeOneTopicLeavesTheOthers()
 {
     PresenceDiffBuffer buffer;
-    buffer.add("a", joinOf("ann", "r1"));
-    buffer.add("b", joinOf("bob", "r2"));
-    buffer.add("a", joinOf("cid", "r3"));
+    add(buffer, "a", joinOf("ann", "r1"));
+    add(buffer, "b", joinOf("bob", "r2"));
+    add(buffer, "a", joinOf("cid", "r3"));
     QVERIFY(buffer.contains("a"));
     QJsonObject joins = presences("ann", {meta("r1")});
     joins.insert("cid", presences("cid", {meta("r3")}).value("cid"));
-    QCOMPARE(buffer.take("a"), diff(joins, {}));
+    QCOMPARE(parsed(buffer.take("a")), diff(joins, {}));
     QVERIFY(!buffer.contains("a"));
-    QCOMPARE(buffer.take("a"), QJsonObject());
+    QVERIFY(buffer.take("a").isEmpty());
     const auto rest = buffer.take();
     QCOMPARE(rest.size(), 1);
     QCOMPARE(rest.at(0).topic, QStringLiteral("b"));
@@ -181,12 +213,89 @@ void tst_PresenceDiffBuffer::mergedDiffGivesTheSameEndState()
     PresenceDiffBuffer buffer;
     for (const QJsonObject &d : diffs) {
         oneByOne = PresenceSync::syncDiff(oneByOne, d);
-        buffer.add("t", d);
+        add(buffer, "t", d);
     }
     const auto merged = buffer.take();
     QCOMPARE(merged.size(), 1);
-    const QJsonObject atOnce = PresenceSync::syncDiff(before, merged.at(0).diff);
+    const QJsonObject atOnce = PresenceSync::syncDiff(before, parsed(merged.at(0).diff));
     QCOMPARE(refsOf(atOnce), refsOf(oneByOne));
+}
+
+void tst_PresenceDiffBuffer::diffFromFieldsIsWrittenAsItsObject_data()
+{
+    QTest::addColumn<QList<PresenceDiff>>("changes");
+    QTest::addColumn<QJsonObject>("expected");
+
+    PresenceMeta online;
+    online.client = QStringLiteral("desktop");
+    online.onlineAtMs = 1'780'000'000'123;
+    online.ref = PresenceRef::generate();
+    PresenceMeta away = online;
+    away.status = PresenceMeta::Status::Away;
+    away.autoAway = true;
+    away.refPrev = online.ref;
+    away.ref = PresenceRef::generate();
+    PresenceMeta guest = online;
+    guest.role = PresenceMeta::Role::Guest;
+    guest.client = QStringLiteral("web \"tab\"\n");
+    guest.ref = PresenceRef::generate();
+    const QString oddKey = QStringLiteral("Zoë \"quoted\" \u2603");
+
+    const auto join = [](const QString &key, const PresenceMeta &meta) {
+        return PresenceDiff::join(key, meta);
+    };
+    const auto objectOf = [](const QList<PresenceDiff> &changes) {
+        QJsonObject joins, leaves;
+        for (const PresenceDiff &change : changes) {
+            const QJsonObject one = change.toJson();
+            for (const auto &[side, into] :
+                 {std::pair{"joins", &joins}, std::pair{"leaves", &leaves}}) {
+                const QJsonObject presences = one.value(QLatin1String(side)).toObject();
+                for (auto it = presences.constBegin(); it != presences.constEnd(); ++it) {
+                    QJsonArray metas = into->value(it.key()).toObject().value("metas").toArray();
+                    for (const QJsonValue &m : it.value().toObject().value("metas").toArray())
+                        metas.append(m);
+                    into->insert(it.key(), QJsonObject{{"metas", metas}});
+                }
+            }
+        }
+        return diff(joins, leaves);
+    };
+
+    const QList<QList<PresenceDiff>> rows{
+        {join("ann", online)},
+        {PresenceDiff::leave("ann", online)},
+        {PresenceDiff{"ann", away, online}},
+        {join(oddKey, guest)},
+        {join("bob", online), join("ann", guest), PresenceDiff::leave("bob", online),
+         join("bob", away)},
+    };
+    const char *names[] = {"join", "leave", "update with phx_ref_prev and auto",
+                           "escaped key and client, guest", "several keys and sides"};
+    for (qsizetype i = 0; i < rows.size(); ++i)
+        QTest::newRow(names[i]) << rows.at(i) << objectOf(rows.at(i));
+}
+
+void tst_PresenceDiffBuffer::diffFromFieldsIsWrittenAsItsObject()
+{
+    // The worker's diffs never exist as objects: their text must read back as the object
+    // Phoenix clients expect.
+    QFETCH(QList<PresenceDiff>, changes);
+    QFETCH(QJsonObject, expected);
+    PresenceDiffBuffer buffer;
+    for (const PresenceDiff &change : changes)
+        buffer.add("t", change);
+    const QByteArray text = buffer.take("t");
+    QCOMPARE(parsed(text), expected);
+}
+
+void tst_PresenceDiffBuffer::diffWithoutKeyAddsNothing()
+{
+    PresenceDiffBuffer buffer;
+    PresenceMeta meta;
+    meta.ref = PresenceRef::generate();
+    buffer.add("t", PresenceDiff::join(QString(), meta));
+    QVERIFY(buffer.isEmpty());
 }
 
 QTEST_APPLESS_MAIN(tst_PresenceDiffBuffer)
