@@ -1,33 +1,31 @@
 // SPDX-License-Identifier: MIT
 #include "conversations.h"
-#include "epolleventdispatcher.h"
 #include "historyreader.h"
 #include "mailbox.h"
 #include "messagestore.h"
+#include "messagestorefixture.h"
 #include "postgresinstance.h"
 #include "schema.h"
 #include "storehold.h"
 
 #include <QJsonObject>
 #include <QPointer>
-#include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 
-#include <array>
-#include <atomic>
 #include <optional>
 
 using namespace chatter::server;
 
-//! Every test runs once per store (the global `backend` column): against a SQLite file and
+//! Every test runs once per store (the global `postgres` column): against a SQLite file and
 //! against a real PostgreSQL started for this process (PostgresInstance), each test on a
-//! database of its own. The few that are about one store only say so and skip the other.
-class tst_MessageStore : public QObject
+//! database of its own. What concerns one store only has a test class of its own:
+//! tst_MessageStoreSqlite (files of older SQLite versions) and tst_MessageStorePostgres
+//! (several nodes on one database, a database server restart).
+class tst_MessageStore : public QObject, public MessageStoreFixture
 {
     Q_OBJECT
 private Q_SLOTS:
@@ -35,7 +33,6 @@ private Q_SLOTS:
     void initTestCase();
     void init();
     void cleanup();
-    void migratesVersionOneFiles();
     void refusesNewerSchema();
     void groupsConcurrentAppendsIntoFewCommits();
     void resultsOfABigCommitLeaveTurnsForOtherWork();
@@ -44,41 +41,18 @@ private Q_SLOTS:
     void idsIncreaseAcrossReopen();
     void historyPages();
     void retentionKeepsNewestPerRoom();
-    void migratesVersionFourFiles();
     void changesEditDeleteAndReact();
     void reactionLimitAndChangeRows();
     void headsMoveWithCommitsAndSurviveReopen();
     void appendWaitsForAnotherWritersCommit();
     void conversationReads();
-    void concurrentStoresCreateTheSchemaOnce();
     void conversationsAreStoredAndReadBack();
-    void appendsAndReadsComeBackAfterAPostgresRestart();
 
 private:
-    bool postgres() const { return m_location.isPostgres(); }
-    //! A connection of the test's own to the test's database (close and remove it by name).
-    QSqlDatabase openDirect(const QString &name);
-    ChangeOutcome changeNow(MessageChange change);
-    MessageStore *startStore(MessageStore::Options options, QString *error = nullptr);
-    void stopStore();
-    QList<StoredMessage> appendAll(const QList<StoredMessage> &messages);
-    //! Runs `job` on the store thread with its connection and waits for it.
-    void runOnStore(const std::function<void(QSqlDatabase &)> &job);
-
     QTemporaryDir m_dir;
     PostgresInstance m_postgres;
     int m_databases = 0;
-    StoreLocation m_location;
-    QThread *m_thread = nullptr;
-    Mailbox m_results{nullptr}; //!< where the store hands this thread its results
-    MessageStore *m_store = nullptr;
 };
-
-static StoredMessage msg(const QString &room, const QString &body)
-{
-    return StoredMessage{0, room, QStringLiteral("ann"), body,
-                         QStringLiteral("2026-01-01T00:00:00.000Z")};
-}
 
 void tst_MessageStore::initTestCase_data()
 {
@@ -101,136 +75,9 @@ void tst_MessageStore::init()
                           : StoreLocation::sqlite(m_dir.filePath(name + QStringLiteral(".db")));
 }
 
-QSqlDatabase tst_MessageStore::openDirect(const QString &name)
-{
-    QSqlDatabase db = QSqlDatabase::addDatabase(SqlDialect(m_location).driverName(), name);
-    if (postgres()) {
-        db.setHostName(m_location.host);
-        db.setPort(m_location.port);
-        db.setUserName(m_location.user);
-        db.setDatabaseName(m_location.database);
-    } else {
-        db.setDatabaseName(m_location.path);
-    }
-    db.open();
-    return db;
-}
-
 void tst_MessageStore::cleanup()
 {
     stopStore();
-}
-
-MessageStore *tst_MessageStore::startStore(MessageStore::Options options, QString *error)
-{
-    options.location = m_location;
-    options.fullSync = false;
-    m_thread = new QThread;
-    // As the engine does: the dispatcher (and its wake-up descriptor) made here, before anyone
-    // posts to the thread.
-    m_thread->setEventDispatcher(new EpollEventDispatcher);
-    m_store = new MessageStore(options);
-    m_store->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, m_store, &QObject::deleteLater);
-    m_thread->start();
-    bool opened = false;
-    QString why;
-    m_store->mailbox().run([&] {
-        const auto ready = m_store->open();
-        opened = ready.has_value();
-        why = ready ? QString() : ready.error();
-    });
-    if (error)
-        *error = why;
-    return opened ? m_store : nullptr;
-}
-
-void tst_MessageStore::stopStore()
-{
-    if (!m_thread)
-        return;
-    m_thread->quit();
-    m_thread->wait();
-    delete m_thread;
-    m_thread = nullptr;
-    m_store = nullptr;
-}
-
-QList<StoredMessage> tst_MessageStore::appendAll(const QList<StoredMessage> &messages)
-{
-    QList<StoredMessage> done;
-    for (const StoredMessage &m : messages) {
-        m_store->append(m, &m_results, [&done](const StoredMessage &stored, bool committed) {
-            if (committed)
-                done.append(stored);
-        });
-    }
-    [&] { QTRY_COMPARE_WITH_TIMEOUT(done.size(), messages.size(), 20000); }();
-    return done;
-}
-
-void tst_MessageStore::runOnStore(const std::function<void(QSqlDatabase &)> &job)
-{
-    std::atomic<bool> done{false};
-    m_store->run([&](QSqlDatabase &db) {
-        job(db);
-        done = true;
-    });
-    [&] { QTRY_VERIFY_WITH_TIMEOUT(done.load(), 20000); }();
-}
-
-ChangeOutcome tst_MessageStore::changeNow(MessageChange change)
-{
-    std::optional<ChangeOutcome> outcome;
-    m_store->change(std::move(change), &m_results,
-                    [&outcome](const ChangeOutcome &o) { outcome = o; });
-    [&] { QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), 20000); }();
-    return outcome.value_or(ChangeOutcome{});
-}
-
-void tst_MessageStore::migratesVersionOneFiles()
-{
-    if (postgres())
-        QSKIP("SQLite files of older versions only: PostgreSQL databases start at version 8");
-    {
-        // A file as the first schema wrote it: messages only, no index, no rooms.
-        QSqlDatabase db =
-            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
-        db.setDatabaseName(m_location.path);
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral(
-            "CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, "
-            "user TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL)")));
-        QVERIFY(q.exec(QStringLiteral("INSERT INTO messages (room, user, body, at) VALUES "
-                                      "('lobby','ann','one','2025-01-01T00:00:00.000Z'),"
-                                      "('lobby','bob','two','2025-01-02T00:00:00.000Z'),"
-                                      "('dev','ann','three','2025-01-03T00:00:00.000Z')")));
-        QVERIFY(q.exec(QStringLiteral("PRAGMA user_version=1")));
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("v1"));
-
-    QVERIFY(startStore({}));
-    HistoryReader reader(m_location);
-    const auto rooms = reader.rooms();
-    QCOMPARE(rooms.size(), 2);
-    for (const auto &row : rooms) {
-        if (row.name == QLatin1String("lobby")) {
-            QCOMPARE(row.messageCount, 2);
-            QCOMPARE(row.lastMessageId, 2);
-        } else {
-            QCOMPARE(row.name, QStringLiteral("dev"));
-            QCOMPARE(row.lastMessageId, 3);
-        }
-    }
-    const HistoryPage lobby = reader.recent(QStringLiteral("lobby"), 10);
-    QCOMPARE(lobby.messages.size(), 2);
-    QCOMPARE(lobby.messages.first().body, QStringLiteral("one"));
-    // New messages continue the old id sequence.
-    const auto added = appendAll({msg(QStringLiteral("lobby"), QStringLiteral("four"))});
-    QCOMPARE(added.first().id, 4);
-    QCOMPARE(reader.rooms().size(), 2);
 }
 
 void tst_MessageStore::refusesNewerSchema()
@@ -423,79 +270,6 @@ void tst_MessageStore::retentionKeepsNewestPerRoom()
     QCOMPARE(busy.messages.first().body, QStringLiteral("15"));
     QCOMPARE(busy.messages.last().body, QStringLiteral("24"));
     QCOMPARE(reader.recent(QStringLiteral("quiet"), 100).messages.size(), 5);
-}
-
-void tst_MessageStore::migratesVersionFourFiles()
-{
-    if (postgres())
-        QSKIP("SQLite files of older versions only: PostgreSQL databases start at version 8");
-    {
-        // The message tables of a version-4 file (steps 1 and 2; steps 3 and 4 added tables that
-        // step 5 does not touch) with messages in them.
-        QSqlDatabase db =
-            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v4"));
-        db.setDatabaseName(m_location.path);
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        for (const char *sql :
-             {"CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, "
-              "user TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL)",
-              "CREATE INDEX messages_room_id ON messages (room, id)",
-              "CREATE TABLE rooms (name TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
-              "last_message_id INTEGER NOT NULL DEFAULT 0, last_activity_at TEXT, "
-              "message_count INTEGER NOT NULL DEFAULT 0)",
-              "INSERT INTO messages (room, user, body, at) VALUES "
-              "('lobby','ann','one','2025-01-01T00:00:00.000Z'),"
-              "('lobby','system','restarting','2025-01-02T00:00:00.000Z')",
-              "INSERT INTO rooms VALUES ('lobby', '2025-01-01T00:00:00.000Z', 2, "
-              "'2025-01-02T00:00:00.000Z', 2)",
-              "PRAGMA user_version=4"})
-            QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("v4"));
-
-    QVERIFY(startStore({}));
-    HistoryReader reader(m_location);
-    // The old messages read as before, with no author (only admins may change them).
-    const HistoryPage page = reader.recent(QStringLiteral("lobby"), 10);
-    QCOMPARE(page.messages.size(), 2);
-    QCOMPARE(page.messages.at(0).toJson(),
-             (QJsonObject{
-                 {"id", 1}, {"user", "ann"}, {"body", "one"}, {"at", "2025-01-01T00:00:00.000Z"}}));
-    const auto old = reader.message(1);
-    QVERIFY(old);
-    QCOMPARE(old->author, QString());
-    QVERIFY(!old->isSystem());
-    QVERIFY(reader.message(2)->isSystem());
-    QCOMPARE(reader.changeSeq(QStringLiteral("lobby")), 0);
-
-    // The new columns and tables work on the old rows.
-    MessageChange edit{MessageChange::Kind::Edit, 1, QStringLiteral("lobby")};
-    edit.body = QStringLiteral("uno");
-    edit.at = QStringLiteral("2026-01-01T00:00:00.000Z");
-    QVERIFY(changeNow(edit).changed);
-    StoredMessage reply = msg(QStringLiteral("lobby"), QStringLiteral("re"));
-    reply.author = QStringLiteral("a:7");
-    reply.replyTo = 1;
-    const qint64 replyId = appendAll({reply}).first().id;
-    QCOMPARE(replyId, 3);
-    const auto stored = reader.message(replyId);
-    QCOMPARE(stored->author, QStringLiteral("a:7"));
-    const StoredMessage listed = reader.recent(QStringLiteral("lobby"), 1).messages.first();
-    QCOMPARE(listed.replyTo, qint64(1));
-    QCOMPARE(listed.quote->body, QStringLiteral("uno"));
-    stopStore();
-
-    QSqlDatabase db = openDirect(QStringLiteral("v5"));
-    QVERIFY(db.isOpen());
-    QSqlQuery q(db);
-    QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
-    QCOMPARE(q.value(0).toInt(), schema::CurrentVersion);
-    q.finish();
-    db.close();
-    db = {};
-    QSqlDatabase::removeDatabase(QStringLiteral("v5"));
 }
 
 void tst_MessageStore::changesEditDeleteAndReact()
@@ -783,54 +557,6 @@ void tst_MessageStore::conversationReads()
     QCOMPARE(rooms.first().name, QStringLiteral("lobby"));
 }
 
-void tst_MessageStore::concurrentStoresCreateTheSchemaOnce()
-{
-    if (!postgres())
-        QSKIP("a SQLite file has one server: no two create its schema at once");
-    // Two nodes starting at once on an empty database: one creates the schema under the
-    // advisory lock, the other waits for it and finds it there.
-    constexpr int Nodes = 2;
-    std::array<std::unique_ptr<QThread>, Nodes> threads;
-    std::array<MessageStore *, Nodes> stores{};
-    std::array<QString, Nodes> errors;
-    std::atomic<int> opened{0};
-    for (int i = 0; i < Nodes; ++i) {
-        threads[i] = std::make_unique<QThread>();
-        threads[i]->setEventDispatcher(new EpollEventDispatcher);
-        MessageStore::Options options;
-        options.location = m_location;
-        stores[i] = new MessageStore(options);
-        stores[i]->moveToThread(threads[i].get());
-        connect(threads[i].get(), &QThread::finished, stores[i], &QObject::deleteLater);
-        threads[i]->start();
-    }
-    for (int i = 0; i < Nodes; ++i) {
-        stores[i]->mailbox().post([&, i] {
-            const auto ready = stores[i]->open();
-            errors[i] = ready ? QString() : ready.error();
-            ++opened;
-        });
-    }
-    QTRY_COMPARE_WITH_TIMEOUT(opened.load(), Nodes, 60000);
-    for (auto &thread : threads) {
-        thread->quit();
-        thread->wait();
-    }
-    for (const QString &error : errors)
-        QVERIFY2(error.isEmpty(), qPrintable(error));
-    QSqlDatabase db = openDirect(QStringLiteral("check"));
-    {
-        QSqlQuery q(db);
-        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*), MIN(schema_version) FROM cluster")) &&
-                q.next());
-        QCOMPARE(q.value(0).toInt(), 1);
-        QCOMPARE(q.value(1).toInt(), schema::CurrentVersion);
-    }
-    db.close();
-    db = {};
-    QSqlDatabase::removeDatabase(QStringLiteral("check"));
-}
-
 void tst_MessageStore::conversationsAreStoredAndReadBack()
 {
     // Private rooms, members (in the order they were added: SQLite's rowid, PostgreSQL's seq),
@@ -924,51 +650,6 @@ void tst_MessageStore::conversationsAreStoredAndReadBack()
     QCOMPARE(loaded->ownerDisplay, ann.display);
     // Bob left and came back: he is now the last added.
     QCOMPARE(loaded->members, (QList{ann, cid, bob}));
-}
-
-void tst_MessageStore::appendsAndReadsComeBackAfterAPostgresRestart()
-{
-    if (!postgres())
-        QSKIP("a SQLite file has no server that restarts");
-    // PostgreSQL restarted under a running store (docs/cluster.md, "Failures"): appends fail
-    // (never an `ok`) while it is down and work again after, without restarting the store;
-    // reads fail meanwhile and come back too.
-    const auto serverBack = qScopeGuard([this] {
-        if (m_postgres.pid() == 0)
-            m_postgres.restart(); // a failure below must not leave the next tests without it
-    });
-    QVERIFY(startStore({}));
-    const QString room = QStringLiteral("restart");
-    const qint64 before = appendAll({msg(room, QStringLiteral("before"))}).first().id;
-    HistoryReader reader(m_location);
-    QCOMPARE(reader.recent(room, 10).messages.size(), 1);
-
-    m_postgres.stop();
-    std::optional<bool> whileDown;
-    m_store->append(msg(room, QStringLiteral("while down")), &m_results,
-                    [&whileDown](const StoredMessage &, bool committed) { whileDown = committed; });
-    QTRY_VERIFY_WITH_TIMEOUT(whileDown.has_value(), 20000);
-    QVERIFY(!*whileDown);
-    QVERIFY(reader.recent(room, 10).messages.isEmpty());
-
-    QVERIFY2(m_postgres.restart(), qPrintable(m_postgres.errorString()));
-    // The store reconnects on a failed batch, at most once per backoff step (up to 2 s): one of
-    // a bounded number of appends commits.
-    qint64 after = 0;
-    for (int attempt = 0; attempt < 50 && after == 0; ++attempt) {
-        std::optional<qint64> id;
-        m_store->append(
-            msg(room, QStringLiteral("after")), &m_results,
-            [&id](const StoredMessage &stored, bool committed) { id = committed ? stored.id : 0; });
-        QTRY_VERIFY_WITH_TIMEOUT(id.has_value(), 20000);
-        after = *id;
-        if (after == 0)
-            QTest::qWait(200);
-    }
-    QVERIFY(after > before);
-    // The reader opens its connection again too (at most once a second).
-    QTRY_COMPARE_WITH_TIMEOUT(reader.recent(room, 10).messages.size(), 2, 20000);
-    QCOMPARE(reader.recent(room, 10).messages.last().id, after);
 }
 
 QTEST_GUILESS_MAIN(tst_MessageStore)
