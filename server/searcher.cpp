@@ -8,6 +8,7 @@
 #include "sqldialect.h"
 #include "topics.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QSqlDatabase>
 #include <QSqlDriver>
@@ -18,6 +19,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <utility>
 
 namespace chatter::server {
 
@@ -28,16 +30,16 @@ class Searcher::Connection
 {
 public:
     Connection(const StoreLocation &location, const Conversations *conversations)
-        : m_name(QStringLiteral("chatter-search-%1").arg(s_next.fetch_add(1))),
-          m_conversations(conversations), m_postgres(location.isPostgres())
+        : m_name(QStringLiteral("chatter-search-%1").arg(s_next.fetch_add(1))), m_dialect(location),
+          m_conversations(conversations)
     {
-        const auto opened = SqlDialect(location).open(m_name, SqlDialect::Role::Search);
+        if (m_dialect.isPostgres())
+            return; // opened by the first search (ensureOpen), the scope and `from:` are SQL
+        const auto opened = m_dialect.open(m_name, SqlDialect::Role::Search);
         if (!opened) {
             m_error = opened.error();
             return;
         }
-        if (m_postgres)
-            return; // the scope and `from:` are SQL there (postgresStatement)
         const QVariant handle = opened->driver()->handle();
         sqlite3 *sqlite = handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0
                               ? *static_cast<sqlite3 *const *>(handle.constData())
@@ -69,6 +71,11 @@ private:
         QString sql;
         QVariantList values;
     };
+    static constexpr int RetryMs = 1000;
+    //! PostgreSQL: a connection whose server went away stays "open" in Qt and fails every
+    //! statement (as HistoryReader's does). After a failed search it is probed; a dead one is
+    //! closed and opened again, at most once a second (meanwhile searches fail at once).
+    bool ensureOpen();
     static Statement sqliteStatement(const Request &request);
     static Statement postgresStatement(const Request &request);
 
@@ -115,13 +122,43 @@ private:
     static std::atomic<int> s_next;
     QString m_name;
     QString m_error;
+    SqlDialect m_dialect;
     const Conversations *m_conversations;
-    bool m_postgres = false;
+    bool m_open = false;             //!< PostgreSQL: the connection is open (SQLite's opens once)
+    bool m_failed = false;           //!< the last search failed: probe before the next
+    QElapsedTimer m_failedAt;        //!< the last failed attempt to open (PostgreSQL)
     const Scope *m_scope = nullptr;  //!< while a search runs
     QHash<QString, bool> m_readable; //!< rooms already decided, for the running search
 };
 
 std::atomic<int> Searcher::Connection::s_next{0};
+
+bool Searcher::Connection::ensureOpen()
+{
+    if (m_open && std::exchange(m_failed, false)) {
+        bool answers = false;
+        {
+            QSqlQuery probe(QSqlDatabase::database(m_name, false));
+            answers = probe.exec(QStringLiteral("SELECT 1"));
+        }
+        if (!answers) {
+            qCWarning(lcChannel).noquote() << "search: connection to PostgreSQL lost";
+            QSqlDatabase::database(m_name, false).close();
+            m_open = false;
+        }
+    }
+    if (m_open)
+        return true;
+    if (m_failedAt.isValid() && m_failedAt.elapsed() < RetryMs)
+        return false;
+    QSqlDatabase::removeDatabase(m_name); // what a failed attempt left
+    if (const auto opened = m_dialect.open(m_name, SqlDialect::Role::Search); !opened) {
+        qCWarning(lcChannel).noquote() << "search unavailable:" << opened.error();
+        m_failedAt.start();
+        return false;
+    }
+    return m_open = true;
+}
 
 Searcher::Connection::Statement Searcher::Connection::sqliteStatement(const Request &request)
 {
@@ -253,12 +290,17 @@ Expected<Searcher::Result> Searcher::Connection::run(const Request &request)
         qCWarning(lcChannel).noquote() << "search unavailable:" << m_error;
         return failure(QStringLiteral("search failed"));
     }
+    const bool postgres = m_dialect.isPostgres();
+    if (postgres && !ensureOpen())
+        return failure(QStringLiteral("search failed"));
     const SearchQuery &query = request.query;
     const Scope &scope = request.scope;
-    const auto [sql, values] = m_postgres ? postgresStatement(request) : sqliteStatement(request);
+    const auto [sql, values] = postgres ? postgresStatement(request) : sqliteStatement(request);
     m_scope = &scope;
     m_readable.clear();
-    QSqlQuery q(QSqlDatabase::database(m_name));
+    // Not database(m_name)'s default, which would open a closed connection again without its
+    // session settings: ensureOpen() does that.
+    QSqlQuery q(QSqlDatabase::database(m_name, false));
     q.setForwardOnly(true);
     Result result;
     bool ok = q.prepare(sql);
@@ -279,7 +321,7 @@ Expected<Searcher::Result> Searcher::Connection::run(const Request &request)
                 {}};
         if (query.filtersOnly())
             hit.snippet = SearchSnippet::leading(q.value(4).toString());
-        else if (m_postgres)
+        else if (postgres)
             hit.snippet = SearchSnippet::fromHeadline(q.value(5).toString(), q.value(4).toString());
         else
             hit.snippet = SearchSnippet::fromMarked(q.value(5).toString(), q.value(4).toString());
@@ -289,6 +331,7 @@ Expected<Searcher::Result> Searcher::Connection::run(const Request &request)
     q.finish();
     m_scope = nullptr;
     if (!ok) {
+        m_failed = true;
         qCWarning(lcChannel).noquote() << "search failed:" << error;
         return failure(QStringLiteral("search failed"));
     }

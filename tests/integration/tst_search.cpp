@@ -12,12 +12,15 @@
 #include "searcher.h"
 #include "sqldialect.h"
 
+#include <QScopeGuard>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+
+#include <optional>
 
 using namespace chatter::server;
 
@@ -43,6 +46,7 @@ private Q_SLOTS:
     void snippetsMarkTheMatchAndTheCuts();
     void theSearchThreadAnswersThroughTheMailbox();
     void aStoppedSearcherTakesNoMoreSearches();
+    void searchesComeBackAfterAPostgresRestart();
 
 private:
     bool postgres() const { return m_location.isPostgres(); }
@@ -600,6 +604,55 @@ void tst_Search::aStoppedSearcherTakesNoMoreSearches()
                     [&answered](const chatter::Expected<Searcher::Result> &) { answered = true; });
     QTest::qWait(100); // a negative check: bounded, asserts no time
     QVERIFY(!answered);
+}
+
+void tst_Search::searchesComeBackAfterAPostgresRestart()
+{
+    if (!postgres())
+        QSKIP("a SQLite file has no server that restarts");
+    // The search thread's connection outlives a PostgreSQL restart (docs/cluster.md,
+    // "Failures"): searches fail while it is down (`search failed`), and work again after
+    // without restarting the searcher.
+    const auto serverBack = qScopeGuard([this] {
+        if (m_postgres.pid() == 0)
+            m_postgres.restart(); // a failure below must not leave the next tests without it
+    });
+    QSqlDatabase db = open();
+    QVERIFY(schema::migrate(db));
+    const qint64 id = add(QStringLiteral("r"), QStringLiteral("ann"), QStringLiteral("word"));
+    Mailbox mailbox(nullptr);
+    Searcher searcher(m_location, &m_conversations);
+    const auto search = [&]() -> std::optional<chatter::Expected<Searcher::Result>> {
+        Searcher::Request request;
+        request.query = *SearchQuery::parse(QStringLiteral("word"));
+        request.scope = Searcher::Scope::conversation(QStringLiteral("r"));
+        std::optional<chatter::Expected<Searcher::Result>> answer;
+        searcher.search(
+            request, &mailbox,
+            [&answer](const chatter::Expected<Searcher::Result> &result) { answer = result; });
+        [&] { QTRY_VERIFY_WITH_TIMEOUT(answer.has_value(), 20000); }();
+        return answer;
+    };
+    auto answer = search();
+    QVERIFY(answer && *answer && (*answer)->hits.size() == 1);
+    QCOMPARE((*answer)->hits.first().id, id);
+
+    m_postgres.stop();
+    answer = search();
+    QVERIFY(answer && !*answer);
+    QCOMPARE(answer->error(), QStringLiteral("search failed"));
+
+    QVERIFY2(m_postgres.restart(), qPrintable(m_postgres.errorString()));
+    // Probed after the failure, opened again at most once a second: one of a bounded number of
+    // searches finds the message again.
+    bool back = false;
+    for (int attempt = 0; attempt < 50 && !back; ++attempt) {
+        answer = search();
+        back = answer && *answer && (*answer)->hits.size() == 1;
+        if (!back)
+            QTest::qWait(200);
+    }
+    QVERIFY(back);
 }
 
 QTEST_MAIN(tst_Search)
