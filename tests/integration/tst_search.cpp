@@ -4,13 +4,14 @@
 // docs/cluster.md "Search on PostgreSQL"), each test on a database of its own. The index
 // follows every way a message changes, ranking, paging, what each scope may read, that nothing
 // a user types is query syntax, and the tokens and snippets in which the two engines differ as
-// documented. The migration and `--search off` are SQLite's only.
+// documented. What concerns one store only is in tst_searchsqlite (the migration, `--search
+// off`) and tst_searchpostgres (a PostgreSQL restart).
 #include "conversations.h"
 #include "mailbox.h"
 #include "postgresinstance.h"
 #include "schema.h"
 #include "searcher.h"
-#include "sqldialect.h"
+#include "searchfixture.h"
 
 #include <QScopeGuard>
 #include <QSet>
@@ -24,7 +25,7 @@
 
 using namespace chatter::server;
 
-class tst_Search : public QObject
+class tst_Search : public QObject, public SearchFixture
 {
     Q_OBJECT
 private Q_SLOTS:
@@ -32,12 +33,10 @@ private Q_SLOTS:
     void initTestCase();
     void init();
     void cleanup();
-    void migrationIndexesExistingHistory();
     void triggersFollowEveryChange();
     void rankedThenNewestAndPaged();
     void twoWordsFindTheSameSetNewestFirstWhenEqual();
     void onlyFiltersListNewestFirst();
-    void offDropsTheIndexAndOnRebuildsIt();
     void personalScopeReadsOnlyWhatTheAccountMay();
     void userInputIsNeverSyntax_data();
     void userInputIsNeverSyntax();
@@ -46,28 +45,11 @@ private Q_SLOTS:
     void snippetsMarkTheMatchAndTheCuts();
     void theSearchThreadAnswersThroughTheMailbox();
     void aStoppedSearcherTakesNoMoreSearches();
-    void searchesComeBackAfterAPostgresRestart();
 
 private:
-    bool postgres() const { return m_location.isPostgres(); }
-    QSqlDatabase open();
-    qint64 add(const QString &room, const QString &user, const QString &body);
-    void exec(const QString &sql);
-    //! The private rooms as `loaded`, in memory (SQLite's scope) and in the tables
-    //! (PostgreSQL's), with an account row for each member.
-    void setPrivateRooms(const Conversations::Loaded &loaded);
-    chatter::Expected<Searcher::Result> run(const QString &text, Searcher::Scope scope, int limit,
-                                            qint64 offset);
-    QList<qint64> ids(const QString &text,
-                      Searcher::Scope scope = Searcher::Scope::conversation(QStringLiteral("r")),
-                      int limit = 50, qint64 offset = 0, bool *more = nullptr);
-
     QTemporaryDir m_dir;
     PostgresInstance m_postgres;
     int m_databases = 0;
-    StoreLocation m_location;
-    QString m_name;
-    Conversations m_conversations;
 };
 
 void tst_Search::initTestCase_data()
@@ -87,151 +69,14 @@ void tst_Search::init()
     QFETCH_GLOBAL(bool, postgres);
     const QString name =
         QStringLiteral("t%1_%2").arg(++m_databases).arg(QTest::currentTestFunction()).toLower();
-    m_location = postgres ? m_postgres.createDatabase(name)
-                          : StoreLocation::sqlite(m_dir.filePath(name + QStringLiteral(".db")));
-    m_name = QStringLiteral("writer-%1").arg(name);
-    m_conversations.attach(nullptr, {});
+    useDatabase(postgres ? m_postgres.createDatabase(name)
+                         : StoreLocation::sqlite(m_dir.filePath(name + QStringLiteral(".db"))),
+                name);
 }
 
 void tst_Search::cleanup()
 {
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_name, false);
-        if (db.isOpen())
-            db.close();
-    }
-    QSqlDatabase::removeDatabase(m_name);
-}
-
-QSqlDatabase tst_Search::open()
-{
-    if (QSqlDatabase::contains(m_name))
-        return QSqlDatabase::database(m_name);
-    QSqlDatabase db = QSqlDatabase::addDatabase(SqlDialect(m_location).driverName(), m_name);
-    if (postgres()) {
-        db.setHostName(m_location.host);
-        db.setPort(m_location.port);
-        db.setUserName(m_location.user);
-        db.setDatabaseName(m_location.database);
-    } else {
-        db.setDatabaseName(m_location.path);
-    }
-    db.open();
-    return db;
-}
-
-void tst_Search::exec(const QString &sql)
-{
-    QSqlDatabase db = open();
-    QSqlQuery q(db);
-    QVERIFY2(q.exec(sql), qPrintable(sql));
-}
-
-qint64 tst_Search::add(const QString &room, const QString &user, const QString &body)
-{
-    // As MessageStore writes a message; on PostgreSQL with the folded nickname `from:` reads.
-    QSqlDatabase db = open();
-    QSqlQuery q(db);
-    if (postgres())
-        q.prepare(QStringLiteral("INSERT INTO messages (room, \"user\", body, at, user_folded) "
-                                 "VALUES (?, ?, ?, '2026-12-05T09:00:00.000Z', ?) RETURNING id"));
-    else
-        q.prepare(QStringLiteral("INSERT INTO messages (room, \"user\", body, at) VALUES (?, ?, "
-                                 "?, '2026-12-05T09:00:00.000Z')"));
-    q.addBindValue(room);
-    q.addBindValue(user);
-    q.addBindValue(body);
-    if (postgres())
-        q.addBindValue(user.toCaseFolded());
-    if (!q.exec())
-        return -1;
-    if (postgres())
-        return q.next() ? q.value(0).toLongLong() : -1;
-    return q.lastInsertId().toLongLong();
-}
-
-void tst_Search::setPrivateRooms(const Conversations::Loaded &loaded)
-{
-    m_conversations.attach(nullptr, loaded);
-    exec(QStringLiteral("DELETE FROM room_members"));
-    exec(QStringLiteral("DELETE FROM private_rooms"));
-    for (const Conversations::PrivateRoom &room : loaded.rooms) {
-        QList<Conversations::Member> people = room.members;
-        if (room.ownerId != 0)
-            people.append({room.ownerId, room.ownerDisplay});
-        for (const Conversations::Member &person : people)
-            exec(QStringLiteral("INSERT INTO accounts (id, display, password_hash, created_at) "
-                                "SELECT %1, '%2', 'x', 'x' WHERE NOT EXISTS "
-                                "(SELECT 1 FROM accounts WHERE id = %1)")
-                     .arg(person.accountId)
-                     .arg(person.display));
-        exec(QStringLiteral("INSERT INTO private_rooms (name, owner_id, created_at) "
-                            "VALUES ('%1', %2, 'x')")
-                 .arg(room.name,
-                      room.ownerId ? QString::number(room.ownerId) : QStringLiteral("NULL")));
-        for (const Conversations::Member &member : room.members)
-            exec(QStringLiteral("INSERT INTO room_members (room, account_id, added_at) "
-                                "VALUES ('%1', %2, 'x')")
-                     .arg(room.name)
-                     .arg(member.accountId));
-    }
-}
-
-chatter::Expected<Searcher::Result> tst_Search::run(const QString &text, Searcher::Scope scope,
-                                                    int limit, qint64 offset)
-{
-    auto query = SearchQuery::parse(text);
-    if (!query)
-        return chatter::failure(query.error());
-    Searcher::Request request;
-    request.query = *query;
-    request.scope = scope;
-    request.limit = limit;
-    request.offset = query->filtersOnly() ? 0 : offset;
-    request.beforeId = query->filtersOnly() ? offset : 0;
-    return Searcher::runOnce(m_location, &m_conversations, request);
-}
-
-QList<qint64> tst_Search::ids(const QString &text, Searcher::Scope scope, int limit, qint64 offset,
-                              bool *more)
-{
-    const auto result = run(text, scope, limit, offset);
-    if (!result)
-        return {-2};
-    QList<qint64> list;
-    for (const Searcher::Hit &hit : result->hits)
-        list.append(hit.id);
-    if (more)
-        *more = result->more;
-    return list;
-}
-
-void tst_Search::migrationIndexesExistingHistory()
-{
-    if (postgres())
-        QSKIP("SQLite files of older versions only: PostgreSQL databases start at version 8, "
-              "where the index is a generated column of every row");
-    // The message table of a version-4 file, with messages: every step up to now runs on it.
-    for (const char *sql :
-         {"CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, "
-          "user TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL)",
-          "CREATE INDEX messages_room_id ON messages (room, id)",
-          "CREATE TABLE rooms (name TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
-          "last_message_id INTEGER NOT NULL DEFAULT 0, last_activity_at TEXT, "
-          "message_count INTEGER NOT NULL DEFAULT 0)",
-          "INSERT INTO messages (room, user, body, at) VALUES "
-          "('r','ann','the déploy went fine','2025-01-01T00:00:00.000Z'),"
-          "('r','bob','nothing to see','2025-01-02T00:00:00.000Z')",
-          "PRAGMA user_version=4"})
-        exec(QString::fromUtf8(sql));
-    QSqlDatabase db = open();
-    QVERIFY(schema::migrate(db));
-    QSqlQuery version(db);
-    QVERIFY(version.exec(QStringLiteral("PRAGMA user_version")) && version.next());
-    QCOMPARE(version.value(0).toInt(), schema::CurrentVersion);
-    version.finish();
-    QCOMPARE(ids(QStringLiteral("deploy")), QList<qint64>{1});
-    QCOMPARE(ids(QStringLiteral("see")), QList<qint64>{2});
+    closeDatabase();
 }
 
 void tst_Search::triggersFollowEveryChange()
@@ -315,37 +160,6 @@ void tst_Search::onlyFiltersListNewestFirst()
                  c, &more),
              QList<qint64>{a});
     QVERIFY(!more);
-}
-
-void tst_Search::offDropsTheIndexAndOnRebuildsIt()
-{
-    if (postgres())
-        QSKIP("SQLite only: on PostgreSQL `--search off` refuses searches on that node and the "
-              "generated column stays (the cluster-wide switch is not built)");
-    QSqlDatabase db = open();
-    QVERIFY(schema::migrate(db));
-    const qint64 before = add(QStringLiteral("r"), QStringLiteral("ann"), QStringLiteral("alpha"));
-    QVERIFY(!*schema::setSearch(db, true)); // as it is: nothing to do
-    QCOMPARE(ids(QStringLiteral("alpha")), QList<qint64>{before});
-    QVERIFY(schema::setSearch(db, false));
-    QSqlQuery q(db);
-    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND "
-                                  "name LIKE 'messages_fts%'")) &&
-            q.next());
-    QCOMPARE(q.value(0).toInt(), 0);
-    q.finish();
-    // While off, nothing is indexed and the old words are gone too.
-    const qint64 during = add(QStringLiteral("r"), QStringLiteral("ann"), QStringLiteral("beta"));
-    exec(QStringLiteral("UPDATE messages SET body = 'gamma' WHERE id = %1").arg(before));
-    QCOMPARE(ids(QStringLiteral("alpha")), QList<qint64>{});
-    QCOMPARE(ids(QStringLiteral("beta")), QList<qint64>{});
-    // On again: the index is the history as it is now.
-    QVERIFY(schema::setSearch(db, true));
-    QCOMPARE(ids(QStringLiteral("alpha")), QList<qint64>{});
-    QCOMPARE(ids(QStringLiteral("gamma")), QList<qint64>{before});
-    QCOMPARE(ids(QStringLiteral("beta")), QList<qint64>{during});
-    const qint64 after = add(QStringLiteral("r"), QStringLiteral("ann"), QStringLiteral("beta"));
-    QCOMPARE(ids(QStringLiteral("beta")), (QList<qint64>{after, during}));
 }
 
 void tst_Search::personalScopeReadsOnlyWhatTheAccountMay()
@@ -604,55 +418,6 @@ void tst_Search::aStoppedSearcherTakesNoMoreSearches()
                     [&answered](const chatter::Expected<Searcher::Result> &) { answered = true; });
     QTest::qWait(100); // a negative check: bounded, asserts no time
     QVERIFY(!answered);
-}
-
-void tst_Search::searchesComeBackAfterAPostgresRestart()
-{
-    if (!postgres())
-        QSKIP("a SQLite file has no server that restarts");
-    // The search thread's connection outlives a PostgreSQL restart (docs/cluster.md,
-    // "Failures"): searches fail while it is down (`search failed`), and work again after
-    // without restarting the searcher.
-    const auto serverBack = qScopeGuard([this] {
-        if (m_postgres.pid() == 0)
-            m_postgres.restart(); // a failure below must not leave the next tests without it
-    });
-    QSqlDatabase db = open();
-    QVERIFY(schema::migrate(db));
-    const qint64 id = add(QStringLiteral("r"), QStringLiteral("ann"), QStringLiteral("word"));
-    Mailbox mailbox(nullptr);
-    Searcher searcher(m_location, &m_conversations);
-    const auto search = [&]() -> std::optional<chatter::Expected<Searcher::Result>> {
-        Searcher::Request request;
-        request.query = *SearchQuery::parse(QStringLiteral("word"));
-        request.scope = Searcher::Scope::conversation(QStringLiteral("r"));
-        std::optional<chatter::Expected<Searcher::Result>> answer;
-        searcher.search(
-            request, &mailbox,
-            [&answer](const chatter::Expected<Searcher::Result> &result) { answer = result; });
-        [&] { QTRY_VERIFY_WITH_TIMEOUT(answer.has_value(), 20000); }();
-        return answer;
-    };
-    auto answer = search();
-    QVERIFY(answer && *answer && (*answer)->hits.size() == 1);
-    QCOMPARE((*answer)->hits.first().id, id);
-
-    m_postgres.stop();
-    answer = search();
-    QVERIFY(answer && !*answer);
-    QCOMPARE(answer->error(), QStringLiteral("search failed"));
-
-    QVERIFY2(m_postgres.restart(), qPrintable(m_postgres.errorString()));
-    // Probed after the failure, opened again at most once a second: one of a bounded number of
-    // searches finds the message again.
-    bool back = false;
-    for (int attempt = 0; attempt < 50 && !back; ++attempt) {
-        answer = search();
-        back = answer && *answer && (*answer)->hits.size() == 1;
-        if (!back)
-            QTest::qWait(200);
-    }
-    QVERIFY(back);
 }
 
 QTEST_MAIN(tst_Search)
