@@ -152,7 +152,7 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option database = makeOption(
         "database",
         "postgresql://user[:password]@host[:port]/db: the store on PostgreSQL instead of "
-        "chatter.db in the data directory (search is not supported there yet).",
+        "chatter.db in the data directory.",
         "url");
     const Option sync = makeOption(
         "sync", "full: fsync every commit (default); normal: survive crashes, not power loss.",
@@ -169,8 +169,8 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
                    "Drop messages older than this many days, 0 to keep (default 0).", "days");
     const Option search =
         makeOption("search",
-                   "on: full-text search, an index kept with the history (default); off: no index, "
-                   "searches refused.",
+                   "on: full-text search, an index kept with the history (default); off: searches "
+                   "refused (on SQLite also no index).",
                    "mode");
     const Option maxRooms = makeOption(
         "max-rooms", "Rooms that may exist at once (members or messages; default 10000).", "n");
@@ -393,8 +393,6 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     if (!config.database.isEmpty()) {
         if (const auto location = StoreLocation::parse(config.database); !location)
             return fail(QStringLiteral("--database: %1").arg(location.error()));
-        // Search on PostgreSQL is not built yet: off unless asked for (then refused at start).
-        config.search = false;
     }
     if (const QString v = valueOf(parser, sync); !v.isEmpty()) {
         if (v != QLatin1String("full") && v != QLatin1String("normal"))

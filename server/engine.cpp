@@ -124,12 +124,6 @@ bool Engine::openStore()
             m_error = QStringLiteral("--database: %1").arg(location.error());
             return false;
         }
-        // Search on PostgreSQL (tsvector, docs/cluster.md) is designed, not built yet.
-        if (m_config.search) {
-            m_error = QStringLiteral("--search on is not supported with --database yet: start "
-                                     "with --search off");
-            return false;
-        }
         m_storeLocation = std::make_unique<StoreLocation>(std::move(*location));
     }
     m_databasePath = m_storeLocation->display();
@@ -240,7 +234,7 @@ bool Engine::openStore()
         m_directory->load(rooms);
     }
     if (m_config.search)
-        m_searcher = std::make_unique<Searcher>(m_storeLocation->path, m_conversations.get());
+        m_searcher = std::make_unique<Searcher>(*m_storeLocation, m_conversations.get());
     qCInfo(lcNet).noquote() << "history in" << m_databasePath;
     return true;
 }

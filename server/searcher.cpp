@@ -5,8 +5,10 @@
 #include "directtopic.h"
 #include "logging.h"
 #include "mailbox.h"
+#include "sqldialect.h"
 #include "topics.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QSqlDatabase>
 #include <QSqlDriver>
@@ -17,27 +19,28 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <utility>
 
 namespace chatter::server {
 
-//! The search thread's connection, and the SQL functions it gives SQLite: `chatter_fold`
+//! The search thread's connection, and on SQLite the SQL functions it gives it: `chatter_fold`
 //! (nicknames compare case-folded, as everywhere in Chatter; SQLite's lower() knows ASCII
 //! only) and `chatter_readable` (the scope of the search being run).
 class Searcher::Connection
 {
 public:
-    Connection(const QString &path, const Conversations *conversations)
-        : m_name(QStringLiteral("chatter-search-%1").arg(s_next.fetch_add(1))),
+    Connection(const StoreLocation &location, const Conversations *conversations)
+        : m_name(QStringLiteral("chatter-search-%1").arg(s_next.fetch_add(1))), m_dialect(location),
           m_conversations(conversations)
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-        db.setDatabaseName(path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
-        if (!db.open()) {
-            m_error = db.lastError().text();
+        if (m_dialect.isPostgres())
+            return; // opened by the first search (ensureOpen), the scope and `from:` are SQL
+        const auto opened = m_dialect.open(m_name, SqlDialect::Role::Search);
+        if (!opened) {
+            m_error = opened.error();
             return;
         }
-        const QVariant handle = db.driver()->handle();
+        const QVariant handle = opened->driver()->handle();
         sqlite3 *sqlite = handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0
                               ? *static_cast<sqlite3 *const *>(handle.constData())
                               : nullptr;
@@ -63,6 +66,19 @@ public:
     Expected<Result> run(const Request &request);
 
 private:
+    struct Statement
+    {
+        QString sql;
+        QVariantList values;
+    };
+    static constexpr int RetryMs = 1000;
+    //! PostgreSQL: a connection whose server went away stays "open" in Qt and fails every
+    //! statement (as HistoryReader's does). After a failed search it is probed; a dead one is
+    //! closed and opened again, at most once a second (meanwhile searches fail at once).
+    bool ensureOpen();
+    static Statement sqliteStatement(const Request &request);
+    static Statement postgresStatement(const Request &request);
+
     static QString text(sqlite3_value *value)
     {
         const void *data = sqlite3_value_text16(value);
@@ -106,19 +122,46 @@ private:
     static std::atomic<int> s_next;
     QString m_name;
     QString m_error;
+    SqlDialect m_dialect;
     const Conversations *m_conversations;
+    bool m_open = false;             //!< PostgreSQL: the connection is open (SQLite's opens once)
+    bool m_failed = false;           //!< the last search failed: probe before the next
+    QElapsedTimer m_failedAt;        //!< the last failed attempt to open (PostgreSQL)
     const Scope *m_scope = nullptr;  //!< while a search runs
     QHash<QString, bool> m_readable; //!< rooms already decided, for the running search
 };
 
 std::atomic<int> Searcher::Connection::s_next{0};
 
-Expected<Searcher::Result> Searcher::Connection::run(const Request &request)
+bool Searcher::Connection::ensureOpen()
 {
-    if (!m_error.isEmpty()) {
-        qCWarning(lcChannel).noquote() << "search unavailable:" << m_error;
-        return failure(QStringLiteral("search failed"));
+    if (m_open && std::exchange(m_failed, false)) {
+        bool answers = false;
+        {
+            QSqlQuery probe(QSqlDatabase::database(m_name, false));
+            answers = probe.exec(QStringLiteral("SELECT 1"));
+        }
+        if (!answers) {
+            qCWarning(lcChannel).noquote() << "search: connection to PostgreSQL lost";
+            QSqlDatabase::database(m_name, false).close();
+            m_open = false;
+        }
     }
+    if (m_open)
+        return true;
+    if (m_failedAt.isValid() && m_failedAt.elapsed() < RetryMs)
+        return false;
+    QSqlDatabase::removeDatabase(m_name); // what a failed attempt left
+    if (const auto opened = m_dialect.open(m_name, SqlDialect::Role::Search); !opened) {
+        qCWarning(lcChannel).noquote() << "search unavailable:" << opened.error();
+        m_failedAt.start();
+        return false;
+    }
+    return m_open = true;
+}
+
+Searcher::Connection::Statement Searcher::Connection::sqliteStatement(const Request &request)
+{
     const SearchQuery &query = request.query;
     const Scope &scope = request.scope;
     QStringList where{QStringLiteral("m.deleted = 0")};
@@ -167,9 +210,97 @@ Expected<Searcher::Result> Searcher::Connection::run(const Request &request)
         values.append(request.limit + 1);
         values.append(request.offset);
     }
+    return {sql, values};
+}
+
+Searcher::Connection::Statement Searcher::Connection::postgresStatement(const Request &request)
+{
+    // docs/cluster.md, "Search on PostgreSQL". The same columns as sqliteStatement's.
+    const SearchQuery &query = request.query;
+    const Scope &scope = request.scope;
+    QStringList where{QStringLiteral("m.deleted = 0")};
+    QVariantList values;
+    if (!scope.room.isEmpty()) {
+        where.append(QStringLiteral("m.room = ?"));
+        values.append(scope.room);
+    } else {
+        // What RoomChannel::checkAccess and DirectTopic decide, over the committed tables (not
+        // this node's memory), for every row on every page: a DM whose key names the account's
+        // folded nickname as one of its two sides; a room that is not private, or whose
+        // members include the account. A guest (no folded name, account 0) reads public rooms.
+        where.append(QStringLiteral(
+            "(CASE WHEN left(m.room, 3) = 'dm:' THEN ? <> '' AND split_part(m.room, ':', 4) = '' "
+            "AND (split_part(m.room, ':', 2) = ? OR split_part(m.room, ':', 3) = ?) "
+            "ELSE NOT EXISTS (SELECT 1 FROM private_rooms p WHERE p.name = m.room) "
+            "OR EXISTS (SELECT 1 FROM room_members r WHERE r.room = m.room AND r.account_id = ?) "
+            "END)"));
+        values << scope.folded << scope.folded << scope.folded << scope.accountId;
+        for (const SearchQuery::Place &place : query.in) {
+            where.append(QStringLiteral("m.room = ?"));
+            values.append(place.kind == SearchQuery::Place::Kind::Room
+                              ? place.name
+                              : directtopic::keyOf(directtopic::of(scope.folded, place.name)));
+        }
+    }
+    for (const QString &nick : query.from) {
+        where.append(QStringLiteral("m.user_folded = ?"));
+        values.append(nick);
+    }
+    if (query.filtersOnly()) {
+        if (request.beforeId > 0) {
+            where.append(QStringLiteral("m.id < ?"));
+            values.append(request.beforeId);
+        }
+        values.append(request.limit + 1);
+        return {QStringLiteral("SELECT m.id, m.room, m.\"user\", m.at, m.body FROM messages m "
+                               "WHERE ") +
+                    where.join(QLatin1StringView(" AND ")) +
+                    QStringLiteral(" ORDER BY m.id DESC LIMIT ?"),
+                values};
+    }
+    // The ranked, limited page is the subquery: ts_headline (which reads each body again) runs
+    // on the page's rows only.
+    const SearchQuery::Bound tsquery = query.tsquery();
+    QVariantList bound{
+        QStringLiteral("StartSel=%1, StopSel=%2, MaxWords=%3, MinWords=6, ShortWord=0, "
+                       "MaxFragments=0")
+            .arg(SearchSnippet::Open)
+            .arg(SearchSnippet::Close)
+            .arg(SearchSnippet::Words)};
+    for (const QString &value : tsquery.values)
+        bound.append(value);
+    bound += values;
+    bound.append(request.limit + 1);
+    bound.append(request.offset);
+    return {QStringLiteral("SELECT p.id, p.room, p.\"user\", p.at, p.body, "
+                           "ts_headline('chatter_search', p.body, p.q, ?) FROM ("
+                           "SELECT m.id, m.room, m.\"user\", m.at, m.body, t.q, "
+                           "ts_rank(m.search, t.q, 1) AS rank "
+                           "FROM messages m, (SELECT %1 AS q) t WHERE m.search @@ t.q AND ")
+                    .arg(tsquery.sql) +
+                where.join(QLatin1StringView(" AND ")) +
+                QStringLiteral(" ORDER BY rank DESC, m.id DESC LIMIT ? OFFSET ?) p "
+                               "ORDER BY p.rank DESC, p.id DESC"),
+            bound};
+}
+
+Expected<Searcher::Result> Searcher::Connection::run(const Request &request)
+{
+    if (!m_error.isEmpty()) {
+        qCWarning(lcChannel).noquote() << "search unavailable:" << m_error;
+        return failure(QStringLiteral("search failed"));
+    }
+    const bool postgres = m_dialect.isPostgres();
+    if (postgres && !ensureOpen())
+        return failure(QStringLiteral("search failed"));
+    const SearchQuery &query = request.query;
+    const Scope &scope = request.scope;
+    const auto [sql, values] = postgres ? postgresStatement(request) : sqliteStatement(request);
     m_scope = &scope;
     m_readable.clear();
-    QSqlQuery q(QSqlDatabase::database(m_name));
+    // Not database(m_name)'s default, which would open a closed connection again without its
+    // session settings: ensureOpen() does that.
+    QSqlQuery q(QSqlDatabase::database(m_name, false));
     q.setForwardOnly(true);
     Result result;
     bool ok = q.prepare(sql);
@@ -188,23 +319,27 @@ Expected<Searcher::Result> Searcher::Connection::run(const Request &request)
                 q.value(2).toString(),
                 q.value(3).toString(),
                 {}};
-        hit.snippet = query.filtersOnly()
-                          ? SearchSnippet::leading(q.value(4).toString())
-                          : SearchSnippet::fromMarked(q.value(5).toString(), q.value(4).toString());
+        if (query.filtersOnly())
+            hit.snippet = SearchSnippet::leading(q.value(4).toString());
+        else if (postgres)
+            hit.snippet = SearchSnippet::fromHeadline(q.value(5).toString(), q.value(4).toString());
+        else
+            hit.snippet = SearchSnippet::fromMarked(q.value(5).toString(), q.value(4).toString());
         result.hits.append(std::move(hit));
     }
     const QString error = ok ? QString() : q.lastError().text();
     q.finish();
     m_scope = nullptr;
     if (!ok) {
+        m_failed = true;
         qCWarning(lcChannel).noquote() << "search failed:" << error;
         return failure(QStringLiteral("search failed"));
     }
     return result;
 }
 
-Searcher::Searcher(QString databasePath, const Conversations *conversations)
-    : m_path(std::move(databasePath)), m_conversations(conversations)
+Searcher::Searcher(StoreLocation location, const Conversations *conversations)
+    : m_location(std::move(location)), m_conversations(conversations)
 {
     m_thread = std::thread([this] {
         pthread_setname_np(pthread_self(), "chatter-search");
@@ -249,7 +384,7 @@ void Searcher::work()
 {
     // Made and dropped on this thread: a QSqlDatabase connection belongs to the thread that
     // opened it.
-    Connection connection(m_path, m_conversations);
+    Connection connection(m_location, m_conversations);
     std::unique_lock locker(m_mutex);
     for (;;) {
         m_wake.wait(locker, [this] { return m_closing || !m_jobs.empty(); });
@@ -264,11 +399,11 @@ void Searcher::work()
     }
 }
 
-Expected<Searcher::Result> Searcher::runOnce(const QString &databasePath,
+Expected<Searcher::Result> Searcher::runOnce(const StoreLocation &location,
                                              const Conversations *conversations,
                                              const Request &request)
 {
-    Connection connection(databasePath, conversations);
+    Connection connection(location, conversations);
     return connection.run(request);
 }
 

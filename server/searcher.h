@@ -4,6 +4,7 @@
 #include "expected.h"
 #include "searchquery.h"
 #include "searchsnippet.h"
+#include "storelocation.h"
 
 #include <QString>
 
@@ -19,7 +20,8 @@ class Conversations;
 class Mailbox;
 
 //! The server's search thread (docs/files-and-search.md): full-text queries over the history
-//! with its own read-only SQLite connection. A query over a million messages may take a
+//! with its own read-only connection: FTS5 on SQLite, tsvector on PostgreSQL (docs/cluster.md,
+//! "Search on PostgreSQL"). A query over a million messages may take a
 //! while; it must never hold a worker's event loop, so workers hand their searches here and
 //! get the results back on their mailbox.
 //!
@@ -67,8 +69,9 @@ public:
     };
     using Done = std::function<void(const Expected<Result> &result)>;
 
-    //! `conversations` (may be null: every room is public) says who may read a private room.
-    Searcher(QString databasePath, const Conversations *conversations);
+    //! `conversations` (may be null: every room is public) says who may read a private room on
+    //! SQLite; on PostgreSQL the committed `private_rooms` and `room_members` say it.
+    Searcher(StoreLocation location, const Conversations *conversations);
     //! stop()s.
     ~Searcher();
     Searcher(const Searcher &) = delete;
@@ -83,14 +86,14 @@ public:
 
     //! The same search, run on the calling thread with its own connection: for tests and the
     //! benchmark tool.
-    static Expected<Result> runOnce(const QString &databasePath, const Conversations *conversations,
-                                    const Request &request);
+    static Expected<Result> runOnce(const StoreLocation &location,
+                                    const Conversations *conversations, const Request &request);
 
 private:
     class Connection;
     void work();
 
-    QString m_path;
+    StoreLocation m_location;
     const Conversations *m_conversations;
     std::mutex m_mutex;
     std::condition_variable m_wake;

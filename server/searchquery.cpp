@@ -49,15 +49,46 @@ QString SearchQuery::quoted(const QString &term)
     return QLatin1Char('"') + escaped + QLatin1Char('"');
 }
 
+QString SearchQuery::prefixLexeme(const QString &stem)
+{
+    QString escaped;
+    escaped.reserve(stem.size() + 4);
+    for (const QChar c : stem) {
+        if (c == QLatin1Char('\\'))
+            escaped.append(QLatin1StringView("\\\\"));
+        else if (c == QLatin1Char('\''))
+            escaped.append(QLatin1StringView("''"));
+        else
+            escaped.append(c);
+    }
+    return QLatin1Char('\'') + escaped + QLatin1StringView("':*");
+}
+
+SearchQuery::Bound SearchQuery::tsquery() const
+{
+    Bound bound;
+    QStringList parts;
+    for (const Term &term : terms) {
+        if (term.prefix) {
+            parts.append(QStringLiteral("to_tsquery('chatter_search', ?)"));
+            bound.values.append(prefixLexeme(term.text));
+        } else {
+            parts.append(QStringLiteral("phraseto_tsquery('chatter_search', ?)"));
+            bound.values.append(term.text);
+        }
+    }
+    bound.sql = parts.join(QLatin1StringView(" && "));
+    return bound;
+}
+
 Expected<SearchQuery> SearchQuery::parse(const QString &text)
 {
     if (text.size() > MaxLength)
         return failure(QStringLiteral("query too long"));
     SearchQuery query;
-    QStringList terms;
     for (const Token &token : tokenize(text)) {
         if (token.phrase) {
-            terms.append(quoted(token.text));
+            query.terms.append({token.text, false});
             continue;
         }
         const QString &word = token.text;
@@ -95,12 +126,12 @@ Expected<SearchQuery> SearchQuery::parse(const QString &text)
         }
         if (stem.isEmpty())
             continue; // `*` alone says nothing
-        if (stars > 0 && stem.size() >= MinPrefix)
-            terms.append(quoted(stem) + QLatin1Char('*'));
-        else
-            terms.append(quoted(stem));
+        query.terms.append({stem, stars > 0 && stem.size() >= MinPrefix});
     }
-    query.match = terms.join(QLatin1Char(' '));
+    QStringList fts5;
+    for (const Term &term : query.terms)
+        fts5.append(term.prefix ? quoted(term.text) + QLatin1Char('*') : quoted(term.text));
+    query.match = fts5.join(QLatin1Char(' '));
     if (query.match.isEmpty() && query.from.isEmpty() && query.in.isEmpty())
         return failure(QStringLiteral("empty query"));
     return query;

@@ -27,6 +27,23 @@ SearchSnippet SearchSnippet::fromMarked(const QString &marked, const QString &bo
     return snippet;
 }
 
+SearchSnippet SearchSnippet::fromHeadline(const QString &marked, const QString &body)
+{
+    SearchSnippet snippet = fromMarked(marked, body);
+    const qsizetype at = body.indexOf(snippet.text);
+    if (snippet.text.isEmpty() || at < 0)
+        return snippet; // not a piece of the body as it is (a marker in the body): left as is
+    const qsizetype end = at + snippet.text.size();
+    if (!QStringView(body).left(at).trimmed().isEmpty()) {
+        snippet.text.prepend(QChar(0x2026));
+        for (auto &highlight : snippet.highlights)
+            ++highlight.first;
+    }
+    if (!QStringView(body).sliced(end).trimmed().isEmpty())
+        snippet.text.append(QChar(0x2026));
+    return snippet;
+}
+
 SearchSnippet SearchSnippet::leading(const QString &body)
 {
     SearchSnippet snippet;

@@ -24,6 +24,12 @@ QStringList postgresSettings(SqlDialect::Role role)
     case SqlDialect::Role::Reader:
         return {QStringLiteral("SET default_transaction_read_only = on"),
                 QStringLiteral("SET statement_timeout = '5s'")};
+    case SqlDialect::Role::Search:
+        // A query whose terms hold no word (`&|!`) makes PostgreSQL say so in a NOTICE, which
+        // QPSQL would log as a warning for every such search: it finds nothing, as on SQLite.
+        return {QStringLiteral("SET default_transaction_read_only = on"),
+                QStringLiteral("SET statement_timeout = '10s'"),
+                QStringLiteral("SET client_min_messages = warning")};
     }
     return {};
 }
@@ -35,6 +41,8 @@ QString roleName(SqlDialect::Role role)
         return QStringLiteral("store");
     case SqlDialect::Role::Reader:
         return QStringLiteral("read");
+    case SqlDialect::Role::Search:
+        return QStringLiteral("search");
     case SqlDialect::Role::Admin:
         return QStringLiteral("admin");
     }
@@ -63,11 +71,11 @@ Expected<QSqlDatabase> SqlDialect::open(const QString &name, Role role, bool ful
     QSqlDatabase db = QSqlDatabase::addDatabase(driverName(), name);
     if (!isPostgres()) {
         db.setDatabaseName(m_location.path);
-        if (role == Role::Reader)
+        if (role == Role::Reader || role == Role::Search)
             db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
         if (!db.open())
             return failure(db.lastError().text());
-        if (role != Role::Reader) {
+        if (role == Role::Writer || role == Role::Admin) {
             if (auto configured = schema::configure(db, fullSync); !configured) {
                 db.close();
                 return failure(configured.error());

@@ -22,6 +22,7 @@ public:
     {
         Writer, //!< the store thread: the grouped commits, accounts, retention
         Reader, //!< a worker's history reads
+        Search, //!< the search thread (Searcher): read-only, longer queries
         Admin   //!< the command line
     };
 
@@ -37,7 +38,8 @@ public:
     //! Adds connection `name` (QSqlDatabase::addDatabase), opens it and applies the role's
     //! settings: SQLite's PRAGMAs (WAL, busy timeout, `synchronous` from `fullSync`) or, on
     //! PostgreSQL, `SET synchronous_commit = on` and timeouts for writers (an `ok` never
-    //! depends on the server's default), a read-only session for readers. On failure the
+    //! depends on the server's default), a read-only session for readers and the search
+    //! thread. On failure the
     //! connection is closed (the caller still removes it by name).
     Expected<QSqlDatabase> open(const QString &name, Role role, bool fullSync = true) const;
 
@@ -49,8 +51,6 @@ public:
     //! Inserts hand back their ids with `RETURNING` (QPSQL's lastInsertId() is a second round
     //! trip, `SELECT lastval()`, and wrong after a table without a sequence: inventory H10).
     bool returnsIds() const { return isPostgres(); }
-    //! Full-text search (FTS5). PostgreSQL's tsvector search is designed, not built yet.
-    bool hasSearch() const { return !isPostgres(); }
 
     // Statements whose text differs (inventory ids in brackets).
     //! [MS1] Binds room, user, body, at, reply_to, author (and on PostgreSQL user_folded);

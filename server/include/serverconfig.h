@@ -83,7 +83,8 @@ struct ServerConfig
     int retainPerRoom = 100'000; //!< messages kept per room; 0: all
     int retainDays = 0;          //!< 0: no age limit
     //! Full-text search (docs/files-and-search.md): the index is kept and searches answered.
-    //! Off: no index is maintained and `search` is refused.
+    //! Off: `search` is refused; on SQLite no index is maintained either (PostgreSQL's is a
+    //! generated column, kept: docs/cluster.md).
     bool search = true;
     //! TLS: serve https:// and wss:// (and only those) with this PEM certificate chain and
     //! key; or, with tlsSelfSigned, with a key and certificate the server makes for itself in

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The text side of search (docs/files-and-search.md): how a typed query becomes an FTS5
-// expression and filters, how a snippet with FTS5's markers becomes text and highlights, and
-// the cursor's tie to its topic and query.
+// expression, PostgreSQL tsquery calls with their bound values, and filters; how a snippet with
+// FTS5's or ts_headline's markers becomes text and highlights; and the cursor's tie to its
+// topic and query.
 #include "searchquery.h"
 #include "searchrequest.h"
 #include "searchsnippet.h"
@@ -21,10 +22,14 @@ class tst_SearchQuery : public QObject
 private Q_SLOTS:
     void parses_data();
     void parses();
+    void tsquery_data();
+    void tsquery();
     void refuses_data();
     void refuses();
     void snippets_data();
     void snippets();
+    void headlines_data();
+    void headlines();
     void leadingWords();
     void cursorIsTiedToTopicAndQuery();
 };
@@ -112,6 +117,43 @@ void tst_SearchQuery::parses()
     QCOMPARE(query->filtersOnly(), match.isEmpty());
 }
 
+void tst_SearchQuery::tsquery_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("sql");
+    QTest::addColumn<QStringList>("values");
+    const QString phrase = QStringLiteral("phraseto_tsquery('chatter_search', ?)");
+    const QString prefix = QStringLiteral("to_tsquery('chatter_search', ?)");
+    QTest::newRow("filters only") << "from:ann" << QString() << QStringList{};
+    QTest::newRow("word") << "deploy" << phrase << QStringList{"deploy"};
+    QTest::newRow("words and a phrase") << R"(friday "deploy  log")" << phrase + " && " + phrase
+                                        << QStringList{"friday", "deploy log"};
+    QTest::newRow("prefix") << "depl*" << prefix << QStringList{"'depl':*"};
+    QTest::newRow("short prefix is a word") << "d*" << phrase << QStringList{"d"};
+    // A word's text is plain text to phraseto_tsquery; a prefix is one quoted lexeme: its
+    // quotes doubled, its backslashes escaped, its operators inside the quotes.
+    QTest::newRow("operators stay text") << "a&|!(b):*<->" << phrase << QStringList{"a&|!(b):*<->"};
+    QTest::newRow("quote in a prefix") << "it's*" << prefix << QStringList{"'it''s':*"};
+    QTest::newRow("backslash in a prefix") << R"(a\b*)" << prefix << QStringList{R"('a\\b':*)"};
+    QTest::newRow("operators in a prefix") << "x|y&!:*" << prefix << QStringList{"'x|y&!:':*"};
+    QTest::newRow("everything") << R"(from:ann "deploy log" frid* now)"
+                                << phrase + " && " + prefix + " && " + phrase
+                                << QStringList{"deploy log", "'frid':*", "now"};
+}
+
+void tst_SearchQuery::tsquery()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, sql);
+    QFETCH(QStringList, values);
+    const auto query = SearchQuery::parse(text);
+    QVERIFY(query);
+    const SearchQuery::Bound bound = query->tsquery();
+    QCOMPARE(bound.sql, sql);
+    QCOMPARE(bound.values, values);
+    QCOMPARE(bound.sql.count(QLatin1Char('?')), bound.values.size());
+}
+
 void tst_SearchQuery::refuses_data()
 {
     QTest::addColumn<QString>("text");
@@ -186,6 +228,41 @@ void tst_SearchQuery::snippets()
     QCOMPARE(snippet.highlights, highlights);
     for (const auto &[start, length] : snippet.highlights)
         QVERIFY(start >= 0 && length > 0 && start + length <= snippet.text.size());
+}
+
+void tst_SearchQuery::headlines_data()
+{
+    // ts_headline marks as snippet() does but never says where it cut: the server adds `…`.
+    QTest::addColumn<QString>("marked");
+    QTest::addColumn<QString>("body");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<Highlights>("highlights");
+    const QString o(SearchSnippet::Open), c(SearchSnippet::Close);
+    const QString e = QString::fromUtf8("…");
+    QTest::newRow("the whole body") << "the " + o + "deploy" + c + " log"
+                                    << "the deploy log"
+                                    << "the deploy log" << Highlights{{4, 6}};
+    QTest::newRow("cut after") << o + "a" + c + " b"
+                               << "a b c"
+                               << "a b" + e << Highlights{{0, 1}};
+    QTest::newRow("cut before") << "b " + o + "c" + c << "a b c" << e + "b c" << Highlights{{3, 1}};
+    QTest::newRow("cut on both sides")
+        << o + "b" + c << "a b c" << e + "b" + e << Highlights{{1, 1}};
+    QTest::newRow("only spaces cut off") << o + "b" + c << "  b\n"
+                                         << "b" << Highlights{{0, 1}};
+    QTest::newRow("marker in the body") << o + "a" + c << "a\x02"
+                                        << "a" + e << Highlights{};
+}
+
+void tst_SearchQuery::headlines()
+{
+    QFETCH(QString, marked);
+    QFETCH(QString, body);
+    QFETCH(QString, text);
+    QFETCH(Highlights, highlights);
+    const SearchSnippet snippet = SearchSnippet::fromHeadline(marked, body);
+    QCOMPARE(snippet.text, text);
+    QCOMPARE(snippet.highlights, highlights);
 }
 
 void tst_SearchQuery::leadingWords()
