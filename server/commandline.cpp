@@ -158,7 +158,7 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option redis = makeOption(
         "redis",
         "redis://host[:port][/db] or unix:///path[?db=n]: the Redis the nodes of a cluster "
-        "share; needs --database postgresql://… (docs/cluster.md).",
+        "share; needs --database postgresql://... (docs/cluster.md).",
         "url");
     const Option sync = makeOption(
         "sync", "full: fsync every commit (default); normal: survive crashes, not power loss.",
