@@ -170,7 +170,10 @@ void tst_RedisConnection::publishReachesAConfirmedSubscription()
     QCOMPARE(subscribed.at(0).at(0).toByteArray(), channel);
     QVERIFY(subscriber->channels().contains(channel));
 
-    const QByteArray payload("CH\x01\x00binary\x00frame", 16);
+    const QByteArray payload("CH\x01\x00"
+                             "binary\x00"
+                             "frame",
+                             16);
     auto reply = roundTrip(*publisher, {"PUBLISH", channel, payload});
     QVERIFY(reply);
     QCOMPARE(reply->integer, 1); // one subscriber got it
