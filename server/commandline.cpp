@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "commandline.h"
 
+#include "redislocation.h"
 #include "storelocation.h"
 #include "trustedproxies.h"
 
@@ -154,6 +155,11 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         "postgresql://user[:password]@host[:port]/db: the store on PostgreSQL instead of "
         "chatter.db in the data directory.",
         "url");
+    const Option redis = makeOption(
+        "redis",
+        "redis://host[:port][/db] or unix:///path[?db=n]: the Redis the nodes of a cluster "
+        "share; needs --database postgresql://... (docs/cluster.md).",
+        "url");
     const Option sync = makeOption(
         "sync", "full: fsync every commit (default); normal: survive crashes, not power loss.",
         "mode");
@@ -200,7 +206,7 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
           &maxConnections, &maxPerAddress,  &publicHost,      &tlsCert,     &tlsKey,
           &tlsSelfSigned,  &accounts,       &registration,    &sessionDays, &guestHold,
           &passwordCost,   &awayAfter,      &awayAfterMs,     &search,      &trustedProxies,
-          &database})
+          &database,       &redis})
         parser.addOption(o->option);
 
     // Files (docs/files-and-search.md); the millisecond forms are for tests, not in --help.
@@ -393,6 +399,14 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     if (!config.database.isEmpty()) {
         if (const auto location = StoreLocation::parse(config.database); !location)
             return fail(QStringLiteral("--database: %1").arg(location.error()));
+    }
+    config.redis = valueOf(parser, redis);
+    if (!config.redis.isEmpty()) {
+        if (const auto location = RedisLocation::parse(config.redis); !location)
+            return fail(QStringLiteral("--redis: %1").arg(location.error()));
+        if (config.database.isEmpty())
+            return fail(QStringLiteral("--redis needs --database postgresql://…: the nodes of a "
+                                       "cluster share one PostgreSQL database (docs/cluster.md)"));
     }
     if (const QString v = valueOf(parser, sync); !v.isEmpty()) {
         if (v != QLatin1String("full") && v != QLatin1String("normal"))

@@ -9,6 +9,7 @@
 #include "bans.h"
 #include "broadcast.h"
 #include "channelrouter.h"
+#include "clusterlink.h"
 #include "connectionlimiter.h"
 #include "conversations.h"
 #include "diagnosticchannel.h"
@@ -28,6 +29,7 @@
 #include "personalchannel.h"
 #include "presencetracker.h"
 #include "pubsub.h"
+#include "redislocation.h"
 #include "roomchannel.h"
 #include "roomdirectory.h"
 #include "roomdirectorychannel.h"
@@ -188,6 +190,24 @@ bool Engine::openStore()
         m_error = QStringLiteral("cannot open %1: %2").arg(m_databasePath, m_error);
         return false;
     }
+    if (postgres) {
+        // The cluster's identity, made with the schema (postgresql-schema.sql): what ties a
+        // Redis to this database.
+        QString clusterError;
+        m_store->run([this, &clusterError](QSqlDatabase &db) {
+            QSqlQuery query(db);
+            if (query.exec(QStringLiteral("SELECT cluster_id::text FROM cluster")) && query.next())
+                m_clusterId = query.value(0).toString().toLatin1();
+            else
+                clusterError = query.lastError().text();
+        });
+        m_store->mailbox().run([] {});
+        if (m_clusterId.isEmpty()) {
+            m_error = QStringLiteral("cannot read the cluster id in %1: %2")
+                          .arg(m_databasePath, clusterError);
+            return false;
+        }
+    }
     m_audit = std::make_unique<AuditLog>(m_store, &m_events);
     m_store->every(2000, [this](QSqlDatabase &db) { maintainAccounts(db); });
     // The stored bans apply from the first connection on.
@@ -236,6 +256,39 @@ bool Engine::openStore()
     if (m_config.search)
         m_searcher = std::make_unique<Searcher>(*m_storeLocation, m_conversations.get());
     qCInfo(lcNet).noquote() << "history in" << m_databasePath;
+    return true;
+}
+
+bool Engine::startCluster()
+{
+    if (m_config.redis.isEmpty())
+        return true;
+    auto location = RedisLocation::parse(m_config.redis);
+    if (!location) {
+        m_error = QStringLiteral("--redis: %1").arg(location.error());
+        return false;
+    }
+    // The cluster id that ties a Redis to one database lives in PostgreSQL; a SQLite file is
+    // one node's own.
+    if (m_clusterId.isEmpty()) {
+        m_error = QStringLiteral("--redis needs --database postgresql://…: the nodes of a cluster "
+                                 "share one PostgreSQL database, whose cluster id claims the "
+                                 "Redis");
+        return false;
+    }
+    m_clusterThread = std::make_unique<QThread>();
+    m_clusterThread->setObjectName(QStringLiteral("chatter-cluster"));
+    m_clusterThread->setEventDispatcher(new EpollEventDispatcher);
+    m_cluster = new ClusterLink(*location, m_clusterId);
+    m_cluster->moveToThread(m_clusterThread.get());
+    connect(m_clusterThread.get(), &QThread::finished, m_cluster, &QObject::deleteLater);
+    m_clusterThread->start();
+    // Refused before listening: a node on another cluster's Redis never takes a connection.
+    // Long enough for a few redials (2 s connect timeout each).
+    if (const auto claimed = m_cluster->start(10000); !claimed) {
+        m_error = claimed.error();
+        return false;
+    }
     return true;
 }
 
@@ -361,7 +414,7 @@ bool Engine::start()
     m_limits = std::make_unique<ConnectionLimiter>(m_config.maxConnections,
                                                    m_config.maxConnectionsPerAddress);
     m_startedAt = QDateTime::currentDateTimeUtc();
-    if (!setUpTls() || !openStore())
+    if (!setUpTls() || !openStore() || !startCluster())
         return false;
     m_directoryTimer = new QTimer(this);
     connect(m_directoryTimer, &QTimer::timeout, this, &Engine::publishDirectoryChanges);
@@ -503,6 +556,13 @@ void Engine::stop(quint16 code)
         m_storeThread->wait();
         m_storeThread.reset();
         m_store = nullptr;
+    }
+    if (m_clusterThread) {
+        m_cluster->mailbox().run([cluster = m_cluster] { cluster->stop(); });
+        m_clusterThread->quit();
+        m_clusterThread->wait();
+        m_clusterThread.reset();
+        m_cluster = nullptr;
     }
 }
 

@@ -7,6 +7,7 @@ Q_LOGGING_CATEGORY(lcNet, "chatter.net")
 Q_LOGGING_CATEGORY(lcProtocol, "chatter.protocol")
 Q_LOGGING_CATEGORY(lcChannel, "chatter.channel")
 Q_LOGGING_CATEGORY(lcIdentity, "chatter.identity")
+Q_LOGGING_CATEGORY(lcCluster, "chatter.cluster")
 
 void setupLogging(const QString &level)
 {

@@ -29,6 +29,7 @@ class AdminActions;
 class AuditLog;
 class Bans;
 class ChannelRouter;
+class ClusterLink;
 class ConnectionLimiter;
 class Conversations;
 class FileContent;
@@ -175,6 +176,9 @@ Q_SIGNALS:
 private:
     void dispatch(int descriptor, const QHostAddress &peer, quint16 port);
     bool openStore();
+    //! With --redis: the cluster thread, its connection, and the claim of the Redis for this
+    //! database's cluster id (docs/cluster.md). False (m_error) when refused.
+    bool startCluster();
     //! Every 2 s on the store thread: reloads accounts another process changed, deletes expired
     //! sessions, writes coalesced last-used times.
     void maintainAccounts(QSqlDatabase &db);
@@ -214,6 +218,9 @@ private:
     std::unique_ptr<TlsContext> m_tls;
     std::unique_ptr<QThread> m_storeThread;
     MessageStore *m_store = nullptr;
+    QByteArray m_clusterId; //!< PostgreSQL: cluster.cluster_id
+    std::unique_ptr<QThread> m_clusterThread;
+    ClusterLink *m_cluster = nullptr; //!< lives on m_clusterThread
     QTimer *m_directoryTimer = nullptr;
     Listener *m_listener = nullptr;
     std::vector<std::unique_ptr<QThread>> m_threads;

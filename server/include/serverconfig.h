@@ -79,6 +79,9 @@ struct ServerConfig
     //! `postgresql://user[:password]@host[:port]/db`: the store on PostgreSQL instead of
     //! `<dataDir>/chatter.db` (docs/cluster.md). Empty: SQLite.
     QString database;
+    //! `redis://host[:port][/db]` or `unix:///path[?db=n]`: the Redis the nodes of a cluster
+    //! share (docs/cluster.md). Needs a PostgreSQL `database`. Empty: one node, no Redis.
+    QString redis;
     bool fullSync = true;        //!< fsync every group commit (power-loss safe)
     int retainPerRoom = 100'000; //!< messages kept per room; 0: all
     int retainDays = 0;          //!< 0: no age limit
