@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "engine.h"
+#include "filechunks.h"
 #include "filecontent.h"
 #include "fileurls.h"
 
@@ -100,6 +101,31 @@ Engine::Engine(ServerConfig config, QObject *parent)
         m_router->add<DiagnosticChannel>(topics::DiagnosticPattern);
 }
 
+namespace {
+
+struct ClusterSecrets
+{
+    QByteArray longPollSecret;
+    QByteArray fileUrlKey;
+};
+
+//! The secrets every node on one PostgreSQL database shares (the `cluster` row, made with the
+//! schema): a long-poll token or a file URL from one node is accepted by the others.
+Expected<ClusterSecrets> clusterSecrets(QSqlDatabase &db)
+{
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("SELECT long_poll_secret, file_url_key FROM cluster")) ||
+        !query.next())
+        return failure(
+            QStringLiteral("cannot read the cluster row: %1").arg(query.lastError().text()));
+    ClusterSecrets secrets{query.value(0).toByteArray(), query.value(1).toByteArray()};
+    if (secrets.longPollSecret.size() != 32 || secrets.fileUrlKey.size() != FileUrlSigner::KeyBytes)
+        return failure(QStringLiteral("the cluster row's secrets are not 32 bytes each"));
+    return secrets;
+}
+
+} // namespace
+
 Worker *Engine::worker(int index) const
 {
     return index >= 0 && size_t(index) < m_workers.size() ? m_workers[size_t(index)] : nullptr;
@@ -130,16 +156,23 @@ bool Engine::openStore()
     }
     m_databasePath = m_storeLocation->display();
     const bool postgres = m_storeLocation->isPostgres();
-    const QString keyPath = QDir(dir).filePath(QStringLiteral("file-url.key"));
-    const auto fileUrlKey = FileUrlSigner::loadOrCreateKey(keyPath);
-    if (!fileUrlKey) {
-        m_error = fileUrlKey.error();
-        return false;
+    // SQLite: the file-URL key in the data directory, the contents beside it. PostgreSQL: the
+    // key from the `cluster` row (below), the contents in `file_chunks`, so that every node
+    // on the database signs and serves alike (docs/cluster.md "Files").
+    if (!postgres) {
+        const QString keyPath = QDir(dir).filePath(QStringLiteral("file-url.key"));
+        const auto fileUrlKey = FileUrlSigner::loadOrCreateKey(keyPath);
+        if (!fileUrlKey) {
+            m_error = fileUrlKey.error();
+            return false;
+        }
+        m_fileUrls = std::make_unique<FileUrlSigner>(*fileUrlKey, m_config.fileUrlTtlMs);
+        m_fileContent = std::make_shared<FileContent>(QDir(dir).filePath(QStringLiteral("files")));
+    } else {
+        m_fileContent = std::make_shared<FileChunks>();
     }
-    m_fileUrls = std::make_unique<FileUrlSigner>(*fileUrlKey, m_config.fileUrlTtlMs);
-    m_fileContent = std::make_unique<FileContent>(QDir(dir).filePath(QStringLiteral("files")));
     MessageStore::Options options;
-    options.filesRoot = m_fileContent->root();
+    options.files = m_fileContent;
     options.orphanFileMs = m_config.orphanFileMs;
     options.pruneIntervalMs = m_config.retentionIntervalMs;
     options.location = *m_storeLocation;
@@ -175,6 +208,16 @@ bool Engine::openStore()
             QSqlDatabase db = QSqlDatabase::database(m_store->connectionName(), false);
             if (const auto loaded = m_accounts->load(db); !loaded)
                 ready = failure(QStringLiteral("cannot read the accounts: %1").arg(loaded.error()));
+        }
+        if (ready && postgres) {
+            QSqlDatabase db = QSqlDatabase::database(m_store->connectionName(), false);
+            if (auto secrets = clusterSecrets(db); !secrets) {
+                ready = failure(secrets.error());
+            } else {
+                m_longPollSecret = secrets->longPollSecret;
+                m_fileUrls =
+                    std::make_unique<FileUrlSigner>(secrets->fileUrlKey, m_config.fileUrlTtlMs);
+            }
         }
         if (ready && !postgres) {
             QSqlDatabase db = QSqlDatabase::database(m_store->connectionName(), false);

@@ -4,9 +4,8 @@
 #include "accountdirectory.h"
 #include "apicall.h"
 #include "engine.h"
-#include "filecontent.h"
+#include "filecontentstore.h"
 #include "fileinspection.h"
-#include "filerange.h"
 #include "fileurls.h"
 #include "historyreader.h"
 #include "isotime.h"
@@ -90,15 +89,9 @@ void insertRow(const CallPtr &call, HistoryReader::FileRow row, QByteArray conte
                                         thumb = std::move(thumb), nowMs](QSqlDatabase &db) {
         Engine &engine = call->worker->engine();
         const ServerConfig &config = engine.config();
-        const FileContent &files = engine.fileContent();
+        const FileContentStore &files = engine.fileContent();
         // The content goes again if this refusal leaves it without a row.
-        const auto dropUnused = [&] {
-            QSqlQuery used(db);
-            used.prepare(QStringLiteral("SELECT 1 FROM files WHERE sha256 = ? AND removed = 0"));
-            used.addBindValue(QString::fromLatin1(row.sha256));
-            if (used.exec() && !used.next())
-                files.remove(row.sha256);
-        };
+        const auto dropUnused = [&] { files.abandon(db, row.sha256); };
         if (!db.transaction()) {
             refuse(call, 500, QStringLiteral("internal error"), QStringLiteral("database"));
             return;
@@ -135,16 +128,15 @@ void insertRow(const CallPtr &call, HistoryReader::FileRow row, QByteArray conte
         insert.addBindValue(row.uploader);
         insert.addBindValue(isoAt(nowMs));
         bool ok = insert.exec();
-        // Retention may have removed the same bytes (another upload's, no longer referred to)
-        // between the file thread's write and this row: then they are written again.
-        if (ok && !QFile::exists(files.pathOf(row.sha256)))
-            ok = FileContent::store(files.pathOf(row.sha256), content).has_value();
-        if (ok && !thumb.isEmpty() && !QFile::exists(files.thumbPathOf(row.sha256)))
-            ok = FileContent::store(files.thumbPathOf(row.sha256), thumb).has_value();
-        if (!ok || !db.commit()) {
+        // The content with its row: written now if it is not there (PostgreSQL, or retention
+        // removed the same bytes from disk since the file thread wrote them).
+        Expected<void> kept;
+        if (ok)
+            kept = files.keep(db, row.sha256, content, thumb);
+        if (!ok || !kept || !db.commit()) {
             qCWarning(lcChannel).noquote()
-                << "storing an upload failed:" << insert.lastError().text()
-                << db.lastError().text();
+                << "storing an upload failed:" << insert.lastError().text() << db.lastError().text()
+                << (kept ? QString() : kept.error());
             db.rollback();
             dropUnused();
             refuse(call, 500, QStringLiteral("internal error"),
@@ -299,10 +291,7 @@ void FileApi::upload(const QHttpServerRequest &request, QHttpServerResponder &&r
         row.thumbType = decision.thumbType;
         row.thumbWidth = decision.thumbWidth;
         row.thumbHeight = decision.thumbHeight;
-        const FileContent &files = owner.fileContent();
-        auto stored = FileContent::store(files.pathOf(row.sha256), content);
-        if (stored && !decision.thumb.isEmpty())
-            stored = FileContent::store(files.thumbPathOf(row.sha256), decision.thumb);
+        const auto stored = owner.fileContent().stage(row.sha256, content, decision.thumb);
         if (!stored) {
             qCWarning(lcChannel).noquote() << "cannot store an upload:" << stored.error();
             refuse(call, 500, QStringLiteral("internal error"),
@@ -362,14 +351,16 @@ void FileApi::serve(const QHttpServerRequest &request, QHttpServerResponder &res
         plain(Status::NotFound, "not found");
         return;
     }
-    const FileContent &files = m_worker.engine().fileContent();
-    auto file =
-        std::make_unique<QFile>(thumb ? files.thumbPathOf(row->sha256) : files.pathOf(row->sha256));
-    if (!file->open(QIODevice::ReadOnly)) {
+    const FileContentStore &files = m_worker.engine().fileContent();
+    const FileContentStore::Variant which =
+        thumb ? FileContentStore::Variant::Thumb : FileContentStore::Variant::File;
+    const QString connection = m_worker.history().connectionName();
+    const auto contentSize = files.sizeOf(connection, row->sha256, which);
+    if (!contentSize) {
         plain(Status::NotFound, "not found");
         return;
     }
-    const qint64 size = file->size();
+    const qint64 size = *contentSize;
     const fileinspection::Served served =
         thumb ? fileinspection::Served{row->thumbType, true} : fileinspection::servedAs(row->type);
     const QByteArray etag = '"' + row->sha256 + (thumb ? "-thumb" : "") + '"';
@@ -413,13 +404,13 @@ void FileApi::serve(const QHttpServerRequest &request, QHttpServerResponder &res
         return;
     }
     if (range) {
-        // A range is a device of its own over the same file: streamed like the whole file.
+        // A range is a device of its own over the same content: streamed like the whole file.
         const QByteArray contentRange = "bytes " + QByteArray::number(range->first) + '-' +
                                         QByteArray::number(range->last) + '/' +
                                         QByteArray::number(size);
-        auto part = std::make_unique<FileRange>(file->fileName(), range->first,
-                                                range->last - range->first + 1);
-        if (!part->open(QIODevice::ReadOnly)) {
+        auto part = files.open(connection, row->sha256, which, range->first,
+                               range->last - range->first + 1);
+        if (!part) {
             plain(Status::NotFound, "not found");
             return;
         }
@@ -436,8 +427,13 @@ void FileApi::serve(const QHttpServerRequest &request, QHttpServerResponder &res
                         Status::PartialContent);
         return;
     }
-    // Streamed by Qt from the open file in small pieces as the socket drains, never all in
+    // Streamed by Qt from the content in small pieces as the socket drains, never all in
     // memory.
+    auto file = files.open(connection, row->sha256, which, 0, size);
+    if (!file) {
+        plain(Status::NotFound, "not found");
+        return;
+    }
     responder.write(file.release(),
                     {{"content-type", served.contentType},
                      {"content-disposition", disposition},

@@ -17,7 +17,7 @@ class Worker;
 //! An upload is checked here (token, size, quota); hashing, writing and the thumbnail run on
 //! the engine's file thread, the metadata row is written on the store thread, and the 201
 //! goes out on this worker (which owns the responder) after that commit. Serving reads the
-//! row through the worker's HistoryReader and streams the content from disk.
+//! row through the worker's HistoryReader and streams the content from its FileContentStore.
 class FileApi : public QObject
 {
     Q_OBJECT

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "filecontent.h"
 
+#include "filerange.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
+#include <QSqlQuery>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -60,6 +63,82 @@ void FileContent::remove(const QByteArray &sha256Hex) const
 {
     QFile::remove(pathOf(sha256Hex));
     QFile::remove(thumbPathOf(sha256Hex));
+}
+
+Expected<void> FileContent::stage(const QByteArray &sha256Hex, const QByteArray &content,
+                                  const QByteArray &thumb) const
+{
+    auto stored = store(pathOf(sha256Hex), content);
+    if (stored && !thumb.isEmpty())
+        stored = store(thumbPathOf(sha256Hex), thumb);
+    return stored;
+}
+
+Expected<void> FileContent::keep(QSqlDatabase &, const QByteArray &sha256Hex,
+                                 const QByteArray &content, const QByteArray &thumb) const
+{
+    // Retention may have removed the same bytes (another upload's, no longer referred to)
+    // between the file thread's write and this row: then they are written again.
+    if (!QFile::exists(pathOf(sha256Hex)))
+        if (auto stored = store(pathOf(sha256Hex), content); !stored)
+            return stored;
+    if (!thumb.isEmpty() && !QFile::exists(thumbPathOf(sha256Hex)))
+        return store(thumbPathOf(sha256Hex), thumb);
+    return {};
+}
+
+void FileContent::abandon(QSqlDatabase &db, const QByteArray &sha256Hex) const
+{
+    QSqlQuery used(db);
+    used.prepare(QStringLiteral("SELECT 1 FROM files WHERE sha256 = ? AND removed = 0"));
+    used.addBindValue(QString::fromLatin1(sha256Hex));
+    if (used.exec() && !used.next())
+        remove(sha256Hex);
+}
+
+Expected<int> FileContent::removeUnused(QSqlDatabase &db, const QStringList &hashes) const
+{
+    // After retention's commit. An upload of the same bytes that is being written now inserts
+    // its row on the store thread, later, and writes the content again if it is gone (keep()).
+    QSqlQuery stillUsed(db);
+    stillUsed.prepare(QStringLiteral("SELECT 1 FROM files WHERE sha256 = ? AND removed = 0"));
+    int deleted = 0;
+    for (const QString &hash : hashes) {
+        stillUsed.bindValue(0, hash);
+        if (!stillUsed.exec())
+            continue;
+        const bool used = stillUsed.next();
+        stillUsed.finish();
+        if (!used) {
+            remove(hash.toLatin1());
+            ++deleted;
+        }
+    }
+    return deleted;
+}
+
+std::optional<qint64> FileContent::sizeOf(const QString &, const QByteArray &sha256Hex,
+                                          Variant variant) const
+{
+    const QFileInfo info(variant == Variant::Thumb ? thumbPathOf(sha256Hex) : pathOf(sha256Hex));
+    if (!info.isFile())
+        return std::nullopt;
+    return info.size();
+}
+
+std::unique_ptr<QIODevice> FileContent::open(const QString &, const QByteArray &sha256Hex,
+                                             Variant variant, qint64 first, qint64 length) const
+{
+    const QString path = variant == Variant::Thumb ? thumbPathOf(sha256Hex) : pathOf(sha256Hex);
+    std::unique_ptr<QIODevice> device;
+    // The whole file is the file itself, which Qt streams as the socket drains.
+    if (first == 0 && QFileInfo(path).size() == length)
+        device = std::make_unique<QFile>(path);
+    else
+        device = std::make_unique<FileRange>(path, first, length);
+    if (!device->open(QIODevice::ReadOnly))
+        return nullptr;
+    return device;
 }
 
 } // namespace chatter::server

@@ -34,6 +34,9 @@ public:
     ~HistoryReader();
     HistoryReader(const HistoryReader &) = delete;
     HistoryReader &operator=(const HistoryReader &) = delete;
+    //! This reader's connection (QSqlDatabase::database(name)), on its thread: FileChunks
+    //! reads a file's chunks on it while the file is served.
+    const QString &connectionName() const { return m_connectionName; }
 
     //! Rooms here are conversation keys (topics.h): a room's name or a DM's `dm:<a>:<b>`.
     //! Pages carry each message's quote and reactions (one query each per page, not per

@@ -2,7 +2,7 @@
 #include "messagestore.h"
 
 #include "chatvalidation.h"
-#include "filecontent.h"
+#include "filecontentstore.h"
 #include "logging.h"
 #include "schema.h"
 
@@ -713,7 +713,7 @@ void MessageStore::pruneNow()
                            "(SELECT 1 FROM messages m WHERE m.id = message_files.message_id)"));
         qCInfo(lcChannel) << "retention removed" << removed << "messages";
     }
-    if (!m_options.filesRoot.isEmpty())
+    if (m_options.files)
         removeUnreferencedFiles(db);
 }
 
@@ -735,6 +735,7 @@ void MessageStore::removeUnreferencedFiles(QSqlDatabase &db)
     QStringList ids;
     QStringList stillAttached;
     QSet<QString> hashes;
+    const FileContentStore &content = *m_options.files;
     bool ok = query.exec();
     while (ok && query.next()) {
         if (query.value(2).toBool()) {
@@ -761,32 +762,24 @@ void MessageStore::removeUnreferencedFiles(QSqlDatabase &db)
     forget.prepare(QStringLiteral("DELETE FROM files WHERE removed = 1 AND created_at < ?"));
     forget.addBindValue(quotaCutoff);
     ok = ok && forget.exec();
-    if (!ok || !db.commit()) {
-        qCWarning(lcChannel).noquote() << "removing files failed:" << query.lastError().text()
-                                       << mark.lastError().text() << db.lastError().text();
+    // Content is shared by every upload of the same bytes: it goes when no kept row has it,
+    // in this transaction (PostgreSQL) or after it (disk).
+    const QStringList unused(hashes.cbegin(), hashes.cend());
+    Expected<int> removed = 0;
+    if (ok && content.removesInTransaction() && !unused.isEmpty())
+        removed = content.removeUnused(db, unused);
+    if (!ok || !removed || !db.commit()) {
+        qCWarning(lcChannel).noquote()
+            << "removing files failed:" << query.lastError().text() << mark.lastError().text()
+            << db.lastError().text() << (removed ? QString() : removed.error());
         db.rollback();
         return;
     }
     if (ids.isEmpty())
         return;
-    // Content is shared by every upload of the same bytes: it goes when no kept row has it.
-    // An upload of the same bytes that is being written now inserts its row on this thread,
-    // later, and writes the content again if it is gone (FileApi).
-    const FileContent content(m_options.filesRoot);
-    QSqlQuery stillUsed(db);
-    stillUsed.prepare(QStringLiteral("SELECT 1 FROM files WHERE sha256 = ? AND removed = 0"));
-    int deleted = 0;
-    for (const QString &hash : std::as_const(hashes)) {
-        stillUsed.bindValue(0, hash);
-        if (!stillUsed.exec())
-            continue;
-        const bool used = stillUsed.next();
-        stillUsed.finish();
-        if (!used) {
-            content.remove(hash.toLatin1());
-            ++deleted;
-        }
-    }
+    if (!content.removesInTransaction())
+        removed = content.removeUnused(db, unused);
+    const int deleted = removed ? *removed : 0;
     qCInfo(lcChannel) << "retention removed" << ids.size() << "files," << deleted
                       << "of them the last copy of their content";
 }

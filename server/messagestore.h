@@ -23,6 +23,8 @@
 
 namespace chatter::server {
 
+class FileContentStore;
+
 //! The durable chat history, written by one thread: a SQLite file, or a PostgreSQL database
 //! that several nodes may write (docs/cluster.md; SqlDialect holds what differs).
 //!
@@ -44,9 +46,10 @@ public:
         int retainPerRoom = 0; //!< keep at most this many messages per room; 0: no limit
         int retainDays = 0;    //!< drop messages older than this; 0: keep for ever
         int pruneIntervalMs = 60'000;
-        //! Uploaded files (docs/files-and-search.md): where their content lies (FileContent),
+        //! Uploaded files (docs/files-and-search.md): where their content lies (FileContent
+        //! on disk, FileChunks in PostgreSQL; null: no files),
         //! and how long an upload no message refers to is kept. Empty root: no files.
-        QString filesRoot{};
+        std::shared_ptr<const FileContentStore> files{};
         qint64 orphanFileMs = 3'600'000;
     };
     using Done = std::function<void(const StoredMessage &message, bool committed)>;

@@ -32,7 +32,7 @@ class ChannelRouter;
 class ClusterLink;
 class ConnectionLimiter;
 class Conversations;
-class FileContent;
+class FileContentStore;
 class FileUrlSigner;
 class Listener;
 class LoginThrottle;
@@ -95,10 +95,10 @@ public:
     //! The search thread (docs/files-and-search.md); null with `--search off`. Thread-safe.
     Searcher *searcher() { return m_searcher.get(); }
     LoginThrottle &loginThrottle() { return *m_loginThrottle; }
-    // Files (docs/files-and-search.md); any thread. The signer and the content paths exist
-    // once the store is open.
+    // Files (docs/files-and-search.md); any thread. The signer and the content store exist
+    // once the store is open (on disk beside SQLite, in `file_chunks` on PostgreSQL).
     const FileUrlSigner *fileUrls() const { return m_fileUrls.get(); }
-    const FileContent &fileContent() const { return *m_fileContent; }
+    const FileContentStore &fileContent() const { return *m_fileContent; }
     //! Where uploads are hashed, written and thumbnailed: one thread, never an event loop's.
     PasswordPool &fileThread() { return *m_fileThread; }
     LoginThrottle &registrationThrottle() { return *m_registrationThrottle; }
@@ -203,7 +203,7 @@ private:
     std::unique_ptr<PasswordPool> m_passwordPool;
     std::unique_ptr<PasswordPool> m_fileThread;
     std::unique_ptr<FileUrlSigner> m_fileUrls;
-    std::unique_ptr<FileContent> m_fileContent;
+    std::shared_ptr<const FileContentStore> m_fileContent;
     std::unique_ptr<Searcher> m_searcher;
     std::unique_ptr<LoginThrottle> m_loginThrottle;
     std::unique_ptr<LoginThrottle> m_registrationThrottle;
