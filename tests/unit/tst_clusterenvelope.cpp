@@ -116,7 +116,7 @@ class TestClusterEnvelope : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void layout();
     void roundTrip_data();
     void roundTrip();
