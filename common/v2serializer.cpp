@@ -96,7 +96,11 @@ DecodeResult V2Serializer::decodeText(QByteArrayView utf8) const
     const QJsonValue &value = *parsed;
     if (!value.isArray())
         return failure(QStringLiteral("frame is not a JSON array"));
-    const QJsonArray array = value.toArray();
+    return decodeArray(value.toArray());
+}
+
+DecodeResult V2Serializer::decodeArray(const QJsonArray &array)
+{
     // Extra trailing elements are allowed and ignored, as Phoenix does.
     if (array.size() < 5)
         return failure(QStringLiteral("frame has %1 elements, 5 expected").arg(array.size()));

@@ -3,6 +3,8 @@
 
 #include "serializer.h"
 
+#include <QJsonArray>
+
 namespace chatter {
 
 //! vsn 2.0.0: `[join_ref, ref, topic, event, payload]` text frames plus the binary layout.
@@ -13,6 +15,10 @@ public:
     DecodeResult decodeText(QByteArrayView utf8) const override;
     DecodeResult decodeBinary(QByteArrayView bytes) const override;
     EncodeResult encode(const Message &message) const override;
+    //! The message in a frame already parsed as a JSON array (5 or more elements: refs null,
+    //! strings or numbers, topic and event strings). For readers that check the array first,
+    //! such as ClusterEnvelope, which wants exactly 5.
+    static DecodeResult decodeArray(const QJsonArray &array);
 };
 
 namespace jsonwire {
