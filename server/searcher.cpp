@@ -160,6 +160,22 @@ bool Searcher::Connection::ensureOpen()
     return m_open = true;
 }
 
+namespace {
+
+//! `in:` rooms and DMs as conditions on `m.room`, the same text on both stores.
+void addPlaces(const SearchQuery &query, const Searcher::Scope &scope, QStringList &where,
+               QVariantList &values)
+{
+    for (const SearchQuery::Place &place : query.in) {
+        where.append(QStringLiteral("m.room = ?"));
+        values.append(place.kind == SearchQuery::Place::Kind::Room
+                          ? place.name
+                          : directtopic::keyOf(directtopic::of(scope.folded, place.name)));
+    }
+}
+
+} // namespace
+
 Searcher::Connection::Statement Searcher::Connection::sqliteStatement(const Request &request)
 {
     const SearchQuery &query = request.query;
@@ -177,12 +193,7 @@ Searcher::Connection::Statement Searcher::Connection::sqliteStatement(const Requ
         // Checked for every row, on every page: a cursor says where a page starts, never what
         // may be read.
         where.append(QStringLiteral("chatter_readable(m.room)"));
-        for (const SearchQuery::Place &place : query.in) {
-            where.append(QStringLiteral("m.room = ?"));
-            values.append(place.kind == SearchQuery::Place::Kind::Room
-                              ? place.name
-                              : directtopic::keyOf(directtopic::of(scope.folded, place.name)));
-        }
+        addPlaces(query, scope, where, values);
     }
     for (const QString &nick : query.from) {
         where.append(QStringLiteral("chatter_fold(m.user) = ?"));
@@ -235,12 +246,7 @@ Searcher::Connection::Statement Searcher::Connection::postgresStatement(const Re
             "OR EXISTS (SELECT 1 FROM room_members r WHERE r.room = m.room AND r.account_id = ?) "
             "END)"));
         values << scope.folded << scope.folded << scope.folded << scope.accountId;
-        for (const SearchQuery::Place &place : query.in) {
-            where.append(QStringLiteral("m.room = ?"));
-            values.append(place.kind == SearchQuery::Place::Kind::Room
-                              ? place.name
-                              : directtopic::keyOf(directtopic::of(scope.folded, place.name)));
-        }
+        addPlaces(query, scope, where, values);
     }
     for (const QString &nick : query.from) {
         where.append(QStringLiteral("m.user_folded = ?"));
