@@ -18,9 +18,23 @@ public:
     //! `excludedChannel`: the Channel::id() of the one subscriber that must not get it
     //! (broadcast_from); 0 for none.
     static std::shared_ptr<const Broadcast> create(Message message, quint64 excludedChannel = 0);
+    //! A conversation's committed message: its id and the id before it, by which a cluster's
+    //! nodes put a room's broadcasts back in commit order (RoomSequencer).
+    struct Order
+    {
+        qint64 id = 0;
+        qint64 prevId = 0;
+    };
+    static std::shared_ptr<const Broadcast> createOrdered(Message message, Order order);
+    //! Another node's broadcast: `v2Frame` is the V2 JSON text frame it encoded, which local
+    //! V2 subscribers get byte for byte (ClusterEnvelope checked that it is `message`).
+    static std::shared_ptr<const Broadcast> fromV2Frame(Message message, QByteArray v2Frame,
+                                                        std::optional<Order> order = {});
 
     const Message &message() const { return m_message; }
     quint64 excludedChannel() const { return m_excludedChannel; }
+    //! Set for committed conversation messages only.
+    const std::optional<Order> &order() const { return m_order; }
     //! The encoded frame for `serializer`, or null if this message cannot be expressed in it.
     const Frame *frameFor(const Serializer *serializer) const;
     //! The same frame as a complete WebSocket frame, built once for every recipient.
@@ -39,6 +53,7 @@ private:
 
     Message m_message;
     quint64 m_excludedChannel;
+    std::optional<Order> m_order;
     mutable Slot m_slots[2];
 };
 

@@ -18,4 +18,13 @@ std::unique_ptr<Channel> ChannelRouter::create(SocketSession &session, ChannelCo
     return nullptr;
 }
 
+bool ChannelRouter::matches(const QString &topic) const
+{
+    for (const auto &route : m_routes) {
+        if (route.first.matches(topic))
+            return true;
+    }
+    return false;
+}
+
 } // namespace chatter::server

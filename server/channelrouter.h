@@ -28,6 +28,8 @@ public:
     //! A new channel for `topic`, or null when no route matches ("unmatched topic").
     std::unique_ptr<Channel> create(SocketSession &session, ChannelContext &context,
                                     const QString &topic) const;
+    //! Whether a route matches `topic` (create() would make a channel).
+    bool matches(const QString &topic) const;
 
 private:
     std::vector<std::pair<TopicPattern, Factory>> m_routes;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "clusterlink.h"
 
+#include "clusterbus.h"
 #include "logging.h"
 #include "mailbox.h"
 #include "redisconnection.h"
@@ -23,7 +24,8 @@ struct ClusterLink::StartWait
 ClusterLink::ClusterLink(RedisLocation location, QByteArray clusterId, QObject *parent)
     : QObject(parent), m_location(std::move(location)), m_clusterId(std::move(clusterId)),
       m_mailbox(new Mailbox(this)),
-      m_commands(new RedisConnection(m_location, RedisConnection::Role::Commands, this))
+      m_commands(new RedisConnection(m_location, RedisConnection::Role::Commands, this)),
+      m_bus(new ClusterBus(m_location, m_clusterId, m_commands, this))
 {
     // Every (re)connect claims the Redis again: after a Redis restart the first node back
     // writes the id, and a node of another cluster that races it finds the wrong one.
@@ -51,6 +53,7 @@ Expected<void> ClusterLink::start(int timeoutMs)
     m_mailbox->run([this, wait] {
         m_startWait = wait;
         m_commands->start();
+        m_bus->start();
     });
     std::unique_lock lock(wait->mutex);
     if (wait->changed.wait_for(lock, std::chrono::milliseconds(timeoutMs),
@@ -70,6 +73,7 @@ Expected<void> ClusterLink::start(int timeoutMs)
 
 void ClusterLink::stop()
 {
+    m_bus->stop();
     m_commands->stop();
 }
 

@@ -11,6 +11,7 @@
 
 namespace chatter::server {
 
+class ClusterBus;
 class Mailbox;
 class RedisConnection;
 
@@ -19,7 +20,7 @@ class RedisConnection;
 //! makes), like everything it owns: the commands connection to Redis, and later the subscriber
 //! connection and what uses them.
 //!
-//! What it does today: at start, and again after every reconnect, it claims the Redis for this
+//! At start, and again after every reconnect, it claims the Redis for this
 //! node's cluster — `SET chatter:cluster <cid> NX`, then `GET chatter:cluster` — where `<cid>`
 //! is `cluster.cluster_id` of the PostgreSQL database. Another id there means this Redis serves
 //! another database's cluster: at start the node refuses to start; later (a Redis restart
@@ -33,6 +34,8 @@ public:
 
     //! Jobs for the cluster thread.
     Mailbox &mailbox() { return *m_mailbox; }
+    //! The node's topics on Redis (a child, on the cluster thread).
+    ClusterBus &bus() { return *m_bus; }
 
     //! Any thread but the cluster thread: connects and claims the Redis, waiting up to
     //! `timeoutMs`. A failure names both cluster ids, or says why Redis did not answer.
@@ -52,6 +55,7 @@ private:
     QByteArray m_clusterId;
     Mailbox *m_mailbox = nullptr;
     RedisConnection *m_commands = nullptr;  //!< cluster thread
+    ClusterBus *m_bus = nullptr;            //!< cluster thread
     std::shared_ptr<StartWait> m_startWait; //!< until the first claim is answered
 };
 

@@ -10,7 +10,9 @@
 #include "bans.h"
 #include "broadcast.h"
 #include "channelrouter.h"
+#include "clusterbus.h"
 #include "clusterlink.h"
+#include "clusterrelay.h"
 #include "connectionlimiter.h"
 #include "conversations.h"
 #include "diagnosticchannel.h"
@@ -332,7 +334,27 @@ bool Engine::startCluster()
         m_error = claimed.error();
         return false;
     }
+    m_cluster->mailbox().run([this] {
+        m_relay = new ClusterRelay(*m_pubsub, m_cluster->bus(), *m_storeLocation, m_fileUrls.get(),
+                                   m_cluster);
+        ClusterBus &bus = m_cluster->bus();
+        ClusterRelay *relay = m_relay;
+        bus.setIncoming([relay](const QString &topic, const QByteArray &payload) {
+            relay->receive(topic, payload);
+        });
+        bus.setReady([relay](const QString &topic) { relay->topicReady(topic); });
+        bus.setDropped([relay](const QString &topic) { relay->topicDropped(topic); });
+    });
+    m_pubsub->setBus(&m_cluster->bus());
+    qCInfo(lcCluster).noquote() << "cluster node"
+                                << m_relay->nodeId().toString(QUuid::WithoutBraces) << "on Redis at"
+                                << location->display();
     return true;
+}
+
+ClusterBus *Engine::clusterBus()
+{
+    return m_cluster ? &m_cluster->bus() : nullptr;
 }
 
 void Engine::maintainAccounts(QSqlDatabase &db)
@@ -554,6 +576,17 @@ Expected<QString> Engine::reloadTls()
 
 void Engine::stop(quint16 code)
 {
+    // Other nodes' broadcasts stop first: from here on the workers go away, and nothing from
+    // the cluster thread may be queued for them. (Workers may still publish; the relay then
+    // delivers here only.)
+    if (m_clusterThread) {
+        m_pubsub->setBus(nullptr);
+        m_cluster->mailbox().run([cluster = m_cluster, relay = m_relay] {
+            if (relay) // null when the start was refused
+                relay->stop();
+            cluster->stop();
+        });
+    }
     if (m_listener) {
         m_listener->close();
         delete m_listener;
@@ -601,11 +634,11 @@ void Engine::stop(quint16 code)
         m_store = nullptr;
     }
     if (m_clusterThread) {
-        m_cluster->mailbox().run([cluster = m_cluster] { cluster->stop(); });
         m_clusterThread->quit();
         m_clusterThread->wait();
         m_clusterThread.reset();
         m_cluster = nullptr;
+        m_relay = nullptr;
     }
 }
 

@@ -294,6 +294,11 @@ bool MessageStore::writeBatch(QList<Pending> &batch)
         if (!m.attachments.isEmpty() && !(ok = writeAttachments(m)))
             break;
         RoomUpdate &room = rooms[m.room];
+        // The chain starts at what the room's lock found (PostgreSQL: every node's commits),
+        // or at this process's head (SQLite: the one writer).
+        m.prevId = room.count > 0           ? room.lastId
+                   : m_dialect.locksRooms() ? locked.value(m.room).lastMessageId
+                                            : m_heads.of(m.room).lastMessageId;
         room.lastId = m.id;
         room.lastAt = m.at;
         ++room.count;

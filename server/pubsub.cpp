@@ -2,6 +2,7 @@
 #include "pubsub.h"
 
 #include "broadcast.h"
+#include "clusterbus.h"
 #include "worker.h"
 
 #include <QMetaObject>
@@ -30,10 +31,20 @@ void PubSub::setWorkers(std::span<Worker *const> workers)
     }
 }
 
+void PubSub::setBus(ClusterBus *bus)
+{
+    std::unique_lock locker(m_lock);
+    m_bus = bus;
+}
+
 void PubSub::addWorker(const QString &topic, Worker *worker)
 {
     std::unique_lock locker(m_lock);
-    m_topics[topic] |= bitOf(worker);
+    quint64 &mask = m_topics[topic];
+    // Under the lock: the bus gets each topic's acquires and releases in the order they happen.
+    if (mask == 0 && m_bus)
+        m_bus->acquire(topic);
+    mask |= bitOf(worker);
 }
 
 void PubSub::removeWorker(const QString &topic, Worker *worker)
@@ -43,8 +54,11 @@ void PubSub::removeWorker(const QString &topic, Worker *worker)
     if (it == m_topics.end())
         return;
     *it &= ~bitOf(worker);
-    if (*it == 0)
+    if (*it == 0) {
         m_topics.erase(it);
+        if (m_bus)
+            m_bus->release(topic);
+    }
 }
 
 void PubSub::publish(const std::shared_ptr<const Broadcast> &broadcast, Worker *origin)

@@ -14,6 +14,7 @@
 namespace chatter::server {
 
 class Broadcast;
+class ClusterBus;
 class Worker;
 
 //! Which workers hold subscribers of which topic. A broadcast crosses to each such worker once,
@@ -27,6 +28,10 @@ public:
 
     //! Every worker, before the first subscription; `worker->index()` < MaxWorkers.
     void setWorkers(std::span<Worker *const> workers);
+    //! In a cluster: told of each topic's first local subscribing worker and of its last
+    //! (ClusterBus::acquire/release), so that the node subscribes on Redis only to topics it
+    //! has subscribers of. Null (before the workers stop) ends that.
+    void setBus(ClusterBus *bus);
     //! Workers call these when their local subscriber count for a topic goes 0→1 and 1→0.
     void addWorker(const QString &topic, Worker *worker);
     void removeWorker(const QString &topic, Worker *worker);
@@ -38,6 +43,7 @@ private:
     mutable std::shared_mutex m_lock;
     QHash<QString, quint64> m_topics;             //!< bit i: worker i holds subscribers
     std::array<Worker *, MaxWorkers> m_workers{}; //!< by index; fixed once workers start
+    ClusterBus *m_bus = nullptr;                  //!< behind m_lock
 };
 
 } // namespace chatter::server

@@ -376,13 +376,20 @@ Expected<QStringList> RoomChannel::attachmentIds(const QJsonValue &value)
 Expected<void> RoomChannel::publishCommitted(ChannelContext &context, const StoredMessage &message,
                                              bool system)
 {
+    if (!topics::isDmKey(message.room))
+        context.directory().noteMessage(message.room, message.id, isotime::toMsecs(message.at));
+    return context.publish(newMessageBroadcast(message, system));
+}
+
+std::shared_ptr<const Broadcast> RoomChannel::newMessageBroadcast(const StoredMessage &message,
+                                                                  bool system)
+{
     QJsonObject payload = message.toJson();
     if (system)
         payload.insert(QStringLiteral("system"), true);
-    if (!topics::isDmKey(message.room))
-        context.directory().noteMessage(message.room, message.id, isotime::toMsecs(message.at));
-    return context.publish(Broadcast::create(
-        Message::broadcast(topics::conversationTopic(message.room), events::NewMessage, payload)));
+    return Broadcast::createOrdered(
+        Message::broadcast(topics::conversationTopic(message.room), events::NewMessage, payload),
+        {message.id, message.prevId});
 }
 
 Expected<void> RoomChannel::publishChange(ChannelContext &context, MessageChange::Kind kind,

@@ -9,6 +9,7 @@
 
 namespace chatter::server {
 
+class Broadcast;
 class RoomMembership;
 
 //! `chatter:room:<name>` and `chatter:dm:<a>:<b>` (any topic with a conversation key,
@@ -41,6 +42,10 @@ public:
     //! `system` marks messages from the server itself.
     static Expected<void> publishCommitted(ChannelContext &context, const StoredMessage &message,
                                            bool system = false);
+    //! The `new_msg` of a committed message, carrying its id and prev_id for the cluster's
+    //! ordering (RoomSequencer); also what another node's gap fill sends.
+    static std::shared_ptr<const Broadcast> newMessageBroadcast(const StoredMessage &message,
+                                                                bool system = false);
     //! The broadcast of a committed change that changed something: msg_edited, msg_deleted or
     //! reactions, to the message's conversation.
     static Expected<void> publishChange(ChannelContext &context, MessageChange::Kind kind,

@@ -33,6 +33,16 @@ public:
     //! Logs an event and hands it to the monitor's event stream.
     virtual void record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic,
                         const QString &text) = 0;
+    //! In a cluster, a join must not read history before this node receives the topic's
+    //! broadcasts from the other nodes (docs/cluster.md, "Subscribe only where needed"). True:
+    //! go on now. False: the topic is being subscribed; the connection's session gets
+    //! resumeAfterTopicWait() on its thread once it is (or after a short wait without).
+    virtual bool awaitTopic(const QString &topic, quint64 connectionId)
+    {
+        Q_UNUSED(topic);
+        Q_UNUSED(connectionId);
+        return true;
+    }
 };
 
 } // namespace chatter::server

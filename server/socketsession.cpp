@@ -69,7 +69,42 @@ void SocketSession::handle(const Message &message)
             QJsonObject{{QStringLiteral("reason"), QStringLiteral("rate limited")}}));
         return;
     }
+    if (m_heldForJoin) {
+        if (m_heldForJoin->size() >= PauseInputAt) {
+            send(Message::reply(
+                message.joinRef, message.ref, message.topic, QStringLiteral("error"),
+                QJsonObject{{QStringLiteral("reason"), QStringLiteral("rate limited")}}));
+            return;
+        }
+        m_heldForJoin->push_back(message);
+        return;
+    }
+    dispatch(message);
+}
+
+void SocketSession::resumeAfterTopicWait()
+{
+    if (!m_heldForJoin)
+        return;
+    const std::vector<Message> held = std::move(*std::exchange(m_heldForJoin, nullptr));
+    for (size_t i = 0; i < held.size() && !m_shutDown; ++i) {
+        if (m_heldForJoin)
+            m_heldForJoin->push_back(held[i]); // a later join waits in turn
+        else if (i == 0)
+            handleJoin(held[i]); // the join that waited goes on, whether or not it is ready
+        else
+            dispatch(held[i]);
+    }
+}
+
+void SocketSession::dispatch(const Message &message)
+{
     if (message.event == events::Join) {
+        if (!m_context.awaitTopic(message.topic, m_info.id)) {
+            m_heldForJoin = std::make_unique<std::vector<Message>>();
+            m_heldForJoin->push_back(message);
+            return;
+        }
         handleJoin(message);
         return;
     }

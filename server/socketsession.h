@@ -47,6 +47,10 @@ public:
     Expected<void> handleFrame(QByteArrayView data, bool binary);
     void handle(const Message &message);
 
+    //! The topic a join waited for (SessionContext::awaitTopic) is ready: that join runs, then
+    //! what the client sent after it.
+    void resumeAfterTopicWait();
+
     //! Called by a channel to reach its own client; buffered while its join is in flight.
     //! Fails when the message cannot be encoded or the channel is no longer joined.
     Expected<void> pushFromChannel(Channel &channel, const Message &message);
@@ -101,6 +105,8 @@ private:
     //! The entry of `channel` if it is still the one joined on its topic, else null.
     Entry *entryOf(const Channel &channel);
 
+    //! handle() after the heartbeat and the flood check.
+    void dispatch(const Message &message);
     void handleJoin(const Message &message);
     void handleLeave(const Message &message, Entry &entry);
     void handleEvent(const Message &message, Entry &entry);
@@ -151,6 +157,9 @@ private:
     bool m_shutDown = false;
     bool m_inputPaused = false; //!< too many requests in m_ordered; see setInputPaused()
     bool m_autoAway = false;
+    //! While a join waits for its topic (awaitTopic): that join, then what came after it, in
+    //! order. Null otherwise (most of the time; a pointer costs a socket 8 bytes).
+    std::unique_ptr<std::vector<Message>> m_heldForJoin;
     QHash<QString, LocalReadState> m_localReadState;
     qint64 m_lastActivityNs = 0; //!< of the last event that was not a heartbeat
     void setAutoAway(bool away);

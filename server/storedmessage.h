@@ -104,6 +104,10 @@ struct StoredMessage
     bool deleted = false;
     Reactions reactions{};
     QList<Attachment> attachments{}; //!< in the order the sender gave
+    //! The conversation's newest message id before this one, as its commit found it (0 before
+    //! the first): the link other nodes put a room's broadcasts back in order by
+    //! (docs/cluster.md, "Ordering across nodes"). Set by MessageStore; never sent.
+    qint64 prevId = 0;
 
     //! Messages from the server itself: deleted by admins only, never edited.
     bool isSystem() const

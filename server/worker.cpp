@@ -4,6 +4,8 @@
 #include "accountdirectory.h"
 #include "broadcast.h"
 #include "channelrouter.h"
+#include "clusterbus.h"
+#include "clusterrelay.h"
 #include "conversations.h"
 #include "engine.h"
 #include "epolleventdispatcher.h"
@@ -155,11 +157,28 @@ void Worker::unsubscribe(Subscription &subscription)
     m_fanout.unsubscribe(subscription);
 }
 
+bool Worker::awaitTopic(const QString &topic, quint64 connectionId)
+{
+    ClusterBus *bus = m_engine.clusterBus();
+    // A topic no route takes is refused without a subscription on Redis.
+    if (!bus || bus->ready(topic) || !m_engine.router().matches(topic))
+        return true;
+    bus->whenReady(topic, [this, connectionId] {
+        m_mailbox->post([this, connectionId] {
+            if (Connection *connection = m_connections.value(connectionId))
+                connection->session().resumeAfterTopicWait();
+        });
+    });
+    return false;
+}
+
 HistoryReader &Worker::history()
 {
+    // In a cluster the heads know this node's commits only; reads go to the database.
     if (!m_history)
-        m_history = std::make_unique<HistoryReader>(m_engine.storeLocation(), m_engine.fileUrls(),
-                                                    &m_engine.store().heads());
+        m_history = std::make_unique<HistoryReader>(
+            m_engine.storeLocation(), m_engine.fileUrls(),
+            m_engine.clusterBus() ? nullptr : &m_engine.store().heads());
     return *m_history;
 }
 
@@ -216,7 +235,10 @@ Expected<void> Worker::publish(const std::shared_ptr<const Broadcast> &broadcast
     const Serializer *v2 = Serializer::forVersion(Serializer::Version::V2);
     if (!broadcast->frameFor(v2))
         return failure(broadcast->encodeError(v2));
-    m_engine.pubsub().publish(broadcast, this);
+    if (ClusterRelay *relay = m_engine.clusterRelay())
+        relay->publishLocal(broadcast, this);
+    else
+        m_engine.pubsub().publish(broadcast, this);
     return {};
 }
 

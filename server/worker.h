@@ -53,6 +53,7 @@ public:
     std::unique_ptr<Channel> createChannel(SocketSession &session, const QString &topic) override;
     void subscribe(Subscription &subscription) override;
     void unsubscribe(Subscription &subscription) override;
+    bool awaitTopic(const QString &topic, quint64 connectionId) override;
     void record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic,
                 const QString &text) override;
 

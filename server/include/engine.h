@@ -29,7 +29,9 @@ class AdminActions;
 class AuditLog;
 class Bans;
 class ChannelRouter;
+class ClusterBus;
 class ClusterLink;
+class ClusterRelay;
 class ConnectionLimiter;
 class Conversations;
 class FileContentStore;
@@ -69,6 +71,10 @@ public:
     ChannelRouter &router() { return *m_router; }
     const ChannelRouter &router() const { return *m_router; }
     PubSub &pubsub() { return *m_pubsub; }
+    //! With --redis: broadcasts to and from the other nodes, and the node's topics on Redis
+    //! (both thread-safe where workers use them); null for one node alone.
+    ClusterRelay *clusterRelay() { return m_relay; }
+    ClusterBus *clusterBus();
     PresenceTracker &presence() { return *m_presence; }
     RoomDirectory &directory() { return *m_directory; }
     MessageStore &store() { return *m_store; }
@@ -221,6 +227,7 @@ private:
     QByteArray m_clusterId; //!< PostgreSQL: cluster.cluster_id
     std::unique_ptr<QThread> m_clusterThread;
     ClusterLink *m_cluster = nullptr; //!< lives on m_clusterThread
+    ClusterRelay *m_relay = nullptr;  //!< lives on m_clusterThread (a child of m_cluster)
     QTimer *m_directoryTimer = nullptr;
     Listener *m_listener = nullptr;
     std::vector<std::unique_ptr<QThread>> m_threads;

@@ -26,6 +26,7 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -62,6 +63,9 @@ public:
     QList<Recorded> events;
     //! Live connections by id, for deferred replies.
     QHash<quint64, FakeConnection *> connections;
+    //! Topics a join must wait for (a cluster's subscription on its way), and the waits asked.
+    QSet<QString> unreadyTopics;
+    QStringList awaited;
 
     FakeSessionContext() : m_batch(false), m_fanout(m_batch, [](const QString &, bool) {}) {}
 
@@ -74,6 +78,13 @@ public:
     }
     void subscribe(Subscription &subscription) override { m_fanout.subscribe(subscription); }
     void unsubscribe(Subscription &subscription) override { m_fanout.unsubscribe(subscription); }
+    bool awaitTopic(const QString &topic, quint64) override
+    {
+        if (!unreadyTopics.contains(topic))
+            return true;
+        awaited.append(topic);
+        return false;
+    }
     void record(EngineEvent::Kind kind, const ConnectInfo &, const QString &topic,
                 const QString &text) override
     {

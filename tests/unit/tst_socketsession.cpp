@@ -124,6 +124,7 @@ private Q_SLOTS:
     void unmatchedTopic_data();
     void unmatchedTopic();
     void joinReplyComesFirst();
+    void joinWaitsForItsTopicWithWhatCameAfter();
     void duplicateJoinClosesTheOldJoin_data();
     void duplicateJoinClosesTheOldJoin();
     void staleJoinRefIsDropped_data();
@@ -234,6 +235,44 @@ void tst_SocketSession::joinReplyComesFirst()
                                       R"(["1",null,"test:a","after_join",{}])"}));
     QCOMPARE(ann.session().topics(), QStringList{"test:a"});
     QVERIFY(f.sessions.recorded(EngineEvent::Kind::Join));
+}
+
+void tst_SocketSession::joinWaitsForItsTopicWithWhatCameAfter()
+{
+    Fixture f;
+    FakeConnection &ann = f.connect("ann");
+    ann.join("test:b", "1");
+    ann.take();
+    f.sessions.unreadyTopics = {"test:a", "test:c"};
+
+    // The join waits; what the client sends after it waits behind it (a push to a joined
+    // topic, another join that must wait too); heartbeats are answered meanwhile.
+    ann.join("test:a", "2");
+    ann.send("1", "3", "test:b", "echo", QJsonObject{{"n", 1}});
+    ann.join("test:c", "4");
+    ann.send(QJsonValue(), "5", "phoenix", "heartbeat");
+    QCOMPARE(wires(ann.take()), json({R"([null,"5","phoenix","phx_reply",
+                                         {"status":"ok","response":{}}])"}));
+    QCOMPARE(f.sessions.awaited, QStringList{"test:a"});
+    QCOMPARE(ann.session().topics(), QStringList{"test:b"});
+
+    // test:a is ready; test:c is not yet: the echo runs, then the join of test:c waits.
+    f.sessions.unreadyTopics = {"test:c"};
+    ann.session().resumeAfterTopicWait();
+    QCOMPARE(wires(ann.take()), json({R"(["2","2","test:a","phx_reply",
+                                         {"status":"ok","response":{"joined":"test:a"}}])",
+                                      R"(["1","3","test:b","phx_reply",
+                                         {"status":"ok","response":{"n":1}}])"}));
+    QCOMPARE(f.sessions.awaited, (QStringList{"test:a", "test:c"}));
+
+    // A wait that ends without the topic ready (Redis away) still lets the join go on.
+    ann.session().resumeAfterTopicWait();
+    QCOMPARE(wires(ann.take()), json({R"(["4","4","test:c","phx_reply",
+                                         {"status":"ok","response":{"joined":"test:c"}}])"}));
+    QCOMPARE(ann.session().topics(), (QStringList{"test:a", "test:b", "test:c"}));
+    // Nothing waits any more: a late resume does nothing.
+    ann.session().resumeAfterTopicWait();
+    QVERIFY(ann.take().isEmpty());
 }
 
 void tst_SocketSession::duplicateJoinClosesTheOldJoin_data()

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+#include "clusterrelay.h"
+
+#include "broadcast.h"
+#include "clusterbus.h"
+#include "clusterenvelope.h"
+#include "events.h"
+#include "historyreader.h"
+#include "logging.h"
+#include "mailbox.h"
+#include "pubsub.h"
+#include "roomchannel.h"
+#include "topics.h"
+
+#include <QTimer>
+
+namespace chatter::server {
+namespace {
+
+//! Fills that still leave messages waiting before the room's clients are asked to rejoin.
+constexpr int MaxFillTries = 3;
+
+} // namespace
+
+ClusterRelay::ClusterRelay(PubSub &pubsub, ClusterBus &bus, StoreLocation store,
+                           const FileUrlSigner *signer, QObject *parent)
+    : QObject(parent), m_pubsub(pubsub), m_bus(bus), m_store(std::move(store)), m_signer(signer),
+      m_nodeId(QUuid::createUuid()), m_mailbox(new Mailbox(this)),
+      // Ordered deliveries go to every worker through its mailbox, the origin's too: posted
+      // under the sequencer's lock, they reach each worker in id order. (Delivering on the
+      // origin at once would let its own next message overtake one queued for it.)
+      m_sequencer([&pubsub](const std::shared_ptr<const Broadcast> &broadcast) {
+          pubsub.publish(broadcast, nullptr);
+      })
+{}
+
+ClusterRelay::~ClusterRelay() = default;
+
+void ClusterRelay::publishLocal(const std::shared_ptr<const Broadcast> &broadcast, Worker *origin)
+{
+    const Message &message = broadcast->message();
+    if (message.event == events::PresenceDiff || message.binary) {
+        m_pubsub.publish(broadcast, origin);
+        return;
+    }
+    using Type = ClusterEnvelope::Type;
+    const auto &order = broadcast->order();
+    Expected<ClusterEnvelope> envelope =
+        order ? ClusterEnvelope::fromBroadcast(Type::RoomMessage, m_nodeId, *broadcast,
+                                               quint64(order->id), quint64(order->prevId))
+              : ClusterEnvelope::fromBroadcast(Type::Other, m_nodeId, *broadcast);
+    if (order) {
+        const QString room = topics::conversationKey(message.topic);
+        if (m_sequencer.offer(room, broadcast))
+            scheduleFill(room);
+    } else {
+        m_pubsub.publish(broadcast, origin);
+    }
+    if (!envelope) {
+        qCWarning(lcCluster).noquote()
+            << "a broadcast on" << message.topic << "stays on this node:" << envelope.error();
+        return;
+    }
+    m_bus.publish(message.topic, envelope->encode());
+}
+
+void ClusterRelay::receive(const QString &topic, const QByteArray &payload)
+{
+    if (m_stopped)
+        return;
+    Expected<ClusterEnvelope> decoded = ClusterEnvelope::decode(payload);
+    if (!decoded) {
+        if (m_refused++ % 1000 == 0)
+            qCWarning(lcCluster).noquote()
+                << "refused an envelope on" << topic << "from Redis:" << decoded.error() << "("
+                << m_refused << "so far)";
+        return;
+    }
+    ClusterEnvelope &envelope = *decoded;
+    if (envelope.originNode == m_nodeId)
+        return; // delivered here when it was published
+    if (envelope.message.topic != topic) {
+        ++m_refused;
+        qCWarning(lcCluster).noquote() << "refused an envelope for" << envelope.message.topic
+                                       << "published on the channel of" << topic;
+        return;
+    }
+    if (envelope.type == ClusterEnvelope::Type::RoomMessage) {
+        const QString room = topics::conversationKey(topic);
+        if (room.isEmpty()) {
+            ++m_refused;
+            return;
+        }
+        auto broadcast =
+            Broadcast::fromV2Frame(std::move(envelope.message), std::move(envelope.frame),
+                                   Broadcast::Order{qint64(envelope.id), qint64(envelope.prevId)});
+        if (m_sequencer.offer(room, broadcast))
+            scheduleFill(room);
+        return;
+    }
+    m_pubsub.publish(Broadcast::fromV2Frame(std::move(envelope.message), std::move(envelope.frame)),
+                     nullptr);
+}
+
+void ClusterRelay::topicReady(const QString &topic)
+{
+    const QString room = topics::conversationKey(topic);
+    if (room.isEmpty() || m_stopped)
+        return;
+    // Read after the subscription is confirmed: every message committed later reaches this
+    // node on Redis, every one before is at or below this id — which a join reads, as the
+    // joins waiting for this topic run only after this.
+    const auto row = history().room(room);
+    if (m_sequencer.baseline(room, row ? row->lastMessageId : 0))
+        fill(room);
+}
+
+void ClusterRelay::topicDropped(const QString &topic)
+{
+    const QString room = topics::conversationKey(topic);
+    if (!room.isEmpty()) {
+        m_sequencer.forget(room);
+        m_fillTries.remove(room);
+    }
+}
+
+void ClusterRelay::stop()
+{
+    m_stopped = true;
+    m_history.reset();
+}
+
+void ClusterRelay::scheduleFill(const QString &room)
+{
+    m_mailbox->post([this, room] {
+        QTimer::singleShot(GapHoldMs, Qt::PreciseTimer, this, [this, room] { fill(room); });
+    });
+}
+
+void ClusterRelay::fill(const QString &room)
+{
+    const auto gap = m_stopped ? std::nullopt : m_sequencer.fillFrom(room);
+    if (!gap) {
+        m_fillTries.remove(room);
+        return;
+    }
+    const HistoryPage page = history().after(room, gap->after, MaxFill);
+    std::vector<std::shared_ptr<const Broadcast>> read;
+    read.reserve(size_t(page.messages.size()));
+    qint64 newest = 0;
+    for (const StoredMessage &m : page.messages) {
+        newest = std::max(newest, m.id);
+        // Deleted before this node saw it: nothing to show; the head still moves past it.
+        if (!m.deleted)
+            read.push_back(RoomChannel::newMessageBroadcast(m, m.isSystem()));
+    }
+    switch (m_sequencer.fill(room, read, newest, !page.more)) {
+    case RoomSequencer::Filled::Closed:
+        if (!read.empty())
+            qCInfo(lcCluster).noquote()
+                << "filled" << read.size() << "messages of" << room << "from the database";
+        m_fillTries.remove(room);
+        return;
+    case RoomSequencer::Filled::Again:
+        if (++m_fillTries[room] < MaxFillTries) {
+            QTimer::singleShot(GapHoldMs, Qt::PreciseTimer, this, [this, room] { fill(room); });
+            return;
+        }
+        m_sequencer.abandon(room);
+        break;
+    case RoomSequencer::Filled::Lost:
+        break;
+    }
+    m_fillTries.remove(room);
+    askToRejoin(room);
+}
+
+void ClusterRelay::askToRejoin(const QString &room)
+{
+    qCWarning(lcCluster).noquote()
+        << "the gap in" << room << "is too large to replay; its clients are asked to rejoin";
+    m_pubsub.publish(Broadcast::create(Message::broadcast(topics::conversationTopic(room),
+                                                          events::Error, QJsonObject())),
+                     nullptr);
+}
+
+HistoryReader &ClusterRelay::history()
+{
+    if (!m_history)
+        m_history = std::make_unique<HistoryReader>(m_store, m_signer);
+    return *m_history;
+}
+
+} // namespace chatter::server

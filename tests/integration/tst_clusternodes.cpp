@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT
+#include "engine.h"
+#include "postgresinstance.h"
+#include "redisinstance.h"
+#include "testclient.h"
+#include "testengineconfig.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QTest>
+
+#include <memory>
+
+using namespace chatter::server;
+
+//! Several nodes as one chat (docs/cluster.md): two engines in-process on one real PostgreSQL
+//! database and one real Redis the test starts, Phoenix V2 clients over loopback on each.
+//! Broadcasts cross from node to node through Redis; every client gets a room's messages in id
+//! order; what a node missed while Redis was away is filled from the database.
+class tst_ClusterNodes : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void messagesAndOtherBroadcastsCrossNodes();
+    void everyClientGetsIdOrderWhileBothNodesSend();
+    void aGapIsFilledFromTheDatabase();
+    void whatANodeMissedWhileRedisWasAwayIsFilled();
+
+private:
+    //! Two nodes on a new database.
+    void startNodes(const QString &database);
+    //! A node's configuration on the current test's database; `redis` empty for none.
+    ServerConfig configFor(const QString &redis) const;
+    QString m_database;
+    PostgresInstance m_postgres;
+    RedisInstance m_redis;
+    std::unique_ptr<Engine> m_a;
+    std::unique_ptr<Engine> m_b;
+};
+
+namespace {
+
+const QString Lobby = QStringLiteral("chatter:room:lobby");
+
+bool isEvent(const QJsonArray &frame, const char *event)
+{
+    return frame.size() == 5 && frame.at(3).toString() == QLatin1String(event);
+}
+
+//! The ids of the new_msg broadcasts a client received on `topic`, in arrival order.
+QList<qint64> receivedIds(const TestClient &client, const QString &topic)
+{
+    QList<qint64> ids;
+    for (const QJsonArray &frame : client.frames()) {
+        if (isEvent(frame, "new_msg") && frame.at(2).toString() == topic)
+            ids.append(qint64(frame.at(4).toObject().value("id").toDouble()));
+    }
+    return ids;
+}
+
+//! Pushes `count` messages without waiting for their replies; the refs are "m<prefix><i>".
+void sendMany(TestClient &client, const QString &joinRef, const QString &prefix, int count)
+{
+    for (int i = 0; i < count; ++i)
+        client.send(QJsonArray{joinRef, QStringLiteral("m%1%2").arg(prefix).arg(i), Lobby,
+                               QStringLiteral("new_msg"),
+                               QJsonObject{{"body", QStringLiteral("%1 %2").arg(prefix).arg(i)}}});
+}
+
+//! The ids acknowledged (`ok`) for the refs sendMany() used.
+QList<qint64> ackedIds(const TestClient &client, const QString &prefix)
+{
+    QList<qint64> ids;
+    for (const QJsonArray &frame : client.frames()) {
+        if (isEvent(frame, "phx_reply") && frame.at(1).toString().startsWith("m" + prefix) &&
+            frame.at(4).toObject().value("status").toString() == QLatin1String("ok"))
+            ids.append(
+                qint64(frame.at(4).toObject().value("response").toObject().value("id").toDouble()));
+    }
+    return ids;
+}
+
+} // namespace
+
+void tst_ClusterNodes::initTestCase()
+{
+    QVERIFY2(m_postgres.start(), qPrintable(m_postgres.errorString()));
+    QVERIFY2(m_redis.start(), qPrintable(m_redis.errorString()));
+}
+
+void tst_ClusterNodes::cleanup()
+{
+    if (m_a)
+        m_a->stop();
+    if (m_b)
+        m_b->stop();
+    m_a.reset();
+    m_b.reset();
+}
+
+ServerConfig tst_ClusterNodes::configFor(const QString &redis) const
+{
+    ServerConfig config = loopbackTestConfig();
+    config.database = m_database;
+    config.search = false;
+    config.redis = redis;
+    return config;
+}
+
+void tst_ClusterNodes::startNodes(const QString &name)
+{
+    const StoreLocation location = m_postgres.createDatabase(name);
+    m_database = QStringLiteral("postgresql://%1@%2:%3/%4")
+                     .arg(location.user, location.host)
+                     .arg(location.port)
+                     .arg(location.database);
+    // Each test's database is another cluster: each gets a Redis database number of its own
+    // (which scopes the claim; channels carry the cluster id).
+    static int redisDb = 0;
+    ++redisDb;
+    for (std::unique_ptr<Engine> *node : {&m_a, &m_b}) {
+        *node =
+            std::make_unique<Engine>(configFor(m_redis.url() + QStringLiteral("/%1").arg(redisDb)));
+        QVERIFY2((*node)->start(), qPrintable((*node)->errorString()));
+    }
+}
+
+void tst_ClusterNodes::messagesAndOtherBroadcastsCrossNodes()
+{
+    startNodes(QStringLiteral("cross"));
+    TestClient ann; // on A
+    TestClient bob; // on B
+    QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
+    QVERIFY(bob.open(m_b->port(), QStringLiteral("bob")));
+    QCOMPARE(ann.join(Lobby).value("status").toString(), QStringLiteral("ok"));
+    // The first subscriber of the room on B: its join returns once B receives the room's
+    // broadcasts, so the message right after it cannot fall between history and broadcasts.
+    QCOMPARE(bob.join(Lobby).value("status").toString(), QStringLiteral("ok"));
+
+    const QJsonObject reply = ann.request(QStringLiteral("1"), Lobby, QStringLiteral("new_msg"),
+                                          QJsonObject{{"body", "hello from A"}});
+    QCOMPARE(reply.value("status").toString(), QStringLiteral("ok"));
+    const qint64 id = qint64(reply.value("response").toObject().value("id").toDouble());
+    const QJsonArray got = bob.waitFor([](const QJsonArray &f) { return isEvent(f, "new_msg"); });
+    QVERIFY2(!got.isEmpty(), "bob on node B did not get ann's message from node A");
+    QCOMPARE(got.at(4).toObject().value("body").toString(), QStringLiteral("hello from A"));
+    QCOMPARE(got.at(4).toObject().value("user").toString(), QStringLiteral("ann"));
+    QCOMPARE(qint64(got.at(4).toObject().value("id").toDouble()), id);
+
+    // The other way, and a broadcast that is not a stored message (typing, broadcast_from:
+    // the sender's own node leaves the sender out, the other node has no such channel).
+    bob.send(QJsonArray{"1", "t1", Lobby, "typing", QJsonObject{{"typing", true}}});
+    const QJsonArray typing = ann.waitFor([](const QJsonArray &f) { return isEvent(f, "typing"); });
+    QVERIFY2(!typing.isEmpty(), "ann on node A did not see bob typing on node B");
+    QCOMPARE(typing.at(4).toObject().value("user").toString(), QStringLiteral("bob"));
+    QTest::qWait(200);
+    QVERIFY(std::none_of(bob.frames().cbegin(), bob.frames().cend(),
+                         [](const QJsonArray &f) { return isEvent(f, "typing"); }));
+
+    // Each message reaches each client once: no copy comes back from Redis to its origin.
+    const QJsonObject second = bob.request(QStringLiteral("1"), Lobby, QStringLiteral("new_msg"),
+                                           QJsonObject{{"body", "hello from B"}});
+    QCOMPARE(second.value("status").toString(), QStringLiteral("ok"));
+    const qint64 secondId = qint64(second.value("response").toObject().value("id").toDouble());
+    QVERIFY(!ann.waitFor([secondId](const QJsonArray &f) {
+                    return isEvent(f, "new_msg") &&
+                           qint64(f.at(4).toObject().value("id").toDouble()) == secondId;
+                })
+                 .isEmpty());
+    QTest::qWait(300);
+    QCOMPARE(receivedIds(ann, Lobby), (QList<qint64>{id, secondId}));
+    QCOMPARE(receivedIds(bob, Lobby), (QList<qint64>{id, secondId}));
+}
+
+void tst_ClusterNodes::everyClientGetsIdOrderWhileBothNodesSend()
+{
+    startNodes(QStringLiteral("order"));
+    // Two clients on each node; the senders are one on each.
+    TestClient ann, cat; // A
+    TestClient bob, dan; // B
+    QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
+    QVERIFY(cat.open(m_a->port(), QStringLiteral("cat")));
+    QVERIFY(bob.open(m_b->port(), QStringLiteral("bob")));
+    QVERIFY(dan.open(m_b->port(), QStringLiteral("dan")));
+    for (TestClient *client : {&ann, &cat, &bob, &dan})
+        QCOMPARE(client->join(Lobby).value("status").toString(), QStringLiteral("ok"));
+
+    constexpr int PerSender = 40;
+    sendMany(ann, QStringLiteral("1"), QStringLiteral("a"), PerSender);
+    sendMany(bob, QStringLiteral("1"), QStringLiteral("b"), PerSender);
+    for (TestClient *client : {&ann, &cat, &bob, &dan}) {
+        QTRY_COMPARE_WITH_TIMEOUT(receivedIds(*client, Lobby).size(), 2 * PerSender, 20000);
+    }
+    QCOMPARE(ackedIds(ann, QStringLiteral("a")).size(), PerSender);
+    QCOMPARE(ackedIds(bob, QStringLiteral("b")).size(), PerSender);
+    QList<qint64> acked = ackedIds(ann, QStringLiteral("a")) + ackedIds(bob, QStringLiteral("b"));
+    std::sort(acked.begin(), acked.end());
+    for (TestClient *client : {&ann, &cat, &bob, &dan}) {
+        // Every acknowledged message, each once, in id order: the same list on every client.
+        QCOMPARE(receivedIds(*client, Lobby), acked);
+    }
+}
+
+void tst_ClusterNodes::aGapIsFilledFromTheDatabase()
+{
+    startNodes(QStringLiteral("gap"));
+    // A third writer on the same database that publishes nothing: a node without --redis.
+    // Its messages reach the two nodes only through the database, as a message whose
+    // envelope was lost would.
+    Engine silent(configFor(QString()));
+    QVERIFY2(silent.start(), qPrintable(silent.errorString()));
+    TestClient ann; // A
+    TestClient bob; // B
+    TestClient sam; // the silent writer
+    QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
+    QVERIFY(bob.open(m_b->port(), QStringLiteral("bob")));
+    QVERIFY(sam.open(silent.port(), QStringLiteral("sam")));
+    for (TestClient *client : {&ann, &bob, &sam})
+        QCOMPARE(client->join(Lobby).value("status").toString(), QStringLiteral("ok"));
+
+    QList<qint64> expected;
+    for (int i = 0; i < 2; ++i) {
+        const QJsonObject reply =
+            sam.request(QStringLiteral("1"), Lobby, QStringLiteral("new_msg"),
+                        QJsonObject{{"body", QStringLiteral("unheard %1").arg(i)}});
+        QCOMPARE(reply.value("status").toString(), QStringLiteral("ok"));
+        expected.append(qint64(reply.value("response").toObject().value("id").toDouble()));
+    }
+    QTest::qWait(200);
+    QVERIFY(receivedIds(bob, Lobby).isEmpty());
+
+    // ann's message names sam's last as the one before it: both nodes hold it, read the gap
+    // from the database and deliver all three in order.
+    const QJsonObject reply = ann.request(QStringLiteral("1"), Lobby, QStringLiteral("new_msg"),
+                                          QJsonObject{{"body", "after the gap"}});
+    QCOMPARE(reply.value("status").toString(), QStringLiteral("ok"));
+    expected.append(qint64(reply.value("response").toObject().value("id").toDouble()));
+    QTRY_COMPARE_WITH_TIMEOUT(receivedIds(bob, Lobby), expected, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(receivedIds(ann, Lobby), expected, 5000);
+    silent.stop();
+}
+
+void tst_ClusterNodes::whatANodeMissedWhileRedisWasAwayIsFilled()
+{
+    startNodes(QStringLiteral("outage"));
+    Engine silent(configFor(QString()));
+    QVERIFY2(silent.start(), qPrintable(silent.errorString()));
+    TestClient ann; // A
+    TestClient bob; // B
+    TestClient sam; // the silent writer
+    QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
+    QVERIFY(bob.open(m_b->port(), QStringLiteral("bob")));
+    QVERIFY(sam.open(silent.port(), QStringLiteral("sam")));
+    for (TestClient *client : {&ann, &bob, &sam})
+        QCOMPARE(client->join(Lobby).value("status").toString(), QStringLiteral("ok"));
+    const QJsonObject before = ann.request(QStringLiteral("1"), Lobby, QStringLiteral("new_msg"),
+                                           QJsonObject{{"body", "before"}});
+    QCOMPARE(before.value("status").toString(), QStringLiteral("ok"));
+    QTRY_COMPARE_WITH_TIMEOUT(receivedIds(bob, Lobby).size(), 1, 5000);
+
+    // Redis goes away (a crash: nothing kept). Messages are committed meanwhile by the writer
+    // that never publishes: after the outage the nodes can learn of them only by reading.
+    m_redis.kill();
+    QList<qint64> during;
+    for (int i = 0; i < 3; ++i) {
+        const QJsonObject reply =
+            sam.request(QStringLiteral("1"), Lobby, QStringLiteral("new_msg"),
+                        QJsonObject{{"body", QStringLiteral("during %1").arg(i)}});
+        QCOMPARE(reply.value("status").toString(), QStringLiteral("ok"));
+        during.append(qint64(reply.value("response").toObject().value("id").toDouble()));
+    }
+
+    // Redis is back, empty. Each node redials, subscribes the room again, finds the database
+    // ahead of what it delivered and sends its clients the missed messages in order, without
+    // a rejoin and without any later message to reveal the gap.
+    QVERIFY2(m_redis.restart(), qPrintable(m_redis.errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(receivedIds(bob, Lobby).size(), 4, 15000);
+    QCOMPARE(receivedIds(bob, Lobby).mid(1), during);
+    QTRY_COMPARE_WITH_TIMEOUT(receivedIds(ann, Lobby).size(), 4, 15000);
+    QCOMPARE(receivedIds(ann, Lobby).mid(1), during);
+
+    // And live again both ways.
+    const QJsonObject after = bob.request(QStringLiteral("1"), Lobby, QStringLiteral("new_msg"),
+                                          QJsonObject{{"body", "after"}});
+    QCOMPARE(after.value("status").toString(), QStringLiteral("ok"));
+    QTRY_COMPARE_WITH_TIMEOUT(receivedIds(ann, Lobby).size(), 5, 10000);
+    QCOMPARE(receivedIds(ann, Lobby), receivedIds(bob, Lobby));
+    silent.stop();
+}
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(QStringLiteral("chatter.*.info=false"));
+    tst_ClusterNodes test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_clusternodes.moc"
