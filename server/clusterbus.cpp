@@ -188,8 +188,15 @@ void ClusterBus::confirmed(const QByteArray &channel)
         std::unique_lock lock(m_readyLock);
         m_ready.insert(topic);
     }
-    if (m_onReady)
-        m_onReady(topic);
+    if (!m_onReady) {
+        releaseWaiters(topic);
+        return;
+    }
+    m_onReady(topic, [this, topic] { releaseWaiters(topic); });
+}
+
+void ClusterBus::releaseWaiters(const QString &topic)
+{
     const auto waiters = m_waiters.take(topic);
     for (const Waiter &waiter : waiters) {
         waiter.resume();

@@ -39,7 +39,9 @@ class ClusterBus : public QObject
     Q_OBJECT
 public:
     using Incoming = std::function<void(const QString &topic, const QByteArray &payload)>;
-    using Ready = std::function<void(const QString &topic)>;
+    //! Runs when a topic becomes ready; the joins waiting for it go on once `done` is called.
+    using Ready = std::function<void(const QString &topic, std::function<void()> done)>;
+    using Dropped = std::function<void(const QString &topic)>;
 
     static constexpr int LingerMs = 30000;
     //! How long a join waits for its topic's subscription before it goes on without (Redis
@@ -58,7 +60,7 @@ public:
     void setIncoming(Incoming incoming) { m_incoming = std::move(incoming); }
     void setReady(Ready ready) { m_onReady = std::move(ready); }
     //! Runs when a topic is unsubscribed: what this node knew of it is stale from then on.
-    void setDropped(Ready dropped) { m_onDropped = std::move(dropped); }
+    void setDropped(Dropped dropped) { m_onDropped = std::move(dropped); }
     //! Cluster thread.
     void start();
     void stop();
@@ -89,6 +91,7 @@ private:
     void unhold(const QString &topic);
     void unsubscribeLingering();
     void confirmed(const QByteArray &channel);
+    void releaseWaiters(const QString &topic);
     void lost();
     void expireWaiters();
     void flushQueue();
@@ -99,7 +102,7 @@ private:
     RedisConnection *m_subscriber;
     Incoming m_incoming;
     Ready m_onReady;
-    Ready m_onDropped;
+    Dropped m_onDropped;
     QHash<QString, int> m_holds;        //!< cluster thread
     QHash<QString, qint64> m_lingering; //!< released topics: when to unsubscribe
     QHash<QString, std::vector<Waiter>> m_waiters;

@@ -36,6 +36,9 @@ public:
     Mailbox &mailbox() { return *m_mailbox; }
     //! The node's topics on Redis (a child, on the cluster thread).
     ClusterBus &bus() { return *m_bus; }
+    //! The commands connection (cluster thread), shared with the bus and presence.
+    RedisConnection &commands() { return *m_commands; }
+    const QByteArray &clusterId() const { return m_clusterId; }
 
     //! Any thread but the cluster thread: connects and claims the Redis, waiting up to
     //! `timeoutMs`. A failure names both cluster ids, or says why Redis did not answer.

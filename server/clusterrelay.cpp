@@ -4,6 +4,7 @@
 #include "broadcast.h"
 #include "clusterbus.h"
 #include "clusterenvelope.h"
+#include "clusterpresence.h"
 #include "events.h"
 #include "historyreader.h"
 #include "logging.h"
@@ -12,6 +13,7 @@
 #include "roomchannel.h"
 #include "topics.h"
 
+#include <QJsonDocument>
 #include <QTimer>
 
 namespace chatter::server {
@@ -39,8 +41,26 @@ ClusterRelay::~ClusterRelay() = default;
 void ClusterRelay::publishLocal(const std::shared_ptr<const Broadcast> &broadcast, Worker *origin)
 {
     const Message &message = broadcast->message();
-    if (message.event == events::PresenceDiff || message.binary) {
+    if (message.binary) {
         m_pubsub.publish(broadcast, origin);
+        return;
+    }
+    if (message.event == events::PresenceDiff) {
+        m_pubsub.publish(broadcast, origin);
+        auto envelope = ClusterEnvelope::fromBroadcast(ClusterEnvelope::Type::PresenceDiff,
+                                                       m_nodeId, *broadcast);
+        if (!envelope)
+            return;
+        // The hash in Redis changes with the diff (ClusterPresence), on the cluster thread.
+        m_mailbox->post([this, broadcast, bytes = envelope->encode()] {
+            const Message &m = broadcast->message();
+            const QJsonObject payload = m.payloadJson.isEmpty()
+                                            ? m.payload.toObject()
+                                            : QJsonDocument::fromJson(m.payloadJson).object();
+            if (!m_presence ||
+                !m_presence->publishOwn(m.topic, payload, m_bus.channelOf(m.topic), bytes))
+                m_bus.publish(m.topic, bytes);
+        });
         return;
     }
     using Type = ClusterEnvelope::Type;
@@ -98,15 +118,32 @@ void ClusterRelay::receive(const QString &topic, const QByteArray &payload)
             scheduleFill(room);
         return;
     }
-    m_pubsub.publish(Broadcast::fromV2Frame(std::move(envelope.message), std::move(envelope.frame)),
-                     nullptr);
+    auto broadcast = Broadcast::fromV2Frame(std::move(envelope.message), std::move(envelope.frame));
+    if (envelope.type == ClusterEnvelope::Type::PresenceDiff && m_presence) {
+        m_presence->receive(topic, envelope.originNode, broadcast);
+        return;
+    }
+    m_pubsub.publish(broadcast, nullptr);
 }
 
-void ClusterRelay::topicReady(const QString &topic)
+void ClusterRelay::topicReady(const QString &topic, std::function<void()> done)
 {
-    const QString room = topics::conversationKey(topic);
-    if (room.isEmpty() || m_stopped)
+    if (m_stopped) {
+        done();
         return;
+    }
+    const QString room = topics::conversationKey(topic);
+    if (!room.isEmpty())
+        readBaseline(room);
+    // The waiting joins go on once the topic's presence is here too.
+    if (m_presence)
+        m_presence->snapshot(topic, std::move(done));
+    else
+        done();
+}
+
+void ClusterRelay::readBaseline(const QString &room)
+{
     // Read after the subscription is confirmed: every message committed later reaches this
     // node on Redis, every one before is at or below this id — which a join reads, as the
     // joins waiting for this topic run only after this.
@@ -122,6 +159,8 @@ void ClusterRelay::topicDropped(const QString &topic)
         m_sequencer.forget(room);
         m_fillTries.remove(room);
     }
+    if (m_presence)
+        m_presence->dropped(topic);
 }
 
 void ClusterRelay::stop()

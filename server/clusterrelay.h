@@ -14,6 +14,7 @@ namespace chatter::server {
 
 class Broadcast;
 class ClusterBus;
+class ClusterPresence;
 class FileUrlSigner;
 class HistoryReader;
 class Mailbox;
@@ -46,15 +47,18 @@ public:
     const QUuid &nodeId() const { return m_nodeId; }
 
     //! Any thread (a worker): delivers `broadcast` here, in order for committed messages, and
-    //! publishes it to the other nodes. Presence diffs stay on this node (presence across
-    //! nodes is not built), as do binary broadcasts (no V2 JSON frame to carry).
+    //! publishes it to the other nodes. Binary broadcasts stay on this node (no V2 JSON frame
+    //! to carry).
     void publishLocal(const std::shared_ptr<const Broadcast> &broadcast, Worker *origin);
 
     //! Cluster thread: an envelope from Redis.
     void receive(const QString &topic, const QByteArray &payload);
+    //! Cluster thread, before anything arrives: presence across nodes (a child of its own).
+    void setPresence(ClusterPresence *presence) { m_presence = presence; }
     //! Cluster thread: the bus confirmed `topic` (first time, or after a redial): a
-    //! conversation's baseline is read, and what this node missed meanwhile is filled.
-    void topicReady(const QString &topic);
+    //! conversation's baseline is read, and what this node missed meanwhile is filled; the
+    //! topic's presence is snapshotted; then `done`.
+    void topicReady(const QString &topic, std::function<void()> done);
     //! Cluster thread: unsubscribed.
     void topicDropped(const QString &topic);
     //! Cluster thread: closes the reader.
@@ -66,6 +70,8 @@ public:
     qint64 refusedEnvelopes() const { return m_refused; }
 
 private:
+    //! Cluster thread: reads the room's newest id (the sequencer's baseline), fills if behind.
+    void readBaseline(const QString &room);
     //! Any thread: a gap fill for `room` after GapHoldMs.
     void scheduleFill(const QString &room);
     //! Cluster thread.
@@ -76,6 +82,7 @@ private:
 
     PubSub &m_pubsub;
     ClusterBus &m_bus;
+    ClusterPresence *m_presence = nullptr;
     StoreLocation m_store;
     const FileUrlSigner *m_signer;
     QUuid m_nodeId;

@@ -160,6 +160,11 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         "redis://host[:port][/db] or unix:///path[?db=n]: the Redis the nodes of a cluster "
         "share; needs --database postgresql://... (docs/cluster.md).",
         "url");
+    const Option nodeTimeout =
+        makeOption("node-timeout-ms",
+                   "In a cluster: a node silent this long is gone, its users' presence leaves "
+                   "(default 15000).",
+                   "ms");
     const Option sync = makeOption(
         "sync", "full: fsync every commit (default); normal: survive crashes, not power loss.",
         "mode");
@@ -206,7 +211,7 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
           &maxConnections, &maxPerAddress,  &publicHost,      &tlsCert,     &tlsKey,
           &tlsSelfSigned,  &accounts,       &registration,    &sessionDays, &guestHold,
           &passwordCost,   &awayAfter,      &awayAfterMs,     &search,      &trustedProxies,
-          &database,       &redis})
+          &database,       &redis,          &nodeTimeout})
         parser.addOption(o->option);
 
     // Files (docs/files-and-search.md); the millisecond forms are for tests, not in --help.
@@ -407,6 +412,11 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         if (config.database.isEmpty())
             return fail(QStringLiteral("--redis needs --database postgresql://…: the nodes of a "
                                        "cluster share one PostgreSQL database (docs/cluster.md)"));
+    }
+    if (const QString v = valueOf(parser, nodeTimeout); !v.isEmpty()) {
+        if (!readInt(v, 300, 3'600'000, &number))
+            return fail(QStringLiteral("--node-timeout-ms: expected 300-3600000, got %1").arg(v));
+        config.nodeTimeoutMs = int(number);
     }
     if (const QString v = valueOf(parser, sync); !v.isEmpty()) {
         if (v != QLatin1String("full") && v != QLatin1String("normal"))

@@ -12,6 +12,7 @@
 #include "channelrouter.h"
 #include "clusterbus.h"
 #include "clusterlink.h"
+#include "clusterpresence.h"
 #include "clusterrelay.h"
 #include "connectionlimiter.h"
 #include "conversations.h"
@@ -47,6 +48,7 @@
 #include "trustedproxies.h"
 #include "worker.h"
 
+#include <future>
 #include <mutex>
 #include <QDir>
 #include <QElapsedTimer>
@@ -337,12 +339,19 @@ bool Engine::startCluster()
     m_cluster->mailbox().run([this] {
         m_relay = new ClusterRelay(*m_pubsub, m_cluster->bus(), *m_storeLocation, m_fileUrls.get(),
                                    m_cluster);
+        m_clusterPresence = new ClusterPresence(*m_presence, *m_pubsub, m_cluster->commands(),
+                                                m_cluster->clusterId(), m_relay->nodeId(),
+                                                m_config.nodeTimeoutMs, m_relay);
+        m_relay->setPresence(m_clusterPresence);
+        m_clusterPresence->start();
         ClusterBus &bus = m_cluster->bus();
         ClusterRelay *relay = m_relay;
         bus.setIncoming([relay](const QString &topic, const QByteArray &payload) {
             relay->receive(topic, payload);
         });
-        bus.setReady([relay](const QString &topic) { relay->topicReady(topic); });
+        bus.setReady([relay](const QString &topic, std::function<void()> done) {
+            relay->topicReady(topic, std::move(done));
+        });
         bus.setDropped([relay](const QString &topic) { relay->topicDropped(topic); });
     });
     m_pubsub->setBus(&m_cluster->bus());
@@ -581,6 +590,15 @@ void Engine::stop(quint16 code)
     // delivers here only.)
     if (m_clusterThread) {
         m_pubsub->setBus(nullptr);
+        // The heartbeat key goes first, so that the other nodes drop this node's presence at
+        // their next look rather than after --node-timeout-ms. Waited for briefly.
+        if (m_clusterPresence) {
+            auto deleted = std::make_shared<std::promise<void>>();
+            m_cluster->mailbox().post([presence = m_clusterPresence, deleted] {
+                presence->stop([deleted] { deleted->set_value(); });
+            });
+            deleted->get_future().wait_for(std::chrono::milliseconds(1000));
+        }
         m_cluster->mailbox().run([cluster = m_cluster, relay = m_relay] {
             if (relay) // null when the start was refused
                 relay->stop();
@@ -639,6 +657,7 @@ void Engine::stop(quint16 code)
         m_clusterThread.reset();
         m_cluster = nullptr;
         m_relay = nullptr;
+        m_clusterPresence = nullptr;
     }
 }
 

@@ -7,6 +7,8 @@
 
 #include <QRandomGenerator>
 
+#include <cstring>
+
 namespace chatter::server {
 
 PresenceRef PresenceRef::generate()
@@ -26,6 +28,32 @@ QString PresenceRef::toString() const
         QByteArray::fromRawData(reinterpret_cast<const char *>(m_bits.data()), sizeof m_bits);
     return QString::fromLatin1(
         bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+PresenceRef PresenceRef::fromString(QStringView text)
+{
+    PresenceRef ref;
+    const auto decoded = QByteArray::fromBase64Encoding(
+        text.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (decoded && decoded.decoded.size() == qsizetype(sizeof ref.m_bits))
+        std::memcpy(ref.m_bits.data(), decoded.decoded.constData(), sizeof ref.m_bits);
+    return ref;
+}
+
+std::optional<PresenceMeta> PresenceMeta::fromJson(const QJsonObject &object)
+{
+    PresenceMeta meta;
+    meta.ref = PresenceRef::fromString(object.value(presence::PhxRef).toString());
+    if (meta.ref.isNull())
+        return std::nullopt;
+    meta.refPrev = PresenceRef::fromString(object.value(presence::PhxRefPrev).toString());
+    meta.client = object.value(QLatin1String("client")).toString();
+    meta.onlineAtMs = isotime::toMsecs(object.value(QLatin1String("online_at")).toString());
+    meta.role = roleNamed(object.value(QLatin1String("role")).toString());
+    meta.status =
+        statusNamed(object.value(QLatin1String("status")).toString()).value_or(Status::Online);
+    meta.autoAway = object.value(QLatin1String("auto")).toBool();
+    return meta;
 }
 
 PresenceMeta::Role PresenceMeta::roleNamed(QStringView name)

@@ -15,6 +15,8 @@ class PresenceRef
 {
 public:
     static PresenceRef generate();
+    //! The ref toString() wrote (another node's); the null ref for anything else.
+    static PresenceRef fromString(QStringView text);
     //! All zero bits: generate() never makes that one.
     bool isNull() const { return m_bits == std::array<quint32, 3>{}; }
     QString toString() const;
@@ -60,6 +62,10 @@ struct PresenceMeta
     bool autoAway = false; //!< `"auto": true`: away by itself, not by the user's choice
 
     QJsonObject toJson() const;
+    //! A meta toJson() wrote (another node's, docs/cluster.md "Presence across nodes");
+    //! nothing when it has no valid `phx_ref`. Unknown roles and statuses read as member and
+    //! online, as roleNamed() and statusNamed() do.
+    static std::optional<PresenceMeta> fromJson(const QJsonObject &object);
     //! toJson() as compact JSON text, written straight from the fields.
     void appendJson(QByteArray &out) const;
     friend bool operator==(const PresenceMeta &, const PresenceMeta &) = default;

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <utility>
 
 namespace chatter::server {
@@ -165,6 +166,154 @@ PresenceTracker::MemberCount PresenceTracker::memberCount(const QString &topic) 
     std::scoped_lock locker(m_mutex);
     const auto it = m_topics.constFind(topic);
     return {it == m_topics.cend() ? 0 : int(it->keys.size()), m_version};
+}
+
+bool PresenceTracker::trackRemote(const QString &topic, const QString &key, const QUuid &node,
+                                  const PresenceMeta &meta)
+{
+    std::scoped_lock locker(m_mutex);
+    Topic &entry = m_topics[topic];
+    Entries &entries = entry.keys[key];
+    for (const Entry &existing : entries) {
+        if (existing.meta.ref == meta.ref)
+            return false;
+    }
+    entries.append(Entry{RemoteOwner, meta});
+    m_remote[node].push_back({topic, key, meta.ref});
+    ++m_version;
+    restate(entry, key);
+    return true;
+}
+
+std::optional<PresenceMeta> PresenceTracker::removeRemote(const QString &topic, const QString &key,
+                                                          const PresenceRef &ref)
+{
+    const auto topicIt = m_topics.find(topic);
+    if (topicIt == m_topics.end())
+        return std::nullopt;
+    Topic &entry = *topicIt;
+    const auto keyIt = entry.keys.find(key);
+    if (keyIt == entry.keys.end())
+        return std::nullopt;
+    Entries &entries = keyIt->second;
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        if (entries.at(i).owner != RemoteOwner || !(entries.at(i).meta.ref == ref))
+            continue;
+        PresenceMeta meta = entries.at(i).meta;
+        entries.remove(i);
+        ++m_version;
+        if (entries.isEmpty())
+            entry.keys.erase(keyIt);
+        if (entry.keys.empty())
+            m_topics.erase(topicIt);
+        else
+            restate(entry, key);
+        return meta;
+    }
+    return std::nullopt;
+}
+
+std::optional<PresenceMeta> PresenceTracker::untrackRemote(const QString &topic, const QString &key,
+                                                           const PresenceRef &ref)
+{
+    std::scoped_lock locker(m_mutex);
+    auto meta = removeRemote(topic, key, ref);
+    if (!meta)
+        return std::nullopt;
+    for (auto node = m_remote.begin(); node != m_remote.end(); ++node) {
+        auto &refs = node.value();
+        const auto it = std::find_if(refs.begin(), refs.end(), [&](const RemoteRef &r) {
+            return r.ref == ref && r.topic == topic && r.key == key;
+        });
+        if (it == refs.end())
+            continue;
+        refs.erase(it);
+        if (refs.empty())
+            m_remote.erase(node);
+        break;
+    }
+    return meta;
+}
+
+QHash<QString, QList<PresenceDiff>> PresenceTracker::removeNode(const QUuid &node)
+{
+    std::scoped_lock locker(m_mutex);
+    QHash<QString, QList<PresenceDiff>> leaves;
+    for (const RemoteRef &r : m_remote.take(node)) {
+        if (auto meta = removeRemote(r.topic, r.key, r.ref))
+            leaves[r.topic].append(PresenceDiff::leave(r.key, *meta));
+    }
+    return leaves;
+}
+
+QList<QUuid> PresenceTracker::remoteNodes() const
+{
+    std::scoped_lock locker(m_mutex);
+    return m_remote.keys();
+}
+
+QList<PresenceDiff> PresenceTracker::syncRemote(const QString &topic,
+                                                const QList<RemoteEntry> &entries)
+{
+    QList<PresenceDiff> diffs;
+    // What is here but not in the snapshot left while this node was not listening.
+    QList<std::pair<QString, PresenceRef>> gone;
+    {
+        std::scoped_lock locker(m_mutex);
+        for (const auto &refs : std::as_const(m_remote)) {
+            for (const RemoteRef &r : refs) {
+                if (r.topic != topic)
+                    continue;
+                const bool kept =
+                    std::any_of(entries.cbegin(), entries.cend(), [&](const RemoteEntry &e) {
+                        return e.key == r.key && e.meta.ref == r.ref;
+                    });
+                if (!kept)
+                    gone.append({r.key, r.ref});
+            }
+        }
+    }
+    for (const auto &[key, ref] : gone) {
+        if (auto meta = untrackRemote(topic, key, ref))
+            diffs.append(PresenceDiff::leave(key, *meta));
+    }
+    for (const RemoteEntry &e : entries) {
+        if (trackRemote(topic, e.key, e.node, e.meta))
+            diffs.append(PresenceDiff::join(e.key, e.meta));
+    }
+    return diffs;
+}
+
+void PresenceTracker::dropRemote(const QString &topic)
+{
+    std::scoped_lock locker(m_mutex);
+    for (auto node = m_remote.begin(); node != m_remote.end();) {
+        auto &refs = node.value();
+        for (auto it = refs.begin(); it != refs.end();) {
+            if (it->topic == topic) {
+                removeRemote(it->topic, it->key, it->ref);
+                it = refs.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        node = refs.empty() ? m_remote.erase(node) : std::next(node);
+    }
+}
+
+QHash<QString, QList<std::pair<QString, PresenceMeta>>> PresenceTracker::localMetas() const
+{
+    std::scoped_lock locker(m_mutex);
+    QHash<QString, QList<std::pair<QString, PresenceMeta>>> metas;
+    for (auto topic = m_topics.cbegin(); topic != m_topics.cend(); ++topic) {
+        for (const auto &[key, entries] : topic->keys) {
+            for (const Entry &entry : entries) {
+                if (entry.owner != RemoteOwner)
+                    metas[topic.key()].append({key, entry.meta});
+            }
+        }
+    }
+    return metas;
 }
 
 } // namespace chatter::server

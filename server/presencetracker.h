@@ -7,11 +7,15 @@
 #include <mutex>
 #include <QHash>
 #include <QJsonObject>
+#include <QList>
 #include <QString>
+#include <QUuid>
 #include <QVarLengthArray>
 
 #include <map>
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace chatter::server {
 
@@ -51,6 +55,33 @@ public:
     };
     MemberCount memberCount(const QString &topic) const;
 
+    // Other nodes' metas (docs/cluster.md, "Presence across nodes"): kept beside this node's,
+    // so that `presence_state` and member counts are the cluster's, under the node that owns
+    // them, so that they go when it does. Identified by phx_ref (random, unique cluster-wide).
+    //! False when a meta with that phx_ref is already here (a diff the snapshot had).
+    bool trackRemote(const QString &topic, const QString &key, const QUuid &node,
+                     const PresenceMeta &meta);
+    //! Removes another node's meta by its phx_ref; returns it.
+    std::optional<PresenceMeta> untrackRemote(const QString &topic, const QString &key,
+                                              const PresenceRef &ref);
+    //! Removes every meta of `node` (it stopped heartbeating): the leaves, by topic.
+    QHash<QString, QList<PresenceDiff>> removeNode(const QUuid &node);
+    //! The nodes with metas here.
+    QList<QUuid> remoteNodes() const;
+    struct RemoteEntry
+    {
+        QUuid node;
+        QString key;
+        PresenceMeta meta;
+    };
+    //! Makes `topic`'s metas of other nodes exactly `entries` (a snapshot read from Redis);
+    //! returns the joins and leaves that took.
+    QList<PresenceDiff> syncRemote(const QString &topic, const QList<RemoteEntry> &entries);
+    //! Removes other nodes' metas of `topic` without diffs: nobody here listens any more.
+    void dropRemote(const QString &topic);
+    //! This node's own metas by topic: published again after Redis was away.
+    QHash<QString, QList<std::pair<QString, PresenceMeta>>> localMetas() const;
+
 private:
     struct Entry
     {
@@ -76,8 +107,21 @@ private:
     //! held.
     static void restate(Topic &topic, const QString &key);
 
+    //! The owner of every other node's entry: sockets' ids never reach it.
+    static constexpr quint64 RemoteOwner = quint64(1) << 63;
+    struct RemoteRef
+    {
+        QString topic;
+        QString key;
+        PresenceRef ref;
+    };
+    //! Removes the entry of `ref` under `key`; call with the mutex held.
+    std::optional<PresenceMeta> removeRemote(const QString &topic, const QString &key,
+                                             const PresenceRef &ref);
+
     mutable std::mutex m_mutex;
     QHash<QString, Topic> m_topics;
+    QHash<QUuid, std::vector<RemoteRef>> m_remote; //!< every other node's entries
     quint64 m_version = 0; //!< counts every track and untrack; guarded by m_mutex
 };
 

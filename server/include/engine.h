@@ -31,6 +31,7 @@ class Bans;
 class ChannelRouter;
 class ClusterBus;
 class ClusterLink;
+class ClusterPresence;
 class ClusterRelay;
 class ConnectionLimiter;
 class Conversations;
@@ -228,6 +229,7 @@ private:
     std::unique_ptr<QThread> m_clusterThread;
     ClusterLink *m_cluster = nullptr; //!< lives on m_clusterThread
     ClusterRelay *m_relay = nullptr;  //!< lives on m_clusterThread (a child of m_cluster)
+    ClusterPresence *m_clusterPresence = nullptr; //!< lives on m_clusterThread (relay's child)
     QTimer *m_directoryTimer = nullptr;
     Listener *m_listener = nullptr;
     std::vector<std::unique_ptr<QThread>> m_threads;

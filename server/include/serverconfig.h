@@ -82,6 +82,8 @@ struct ServerConfig
     //! `redis://host[:port][/db]` or `unix:///path[?db=n]`: the Redis the nodes of a cluster
     //! share (docs/cluster.md). Needs a PostgreSQL `database`. Empty: one node, no Redis.
     QString redis;
+    //! In a cluster: a node whose heartbeat is this old is gone, and its metas with it.
+    int nodeTimeoutMs = 15000;
     bool fullSync = true;        //!< fsync every group commit (power-loss safe)
     int retainPerRoom = 100'000; //!< messages kept per room; 0: all
     int retainDays = 0;          //!< 0: no age limit

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "childprocess.h"
 #include "engine.h"
 #include "postgresinstance.h"
 #include "redisinstance.h"
@@ -8,7 +9,12 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QScopeGuard>
+#include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <signal.h>
 
 #include <memory>
 
@@ -28,6 +34,9 @@ private Q_SLOTS:
     void everyClientGetsIdOrderWhileBothNodesSend();
     void aGapIsFilledFromTheDatabase();
     void whatANodeMissedWhileRedisWasAwayIsFilled();
+    void presenceConvergesAcrossNodes();
+    void aStoppedNodesPresenceLeavesAtOnce();
+    void aKilledNodesPresenceLeavesAfterTheTimeout();
 
 private:
     //! Two nodes on a new database.
@@ -35,6 +44,7 @@ private:
     //! A node's configuration on the current test's database; `redis` empty for none.
     ServerConfig configFor(const QString &redis) const;
     QString m_database;
+    QString m_redisUrl;
     PostgresInstance m_postgres;
     RedisInstance m_redis;
     std::unique_ptr<Engine> m_a;
@@ -83,6 +93,34 @@ QList<qint64> ackedIds(const TestClient &client, const QString &prefix)
     return ids;
 }
 
+//! The keys of a presence_state payload, or of one side ("joins", "leaves") of the
+//! presence_diff frames received on `topic` so far, in order.
+QStringList presenceState(const TestClient &client, const QString &topic)
+{
+    for (const QJsonArray &frame : client.frames()) {
+        if (isEvent(frame, "presence_state") && frame.at(2).toString() == topic)
+            return frame.at(4).toObject().keys();
+    }
+    return {};
+}
+
+QStringList diffKeys(const TestClient &client, const QString &topic, const char *side)
+{
+    QStringList keys;
+    for (const QJsonArray &frame : client.frames()) {
+        if (isEvent(frame, "presence_diff") && frame.at(2).toString() == topic)
+            keys += frame.at(4).toObject().value(QLatin1String(side)).toObject().keys();
+    }
+    return keys;
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
 } // namespace
 
 void tst_ClusterNodes::initTestCase()
@@ -121,9 +159,9 @@ void tst_ClusterNodes::startNodes(const QString &name)
     // (which scopes the claim; channels carry the cluster id).
     static int redisDb = 0;
     ++redisDb;
+    m_redisUrl = m_redis.url() + QStringLiteral("/%1").arg(redisDb);
     for (std::unique_ptr<Engine> *node : {&m_a, &m_b}) {
-        *node =
-            std::make_unique<Engine>(configFor(m_redis.url() + QStringLiteral("/%1").arg(redisDb)));
+        *node = std::make_unique<Engine>(configFor(m_redisUrl));
         QVERIFY2((*node)->start(), qPrintable((*node)->errorString()));
     }
 }
@@ -289,6 +327,97 @@ void tst_ClusterNodes::whatANodeMissedWhileRedisWasAwayIsFilled()
     QTRY_COMPARE_WITH_TIMEOUT(receivedIds(ann, Lobby).size(), 5, 10000);
     QCOMPARE(receivedIds(ann, Lobby), receivedIds(bob, Lobby));
     silent.stop();
+}
+
+void tst_ClusterNodes::presenceConvergesAcrossNodes()
+{
+    startNodes(QStringLiteral("presence"));
+    TestClient ann; // A
+    TestClient bob; // B
+    TestClient cat; // B, later
+    QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
+    QVERIFY(bob.open(m_b->port(), QStringLiteral("bob")));
+    QVERIFY(cat.open(m_b->port(), QStringLiteral("cat")));
+    QCOMPARE(ann.join(Lobby).value("status").toString(), QStringLiteral("ok"));
+    QTRY_COMPARE_WITH_TIMEOUT(presenceState(ann, Lobby), QStringList{"ann"}, 5000);
+
+    // bob's node had nobody in the room: its first join snapshots the room's presence from
+    // Redis before the reply, so bob's state has ann; ann hears of bob through Redis.
+    QCOMPARE(bob.join(Lobby).value("status").toString(), QStringLiteral("ok"));
+    QTRY_COMPARE_WITH_TIMEOUT(presenceState(bob, Lobby), (QStringList{"ann", "bob"}), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(diffKeys(ann, Lobby, "joins").contains("bob"), 5000);
+
+    // A second joiner on B: the state comes from B's own copy.
+    QCOMPARE(cat.join(Lobby).value("status").toString(), QStringLiteral("ok"));
+    QTRY_COMPARE_WITH_TIMEOUT(presenceState(cat, Lobby), (QStringList{"ann", "bob", "cat"}), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(diffKeys(ann, Lobby, "joins").contains("cat"), 5000);
+
+    // Leaving on A reaches B's clients; leaving on B reaches A's.
+    ann.send(QJsonArray{"1", "9", Lobby, "phx_leave", QJsonObject()});
+    QTRY_VERIFY_WITH_TIMEOUT(diffKeys(bob, Lobby, "leaves").contains("ann"), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(diffKeys(cat, Lobby, "leaves").contains("ann"), 5000);
+    bob.send(QJsonArray{"1", "9", Lobby, "phx_leave", QJsonObject()});
+    QTRY_VERIFY_WITH_TIMEOUT(diffKeys(cat, Lobby, "leaves").contains("bob"), 5000);
+
+    // A newcomer on A sees exactly who is left, in the cluster.
+    TestClient dan;
+    QVERIFY(dan.open(m_a->port(), QStringLiteral("dan")));
+    QCOMPARE(dan.join(Lobby).value("status").toString(), QStringLiteral("ok"));
+    QTRY_COMPARE_WITH_TIMEOUT(presenceState(dan, Lobby), (QStringList{"cat", "dan"}), 5000);
+}
+
+void tst_ClusterNodes::aStoppedNodesPresenceLeavesAtOnce()
+{
+    startNodes(QStringLiteral("stopped"));
+    TestClient ann; // A
+    TestClient bob; // B
+    QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
+    QVERIFY(bob.open(m_b->port(), QStringLiteral("bob")));
+    QCOMPARE(ann.join(Lobby).value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(bob.join(Lobby).value("status").toString(), QStringLiteral("ok"));
+    QTRY_VERIFY_WITH_TIMEOUT(diffKeys(ann, Lobby, "joins").contains("bob"), 5000);
+
+    // B stops (SIGTERM's path): its heartbeat key goes first, so A drops bob at its next look,
+    // long before the 15 s timeout these nodes run with.
+    m_b->stop();
+    m_b.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(diffKeys(ann, Lobby, "leaves").contains("bob"), 5000);
+    QCOMPARE(diffKeys(ann, Lobby, "leaves").count("bob"), 1);
+}
+
+void tst_ClusterNodes::aKilledNodesPresenceLeavesAfterTheTimeout()
+{
+    startNodes(QStringLiteral("killed"));
+    // A third node as its own process, with a short timeout on A's side too: A is the one
+    // that must notice. (A's timeout is the one that counts: B's key is written with B's.)
+    const quint16 port = freePort();
+    QTemporaryDir dir;
+    const pid_t node = childprocess::spawn(
+        {QStringLiteral(CHATTER_SERVER_BIN), "--headless", "--bind", "127.0.0.1", "--port",
+         QString::number(port), "--data-dir", dir.filePath("data"), "--database", m_database,
+         "--redis", m_redisUrl, "--search", "off", "--node-timeout-ms", "1500", "--workers", "1"},
+        dir.filePath("node.log"));
+    QVERIFY(node > 0);
+    // Whatever fails below, the process goes (a killed one is only reaped).
+    const auto stopNode = qScopeGuard([node] { childprocess::stop(node, 2000); });
+    TestClient ann; // A
+    TestClient zed; // the process
+    QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
+    QTRY_VERIFY_WITH_TIMEOUT(zed.open(port, QStringLiteral("zed")), 15000);
+    QCOMPARE(ann.join(Lobby).value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(zed.join(Lobby).value("status").toString(), QStringLiteral("ok"));
+    QTRY_VERIFY_WITH_TIMEOUT(diffKeys(ann, Lobby, "joins").contains("zed"), 5000);
+
+    // kill -9: no goodbye. Its heartbeat key expires after 1.5 s; A looks every second.
+    ::kill(node, SIGKILL);
+    QCOMPARE(childprocess::waitExit(node, 5000), -1);
+    QTRY_VERIFY_WITH_TIMEOUT(diffKeys(ann, Lobby, "leaves").contains("zed"), 10000);
+    QCOMPARE(diffKeys(ann, Lobby, "leaves").count("zed"), 1);
+    // And someone reaped its fields: a newcomer's snapshot has only ann.
+    TestClient dan;
+    QVERIFY(dan.open(m_b->port(), QStringLiteral("dan")));
+    QCOMPARE(dan.join(Lobby).value("status").toString(), QStringLiteral("ok"));
+    QTRY_COMPARE_WITH_TIMEOUT(presenceState(dan, Lobby), (QStringList{"ann", "dan"}), 5000);
 }
 
 int main(int argc, char *argv[])

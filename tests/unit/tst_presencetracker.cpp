@@ -52,6 +52,11 @@ private Q_SLOTS:
     void largeAndSmallRoomsListTheSame();
     void listAsTextIsTheList_data();
     void listAsTextIsTheList();
+    void metaReadsBackFromItsJson_data();
+    void metaReadsBackFromItsJson();
+    void otherNodesMetasJoinTheStateAndGoWithTheirNode();
+    void snapshotSyncJoinsAndLeaves();
+    void droppedTopicLosesOnlyOtherNodesMetas();
 };
 
 void tst_PresenceTracker::stateFollowsTrackUpdateUntrack()
@@ -260,6 +265,142 @@ void tst_PresenceTracker::listAsTextIsTheList()
     QVERIFY(parsed.isObject());
     QCOMPARE(parsed.object(), tracker.list(Topic));
     QCOMPARE(parsed.object().size(), members);
+}
+
+void tst_PresenceTracker::metaReadsBackFromItsJson_data()
+{
+    QTest::addColumn<QString>("statusName");
+    QTest::addColumn<QString>("role");
+    QTest::addColumn<bool>("autoAway");
+    QTest::addColumn<bool>("withPrev");
+    QTest::newRow("online member") << "online"
+                                   << "member" << false << false;
+    QTest::newRow("away by itself, updated") << "away"
+                                             << "member" << true << true;
+    QTest::newRow("dnd admin") << "dnd"
+                               << "admin" << false << true;
+    QTest::newRow("busy guest") << "busy"
+                                << "guest" << false << false;
+}
+
+void tst_PresenceTracker::metaReadsBackFromItsJson()
+{
+    QFETCH(QString, statusName);
+    QFETCH(QString, role);
+    QFETCH(bool, autoAway);
+    QFETCH(bool, withPrev);
+    using chatter::server::PresenceMeta;
+    using chatter::server::PresenceRef;
+    PresenceMeta meta = status(statusName);
+    meta.role = PresenceMeta::roleNamed(role);
+    meta.autoAway = autoAway;
+    meta.client = QStringLiteral("web");
+    meta.onlineAtMs = 1'780'000'000'123;
+    meta.ref = PresenceRef::generate();
+    if (withPrev)
+        meta.refPrev = PresenceRef::generate();
+    const auto back = PresenceMeta::fromJson(meta.toJson());
+    QVERIFY(back.has_value());
+    QCOMPARE(*back, meta);
+    // Without a valid phx_ref it is nobody's meta.
+    QJsonObject broken = meta.toJson();
+    broken.insert("phx_ref", "not a ref");
+    QVERIFY(!PresenceMeta::fromJson(broken));
+    broken.remove("phx_ref");
+    QVERIFY(!PresenceMeta::fromJson(broken));
+    QVERIFY(PresenceRef::fromString(QStringLiteral("AAAAAAAAAAAAAAAA")).isNull());
+}
+
+void tst_PresenceTracker::otherNodesMetasJoinTheStateAndGoWithTheirNode()
+{
+    using chatter::server::PresenceMeta;
+    using chatter::server::PresenceRef;
+    PresenceTracker tracker;
+    const QUuid b = QUuid::createUuid();
+    const QUuid c = QUuid::createUuid();
+    tracker.track(Topic, "ann", 1, status("online"));
+    PresenceMeta bob = status("busy");
+    bob.ref = PresenceRef::generate();
+    QVERIFY(tracker.trackRemote(Topic, "bob", b, bob));
+    QVERIFY(!tracker.trackRemote(Topic, "bob", b, bob)); // the same phx_ref again
+    PresenceMeta cat = status("away");
+    cat.ref = PresenceRef::generate();
+    QVERIFY(tracker.trackRemote(Topic, "cat", c, cat));
+    QVERIFY(tracker.trackRemote("chatter:room:b", "cat", c, cat));
+    QCOMPARE(
+        statusesOf(tracker.list(Topic)),
+        (QMap<QString, QStringList>{{"ann", {"online"}}, {"bob", {"busy"}}, {"cat", {"away"}}}));
+    QCOMPARE(tracker.keyCount(Topic), 3);
+    QCOMPARE(tracker.remoteNodes().size(), 2);
+    // Only this node's own metas are its to publish again.
+    const auto local = tracker.localMetas();
+    QCOMPARE(local.keys(), QStringList{Topic});
+    QCOMPARE(local.value(Topic).size(), 1);
+    QCOMPARE(local.value(Topic).at(0).first, QStringLiteral("ann"));
+
+    // A diff's leave by phx_ref; a local untrack never takes another node's meta.
+    QVERIFY(!tracker.untrack(Topic, "bob", 1));
+    QVERIFY(tracker.untrackRemote(Topic, "bob", bob.ref).has_value());
+    QVERIFY(!tracker.untrackRemote(Topic, "bob", bob.ref));
+    QCOMPARE(tracker.remoteNodes(), QList<QUuid>{c});
+
+    // Node C stops heartbeating: its metas go, one leave per meta, by topic.
+    const auto leaves = tracker.removeNode(c);
+    QCOMPARE(leaves.size(), 2);
+    QCOMPARE(leaves.value(Topic).size(), 1);
+    QCOMPARE(leaves.value(Topic).at(0).key, QStringLiteral("cat"));
+    QVERIFY(leaves.value(Topic).at(0).left->ref == cat.ref);
+    QCOMPARE(statusesOf(tracker.list(Topic)), (QMap<QString, QStringList>{{"ann", {"online"}}}));
+    QVERIFY(tracker.list("chatter:room:b").isEmpty());
+    QVERIFY(tracker.remoteNodes().isEmpty());
+    QVERIFY(tracker.removeNode(c).isEmpty());
+}
+
+void tst_PresenceTracker::snapshotSyncJoinsAndLeaves()
+{
+    using chatter::server::PresenceMeta;
+    using chatter::server::PresenceRef;
+    PresenceTracker tracker;
+    const QUuid b = QUuid::createUuid();
+    PresenceMeta kept = status("online");
+    kept.ref = PresenceRef::generate();
+    PresenceMeta gone = status("away");
+    gone.ref = PresenceRef::generate();
+    PresenceMeta fresh = status("dnd");
+    fresh.ref = PresenceRef::generate();
+    tracker.track(Topic, "ann", 1, status("online"));
+    tracker.trackRemote(Topic, "bob", b, kept);
+    tracker.trackRemote(Topic, "cat", b, gone);
+
+    // The snapshot read after a resubscription: bob stayed, cat left meanwhile, dan came.
+    const auto diffs = tracker.syncRemote(Topic, {{b, "bob", kept}, {b, "dan", fresh}});
+    QCOMPARE(diffs.size(), 2);
+    QCOMPARE(diffs.at(0).key, QStringLiteral("cat"));
+    QVERIFY(diffs.at(0).left && !diffs.at(0).joined);
+    QCOMPARE(diffs.at(1).key, QStringLiteral("dan"));
+    QVERIFY(diffs.at(1).joined && !diffs.at(1).left);
+    QCOMPARE(
+        statusesOf(tracker.list(Topic)),
+        (QMap<QString, QStringList>{{"ann", {"online"}}, {"bob", {"online"}}, {"dan", {"dnd"}}}));
+    // The same snapshot again changes nothing.
+    QVERIFY(tracker.syncRemote(Topic, {{b, "bob", kept}, {b, "dan", fresh}}).isEmpty());
+}
+
+void tst_PresenceTracker::droppedTopicLosesOnlyOtherNodesMetas()
+{
+    using chatter::server::PresenceMeta;
+    using chatter::server::PresenceRef;
+    PresenceTracker tracker;
+    const QUuid b = QUuid::createUuid();
+    PresenceMeta bob = status("online");
+    bob.ref = PresenceRef::generate();
+    tracker.track(Topic, "ann", 1, status("online"));
+    tracker.trackRemote(Topic, "bob", b, bob);
+    tracker.trackRemote("chatter:room:b", "bob", b, bob);
+    tracker.dropRemote(Topic);
+    QCOMPARE(statusesOf(tracker.list(Topic)), (QMap<QString, QStringList>{{"ann", {"online"}}}));
+    QCOMPARE(tracker.keyCount("chatter:room:b"), 1);
+    QCOMPARE(tracker.remoteNodes(), QList<QUuid>{b});
 }
 
 QTEST_APPLESS_MAIN(tst_PresenceTracker)
