@@ -23,13 +23,18 @@ ClusterBus::ClusterBus(RedisLocation location, QByteArray clusterId, RedisConnec
                        QObject *parent)
     : QObject(parent), m_mailbox(new Mailbox(this)),
       m_prefix(QByteArrayLiteral("chatter:") + clusterId + QByteArrayLiteral(":t:")),
-      m_commands(commands), m_subscriber(new RedisConnection(
-                                std::move(location), RedisConnection::Role::Subscriber, this))
+      m_clusterPrefix(QByteArrayLiteral("chatter:") + clusterId + ':'), m_commands(commands),
+      m_subscriber(
+          new RedisConnection(std::move(location), RedisConnection::Role::Subscriber, this))
 {
     connect(m_subscriber, &RedisConnection::subscribed, this, &ClusterBus::confirmed);
     connect(m_subscriber, &RedisConnection::disconnected, this, &ClusterBus::lost);
     connect(m_subscriber, &RedisConnection::message, this,
             [this](const QByteArray &channel, const QByteArray &payload) {
+                if (channel == m_inbox && m_onInbox) {
+                    m_onInbox(payload);
+                    return;
+                }
                 if (!m_incoming || !channel.startsWith(m_prefix))
                     return;
                 m_incoming(QString::fromUtf8(channel.mid(m_prefix.size())), payload);
@@ -69,6 +74,18 @@ QByteArray ClusterBus::channelOf(const QString &topic) const
     return m_prefix + topic.toUtf8();
 }
 
+QByteArray ClusterBus::inboxOf(const QUuid &node) const
+{
+    return m_clusterPrefix + "n:" + node.toByteArray(QUuid::WithoutBraces);
+}
+
+void ClusterBus::setInbox(const QUuid &node, std::function<void(const QByteArray &)> inbox)
+{
+    m_inbox = inboxOf(node);
+    m_onInbox = std::move(inbox);
+    m_subscriber->subscribe(m_inbox);
+}
+
 void ClusterBus::acquire(const QString &topic)
 {
     m_mailbox->post([this, topic] { hold(topic); });
@@ -102,7 +119,12 @@ void ClusterBus::whenReady(const QString &topic, std::function<void()> resume)
 
 void ClusterBus::publish(const QString &topic, QByteArray envelope)
 {
-    m_mailbox->post([this, channel = channelOf(topic), envelope = std::move(envelope)]() mutable {
+    publishRaw(channelOf(topic), std::move(envelope));
+}
+
+void ClusterBus::publishRaw(const QByteArray &channel, QByteArray payload)
+{
+    m_mailbox->post([this, channel, envelope = std::move(payload)]() mutable {
         if (m_stopped)
             return;
         if (m_commands->isConnected() && m_queue.empty()) {
@@ -110,7 +132,7 @@ void ClusterBus::publish(const QString &topic, QByteArray envelope)
             return;
         }
         m_queuedBytes += envelope.size();
-        m_queue.emplace_back(std::move(channel), std::move(envelope));
+        m_queue.emplace_back(channel, std::move(envelope));
         while (m_queue.size() > size_t(MaxQueued) || m_queuedBytes > MaxQueuedBytes) {
             m_queuedBytes -= m_queue.front().second.size();
             m_queue.pop_front();

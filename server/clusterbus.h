@@ -9,6 +9,7 @@
 #include <QSet>
 #include <QString>
 #include <QTimer>
+#include <QUuid>
 
 #include <deque>
 #include <functional>
@@ -58,6 +59,9 @@ public:
 
     //! Cluster thread, before start().
     void setIncoming(Incoming incoming) { m_incoming = std::move(incoming); }
+    //! Cluster thread, before start(): this node's inbox channel (`chatter:<cid>:n:<node>`,
+    //! always subscribed) and what gets its messages.
+    void setInbox(const QUuid &node, std::function<void(const QByteArray &payload)> inbox);
     void setReady(Ready ready) { m_onReady = std::move(ready); }
     //! Runs when a topic is unsubscribed: what this node knew of it is stale from then on.
     void setDropped(Dropped dropped) { m_onDropped = std::move(dropped); }
@@ -75,8 +79,13 @@ public:
     //! Any thread: PUBLISHes `envelope` on the topic's channel.
     void publish(const QString &topic, QByteArray envelope);
 
+    //! Any thread: PUBLISHes `payload` on `channel` as it is (queued while Redis is away).
+    void publishRaw(const QByteArray &channel, QByteArray payload);
+
     //! The Redis channel of a topic.
     QByteArray channelOf(const QString &topic) const;
+    //! A node's inbox channel.
+    QByteArray inboxOf(const QUuid &node) const;
     //! Cluster thread: for tests and the monitor.
     int wantedCount() const { return int(m_holds.size()); }
     qint64 droppedEnvelopes() const { return m_dropped; }
@@ -97,10 +106,13 @@ private:
     void flushQueue();
 
     Mailbox *m_mailbox;
-    QByteArray m_prefix; //!< `chatter:<cid>:t:`
+    QByteArray m_prefix;        //!< `chatter:<cid>:t:`
+    QByteArray m_clusterPrefix; //!< `chatter:<cid>:`
     RedisConnection *m_commands;
     RedisConnection *m_subscriber;
     Incoming m_incoming;
+    QByteArray m_inbox;
+    std::function<void(const QByteArray &)> m_onInbox;
     Ready m_onReady;
     Dropped m_onDropped;
     QHash<QString, int> m_holds;        //!< cluster thread

@@ -26,6 +26,7 @@
 #include "listener.h"
 #include "logging.h"
 #include "loginthrottle.h"
+#include "longpollrouter.h"
 #include "mailbox.h"
 #include "messagestore.h"
 #include "nicknamepolicy.h"
@@ -33,6 +34,7 @@
 #include "personalchannel.h"
 #include "presencetracker.h"
 #include "pubsub.h"
+#include "redisconnection.h"
 #include "redislocation.h"
 #include "roomchannel.h"
 #include "roomdirectory.h"
@@ -345,6 +347,11 @@ bool Engine::startCluster()
         m_relay->setPresence(m_clusterPresence);
         m_clusterPresence->start();
         ClusterBus &bus = m_cluster->bus();
+        m_longPollRouter =
+            new LongPollRouter(*this, bus, m_relay->nodeId(), m_config.longPollHoldMs, m_relay);
+        bus.setInbox(m_relay->nodeId(), [router = m_longPollRouter](const QByteArray &payload) {
+            router->receive(payload);
+        });
         ClusterRelay *relay = m_relay;
         bus.setIncoming([relay](const QString &topic, const QByteArray &payload) {
             relay->receive(topic, payload);
@@ -354,16 +361,84 @@ bool Engine::startCluster()
         });
         bus.setDropped([relay](const QString &topic) { relay->topicDropped(topic); });
     });
+    if (!checkSameRedis(*location))
+        return false;
     m_pubsub->setBus(&m_cluster->bus());
+    m_workerRelay.store(m_relay, std::memory_order_release);
+    m_workerBus.store(&m_cluster->bus(), std::memory_order_release);
+    m_workerRouter.store(m_longPollRouter, std::memory_order_release);
     qCInfo(lcCluster).noquote() << "cluster node"
                                 << m_relay->nodeId().toString(QUuid::WithoutBraces) << "on Redis at"
                                 << location->display();
     return true;
 }
 
+bool Engine::checkSameRedis(const RedisLocation &location)
+{
+    // Every node names itself on its store connection; a node live on this database (its
+    // connection is there) must have its heartbeat in this node's Redis, or the two use
+    // different Redis servers and would split the cluster silently. Named after this node's
+    // own heartbeat was sent, so two nodes starting together each find the other's key.
+    const QString self = m_relay->nodeId().toString(QUuid::WithoutBraces);
+    QStringList others;
+    QString queryError;
+    m_store->run([&](QSqlDatabase &db) {
+        QSqlQuery query(db);
+        if (!query.exec(QStringLiteral("SET application_name = 'chatter-node %1'").arg(self)) ||
+            !query.exec(QStringLiteral(
+                "SELECT DISTINCT substr(application_name, 14) FROM pg_stat_activity "
+                "WHERE application_name LIKE 'chatter-node %' AND pid <> pg_backend_pid()"))) {
+            queryError = query.lastError().text();
+            return;
+        }
+        while (query.next()) {
+            if (const QString node = query.value(0).toString(); node != self)
+                others.append(node);
+        }
+    });
+    m_store->mailbox().run([] {});
+    if (!queryError.isEmpty()) {
+        m_error = QStringLiteral("cannot list the cluster's nodes: %1").arg(queryError);
+        return false;
+    }
+    QStringList missing = others;
+    // A node that has just started may not have written its heartbeat yet: a few looks.
+    for (int attempt = 0; attempt < 4 && !missing.isEmpty(); ++attempt) {
+        if (attempt > 0)
+            QThread::msleep(750);
+        auto answer = std::make_shared<std::promise<QStringList>>();
+        m_cluster->mailbox().post([this, missing, answer] {
+            QList<QByteArray> mget{"MGET"};
+            for (const QString &node : missing)
+                mget.append(m_clusterPresence->heartbeatKey(QUuid::fromString(node)));
+            m_cluster->commands().command(mget, [missing, answer](const RedisReply &reply) {
+                QStringList still;
+                for (qsizetype i = 0; i < missing.size(); ++i) {
+                    if (reply.type != RedisReply::Type::Array || i >= reply.elements.size() ||
+                        reply.elements.at(i).type == RedisReply::Type::Nil)
+                        still.append(missing.at(i));
+                }
+                answer->set_value(still);
+            });
+        });
+        auto future = answer->get_future();
+        if (future.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
+            break;
+        missing = future.get();
+    }
+    if (missing.isEmpty())
+        return true;
+    m_error =
+        QStringLiteral("node %1 is live on this database but has no heartbeat in Redis at %2: "
+                       "the nodes of one database must share one Redis (a wrong --redis, "
+                       "or a wrong --database?)")
+            .arg(missing.first(), location.display());
+    return false;
+}
+
 ClusterBus *Engine::clusterBus()
 {
-    return m_cluster ? &m_cluster->bus() : nullptr;
+    return m_workerBus.load(std::memory_order_acquire);
 }
 
 void Engine::maintainAccounts(QSqlDatabase &db)
@@ -589,6 +664,9 @@ void Engine::stop(quint16 code)
     // the cluster thread may be queued for them. (Workers may still publish; the relay then
     // delivers here only.)
     if (m_clusterThread) {
+        m_workerRelay.store(nullptr, std::memory_order_release);
+        m_workerBus.store(nullptr, std::memory_order_release);
+        m_workerRouter.store(nullptr, std::memory_order_release);
         m_pubsub->setBus(nullptr);
         // The heartbeat key goes first, so that the other nodes drop this node's presence at
         // their next look rather than after --node-timeout-ms. Waited for briefly.
@@ -599,7 +677,9 @@ void Engine::stop(quint16 code)
             });
             deleted->get_future().wait_for(std::chrono::milliseconds(1000));
         }
-        m_cluster->mailbox().run([cluster = m_cluster, relay = m_relay] {
+        m_cluster->mailbox().run([cluster = m_cluster, relay = m_relay, router = m_longPollRouter] {
+            if (router)
+                router->stop();
             if (relay) // null when the start was refused
                 relay->stop();
             cluster->stop();
@@ -658,6 +738,7 @@ void Engine::stop(quint16 code)
         m_cluster = nullptr;
         m_relay = nullptr;
         m_clusterPresence = nullptr;
+        m_longPollRouter = nullptr;
     }
 }
 

@@ -2,9 +2,11 @@
 #include "longpollendpoint.h"
 
 #include "apicall.h"
+#include "clusterrelay.h"
 #include "connectionlimiter.h"
 #include "engine.h"
 #include "logging.h"
+#include "longpollrouter.h"
 #include "longpollsession.h"
 #include "secretcompare.h"
 #include "worker.h"
@@ -51,32 +53,40 @@ LongPollEndpoint::LongPollEndpoint(Worker &worker, QByteArray secret)
 
 QString LongPollEndpoint::makeToken(quint64 sessionId) const
 {
-    const QByteArray data =
-        QByteArray::number(m_worker.index()) + '.' + QByteArray::number(sessionId);
+    QByteArray data = QByteArray::number(m_worker.index()) + '.' + QByteArray::number(sessionId);
+    if (const ClusterRelay *relay = m_worker.engine().clusterRelay())
+        data.prepend(relay->nodeId().toByteArray(QUuid::WithoutBraces) + '.');
     const QByteArray mac =
         QMessageAuthenticationCode::hash(data, m_secret, QCryptographicHash::Sha256);
     return QString::fromLatin1(
         data + '.' + mac.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
-std::optional<std::pair<int, quint64>> LongPollEndpoint::parseToken(const QString &token) const
+std::optional<LongPollEndpoint::Target> LongPollEndpoint::parseToken(const QString &token) const
 {
-    const QList<QByteArray> parts = token.toLatin1().split('.');
-    if (parts.size() != 3)
+    QList<QByteArray> parts = token.toLatin1().split('.');
+    if (parts.size() != 3 && parts.size() != 4)
         return std::nullopt;
-    const QByteArray data = parts[0] + '.' + parts[1];
+    const QByteArray mac = parts.takeLast();
+    const QByteArray data = parts.join('.');
     const QByteArray expected =
         QMessageAuthenticationCode::hash(data, m_secret, QCryptographicHash::Sha256)
             .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-    if (!secretsEqual(expected, parts[2]))
+    if (!secretsEqual(expected, mac))
         return std::nullopt;
+    Target target;
+    if (parts.size() == 3) {
+        target.node = QUuid::fromString(QLatin1StringView(parts.takeFirst()));
+        if (target.node.isNull())
+            return std::nullopt;
+    }
     bool okWorker = false;
     bool okId = false;
-    const int worker = parts[0].toInt(&okWorker);
-    const quint64 id = parts[1].toULongLong(&okId);
+    target.worker = parts[0].toInt(&okWorker);
+    target.session = parts[1].toULongLong(&okId);
     if (!okWorker || !okId)
         return std::nullopt;
-    return std::make_pair(worker, id);
+    return target;
 }
 
 void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest,
@@ -152,7 +162,16 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest,
             token = tokens.last();
     }
     const auto target = parseToken(token);
-    Worker *owner = target ? m_worker.engine().worker(target->first) : nullptr;
+    LongPollRouter *router = m_worker.engine().longPollRouter();
+    if (target && !target->node.isNull() && router && target->node != router->nodeId()) {
+        // Another node's session, behind a balancer that does not stick.
+        using Method = LongPollRouter::Method;
+        router->forward(target->node, target->worker, target->session,
+                        isGet ? Method::Get : (isPost ? Method::Post : Method::Delete), request,
+                        reply);
+        return;
+    }
+    Worker *owner = target ? m_worker.engine().worker(target->worker) : nullptr;
     if (!owner) {
         if (isGet)
             handleGet(0, request, reply);
@@ -160,7 +179,7 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest,
             reply(status(410));
         return;
     }
-    const quint64 sessionId = target->second;
+    const quint64 sessionId = target->session;
     owner->mailbox().post([owner, sessionId, request, reply, isGet, isPost] {
         if (isGet)
             owner->longPoll().handleGet(sessionId, request, reply);

@@ -5,6 +5,7 @@
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QObject>
+#include <QUuid>
 
 #include <functional>
 #include <optional>
@@ -49,9 +50,17 @@ public:
     void handlePost(quint64 sessionId, const Request &request, const Reply &reply);
     void handleDelete(quint64 sessionId, const Reply &reply);
 
+    //! `<worker>.<session>.<mac>`; in a cluster `<node>.<worker>.<session>.<mac>`, so that any
+    //! node can send a request to the session's node (LongPollRouter).
     QString makeToken(quint64 sessionId) const;
-    //! (worker index, session id) from a token whose signature checks out.
-    std::optional<std::pair<int, quint64>> parseToken(const QString &token) const;
+    struct Target
+    {
+        QUuid node; //!< null: this node's (or no cluster)
+        int worker = 0;
+        quint64 session = 0;
+    };
+    //! The session a token whose signature checks out names.
+    std::optional<Target> parseToken(const QString &token) const;
 
 private:
     Worker &m_worker;

@@ -33,6 +33,8 @@ class ClusterBus;
 class ClusterLink;
 class ClusterPresence;
 class ClusterRelay;
+class LongPollRouter;
+struct RedisLocation;
 class ConnectionLimiter;
 class Conversations;
 class FileContentStore;
@@ -74,8 +76,10 @@ public:
     PubSub &pubsub() { return *m_pubsub; }
     //! With --redis: broadcasts to and from the other nodes, and the node's topics on Redis
     //! (both thread-safe where workers use them); null for one node alone.
-    ClusterRelay *clusterRelay() { return m_relay; }
+    ClusterRelay *clusterRelay() { return m_workerRelay.load(std::memory_order_acquire); }
     ClusterBus *clusterBus();
+    //! With --redis: long-poll requests for other nodes' sessions (thread-safe forward()).
+    LongPollRouter *longPollRouter() { return m_workerRouter.load(std::memory_order_acquire); }
     PresenceTracker &presence() { return *m_presence; }
     RoomDirectory &directory() { return *m_directory; }
     MessageStore &store() { return *m_store; }
@@ -186,6 +190,8 @@ private:
     //! With --redis: the cluster thread, its connection, and the claim of the Redis for this
     //! database's cluster id (docs/cluster.md). False (m_error) when refused.
     bool startCluster();
+    //! Refuses (m_error) when a node live on this database is not on this node's Redis.
+    bool checkSameRedis(const RedisLocation &location);
     //! Every 2 s on the store thread: reloads accounts another process changed, deletes expired
     //! sessions, writes coalesced last-used times.
     void maintainAccounts(QSqlDatabase &db);
@@ -230,6 +236,13 @@ private:
     ClusterLink *m_cluster = nullptr; //!< lives on m_clusterThread
     ClusterRelay *m_relay = nullptr;  //!< lives on m_clusterThread (a child of m_cluster)
     ClusterPresence *m_clusterPresence = nullptr; //!< lives on m_clusterThread (relay's child)
+    LongPollRouter *m_longPollRouter = nullptr;   //!< lives on m_clusterThread (relay's child)
+    // What workers reach of the cluster: set once it runs, cleared when stop() begins (workers
+    // then deliver on this node only). Atomic: the workers' threads end with QThread::wait(),
+    // which ThreadSanitizer does not see as a synchronisation.
+    std::atomic<ClusterRelay *> m_workerRelay{nullptr};
+    std::atomic<ClusterBus *> m_workerBus{nullptr};
+    std::atomic<LongPollRouter *> m_workerRouter{nullptr};
     QTimer *m_directoryTimer = nullptr;
     Listener *m_listener = nullptr;
     std::vector<std::unique_ptr<QThread>> m_threads;

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "childprocess.h"
 #include "engine.h"
+#include "httpexchange.h"
 #include "postgresinstance.h"
 #include "redisinstance.h"
 #include "testclient.h"
 #include "testengineconfig.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QScopeGuard>
@@ -37,6 +39,8 @@ private Q_SLOTS:
     void presenceConvergesAcrossNodes();
     void aStoppedNodesPresenceLeavesAtOnce();
     void aKilledNodesPresenceLeavesAfterTheTimeout();
+    void longPollSessionsAreServedThroughAnyNode();
+    void aNodeOnAnotherRedisIsRefused();
 
 private:
     //! Two nodes on a new database.
@@ -114,6 +118,32 @@ QStringList diffKeys(const TestClient &client, const QString &topic, const char 
     return keys;
 }
 
+//! One long-poll request (docs/protocol.md): the JSON body of the answer, empty on failure.
+QJsonObject longPoll(quint16 port, const char *method, const QString &token,
+                     const QByteArray &body = {}, int timeoutMs = 10000)
+{
+    QTcpSocket socket;
+    if (!httpexchange::connectTo(socket, port))
+        return {};
+    QByteArray path = "/socket/longpoll?vsn=2.0.0&user=lou";
+    if (!token.isEmpty())
+        path += "&token=" + QUrl::toPercentEncoding(token);
+    socket.write(QByteArray(method) + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1:" +
+                 QByteArray::number(port) + "\r\nContent-Type: application/json\r\n" +
+                 "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    const QByteArray response = httpexchange::readResponse(socket, timeoutMs);
+    return QJsonDocument::fromJson(httpexchange::bodyOf(response)).object();
+}
+
+//! The frames in a long-poll GET's answer, each a V2 array.
+QList<QJsonArray> polled(const QJsonObject &answer)
+{
+    QList<QJsonArray> frames;
+    for (const QJsonValue &text : answer.value("messages").toArray())
+        frames.append(QJsonDocument::fromJson(text.toString().toUtf8()).array());
+    return frames;
+}
+
 quint16 freePort()
 {
     QTcpServer probe;
@@ -145,6 +175,7 @@ ServerConfig tst_ClusterNodes::configFor(const QString &redis) const
     config.database = m_database;
     config.search = false;
     config.redis = redis;
+    config.longPollHoldMs = 1000;
     return config;
 }
 
@@ -418,6 +449,71 @@ void tst_ClusterNodes::aKilledNodesPresenceLeavesAfterTheTimeout()
     QVERIFY(dan.open(m_b->port(), QStringLiteral("dan")));
     QCOMPARE(dan.join(Lobby).value("status").toString(), QStringLiteral("ok"));
     QTRY_COMPARE_WITH_TIMEOUT(presenceState(dan, Lobby), (QStringList{"ann", "dan"}), 5000);
+}
+
+void tst_ClusterNodes::longPollSessionsAreServedThroughAnyNode()
+{
+    startNodes(QStringLiteral("longpoll"));
+    // A balancer that does not stick: the session is opened on A, then every request goes to B.
+    const QJsonObject opened = longPoll(m_a->port(), "GET", QString());
+    QCOMPARE(opened.value("status").toInt(), 410);
+    const QString token = opened.value("token").toString();
+    QVERIFY(!token.isEmpty());
+
+    const QByteArray join = R"(["1","1","chatter:room:lobby","phx_join",{}])";
+    QCOMPARE(longPoll(m_b->port(), "POST", token, join).value("status").toInt(), 200);
+    QList<QJsonArray> frames;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            frames += polled(longPoll(m_b->port(), "GET", token));
+            return std::any_of(frames.cbegin(), frames.cend(), [](const QJsonArray &f) {
+                return isEvent(f, "phx_reply") && f.at(1).toString() == QLatin1String("1");
+            });
+        }(),
+        10000);
+
+    // A message from a WebSocket client of A reaches the session (A's), read through B.
+    TestClient ann;
+    QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
+    QCOMPARE(ann.join(Lobby).value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(ann.request(QStringLiteral("1"), Lobby, QStringLiteral("new_msg"),
+                         QJsonObject{{"body", "to the poller"}})
+                 .value("status")
+                 .toString(),
+             QStringLiteral("ok"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            frames += polled(longPoll(m_b->port(), "GET", token));
+            return std::any_of(frames.cbegin(), frames.cend(), [](const QJsonArray &f) {
+                return isEvent(f, "new_msg") && f.at(4).toObject().value("body").toString() ==
+                                                    QLatin1String("to the poller");
+            });
+        }(),
+        10000);
+
+    // The session's node is gone: B answers 410 after the hold time and a little more, and
+    // phoenix.js would open a new session.
+    m_a->stop();
+    m_a.reset();
+    QCOMPARE(longPoll(m_b->port(), "GET", token, {}, 10000).value("status").toInt(), 410);
+}
+
+void tst_ClusterNodes::aNodeOnAnotherRedisIsRefused()
+{
+    startNodes(QStringLiteral("tworedis"));
+    // The same database, another Redis by mistake: the two would each be half a cluster.
+    RedisInstance other;
+    QVERIFY2(other.start(), qPrintable(other.errorString()));
+    Engine stray(configFor(other.url()));
+    QVERIFY(!stray.start());
+    QVERIFY2(stray.errorString().contains(QLatin1String("no heartbeat in Redis")),
+             qPrintable(stray.errorString()));
+    QCOMPARE(stray.port(), quint16(0));
+    stray.stop();
+    // The nodes on the right Redis go on, and a third one there is welcome.
+    Engine third(configFor(m_redisUrl));
+    QVERIFY2(third.start(), qPrintable(third.errorString()));
+    third.stop();
 }
 
 int main(int argc, char *argv[])

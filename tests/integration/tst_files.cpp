@@ -359,7 +359,7 @@ void tst_Files::anotherNodeServesTheFileAndAcceptsTheTokens()
     const QString pollToken = nodeA.worker(0)->longPoll().makeToken(42);
     const auto parsed = nodeB.worker(0)->longPoll().parseToken(pollToken);
     QVERIFY(parsed.has_value());
-    QCOMPARE(parsed->second, quint64(42));
+    QCOMPARE(parsed->session, quint64(42));
     Engine elsewhere(configFor(QStringLiteral("postgresql"), QStringLiteral("elsewhere")));
     QVERIFY2(elsewhere.start(), qPrintable(elsewhere.errorString()));
     QVERIFY(!elsewhere.worker(0)->longPoll().parseToken(pollToken).has_value());
