@@ -13,12 +13,9 @@ import { nick } from './lib/fixture.mjs';
 // Checks every 500 ms (the doc's 1 s, halved): a killed node is out of the rotation sooner.
 const cluster = useCluster({ checkInterMs: 500 });
 
-// Every socket a test opened is disconnected after it, passed or failed: a phoenix.js socket
-// left open would keep reconnecting once the cluster is gone.
+// Every socket a test opened (afterEach below disconnects them after it, passed or failed: a
+// phoenix.js socket left open would keep reconnecting once the cluster is gone).
 const opened = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => disconnect(s)));
-});
 
 // A connected phoenix.js 1.8 socket through HAProxy, with the node it landed on.
 async function openSocket(user = nick('c')) {
@@ -49,6 +46,15 @@ async function member(name, topic) {
   return { ...c, channel, msgs, reply };
 }
 
+// Polls `ready` every 10 ms; rejects after `timeout` ms and then stops polling.
+async function waitUntil(ready, timeout, what) {
+  const deadline = Date.now() + timeout;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function pushOk(channel, body) {
   const r = await push(channel, 'new_msg', { body });
   assert.equal(r.status, 'ok', JSON.stringify(r));
@@ -56,6 +62,10 @@ async function pushOk(channel, body) {
 }
 
 describe('three nodes behind HAProxy', () => {
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => disconnect(s)));
+  });
+
   test('sockets are spread over the nodes round robin and all join chatter:room:lobby', async () => {
     const names = cluster.nodes.map((n) => n.name);
     const clients = [];
@@ -168,12 +178,23 @@ describe('three nodes behind HAProxy', () => {
       await joined;
       clients.push(state);
     }
-    // A client on a survivor is not disturbed.
+    // A client on a survivor keeps writing through the kill and is not disturbed.
     const bystander = await member(survivors[0], T);
     let bystanderClosed = 0;
     bystander.socket.onClose(() => { bystanderClosed += 1; });
+    const ackedElsewhere = [];
+    let rejoined = false;
+    const bystanderLoop = (async () => {
+      for (let i = 0; i < 100 && !rejoined && bystander.channel.state === 'joined'; i += 1) {
+        const r = await push(bystander.channel, 'new_msg', { body: `survivor #${i}` }, 2000);
+        assert.equal(r.status, 'ok', JSON.stringify(r));
+        ackedElsewhere.push(r.response.id);
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    })();
 
-    // The load: three pushes in flight per client, at most 150 each; none after the kill.
+    // The load on the victim: three pushes in flight per client, at most 150 each; none after
+    // the kill.
     const acked = [];
     let killed = false;
     const loop = async (c, tag) => {
@@ -184,9 +205,7 @@ describe('three nodes behind HAProxy', () => {
       }
     };
     const loops = clients.flatMap((c, ci) => [0, 1, 2].map((k) => loop(c, `load ${ci}.${k}`)));
-    await withTimeout((async () => {
-      while (acked.length < 40) await new Promise((r) => setTimeout(r, 5));
-    })(), 10000, '40 acked messages before the kill');
+    await waitUntil(() => acked.length >= 40, 10000, '40 acked messages before the kill');
     const repliesBefore = clients.map((c) => c.joinReplies.length);
     killed = true;
     const info = await cluster.kill(victim);
@@ -196,23 +215,34 @@ describe('three nodes behind HAProxy', () => {
     await Promise.all(loops);
 
     // Both sockets closed, reconnected through HAProxy to a survivor and rejoined.
-    await withTimeout((async () => {
-      while (clients.some((c, i) => c.joinReplies.length === repliesBefore[i])) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })(), 15000, 'the rejoins after the kill');
+    await waitUntil(() => clients.every((c, i) => c.joinReplies.length > repliesBefore[i]), 15000,
+      'the rejoins after the kill');
+    rejoined = true;
+    await bystanderLoop;
+    // What the survivor sent meanwhile reaches them too: in the rejoin reply or live.
+    const everything = [...acked, ...ackedElsewhere];
+    const hasAll = (seen) => everything.every((id) => seen.has(id));
+    await waitUntil(() => clients.every((c) => hasAll(c.seen)), 5000, 'every acked message')
+      .catch(() => { /* the assertions below say what is missing */ });
     for (const c of clients) {
       assert.ok(c.closed >= 1, 'the socket on the killed node closed');
       const now = await cluster.nodeOf(c.socket);
       assert.ok(survivors.includes(now), `reconnected to ${now}, not to one of ${survivors}`);
       assert.equal(c.channel.state, 'joined');
       assert.equal(typeof c.joinParams.at(-1).last_seen_id, 'number', JSON.stringify(c.joinParams));
-      const missing = acked.filter((id) => !c.seen.has(id));
-      assert.deepEqual(missing, [],
-        `acked before the kill but neither received nor in the rejoin reply (rejoined on ${now} ` +
-        `with ${JSON.stringify(c.joinParams.at(-1))})`);
+      assert.deepEqual(acked.filter((id) => !c.seen.has(id)), [],
+        `acked on ${victim} before the kill but neither received nor in the rejoin reply ` +
+        `(rejoined on ${now} with ${JSON.stringify(c.joinParams.at(-1))})`);
+      assert.deepEqual(ackedElsewhere.filter((id) => !c.seen.has(id)), [],
+        `acked on ${survivors[0]} but neither received nor in the rejoin reply (rejoined on ` +
+        `${now} with ${JSON.stringify(c.joinParams.at(-1))})`);
     }
+    // The survivor's client got the victim's acked messages live: published before the kill,
+    // or filled from the database when its node saw the gap before its own next message.
     assert.equal(bystanderClosed, 0, 'a client on a survivor was disconnected');
+    const bystanderSeen = new Set([...bystander.reply.messages, ...bystander.msgs.got].map((m) => m.id));
+    assert.deepEqual(acked.filter((id) => !bystanderSeen.has(id)), [],
+      `acked on ${victim} but never delivered to the client on ${survivors[0]}`);
 
     // And all of them are in the room's history, read through a survivor.
     const sorted = [...acked].sort((x, y) => x - y);
