@@ -8,10 +8,13 @@ import WebSocket from 'ws';
 import { useCluster } from './lib/cluster.mjs';
 import { makeSocket, connect, join, push, collect, disconnect, withTimeout } from './lib/phx.mjs';
 import { room } from './lib/chat.mjs';
+import { watchPresence } from './lib/presence.mjs';
 import { nick } from './lib/fixture.mjs';
 
-// Checks every 500 ms (the doc's 1 s, halved): a killed node is out of the rotation sooner.
-const cluster = useCluster({ checkInterMs: 500 });
+// Checks every 500 ms (the doc's 1 s, halved): a killed node is out of the rotation sooner;
+// a node silent for 1.5 s is dead to the others (its presence goes).
+const NODE_TIMEOUT_MS = 1500;
+const cluster = useCluster({ checkInterMs: 500, args: ['--node-timeout-ms', String(NODE_TIMEOUT_MS)] });
 
 // Every socket a test opened (afterEach below disconnects them after it, passed or failed: a
 // phoenix.js socket left open would keep reconnecting once the cluster is gone).
@@ -37,13 +40,15 @@ async function socketOn(name) {
   throw new Error(`no connection through HAProxy landed on ${name}`);
 }
 
-// A socket on `name` joined to `topic`, collecting the topic's new_msg broadcasts.
+// A socket on `name` joined to `topic`, collecting the topic's new_msg broadcasts and
+// following its presence with phoenix.js's Presence.
 async function member(name, topic) {
   const c = await socketOn(name);
   const channel = c.socket.channel(topic, {});
   const msgs = collect(channel, 'new_msg');
+  const presence = watchPresence('1.8', channel);
   const reply = await join(channel);
-  return { ...c, channel, msgs, reply };
+  return { ...c, channel, msgs, presence, reply };
 }
 
 // Polls `ready` every 10 ms; rejects after `timeout` ms and then stops polling.
@@ -147,6 +152,21 @@ describe('three nodes behind HAProxy', () => {
     }
   });
 
+  test('presence is the cluster\'s: members on three nodes see each other, and a leave crosses', async () => {
+    const T = room('cluster_presence');
+    const members = [await member('n1', T), await member('n2', T), await member('n3', T)];
+    const users = members.map((m) => m.user);
+    for (const m of members) {
+      await m.presence.waitFor((s) => users.every((u) => u in s), 5000, `all three in the presence on ${m.node}`);
+    }
+    const [a, b, c] = members;
+    c.channel.leave();
+    for (const m of [a, b]) {
+      await m.presence.waitFor((s) => !(c.user in s) && a.user in s && b.user in s, 5000,
+        `${c.user}'s leave on ${c.node} seen on ${m.node}`);
+    }
+  });
+
   test('a node killed under load: its clients rejoin elsewhere with last_seen_id and miss nothing acked', async () => {
     const T = room('cluster_failover');
     const victim = 'n2';
@@ -180,6 +200,10 @@ describe('three nodes behind HAProxy', () => {
     }
     // A client on a survivor keeps writing through the kill and is not disturbed.
     const bystander = await member(survivors[0], T);
+    await bystander.presence.waitFor((s) => clients.every((c) => c.user in s), 5000,
+      `the clients on ${victim} in the presence on ${survivors[0]}`);
+    // Their metas as the survivor saw them before the kill.
+    const refsBefore = clients.flatMap((c) => bystander.presence.state()[c.user].map((m) => m.phx_ref));
     let bystanderClosed = 0;
     bystander.socket.onClose(() => { bystanderClosed += 1; });
     const ackedElsewhere = [];
@@ -243,6 +267,13 @@ describe('three nodes behind HAProxy', () => {
     const bystanderSeen = new Set([...bystander.reply.messages, ...bystander.msgs.got].map((m) => m.id));
     assert.deepEqual(acked.filter((id) => !bystanderSeen.has(id)), [],
       `acked on ${victim} but never delivered to the client on ${survivors[0]}`);
+
+    // The killed node's presence left the survivor's state after --node-timeout-ms; the
+    // rejoined clients are there with their new metas.
+    await bystander.presence.waitFor((s) => {
+      const refs = Object.values(s).flat().map((m) => m.phx_ref);
+      return refsBefore.every((r) => !refs.includes(r)) && clients.every((c) => c.user in s);
+    }, NODE_TIMEOUT_MS + 5000, `the metas of ${victim} gone from the presence on ${survivors[0]}`);
 
     // And all of them are in the room's history, read through a survivor.
     const sorted = [...acked].sort((x, y) => x - y);
