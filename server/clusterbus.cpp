@@ -40,6 +40,15 @@ ClusterBus::ClusterBus(RedisLocation location, QByteArray clusterId, RedisConnec
                 m_incoming(QString::fromUtf8(channel.mid(m_prefix.size())), payload);
             });
     connect(m_commands, &RedisConnection::connected, this, &ClusterBus::flushQueue);
+    // Down from the start until the first answer.
+    m_commandsDownSince = nowMs();
+    m_subscriberDownSince = nowMs();
+    connect(m_commands, &RedisConnection::connected, this, [this] { m_commandsDownSince = 0; });
+    connect(m_commands, &RedisConnection::disconnected, this,
+            [this] { m_commandsDownSince = nowMs(); });
+    connect(m_subscriber, &RedisConnection::connected, this, [this] { m_subscriberDownSince = 0; });
+    connect(m_subscriber, &RedisConnection::disconnected, this,
+            [this] { m_subscriberDownSince = nowMs(); });
     // Children, so that they move to the cluster thread with the bus.
     m_lingerTimer.setParent(this);
     m_waiterTimer.setParent(this);
@@ -100,6 +109,16 @@ bool ClusterBus::ready(const QString &topic) const
 {
     std::shared_lock lock(m_readyLock);
     return m_ready.contains(topic);
+}
+
+bool ClusterBus::healthy() const
+{
+    const qint64 now = nowMs();
+    for (const qint64 since : {m_commandsDownSince.load(), m_subscriberDownSince.load()}) {
+        if (since != 0 && now - since >= UnhealthyAfterMs)
+            return false;
+    }
+    return true;
 }
 
 void ClusterBus::whenReady(const QString &topic, std::function<void()> resume)

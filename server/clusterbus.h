@@ -11,6 +11,7 @@
 #include <QTimer>
 #include <QUuid>
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <shared_mutex>
@@ -73,6 +74,10 @@ public:
     void acquire(const QString &topic);
     void release(const QString &topic);
     bool ready(const QString &topic) const;
+    //! Any thread: false once a connection to Redis has been down for UnhealthyAfterMs, so that
+    //! `/healthz` answers 503 and the balancer sends new clients to nodes that reach Redis.
+    bool healthy() const;
+    static constexpr qint64 UnhealthyAfterMs = 2000;
     //! Any thread: `resume` runs on the cluster thread once `topic` is ready, or after
     //! ReadyWaitMs without; the topic is held meanwhile.
     void whenReady(const QString &topic, std::function<void()> resume);
@@ -125,6 +130,10 @@ private:
     qsizetype m_queuedBytes = 0;
     qint64 m_dropped = 0;
     bool m_stopped = false;
+
+    //! When each connection went down (ms since the epoch), 0 while it is up. Any thread.
+    std::atomic<qint64> m_commandsDownSince{0};
+    std::atomic<qint64> m_subscriberDownSince{0};
 
     mutable std::shared_mutex m_readyLock;
     QSet<QString> m_ready; //!< behind m_readyLock: read by workers

@@ -3,6 +3,8 @@
 
 #include "accountapi.h"
 #include "bufferedinput.h"
+#include "clusterbus.h"
+#include "engine.h"
 #include "fileapi.h"
 #include "httpfeeder.h"
 #include "httpgate.h"
@@ -51,7 +53,13 @@ HttpRoutes::HttpRoutes(Worker &worker, const StaticAssets &assets, const QByteAr
     m_http->route(QStringLiteral("/files/"),
                   [this](const QUrl &, const QHttpServerRequest &request,
                          QHttpServerResponder &&responder) { m_files->serve(request, responder); });
-    m_http->route(QStringLiteral("/healthz"), [] {
+    m_http->route(QStringLiteral("/healthz"), [this] {
+        // A node cut off from Redis still serves its own clients, but new ones belong on nodes
+        // that reach the rest of the cluster (docs/cluster.md, "Failures").
+        if (const ClusterBus *bus = m_worker.engine().clusterBus(); bus && !bus->healthy())
+            return QHttpServerResponse(
+                QJsonObject{{QStringLiteral("status"), QStringLiteral("redis unreachable")}},
+                QHttpServerResponder::StatusCode::ServiceUnavailable);
         return QHttpServerResponse(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
     });
     // Everything that is not a socket or /healthz is the browser client, or a 404.

@@ -144,6 +144,16 @@ QList<QJsonArray> polled(const QJsonObject &answer)
     return frames;
 }
 
+//! The HTTP status of GET /healthz.
+int healthStatus(quint16 port)
+{
+    QTcpSocket socket;
+    if (!httpexchange::connectTo(socket, port))
+        return 0;
+    socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    return httpexchange::statusOf(httpexchange::readResponse(socket, 3000));
+}
+
 quint16 freePort()
 {
     QTcpServer probe;
@@ -330,9 +340,12 @@ void tst_ClusterNodes::whatANodeMissedWhileRedisWasAwayIsFilled()
     QCOMPARE(before.value("status").toString(), QStringLiteral("ok"));
     QTRY_COMPARE_WITH_TIMEOUT(receivedIds(bob, Lobby).size(), 1, 5000);
 
+    QCOMPARE(healthStatus(m_a->port()), 200);
     // Redis goes away (a crash: nothing kept). Messages are committed meanwhile by the writer
     // that never publishes: after the outage the nodes can learn of them only by reading.
     m_redis.kill();
+    // Cut off from Redis for 2 s, a node tells the balancer (503) while it goes on serving.
+    QTRY_COMPARE_WITH_TIMEOUT(healthStatus(m_a->port()), 503, 8000);
     QList<qint64> during;
     for (int i = 0; i < 3; ++i) {
         const QJsonObject reply =
@@ -346,6 +359,7 @@ void tst_ClusterNodes::whatANodeMissedWhileRedisWasAwayIsFilled()
     // ahead of what it delivered and sends its clients the missed messages in order, without
     // a rejoin and without any later message to reveal the gap.
     QVERIFY2(m_redis.restart(), qPrintable(m_redis.errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(healthStatus(m_b->port()), 200, 8000);
     QTRY_COMPARE_WITH_TIMEOUT(receivedIds(bob, Lobby).size(), 4, 15000);
     QCOMPARE(receivedIds(bob, Lobby).mid(1), during);
     QTRY_COMPARE_WITH_TIMEOUT(receivedIds(ann, Lobby).size(), 4, 15000);
