@@ -7,12 +7,12 @@
 #include "bans.h"
 #include "engine.h"
 #include "logging.h"
-#include "loginthrottle.h"
 #include "messagestore.h"
 #include "nicknamepolicy.h"
 #include "passwordpool.h"
 #include "passwords.h"
 #include "sessiontokens.h"
+#include "sharedthrottle.h"
 #include "topics.h"
 #include "worker.h"
 
@@ -60,11 +60,6 @@ QJsonObject identity(const QString &user, const QString &token, const QString &r
 passwords::Cost costOf(const ServerConfig &config)
 {
     return config.minimumPasswordCost ? passwords::minimumCost() : passwords::interactiveCost();
-}
-
-qint64 nowMs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
 }
 
 QString throttleKey(qint64 accountId)
@@ -184,64 +179,70 @@ void AccountApi::registerAccount(const CallPtr &call, const QJsonObject &body)
         refuse(call, 409, QStringLiteral("nickname taken"));
         return;
     }
-    // Each registration costs a hash (64 MiB, tens of milliseconds): bounded per address.
-    if (const int wait =
-            call->engine().registrationThrottle().acquire(call->peer.toString(), {}, nowMs())) {
-        refuse(call, 429, QStringLiteral("too many registrations; try again later"), wait);
-        return;
-    }
-    AccountDirectory::Account account;
-    account.display = verdict->display;
-    account.role = QStringLiteral("member");
-    account.keys = verdict->keys();
-    const passwords::Cost cost = costOf(call->engine().config());
-    const QString secret = password.toString();
-    call->engine().passwordPool().start([call, account, cost, secret]() mutable {
-        const auto hash = passwords::hash(secret, cost);
-        if (!hash) {
-            qCWarning(lcIdentity).noquote() << "cannot hash a password:" << hash.error();
-            refuse(call, 500, QStringLiteral("internal error"));
-            return;
-        }
-        account.passwordHash = *hash;
-        call->engine().store().run([call, account](QSqlDatabase &db) mutable {
-            AccountDirectory &directory = call->engine().accounts();
-            const QDateTime at = QDateTime::currentDateTimeUtc();
-            // Again, now that it is final: a guest may have taken the nickname meanwhile.
-            if (directory.holder(account.keys, {}, {}, at) != AccountDirectory::Holder::Nobody) {
-                refuse(call, 409, QStringLiteral("nickname taken"));
-                return;
-            }
-            const sessiontokens::Token token = sessiontokens::generate();
-            if (!db.transaction()) {
+    // Each registration costs a hash (64 MiB, tens of milliseconds): bounded per address (in a
+    // cluster across the nodes; the answer may then come on the cluster thread).
+    auto allowed = [call, verdict = *verdict, secret = password.toString()] {
+        AccountDirectory::Account account;
+        account.display = verdict.display;
+        account.role = QStringLiteral("member");
+        account.keys = verdict.keys();
+        const passwords::Cost cost = costOf(call->engine().config());
+        call->engine().passwordPool().start([call, account, cost, secret]() mutable {
+            const auto hash = passwords::hash(secret, cost);
+            if (!hash) {
+                qCWarning(lcIdentity).noquote() << "cannot hash a password:" << hash.error();
                 refuse(call, 500, QStringLiteral("internal error"));
                 return;
             }
-            const auto id = AccountDirectory::insertAccount(db, account, at);
-            AccountDirectory::Session session;
-            Expected<void> stored = id ? Expected<void>() : failure(id.error());
-            if (id) {
-                session = newSession(token, QStringLiteral("account"), *id, account.display,
-                                     account.keys);
-                stored = AccountDirectory::insertSession(db, session);
-            }
-            if (!stored || !db.commit()) {
-                db.rollback();
-                // A key that is already stored (the command line added it meanwhile).
-                refuse(call, 409, QStringLiteral("nickname taken"));
+            account.passwordHash = *hash;
+            call->engine().store().run([call, account](QSqlDatabase &db) mutable {
+                AccountDirectory &directory = call->engine().accounts();
+                const QDateTime at = QDateTime::currentDateTimeUtc();
+                // Again, now that it is final: a guest may have taken the nickname meanwhile.
+                if (directory.holder(account.keys, {}, {}, at) !=
+                    AccountDirectory::Holder::Nobody) {
+                    refuse(call, 409, QStringLiteral("nickname taken"));
+                    return;
+                }
+                const sessiontokens::Token token = sessiontokens::generate();
+                if (!db.transaction()) {
+                    refuse(call, 500, QStringLiteral("internal error"));
+                    return;
+                }
+                const auto id = AccountDirectory::insertAccount(db, account, at);
+                AccountDirectory::Session session;
+                Expected<void> stored = id ? Expected<void>() : failure(id.error());
+                if (id) {
+                    session = newSession(token, QStringLiteral("account"), *id, account.display,
+                                         account.keys);
+                    stored = AccountDirectory::insertSession(db, session);
+                }
+                if (!stored || !db.commit()) {
+                    db.rollback();
+                    // A key that is already stored (the command line added it meanwhile).
+                    refuse(call, 409, QStringLiteral("nickname taken"));
+                    return;
+                }
+                account.id = *id;
+                directory.putAccount(account);
+                directory.putSession(session);
+                qCInfo(lcIdentity).noquote()
+                    << "registered" << account.display << "from" << call->peer.toString();
+                if (AuditLog *audit = call->engine().audit())
+                    audit->record(account.display, QStringLiteral("register"), account.display,
+                                  call->peer);
+                answerJson(call, 201, identity(account.display, token.text, account.role));
+            });
+        });
+    };
+    call->engine().registrationThrottle().acquire(
+        call->peer.toString(), {}, [call, allowed = std::move(allowed)](int wait) {
+            if (wait) {
+                refuse(call, 429, QStringLiteral("too many registrations; try again later"), wait);
                 return;
             }
-            account.id = *id;
-            directory.putAccount(account);
-            directory.putSession(session);
-            qCInfo(lcIdentity).noquote()
-                << "registered" << account.display << "from" << call->peer.toString();
-            if (AuditLog *audit = call->engine().audit())
-                audit->record(account.display, QStringLiteral("register"), account.display,
-                              call->peer);
-            answerJson(call, 201, identity(account.display, token.text, account.role));
+            allowed();
         });
-    });
 }
 
 void AccountApi::login(const CallPtr &call, const QJsonObject &body)
@@ -258,67 +259,76 @@ void AccountApi::login(const CallPtr &call, const QJsonObject &body)
     const QString accountKey =
         account ? throttleKey(account->id) : QStringLiteral("key:") + keys.value(0);
     const QString address = call->peer.toString();
-    if (const int wait = call->engine().loginThrottle().acquire(address, accountKey, nowMs())) {
-        qCWarning(lcIdentity).noquote() << "login for" << user.toString() << "from" << address
-                                        << "throttled for" << wait << "s";
-        if (AuditLog *audit = call->engine().audit())
-            audit->record(user.toString(), QStringLiteral("login_failed"), user.toString(),
-                          call->peer, QStringLiteral("throttled"));
-        refuse(call, 429, QStringLiteral("too many failed logins; try again later"), wait);
-        return;
-    }
-    const passwords::Cost cost = costOf(call->engine().config());
-    const QString asked = user.toString();
-    const QString secret = password.toString();
-    call->engine().passwordPool().start([call, account, cost, asked, secret, accountKey, address] {
-        bool right = false;
-        if (account) {
-            right = passwords::verify(account->passwordHash, secret);
-        } else {
-            // As long as a real check, so that the time taken does not tell who exists.
-            static const QByteArray decoy = [cost] {
-                const auto made = passwords::hash(QStringLiteral("not a password of anyone"), cost);
-                return made ? *made : QByteArray();
-            }();
-            passwords::verify(decoy, secret);
-        }
-        if (!right) {
-            qCWarning(lcIdentity).noquote()
-                << "failed login for" << asked << "from" << call->peer.toString();
-            if (AuditLog *audit = call->engine().audit())
-                audit->record(asked, QStringLiteral("login_failed"), asked, call->peer,
-                              account ? QStringLiteral("wrong password")
-                                      : QStringLiteral("unknown nickname"));
-            refuse(call, 401, QStringLiteral("wrong nickname or password"));
-            return;
-        }
-        call->engine().loginThrottle().refund(address, accountKey);
-        if (const auto allowed =
-                call->engine().bans().check(account->display, call->peer, account->id);
-            !allowed) {
-            refuse(call, 403, allowed.error());
-            return;
-        }
-        call->engine().store().run([call, account](QSqlDatabase &db) {
-            const sessiontokens::Token token = sessiontokens::generate();
-            const AccountDirectory::Session session = newSession(
-                token, QStringLiteral("account"), account->id, account->display, account->keys);
-            const QDateTime now = QDateTime::currentDateTimeUtc();
-            if (!db.transaction() || !AccountDirectory::insertSession(db, session) ||
-                !AccountDirectory::touchAccount(db, account->id, now) || !db.commit()) {
-                db.rollback();
-                refuse(call, 500, QStringLiteral("internal error"));
+    // In a cluster the budget is the cluster's; the answer may come on the cluster thread.
+    call->engine().loginThrottle().acquire(
+        address, accountKey,
+        [call, account, user = user.toString(), password = password.toString(), accountKey,
+         address](int wait) {
+            if (wait) {
+                qCWarning(lcIdentity).noquote()
+                    << "login for" << user << "from" << address << "throttled for" << wait << "s";
+                if (AuditLog *audit = call->engine().audit())
+                    audit->record(user, QStringLiteral("login_failed"), user, call->peer,
+                                  QStringLiteral("throttled"));
+                refuse(call, 429, QStringLiteral("too many failed logins; try again later"), wait);
                 return;
             }
-            call->engine().accounts().putSession(session);
-            qCInfo(lcIdentity).noquote()
-                << "login" << account->display << "from" << call->peer.toString();
-            if (AuditLog *audit = call->engine().audit())
-                audit->record(account->display, QStringLiteral("login"), account->display,
-                              call->peer);
-            answerJson(call, 200, identity(account->display, token.text, account->role));
+            const passwords::Cost cost = costOf(call->engine().config());
+            const QString asked = user;
+            const QString secret = password;
+            call->engine().passwordPool().start([call, account, cost, asked, secret, accountKey,
+                                                 address] {
+                bool right = false;
+                if (account) {
+                    right = passwords::verify(account->passwordHash, secret);
+                } else {
+                    // As long as a real check, so that the time taken does not tell who exists.
+                    static const QByteArray decoy = [cost] {
+                        const auto made =
+                            passwords::hash(QStringLiteral("not a password of anyone"), cost);
+                        return made ? *made : QByteArray();
+                    }();
+                    passwords::verify(decoy, secret);
+                }
+                if (!right) {
+                    qCWarning(lcIdentity).noquote()
+                        << "failed login for" << asked << "from" << call->peer.toString();
+                    if (AuditLog *audit = call->engine().audit())
+                        audit->record(asked, QStringLiteral("login_failed"), asked, call->peer,
+                                      account ? QStringLiteral("wrong password")
+                                              : QStringLiteral("unknown nickname"));
+                    refuse(call, 401, QStringLiteral("wrong nickname or password"));
+                    return;
+                }
+                call->engine().loginThrottle().refund(address, accountKey);
+                if (const auto allowed =
+                        call->engine().bans().check(account->display, call->peer, account->id);
+                    !allowed) {
+                    refuse(call, 403, allowed.error());
+                    return;
+                }
+                call->engine().store().run([call, account](QSqlDatabase &db) {
+                    const sessiontokens::Token token = sessiontokens::generate();
+                    const AccountDirectory::Session session =
+                        newSession(token, QStringLiteral("account"), account->id, account->display,
+                                   account->keys);
+                    const QDateTime now = QDateTime::currentDateTimeUtc();
+                    if (!db.transaction() || !AccountDirectory::insertSession(db, session) ||
+                        !AccountDirectory::touchAccount(db, account->id, now) || !db.commit()) {
+                        db.rollback();
+                        refuse(call, 500, QStringLiteral("internal error"));
+                        return;
+                    }
+                    call->engine().accounts().putSession(session);
+                    qCInfo(lcIdentity).noquote()
+                        << "login" << account->display << "from" << call->peer.toString();
+                    if (AuditLog *audit = call->engine().audit())
+                        audit->record(account->display, QStringLiteral("login"), account->display,
+                                      call->peer);
+                    answerJson(call, 200, identity(account->display, token.text, account->role));
+                });
+            });
         });
-    });
 }
 
 void AccountApi::logout(const CallPtr &call)
@@ -401,49 +411,61 @@ void AccountApi::changePassword(const CallPtr &call, const QJsonObject &body)
     }
     const QString address = call->peer.toString();
     const QString accountKey = throttleKey(account->id);
-    if (const int wait = call->engine().loginThrottle().acquire(address, accountKey, nowMs())) {
-        refuse(call, 429, QStringLiteral("too many failed logins; try again later"), wait);
-        return;
-    }
-    const passwords::Cost cost = costOf(call->engine().config());
-    call->engine().passwordPool().start([call, account, hash, cost, address, accountKey,
-                                         oldSecret = oldPassword.toString(),
-                                         newSecret = newPassword.toString()] {
-        if (!passwords::verify(account->passwordHash, oldSecret)) {
-            qCWarning(lcIdentity).noquote() << "failed password change for" << account->display
-                                            << "from" << call->peer.toString();
-            if (AuditLog *audit = call->engine().audit())
-                audit->record(account->display, QStringLiteral("login_failed"), account->display,
-                              call->peer, QStringLiteral("password change"));
-            refuse(call, 401, QStringLiteral("wrong password"));
-            return;
-        }
-        call->engine().loginThrottle().refund(address, accountKey);
-        const auto newHash = passwords::hash(newSecret, cost);
-        if (!newHash) {
-            refuse(call, 500, QStringLiteral("internal error"));
-            return;
-        }
-        call->engine().store().run([call, account, hash, newHash = *newHash](QSqlDatabase &db) {
-            if (!db.transaction() || !AccountDirectory::updatePassword(db, account->id, newHash) ||
-                !AccountDirectory::deleteSessionsOf(db, account->id, hash) || !db.commit()) {
-                db.rollback();
-                refuse(call, 500, QStringLiteral("internal error"));
+    // In a cluster the budget is the cluster's; the answer may come on the cluster thread.
+    call->engine().loginThrottle().acquire(
+        address, accountKey,
+        [call, account, hash, address, accountKey, oldPassword = oldPassword.toString(),
+         newPassword = newPassword.toString()](int wait) {
+            if (wait) {
+                refuse(call, 429, QStringLiteral("too many failed logins; try again later"), wait);
                 return;
             }
-            AccountDirectory &accounts = call->engine().accounts();
-            accounts.setPassword(account->id, newHash);
-            const QList<QByteArray> revoked = accounts.removeSessionsOf(account->id, hash);
-            call->engine().closeSessions(revoked, QStringLiteral("password changed"));
-            qCInfo(lcIdentity).noquote() << "password changed for" << account->display << "("
-                                         << revoked.size() << "other sessions revoked)";
-            if (AuditLog *audit = call->engine().audit())
-                audit->record(account->display, QStringLiteral("password"), account->display,
-                              call->peer,
-                              QStringLiteral("%1 other sessions revoked").arg(revoked.size()));
-            answerJson(call, 200, QJsonObject());
+            const passwords::Cost cost = costOf(call->engine().config());
+            call->engine().passwordPool().start([call, account, hash, cost, address, accountKey,
+                                                 oldSecret = oldPassword, newSecret = newPassword] {
+                if (!passwords::verify(account->passwordHash, oldSecret)) {
+                    qCWarning(lcIdentity).noquote()
+                        << "failed password change for" << account->display << "from"
+                        << call->peer.toString();
+                    if (AuditLog *audit = call->engine().audit())
+                        audit->record(account->display, QStringLiteral("login_failed"),
+                                      account->display, call->peer,
+                                      QStringLiteral("password change"));
+                    refuse(call, 401, QStringLiteral("wrong password"));
+                    return;
+                }
+                call->engine().loginThrottle().refund(address, accountKey);
+                const auto newHash = passwords::hash(newSecret, cost);
+                if (!newHash) {
+                    refuse(call, 500, QStringLiteral("internal error"));
+                    return;
+                }
+                call->engine().store().run([call, account, hash,
+                                            newHash = *newHash](QSqlDatabase &db) {
+                    if (!db.transaction() ||
+                        !AccountDirectory::updatePassword(db, account->id, newHash) ||
+                        !AccountDirectory::deleteSessionsOf(db, account->id, hash) ||
+                        !db.commit()) {
+                        db.rollback();
+                        refuse(call, 500, QStringLiteral("internal error"));
+                        return;
+                    }
+                    AccountDirectory &accounts = call->engine().accounts();
+                    accounts.setPassword(account->id, newHash);
+                    const QList<QByteArray> revoked = accounts.removeSessionsOf(account->id, hash);
+                    call->engine().closeSessions(revoked, QStringLiteral("password changed"));
+                    qCInfo(lcIdentity).noquote()
+                        << "password changed for" << account->display << "(" << revoked.size()
+                        << "other sessions revoked)";
+                    if (AuditLog *audit = call->engine().audit())
+                        audit->record(
+                            account->display, QStringLiteral("password"), account->display,
+                            call->peer,
+                            QStringLiteral("%1 other sessions revoked").arg(revoked.size()));
+                    answerJson(call, 200, QJsonObject());
+                });
+            });
         });
-    });
 }
 
 void AccountApi::guest(const CallPtr &call, const QJsonObject &body)

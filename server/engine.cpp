@@ -43,6 +43,7 @@
 #include "searcher.h"
 #include "selfsignedcertificate.h"
 #include "servernames.h"
+#include "sharedthrottle.h"
 #include "staticassets.h"
 #include "storelocation.h"
 #include "tlscontext.h"
@@ -82,10 +83,10 @@ Engine::Engine(ServerConfig config, QObject *parent)
     m_fileThread = std::make_unique<PasswordPool>(1, "chatter-files");
     // Failed logins (docs/identity.md): 5 tries then one per 30 s per address, 10 then one per
     // minute per account. Registrations: 30 per address, then one per 2 s.
-    m_loginThrottle =
-        std::make_unique<LoginThrottle>(LoginThrottle::Limit{5, 30}, LoginThrottle::Limit{10, 60});
-    m_registrationThrottle =
-        std::make_unique<LoginThrottle>(LoginThrottle::Limit{30, 2}, LoginThrottle::Limit{1, 1});
+    m_loginThrottle = std::make_unique<SharedThrottle>(
+        QByteArrayLiteral("login"), LoginThrottle::Limit{5, 30}, LoginThrottle::Limit{10, 60});
+    m_registrationThrottle = std::make_unique<SharedThrottle>(
+        QByteArrayLiteral("register"), LoginThrottle::Limit{30, 2}, LoginThrottle::Limit{1, 1});
     m_names = std::make_unique<ServerNames>(m_config.publicHosts);
     // Qt picks a thread's event dispatcher when the thread starts. GLib's costs about 30 % CPU
     // with thousands of sockets, so the worker threads get Qt's own UNIX dispatcher.
@@ -364,6 +365,10 @@ bool Engine::startCluster()
     if (!checkSameRedis(*location))
         return false;
     m_pubsub->setBus(&m_cluster->bus());
+    // Login and registration budgets are the cluster's, not each node's.
+    const QByteArray prefix = QByteArrayLiteral("chatter:") + m_clusterId + ':';
+    for (SharedThrottle *throttle : {m_loginThrottle.get(), m_registrationThrottle.get()})
+        throttle->useRedis(&m_cluster->mailbox(), &m_cluster->commands(), prefix);
     m_workerRelay.store(m_relay, std::memory_order_release);
     m_workerBus.store(&m_cluster->bus(), std::memory_order_release);
     m_workerRouter.store(m_longPollRouter, std::memory_order_release);
@@ -664,6 +669,8 @@ void Engine::stop(quint16 code)
     // the cluster thread may be queued for them. (Workers may still publish; the relay then
     // delivers here only.)
     if (m_clusterThread) {
+        m_loginThrottle->stopRedis();
+        m_registrationThrottle->stopRedis();
         m_workerRelay.store(nullptr, std::memory_order_release);
         m_workerBus.store(nullptr, std::memory_order_release);
         m_workerRouter.store(nullptr, std::memory_order_release);

@@ -50,6 +50,7 @@ class PubSub;
 class RoomDirectory;
 class Searcher;
 class ServerNames;
+class SharedThrottle;
 class StaticAssets;
 class TlsContext;
 class Worker;
@@ -105,14 +106,15 @@ public:
     PasswordPool &passwordPool() { return *m_passwordPool; }
     //! The search thread (docs/files-and-search.md); null with `--search off`. Thread-safe.
     Searcher *searcher() { return m_searcher.get(); }
-    LoginThrottle &loginThrottle() { return *m_loginThrottle; }
+    //! Failed logins per address and account; in a cluster shared through Redis (any thread).
+    SharedThrottle &loginThrottle() { return *m_loginThrottle; }
     // Files (docs/files-and-search.md); any thread. The signer and the content store exist
     // once the store is open (on disk beside SQLite, in `file_chunks` on PostgreSQL).
     const FileUrlSigner *fileUrls() const { return m_fileUrls.get(); }
     const FileContentStore &fileContent() const { return *m_fileContent; }
     //! Where uploads are hashed, written and thumbnailed: one thread, never an event loop's.
     PasswordPool &fileThread() { return *m_fileThread; }
-    LoginThrottle &registrationThrottle() { return *m_registrationThrottle; }
+    SharedThrottle &registrationThrottle() { return *m_registrationThrottle; }
     //! Closes every socket of these sessions (revoked): 1008 with `reason`.
     void closeSessions(const QList<QByteArray> &sessionHashes, const QString &reason);
     //! stop() has begun: work finishing on other threads posts nothing to workers any more.
@@ -218,8 +220,8 @@ private:
     std::unique_ptr<FileUrlSigner> m_fileUrls;
     std::shared_ptr<const FileContentStore> m_fileContent;
     std::unique_ptr<Searcher> m_searcher;
-    std::unique_ptr<LoginThrottle> m_loginThrottle;
-    std::unique_ptr<LoginThrottle> m_registrationThrottle;
+    std::unique_ptr<SharedThrottle> m_loginThrottle;
+    std::unique_ptr<SharedThrottle> m_registrationThrottle;
     qint64 m_dataVersion = -1; //!< store thread: PRAGMA data_version at the last look
     std::unique_ptr<AdminActions> m_adminActions; //!< what chatter:admin channels act through
     std::unique_ptr<ConnectionLimiter> m_limits;

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void aKilledNodesPresenceLeavesAfterTheTimeout();
     void longPollSessionsAreServedThroughAnyNode();
     void aNodeOnAnotherRedisIsRefused();
+    void failedLoginsAreCountedAcrossNodes();
 
 private:
     //! Two nodes on a new database.
@@ -144,6 +145,19 @@ QList<QJsonArray> polled(const QJsonObject &answer)
     return frames;
 }
 
+//! POSTs `body` as JSON to `path`: the HTTP status.
+int postJson(quint16 port, const QByteArray &path, const QJsonObject &body)
+{
+    QTcpSocket socket;
+    if (!httpexchange::connectTo(socket, port))
+        return 0;
+    const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    socket.write("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
+                 "\r\nContent-Type: application/json\r\nContent-Length: " +
+                 QByteArray::number(json.size()) + "\r\n\r\n" + json);
+    return httpexchange::statusOf(httpexchange::readResponse(socket, 20000));
+}
+
 //! The HTTP status of GET /healthz.
 int healthStatus(quint16 port)
 {
@@ -186,6 +200,7 @@ ServerConfig tst_ClusterNodes::configFor(const QString &redis) const
     config.search = false;
     config.redis = redis;
     config.longPollHoldMs = 1000;
+    config.minimumPasswordCost = true;
     return config;
 }
 
@@ -528,6 +543,26 @@ void tst_ClusterNodes::aNodeOnAnotherRedisIsRefused()
     Engine third(configFor(m_redisUrl));
     QVERIFY2(third.start(), qPrintable(third.errorString()));
     third.stop();
+}
+
+void tst_ClusterNodes::failedLoginsAreCountedAcrossNodes()
+{
+    startNodes(QStringLiteral("logins"));
+    QCOMPARE(postJson(m_a->port(), "/api/accounts",
+                      {{"user", "dora"}, {"password", "correct horse battery"}}),
+             201);
+    // Five wrong passwords per address, then one per 30 s (docs/identity.md): going round the
+    // nodes does not buy more. Three on each node: the sixth is refused wherever it lands.
+    QList<int> statuses;
+    for (int i = 0; i < 6; ++i)
+        statuses.append(
+            postJson(i % 2 == 0 ? m_a->port() : m_b->port(), "/api/sessions",
+                     {{"user", "dora"}, {"password", QStringLiteral("wrong %1").arg(i)}}));
+    QCOMPARE(statuses, (QList<int>{401, 401, 401, 401, 401, 429}));
+    // The right password is refused too while the address has no tries left, on either node.
+    QCOMPARE(postJson(m_b->port(), "/api/sessions",
+                      {{"user", "dora"}, {"password", "correct horse battery"}}),
+             429);
 }
 
 int main(int argc, char *argv[])
