@@ -87,6 +87,13 @@ std::optional<PresenceMeta> PresenceTracker::untrack(const QString &topic, const
                                                      quint64 owner)
 {
     std::scoped_lock locker(m_mutex);
+    return removeFirst(topic, key, [owner](const Entry &e) { return e.owner == owner; });
+}
+
+std::optional<PresenceMeta>
+PresenceTracker::removeFirst(const QString &topic, const QString &key,
+                             const std::function<bool(const Entry &)> &matches)
+{
     const auto topicIt = m_topics.find(topic);
     if (topicIt == m_topics.end())
         return std::nullopt;
@@ -96,7 +103,7 @@ std::optional<PresenceMeta> PresenceTracker::untrack(const QString &topic, const
         return std::nullopt;
     Entries &entries = keyIt->second;
     for (qsizetype i = 0; i < entries.size(); ++i) {
-        if (entries.at(i).owner != owner)
+        if (!matches(entries.at(i)))
             continue;
         PresenceMeta meta = entries.at(i).meta;
         entries.remove(i);
@@ -188,29 +195,8 @@ bool PresenceTracker::trackRemote(const QString &topic, const QString &key, cons
 std::optional<PresenceMeta> PresenceTracker::removeRemote(const QString &topic, const QString &key,
                                                           const PresenceRef &ref)
 {
-    const auto topicIt = m_topics.find(topic);
-    if (topicIt == m_topics.end())
-        return std::nullopt;
-    Topic &entry = *topicIt;
-    const auto keyIt = entry.keys.find(key);
-    if (keyIt == entry.keys.end())
-        return std::nullopt;
-    Entries &entries = keyIt->second;
-    for (qsizetype i = 0; i < entries.size(); ++i) {
-        if (entries.at(i).owner != RemoteOwner || !(entries.at(i).meta.ref == ref))
-            continue;
-        PresenceMeta meta = entries.at(i).meta;
-        entries.remove(i);
-        ++m_version;
-        if (entries.isEmpty())
-            entry.keys.erase(keyIt);
-        if (entry.keys.empty())
-            m_topics.erase(topicIt);
-        else
-            restate(entry, key);
-        return meta;
-    }
-    return std::nullopt;
+    return removeFirst(
+        topic, key, [&ref](const Entry &e) { return e.owner == RemoteOwner && e.meta.ref == ref; });
 }
 
 std::optional<PresenceMeta> PresenceTracker::untrackRemote(const QString &topic, const QString &key,

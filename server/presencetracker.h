@@ -12,6 +12,7 @@
 #include <QUuid>
 #include <QVarLengthArray>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <utility>
@@ -115,6 +116,10 @@ private:
         QString key;
         PresenceRef ref;
     };
+    //! Removes the first entry of `key` that `matches` (a socket's by owner, another node's by
+    //! phx_ref) and what it leaves empty; call with the mutex held.
+    std::optional<PresenceMeta> removeFirst(const QString &topic, const QString &key,
+                                            const std::function<bool(const Entry &)> &matches);
     //! Removes the entry of `ref` under `key`; call with the mutex held.
     std::optional<PresenceMeta> removeRemote(const QString &topic, const QString &key,
                                              const PresenceRef &ref);
