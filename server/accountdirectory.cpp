@@ -36,6 +36,23 @@ Expected<void> execute(QSqlQuery &query)
     return failure(query.lastError().text());
 }
 
+const QLatin1StringView
+    SessionColumns("token_hash, kind, account_id, display, keys, created_at, last_used_at");
+
+//! A row of SessionColumns.
+AccountDirectory::Session sessionFrom(const QSqlQuery &query)
+{
+    AccountDirectory::Session s;
+    s.hash = query.value(0).toByteArray();
+    s.kind = query.value(1).toString();
+    s.accountId = query.value(2).toLongLong();
+    s.display = query.value(3).toString();
+    s.keys = query.value(4).toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    s.createdAt = parseStamp(query.value(5).toString());
+    s.lastUsed = s.lastWritten = parseStamp(query.value(6).toString());
+    return s;
+}
+
 } // namespace
 
 AccountDirectory::AccountDirectory(int sessionDays, int guestHoldMinutes)
@@ -67,18 +84,10 @@ Expected<QList<QByteArray>> AccountDirectory::load(QSqlDatabase &db)
         }
     }
     QHash<QByteArray, Session> sessions;
-    if (!query.exec(QStringLiteral("SELECT token_hash, kind, account_id, display, keys, "
-                                   "created_at, last_used_at FROM sessions")))
+    if (!query.exec(QStringLiteral("SELECT %1 FROM sessions").arg(SessionColumns)))
         return failure(query.lastError().text());
     while (query.next()) {
-        Session s;
-        s.hash = query.value(0).toByteArray();
-        s.kind = query.value(1).toString();
-        s.accountId = query.value(2).toLongLong();
-        s.display = query.value(3).toString();
-        s.keys = query.value(4).toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        s.createdAt = parseStamp(query.value(5).toString());
-        s.lastUsed = s.lastWritten = parseStamp(query.value(6).toString());
+        const Session s = sessionFrom(query);
         if (s.kind == QLatin1String("account") && !accounts.contains(s.accountId))
             continue; // its account was removed
         sessions.insert(s.hash, s);
@@ -299,6 +308,50 @@ void AccountDirectory::putSession(const Session &session)
         for (const QString &key : session.keys)
             m_guestKeys.insert(key, session.hash);
     }
+}
+
+bool AccountDirectory::knowsSession(const QByteArray &hash) const
+{
+    std::shared_lock locker(m_mutex);
+    return m_sessions.contains(hash);
+}
+
+Expected<std::optional<AccountDirectory::Session>>
+AccountDirectory::readSession(QSqlDatabase &db, const QByteArray &hash)
+{
+    QSqlQuery query(db);
+    query.prepare(
+        QStringLiteral("SELECT %1 FROM sessions WHERE token_hash = ?").arg(SessionColumns));
+    query.addBindValue(hash);
+    if (!query.exec())
+        return failure(query.lastError().text());
+    if (!query.next())
+        return std::optional<Session>();
+    return std::optional<Session>(sessionFrom(query));
+}
+
+Expected<std::optional<AccountDirectory::Account>> AccountDirectory::readAccount(QSqlDatabase &db,
+                                                                                 qint64 id)
+{
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral("SELECT display, role, password_hash FROM accounts WHERE id = ?"));
+    query.addBindValue(id);
+    if (!query.exec())
+        return failure(query.lastError().text());
+    if (!query.next())
+        return std::optional<Account>();
+    Account a;
+    a.id = id;
+    a.display = query.value(0).toString();
+    a.role = query.value(1).toString();
+    a.passwordHash = query.value(2).toByteArray();
+    query.prepare(QStringLiteral("SELECT key FROM account_keys WHERE account_id = ?"));
+    query.addBindValue(id);
+    if (!query.exec())
+        return failure(query.lastError().text());
+    while (query.next())
+        a.keys.append(query.value(0).toString());
+    return std::optional<Account>(a);
 }
 
 void AccountDirectory::removeSession(const QByteArray &hash)

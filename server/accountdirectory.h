@@ -92,6 +92,8 @@ public:
     void setPassword(qint64 accountId, const QByteArray &passwordHash);
     void putSession(const Session &session);
     void removeSession(const QByteArray &hash);
+    //! Whether memory holds this session (expired or not).
+    bool knowsSession(const QByteArray &hash) const;
     //! Removes every session of the account but `except`; returns their hashes.
     QList<QByteArray> removeSessionsOf(qint64 accountId, const QByteArray &except);
 
@@ -107,6 +109,10 @@ public:
     static Expected<qint64> insertAccount(QSqlDatabase &db, const Account &account,
                                           const QDateTime &now);
     static Expected<void> insertSession(QSqlDatabase &db, const Session &session);
+    //! One stored session (another writer made it: docs/cluster.md); nullopt when it is not
+    //! there (deleted meanwhile).
+    static Expected<std::optional<Session>> readSession(QSqlDatabase &db, const QByteArray &hash);
+    static Expected<std::optional<Account>> readAccount(QSqlDatabase &db, qint64 id);
     static Expected<void> deleteSession(QSqlDatabase &db, const QByteArray &hash);
     static Expected<void> deleteSessionsOf(QSqlDatabase &db, qint64 accountId,
                                            const QByteArray &except);

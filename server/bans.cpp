@@ -5,6 +5,7 @@
 #include "messagestore.h"
 #include "nicknamepolicy.h"
 
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -83,6 +84,24 @@ void Bans::attach(MessageStore *store, QList<Ban> active, qint64 lastId)
     m_store = store;
     m_bans = std::move(active);
     m_lastId = lastId;
+    m_databaseIds = store && store->dialect().returnsIds();
+}
+
+QList<Bans::Ban> Bans::reload(QList<Ban> loaded)
+{
+    std::scoped_lock locker(m_mutex);
+    QSet<qint64> known;
+    for (const Ban &ban : std::as_const(m_bans))
+        known.insert(ban.id);
+    QList<Ban> added;
+    for (const Ban &ban : std::as_const(loaded))
+        if (!known.contains(ban.id))
+            added.append(ban);
+    for (const Ban &ban : std::as_const(m_bans))
+        if (ban.id < 0)
+            loaded.append(ban);
+    m_bans = std::move(loaded);
+    return added;
 }
 
 void Bans::detach()
@@ -121,7 +140,7 @@ Bans::Ban Bans::add(Ban ban)
     MessageStore *store = nullptr;
     {
         std::scoped_lock locker(m_mutex);
-        ban.id = ++m_lastId;
+        ban.id = m_databaseIds ? --m_lastProvisionalId : ++m_lastId;
         m_bans.append(ban);
         store = m_store;
     }
@@ -145,10 +164,17 @@ Bans::Ban Bans::add(Ban ban)
                 accountId = lookup.value(0).toLongLong();
         }
         QSqlQuery insert(db);
-        insert.prepare(QStringLiteral(
-            "INSERT INTO bans (id, target, keys, account_id, address, reason, created_by, "
-            "created_at, until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-        insert.addBindValue(ban.id);
+        const bool provisional = ban.id < 0;
+        insert.prepare(provisional ? QStringLiteral("INSERT INTO bans (target, keys, account_id, "
+                                                    "address, reason, created_by, created_at, "
+                                                    "until) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                                                    "RETURNING id")
+                                   : QStringLiteral("INSERT INTO bans (id, target, keys, "
+                                                    "account_id, address, reason, created_by, "
+                                                    "created_at, until) VALUES (?, ?, ?, ?, ?, ?, "
+                                                    "?, ?, ?)"));
+        if (!provisional)
+            insert.addBindValue(ban.id);
         insert.addBindValue(column(ban.target));
         insert.addBindValue(column(ban.keys.join(QLatin1Char(' '))));
         insert.addBindValue(accountId ? QVariant(accountId)
@@ -160,11 +186,22 @@ Bans::Ban Bans::add(Ban ban)
         insert.addBindValue(timeText(ban.createdAt));
         insert.addBindValue(ban.until.isNull() ? QVariant(QMetaType::fromType<QString>())
                                                : QVariant(timeText(ban.until)));
-        if (!insert.exec())
+        if (!insert.exec()) {
             qCWarning(lcIdentity).noquote()
                 << "cannot store ban" << ban.id << insert.lastError().text();
-        else if (accountId)
-            setAccount(ban.id, accountId);
+            return;
+        }
+        qint64 id = ban.id;
+        if (provisional && insert.next()) {
+            id = insert.value(0).toLongLong();
+            std::scoped_lock locker(m_mutex);
+            m_storedIds.insert(ban.id, id);
+            for (Ban &held : m_bans)
+                if (held.id == ban.id)
+                    held.id = id;
+        }
+        if (accountId)
+            setAccount(id, accountId);
     });
     return ban;
 }
@@ -226,10 +263,12 @@ void Bans::storeLifted(const QList<qint64> &ids)
     if (ids.isEmpty() || !store)
         return;
     const QString at = timeText(QDateTime::currentDateTimeUtc());
-    store->run([ids, at](QSqlDatabase &db) {
+    // After the inserts queued before it: a provisional id has its stored one by then.
+    store->run([this, ids, at](QSqlDatabase &db) {
         QSqlQuery update(db);
         update.prepare(QStringLiteral("UPDATE bans SET lifted_at = ? WHERE id = ?"));
-        for (const qint64 id : ids) {
+        for (const qint64 provisionalOrStored : ids) {
+            const qint64 id = storedId(provisionalOrStored);
             update.addBindValue(at);
             update.addBindValue(id);
             if (!update.exec())
@@ -237,6 +276,12 @@ void Bans::storeLifted(const QList<qint64> &ids)
                     << "cannot store the lifting of ban" << id << update.lastError().text();
         }
     });
+}
+
+qint64 Bans::storedId(qint64 id) const
+{
+    std::scoped_lock locker(m_mutex);
+    return m_storedIds.value(id, id);
 }
 
 QList<Bans::Ban> Bans::active() const

@@ -5,6 +5,7 @@
 
 #include <mutex>
 #include <QDateTime>
+#include <QHash>
 #include <QHostAddress>
 #include <QList>
 #include <QString>
@@ -41,8 +42,14 @@ public:
     //! The bans in force (not lifted, not expired) in `db`; `lastId` gets the highest id used.
     static Expected<QList<Ban>> load(QSqlDatabase &db, qint64 *lastId);
     //! Replaces the bans in memory and writes every later change through `store` (null: memory
-    //! only, for tests). New bans get ids after `lastId`: only this process writes bans.
+    //! only, for tests). SQLite: new bans get ids after `lastId` (one process writes bans).
+    //! PostgreSQL (several nodes write bans): the database gives the id (`RETURNING`); until
+    //! its insert ran a new ban has a provisional negative id, which a lift in between follows.
     void attach(MessageStore *store, QList<Ban> active, qint64 lastId);
+    //! Replaces the bans in memory with `loaded` (read again from the store: another node or the
+    //! command line changed them), keeping new ones whose insert has not run yet; returns the
+    //! bans that memory did not hold before (to close their sockets). Store thread.
+    QList<Ban> reload(QList<Ban> loaded);
     //! Stops writing through the store (it is about to go); the bans in memory stay.
     void detach();
 
@@ -71,10 +78,15 @@ private:
     Ban add(Ban ban);
     void storeLifted(const QList<qint64> &ids);
     void setAccount(qint64 banId, qint64 accountId);
+    //! The stored id of a ban (its own when stored, or what its provisional id became).
+    qint64 storedId(qint64 id) const;
 
     mutable std::mutex m_mutex;
     QList<Ban> m_bans; //!< in force or expired since; lifted ones are dropped
     qint64 m_lastId = 0;
+    qint64 m_lastProvisionalId = 0;    //!< PostgreSQL: negative, counting down
+    QHash<qint64, qint64> m_storedIds; //!< provisional id → the database's
+    bool m_databaseIds = false;
     MessageStore *m_store = nullptr;
 };
 

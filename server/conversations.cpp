@@ -38,9 +38,9 @@ bool Conversations::PrivateRoom::hasMember(qint64 accountId) const
                        [accountId](const Member &m) { return m.accountId == accountId; });
 }
 
-Expected<Conversations::Loaded> Conversations::loadFrom(QSqlDatabase &db)
+Expected<QList<Conversations::PrivateRoom>> Conversations::roomsFrom(QSqlDatabase &db)
 {
-    Loaded loaded;
+    QList<PrivateRoom> rooms;
     QSqlQuery query(db);
     if (!query.exec(QStringLiteral(
             "SELECT p.name, COALESCE(p.owner_id, 0), COALESCE(a.display, ''), p.is_group "
@@ -53,8 +53,8 @@ Expected<Conversations::Loaded> Conversations::loadFrom(QSqlDatabase &db)
         room.ownerId = query.value(1).toLongLong();
         room.ownerDisplay = query.value(2).toString();
         room.group = query.value(3).toBool();
-        index.insert(room.name, loaded.rooms.size());
-        loaded.rooms.append(std::move(room));
+        index.insert(room.name, rooms.size());
+        rooms.append(std::move(room));
     }
     // Members in the order they were added: SQLite's rowid, PostgreSQL's `seq` (inventory CV2).
     if (!query.exec(SqlDialect::of(db).membersInOrder()))
@@ -62,9 +62,35 @@ Expected<Conversations::Loaded> Conversations::loadFrom(QSqlDatabase &db)
     while (query.next()) {
         const auto at = index.constFind(query.value(0).toString());
         if (at != index.constEnd())
-            loaded.rooms[*at].members.append(
-                {query.value(1).toLongLong(), query.value(2).toString()});
+            rooms[*at].members.append({query.value(1).toLongLong(), query.value(2).toString()});
     }
+    return rooms;
+}
+
+Expected<QHash<QString, Conversations::ReadState>> Conversations::readStatesFrom(QSqlDatabase &db,
+                                                                                 qint64 accountId)
+{
+    QHash<QString, ReadState> states;
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral(
+        "SELECT conversation, last_read_id, muted FROM read_state WHERE account_id = ?"));
+    query.addBindValue(accountId);
+    if (!query.exec())
+        return failure(query.lastError().text());
+    while (query.next())
+        states.insert(query.value(0).toString(),
+                      {query.value(1).toLongLong(), query.value(2).toBool()});
+    return states;
+}
+
+Expected<Conversations::Loaded> Conversations::loadFrom(QSqlDatabase &db)
+{
+    Loaded loaded;
+    auto rooms = roomsFrom(db);
+    if (!rooms)
+        return failure(rooms.error());
+    loaded.rooms = std::move(*rooms);
+    QSqlQuery query(db);
     if (!query.exec(
             QStringLiteral("SELECT account_id, conversation, last_read_id, muted FROM read_state")))
         return failure(query.lastError().text());
@@ -72,6 +98,41 @@ Expected<Conversations::Loaded> Conversations::loadFrom(QSqlDatabase &db)
         loaded.readStates[query.value(0).toLongLong()].insert(
             query.value(1).toString(), {query.value(2).toLongLong(), query.value(3).toBool()});
     return loaded;
+}
+
+QStringList Conversations::reloadRooms(QList<PrivateRoom> rooms)
+{
+    std::unique_lock locker(m_mutex);
+    QHash<QString, PrivateRoom> now;
+    for (PrivateRoom &room : rooms)
+        now.insert(room.name, std::move(room));
+    for (const QString &name : std::as_const(m_creating))
+        if (!now.contains(name) && m_rooms.contains(name))
+            now.insert(name, m_rooms.value(name));
+    QStringList changed;
+    for (auto it = now.cbegin(); it != now.cend(); ++it) {
+        const auto before = m_rooms.constFind(it.key());
+        if (before == m_rooms.cend()) {
+            changed.append(it.key());
+            continue;
+        }
+        for (const Member &member : before->members)
+            if (!it->hasMember(member.accountId)) {
+                changed.append(it.key());
+                break;
+            }
+    }
+    m_rooms = std::move(now);
+    return changed;
+}
+
+void Conversations::putReadStates(qint64 accountId, QHash<QString, ReadState> states)
+{
+    std::unique_lock locker(m_mutex);
+    if (states.isEmpty())
+        m_readStates.remove(accountId);
+    else
+        m_readStates.insert(accountId, std::move(states));
 }
 
 void Conversations::attach(MessageStore *store, Loaded loaded)
@@ -207,6 +268,7 @@ bool Conversations::createPrivate(const PrivateRoom &room, Mailbox *replyTo, Don
         if (m_rooms.contains(room.name))
             return false;
         m_rooms.insert(room.name, room);
+        m_creating.insert(room.name);
     }
     write(
         [room](QSqlDatabase *db) -> std::optional<Apply> {
@@ -238,9 +300,11 @@ bool Conversations::createPrivate(const PrivateRoom &room, Mailbox *replyTo, Don
         [this, name = room.name, done = std::move(done)](bool stored) {
             // Not stored: the room is not private after all (it is public again, and empty
             // of an owner), as it would be after a restart.
-            if (!stored) {
+            {
                 std::unique_lock locker(m_mutex);
-                m_rooms.remove(name);
+                m_creating.remove(name);
+                if (!stored)
+                    m_rooms.remove(name);
             }
             if (done)
                 done(stored);

@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QSet>
 #include <QString>
 
 #include <functional>
@@ -68,6 +69,15 @@ public:
     //! Stops writing through the store (it is about to go).
     void detach();
 
+    // Another writer (a node of the cluster, the command line) changed them: store thread.
+    static Expected<QList<PrivateRoom>> roomsFrom(QSqlDatabase &db);
+    static Expected<QHash<QString, ReadState>> readStatesFrom(QSqlDatabase &db, qint64 accountId);
+    //! Replaces the private rooms in memory with `rooms`, keeping the ones a join made private
+    //! whose insert has not committed yet; returns the names of the rooms whose members changed
+    //! or which became private (their sockets may now be somewhere they may not read).
+    QStringList reloadRooms(QList<PrivateRoom> rooms);
+    void putReadStates(qint64 accountId, QHash<QString, ReadState> states);
+
     // Any thread.
     std::optional<PrivateRoom> privateRoom(const QString &name) const;
     bool isPrivate(const QString &name) const;
@@ -118,6 +128,7 @@ private:
 
     mutable std::shared_mutex m_mutex;
     QHash<QString, PrivateRoom> m_rooms;
+    QSet<QString> m_creating; //!< made private by createPrivate, commit not yet answered
     QHash<qint64, QHash<QString, ReadState>> m_readStates;
     QHash<QString, qint64> m_lastHere; //!< "who\nconversation" → ms of the last @here
     MessageStore *m_store = nullptr;

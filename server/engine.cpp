@@ -9,6 +9,7 @@
 #include "auditlog.h"
 #include "bans.h"
 #include "broadcast.h"
+#include "changefeed.h"
 #include "channelrouter.h"
 #include "clusterbus.h"
 #include "clusterlink.h"
@@ -295,6 +296,8 @@ bool Engine::openStore()
         return false;
     }
     m_conversations->attach(m_store, std::move(*conversations));
+    if (m_storeLocation->isPostgres() && !startChangeFeed())
+        return false;
     {
         HistoryReader reader(*m_storeLocation);
         QList<RoomDirectory::Room> rooms;
@@ -451,8 +454,7 @@ void Engine::maintainAccounts(QSqlDatabase &db)
     // PRAGMA data_version changes when another connection (the command line, in another
     // process) committed: then what it changed is read again, and sockets of sessions it
     // removed are closed.
-    // PostgreSQL: what other processes change is not seen until a restart yet (LISTEN
-    // chatter_changed is designed, not built).
+    // PostgreSQL: the change feed does it (startChangeFeed).
     QSqlQuery query(db);
     if (!m_storeLocation->isPostgres() && query.exec(QStringLiteral("PRAGMA data_version")) &&
         query.next()) {
@@ -505,6 +507,112 @@ void Engine::maintainAccounts(QSqlDatabase &db)
     if (!db.commit())
         db.rollback();
     // This thread's own commit does not change data_version: nothing to reload.
+}
+
+bool Engine::startChangeFeed()
+{
+    QString error;
+    m_store->mailbox().run([this, &error] {
+        m_changeFeed = new ChangeFeed(SqlDialect(*m_storeLocation),
+                                      m_store->connectionName() + QStringLiteral("-listen"), 20,
+                                      1000, m_store);
+        connect(m_changeFeed, &ChangeFeed::changed, m_changeFeed, [this](const ChangeSet &changes) {
+            m_store->run([this, changes](QSqlDatabase &db) { applyChanges(db, changes); });
+        });
+        if (auto listening = m_changeFeed->start(); !listening)
+            error = listening.error();
+    });
+    if (!error.isEmpty()) {
+        m_error = QStringLiteral("cannot listen for changes in %1: %2").arg(m_databasePath, error);
+        return false;
+    }
+    // What changed between the caches' first reads and the LISTEN: read once more.
+    ChangeSet everything;
+    everything.everything = true;
+    m_store->run([this, everything](QSqlDatabase &db) { applyChanges(db, everything); });
+    return true;
+}
+
+void Engine::applyChanges(QSqlDatabase &db, const ChangeSet &changes)
+{
+    if (m_stopping)
+        return;
+    QList<QByteArray> revoked;
+    if (changes.everything || changes.accounts) {
+        if (const auto gone = m_accounts->load(db); !gone)
+            qCWarning(lcIdentity).noquote() << "cannot reload the accounts:" << gone.error();
+        else
+            revoked = *gone;
+    } else {
+        for (const QByteArray &hash : changes.sessionsRemoved) {
+            if (m_accounts->knowsSession(hash)) {
+                m_accounts->removeSession(hash);
+                revoked.append(hash);
+            }
+        }
+        for (const QByteArray &hash : changes.sessionsAdded) {
+            if (m_accounts->knowsSession(hash))
+                continue;
+            const auto session = AccountDirectory::readSession(db, hash);
+            if (!session)
+                qCWarning(lcIdentity).noquote() << "cannot read a new session:" << session.error();
+            else if (*session)
+                m_accounts->putSession(**session);
+        }
+    }
+    if (!revoked.isEmpty()) {
+        qCInfo(lcIdentity).noquote() << revoked.size() << "sessions revoked elsewhere";
+        closeSessions(revoked, QStringLiteral("session revoked"));
+    }
+
+    if (changes.everything || changes.bans) {
+        qint64 lastId = 0;
+        if (auto loaded = Bans::load(db, &lastId); !loaded) {
+            qCWarning(lcIdentity).noquote() << "cannot reload the bans:" << loaded.error();
+        } else {
+            for (const Bans::Ban &ban : m_bans->reload(std::move(*loaded))) {
+                qCInfo(lcIdentity).noquote() << "ban" << ban.id << "of" << ban.target << "by"
+                                             << ban.createdBy << "(made elsewhere)";
+                if (ban.address.isEmpty()) {
+                    closeIdentity(ban.target, QStringLiteral("banned"), nullptr, {});
+                } else {
+                    const QHostAddress address(ban.address);
+                    forEachWorker(
+                        [address](Worker *worker) { worker->disconnectAddress(address); });
+                }
+            }
+            m_mailbox->post([this] { Q_EMIT bansChanged(); });
+        }
+    }
+
+    QStringList roomsChanged;
+    if (changes.everything) {
+        if (auto loaded = Conversations::loadFrom(db); !loaded) {
+            qCWarning(lcIdentity).noquote() << "cannot reload the conversations:" << loaded.error();
+        } else {
+            roomsChanged = m_conversations->reloadRooms(std::move(loaded->rooms));
+            for (auto it = loaded->readStates.begin(); it != loaded->readStates.end(); ++it)
+                m_conversations->putReadStates(it.key(), std::move(it.value()));
+        }
+    } else {
+        if (changes.conversations) {
+            if (auto rooms = Conversations::roomsFrom(db); !rooms)
+                qCWarning(lcIdentity).noquote()
+                    << "cannot reload the private rooms:" << rooms.error();
+            else
+                roomsChanged = m_conversations->reloadRooms(std::move(*rooms));
+        }
+        for (const qint64 accountId : changes.readStates) {
+            if (auto states = Conversations::readStatesFrom(db, accountId); !states)
+                qCWarning(lcIdentity).noquote() << "cannot reload read state:" << states.error();
+            else
+                m_conversations->putReadStates(accountId, std::move(*states));
+        }
+    }
+    for (const QString &room : std::as_const(roomsChanged)) {
+        const QString topic = topics::conversationTopic(room);
+        forEachWorker([topic](Worker *worker) { worker->removeUnauthorisedHere(topic); });
+    }
 }
 
 void Engine::closeSessions(const QList<QByteArray> &sessionHashes, const QString &reason)

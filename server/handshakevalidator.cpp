@@ -190,7 +190,14 @@ void HandshakeValidator::identify(Decision &d, const QString &sessionToken,
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (m_accounts && !sessionToken.isEmpty()) {
         const QByteArray hash = sessiontokens::hashOf(sessionToken);
-        const auto session = m_accounts->session(hash, now);
+        auto session = m_accounts->session(hash, now);
+        std::optional<AccountDirectory::Account> storedAccount;
+        if (!session && m_storedSessions) {
+            if (auto stored = m_storedSessions(hash)) {
+                session = std::move(stored->session);
+                storedAccount = std::move(stored->account);
+            }
+        }
         if (!session) {
             d = refuse(403, QStringLiteral("connect refused: unknown or expired session"));
             return;
@@ -217,7 +224,9 @@ void HandshakeValidator::identify(Decision &d, const QString &sessionToken,
         d.info.accountId = session->accountId;
         d.info.role = QStringLiteral("guest");
         if (!guest) {
-            const auto account = m_accounts->account(session->accountId);
+            auto account = m_accounts->account(session->accountId);
+            if (!account)
+                account = std::move(storedAccount);
             if (!account) {
                 d = refuse(403, QStringLiteral("connect refused: unknown or expired session"));
                 return;

@@ -9,6 +9,9 @@
 #include "serverconfig.h"
 #include "servernames.h"
 
+#include <functional>
+#include <optional>
+
 namespace chatter::server {
 
 //! Runs Phoenix's connect checks on a request head before anything is upgraded, in Phoenix's
@@ -32,6 +35,18 @@ public:
     };
 
     Decision validate(const RequestHead &head, const QHostAddress &peer = {}) const;
+
+    //! A session (and its account) read from the database, not from memory.
+    struct StoredIdentity
+    {
+        AccountDirectory::Session session;
+        std::optional<AccountDirectory::Account> account;
+    };
+    using StoredSessions = std::function<std::optional<StoredIdentity>(const QByteArray &hash)>;
+    //! In a cluster another node may have made the session a moment ago, before this node's
+    //! change feed told it: a session memory does not know is looked for there before the
+    //! connect is refused (docs/cluster.md). Called on the validating thread.
+    void setStoredSessions(StoredSessions lookup) { m_storedSessions = std::move(lookup); }
     //! The checks every transport shares: origin, vsn, access token, identity (a session
     //! token from `authToken` or the `session` param, else a bare guest's nickname; see
     //! docs/identity.md). `authToken` is what the client sent as phoenix.js `authToken` (null
@@ -61,6 +76,7 @@ private:
     const ServerNames *m_names;
     const AccountDirectory *m_accounts;
     bool m_accountsRequired;
+    StoredSessions m_storedSessions;
     bool m_keepParams; //!< --diagnostics: its channel echoes the params and auth token
 };
 

@@ -109,6 +109,13 @@ bool HistoryReader::ensureOpen()
     return m_open = true;
 }
 
+std::optional<QSqlDatabase> HistoryReader::connection()
+{
+    if (!ensureOpen())
+        return std::nullopt;
+    return QSqlDatabase::database(m_connectionName, false);
+}
+
 bool HistoryReader::run(QSqlQuery &q)
 {
     if (q.exec())

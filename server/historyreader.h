@@ -37,6 +37,8 @@ public:
     //! This reader's connection (QSqlDatabase::database(name)), on its thread: FileChunks
     //! reads a file's chunks on it while the file is served.
     const QString &connectionName() const { return m_connectionName; }
+    //! The connection, opened (again) if need be; nullopt while the database cannot be reached.
+    std::optional<QSqlDatabase> connection();
 
     //! Rooms here are conversation keys (topics.h): a room's name or a DM's `dm:<a>:<b>`.
     //! Pages carry each message's quote and reactions (one query each per page, not per

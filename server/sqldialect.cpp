@@ -24,6 +24,8 @@ QStringList postgresSettings(SqlDialect::Role role)
     case SqlDialect::Role::Reader:
         return {QStringLiteral("SET default_transaction_read_only = on"),
                 QStringLiteral("SET statement_timeout = '5s'")};
+    case SqlDialect::Role::Listener:
+        return {QStringLiteral("SET statement_timeout = '5s'")};
     case SqlDialect::Role::Search:
         // A query whose terms hold no word (`&|!`) makes PostgreSQL say so in a NOTICE, which
         // QPSQL would log as a warning for every such search: it finds nothing, as on SQLite.
@@ -45,6 +47,8 @@ QString roleName(SqlDialect::Role role)
         return QStringLiteral("search");
     case SqlDialect::Role::Admin:
         return QStringLiteral("admin");
+    case SqlDialect::Role::Listener:
+        return QStringLiteral("listen");
     }
     return {};
 }

@@ -23,7 +23,8 @@ public:
         Writer, //!< the store thread: the grouped commits, accounts, retention
         Reader, //!< a worker's history reads
         Search, //!< the search thread (Searcher): read-only, longer queries
-        Admin   //!< the command line
+        Admin,  //!< the command line
+        Listener //!< ChangeFeed: LISTENs for what other writers changed, nothing else
     };
 
     explicit SqlDialect(StoreLocation location);

@@ -18,6 +18,7 @@
 #include "nicknamepolicy.h"
 #include "pubsub.h"
 #include "socketsession.h"
+#include "topics.h"
 
 #include <QAbstractEventDispatcher>
 #include <QThread>
@@ -45,6 +46,7 @@ Worker::Worker(int index, Engine &engine)
     m_http = new HttpRoutes(*this, engine.assets(), engine.longPollSecret());
     m_frontDoor = new FrontDoor(*this, *m_http);
     m_mailbox = new Mailbox(this);
+    lookUpStoredSessions();
 
     m_idleSweep.setParent(this);
     int sweepMs = std::min(config().idleTimeoutMs, config().longPollSessionMs) / 4;
@@ -172,6 +174,32 @@ bool Worker::awaitTopic(const QString &topic, quint64 connectionId)
     return false;
 }
 
+void Worker::lookUpStoredSessions()
+{
+    // Only where other writers make sessions: PostgreSQL. One primary-key read per unknown
+    // token, on this worker's reader connection; what it finds serves this connect only (the
+    // change feed puts the session in memory, in commit order with its revocation).
+    if (!m_engine.storeLocation().isPostgres())
+        return;
+    m_validator.setStoredSessions(
+        [this](const QByteArray &hash) -> std::optional<HandshakeValidator::StoredIdentity> {
+            std::optional<QSqlDatabase> db = history().connection();
+            if (!db)
+                return std::nullopt;
+            auto session = AccountDirectory::readSession(*db, hash);
+            if (!session || !*session)
+                return std::nullopt;
+            HandshakeValidator::StoredIdentity found{**session, std::nullopt};
+            if (found.session.kind == QLatin1String("account")) {
+                auto account = AccountDirectory::readAccount(*db, found.session.accountId);
+                if (!account || !*account)
+                    return std::nullopt;
+                found.account = **account;
+            }
+            return found;
+        });
+}
+
 HistoryReader &Worker::history()
 {
     // In a cluster the heads know this node's commits only; reads go to the database.
@@ -284,6 +312,20 @@ int Worker::removeAccountHere(qint64 accountId, const QString &topic)
     const QList<Connection *> connections = m_connections.values();
     for (Connection *connection : connections) {
         if (connection->info().accountId == accountId &&
+            connection->session().removeFromTopic(topic, QStringLiteral("removed")))
+            ++removed;
+    }
+    return removed;
+}
+
+int Worker::removeUnauthorisedHere(const QString &topic)
+{
+    const QString conversation = topics::conversationKey(topic);
+    const Conversations &conversations = m_engine.conversations();
+    int removed = 0;
+    const QList<Connection *> connections = m_connections.values();
+    for (Connection *connection : connections) {
+        if (!conversations.mayRead(conversation, connection->info().accountId) &&
             connection->session().removeFromTopic(topic, QStringLiteral("removed")))
             ++removed;
     }

@@ -59,6 +59,8 @@ public:
 
     // ChannelContext
     HistoryReader &history() override;
+    //! PostgreSQL: the validator looks for sessions memory does not know in the database.
+    void lookUpStoredSessions();
     void append(StoredMessage message, AppendDone done) override;
     void change(MessageChange change, ChangeDone done) override;
     PresenceTracker &presence() override;
@@ -94,6 +96,9 @@ public:
     bool removeFromTopic(quint64 id, const QString &topic);
     //! Removes every socket of the account here from `topic` (phx_close); how many.
     int removeAccountHere(qint64 accountId, const QString &topic);
+    //! Removes from a conversation's `topic` every socket here whose account may no longer read
+    //! it (Conversations::mayRead: a member removed, the room made private); how many.
+    int removeUnauthorisedHere(const QString &topic);
     void disconnectAddress(const QHostAddress &address);
     //! Closes (code 1001) every socket whose socket id is `socketId`; returns how many.
     int closeSocketId(const QString &socketId);

@@ -28,6 +28,8 @@ class AccountDirectory;
 class AdminActions;
 class AuditLog;
 class Bans;
+class ChangeFeed;
+struct ChangeSet;
 class ChannelRouter;
 class ClusterBus;
 class ClusterLink;
@@ -197,6 +199,11 @@ private:
     //! Every 2 s on the store thread: reloads accounts another process changed, deletes expired
     //! sessions, writes coalesced last-used times.
     void maintainAccounts(QSqlDatabase &db);
+    //! PostgreSQL: LISTENs for what other writers change (ChangeFeed, on the store thread).
+    bool startChangeFeed();
+    //! Store thread: reads again what `changes` names and acts on it (sessions revoked, bans,
+    //! members removed); applying one twice changes nothing (the node's own writes come back).
+    void applyChanges(QSqlDatabase &db, const ChangeSet &changes);
     bool setUpTls();
     void publishDirectoryChanges();
 
@@ -233,6 +240,7 @@ private:
     std::unique_ptr<TlsContext> m_tls;
     std::unique_ptr<QThread> m_storeThread;
     MessageStore *m_store = nullptr;
+    ChangeFeed *m_changeFeed = nullptr; //!< PostgreSQL only; lives on m_storeThread (a child of m_store)
     QByteArray m_clusterId; //!< PostgreSQL: cluster.cluster_id
     std::unique_ptr<QThread> m_clusterThread;
     ClusterLink *m_cluster = nullptr; //!< lives on m_clusterThread
