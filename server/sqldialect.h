@@ -20,10 +20,10 @@ public:
     //! Who a connection is for; each gets its own session settings.
     enum class Role
     {
-        Writer, //!< the store thread: the grouped commits, accounts, retention
-        Reader, //!< a worker's history reads
-        Search, //!< the search thread (Searcher): read-only, longer queries
-        Admin,  //!< the command line
+        Writer,  //!< the store thread: the grouped commits, accounts, retention
+        Reader,  //!< a worker's history reads
+        Search,  //!< the search thread (Searcher): read-only, longer queries
+        Admin,   //!< the command line
         Listener //!< ChangeFeed: LISTENs for what other writers changed, nothing else
     };
 

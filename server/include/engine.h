@@ -240,7 +240,8 @@ private:
     std::unique_ptr<TlsContext> m_tls;
     std::unique_ptr<QThread> m_storeThread;
     MessageStore *m_store = nullptr;
-    ChangeFeed *m_changeFeed = nullptr; //!< PostgreSQL only; lives on m_storeThread (a child of m_store)
+    ChangeFeed *m_changeFeed =
+        nullptr;            //!< PostgreSQL only; lives on m_storeThread (a child of m_store)
     QByteArray m_clusterId; //!< PostgreSQL: cluster.cluster_id
     std::unique_ptr<QThread> m_clusterThread;
     ClusterLink *m_cluster = nullptr; //!< lives on m_clusterThread
