@@ -13,6 +13,9 @@ set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+# scaled, scenario_args, wait_quiet, raise_nofile, build_bench_tools (shared with cluster.sh)
+# shellcheck source=lib.sh
+. "$BENCH_DIR/lib.sh"
 
 SERVER_BIN="${CHATTER_SERVER:-$ROOT/build/server/chatter-server}"
 LOADGEN_BUILD="${LOADGEN_BUILD:-$ROOT/build-bench}"
@@ -32,7 +35,6 @@ LOADGEN_CPU=1
 PORT_BASE=47100
 SKIP_BUILD=0
 QUIET_WAIT=""   # seconds to wait, before each run, for other load to go away
-QUIET_MAX=25    # "quiet": other processes use at most this % of one CPU
 
 usage() {
     cat <<EOF
@@ -98,28 +100,8 @@ else
     SETTLE_IDLE=5; DRAIN=10
 fi
 
-# Scale a client count, keeping at least `min`.
-scaled() { awk -v n="$1" -v s="$SCALE" -v m="${2:-1}" 'BEGIN { v = int(n * s + 0.5); if (v < m) v = m; print v }'; }
-
-# --- limits: 10k clients here + 10k sockets in the server -------------------
-HARD_NOFILE="$(ulimit -Hn)"
-if [[ "$HARD_NOFILE" != unlimited ]]; then
-    ulimit -n "$HARD_NOFILE" 2>/dev/null || true
-else
-    ulimit -n 65536 2>/dev/null || true
-fi
-NOFILE="$(ulimit -n)"
-
-# --- build ---------------------------------------------------------------------
-if [[ $SKIP_BUILD == 0 ]]; then
-    echo "== building load generator (build-bench/, -j1)" >&2
-    cmake -S "$BENCH_DIR" -B "$LOADGEN_BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-    cmake --build "$LOADGEN_BUILD" -j1 >/dev/null
-    if [[ ",$SERVERS," == *",reference"* && ! -d "$BENCH_DIR/peers/node_modules/ws" ]]; then
-        echo "== npm ci (bench/peers)" >&2
-        (cd "$BENCH_DIR/peers" && npm ci --no-audit --no-fund >/dev/null)
-    fi
-fi
+raise_nofile
+[[ $SKIP_BUILD == 1 ]] || build_bench_tools "$([[ ",$SERVERS," == *",reference"* ]] && echo 1 || echo 0)"
 LOADGEN="$LOADGEN_BUILD/chatter-loadgen"
 [[ -x "$LOADGEN" ]] || { echo "run.sh: $LOADGEN missing" >&2; exit 1; }
 if [[ ",$SERVERS," == *",chatter"* && ! -x "$SERVER_BIN" ]]; then
@@ -198,66 +180,6 @@ start_server() {
     cat "$log" >&2
     stop_server
     return 1
-}
-
-# Busy ticks of the whole machine (all CPUs) from /proc/stat.
-machine_busy() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
-CLK_TCK="$(getconf CLK_TCK 2>/dev/null || echo 100)"
-
-# Wait (bounded) until nothing else keeps the machine busy: this is a shared
-# 2-core box and a compile next door skews both CPU and latency numbers.
-wait_quiet() {
-    [[ "$QUIET_WAIT" -gt 0 ]] || return 0
-    local waited=0 a b pct
-    while :; do
-        a="$(machine_busy)"
-        sleep 1
-        b="$(machine_busy)"
-        pct=$(( (b - a) * 100 / CLK_TCK ))
-        (( pct <= QUIET_MAX )) && { (( waited == 0 )) || echo "   machine quiet after ${waited}s" >&2; return 0; }
-        if (( waited >= QUIET_WAIT )); then
-            echo "   machine still busy (other processes: ${pct}% of a CPU) after ${waited}s: measuring anyway" >&2
-            return 0
-        fi
-        waited=$(( waited + 1 ))
-    done
-}
-
-# topics3's clients (even: client 2k and 2k+1 share a DM)
-topics3_clients() { local n; n="$(scaled 10000 10)"; echo $(( n / 2 * 2 )); }
-
-# scenario_args NAME -> loadgen arguments
-scenario_args() {
-    local n
-    case "$1" in
-        idle)
-            n="$(scaled 10000 10)"
-            echo "--clients $n --rooms $(( n / 10 )) --connect-rate 2000 --settle $SETTLE_IDLE" ;;
-        idle1)
-            # A room per client: the server's per-room state (presence, directory entry) once
-            # per connection instead of once per ten.
-            n="$(scaled 10000 10)"
-            echo "--clients $n --rooms $n --connect-rate 2000 --settle $SETTLE_IDLE" ;;
-        topics3)
-            # Personal topic, a room of 10 and a DM each, as registered accounts (tokens from
-            # prepare_accounts).
-            n="$(topics3_clients)"
-            echo "--clients $n --rooms $(( n / 10 )) --connect-rate 2000 --settle $SETTLE_IDLE --join personal,room,dm --tokens $WORK/accounts-$n/tokens.txt" ;;
-        fanout)
-            echo "--clients $(scaled 1000 10) --rooms 1 --senders-per-room 1 --rate 50 --duration $DURATION --settle 1 --drain $DRAIN" ;;
-        rooms)
-            n="$(scaled 500 1)"
-            echo "--clients $(( n * 10 )) --rooms $n --senders-per-room 10 --rate 1 --duration $DURATION --settle 1 --drain $DRAIN" ;;
-        fanout200)
-            echo "--clients $(scaled 1000 10) --rooms 1 --senders-per-room 1 --rate 200 --duration $DURATION --settle 1 --drain $DRAIN" ;;
-        fanout400)
-            # 200 msg/s no longer saturates Chatter; offering twice that shows both ceilings.
-            echo "--clients $(scaled 1000 10) --rooms 1 --senders-per-room 1 --rate 400 --duration $DURATION --settle 1 --drain $DRAIN" ;;
-        connect)
-            n="$(scaled 10000 10)"
-            echo "--clients $n --rooms $(( n / 10 )) --connect-rate $(scaled 2000 10) --connect-timeout 10 --settle 2" ;;
-        *) echo "run.sh: unknown scenario $1" >&2; return 1 ;;
-    esac
 }
 
 # scenario_server_flags NAME -> extra chatter-server flags of the scenario

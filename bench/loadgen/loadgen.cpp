@@ -30,6 +30,16 @@
 // registrations per client address) and writes "nick token" lines to FILE. Any answer but 201,
 // or a run beyond its time, ends it with exit status 1 and no FILE.
 //
+// Several nodes of one cluster, --port P1,P2,...: member k of each room (client i is member
+// i / rooms of room i % rooms) connects to port k mod n, so every room with two members or
+// more has members on more than one node, and a room's senders too. Deliveries whose sender
+// and recipient are on different ports are counted apart (delivered_cross_node against
+// expected_cross_node): they went through whatever connects the nodes.
+//
+// CPU of other processes over the same window, --cpu-group NAME=PID[,PID...] (those
+// processes) and --cpu-tree NAME=PID (the process, every descendant, and the children it
+// reaped meanwhile: a PostgreSQL postmaster and its backends): cpu_group_NAME_s.
+//
 // Output: human-readable progress on stderr, `key=value` results on stdout.
 
 #include <arpa/inet.h>
@@ -60,6 +70,7 @@
 #include <queue>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -86,10 +97,21 @@ double secs(uint64_t ns)
 
 // ---------------------------------------------------------------- options
 
+// Processes whose CPU time over the measured window is reported together (--cpu-group,
+// --cpu-tree).
+struct CpuGroup
+{
+    std::string name;
+    std::vector<int> pids;
+    bool tree = false; // the one pid, its descendants, and the children it reaped
+};
+
 struct Options
 {
     std::string host = "127.0.0.1";
-    int port = 0;
+    int port = 0;           // the first of ports
+    std::vector<int> ports; // --port P1,P2,...: member k of a room connects to ports[k % n]
+    std::vector<CpuGroup> cpuGroups;
     int serverPid = 0;
     int clients = 100;
     int rooms = 1;
@@ -135,9 +157,12 @@ void usage()
 {
     std::fprintf(
         stderr,
-        "usage: chatter-loadgen --port P [options]\n"
+        "usage: chatter-loadgen --port P[,P...] [options]\n"
+        "  --port P1,P2,...    several nodes: member k of each room connects to P(k mod n)\n"
         "  --host A            server address (loopback only; default 127.0.0.1)\n"
         "  --server-pid PID    read CPU and RSS of this process from /proc\n"
+        "  --cpu-group NAME=PID[,PID...]  also report these processes' CPU over the window\n"
+        "  --cpu-tree NAME=PID the same for PID, its descendants and the children it reaped\n"
         "  --clients N         connections (default 100)\n"
         "  --rooms R           rooms; client i joins room i %% R (default 1)\n"
         "  --senders-per-room S  first S members of each room send (default 0)\n"
@@ -191,9 +216,43 @@ Options parseOptions(int argc, char **argv)
         };
         if (a == "--host")
             o.host = val();
-        else if (a == "--port")
-            o.port = std::atoi(val());
-        else if (a == "--server-pid")
+        else if (a == "--port") {
+            o.ports.clear();
+            const std::string list = val();
+            for (size_t from = 0; from <= list.size();) {
+                size_t comma = list.find(',', from);
+                if (comma == std::string::npos)
+                    comma = list.size();
+                const int p = std::atoi(list.substr(from, comma - from).c_str());
+                if (p <= 0 || p > 65535 || o.ports.size() >= 64)
+                    die("--port: 1..64 ports of 1..65535, got %s", list.c_str());
+                o.ports.push_back(p);
+                from = comma + 1;
+            }
+            o.port = o.ports.front();
+        } else if (a == "--cpu-group" || a == "--cpu-tree") {
+            const std::string spec = val();
+            const size_t eq = spec.find('=');
+            CpuGroup g;
+            g.name = spec.substr(0, eq == std::string::npos ? 0 : eq);
+            g.tree = a == "--cpu-tree";
+            if (g.name.empty() || g.name.find_first_not_of(
+                                      "abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+                die("%s: NAME=PID[,PID...], NAME of a-z 0-9 _", a.c_str());
+            for (size_t from = eq + 1; from <= spec.size();) {
+                size_t comma = spec.find(',', from);
+                if (comma == std::string::npos)
+                    comma = spec.size();
+                const int pid = std::atoi(spec.substr(from, comma - from).c_str());
+                if (pid <= 0)
+                    die("bad pid in %s", spec.c_str());
+                g.pids.push_back(pid);
+                from = comma + 1;
+            }
+            if (g.tree && g.pids.size() != 1)
+                die("--cpu-tree: one pid, got %s", spec.c_str());
+            o.cpuGroups.push_back(g);
+        } else if (a == "--server-pid")
             o.serverPid = std::atoi(val());
         else if (a == "--clients")
             o.clients = std::atoi(val());
@@ -287,7 +346,7 @@ Options parseOptions(int argc, char **argv)
             die("unknown option %s", a.c_str());
         }
     }
-    if (o.port <= 0 || o.port > 65535) {
+    if (o.ports.empty()) {
         usage();
         die("--port is required");
     }
@@ -428,6 +487,84 @@ int countFds(int pid)
             ++n;
     closedir(d);
     return n;
+}
+
+// From /proc/PID/stat: the parent, utime + stime, and cutime + cstime (the children it reaped).
+struct StatTimes
+{
+    int ppid = 0;
+    unsigned long long ticks = 0;
+    unsigned long long childTicks = 0;
+};
+
+bool readStatTimes(int pid, StatTimes &t)
+{
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = std::fopen(path, "r");
+    if (!f)
+        return false;
+    char buf[2048];
+    const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = 0;
+    // comm may contain spaces and parentheses: fields start after the last ')'.
+    const char *p = std::strrchr(buf, ')');
+    if (!p)
+        return false;
+    unsigned long long v[15] = {}; // fields 4 .. 17
+    char state = 0;
+    if (std::sscanf(p + 2, "%c %llu %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu %llu %llu",
+                    &state, &v[0], &v[10], &v[11], &v[12], &v[13]) != 6)
+        return false;
+    t.ppid = int(v[0]);
+    t.ticks = v[10] + v[11];
+    t.childTicks = v[12] + v[13];
+    return true;
+}
+
+// CPU seconds of a --cpu-group (its processes) or a --cpu-tree (the process, every
+// descendant alive now, and what it reaped: a child that ends within the window is counted
+// while alive at the start and in its parent's cutime at the end, so the difference holds).
+double groupCpuSec(const CpuGroup &g)
+{
+    unsigned long long ticks = 0;
+    if (!g.tree) {
+        for (const int pid : g.pids) {
+            StatTimes t;
+            if (readStatTimes(pid, t))
+                ticks += t.ticks;
+        }
+        return double(ticks) / double(sysconf(_SC_CLK_TCK));
+    }
+    std::unordered_map<int, std::vector<int>> children;
+    std::unordered_map<int, StatTimes> times;
+    if (DIR *d = opendir("/proc")) {
+        int scanned = 0;
+        while (dirent *e = readdir(d)) {
+            if (e->d_name[0] < '0' || e->d_name[0] > '9' || ++scanned > 1'000'000)
+                continue;
+            const int pid = std::atoi(e->d_name);
+            StatTimes t;
+            if (pid > 0 && readStatTimes(pid, t)) {
+                times[pid] = t;
+                children[t.ppid].push_back(pid);
+            }
+        }
+        closedir(d);
+    }
+    const int root = g.pids.front();
+    auto it = times.find(root);
+    if (it == times.end())
+        return 0;
+    ticks = it->second.childTicks;
+    std::vector<int> todo{root};
+    for (size_t k = 0; k < todo.size() && k < times.size(); ++k) {
+        ticks += times[todo[k]].ticks;
+        for (const int child : children[todo[k]])
+            todo.push_back(child);
+    }
+    return double(ticks) / double(sysconf(_SC_CLK_TCK));
 }
 
 // Busy CPU seconds of the whole machine (all CPUs) from /proc/stat: to tell how
@@ -740,6 +877,7 @@ struct Generator
     std::vector<Conn> conns;
     std::vector<int> roomJoined;       // joined members per room
     std::vector<int> roomJoinedStable; // of which do not churn: the expected recipients
+    std::vector<int> roomStableByPort; // the same per room and port: [room * ports + port]
     std::vector<std::vector<uint32_t>> roomMembers;
     std::vector<uint32_t> senders;    // connection indexes, interleaved across rooms
     std::vector<std::string> bearers; // per client: its Sec-WebSocket-Protocol value (--tokens)
@@ -754,6 +892,7 @@ struct Generator
     std::vector<uint64_t> ackLatencies;
     std::vector<uint64_t> connectLatencies;
     long expected = 0;
+    long expectedCross = 0, deliveredCross = 0; // sender and recipient on different ports
     uint64_t firstSend = 0, lastSend = 0, lastReceipt = 0;
 
     std::vector<char> rbuf = std::vector<char>(256 * 1024);
@@ -792,6 +931,7 @@ struct Generator
             c.openChurn++;
         } else {
             roomJoinedStable[k.room]++;
+            roomStableByPort[k.room * opt.ports.size() + portIndex(i)]++;
             c.openStable++;
         }
     }
@@ -804,6 +944,7 @@ struct Generator
             c.openChurn--;
         } else {
             roomJoinedStable[k.room]--;
+            roomStableByPort[k.room * opt.ports.size() + portIndex(i)]--;
             c.openStable--;
         }
     }
@@ -959,6 +1100,13 @@ struct Generator
         writeRaw(i, scratch.data(), scratch.size());
     }
 
+    // Client i is member i / rooms of its room; member k connects to ports[k % n], so a
+    // room's members (and its senders) are spread over the nodes whatever the room count.
+    size_t portIndex(uint32_t i) const
+    {
+        return size_t(i / uint32_t(opt.rooms)) % opt.ports.size();
+    }
+
     std::string topicOf(uint32_t room) const
     {
         return "chatter:room:" + opt.roomPrefix + "-" + std::to_string(room);
@@ -1019,7 +1167,7 @@ struct Generator
         }
         sockaddr_in dst{};
         dst.sin_family = AF_INET;
-        dst.sin_port = htons(uint16_t(opt.port));
+        dst.sin_port = htons(uint16_t(opt.ports[portIndex(i)]));
         inet_pton(AF_INET, opt.host.c_str(), &dst.sin_addr);
         k.fd = fd;
         k.state = State::Connecting;
@@ -1092,7 +1240,7 @@ struct Generator
         // A fixed key: Sec-WebSocket-Accept is not verified, only the 101 status.
         std::string req = "GET /socket/websocket?vsn=2.0.0&user=" + opt.userPrefix +
                           std::to_string(i) + " HTTP/1.1\r\nHost: " + opt.host + ":" +
-                          std::to_string(opt.port) +
+                          std::to_string(opt.ports[portIndex(i)]) +
                           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
                           "dGhlIHNhbXBsZSBub25jZQ==" +
                           "\r\nSec-WebSocket-Version: 13\r\n";
@@ -1399,6 +1547,8 @@ struct Generator
             if (++receivedFor[n] > expectedFor[n])
                 c.duplicates++;
             c.delivered++;
+            if (opt.ports.size() > 1 && portIndex(i) != portIndex(senders[n % senders.size()]))
+                deliveredCross++;
             return;
         }
         if (event == "phx_reply") {
@@ -1633,6 +1783,9 @@ struct Generator
         sendTs[n] = ts;
         expectedFor[n] = uint32_t(roomJoinedStable[k.room]);
         expected += roomJoinedStable[k.room];
+        if (opt.ports.size() > 1)
+            expectedCross += roomJoinedStable[k.room] -
+                             roomStableByPort[k.room * opt.ports.size() + portIndex(sender)];
         if (!firstSend)
             firstSend = ts;
         lastSend = ts;
@@ -1750,6 +1903,7 @@ struct Generator
             loadTokens();
         roomJoined.assign(size_t(opt.rooms), 0);
         roomJoinedStable.assign(size_t(opt.rooms), 0);
+        roomStableByPort.assign(size_t(opt.rooms) * opt.ports.size(), 0);
         roomMembers.resize(size_t(opt.rooms));
         for (uint32_t i = 0; i < conns.size(); ++i) {
             conns[i].room = i % uint32_t(opt.rooms);
@@ -1800,6 +1954,9 @@ struct Generator
         const int fdsBefore = countFds(opt.serverPid);
         const uint64_t hardEnd = t0 + uint64_t(opt.maxTime * 1e9);
         const ProcSample before = readProc(opt.serverPid);
+        std::vector<double> groupsBefore;
+        for (const CpuGroup &g : opt.cpuGroups)
+            groupsBefore.push_back(groupCpuSec(g));
         const double selfCpu0 = selfCpuSec();
         std::fprintf(stderr, "[%s] connecting %d clients at %.0f/s over %d source addresses\n",
                      opt.label.c_str(), opt.clients, opt.connectRate, opt.srcAddrs);
@@ -1877,6 +2034,10 @@ struct Generator
         const bool timed = totalMsgs > 0 || churners > 0;
         const uint64_t sendStart = nowNs();
         const ProcSample cpuStart = timed ? readProc(opt.serverPid) : before;
+        std::vector<double> groupsStart = groupsBefore;
+        if (timed)
+            for (size_t g = 0; g < opt.cpuGroups.size(); ++g)
+                groupsStart[g] = groupCpuSec(opt.cpuGroups[g]);
         const double selfCpuSend0 = timed ? selfCpuSec() : selfCpu0;
         const uint64_t windowStart = timed ? sendStart : t0;
         const double machineStart = timed ? machineBusySec() : machine0;
@@ -1938,6 +2099,9 @@ struct Generator
         }
         const uint64_t windowEnd = nowNs();
         const ProcSample cpuEnd = readProc(opt.serverPid);
+        std::vector<double> groupsCpu; // over the window
+        for (size_t g = 0; g < opt.cpuGroups.size(); ++g)
+            groupsCpu.push_back(groupCpuSec(opt.cpuGroups[g]) - groupsStart[g]);
         const double selfCpuSend1 = selfCpuSec();
         const double machineEnd = machineBusySec();
 
@@ -2005,6 +2169,12 @@ struct Generator
         auto kvd = [](const char *k, double v) { std::printf("%s=%.6g\n", k, v); };
         auto kvl = [](const char *k, long v) { std::printf("%s=%ld\n", k, v); };
         kv("label", opt.label);
+        {
+            std::string ports;
+            for (const int p : opt.ports)
+                ports += (ports.empty() ? "" : ",") + std::to_string(p);
+            kv("ports", ports);
+        }
         kvl("clients", opt.clients);
         kvl("rooms", opt.rooms);
         kvl("senders", long(senders.size()));
@@ -2035,6 +2205,8 @@ struct Generator
         kvl("expected", expected);
         kvl("delivered", c.delivered);
         kvl("lost", lost);
+        kvl("expected_cross_node", expectedCross);
+        kvl("delivered_cross_node", deliveredCross);
         kvl("lost_messages", lostMsgs);
         kvl("first_lost_msg", firstLost);
         kvl("duplicates", c.duplicates);
@@ -2073,9 +2245,29 @@ struct Generator
             kvd("server_cpu_pct", win > 0 ? 100.0 * cpu / win : 0);
             kvd("server_cpu_us_per_delivery",
                 c.delivered > 0 ? 1e6 * cpu / double(c.delivered) : 0);
-            // Everything else that ran on the machine over the window, in % of one CPU.
-            const double other = (machineEnd - machineStart) - cpu - (selfCpuSend1 - selfCpuSend0);
+            // Everything else that ran on the machine over the window, in % of one CPU: besides
+            // the server and the generator, the --cpu-group/--cpu-tree processes are not
+            // "other" either (the server counted once if a group holds it too).
+            double groups = 0;
+            bool serverInGroup = false;
+            for (size_t g = 0; g < opt.cpuGroups.size(); ++g) {
+                groups += groupsCpu[g];
+                const std::vector<int> &pids = opt.cpuGroups[g].pids;
+                serverInGroup = serverInGroup ||
+                                std::find(pids.begin(), pids.end(), opt.serverPid) != pids.end();
+            }
+            const double other = (machineEnd - machineStart) - (serverInGroup ? 0 : cpu) - groups -
+                                 (selfCpuSend1 - selfCpuSend0);
             kvd("other_cpu_pct", win > 0 ? std::max(0.0, 100.0 * other / win) : 0);
+        }
+        if (!opt.cpuGroups.empty()) {
+            std::string names;
+            for (size_t g = 0; g < opt.cpuGroups.size(); ++g) {
+                names += (names.empty() ? "" : ",") + opt.cpuGroups[g].name;
+                const std::string key = "cpu_group_" + opt.cpuGroups[g].name + "_s";
+                kvd(key.c_str(), groupsCpu[g]);
+            }
+            kv("cpu_groups", names);
         }
         kvd("loadgen_cpu_s", selfCpuSend1 - selfCpuSend0);
         kvd("loadgen_cpu_pct", windowEnd > windowStart ? 100.0 * (selfCpuSend1 - selfCpuSend0) /

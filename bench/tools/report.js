@@ -8,45 +8,14 @@
 // and drops use the worst repetition.
 'use strict';
 
-const fs = require('fs');
+const { readResults, num, median, worst, fmt, ratio } = require('./results.js');
 
 const file = process.argv[2];
 if (!file) {
   console.error('usage: report.js RESULTS.txt');
   process.exit(2);
 }
-const text = fs.readFileSync(file, 'utf8');
-
-const header = [];
-const runs = [];
-for (const block of text.split(/\n\s*\n/)) {
-  const run = { logs: [] };
-  for (const line of block.split('\n')) {
-    if (line.startsWith('# ')) {
-      header.push(line.slice(2));
-      continue;
-    }
-    if (line.startsWith('server_log: ')) {
-      run.logs.push(line.slice(12));
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (eq > 0) run[line.slice(0, eq)] = line.slice(eq + 1);
-  }
-  if (run.scenario && run.server) runs.push(run);
-}
-
-const num = (v) => (v === undefined || v === '' || isNaN(Number(v)) ? undefined : Number(v));
-const median = (xs) => {
-  const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
-  if (!v.length) return undefined;
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-};
-const worst = (xs) => {
-  const v = xs.filter((x) => x !== undefined);
-  return v.length ? Math.max(...v) : undefined;
-};
+const { header, runs } = readResults(file);
 
 function pick(scenario, server) {
   return runs.filter((r) => r.scenario === scenario && r.server === server && !r.error);
@@ -57,13 +26,6 @@ function agg(scenario, server, key, how = median) {
 function derived(scenario, server, fn, how = median) {
   return how(pick(scenario, server).map((r) => fn(r)));
 }
-
-const fmt = (v, digits = 2) => {
-  if (v === undefined || Number.isNaN(v)) return 'n/a';
-  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
-  return Number(v.toFixed(digits)).toString();
-};
-const ratio = (a, b) => (a !== undefined && b !== undefined && b !== 0 ? a / b : undefined);
 
 const rows = [];
 const verdicts = [];
