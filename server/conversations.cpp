@@ -394,15 +394,15 @@ void Conversations::markRead(qint64 accountId, const QString &display, const QSt
                 marker = std::max(std::min(id, newest.value(0).toLongLong()),
                                   readState(accountId, conversation).lastReadId);
                 QSqlQuery upsert(*db);
-                upsert.prepare(QStringLiteral(
-                    "INSERT INTO read_state (account_id, conversation, last_read_id, muted) "
-                    "VALUES (?, ?, ?, 0) ON CONFLICT (account_id, conversation) "
-                    "DO UPDATE SET last_read_id = excluded.last_read_id"));
+                upsert.prepare(SqlDialect::of(*db).upsertReadMarker());
                 upsert.addBindValue(accountId);
                 upsert.addBindValue(conversation);
                 upsert.addBindValue(marker);
-                if (!execOrWarn(upsert))
+                if (!execOrWarn(upsert) || !upsert.next())
                     return std::nullopt;
+                // Another node may have moved it further meanwhile.
+                marker = upsert.value(0).toLongLong();
+                upsert.finish();
                 result->second =
                     HistoryReader::countAfter(*db, conversation, marker, display, MaxUnread);
             }

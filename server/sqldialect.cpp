@@ -151,4 +151,13 @@ QString SqlDialect::membersInOrder() const
         .arg(isPostgres() ? QStringLiteral("seq") : QStringLiteral("rowid"));
 }
 
+QString SqlDialect::upsertReadMarker() const
+{
+    return QStringLiteral("INSERT INTO read_state (account_id, conversation, last_read_id, muted) "
+                          "VALUES (?, ?, ?, 0) ON CONFLICT (account_id, conversation) "
+                          "DO UPDATE SET last_read_id = %1(read_state.last_read_id, "
+                          "excluded.last_read_id) RETURNING last_read_id")
+        .arg(isPostgres() ? QStringLiteral("GREATEST") : QStringLiteral("MAX"));
+}
+
 } // namespace chatter::server

@@ -64,6 +64,9 @@ public:
     QString directRooms() const;
     //! [CV2] The order of a private room's members as they were added.
     QString membersInOrder() const;
+    //! Binds account, conversation, marker: stores a read marker that never goes back, whatever
+    //! memory (another node's, a moment behind) believed it was.
+    QString upsertReadMarker() const;
 
 private:
     StoreLocation m_location;

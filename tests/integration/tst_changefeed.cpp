@@ -223,6 +223,29 @@ void tst_ChangeFeed::readMarkersFollowAcrossNodes()
     QTRY_VERIFY_WITH_TIMEOUT(stored->load(), 5000);
     QTRY_COMPARE_WITH_TIMEOUT(
         m_b->conversations().readState(account->id, QStringLiteral("notes")).lastReadId, id, 5000);
+
+    // Two markers at once on two nodes: a second message read on A, the first (older) one
+    // read on B before B's feed has told it: the marker stays on the newer one (the database
+    // clamps, whatever B's memory believed), and B answers with it.
+    rita.send(QJsonArray{"1", "m2", topic, "new_msg", QJsonObject{{"body", "and this"}}});
+    const QJsonArray ack2 = rita.waitFor([](const QJsonArray &frame) {
+        return frame.size() == 5 && frame.at(1).toString() == QLatin1String("m2");
+    });
+    QVERIFY(!ack2.isEmpty());
+    const qint64 newer =
+        qint64(ack2.at(4).toObject().value("response").toObject().value("id").toDouble());
+    auto onA = std::make_shared<std::atomic<qint64>>(0);
+    auto onB = std::make_shared<std::atomic<qint64>>(0);
+    m_a->conversations().markRead(account->id, QStringLiteral("rita"), QStringLiteral("notes"),
+                                  newer, nullptr, [onA](qint64 marker, int) { *onA = marker; });
+    QTRY_COMPARE_WITH_TIMEOUT(onA->load(), newer, 5000);
+    m_b->conversations().markRead(account->id, QStringLiteral("rita"), QStringLiteral("notes"), id,
+                                  nullptr, [onB](qint64 marker, int) { *onB = marker; });
+    QTRY_VERIFY_WITH_TIMEOUT(onB->load() != 0, 5000);
+    QCOMPARE(onB->load(), newer);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_a->conversations().readState(account->id, QStringLiteral("notes")).lastReadId, newer,
+        5000);
 }
 
 int main(int argc, char *argv[])
