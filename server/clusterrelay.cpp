@@ -11,6 +11,8 @@
 #include "mailbox.h"
 #include "pubsub.h"
 #include "roomchannel.h"
+#include "roomdirectory.h"
+#include "roomdirectorychannel.h"
 #include "topics.h"
 
 #include <QJsonDocument>
@@ -118,6 +120,10 @@ void ClusterRelay::receive(const QString &topic, const QByteArray &payload)
             scheduleFill(room);
         return;
     }
+    if (m_directory && topic == topics::Rooms &&
+        (envelope.message.event == events::RoomUpdate ||
+         envelope.message.event == RoomDirectoryChannel::PrivateRoomUpdate))
+        m_directory->applyRemote(envelope.message.payload.toObject());
     auto broadcast = Broadcast::fromV2Frame(std::move(envelope.message), std::move(envelope.frame));
     if (envelope.type == ClusterEnvelope::Type::PresenceDiff && m_presence) {
         m_presence->receive(topic, envelope.originNode, broadcast);

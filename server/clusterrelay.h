@@ -19,6 +19,7 @@ class FileUrlSigner;
 class HistoryReader;
 class Mailbox;
 class PubSub;
+class RoomDirectory;
 class Worker;
 
 //! Broadcasts between this node and the others (docs/cluster.md, "Message format" and
@@ -55,6 +56,8 @@ public:
     void receive(const QString &topic, const QByteArray &payload);
     //! Cluster thread, before anything arrives: presence across nodes (a child of its own).
     void setPresence(ClusterPresence *presence) { m_presence = presence; }
+    //! Other nodes' `room_update`s on `chatter:rooms` keep this node's room list the cluster's.
+    void setDirectory(RoomDirectory *directory) { m_directory = directory; }
     //! Cluster thread: the bus confirmed `topic` (first time, or after a redial): a
     //! conversation's baseline is read, and what this node missed meanwhile is filled; the
     //! topic's presence is snapshotted; then `done`.
@@ -83,6 +86,7 @@ private:
     PubSub &m_pubsub;
     ClusterBus &m_bus;
     ClusterPresence *m_presence = nullptr;
+    RoomDirectory *m_directory = nullptr;
     StoreLocation m_store;
     const FileUrlSigner *m_signer;
     QUuid m_nodeId;

@@ -53,6 +53,10 @@ public:
     //! older (by `version`) than the one the room holds is ignored.
     void setMembers(const QString &room, int members, quint64 version, qint64 atMs);
     void noteMessage(const QString &room, qint64 id, qint64 atMs);
+    //! A `room_update` another node of the cluster published (docs/cluster.md): its member
+    //! count is the cluster's as that node tracks it (local and other nodes' presence); ids,
+    //! counts and times only move forward. Not published again (not dirty).
+    void applyRemote(const QJsonObject &update);
 
     //! Every room that has members or messages, most recently active first.
     QJsonArray list() const;
