@@ -164,6 +164,19 @@ void ClusterBus::publishRaw(const QByteArray &channel, QByteArray payload)
     });
 }
 
+void ClusterBus::publishCounted(const QByteArray &channel, const QByteArray &payload,
+                                std::function<void(qint64 receivers)> done)
+{
+    if (m_stopped || !m_commands->isConnected()) {
+        done(-1);
+        return;
+    }
+    m_commands->command({QByteArrayLiteral("PUBLISH"), channel, payload},
+                        [done = std::move(done)](const RedisReply &reply) {
+                            done(reply.type == RedisReply::Type::Integer ? reply.integer : -1);
+                        });
+}
+
 void ClusterBus::flushQueue()
 {
     // Room messages among them are also recovered by the other nodes' gap fills; the rest

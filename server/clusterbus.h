@@ -86,6 +86,11 @@ public:
 
     //! Any thread: PUBLISHes `payload` on `channel` as it is (queued while Redis is away).
     void publishRaw(const QByteArray &channel, QByteArray payload);
+    //! Cluster thread: PUBLISHes `payload` on `channel` now and hands `done` how many
+    //! subscribers Redis gave it to (one Redis server counts them all), or -1 when Redis is
+    //! away or failed: for requests that need an answer, which are not queued.
+    void publishCounted(const QByteArray &channel, const QByteArray &payload,
+                        std::function<void(qint64 receivers)> done);
 
     //! The Redis channel of a topic.
     QByteArray channelOf(const QString &topic) const;

@@ -60,6 +60,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTimer>
+#include <QUuid>
 
 #include <sys/resource.h>
 
@@ -315,7 +316,7 @@ bool Engine::openStore()
 bool Engine::startCluster()
 {
     if (m_config.redis.isEmpty())
-        return true;
+        return m_clusterId.isEmpty() || checkNoClusterNodes();
     auto location = RedisLocation::parse(m_config.redis);
     if (!location) {
         m_error = QStringLiteral("--redis: %1").arg(location.error());
@@ -349,6 +350,7 @@ bool Engine::startCluster()
                                                 m_cluster->clusterId(), m_relay->nodeId(),
                                                 m_config.nodeTimeoutMs, m_relay);
         m_relay->setPresence(m_clusterPresence);
+        m_relay->setDirectory(m_directory.get());
         m_clusterPresence->start();
         ClusterBus &bus = m_cluster->bus();
         m_longPollRouter =
@@ -368,6 +370,9 @@ bool Engine::startCluster()
     if (!checkSameRedis(*location))
         return false;
     m_pubsub->setBus(&m_cluster->bus());
+    // Every node follows the room list's updates, whoever publishes them, so that a client
+    // listing the rooms here sees rooms whose members are all on other nodes.
+    m_cluster->bus().acquire(QString(topics::Rooms));
     // Login and registration budgets are the cluster's, not each node's.
     const QByteArray prefix = QByteArrayLiteral("chatter:") + m_clusterId + ':';
     for (SharedThrottle *throttle : {m_loginThrottle.get(), m_registrationThrottle.get()})
@@ -381,6 +386,43 @@ bool Engine::startCluster()
     return true;
 }
 
+bool Engine::checkNoClusterNodes()
+{
+    // A node on PostgreSQL without --redis names itself too, so that a node with --redis
+    // starting later refuses (checkSameRedis); it refuses in turn while nodes with --redis are
+    // live: its broadcasts and presence would never reach their clients, nor theirs its own.
+    // Two nodes without --redis on one database are not told apart (tests use that to make a
+    // writer that publishes nothing).
+    const QString self = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    QStringList nodes;
+    QString queryError;
+    m_store->run([&](QSqlDatabase &db) {
+        QSqlQuery query(db);
+        if (!query.exec(QStringLiteral("SET application_name = 'chatter-solo %1'").arg(self)) ||
+            !query.exec(QStringLiteral(
+                "SELECT DISTINCT substr(application_name, 14) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND application_name LIKE 'chatter-node %' "
+                "AND pid <> pg_backend_pid()"))) {
+            queryError = query.lastError().text();
+            return;
+        }
+        while (query.next())
+            nodes.append(query.value(0).toString());
+    });
+    m_store->mailbox().run([] {});
+    if (!queryError.isEmpty()) {
+        m_error = QStringLiteral("cannot list the cluster's nodes: %1").arg(queryError);
+        return false;
+    }
+    if (!nodes.isEmpty()) {
+        m_error = QStringLiteral("node %1 is live on this database with --redis: this node needs "
+                                 "the same --redis (started without it by mistake?)")
+                      .arg(nodes.first());
+        return false;
+    }
+    return true;
+}
+
 bool Engine::checkSameRedis(const RedisLocation &location)
 {
     // Every node names itself on its store connection; a node live on this database (its
@@ -389,24 +431,35 @@ bool Engine::checkSameRedis(const RedisLocation &location)
     // own heartbeat was sent, so two nodes starting together each find the other's key.
     const QString self = m_relay->nodeId().toString(QUuid::WithoutBraces);
     QStringList others;
+    QStringList solo;
     QString queryError;
     m_store->run([&](QSqlDatabase &db) {
         QSqlQuery query(db);
         if (!query.exec(QStringLiteral("SET application_name = 'chatter-node %1'").arg(self)) ||
             !query.exec(QStringLiteral(
-                "SELECT DISTINCT substr(application_name, 14) FROM pg_stat_activity "
-                "WHERE application_name LIKE 'chatter-node %' AND pid <> pg_backend_pid()"))) {
+                "SELECT DISTINCT application_name FROM pg_stat_activity "
+                "WHERE datname = current_database() AND (application_name LIKE 'chatter-node %' "
+                "OR application_name LIKE 'chatter-solo %') AND pid <> pg_backend_pid()"))) {
             queryError = query.lastError().text();
             return;
         }
         while (query.next()) {
-            if (const QString node = query.value(0).toString(); node != self)
+            const QString name = query.value(0).toString();
+            if (name.startsWith(QLatin1String("chatter-solo ")))
+                solo.append(name.sliced(13));
+            else if (const QString node = name.sliced(13); node != self)
                 others.append(node);
         }
     });
     m_store->mailbox().run([] {});
     if (!queryError.isEmpty()) {
         m_error = QStringLiteral("cannot list the cluster's nodes: %1").arg(queryError);
+        return false;
+    }
+    if (!solo.isEmpty()) {
+        m_error = QStringLiteral("node %1 is live on this database without --redis: the nodes of "
+                                 "one database must share one Redis (a missing --redis there?)")
+                      .arg(solo.first());
         return false;
     }
     QStringList missing = others;

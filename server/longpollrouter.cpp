@@ -9,6 +9,7 @@
 
 #include <QDateTime>
 #include <QJsonDocument>
+#include <QPointer>
 
 namespace chatter::server {
 namespace {
@@ -82,7 +83,18 @@ void LongPollRouter::forward(const QUuid &node, int worker, quint64 session, Met
         m_waiting.insert(correlation, {std::move(reply), nowMs() + m_holdMs + 2000});
         if (!m_expiry.isActive())
             m_expiry.start();
-        m_bus.publishRaw(m_bus.inboxOf(node), QJsonDocument(withId).toJson(QJsonDocument::Compact));
+        // Nobody subscribed to the owner's inbox: the node is gone (or Redis is away), so the
+        // client hears 410 at once rather than after the hold.
+        m_bus.publishCounted(
+            m_bus.inboxOf(node), QJsonDocument(withId).toJson(QJsonDocument::Compact),
+            [self = QPointer<LongPollRouter>(this), correlation](qint64 receivers) {
+                if (receivers > 0 || !self)
+                    return;
+                if (auto waiting = self->m_waiting.take(correlation); waiting.reply) {
+                    qCInfo(lcCluster) << "a long-poll request's node is gone";
+                    waiting.reply(gone());
+                }
+            });
     });
 }
 

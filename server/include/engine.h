@@ -196,6 +196,8 @@ private:
     bool startCluster();
     //! Refuses (m_error) when a node live on this database is not on this node's Redis.
     bool checkSameRedis(const RedisLocation &location);
+    //! PostgreSQL without --redis: refuses (m_error) while a node with --redis is live on it.
+    bool checkNoClusterNodes();
     //! Every 2 s on the store thread: reloads accounts another process changed, deletes expired
     //! sessions, writes coalesced last-used times.
     void maintainAccounts(QSqlDatabase &db);

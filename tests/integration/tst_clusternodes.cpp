@@ -2,6 +2,7 @@
 #include "childprocess.h"
 #include "engine.h"
 #include "httpexchange.h"
+#include "messagestorefixture.h"
 #include "postgresinstance.h"
 #include "redisinstance.h"
 #include "testclient.h"
@@ -26,7 +27,7 @@ using namespace chatter::server;
 //! database and one real Redis the test starts, Phoenix V2 clients over loopback on each.
 //! Broadcasts cross from node to node through Redis; every client gets a room's messages in id
 //! order; what a node missed while Redis was away is filled from the database.
-class tst_ClusterNodes : public QObject
+class tst_ClusterNodes : public QObject, public MessageStoreFixture
 {
     Q_OBJECT
 private Q_SLOTS:
@@ -37,15 +38,23 @@ private Q_SLOTS:
     void aGapIsFilledFromTheDatabase();
     void whatANodeMissedWhileRedisWasAwayIsFilled();
     void presenceConvergesAcrossNodes();
+    void theRoomListIsTheClustersOnEveryNode();
     void aStoppedNodesPresenceLeavesAtOnce();
     void aKilledNodesPresenceLeavesAfterTheTimeout();
     void longPollSessionsAreServedThroughAnyNode();
     void aNodeOnAnotherRedisIsRefused();
+    void aNodeWithoutRedisAndNodesWithItDoNotMix();
     void failedLoginsAreCountedAcrossNodes();
 
 private:
+    //! A new database (and a Redis database number of its own) for the current test.
+    void useDatabase(const QString &database);
     //! Two nodes on a new database.
     void startNodes(const QString &database);
+    //! A writer on the test's database that publishes nothing: its messages reach the nodes
+    //! only through the database, as messages whose envelopes were lost would. Committed when
+    //! it returns; the ids in order.
+    QList<qint64> writeSilently(const QStringList &bodies);
     //! A node's configuration on the current test's database; `redis` empty for none.
     ServerConfig configFor(const QString &redis) const;
     QString m_database;
@@ -185,6 +194,8 @@ void tst_ClusterNodes::initTestCase()
 
 void tst_ClusterNodes::cleanup()
 {
+    if (m_store)
+        stopStore();
     if (m_a)
         m_a->stop();
     if (m_b)
@@ -204,9 +215,35 @@ ServerConfig tst_ClusterNodes::configFor(const QString &redis) const
     return config;
 }
 
+QList<qint64> tst_ClusterNodes::writeSilently(const QStringList &bodies)
+{
+    if (!m_store) {
+        QString error;
+        if (!startStore({}, &error))
+            qWarning() << "silent writer:" << error;
+    }
+    QList<StoredMessage> messages;
+    for (const QString &body : bodies)
+        messages.append(msg(QStringLiteral("lobby"), body));
+    QList<qint64> ids;
+    for (const StoredMessage &m : appendAll(messages))
+        ids.append(m.id);
+    return ids;
+}
+
 void tst_ClusterNodes::startNodes(const QString &name)
 {
+    useDatabase(name);
+    for (std::unique_ptr<Engine> *node : {&m_a, &m_b}) {
+        *node = std::make_unique<Engine>(configFor(m_redisUrl));
+        QVERIFY2((*node)->start(), qPrintable((*node)->errorString()));
+    }
+}
+
+void tst_ClusterNodes::useDatabase(const QString &name)
+{
     const StoreLocation location = m_postgres.createDatabase(name);
+    m_location = location;
     m_database = QStringLiteral("postgresql://%1@%2:%3/%4")
                      .arg(location.user, location.host)
                      .arg(location.port)
@@ -216,10 +253,6 @@ void tst_ClusterNodes::startNodes(const QString &name)
     static int redisDb = 0;
     ++redisDb;
     m_redisUrl = m_redis.url() + QStringLiteral("/%1").arg(redisDb);
-    for (std::unique_ptr<Engine> *node : {&m_a, &m_b}) {
-        *node = std::make_unique<Engine>(configFor(m_redisUrl));
-        QVERIFY2((*node)->start(), qPrintable((*node)->errorString()));
-    }
 }
 
 void tst_ClusterNodes::messagesAndOtherBroadcastsCrossNodes()
@@ -301,28 +334,16 @@ void tst_ClusterNodes::everyClientGetsIdOrderWhileBothNodesSend()
 void tst_ClusterNodes::aGapIsFilledFromTheDatabase()
 {
     startNodes(QStringLiteral("gap"));
-    // A third writer on the same database that publishes nothing: a node without --redis.
-    // Its messages reach the two nodes only through the database, as a message whose
-    // envelope was lost would.
-    Engine silent(configFor(QString()));
-    QVERIFY2(silent.start(), qPrintable(silent.errorString()));
     TestClient ann; // A
     TestClient bob; // B
-    TestClient sam; // the silent writer
     QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
     QVERIFY(bob.open(m_b->port(), QStringLiteral("bob")));
-    QVERIFY(sam.open(silent.port(), QStringLiteral("sam")));
-    for (TestClient *client : {&ann, &bob, &sam})
+    for (TestClient *client : {&ann, &bob})
         QCOMPARE(client->join(Lobby).value("status").toString(), QStringLiteral("ok"));
 
-    QList<qint64> expected;
-    for (int i = 0; i < 2; ++i) {
-        const QJsonObject reply =
-            sam.request(QStringLiteral("1"), Lobby, QStringLiteral("new_msg"),
-                        QJsonObject{{"body", QStringLiteral("unheard %1").arg(i)}});
-        QCOMPARE(reply.value("status").toString(), QStringLiteral("ok"));
-        expected.append(qint64(reply.value("response").toObject().value("id").toDouble()));
-    }
+    QList<qint64> expected =
+        writeSilently({QStringLiteral("unheard 0"), QStringLiteral("unheard 1")});
+    QCOMPARE(expected.size(), 2);
     QTest::qWait(200);
     QVERIFY(receivedIds(bob, Lobby).isEmpty());
 
@@ -334,21 +355,16 @@ void tst_ClusterNodes::aGapIsFilledFromTheDatabase()
     expected.append(qint64(reply.value("response").toObject().value("id").toDouble()));
     QTRY_COMPARE_WITH_TIMEOUT(receivedIds(bob, Lobby), expected, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(receivedIds(ann, Lobby), expected, 5000);
-    silent.stop();
 }
 
 void tst_ClusterNodes::whatANodeMissedWhileRedisWasAwayIsFilled()
 {
     startNodes(QStringLiteral("outage"));
-    Engine silent(configFor(QString()));
-    QVERIFY2(silent.start(), qPrintable(silent.errorString()));
     TestClient ann; // A
     TestClient bob; // B
-    TestClient sam; // the silent writer
     QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
     QVERIFY(bob.open(m_b->port(), QStringLiteral("bob")));
-    QVERIFY(sam.open(silent.port(), QStringLiteral("sam")));
-    for (TestClient *client : {&ann, &bob, &sam})
+    for (TestClient *client : {&ann, &bob})
         QCOMPARE(client->join(Lobby).value("status").toString(), QStringLiteral("ok"));
     const QJsonObject before = ann.request(QStringLiteral("1"), Lobby, QStringLiteral("new_msg"),
                                            QJsonObject{{"body", "before"}});
@@ -361,14 +377,9 @@ void tst_ClusterNodes::whatANodeMissedWhileRedisWasAwayIsFilled()
     m_redis.kill();
     // Cut off from Redis for 2 s, a node tells the balancer (503) while it goes on serving.
     QTRY_COMPARE_WITH_TIMEOUT(healthStatus(m_a->port()), 503, 8000);
-    QList<qint64> during;
-    for (int i = 0; i < 3; ++i) {
-        const QJsonObject reply =
-            sam.request(QStringLiteral("1"), Lobby, QStringLiteral("new_msg"),
-                        QJsonObject{{"body", QStringLiteral("during %1").arg(i)}});
-        QCOMPARE(reply.value("status").toString(), QStringLiteral("ok"));
-        during.append(qint64(reply.value("response").toObject().value("id").toDouble()));
-    }
+    const QList<qint64> during = writeSilently(
+        {QStringLiteral("during 0"), QStringLiteral("during 1"), QStringLiteral("during 2")});
+    QCOMPARE(during.size(), 3);
 
     // Redis is back, empty. Each node redials, subscribes the room again, finds the database
     // ahead of what it delivered and sends its clients the missed messages in order, without
@@ -386,7 +397,6 @@ void tst_ClusterNodes::whatANodeMissedWhileRedisWasAwayIsFilled()
     QCOMPARE(after.value("status").toString(), QStringLiteral("ok"));
     QTRY_COMPARE_WITH_TIMEOUT(receivedIds(ann, Lobby).size(), 5, 10000);
     QCOMPARE(receivedIds(ann, Lobby), receivedIds(bob, Lobby));
-    silent.stop();
 }
 
 void tst_ClusterNodes::presenceConvergesAcrossNodes()
@@ -424,6 +434,44 @@ void tst_ClusterNodes::presenceConvergesAcrossNodes()
     QVERIFY(dan.open(m_a->port(), QStringLiteral("dan")));
     QCOMPARE(dan.join(Lobby).value("status").toString(), QStringLiteral("ok"));
     QTRY_COMPARE_WITH_TIMEOUT(presenceState(dan, Lobby), (QStringList{"cat", "dan"}), 5000);
+}
+
+void tst_ClusterNodes::theRoomListIsTheClustersOnEveryNode()
+{
+    startNodes(QStringLiteral("roomlist"));
+    const QString Rooms = QStringLiteral("chatter:rooms");
+    TestClient ann; // A
+    TestClient bob; // B, watching the room list
+    QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
+    QVERIFY(bob.open(m_b->port(), QStringLiteral("bob")));
+    QCOMPARE(bob.join(Rooms).value("status").toString(), QStringLiteral("ok"));
+    const QString far = QStringLiteral("chatter:room:far");
+    QCOMPARE(ann.join(far).value("status").toString(), QStringLiteral("ok"));
+    const QJsonObject sent = ann.request(QStringLiteral("1"), far, QStringLiteral("new_msg"),
+                                         QJsonObject{{"body", "somewhere else"}});
+    QCOMPARE(sent.value("status").toString(), QStringLiteral("ok"));
+    // A's room_update reaches B's watcher through Redis...
+    const QJsonArray update = bob.waitFor([](const QJsonArray &f) {
+        return isEvent(f, "room_update") &&
+               f.at(4).toObject().value("name").toString() == QLatin1String("far") &&
+               f.at(4).toObject().value("messages").toInt() == 1;
+    });
+    QVERIFY2(!update.isEmpty(), "bob on B got no room_update for a room on A");
+    // ...and B's own list, which a client joining the room list there gets, has the room with
+    // its member and message although nobody on B is in it.
+    TestClient cat; // B
+    QVERIFY(cat.open(m_b->port(), QStringLiteral("cat")));
+    const QJsonObject listed = cat.join(Rooms);
+    QCOMPARE(listed.value("status").toString(), QStringLiteral("ok"));
+    QJsonObject entry;
+    for (const QJsonValue &room : listed.value("response").toObject().value("rooms").toArray())
+        if (room.toObject().value("name").toString() == QLatin1String("far"))
+            entry = room.toObject();
+    QVERIFY2(!entry.isEmpty(), "the room list on B does not have the room whose members are on A");
+    QCOMPARE(entry.value("members").toInt(), 1);
+    QCOMPARE(entry.value("messages").toInt(), 1);
+    QCOMPARE(qint64(entry.value("last_message_id").toDouble()),
+             qint64(sent.value("response").toObject().value("id").toDouble()));
 }
 
 void tst_ClusterNodes::aStoppedNodesPresenceLeavesAtOnce()
@@ -520,7 +568,7 @@ void tst_ClusterNodes::longPollSessionsAreServedThroughAnyNode()
         }(),
         10000);
 
-    // The session's node is gone: B answers 410 after the hold time and a little more, and
+    // The session's node is gone (nobody listens on its inbox): B answers 410 at once, and
     // phoenix.js would open a new session.
     m_a->stop();
     m_a.reset();
@@ -543,6 +591,35 @@ void tst_ClusterNodes::aNodeOnAnotherRedisIsRefused()
     Engine third(configFor(m_redisUrl));
     QVERIFY2(third.start(), qPrintable(third.errorString()));
     third.stop();
+}
+
+void tst_ClusterNodes::aNodeWithoutRedisAndNodesWithItDoNotMix()
+{
+    // Started without --redis on a cluster's database by mistake: its clients and the
+    // cluster's would never see each other's messages. Refused, naming what is missing.
+    startNodes(QStringLiteral("mixed"));
+    Engine solo(configFor(QString()));
+    QVERIFY(!solo.start());
+    QVERIFY2(solo.errorString().contains(QLatin1String("with --redis")),
+             qPrintable(solo.errorString()));
+    QCOMPARE(solo.port(), quint16(0));
+    solo.stop();
+    // The other way round, on another database of the same PostgreSQL server (where the
+    // nodes above, still live, do not count): a node without --redis is live; one with
+    // --redis is refused.
+    useDatabase(QStringLiteral("mixed2"));
+    Engine alone(configFor(QString()));
+    QVERIFY2(alone.start(), qPrintable(alone.errorString()));
+    Engine clustered(configFor(m_redisUrl));
+    QVERIFY(!clustered.start());
+    QVERIFY2(clustered.errorString().contains(QLatin1String("without --redis")),
+             qPrintable(clustered.errorString()));
+    clustered.stop();
+    alone.stop();
+    // Once it is gone, the cluster may start.
+    Engine first(configFor(m_redisUrl));
+    QVERIFY2(first.start(), qPrintable(first.errorString()));
+    first.stop();
 }
 
 void tst_ClusterNodes::failedLoginsAreCountedAcrossNodes()

@@ -10,6 +10,8 @@ import { makeSocket, connect, join, push, collect, disconnect, withTimeout } fro
 import { room } from './lib/chat.mjs';
 import { watchPresence } from './lib/presence.mjs';
 import { nick } from './lib/fixture.mjs';
+import { register } from './lib/accounts.mjs';
+import { desktopUser } from '../e2e/lib/desktop.mjs';
 
 // Checks every 500 ms (the doc's 1 s, halved): a killed node is out of the rotation sooner;
 // a node silent for 1.5 s is dead to the others (its presence goes).
@@ -149,6 +151,29 @@ describe('three nodes behind HAProxy', () => {
       await reader.msgs.waitFor((p) => p.id === last, 5000).catch(() => {});
       const got = reader.msgs.got.map((p) => p.id);
       assert.deepEqual(got, expected, `new_msg ids received by the client on ${reader.node}`);
+    }
+  });
+
+  test('the desktop client library on one node and phoenix.js on another chat both ways', async () => {
+    const T = room('cluster_desktop');
+    const web = await member('n1', T);
+    // An account registered through n1, signed in by the desktop library on n3 at once: n3
+    // learns the session from PostgreSQL (its change feed, or the handshake's look-up).
+    const user = nick('desk');
+    const registered = await register(cluster.node('n1'), user, 'correct horse battery');
+    assert.equal(registered.status, 201, registered.body);
+    const desktop = await desktopUser(cluster.node('n3'), user, { session: registered.json });
+    try {
+      await desktop.join(T.replace(/^chatter:room:/, ''));
+      const id = await pushOk(web.channel, 'from the browser side on n1');
+      const got = await desktop.waitForMessage(T.replace(/^chatter:room:/, ''), (e) => e.id === id);
+      assert.equal(got.body, 'from the browser side on n1');
+      desktop.say(T.replace(/^chatter:room:/, ''), 'from the desktop side on n3');
+      const back = await web.msgs.waitFor((p) => p.body === 'from the desktop side on n3', 5000);
+      assert.equal(back.user, user);
+      assert.ok(back.id > id, `the desktop's message ${back.id} comes after ${id}`);
+    } finally {
+      await desktop.close();
     }
   });
 
