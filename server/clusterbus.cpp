@@ -23,7 +23,8 @@ ClusterBus::ClusterBus(RedisLocation location, QByteArray clusterId, RedisConnec
                        QObject *parent)
     : QObject(parent), m_mailbox(new Mailbox(this)),
       m_prefix(QByteArrayLiteral("chatter:") + clusterId + QByteArrayLiteral(":t:")),
-      m_clusterPrefix(QByteArrayLiteral("chatter:") + clusterId + ':'), m_commands(commands),
+      m_clusterPrefix(QByteArrayLiteral("chatter:") + clusterId + ':'),
+      m_controlChannel(m_clusterPrefix + "all"), m_commands(commands),
       m_subscriber(
           new RedisConnection(std::move(location), RedisConnection::Role::Subscriber, this))
 {
@@ -33,6 +34,10 @@ ClusterBus::ClusterBus(RedisLocation location, QByteArray clusterId, RedisConnec
             [this](const QByteArray &channel, const QByteArray &payload) {
                 if (channel == m_inbox && m_onInbox) {
                     m_onInbox(payload);
+                    return;
+                }
+                if (m_onControl && channel == m_controlChannel) {
+                    m_onControl(payload);
                     return;
                 }
                 if (!m_incoming || !channel.startsWith(m_prefix))
@@ -93,6 +98,12 @@ void ClusterBus::setInbox(const QUuid &node, std::function<void(const QByteArray
     m_inbox = inboxOf(node);
     m_onInbox = std::move(inbox);
     m_subscriber->subscribe(m_inbox);
+}
+
+void ClusterBus::setControl(std::function<void(const QByteArray &)> control)
+{
+    m_onControl = std::move(control);
+    m_subscriber->subscribe(controlChannel());
 }
 
 void ClusterBus::acquire(const QString &topic)

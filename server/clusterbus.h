@@ -63,6 +63,9 @@ public:
     //! Cluster thread, before start(): this node's inbox channel (`chatter:<cid>:n:<node>`,
     //! always subscribed) and what gets its messages.
     void setInbox(const QUuid &node, std::function<void(const QByteArray &payload)> inbox);
+    //! Cluster thread, before start(): what gets the messages of the cluster's control channel
+    //! `chatter:<cid>:all` (always subscribed), this node's own among them.
+    void setControl(std::function<void(const QByteArray &payload)> control);
     void setReady(Ready ready) { m_onReady = std::move(ready); }
     //! Runs when a topic is unsubscribed: what this node knew of it is stale from then on.
     void setDropped(Dropped dropped) { m_onDropped = std::move(dropped); }
@@ -96,6 +99,8 @@ public:
     QByteArray channelOf(const QString &topic) const;
     //! A node's inbox channel.
     QByteArray inboxOf(const QUuid &node) const;
+    //! The channel every node reads: `chatter:<cid>:all`.
+    const QByteArray &controlChannel() const { return m_controlChannel; }
     //! Cluster thread: for tests and the monitor.
     int wantedCount() const { return int(m_holds.size()); }
     qint64 droppedEnvelopes() const { return m_dropped; }
@@ -116,13 +121,15 @@ private:
     void flushQueue();
 
     Mailbox *m_mailbox;
-    QByteArray m_prefix;        //!< `chatter:<cid>:t:`
-    QByteArray m_clusterPrefix; //!< `chatter:<cid>:`
+    QByteArray m_prefix;         //!< `chatter:<cid>:t:`
+    QByteArray m_clusterPrefix;  //!< `chatter:<cid>:`
+    QByteArray m_controlChannel; //!< `chatter:<cid>:all`
     RedisConnection *m_commands;
     RedisConnection *m_subscriber;
     Incoming m_incoming;
     QByteArray m_inbox;
     std::function<void(const QByteArray &)> m_onInbox;
+    std::function<void(const QByteArray &)> m_onControl;
     Ready m_onReady;
     Dropped m_onDropped;
     QHash<QString, int> m_holds;        //!< cluster thread

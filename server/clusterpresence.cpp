@@ -97,13 +97,20 @@ void ClusterPresence::stop(std::function<void()> done)
                        [done = std::move(done)](const RedisReply &) { done(); });
 }
 
+void ClusterPresence::setIdentity(const QJsonObject &identity)
+{
+    m_identity = identity;
+    heartbeat();
+}
+
 void ClusterPresence::heartbeat()
 {
     if (m_stopped)
         return;
-    m_commands.command({"SET", heartbeatKey(m_node),
-                        QByteArray::number(QDateTime::currentMSecsSinceEpoch()), "PX",
-                        QByteArray::number(m_timeoutMs)});
+    QJsonObject value = m_identity;
+    value.insert(QStringLiteral("at"), double(QDateTime::currentMSecsSinceEpoch()));
+    m_commands.command(
+        {"SET", heartbeatKey(m_node), compact(value), "PX", QByteArray::number(m_timeoutMs)});
 }
 
 void ClusterPresence::checkNodes()

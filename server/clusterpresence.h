@@ -31,11 +31,12 @@ class RedisConnection;
 //!   the truth for that topic: metas it lacks leave, metas it adds join (this node's clients get
 //!   those diffs), which is also how a resubscription after an outage catches up.
 //! * Heartbeat: `chatter:<cid>:node:<node>` with `PX` the node timeout, refreshed every third of
-//!   it. Every second the nodes with metas here are looked up; one whose key is gone is dead:
-//!   its metas are removed here and the leaves go to this node's subscribers (each node tells
-//!   its own clients, nobody publishes them). The node that wins `SET …:reap:<node> NX` deletes
-//!   the dead node's fields. Without an answer from Redis for the node timeout, every other
-//!   node's metas are dropped the same way (this node cannot see their heartbeats).
+//!   it; its value is `{"at": ms, "name", "addr", "started"}`. Every second the nodes with metas
+//!   here are looked up; one whose key is gone is dead: its metas are removed here and the leaves
+//!   go to this node's subscribers (each node tells its own clients, nobody publishes them). The
+//!   node that wins `SET …:reap:<node> NX` deletes the dead node's fields. Without an answer from
+//!   Redis for the node timeout, every other node's metas are dropped the same way (this node
+//!   cannot see their heartbeats).
 //! * After the commands connection comes back (Redis restarted, empty), this node writes its
 //!   metas again and publishes them as joins.
 //!
@@ -65,6 +66,10 @@ public:
     void snapshot(const QString &topic, std::function<void()> done);
     //! `topic` is unsubscribed: the other nodes' metas of it go, silently.
     void dropped(const QString &topic);
+
+    //! What the heartbeat's value carries besides the time (`at`): the node's name, listener
+    //! and start (ClusterControl). Written at once.
+    void setIdentity(const QJsonObject &identity);
 
     QByteArray heartbeatKey(const QUuid &node) const;
     QByteArray hashKey(const QString &topic) const;
@@ -96,6 +101,7 @@ private:
     QTimer m_heartbeatTimer;
     QTimer m_checkTimer;
     qint64 m_lastAnswerMs = 0;         //!< the last node check Redis answered
+    QJsonObject m_identity;            //!< the heartbeat's value but its time
     QHash<QString, Pending> m_pending; //!< topics being snapshotted
     bool m_stopped = false;
 };

@@ -165,6 +165,11 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
                    "In a cluster: a node silent this long is gone, its users' presence leaves "
                    "(default 15000).",
                    "ms");
+    const Option nodeName =
+        makeOption("node-name",
+                   "In a cluster: the node's name in the monitors (default <host>:<port> of its "
+                   "listener).",
+                   "name");
     const Option sync = makeOption(
         "sync", "full: fsync every commit (default); normal: survive crashes, not power loss.",
         "mode");
@@ -211,7 +216,7 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
           &maxConnections, &maxPerAddress,  &publicHost,      &tlsCert,     &tlsKey,
           &tlsSelfSigned,  &accounts,       &registration,    &sessionDays, &guestHold,
           &passwordCost,   &awayAfter,      &awayAfterMs,     &search,      &trustedProxies,
-          &database,       &redis,          &nodeTimeout})
+          &database,       &redis,          &nodeTimeout,     &nodeName})
         parser.addOption(o->option);
 
     // Files (docs/files-and-search.md); the millisecond forms are for tests, not in --help.
@@ -418,6 +423,9 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
             return fail(QStringLiteral("--node-timeout-ms: expected 300-3600000, got %1").arg(v));
         config.nodeTimeoutMs = int(number);
     }
+    config.nodeName = valueOf(parser, nodeName).trimmed();
+    if (config.nodeName.size() > 100)
+        return fail(QStringLiteral("--node-name: at most 100 characters"));
     if (const QString v = valueOf(parser, sync); !v.isEmpty()) {
         if (v != QLatin1String("full") && v != QLatin1String("normal"))
             return fail(QStringLiteral("--sync: expected full or normal, got %1").arg(v));

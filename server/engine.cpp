@@ -12,6 +12,8 @@
 #include "changefeed.h"
 #include "channelrouter.h"
 #include "clusterbus.h"
+#include "clustercontrol.h"
+#include "clusterinbox.h"
 #include "clusterlink.h"
 #include "clusterpresence.h"
 #include "clusterrelay.h"
@@ -67,6 +69,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDeadlineTimer>
+#include <QSysInfo>
 #include <QThread>
 
 namespace chatter::server {
@@ -353,11 +356,11 @@ bool Engine::startCluster()
         m_relay->setDirectory(m_directory.get());
         m_clusterPresence->start();
         ClusterBus &bus = m_cluster->bus();
-        m_longPollRouter =
-            new LongPollRouter(*this, bus, m_relay->nodeId(), m_config.longPollHoldMs, m_relay);
-        bus.setInbox(m_relay->nodeId(), [router = m_longPollRouter](const QByteArray &payload) {
-            router->receive(payload);
-        });
+        m_inbox = new ClusterInbox(bus, m_relay->nodeId(), m_relay);
+        m_longPollRouter = new LongPollRouter(*this, *m_inbox, m_config.longPollHoldMs, m_relay);
+        bus.setInbox(m_relay->nodeId(),
+                     [inbox = m_inbox](const QByteArray &payload) { inbox->receive(payload); });
+        startClusterControl();
         ClusterRelay *relay = m_relay;
         bus.setIncoming([relay](const QString &topic, const QByteArray &payload) {
             relay->receive(topic, payload);
@@ -380,6 +383,7 @@ bool Engine::startCluster()
     m_workerRelay.store(m_relay, std::memory_order_release);
     m_workerBus.store(&m_cluster->bus(), std::memory_order_release);
     m_workerRouter.store(m_longPollRouter, std::memory_order_release);
+    m_workerControl.store(m_control, std::memory_order_release);
     qCInfo(lcCluster).noquote() << "cluster node"
                                 << m_relay->nodeId().toString(QUuid::WithoutBraces) << "on Redis at"
                                 << location->display();
@@ -421,6 +425,106 @@ bool Engine::checkNoClusterNodes()
         return false;
     }
     return true;
+}
+
+void Engine::startClusterControl()
+{
+    // Cluster thread. What the other nodes ask of this one acts on this node's sockets only.
+    ClusterControl::Local local;
+    local.closeSocketId = [this](const QString &socketId) { closeSocketIdHere(socketId); };
+    local.closeIdentity = [this](const QString &nickname, const QString &reason,
+                                 std::function<void(int)> done) {
+        closeIdentityHere(
+            nickname, reason, done ? std::move(done) : [](int) {});
+    };
+    local.disconnectAddress = [this](const QHostAddress &address) {
+        disconnectAddressHere(address);
+    };
+    local.disconnectSocket = [this](quint64 id, const QString &byNode) {
+        recordAdmin(QStringLiteral("disconnect socket %1 (from node %2)").arg(id).arg(byNode));
+        forEachWorker([id](Worker *worker) {
+            worker->disconnectSocket(id, 1001, QStringLiteral("disconnected by an administrator"));
+        });
+    };
+    local.listSockets = [this](int limit, std::function<void(const QList<SocketRow> &)> done) {
+        struct Gathering
+        {
+            std::mutex mutex;
+            int remaining = 0;
+            QList<SocketRow> rows;
+        };
+        auto gathering = std::make_shared<Gathering>();
+        gathering->remaining = int(m_workers.size());
+        if (gathering->remaining == 0) {
+            done({});
+            return;
+        }
+        forEachWorker([gathering, limit, done](Worker *worker) {
+            EngineSnapshot ignored;
+            const QList<SocketRow> rows = worker->snapshot(&ignored, limit);
+            std::scoped_lock locker(gathering->mutex);
+            gathering->rows.append(
+                rows.first(std::min(rows.size(), limit - gathering->rows.size())));
+            if (--gathering->remaining == 0)
+                done(gathering->rows);
+        });
+    };
+    local.counters = [this](std::function<void(const NodeRow &)> done) {
+        struct Gathering
+        {
+            std::mutex mutex;
+            int remaining = 0;
+            EngineSnapshot totals;
+        };
+        auto gathering = std::make_shared<Gathering>();
+        gathering->remaining = int(m_workers.size());
+        const auto finish = [this, done](const EngineSnapshot &totals) {
+            NodeRow row;
+            row.connections = m_connections.load();
+            row.messagesIn = totals.messagesIn;
+            row.messagesOut = totals.messagesOut;
+            done(row);
+        };
+        if (gathering->remaining == 0) {
+            finish({});
+            return;
+        }
+        forEachWorker([gathering, finish](Worker *worker) {
+            std::scoped_lock locker(gathering->mutex);
+            worker->addTotals(&gathering->totals);
+            if (--gathering->remaining == 0)
+                finish(gathering->totals);
+        });
+    };
+    local.nodesChanged = [this](const QList<NodeRow> &nodes) {
+        m_mailbox->post([this, nodes] {
+            m_nodes = nodes;
+            Q_EMIT nodesChanged(nodes);
+        });
+    };
+    m_control =
+        new ClusterControl(m_cluster->bus(), *m_inbox, m_cluster->commands(), *m_clusterPresence,
+                           m_relay->nodeId(), std::move(local), m_relay);
+    m_cluster->bus().setControl(
+        [control = m_control](const QByteArray &payload) { control->receive(payload); });
+}
+
+void Engine::announceNode()
+{
+    ClusterControl *control = m_workerControl.load(std::memory_order_acquire);
+    if (!control)
+        return;
+    const QHostAddress &bind = m_config.bindAddress;
+    const bool wildcard = bind == QHostAddress(QHostAddress::Any) ||
+                          bind == QHostAddress(QHostAddress::AnyIPv4) ||
+                          bind == QHostAddress(QHostAddress::AnyIPv6);
+    QString host = wildcard ? QSysInfo::machineHostName() : bind.toString();
+    if (!wildcard && bind.protocol() == QAbstractSocket::IPv6Protocol)
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    const QString address = host + QLatin1Char(':') + QString::number(m_port);
+    m_nodeName = m_config.nodeName.isEmpty() ? address : m_config.nodeName;
+    control->setIdentity(m_nodeName, address, m_startedAt);
+    m_cluster->mailbox().post([control] { control->start(); });
 }
 
 bool Engine::checkSameRedis(const RedisLocation &location)
@@ -685,8 +789,12 @@ void Engine::publishDirectoryChanges()
         const QString event = m_conversations->isPrivate(room.name)
                                   ? QString(RoomDirectoryChannel::PrivateRoomUpdate)
                                   : QString(events::RoomUpdate);
-        m_pubsub->publish(
-            Broadcast::create(Message::broadcast(topics::Rooms, event, room.toJson())), nullptr);
+        auto broadcast = Broadcast::create(Message::broadcast(topics::Rooms, event, room.toJson()));
+        // In a cluster the other nodes' room lists take it too (ClusterRelay → applyRemote).
+        if (ClusterRelay *relay = m_workerRelay.load(std::memory_order_acquire))
+            relay->publishLocal(broadcast, nullptr);
+        else
+            m_pubsub->publish(broadcast, nullptr);
     }
 }
 
@@ -718,6 +826,7 @@ rlim_t raiseDescriptorLimit()
 bool Engine::start()
 {
     qRegisterMetaType<EngineSnapshot>();
+    qRegisterMetaType<QList<NodeRow>>();
     const rlim_t descriptors = raiseDescriptorLimit();
     // The server must never run out of descriptors itself: connections beyond the limit are
     // answered 503 while there is still room to do so.
@@ -769,6 +878,7 @@ bool Engine::start()
         qCInfo(lcNet).noquote() << "PROXY v2 headers required from (and read only from)"
                                 << proxies.join(QLatin1String(", "));
     }
+    announceNode();
     Q_EMIT listening(m_listener->serverPort());
     return true;
 }
@@ -835,6 +945,7 @@ void Engine::stop(quint16 code)
         m_workerRelay.store(nullptr, std::memory_order_release);
         m_workerBus.store(nullptr, std::memory_order_release);
         m_workerRouter.store(nullptr, std::memory_order_release);
+        m_workerControl.store(nullptr, std::memory_order_release);
         m_pubsub->setBus(nullptr);
         // The heartbeat key goes first, so that the other nodes drop this node's presence at
         // their next look rather than after --node-timeout-ms. Waited for briefly.
@@ -845,13 +956,16 @@ void Engine::stop(quint16 code)
             });
             deleted->get_future().wait_for(std::chrono::milliseconds(1000));
         }
-        m_cluster->mailbox().run([cluster = m_cluster, relay = m_relay, router = m_longPollRouter] {
-            if (router)
-                router->stop();
-            if (relay) // null when the start was refused
-                relay->stop();
-            cluster->stop();
-        });
+        m_cluster->mailbox().run(
+            [cluster = m_cluster, relay = m_relay, inbox = m_inbox, control = m_control] {
+                if (control)
+                    control->stop();
+                if (inbox) // waiting long-poll requests get 410
+                    inbox->stop();
+                if (relay) // null when the start was refused
+                    relay->stop();
+                cluster->stop();
+            });
     }
     if (m_listener) {
         m_listener->close();
@@ -907,6 +1021,8 @@ void Engine::stop(quint16 code)
         m_relay = nullptr;
         m_clusterPresence = nullptr;
         m_longPollRouter = nullptr;
+        m_inbox = nullptr;
+        m_control = nullptr;
     }
 }
 
@@ -952,6 +1068,13 @@ void Engine::noteRefused(const QHostAddress &peer, const QString &why)
 }
 
 void Engine::disconnectSocketId(const QString &socketId)
+{
+    closeSocketIdHere(socketId);
+    if (ClusterControl *control = m_workerControl.load(std::memory_order_acquire))
+        control->closeSocketId(socketId);
+}
+
+void Engine::closeSocketIdHere(const QString &socketId)
 {
     for (Worker *worker : m_workers) {
         worker->mailbox().post([worker, socketId] { worker->closeSocketId(socketId); });
@@ -1013,7 +1136,16 @@ void Engine::requestSnapshot()
         s.bytesIn += partial.bytesIn;
         s.bytesOut += partial.bytesOut;
         if (--gathering->remaining == 0) {
-            m_mailbox->post([this, gathering] { Q_EMIT snapshotReady(gathering->snapshot); });
+            m_mailbox->post([this, gathering] {
+                // In a cluster: this node's rows named, the other nodes' as last listed.
+                if (ClusterControl *control = m_workerControl.load(std::memory_order_acquire)) {
+                    QList<SocketRow> &sockets = gathering->snapshot.sockets;
+                    for (SocketRow &row : sockets)
+                        row.node = m_nodeName;
+                    sockets.append(control->remoteSockets());
+                }
+                Q_EMIT snapshotReady(gathering->snapshot);
+            });
         }
     });
 }
@@ -1024,6 +1156,18 @@ void Engine::disconnectSocket(quint64 id)
     forEachWorker([id](Worker *worker) {
         worker->disconnectSocket(id, 1001, QStringLiteral("disconnected by an administrator"));
     });
+}
+
+void Engine::disconnectSocket(const QString &nodeId, quint64 id)
+{
+    ClusterControl *control = m_workerControl.load(std::memory_order_acquire);
+    const QUuid node = QUuid::fromString(nodeId);
+    if (!control || node.isNull() || node == m_relay->nodeId()) {
+        disconnectSocket(id);
+        return;
+    }
+    recordAdmin(QStringLiteral("disconnect socket %1 on node %2").arg(id).arg(nodeId));
+    control->disconnectSocket(node, id);
 }
 
 void Engine::removeFromRoom(quint64 id, const QString &topic)
@@ -1085,8 +1229,15 @@ void Engine::banAddress(const QHostAddress &address, int minutes, const QString 
     if (m_audit)
         m_audit->record(actor, QStringLiteral("ban"), ban.address, {},
                         QStringLiteral("%1; %2").arg(untilText(ban.until), reason));
-    forEachWorker([address](Worker *worker) { worker->disconnectAddress(address); });
+    disconnectAddressHere(address);
+    if (ClusterControl *control = m_workerControl.load(std::memory_order_acquire))
+        control->disconnectAddress(address);
     m_mailbox->post([this] { Q_EMIT bansChanged(); });
+}
+
+void Engine::disconnectAddressHere(const QHostAddress &address)
+{
+    forEachWorker([address](Worker *worker) { worker->disconnectAddress(address); });
 }
 
 QList<BanRow> Engine::activeBans() const
@@ -1131,21 +1282,44 @@ void Engine::closeIdentity(const QString &nickname, const QString &reason, Mailb
         int remaining = 0;
         int closed = 0;
     };
-    const QStringList keys = NicknamePolicy::keys(nickname).keys();
-    auto counting = std::make_shared<Counting>();
-    counting->remaining = int(m_workers.size());
+    ClusterControl *control = m_workerControl.load(std::memory_order_acquire);
     Mailbox *target = replyTo ? replyTo : m_mailbox;
-    if (m_workers.empty()) {
-        if (done)
-            target->post([done] { done(0); });
-        return;
-    }
-    forEachWorker([keys, reason, counting, target, done](Worker *worker) {
-        const int closed = worker->closeIdentity(keys, reason);
+    // Two parts in a cluster: this node's workers, and the other nodes' answers.
+    auto counting = std::make_shared<Counting>();
+    counting->remaining = control ? 2 : 1;
+    const auto part = [counting, target, done](int closed) {
         std::scoped_lock locker(counting->mutex);
         counting->closed += closed;
         if (--counting->remaining == 0 && done)
             target->post([done, total = counting->closed] { done(total); });
+    };
+    closeIdentityHere(nickname, reason, part);
+    if (control)
+        control->closeIdentity(nickname, reason, done ? std::function<void(int)>(part) : nullptr);
+}
+
+void Engine::closeIdentityHere(const QString &nickname, const QString &reason,
+                               std::function<void(int closed)> done)
+{
+    struct Counting
+    {
+        std::mutex mutex;
+        int remaining = 0;
+        int closed = 0;
+    };
+    const QStringList keys = NicknamePolicy::keys(nickname).keys();
+    auto counting = std::make_shared<Counting>();
+    counting->remaining = int(m_workers.size());
+    if (m_workers.empty()) {
+        done(0);
+        return;
+    }
+    forEachWorker([keys, reason, counting, done](Worker *worker) {
+        const int closed = worker->closeIdentity(keys, reason);
+        std::scoped_lock locker(counting->mutex);
+        counting->closed += closed;
+        if (--counting->remaining == 0)
+            done(counting->closed);
     });
 }
 

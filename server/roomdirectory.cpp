@@ -100,15 +100,15 @@ void RoomDirectory::noteMessage(const QString &room, qint64 id, qint64 atMs)
     m_dirty.insert(room);
 }
 
-void RoomDirectory::applyRemote(const QJsonObject &update)
+void RoomDirectory::applyRemote(const QJsonObject &remote)
 {
-    const QString name = update.value(QLatin1String("name")).toString();
+    const QString name = remote.value(QLatin1String("name")).toString();
     if (name.isEmpty())
         return;
-    const int members = update.value(QLatin1String("members")).toInt(-1);
-    const auto lastId = qint64(update.value(QLatin1String("last_message_id")).toDouble());
-    const auto messages = qint64(update.value(QLatin1String("messages")).toDouble());
-    const QJsonValue at = update.value(QLatin1String("last_activity_at"));
+    const int members = remote.value(QLatin1String("members")).toInt(-1);
+    const auto lastId = qint64(remote.value(QLatin1String("last_message_id")).toDouble());
+    const auto messages = qint64(remote.value(QLatin1String("messages")).toDouble());
+    const QJsonValue at = remote.value(QLatin1String("last_activity_at"));
     const qint64 atMs = at.isString() ? isotime::toMsecs(at.toString()) : 0;
     std::scoped_lock locker(m_mutex);
     Room &r = m_rooms[name];

@@ -56,7 +56,7 @@ public:
     //! A `room_update` another node of the cluster published (docs/cluster.md): its member
     //! count is the cluster's as that node tracks it (local and other nodes' presence); ids,
     //! counts and times only move forward. Not published again (not dirty).
-    void applyRemote(const QJsonObject &update);
+    void applyRemote(const QJsonObject &remote);
 
     //! Every room that has members or messages, most recently active first.
     QJsonArray list() const;

@@ -455,26 +455,40 @@ void Worker::recordConnect(const ConnectInfo &info)
                     info.transport));
 }
 
-QList<SocketRow> Worker::snapshot(EngineSnapshot *totals) const
+QList<SocketRow> Worker::snapshot(EngineSnapshot *totals, qsizetype limit) const
 {
     QList<SocketRow> rows;
-    rows.reserve(m_connections.size());
+    rows.reserve(limit < 0 ? m_connections.size() : std::min(limit, m_connections.size()));
     ConnectionStats sum = m_closedTotals;
     for (Connection *connection : std::as_const(m_connections)) {
         const ConnectInfo &info = connection->info();
         const ConnectionStats &s = connection->stats;
         sum += s;
+        if (limit >= 0 && rows.size() >= limit)
+            continue;
         rows.append(SocketRow{
             info.id, QStringLiteral("%1:%2").arg(info.peerAddress.toString()).arg(info.peerPort),
             info.user, info.clientKind, info.transport, info.vsnName(), info.connectedAt,
             connection->session().topics(), s.messagesIn, s.messagesOut, s.bytesIn, s.bytesOut,
-            connection->session().lastHeartbeat(), connection->queuedBytes()});
+            connection->session().lastHeartbeat(), connection->queuedBytes(), QString(),
+            QString()});
     }
     totals->messagesIn += sum.messagesIn;
     totals->messagesOut += sum.messagesOut;
     totals->bytesIn += sum.bytesIn;
     totals->bytesOut += sum.bytesOut;
     return rows;
+}
+
+void Worker::addTotals(EngineSnapshot *totals) const
+{
+    ConnectionStats sum = m_closedTotals;
+    for (Connection *connection : std::as_const(m_connections))
+        sum += connection->stats;
+    totals->messagesIn += sum.messagesIn;
+    totals->messagesOut += sum.messagesOut;
+    totals->bytesIn += sum.bytesIn;
+    totals->bytesOut += sum.bytesOut;
 }
 
 bool Worker::disconnectSocket(quint64 id, quint16 code, const QString &reason)

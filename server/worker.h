@@ -89,8 +89,11 @@ public:
     Connection *connection(quint64 id) const { return m_connections.value(id); }
     int connectionCount() const { return int(m_connections.size()); }
 
-    //! The rows of this worker's sockets, plus its traffic totals (added into `totals`).
-    QList<SocketRow> snapshot(EngineSnapshot *totals) const;
+    //! The rows of this worker's sockets (at most `limit`, when not negative), plus its traffic
+    //! totals (added into `totals`).
+    QList<SocketRow> snapshot(EngineSnapshot *totals, qsizetype limit = -1) const;
+    //! Only the traffic totals, added into `totals`: no rows (the cluster's counters).
+    void addTotals(EngineSnapshot *totals) const;
     //! Admin actions on this worker's sockets; false if the socket is not here.
     bool disconnectSocket(quint64 id, quint16 code, const QString &reason);
     bool removeFromTopic(quint64 id, const QString &topic);

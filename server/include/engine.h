@@ -32,6 +32,8 @@ class ChangeFeed;
 struct ChangeSet;
 class ChannelRouter;
 class ClusterBus;
+class ClusterControl;
+class ClusterInbox;
 class ClusterLink;
 class ClusterPresence;
 class ClusterRelay;
@@ -95,7 +97,8 @@ public:
     Worker *worker(int index) const;
     const StaticAssets &assets() const { return *m_assets; }
 
-    //! Phoenix's `broadcast(socket_id, "disconnect", %{})`: closes those sockets with 1001.
+    //! Phoenix's `broadcast(socket_id, "disconnect", %{})`: closes those sockets with 1001,
+    //! in a cluster on every node (docs/cluster.md, "Cluster-wide actions").
     void disconnectSocketId(const QString &socketId);
     //! Private rooms, members and read state (docs/conversations.md); any thread.
     Conversations &conversations() { return *m_conversations; }
@@ -132,6 +135,9 @@ public:
     //! Gathers an EngineSnapshot from every worker; delivered by snapshotReady().
     void requestSnapshot();
     void disconnectSocket(quint64 id);
+    //! Closes socket `id` of node `nodeId` (a SocketRow's): this node's own when `nodeId` is
+    //! empty or this node's, another node's through the cluster.
+    void disconnectSocket(const QString &nodeId, quint64 id);
     void removeFromRoom(quint64 id, const QString &topic);
     //! Stores and broadcasts a message from "system" to `room`.
     void sendSystemMessage(const QString &room, const QString &body);
@@ -150,8 +156,10 @@ public:
     bool liftBan(qint64 id, const QString &actor = QStringLiteral("monitor"));
     //! Lifts every ban in force on a nickname (by its keys) or an address; how many.
     int liftBans(const QString &target, const QString &actor, const QHostAddress &actorAddress);
-    //! Closes (1001) every socket whose nickname shares a key with `nickname`, on every worker.
-    //! `done` gets how many, on the thread of `replyTo` (a worker's, or the engine's if null).
+    //! Closes (1001) every socket whose nickname shares a key with `nickname`, on every worker
+    //! and, in a cluster, on every node. `done` gets how many, on the thread of `replyTo` (a
+    //! worker's, or the engine's if null): in a cluster with the closes of the other nodes
+    //! that answered within a second.
     void closeIdentity(const QString &nickname, const QString &reason, Mailbox *replyTo,
                        std::function<void(int closed)> done);
     //! Reads the newest `limit` audit entries on the store thread; auditReady() delivers them.
@@ -161,6 +169,14 @@ public:
     bool isListening() const;
     QDateTime startedAt() const { return m_startedAt; }
     int connectionCount() const { return m_connections.load(); }
+
+    // The cluster (docs/cluster.md, "The monitor and the cluster"); the engine's thread.
+    //! Started with --redis (and running).
+    bool isClustered() const { return m_workerControl.load(std::memory_order_acquire); }
+    //! --node-name, or `<host>:<port>` of the listener; empty for one node alone.
+    QString nodeName() const { return m_nodeName; }
+    //! The nodes as last heard of, this one first; empty for one node alone.
+    QList<NodeRow> nodes() const { return m_nodes; }
     QStringList workerDispatchers() const;
 
     //! Connections and long-poll sessions, in all and per address.
@@ -185,6 +201,8 @@ Q_SIGNALS:
     void auditReady(const QList<chatter::server::AuditRow> &entries);
     //! A stored ban was made or lifted (by anyone: monitor, admin socket).
     void bansChanged();
+    //! In a cluster, every 2 s: the nodes, this one first (nodes()).
+    void nodesChanged(const QList<chatter::server::NodeRow> &nodes);
     //! A reload put a different certificate in use.
     void tlsCertificateChanged(const QString &fingerprint);
 
@@ -207,6 +225,15 @@ private:
     //! members removed); applying one twice changes nothing (the node's own writes come back).
     void applyChanges(QSqlDatabase &db, const ChangeSet &changes);
     bool setUpTls();
+    //! This node's part of the cluster-wide actions: its own sockets only. `done` on any thread.
+    void closeIdentityHere(const QString &nickname, const QString &reason,
+                           std::function<void(int closed)> done);
+    void closeSocketIdHere(const QString &socketId);
+    void disconnectAddressHere(const QHostAddress &address);
+    //! What ClusterControl does here (a ClusterControl::Local), made in startCluster().
+    void startClusterControl();
+    //! After listening: the node's name and listener into its heartbeat and counters.
+    void announceNode();
     void publishDirectoryChanges();
 
     // The engine's internals, behind pointers so that this header (the engine's public face,
@@ -250,12 +277,17 @@ private:
     ClusterRelay *m_relay = nullptr;  //!< lives on m_clusterThread (a child of m_cluster)
     ClusterPresence *m_clusterPresence = nullptr; //!< lives on m_clusterThread (relay's child)
     LongPollRouter *m_longPollRouter = nullptr;   //!< lives on m_clusterThread (relay's child)
+    ClusterInbox *m_inbox = nullptr;              //!< lives on m_clusterThread (relay's child)
+    ClusterControl *m_control = nullptr;          //!< lives on m_clusterThread (relay's child)
+    QString m_nodeName;                           //!< set once listening
+    QList<NodeRow> m_nodes;                       //!< the engine's thread
     // What workers reach of the cluster: set once it runs, cleared when stop() begins (workers
     // then deliver on this node only). Atomic: the workers' threads end with QThread::wait(),
     // which ThreadSanitizer does not see as a synchronisation.
     std::atomic<ClusterRelay *> m_workerRelay{nullptr};
     std::atomic<ClusterBus *> m_workerBus{nullptr};
     std::atomic<LongPollRouter *> m_workerRouter{nullptr};
+    std::atomic<ClusterControl *> m_workerControl{nullptr};
     QTimer *m_directoryTimer = nullptr;
     Listener *m_listener = nullptr;
     std::vector<std::unique_ptr<QThread>> m_threads;

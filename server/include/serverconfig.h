@@ -84,6 +84,9 @@ struct ServerConfig
     QString redis;
     //! In a cluster: a node whose heartbeat is this old is gone, and its metas with it.
     int nodeTimeoutMs = 15000;
+    //! In a cluster: the node's name in the monitors and its heartbeat. Empty: `<host>:<port>`
+    //! of its listener.
+    QString nodeName;
     bool fullSync = true;        //!< fsync every group commit (power-loss safe)
     int retainPerRoom = 100'000; //!< messages kept per room; 0: all
     int retainDays = 0;          //!< 0: no age limit

@@ -54,21 +54,15 @@ bool RedisInstance::restart()
 
 bool RedisInstance::launch()
 {
-    const QStringList command{QStringLiteral("setpriv"),
-                              QStringLiteral("--pdeathsig"),
-                              QStringLiteral("TERM"),
-                              QStringLiteral("--"),
-                              QStringLiteral("redis-server"),
-                              QStringLiteral("--bind"),
-                              QStringLiteral("127.0.0.1"),
-                              QStringLiteral("--port"),
-                              QString::number(m_port),
-                              QStringLiteral("--save"),
-                              QString(),
-                              QStringLiteral("--appendonly"),
-                              QStringLiteral("no"),
-                              QStringLiteral("--dir"),
-                              m_dir->path()};
+    const QStringList command{
+        QStringLiteral("setpriv"), QStringLiteral("--pdeathsig"), QStringLiteral("TERM"),
+        QStringLiteral("--"), QStringLiteral("redis-server"), QStringLiteral("--bind"),
+        QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QString::number(m_port),
+        QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"), QStringLiteral("no"),
+        // A database number per test function (tests give each its own
+        // cluster); Redis's default is 16.
+        QStringLiteral("--databases"), QStringLiteral("64"), QStringLiteral("--dir"),
+        m_dir->path()};
     const QString log = m_dir->filePath(QStringLiteral("redis.log"));
     m_pid = spawn(command, log);
     if (m_pid == 0) {

@@ -13,6 +13,7 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QScopeGuard>
+#include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -20,6 +21,7 @@
 #include <signal.h>
 
 #include <memory>
+#include <optional>
 
 using namespace chatter::server;
 
@@ -45,12 +47,16 @@ private Q_SLOTS:
     void aNodeOnAnotherRedisIsRefused();
     void aNodeWithoutRedisAndNodesWithItDoNotMix();
     void failedLoginsAreCountedAcrossNodes();
+    void kicksAndSocketIdDisconnectsCloseSocketsOnEveryNode();
+    void bansCloseSocketsOnEveryNode();
+    void theNodeTableListsTheOtherNodes();
+    void anotherNodesSocketsAreListedAndDisconnected();
 
 private:
     //! A new database (and a Redis database number of its own) for the current test.
     void useDatabase(const QString &database);
-    //! Two nodes on a new database.
-    void startNodes(const QString &database);
+    //! Two nodes on a new database; false (and the test failed) when one did not start.
+    bool startNodes(const QString &database);
     //! A writer on the test's database that publishes nothing: its messages reach the nodes
     //! only through the database, as messages whose envelopes were lost would. Committed when
     //! it returns; the ids in order.
@@ -59,6 +65,8 @@ private:
     ServerConfig configFor(const QString &redis) const;
     QString m_database;
     QString m_redisUrl;
+    //! When not 0, B's --longpoll-hold-ms (how long B waits for another node's answer, + 2 s).
+    int m_longPollHoldOnB = 0;
     PostgresInstance m_postgres;
     RedisInstance m_redis;
     std::unique_ptr<Engine> m_a;
@@ -177,6 +185,55 @@ int healthStatus(quint16 port)
     return httpexchange::statusOf(httpexchange::readResponse(socket, 3000));
 }
 
+//! The row of the node named `name` in `engine`'s table of nodes, if it is there.
+std::optional<NodeRow> nodeNamed(const Engine &engine, const QString &name)
+{
+    for (const NodeRow &node : engine.nodes()) {
+        if (node.name == name)
+            return node;
+    }
+    return std::nullopt;
+}
+
+//! A WebSocket upgrade from the loopback address `from` (TestClient cannot pick its own): true
+//! once the server answered 101.
+bool upgradeFrom(QTcpSocket &socket, quint16 port, const QHostAddress &from, const char *user)
+{
+    if (!httpexchange::connectTo(socket, port, from))
+        return false;
+    socket.write(
+        QByteArray("GET /socket/websocket?vsn=2.0.0&user=") + user +
+        " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
+        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    QByteArray answer;
+    for (int i = 0; i < 500 && !answer.contains("\r\n\r\n"); ++i) {
+        socket.waitForReadyRead(10);
+        answer += socket.readAll();
+    }
+    return answer.startsWith("HTTP/1.1 101");
+}
+
+//! The rows of `engine`'s next snapshot that satisfy `match` (none after 5 s).
+QList<SocketRow> snapshotRows(Engine &engine, const std::function<bool(const SocketRow &)> &match)
+{
+    QList<SocketRow> rows;
+    bool done = false;
+    const QMetaObject::Connection connection =
+        QObject::connect(&engine, &Engine::snapshotReady, [&](const EngineSnapshot &snapshot) {
+            for (const SocketRow &row : snapshot.sockets) {
+                if (match(row))
+                    rows.append(row);
+            }
+            done = true;
+        });
+    engine.requestSnapshot();
+    for (int i = 0; i < 250 && !done; ++i)
+        QTest::qWait(20);
+    QObject::disconnect(connection);
+    return rows;
+}
+
 quint16 freePort()
 {
     QTcpServer probe;
@@ -202,6 +259,7 @@ void tst_ClusterNodes::cleanup()
         m_b->stop();
     m_a.reset();
     m_b.reset();
+    m_longPollHoldOnB = 0;
 }
 
 ServerConfig tst_ClusterNodes::configFor(const QString &redis) const
@@ -231,13 +289,23 @@ QList<qint64> tst_ClusterNodes::writeSilently(const QStringList &bodies)
     return ids;
 }
 
-void tst_ClusterNodes::startNodes(const QString &name)
+bool tst_ClusterNodes::startNodes(const QString &name)
 {
     useDatabase(name);
     for (std::unique_ptr<Engine> *node : {&m_a, &m_b}) {
-        *node = std::make_unique<Engine>(configFor(m_redisUrl));
-        QVERIFY2((*node)->start(), qPrintable((*node)->errorString()));
+        ServerConfig config = configFor(m_redisUrl);
+        // A is named after its listener (the default), B by --node-name.
+        if (node == &m_b)
+            config.nodeName = QStringLiteral("node-b");
+        if (node == &m_b && m_longPollHoldOnB > 0)
+            config.longPollHoldMs = m_longPollHoldOnB;
+        *node = std::make_unique<Engine>(config);
+        if (!(*node)->start()) {
+            qWarning().noquote() << "a node did not start:" << (*node)->errorString();
+            return false;
+        }
     }
+    return true;
 }
 
 void tst_ClusterNodes::useDatabase(const QString &name)
@@ -257,7 +325,7 @@ void tst_ClusterNodes::useDatabase(const QString &name)
 
 void tst_ClusterNodes::messagesAndOtherBroadcastsCrossNodes()
 {
-    startNodes(QStringLiteral("cross"));
+    QVERIFY(startNodes(QStringLiteral("cross")));
     TestClient ann; // on A
     TestClient bob; // on B
     QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
@@ -304,7 +372,7 @@ void tst_ClusterNodes::messagesAndOtherBroadcastsCrossNodes()
 
 void tst_ClusterNodes::everyClientGetsIdOrderWhileBothNodesSend()
 {
-    startNodes(QStringLiteral("order"));
+    QVERIFY(startNodes(QStringLiteral("order")));
     // Two clients on each node; the senders are one on each.
     TestClient ann, cat; // A
     TestClient bob, dan; // B
@@ -333,7 +401,7 @@ void tst_ClusterNodes::everyClientGetsIdOrderWhileBothNodesSend()
 
 void tst_ClusterNodes::aGapIsFilledFromTheDatabase()
 {
-    startNodes(QStringLiteral("gap"));
+    QVERIFY(startNodes(QStringLiteral("gap")));
     TestClient ann; // A
     TestClient bob; // B
     QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
@@ -359,7 +427,7 @@ void tst_ClusterNodes::aGapIsFilledFromTheDatabase()
 
 void tst_ClusterNodes::whatANodeMissedWhileRedisWasAwayIsFilled()
 {
-    startNodes(QStringLiteral("outage"));
+    QVERIFY(startNodes(QStringLiteral("outage")));
     TestClient ann; // A
     TestClient bob; // B
     QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
@@ -401,7 +469,7 @@ void tst_ClusterNodes::whatANodeMissedWhileRedisWasAwayIsFilled()
 
 void tst_ClusterNodes::presenceConvergesAcrossNodes()
 {
-    startNodes(QStringLiteral("presence"));
+    QVERIFY(startNodes(QStringLiteral("presence")));
     TestClient ann; // A
     TestClient bob; // B
     TestClient cat; // B, later
@@ -438,7 +506,7 @@ void tst_ClusterNodes::presenceConvergesAcrossNodes()
 
 void tst_ClusterNodes::theRoomListIsTheClustersOnEveryNode()
 {
-    startNodes(QStringLiteral("roomlist"));
+    QVERIFY(startNodes(QStringLiteral("roomlist")));
     const QString Rooms = QStringLiteral("chatter:rooms");
     TestClient ann; // A
     TestClient bob; // B, watching the room list
@@ -476,7 +544,7 @@ void tst_ClusterNodes::theRoomListIsTheClustersOnEveryNode()
 
 void tst_ClusterNodes::aStoppedNodesPresenceLeavesAtOnce()
 {
-    startNodes(QStringLiteral("stopped"));
+    QVERIFY(startNodes(QStringLiteral("stopped")));
     TestClient ann; // A
     TestClient bob; // B
     QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
@@ -495,7 +563,7 @@ void tst_ClusterNodes::aStoppedNodesPresenceLeavesAtOnce()
 
 void tst_ClusterNodes::aKilledNodesPresenceLeavesAfterTheTimeout()
 {
-    startNodes(QStringLiteral("killed"));
+    QVERIFY(startNodes(QStringLiteral("killed")));
     // A third node as its own process, with a short timeout on A's side too: A is the one
     // that must notice. (A's timeout is the one that counts: B's key is written with B's.)
     const quint16 port = freePort();
@@ -530,7 +598,10 @@ void tst_ClusterNodes::aKilledNodesPresenceLeavesAfterTheTimeout()
 
 void tst_ClusterNodes::longPollSessionsAreServedThroughAnyNode()
 {
-    startNodes(QStringLiteral("longpoll"));
+    // B would wait 62 s for an answer from a node that never answers: the 410 at the end
+    // comes from Redis counting no receiver, not from that wait.
+    m_longPollHoldOnB = 60000;
+    QVERIFY(startNodes(QStringLiteral("longpoll")));
     // A balancer that does not stick: the session is opened on A, then every request goes to B.
     const QJsonObject opened = longPoll(m_a->port(), "GET", QString());
     QCOMPARE(opened.value("status").toInt(), 410);
@@ -577,7 +648,7 @@ void tst_ClusterNodes::longPollSessionsAreServedThroughAnyNode()
 
 void tst_ClusterNodes::aNodeOnAnotherRedisIsRefused()
 {
-    startNodes(QStringLiteral("tworedis"));
+    QVERIFY(startNodes(QStringLiteral("tworedis")));
     // The same database, another Redis by mistake: the two would each be half a cluster.
     RedisInstance other;
     QVERIFY2(other.start(), qPrintable(other.errorString()));
@@ -597,7 +668,7 @@ void tst_ClusterNodes::aNodeWithoutRedisAndNodesWithItDoNotMix()
 {
     // Started without --redis on a cluster's database by mistake: its clients and the
     // cluster's would never see each other's messages. Refused, naming what is missing.
-    startNodes(QStringLiteral("mixed"));
+    QVERIFY(startNodes(QStringLiteral("mixed")));
     Engine solo(configFor(QString()));
     QVERIFY(!solo.start());
     QVERIFY2(solo.errorString().contains(QLatin1String("with --redis")),
@@ -624,7 +695,7 @@ void tst_ClusterNodes::aNodeWithoutRedisAndNodesWithItDoNotMix()
 
 void tst_ClusterNodes::failedLoginsAreCountedAcrossNodes()
 {
-    startNodes(QStringLiteral("logins"));
+    QVERIFY(startNodes(QStringLiteral("logins")));
     QCOMPARE(postJson(m_a->port(), "/api/accounts",
                       {{"user", "dora"}, {"password", "correct horse battery"}}),
              201);
@@ -640,6 +711,117 @@ void tst_ClusterNodes::failedLoginsAreCountedAcrossNodes()
     QCOMPARE(postJson(m_b->port(), "/api/sessions",
                       {{"user", "dora"}, {"password", "correct horse battery"}}),
              429);
+}
+
+void tst_ClusterNodes::kicksAndSocketIdDisconnectsCloseSocketsOnEveryNode()
+{
+    QVERIFY(startNodes(QStringLiteral("kicks")));
+    // A counts the closes of the nodes it knows (from their counters, every 2 s).
+    QTRY_VERIFY_WITH_TIMEOUT(nodeNamed(*m_a, QStringLiteral("node-b")).has_value(), 10000);
+    TestClient bobOnA, bobOnB, cat, ann;
+    QVERIFY(bobOnA.open(m_a->port(), QStringLiteral("bob")));
+    QVERIFY(bobOnB.open(m_b->port(), QStringLiteral("bob")));
+    QVERIFY(cat.open(m_b->port(), QStringLiteral("cat")));
+    QVERIFY(ann.open(m_b->port(), QStringLiteral("ann")));
+
+    // A kick on A (what chatter:admin's kick does) closes bob on both nodes, each once, and
+    // its count is the cluster's.
+    int closed = -1;
+    m_a->closeIdentity(QStringLiteral("bob"), QStringLiteral("kicked by an administrator"), nullptr,
+                       [&closed](int count) { closed = count; });
+    QVERIFY2(bobOnB.waitClosed(5000), "the kick on node A did not close bob's socket on B");
+    QVERIFY(bobOnA.waitClosed(5000));
+    QCOMPARE(bobOnB.closeCode(), 1001);
+    QTRY_COMPARE_WITH_TIMEOUT(closed, 2, 5000);
+
+    // Phoenix's disconnect of a socket id, asked on A, closes cat's socket on B.
+    m_a->disconnectSocketId(QStringLiteral("user_socket:cat"));
+    QVERIFY2(cat.waitClosed(5000), "a socket-id disconnect on A did not close cat's socket on B");
+    QCOMPARE(cat.closeCode(), 1001);
+    QTest::qWait(300);
+    QVERIFY(!ann.isClosed());
+}
+
+void tst_ClusterNodes::bansCloseSocketsOnEveryNode()
+{
+    QVERIFY(startNodes(QStringLiteral("bans")));
+    // A nickname ban on A closes eve's socket on B at once (a reload of B's bans would be later).
+    TestClient eve, ann;
+    QVERIFY(eve.open(m_b->port(), QStringLiteral("eve")));
+    QVERIFY(ann.open(m_b->port(), QStringLiteral("ann"))); // from 127.0.0.1
+    m_a->banNickname(QStringLiteral("eve"), 10, QStringLiteral("spam"));
+    QVERIFY2(eve.waitClosed(3000), "a nickname ban on A did not close eve's socket on B");
+
+    // An address ban on A closes B's socket from that address, and only that one.
+    const QHostAddress second(QStringLiteral("127.0.0.2"));
+    QTcpSocket fromSecond;
+    QVERIFY(upgradeFrom(fromSecond, m_b->port(), second, "mal"));
+    m_a->banAddress(second, 10, QStringLiteral("flood"));
+    QVERIFY2(httpexchange::waitClosed(fromSecond, 3000),
+             "an address ban on A did not close B's socket from that address");
+    QTest::qWait(300);
+    QVERIFY(!ann.isClosed());
+}
+
+void tst_ClusterNodes::theNodeTableListsTheOtherNodes()
+{
+    QVERIFY(startNodes(QStringLiteral("nodes")));
+    TestClient bob, cat;
+    QVERIFY(bob.open(m_b->port(), QStringLiteral("bob")));
+    QVERIFY(cat.open(m_b->port(), QStringLiteral("cat")));
+    // B's counters reach A within a tick or two; the table names B by its --node-name.
+    QSignalSpy changed(m_a.get(), &Engine::nodesChanged);
+    QTRY_VERIFY_WITH_TIMEOUT(nodeNamed(*m_a, QStringLiteral("node-b")).has_value() &&
+                                 nodeNamed(*m_a, QStringLiteral("node-b"))->connections == 2,
+                             10000);
+    QVERIFY(!changed.isEmpty());
+    const NodeRow b = *nodeNamed(*m_a, QStringLiteral("node-b"));
+    QVERIFY(!b.self);
+    QCOMPARE(b.address, QStringLiteral("127.0.0.1:%1").arg(m_b->port()));
+    QVERIFY(b.startedAt.isValid());
+    // A itself comes first, named after its listener.
+    const QString nameOfA = QStringLiteral("127.0.0.1:%1").arg(m_a->port());
+    QCOMPARE(m_a->nodeName(), nameOfA);
+    QVERIFY(m_a->nodes().first().self);
+    QCOMPARE(m_a->nodes().first().name, nameOfA);
+    QTRY_VERIFY_WITH_TIMEOUT(nodeNamed(*m_b, nameOfA).has_value(), 10000);
+
+    // A stopped node's heartbeat goes with it: it leaves the table at the next tick.
+    m_b->stop();
+    m_b.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(!nodeNamed(*m_a, QStringLiteral("node-b")).has_value(), 6000);
+    QCOMPARE(m_a->nodes().size(), 1);
+}
+
+void tst_ClusterNodes::anotherNodesSocketsAreListedAndDisconnected()
+{
+    QVERIFY(startNodes(QStringLiteral("listing")));
+    TestClient ann, dan;
+    QVERIFY(ann.open(m_a->port(), QStringLiteral("ann")));
+    QVERIFY(dan.open(m_b->port(), QStringLiteral("dan")));
+    QTRY_VERIFY_WITH_TIMEOUT(nodeNamed(*m_a, QStringLiteral("node-b")).has_value(), 10000);
+    const QString idOfB = nodeNamed(*m_a, QStringLiteral("node-b"))->id;
+
+    // The monitor's snapshots on A list B's sockets (asked for on B's inbox, at most once a
+    // second) with their node, and A's own with A's name.
+    QList<SocketRow> dans;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !(dans = snapshotRows(*m_a, [](const SocketRow &r) { return r.user == "dan"; })).isEmpty(),
+        10000);
+    QCOMPARE(dans.size(), 1);
+    QCOMPARE(dans.first().node, QStringLiteral("node-b"));
+    QCOMPARE(dans.first().nodeId, idOfB);
+    QVERIFY(dans.first().peer.startsWith(QLatin1String("127.0.0.1:")));
+    const QList<SocketRow> anns =
+        snapshotRows(*m_a, [](const SocketRow &r) { return r.user == "ann"; });
+    QCOMPARE(anns.size(), 1);
+    QCOMPARE(anns.first().node, m_a->nodeName());
+    QVERIFY(anns.first().nodeId.isEmpty());
+
+    // Disconnecting that row from A's monitor closes dan's socket on B.
+    m_a->disconnectSocket(dans.first().nodeId, dans.first().id);
+    QVERIFY2(dan.waitClosed(5000), "a disconnect of B's socket from A's monitor did not close it");
+    QVERIFY(!ann.isClosed());
 }
 
 int main(int argc, char *argv[])

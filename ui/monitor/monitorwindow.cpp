@@ -8,6 +8,7 @@
 #include "eventlogmodel.h"
 #include "headerpanel.h"
 #include "monitorstats.h"
+#include "nodetablemodel.h"
 #include "roomtablemodel.h"
 #include "socketactions.h"
 #include "sockettablemodel.h"
@@ -148,6 +149,9 @@ MonitorWindow::MonitorWindow(server::Engine &engine, QWidget *parent)
     m_logTabs->addTab(buildEventsPane(), tr("Events"));
     m_logTabs->addTab(buildBansPane(), tr("Bans"));
     m_logTabs->addTab(buildAuditPane(), tr("Audit"));
+    // A cluster's nodes, with what each publishes every 2 s (docs/cluster.md).
+    if (engine.isClustered())
+        m_logTabs->addTab(buildNodesPane(), tr("Nodes"));
     bottom->addWidget(m_logTabs);
     bottom->setStretchFactor(0, 2);
     bottom->setStretchFactor(1, 3);
@@ -206,6 +210,9 @@ QWidget *MonitorWindow::buildSocketsPane()
         return fm.horizontalAdvance(QLatin1String(sample)) + 24;
     };
     header->resizeSection(SocketTableModel::Id, width("00000"));
+    header->resizeSection(SocketTableModel::Node, width("node-name__"));
+    // Which node a socket is on means something in a cluster only.
+    m_socketsView->setColumnHidden(SocketTableModel::Node, !m_engine.isClustered());
     header->resizeSection(SocketTableModel::Peer, width("192.168.1.100:65535"));
     header->resizeSection(SocketTableModel::Nickname, width("nickname__"));
     header->resizeSection(SocketTableModel::Client, width("desktop"));
@@ -320,6 +327,28 @@ QWidget *MonitorWindow::buildEventsPane()
     bar->addWidget(m_eventFilter);
     connectDebouncedFilter(m_eventFilter, m_eventProxy);
     return pane(bar, m_eventsView, this);
+}
+
+QWidget *MonitorWindow::buildNodesPane()
+{
+    m_nodeModel = new NodeTableModel(this);
+    m_nodeModel->applyNodes(m_engine.nodes());
+    connect(&m_engine, &server::Engine::nodesChanged, m_nodeModel, &NodeTableModel::applyNodes);
+    auto *proxy = filterProxy(m_nodeModel, NodeTableModel::SortRole, this);
+    m_nodesView = new CopyableTableView(this);
+    m_nodesView->setModel(proxy);
+    m_nodesView->setSortingEnabled(true);
+    m_nodesView->sortByColumn(NodeTableModel::Name, Qt::AscendingOrder);
+    m_nodesView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_nodesView->addAction(m_nodesView->copyAction());
+    const QFontMetrics fm = m_nodesView->fontMetrics();
+    QHeaderView *header = m_nodesView->horizontalHeader();
+    header->resizeSection(NodeTableModel::Name,
+                          fm.horizontalAdvance(QStringLiteral("node-name (this node)")) + 20);
+    header->resizeSection(NodeTableModel::Address,
+                          fm.horizontalAdvance(QStringLiteral("127.0.0.1:40000")) + 20);
+    QToolBar *bar = paneToolBar(tr("Nodes of the cluster"), this);
+    return pane(bar, m_nodesView, this);
 }
 
 QWidget *MonitorWindow::buildBansPane()
@@ -516,7 +545,8 @@ void MonitorWindow::updateCurrentSocket()
         return;
     }
     const quint64 id = selected.first().data(SocketTableModel::IdRole).toULongLong();
-    m_actions->setCurrentSocket(m_socketModel->socket(id));
+    const QString node = selected.first().data(SocketTableModel::NodeIdRole).toString();
+    m_actions->setCurrentSocket(m_socketModel->socket(id, node));
 }
 
 void MonitorWindow::updateSocketCount()
@@ -530,9 +560,9 @@ void MonitorWindow::updateSocketCount()
     m_socketCount->setText(text);
 }
 
-bool MonitorWindow::selectSocket(quint64 id)
+bool MonitorWindow::selectSocket(quint64 id, const QString &nodeId)
 {
-    const int sourceRow = m_socketModel->rowOfKey(id);
+    const int sourceRow = m_socketModel->rowOfKey({id, nodeId});
     if (sourceRow < 0)
         return false;
     const QModelIndex index = m_socketProxy->mapFromSource(m_socketModel->index(sourceRow, 0));

@@ -17,8 +17,10 @@ namespace {
 
 QString describe(const SocketRow &s)
 {
-    return s.user.isEmpty() ? QObject::tr("socket %1 (%2)").arg(s.id).arg(s.peer)
-                            : QObject::tr("socket %1 “%2” (%3)").arg(s.id).arg(s.user, s.peer);
+    const QString text = s.user.isEmpty()
+                             ? QObject::tr("socket %1 (%2)").arg(s.id).arg(s.peer)
+                             : QObject::tr("socket %1 “%2” (%3)").arg(s.id).arg(s.user, s.peer);
+    return s.nodeId.isEmpty() ? text : QObject::tr("%1 on node %2").arg(text, s.node);
 }
 } // namespace
 
@@ -69,7 +71,8 @@ void SocketActions::setCurrentSocket(const std::optional<SocketRow> &socket)
     m_current = socket;
     m_disconnect->setEnabled(socket.has_value());
     m_ban->setEnabled(socket.has_value());
-    m_removeFromRoom->setEnabled(socket && !socket->topics.isEmpty());
+    // Another node's socket is disconnected through the cluster; its rooms are that node's.
+    m_removeFromRoom->setEnabled(socket && socket->nodeId.isEmpty() && !socket->topics.isEmpty());
 }
 
 void SocketActions::setRoomSource(std::function<QStringList()> rooms)
@@ -106,12 +109,12 @@ void SocketActions::disconnectSocket()
             tr("Disconnect %1?\n\nThe client sees close code 1001 and may reconnect.")
                 .arg(describe(s))))
         return;
-    m_engine.disconnectSocket(s.id);
+    m_engine.disconnectSocket(s.nodeId, s.id);
 }
 
 void SocketActions::removeFromRoom()
 {
-    if (!m_current || m_current->topics.isEmpty())
+    if (!m_current || m_current->topics.isEmpty() || !m_current->nodeId.isEmpty())
         return;
     const SocketRow s = *m_current;
     const std::optional<QString> topic = m_prompt->chooseTopic(m_dialogParent, s.topics);

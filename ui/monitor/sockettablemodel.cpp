@@ -45,6 +45,8 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
     const SocketRow &s = rows().at(index.row());
     if (role == IdRole)
         return s.id;
+    if (role == NodeIdRole)
+        return s.nodeId;
     if (role == Qt::TextAlignmentRole) {
         const bool numeric = index.column() == Id ||
                              (index.column() >= MessagesIn && index.column() <= BytesOut) ||
@@ -99,6 +101,8 @@ QVariant SocketTableModel::data(const QModelIndex &index, int role) const
     switch (index.column()) {
     case Id:
         return QString::number(s.id);
+    case Node:
+        return s.node;
     case Peer:
         return TextFormat::peer(s.peer);
     case Nickname:
@@ -142,6 +146,8 @@ QVariant SocketTableModel::headerData(int section, Qt::Orientation orientation, 
     switch (section) {
     case Id:
         return tr("ID");
+    case Node:
+        return tr("Node");
     case Peer:
         return tr("Peer");
     case Nickname:
@@ -185,9 +191,9 @@ SocketTableModel::Changes SocketTableModel::applySnapshot(const QList<SocketRow>
     return replaceRows(std::move(rows));
 }
 
-std::optional<SocketRow> SocketTableModel::socket(quint64 id) const
+std::optional<SocketRow> SocketTableModel::socket(quint64 id, const QString &nodeId) const
 {
-    const int row = rowOfKey(id);
+    const int row = rowOfKey({id, nodeId});
     if (row < 0)
         return std::nullopt;
     return rows().at(row);
@@ -200,7 +206,7 @@ bool SocketTableModel::sameContent(const SocketRow &a, const SocketRow &b) const
            a.bytesIn == b.bytesIn && a.bytesOut == b.bytesOut && a.queuedBytes == b.queuedBytes &&
            a.lastHeartbeat == b.lastHeartbeat && a.topics == b.topics && a.user == b.user &&
            a.peer == b.peer && a.clientKind == b.clientKind && a.transport == b.transport &&
-           a.vsn == b.vsn && a.connectedAt == b.connectedAt;
+           a.vsn == b.vsn && a.connectedAt == b.connectedAt && a.node == b.node;
 }
 
 } // namespace chatter::monitor

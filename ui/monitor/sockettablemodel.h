@@ -8,14 +8,31 @@
 
 namespace chatter::monitor {
 
-//! The engine's open sockets, one row per socket id, refreshed from snapshots.
-class SocketTableModel : public KeyedTableModel<server::SocketRow, quint64>
+//! A socket's row: its id, and in a cluster the node it is on (empty: this node; socket ids
+//! are per node).
+struct SocketKey
+{
+    SocketKey(quint64 socketId = 0, QString node = {}) : id(socketId), nodeId(std::move(node)) {}
+    quint64 id;
+    QString nodeId;
+    friend bool operator==(const SocketKey &, const SocketKey &) = default;
+};
+
+inline size_t qHash(const SocketKey &key, size_t seed = 0)
+{
+    return qHashMulti(seed, key.id, key.nodeId);
+}
+
+//! The engine's open sockets, one row per socket (in a cluster, the other nodes' too, as
+//! they last listed them), refreshed from snapshots.
+class SocketTableModel : public KeyedTableModel<server::SocketRow, SocketKey>
 {
     Q_OBJECT
 public:
     enum Column
     {
         Id,
+        Node,
         Peer,
         Nickname,
         Client,
@@ -34,6 +51,8 @@ public:
     //! The raw value (number, date) that sorting compares, where the display text would not sort.
     static constexpr int SortRole = Qt::UserRole + 1;
     static constexpr int IdRole = Qt::UserRole + 2;
+    //! SocketRow::nodeId: empty for this node's sockets.
+    static constexpr int NodeIdRole = Qt::UserRole + 3;
 
     explicit SocketTableModel(QObject *parent = nullptr);
 
@@ -42,13 +61,13 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
     Changes applySnapshot(const QList<server::SocketRow> &sockets);
-    std::optional<server::SocketRow> socket(quint64 id) const;
+    std::optional<server::SocketRow> socket(quint64 id, const QString &nodeId = {}) const;
 
     //! "chatter:room:lobby" → "#lobby"; other topics unchanged.
     static QString displayTopic(const QString &topic);
 
 protected:
-    quint64 keyOf(const server::SocketRow &row) const override { return row.id; }
+    SocketKey keyOf(const server::SocketRow &row) const override { return {row.id, row.nodeId}; }
     bool sameContent(const server::SocketRow &a, const server::SocketRow &b) const override;
 };
 

@@ -30,6 +30,7 @@ class CopyableTableView;
 class EventLogModel;
 class HeaderPanel;
 class MonitorStats;
+class NodeTableModel;
 class RoomTableModel;
 class SocketActions;
 class SocketTableModel;
@@ -52,7 +53,7 @@ public:
     //! Asks for a snapshot and takes pending events now, instead of at the next tick.
     void refreshNow();
     //! Selects the socket's row in the (filtered, sorted) table; false if it is not shown.
-    bool selectSocket(quint64 id);
+    bool selectSocket(quint64 id, const QString &nodeId = {});
     //! Selects the stored ban's row in the Bans tab; false if it is not listed.
     bool selectBan(qint64 id);
     //! Reads the stored audit log again now (it is also read on admin events and every few s).
@@ -77,6 +78,9 @@ public:
     CopyableTableView *bansView() const { return m_bansView; }
     AuditTableModel *auditModel() const { return m_auditModel; }
     CopyableTableView *auditView() const { return m_auditView; }
+    //! In a cluster only (null otherwise): the Nodes tab's model and view.
+    NodeTableModel *nodeModel() const { return m_nodeModel; }
+    CopyableTableView *nodesView() const { return m_nodesView; }
 
 Q_SIGNALS:
     //! The window was closed: the application stops the engine and quits.
@@ -95,6 +99,7 @@ private:
     QWidget *buildEventsPane();
     QWidget *buildBansPane();
     QWidget *buildAuditPane();
+    QWidget *buildNodesPane();
     void refreshBans();
     void updateCurrentBan();
     void applyAudit(const QList<server::AuditRow> &entries);
@@ -130,6 +135,8 @@ private:
     CopyableTableView *m_bansView = nullptr;
     AuditTableModel *m_auditModel = nullptr;
     CopyableTableView *m_auditView = nullptr;
+    NodeTableModel *m_nodeModel = nullptr;
+    CopyableTableView *m_nodesView = nullptr;
     QTimer *m_auditTimer = nullptr;
     QTimer *m_refreshTimer = nullptr;
     MonitorStats *m_stats = nullptr;
