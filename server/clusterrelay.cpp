@@ -154,8 +154,20 @@ void ClusterRelay::readBaseline(const QString &room)
     // node on Redis, every one before is at or below this id — which a join reads, as the
     // joins waiting for this topic run only after this.
     const auto row = history().room(room);
+    // Edits, deletions and reactions are not replayed from the database the way messages are
+    // (they carry no order between nodes yet). A baseline read again is a resubscription after
+    // Redis was away, when another node's change broadcasts may have gone nowhere: if the
+    // room's change sequence moved since the last baseline, its clients here are asked to
+    // rejoin, and the join's `last_change_seq` brings them what changed. Changes that were
+    // delivered live make such a rejoin unnecessary but harmless.
+    const qint64 changeSeq = history().changeSeq(room);
+    const auto known = m_changeSeqs.constFind(room);
+    const bool changesMayBeMissed = known != m_changeSeqs.cend() && changeSeq > *known;
+    m_changeSeqs.insert(room, changeSeq);
     if (m_sequencer.baseline(room, row ? row->lastMessageId : 0))
         fill(room);
+    if (changesMayBeMissed)
+        askToRejoin(room, "its changes moved while Redis was away");
 }
 
 void ClusterRelay::topicDropped(const QString &topic)
@@ -164,6 +176,7 @@ void ClusterRelay::topicDropped(const QString &topic)
     if (!room.isEmpty()) {
         m_sequencer.forget(room);
         m_fillTries.remove(room);
+        m_changeSeqs.remove(room);
     }
     if (m_presence)
         m_presence->dropped(topic);
@@ -217,13 +230,12 @@ void ClusterRelay::fill(const QString &room)
         break;
     }
     m_fillTries.remove(room);
-    askToRejoin(room);
+    askToRejoin(room, "its gap is too large to replay");
 }
 
-void ClusterRelay::askToRejoin(const QString &room)
+void ClusterRelay::askToRejoin(const QString &room, const char *why)
 {
-    qCWarning(lcCluster).noquote()
-        << "the gap in" << room << "is too large to replay; its clients are asked to rejoin";
+    qCWarning(lcCluster).noquote() << "the clients of" << room << "are asked to rejoin:" << why;
     m_pubsub.publish(Broadcast::create(Message::broadcast(topics::conversationTopic(room),
                                                           events::Error, QJsonObject())),
                      nullptr);

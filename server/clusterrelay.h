@@ -80,8 +80,9 @@ private:
     //! Cluster thread.
     void fill(const QString &room);
     HistoryReader &history();
-    //! Tells `room`'s local subscribers to rejoin (phoenix.js does on phx_error).
-    void askToRejoin(const QString &room);
+    //! Tells `room`'s local subscribers to rejoin (phoenix.js does on phx_error); `why` is
+    //! logged.
+    void askToRejoin(const QString &room, const char *why);
 
     PubSub &m_pubsub;
     ClusterBus &m_bus;
@@ -94,6 +95,8 @@ private:
     RoomSequencer m_sequencer;
     std::unique_ptr<HistoryReader> m_history; //!< cluster thread; opened on the first read
     QHash<QString, int> m_fillTries;          //!< cluster thread: reads of a gap that stayed
+    //! Cluster thread: a subscribed room's change sequence as its last baseline read it.
+    QHash<QString, qint64> m_changeSeqs;
     qint64 m_refused = 0;
     bool m_stopped = false; //!< cluster thread: the workers are going; nothing more for them
 };

@@ -8,6 +8,7 @@
 #include "testclient.h"
 #include "testengineconfig.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void everyClientGetsIdOrderWhileBothNodesSend();
     void aGapIsFilledFromTheDatabase();
     void whatANodeMissedWhileRedisWasAwayIsFilled();
+    void changesMadeWhileRedisWasAwayBringARejoin();
     void presenceConvergesAcrossNodes();
     void theRoomListIsTheClustersOnEveryNode();
     void aStoppedNodesPresenceLeavesAtOnce();
@@ -465,6 +467,44 @@ void tst_ClusterNodes::whatANodeMissedWhileRedisWasAwayIsFilled()
     QCOMPARE(after.value("status").toString(), QStringLiteral("ok"));
     QTRY_COMPARE_WITH_TIMEOUT(receivedIds(ann, Lobby).size(), 5, 10000);
     QCOMPARE(receivedIds(ann, Lobby), receivedIds(bob, Lobby));
+}
+
+void tst_ClusterNodes::changesMadeWhileRedisWasAwayBringARejoin()
+{
+    QVERIFY(startNodes(QStringLiteral("changes")));
+    TestClient bob; // B
+    QVERIFY(bob.open(m_b->port(), QStringLiteral("bob")));
+    const QList<qint64> ids = writeSilently({QStringLiteral("as first written")});
+    QCOMPARE(ids.size(), 1);
+    const QJsonObject joined = bob.join(Lobby);
+    QCOMPARE(joined.value("status").toString(), QStringLiteral("ok"));
+    const qint64 changeSeq =
+        qint64(joined.value("response").toObject().value("change_seq").toDouble());
+
+    // Redis goes away; meanwhile the message is edited by a writer that never publishes, as
+    // another node's edit whose broadcast went out before this node had subscribed again.
+    m_redis.kill();
+    QTRY_COMPARE_WITH_TIMEOUT(healthStatus(m_b->port()), 503, 8000);
+    MessageChange edit{MessageChange::Kind::Edit, ids.first(), QStringLiteral("lobby")};
+    edit.body = QStringLiteral("edited while Redis was away");
+    edit.at = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    QVERIFY(changeNow(edit).changed);
+
+    // Back: B finds the room's changes moved and asks bob to rejoin (phoenix.js does so on
+    // phx_error); his rejoin with last_change_seq brings the edited message.
+    QVERIFY2(m_redis.restart(), qPrintable(m_redis.errorString()));
+    const QJsonArray error = bob.waitFor(
+        [](const QJsonArray &f) { return isEvent(f, "phx_error") && f.at(2).toString() == Lobby; },
+        15000);
+    QVERIFY2(!error.isEmpty(), "B did not ask bob to rejoin after changes it could have missed");
+    const QJsonObject rejoined = bob.request(
+        QStringLiteral("9"), Lobby, QStringLiteral("phx_join"),
+        QJsonObject{{"last_seen_id", double(ids.first())}, {"last_change_seq", double(changeSeq)}});
+    QCOMPARE(rejoined.value("status").toString(), QStringLiteral("ok"));
+    const QJsonArray changes = rejoined.value("response").toObject().value("changes").toArray();
+    QCOMPARE(changes.size(), 1);
+    QCOMPARE(changes.first().toObject().value("body").toString(),
+             QStringLiteral("edited while Redis was away"));
 }
 
 void tst_ClusterNodes::presenceConvergesAcrossNodes()
