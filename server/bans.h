@@ -20,7 +20,9 @@ class MessageStore;
 //! The stored bans (table `bans`, docs/identity.md), checked at every connect: by account, by
 //! nickname keys (a look-alike of a banned nickname is banned too) and by address. The bans in
 //! force are kept in memory, loaded at engine start; every change is written through the store
-//! (on its thread) so bans outlive restarts. Thread-safe: workers check, admins change.
+//! (on its thread) so bans outlive restarts. Thread-safe: workers check, admins change. The
+//! store jobs it queues use it, so it must outlive them: the engine stops its store thread
+//! before it deletes its Bans.
 class Bans
 {
 public:
