@@ -19,22 +19,32 @@ using namespace chatter::server;
 
 namespace {
 
-//! The code's square inside the grabbed widget (the widget centres it on whole pixels).
-QRect codeSquare(const QrCodeView *view)
+//! The code's square inside the grabbed widget's image (centred on whole device pixels).
+QRect codeSquare(const QrCodeView *view, const QImage &image)
 {
     const auto code = QrCode::encode(view->text());
     const int side = (code ? code->size() + 2 * QrCode::quietZone : 0) * view->moduleScale();
-    return {(view->width() - side) / 2, (view->height() - side) / 2, side, side};
+    return {(image.width() - side) / 2, (image.height() - side) / 2, side, side};
 }
 
-//! Only pure black and pure white inside the square: no module edge was smoothed.
-bool onlyBlackAndWhite(const QImage &image, const QRect &square)
+//! Every module is a block of `scale` x `scale` device pixels of pure black or pure white, the
+//! quiet zone white: no module edge smoothed or straddling a pixel, none wider than another.
+bool modulesAreWholePixels(const QImage &image, const QRect &square, const QrCode &code, int scale)
 {
-    for (int y = square.top(); y <= square.bottom(); ++y) {
-        for (int x = square.left(); x <= square.right(); ++x) {
-            const QRgb pixel = image.pixel(x, y) & 0xffffff;
-            if (pixel != 0 && pixel != 0xffffff)
-                return false;
+    const int side = code.size() + 2 * QrCode::quietZone;
+    for (int my = 0; my < side; ++my) {
+        for (int mx = 0; mx < side; ++mx) {
+            const int x = mx - QrCode::quietZone;
+            const int y = my - QrCode::quietZone;
+            const bool inCode = x >= 0 && y >= 0 && x < code.size() && y < code.size();
+            const QRgb want = inCode && code.isDark(x, y) ? 0 : 0xffffff;
+            for (int py = 0; py < scale; ++py) {
+                for (int px = 0; px < scale; ++px) {
+                    const QPoint at = square.topLeft() + QPoint(mx * scale + px, my * scale + py);
+                    if ((image.pixel(at) & 0xffffff) != want)
+                        return false;
+                }
+            }
         }
     }
     return true;
@@ -44,12 +54,13 @@ bool onlyBlackAndWhite(const QImage &image, const QRect &square)
 Expected<QString> readCode(QrCodeView *view, const QString &name)
 {
     const QImage image = view->grab().toImage();
-    const QRect square = codeSquare(view);
+    const QRect square = codeSquare(view, image);
     if (square.isEmpty() || !image.rect().contains(square))
         return failure(
             QStringLiteral("no code in a %1x%2 widget").arg(view->width()).arg(view->height()));
-    if (!onlyBlackAndWhite(image, square))
-        return failure(QStringLiteral("the code is not drawn in pure black and white"));
+    const auto code = QrCode::encode(view->text());
+    if (!code || !modulesAreWholePixels(image, square, *code, view->moduleScale()))
+        return failure(QStringLiteral("the modules are not whole blocks of black or white pixels"));
     return testing::decodeQrCode(image, name);
 }
 
@@ -163,7 +174,7 @@ void tst_MonitorQr::darkOnLightInADarkTheme()
     QVERIFY(QTest::qWaitForWindowExposed(&header));
     QrCodeView *view = header.joinQrCode();
     const QImage image = view->grab().toImage();
-    const QRect square = codeSquare(view);
+    const QRect square = codeSquare(view, image);
     const int scale = view->moduleScale();
     // The quiet zone's corner is white and the finder pattern's corner black.
     QCOMPARE(image.pixel(square.topLeft()) & 0xffffff, 0xffffffu);

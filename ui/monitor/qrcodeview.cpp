@@ -36,10 +36,17 @@ int QrCodeView::sideModules() const
     return m_code ? m_code->size() + 2 * server::QrCode::quietZone : 0;
 }
 
+QSize QrCodeView::devicePixels() const
+{
+    const qreal ratio = devicePixelRatioF();
+    return {qRound(width() * ratio), qRound(height() * ratio)};
+}
+
 int QrCodeView::moduleScale() const
 {
     const int side = sideModules();
-    return side > 0 ? std::max(1, std::min(width(), height()) / side) : 1;
+    const QSize pixels = devicePixels();
+    return side > 0 ? std::max(1, std::min(pixels.width(), pixels.height()) / side) : 1;
 }
 
 QSize QrCodeView::sizeHint() const
@@ -60,10 +67,13 @@ void QrCodeView::paintEvent(QPaintEvent *)
         return;
     const int scale = moduleScale();
     const int side = sideModules() * scale;
-    // Centred on whole pixels, so no module straddles a pixel boundary.
-    const int left = (width() - side) / 2;
-    const int top = (height() - side) / 2;
+    // In device pixels and centred on whole ones, so that no module straddles a pixel boundary
+    // on a screen scaled by 125 % or 150 % either.
+    const QSize pixels = devicePixels();
+    const int left = (pixels.width() - side) / 2;
+    const int top = (pixels.height() - side) / 2;
     QPainter painter(this);
+    painter.scale(1.0 / devicePixelRatioF(), 1.0 / devicePixelRatioF());
     painter.setRenderHint(QPainter::Antialiasing, false);
     painter.fillRect(left, top, side, side, Qt::white);
     const int offset = server::QrCode::quietZone * scale;

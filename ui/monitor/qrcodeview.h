@@ -21,7 +21,7 @@ public:
     //! Shows the code of `text`; empty or unencodable text shows nothing.
     void setText(const QString &text);
     QString text() const { return m_text; }
-    //! Pixels per module at the widget's current size (at least 1).
+    //! Device pixels per module at the widget's current size (at least 1).
     int moduleScale() const;
 
     QSize sizeHint() const override;
@@ -33,6 +33,7 @@ protected:
 private:
     //! Modules per side with the quiet zone; 0 without a code.
     int sideModules() const;
+    QSize devicePixels() const;
 
     QString m_text;
     std::optional<server::QrCode> m_code;
