@@ -8,6 +8,8 @@
 #include "fileapi.h"
 #include "httpfeeder.h"
 #include "httpgate.h"
+#include "inviteqr.h"
+#include "logging.h"
 #include "longpollendpoint.h"
 #include "staticassets.h"
 #include "worker.h"
@@ -18,6 +20,7 @@
 #include <QHttpServerResponse>
 #include <QJsonObject>
 #include <QTcpSocket>
+#include <QUrlQuery>
 
 namespace chatter::server {
 
@@ -62,6 +65,9 @@ HttpRoutes::HttpRoutes(Worker &worker, const StaticAssets &assets, const QByteAr
                 QHttpServerResponder::StatusCode::ServiceUnavailable);
         return QHttpServerResponse(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
     });
+    // The QR code of this server's address for the browser client's invite dialog.
+    m_http->route(QStringLiteral("/invite.svg"),
+                  [this](const QHttpServerRequest &request) { return serveInviteQr(request); });
     // Everything that is not a socket or /healthz is the browser client, or a 404.
     m_http->route(QStringLiteral("/"),
                   [this](const QHttpServerRequest &request) { return serveAsset(request); });
@@ -79,26 +85,57 @@ void HttpRoutes::serve(QTcpSocket *socket)
     rereadBufferedInput(socket);
 }
 
-QHttpServerResponse HttpRoutes::serveAsset(const QHttpServerRequest &request) const
+QString HttpRoutes::hostOf(const QHttpServerRequest &request)
+{
+    for (const auto &[name, value] : request.headers()) {
+        if (name.compare("host", Qt::CaseInsensitive) == 0)
+            return QString::fromUtf8(value);
+    }
+    return {};
+}
+
+std::optional<QHttpServerResponse>
+HttpRoutes::refuseUnknownHost(const QHttpServerRequest &request) const
 {
     // The page of a DNS rebinding attack would load from here too: this says what to do
     // when the name is a real one.
-    QByteArray host;
-    for (const auto &[name, value] : request.headers()) {
-        if (name.compare("host", Qt::CaseInsensitive) == 0)
-            host = value;
+    const QByteArray host = hostOf(request).toUtf8();
+    if (m_worker.validator().hostAllowed(QString::fromUtf8(host)))
+        return std::nullopt;
+    return QHttpServerResponse(
+        "text/plain; charset=utf-8",
+        "This Chatter server does not know the name " + host +
+            ".\nIf that name is meant to reach it, start the server with --public-host " +
+            host.left(host.lastIndexOf(':') > host.lastIndexOf(']') ? host.lastIndexOf(':')
+                                                                    : host.size()) +
+            "\n",
+        QHttpServerResponder::StatusCode::Forbidden);
+}
+
+QHttpServerResponse HttpRoutes::serveInviteQr(const QHttpServerRequest &request) const
+{
+    if (auto refused = refuseUnknownHost(request))
+        return std::move(*refused);
+    const QString origin =
+        QUrlQuery(request.url()).queryItemValue(QStringLiteral("origin"), QUrl::FullyDecoded);
+    const auto svg = inviteqr::svgFor(origin, hostOf(request));
+    if (!svg) {
+        qCInfo(lcNet).noquote() << "invite QR code refused:" << svg.error();
+        return QHttpServerResponse("text/plain; charset=utf-8", svg.error().toUtf8() + '\n',
+                                   QHttpServerResponder::StatusCode::BadRequest);
     }
-    if (!m_worker.validator().hostAllowed(QString::fromUtf8(host))) {
-        QHttpServerResponse refused(
-            "text/plain; charset=utf-8",
-            "This Chatter server does not know the name " + host +
-                ".\nIf that name is meant to reach it, start the server with --public-host " +
-                host.left(host.lastIndexOf(':') > host.lastIndexOf(']') ? host.lastIndexOf(':')
-                                                                        : host.size()) +
-                "\n",
-            QHttpServerResponder::StatusCode::Forbidden);
-        return refused;
-    }
+    QHttpServerResponse response("image/svg+xml", *svg);
+    response.setHeader("cache-control", "no-store");
+    response.setHeader("x-content-type-options", "nosniff");
+    // An image, never a document that runs anything, even when opened on its own.
+    response.setHeader("content-security-policy", "default-src 'none'");
+    return response;
+}
+
+QHttpServerResponse HttpRoutes::serveAsset(const QHttpServerRequest &request) const
+{
+    if (auto refused = refuseUnknownHost(request))
+        return std::move(*refused);
     const auto asset = m_assets.find(request.url().path());
     if (!asset)
         return QHttpServerResponse(QHttpServerResponder::StatusCode::NotFound);

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <QObject>
+#include <QString>
+
+#include <optional>
 
 class QHttpServer;
 class QHttpServerRequest;
@@ -18,8 +21,8 @@ class LongPollEndpoint;
 class StaticAssets;
 class Worker;
 
-//! Every plain-HTTP route of one worker: long-poll, the accounts API, files (FileApi), /healthz
-//! and the embedded browser client.
+//! Every plain-HTTP route of one worker: long-poll, the accounts API, files (FileApi), /healthz,
+//! the invite QR code (/invite.svg) and the embedded browser client.
 //! The front door hands it connections whose request is not a WebSocket upgrade; QHttpServer
 //! parses and answers them, behind an HttpGate that bounds what each request may cost. Lives on the
 //! worker's thread, as a child of the worker.
@@ -35,6 +38,10 @@ public:
 
 private:
     QHttpServerResponse serveAsset(const QHttpServerRequest &request) const;
+    QHttpServerResponse serveInviteQr(const QHttpServerRequest &request) const;
+    //! A 403 that says how to allow the name, for a Host header that is not one of the server's.
+    std::optional<QHttpServerResponse> refuseUnknownHost(const QHttpServerRequest &request) const;
+    static QString hostOf(const QHttpServerRequest &request);
 
     Worker &m_worker;
     const StaticAssets &m_assets;

@@ -11,6 +11,7 @@ import { validRoom, mentions, store } from "/assets/util.js";
 import { Notifier } from "/assets/notify.js";
 import { SearchView } from "/assets/search.js";
 import { previewText } from "/assets/files.js";
+import { wireServerInvite } from "/assets/serverinvite.js";
 
 const DEFAULT_ROOM = "lobby";
 const NOTE_KEY = "chatter.entry-note"; // what the entry screen says after a reload (signed out)
@@ -20,6 +21,7 @@ const params = new URLSearchParams(location.search);
 const forceLongPoll = params.get("transport") === "longpoll";
 
 const view = new View();
+wireServerInvite();
 
 // A link with ?token=… (from whoever runs a server with --access-token) signs this browser in;
 // the token is kept in localStorage and taken out of the address bar and history.

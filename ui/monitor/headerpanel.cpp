@@ -3,9 +3,11 @@
 
 #include "listenurls.h"
 #include "monitorpalette.h"
+#include "qrcodeview.h"
 #include "sparkline.h"
 #include "textformat.h"
 
+#include <QComboBox>
 #include <QEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -111,11 +113,32 @@ HeaderPanel::HeaderPanel(QWidget *parent) : QFrame(parent)
     charts->addWidget(m_connectionsChart);
     charts->addWidget(m_messagesChart);
 
+    // Phones join by scanning: the QR code of the web client's address on the interface picked
+    // below it (the LAN's, not loopback, by default: listenUrls() puts loopback last).
+    m_joinQrCode = new QrCodeView(this);
+    m_joinQrCode->setObjectName(QStringLiteral("joinQrCode"));
+    m_joinUrlChoice = new QComboBox(this);
+    m_joinUrlChoice->setObjectName(QStringLiteral("joinUrlChoice"));
+    m_joinUrlChoice->setAccessibleName(tr("Address for the QR code"));
+    m_joinUrlChoice->setToolTip(tr("The interface whose address the QR code shows"));
+    m_joinUrlChoice->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_joinUrlChoice, &QComboBox::currentIndexChanged, this,
+            [this] { m_joinQrCode->setText(selectedJoinUrl()); });
+    auto *scanCaption = new QLabel(tr("Scan to join"), this);
+    scanCaption->setForegroundRole(QPalette::PlaceholderText);
+    auto *join = new QVBoxLayout;
+    join->setSpacing(4);
+    join->addWidget(scanCaption, 0, Qt::AlignHCenter);
+    join->addWidget(m_joinQrCode, 0, Qt::AlignHCenter);
+    join->addWidget(m_joinUrlChoice, 0, Qt::AlignHCenter);
+    join->addStretch(1);
+
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(14, 10, 14, 10);
     layout->setSpacing(18);
     layout->addLayout(left, 3);
     layout->addLayout(charts, 2);
+    layout->addLayout(join, 0);
 }
 
 QLabel *HeaderPanel::addTile(const QString &caption, int column)
@@ -138,8 +161,36 @@ QLabel *HeaderPanel::addTile(const QString &caption, int column)
 void HeaderPanel::setEndpoint(const QHostAddress &bindAddress, quint16 port, bool secure)
 {
     m_port->setText(secure ? tr("Port <b>%1</b> (TLS)").arg(port) : tr("Port <b>%1</b>").arg(port));
-    m_urlList = listenUrls(bindAddress, port, secure);
+    const QList<ListenUrl> endpoints = listenEndpoints(bindAddress, port, secure);
+    m_urlList.clear();
+    for (const ListenUrl &endpoint : endpoints)
+        m_urlList.append(endpoint.url);
     showUrls();
+    setJoinUrls(endpoints);
+}
+
+void HeaderPanel::setJoinUrls(const QList<ListenUrl> &urls)
+{
+    const QString kept = selectedJoinUrl();
+    {
+        const QSignalBlocker blocker(m_joinUrlChoice);
+        m_joinUrlChoice->clear();
+        for (const ListenUrl &endpoint : urls) {
+            m_joinUrlChoice->addItem(
+                endpoint.interfaceName.isEmpty()
+                    ? endpoint.url
+                    : QStringLiteral("%1 · %2").arg(endpoint.interfaceName, endpoint.url),
+                endpoint.url);
+        }
+        const int keptAt = m_joinUrlChoice->findData(kept);
+        m_joinUrlChoice->setCurrentIndex(keptAt >= 0 ? keptAt : 0);
+    }
+    m_joinQrCode->setText(selectedJoinUrl());
+}
+
+QString HeaderPanel::selectedJoinUrl() const
+{
+    return m_joinUrlChoice->currentData().toString();
 }
 
 void HeaderPanel::setTlsFingerprint(const QString &fingerprint)

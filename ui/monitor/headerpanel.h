@@ -2,6 +2,7 @@
 #pragma once
 
 #include "enginesnapshot.h"
+#include "listenurls.h"
 
 #include <QDateTime>
 #include <QFrame>
@@ -9,16 +10,19 @@
 
 #include <deque>
 
+class QComboBox;
 class QGridLayout;
 class QLabel;
 class QPushButton;
 
 namespace chatter::monitor {
 
+class QrCodeView;
 class Sparkline;
 
-//! The band at the top of the monitor: where clients connect (every LAN URL), whether the
-//! server accepts connections (a switch), uptime, totals and two traffic sparklines.
+//! The band at the top of the monitor: where clients connect (every LAN URL, and a QR code of
+//! the one picked for phones), whether the server accepts connections (a switch), uptime,
+//! totals and two traffic sparklines.
 class HeaderPanel : public QFrame
 {
     Q_OBJECT
@@ -40,6 +44,13 @@ public:
     Sparkline *messagesChart() const { return m_messagesChart; }
     QPushButton *listeningSwitch() const { return m_switch; }
     QString urlsText() const;
+    //! The addresses the QR code can show, the first one selected (setEndpoint() lists the
+    //! machine's; the selection is kept when its URL is still among them).
+    void setJoinUrls(const QList<ListenUrl> &urls);
+    QComboBox *joinUrlChoice() const { return m_joinUrlChoice; }
+    QrCodeView *joinQrCode() const { return m_joinQrCode; }
+    //! The web client's address the QR code shows.
+    QString selectedJoinUrl() const;
 
 Q_SIGNALS:
     void listeningToggled(bool listening);
@@ -70,6 +81,8 @@ private:
     Sparkline *m_connectionsChart = nullptr;
     Sparkline *m_messagesChart = nullptr;
     QStringList m_urlList;
+    QComboBox *m_joinUrlChoice = nullptr;
+    QrCodeView *m_joinQrCode = nullptr;
     void showUrls();
     QDateTime m_startedAt;
     //! Totals of the snapshots of about the last second, for rates: over one second a bursty

@@ -3,6 +3,8 @@
 
 #include <QNetworkInterface>
 
+#include <algorithm>
+
 namespace chatter::monitor {
 
 QString urlFor(const QHostAddress &address, quint16 port, bool secure)
@@ -17,18 +19,21 @@ QString urlFor(const QHostAddress &address, quint16 port, bool secure)
         .arg(port);
 }
 
-QStringList listenUrls(const QHostAddress &bindAddress, quint16 port, bool secure)
+QList<ListenUrl> listenEndpoints(const QHostAddress &bindAddress, quint16 port, bool secure)
 {
     const bool anyV4 = bindAddress == QHostAddress::Any || bindAddress == QHostAddress::AnyIPv4;
     const bool anyV6 = bindAddress == QHostAddress::Any || bindAddress == QHostAddress::AnyIPv6;
     if (!anyV4 && !anyV6)
-        return {urlFor(bindAddress, port, secure)};
+        return {{QString(), urlFor(bindAddress, port, secure)}};
 
-    QStringList v4;
-    QStringList v6;
+    QList<ListenUrl> v4;
+    QList<ListenUrl> v6;
+    QString loopbackName;
     const auto interfaces = QNetworkInterface::allInterfaces();
     for (const QNetworkInterface &iface : interfaces) {
         const auto flags = iface.flags();
+        if (flags.testFlag(QNetworkInterface::IsLoopBack) && loopbackName.isEmpty())
+            loopbackName = iface.humanReadableName();
         if (!flags.testFlag(QNetworkInterface::IsUp) ||
             !flags.testFlag(QNetworkInterface::IsRunning) ||
             flags.testFlag(QNetworkInterface::IsLoopBack))
@@ -38,18 +43,31 @@ QStringList listenUrls(const QHostAddress &bindAddress, quint16 port, bool secur
             if (ip.isLoopback())
                 continue;
             if (ip.protocol() == QAbstractSocket::IPv4Protocol && anyV4)
-                v4.append(urlFor(ip, port, secure));
+                v4.append({iface.humanReadableName(), urlFor(ip, port, secure)});
             // A link-local IPv6 address needs a zone id ("%eth0") that browsers do not accept in
             // a URL, so only addresses someone can actually type are offered.
             else if (ip.protocol() == QAbstractSocket::IPv6Protocol && anyV6 && !ip.isLinkLocal())
-                v6.append(urlFor(ip, port, secure));
+                v6.append({iface.humanReadableName(), urlFor(ip, port, secure)});
         }
     }
-    QStringList urls = v4 + v6;
-    urls.removeDuplicates();
-    urls.append(urlFor(anyV4 ? QHostAddress(QHostAddress::LocalHost)
-                             : QHostAddress(QHostAddress::LocalHostIPv6),
-                       port, secure));
+    QList<ListenUrl> endpoints;
+    for (const ListenUrl &endpoint : v4 + v6) {
+        const bool seen = std::any_of(endpoints.cbegin(), endpoints.cend(),
+                                      [&](const ListenUrl &e) { return e.url == endpoint.url; });
+        if (!seen)
+            endpoints.append(endpoint);
+    }
+    endpoints.append({loopbackName, urlFor(anyV4 ? QHostAddress(QHostAddress::LocalHost)
+                                                 : QHostAddress(QHostAddress::LocalHostIPv6),
+                                           port, secure)});
+    return endpoints;
+}
+
+QStringList listenUrls(const QHostAddress &bindAddress, quint16 port, bool secure)
+{
+    QStringList urls;
+    for (const ListenUrl &endpoint : listenEndpoints(bindAddress, port, secure))
+        urls.append(endpoint.url);
     return urls;
 }
 
