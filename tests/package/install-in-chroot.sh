@@ -101,11 +101,14 @@ mount -t proc proc "$root/proc"
 mount --bind "$cache/archives" "$root/var/cache/apt/archives"
 in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
 
-phase "apt install ./$(basename "$server_deb") ./$(basename "$client_deb")"
+phase "apt install --no-install-recommends ./$(basename "$server_deb") ./$(basename "$client_deb")"
 cp "$server_deb" "$client_deb" "$root/tmp/"
 in_root apt-get update -q >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; die "apt-get update"; }
-# Unsafe I/O (no fsync per file) only makes the throw-away chroot faster to fill.
-if ! in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-unsafe-io \
+# Without Recommends, so that Depends alone must be enough (libqt6sql6 recommends the SQLite
+# driver, which would hide its absence from chatter-server's Depends). Unsafe I/O (no fsync per
+# file) only makes the throw-away chroot faster to fill.
+if ! in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    -o Dpkg::Options::=--force-unsafe-io \
     "/tmp/$(basename "$server_deb")" "/tmp/$(basename "$client_deb")" >>"$work/apt.log" 2>&1; then
     tail -n 40 "$work/apt.log" >&2
     die "apt install of the packages"
