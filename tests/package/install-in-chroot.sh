@@ -75,6 +75,10 @@ trap 'exit 143' TERM
 # ---- the base system: debootstrap once, then the cached tarball ----
 base="$cache/$suite-minbase.tar"
 mkdir -p "$cache/archives/partial"
+# One run at a time uses the cache (apt locks its archive folder; a second debootstrap would
+# race the first).
+exec 9>"$cache/lock"
+flock -w 900 9 || die "another package test held $cache/lock for 15 minutes"
 if [ ! -f "$base" ]; then
     phase "debootstrap --variant=minbase $suite from $mirror (cached in $base afterwards)"
     fresh="$work/fresh"
