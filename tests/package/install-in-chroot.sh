@@ -155,37 +155,41 @@ wants="$root/etc/systemd/system/multi-user.target.wants/chatter-server.service"
 
 # ---- the service's command line, as systemd would build it ----
 # EnvironmentFile: KEY=VALUE lines, '#' comments, one pair of quotes around a value.
-env_file="$(unit_value EnvironmentFile)"
-env_file="${env_file#-}"
-service_env=()
-declare -A env_values=()
-while IFS= read -r line; do
-    [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
-    [[ "$line" =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || die "$env_file: cannot read '$line'"
-    key="${BASH_REMATCH[1]}"
-    value="${BASH_REMATCH[2]}"
-    [[ "$value" =~ ^\"(.*)\"$ ]] && value="${BASH_REMATCH[1]}"
-    env_values[$key]="$value"
-    service_env+=("$key=$value")
-done <"$root$env_file"
 # ExecStart: words; $VAR is split into words, ${VAR} is one word. Quotes are not supported here,
 # so a unit that starts using them fails this test instead of being read wrongly.
-exec_start="$(unit_value ExecStart)"
-[[ "$exec_start" != *[\"\']* ]] || die "ExecStart has quotes, which this test cannot read yet"
-argv=()
-for word in $exec_start; do
-    if [[ "$word" =~ ^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$ ]]; then
-        argv+=("${env_values[${BASH_REMATCH[1]}]:-}")
-    elif [[ "$word" =~ ^\$([A-Za-z_][A-Za-z0-9_]*)$ ]]; then
-        # shellcheck disable=SC2206 # split into words, as systemd does
-        argv+=(${env_values[${BASH_REMATCH[1]}]:-})
-    elif [[ "$word" == *'$'* ]]; then
-        die "ExecStart word '$word': only whole-word \$VAR and \${VAR} are read here"
-    else
-        argv+=("$word")
-    fi
-done
-log "ExecStart: ${argv[*]} (environment: ${service_env[*]:-none})"
+# Sets service_env (KEY=VALUE...) and argv.
+service_command() {
+    local env_file line key value word exec_start
+    env_file="$(unit_value EnvironmentFile)"
+    env_file="${env_file#-}"
+    service_env=()
+    local -A env_values=()
+    while IFS= read -r line; do
+        [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+        [[ "$line" =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || die "$env_file: cannot read '$line'"
+        key="${BASH_REMATCH[1]}"
+        value="${BASH_REMATCH[2]}"
+        [[ "$value" =~ ^\"(.*)\"$ ]] && value="${BASH_REMATCH[1]}"
+        env_values[$key]="$value"
+        service_env+=("$key=$value")
+    done <"$root$env_file"
+    exec_start="$(unit_value ExecStart)"
+    [[ "$exec_start" != *[\"\']* ]] || die "ExecStart has quotes, which this test cannot read yet"
+    argv=()
+    for word in $exec_start; do
+        if [[ "$word" =~ ^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$ ]]; then
+            argv+=("${env_values[${BASH_REMATCH[1]}]:-}")
+        elif [[ "$word" =~ ^\$([A-Za-z_][A-Za-z0-9_]*)$ ]]; then
+            # shellcheck disable=SC2206 # split into words, as systemd does
+            argv+=(${env_values[${BASH_REMATCH[1]}]:-})
+        elif [[ "$word" == *'$'* ]]; then
+            die "ExecStart word '$word': only whole-word \$VAR and \${VAR} are read here"
+        else
+            argv+=("$word")
+        fi
+    done
+    log "ExecStart: ${argv[*]} (environment: ${service_env[*]:-none})"
+}
 nofile="$(unit_value LimitNOFILE)"
 # systemd raises the hard limit; a test process without CAP_SYS_RESOURCE cannot go above its own.
 if [ "$nofile" -gt "$(ulimit -Hn)" ]; then
@@ -196,8 +200,8 @@ umask_value="$(unit_value UMask)"
 [ "$(unit_value NoNewPrivileges)" = yes ] || die "the unit lost NoNewPrivileges=yes"
 [ "$(unit_value MemoryDenyWriteExecute)" = yes ] || die "the unit lost MemoryDenyWriteExecute=yes"
 [ "$(unit_value ProtectSystem)" = strict ] || die "the unit lost ProtectSystem=strict"
+[ "$(uname -m)" = x86_64 ] || die "the sandbox's PR_SET_MDWE call is written for x86-64"
 
-# ---- start it ----
 # In new network and mount namespaces: only loopback, and the file system as the unit's
 # sandbox leaves it: everything read-only (ProtectSystem=strict) but the state directory
 # (StateDirectory=), empty /tmp and /var/tmp (PrivateTmp=), empty /home, /root and /run/user
@@ -205,7 +209,7 @@ umask_value="$(unit_value UMask)"
 # and group, no new privileges, its descriptor limit and umask, and the kernel's
 # memory-deny-write-execute (PR_SET_MDWE, what MemoryDenyWriteExecute= asks of systemd;
 # inherited across exec).
-cat >"$work/sandbox.sh" <<'EOF'
+cat >"$work/sandbox.sh" <<'SANDBOX'
 set -euo pipefail
 root="$1" state="$2" user="$3" group="$4" nofile="$5" umask_value="$6"
 shift 6
@@ -225,51 +229,62 @@ exec perl -e 'syscall(157, 65, 1, 0, 0, 0) == 0 or die "PR_SET_MDWE: $!\n"; exec
     prlimit --nofile="$nofile" -- \
     chroot "$root" setpriv --reuid="$user" --regid="$group" --init-groups --no-new-privs \
     --inh-caps=-all --bounding-set=-all -- "$@"
-EOF
-[ "$(uname -m)" = x86_64 ] || die "the sandbox's PR_SET_MDWE call is written for x86-64"
-phase "starting the service's command line"
-unshare --net --mount --fork -- bash "$work/sandbox.sh" "$root" "$state" "$user" "$group" \
-    "$nofile" "$umask_value" \
-    env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-    HOME="$home" USER="$user" LOGNAME="$user" SHELL=/usr/sbin/nologin "${service_env[@]}" \
-    "${argv[@]}" >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-# Its network namespace, to run the client in: the namespace of unshare's child.
-netns_pid=""
-for _ in $(seq 1 100); do
-    netns_pid="$(awk '{ print $1 }' "/proc/$server_pid/task/$server_pid/children" 2>/dev/null || true)"
-    [ -n "$netns_pid" ] && grep -q 'chatter-server listening on' "$work/server.out" && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.2
-done
-if ! grep -q 'chatter-server listening on' "$work/server.out"; then
-    cat "$work/server.out" "$work/server.err" >&2
-    die "the server did not start"
-fi
-log "server: $(grep 'chatter-server listening on' "$work/server.out")"
-grep -q 'listening on 0.0.0.0:4000$' "$work/server.out" ||
-    die "the packaged defaults do not listen on 0.0.0.0:4000"
+SANDBOX
 
-phase "joining a room with the phoenix client"
-nsenter --net="/proc/$netns_pid/ns/net" -- timeout 60 node "$roundtrip" 4000 ||
-    { cat "$work/server.err" >&2; die "the phoenix client's round trip"; }
+# run_service ADDRESS PORT: starts the command line, expects it to listen on ADDRESS:PORT, runs
+# the phoenix client's round trip there, checks the process's user and limit, and stops it
+# with SIGTERM, as `systemctl stop` does; it must exit 0.
+run_service() {
+    local address="$1" port="$2" netns_pid="" status=0
+    service_command
+    phase "starting the service's command line"
+    unshare --net --mount --fork -- bash "$work/sandbox.sh" "$root" "$state" "$user" "$group" \
+        "$nofile" "$umask_value" \
+        env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+        HOME="$home" USER="$user" LOGNAME="$user" SHELL=/usr/sbin/nologin "${service_env[@]}" \
+        "${argv[@]}" >"$work/server.out" 2>"$work/server.err" &
+    server_pid=$!
+    # unshare's child, after its execs, is the server; its network namespace is the client's.
+    for _ in $(seq 1 100); do
+        netns_pid="$(awk '{ print $1 }' "/proc/$server_pid/task/$server_pid/children" 2>/dev/null || true)"
+        [ -n "$netns_pid" ] && grep -q 'chatter-server listening on' "$work/server.out" && break
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    if ! grep -q 'chatter-server listening on' "$work/server.out"; then
+        cat "$work/server.out" "$work/server.err" >&2
+        die "the server did not start"
+    fi
+    log "server: $(grep 'chatter-server listening on' "$work/server.out")"
+    grep -q "listening on $address:$port\$" "$work/server.out" || die "it does not listen on $address:$port"
 
-# The server holds its sandbox: its process (unshare's child, after the execs) runs as the
-# unit's user with its limit.
-server_proc="$netns_pid"
-[ "$(cat "/proc/$server_proc/comm")" = chatter-server ] || die "pid $server_proc is not the server"
-[ "$(stat -c %u "/proc/$server_proc")" = "$uid" ] || die "the server does not run as $user"
-grep -q "^Max open files *$nofile" "/proc/$server_proc/limits" ||
-    die "the server's descriptor limit is not LimitNOFILE=$nofile"
-[ "$(stat -c '%u' "$root$state/chatter.db")" = "$uid" ] || die "no chatter.db of $user in $state"
+    phase "joining a room with the phoenix client on port $port"
+    nsenter --net="/proc/$netns_pid/ns/net" -- timeout 60 node "$roundtrip" "$port" ||
+        { cat "$work/server.err" >&2; die "the phoenix client's round trip"; }
 
-phase "stopping the server (SIGTERM, as systemctl stop)"
-kill -TERM "$server_proc"
-status=0
-timeout 30 tail --pid="$server_proc" -f /dev/null || die "the server did not stop within 30 s"
-wait "$server_pid" || status=$?
-server_pid=""
-[ "$status" -eq 0 ] || { cat "$work/server.err" >&2; die "the server exited with $status"; }
+    [ "$(cat "/proc/$netns_pid/comm")" = chatter-server ] || die "pid $netns_pid is not the server"
+    [ "$(stat -c %u "/proc/$netns_pid")" = "$uid" ] || die "the server does not run as $user"
+    grep -q "^Max open files *$nofile" "/proc/$netns_pid/limits" ||
+        die "the server's descriptor limit is not LimitNOFILE=$nofile"
+    [ "$(stat -c '%u' "$root$state/chatter.db")" = "$uid" ] || die "no chatter.db of $user in $state"
+
+    phase "stopping the server (SIGTERM, as systemctl stop)"
+    kill -TERM "$netns_pid"
+    timeout 30 tail --pid="$netns_pid" -f /dev/null || die "the server did not stop within 30 s"
+    wait "$server_pid" || status=$?
+    server_pid=""
+    [ "$status" -eq 0 ] || { cat "$work/server.err" >&2; die "the server exited with $status"; }
+}
+
+# The packaged settings: every interface, port 4000.
+run_service 0.0.0.0 4000
+# An administrator's: a variable and further flags in /etc/default/chatter-server.
+defaults="$root/etc/default/chatter-server"
+sed -i 's/^#CHATTER_PORT=4000$/CHATTER_PORT=4100/
+    s/^CHATTER_SERVER_ARGS=""$/CHATTER_SERVER_ARGS="--bind 127.0.0.1 --log-level warning"/' "$defaults"
+grep -qx 'CHATTER_PORT=4100' "$defaults" && grep -q '^CHATTER_SERVER_ARGS="--bind' "$defaults" ||
+    die "/etc/default/chatter-server no longer has the lines this test edits"
+run_service 127.0.0.1 4100
 
 phase "chatter --version and --help"
 version="$(dpkg-deb -f "$client_deb" Version)"
