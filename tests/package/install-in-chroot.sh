@@ -46,7 +46,8 @@ security_mirror="$(mirror_of "$suite-security")"
 
 work="$(mktemp -d "$PWD/package-chroot.XXXXXX")"
 root="$work/root"
-server_pid=""
+server_pid=""   # unshare
+server_child="" # the server itself: unshare's child, after its execs
 
 # Everything mounted under $root, deepest first.
 mounts_under_root() {
@@ -55,6 +56,8 @@ mounts_under_root() {
 cleanup() {
     local status=$?
     set +e
+    # The server first: setpriv's change of user clears any parent-death signal.
+    [ -n "$server_child" ] && kill -KILL "$server_child" 2>/dev/null
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
         kill -KILL "$server_pid"
         wait "$server_pid" 2>/dev/null
@@ -235,7 +238,7 @@ SANDBOX
 # the phoenix client's round trip there, checks the process's user and limit, and stops it
 # with SIGTERM, as `systemctl stop` does; it must exit 0.
 run_service() {
-    local address="$1" port="$2" netns_pid="" status=0
+    local address="$1" port="$2" status=0
     service_command
     phase "starting the service's command line"
     unshare --net --mount --fork -- bash "$work/sandbox.sh" "$root" "$state" "$user" "$group" \
@@ -244,10 +247,10 @@ run_service() {
         HOME="$home" USER="$user" LOGNAME="$user" SHELL=/usr/sbin/nologin "${service_env[@]}" \
         "${argv[@]}" >"$work/server.out" 2>"$work/server.err" &
     server_pid=$!
-    # unshare's child, after its execs, is the server; its network namespace is the client's.
+    # The server's network namespace is the client's.
     for _ in $(seq 1 100); do
-        netns_pid="$(awk '{ print $1 }' "/proc/$server_pid/task/$server_pid/children" 2>/dev/null || true)"
-        [ -n "$netns_pid" ] && grep -q 'chatter-server listening on' "$work/server.out" && break
+        server_child="$(awk '{ print $1 }' "/proc/$server_pid/task/$server_pid/children" 2>/dev/null || true)"
+        [ -n "$server_child" ] && grep -q 'chatter-server listening on' "$work/server.out" && break
         kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.2
     done
@@ -259,20 +262,21 @@ run_service() {
     grep -q "listening on $address:$port\$" "$work/server.out" || die "it does not listen on $address:$port"
 
     phase "joining a room with the phoenix client on port $port"
-    nsenter --net="/proc/$netns_pid/ns/net" -- timeout 60 node "$roundtrip" "$port" ||
+    nsenter --net="/proc/$server_child/ns/net" -- timeout 60 node "$roundtrip" "$port" ||
         { cat "$work/server.err" >&2; die "the phoenix client's round trip"; }
 
-    [ "$(cat "/proc/$netns_pid/comm")" = chatter-server ] || die "pid $netns_pid is not the server"
-    [ "$(stat -c %u "/proc/$netns_pid")" = "$uid" ] || die "the server does not run as $user"
-    grep -q "^Max open files *$nofile" "/proc/$netns_pid/limits" ||
+    [ "$(cat "/proc/$server_child/comm")" = chatter-server ] || die "pid $server_child is not the server"
+    [ "$(stat -c %u "/proc/$server_child")" = "$uid" ] || die "the server does not run as $user"
+    grep -q "^Max open files *$nofile" "/proc/$server_child/limits" ||
         die "the server's descriptor limit is not LimitNOFILE=$nofile"
     [ "$(stat -c '%u' "$root$state/chatter.db")" = "$uid" ] || die "no chatter.db of $user in $state"
 
     phase "stopping the server (SIGTERM, as systemctl stop)"
-    kill -TERM "$netns_pid"
-    timeout 30 tail --pid="$netns_pid" -f /dev/null || die "the server did not stop within 30 s"
+    kill -TERM "$server_child"
+    timeout 30 tail --pid="$server_child" -f /dev/null || die "the server did not stop within 30 s"
     wait "$server_pid" || status=$?
     server_pid=""
+    server_child=""
     [ "$status" -eq 0 ] || { cat "$work/server.err" >&2; die "the server exited with $status"; }
 }
 
