@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "admincommands.h"
+#include "backupcommands.h"
 #include "commandline.h"
 #include "copyabletableview.h"
 #include "engine.h"
@@ -56,6 +57,12 @@ int main(int argc, char *argv[])
         arguments.value(1) == QLatin1StringView("audit")) {
         QCoreApplication app(argc, argv);
         return runAdminCommand(arguments).value_or(2);
+    }
+    // `backup DEST` and `restore BACKUP`: the same, beside a server that may be running.
+    if (arguments.value(1) == QLatin1StringView("backup") ||
+        arguments.value(1) == QLatin1StringView("restore")) {
+        QCoreApplication app(argc, argv);
+        return runBackupCommand(arguments).value_or(2);
     }
 
     int exitCode = 0;
