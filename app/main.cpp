@@ -76,7 +76,12 @@ int main(int argc, char *argv[])
         app = std::make_unique<QApplication>(argc, argv);
     else
         app = std::make_unique<QCoreApplication>(argc, argv);
-    setupLogging(config->logLevel);
+    if (const auto logging = setupLogging(
+            config->logLevel, LogOutput{config->logFile, config->logFileBytes, config->logFiles});
+        !logging) {
+        QTextStream(stderr) << "chatter-server: " << logging.error() << Qt::endl;
+        return 1;
+    }
 
     Engine engine(*config);
     // Before the "listening" line: whoever starts the server may stop it as soon as it reads
