@@ -161,6 +161,14 @@ void tst_Backup::restoredHistoryHasEveryAcknowledgedMessage()
         acknowledged.insert(id, ref + padding);
     }
     const qint64 acknowledgedBeforeBackup = acknowledged.size();
+    // An uploaded file's content as FileContent lays it out, and one still being written.
+    const QString stored = QStringLiteral("files/ab/ab") + QString(62, QLatin1Char('0'));
+    QVERIFY(QDir(original).mkpath(QStringLiteral("files/ab")));
+    for (const QString &name : {stored, stored + QStringLiteral(".tmp-1f")}) {
+        QFile file(QDir(original).filePath(name));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("uploaded bytes");
+    }
 
     // The backup in small steps, while one message after another is sent and committed.
     QProcess backupRun;
@@ -201,6 +209,10 @@ void tst_Backup::restoredHistoryHasEveryAcknowledgedMessage()
     QCOMPARE(restoredKey.readAll(), originalKey.readAll());
     QCOMPARE(restoredKey.permissions() & (QFile::ReadOther | QFile::ReadGroup),
              QFile::Permissions());
+    QFile restoredFile(QDir(restored).filePath(stored));
+    QVERIFY(restoredFile.open(QIODevice::ReadOnly));
+    QCOMPARE(restoredFile.readAll(), QByteArray("uploaded bytes"));
+    QVERIFY(!QFile::exists(QDir(restored).filePath(stored + QStringLiteral(".tmp-1f"))));
 
     QProcess restoredServer;
     const quint16 restoredPort = startServer(restoredServer, restored);
@@ -227,7 +239,9 @@ void tst_Backup::restoredHistoryHasEveryAcknowledgedMessage()
          it != acknowledged.cend() && oldestAcknowledged.size() < history.size(); ++it)
         oldestAcknowledged.insert(it.key(), it.value());
     QCOMPARE(history, oldestAcknowledged);
-    QVERIFY(backupOut.contains(QStringLiteral("backed up %1 messages").arg(history.size())));
+    QVERIFY2(backupOut.contains(QStringLiteral("backed up %1 messages").arg(history.size())) &&
+                 backupOut.contains(QLatin1String("and 1 uploaded files")),
+             qPrintable(backupOut));
 }
 
 void tst_Backup::postgresGetsPgDumpGuidance()
