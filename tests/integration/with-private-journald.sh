@@ -21,8 +21,12 @@ stale=$1
 journal_dir=$2
 shift 2
 mount -t tmpfs -o mode=0755 chatter-test-run /run
-mkdir -p /run/systemd/journal /run/log/journal
+mkdir -p /run/systemd/journal /run/log/journal /run/systemd/journald.conf.d
 mount --bind "$journal_dir" /run/log/journal
+# Only the runtime journal (a machine with /var/log/journal would get it there), and nothing
+# forwarded anywhere; last in name order, so no drop-in of the machine overrides it.
+printf "[Journal]\nStorage=volatile\nForwardToSyslog=no\nForwardToKMsg=no\nForwardToConsole=no\nForwardToWall=no\n" \
+    > /run/systemd/journald.conf.d/zz-chatter-test.conf
 /lib/systemd/systemd-journald &
 journald=$!
 tries=0
