@@ -196,7 +196,8 @@ int restore(const QString &backupPath, const QString &dataDir, bool replace)
     if (*running)
         return fail(
             QStringLiteral("a server has %1 open: stop it first, then restore").arg(target));
-    if (QFileInfo::exists(target)) {
+    // A WAL without its database counts too: SQLite would replay it into the restored file.
+    if (QFileInfo::exists(target) || QFileInfo::exists(target + QStringLiteral("-wal"))) {
         if (!replace)
             return fail(QStringLiteral("%1 holds a database already; --replace moves it aside "
                                        "(as chatter.db.before-restore) and restores over it")
@@ -204,6 +205,8 @@ int restore(const QString &backupPath, const QString &dataDir, bool replace)
         if (auto moved = moveAside(target); !moved)
             return fail(moved.error());
     }
+    // What is left is a stale index of no database (no connection holds it: checked above).
+    QFile::remove(target + QStringLiteral("-shm"));
     const QString partial = partialName(target);
     auto copied = sqlitebackup::copy(backupDatabase, partial, 4096);
     if (copied && ::rename(QFile::encodeName(partial).constData(),

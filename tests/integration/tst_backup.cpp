@@ -33,6 +33,7 @@ private Q_SLOTS:
     void restoredHistoryHasEveryAcknowledgedMessage();
     void postgresGetsPgDumpGuidance();
     void badBackupIsRefusedAndLeavesNothing();
+    void replaceMovesTheOldDatabaseAside();
 
 private:
     Run run(const QStringList &arguments);
@@ -284,6 +285,46 @@ void tst_Backup::badBackupIsRefusedAndLeavesNothing()
 
     const Run usage = run({QStringLiteral("restore"), junk.fileName()});
     QCOMPARE(usage.exitCode, 2);
+}
+
+void tst_Backup::replaceMovesTheOldDatabaseAside()
+{
+    QTemporaryDir dir;
+    const QString source = dir.filePath(QStringLiteral("source"));
+    const QString target = dir.filePath(QStringLiteral("target"));
+    const QString backup = dir.filePath(QStringLiteral("backup.db"));
+    // `account list` opens (and so makes) a data directory's database.
+    for (const QString &dataDir : {source, target})
+        QCOMPARE(run({QStringLiteral("account"), QStringLiteral("list"),
+                      QStringLiteral("--data-dir"), dataDir})
+                     .exitCode,
+                 0);
+    const Run made = run({QStringLiteral("backup"), backup, QStringLiteral("--data-dir"), source});
+    QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+    QVERIFY2(made.out.startsWith(QLatin1String("backed up 0 messages")), qPrintable(made.out));
+
+    const Run refused =
+        run({QStringLiteral("restore"), backup, QStringLiteral("--data-dir"), target});
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains(QLatin1String("--replace")), qPrintable(refused.err));
+    QVERIFY(!QFile::exists(QDir(target).filePath(QStringLiteral("chatter.db.before-restore"))));
+
+    const Run replaced = run({QStringLiteral("restore"), backup, QStringLiteral("--data-dir"),
+                              target, QStringLiteral("--replace")});
+    QVERIFY2(replaced.exitCode == 0, qPrintable(replaced.err));
+    QVERIFY(QFile::exists(QDir(target).filePath(QStringLiteral("chatter.db"))));
+    QVERIFY(QFile::exists(QDir(target).filePath(QStringLiteral("chatter.db.before-restore"))));
+
+    // A WAL left without its database would be replayed into the restored one: refused too.
+    const QString strayWal = dir.filePath(QStringLiteral("stray"));
+    QVERIFY(QDir().mkpath(strayWal));
+    QFile wal(QDir(strayWal).filePath(QStringLiteral("chatter.db-wal")));
+    QVERIFY(wal.open(QIODevice::WriteOnly));
+    wal.write(QByteArray(32, 'w'));
+    wal.close();
+    QCOMPARE(
+        run({QStringLiteral("restore"), backup, QStringLiteral("--data-dir"), strayWal}).exitCode,
+        1);
 }
 
 } // namespace
