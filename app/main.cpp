@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "admincommands.h"
+#include "backupcommands.h"
 #include "commandline.h"
 #include "copyabletableview.h"
 #include "engine.h"
@@ -57,6 +58,12 @@ int main(int argc, char *argv[])
         QCoreApplication app(argc, argv);
         return runAdminCommand(arguments).value_or(2);
     }
+    // `backup DEST` and `restore BACKUP`: the same, beside a server that may be running.
+    if (arguments.value(1) == QLatin1StringView("backup") ||
+        arguments.value(1) == QLatin1StringView("restore")) {
+        QCoreApplication app(argc, argv);
+        return runBackupCommand(arguments).value_or(2);
+    }
 
     int exitCode = 0;
     const auto config = parseCommandLine(arguments, &exitCode);
@@ -69,7 +76,12 @@ int main(int argc, char *argv[])
         app = std::make_unique<QApplication>(argc, argv);
     else
         app = std::make_unique<QCoreApplication>(argc, argv);
-    setupLogging(config->logLevel);
+    if (const auto logging = setupLogging(
+            config->logLevel, LogOutput{config->logFile, config->logFileBytes, config->logFiles});
+        !logging) {
+        QTextStream(stderr) << "chatter-server: " << logging.error() << Qt::endl;
+        return 1;
+    }
 
     Engine engine(*config);
     // Before the "listening" line: whoever starts the server may stop it as soon as it reads

@@ -63,7 +63,10 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     QTextStream err(stderr);
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Chatter server: Phoenix Channels chat over WebSocket."));
+        QStringLiteral("Chatter server: Phoenix Channels chat over WebSocket.\n"
+                       "Commands (each with --help): account, audit, backup DEST, restore "
+                       "BACKUP.\nLogs go to the journal when systemd runs the server, to "
+                       "--log-file if given, else to stderr (docs/operations.md)."));
     parser.addHelpOption();
     parser.addVersionOption();
 
@@ -238,6 +241,17 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
                                                &orphanFileMs, &retentionIntervalMs})
         parser.addOption(o->option);
 
+    // Logs (docs/operations.md).
+    const Option logFile = makeOption(
+        "log-file", "Append log lines to this file instead of stderr or the journal.", "path");
+    const Option logFileBytes = makeOption(
+        "log-file-bytes", "Rotate --log-file when it would grow past this size (default 10485760).",
+        "bytes");
+    const Option logFiles =
+        makeOption("log-files", "Rotated files kept: PATH.1 (newest) to PATH.N (default 5).", "n");
+    for (const Option *o : {&logFile, &logFileBytes, &logFiles})
+        parser.addOption(o->option);
+
     if (!parser.parse(arguments)) {
         err << parser.errorText() << Qt::endl;
         *exitCode = 2;
@@ -403,6 +417,17 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
                 QStringLiteral("--log-level: expected debug, info, warning or error, got %1")
                     .arg(v));
         config.logLevel = v;
+    }
+    config.logFile = valueOf(parser, logFile);
+    if (const QString v = valueOf(parser, logFileBytes); !v.isEmpty()) {
+        if (!readInt(v, 4096, qint64(1) << 40, &number))
+            return fail(QStringLiteral("--log-file-bytes: expected at least 4096, got %1").arg(v));
+        config.logFileBytes = number;
+    }
+    if (const QString v = valueOf(parser, logFiles); !v.isEmpty()) {
+        if (!readInt(v, 0, 1000, &number))
+            return fail(QStringLiteral("--log-files: expected 0-1000, got %1").arg(v));
+        config.logFiles = int(number);
     }
     config.dataDir = valueOf(parser, dataDir);
     config.database = valueOf(parser, database);

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "logging.h"
 
+#include "journalrecord.h"
+#include "rotatinglogfile.h"
+
+#include <memory>
+
 namespace chatter::server {
 
 Q_LOGGING_CATEGORY(lcNet, "chatter.net")
@@ -9,7 +14,29 @@ Q_LOGGING_CATEGORY(lcChannel, "chatter.channel")
 Q_LOGGING_CATEGORY(lcIdentity, "chatter.identity")
 Q_LOGGING_CATEGORY(lcCluster, "chatter.cluster")
 
-void setupLogging(const QString &level)
+namespace {
+
+// Set once by setupLogging, before the engine starts any thread; read by the handler on every
+// thread that logs.
+std::unique_ptr<RotatingLogFile> logFile;
+bool toJournal = false;
+QtMessageHandler previousHandler = nullptr;
+
+void handleMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (logFile) {
+        logFile->write((qFormatLogMessage(type, context, message) + QLatin1Char('\n')).toUtf8());
+        return;
+    }
+    // The journal keeps its own time and priority: the record is the bare message.
+    if (toJournal && journal::send(type, context.category, message))
+        return;
+    previousHandler(type, context, message);
+}
+
+} // namespace
+
+Expected<void> setupLogging(const QString &level, const LogOutput &output)
 {
     qSetMessagePattern(QStringLiteral(
         "%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info%{endif}"
@@ -26,6 +53,21 @@ void setupLogging(const QString &level)
     else
         rules = QStringLiteral("chatter.*.debug=false\nchatter.*.info=true");
     QLoggingCategory::setFilterRules(rules);
+
+    if (!output.file.isEmpty()) {
+        auto file = std::make_unique<RotatingLogFile>(output.file, output.fileBytes, output.files);
+        if (auto opened = file->open(); !opened)
+            return failure(QStringLiteral("cannot open the log file %1").arg(opened.error()));
+        logFile = std::move(file);
+    } else {
+        toJournal = journal::stderrIsJournal();
+    }
+    if (logFile || toJournal) {
+        QtMessageHandler previous = qInstallMessageHandler(handleMessage);
+        if (!previousHandler)
+            previousHandler = previous;
+    }
+    return {};
 }
 
 } // namespace chatter::server

@@ -73,6 +73,11 @@ struct ServerConfig
     //! Broadcasts submit all their sends in one io_uring call (where the kernel allows it).
     bool batchedSends = true;
     QString logLevel = QStringLiteral("info");
+    //! `--log-file`: log lines go there, rotated by size (docs/operations.md). Empty: the
+    //! journal when systemd runs the server, else stderr.
+    QString logFile;
+    qint64 logFileBytes = 10 * 1024 * 1024;
+    int logFiles = 5;
     //! Where the history database lives; empty: the per-user data directory. With `database`
     //! it still holds what is kept on disk (uploaded files, the file-URL key, TLS files).
     QString dataDir;
