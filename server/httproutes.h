@@ -18,8 +18,8 @@ class LongPollEndpoint;
 class StaticAssets;
 class Worker;
 
-//! Every plain-HTTP route of one worker: long-poll, the accounts API, files (FileApi), /healthz
-//! and the embedded browser client.
+//! Every plain-HTTP route of one worker: long-poll, the accounts API, files (FileApi), /healthz,
+//! /metrics (when served on the chat port) and the embedded browser client.
 //! The front door hands it connections whose request is not a WebSocket upgrade; QHttpServer
 //! parses and answers them, behind an HttpGate that bounds what each request may cost. Lives on the
 //! worker's thread, as a child of the worker.
