@@ -7,6 +7,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSslSocket>
 #include <QTest>
 
 using namespace chatter::server;
@@ -21,6 +22,7 @@ private Q_SLOTS:
     void countersMoveWithTraffic();
     void longPollSessionsAreCounted();
     void notOnTheChatPortWhenAccountsAreRequired();
+    void notOnTheChatPortWithTls();
     void separateAddressServesMetricsAndHealth();
     void offServesNothing();
     void healthTurnsUnavailableWhileThePostgresStoreIsDown();
@@ -169,14 +171,35 @@ void tst_Metrics::notOnTheChatPortWhenAccountsAreRequired()
 {
     ServerConfig config = loopbackTestConfig();
     config.accountsRequired = true;
-    QVERIFY(!config.metricsOnPublicPort());
     Engine engine(config);
     QVERIFY2(engine.start(), qPrintable(engine.errorString()));
     QCOMPARE(httpexchange::statusOf(get(engine.port(), "/metrics")), 404);
+    QVERIFY(!config.metricsOnPublicPort());
     QCOMPARE(engine.metricsPort(), quint16(0));
     const QByteArray health = get(engine.port(), "/healthz");
     QCOMPARE(httpexchange::statusOf(health), 200);
     QCOMPARE(healthOf(health).value("status").toString(), QStringLiteral("ok"));
+}
+
+void tst_Metrics::notOnTheChatPortWithTls()
+{
+    ServerConfig config = loopbackTestConfig();
+    config.tlsSelfSigned = true;
+    Engine engine(config);
+    QVERIFY2(engine.start(), qPrintable(engine.errorString()));
+    const auto getOverTls = [&](const QByteArray &path) {
+        QSslSocket socket;
+        // The certificate made for this run; who it is does not matter here.
+        socket.setPeerVerifyMode(QSslSocket::VerifyNone);
+        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), engine.port());
+        if (!QTest::qWaitFor([&] { return socket.isEncrypted(); }, 10000))
+            return QByteArray();
+        socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" +
+                     QByteArray::number(engine.port()) + "\r\n\r\n");
+        return httpexchange::readResponse(socket, 8000);
+    };
+    QCOMPARE(httpexchange::statusOf(getOverTls("/healthz")), 200);
+    QCOMPARE(httpexchange::statusOf(getOverTls("/metrics")), 404);
 }
 
 void tst_Metrics::separateAddressServesMetricsAndHealth()
