@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "commandline.h"
 
+#include "expected.h"
 #include "redislocation.h"
 #include "storelocation.h"
 #include "trustedproxies.h"
@@ -54,6 +55,34 @@ bool readInt(const QString &text, qint64 min, qint64 max, qint64 *out)
         return false;
     *out = value;
     return true;
+}
+
+//! `off`, or `address:port` (`[v6]:port` for IPv6) into the configuration.
+Expected<void> parseMetricsAddress(const QString &text, ServerConfig *config)
+{
+    if (text == QLatin1String("off")) {
+        config->metricsExposure = ServerConfig::MetricsExposure::Off;
+        return {};
+    }
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return failure(QStringLiteral("expected ADDRESS:PORT or off, got %1").arg(text));
+    QString host = text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    else if (host.contains(QLatin1Char(':')))
+        return failure(QStringLiteral("an IPv6 address goes in brackets: [%1]:port").arg(host));
+    QHostAddress address;
+    if (!address.setAddress(host))
+        return failure(QStringLiteral("not an IP address: %1").arg(host));
+    qint64 port = 0;
+    if (!readInt(text.mid(colon + 1), 0, 65535, &port))
+        return failure(QStringLiteral("expected a port 0-65535 after the colon, got %1")
+                           .arg(text.mid(colon + 1)));
+    config->metricsExposure = ServerConfig::MetricsExposure::Address;
+    config->metricsAddress = address;
+    config->metricsPort = quint16(port);
+    return {};
 }
 
 } // namespace
@@ -251,6 +280,15 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         makeOption("log-files", "Rotated files kept: PATH.1 (newest) to PATH.N (default 5).", "n");
     for (const Option *o : {&logFile, &logFileBytes, &logFiles})
         parser.addOption(o->option);
+
+    // Metrics (docs/metrics.md).
+    const Option metricsAddress = makeOption(
+        "metrics-address",
+        "Where GET /metrics is served: ADDRESS:PORT for a listener of its own (with /healthz), "
+        "or off. Default: on the chat port unless TLS or --accounts required is on, then "
+        "nowhere.",
+        "address:port|off");
+    parser.addOption(metricsAddress.option);
 
     if (!parser.parse(arguments)) {
         err << parser.errorText() << Qt::endl;
@@ -532,6 +570,10 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
             return fail(
                 QStringLiteral("--retention-interval-ms: expected 10-86400000, got %1").arg(v));
         config.retentionIntervalMs = int(number);
+    }
+    if (const QString v = valueOf(parser, metricsAddress); !v.isEmpty()) {
+        if (const auto parsed = parseMetricsAddress(v, &config); !parsed)
+            return fail(QStringLiteral("--metrics-address: %1").arg(parsed.error()));
     }
     config.headless = flagOf(parser, headless);
     config.diagnostics = flagOf(parser, diagnostics);

@@ -53,7 +53,7 @@ bool ConnectionLimiter::totalFull(int kind, QString *why)
 {
     if (m_total[kind] < m_maxTotal)
         return false;
-    ++m_refused;
+    ++m_refusedAtTotal;
     if (why)
         *why = QStringLiteral("server full (%1 in all)").arg(m_maxTotal);
     return true;
@@ -64,7 +64,7 @@ bool ConnectionLimiter::addressFull(const PerAddress &address, int kind, const Q
 {
     if (address.held[kind] < m_maxPerAddress)
         return false;
-    ++m_refused;
+    ++m_refusedAtAddress;
     if (why)
         *why = QStringLiteral("%1 already from %2").arg(m_maxPerAddress).arg(key);
     return true;

@@ -49,7 +49,10 @@ public:
 
     int count(Kind kind) const;
     int countFor(Kind kind, const QHostAddress &peer) const;
-    qint64 refusedTotal() const { return m_refused.load(); }
+    qint64 refusedTotal() const { return refusedAtTotal() + refusedAtAddress(); }
+    //! Refusals by the cap that refused: the total, or the one per address (/metrics).
+    qint64 refusedAtTotal() const { return m_refusedAtTotal.load(std::memory_order_relaxed); }
+    qint64 refusedAtAddress() const { return m_refusedAtAddress.load(std::memory_order_relaxed); }
     int maxTotal() const { return m_maxTotal; }
     int maxPerAddress() const { return m_maxPerAddress; }
 
@@ -77,7 +80,8 @@ private:
     int m_total[2] = {0, 0};
     QHash<QString, PerAddress> m_addresses;
     QHash<QString, LogState> m_logs;
-    std::atomic<qint64> m_refused{0};
+    std::atomic<qint64> m_refusedAtTotal{0};
+    std::atomic<qint64> m_refusedAtAddress{0};
 };
 
 //! One admitted connection or session, counted until this value goes (or is moved from).

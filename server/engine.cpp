@@ -32,6 +32,7 @@
 #include "longpollrouter.h"
 #include "mailbox.h"
 #include "messagestore.h"
+#include "metricslistener.h"
 #include "nicknamepolicy.h"
 #include "passwordpool.h"
 #include "personalchannel.h"
@@ -39,6 +40,7 @@
 #include "pubsub.h"
 #include "redisconnection.h"
 #include "redislocation.h"
+#include "refusalcounts.h"
 #include "roomchannel.h"
 #include "roomdirectory.h"
 #include "roomdirectorychannel.h"
@@ -78,7 +80,8 @@ Engine::Engine(ServerConfig config, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_router(std::make_unique<ChannelRouter>()),
       m_pubsub(std::make_unique<PubSub>()), m_presence(std::make_unique<PresenceTracker>()),
       m_directory(std::make_unique<RoomDirectory>()), m_bans(std::make_unique<Bans>()),
-      m_assets(std::make_unique<StaticAssets>()), m_mailbox(new Mailbox(this))
+      m_refusals(std::make_unique<RefusalCounts>()), m_assets(std::make_unique<StaticAssets>()),
+      m_mailbox(new Mailbox(this))
 {
     m_accounts =
         std::make_unique<AccountDirectory>(m_config.sessionDays, m_config.guestHoldMinutes);
@@ -878,9 +881,36 @@ bool Engine::start()
         qCInfo(lcNet).noquote() << "PROXY v2 headers required from (and read only from)"
                                 << proxies.join(QLatin1String(", "));
     }
+    if (!startMetricsListener())
+        return false;
     announceNode();
     Q_EMIT listening(m_listener->serverPort());
     return true;
+}
+
+bool Engine::startMetricsListener()
+{
+    if (m_config.metricsExposure != ServerConfig::MetricsExposure::Address) {
+        qCInfo(lcNet).noquote() << (m_config.metricsOnPublicPort()
+                                        ? "metrics: GET /metrics on the chat port"
+                                        : "metrics: not served (see --metrics-address)");
+        return true;
+    }
+    m_metricsListener = new MetricsListener(*this, this);
+    if (const auto bound = m_metricsListener->listen(m_config.metricsAddress, m_config.metricsPort);
+        !bound) {
+        m_error = QStringLiteral("--metrics-address: %1").arg(bound.error());
+        return false;
+    }
+    qCInfo(lcNet).noquote() << "metrics: GET /metrics and /healthz on"
+                            << m_config.metricsAddress.toString() << "port"
+                            << m_metricsListener->port();
+    return true;
+}
+
+quint16 Engine::metricsPort() const
+{
+    return m_metricsListener ? m_metricsListener->port() : 0;
 }
 
 bool Engine::setUpTls()
@@ -972,6 +1002,7 @@ void Engine::stop(quint16 code)
         delete m_listener;
         m_listener = nullptr;
     }
+    delete std::exchange(m_metricsListener, nullptr);
     if (m_directoryTimer)
         m_directoryTimer->stop();
     // Password work in flight ends first: its results go to the store and to workers. Then

@@ -322,10 +322,13 @@ std::optional<RequestHead> FrontDoor::peekHead(QTcpSocket *socket)
     const QByteArray buffered = socket->peek(MaxRequestHead);
     switch (RequestHead::parse(buffered, &head)) {
     case RequestHead::Status::Incomplete:
-        if (buffered.size() >= MaxRequestHead)
+        if (buffered.size() >= MaxRequestHead) {
+            m_worker.engine().refusals().add(RefusalReason::BadRequest);
             refuse(socket, 431, {});
+        }
         return std::nullopt;
     case RequestHead::Status::Invalid:
+        m_worker.engine().refusals().add(RefusalReason::BadRequest);
         // Its header is read only from --trusted-proxies; anyone else sending one is told so
         // in the log (a balancer missing from the list, most likely).
         if (ProxyHeader::startsWithSignature(buffered)) {
@@ -414,6 +417,7 @@ void FrontDoor::refuseUpgrade(QTcpSocket *socket, const HandshakeValidator::Deci
 void FrontDoor::recordRefusal(const QHostAddress &address, quint16 port,
                               const HandshakeValidator::Decision &decision)
 {
+    m_worker.engine().refusals().add(decision.reason);
     ConnectInfo peer;
     peer.peerAddress = address;
     peer.peerPort = port;
@@ -483,6 +487,7 @@ void FrontDoor::answerPlainOnTlsPort(QTcpSocket *socket)
         refuse(socket, 308, {}, "location: " + location + "\r\n");
         return;
     }
+    m_worker.engine().refusals().add(RefusalReason::BadRequest);
     refuse(socket, 400, "This port speaks TLS: use https:// or wss://.\n");
 }
 

@@ -15,10 +15,12 @@ namespace {
 
 constexpr QByteArrayView BearerPrefix("base64url.bearer.phx.");
 
-HandshakeValidator::Decision refuse(int status, QString why, QByteArray body = {})
+HandshakeValidator::Decision refuse(int status, QString why, QByteArray body = {},
+                                    RefusalReason reason = RefusalReason::BadRequest)
 {
     HandshakeValidator::Decision d;
     d.status = status;
+    d.reason = reason;
     d.logReason = std::move(why);
     d.body = std::move(body);
     return d;
@@ -126,7 +128,7 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
                                                                  const QHostAddress &peer) const
 {
     if (QString why; !originAllowed(origin, host, &why))
-        return refuse(403, why);
+        return refuse(403, why, {}, RefusalReason::Origin);
 
     Decision d;
     d.info.authToken = authToken;
@@ -140,7 +142,8 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
     // an authToken equal to it is an older client's access token, not a session.
     const QJsonValue sessionParam = d.info.params.value(QLatin1StringView("session"));
     if (!sessionParam.isUndefined() && !sessionParam.isString())
-        return refuse(403, QStringLiteral("connect refused: session must be a string"));
+        return refuse(403, QStringLiteral("connect refused: session must be a string"), {},
+                      RefusalReason::Session);
     QString sessionToken = sessionParam.toString();
     if (!m_accessToken.isEmpty()) {
         const QByteArray expected = m_accessToken.toUtf8();
@@ -156,7 +159,8 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
         for (const QString &token : std::as_const(candidates))
             matched = secretsEqual(token.toUtf8(), expected) || matched;
         if (!matched)
-            return refuse(403, QStringLiteral("connect refused: wrong or missing token"));
+            return refuse(403, QStringLiteral("connect refused: wrong or missing token"), {},
+                          RefusalReason::Token);
         if (sessionToken.isEmpty() && !legacyAuthToken)
             sessionToken = d.info.authToken;
     } else if (sessionToken.isEmpty()) {
@@ -168,7 +172,8 @@ HandshakeValidator::Decision HandshakeValidator::validateConnect(const QString &
         return d;
     if (m_bans) {
         if (const auto allowed = m_bans->check(d.info.user, peer, d.info.accountId); !allowed)
-            return refuse(403, QStringLiteral("connect refused: %1").arg(allowed.error()));
+            return refuse(403, QStringLiteral("connect refused: %1").arg(allowed.error()), {},
+                          RefusalReason::Ban);
     }
     const QJsonValue client = d.info.params.value(QLatin1StringView("client"));
     if (const auto valid = validation::checkClientKind(client); !valid)
@@ -199,7 +204,8 @@ void HandshakeValidator::identify(Decision &d, const QString &sessionToken,
             }
         }
         if (!session) {
-            d = refuse(403, QStringLiteral("connect refused: unknown or expired session"));
+            d = refuse(403, QStringLiteral("connect refused: unknown or expired session"), {},
+                       RefusalReason::Session);
             return;
         }
         // The nickname is the session's; a `user` param may only repeat it.
@@ -207,15 +213,18 @@ void HandshakeValidator::identify(Decision &d, const QString &sessionToken,
             const QStringList asked = NicknamePolicy::keys(user.toString()).keys();
             if (!std::any_of(asked.cbegin(), asked.cend(),
                              [&](const QString &key) { return session->keys.contains(key); })) {
-                d = refuse(403, QStringLiteral("connect refused: user %1 is not this session's "
-                                               "nickname %2")
-                                    .arg(user.toString(), session->display));
+                d = refuse(403,
+                           QStringLiteral("connect refused: user %1 is not this session's "
+                                          "nickname %2")
+                               .arg(user.toString(), session->display),
+                           {}, RefusalReason::Session);
                 return;
             }
         }
         const bool guest = session->kind == QLatin1String("guest");
         if (guest && m_accountsRequired) {
-            d = refuse(403, QStringLiteral("connect refused: accounts required"));
+            d = refuse(403, QStringLiteral("connect refused: accounts required"), {},
+                       RefusalReason::AccountsRequired);
             return;
         }
         d.info.user = session->display;
@@ -228,7 +237,8 @@ void HandshakeValidator::identify(Decision &d, const QString &sessionToken,
             if (!account)
                 account = std::move(storedAccount);
             if (!account) {
-                d = refuse(403, QStringLiteral("connect refused: unknown or expired session"));
+                d = refuse(403, QStringLiteral("connect refused: unknown or expired session"), {},
+                           RefusalReason::Session);
                 return;
             }
             d.info.user = account->display;
@@ -239,7 +249,8 @@ void HandshakeValidator::identify(Decision &d, const QString &sessionToken,
 
     // A bare guest: the nickname the client asks for, if nobody else holds it.
     if (const auto valid = validation::checkNickname(user); !valid) {
-        d = refuse(403, QStringLiteral("connect refused: %1").arg(valid.error()));
+        d = refuse(403, QStringLiteral("connect refused: %1").arg(valid.error()), {},
+                   RefusalReason::Nickname);
         return;
     }
     if (!m_accounts) {
@@ -249,18 +260,22 @@ void HandshakeValidator::identify(Decision &d, const QString &sessionToken,
         return;
     }
     if (m_accountsRequired) {
-        d = refuse(403, QStringLiteral("connect refused: accounts required"));
+        d = refuse(403, QStringLiteral("connect refused: accounts required"), {},
+                   RefusalReason::AccountsRequired);
         return;
     }
     const auto verdict = NicknamePolicy::examine(user.toString());
     if (!verdict) {
-        d = refuse(403, QStringLiteral("connect refused: %1").arg(verdict.error()));
+        d = refuse(403, QStringLiteral("connect refused: %1").arg(verdict.error()), {},
+                   RefusalReason::Nickname);
         return;
     }
     const auto holder = m_accounts->holder(verdict->keys(), {}, peer, now);
     if (holder != AccountDirectory::Holder::Nobody) {
-        d = refuse(403, QStringLiteral("connect refused: %1 (%2)")
-                            .arg(AccountDirectory::reason(holder), verdict->display));
+        d = refuse(403,
+                   QStringLiteral("connect refused: %1 (%2)")
+                       .arg(AccountDirectory::reason(holder), verdict->display),
+                   {}, RefusalReason::Nickname);
         return;
     }
     d.info.user = verdict->display;

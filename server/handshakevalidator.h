@@ -5,6 +5,7 @@
 #include "bans.h"
 #include "connectinfo.h"
 #include "originpolicy.h"
+#include "refusalcounts.h"
 #include "requesthead.h"
 #include "serverconfig.h"
 #include "servernames.h"
@@ -31,7 +32,8 @@ public:
         int status = 101;  //!< 101 to proceed, else the HTTP status to answer with
         QByteArray body;   //!< for refusals
         QString logReason; //!< why, for the log line
-        ConnectInfo info;  //!< valid when status is 101
+        RefusalReason reason = RefusalReason::BadRequest; //!< why, for /metrics
+        ConnectInfo info;                                 //!< valid when status is 101
     };
 
     Decision validate(const RequestHead &head, const QHostAddress &peer = {}) const;

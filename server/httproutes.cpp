@@ -3,14 +3,13 @@
 
 #include "accountapi.h"
 #include "bufferedinput.h"
-#include "clusterbus.h"
-#include "engine.h"
 #include "fileapi.h"
 #include "httpfeeder.h"
 #include "httpgate.h"
 #include "inviteqr.h"
 #include "logging.h"
 #include "longpollendpoint.h"
+#include "metricsendpoint.h"
 #include "staticassets.h"
 #include "worker.h"
 
@@ -56,19 +55,26 @@ HttpRoutes::HttpRoutes(Worker &worker, const StaticAssets &assets, const QByteAr
     m_http->route(QStringLiteral("/files/"),
                   [this](const QUrl &, const QHttpServerRequest &request,
                          QHttpServerResponder &&responder) { m_files->serve(request, responder); });
-    m_http->route(QStringLiteral("/healthz"), [this] {
-        // A node cut off from Redis still serves its own clients, but new ones belong on nodes
-        // that reach the rest of the cluster (docs/cluster.md, "Failures").
-        if (const ClusterBus *bus = m_worker.engine().clusterBus(); bus && !bus->healthy())
-            return QHttpServerResponse(
-                QJsonObject{{QStringLiteral("status"), QStringLiteral("redis unreachable")}},
-                QHttpServerResponder::StatusCode::ServiceUnavailable);
-        return QHttpServerResponse(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}});
+    m_http->route(QStringLiteral("/healthz"), [this](const QHttpServerRequest &,
+                                                     QHttpServerResponder &&responder) {
+        metricsendpoint::serveHealth(m_worker.engine(), &m_worker.mailbox(), std::move(responder));
     });
     // The QR code of this server's address for the browser client's invite dialog.
     m_http->route(QStringLiteral("/invite.svg"),
                   [this](const QHttpServerRequest &request) { return serveInviteQr(request); });
-    // Everything that is not a socket or /healthz is the browser client, or a 404.
+    m_http->route(QStringLiteral("/metrics"), [this](const QHttpServerRequest &,
+                                                     QHttpServerResponder &&responder) {
+        // Off the chat port with TLS, --accounts required or --metrics-address
+        // (docs/metrics.md): as if there were no such page.
+        if (!m_worker.config().metricsOnPublicPort()) {
+            responder.write(QByteArrayLiteral("Not found\n"),
+                            QByteArrayLiteral("text/plain; charset=utf-8"),
+                            QHttpServerResponder::StatusCode::NotFound);
+            return;
+        }
+        metricsendpoint::serveMetrics(m_worker.engine(), &m_worker.mailbox(), std::move(responder));
+    });
+    // Everything that is not a socket, /healthz, /metrics or /invite.svg is the browser client, or a 404.
     m_http->route(QStringLiteral("/"),
                   [this](const QHttpServerRequest &request) { return serveAsset(request); });
     m_http->route(

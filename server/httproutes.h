@@ -22,7 +22,8 @@ class StaticAssets;
 class Worker;
 
 //! Every plain-HTTP route of one worker: long-poll, the accounts API, files (FileApi), /healthz,
-//! the invite QR code (/invite.svg) and the embedded browser client.
+//! /metrics (when served on the chat port), the invite QR code (/invite.svg) and the embedded
+//! browser client.
 //! The front door hands it connections whose request is not a WebSocket upgrade; QHttpServer
 //! parses and answers them, behind an HttpGate that bounds what each request may cost. Lives on the
 //! worker's thread, as a child of the worker.

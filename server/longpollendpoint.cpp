@@ -135,6 +135,7 @@ void LongPollEndpoint::handle(const QHttpServerRequest &httpRequest,
 
     // Origin first, for every method and whether or not a session exists (§7.2–7.4).
     if (!originAllowed) {
+        m_worker.engine().refusals().add(RefusalReason::Origin);
         reply(refusal(QStringLiteral("origin %1 not allowed").arg(request.origin)));
         return;
     }
@@ -203,6 +204,7 @@ void LongPollEndpoint::handleGet(quint64 sessionId, const Request &request, cons
         request.query, request.origin, request.host,
         request.authToken.isEmpty() ? QString() : request.authToken, request.peerAddress);
     if (decision.status != 101) {
+        m_worker.engine().refusals().add(decision.reason);
         ConnectInfo peer;
         peer.peerAddress = request.peerAddress;
         peer.peerPort = request.peerPort;

@@ -62,4 +62,10 @@ void Mailbox::drain()
         job();
 }
 
+qsizetype Mailbox::pending()
+{
+    std::scoped_lock locker(m_mutex);
+    return qsizetype(m_jobs.size());
+}
+
 } // namespace chatter::server

@@ -27,6 +27,8 @@ public:
     void post(std::function<void()> job);
     //! Any thread but this mailbox's: runs `job` there and waits until it has run.
     void run(const std::function<void()> &job);
+    //! Jobs waiting to run (any thread): a queue depth for /metrics.
+    qsizetype pending();
 
 private:
     Q_INVOKABLE void drain();

@@ -115,6 +115,8 @@ void MessageStore::reconnectIfDown()
         if (auto prepared = prepareStatements(*opened); prepared) {
             qCInfo(lcChannel).noquote() << "history: connected to PostgreSQL again";
             m_reconnectBackoffMs = 0;
+            // The failure was the connection's, and it is new: the next batch will tell.
+            m_lastBatchOk.store(true, std::memory_order_relaxed);
             return;
         } else {
             opened = failure(prepared.error());
@@ -225,6 +227,46 @@ void MessageStore::every(int intervalMs, std::function<void(QSqlDatabase &db)> j
         });
         timer->start(intervalMs);
     });
+}
+
+qsizetype MessageStore::queuedRequests()
+{
+    std::scoped_lock locker(m_incomingMutex);
+    return m_incoming.size();
+}
+
+void MessageStore::probe(Mailbox *context, std::function<void(const Expected<void> &outcome)> done)
+{
+    m_mailbox->post([this, context = QPointer<Mailbox>(context), done = std::move(done)] {
+        const Expected<void> outcome = probeNow();
+        if (!outcome)
+            reconnectIfDown();
+        if (Mailbox *target = context.data())
+            target->post([done, outcome] { done(outcome); });
+    });
+}
+
+Expected<void> MessageStore::probeNow()
+{
+    // The writer's own connection, as a batch uses it: a store that answers here commits.
+    if (!m_insert)
+        return failure(QStringLiteral("no connection to the database"));
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction())
+        return failure(db.lastError().text());
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("SELECT 1"))) {
+        const QString why = query.lastError().text();
+        db.rollback();
+        return failure(why);
+    }
+    query.finish();
+    if (!db.commit()) {
+        const QString why = db.lastError().text();
+        db.rollback();
+        return failure(why);
+    }
+    return {};
 }
 
 void MessageStore::prune()
@@ -590,12 +632,17 @@ void MessageStore::flush()
     if (batch.isEmpty())
         return;
     // No statements: the connection was lost and not opened again yet (reconnectIfDown).
+    QElapsedTimer took;
+    took.start();
     const bool ok = m_insert && writeBatch(batch);
+    m_commitLatency.observe(took.nsecsElapsed());
     m_sinceFlush.start();
+    m_lastBatchOk.store(ok, std::memory_order_relaxed);
     if (ok) {
         ++m_batches;
         m_messages += batch.size();
     } else {
+        m_failedBatches.fetch_add(1, std::memory_order_relaxed);
         reconnectIfDown();
     }
     // Each context's results join its queue in append order; one drain at a time runs them

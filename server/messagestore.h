@@ -2,6 +2,7 @@
 #pragma once
 
 #include "expected.h"
+#include "latencyhistogram.h"
 #include "mailbox.h"
 #include "roomheads.h"
 #include "sqldialect.h"
@@ -83,6 +84,20 @@ public:
     //! The name of the store thread's database connection (QSqlDatabase::database()).
     QString connectionName() const { return m_connectionName; }
     qint64 committedBatches() const { return m_batches.load(); }
+    //! Messages stored since the start (any thread).
+    qint64 committedMessages() const { return m_messages.load(std::memory_order_relaxed); }
+    //! Batches whose transaction failed (rolled back; their senders got an error).
+    qint64 failedBatches() const { return m_failedBatches.load(std::memory_order_relaxed); }
+    //! False from a failed batch until a batch commits or the connection is opened again.
+    bool lastBatchCommitted() const { return m_lastBatchOk.load(std::memory_order_relaxed); }
+    //! How long each batch's transaction took, from its start to its COMMIT (any thread).
+    const LatencyHistogram &commitLatency() const { return m_commitLatency; }
+    //! Appends and changes waiting for the next commit (any thread; takes the incoming lock).
+    qsizetype queuedRequests();
+    //! Thread-safe. A round trip through the store thread: an empty transaction on the
+    //! writer's connection (a lost PostgreSQL connection is opened again, with its backoff).
+    //! `done` runs on `context`'s thread with the outcome; nothing runs if it is gone.
+    void probe(Mailbox *context, std::function<void(const Expected<void> &outcome)> done);
     //! Each conversation's newest committed message and change, loaded by open() and moved by
     //! every commit before its results go out. Thread-safe.
     const RoomHeads &heads() const { return m_heads; }
@@ -123,6 +138,8 @@ private:
     static void drain(const std::shared_ptr<Results> &results);
     static void postDrain(const std::shared_ptr<Results> &results);
     void scheduleFlush();
+    //! Store thread: probe()'s empty transaction.
+    Expected<void> probeNow();
     void flush();
     bool writeBatch(QList<Pending> &batch);
     //! The heads as the database has them, once at open().
@@ -178,6 +195,9 @@ private:
     QTimer *m_pruneTimer = nullptr;
     std::atomic<qint64> m_batches{0};
     std::atomic<qint64> m_messages{0};
+    std::atomic<qint64> m_failedBatches{0};
+    std::atomic<bool> m_lastBatchOk{true};
+    LatencyHistogram m_commitLatency;
     RoomHeads m_heads;
 };
 

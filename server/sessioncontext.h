@@ -43,6 +43,8 @@ public:
         Q_UNUSED(connectionId);
         return true;
     }
+    //! A message was answered "rate limited" instead of handled (counted for /metrics).
+    virtual void noteRateLimited() {}
 };
 
 } // namespace chatter::server

@@ -71,6 +71,7 @@ void SocketSession::handle(const Message &message)
     }
     if (m_heldForJoin) {
         if (m_heldForJoin->size() >= PauseInputAt) {
+            m_context.noteRateLimited();
             send(Message::reply(
                 message.joinRef, message.ref, message.topic, QStringLiteral("error"),
                 QJsonObject{{QStringLiteral("reason"), QStringLiteral("rate limited")}}));
@@ -510,6 +511,7 @@ bool SocketSession::takeToken()
     const ServerConfig &config = m_context.config();
     if (m_flood.take(monotonicNs()))
         return true;
+    m_context.noteRateLimited();
     const qint64 second = QDateTime::currentSecsSinceEpoch();
     if (second != m_lastFloodLog) {
         m_lastFloodLog = second;

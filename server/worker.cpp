@@ -112,6 +112,7 @@ void Worker::addConnection(Connection *connection)
     if (m_engine.accounts().attach(connection->info(), QDateTime::currentDateTimeUtc())) {
         m_attached.insert(connection->info().id);
     } else {
+        m_engine.refusals().add(RefusalReason::Nickname);
         record(EngineEvent::Kind::Refused, connection->info(), {},
                QStringLiteral("nickname taken from another address meanwhile"));
         // On the next turn: the transport that adds it is still setting it up.
@@ -419,6 +420,8 @@ bool Worker::wantsEvent(EngineEvent::Kind kind) const
 void Worker::record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic,
                     const QString &text)
 {
+    if (kind == EngineEvent::Kind::Join)
+        ++m_joins;
     // Every connect and join passes here: with info lines off and no monitor reading (the
     // usual headless server), building the line and the event would be all the work there is.
     const QLoggingCategory &category = eventCategory(kind);
@@ -489,6 +492,25 @@ void Worker::addTotals(EngineSnapshot *totals) const
     totals->messagesOut += sum.messagesOut;
     totals->bytesIn += sum.bytesIn;
     totals->bytesOut += sum.bytesOut;
+}
+
+void Worker::addMetrics(MetricsSample *sample) const
+{
+    ConnectionStats sum = m_closedTotals;
+    for (Connection *connection : std::as_const(m_connections)) {
+        sum += connection->stats;
+        if (connection->info().transport == QLatin1String("longpoll"))
+            ++sample->longPollConnections;
+        else
+            ++sample->webSocketConnections;
+    }
+    sample->messagesIn += sum.messagesIn;
+    sample->messagesOut += sum.messagesOut;
+    sample->bytesIn += sum.bytesIn;
+    sample->bytesOut += sum.bytesOut;
+    sample->joins += m_joins;
+    sample->rateLimited += m_rateLimited;
+    ++sample->workersAnswered;
 }
 
 bool Worker::disconnectSocket(quint64 id, quint16 code, const QString &reason)

@@ -9,6 +9,7 @@
 #include "handshakevalidator.h"
 #include "localfanout.h"
 #include "mailbox.h"
+#include "metricssample.h"
 #include "presencediffqueue.h"
 #include "sessioncontext.h"
 
@@ -56,6 +57,7 @@ public:
     bool awaitTopic(const QString &topic, quint64 connectionId) override;
     void record(EngineEvent::Kind kind, const ConnectInfo &info, const QString &topic,
                 const QString &text) override;
+    void noteRateLimited() override { ++m_rateLimited; }
 
     // ChannelContext
     HistoryReader &history() override;
@@ -94,6 +96,9 @@ public:
     QList<SocketRow> snapshot(EngineSnapshot *totals, qsizetype limit = -1) const;
     //! Only the traffic totals, added into `totals`: no rows (the cluster's counters).
     void addTotals(EngineSnapshot *totals) const;
+    //! This worker's part of /metrics, added into `sample`: connections by transport, joins,
+    //! and the traffic totals the monitor shows.
+    void addMetrics(MetricsSample *sample) const;
     //! Admin actions on this worker's sockets; false if the socket is not here.
     bool disconnectSocket(quint64 id, quint16 code, const QString &reason);
     bool removeFromTopic(quint64 id, const QString &topic);
@@ -138,6 +143,9 @@ private:
     QTimer m_idleSweep;
     std::unique_ptr<HistoryReader> m_history;
     ConnectionStats m_closedTotals; //!< traffic of connections that are gone
+    // Counted on this thread only and read by addMetrics() here too: plain integers.
+    qint64 m_joins = 0;       //!< joins accepted since the start
+    qint64 m_rateLimited = 0; //!< messages answered "rate limited"
 };
 
 } // namespace chatter::server

@@ -50,6 +50,8 @@ class MessageStore;
 class PasswordPool;
 struct StoreLocation;
 class PresenceTracker;
+class RefusalCounts;
+class MetricsListener;
 class PubSub;
 class RoomDirectory;
 class Searcher;
@@ -191,6 +193,14 @@ public:
     //! open ones keep theirs. On failure the old one stays and the reason is returned.
     Expected<QString> reloadTls();
 
+    //! Refused connections by reason, for /metrics (the caps are counted by limits()).
+    RefusalCounts &refusals() { return *m_refusals; }
+    //! Work for the engine's (main) thread, from any thread.
+    Mailbox &mailbox() { return *m_mailbox; }
+    int workerCount() const { return int(m_workers.size()); }
+    //! The port of the --metrics-address listener; 0 without one.
+    quint16 metricsPort() const;
+
     quint64 nextConnectionId() { return ++m_connectionIds; }
     void noteConnected(int delta) { m_connections += delta; }
 
@@ -225,6 +235,8 @@ private:
     //! members removed); applying one twice changes nothing (the node's own writes come back).
     void applyChanges(QSqlDatabase &db, const ChangeSet &changes);
     bool setUpTls();
+    //! With --metrics-address: /metrics and /healthz on a listener of their own.
+    bool startMetricsListener();
     //! This node's part of the cluster-wide actions: its own sockets only. `done` on any thread.
     void closeIdentityHere(const QString &nickname, const QString &reason,
                            std::function<void(int closed)> done);
@@ -261,6 +273,8 @@ private:
     qint64 m_dataVersion = -1; //!< store thread: PRAGMA data_version at the last look
     std::unique_ptr<AdminActions> m_adminActions; //!< what chatter:admin channels act through
     std::unique_ptr<ConnectionLimiter> m_limits;
+    std::unique_ptr<RefusalCounts> m_refusals;
+    MetricsListener *m_metricsListener = nullptr; //!< with --metrics-address; main thread
     std::unique_ptr<ServerNames> m_names;
     QDateTime m_startedAt;
     void recordAdmin(const QString &text);

@@ -105,6 +105,19 @@ struct ServerConfig
     QString tlsCertificateFile;
     QString tlsKeyFile;
     bool tlsSelfSigned = false;
+    //! Where GET /metrics is served (docs/metrics.md). PublicPort unless set: on the chat
+    //! port, but only when neither TLS nor accountsRequired is on (a server that guards its
+    //! port keeps its numbers off it). Address: on a listener of its own at metricsAddress and
+    //! metricsPort (also with /healthz), never on the chat port. Off: nowhere.
+    enum class MetricsExposure
+    {
+        Default,
+        Address,
+        Off
+    };
+    MetricsExposure metricsExposure = MetricsExposure::Default;
+    QHostAddress metricsAddress;
+    quint16 metricsPort = 0; //!< 0 with Address: any free port (tests)
     bool headless = false;
     bool diagnostics = false;
     // Files (docs/files-and-search.md).
@@ -118,6 +131,11 @@ struct ServerConfig
     int retentionIntervalMs = 60'000;
 
     bool tlsEnabled() const { return tlsSelfSigned || !tlsCertificateFile.isEmpty(); }
+    //! GET /metrics answers on the chat port (else 404 there).
+    bool metricsOnPublicPort() const
+    {
+        return metricsExposure == MetricsExposure::Default && !tlsEnabled() && !accountsRequired;
+    }
     int effectiveWorkers() const;
     QString effectiveDataDir() const;
 };
