@@ -46,6 +46,7 @@
 #include "searcher.h"
 #include "selfsignedcertificate.h"
 #include "servernames.h"
+#include "serviceannouncer.h"
 #include "sharedthrottle.h"
 #include "staticassets.h"
 #include "storelocation.h"
@@ -879,8 +880,26 @@ bool Engine::start()
                                 << proxies.join(QLatin1String(", "));
     }
     announceNode();
+    if (m_config.announce)
+        startAnnouncing();
     Q_EMIT listening(m_listener->serverPort());
     return true;
+}
+
+void Engine::startAnnouncing()
+{
+    ServiceAnnouncer::Settings settings;
+    settings.name = ServiceAnnouncer::defaultName(m_config.nodeName);
+    settings.bindAddress = m_config.bindAddress;
+    settings.port = m_port;
+    settings.records.version = QCoreApplication::applicationVersion();
+    settings.records.tls = m_tls != nullptr;
+    settings.records.accountsRequired = m_config.accountsRequired;
+    settings.usersIntervalMs = m_config.announceUsersIntervalMs;
+    // Users online: this node's connections (a person with two windows counts twice).
+    m_announcer = std::make_unique<ServiceAnnouncer>(std::move(settings),
+                                                     [this] { return m_connections.load(); });
+    m_announcer->start();
 }
 
 bool Engine::setUpTls()
@@ -967,6 +986,8 @@ void Engine::stop(quint16 code)
                 cluster->stop();
             });
     }
+    // Goodbye on the LAN first: browsers drop the server before its sockets close.
+    m_announcer.reset();
     if (m_listener) {
         m_listener->close();
         delete m_listener;
