@@ -8,16 +8,17 @@
 #   2. with a bus but no daemon yet it says so once, and announces when the daemon starts;
 #   3. from B, the client library's ServerBrowser (discovery-probe) and avahi-browse find
 #      `_chatter._tcp` and `_http._tcp` with their port and TXT records (version, tls,
-#      accounts, path=/);
+#      accounts, path=/), and the desktop client's connect dialog lists it and fills it in;
 #   4. a second server with the same name (in B) is announced under Avahi's alternative name;
 #   5. the users-online record follows a connection;
 #   6. a restarted daemon: the server says so, announces again, and is found again;
 #   7. a stopped server leaves the browser's list.
-# Usage: discovery-test.sh CHATTER_SERVER DISCOVERY_PROBE
+# Usage: discovery-test.sh CHATTER_SERVER DISCOVERY_PROBE CONNECT_DIALOG_TEST
 set -euo pipefail
 
 server_bin="$1"
 probe_bin="$2"
+dialog_test="$3"
 
 fail() {
     echo "FAIL: $*" >&2
@@ -210,7 +211,11 @@ line="$(grep -F '=;veth-disc-b;IPv4;Chatter\032discovery\032test;_http._tcp;loca
     fail "avahi-browse did not resolve _http._tcp: $(cat "$work/browse-http.txt")"
 [[ "$line" == *";169.254.77.1;4000;"* && "$line" == *'"path=/"'* && "$line" == *'"tls=1"'* ]] ||
     fail "_http._tcp: $line"
-echo "ok 3 - found from the other namespace: ServerBrowser and avahi-browse, TXT records and port"
+ip netns exec "$ns_b" env DBUS_SYSTEM_BUS_ADDRESS="$bus_b" QT_QPA_PLATFORM=offscreen \
+    XDG_CONFIG_HOME="$work/b/config" CHATTER_EXPECT_SERVER="Chatter discovery test" \
+    CHATTER_EXPECT_URL="wss://169.254.77.1:4000" "$dialog_test" >"$work/dialog.log" 2>&1 ||
+    fail "the connect dialog: $(cat "$work/dialog.log")"
+echo "ok 3 - found from the other namespace: ServerBrowser, avahi-browse and the connect dialog"
 
 # --- 4. the same name from B: Avahi's alternative name; plain and with guests
 ip netns exec "$ns_b" env DBUS_SYSTEM_BUS_ADDRESS="$bus_b" \
