@@ -90,7 +90,11 @@ ConnectDialog::ConnectDialog(client::CertificatePins *pins, QWidget *parent)
     m_discovered->setObjectName(QStringLiteral("discoveredServers"));
     m_discovered->setModel(m_discoveredModel);
     m_discovered->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_discovered->setMaximumHeight(m_discovered->fontMetrics().height() * 7);
+    // Wide enough for a name, an address and the records on one line; a few rows high.
+    m_discovered->setMinimumWidth(m_discovered->fontMetrics().horizontalAdvance(
+        QStringLiteral("Chatter on a-host-name — 192.168.100.200:4000 · TLS · accounts only · "
+                       "12 online    ")));
+    m_discovered->setMaximumHeight(m_discovered->fontMetrics().height() * 6);
     m_discoveryStatus->setObjectName(QStringLiteral("discoveryStatus"));
     m_discoveryStatus->setWordWrap(true);
     auto *discoveredLabel = new QLabel(tr("Servers on this net&work:"), this);

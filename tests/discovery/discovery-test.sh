@@ -214,7 +214,8 @@ line="$(grep -F '=;veth-disc-b;IPv4;Chatter\032discovery\032test;_http._tcp;loca
 mkdir -m 700 "$work/b/runtime"
 ip netns exec "$ns_b" env DBUS_SYSTEM_BUS_ADDRESS="$bus_b" QT_QPA_PLATFORM=offscreen \
     XDG_CONFIG_HOME="$work/b/config" XDG_RUNTIME_DIR="$work/b/runtime" CHATTER_EXPECT_SERVER="Chatter discovery test" \
-    CHATTER_EXPECT_URL="wss://169.254.77.1:4000" "$dialog_test" >"$work/dialog.log" 2>&1 ||
+    CHATTER_EXPECT_URL="wss://169.254.77.1:4000" \
+    CHATTER_DIALOG_SCREENSHOT="${CHATTER_DIALOG_SCREENSHOT:-}" "$dialog_test" >"$work/dialog.log" 2>&1 ||
     fail "the connect dialog: $(cat "$work/dialog.log")"
 echo "ok 3 - found from the other namespace: ServerBrowser, avahi-browse and the connect dialog"
 

@@ -58,6 +58,9 @@ void tst_ConnectDialogDiscovery::listsTheServerAndFillsItIn()
                  line.contains(QStringLiteral("online")),
              qPrintable(line));
 
+    // The picture in docs/discovery.md: CHATTER_DIALOG_SCREENSHOT=<file.png>.
+    if (const QString shot = qEnvironmentVariable("CHATTER_DIALOG_SCREENSHOT"); !shot.isEmpty())
+        QVERIFY(dialog.grab().save(shot));
     server->clear();
     list->scrollTo(index);
     QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualRect(index).center());
