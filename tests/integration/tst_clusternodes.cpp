@@ -608,12 +608,12 @@ void tst_ClusterNodes::aKilledNodesPresenceLeavesAfterTheTimeout()
     // that must notice. (A's timeout is the one that counts: B's key is written with B's.)
     const quint16 port = freePort();
     QTemporaryDir dir;
-    const pid_t node =
-        childprocess::spawn({QStringLiteral(CHATTER_SERVER_BIN), "--headless", "--no-announce",
-                             "--bind", "127.0.0.1", "--port", QString::number(port), "--data-dir",
-                             dir.filePath("data"), "--database", m_database, "--redis", m_redisUrl,
-                             "--search", "off", "--node-timeout-ms", "1500", "--workers", "1"},
-                            dir.filePath("node.log"));
+    const pid_t node = childprocess::spawn(
+        {QStringLiteral(CHATTER_SERVER_BIN), "--headless", "--bind", "127.0.0.1", "--port",
+         QString::number(port), "--data-dir", dir.filePath("data"), "--database", m_database,
+         "--redis", m_redisUrl, "--search", "off", "--node-timeout-ms", "1500", "--workers", "1",
+         "--no-announce"},
+        dir.filePath("node.log"));
     QVERIFY(node > 0);
     // Whatever fails below, the process goes (a killed one is only reaped).
     const auto stopNode = qScopeGuard([node] { childprocess::stop(node, 2000); });
