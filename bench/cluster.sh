@@ -208,7 +208,7 @@ start_nodes() {
         port=$(( base + i ))
         logf="$WORK/node-$port.log"
         if [[ $(kind_server "$kind") == chatter ]]; then
-            flags=(--headless --bind 127.0.0.1 --port "$port" --data-dir "$WORK/data-$port"
+            flags=(--headless --no-announce --bind 127.0.0.1 --port "$port" --data-dir "$WORK/data-$port"
                 --log-level warning --max-connections-per-address 1000000)
             mkdir -p "$WORK/data-$port"
             uses_pg "$kind" && flags+=(--database "postgresql://chatter@127.0.0.1:$PG_PORT/$db")

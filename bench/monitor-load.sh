@@ -96,7 +96,7 @@ WRAP=(xvfb-run -a -s "-screen 0 1400x900x24")
 MODE=--monitor-stats
 if [[ "$HEADLESS" == 1 ]]; then WRAP=(); MODE=--headless; fi
 "${WRAP[@]}" "$SERVER_BIN" $MODE --bind 127.0.0.1 --port "$PORT" --data-dir "$OUT_DIR/data" \
-    --sync normal --log-level warning --max-connections-per-address 1000000 \
+    --sync normal --log-level warning --max-connections-per-address 1000000 --no-announce \
     >"$OUT_DIR/server.out" 2>"$OUT_DIR/server.err" &
 XVFB_PID=$!
 for _ in $(seq 100); do

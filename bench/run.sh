@@ -157,7 +157,7 @@ start_server() {
         # The same server without its full-text index: what keeping the index costs.
         [[ $kind == chatter-nosearch ]] && tls=(--search off)
         [[ -n "$WORKERS" ]] && tls+=(--workers "$WORKERS")
-        taskset -c "$SERVER_CPUS" "$SERVER_BIN" --headless --bind 127.0.0.1 --port "$port" \
+        taskset -c "$SERVER_CPUS" "$SERVER_BIN" --headless --no-announce --bind 127.0.0.1 --port "$port" \
             --data-dir "$data" --log-level warning --max-connections-per-address 1000000 "${tls[@]}" "$@" >"$log" 2>&1 &
     elif [[ $kind == reference-tls ]]; then
         taskset -c "$SERVER_CPUS" "$NODE" "$BENCH_DIR/peers/reference-server.js" "$port" \

@@ -52,7 +52,7 @@ trap 'exit 130' INT TERM
 # the first start with `on` rebuilds the index) until it listens.
 start_server() {
     : >"$WORK/server.log"
-    taskset -c "$SERVER_CPU" "$SERVER_BIN" --headless --bind 127.0.0.1 --port "$PORT" \
+    taskset -c "$SERVER_CPU" "$SERVER_BIN" --headless --no-announce --bind 127.0.0.1 --port "$PORT" \
         --data-dir "$WORK/data" --sync normal --log-level warning --search "$1" \
         --retention-messages 0 >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!

@@ -141,7 +141,7 @@ trap 'exit 130' INT TERM
 SERVER_PIN=() LOADGEN_PIN=()
 if [[ $PIN == 1 ]]; then SERVER_PIN=(taskset -c "$SERVER_CPU"); LOADGEN_PIN=(taskset -c "$LOADGEN_CPU"); fi
 
-SERVER_FLAGS=(--headless --bind 127.0.0.1 --log-level warning
+SERVER_FLAGS=(--headless --no-announce --bind 127.0.0.1 --log-level warning
               --max-connections-per-address "$PER_ADDRESS_CAP")
 # A fresh data directory; a port nothing listens on (a few tries, bounded).
 LOG="$WORK/server.log"

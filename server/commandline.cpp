@@ -238,6 +238,11 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     const Option headless = makeOption("headless", "Run the engine without a window.");
     const Option diagnostics =
         makeOption("diagnostics", "Mount the chatter:diag:* protocol test channel.");
+    const Option noAnnounce = makeOption(
+        "no-announce", "Do not announce the server on the LAN (DNS-SD through avahi-daemon).");
+    // How often the users-online record may change, for tests: not in --help.
+    Option announceUsersMs = makeOption("announce-users-ms", "", "ms");
+    announceUsersMs.option.setFlags(QCommandLineOption::HiddenFromHelp);
 
     for (const Option *o :
          {&bind,           &port,           &workers,         &maxFrame,    &origins,
@@ -265,9 +270,9 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
     orphanFileMs.option.setFlags(QCommandLineOption::HiddenFromHelp);
     Option retentionIntervalMs = makeOption("retention-interval-ms", "", "ms");
     retentionIntervalMs.option.setFlags(QCommandLineOption::HiddenFromHelp);
-    for (const Option *o :
-         std::initializer_list<const Option *>{&maxUpload, &uploadQuota, &fileUrlHours, &fileUrlMs,
-                                               &orphanFileMs, &retentionIntervalMs})
+    for (const Option *o : std::initializer_list<const Option *>{
+             &maxUpload, &uploadQuota, &fileUrlHours, &fileUrlMs, &orphanFileMs,
+             &retentionIntervalMs, &noAnnounce, &announceUsersMs})
         parser.addOption(o->option);
 
     // Logs (docs/operations.md).
@@ -575,8 +580,14 @@ std::optional<ServerConfig> parseCommandLine(const QStringList &arguments, int *
         if (const auto parsed = parseMetricsAddress(v, &config); !parsed)
             return fail(QStringLiteral("--metrics-address: %1").arg(parsed.error()));
     }
+    if (const QString v = valueOf(parser, announceUsersMs); !v.isEmpty()) {
+        if (!readInt(v, 100, 3'600'000, &number))
+            return fail(QStringLiteral("--announce-users-ms: expected 100-3600000, got %1").arg(v));
+        config.announceUsersIntervalMs = int(number);
+    }
     config.headless = flagOf(parser, headless);
     config.diagnostics = flagOf(parser, diagnostics);
+    config.announce = !flagOf(parser, noAnnounce);
     *exitCode = 0;
     return config;
 }

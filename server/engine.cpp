@@ -48,6 +48,7 @@
 #include "searcher.h"
 #include "selfsignedcertificate.h"
 #include "servernames.h"
+#include "serviceannouncer.h"
 #include "sharedthrottle.h"
 #include "staticassets.h"
 #include "storelocation.h"
@@ -884,6 +885,8 @@ bool Engine::start()
     if (!startMetricsListener())
         return false;
     announceNode();
+    if (m_config.announce)
+        startAnnouncing();
     Q_EMIT listening(m_listener->serverPort());
     return true;
 }
@@ -911,6 +914,22 @@ bool Engine::startMetricsListener()
 quint16 Engine::metricsPort() const
 {
     return m_metricsListener ? m_metricsListener->port() : 0;
+}
+
+void Engine::startAnnouncing()
+{
+    ServiceAnnouncer::Settings settings;
+    settings.name = ServiceAnnouncer::defaultName(m_config.nodeName);
+    settings.bindAddress = m_config.bindAddress;
+    settings.port = m_port;
+    settings.records.version = QCoreApplication::applicationVersion();
+    settings.records.tls = m_tls != nullptr;
+    settings.records.accountsRequired = m_config.accountsRequired;
+    settings.usersIntervalMs = m_config.announceUsersIntervalMs;
+    // Users online: this node's connections (a person with two windows counts twice).
+    m_announcer = std::make_unique<ServiceAnnouncer>(std::move(settings),
+                                                     [this] { return m_connections.load(); });
+    m_announcer->start();
 }
 
 bool Engine::setUpTls()
@@ -997,6 +1016,8 @@ void Engine::stop(quint16 code)
                 cluster->stop();
             });
     }
+    // Goodbye on the LAN first: browsers drop the server before its sockets close.
+    m_announcer.reset();
     if (m_listener) {
         m_listener->close();
         delete m_listener;

@@ -13,6 +13,7 @@ Q_LOGGING_CATEGORY(lcProtocol, "chatter.protocol")
 Q_LOGGING_CATEGORY(lcChannel, "chatter.channel")
 Q_LOGGING_CATEGORY(lcIdentity, "chatter.identity")
 Q_LOGGING_CATEGORY(lcCluster, "chatter.cluster")
+Q_LOGGING_CATEGORY(lcDiscovery, "chatter.discovery")
 
 namespace {
 

@@ -3,6 +3,8 @@
 
 #include "certificatedialog.h"
 #include "chatvalidation.h"
+#include "discoveredservermodel.h"
+#include "serverbrowser.h"
 
 #include <QButtonGroup>
 #include <QDialogButtonBox>
@@ -10,6 +12,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSettings>
@@ -29,6 +32,9 @@ const QString ModeKey = QStringLiteral("connect/mode");
 
 ConnectDialog::ConnectDialog(client::CertificatePins *pins, QWidget *parent)
     : QDialog(parent), m_accounts(new client::AccountClient(this)), m_pins(pins),
+      m_browser(new client::ServerBrowser(this)),
+      m_discoveredModel(new client::DiscoveredServerModel(m_browser, this)),
+      m_discovered(new QListView(this)), m_discoveryStatus(new QLabel(this)),
       m_modes(new QButtonGroup(this)), m_signIn(new QRadioButton(tr("Sign &in"), this)),
       m_register(new QRadioButton(tr("Re&gister"), this)),
       m_guest(new QRadioButton(tr("Gues&t"), this)), m_server(new QLineEdit(this)),
@@ -80,7 +86,23 @@ ConnectDialog::ConnectDialog(client::CertificatePins *pins, QWidget *parent)
     form->addRow(tr("&Nickname:"), m_nickname);
     form->addRow(m_passwordLabel, m_password);
     form->addRow(m_confirmLabel, m_confirm);
+    // The servers on the LAN, live, above the manual entry.
+    m_discovered->setObjectName(QStringLiteral("discoveredServers"));
+    m_discovered->setModel(m_discoveredModel);
+    m_discovered->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    // Wide enough for a name, an address and the records on one line; a few rows high.
+    m_discovered->setMinimumWidth(m_discovered->fontMetrics().horizontalAdvance(
+        QStringLiteral("Chatter on a-host-name — 192.168.100.200:4000 · TLS · accounts only · "
+                       "12 online    ")));
+    m_discovered->setMaximumHeight(m_discovered->fontMetrics().height() * 6);
+    m_discoveryStatus->setObjectName(QStringLiteral("discoveryStatus"));
+    m_discoveryStatus->setWordWrap(true);
+    auto *discoveredLabel = new QLabel(tr("Servers on this net&work:"), this);
+    discoveredLabel->setBuddy(m_discovered);
     auto *layout = new QVBoxLayout(this);
+    layout->addWidget(discoveredLabel);
+    layout->addWidget(m_discovered);
+    layout->addWidget(m_discoveryStatus);
     layout->addLayout(form);
     layout->addWidget(m_error);
     layout->addWidget(m_buttons);
@@ -90,6 +112,14 @@ ConnectDialog::ConnectDialog(client::CertificatePins *pins, QWidget *parent)
     for (QLineEdit *edit : {m_server, m_nickname, m_password, m_confirm})
         connect(edit, &QLineEdit::textChanged, this, &ConnectDialog::validate);
     connect(m_modes, &QButtonGroup::idClicked, this, &ConnectDialog::updateMode);
+    connect(m_discovered, &QListView::clicked, this, &ConnectDialog::pickDiscovered);
+    connect(m_discovered, &QListView::activated, this, &ConnectDialog::pickDiscovered);
+    connect(m_browser, &client::ServerBrowser::availabilityChanged, this,
+            &ConnectDialog::updateDiscoveryStatus);
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_discoveredModel, signal, this, &ConnectDialog::updateDiscoveryStatus);
+    updateDiscoveryStatus();
+    m_browser->start();
     setTabOrder(m_server, m_signIn);
     setTabOrder(m_signIn, m_nickname);
     setTabOrder(m_nickname, m_password);
@@ -137,6 +167,28 @@ void ConnectDialog::updateMode()
                 : m == Mode::Register ? tr("&Create Account")
                                       : tr("&Enter as Guest"));
     validate();
+}
+
+void ConnectDialog::pickDiscovered(const QModelIndex &index)
+{
+    if (!index.isValid() || m_busy)
+        return;
+    m_server->setText(index.data(client::DiscoveredServerModel::UrlRole).toString());
+    (m_nickname->text().isEmpty() ? m_nickname : m_password)->setFocus();
+}
+
+void ConnectDialog::updateDiscoveryStatus()
+{
+    const bool none = m_discoveredModel->rowCount() == 0;
+    m_discovered->setVisible(!none);
+    if (!none)
+        m_discoveryStatus->clear();
+    else if (!m_browser->unavailableReason().isEmpty())
+        m_discoveryStatus->setText(tr("Servers on this network cannot be listed: %1.")
+                                       .arg(m_browser->unavailableReason()));
+    else
+        m_discoveryStatus->setText(tr("Looking for servers on this network…"));
+    m_discoveryStatus->setVisible(none);
 }
 
 void ConnectDialog::setError(const QString &message)

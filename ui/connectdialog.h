@@ -9,11 +9,14 @@ class QButtonGroup;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
+class QListView;
 class QRadioButton;
 
 namespace chatter::client {
 class CertificatePins;
-}
+class DiscoveredServerModel;
+class ServerBrowser;
+} // namespace chatter::client
 
 namespace chatter::ui {
 
@@ -22,6 +25,8 @@ namespace chatter::ui {
 //! account API and the dialog closes only with a session (identity()); the server's refusal
 //! (wrong password, taken, too many tries, closed registration …) is shown in the dialog.
 //! Remembers the server, the nickname and the mode in QSettings, never the password.
+//! Above the address, the Chatter servers found on the LAN (ServerBrowser, docs/discovery.md)
+//! are listed live; picking one fills in its ws:// or wss:// address.
 class ConnectDialog : public QDialog
 {
     Q_OBJECT
@@ -48,6 +53,8 @@ public:
     QString error() const;
     //! True while a request is on its way.
     bool isBusy() const { return m_busy; }
+    //! The servers found on the LAN, as listed above the address.
+    client::DiscoveredServerModel *discoveredServers() const { return m_discoveredModel; }
 
     void accept() override;
 
@@ -60,9 +67,15 @@ private:
     void updateMode();
     void setBusy(bool busy);
     void finished(const client::AccountResult &result);
+    void pickDiscovered(const QModelIndex &index);
+    void updateDiscoveryStatus();
 
     client::AccountClient *m_accounts;
     client::CertificatePins *m_pins;
+    client::ServerBrowser *m_browser;
+    client::DiscoveredServerModel *m_discoveredModel;
+    QListView *m_discovered;
+    QLabel *m_discoveryStatus;
     QButtonGroup *m_modes;
     QRadioButton *m_signIn;
     QRadioButton *m_register;

@@ -56,6 +56,7 @@ class PubSub;
 class RoomDirectory;
 class Searcher;
 class ServerNames;
+class ServiceAnnouncer;
 class SharedThrottle;
 class StaticAssets;
 class TlsContext;
@@ -246,6 +247,8 @@ private:
     void startClusterControl();
     //! After listening: the node's name and listener into its heartbeat and counters.
     void announceNode();
+    //! DNS-SD through the system's Avahi daemon, once listening (docs/discovery.md).
+    void startAnnouncing();
     void publishDirectoryChanges();
 
     // The engine's internals, behind pointers so that this header (the engine's public face,
@@ -281,6 +284,8 @@ private:
     void forEachWorker(const std::function<void(Worker *)> &action);
     std::unique_ptr<StaticAssets> m_assets;
     std::unique_ptr<TlsContext> m_tls;
+    //! DNS-SD on the LAN (docs/discovery.md); null with --no-announce and after stop().
+    std::unique_ptr<ServiceAnnouncer> m_announcer;
     std::unique_ptr<QThread> m_storeThread;
     MessageStore *m_store = nullptr;
     ChangeFeed *m_changeFeed =

@@ -12,6 +12,8 @@ Q_DECLARE_LOGGING_CATEGORY(lcProtocol) //!< malformed frames and other protocol 
 Q_DECLARE_LOGGING_CATEGORY(lcChannel)  //!< joins, leaves, crashes
 Q_DECLARE_LOGGING_CATEGORY(lcIdentity) //!< accounts, sessions, logins, bans, admin actions
 Q_DECLARE_LOGGING_CATEGORY(lcCluster)  //!< Redis connections, the cluster id
+//! DNS-SD announcements on the LAN through Avahi (docs/discovery.md)
+Q_DECLARE_LOGGING_CATEGORY(lcDiscovery)
 
 //! Where log lines go (docs/operations.md): `file` with size-based rotation when set; else the
 //! journal when systemd connected stderr to it; else stderr.

@@ -120,6 +120,11 @@ struct ServerConfig
     quint16 metricsPort = 0; //!< 0 with Address: any free port (tests)
     bool headless = false;
     bool diagnostics = false;
+    //! DNS-SD on the LAN through the system's Avahi daemon (docs/discovery.md): `_chatter._tcp`
+    //! and `_http._tcp` on the port. Never on a loopback bind address.
+    bool announce = true;
+    //! The `users` TXT record changes at most this often.
+    int announceUsersIntervalMs = 5000;
     // Files (docs/files-and-search.md).
     qint64 maxUploadBytes = 25 * 1024 * 1024; //!< one upload's size; a larger one gets 413
     //! Bytes one identity may upload in 24 hours (429 beyond); 0: no quota.

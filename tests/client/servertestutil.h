@@ -21,6 +21,7 @@ public:
         m_config.dataDir = m_dir.path();
         m_config.fullSync = false; // tests do not need power-loss safety
         m_config.headless = true;
+        m_config.announce = false; // never on the LAN (docs/discovery.md)
     }
     ~TestServer() { stop(); }
 

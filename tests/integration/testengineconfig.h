@@ -6,7 +6,8 @@
 #include <QTemporaryDir>
 
 //! An engine configuration for tests: loopback, any free port, two workers, and its own
-//! history database (removed with the test process); no fsync, which tests do not need.
+//! history database (removed with the test process); no fsync, which tests do not need; not
+//! announced on the LAN.
 inline chatter::server::ServerConfig loopbackTestConfig()
 {
     static QTemporaryDir root;
@@ -17,5 +18,6 @@ inline chatter::server::ServerConfig loopbackTestConfig()
     config.bindAddress = QHostAddress::LocalHost;
     config.port = 0;
     config.workers = 2;
+    config.announce = false; // never on the LAN (docs/discovery.md)
     return config;
 }

@@ -611,7 +611,8 @@ void tst_ClusterNodes::aKilledNodesPresenceLeavesAfterTheTimeout()
     const pid_t node = childprocess::spawn(
         {QStringLiteral(CHATTER_SERVER_BIN), "--headless", "--bind", "127.0.0.1", "--port",
          QString::number(port), "--data-dir", dir.filePath("data"), "--database", m_database,
-         "--redis", m_redisUrl, "--search", "off", "--node-timeout-ms", "1500", "--workers", "1"},
+         "--redis", m_redisUrl, "--search", "off", "--node-timeout-ms", "1500", "--workers", "1",
+         "--no-announce"},
         dir.filePath("node.log"));
     QVERIFY(node > 0);
     // Whatever fails below, the process goes (a killed one is only reaped).

@@ -33,6 +33,10 @@ for lib in adduser libqt6sql6-sqlite libqt6httpserver6 libssl3 libsodium23 'libi
     check chatter-server Depends "(^|, )$lib( |,|\$)"
 done
 check chatter-server Recommends 'libqt6sql6-psql'
+# Discovery needs the machine's avahi-daemon (libavahi-client3 alone only talks to it).
+check chatter-server Recommends 'avahi-daemon'
+check chatter Recommends 'avahi-daemon'
+check chatter-server Depends 'libavahi-client3'
 for lib in 'libqt6keychain[0-9]+' libqt6websockets6; do
     check chatter Depends "(^|, )$lib( |,|\$)"
 done

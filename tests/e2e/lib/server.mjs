@@ -19,7 +19,7 @@ export async function startServer({ args = [], prepare = null } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatter-e2e-'));
   if (prepare) await prepare(dataDir);
   const proc = spawn(SERVER_BIN,
-    ['--headless', '--bind', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--sync', 'normal', ...args],
+    ['--headless', '--no-announce', '--bind', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--sync', 'normal', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -100,7 +100,8 @@ export async function startServer({ args = [], port = 0, diagnostics = true, dat
     throw new Error(`server binary not found at ${SERVER_BIN} (set CHATTER_SERVER_BIN)`);
   }
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'chatter-test-'));
-  const argv = ['--headless', '--bind', '127.0.0.1', '--port', String(port), '--data-dir', dir, '--sync', 'normal'];
+  // --no-announce: a test server is never announced on the LAN (docs/discovery.md).
+  const argv = ['--headless', '--no-announce', '--bind', '127.0.0.1', '--port', String(port), '--data-dir', dir, '--sync', 'normal'];
   if (diagnostics) argv.push('--diagnostics');
   argv.push(...args);
   const proc = spawn(SERVER_BIN, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
