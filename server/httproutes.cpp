@@ -74,7 +74,8 @@ HttpRoutes::HttpRoutes(Worker &worker, const StaticAssets &assets, const QByteAr
         }
         metricsendpoint::serveMetrics(m_worker.engine(), &m_worker.mailbox(), std::move(responder));
     });
-    // Everything that is not a socket, /healthz, /metrics or /invite.svg is the browser client, or a 404.
+    // Everything that is not a socket, /healthz, /metrics or /invite.svg is the browser client,
+    // or a 404.
     m_http->route(QStringLiteral("/"),
                   [this](const QHttpServerRequest &request) { return serveAsset(request); });
     m_http->route(
